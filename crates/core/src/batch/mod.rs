@@ -1,0 +1,297 @@
+//! The `.lvbatch` file: the unit of work a manager hands to one annotator's device.
+//!
+//! A batch is serialized with serde, sealed (age, X25519) to one device and signed with
+//! the hub's Ed25519 key, so it can travel by any channel and only that device can open
+//! it. `docs/batch-format.md` specifies the bytes.
+
+mod file;
+pub mod input;
+
+#[cfg(test)]
+pub(crate) use file::seal_raw;
+pub use file::{open, read_header, seal, BatchHeader, OpenedBatch, MAGIC, MAX_FILE_BYTES};
+
+use crate::error::BatchError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Why an item is in front of a human, in the seeds' priority order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The model's answer was reported wrong by a customer or agent.
+    FalsePositive,
+    /// The model was unsure.
+    LowConfidence,
+    /// A random sample of a newly onboarded company's messages.
+    RandomSample,
+}
+
+impl Reason {
+    /// Queue rank: lower comes first.
+    pub fn rank(self) -> i64 {
+        match self {
+            Reason::FalsePositive => 0,
+            Reason::LowConfidence => 1,
+            Reason::RandomSample => 2,
+        }
+    }
+
+    /// The snake_case name used in files and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::FalsePositive => "false_positive",
+            Reason::LowConfidence => "low_confidence",
+            Reason::RandomSample => "random_sample",
+        }
+    }
+
+    /// Parse the snake_case name (also accepts spaces and dashes).
+    pub fn parse(s: &str) -> Option<Reason> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "false_positive" | "fp" | "reported_false_positive" => Some(Reason::FalsePositive),
+            "low_confidence" | "lc" => Some(Reason::LowConfidence),
+            "random_sample" | "random" | "sample" => Some(Reason::RandomSample),
+            _ => None,
+        }
+    }
+}
+
+/// One intent of a taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Intent {
+    /// Stable id, e.g. `card_arrival`.
+    pub id: String,
+    /// What the intent means, shown to annotators.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A versioned set of intents; labels may only use ids from their batch's taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomy {
+    /// Name of the taxonomy, e.g. `banking`.
+    pub id: String,
+    /// Version string; a label is valid against exactly one version.
+    pub version: String,
+    /// The intents, in display order.
+    pub intents: Vec<Intent>,
+}
+
+/// The model's next-best guesses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alternative {
+    /// Intent id from the batch taxonomy.
+    pub intent: String,
+    /// Model probability in [0, 1].
+    pub confidence: f64,
+}
+
+/// One message to review, already redacted on the hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchItem {
+    /// Opaque random id (never derived from the text).
+    pub item_id: String,
+    /// Redacted text with typed placeholders such as `[EMAIL_1]`.
+    pub text: String,
+    /// The model's intent id.
+    pub model_intent: String,
+    /// The model's confidence in [0, 1].
+    pub confidence: f64,
+    /// Top alternatives, best first.
+    #[serde(default)]
+    pub alternatives: Vec<Alternative>,
+    /// Why this item was selected.
+    pub reason: Reason,
+}
+
+/// The sealed content of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPayload {
+    /// Same as the header's; checked on import.
+    pub batch_id: String,
+    /// age recipient the batch is for; checked on import.
+    pub recipient: String,
+    /// Unix seconds (UTC).
+    pub created_at: i64,
+    /// Unix seconds (UTC); the device refuses the batch after this.
+    pub expires_at: i64,
+    /// The intents labels may use.
+    pub taxonomy: Taxonomy,
+    /// Items in the order the manager selected them.
+    pub items: Vec<BatchItem>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// The batch id.
+    pub batch_id: String,
+    /// Number of items in the batch.
+    pub items: usize,
+    /// True if this exact batch was already in the vault (nothing changed).
+    pub already_imported: bool,
+}
+
+/// Size limits every batch must respect; they keep a hostile file from exhausting memory
+/// or the screen.
+pub mod limits {
+    /// Longest id (batch, item, intent, taxonomy).
+    pub const MAX_ID: usize = 128;
+    /// Longest item text, in bytes.
+    pub const MAX_TEXT: usize = 16 * 1024;
+    /// Longest intent description, in bytes.
+    pub const MAX_DESCRIPTION: usize = 4 * 1024;
+    /// Most items in one batch.
+    pub const MAX_ITEMS: usize = 1_000_000;
+    /// Most intents in one taxonomy.
+    pub const MAX_INTENTS: usize = 10_000;
+    /// Most alternatives per item.
+    pub const MAX_ALTERNATIVES: usize = 20;
+    /// Shortest opaque item id (ids must carry enough randomness).
+    pub const MIN_ITEM_ID: usize = 16;
+}
+
+fn check_id(what: &str, id: &str, min: usize) -> Result<(), BatchError> {
+    let ok = id.len() >= min
+        && id.len() <= limits::MAX_ID
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+    if ok {
+        Ok(())
+    } else {
+        Err(BatchError::Invalid(format!(
+            "{what} must be {min}..{} characters of A-Z a-z 0-9 _ - . :",
+            limits::MAX_ID
+        )))
+    }
+}
+
+fn check_conf(what: &str, c: f64) -> Result<(), BatchError> {
+    if c.is_finite() && (0.0..=1.0).contains(&c) {
+        Ok(())
+    } else {
+        Err(BatchError::Invalid(format!(
+            "{what} confidence must be a number in [0, 1]"
+        )))
+    }
+}
+
+impl BatchPayload {
+    /// Check every field: ids, sizes, confidences, and that every intent an item refers
+    /// to exists in the taxonomy. Errors name the item index, never its text.
+    pub fn validate(&self) -> Result<(), BatchError> {
+        check_id("batch_id", &self.batch_id, 1)?;
+        if self.expires_at <= self.created_at {
+            return Err(BatchError::Invalid(
+                "expires_at must be after created_at".into(),
+            ));
+        }
+        let t = &self.taxonomy;
+        check_id("taxonomy id", &t.id, 1)?;
+        check_id("taxonomy version", &t.version, 1)?;
+        if t.intents.is_empty() || t.intents.len() > limits::MAX_INTENTS {
+            return Err(BatchError::Invalid(format!(
+                "the taxonomy must have 1..{} intents",
+                limits::MAX_INTENTS
+            )));
+        }
+        let mut intents = HashSet::with_capacity(t.intents.len());
+        for (i, intent) in t.intents.iter().enumerate() {
+            check_id(&format!("intent #{i} id"), &intent.id, 1)?;
+            if intent.description.len() > limits::MAX_DESCRIPTION {
+                return Err(BatchError::Invalid(format!(
+                    "intent {} has a description over {} bytes",
+                    intent.id,
+                    limits::MAX_DESCRIPTION
+                )));
+            }
+            if !intents.insert(intent.id.as_str()) {
+                return Err(BatchError::Invalid(format!(
+                    "intent {} appears twice in the taxonomy",
+                    intent.id
+                )));
+            }
+        }
+        if self.items.is_empty() || self.items.len() > limits::MAX_ITEMS {
+            return Err(BatchError::Invalid(format!(
+                "a batch must have 1..{} items",
+                limits::MAX_ITEMS
+            )));
+        }
+        let mut ids = HashSet::with_capacity(self.items.len());
+        for (i, item) in self.items.iter().enumerate() {
+            let at = |m: &str| BatchError::Invalid(format!("item #{}: {m}", i + 1));
+            check_id(
+                &format!("item #{} item_id", i + 1),
+                &item.item_id,
+                limits::MIN_ITEM_ID,
+            )?;
+            if !ids.insert(item.item_id.as_str()) {
+                return Err(at("duplicate item_id"));
+            }
+            if item.text.trim().is_empty() {
+                return Err(at("empty text"));
+            }
+            if item.text.len() > limits::MAX_TEXT {
+                return Err(at(&format!("text longer than {} bytes", limits::MAX_TEXT)));
+            }
+            if !intents.contains(item.model_intent.as_str()) {
+                return Err(at(
+                    "model_intent is not in the batch taxonomy (unknown taxonomy reference)",
+                ));
+            }
+            check_conf(&format!("item #{}", i + 1), item.confidence)?;
+            if item.alternatives.len() > limits::MAX_ALTERNATIVES {
+                return Err(at(&format!(
+                    "more than {} alternatives",
+                    limits::MAX_ALTERNATIVES
+                )));
+            }
+            for a in &item.alternatives {
+                if !intents.contains(a.intent.as_str()) {
+                    return Err(at("an alternative's intent is not in the batch taxonomy (unknown taxonomy reference)"));
+                }
+                check_conf(&format!("item #{} alternative", i + 1), a.confidence)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A new random opaque id with the given prefix: 128 random bits, hex.
+pub fn random_id(prefix: &str) -> Result<String, BatchError> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|_| BatchError::Key("no system randomness".into()))?;
+    Ok(format!("{prefix}{}", hex::encode(b)))
+}
+
+/// Current Unix time in seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Render Unix seconds as RFC 3339 UTC, for messages and display.
+pub fn rfc3339(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ts.to_string())
+}

@@ -1,0 +1,98 @@
+//! Where vault keys live: the OS keyring, and only there.
+//!
+//! A `KeyStore` distinguishes "no key yet" from "keyring unavailable" because only the
+//! first may lead to creating a key; the second must stop everything.
+
+use crate::error::VaultError;
+use zeroize::Zeroizing;
+
+/// Keyring service name under which every LabelVault secret is stored.
+pub const SERVICE: &str = "labelvault";
+
+/// Storage for 32-byte vault keys, addressed by an account name (one per profile).
+pub trait KeyStore: Send + Sync {
+    /// The key for `account`, `Ok(None)` if there is none yet.
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError>;
+    /// Store the key for `account`, replacing any previous one.
+    fn set(&self, account: &str, key: &[u8; 32]) -> Result<(), VaultError>;
+    /// Remove the key for `account` (crypto-shredding a profile). Missing is fine.
+    fn delete(&self, account: &str) -> Result<(), VaultError>;
+}
+
+/// The platform keyring: Secret Service on Linux, Keychain on macOS, Credential Manager
+/// on Windows.
+#[derive(Debug, Default, Clone)]
+pub struct KeyringStore {
+    service: String,
+}
+
+impl KeyringStore {
+    /// A store under the default LabelVault service name.
+    pub fn new() -> Self {
+        KeyringStore {
+            service: SERVICE.to_string(),
+        }
+    }
+
+    /// A store under another service name (lets tests keep their entries apart).
+    pub fn with_service(service: &str) -> Self {
+        KeyringStore {
+            service: service.to_string(),
+        }
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, account).map_err(map_keyring_error)
+    }
+}
+
+/// Sort keyring failures into "unavailable" and "locked"; neither leaks the secret.
+pub(crate) fn map_keyring_error(e: keyring::Error) -> VaultError {
+    match e {
+        keyring::Error::PlatformFailure(inner) => VaultError::KeyringUnavailable {
+            detail: inner.to_string(),
+        },
+        keyring::Error::NoStorageAccess(inner) => VaultError::KeyringLocked {
+            detail: inner.to_string(),
+        },
+        other => VaultError::KeyringUnavailable {
+            detail: format!("{other}"),
+        },
+    }
+}
+
+impl KeyStore for KeyringStore {
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
+        let entry = self.entry(account)?;
+        match entry.get_secret() {
+            Ok(secret) => {
+                let secret = Zeroizing::new(secret);
+                let bytes: [u8; 32] =
+                    secret
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| VaultError::KeyringUnavailable {
+                            detail: format!(
+                                "the keyring entry {account:?} does not hold a 32-byte key"
+                            ),
+                        })?;
+                Ok(Some(Zeroizing::new(bytes)))
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn set(&self, account: &str, key: &[u8; 32]) -> Result<(), VaultError> {
+        self.entry(account)?
+            .set_secret(key)
+            .map_err(map_keyring_error)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+}

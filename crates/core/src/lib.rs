@@ -1,0 +1,21 @@
+//! LabelVault engine: the encrypted vault, device identity, sealed batches and the
+//! labelling queue. Knows nothing of Tauri, so the desktop app, the CLI and the hub all
+//! share one implementation and almost every test lives here.
+
+pub mod batch;
+pub mod demo;
+pub mod error;
+pub mod identity;
+pub mod keystore;
+pub mod labels;
+pub mod profile;
+pub mod redact;
+pub mod vault;
+
+#[cfg(test)]
+mod testutil;
+
+pub use error::{BatchError, VaultError};
+pub use keystore::{KeyStore, KeyringStore};
+pub use profile::Profile;
+pub use vault::{QueueItem, Vault, VaultStatus};

@@ -1,0 +1,283 @@
+//! The vault: one SQLCipher database per profile, keyed by a random 256-bit key that
+//! lives only in the OS keyring.
+//!
+//! Opening never destroys anything: every situation where the key and the file do not
+//! fit together (no keyring, no key, wrong key, damaged file, newer schema) is a
+//! distinct [`VaultError`] and leaves both untouched. A new key is only ever made when
+//! there is no database to lose.
+
+mod descriptor;
+mod import;
+mod queue;
+mod record;
+pub(crate) mod schema;
+
+pub use import::plain_import_for_bench;
+pub use queue::{QueueItem, ReasonCounts, RecentDecision, VaultStatus};
+pub use schema::SCHEMA_VERSION;
+
+use crate::error::VaultError;
+use crate::identity::DeviceIdentity;
+use crate::keystore::KeyStore;
+use crate::profile::Profile;
+use descriptor::Descriptor;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Page cache for the working set: 64 MiB holds a 100k-item vault, which keeps
+/// SQLCipher's page decryption off the hot path (TECH.md: 3× → 1.1×).
+const CACHE_KIB: i64 = 64 * 1024;
+/// SQLCipher's page size; a healthy vault file is a whole number of pages.
+const PAGE_SIZE: u64 = 4096;
+
+/// An open vault.
+pub struct Vault {
+    conn: Connection,
+    path: PathBuf,
+    profile_dir: PathBuf,
+    identity: DeviceIdentity,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Vault {
+    /// Open the profile's vault, creating the key, database and device identity on
+    /// first run.
+    pub fn open(profile: &Profile, keys: &dyn KeyStore) -> Result<Vault, VaultError> {
+        let db = profile.db_path();
+        let desc_path = profile.descriptor_path();
+        let desc = Descriptor::read(&desc_path)?;
+        let db_exists = db.exists();
+        match (desc, db_exists) {
+            (Some(d), true) => {
+                let key = keys
+                    .get(&d.keyring_account)?
+                    .ok_or_else(|| VaultError::KeyMissing { path: db.clone() })?;
+                if !d.matches(&key) {
+                    return Err(VaultError::WrongKey { path: db });
+                }
+                Vault::open_existing(profile, &db, &key)
+            }
+            (None, true) => Err(VaultError::Corrupt {
+                path: db,
+                detail: format!(
+                    "{} (which names its keyring entry) is missing",
+                    crate::profile::PROFILE_FILE
+                ),
+            }),
+            (desc, false) => {
+                // No database: nothing can be lost by making a key. Reuse the profile's
+                // keyring account if the descriptor survived an interrupted first run.
+                let account = match desc {
+                    Some(d) => d.keyring_account,
+                    None => Descriptor::new_account()?,
+                };
+                // Probe first: an unavailable keyring must stop us before we create anything.
+                keys.get(&account)?;
+                let mut key = Zeroizing::new([0u8; 32]);
+                getrandom::fill(key.as_mut())
+                    .map_err(|_| VaultError::Storage("no system randomness".into()))?;
+                keys.set(&account, &key)?;
+                match keys.get(&account)? {
+                    Some(k) if *k == *key => {}
+                    _ => {
+                        return Err(VaultError::KeyringUnavailable {
+                            detail: "the keyring did not keep the new key".into(),
+                        })
+                    }
+                }
+                Descriptor::for_key(account, &key).write(&desc_path)?;
+                Vault::create(profile, &db, &key)
+            }
+        }
+    }
+
+    fn connect(path: &Path, key: &[u8; 32]) -> Result<Connection, VaultError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // SQLCipher would otherwise print key-derivation failures to stderr.
+        let _ = conn.execute_batch("PRAGMA cipher_log_level = NONE;");
+        let stmt = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(key)));
+        conn.execute_batch(&stmt)?;
+        Ok(conn)
+    }
+
+    fn tune(conn: &Connection) -> Result<(), VaultError> {
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -{CACHE_KIB};"
+        ))?;
+        Ok(())
+    }
+
+    fn create(profile: &Profile, db: &Path, key: &[u8; 32]) -> Result<Vault, VaultError> {
+        let mut conn = Vault::connect(db, key)?;
+        Vault::tune(&conn)?;
+        schema::migrate(&mut conn, db)?;
+        let identity = DeviceIdentity::generate()?;
+        conn.execute(
+            "INSERT INTO device_identity (id, signing_pkcs8, age_identity, created_at)
+             VALUES (1, ?1, ?2, ?3)",
+            rusqlite::params![
+                identity.signing_pkcs8(),
+                identity.age_secret().as_str(),
+                crate::batch::now_unix()
+            ],
+        )?;
+        tracing::info!(fingerprint = %identity.public().fingerprint, "created a new vault");
+        Ok(Vault {
+            conn,
+            path: db.to_path_buf(),
+            profile_dir: profile.dir().to_path_buf(),
+            identity,
+        })
+    }
+
+    fn open_existing(profile: &Profile, db: &Path, key: &[u8; 32]) -> Result<Vault, VaultError> {
+        let corrupt = |detail: &str| VaultError::Corrupt {
+            path: db.to_path_buf(),
+            detail: detail.to_string(),
+        };
+        let len = std::fs::metadata(db)
+            .map_err(|e| VaultError::Storage(e.to_string()))?
+            .len();
+        if len == 0 {
+            return Err(corrupt("the file is empty"));
+        }
+        let mut head = [0u8; 16];
+        {
+            use std::io::Read;
+            let mut f = std::fs::File::open(db).map_err(|e| VaultError::Storage(e.to_string()))?;
+            let n = f
+                .read(&mut head)
+                .map_err(|e| VaultError::Storage(e.to_string()))?;
+            if n == 16 && &head == b"SQLite format 3\0" {
+                return Err(corrupt("it is an unencrypted SQLite file, not a vault"));
+            }
+        }
+        if len % PAGE_SIZE != 0 {
+            return Err(corrupt(
+                "the file is truncated (not a whole number of pages)",
+            ));
+        }
+        let mut conn = Vault::connect(db, key)?;
+        // The key check in profile.json matched, so a failure here is damage, not a wrong key.
+        let map_corrupt = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase)
+            | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                corrupt("its first page cannot be decrypted or read")
+            }
+            _ => VaultError::from(e),
+        };
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(map_corrupt)?;
+        Vault::tune(&conn).map_err(|e| match e {
+            VaultError::Storage(_) => corrupt("it cannot be opened for writing"),
+            other => other,
+        })?;
+        let quick: String = conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase)
+                | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                    corrupt("some pages cannot be decrypted (truncated or damaged)")
+                }
+                _ => VaultError::from(e),
+            })?;
+        if quick != "ok" {
+            return Err(corrupt("the integrity check failed"));
+        }
+        schema::migrate(&mut conn, db)?;
+        let identity = conn
+            .query_row(
+                "SELECT signing_pkcs8, age_identity FROM device_identity WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, Vec<u8>>(0)?,
+                        Zeroizing::new(r.get::<_, String>(1)?),
+                    ))
+                },
+            )
+            .map_err(|_| corrupt("the device identity is missing"))?;
+        let identity = DeviceIdentity::from_parts(&identity.0, &identity.1)?;
+        Ok(Vault {
+            conn,
+            path: db.to_path_buf(),
+            profile_dir: profile.dir().to_path_buf(),
+            identity,
+        })
+    }
+
+    /// This device's identity (public keys via [`DeviceIdentity::public`]).
+    pub fn identity(&self) -> &DeviceIdentity {
+        &self.identity
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Pin a hub's Ed25519 public key (base64) so batches it signs are accepted.
+    /// Returns the key id.
+    pub fn trust_hub_key(&self, public_key_b64: &str) -> Result<String, crate::BatchError> {
+        let pk = crate::identity::parse_public_key(public_key_b64)?;
+        let id = crate::identity::key_id(&pk);
+        self.conn.execute(
+            "INSERT OR IGNORE INTO hub_keys (key_id, public_key, pinned_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![id, pk.to_vec(), crate::batch::now_unix()],
+        )?;
+        Ok(id)
+    }
+
+    /// Ids of the pinned hub keys.
+    pub fn trusted_hub_keys(&self) -> Result<Vec<String>, VaultError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT key_id FROM hub_keys ORDER BY pinned_at")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Delete the profile for good: the key leaves the keyring (so any copy of the file
+    /// is unreadable), then the files are removed.
+    pub fn wipe(self, profile: &Profile, keys: &dyn KeyStore) -> Result<(), VaultError> {
+        let desc = Descriptor::read(&profile.descriptor_path())?;
+        drop(self.conn);
+        if let Some(d) = desc {
+            keys.delete(&d.keyring_account)?;
+        }
+        for name in [
+            "vault.db",
+            "vault.db-wal",
+            "vault.db-shm",
+            crate::profile::PROFILE_FILE,
+        ] {
+            let p = profile.dir().join(name);
+            if p.exists() {
+                std::fs::remove_file(&p).map_err(|e| VaultError::Storage(e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! The labelling queue and the vault's status, in the seeds' priority: reported false
+//! positives, then low-confidence predictions (least confident first), then the random
+//! sample in its given order. Labelled items drop out; undone ones come back.
+
+use super::Vault;
+use crate::batch::{now_unix, Alternative, Reason};
+use crate::error::VaultError;
+use crate::labels::LabelRecord;
+use rusqlite::params;
+use serde::Serialize;
+
+/// One item ready to show an annotator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    /// Opaque item id.
+    pub item_id: String,
+    /// Batch it came in.
+    pub batch_id: String,
+    /// Redacted text.
+    pub text: String,
+    /// The model's intent.
+    pub model_intent: String,
+    /// The model's confidence.
+    pub confidence: f64,
+    /// The model's next guesses.
+    pub alternatives: Vec<Alternative>,
+    /// Why it is here.
+    pub reason: Reason,
+}
+
+/// Counts per reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReasonCounts {
+    /// Reported false positives.
+    pub false_positive: u64,
+    /// Low-confidence predictions.
+    pub low_confidence: u64,
+    /// Random sample of a new company.
+    pub random_sample: u64,
+}
+
+/// A summary of what the vault holds, for the status screen and `labelvault status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VaultStatus {
+    /// Profile directory.
+    pub profile_dir: String,
+    /// This device's fingerprint.
+    pub device_fingerprint: String,
+    /// Schema version of the database.
+    pub schema_version: u32,
+    /// Batches imported.
+    pub batches: u64,
+    /// Items held.
+    pub items: u64,
+    /// Items with a current decision.
+    pub labelled: u64,
+    /// Items still to label (in unexpired batches).
+    pub remaining: u64,
+    /// All items by reason.
+    pub by_reason: ReasonCounts,
+}
+
+/// A recent decision with the item it is about (the sidebar of the labelling screen).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecentDecision {
+    /// The item.
+    pub item: QueueItem,
+    /// Its current label.
+    pub label: LabelRecord,
+}
+
+pub(crate) const ITEM_COLUMNS: &str =
+    "i.item_id, i.batch_id, i.text, i.model_intent, i.confidence, i.alternatives, i.reason";
+
+pub(crate) fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
+    let alts: String = r.get(5)?;
+    let reason: String = r.get(6)?;
+    Ok(QueueItem {
+        item_id: r.get(0)?,
+        batch_id: r.get(1)?,
+        text: r.get(2)?,
+        model_intent: r.get(3)?,
+        confidence: r.get(4)?,
+        alternatives: serde_json::from_str(&alts).unwrap_or_default(),
+        reason: Reason::parse(&reason).unwrap_or(Reason::RandomSample),
+    })
+}
+
+impl Vault {
+    /// The next `limit` items to label, in queue order.
+    pub fn peek_queue(&self, limit: usize) -> Result<Vec<QueueItem>, VaultError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS} FROM items i INDEXED BY items_queue
+             JOIN batches b ON b.batch_id = i.batch_id
+             WHERE i.done = 0 AND b.expires_at > ?1
+             ORDER BY i.reason_rank, i.sort_key, i.seq LIMIT ?2"
+        ))?;
+        let rows = st.query_map(params![now_unix(), limit as i64], item_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The next item to label, or `None` when the queue is empty.
+    pub fn next_item(&self) -> Result<Option<QueueItem>, VaultError> {
+        Ok(self.peek_queue(1)?.into_iter().next())
+    }
+
+    /// One item by id, labelled or not.
+    pub fn item(&self, item_id: &str) -> Result<Option<QueueItem>, VaultError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS} FROM items i WHERE i.item_id = ?1"
+        ))?;
+        let mut rows = st.query_map([item_id], item_from_row)?;
+        Ok(rows.next().transpose()?)
+    }
+
+    /// What the vault holds.
+    pub fn status(&self) -> Result<VaultStatus, VaultError> {
+        let batches: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))?;
+        let mut by_reason = ReasonCounts::default();
+        let (mut items, mut labelled) = (0u64, 0u64);
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT reason, count(*), total(done) FROM items GROUP BY reason")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let reason: String = r.get(0)?;
+                let n: i64 = r.get(1)?;
+                let done: f64 = r.get(2)?;
+                items += n as u64;
+                labelled += done as u64;
+                match Reason::parse(&reason) {
+                    Some(Reason::FalsePositive) => by_reason.false_positive += n as u64,
+                    Some(Reason::LowConfidence) => by_reason.low_confidence += n as u64,
+                    _ => by_reason.random_sample += n as u64,
+                }
+            }
+        }
+        let remaining: i64 = self.conn.query_row(
+            "SELECT count(*) FROM items i JOIN batches b ON b.batch_id = i.batch_id
+             WHERE i.done = 0 AND b.expires_at > ?1",
+            [now_unix()],
+            |r| r.get(0),
+        )?;
+        Ok(VaultStatus {
+            profile_dir: self.profile_dir.display().to_string(),
+            device_fingerprint: self.identity.public().fingerprint,
+            schema_version: super::SCHEMA_VERSION,
+            batches: batches as u64,
+            items,
+            labelled,
+            remaining: remaining as u64,
+            by_reason,
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! Recording decisions and undoing them. Every change is a new row in `label_events`
+//! committed before the call returns; nothing is overwritten, so undo never loses a
+//! decision and a crash loses nothing that was acknowledged.
+
+use super::queue::{item_from_row, RecentDecision, ITEM_COLUMNS};
+use super::Vault;
+use crate::error::VaultError;
+use crate::labels::{Decision, Flag, LabelRecord, Span, Verdict, MAX_SPANS};
+use rusqlite::{params, OptionalExtension};
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn record_from_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<LabelRecord> {
+    let verdict: Option<String> = r.get(base + 2)?;
+    let spans: String = r.get(base + 6)?;
+    Ok(LabelRecord {
+        item_id: r.get(base)?,
+        revision: r.get(base + 1)?,
+        verdict: verdict.as_deref().and_then(Verdict::parse),
+        retracted: r.get::<_, i64>(base + 3)? != 0,
+        intent_id: r.get(base + 4)?,
+        flags: Flag::from_bits(r.get(base + 5)?),
+        pii_spans: serde_json::from_str(&spans).unwrap_or_default(),
+        duration_ms: r.get::<_, i64>(base + 7)? as u64,
+        created_at_ms: r.get(base + 8)?,
+    })
+}
+
+const EVENT_COLUMNS: &str =
+    "e.item_id, e.revision, e.verdict, e.retracted, e.intent_id, e.flags, e.pii_spans, e.duration_ms, e.created_at";
+
+impl Vault {
+    /// Validate and store a decision as the item's next revision. Errors name the
+    /// problem and the item id, never its text.
+    pub fn record(&mut self, d: &Decision) -> Result<LabelRecord, VaultError> {
+        let tx = self.conn.transaction()?;
+        let (batch_id, model_intent, text, revision): (String, String, String, u32) = tx
+            .query_row(
+                "SELECT batch_id, model_intent, text, revision FROM items WHERE item_id = ?1",
+                [&d.item_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?
+            .ok_or_else(|| VaultError::Invalid(format!("unknown item {}", d.item_id)))?;
+        let intent_id = match (d.verdict, &d.intent_id) {
+            (Verdict::Correct, None) => Some(model_intent),
+            (Verdict::Correct, Some(i)) if *i != model_intent => {
+                return Err(VaultError::Invalid(
+                    "a `correct` verdict cannot name an intent other than the model's; use `wrong`"
+                        .into(),
+                ))
+            }
+            (Verdict::Wrong, None) => {
+                return Err(VaultError::Invalid(
+                    "a `wrong` verdict needs the right intent".into(),
+                ))
+            }
+            (_, i) => i.clone(),
+        };
+        if let Some(i) = &intent_id {
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = ?1 AND intent_id = ?2)",
+                params![batch_id, i],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(VaultError::Invalid(format!(
+                    "intent {i} is not in the taxonomy of batch {batch_id}"
+                )));
+            }
+        }
+        let chars = text.chars().count() as u32;
+        if d.pii_spans.len() > MAX_SPANS {
+            return Err(VaultError::Invalid(format!(
+                "at most {MAX_SPANS} missed-PII spans per label"
+            )));
+        }
+        let mut spans: Vec<Span> = d.pii_spans.clone();
+        for s in &spans {
+            if s.start >= s.end || s.end > chars {
+                return Err(VaultError::Invalid(format!(
+                    "missed-PII span {}..{} is outside the item's {chars} characters",
+                    s.start, s.end
+                )));
+            }
+        }
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup();
+        let mut flags = d.flags.clone();
+        if !spans.is_empty() && !flags.contains(&Flag::MissedPii) {
+            flags.push(Flag::MissedPii);
+        }
+        flags.sort();
+        flags.dedup();
+        let rec = LabelRecord {
+            item_id: d.item_id.clone(),
+            revision: revision + 1,
+            retracted: false,
+            verdict: Some(d.verdict),
+            intent_id,
+            flags,
+            pii_spans: spans,
+            duration_ms: d.duration_ms.min(24 * 3600 * 1000),
+            created_at_ms: now_ms(),
+        };
+        let spans_json = serde_json::to_string(&rec.pii_spans)
+            .map_err(|e| VaultError::Storage(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO label_events (item_id, revision, retracted, verdict, intent_id, flags,
+                                       pii_spans, duration_ms, created_at)
+             VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                rec.item_id,
+                rec.revision,
+                d.verdict.as_str(),
+                rec.intent_id,
+                Flag::to_bits(&rec.flags),
+                spans_json,
+                rec.duration_ms as i64,
+                rec.created_at_ms
+            ],
+        )?;
+        let event = tx.last_insert_rowid();
+        tx.execute(
+            "UPDATE items SET done = 1, revision = ?2, decided_event = ?3 WHERE item_id = ?1",
+            params![rec.item_id, rec.revision, event],
+        )?;
+        tx.commit()?;
+        Ok(rec)
+    }
+
+    /// Take back the most recent decision still standing: a new revision marks it
+    /// retracted and the item returns to the queue. `None` when nothing is left to undo.
+    pub fn undo(&mut self) -> Result<Option<LabelRecord>, VaultError> {
+        let tx = self.conn.transaction()?;
+        let last: Option<(String, u32)> = tx
+            .query_row(
+                "SELECT item_id, revision FROM items INDEXED BY items_decided
+                 WHERE done = 1 ORDER BY decided_event DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((item_id, revision)) = last else {
+            return Ok(None);
+        };
+        let rec = LabelRecord {
+            item_id,
+            revision: revision + 1,
+            retracted: true,
+            verdict: None,
+            intent_id: None,
+            flags: vec![],
+            pii_spans: vec![],
+            duration_ms: 0,
+            created_at_ms: now_ms(),
+        };
+        tx.execute(
+            "INSERT INTO label_events (item_id, revision, retracted, verdict, intent_id, flags,
+                                       pii_spans, duration_ms, created_at)
+             VALUES (?1, ?2, 1, NULL, NULL, 0, '[]', 0, ?3)",
+            params![rec.item_id, rec.revision, rec.created_at_ms],
+        )?;
+        tx.execute(
+            "UPDATE items SET done = 0, revision = ?2, decided_event = NULL WHERE item_id = ?1",
+            params![rec.item_id, rec.revision],
+        )?;
+        tx.commit()?;
+        Ok(Some(rec))
+    }
+
+    /// Every revision of an item's label, oldest first.
+    pub fn history(&self, item_id: &str) -> Result<Vec<LabelRecord>, VaultError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM label_events e WHERE e.item_id = ?1 ORDER BY e.revision"
+        ))?;
+        let rows = st.query_map([item_id], |r| record_from_row(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The current label of every decided item, in the order decided.
+    pub fn current_labels(&self) -> Result<Vec<LabelRecord>, VaultError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM items i INDEXED BY items_decided
+             JOIN label_events e ON e.event_id = i.decided_event
+             WHERE i.done = 1 ORDER BY i.decided_event"
+        ))?;
+        let rows = st.query_map([], |r| record_from_row(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The last `limit` decisions still standing, newest first, with their items.
+    pub fn recent_decisions(&self, limit: usize) -> Result<Vec<RecentDecision>, VaultError> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS}, {EVENT_COLUMNS} FROM items i INDEXED BY items_decided
+             JOIN label_events e ON e.event_id = i.decided_event
+             WHERE i.done = 1 ORDER BY i.decided_event DESC LIMIT ?1"
+        ))?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok(RecentDecision {
+                item: item_from_row(r)?,
+                label: record_from_row(r, 7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

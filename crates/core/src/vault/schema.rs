@@ -1,0 +1,100 @@
+//! Versioned schema migrations. `PRAGMA user_version` holds the version; each step runs
+//! in its own transaction, so a crash mid-migration leaves the previous version intact.
+
+use crate::error::VaultError;
+use rusqlite::Connection;
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE device_identity (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        signing_pkcs8 BLOB NOT NULL,
+        age_identity  TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE hub_keys (
+        key_id     TEXT PRIMARY KEY,
+        public_key BLOB NOT NULL,
+        pinned_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE batches (
+        batch_id          TEXT PRIMARY KEY,
+        hub_key_id        TEXT NOT NULL,
+        taxonomy_id       TEXT NOT NULL,
+        taxonomy_version  TEXT NOT NULL,
+        created_at        INTEGER NOT NULL,
+        expires_at        INTEGER NOT NULL,
+        imported_at       INTEGER NOT NULL,
+        item_count        INTEGER NOT NULL,
+        content_sha256    BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE batch_intents (
+        batch_id    TEXT NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+        intent_id   TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        PRIMARY KEY (batch_id, intent_id)
+    ) STRICT, WITHOUT ROWID;
+    -- seq is the global arrival order; reason_rank/sort_key/seq is the queue order.
+    CREATE TABLE items (
+        seq           INTEGER PRIMARY KEY,
+        item_id       TEXT NOT NULL UNIQUE,
+        batch_id      TEXT NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+        position      INTEGER NOT NULL,
+        text          TEXT NOT NULL,
+        model_intent  TEXT NOT NULL,
+        confidence    REAL NOT NULL,
+        alternatives  TEXT NOT NULL,
+        reason        TEXT NOT NULL,
+        reason_rank   INTEGER NOT NULL,
+        sort_key      REAL NOT NULL,
+        done          INTEGER NOT NULL DEFAULT 0,
+        revision      INTEGER NOT NULL DEFAULT 0,
+        decided_event INTEGER
+    ) STRICT;
+    CREATE INDEX items_queue ON items (reason_rank, sort_key, seq) WHERE done = 0;
+    CREATE INDEX items_decided ON items (decided_event) WHERE done = 1;
+    CREATE INDEX items_batch ON items (batch_id, done);
+    -- Every revision of every label, never updated or deleted while the item lives.
+    CREATE TABLE label_events (
+        event_id    INTEGER PRIMARY KEY,
+        item_id     TEXT NOT NULL REFERENCES items(item_id) ON DELETE CASCADE,
+        revision    INTEGER NOT NULL,
+        retracted   INTEGER NOT NULL,
+        verdict     TEXT,
+        intent_id   TEXT,
+        flags       INTEGER NOT NULL,
+        pii_spans   TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        UNIQUE (item_id, revision)
+    ) STRICT;
+    "#,
+];
+
+/// Read the stored version; refuse a newer one; apply missing steps.
+pub(crate) fn migrate(conn: &mut Connection, path: &std::path::Path) -> Result<u32, VaultError> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(VaultError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(SCHEMA_VERSION)
+}

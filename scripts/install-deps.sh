@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything LabelVault needs to build, run and test on Debian/Ubuntu:
+# system libraries for Tauri/WebKitGTK and SQLCipher, the keyring and X server used by
+# the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
+# or through sudo.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: run as root or install sudo" >&2; exit 1
+  fi
+fi
+
+apt_pkgs=(
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
+  libdbus-1-dev build-essential pkg-config file libxdo-dev curl ca-certificates
+  xvfb xauth webkit2gtk-driver gnome-keyring dbus dbus-x11 imagemagick
+)
+# Node.js may come from elsewhere than Debian (nvm, NodeSource); only install it when absent.
+command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "install-deps: cargo not found; install Rust (rustup) first" >&2; exit 1
+fi
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "install-deps: installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
+
+if [ -f "$here/ui/package.json" ]; then
+  (cd "$here/ui" && if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then npm install --no-audit --no-fund; fi)
+fi
+echo "install-deps: ok"
