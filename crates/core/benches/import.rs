@@ -20,22 +20,51 @@ struct BenchKeys(Mutex<HashMap<String, [u8; 32]>>);
 
 impl KeyStore for BenchKeys {
     fn get(&self, a: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
-        Ok(self.0.lock().map_err(|_| VaultError::Storage("poisoned".into()))?.get(a).map(|k| Zeroizing::new(*k)))
+        Ok(self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Storage("poisoned".into()))?
+            .get(a)
+            .map(|k| Zeroizing::new(*k)))
     }
     fn set(&self, a: &str, k: &[u8; 32]) -> Result<(), VaultError> {
-        self.0.lock().map_err(|_| VaultError::Storage("poisoned".into()))?.insert(a.into(), *k);
+        self.0
+            .lock()
+            .map_err(|_| VaultError::Storage("poisoned".into()))?
+            .insert(a.into(), *k);
         Ok(())
     }
     fn delete(&self, a: &str) -> Result<(), VaultError> {
-        self.0.lock().map_err(|_| VaultError::Storage("poisoned".into()))?.remove(a);
+        self.0
+            .lock()
+            .map_err(|_| VaultError::Storage("poisoned".into()))?
+            .remove(a);
         Ok(())
     }
 }
 
 const N: usize = 100_000;
 const WORDS: &[&str] = &[
-    "card", "arrived", "payment", "refund", "transfer", "account", "please", "why", "still", "pending",
-    "yesterday", "charged", "twice", "[EMAIL_1]", "[NAME_1]", "[CARD_1]", "help", "my", "the", "app",
+    "card",
+    "arrived",
+    "payment",
+    "refund",
+    "transfer",
+    "account",
+    "please",
+    "why",
+    "still",
+    "pending",
+    "yesterday",
+    "charged",
+    "twice",
+    "[EMAIL_1]",
+    "[NAME_1]",
+    "[CARD_1]",
+    "help",
+    "my",
+    "the",
+    "app",
 ];
 
 fn items() -> Vec<InputItem> {
@@ -57,10 +86,20 @@ fn items() -> Vec<InputItem> {
                 text,
                 intent: format!("intent_{}", rnd() % 77),
                 confidence: (rnd() % 1000) as f64 / 1000.0,
-                reason: [Reason::FalsePositive, Reason::LowConfidence, Reason::RandomSample][i % 3],
+                reason: [
+                    Reason::FalsePositive,
+                    Reason::LowConfidence,
+                    Reason::RandomSample,
+                ][i % 3],
                 alternatives: vec![
-                    Alternative { intent: format!("intent_{}", rnd() % 77), confidence: 0.1 },
-                    Alternative { intent: format!("intent_{}", rnd() % 77), confidence: 0.05 },
+                    Alternative {
+                        intent: format!("intent_{}", rnd() % 77),
+                        confidence: 0.1,
+                    },
+                    Alternative {
+                        intent: format!("intent_{}", rnd() % 77),
+                        confidence: 0.05,
+                    },
                 ],
             }
         })
@@ -69,7 +108,9 @@ fn items() -> Vec<InputItem> {
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort();
-    v[((v.len() as f64 * p).ceil() as usize).saturating_sub(1).min(v.len() - 1)]
+    v[((v.len() as f64 * p).ceil() as usize)
+        .saturating_sub(1)
+        .min(v.len() - 1)]
 }
 
 fn main() {
@@ -90,7 +131,8 @@ fn main() {
         let recipient = vault.identity().public().recipient;
         let t = Instant::now();
         let payload =
-            batch::input::build_payload(items.clone(), None, &recipient, batch::now_unix(), 86_400).expect("payload");
+            batch::input::build_payload(items.clone(), None, &recipient, batch::now_unix(), 86_400)
+                .expect("payload");
         let sealed = batch::seal(&payload, &hub).expect("seal");
         let seal_time = t.elapsed();
         if round == 0 {
@@ -107,27 +149,56 @@ fn main() {
         enc_open.push(t.elapsed());
         // The whole import into the encrypted vault.
         let t = Instant::now();
-        let r = vault.import_batch(&sealed, batch::now_unix()).expect("import");
+        let r = vault
+            .import_batch(&sealed, batch::now_unix())
+            .expect("import");
         enc_full.push(t.elapsed());
         assert_eq!(r.items, N);
-        // Baseline: the same rows into plain SQLite.
+        // Let the vault's background checkpoint finish so it does not disturb the baseline.
+        vault.wait_for_background_work();
+        // Baseline: the same rows into plain SQLite, same schema and settings.
         let t = Instant::now();
-        labelvault_core::vault::plain_import_for_bench(&tmp.path().join(format!("plain{round}.db")), &opened)
-            .expect("plain");
+        let (_, conn) = labelvault_core::vault::plain_import_for_bench(
+            &tmp.path().join(format!("plain{round}.db")),
+            &opened,
+        )
+        .expect("plain");
         plain_insert.push(t.elapsed());
+        drop(conn);
         vault_for_latency = Some(vault);
     }
     let med = |v: &mut Vec<Duration>| {
         v.sort();
         v[v.len() / 2]
     };
-    let (full, open, plain) = (med(&mut enc_full), med(&mut enc_open), med(&mut plain_insert));
+    let (full, open, plain) = (
+        med(&mut enc_full),
+        med(&mut enc_open),
+        med(&mut plain_insert),
+    );
     let enc_insert = full.saturating_sub(open);
-    println!("import into SQLCipher vault (verify+decrypt+validate+insert): {:.0} ms  -> {:.0} items/s", full.as_secs_f64() * 1e3, N as f64 / full.as_secs_f64());
-    println!("  of which verify+decrypt+parse+validate: {:.0} ms; encrypted insert: {:.0} ms", open.as_secs_f64() * 1e3, enc_insert.as_secs_f64() * 1e3);
-    println!("baseline insert into plain SQLite (same rows, same schema): {:.0} ms", plain.as_secs_f64() * 1e3);
-    println!("ratio encrypted insert / plain insert: {:.2}x", enc_insert.as_secs_f64() / plain.as_secs_f64());
-    println!("ratio full encrypted import / (open + plain insert): {:.2}x", full.as_secs_f64() / (open + plain).as_secs_f64());
+    println!(
+        "import into SQLCipher vault (verify+decrypt+validate+insert): {:.0} ms  -> {:.0} items/s",
+        full.as_secs_f64() * 1e3,
+        N as f64 / full.as_secs_f64()
+    );
+    println!(
+        "  of which verify+decrypt+parse+validate: {:.0} ms; encrypted insert: {:.0} ms",
+        open.as_secs_f64() * 1e3,
+        enc_insert.as_secs_f64() * 1e3
+    );
+    println!(
+        "baseline insert into plain SQLite (same rows, same schema): {:.0} ms",
+        plain.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio encrypted insert / plain insert: {:.2}x",
+        enc_insert.as_secs_f64() / plain.as_secs_f64()
+    );
+    println!(
+        "ratio full encrypted import / (open + plain insert): {:.2}x",
+        full.as_secs_f64() / (open + plain).as_secs_f64()
+    );
 
     // Next-item latency at 100k items: a labelling loop (decisions not timed).
     let mut vault = vault_for_latency.expect("vault");
@@ -137,7 +208,14 @@ fn main() {
         let next = vault.next_item().expect("next").expect("an item");
         lat.push(t.elapsed());
         vault
-            .record(&Decision { item_id: next.item_id, verdict: Verdict::Correct, intent_id: None, flags: vec![], pii_spans: vec![], duration_ms: 900 })
+            .record(&Decision {
+                item_id: next.item_id,
+                verdict: Verdict::Correct,
+                intent_id: None,
+                flags: vec![],
+                pii_spans: vec![],
+                duration_ms: 900,
+            })
             .expect("record");
     }
     let (p50, p99, max) = (pct(&mut lat, 0.5), pct(&mut lat, 0.99), pct(&mut lat, 1.0));

@@ -37,6 +37,15 @@ impl Reason {
         }
     }
 
+    /// Inverse of [`Reason::rank`] (unknown ranks sort last, as a random sample).
+    pub fn from_rank(rank: i64) -> Reason {
+        match rank {
+            0 => Reason::FalsePositive,
+            1 => Reason::LowConfidence,
+            _ => Reason::RandomSample,
+        }
+    }
+
     /// The snake_case name used in files and the database.
     pub fn as_str(self) -> &'static str {
         match self {

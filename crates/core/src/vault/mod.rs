@@ -37,6 +37,16 @@ pub struct Vault {
     path: PathBuf,
     profile_dir: PathBuf,
     identity: DeviceIdentity,
+    key: Zeroizing<[u8; 32]>,
+    checkpointer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Vault {
+    fn drop(&mut self) {
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -128,6 +138,7 @@ impl Vault {
         let mut conn = Vault::connect(db, key)?;
         Vault::tune(&conn)?;
         schema::migrate(&mut conn, db)?;
+        let key = Zeroizing::new(*key);
         let identity = DeviceIdentity::generate()?;
         conn.execute(
             "INSERT INTO device_identity (id, signing_pkcs8, age_identity, created_at)
@@ -144,6 +155,8 @@ impl Vault {
             path: db.to_path_buf(),
             profile_dir: profile.dir().to_path_buf(),
             identity,
+            key: Zeroizing::new(*key),
+            checkpointer: None,
         })
     }
 
@@ -222,7 +235,37 @@ impl Vault {
             path: db.to_path_buf(),
             profile_dir: profile.dir().to_path_buf(),
             identity,
+            key: Zeroizing::new(*key),
+            checkpointer: None,
         })
+    }
+
+    /// Copy the WAL into the main file on a second connection, so the caller does not
+    /// wait for it. At most one runs at a time; `Drop` waits for it.
+    pub(crate) fn checkpoint_in_background(&mut self) {
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
+        let path = self.path.clone();
+        let key = self.key.clone();
+        self.checkpointer = Some(std::thread::spawn(move || {
+            let run = || -> Result<(), VaultError> {
+                let conn = Vault::connect(&path, &key)?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                Ok(())
+            };
+            if let Err(e) = run() {
+                tracing::warn!(error = %e, "background checkpoint did not complete; SQLite will retry");
+            }
+        }));
+    }
+
+    /// Wait until background maintenance (the post-import checkpoint) has finished.
+    pub fn wait_for_background_work(&mut self) {
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
     }
 
     /// This device's identity (public keys via [`DeviceIdentity::public`]).
@@ -260,7 +303,7 @@ impl Vault {
     /// is unreadable), then the files are removed.
     pub fn wipe(self, profile: &Profile, keys: &dyn KeyStore) -> Result<(), VaultError> {
         let desc = Descriptor::read(&profile.descriptor_path())?;
-        drop(self.conn);
+        drop(self);
         if let Some(d) = desc {
             keys.delete(&d.keyring_account)?;
         }

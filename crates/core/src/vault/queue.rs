@@ -69,12 +69,13 @@ pub struct RecentDecision {
     pub label: LabelRecord,
 }
 
+/// Columns read by [`item_from_row`]; queries join `batches b` for the batch id.
 pub(crate) const ITEM_COLUMNS: &str =
-    "i.item_id, i.batch_id, i.text, i.model_intent, i.confidence, i.alternatives, i.reason";
+    "i.item_id, b.batch_id, i.text, i.model_intent, i.confidence, i.alternatives, i.reason_rank";
 
 pub(crate) fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
     let alts: String = r.get(5)?;
-    let reason: String = r.get(6)?;
+    let rank: i64 = r.get(6)?;
     Ok(QueueItem {
         item_id: r.get(0)?,
         batch_id: r.get(1)?,
@@ -82,7 +83,7 @@ pub(crate) fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem
         model_intent: r.get(3)?,
         confidence: r.get(4)?,
         alternatives: serde_json::from_str(&alts).unwrap_or_default(),
-        reason: Reason::parse(&reason).unwrap_or(Reason::RandomSample),
+        reason: Reason::from_rank(rank),
     })
 }
 
@@ -91,7 +92,7 @@ impl Vault {
     pub fn peek_queue(&self, limit: usize) -> Result<Vec<QueueItem>, VaultError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS} FROM items i INDEXED BY items_queue
-             JOIN batches b ON b.batch_id = i.batch_id
+             JOIN batches b ON b.seq = i.batch_seq
              WHERE i.done = 0 AND b.expires_at > ?1
              ORDER BY i.reason_rank, i.sort_key, i.seq LIMIT ?2"
         ))?;
@@ -121,25 +122,25 @@ impl Vault {
         let mut by_reason = ReasonCounts::default();
         let (mut items, mut labelled) = (0u64, 0u64);
         {
-            let mut st = self
-                .conn
-                .prepare("SELECT reason, count(*), total(done) FROM items GROUP BY reason")?;
+            let mut st = self.conn.prepare(
+                "SELECT reason_rank, count(*), total(done) FROM items GROUP BY reason_rank",
+            )?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                let reason: String = r.get(0)?;
+                let rank: i64 = r.get(0)?;
                 let n: i64 = r.get(1)?;
                 let done: f64 = r.get(2)?;
                 items += n as u64;
                 labelled += done as u64;
-                match Reason::parse(&reason) {
-                    Some(Reason::FalsePositive) => by_reason.false_positive += n as u64,
-                    Some(Reason::LowConfidence) => by_reason.low_confidence += n as u64,
-                    _ => by_reason.random_sample += n as u64,
+                match Reason::from_rank(rank) {
+                    Reason::FalsePositive => by_reason.false_positive += n as u64,
+                    Reason::LowConfidence => by_reason.low_confidence += n as u64,
+                    Reason::RandomSample => by_reason.random_sample += n as u64,
                 }
             }
         }
         let remaining: i64 = self.conn.query_row(
-            "SELECT count(*) FROM items i JOIN batches b ON b.batch_id = i.batch_id
+            "SELECT count(*) FROM items i JOIN batches b ON b.seq = i.batch_seq
              WHERE i.done = 0 AND b.expires_at > ?1",
             [now_unix()],
             |r| r.get(0),

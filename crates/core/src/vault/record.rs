@@ -39,11 +39,18 @@ impl Vault {
     /// problem and the item id, never its text.
     pub fn record(&mut self, d: &Decision) -> Result<LabelRecord, VaultError> {
         let tx = self.conn.transaction()?;
-        let (batch_id, model_intent, text, revision): (String, String, String, u32) = tx
+        let (batch_seq, batch_id, model_intent, text, revision): (
+            i64,
+            String,
+            String,
+            String,
+            u32,
+        ) = tx
             .query_row(
-                "SELECT batch_id, model_intent, text, revision FROM items WHERE item_id = ?1",
+                "SELECT i.batch_seq, b.batch_id, i.model_intent, i.text, i.revision
+                 FROM items i JOIN batches b ON b.seq = i.batch_seq WHERE i.item_id = ?1",
                 [&d.item_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?
             .ok_or_else(|| VaultError::Invalid(format!("unknown item {}", d.item_id)))?;
@@ -64,8 +71,8 @@ impl Vault {
         };
         if let Some(i) = &intent_id {
             let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = ?1 AND intent_id = ?2)",
-                params![batch_id, i],
+                "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_seq = ?1 AND intent_id = ?2)",
+                params![batch_seq, i],
                 |r| r.get(0),
             )?;
             if !known {
@@ -198,6 +205,7 @@ impl Vault {
     pub fn recent_decisions(&self, limit: usize) -> Result<Vec<RecentDecision>, VaultError> {
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS}, {EVENT_COLUMNS} FROM items i INDEXED BY items_decided
+             JOIN batches b ON b.seq = i.batch_seq
              JOIN label_events e ON e.event_id = i.decided_event
              WHERE i.done = 1 ORDER BY i.decided_event DESC LIMIT ?1"
         ))?;

@@ -26,7 +26,8 @@ const MIGRATIONS: &[&str] = &[
         pinned_at  INTEGER NOT NULL
     ) STRICT;
     CREATE TABLE batches (
-        batch_id          TEXT PRIMARY KEY,
+        seq               INTEGER PRIMARY KEY,
+        batch_id          TEXT NOT NULL UNIQUE,
         hub_key_id        TEXT NOT NULL,
         taxonomy_id       TEXT NOT NULL,
         taxonomy_version  TEXT NOT NULL,
@@ -37,23 +38,23 @@ const MIGRATIONS: &[&str] = &[
         content_sha256    BLOB NOT NULL
     ) STRICT;
     CREATE TABLE batch_intents (
-        batch_id    TEXT NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+        batch_seq   INTEGER NOT NULL REFERENCES batches(seq) ON DELETE CASCADE,
         intent_id   TEXT NOT NULL,
         position    INTEGER NOT NULL,
         description TEXT NOT NULL,
-        PRIMARY KEY (batch_id, intent_id)
+        PRIMARY KEY (batch_seq, intent_id)
     ) STRICT, WITHOUT ROWID;
     -- seq is the global arrival order; reason_rank/sort_key/seq is the queue order.
+    -- reason_rank: 0 false_positive, 1 low_confidence, 2 random_sample.
     CREATE TABLE items (
         seq           INTEGER PRIMARY KEY,
         item_id       TEXT NOT NULL UNIQUE,
-        batch_id      TEXT NOT NULL REFERENCES batches(batch_id) ON DELETE CASCADE,
+        batch_seq     INTEGER NOT NULL REFERENCES batches(seq) ON DELETE CASCADE,
         position      INTEGER NOT NULL,
         text          TEXT NOT NULL,
         model_intent  TEXT NOT NULL,
         confidence    REAL NOT NULL,
         alternatives  TEXT NOT NULL,
-        reason        TEXT NOT NULL,
         reason_rank   INTEGER NOT NULL,
         sort_key      REAL NOT NULL,
         done          INTEGER NOT NULL DEFAULT 0,
@@ -62,7 +63,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX items_queue ON items (reason_rank, sort_key, seq) WHERE done = 0;
     CREATE INDEX items_decided ON items (decided_event) WHERE done = 1;
-    CREATE INDEX items_batch ON items (batch_id, done);
+    CREATE INDEX items_batch ON items (batch_seq, done);
     -- Every revision of every label, never updated or deleted while the item lives.
     CREATE TABLE label_events (
         event_id    INTEGER PRIMARY KEY,

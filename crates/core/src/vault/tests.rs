@@ -210,7 +210,8 @@ fn corrupt_with(f: impl Fn(&mut Vec<u8>)) -> VaultError {
 
 #[test]
 fn damaged_files_are_reported_as_corrupt() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<u8>)>)> = vec![
+    type Damage = Box<dyn Fn(&mut Vec<u8>)>;
+    let cases: Vec<(&str, Damage)> = vec![
         (
             "truncated mid-page",
             Box::new(|c: &mut Vec<u8>| c.truncate(c.len() / 2 + 100)),
@@ -474,7 +475,7 @@ fn next_item_uses_the_queue_index() {
         .conn
         .prepare(&format!(
             "EXPLAIN QUERY PLAN SELECT {} FROM items i INDEXED BY items_queue
-             JOIN batches b ON b.batch_id = i.batch_id
+             JOIN batches b ON b.seq = i.batch_seq
              WHERE i.done = 0 AND b.expires_at > 0 ORDER BY i.reason_rank, i.sort_key, i.seq LIMIT 1",
             queue::ITEM_COLUMNS
         ))
