@@ -5,11 +5,15 @@
 pub mod batch;
 pub mod demo;
 pub mod error;
+pub mod guard;
 pub mod identity;
 pub mod keystore;
 pub mod labels;
+pub mod ledger;
 pub mod profile;
+pub mod protocol;
 pub mod redact;
+pub mod sync;
 pub mod vault;
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod file;
 pub mod input;
 
+pub(crate) use file::json_error_without_values;
 #[cfg(test)]
 pub(crate) use file::seal_raw;
 pub use file::{open, read_header, seal, BatchHeader, OpenedBatch, MAGIC, MAX_FILE_BYTES};

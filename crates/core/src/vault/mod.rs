@@ -8,11 +8,15 @@
 
 mod descriptor;
 mod import;
+mod outbound;
 mod queue;
 mod record;
 pub(crate) mod schema;
 
 pub use import::plain_import_for_bench;
+pub use outbound::{
+    HubLink, LedgerSummary, PurgeReport, RetentionStatus, StoredEntry, DEFAULT_GRACE_SECS,
+};
 pub use queue::{QueueItem, ReasonCounts, RecentDecision, VaultStatus};
 pub use schema::SCHEMA_VERSION;
 

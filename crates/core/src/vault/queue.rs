@@ -114,6 +114,13 @@ impl Vault {
         Ok(rows.next().transpose()?)
     }
 
+    /// Ids of every batch ever imported (purged ones included).
+    pub fn batch_ids(&self) -> Result<std::collections::HashSet<String>, VaultError> {
+        let mut st = self.conn.prepare_cached("SELECT batch_id FROM batches")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// What the vault holds.
     pub fn status(&self) -> Result<VaultStatus, VaultError> {
         let batches: i64 = self

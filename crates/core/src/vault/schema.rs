@@ -5,7 +5,7 @@ use crate::error::VaultError;
 use rusqlite::Connection;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -78,6 +78,41 @@ const MIGRATIONS: &[&str] = &[
         created_at  INTEGER NOT NULL,
         UNIQUE (item_id, revision)
     ) STRICT;
+    "#,
+    // 2: hub enrollment, the outbound ledger, and sync state of label events.
+    r#"
+    CREATE TABLE hub_link (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        hub_url     TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        hub_key_id  TEXT NOT NULL,
+        enrolled_at INTEGER NOT NULL
+    ) STRICT;
+    -- Every outbound request, exactly as sent, hash-chained and signed by the device.
+    CREATE TABLE ledger (
+        seq           INTEGER PRIMARY KEY,
+        prev_hash     BLOB NOT NULL,
+        entry_hash    BLOB NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        hub_url       TEXT NOT NULL,
+        method        TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        body          BLOB NOT NULL,
+        body_sha256   TEXT NOT NULL,
+        signature     BLOB NOT NULL,
+        upload_id     TEXT UNIQUE,
+        label_count   INTEGER NOT NULL DEFAULT 0,
+        receipt       TEXT,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT
+    ) STRICT;
+    CREATE INDEX ledger_unacked ON ledger (seq) WHERE upload_id IS NOT NULL AND receipt IS NULL;
+    ALTER TABLE label_events ADD COLUMN upload_seq INTEGER;
+    ALTER TABLE label_events ADD COLUMN ack TEXT;
+    ALTER TABLE label_events ADD COLUMN acked_at INTEGER;
+    CREATE INDEX label_events_unsent ON label_events (event_id) WHERE upload_seq IS NULL;
+    CREATE INDEX label_events_upload ON label_events (upload_seq);
+    ALTER TABLE batches ADD COLUMN purged_at INTEGER;
     "#,
 ];
 

@@ -1,0 +1,207 @@
+//! The wire protocol between a device and its hub, shared by both sides so that they
+//! cannot drift apart. `docs/openapi.yaml` documents the same shapes over HTTP.
+//!
+//! Everything a device sends is built from these types alone. [`LabelUpload`] has no
+//! free-text field: ids, closed enums and numbers only, and `deny_unknown_fields`
+//! everywhere, so an upload that carries anything else does not even parse.
+
+use crate::labels::{Flag, Span, Verdict};
+use serde::{Deserialize, Serialize};
+
+/// Version prefix of every endpoint.
+pub const API_PREFIX: &str = "/v1";
+/// Header carrying the device id on device requests.
+pub const H_DEVICE: &str = "x-lv-device";
+/// Header carrying the request time (Unix seconds).
+pub const H_TIMESTAMP: &str = "x-lv-timestamp";
+/// Header carrying a fresh random nonce (hex, 16–64 chars).
+pub const H_NONCE: &str = "x-lv-nonce";
+/// Header carrying the device's Ed25519 signature (base64) over [`request_message`].
+pub const H_SIGNATURE: &str = "x-lv-signature";
+/// Requests whose timestamp is further than this from the hub's clock are refused.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+/// Largest label upload body the hub accepts.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+/// Most labels in one upload.
+pub const MAX_LABELS_PER_UPLOAD: usize = 20_000;
+
+/// The bytes a device signs for one request: binds method, path, time, nonce and the
+/// exact body.
+pub fn request_message(
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
+    let mut m = Vec::with_capacity(96 + path.len());
+    m.extend_from_slice(b"labelvault/request/v1\0");
+    m.extend_from_slice(method.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(path.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(timestamp.to_string().as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(nonce.as_bytes());
+    m.push(b'\n');
+    m.extend_from_slice(hex::encode(digest.as_ref()).as_bytes());
+    m
+}
+
+/// Manager → hub: create an annotator and a one-time enrollment code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAnnotator {
+    /// A display name for the manager's lists (not personal data of customers).
+    pub name: String,
+}
+
+/// Hub → manager: the code to hand to the annotator (valid once, for a limited time).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotatorCreated {
+    /// Annotator id.
+    pub annotator_id: String,
+    /// One-time enrollment code.
+    pub enrollment_code: String,
+    /// Unix seconds after which the code is refused.
+    pub code_expires_at: i64,
+}
+
+/// Device → hub: enroll with a one-time code and register the device's public keys.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    /// The one-time code.
+    pub enrollment_code: String,
+    /// Device Ed25519 public key, base64.
+    pub signing_key: String,
+    /// Device age recipient (`age1…`).
+    pub recipient: String,
+}
+
+/// Hub → device: the device id and the hub key the device pins.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollResponse {
+    /// Device id for the `x-lv-device` header.
+    pub device_id: String,
+    /// Hub Ed25519 public key, base64: the device pins it.
+    pub hub_public_key: String,
+    /// Its key id.
+    pub hub_key_id: String,
+}
+
+/// One assigned batch, as listed for a device.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BatchListing {
+    /// Batch id.
+    pub batch_id: String,
+    /// Items in it.
+    pub item_count: u64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// One label on the wire. Only ids, closed enums and numbers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WireLabel {
+    /// Opaque item id from the batch.
+    pub item_id: String,
+    /// Label revision on the device (1, 2, …); later revisions supersede earlier ones.
+    pub revision: u32,
+    /// True if this revision takes the previous decision back.
+    pub retracted: bool,
+    /// Verdict (absent on a retraction).
+    pub verdict: Option<Verdict>,
+    /// Intent id from the batch taxonomy.
+    pub intent_id: Option<String>,
+    /// Closed-set flags.
+    pub flags: Vec<Flag>,
+    /// Missed-PII spans: code-point offsets only.
+    pub pii_spans: Vec<Span>,
+    /// Milliseconds spent.
+    pub duration_ms: u64,
+    /// Unix milliseconds when decided on the device.
+    pub decided_at_ms: i64,
+}
+
+/// Device → hub: a set of labels. The exact bytes are what the ledger records.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LabelUpload {
+    /// Random id of this upload; a retry sends the same id and body.
+    pub upload_id: String,
+    /// The sending device.
+    pub device_id: String,
+    /// The labels.
+    pub labels: Vec<WireLabel>,
+}
+
+/// Why the hub refused one label of an upload.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedLabel {
+    /// Item id.
+    pub item_id: String,
+    /// Revision.
+    pub revision: u32,
+    /// Stable reason code, e.g. `not_assigned`, `unknown_intent`.
+    pub code: String,
+}
+
+/// What the hub signs after an upload: proof of what it received.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Receipt {
+    /// The upload's id.
+    pub upload_id: String,
+    /// The device that sent it.
+    pub device_id: String,
+    /// SHA-256 (hex) of the exact request body received.
+    pub body_sha256: String,
+    /// Labels newly stored.
+    pub accepted: u32,
+    /// Labels the hub already had (a retry): not counted twice.
+    pub duplicates: u32,
+    /// Labels refused, with reasons.
+    pub rejected: Vec<RejectedLabel>,
+    /// Hub time, Unix milliseconds.
+    pub server_time_ms: i64,
+    /// Id of the hub key that signed.
+    pub hub_key_id: String,
+}
+
+/// A receipt and the hub's Ed25519 signature (base64) over [`receipt_message`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SignedReceipt {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// Signature, base64.
+    pub signature: String,
+}
+
+/// The bytes the hub signs for a receipt: a domain tag and the receipt's canonical JSON
+/// (serde_json of [`Receipt`], fields in declaration order).
+pub fn receipt_message(r: &Receipt) -> Vec<u8> {
+    let mut m = b"labelvault/receipt/v1\0".to_vec();
+    // Serializing a struct of plain fields cannot fail.
+    m.extend_from_slice(&serde_json::to_vec(r).unwrap_or_default());
+    m
+}
+
+/// Every refusal from the hub: a stable machine code and a message for people.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    /// Stable code, e.g. `bad_signature`, `replayed`, `revoked`, `not_assigned`.
+    pub code: String,
+    /// What happened and what to do.
+    pub message: String,
+}
