@@ -4,6 +4,7 @@
 
 mod batch;
 mod device;
+mod hub_sync;
 mod redact;
 
 use anyhow::Result;
@@ -60,6 +61,39 @@ enum Cmd {
     },
     /// Import the generated demo batch if the vault is empty.
     Demo,
+    /// Enroll this device with a hub using a one-time code from the manager.
+    Enroll {
+        /// Hub URL, e.g. http://127.0.0.1:7878
+        #[arg(long)]
+        hub: String,
+        /// The one-time enrollment code.
+        #[arg(long)]
+        code: String,
+    },
+    /// Download and import batches assigned to this device.
+    Pull,
+    /// Upload labels (ledgered, leak-guarded, receipted), purge what retention allows,
+    /// then pull new batches.
+    Sync {
+        /// Days to keep items after the hub acknowledged their labels.
+        #[arg(long, default_value_t = 7.0)]
+        grace_days: f64,
+        /// Attempts per request before leaving the rest queued.
+        #[arg(long, default_value_t = 4)]
+        attempts: u32,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a decision from the command line (scripting, headless use).
+    Label(hub_sync::LabelArgs),
+    /// Take back the most recent decision.
+    Undo,
+    /// The outbound ledger: export, verify offline, reconcile with the hub, show.
+    Audit {
+        #[command(subcommand)]
+        cmd: hub_sync::AuditCmd,
+    },
     /// Redact personal data from JSONL lines with `id` and `text`.
     Redact {
         /// Write the detected spans (`{"id", "entities": [{"start","end","type"}]}`,
@@ -97,6 +131,16 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Batch { cmd } => batch::run(cli.profile, cmd),
         Cmd::Queue { limit, json } => batch::queue(cli.profile, limit, json),
         Cmd::Demo => batch::demo(cli.profile),
+        Cmd::Enroll { hub, code } => hub_sync::enroll(cli.profile, &hub, &code),
+        Cmd::Pull => hub_sync::pull(cli.profile),
+        Cmd::Sync {
+            grace_days,
+            attempts,
+            json,
+        } => hub_sync::sync(cli.profile, grace_days, attempts, json),
+        Cmd::Label(a) => hub_sync::label(cli.profile, a),
+        Cmd::Undo => hub_sync::undo(cli.profile),
+        Cmd::Audit { cmd } => hub_sync::audit(cli.profile, cmd),
         Cmd::Redact { spans, input } => redact::run(spans, input),
     }
 }

@@ -1,0 +1,286 @@
+//! `labelvault enroll`, `pull`, `sync`, `label`, `undo` and `audit …`: the device's side
+//! of the hub, and the privacy officer's offline checks.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use labelvault_core::labels::{Decision, Flag, Span, Verdict};
+use labelvault_core::sync::{Client, HttpTransport, SyncOptions};
+use labelvault_core::{identity, ledger};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Privacy-officer verbs.
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Write this device's outbound ledger as JSONL (default: standard output).
+    Export {
+        /// Output file.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify an exported ledger offline: hash chain, device signatures, label-only
+    /// bodies, and (with --hub-key) every receipt signature.
+    Verify {
+        /// The exported ledger (JSONL).
+        file: PathBuf,
+        /// The hub's public key (base64) to check receipts against.
+        #[arg(long)]
+        hub_key: Option<String>,
+    },
+    /// Compare a device ledger with the hub's inbound ledger.
+    Reconcile {
+        /// Device ledger (from `audit export`).
+        device: PathBuf,
+        /// Hub ledger (from the hub's `GET /v1/admin/ledger`).
+        hub: PathBuf,
+    },
+    /// Show the ledger and what is stored on this device, and when it will be purged.
+    Show {
+        /// Entries to show, newest first.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+}
+
+pub fn enroll(profile: Option<PathBuf>, hub: &str, code: &str) -> Result<()> {
+    let mut vault = crate::open_vault(profile)?;
+    let transport = HttpTransport::default();
+    let link = Client::new(&mut vault, &transport).enroll(hub, code)?;
+    println!(
+        "enrolled with {} as device {} (hub key {} pinned)",
+        link.hub_url, link.device_id, link.hub_key_id
+    );
+    Ok(())
+}
+
+pub fn pull(profile: Option<PathBuf>) -> Result<()> {
+    let mut vault = crate::open_vault(profile)?;
+    let transport = HttpTransport::default();
+    let reports = Client::new(&mut vault, &transport).pull()?;
+    for r in &reports {
+        println!("imported batch {} ({} items)", r.batch_id, r.items);
+    }
+    if reports.is_empty() {
+        println!("no new batches");
+    }
+    Ok(())
+}
+
+pub fn sync(profile: Option<PathBuf>, grace_days: f64, attempts: u32, json: bool) -> Result<()> {
+    let mut vault = crate::open_vault(profile)?;
+    let transport = HttpTransport::new(Duration::from_secs(30));
+    let opts = SyncOptions {
+        grace_secs: (grace_days * 86_400.0) as i64,
+        attempts,
+        ..SyncOptions::default()
+    };
+    let mut client = Client::new(&mut vault, &transport);
+    let report = client.upload(&opts)?;
+    let pulled = client.pull()?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "sent {} upload(s): {} accepted, {} already there, {} rejected; {} item(s) purged; {} new batch(es)",
+            report.uploads,
+            report.accepted,
+            report.duplicates,
+            report.rejected,
+            report.purged,
+            pulled.len()
+        );
+    }
+    Ok(())
+}
+
+fn parse_span(s: &str) -> Result<Span> {
+    let (a, b) = s
+        .split_once(':')
+        .context("a span is START:END (character offsets)")?;
+    Ok(Span {
+        start: a.trim().parse().context("span start is not a number")?,
+        end: b.trim().parse().context("span end is not a number")?,
+    })
+}
+
+fn parse_flag(s: &str) -> Result<Flag> {
+    Ok(match s {
+        "misclassification" => Flag::Misclassification,
+        "missed_pii" => Flag::MissedPii,
+        "not_customer_message" => Flag::NotCustomerMessage,
+        "multiple_intents" => Flag::MultipleIntents,
+        _ => bail!("unknown flag {s:?}: use misclassification, missed_pii, not_customer_message or multiple_intents"),
+    })
+}
+
+/// Arguments of `labelvault label`.
+#[derive(clap::Args, Debug)]
+pub struct LabelArgs {
+    /// Item id (default: the next item in the queue).
+    #[arg(long)]
+    pub item: Option<String>,
+    /// correct, wrong, unsure or skip.
+    #[arg(long)]
+    pub verdict: String,
+    /// The right intent (needed with `wrong`).
+    #[arg(long)]
+    pub intent: Option<String>,
+    /// Flags (repeatable).
+    #[arg(long = "flag")]
+    pub flags: Vec<String>,
+    /// Missed personal data as START:END character offsets (repeatable).
+    #[arg(long = "span")]
+    pub spans: Vec<String>,
+}
+
+pub fn label(profile: Option<PathBuf>, a: LabelArgs) -> Result<()> {
+    let mut vault = crate::open_vault(profile)?;
+    let Some(verdict) = Verdict::parse(&a.verdict) else {
+        bail!("--verdict must be correct, wrong, unsure or skip");
+    };
+    let item_id = match a.item {
+        Some(i) => i,
+        None => match vault.next_item()? {
+            Some(q) => q.item_id,
+            None => bail!("the queue is empty: nothing to label"),
+        },
+    };
+    let rec = vault.record(&Decision {
+        item_id,
+        verdict,
+        intent_id: a.intent,
+        flags: a
+            .flags
+            .iter()
+            .map(|f| parse_flag(f))
+            .collect::<Result<_>>()?,
+        pii_spans: a
+            .spans
+            .iter()
+            .map(|s| parse_span(s))
+            .collect::<Result<_>>()?,
+        duration_ms: 0,
+    })?;
+    println!(
+        "{} revision {}: {}",
+        rec.item_id,
+        rec.revision,
+        verdict.as_str()
+    );
+    Ok(())
+}
+
+pub fn undo(profile: Option<PathBuf>) -> Result<()> {
+    let mut vault = crate::open_vault(profile)?;
+    match vault.undo()? {
+        Some(r) => println!("undid {} (revision {} retracts it)", r.item_id, r.revision),
+        None => println!("nothing to undo"),
+    }
+    Ok(())
+}
+
+pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
+    match cmd {
+        AuditCmd::Export { out } => {
+            let vault = crate::open_vault(profile)?;
+            let mut text = String::new();
+            for l in vault.export_ledger()? {
+                text.push_str(&serde_json::to_string(&l)?);
+                text.push('\n');
+            }
+            match out {
+                Some(p) => std::fs::write(&p, text)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
+                None => print!("{text}"),
+            }
+        }
+        AuditCmd::Verify { file, hub_key } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let key = match hub_key {
+                Some(k) => Some(identity::parse_public_key(&k)?),
+                None => None,
+            };
+            match ledger::verify(&text, key.as_ref()) {
+                Ok(r) => {
+                    println!(
+                        "OK: {} entries, hash chain intact, every device signature valid",
+                        r.entries
+                    );
+                    println!("device key fingerprint: {}", r.device_fingerprint);
+                    println!(
+                        "label uploads: {} carrying {} labels; every body is label-only",
+                        r.label_uploads, r.labels
+                    );
+                    match key {
+                        Some(_) => println!("receipts: {} verified against the hub key, {} awaiting a receipt", r.receipts_verified, r.awaiting_receipt),
+                        None => println!("receipts: not checked (pass --hub-key to check them); {} awaiting a receipt", r.awaiting_receipt),
+                    }
+                    println!("chain head: {}", r.head);
+                }
+                Err(e) => bail!("verification FAILED at {e}"),
+            }
+        }
+        AuditCmd::Reconcile { device, hub } => {
+            let d = std::fs::read_to_string(&device)
+                .with_context(|| format!("cannot read {}", device.display()))?;
+            let h = std::fs::read_to_string(&hub)
+                .with_context(|| format!("cannot read {}", hub.display()))?;
+            let r = ledger::reconcile(&d, &h).map_err(anyhow::Error::msg)?;
+            println!(
+                "device {}: {} upload(s) on both sides",
+                r.device_id, r.matched
+            );
+            for (seq, id) in &r.only_on_device {
+                println!(
+                    "only on the device: entry {seq} (upload {id}) — not received by the hub (yet)"
+                );
+            }
+            for (seq, hash) in &r.only_on_hub {
+                println!("only on the hub: hub entry {seq} (body {hash}) — the device has no record of sending it");
+            }
+            if !r.is_clean() {
+                bail!("the ledgers differ");
+            }
+            println!("the ledgers match");
+        }
+        AuditCmd::Show { limit } => {
+            let vault = crate::open_vault(profile)?;
+            let grace = labelvault_core::vault::DEFAULT_GRACE_SECS;
+            let ret = vault.retention_status(grace)?;
+            println!("stored now: {} items ({} acknowledged by the hub), {} label revisions not yet acknowledged", ret.items, ret.acknowledged, ret.unsynced_labels);
+            if let Some(t) = ret.next_purge_at {
+                println!(
+                    "next purge of acknowledged items: {}",
+                    labelvault_core::batch::rfc3339(t)
+                );
+            }
+            if let Some(t) = ret.next_expiry_at {
+                println!("next batch expiry: {}", labelvault_core::batch::rfc3339(t));
+            }
+            for s in vault.ledger_summaries(limit)? {
+                let receipt = match &s.receipt {
+                    Some(r) => format!(
+                        "receipt: {} accepted, {} duplicate, {} rejected",
+                        r.receipt.accepted,
+                        r.receipt.duplicates,
+                        r.receipt.rejected.len()
+                    ),
+                    None if s.label_count > 0 => "awaiting receipt".into(),
+                    None => String::new(),
+                };
+                println!(
+                    "#{:<5} {} {:<24} {:>7} B {:>5} labels  {}  {}",
+                    s.seq,
+                    labelvault_core::batch::rfc3339(s.created_at_ms / 1000),
+                    s.request,
+                    s.body_bytes,
+                    s.label_count,
+                    s.hub_url,
+                    receipt
+                );
+            }
+        }
+    }
+    Ok(())
+}
