@@ -1,0 +1,380 @@
+//! Reading messages with model outputs: JSONL or CSV with text, company, channel,
+//! received time, model intent and confidence (or a probability vector) and a
+//! reported-false-positive mark; Label Studio tasks; Prodigy JSONL. Bad rows are
+//! reported by line number with the reason and skipped — never silently, never with
+//! their text.
+
+use super::Message;
+use serde_json::Value;
+
+/// A refused row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BadRow {
+    /// 1-based line (CSV: the file line, header is line 1; JSON array: element index).
+    pub line: usize,
+    /// Why, naming fields only.
+    pub reason: String,
+}
+
+/// Everything an ingest produced.
+#[derive(Debug, Clone, Default)]
+pub struct Ingested {
+    /// Messages read.
+    pub messages: Vec<Message>,
+    /// Rows skipped, with reasons.
+    pub bad: Vec<BadRow>,
+}
+
+/// Largest message text accepted (bytes).
+pub const MAX_TEXT: usize = 16 * 1024;
+
+fn num(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn truthy(v: Option<&Value>) -> Result<bool, String> {
+    match v {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or(0.0) != 0.0),
+        Some(Value::String(s)) => parse_bool(s),
+        _ => Err("`reported_false_positive` must be true or false".into()),
+    }
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "0" | "false" | "no" | "n" => Ok(false),
+        "1" | "true" | "yes" | "y" => Ok(true),
+        _ => Err("`reported_false_positive` must be true or false".into()),
+    }
+}
+
+/// Parse a time as Unix seconds, RFC 3339, or a plain `YYYY-MM-DD` date (UTC).
+pub fn parse_time(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        // Milliseconds if implausibly large for seconds.
+        return Some(if n > 100_000_000_000 { n / 1000 } else { n });
+    }
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    let d = time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    Some(d.midnight().assume_utc().unix_timestamp())
+}
+
+fn time_of(v: Option<&Value>) -> Result<i64, String> {
+    match v {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(|n| if n > 100_000_000_000 { n / 1000 } else { n })
+            .ok_or_else(|| "`received_at` is not a time".into()),
+        Some(Value::String(s)) => parse_time(s).ok_or_else(|| {
+            "`received_at` is not a time (use RFC 3339, YYYY-MM-DD or Unix seconds)".into()
+        }),
+        _ => Err("missing `received_at`".into()),
+    }
+}
+
+fn text_of(v: Option<&Value>) -> Result<String, String> {
+    let t = v
+        .and_then(Value::as_str)
+        .ok_or("missing or non-text `text`")?;
+    if t.trim().is_empty() {
+        return Err("empty `text`".into());
+    }
+    if t.len() > MAX_TEXT {
+        return Err(format!("`text` longer than {MAX_TEXT} bytes"));
+    }
+    Ok(t.to_string())
+}
+
+fn label_of(v: Option<&Value>, field: &str) -> Result<String, String> {
+    let s = v
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("missing `{field}`"))?;
+    if s.len() > 128 || s.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "`{field}` must be an id without spaces, at most 128 characters"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
+    let mut out: Vec<(String, f64)> = match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, p)| {
+                num(Some(p))
+                    .map(|p| (k.clone(), p))
+                    .ok_or("`probabilities` values must be numbers".to_string())
+            })
+            .collect::<Result<_, _>>()?,
+        Value::Array(a) => a
+            .iter()
+            .map(|x| {
+                let i = x
+                    .get("intent")
+                    .and_then(Value::as_str)
+                    .ok_or("`probabilities[].intent` missing")?;
+                let p = num(x
+                    .get("probability")
+                    .or_else(|| x.get("confidence"))
+                    .or_else(|| x.get("score")))
+                .ok_or("`probabilities[].probability` missing")?;
+                Ok((i.to_string(), p))
+            })
+            .collect::<Result<_, String>>()?,
+        _ => return Err("`probabilities` must be an object {intent: p} or a list".into()),
+    };
+    if out
+        .iter()
+        .any(|(_, p)| !(p.is_finite() && (0.0..=1.0).contains(p)))
+    {
+        return Err("probabilities must be in [0, 1]".into());
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
+}
+
+fn check_conf(c: f64) -> Result<f64, String> {
+    if c.is_finite() && (0.0..=1.0).contains(&c) {
+        Ok(c)
+    } else {
+        Err("`confidence` must be a number in [0, 1]".into())
+    }
+}
+
+/// One JSON object in any supported shape.
+fn from_json(v: &Value, line: usize) -> Result<Message, String> {
+    if !v.is_object() {
+        return Err("each row must be a JSON object".into());
+    }
+    // Label Studio task: fields under `data`, model output under `predictions`.
+    let (fields, meta) = if let Some(d) = v.get("data") {
+        (d, v.get("meta"))
+    } else {
+        (v, v.get("meta"))
+    };
+    let get = |k: &str| fields.get(k).or_else(|| meta.and_then(|m| m.get(k)));
+    let text = text_of(fields.get("text"))?;
+    let mut probabilities = match get("probabilities") {
+        Some(p) => prob_vector(p)?,
+        None => vec![],
+    };
+    let (model_intent, confidence) = if let Some(preds) =
+        v.get("predictions").and_then(Value::as_array)
+    {
+        let mut guesses = Vec::new();
+        for p in preds {
+            let choice = p
+                .pointer("/result/0/value/choices/0")
+                .and_then(Value::as_str)
+                .ok_or("missing `predictions[].result[].value.choices`")?;
+            let score = num(p.get("score")).ok_or("missing `predictions[].score`")?;
+            guesses.push((choice.to_string(), check_conf(score)?));
+        }
+        guesses.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let best = guesses.first().cloned().ok_or("empty `predictions`")?;
+        if probabilities.is_empty() {
+            probabilities = guesses;
+        }
+        best
+    } else if let Some(intent) = get("intent")
+        .or_else(|| get("model_intent"))
+        .or_else(|| v.get("label"))
+    {
+        let intent = label_of(Some(intent), "intent")?;
+        let c = match num(get("confidence").or_else(|| get("score"))) {
+            Some(c) => check_conf(c)?,
+            None => probabilities
+                .iter()
+                .find(|(i, _)| *i == intent)
+                .map(|p| p.1)
+                .ok_or("missing `confidence`")?,
+        };
+        (intent, c)
+    } else if let Some((i, p)) = probabilities.first() {
+        (i.clone(), *p)
+    } else {
+        return Err("no model output: give `intent` + `confidence`, `probabilities`, Prodigy `label`, or Label Studio `predictions`".into());
+    };
+    let message_id = match get("id").or_else(|| get("message_id")) {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => format!("line-{line}"),
+    };
+    Ok(Message {
+        message_id,
+        text,
+        company: label_of(get("company"), "company")?,
+        channel: label_of(get("channel"), "channel").unwrap_or_else(|_| "unknown".into()),
+        received_at: time_of(get("received_at"))?,
+        model_intent,
+        confidence,
+        probabilities,
+        reported_false_positive: truthy(
+            get("reported_false_positive").or_else(|| get("false_positive")),
+        )?,
+    })
+}
+
+/// Read JSONL, a JSON array, or CSV (told apart by the first non-blank byte). Calls
+/// `progress(bytes_done)` now and then for a progress bar.
+pub fn ingest(bytes: &[u8], mut progress: impl FnMut(usize)) -> Result<Ingested, String> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("the input is not UTF-8 (byte {})", e.valid_up_to()))?;
+    let trimmed = text.trim_start();
+    let mut out = Ingested::default();
+    let mut push = |r: Result<Message, String>, line: usize, out: &mut Ingested| match r {
+        Ok(m) => out.messages.push(m),
+        Err(reason) => out.bad.push(BadRow { line, reason }),
+    };
+    if trimmed.starts_with('[') {
+        let arr: Vec<Value> = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "the JSON array is malformed ({})",
+                crate::batch::json_error_without_values(&e)
+            )
+        })?;
+        for (i, v) in arr.iter().enumerate() {
+            push(from_json(v, i + 1), i + 1, &mut out);
+        }
+    } else if trimmed.starts_with('{') {
+        let mut done = 0usize;
+        for (i, line) in text.lines().enumerate() {
+            done += line.len() + 1;
+            if i % 10_000 == 0 {
+                progress(done);
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            let r = serde_json::from_str::<Value>(line)
+                .map_err(|e| {
+                    format!(
+                        "malformed JSON ({})",
+                        crate::batch::json_error_without_values(&e)
+                    )
+                })
+                .and_then(|v| from_json(&v, i + 1));
+            push(r, i + 1, &mut out);
+        }
+    } else {
+        ingest_csv(text, &mut out, &mut progress)?;
+    }
+    progress(bytes.len());
+    Ok(out)
+}
+
+fn ingest_csv(
+    text: &str,
+    out: &mut Ingested,
+    progress: &mut impl FnMut(usize),
+) -> Result<(), String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(|_| "the CSV header is unreadable".to_string())?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    if !headers.iter().any(|h| h == "text") {
+        return Err("the CSV has no `text` column".into());
+    }
+    let mut rec = csv::StringRecord::new();
+    let mut i = 0usize;
+    loop {
+        i += 1;
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(_) => {
+                out.bad.push(BadRow {
+                    line: i + 1,
+                    reason: "malformed CSV row".into(),
+                });
+                continue;
+            }
+        }
+        let line = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
+        if i % 10_000 == 0 {
+            progress(rec.position().map(|p| p.byte() as usize).unwrap_or(0));
+        }
+        if rec.len() != headers.len() {
+            out.bad.push(BadRow {
+                line,
+                reason: format!("{} fields, expected {}", rec.len(), headers.len()),
+            });
+            continue;
+        }
+        let mut obj = serde_json::Map::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            if h == "probabilities" && !v.trim().is_empty() {
+                match serde_json::from_str::<Value>(v) {
+                    Ok(p) => obj.insert(h.clone(), p),
+                    Err(_) => obj.insert(h.clone(), Value::String("bad".into())),
+                };
+            } else if !v.is_empty() {
+                obj.insert(h.clone(), Value::String(v.to_string()));
+            }
+        }
+        match from_json(&Value::Object(obj), line) {
+            Ok(m) => out.messages.push(m),
+            Err(reason) => out.bad.push(BadRow { line, reason }),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_and_bad_rows_by_line() {
+        let jsonl = r#"{"id":"m1","text":"card late","company":"acme","channel":"chat","received_at":"2026-11-01T10:00:00Z","intent":"card_arrival","confidence":0.4}
+{"text":"x","company":"acme","received_at":1761991200,"probabilities":{"a":0.7,"b":0.3},"reported_false_positive":true}
+not json
+{"text":"SECRET-ROW","company":"acme","received_at":"yesterday","intent":"a","confidence":0.4}
+{"text":"y","company":"acme","received_at":"2026-11-02","intent":"a","confidence":1.4}
+"#;
+        let r = ingest(jsonl.as_bytes(), |_| {}).unwrap();
+        assert_eq!(r.messages.len(), 2);
+        assert_eq!(r.messages[1].model_intent, "a");
+        assert_eq!(r.messages[1].confidence, 0.7);
+        assert!(r.messages[1].reported_false_positive);
+        assert_eq!(r.messages[1].channel, "unknown");
+        assert_eq!(
+            r.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert!(r.bad.iter().all(|b| !b.reason.contains("SECRET")));
+        let ls = r#"[{"data":{"text":"t","company":"c","received_at":"2026-11-01"},"predictions":[{"score":0.3,"result":[{"value":{"choices":["x"]}}]},{"score":0.6,"result":[{"value":{"choices":["y"]}}]}]}]"#;
+        let r = ingest(ls.as_bytes(), |_| {}).unwrap();
+        assert_eq!(
+            (
+                r.messages[0].model_intent.as_str(),
+                r.messages[0].confidence
+            ),
+            ("y", 0.6)
+        );
+        let prodigy = r#"{"text":"t","label":"z","meta":{"score":0.2,"company":"c","channel":"email","received_at":"2026-11-01","reported_false_positive":"yes"}}"#;
+        let r = ingest(prodigy.as_bytes(), |_| {}).unwrap();
+        assert!(r.messages[0].reported_false_positive && r.messages[0].model_intent == "z");
+        let csv = "text,company,channel,received_at,intent,confidence,reported_false_positive\n\"hi, there\",acme,chat,2026-11-01,a,0.5,no\nbad,acme\nz,acme,chat,2026-11-01,a,0.5,maybe\n";
+        let r = ingest(csv.as_bytes(), |_| {}).unwrap();
+        assert_eq!(r.messages.len(), 1);
+        assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![3, 4]);
+    }
+}

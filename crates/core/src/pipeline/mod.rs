@@ -1,0 +1,33 @@
+//! The manager's pipeline, hub side: ingest messages with model outputs, select the
+//! review pool in the seeds' priority, and plan batches for annotators. Pure functions
+//! over in-memory records, so the hub and the CLI share them and they are cheap to test
+//! and benchmark.
+
+pub mod distribute;
+pub mod ingest;
+pub mod select;
+
+use serde::{Deserialize, Serialize};
+
+/// A customer message as the hub holds it (raw text never leaves the hub).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Hub-side id (from the input's `id`, or generated).
+    pub message_id: String,
+    /// Raw text, with personal data.
+    pub text: String,
+    /// Company (merchant) the message was sent to.
+    pub company: String,
+    /// Channel, e.g. `email`, `chat`, `app`.
+    pub channel: String,
+    /// When it arrived, Unix seconds.
+    pub received_at: i64,
+    /// The model's intent.
+    pub model_intent: String,
+    /// The model's confidence in it.
+    pub confidence: f64,
+    /// The model's full distribution, if given (intent, probability), best first.
+    pub probabilities: Vec<(String, f64)>,
+    /// A customer or agent reported the model's answer as wrong.
+    pub reported_false_positive: bool,
+}

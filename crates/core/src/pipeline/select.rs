@@ -1,0 +1,447 @@
+//! Building the review pool in the seeds' priority:
+//!
+//! 1. every reported false positive in the window (oldest first);
+//! 2. low-confidence predictions by a chosen uncertainty strategy, with per-intent
+//!    round-robin so rare intents are not starved by frequent ones;
+//! 3. for each newly onboarded company, a stratified random sample (strata: channel ×
+//!    day), seeded and reproducible, kept in random order so estimates from it stay
+//!    unbiased.
+
+use super::Message;
+use crate::batch::Reason;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// How uncertainty is measured for the low-confidence tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// 1 − p(top intent).
+    LeastConfidence,
+    /// p(top) − p(second): small margins first.
+    Margin,
+    /// Shannon entropy of the distribution.
+    Entropy,
+}
+
+impl Strategy {
+    /// Parse `least_confidence`, `margin` or `entropy`.
+    pub fn parse(s: &str) -> Option<Strategy> {
+        match s {
+            "least_confidence" | "least-confidence" | "lc" => Some(Strategy::LeastConfidence),
+            "margin" => Some(Strategy::Margin),
+            "entropy" => Some(Strategy::Entropy),
+            _ => None,
+        }
+    }
+
+    /// Uncertainty of a message: larger means more uncertain.
+    pub fn uncertainty(self, m: &Message) -> f64 {
+        let p1 = m.confidence;
+        match self {
+            Strategy::LeastConfidence => 1.0 - p1,
+            Strategy::Margin => {
+                let p2 = m
+                    .probabilities
+                    .iter()
+                    .filter(|(i, _)| *i != m.model_intent)
+                    .map(|(_, p)| *p)
+                    .fold(0.0, f64::max);
+                // Without a distribution, assume the rest of the mass on one rival.
+                let p2 = if m.probabilities.len() < 2 {
+                    (1.0 - p1).max(0.0)
+                } else {
+                    p2
+                };
+                1.0 - (p1 - p2)
+            }
+            Strategy::Entropy => {
+                let mut h = 0.0;
+                let mut mass = 0.0;
+                let probs: Vec<f64> = if m.probabilities.is_empty() {
+                    vec![p1]
+                } else {
+                    m.probabilities.iter().map(|p| p.1).collect()
+                };
+                for p in probs {
+                    if p > 0.0 {
+                        h -= p * p.ln();
+                    }
+                    mass += p;
+                }
+                let rest = 1.0 - mass;
+                if rest > 1e-9 {
+                    h -= rest * rest.ln();
+                }
+                h
+            }
+        }
+    }
+}
+
+/// What to select.
+#[derive(Debug, Clone)]
+pub struct SelectionConfig {
+    /// Only messages received in `[from, to)` (Unix seconds).
+    pub window: (i64, i64),
+    /// Uncertainty measure.
+    pub strategy: Strategy,
+    /// Most low-confidence items in the pool.
+    pub low_confidence_budget: usize,
+    /// Only predictions with confidence below this count as low-confidence.
+    pub max_confidence: f64,
+    /// At most this many low-confidence items per intent (0 = no cap); the round-robin
+    /// already keeps frequent intents from crowding out rare ones.
+    pub per_intent_cap: usize,
+    /// Newly onboarded companies to sample.
+    pub new_companies: Vec<String>,
+    /// Sample size per new company.
+    pub sample_per_company: usize,
+    /// Seed: the same seed and data give the same pool.
+    pub seed: u64,
+}
+
+/// One entry of the pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PoolEntry {
+    /// Index into the messages given to [`select`].
+    pub index: usize,
+    /// Why it is in the pool.
+    pub reason: Reason,
+}
+
+/// The pool's make-up, shown to the manager before dispatch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Composition {
+    /// Messages in the window.
+    pub in_window: usize,
+    /// Reported false positives.
+    pub false_positive: usize,
+    /// Low-confidence picks.
+    pub low_confidence: usize,
+    /// Random-sample picks.
+    pub random_sample: usize,
+    /// Low-confidence picks per intent.
+    pub low_confidence_by_intent: BTreeMap<String, usize>,
+    /// Sample picks per company, channel and day.
+    pub sample_by_stratum: BTreeMap<String, usize>,
+}
+
+/// The selected pool, in dispatch order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Pool {
+    /// Entries: false positives, then low confidence, then the random sample.
+    pub entries: Vec<PoolEntry>,
+    /// Its make-up.
+    pub composition: Composition,
+}
+
+/// SplitMix64: small, fast, seeded, and the same everywhere.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+    /// Fisher–Yates shuffle.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+fn day(ts: i64) -> i64 {
+    ts.div_euclid(86_400)
+}
+
+/// Build the pool.
+pub fn select(messages: &[Message], cfg: &SelectionConfig) -> Pool {
+    let (from, to) = cfg.window;
+    let in_window: Vec<usize> = (0..messages.len())
+        .filter(|&i| (from..to).contains(&messages[i].received_at))
+        .collect();
+    let mut pool = Pool::default();
+    pool.composition.in_window = in_window.len();
+    let mut taken = vec![false; messages.len()];
+
+    // 1. Reported false positives, oldest first.
+    let mut fps: Vec<usize> = in_window
+        .iter()
+        .copied()
+        .filter(|&i| messages[i].reported_false_positive)
+        .collect();
+    fps.sort_by_key(|&i| (messages[i].received_at, i));
+    for &i in &fps {
+        taken[i] = true;
+        pool.entries.push(PoolEntry {
+            index: i,
+            reason: Reason::FalsePositive,
+        });
+    }
+    pool.composition.false_positive = fps.len();
+
+    // 2. Low confidence: per intent, most uncertain first; then round-robin.
+    let mut by_intent: HashMap<&str, Vec<(f64, usize)>> = HashMap::new();
+    for &i in &in_window {
+        let m = &messages[i];
+        if !taken[i] && m.confidence < cfg.max_confidence {
+            by_intent
+                .entry(m.model_intent.as_str())
+                .or_default()
+                .push((cfg.strategy.uncertainty(m), i));
+        }
+    }
+    let budget = cfg.low_confidence_budget;
+    let cap = if cfg.per_intent_cap == 0 {
+        usize::MAX
+    } else {
+        cfg.per_intent_cap
+    };
+    let mut lists: Vec<(&str, Vec<(f64, usize)>)> = by_intent.into_iter().collect();
+    lists.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, l) in lists.iter_mut() {
+        let keep = budget.min(cap).min(l.len());
+        let cmp = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if keep < l.len() && keep > 0 {
+            l.select_nth_unstable_by(keep - 1, cmp);
+        }
+        l.truncate(keep);
+        l.sort_by(cmp);
+    }
+    let mut picked: Vec<(f64, usize)> = Vec::with_capacity(budget.min(in_window.len()));
+    let mut round = 0;
+    while picked.len() < budget {
+        let mut any = false;
+        for (_, l) in &lists {
+            if let Some(&x) = l.get(round) {
+                any = true;
+                if picked.len() < budget {
+                    picked.push(x);
+                }
+            }
+        }
+        if !any {
+            break;
+        }
+        round += 1;
+    }
+    // Dispatch order within the tier: most uncertain first.
+    picked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in &picked {
+        taken[i] = true;
+        *pool
+            .composition
+            .low_confidence_by_intent
+            .entry(messages[i].model_intent.clone())
+            .or_default() += 1;
+        pool.entries.push(PoolEntry {
+            index: i,
+            reason: Reason::LowConfidence,
+        });
+    }
+    pool.composition.low_confidence = picked.len();
+
+    // 3. Stratified random sample of each new company, proportional allocation.
+    let new: HashSet<&str> = cfg.new_companies.iter().map(String::as_str).collect();
+    let mut rng = Rng::new(cfg.seed);
+    let mut companies: Vec<&str> = new.iter().copied().collect();
+    companies.sort_unstable();
+    let mut sample: Vec<usize> = Vec::new();
+    for company in companies {
+        let mut strata: BTreeMap<(&str, i64), Vec<usize>> = BTreeMap::new();
+        for &i in &in_window {
+            let m = &messages[i];
+            if !taken[i] && m.company == company {
+                strata
+                    .entry((m.channel.as_str(), day(m.received_at)))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let total: usize = strata.values().map(Vec::len).sum();
+        let n = cfg.sample_per_company.min(total);
+        if n == 0 {
+            continue;
+        }
+        // Largest-remainder allocation.
+        let mut alloc: Vec<((&str, i64), usize, f64)> = strata
+            .iter()
+            .map(|(k, v)| {
+                let exact = n as f64 * v.len() as f64 / total as f64;
+                (*k, exact.floor() as usize, exact - exact.floor())
+            })
+            .collect();
+        let mut left = n - alloc.iter().map(|a| a.1).sum::<usize>();
+        let mut order: Vec<usize> = (0..alloc.len()).collect();
+        order.sort_by(|&a, &b| alloc[b].2.total_cmp(&alloc[a].2).then(a.cmp(&b)));
+        for &j in &order {
+            if left == 0 {
+                break;
+            }
+            alloc[j].1 += 1;
+            left -= 1;
+        }
+        for (key, k, _) in alloc {
+            let members = strata.get_mut(&key).map(std::mem::take).unwrap_or_default();
+            let mut members = members;
+            // Partial Fisher–Yates: the first k are a uniform sample.
+            for s in 0..k.min(members.len()) {
+                let j = s + rng.below(members.len() - s);
+                members.swap(s, j);
+            }
+            members.truncate(k);
+            *pool
+                .composition
+                .sample_by_stratum
+                .entry(format!(
+                    "{company}/{}/{}",
+                    key.0,
+                    crate::batch::rfc3339(key.1 * 86_400)
+                        .get(..10)
+                        .unwrap_or("")
+                ))
+                .or_default() += members.len();
+            sample.extend(members);
+        }
+    }
+    rng.shuffle(&mut sample);
+    for &i in &sample {
+        pool.entries.push(PoolEntry {
+            index: i,
+            reason: Reason::RandomSample,
+        });
+    }
+    pool.composition.random_sample = sample.len();
+    pool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(
+        i: usize,
+        intent: &str,
+        conf: f64,
+        fp: bool,
+        company: &str,
+        channel: &str,
+        t: i64,
+    ) -> Message {
+        Message {
+            message_id: format!("m{i}"),
+            text: format!("text {i}"),
+            company: company.into(),
+            channel: channel.into(),
+            received_at: t,
+            model_intent: intent.into(),
+            confidence: conf,
+            probabilities: vec![],
+            reported_false_positive: fp,
+        }
+    }
+
+    fn cfg() -> SelectionConfig {
+        SelectionConfig {
+            window: (0, 10 * 86_400),
+            strategy: Strategy::LeastConfidence,
+            low_confidence_budget: 10,
+            max_confidence: 0.6,
+            per_intent_cap: 0,
+            new_companies: vec!["newco".into()],
+            sample_per_company: 6,
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn priority_order_quotas_and_reproducible_sample() {
+        let mut ms = Vec::new();
+        // 40 uncertain "common" predictions, 3 "rare" ones, 2 false positives, new company traffic.
+        for i in 0..40 {
+            ms.push(msg(
+                i,
+                "common",
+                0.1 + i as f64 * 0.01,
+                false,
+                "old",
+                "chat",
+                86_400,
+            ));
+        }
+        for i in 40..43 {
+            ms.push(msg(i, "rare", 0.55, false, "old", "chat", 86_400));
+        }
+        ms.push(msg(43, "common", 0.99, true, "old", "chat", 3 * 86_400));
+        ms.push(msg(44, "rare", 0.95, true, "old", "chat", 2 * 86_400));
+        ms.push(msg(45, "common", 0.2, true, "old", "chat", 20 * 86_400)); // outside the window
+        for i in 46..86 {
+            let ch = if i % 4 == 0 { "email" } else { "chat" };
+            ms.push(msg(
+                i,
+                "common",
+                0.9,
+                false,
+                "newco",
+                ch,
+                (1 + (i % 2) as i64) * 86_400,
+            ));
+        }
+        let p = select(&ms, &cfg());
+        let reasons: Vec<Reason> = p.entries.iter().map(|e| e.reason).collect();
+        assert!(
+            reasons.windows(2).all(|w| w[0] <= w[1]),
+            "tiers out of order"
+        );
+        assert_eq!(
+            p.entries[..2].iter().map(|e| e.index).collect::<Vec<_>>(),
+            vec![44, 43]
+        );
+        assert_eq!(p.composition.low_confidence, 10);
+        // Round-robin: all 3 rare intents made it despite 40 more uncertain common ones.
+        assert_eq!(p.composition.low_confidence_by_intent.get("rare"), Some(&3));
+        assert_eq!(p.composition.random_sample, 6);
+        assert!(p
+            .entries
+            .iter()
+            .filter(|e| e.reason == Reason::RandomSample)
+            .all(|e| ms[e.index].company == "newco"));
+        assert_eq!(select(&ms, &cfg()), p, "same seed, same pool");
+        let mut other = cfg();
+        other.seed = 8;
+        assert_ne!(select(&ms, &other).entries, p.entries);
+        // Proportional strata: 4 strata of 10 (chat/email × 2 days... email is 1 in 4).
+        let total: usize = p.composition.sample_by_stratum.values().sum();
+        assert_eq!(total, 6);
+    }
+
+    #[test]
+    fn strategies_rank_uncertainty() {
+        let mut a = msg(0, "x", 0.5, false, "c", "chat", 0);
+        a.probabilities = vec![("x".into(), 0.5), ("y".into(), 0.45), ("z".into(), 0.05)];
+        let mut b = msg(1, "x", 0.5, false, "c", "chat", 0);
+        b.probabilities = vec![("x".into(), 0.5), ("y".into(), 0.25), ("z".into(), 0.25)];
+        assert!(Strategy::Margin.uncertainty(&a) > Strategy::Margin.uncertainty(&b));
+        assert!(Strategy::Entropy.uncertainty(&b) > Strategy::Entropy.uncertainty(&a));
+        assert_eq!(
+            Strategy::LeastConfidence.uncertainty(&a),
+            Strategy::LeastConfidence.uncertainty(&b)
+        );
+    }
+}
