@@ -234,7 +234,7 @@ pub fn ingest(bytes: &[u8], mut progress: impl FnMut(usize)) -> Result<Ingested,
         .map_err(|e| format!("the input is not UTF-8 (byte {})", e.valid_up_to()))?;
     let trimmed = text.trim_start();
     let mut out = Ingested::default();
-    let mut push = |r: Result<Message, String>, line: usize, out: &mut Ingested| match r {
+    let push = |r: Result<Message, String>, line: usize, out: &mut Ingested| match r {
         Ok(m) => out.messages.push(m),
         Err(reason) => out.bad.push(BadRow { line, reason }),
     };
