@@ -58,6 +58,8 @@ pub struct VaultStatus {
     pub remaining: u64,
     /// All items by reason.
     pub by_reason: ReasonCounts,
+    /// The hub this device is enrolled with, if any.
+    pub hub: Option<super::HubLink>,
 }
 
 /// A recent decision with the item it is about (the sidebar of the labelling screen).
@@ -161,6 +163,7 @@ impl Vault {
             labelled,
             remaining: remaining as u64,
             by_reason,
+            hub: self.hub_link()?,
         })
     }
 }
