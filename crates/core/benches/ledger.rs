@@ -1,0 +1,112 @@
+//! `audit verify` throughput: a device ledger of 100,000 entries (label uploads of 5
+//! labels each, half with a hub receipt), verified offline with the hub key.
+//!
+//! Run: `cargo bench -p labelvault-core --bench ledger`.
+
+use base64::Engine as _;
+use labelvault_core::identity::{DeviceIdentity, HubKey};
+use labelvault_core::labels::{Flag, Verdict};
+use labelvault_core::ledger::{self, EntryFields, LedgerLine, GENESIS};
+use labelvault_core::protocol::{self, LabelUpload, Receipt, SignedReceipt, WireLabel};
+use std::time::Instant;
+
+fn main() {
+    const N: u64 = 100_000;
+    const LABELS: usize = 5;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let device = DeviceIdentity::generate().expect("identity");
+    let hub = HubKey::generate().expect("hub key");
+    let key = device.public().signing_key;
+    let mut prev = GENESIS;
+    let mut text = String::with_capacity(N as usize * 1500);
+    let t = Instant::now();
+    for seq in 1..=N {
+        let upload = LabelUpload {
+            upload_id: format!("u_{seq:032x}"),
+            device_id: "d_0123456789abcdef".into(),
+            labels: (0..LABELS)
+                .map(|i| WireLabel {
+                    item_id: format!("it_{:032x}", seq * 10 + i as u64),
+                    revision: 1,
+                    retracted: false,
+                    verdict: Some(Verdict::Wrong),
+                    intent_id: Some("card_arrival".into()),
+                    flags: vec![Flag::Misclassification],
+                    pii_spans: vec![],
+                    duration_ms: 900,
+                    decided_at_ms: 1_763_800_000_000 + seq as i64,
+                })
+                .collect(),
+        };
+        let body = serde_json::to_vec(&upload).expect("json");
+        let body_hash = ledger::sha256(&body);
+        let created_at_ms = 1_763_800_000_000 + seq as i64;
+        let h = ledger::entry_hash(&EntryFields {
+            seq,
+            prev_hash: &prev,
+            created_at_ms,
+            hub_url: "http://127.0.0.1:7878",
+            method: "POST",
+            path: "/v1/labels",
+            body_sha256: &body_hash,
+        });
+        let receipt = (seq % 2 == 0).then(|| {
+            let r = Receipt {
+                upload_id: upload.upload_id.clone(),
+                device_id: upload.device_id.clone(),
+                body_sha256: hex::encode(body_hash),
+                accepted: LABELS as u32,
+                duplicates: 0,
+                rejected: vec![],
+                server_time_ms: created_at_ms,
+                hub_key_id: hub.key_id(),
+            };
+            let signature = b64.encode(hub.sign(&protocol::receipt_message(&r)));
+            SignedReceipt {
+                receipt: r,
+                signature,
+            }
+        });
+        let line = LedgerLine {
+            seq,
+            prev_hash: hex::encode(prev),
+            entry_hash: hex::encode(h),
+            created_at_ms,
+            hub_url: "http://127.0.0.1:7878".into(),
+            method: "POST".into(),
+            path: "/v1/labels".into(),
+            body_b64: b64.encode(&body),
+            body_sha256: hex::encode(body_hash),
+            device_signing_key: key.clone(),
+            signature: b64.encode(device.sign(&ledger::signed_message(&h))),
+            receipt,
+        };
+        text.push_str(&serde_json::to_string(&line).expect("json"));
+        text.push('\n');
+        prev = h;
+    }
+    println!(
+        "ledger: {N} entries, {LABELS} labels each, {:.1} MB (generated in {:.1} s)",
+        text.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    let hub_pk = labelvault_core::identity::parse_public_key(&hub.public_key()).expect("key");
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = ledger::verify(&text, Some(&hub_pk)).expect("verifies");
+        times.push(t.elapsed());
+        assert_eq!(r.entries, N);
+        assert_eq!(r.receipts_verified, N / 2);
+    }
+    times.sort();
+    let best = times[1];
+    println!(
+        "audit verify (chain + device signatures + label-only bodies + {} receipt signatures): {:.0} ms median -> {:.0} entries/s ({:.0} labels/s) on {} thread(s)",
+        N / 2,
+        best.as_secs_f64() * 1e3,
+        N as f64 / best.as_secs_f64(),
+        (N as usize * LABELS) as f64 / best.as_secs_f64(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+}
