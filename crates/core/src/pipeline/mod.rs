@@ -3,7 +3,10 @@
 //! over in-memory records, so the hub and the CLI share them and they are cheap to test
 //! and benchmark.
 
+pub mod aggregate;
 pub mod distribute;
+pub mod evaluate;
+pub mod export;
 pub mod ingest;
 pub mod select;
 

@@ -1,0 +1,148 @@
+//! Exporting what the humans decided: a training set (hub-side text joined with the
+//! aggregated label) split into train/validation/test, stratified by label and seeded;
+//! in plain JSONL, the chat fine-tuning JSONL shape, and Label Studio / Prodigy shapes.
+
+use super::select::Rng;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Which split an example falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Split {
+    /// Training.
+    Train,
+    /// Validation.
+    Validation,
+    /// Test.
+    Test,
+}
+
+impl Split {
+    /// Its name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Validation => "validation",
+            Split::Test => "test",
+        }
+    }
+}
+
+/// Assign splits stratified by label: within each label, a seeded shuffle, then the
+/// first `train` share to training, the next `validation` share to validation, the rest
+/// to test (largest-remainder rounding per label). Returns one split per example.
+pub fn stratified_split(labels: &[&str], train: f64, validation: f64, seed: u64) -> Vec<Split> {
+    let mut by_label: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        by_label.entry(l).or_default().push(i);
+    }
+    let mut rng = Rng::new(seed);
+    let mut out = vec![Split::Train; labels.len()];
+    for (_, mut idx) in by_label {
+        rng.shuffle(&mut idx);
+        let n = idx.len() as f64;
+        let n_train = (n * train).round() as usize;
+        let n_val = ((n * (train + validation)).round() as usize).saturating_sub(n_train);
+        for (k, &i) in idx.iter().enumerate() {
+            out[i] = if k < n_train {
+                Split::Train
+            } else if k < n_train + n_val {
+                Split::Validation
+            } else {
+                Split::Test
+            };
+        }
+    }
+    out
+}
+
+/// One exported example.
+#[derive(Debug, Clone)]
+pub struct Example<'a> {
+    /// Hub-side message id.
+    pub message_id: &'a str,
+    /// Text (on the hub: the raw text; exports stay on the hub).
+    pub text: &'a str,
+    /// Aggregated human intent.
+    pub intent: &'a str,
+    /// Split.
+    pub split: Split,
+}
+
+/// Plain JSONL line.
+pub fn jsonl_line(e: &Example<'_>) -> String {
+    json!({"id": e.message_id, "text": e.text, "intent": e.intent, "split": e.split.as_str()})
+        .to_string()
+}
+
+/// Chat fine-tuning JSONL line.
+pub fn chat_line(e: &Example<'_>, system_prompt: &str) -> String {
+    json!({"messages": [
+        {"role": "system", "content": system_prompt},
+        {"role": "user", "content": e.text},
+        {"role": "assistant", "content": e.intent}
+    ]})
+    .to_string()
+}
+
+/// Label Studio task with the human label as an annotation.
+pub fn label_studio_task(e: &Example<'_>) -> serde_json::Value {
+    json!({"data": {"text": e.text, "id": e.message_id},
+           "annotations": [{"result": [{"from_name": "intent", "to_name": "text", "type": "choices",
+                                         "value": {"choices": [e.intent]}}]}]})
+}
+
+/// Prodigy JSONL line (accepted answer).
+pub fn prodigy_line(e: &Example<'_>) -> String {
+    json!({"text": e.text, "label": e.intent, "answer": "accept", "meta": {"id": e.message_id, "split": e.split.as_str()}}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_are_stratified_and_seeded() {
+        let labels: Vec<&str> = (0..1000)
+            .map(|i| if i % 10 == 0 { "rare" } else { "common" })
+            .collect();
+        let s = stratified_split(&labels, 0.7, 0.15, 3);
+        let count = |l: &str, sp: Split| {
+            labels
+                .iter()
+                .zip(&s)
+                .filter(|(a, b)| **a == l && **b == sp)
+                .count()
+        };
+        assert_eq!(
+            (
+                count("rare", Split::Train),
+                count("rare", Split::Validation),
+                count("rare", Split::Test)
+            ),
+            (70, 15, 15)
+        );
+        assert_eq!(
+            (
+                count("common", Split::Train),
+                count("common", Split::Validation),
+                count("common", Split::Test)
+            ),
+            (630, 135, 135)
+        );
+        assert_eq!(stratified_split(&labels, 0.7, 0.15, 3), s);
+        assert_ne!(stratified_split(&labels, 0.7, 0.15, 4), s);
+        let e = Example {
+            message_id: "m1",
+            text: "hi",
+            intent: "x",
+            split: Split::Test,
+        };
+        assert!(chat_line(&e, "Classify").contains("\"assistant\""));
+        assert_eq!(
+            label_studio_task(&e)["annotations"][0]["result"][0]["value"]["choices"][0],
+            "x"
+        );
+    }
+}
