@@ -173,3 +173,192 @@ pub fn ensure_demo_batch(vault: &mut Vault) -> Result<Option<batch::ImportReport
     let sealed = batch::seal(&payload, &hub)?;
     vault.import_batch(&sealed, now).map(Some)
 }
+
+/// Raw demo customer messages for a demo hub: realistic shapes with made-up personal
+/// data (names, e-mails, phones, Luhn-valid card numbers, mod-97-valid IBANs, order
+/// numbers, addresses), two established companies and one newly onboarded, model
+/// predictions with noise and some reported false positives. Deterministic per seed.
+pub fn demo_messages(n: usize, seed: u64) -> Vec<crate::pipeline::Message> {
+    use crate::pipeline::select::Rng;
+    const FIRST: &[&str] = &[
+        "Maria", "James", "Aisha", "Lukas", "Chen", "Sofia", "Oliver", "Fatima", "Mateo", "Emma",
+    ];
+    const LAST: &[&str] = &[
+        "Garcia", "Smith", "Khan", "Müller", "Wang", "Rossi", "Brown", "Haddad", "Silva", "Jones",
+    ];
+    const STREETS: &[&str] = &[
+        "Oak Street",
+        "Baker Road",
+        "Elm Avenue",
+        "Station Lane",
+        "Market Street",
+    ];
+    const TEMPLATES: &[(&str, usize)] = &[
+        (
+            "Hi, I'm {name}. My new card hasn't arrived, can you check order {order}?",
+            0,
+        ),
+        ("Please block my card {card} right now, it was stolen", 1),
+        (
+            "I sent money to {iban} on Monday and it's still not there",
+            2,
+        ),
+        (
+            "The refund from the shop isn't showing, email me at {email}",
+            3,
+        ),
+        ("how do i change my pin", 4),
+        (
+            "Top up with card {card} failed three times, call me on {phone}",
+            5,
+        ),
+        ("What exchange rate do you use for euros?", 6),
+        ("Why was I charged a fee? My address is {address}", 7),
+        (
+            "There's a direct debit I don't recognise, I'm {name}, {email}",
+            8,
+        ),
+        (
+            "The app says it can't verify my ID, my date of birth is {dob}",
+            9,
+        ),
+        ("Close my account please. {name}, {phone}", 10),
+        ("I paid but never got my licence key, order {order}", 11),
+        ("the download link expired, please resend it to {email}", 11),
+        ("Does the silver ring come in size 7? It's for {name}", 12),
+        ("how long is the chain on the moon pendant", 12),
+    ];
+    let mut rng = Rng::new(seed);
+    let mut card = |rng: &mut Rng| {
+        // 16-digit Visa-like number with a valid Luhn check digit.
+        let mut d: Vec<u32> = vec![4];
+        for _ in 0..14 {
+            d.push(rng.below(10) as u32);
+        }
+        let sum: u32 = d
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, &x)| {
+                if i % 2 == 0 {
+                    let y = x * 2;
+                    if y > 9 {
+                        y - 9
+                    } else {
+                        y
+                    }
+                } else {
+                    x
+                }
+            })
+            .sum();
+        d.push((10 - sum % 10) % 10);
+        let s: String = d.iter().map(|x| char::from(b'0' + *x as u8)).collect();
+        format!("{} {} {} {}", &s[0..4], &s[4..8], &s[8..12], &s[12..16])
+    };
+    let iban = |rng: &mut Rng| {
+        // German IBAN: DEkk + 18 digits, check digits by ISO 7064 mod 97.
+        let bban: String = (0..18)
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect();
+        let numeric = format!("{bban}131400"); // D=13, E=14, then "00"
+        let rem = numeric
+            .bytes()
+            .fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
+        format!("DE{:02}{bban}", 98 - rem)
+    };
+    let companies = ["acme-bank", "globex-shop", "newco-software"];
+    let channels = ["chat", "email", "app"];
+    let base = 1_763_000_000i64;
+    (0..n)
+        .map(|i| {
+            let (template, truth) = TEMPLATES[rng.below(TEMPLATES.len())];
+            let name = format!(
+                "{} {}",
+                FIRST[rng.below(FIRST.len())],
+                LAST[rng.below(LAST.len())]
+            );
+            let email = format!(
+                "{}.{}{}@example.com",
+                FIRST[rng.below(FIRST.len())].to_lowercase(),
+                LAST[rng.below(3)].to_lowercase(),
+                rng.below(100)
+            );
+            let text = template
+                .replace("{name}", &name)
+                .replace("{email}", &email)
+                .replace(
+                    "{phone}",
+                    &format!("+44 7{:03} {:06}", rng.below(1000), rng.below(1_000_000)),
+                )
+                .replace("{card}", &card(&mut rng))
+                .replace("{iban}", &iban(&mut rng))
+                .replace("{order}", &format!("ORD-{:06}", rng.below(1_000_000)))
+                .replace(
+                    "{address}",
+                    &format!(
+                        "{} {}",
+                        1 + rng.below(200),
+                        STREETS[rng.below(STREETS.len())]
+                    ),
+                )
+                .replace(
+                    "{dob}",
+                    &format!(
+                        "{:02}/{:02}/19{}",
+                        1 + rng.below(28),
+                        1 + rng.below(12),
+                        50 + rng.below(50)
+                    ),
+                );
+            let wrong = rng.below(100) < 25;
+            let model = if wrong {
+                (truth + 1 + rng.below(INTENTS.len() - 1)) % INTENTS.len()
+            } else {
+                truth
+            };
+            let confidence = if wrong {
+                0.3 + rng.below(60) as f64 / 100.0
+            } else {
+                0.5 + rng.below(50) as f64 / 100.0
+            };
+            let company = companies[if truth >= 11 { 2 } else { rng.below(2) }];
+            crate::pipeline::Message {
+                message_id: format!("demo-{i:05}"),
+                text,
+                company: company.to_string(),
+                channel: channels[rng.below(channels.len())].to_string(),
+                received_at: base + rng.below(7 * 86_400) as i64,
+                model_intent: INTENTS[model].0.to_string(),
+                confidence,
+                probabilities: vec![],
+                reported_false_positive: wrong && confidence > 0.7 && rng.below(2) == 0,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_messages_are_deterministic_and_carry_valid_pii() {
+        let a = demo_messages(200, 1);
+        assert_eq!(a, demo_messages(200, 1));
+        assert!(a.iter().any(|m| m.reported_false_positive));
+        assert!(a.iter().any(|m| m.company == "newco-software"));
+        assert!(a.iter().any(|m| m.text.contains("@example.com")));
+        // IBAN check digits verify (mod 97 == 1 after rearrangement).
+        for m in &a {
+            if let Some(p) = m.text.find("DE") {
+                let iban: String = m.text[p..p + 22].to_string();
+                let re = format!("{}{}", &iban[4..], "1314") + &iban[2..4];
+                let rem = re
+                    .bytes()
+                    .fold(0u64, |acc, b| (acc * 10 + u64::from(b - b'0')) % 97);
+                assert_eq!(rem, 1, "{iban}");
+            }
+        }
+    }
+}
