@@ -229,7 +229,7 @@ pub fn demo_messages(n: usize, seed: u64) -> Vec<crate::pipeline::Message> {
         ("how long is the chain on the moon pendant", 12),
     ];
     let mut rng = Rng::new(seed);
-    let mut card = |rng: &mut Rng| {
+    let card = |rng: &mut Rng| {
         // 16-digit Visa-like number with a valid Luhn check digit.
         let mut d: Vec<u32> = vec![4];
         for _ in 0..14 {
