@@ -1,0 +1,166 @@
+//! Helpers for cross-process tests: locate (or build) the workspace binaries, run the
+//! hub on a loopback port, and call its admin API.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Path of a workspace binary, building it if needed.
+pub fn bin(package: &str, name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
+    let path = dir.join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let st = Command::new(cargo).args(["build", "-p", package, "--bin", name]).status().expect("cargo build");
+        assert!(st.success(), "could not build {name}");
+    }
+    path
+}
+
+/// A running hub.
+pub struct Hub {
+    /// The process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// Its data directory.
+    pub data_dir: PathBuf,
+    /// Where its stderr (logs) goes.
+    pub log: PathBuf,
+    /// Admin token.
+    pub token: String,
+}
+
+impl Hub {
+    /// Start `labelvault-hub serve` on an ephemeral loopback port.
+    pub fn start(data_dir: &Path) -> Hub {
+        Hub::start_on(data_dir, "127.0.0.1:0")
+    }
+
+    /// Start `labelvault-hub serve` on a given loopback address.
+    pub fn start_on(data_dir: &Path, listen: &str) -> Hub {
+        let log = data_dir.with_extension("log");
+        let logf = std::fs::File::create(&log).expect("log file");
+        let mut child = Command::new(bin("labelvault-hub", "labelvault-hub"))
+            .args(["serve", "--data-dir"])
+            .arg(data_dir)
+            .args(["--listen", listen])
+            .env("RUST_LOG", "debug")
+            .env("LABELVAULT_LOG", "debug")
+            .stdout(Stdio::piped())
+            .stderr(logf)
+            .spawn()
+            .expect("start hub");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let url = loop {
+            assert!(Instant::now() < deadline, "hub did not start");
+            match lines.next() {
+                Some(Ok(l)) => {
+                    if let Some(u) = l.trim().strip_prefix("listening on ") {
+                        break u.trim().to_string();
+                    }
+                }
+                _ => panic!("hub exited before listening; see {}", log.display()),
+            }
+        };
+        // Keep draining stdout so the hub never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let token = std::fs::read_to_string(data_dir.join("admin.token")).expect("admin token").trim().to_string();
+        Hub { child, url, data_dir: data_dir.to_path_buf(), log, token }
+    }
+
+    fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into()
+    }
+
+    /// Admin POST, returning (status, JSON).
+    pub fn admin_post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let mut r = Self::agent()
+            .post(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())
+            .expect("admin request");
+        let status = r.status().as_u16();
+        let text = r.body_mut().read_to_string().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Admin GET, returning the body text.
+    pub fn admin_get(&self, path: &str) -> String {
+        let mut r = Self::agent()
+            .get(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token))
+            .call()
+            .expect("admin request");
+        assert_eq!(r.status().as_u16(), 200, "GET {path}");
+        r.body_mut().with_config().limit(1 << 30).read_to_string().expect("body")
+    }
+
+    /// The hub's public key, from `labelvault-hub print-key`.
+    pub fn public_key(&self) -> String {
+        let out = Command::new(bin("labelvault-hub", "labelvault-hub"))
+            .args(["print-key", "--data-dir"])
+            .arg(&self.data_dir)
+            .output()
+            .expect("print-key");
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.split_whitespace()
+            .find(|w| w.len() == 44 && w.ends_with('='))
+            .expect("a base64 key in print-key output")
+            .to_string()
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Run the `labelvault` CLI on a profile.
+pub fn cli(profile: &Path, args: &[&str]) -> Output {
+    Command::new(bin("labelvault-cli", "labelvault"))
+        .arg("--profile")
+        .arg(profile)
+        .args(args)
+        .env_remove("LABELVAULT_PROFILE_DIR")
+        .output()
+        .expect("run labelvault")
+}
+
+/// Run the CLI and insist on success; returns stdout.
+pub fn cli_ok(profile: &Path, args: &[&str]) -> String {
+    let out = cli(profile, args);
+    assert!(out.status.success(), "labelvault {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
