@@ -175,6 +175,34 @@ pub fn check_body(method: &str, path: &str, body: &[u8]) -> Result<Option<LabelU
     }
 }
 
+/// [`LedgerLine`] borrowed from the input: verify reads hundreds of MB, and copying every
+/// field would cost more than hashing it. Same fields, same strictness.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LedgerLineRef<'a> {
+    seq: u64,
+    #[serde(borrow)]
+    prev_hash: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    entry_hash: std::borrow::Cow<'a, str>,
+    created_at_ms: i64,
+    #[serde(borrow)]
+    hub_url: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    path: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    body_b64: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    body_sha256: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    device_signing_key: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    signature: std::borrow::Cow<'a, str>,
+    receipt: Option<SignedReceipt>,
+}
+
 /// What one line yields before the chain is linked and signatures are checked.
 struct CheckedLine {
     line: usize,
@@ -195,7 +223,7 @@ fn sig64(b64: &str) -> Option<[u8; 64]> {
 /// Everything about one line that does not depend on other lines: format, body hash,
 /// entry hash (over the line's own `prev_hash`), body schema, receipt binding.
 fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
-    let l: LedgerLine = serde_json::from_str(raw).map_err(|e| VerifyError {
+    let l: LedgerLineRef<'_> = serde_json::from_str(raw).map_err(|e| VerifyError {
         line,
         seq: 0,
         reason: format!(
@@ -211,7 +239,7 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
     };
     let prev_hash = hex32(&l.prev_hash).ok_or_else(|| fail("prev_hash is not a SHA-256 in hex"))?;
     let body = B64
-        .decode(&l.body_b64)
+        .decode(l.body_b64.as_bytes())
         .map_err(|_| fail("body is not valid base64"))?;
     let body_hash = sha256(&body);
     if hex::encode(body_hash) != l.body_sha256 {
@@ -249,7 +277,7 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         seq,
         prev_hash,
         entry_hash,
-        device_key: l.device_signing_key,
+        device_key: l.device_signing_key.into_owned(),
         signature,
         labels: upload.map(|u| u.labels.len() as u64),
         receipt,
@@ -490,7 +518,7 @@ pub fn reconcile(device_jsonl: &str, hub_jsonl: &str) -> Result<Reconciliation, 
         let l: LedgerLine = serde_json::from_str(raw)
             .map_err(|_| format!("device ledger line {} is unreadable", i + 1))?;
         let body = B64
-            .decode(&l.body_b64)
+            .decode(l.body_b64.as_bytes())
             .map_err(|_| format!("device ledger line {}: bad body", i + 1))?;
         if let Ok(Some(u)) = check_body(&l.method, &l.path, &body) {
             out.device_id = u.device_id.clone();
