@@ -34,3 +34,37 @@ pub struct Message {
     /// A customer or agent reported the model's answer as wrong.
     pub reported_false_positive: bool,
 }
+
+/// Anything that can replace personal data in a text (the redactor in production).
+pub trait TextRedactor {
+    /// The text with personal data replaced by typed placeholders.
+    fn redact_text(&self, text: &str) -> String;
+}
+
+/// Turn selected messages into batch items: text redacted, the model's intent,
+/// confidence and next-best guesses, and the reason they were selected. Raw text never
+/// reaches the output.
+pub fn prepare_items(
+    messages: &[Message],
+    pool: &[select::PoolEntry],
+    redactor: &dyn TextRedactor,
+) -> Vec<crate::batch::input::InputItem> {
+    pool.iter()
+        .map(|e| {
+            let m = &messages[e.index];
+            crate::batch::input::InputItem {
+                text: redactor.redact_text(&m.text),
+                intent: m.model_intent.clone(),
+                confidence: m.confidence,
+                reason: e.reason,
+                alternatives: m
+                    .probabilities
+                    .iter()
+                    .filter(|(i, _)| *i != m.model_intent)
+                    .take(3)
+                    .map(|(i, p)| crate::batch::Alternative { intent: i.clone(), confidence: *p })
+                    .collect(),
+            }
+        })
+        .collect()
+}
