@@ -17,7 +17,7 @@ pub use import::plain_import_for_bench;
 pub use outbound::{
     HubLink, LedgerSummary, PurgeReport, RetentionStatus, StoredEntry, DEFAULT_GRACE_SECS,
 };
-pub use queue::{QueueItem, ReasonCounts, RecentDecision, VaultStatus};
+pub use queue::{BatchSummary, QueueItem, ReasonCounts, RecentDecision, VaultStatus};
 pub use schema::SCHEMA_VERSION;
 
 use crate::error::VaultError;

@@ -62,6 +62,25 @@ pub struct VaultStatus {
     pub hub: Option<super::HubLink>,
 }
 
+/// One imported batch, for the batches screen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchSummary {
+    /// Batch id.
+    pub batch_id: String,
+    /// Items held now.
+    pub items: u64,
+    /// Items decided.
+    pub labelled: u64,
+    /// Unix seconds.
+    pub imported_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Items by reason.
+    pub by_reason: ReasonCounts,
+    /// Taxonomy id and version.
+    pub taxonomy: String,
+}
+
 /// A recent decision with the item it is about (the sidebar of the labelling screen).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecentDecision {
@@ -114,6 +133,43 @@ impl Vault {
         ))?;
         let mut rows = st.query_map([item_id], item_from_row)?;
         Ok(rows.next().transpose()?)
+    }
+
+    /// Every batch not yet purged, newest first.
+    pub fn batches(&self) -> Result<Vec<BatchSummary>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT b.batch_id, b.imported_at, b.expires_at, b.taxonomy_id || ' v' || b.taxonomy_version,
+                    count(i.seq), total(i.done),
+                    total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2)
+             FROM batches b LEFT JOIN items i ON i.batch_seq = b.seq
+             WHERE b.purged_at IS NULL GROUP BY b.seq ORDER BY b.seq DESC",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(BatchSummary {
+                batch_id: r.get(0)?,
+                imported_at: r.get(1)?,
+                expires_at: r.get(2)?,
+                taxonomy: r.get(3)?,
+                items: r.get::<_, i64>(4)? as u64,
+                labelled: r.get::<_, f64>(5)? as u64,
+                by_reason: ReasonCounts {
+                    false_positive: r.get::<_, f64>(6)? as u64,
+                    low_confidence: r.get::<_, f64>(7)? as u64,
+                    random_sample: r.get::<_, f64>(8)? as u64,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The intents of a batch's taxonomy, in display order.
+    pub fn taxonomy(&self, batch_id: &str) -> Result<Vec<crate::batch::Intent>, VaultError> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT t.intent_id, t.description FROM batch_intents t JOIN batches b ON b.seq = t.batch_seq
+             WHERE b.batch_id = ?1 ORDER BY t.position",
+        )?;
+        let rows = st.query_map([batch_id], |r| Ok(crate::batch::Intent { id: r.get(0)?, description: r.get(1)? }))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Ids of every batch ever imported (purged ones included).

@@ -512,5 +512,12 @@ fn demo_batch_imports_once() {
         .is_none());
     let q = vault.peek_queue(1).unwrap();
     assert_eq!(q[0].reason, Reason::FalsePositive);
+    let b = vault.batches().unwrap();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].items as usize, r.items);
+    let s = vault.status().unwrap();
+    assert_eq!(b[0].by_reason, s.by_reason);
+    let tax = vault.taxonomy(&b[0].batch_id).unwrap();
+    assert_eq!(tax, crate::demo::demo_taxonomy().intents);
     let _ = BatchError::Tampered; // keep the import used in all cfgs
 }
