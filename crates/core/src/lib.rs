@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod protocol;
 pub mod redact;
+pub mod settings;
 pub mod sync;
 pub mod vault;
 

@@ -10,11 +10,18 @@ use std::time::{Duration, Instant};
 pub fn bin(package: &str, name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test exe");
     // target/<profile>/deps/<test> → target/<profile>/<name>
-    let dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf();
     let path = dir.join(name);
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let st = Command::new(cargo).args(["build", "-p", package, "--bin", name]).status().expect("cargo build");
+        let st = Command::new(cargo)
+            .args(["build", "-p", package, "--bin", name])
+            .status()
+            .expect("cargo build");
         assert!(st.success(), "could not build {name}");
     }
     path
@@ -70,8 +77,17 @@ impl Hub {
         };
         // Keep draining stdout so the hub never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        let token = std::fs::read_to_string(data_dir.join("admin.token")).expect("admin token").trim().to_string();
-        Hub { child, url, data_dir: data_dir.to_path_buf(), log, token }
+        let token = std::fs::read_to_string(data_dir.join("admin.token"))
+            .expect("admin token")
+            .trim()
+            .to_string();
+        Hub {
+            child,
+            url,
+            data_dir: data_dir.to_path_buf(),
+            log,
+            token,
+        }
     }
 
     fn agent() -> ureq::Agent {
@@ -92,7 +108,10 @@ impl Hub {
             .expect("admin request");
         let status = r.status().as_u16();
         let text = r.body_mut().read_to_string().unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// Admin GET, returning the body text.
@@ -103,7 +122,11 @@ impl Hub {
             .call()
             .expect("admin request");
         assert_eq!(r.status().as_u16(), 200, "GET {path}");
-        r.body_mut().with_config().limit(1 << 30).read_to_string().expect("body")
+        r.body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_string()
+            .expect("body")
     }
 
     /// The hub's public key, from `labelvault-hub print-key`.
@@ -142,7 +165,11 @@ pub fn cli(profile: &Path, args: &[&str]) -> Output {
 /// Run the CLI and insist on success; returns stdout.
 pub fn cli_ok(profile: &Path, args: &[&str]) -> String {
     let out = cli(profile, args);
-    assert!(out.status.success(), "labelvault {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "labelvault {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

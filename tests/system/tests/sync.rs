@@ -18,7 +18,10 @@ fn enroll(hub: &Hub, profile: &Path, name: &str) -> Device {
     let code = created["enrollment_code"].as_str().unwrap();
     cli_ok(profile, &["enroll", "--hub", &hub.url, "--code", code]);
     let status: Value = serde_json::from_str(&cli_ok(profile, &["status", "--json"])).unwrap();
-    Device { profile: profile.to_path_buf(), device_id: status["hub"]["device_id"].as_str().unwrap().to_string() }
+    Device {
+        profile: profile.to_path_buf(),
+        device_id: status["hub"]["device_id"].as_str().unwrap().to_string(),
+    }
 }
 
 fn assign(hub: &Hub, device: &Device, texts: &[String]) -> Vec<String> {
@@ -40,11 +43,20 @@ fn assign(hub: &Hub, device: &Device, texts: &[String]) -> Vec<String> {
             "items": items}),
     );
     assert_eq!(st, 200, "{r}");
-    r["item_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    r["item_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn hub_labels(hub: &Hub) -> Vec<Value> {
-    hub.admin_get("/v1/admin/labels").lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+    hub.admin_get("/v1/admin/labels")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -52,42 +64,132 @@ fn label_sync_ledger_receipt_and_canary() {
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::start(&dir.path().join("hub"));
     let a = enroll(&hub, &dir.path().join("a"), "annotator a");
-    let markers: Vec<String> = (0..12).map(|i| format!("CANARY{i:02}QX{}", 7000 + i)).collect();
-    let texts: Vec<String> = markers.iter().map(|m| format!("hello my card {m} has not arrived yet please help")).collect();
+    let markers: Vec<String> = (0..12)
+        .map(|i| format!("CANARY{i:02}QX{}", 7000 + i))
+        .collect();
+    let texts: Vec<String> = markers
+        .iter()
+        .map(|m| format!("hello my card {m} has not arrived yet please help"))
+        .collect();
     let ids = assign(&hub, &a, &texts);
     assert!(cli_ok(&a.profile, &["pull"]).contains("imported batch"));
 
     // Every kind of decision, flags and missed-PII spans included.
     cli_ok(&a.profile, &["label", "--verdict", "correct"]);
-    cli_ok(&a.profile, &["label", "--verdict", "wrong", "--intent", "top_up_failed", "--flag", "misclassification"]);
-    cli_ok(&a.profile, &["label", "--verdict", "unsure", "--flag", "missed_pii", "--span", "14:30"]);
-    cli_ok(&a.profile, &["label", "--verdict", "skip", "--flag", "not_customer_message"]);
-    cli_ok(&a.profile, &["label", "--verdict", "correct", "--flag", "multiple_intents"]);
+    cli_ok(
+        &a.profile,
+        &[
+            "label",
+            "--verdict",
+            "wrong",
+            "--intent",
+            "top_up_failed",
+            "--flag",
+            "misclassification",
+        ],
+    );
+    cli_ok(
+        &a.profile,
+        &[
+            "label",
+            "--verdict",
+            "unsure",
+            "--flag",
+            "missed_pii",
+            "--span",
+            "14:30",
+        ],
+    );
+    cli_ok(
+        &a.profile,
+        &[
+            "label",
+            "--verdict",
+            "skip",
+            "--flag",
+            "not_customer_message",
+        ],
+    );
+    cli_ok(
+        &a.profile,
+        &[
+            "label",
+            "--verdict",
+            "correct",
+            "--flag",
+            "multiple_intents",
+        ],
+    );
     cli_ok(&a.profile, &["undo"]);
     cli_ok(&a.profile, &["label", "--verdict", "correct"]);
-    let report: Value = serde_json::from_str(cli_ok(&a.profile, &["sync", "--json"]).lines().next().unwrap()).unwrap();
+    let report: Value = serde_json::from_str(
+        cli_ok(&a.profile, &["sync", "--json"])
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(report["accepted"], 7, "{report}");
     assert_eq!(report["rejected"], 0);
 
     // The hub has each revision exactly once, for items assigned to this device.
     let labels = hub_labels(&hub);
     assert_eq!(labels.len(), 7);
-    let keys: HashSet<(String, u64)> = labels.iter().map(|l| (l["item_id"].as_str().unwrap().into(), l["revision"].as_u64().unwrap())).collect();
+    let keys: HashSet<(String, u64)> = labels
+        .iter()
+        .map(|l| {
+            (
+                l["item_id"].as_str().unwrap().into(),
+                l["revision"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(keys.len(), 7);
-    assert!(labels.iter().all(|l| ids.contains(&l["item_id"].as_str().unwrap().to_string())));
+    assert!(labels
+        .iter()
+        .all(|l| ids.contains(&l["item_id"].as_str().unwrap().to_string())));
     // A second sync sends nothing new.
-    let again: Value = serde_json::from_str(cli_ok(&a.profile, &["sync", "--json"]).lines().next().unwrap()).unwrap();
+    let again: Value = serde_json::from_str(
+        cli_ok(&a.profile, &["sync", "--json"])
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(again["uploads"], 0);
     assert_eq!(hub_labels(&hub).len(), 7);
 
     // The privacy officer's checks: export, verify offline with the hub key, reconcile.
     let ledger = dir.path().join("device-ledger.jsonl");
-    cli_ok(&a.profile, &["audit", "export", "-o", ledger.to_str().unwrap()]);
-    let out = cli_ok(&a.profile, &["audit", "verify", ledger.to_str().unwrap(), "--hub-key", &hub.public_key()]);
-    assert!(out.contains("OK:") && out.contains("receipts: 1 verified"), "{out}");
+    cli_ok(
+        &a.profile,
+        &["audit", "export", "-o", ledger.to_str().unwrap()],
+    );
+    let out = cli_ok(
+        &a.profile,
+        &[
+            "audit",
+            "verify",
+            ledger.to_str().unwrap(),
+            "--hub-key",
+            &hub.public_key(),
+        ],
+    );
+    assert!(
+        out.contains("OK:") && out.contains("receipts: 1 verified"),
+        "{out}"
+    );
     let hub_ledger = dir.path().join("hub-ledger.jsonl");
     std::fs::write(&hub_ledger, hub.admin_get("/v1/admin/ledger")).unwrap();
-    let out = cli_ok(&a.profile, &["audit", "reconcile", ledger.to_str().unwrap(), hub_ledger.to_str().unwrap()]);
+    let out = cli_ok(
+        &a.profile,
+        &[
+            "audit",
+            "reconcile",
+            ledger.to_str().unwrap(),
+            hub_ledger.to_str().unwrap(),
+        ],
+    );
     assert!(out.contains("the ledgers match"), "{out}");
     // Tampering with one byte of a body is caught and the entry named (on a copy).
     let ledger_copy = dir.path().join("tampered.jsonl");
@@ -100,19 +202,31 @@ fn label_sync_ledger_receipt_and_canary() {
     std::fs::write(&ledger, &bytes).unwrap();
     let out = cli(&a.profile, &["audit", "verify", ledger.to_str().unwrap()]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ledger entry 1"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ledger entry 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Canary: no marker in any hub file (DB, WAL, keys), the hub's log, any request
     // body the device sent (its ledger) or the hub received (its ledger).
     let mut hub_files = files_under(&hub.data_dir);
     hub_files.push(hub.log.clone());
-    let sent = decoded_bodies(&std::fs::read_to_string(dir.path().join("device-ledger.jsonl")).unwrap());
+    let sent =
+        decoded_bodies(&std::fs::read_to_string(dir.path().join("device-ledger.jsonl")).unwrap());
     let received = decoded_bodies(&std::fs::read_to_string(&hub_ledger).unwrap());
-    assert!(sent.contains("pii_spans") && received.contains("misclassification"), "bodies were not decoded");
+    assert!(
+        sent.contains("pii_spans") && received.contains("misclassification"),
+        "bodies were not decoded"
+    );
     for m in &markers {
         for f in &hub_files {
             let content = std::fs::read(f).unwrap_or_default();
-            assert!(!content.windows(m.len()).any(|w| w == m.as_bytes()), "marker in {}", f.display());
+            assert!(
+                !content.windows(m.len()).any(|w| w == m.as_bytes()),
+                "marker in {}",
+                f.display()
+            );
         }
         assert!(!sent.contains(m.as_str()) && !received.contains(m.as_str()));
     }
@@ -121,7 +235,11 @@ fn label_sync_ledger_receipt_and_canary() {
     let before: Value = serde_json::from_str(&cli_ok(&a.profile, &["status", "--json"])).unwrap();
     cli_ok(&a.profile, &["sync", "--grace-days", "0"]);
     let after: Value = serde_json::from_str(&cli_ok(&a.profile, &["status", "--json"])).unwrap();
-    assert_eq!(before["items"].as_u64().unwrap() - after["items"].as_u64().unwrap(), 5, "{after}");
+    assert_eq!(
+        before["items"].as_u64().unwrap() - after["items"].as_u64().unwrap(),
+        5,
+        "{after}"
+    );
 }
 
 /// Every `body_b64` of a ledger export, decoded and concatenated.
@@ -130,7 +248,9 @@ fn decoded_bodies(jsonl: &str) -> String {
     let mut out = String::new();
     for l in jsonl.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(l).unwrap();
-        let b = base64::engine::general_purpose::STANDARD.decode(v["body_b64"].as_str().unwrap()).unwrap();
+        let b = base64::engine::general_purpose::STANDARD
+            .decode(v["body_b64"].as_str().unwrap())
+            .unwrap();
         out.push_str(&String::from_utf8_lossy(&b));
         out.push('\n');
     }
@@ -143,7 +263,14 @@ fn authorization_revocation_and_foreign_batches() {
     let hub = Hub::start(&dir.path().join("hub"));
     let a = enroll(&hub, &dir.path().join("a"), "a");
     let b = enroll(&hub, &dir.path().join("b"), "b");
-    assign(&hub, &a, &["one two three four five six".into(), "seven eight nine ten eleven".into()]);
+    assign(
+        &hub,
+        &a,
+        &[
+            "one two three four five six".into(),
+            "seven eight nine ten eleven".into(),
+        ],
+    );
     // B sees no batch of A's.
     assert!(cli_ok(&b.profile, &["pull"]).contains("no new batches"));
     cli_ok(&a.profile, &["pull"]);
@@ -151,15 +278,28 @@ fn authorization_revocation_and_foreign_batches() {
     // An enrollment code works once.
     let (_, created) = hub.admin_post("/v1/admin/annotators", &json!({"name": "c"}));
     let code = created["enrollment_code"].as_str().unwrap();
-    cli_ok(&dir.path().join("c"), &["enroll", "--hub", &hub.url, "--code", code]);
-    let reuse = cli(&dir.path().join("d"), &["enroll", "--hub", &hub.url, "--code", code]);
+    cli_ok(
+        &dir.path().join("c"),
+        &["enroll", "--hub", &hub.url, "--code", code],
+    );
+    let reuse = cli(
+        &dir.path().join("d"),
+        &["enroll", "--hub", &hub.url, "--code", code],
+    );
     assert!(!reuse.status.success());
     // Revoked: refused, and the label stays queued on the device.
-    let (st, _) = hub.admin_post(&format!("/v1/admin/devices/{}/revoke", a.device_id), &json!({}));
+    let (st, _) = hub.admin_post(
+        &format!("/v1/admin/devices/{}/revoke", a.device_id),
+        &json!({}),
+    );
     assert_eq!(st, 200);
     let out = cli(&a.profile, &["sync", "--attempts", "1"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("revoked"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("revoked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(hub_labels(&hub).is_empty());
 }
 
@@ -169,7 +309,9 @@ fn offline_then_back_and_sigkill_mid_sync_lose_and_duplicate_nothing() {
     let hub_dir = dir.path().join("hub");
     let mut hub = Hub::start(&hub_dir);
     let a = enroll(&hub, &dir.path().join("a"), "a");
-    let texts: Vec<String> = (0..400).map(|i| format!("message number {i} about a card payment")).collect();
+    let texts: Vec<String> = (0..400)
+        .map(|i| format!("message number {i} about a card payment"))
+        .collect();
     assign(&hub, &a, &texts);
     cli_ok(&a.profile, &["pull"]);
     for _ in 0..150 {
@@ -191,16 +333,21 @@ fn offline_then_back_and_sigkill_mid_sync_lose_and_duplicate_nothing() {
         for _ in 0..20 {
             cli_ok(&a.profile, &["label", "--verdict", "correct"]);
         }
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let delay = std::time::Duration::from_millis(5 + (seed >> 33) % 120);
-        let mut child = std::process::Command::new(labelvault_system_tests::bin("labelvault-cli", "labelvault"))
-            .arg("--profile")
-            .arg(&a.profile)
-            .args(["sync", "--attempts", "1"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = std::process::Command::new(labelvault_system_tests::bin(
+            "labelvault-cli",
+            "labelvault",
+        ))
+        .arg("--profile")
+        .arg(&a.profile)
+        .args(["sync", "--attempts", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -208,11 +355,31 @@ fn offline_then_back_and_sigkill_mid_sync_lose_and_duplicate_nothing() {
     }
     cli_ok(&a.profile, &["sync"]);
     let labels = hub_labels(&hub);
-    let keys: HashSet<(String, u64)> = labels.iter().map(|l| (l["item_id"].as_str().unwrap().into(), l["revision"].as_u64().unwrap())).collect();
+    let keys: HashSet<(String, u64)> = labels
+        .iter()
+        .map(|l| {
+            (
+                l["item_id"].as_str().unwrap().into(),
+                l["revision"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(labels.len(), 150 + 8 * 20, "every label exactly once");
     assert_eq!(keys.len(), labels.len());
     // And the device ledger still verifies after all those kills.
     let ledger = dir.path().join("l.jsonl");
-    cli_ok(&a.profile, &["audit", "export", "-o", ledger.to_str().unwrap()]);
-    cli_ok(&a.profile, &["audit", "verify", ledger.to_str().unwrap(), "--hub-key", &hub.public_key()]);
+    cli_ok(
+        &a.profile,
+        &["audit", "export", "-o", ledger.to_str().unwrap()],
+    );
+    cli_ok(
+        &a.profile,
+        &[
+            "audit",
+            "verify",
+            ledger.to_str().unwrap(),
+            "--hub-key",
+            &hub.public_key(),
+        ],
+    );
 }

@@ -62,7 +62,10 @@ pub fn prepare_items(
                     .iter()
                     .filter(|(i, _)| *i != m.model_intent)
                     .take(3)
-                    .map(|(i, p)| crate::batch::Alternative { intent: i.clone(), confidence: *p })
+                    .map(|(i, p)| crate::batch::Alternative {
+                        intent: i.clone(),
+                        confidence: *p,
+                    })
                     .collect(),
             }
         })

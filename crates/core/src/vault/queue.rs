@@ -168,7 +168,12 @@ impl Vault {
             "SELECT t.intent_id, t.description FROM batch_intents t JOIN batches b ON b.seq = t.batch_seq
              WHERE b.batch_id = ?1 ORDER BY t.position",
         )?;
-        let rows = st.query_map([batch_id], |r| Ok(crate::batch::Intent { id: r.get(0)?, description: r.get(1)? }))?;
+        let rows = st.query_map([batch_id], |r| {
+            Ok(crate::batch::Intent {
+                id: r.get(0)?,
+                description: r.get(1)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -1,0 +1,28 @@
+//! Generates the Tauri context and one permission per app command, so the capability
+//! file can allow exactly these commands and nothing else.
+
+/// Every command the UI may call; `capabilities/default.json` allows each by name.
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "queue_next",
+    "queue_peek",
+    "label_record",
+    "label_undo",
+    "label_recent",
+    "batch_taxonomy",
+    "batches_list",
+    "batch_import",
+    "audit_ledger",
+    "audit_retention",
+    "sync_now",
+    "settings_get",
+    "settings_set",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run the Tauri build script");
+}

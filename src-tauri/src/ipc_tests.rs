@@ -1,0 +1,192 @@
+//! Every command through Tauri's IPC layer in-process (mock runtime, the app's real
+//! config and capabilities), over a real vault in a temp profile with the real keyring.
+//! Run inside scripts/with-keyring.sh.
+
+use crate::state::AppState;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    _app: tauri::App<tauri::test::MockRuntime>,
+}
+
+fn keys() -> labelvault_core::KeyringStore {
+    labelvault_core::KeyringStore::with_service("labelvault-test")
+}
+
+fn harness_with(state: AppState, dir: tempfile::TempDir) -> Harness {
+    let app = crate::setup(mock_builder(), state)
+        .build(tauri::generate_context!())
+        .expect("app");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    Harness {
+        _dir: dir,
+        webview,
+        _app: app,
+    }
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), true);
+    harness_with(state, dir)
+}
+
+fn call(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        &h.webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+}
+
+#[test]
+fn status_queue_and_batches() {
+    let h = harness();
+    let s = call(&h, "vault_status", json!({})).unwrap();
+    let n = labelvault_core::demo::demo_items().len() as u64;
+    assert_eq!(s["items"], n);
+    assert_eq!(s["remaining"], n);
+    let q = call(&h, "queue_next", json!({"limit": 3})).unwrap();
+    assert_eq!(q.as_array().unwrap().len(), 3);
+    assert_eq!(q[0]["reason"], "false_positive");
+    let peek = call(&h, "queue_peek", json!({"limit": 100})).unwrap();
+    assert_eq!(peek.as_array().unwrap().len() as u64, n);
+    let b = call(&h, "batches_list", json!({})).unwrap();
+    assert_eq!(b[0]["items"], n);
+    let tax = call(&h, "batch_taxonomy", json!({"batchId": b[0]["batch_id"]})).unwrap();
+    assert_eq!(
+        tax.as_array().unwrap().len(),
+        labelvault_core::demo::demo_taxonomy().intents.len()
+    );
+}
+
+#[test]
+fn record_undo_recent_and_validation() {
+    let h = harness();
+    let q = call(&h, "queue_next", json!({})).unwrap();
+    let first = q[0]["item_id"].as_str().unwrap().to_string();
+    let second = q[1]["item_id"].as_str().unwrap().to_string();
+    let r = call(
+        &h,
+        "label_record",
+        json!({"decision": {"item_id": first, "verdict": "correct", "intent_id": null,
+        "flags": ["multiple_intents"], "pii_spans": [], "duration_ms": 800}}),
+    )
+    .unwrap();
+    assert_eq!(r["record"]["revision"], 1);
+    assert_eq!(r["next"][0]["item_id"], second.as_str());
+    assert_eq!(r["labelled"], 1);
+    let recent = call(&h, "label_recent", json!({"limit": 5})).unwrap();
+    assert_eq!(recent[0]["item"]["item_id"], first.as_str());
+    let u = call(&h, "label_undo", json!({})).unwrap();
+    assert_eq!(u["record"]["retracted"], true);
+    assert_eq!(u["next"][0]["item_id"], first.as_str());
+    // A `wrong` without an intent is refused with a clear message and stable code.
+    let e = call(
+        &h,
+        "label_record",
+        json!({"decision": {"item_id": first, "verdict": "wrong", "intent_id": null,
+        "flags": [], "pii_spans": [], "duration_ms": 1}}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "invalid");
+    // Unknown fields in a decision are refused (label-only schema).
+    let e = call(
+        &h,
+        "label_record",
+        json!({"decision": {"item_id": first, "verdict": "correct", "intent_id": null,
+        "flags": [], "pii_spans": [], "duration_ms": 1, "note": "free text"}}),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("note"), "{e}");
+    let nothing = call(&h, "label_undo", json!({})).unwrap();
+    assert!(nothing["record"].is_null());
+}
+
+#[test]
+fn import_errors_audit_sync_and_settings() {
+    let h = harness();
+    let e = call(&h, "batch_import", json!({"bytesB64": "bm90IGEgYmF0Y2g="})).unwrap_err();
+    assert_eq!(e["code"], "batch_format");
+    let e = call(&h, "batch_import", json!({"bytesB64": "%%%"})).unwrap_err();
+    assert_eq!(e["code"], "batch_format");
+    let ledger = call(&h, "audit_ledger", json!({})).unwrap();
+    assert_eq!(ledger["total"], 0);
+    assert!(ledger["chain"].as_str().unwrap().starts_with("ok"));
+    let ret = call(&h, "audit_retention", json!({})).unwrap();
+    assert_eq!(ret["items"], labelvault_core::demo::demo_items().len());
+    let e = call(&h, "sync_now", json!({})).unwrap_err();
+    assert_eq!(e["code"], "not_enrolled");
+    let s = call(&h, "settings_get", json!({})).unwrap();
+    assert_eq!(s["keymap"], json!({}));
+    call(
+        &h,
+        "settings_set",
+        json!({"settings": {"keymap": {"accept": ["y"]}, "theme": null}}),
+    )
+    .unwrap();
+    assert_eq!(
+        call(&h, "settings_get", json!({})).unwrap()["keymap"]["accept"][0],
+        "y"
+    );
+    let e = call(
+        &h,
+        "settings_set",
+        json!({"settings": {"keymap": {"accept": ["y"], "skip": ["y"]}, "theme": null}}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "invalid");
+}
+
+#[test]
+fn a_closed_vault_explains_itself_everywhere() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // Create a vault, then make its key disappear from the keyring.
+    let p = dir.path().join("p");
+    drop(AppState::open(Some(p.clone()), &keys(), false));
+    let desc: Value =
+        serde_json::from_slice(&std::fs::read(p.join("profile.json")).unwrap()).unwrap();
+    use labelvault_core::KeyStore;
+    keys()
+        .delete(desc["keyring_account"].as_str().unwrap())
+        .unwrap();
+    let state = AppState::open(Some(p), &keys(), true);
+    let h = harness_with(state, dir);
+    for cmd in [
+        "vault_status",
+        "queue_next",
+        "label_undo",
+        "batches_list",
+        "audit_ledger",
+    ] {
+        let e = call(&h, cmd, json!({})).unwrap_err();
+        assert_eq!(e["code"], "key_missing", "{cmd}");
+        assert!(
+            e["message"].as_str().unwrap().contains("keyring"),
+            "{cmd}: {e}"
+        );
+    }
+}
+
+#[test]
+fn commands_outside_the_app_are_refused() {
+    let h = harness();
+    // Not an app command: the ACL refuses it.
+    assert!(call(&h, "plugin:fs|read_file", json!({"path": "/etc/passwd"})).is_err());
+    assert!(call(&h, "no_such_command", json!({})).is_err());
+}

@@ -1,0 +1,57 @@
+//! The desktop shell: opens the vault at start-up and exposes the app's commands to the
+//! webview. Each domain has its own small module whose commands only translate between
+//! IPC and `labelvault-core`; no business logic lives here.
+
+pub mod audit;
+pub mod batches;
+pub mod error;
+pub mod labels;
+pub mod settings;
+pub mod state;
+pub mod sync;
+pub mod vault;
+
+#[cfg(test)]
+mod ipc_tests;
+
+/// Add the app's state and commands to a builder (shared by `run` and the IPC tests).
+pub fn setup<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            vault::vault_status,
+            vault::queue_next,
+            vault::queue_peek,
+            labels::label_record,
+            labels::label_undo,
+            labels::label_recent,
+            batches::batch_taxonomy,
+            batches::batches_list,
+            batches::batch_import,
+            audit::audit_ledger,
+            audit::audit_retention,
+            sync::sync_now,
+            settings::settings_get,
+            settings::settings_set,
+        ])
+}
+
+/// Run the desktop app: logs to stderr (never item text), vault opened from the default
+/// profile with the OS keyring, demo batch imported into an empty vault.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LABELVAULT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let state = state::AppState::open_default();
+    if let Err(e) = setup(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+        eprintln!("error: LabelVault could not start its window: {e}");
+        std::process::exit(1);
+    }
+}

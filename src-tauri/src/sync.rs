@@ -1,0 +1,35 @@
+//! Sync with the enrolled hub: upload labels (ledgered, leak-guarded, receipted), then
+//! pull new batches.
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+use labelvault_core::sync::{Client, HttpTransport, SyncOptions, SyncReport};
+use serde::Serialize;
+use std::time::Duration;
+
+/// What a sync did.
+#[derive(Debug, Serialize)]
+pub struct SyncOutcome {
+    /// Upload results.
+    pub report: SyncReport,
+    /// Batches imported.
+    pub new_batches: usize,
+}
+
+/// One sync attempt (the app retries later by itself; nothing is lost on failure).
+#[tauri::command]
+pub fn sync_now(state: tauri::State<'_, AppState>) -> IpcResult<SyncOutcome> {
+    let mut v = state.vault()?;
+    let transport = HttpTransport::new(Duration::from_secs(15));
+    let opts = SyncOptions {
+        attempts: 1,
+        ..SyncOptions::default()
+    };
+    let mut client = Client::new(&mut v, &transport);
+    let report = client.upload(&opts)?;
+    let pulled = client.pull()?;
+    Ok(SyncOutcome {
+        report,
+        new_batches: pulled.len(),
+    })
+}

@@ -1,0 +1,170 @@
+//! Driving the real LabelVault app through WebDriver: start tauri-driver (which starts
+//! WebKitWebDriver and the app), open a session, press keys, read the screen.
+
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether the E2E environment is here; if not and not required, tests skip.
+pub fn available() -> bool {
+    let ok =
+        which("tauri-driver") && which("WebKitWebDriver") && std::env::var_os("DISPLAY").is_some();
+    if !ok {
+        if std::env::var_os("LABELVAULT_E2E_REQUIRED").is_some() {
+            panic!("E2E required but tauri-driver, WebKitWebDriver or $DISPLAY is missing: run scripts/e2e.sh");
+        }
+        eprintln!(
+            "skipping E2E: tauri-driver, WebKitWebDriver or $DISPLAY missing (run scripts/e2e.sh)"
+        );
+    }
+    ok
+}
+
+fn which(bin: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(bin).exists()))
+        .unwrap_or(false)
+}
+
+/// The app binary (`LABELVAULT_APP_BIN`, else target/debug/labelvault-app).
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("LABELVAULT_APP_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test exe");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    dir.join("labelvault-app")
+}
+
+/// A running tauri-driver.
+pub struct Driver {
+    child: Child,
+    /// WebDriver URL.
+    pub url: String,
+}
+
+impl Driver {
+    /// Start tauri-driver on a free port with `envs` passed down to the app.
+    pub fn start(envs: &[(&str, &Path)]) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start tauri-driver");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, url }
+    }
+
+    /// Open a session, which launches the app.
+    pub async fn session(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary().to_string_lossy() }),
+        );
+        caps.insert("browserName".into(), serde_json::json!("wry"));
+        let c = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&self.url)
+            .await
+            .expect("WebDriver session");
+        wait_for(&c, "body[data-ready='true'], main.fatal").await;
+        c
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Wait (up to 15 s) for a CSS selector to match.
+pub async fn wait_for(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if c.find(Locator::Css(css)).await.is_ok() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {css}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Text of an element.
+pub async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .expect(css)
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Press one key (a character, or a WebDriver key code such as `\u{E007}` for Enter).
+pub async fn press(c: &Client, key: &str) {
+    let mut actions = KeyActions::new("keyboard".into());
+    for ch in key.chars() {
+        actions = actions.then(KeyAction::Down { value: ch });
+    }
+    for ch in key.chars().rev() {
+        actions = actions.then(KeyAction::Up { value: ch });
+    }
+    c.perform_actions(actions).await.expect("key press");
+}
+
+/// WebDriver key codes.
+pub mod key {
+    /// Enter.
+    pub const ENTER: &str = "\u{E007}";
+    /// Backspace.
+    pub const BACKSPACE: &str = "\u{E003}";
+    /// Escape.
+    pub const ESCAPE: &str = "\u{E00C}";
+    /// Right arrow.
+    pub const RIGHT: &str = "\u{E014}";
+    /// Shift (held with the next key in one chord).
+    pub const SHIFT: &str = "\u{E008}";
+}
+
+/// Wait until the progress text shows `n done`.
+pub async fn wait_done(c: &Client, n: u64) {
+    let want = format!("{n} done");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let t = text(c, "#progress-text").await;
+        if t.starts_with(&want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "expected '{want}', screen says '{t}'"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,265 @@
+//! The annotator's day in the real app: import a batch through the UI, label 20 items
+//! by keyboard using every shortcut, undo three, quit, restart and resume; SIGKILL the
+//! app mid-run and lose nothing. Runs in the real webview (scripts/e2e.sh).
+
+use labelvault_core::labels::{Flag, Verdict};
+use labelvault_core::{KeyringStore, Profile, Vault};
+use labelvault_e2e::{available, key, press, text, wait_done, wait_for, Driver};
+use labelvault_system_tests::cli_ok;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const INTENTS: &[&str] = &[
+    "card_arrival",
+    "change_pin",
+    "top_up_failed",
+    "exchange_rate",
+    "refund_not_showing",
+    "lost_card",
+    "close_account",
+    "verify_identity",
+    "transfer_missing",
+    "fee_charged",
+    "direct_debit",
+    "cash_withdrawal",
+];
+
+/// A profile with a trusted hub key and a sealed batch of `n` items for it.
+fn prepare(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let profile = dir.join("profile");
+    let v: serde_json::Value =
+        serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).unwrap();
+    let key_file = dir.join("hub.key");
+    let out = cli_ok(
+        &profile,
+        &["hub", "keygen", "--out", key_file.to_str().unwrap()],
+    );
+    let public = out
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("public key:")
+        .trim()
+        .to_string();
+    cli_ok(&profile, &["hub", "trust", &public]);
+    let tax = serde_json::json!({"id": "e2e", "version": "1",
+        "intents": INTENTS.iter().map(|i| serde_json::json!({"id": i, "description": format!("about {}", i.replace('_', " "))})).collect::<Vec<_>>()});
+    std::fs::write(dir.join("tax.json"), tax.to_string()).unwrap();
+    let mut items = String::new();
+    for i in 0..n {
+        let line = serde_json::json!({
+            "text": format!("e2e message {i:02}: my card [CARD_1] was charged twice by [NAME_1] yesterday"),
+            "intent": INTENTS[i % INTENTS.len()],
+            "confidence": 0.10 + i as f64 * 0.01,
+            "reason": "low_confidence",
+            "alternatives": [{"intent": INTENTS[(i + 1) % INTENTS.len()], "confidence": 0.05}],
+        });
+        items.push_str(&line.to_string());
+        items.push('\n');
+    }
+    std::fs::write(dir.join("items.jsonl"), items).unwrap();
+    let batch = dir.join("e2e.lvbatch");
+    cli_ok(
+        &profile,
+        &[
+            "batch",
+            "seal",
+            "--hub-key",
+            key_file.to_str().unwrap(),
+            "--to",
+            v["recipient"].as_str().unwrap(),
+            "--taxonomy",
+            dir.join("tax.json").to_str().unwrap(),
+            "-o",
+            batch.to_str().unwrap(),
+            dir.join("items.jsonl").to_str().unwrap(),
+        ],
+    );
+    (profile, batch)
+}
+
+fn vault(profile: &Path) -> Vault {
+    Vault::open(&Profile::at(profile).unwrap(), &KeyringStore::new()).unwrap()
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .unwrap()
+        .to_path_buf();
+    let dir = target.join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_twenty_by_keyboard_undo_quit_resume_and_survive_sigkill() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (profile, batch) = prepare(dir.path(), 30);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+
+    // Import through the Batches screen's file input.
+    c.find(fantoccini::Locator::Css("#tab-batches"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let input = c
+        .find(fantoccini::Locator::Css("#batch-file"))
+        .await
+        .unwrap();
+    input.send_keys(batch.to_str().unwrap()).await.unwrap();
+    wait_for(&c, "#batch-rows tr").await;
+    assert!(text(&c, "#batch-rows").await.contains("0 / 30"));
+    c.find(fantoccini::Locator::Css("#tab-label"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_done(&c, 0).await;
+    assert!(text(&c, "#message").await.starts_with("e2e message 00"));
+    // Placeholders are styled; the model's guess and reason are on screen.
+    assert_eq!(text(&c, "#message .ph").await, "[CARD_1]");
+    assert_eq!(text(&c, "#model-intent").await, INTENTS[0]);
+    assert!(text(&c, "#reason")
+        .await
+        .to_lowercase()
+        .contains("low confidence"));
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(screenshot_path("label.png"), shot).unwrap();
+
+    // 20 decisions, every shortcut. Expected (verdict, flags) in order.
+    let mut expected: Vec<(Verdict, Vec<Flag>)> = Vec::new();
+    let mut done = 0;
+    macro_rules! decided {
+        ($v:expr, $f:expr) => {{
+            done += 1;
+            wait_done(&c, done).await;
+            expected.push(($v, $f));
+        }};
+    }
+    press(&c, key::ENTER).await;
+    decided!(Verdict::Correct, vec![]);
+    press(&c, "a").await;
+    decided!(Verdict::Correct, vec![]);
+    press(&c, "x").await; // picker, type to filter, Enter
+    wait_for(&c, "#picker:not([hidden])").await;
+    for ch in ["c", "l", "o", "s"] {
+        press(&c, ch).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    press(&c, key::ENTER).await;
+    decided!(Verdict::Wrong, vec![]);
+    press(&c, "1").await;
+    decided!(Verdict::Wrong, vec![]);
+    press(&c, "2").await;
+    decided!(Verdict::Wrong, vec![]);
+    press(&c, "f").await; // misclassification → picker
+    wait_for(&c, "#picker:not([hidden])").await;
+    press(&c, key::ENTER).await;
+    decided!(Verdict::Wrong, vec![Flag::Misclassification]);
+    press(&c, "p").await; // missed PII: select words by keyboard
+    wait_for(&c, "#message .span-select").await;
+    press(&c, key::RIGHT).await;
+    press(&c, &format!("{}{}", key::SHIFT, key::RIGHT)).await;
+    press(&c, key::ENTER).await; // keep the span
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    press(&c, key::ENTER).await; // accept the model
+    decided!(Verdict::Correct, vec![Flag::MissedPii]);
+    press(&c, "n").await;
+    decided!(Verdict::Unsure, vec![Flag::NotCustomerMessage]);
+    press(&c, "m").await; // several intents: a modifier, then accept
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    press(&c, "a").await;
+    decided!(Verdict::Correct, vec![Flag::MultipleIntents]);
+    press(&c, "s").await;
+    decided!(Verdict::Skip, vec![]);
+    press(&c, "?").await; // help overlay, then close it
+    wait_for(&c, "#help:not([hidden])").await;
+    press(&c, key::ESCAPE).await;
+    for k in [
+        "3",
+        "a",
+        key::ENTER,
+        "4",
+        "a",
+        "5",
+        key::ENTER,
+        "a",
+        "6",
+        "s",
+    ] {
+        press(&c, k).await;
+        let v = match k {
+            "a" | key::ENTER => Verdict::Correct,
+            "s" => Verdict::Skip,
+            _ => Verdict::Wrong,
+        };
+        decided!(v, vec![]);
+    }
+    assert_eq!(done, 20);
+    // Undo three: u, Backspace, u.
+    for k in ["u", key::BACKSPACE, "u"] {
+        press(&c, k).await;
+        done -= 1;
+        wait_done(&c, done).await;
+    }
+    expected.truncate(17);
+    let resume_text = text(&c, "#message").await;
+    assert!(resume_text.starts_with("e2e message 17"), "{resume_text}");
+
+    // The vault has exactly these decisions, in order, with their flags and the span.
+    let check = |v: &Vault| {
+        let labels = v.current_labels().unwrap();
+        assert_eq!(labels.len(), expected.len());
+        for (l, (verdict, flags)) in labels.iter().zip(&expected) {
+            assert_eq!(l.verdict, Some(*verdict), "{l:?}");
+            assert_eq!(&l.flags, flags, "{l:?}");
+        }
+        let with_span = labels
+            .iter()
+            .find(|l| l.flags.contains(&Flag::MissedPii))
+            .unwrap();
+        assert_eq!(with_span.pii_spans.len(), 1);
+        assert!(with_span.pii_spans[0].end > with_span.pii_spans[0].start);
+        // Every undone item keeps its history: decided, then retracted.
+        let s = v.status().unwrap();
+        assert_eq!(s.labelled, 17);
+    };
+    check(&vault(&profile));
+
+    // Quit and restart: the queue resumes at the same item.
+    c.close().await.unwrap();
+    let c = driver.session().await;
+    wait_done(&c, 17).await;
+    assert_eq!(text(&c, "#message").await, resume_text);
+    check(&vault(&profile));
+
+    // Five more, then SIGKILL: nothing decided before the kill is lost.
+    for _ in 0..5 {
+        press(&c, "a").await;
+        done += 1;
+        wait_done(&c, done).await;
+    }
+    let st = std::process::Command::new("pkill")
+        .args(["-KILL", "-f", "target/debug/labelvault-app"])
+        .status()
+        .unwrap();
+    assert!(st.success(), "the app process was not found to kill");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let v = vault(&profile);
+    assert_eq!(v.status().unwrap().labelled, 22);
+    assert_eq!(v.current_labels().unwrap().len(), 22);
+    drop(c);
+}

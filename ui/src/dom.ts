@@ -1,0 +1,31 @@
+// Small DOM helpers. Text always goes in as text nodes (never innerHTML), so nothing in
+// an item can become markup.
+
+export function $(id: string): HTMLElement {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`missing element #${id}`);
+  return e;
+}
+
+export function el(tag: string, attrs: Record<string, string> = {}, children: (Node | string)[] = []): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== "") e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+export function clear(e: HTMLElement) {
+  while (e.firstChild) e.removeChild(e.firstChild);
+}
+
+let bannerTimer: number | undefined;
+
+/// Show a message at the top (errors stay until dismissed by the next action; info fades).
+export function showBanner(text: string, kind: "error" | "info" = "error") {
+  const b = $("banner");
+  b.textContent = text;
+  b.className = `banner ${kind}`;
+  b.hidden = false;
+  if (bannerTimer) window.clearTimeout(bannerTimer);
+  bannerTimer = window.setTimeout(() => (b.hidden = true), kind === "info" ? 2500 : 8000);
+}

@@ -1,0 +1,408 @@
+// The labelling screen: one item at a time, decided by keyboard, committed to the vault
+// before the next item shows; the next items are prefetched so the screen never waits
+// on a query. Latency (keydown → next item painted) is recorded for the benchmark.
+import { api, errorText, type Flag, type Intent, type QueueItem, type RecentDecision, type Span, type Verdict } from "./api";
+import { choices, filterIntents, pct, REASON_LABELS, segments, words } from "./format";
+import { ACTION_LABELS, resolve, type Action, type KeyMap } from "./keys";
+import { $, clear, el, showBanner } from "./dom";
+
+type Pending = { flags: Set<Flag>; spans: Span[] };
+
+declare global {
+  interface Window {
+    /** keydown → next item painted, in ms (last 2000 decisions). */
+    __lvLatencies: number[];
+  }
+}
+window.__lvLatencies = [];
+
+export class LabelScreen {
+  private queue: QueueItem[] = [];
+  private taxonomies = new Map<string, Intent[]>();
+  private current: QueueItem | null = null;
+  private shownAt = performance.now();
+  private pending: Pending = { flags: new Set(), spans: [] };
+  private busy = false;
+  private editing: QueueItem | null = null;
+  private picker: { list: Intent[]; index: number; flags: Flag[] } | null = null;
+  private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
+  private recent: RecentDecision[] = [];
+  onProgress: (labelled: number, remaining: number) => void = () => {};
+
+  constructor(private keys: KeyMap) {}
+
+  setKeys(keys: KeyMap) {
+    this.keys = keys;
+    this.renderKeyHints();
+  }
+
+  async load() {
+    this.queue = await api.next(3);
+    this.editing = null;
+    await this.show(this.queue[0] ?? null);
+    await this.refreshRecent();
+    this.renderKeyHints();
+  }
+
+  private async taxonomy(batchId: string): Promise<Intent[]> {
+    let t = this.taxonomies.get(batchId);
+    if (!t) {
+      t = await api.taxonomy(batchId);
+      this.taxonomies.set(batchId, t);
+    }
+    return t;
+  }
+
+  private async show(item: QueueItem | null) {
+    this.current = item;
+    this.pending = { flags: new Set(), spans: [] };
+    this.spanMode = null;
+    $("item-card").hidden = !item;
+    $("empty").hidden = !!item;
+    if (!item) return;
+    const tax = this.taxonomies.get(item.batch_id) ?? (await this.taxonomy(item.batch_id));
+    this.renderMessage(item.text);
+    const reason = $("reason");
+    reason.textContent = REASON_LABELS[item.reason] ?? item.reason;
+    reason.className = `reason ${item.reason}`;
+    $("batch-pos").textContent = this.editing ? "editing an earlier decision" : "";
+    $("model-intent").textContent = item.model_intent;
+    $("model-conf").textContent = pct(item.confidence);
+    ($("model-confbar") as HTMLElement).style.width = pct(item.confidence);
+    const list = $("choices");
+    clear(list);
+    const alts = new Map(item.alternatives.map((a) => [a.intent, a.confidence]));
+    choices(item.model_intent, item.alternatives, tax).forEach((id, i) => {
+      const c = alts.get(id);
+      list.append(el("li", {}, [el("kbd", {}, [String(i + 1)]), ` ${id}`, c !== undefined ? el("span", { class: "conf" }, [` ${pct(c)}`]) : ""]));
+    });
+    this.renderPending();
+    this.shownAt = performance.now();
+  }
+
+  private renderMessage(text: string, highlight?: { start: number; end: number }) {
+    const msg = $("message");
+    clear(msg);
+    if (highlight) {
+      const chars = Array.from(text);
+      msg.append(chars.slice(0, highlight.start).join(""), el("mark", { class: "span-select" }, [chars.slice(highlight.start, highlight.end).join("")]), chars.slice(highlight.end).join(""));
+      return;
+    }
+    for (const s of segments(text)) {
+      msg.append(s.placeholder ? el("span", { class: "ph", title: "redacted personal data" }, [s.text]) : s.text);
+    }
+  }
+
+  private renderPending() {
+    const p = $("pending");
+    clear(p);
+    const names: Record<Flag, string> = {
+      misclassification: "misclassification",
+      missed_pii: `missed personal data (${this.pending.spans.length})`,
+      not_customer_message: "not a customer message",
+      multiple_intents: "several intents",
+    };
+    for (const f of this.pending.flags) p.append(el("span", { class: "chip" }, [names[f]]));
+    if (this.spanMode) p.append(el("span", { class: "chip active" }, ["selecting: ←/→ move, Shift+→ extend, Enter keep, Esc cancel"]));
+  }
+
+  private renderKeyHints() {
+    const k = $("keys");
+    clear(k);
+    const show: Action[] = ["accept", "wrong", "flag_misclassification", "missed_pii", "not_customer", "multiple_intents", "skip", "undo", "help"];
+    for (const a of show) {
+      const keys = this.keys[a];
+      if (!keys.length) continue;
+      k.append(el("span", { class: "hint" }, [el("kbd", {}, [keys[0] === " " ? "Space" : keys[0]]), ` ${ACTION_LABELS[a]}`]));
+    }
+    k.append(el("span", { class: "hint" }, [el("kbd", {}, ["1–9"]), " Right intent"]));
+    const help = $("help-rows");
+    clear(help);
+    for (const a of Object.keys(ACTION_LABELS) as Action[]) {
+      help.append(el("tr", {}, [el("td", {}, [this.keys[a].join(" / ") || "—"]), el("td", {}, [ACTION_LABELS[a]])]));
+    }
+    help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, ["The model is wrong: the numbered intent is right"])]));
+  }
+
+  async refreshRecent() {
+    this.recent = await api.recent(20);
+    const list = $("recent-list");
+    clear(list);
+    for (const r of this.recent) {
+      const v = r.label.verdict ?? "";
+      const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id }, [
+        el("span", { class: "verdict" }, [v]),
+        " ",
+        el("span", {}, [r.label.intent_id ?? ""]),
+        r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.join(", ")}`]) : "",
+      ]);
+      li.addEventListener("click", () => this.edit(r));
+      li.addEventListener("keydown", (e) => {
+        if ((e as KeyboardEvent).key === "Enter") {
+          e.stopPropagation();
+          this.edit(r);
+        }
+      });
+      list.append(li);
+    }
+  }
+
+  private async edit(r: RecentDecision) {
+    this.editing = r.item;
+    await this.show(r.item);
+    $("message").focus();
+  }
+
+  /// Handle a key on the labelling screen. Returns true if it was used.
+  async onKey(e: KeyboardEvent): Promise<boolean> {
+    const t0 = performance.now();
+    if (!$("help").hidden) {
+      if (e.key === "Escape" || e.key === "?") $("help").hidden = true;
+      return true;
+    }
+    if (this.picker) return this.pickerKey(e, t0);
+    if (this.spanMode) return this.spanKey(e);
+    if (this.busy) return true;
+    const r = resolve(this.keys, e.key, { ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey });
+    if (!r) return false;
+    if (r.kind === "action" && r.action === "undo") {
+      await this.undo(t0);
+      return true;
+    }
+    if (r.kind === "action" && r.action === "help") {
+      $("help").hidden = false;
+      return true;
+    }
+    const item = this.current;
+    if (!item) return r.kind === "action";
+    if (r.kind === "choose") {
+      const tax = await this.taxonomy(item.batch_id);
+      const c = choices(item.model_intent, item.alternatives, tax)[r.index];
+      if (c) await this.decide("wrong", c, t0);
+      return true;
+    }
+    switch (r.action) {
+      case "accept":
+        await this.decide("correct", null, t0);
+        break;
+      case "skip":
+        await this.decide("skip", null, t0);
+        break;
+      case "unsure":
+        await this.decide("unsure", null, t0);
+        break;
+      case "not_customer":
+        this.pending.flags.add("not_customer_message");
+        await this.decide("unsure", null, t0);
+        break;
+      case "multiple_intents":
+        toggle(this.pending.flags, "multiple_intents");
+        this.renderPending();
+        break;
+      case "wrong":
+        await this.openPicker([]);
+        break;
+      case "flag_misclassification":
+        await this.openPicker(["misclassification"]);
+        break;
+      case "missed_pii":
+        this.startSpan();
+        break;
+    }
+    return true;
+  }
+
+  private async decide(verdict: Verdict, intent: string | null, t0: number) {
+    const item = this.current;
+    if (!item || this.busy) return;
+    this.busy = true;
+    try {
+      const flags = [...this.pending.flags];
+      const res = await api.record({
+        item_id: item.item_id,
+        verdict,
+        intent_id: intent,
+        flags,
+        pii_spans: this.pending.spans,
+        duration_ms: Math.round(performance.now() - this.shownAt),
+      });
+      this.editing = null;
+      this.queue = res.next;
+      await this.show(this.queue[0] ?? null);
+      this.onProgress(res.labelled, res.remaining);
+      requestAnimationFrame(() => {
+        const l = window.__lvLatencies;
+        l.push(performance.now() - t0);
+        if (l.length > 2000) l.shift();
+      });
+      void this.refreshRecent();
+    } catch (e) {
+      showBanner(errorText(e));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async undo(t0: number) {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const res = await api.undo();
+      if (!res.record) {
+        showBanner("Nothing to undo.", "info");
+        return;
+      }
+      this.editing = null;
+      this.queue = res.next;
+      // The undone item returns to the queue; show it.
+      const back = res.next.find((q) => q.item_id === res.record?.item_id) ?? res.next[0] ?? null;
+      await this.show(back);
+      this.onProgress(res.labelled, res.remaining);
+      requestAnimationFrame(() => window.__lvLatencies.push(performance.now() - t0));
+      void this.refreshRecent();
+    } catch (e) {
+      showBanner(errorText(e));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async openPicker(flags: Flag[]) {
+    const item = this.current;
+    if (!item) return;
+    const tax = (await this.taxonomy(item.batch_id)).filter((i) => i.id !== item.model_intent);
+    this.picker = { list: tax, index: 0, flags };
+    const input = $("picker-input") as HTMLInputElement;
+    input.value = "";
+    $("picker").hidden = false;
+    this.renderPicker();
+    input.focus();
+  }
+
+  private renderPicker() {
+    if (!this.picker) return;
+    const input = $("picker-input") as HTMLInputElement;
+    const item = this.current;
+    const all = this.picker.list;
+    const shown = filterIntents(all, input.value).slice(0, 12);
+    this.picker.index = Math.min(this.picker.index, Math.max(0, shown.length - 1));
+    const list = $("picker-list");
+    clear(list);
+    shown.forEach((i, n) => {
+      list.append(el("li", { class: n === this.picker!.index ? "sel" : "", "aria-selected": String(n === this.picker!.index), role: "option" }, [
+        el("strong", {}, [i.id]),
+        i.description ? el("span", { class: "muted" }, [` — ${i.description}`]) : "",
+      ]));
+    });
+    if (!shown.length) list.append(el("li", { class: "muted" }, [`No intent matches; ${item ? "Esc to go back" : ""}`]));
+  }
+
+  private async pickerKey(e: KeyboardEvent, t0: number): Promise<boolean> {
+    const p = this.picker!;
+    const input = $("picker-input") as HTMLInputElement;
+    if (e.key === "Escape") {
+      this.closePicker();
+      return true;
+    }
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      p.index = Math.max(0, p.index + (e.key === "ArrowDown" ? 1 : -1));
+      this.renderPicker();
+      return true;
+    }
+    if (e.key === "Enter") {
+      const shown = filterIntents(p.list, input.value);
+      const chosen = shown[p.index];
+      if (!chosen) return true;
+      for (const f of p.flags) this.pending.flags.add(f);
+      this.closePicker();
+      await this.decide("wrong", chosen.id, t0);
+      return true;
+    }
+    // Typing goes to the input; re-render after it updates.
+    setTimeout(() => {
+      if (this.picker) {
+        this.picker.index = 0;
+        this.renderPicker();
+      }
+    }, 0);
+    return false;
+  }
+
+  private closePicker() {
+    this.picker = null;
+    $("picker").hidden = true;
+    $("message").focus();
+  }
+
+  private startSpan() {
+    const item = this.current;
+    if (!item) return;
+    // A mouse selection inside the message wins.
+    const sel = window.getSelection();
+    const msg = $("message");
+    if (sel && sel.rangeCount && !sel.isCollapsed && msg.contains(sel.anchorNode) && msg.contains(sel.focusNode)) {
+      const range = sel.getRangeAt(0);
+      const pre = document.createRange();
+      pre.selectNodeContents(msg);
+      pre.setEnd(range.startContainer, range.startOffset);
+      const start = Array.from(pre.toString()).length;
+      const end = start + Array.from(range.toString()).length;
+      if (end > start) {
+        this.addSpan({ start, end });
+        sel.removeAllRanges();
+        return;
+      }
+    }
+    const w = words(item.text);
+    if (!w.length) return;
+    this.spanMode = { words: w, from: 0, to: 0 };
+    this.renderSpan();
+  }
+
+  private renderSpan() {
+    const s = this.spanMode!;
+    this.renderMessage(this.current!.text, { start: s.words[s.from].start, end: s.words[s.to].end });
+    this.renderPending();
+  }
+
+  private spanKey(e: KeyboardEvent): boolean {
+    const s = this.spanMode!;
+    const last = s.words.length - 1;
+    if (e.key === "Escape") {
+      this.spanMode = null;
+      this.renderMessage(this.current!.text);
+      this.renderPending();
+    } else if (e.key === "ArrowRight" && e.shiftKey) {
+      s.to = Math.min(last, s.to + 1);
+      this.renderSpan();
+    } else if (e.key === "ArrowLeft" && e.shiftKey) {
+      s.to = Math.max(s.from, s.to - 1);
+      this.renderSpan();
+    } else if (e.key === "ArrowRight") {
+      s.from = Math.min(last, s.from + 1);
+      s.to = s.from;
+      this.renderSpan();
+    } else if (e.key === "ArrowLeft") {
+      s.from = Math.max(0, s.from - 1);
+      s.to = s.from;
+      this.renderSpan();
+    } else if (e.key === "Enter") {
+      const span = { start: s.words[s.from].start, end: s.words[s.to].end };
+      this.spanMode = null;
+      this.renderMessage(this.current!.text);
+      this.addSpan(span);
+    }
+    return true;
+  }
+
+  private addSpan(span: Span) {
+    this.pending.spans.push(span);
+    this.pending.flags.add("missed_pii");
+    this.renderPending();
+  }
+}
+
+function toggle<T>(set: Set<T>, v: T) {
+  if (set.has(v)) set.delete(v);
+  else set.add(v);
+}

@@ -1,0 +1,210 @@
+// App bootstrap: screens, the global key handler, batches, audit and settings.
+import { api, errorText, type VaultStatus } from "./api";
+import { $, clear, el, showBanner } from "./dom";
+import { pct } from "./format";
+import { ACTION_LABELS, DEFAULT_KEYS, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
+import { LabelScreen } from "./label";
+
+type Screen = "label" | "batches" | "audit" | "settings";
+let screen: Screen = "label";
+let keys: KeyMap = DEFAULT_KEYS;
+let rebinding: Action | null = null;
+const label = new LabelScreen(keys);
+
+function progress(labelled: number, remaining: number) {
+  const total = labelled + remaining;
+  $("progress-text").textContent = `${labelled} done · ${remaining} to go`;
+  ($("progress-bar") as HTMLElement).style.width = total ? pct(labelled / total) : "0%";
+}
+label.onProgress = progress;
+
+function show(s: Screen) {
+  screen = s;
+  for (const name of ["label", "batches", "audit", "settings"] as Screen[]) {
+    $(`screen-${name}`).hidden = name !== s;
+    $(`tab-${name}`).setAttribute("aria-selected", String(name === s));
+  }
+  if (s === "batches") void renderBatches();
+  if (s === "audit") void renderAudit();
+  if (s === "settings") renderSettings();
+  if (s === "label") void label.load();
+}
+
+function fatal(message: string) {
+  const app = $("app");
+  clear(app);
+  app.append(
+    el("main", { class: "fatal", role: "alert" }, [
+      el("h1", {}, ["LabelVault cannot open your vault"]),
+      el("p", {}, [message]),
+      el("p", { class: "muted" }, ["Nothing was changed. Fix the problem above and start LabelVault again."]),
+    ]),
+  );
+}
+
+async function refreshStatus(): Promise<VaultStatus> {
+  const s = await api.status();
+  progress(s.labelled, s.remaining);
+  $("sync-button").title = s.hub ? `Sync with ${s.hub.hub_url}` : "Not enrolled with a hub (labelvault enroll)";
+  return s;
+}
+
+const day = (ts: number) => new Date(ts * 1000).toISOString().slice(0, 16).replace("T", " ");
+
+async function renderBatches() {
+  try {
+    const rows = $("batch-rows");
+    clear(rows);
+    for (const b of await api.batches()) {
+      const r = b.by_reason;
+      rows.append(
+        el("tr", {}, [
+          el("td", {}, [el("code", {}, [b.batch_id]), el("div", { class: "muted" }, [b.taxonomy])]),
+          el("td", {}, [`${b.labelled} / ${b.items}`, el("div", { class: "bar" }, [el("div", { style: `width:${b.items ? pct(b.labelled / b.items) : "0%"}` })])]),
+          el("td", {}, [`${r.false_positive} false positive · ${r.low_confidence} low confidence · ${r.random_sample} sample`]),
+          el("td", {}, [day(b.expires_at)]),
+        ]),
+      );
+    }
+  } catch (e) {
+    showBanner(errorText(e));
+  }
+}
+
+async function importFile(file: File) {
+  try {
+    const buf = new Uint8Array(await file.arrayBuffer());
+    let bin = "";
+    for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+    const r = await api.importBatch(btoa(bin));
+    showBanner(r.already_imported ? `Batch ${r.batch_id} was already imported; nothing changed.` : `Imported batch ${r.batch_id} (${r.items} items).`, "info");
+    await refreshStatus();
+    await renderBatches();
+  } catch (e) {
+    showBanner(errorText(e));
+  }
+}
+
+async function renderAudit() {
+  try {
+    const [ledger, ret] = await Promise.all([api.ledger(200), api.retention()]);
+    $("chain-status").textContent = `Ledger: ${ledger.total} entries — chain ${ledger.chain}`;
+    const when = (t: number | null) => (t ? day(t) : "—");
+    $("retention").textContent = `Stored now: ${ret.items} items (${ret.acknowledged} acknowledged by the hub), ${ret.unsynced_labels} label revisions not yet acknowledged. Next purge: ${when(ret.next_purge_at)}; next batch expiry: ${when(ret.next_expiry_at)}.`;
+    const rows = $("ledger-rows");
+    clear(rows);
+    for (const l of ledger.entries) {
+      const r = l.receipt?.receipt;
+      rows.append(
+        el("tr", {}, [
+          el("td", {}, [String(l.seq)]),
+          el("td", {}, [day(Math.floor(l.created_at_ms / 1000))]),
+          el("td", {}, [l.request, el("div", { class: "muted" }, [l.hub_url])]),
+          el("td", {}, [String(l.label_count)]),
+          el("td", {}, [String(l.body_bytes)]),
+          el("td", { class: "fields" }, [l.fields.join(", ")]),
+          el("td", {}, [r ? `${r.accepted} accepted, ${r.duplicates} duplicate, ${r.rejected.length} rejected` : l.label_count ? "awaiting" : "—"]),
+        ]),
+      );
+    }
+  } catch (e) {
+    showBanner(errorText(e));
+  }
+}
+
+function renderSettings() {
+  const rows = $("keymap-rows");
+  clear(rows);
+  for (const a of Object.keys(ACTION_LABELS) as Action[]) {
+    const b = el("button", { "data-action": a, class: rebinding === a ? "rebinding" : "" }, [rebinding === a ? "press a key…" : keys[a].join(" / ") || "—"]);
+    b.addEventListener("click", () => {
+      rebinding = a;
+      renderSettings();
+    });
+    rows.append(el("tr", {}, [el("td", {}, [ACTION_LABELS[a]]), el("td", {}, [b])]));
+  }
+}
+
+async function saveKeys(next: KeyMap) {
+  try {
+    await api.settingsSet({ keymap: overrides(next), theme: null });
+    keys = next;
+    label.setKeys(keys);
+  } catch (e) {
+    showBanner(errorText(e));
+  }
+}
+
+document.addEventListener("keydown", (e) => {
+  if (rebinding) {
+    e.preventDefault();
+    const a = rebinding;
+    rebinding = null;
+    if (e.key !== "Escape" && !/^[1-9]$/.test(e.key)) void saveKeys(rebind(keys, a, e.key)).then(renderSettings);
+    else renderSettings();
+    return;
+  }
+  if (screen !== "label") return;
+  const target = e.target as HTMLElement | null;
+  // Recent-list items handle their own Enter.
+  if (target && target.closest && target.closest("#recent-list") && e.key === "Enter") return;
+  void label.onKey(e).then((used) => {
+    if (used) e.preventDefault();
+  });
+  // Prevent defaults synchronously for keys we always own.
+  if ($("picker").hidden && (e.key === "Backspace" || e.key === "Enter" || e.key === " ")) e.preventDefault();
+});
+
+async function boot() {
+  for (const name of ["label", "batches", "audit", "settings"] as Screen[]) {
+    $(`tab-${name}`).addEventListener("click", () => show(name));
+  }
+  $("keymap-reset").addEventListener("click", () => void saveKeys(DEFAULT_KEYS).then(renderSettings));
+  const input = $("batch-file") as HTMLInputElement;
+  input.addEventListener("change", () => {
+    const f = input.files?.[0];
+    if (f) void importFile(f);
+    input.value = "";
+  });
+  const drop = $("dropzone");
+  drop.addEventListener("dragover", (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    const f = e.dataTransfer?.files?.[0];
+    if (f) void importFile(f);
+  });
+  $("sync-button").addEventListener("click", async () => {
+    try {
+      const r = await api.sync();
+      showBanner(`Sent ${r.report.uploads} upload(s): ${r.report.accepted} accepted; ${r.new_batches} new batch(es).`, "info");
+      await refreshStatus();
+      if (screen === "label") await label.load();
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  });
+  try {
+    await refreshStatus();
+  } catch (e) {
+    fatal(errorText(e));
+    return;
+  }
+  try {
+    const s = await api.settingsGet();
+    keys = mergeKeys(s.keymap);
+    label.setKeys(keys);
+    if (s.theme && s.theme !== "system") document.documentElement.dataset.theme = s.theme;
+  } catch (e) {
+    showBanner(errorText(e));
+  }
+  await label.load();
+  document.body.dataset.ready = "true";
+}
+
+window.addEventListener("error", () => showBanner("Something went wrong in the window; your decisions so far are saved. Restart LabelVault if it persists."));
+void boot();
