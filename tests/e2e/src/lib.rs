@@ -152,6 +152,14 @@ pub mod key {
     pub const SHIFT: &str = "\u{E008}";
 }
 
+/// Wait until the webview has painted two more frames (so a screenshot shows the
+/// current DOM, not an older frame).
+pub async fn painted(c: &Client) {
+    let js = "const done = arguments[arguments.length - 1]; \
+              requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 50)));";
+    c.execute_async(js, vec![]).await.expect("paint wait");
+}
+
 /// Wait until the progress text shows `n done`.
 pub async fn wait_done(c: &Client, n: u64) {
     let want = format!("{n} done");

@@ -4,7 +4,7 @@
 
 use labelvault_core::labels::{Flag, Verdict};
 use labelvault_core::{KeyringStore, Profile, Vault};
-use labelvault_e2e::{available, key, press, text, wait_done, wait_for, Driver};
+use labelvault_e2e::{available, key, painted, press, text, wait_done, wait_for, Driver};
 use labelvault_system_tests::cli_ok;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -136,6 +136,7 @@ async fn label_twenty_by_keyboard_undo_quit_resume_and_survive_sigkill() {
         .await
         .to_lowercase()
         .contains("low confidence"));
+    painted(&c).await;
     let shot = c.screenshot().await.unwrap();
     std::fs::write(screenshot_path("label.png"), shot).unwrap();
 
