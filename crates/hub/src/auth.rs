@@ -1,0 +1,119 @@
+//! Who may call what: the manager by bearer token, devices by an Ed25519 signature over
+//! method, path, time, nonce and the exact body (docs/authorization.md has the table).
+
+use crate::error::HubError;
+use crate::store::DeviceRecord;
+use crate::AppState;
+use axum::http::{HeaderMap, Method};
+use base64::Engine as _;
+use labelvault_core::protocol::{
+    self, H_DEVICE, H_NONCE, H_SIGNATURE, H_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
+};
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Check the manager's bearer token (constant-time).
+pub fn admin(state: &AppState, headers: &HeaderMap) -> Result<(), HubError> {
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            HubError::unauthorized(
+                "admin_token_required",
+                "this endpoint needs the hub's admin token (Authorization: Bearer …)",
+            )
+        })?;
+    let a = ring::digest::digest(&ring::digest::SHA256, given.trim().as_bytes());
+    let b = ring::digest::digest(&ring::digest::SHA256, state.admin_token.as_bytes());
+    if a.as_ref() != b.as_ref() {
+        return Err(HubError::unauthorized(
+            "bad_admin_token",
+            "the admin token is wrong",
+        ));
+    }
+    Ok(())
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, HubError> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            HubError::unauthorized(
+                "signature_required",
+                format!("device requests need the {name} header"),
+            )
+        })
+}
+
+/// Authenticate a device request; returns the device. Order matters: the signature is
+/// checked before the nonce is recorded, so nobody can burn a device's nonces.
+pub async fn device(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<DeviceRecord, HubError> {
+    let device_id = header(headers, H_DEVICE)?.to_string();
+    let ts: i64 = header(headers, H_TIMESTAMP)?.parse().map_err(|_| {
+        HubError::unauthorized("bad_timestamp", "x-lv-timestamp must be Unix seconds")
+    })?;
+    let nonce = header(headers, H_NONCE)?.to_string();
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(header(headers, H_SIGNATURE)?)
+        .map_err(|_| HubError::unauthorized("bad_signature", "x-lv-signature is not base64"))?;
+    if nonce.len() < 16 || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(HubError::unauthorized(
+            "bad_nonce",
+            "x-lv-nonce must be 16–64 hex characters",
+        ));
+    }
+    let store = state.store.clone();
+    let id = device_id.clone();
+    let dev = crate::blocking(move || store.device(&id))
+        .await?
+        .ok_or_else(|| {
+            HubError::unauthorized(
+                "unknown_device",
+                "this device is not enrolled with this hub",
+            )
+        })?;
+    if dev.revoked {
+        return Err(HubError::forbidden(
+            "revoked",
+            "this device has been revoked by the manager; contact your manager",
+        ));
+    }
+    let n = now();
+    if (n - ts).abs() > MAX_CLOCK_SKEW_SECS {
+        return Err(HubError::unauthorized(
+            "stale_request",
+            "the request time is too far from the hub's clock; check this computer's clock",
+        ));
+    }
+    let msg = protocol::request_message(method.as_str(), path, ts, &nonce, body);
+    if !labelvault_core::identity::verify(&dev.signing_key, &msg, &sig) {
+        return Err(HubError::unauthorized(
+            "bad_signature",
+            "the device signature does not match the request",
+        ));
+    }
+    let store = state.store.clone();
+    let id = device_id.clone();
+    let fresh = crate::blocking(move || store.use_nonce(&id, &nonce, n)).await?;
+    if !fresh {
+        return Err(HubError::unauthorized(
+            "replayed",
+            "this request was already received (replayed nonce)",
+        ));
+    }
+    Ok(dev)
+}

@@ -1,0 +1,122 @@
+//! Hub settings and the files in its data directory: the signing key and the admin
+//! token (both mode 0600, created on first start). Secrets are redacted in `Debug`.
+
+use anyhow::{bail, Context, Result};
+use labelvault_core::identity::HubKey;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Where the hub keeps its state and how it listens.
+#[derive(Clone)]
+pub struct Settings {
+    /// Data directory (key, token, default database).
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// Database URL (`sqlite://PATH`); default `sqlite://DATA_DIR/hub.db`.
+    pub db: Option<String>,
+    /// TLS certificate chain (PEM).
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM).
+    pub tls_key: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("db", &self.db.as_ref().map(|u| redact_url(u)))
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key.as_ref().map(|_| "<redacted path>"))
+            .finish()
+    }
+}
+
+/// Hide a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(a)) if a > s => format!("{}://<redacted>{}", &url[..s], &url[a..]),
+        _ => url.to_string(),
+    }
+}
+
+impl Settings {
+    /// Refuse plain HTTP anywhere but loopback.
+    pub fn check(&self) -> Result<()> {
+        let tls = self.tls_cert.is_some() && self.tls_key.is_some();
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            bail!("give both --tls-cert and --tls-key, or neither");
+        }
+        if !tls && !self.listen.ip().is_loopback() {
+            bail!(
+                "refusing to serve plain HTTP on {}: labels must not cross a network unencrypted. \
+                 Give --tls-cert and --tls-key, or listen on 127.0.0.1",
+                self.listen
+            );
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn db_url(&self) -> String {
+        self.db
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hub.db").display()))
+    }
+}
+
+fn write_private(path: &Path, content: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(content)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Load the hub key from DATA_DIR/hub.key, creating it on first start.
+pub fn load_or_create_key(data_dir: &Path) -> Result<HubKey> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let path = data_dir.join("hub.key");
+    if path.exists() {
+        let text = Zeroizing::new(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?,
+        );
+        return Ok(HubKey::from_secret_text(&text)?);
+    }
+    let key = HubKey::generate()?;
+    write_private(&path, key.to_secret_text().as_bytes())?;
+    Ok(key)
+}
+
+/// Load the admin token from DATA_DIR/admin.token, creating it on first start.
+pub fn load_or_create_token(data_dir: &Path) -> Result<Zeroizing<String>> {
+    let path = data_dir.join("admin.token");
+    if path.exists() {
+        let t = Zeroizing::new(std::fs::read_to_string(&path)?.trim().to_string());
+        if t.len() < 32 {
+            bail!(
+                "{} is too short to be an admin token; delete it to make a new one",
+                path.display()
+            );
+        }
+        return Ok(t);
+    }
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|_| anyhow::anyhow!("no system randomness"))?;
+    let t = Zeroizing::new(hex::encode(b));
+    write_private(&path, t.as_bytes())?;
+    Ok(t)
+}

@@ -1,0 +1,146 @@
+//! `labelvault-hub`: serve, print the hub key, print the admin token.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use labelvault_hub::{config, routes, store, AppState};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "labelvault-hub",
+    version,
+    about = "LabelVault hub: the manager's server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the API.
+    Serve {
+        /// Data directory (hub key, admin token, default database).
+        #[arg(long, env = "LABELVAULT_HUB_DIR")]
+        data_dir: PathBuf,
+        /// Address to listen on; plain HTTP only on loopback.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: SocketAddr,
+        /// Database URL (default sqlite://DATA_DIR/hub.db).
+        #[arg(long, env = "LABELVAULT_HUB_DB")]
+        db: Option<String>,
+        /// TLS certificate chain (PEM).
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM).
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
+    },
+    /// Print the hub's public key and key id (devices pin it).
+    PrintKey {
+        /// Data directory.
+        #[arg(long, env = "LABELVAULT_HUB_DIR")]
+        data_dir: PathBuf,
+    },
+    /// Print the admin token (for the manager's tools).
+    AdminToken {
+        /// Data directory.
+        #[arg(long, env = "LABELVAULT_HUB_DIR")]
+        data_dir: PathBuf,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LABELVAULT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.cmd {
+        Cmd::PrintKey { data_dir } => {
+            let key = config::load_or_create_key(&data_dir)?;
+            println!("public key: {}", key.public_key());
+            println!("key id:     {}", key.key_id());
+            Ok(())
+        }
+        Cmd::AdminToken { data_dir } => {
+            println!("{}", config::load_or_create_token(&data_dir)?.as_str());
+            Ok(())
+        }
+        Cmd::Serve {
+            data_dir,
+            listen,
+            db,
+            tls_cert,
+            tls_key,
+        } => {
+            let settings = config::Settings {
+                data_dir,
+                listen,
+                db,
+                tls_cert,
+                tls_key,
+            };
+            settings.check()?;
+            tracing::debug!(?settings, "starting");
+            let key = config::load_or_create_key(&settings.data_dir)?;
+            let token = config::load_or_create_token(&settings.data_dir)?;
+            let store = store::open(&settings.db_url()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let state = AppState {
+                store,
+                key: Arc::new(key),
+                admin_token: Arc::new(token),
+            };
+            let app =
+                routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(serve(settings, app))
+        }
+    }
+}
+
+async fn serve(settings: config::Settings, app: axum::Router) -> Result<()> {
+    match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| "cannot load the TLS certificate or key (PEM expected)")?;
+            let listener = std::net::TcpListener::bind(settings.listen)
+                .with_context(|| format!("cannot listen on {}", settings.listen))?;
+            let addr = listener.local_addr()?;
+            println!("listening on https://{addr}");
+            axum_server::from_tcp_rustls(listener, tls)
+                .serve(app.into_make_service())
+                .await?;
+        }
+        _ => {
+            let listener = tokio::net::TcpListener::bind(settings.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", settings.listen))?;
+            println!("listening on http://{}", listener.local_addr()?);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+    }
+    Ok(())
+}

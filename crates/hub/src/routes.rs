@@ -1,0 +1,348 @@
+//! The HTTP endpoints (documented in docs/openapi.yaml).
+
+use crate::error::HubError;
+use crate::store::{NewBatch, Upload};
+use crate::{auth, blocking, AppState};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use labelvault_core::batch::{self, input::InputItem, Alternative, Reason, Taxonomy};
+use labelvault_core::protocol::{
+    AnnotatorCreated, CreateAnnotator, EnrollRequest, EnrollResponse, LabelUpload, SignedReceipt,
+    MAX_LABELS_PER_UPLOAD, MAX_UPLOAD_BYTES,
+};
+use serde::{Deserialize, Serialize};
+
+/// Largest admin request (an assignment of many items).
+const MAX_ADMIN_BYTES: usize = 256 * 1024 * 1024;
+
+/// The router.
+pub fn router(state: AppState) -> Router {
+    let device = Router::new()
+        .route("/v1/batches", get(list_batches))
+        .route("/v1/batches/{batch_id}", get(get_batch))
+        .route("/v1/labels", post(upload_labels))
+        .route("/v1/enroll", post(enroll))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
+    let admin = Router::new()
+        .route("/v1/admin/annotators", post(create_annotator))
+        .route("/v1/admin/assign", post(assign))
+        .route("/v1/admin/devices/{device_id}/revoke", post(revoke))
+        .route("/v1/admin/labels", get(admin_labels))
+        .route("/v1/admin/ledger", get(admin_ledger))
+        .layer(DefaultBodyLimit::max(MAX_ADMIN_BYTES));
+    Router::new()
+        .route(
+            "/v1/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .merge(device)
+        .merge(admin)
+        .fallback(|| async {
+            HubError::not_found(
+                "no_such_endpoint",
+                "no such endpoint; see docs/openapi.yaml",
+            )
+        })
+        .with_state(state)
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
+    serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
+}
+
+fn random_code() -> Result<String, HubError> {
+    let mut b = [0u8; 10];
+    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
+    let h = hex::encode_upper(b);
+    Ok(h.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+fn code_hash(code: &str) -> String {
+    let norm: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, norm.as_bytes()))
+}
+
+async fn create_annotator(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AnnotatorCreated>, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: CreateAnnotator = parse(&body)?;
+    if req.name.trim().is_empty() || req.name.len() > 200 {
+        return Err(HubError::bad("invalid", "name must be 1–200 characters"));
+    }
+    let code = random_code()?;
+    let expires = auth::now() + 24 * 3600;
+    let hash = code_hash(&code);
+    let store = s.store.clone();
+    let id = blocking(move || store.create_annotator(&req.name, &hash, expires)).await?;
+    tracing::info!(annotator = %id, "created annotator");
+    Ok(Json(AnnotatorCreated {
+        annotator_id: id,
+        enrollment_code: code,
+        code_expires_at: expires,
+    }))
+}
+
+async fn enroll(State(s): State<AppState>, body: Bytes) -> Result<Json<EnrollResponse>, HubError> {
+    let req: EnrollRequest = parse(&body)?;
+    let key = labelvault_core::identity::parse_public_key(&req.signing_key)
+        .map_err(|_| HubError::bad("invalid", "signing_key must be a base64 Ed25519 public key"))?;
+    if !req.recipient.starts_with("age1") || req.recipient.len() > 100 {
+        return Err(HubError::bad(
+            "invalid",
+            "recipient must be an age X25519 recipient (age1…)",
+        ));
+    }
+    let hash = code_hash(&req.enrollment_code);
+    let store = s.store.clone();
+    let id = blocking(move || store.enroll(&hash, auth::now(), &key, &req.recipient)).await?;
+    tracing::info!(device = %id, "enrolled device");
+    Ok(Json(EnrollResponse {
+        device_id: id,
+        hub_public_key: s.key.public_key(),
+        hub_key_id: s.key.key_id(),
+    }))
+}
+
+/// One item in an assignment request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignItem {
+    text: String,
+    intent: String,
+    confidence: f64,
+    reason: Reason,
+    #[serde(default)]
+    alternatives: Vec<Alternative>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignRequest {
+    device_id: String,
+    #[serde(default)]
+    taxonomy: Option<Taxonomy>,
+    items: Vec<AssignItem>,
+    #[serde(default)]
+    expires_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+struct AssignResponse {
+    batch_id: String,
+    item_ids: Vec<String>,
+}
+
+async fn assign(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<AssignResponse>, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: AssignRequest = parse(&body)?;
+    let store = s.store.clone();
+    let dev_id = req.device_id.clone();
+    let dev = blocking(move || store.device(&dev_id))
+        .await?
+        .ok_or_else(|| HubError::not_found("unknown_device", "no such device"))?;
+    if dev.revoked {
+        return Err(HubError::conflict(
+            "revoked",
+            "this device is revoked; assign the items to another device",
+        ));
+    }
+    let items: Vec<InputItem> = req
+        .items
+        .into_iter()
+        .map(|i| InputItem {
+            text: i.text,
+            intent: i.intent,
+            confidence: i.confidence,
+            reason: i.reason,
+            alternatives: i.alternatives,
+        })
+        .collect();
+    let now = auth::now();
+    let ttl = i64::from(req.expires_days.unwrap_or(14).clamp(1, 365)) * 86_400;
+    let key = s.key.clone();
+    let store = s.store.clone();
+    let (batch_id, item_ids) = blocking(move || {
+        let payload = batch::input::build_payload(items, req.taxonomy, &dev.recipient, now, ttl)
+            .map_err(|e| HubError::bad("invalid", e.to_string()))?;
+        let bytes =
+            batch::seal(&payload, &key).map_err(|e| HubError::bad("invalid", e.to_string()))?;
+        let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
+        store.store_batch(&NewBatch {
+            batch_id: payload.batch_id.clone(),
+            device_id: dev.device_id.clone(),
+            created_at: payload.created_at,
+            expires_at: payload.expires_at,
+            bytes,
+            item_ids: item_ids.clone(),
+            intents: payload
+                .taxonomy
+                .intents
+                .iter()
+                .map(|i| i.id.clone())
+                .collect(),
+        })?;
+        Ok((payload.batch_id, item_ids))
+    })
+    .await?;
+    tracing::info!(batch = %batch_id, items = item_ids.len(), "assigned batch");
+    Ok(Json(AssignResponse { batch_id, item_ids }))
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(device_id): Path<String>,
+) -> Result<Json<serde_json::Value>, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    let id = device_id.clone();
+    if !blocking(move || store.revoke(&id, auth::now())).await? {
+        return Err(HubError::not_found("unknown_device", "no such device"));
+    }
+    tracing::info!(device = %device_id, "revoked device");
+    Ok(Json(serde_json::json!({"revoked": device_id})))
+}
+
+fn jsonl(text: String) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")],
+        text,
+    )
+        .into_response()
+}
+
+async fn admin_labels(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    Ok(jsonl(blocking(move || store.labels_jsonl()).await?))
+}
+
+async fn admin_ledger(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    Ok(jsonl(blocking(move || store.ledger_jsonl()).await?))
+}
+
+async fn list_batches(
+    State(s): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, HubError> {
+    let dev = auth::device(&s, &method, "/v1/batches", &headers, b"").await?;
+    let store = s.store.clone();
+    let list = blocking(move || store.list_batches(&dev.device_id)).await?;
+    Ok(Json(list).into_response())
+}
+
+async fn get_batch(
+    State(s): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    Path(batch_id): Path<String>,
+) -> Result<Response, HubError> {
+    let path = format!("/v1/batches/{batch_id}");
+    let dev = auth::device(&s, &method, &path, &headers, b"").await?;
+    let store = s.store.clone();
+    let bytes = blocking(move || store.batch_bytes(&batch_id, &dev.device_id)).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn upload_labels(
+    State(s): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<SignedReceipt>, HubError> {
+    let dev = auth::device(&s, &method, "/v1/labels", &headers, &body).await?;
+    let upload: LabelUpload = parse(&body)?;
+    if upload.device_id != dev.device_id {
+        return Err(HubError::forbidden(
+            "device_mismatch",
+            "the upload names another device",
+        ));
+    }
+    if upload.labels.len() > MAX_LABELS_PER_UPLOAD {
+        return Err(HubError::bad(
+            "too_many_labels",
+            format!("at most {MAX_LABELS_PER_UPLOAD} labels per upload"),
+        ));
+    }
+    if upload.upload_id.is_empty() || upload.upload_id.len() > 128 {
+        return Err(HubError::bad(
+            "invalid",
+            "upload_id must be 1–128 characters",
+        ));
+    }
+    let body_sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &body));
+    let store = s.store.clone();
+    let key = s.key.clone();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let receipt = blocking(move || {
+        let sign = move |mut r: labelvault_core::protocol::Receipt| {
+            r.hub_key_id = key.key_id();
+            let signature = base64::engine::general_purpose::STANDARD
+                .encode(key.sign(&labelvault_core::protocol::receipt_message(&r)));
+            SignedReceipt {
+                receipt: r,
+                signature,
+            }
+        };
+        store.ingest(
+            &Upload {
+                device_id: &dev.device_id,
+                upload_id: &upload.upload_id,
+                body: &body,
+                body_sha256: &body_sha,
+                labels: &upload.labels,
+                now_ms,
+            },
+            &sign,
+        )
+    })
+    .await?;
+    tracing::info!(
+        accepted = receipt.receipt.accepted,
+        duplicates = receipt.receipt.duplicates,
+        rejected = receipt.receipt.rejected.len(),
+        "received labels"
+    );
+    Ok(Json(receipt))
+}
+
+/// Map axum's own body-limit rejection to our JSON error.
+pub async fn limit_errors(resp: Response) -> Response {
+    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return HubError::TooLarge {
+            limit: MAX_UPLOAD_BYTES,
+        }
+        .into_response();
+    }
+    resp
+}

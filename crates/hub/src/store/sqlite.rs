@@ -1,0 +1,478 @@
+//! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one connection
+//! behind a mutex (SQLite serialises writers anyway).
+
+use super::{DeviceRecord, HubStore, NewBatch, Upload};
+use crate::error::HubError;
+use labelvault_core::labels::Verdict;
+use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::Mutex;
+
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE annotators (
+    annotator_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE enrollment_codes (
+    code_sha256 TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
+    expires_at INTEGER NOT NULL, used_at INTEGER
+) STRICT;
+CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
+    signing_key BLOB NOT NULL UNIQUE, recipient TEXT NOT NULL, enrolled_at INTEGER NOT NULL, revoked_at INTEGER
+) STRICT;
+CREATE TABLE nonces (
+    device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (device_id, nonce)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX nonces_age ON nonces (seen_at);
+CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id),
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, item_count INTEGER NOT NULL, bytes BLOB NOT NULL
+) STRICT;
+CREATE INDEX batches_device ON batches (device_id);
+CREATE TABLE batch_intents (batch_id TEXT NOT NULL, intent_id TEXT NOT NULL, PRIMARY KEY (batch_id, intent_id)) STRICT, WITHOUT ROWID;
+CREATE TABLE assignments (
+    item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL REFERENCES batches(batch_id), device_id TEXT NOT NULL
+) STRICT;
+CREATE TABLE labels (
+    device_id TEXT NOT NULL, item_id TEXT NOT NULL, revision INTEGER NOT NULL, retracted INTEGER NOT NULL,
+    verdict TEXT, intent_id TEXT, flags TEXT NOT NULL, pii_spans TEXT NOT NULL, duration_ms INTEGER NOT NULL,
+    decided_at_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, upload_id TEXT NOT NULL,
+    PRIMARY KEY (device_id, item_id, revision)
+) STRICT;
+CREATE TABLE uploads (
+    device_id TEXT NOT NULL, upload_id TEXT NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL,
+    PRIMARY KEY (device_id, upload_id)
+) STRICT;
+CREATE TABLE ledger (
+    seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL, device_id TEXT NOT NULL,
+    received_at_ms INTEGER NOT NULL, body BLOB NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL
+) STRICT;
+"#];
+
+/// SQLite-backed hub storage.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn random_id(prefix: &str) -> Result<String, HubError> {
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
+    Ok(format!("{prefix}{}", hex::encode(b)))
+}
+
+fn sha256(b: &[u8]) -> [u8; 32] {
+    let mut o = [0u8; 32];
+    o.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, b).as_ref());
+    o
+}
+
+impl SqliteStore {
+    /// Open (creating) the database at `path` and migrate it.
+    pub fn open(path: &std::path::Path) -> Result<SqliteStore, HubError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| HubError::Internal(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )?;
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let v = v.max(0) as usize;
+        if v > MIGRATIONS.len() {
+            return Err(HubError::Internal(format!(
+                "the hub database has schema {v}, newer than this hub understands; update the hub"
+            )));
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(v) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, HubError> {
+        self.conn
+            .lock()
+            .map_err(|_| HubError::Internal("storage lock poisoned".into()))
+    }
+}
+
+/// Why one label is refused, if it is.
+fn check_label(
+    tx: &rusqlite::Transaction<'_>,
+    device_id: &str,
+    l: &labelvault_core::protocol::WireLabel,
+) -> Result<Option<&'static str>, HubError> {
+    let batch: Option<String> = tx
+        .query_row(
+            "SELECT batch_id FROM assignments WHERE item_id = ?1 AND device_id = ?2",
+            params![l.item_id, device_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(batch) = batch else {
+        return Ok(Some("not_assigned"));
+    };
+    if l.revision == 0 {
+        return Ok(Some("invalid"));
+    }
+    if l.retracted {
+        if l.verdict.is_some() || l.intent_id.is_some() {
+            return Ok(Some("invalid"));
+        }
+        return Ok(None);
+    }
+    match (l.verdict, &l.intent_id) {
+        (None, _) | (Some(Verdict::Wrong), None) => return Ok(Some("invalid")),
+        _ => {}
+    }
+    if l.pii_spans.iter().any(|s| s.start >= s.end)
+        || l.pii_spans.len() > labelvault_core::labels::MAX_SPANS
+    {
+        return Ok(Some("invalid"));
+    }
+    if let Some(i) = &l.intent_id {
+        let ok: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = ?1 AND intent_id = ?2)",
+            params![batch, i],
+            |r| r.get(0),
+        )?;
+        if !ok {
+            return Ok(Some("unknown_intent"));
+        }
+    }
+    Ok(None)
+}
+
+impl HubStore for SqliteStore {
+    fn create_annotator(
+        &self,
+        name: &str,
+        code_sha256: &str,
+        code_expires_at: i64,
+    ) -> Result<String, HubError> {
+        let id = random_id("a_")?;
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO annotators (annotator_id, name, created_at) VALUES (?1, ?2, ?3)",
+            params![id, name, code_expires_at],
+        )?;
+        tx.execute("INSERT INTO enrollment_codes (code_sha256, annotator_id, expires_at) VALUES (?1, ?2, ?3)", params![code_sha256, id, code_expires_at])?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn enroll(
+        &self,
+        code_sha256: &str,
+        now: i64,
+        signing_key: &[u8; 32],
+        recipient: &str,
+    ) -> Result<String, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let row: Option<(String, i64, Option<i64>)> = tx
+            .query_row("SELECT annotator_id, expires_at, used_at FROM enrollment_codes WHERE code_sha256 = ?1", [code_sha256], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        let (annotator, expires, used) = row.ok_or_else(|| {
+            HubError::unauthorized(
+                "bad_code",
+                "this enrollment code is not valid; ask your manager for a new one",
+            )
+        })?;
+        if used.is_some() {
+            return Err(HubError::unauthorized(
+                "code_used",
+                "this enrollment code was already used; ask your manager for a new one",
+            ));
+        }
+        if expires <= now {
+            return Err(HubError::unauthorized(
+                "code_expired",
+                "this enrollment code has expired; ask your manager for a new one",
+            ));
+        }
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM devices WHERE signing_key = ?1)",
+            [signing_key.to_vec()],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(HubError::conflict(
+                "already_enrolled",
+                "this device is already enrolled",
+            ));
+        }
+        let id = random_id("d_")?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_at = ?2 WHERE code_sha256 = ?1",
+            params![code_sha256, now],
+        )?;
+        tx.execute(
+            "INSERT INTO devices (device_id, annotator_id, signing_key, recipient, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, annotator, signing_key.to_vec(), recipient, now],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError> {
+        let c = self.conn()?;
+        let row = c
+            .query_row(
+                "SELECT device_id, annotator_id, signing_key, recipient, revoked_at FROM devices WHERE device_id = ?1",
+                [device_id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<i64>>(4)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            Some((device_id, annotator_id, key, recipient, revoked)) => Some(DeviceRecord {
+                device_id,
+                annotator_id,
+                signing_key: key
+                    .try_into()
+                    .map_err(|_| HubError::Internal("stored device key damaged".into()))?,
+                recipient,
+                revoked: revoked.is_some(),
+            }),
+            None => None,
+        })
+    }
+
+    fn revoke(&self, device_id: &str, now: i64) -> Result<bool, HubError> {
+        let c = self.conn()?;
+        Ok(c.execute(
+            "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE device_id = ?1",
+            params![device_id, now],
+        )? > 0)
+    }
+
+    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
+        let c = self.conn()?;
+        // Nonces older than twice the clock window can no longer pass the time check.
+        c.execute(
+            "DELETE FROM nonces WHERE seen_at < ?1",
+            [now - 2 * labelvault_core::protocol::MAX_CLOCK_SKEW_SECS],
+        )?;
+        Ok(c.execute(
+            "INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)",
+            params![device_id, nonce, now],
+        )? == 1)
+    }
+
+    fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![b.batch_id, b.device_id, b.created_at, b.expires_at, b.item_ids.len() as i64, b.bytes],
+        )?;
+        {
+            let mut st = tx.prepare(
+                "INSERT INTO assignments (item_id, batch_id, device_id) VALUES (?1, ?2, ?3)",
+            )?;
+            for i in &b.item_ids {
+                st.execute(params![i, b.batch_id, b.device_id])?;
+            }
+            let mut st = tx.prepare(
+                "INSERT OR IGNORE INTO batch_intents (batch_id, intent_id) VALUES (?1, ?2)",
+            )?;
+            for i in &b.intents {
+                st.execute(params![b.batch_id, i])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 ORDER BY created_at, batch_id")?;
+        let rows = st.query_map([device_id], |r| {
+            Ok(BatchListing {
+                batch_id: r.get(0)?,
+                item_count: r.get::<_, i64>(1)? as u64,
+                created_at: r.get(2)?,
+                expires_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
+        let c = self.conn()?;
+        let row: Option<(String, Vec<u8>)> = c
+            .query_row(
+                "SELECT device_id, bytes FROM batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((d, bytes)) if d == device_id => Ok(bytes),
+            // Same answer whether the batch exists for another device or not at all.
+            _ => Err(HubError::not_found(
+                "not_assigned",
+                "no such batch is assigned to this device",
+            )),
+        }
+    }
+
+    fn ingest(
+        &self,
+        u: &Upload<'_>,
+        sign: &(dyn Fn(Receipt) -> SignedReceipt + Sync),
+    ) -> Result<SignedReceipt, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let prior: Option<(String, String)> = tx
+            .query_row(
+                "SELECT body_sha256, receipt FROM uploads WHERE device_id = ?1 AND upload_id = ?2",
+                params![u.device_id, u.upload_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((hash, receipt)) = prior {
+            if hash != u.body_sha256 {
+                return Err(HubError::conflict(
+                    "upload_id_reused",
+                    "this upload id was already used for a different body",
+                ));
+            }
+            return serde_json::from_str(&receipt)
+                .map_err(|_| HubError::Internal("stored receipt damaged".into()));
+        }
+        let (mut accepted, mut duplicates) = (0u32, 0u32);
+        let mut rejected = Vec::new();
+        {
+            let mut ins = tx.prepare(
+                "INSERT OR IGNORE INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
+                                               duration_ms, decided_at_ms, received_at_ms, upload_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for l in u.labels {
+                if let Some(code) = check_label(&tx, u.device_id, l)? {
+                    rejected.push(RejectedLabel {
+                        item_id: l.item_id.clone(),
+                        revision: l.revision,
+                        code: code.into(),
+                    });
+                    continue;
+                }
+                let n = ins.execute(params![
+                    u.device_id,
+                    l.item_id,
+                    l.revision,
+                    l.retracted,
+                    l.verdict.map(|v| v.as_str()),
+                    l.intent_id,
+                    serde_json::to_string(&l.flags).unwrap_or_default(),
+                    serde_json::to_string(&l.pii_spans).unwrap_or_default(),
+                    l.duration_ms as i64,
+                    l.decided_at_ms,
+                    u.now_ms,
+                    u.upload_id
+                ])?;
+                if n == 1 {
+                    accepted += 1;
+                } else {
+                    duplicates += 1;
+                }
+            }
+        }
+        let signed = sign(Receipt {
+            upload_id: u.upload_id.to_string(),
+            device_id: u.device_id.to_string(),
+            body_sha256: u.body_sha256.to_string(),
+            accepted,
+            duplicates,
+            rejected,
+            server_time_ms: u.now_ms,
+            hub_key_id: String::new(),
+        });
+        let receipt_json =
+            serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO uploads (device_id, upload_id, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4)",
+            params![u.device_id, u.upload_id, u.body_sha256, receipt_json],
+        )?;
+        // Inbound ledger: hash chain over what was received and what was answered.
+        let prev: Vec<u8> = tx
+            .query_row(
+                "SELECT entry_hash FROM ledger ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| vec![0u8; 32]);
+        let mut m = Vec::with_capacity(128 + receipt_json.len());
+        m.extend_from_slice(b"labelvault/hub-ledger/v1\0");
+        m.extend_from_slice(&prev);
+        m.extend_from_slice(&u.now_ms.to_be_bytes());
+        m.extend_from_slice(&(u.device_id.len() as u64).to_be_bytes());
+        m.extend_from_slice(u.device_id.as_bytes());
+        m.extend_from_slice(u.body_sha256.as_bytes());
+        m.extend_from_slice(receipt_json.as_bytes());
+        let h = sha256(&m);
+        tx.execute(
+            "INSERT INTO ledger (prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![prev, h.to_vec(), u.device_id, u.now_ms, u.body, u.body_sha256, receipt_json],
+        )?;
+        tx.commit()?;
+        Ok(signed)
+    }
+
+    fn labels_jsonl(&self) -> Result<String, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms
+             FROM labels ORDER BY received_at_ms, device_id, item_id, revision",
+        )?;
+        let mut rows = st.query([])?;
+        let mut out = String::new();
+        while let Some(r) = rows.next()? {
+            let flags: String = r.get(6)?;
+            let spans: String = r.get(7)?;
+            let v = serde_json::json!({
+                "device_id": r.get::<_, String>(0)?, "item_id": r.get::<_, String>(1)?, "revision": r.get::<_, i64>(2)?,
+                "retracted": r.get::<_, bool>(3)?, "verdict": r.get::<_, Option<String>>(4)?, "intent_id": r.get::<_, Option<String>>(5)?,
+                "flags": serde_json::from_str::<serde_json::Value>(&flags).unwrap_or_default(),
+                "pii_spans": serde_json::from_str::<serde_json::Value>(&spans).unwrap_or_default(),
+                "duration_ms": r.get::<_, i64>(8)?, "decided_at_ms": r.get::<_, i64>(9)?, "received_at_ms": r.get::<_, i64>(10)?,
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    fn ledger_jsonl(&self) -> Result<String, HubError> {
+        use base64::Engine as _;
+        let c = self.conn()?;
+        let mut st = c.prepare("SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq")?;
+        let mut rows = st.query([])?;
+        let mut out = String::new();
+        while let Some(r) = rows.next()? {
+            let receipt: String = r.get(7)?;
+            let v = serde_json::json!({
+                "seq": r.get::<_, i64>(0)?, "prev_hash": hex::encode(r.get::<_, Vec<u8>>(1)?), "entry_hash": hex::encode(r.get::<_, Vec<u8>>(2)?),
+                "device_id": r.get::<_, String>(3)?, "received_at_ms": r.get::<_, i64>(4)?,
+                "body_b64": base64::engine::general_purpose::STANDARD.encode(r.get::<_, Vec<u8>>(5)?),
+                "body_sha256": r.get::<_, String>(6)?,
+                "receipt": serde_json::from_str::<serde_json::Value>(&receipt).unwrap_or_default(),
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
