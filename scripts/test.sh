@@ -6,6 +6,9 @@
 # Installs what is missing first (scripts/install-deps.sh).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mkdir -p target
+log=target/test-output.log
+: > "$log"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -17,7 +20,7 @@ cargo fmt --all -- --check
 
 step "UI: build and unit tests"
 bash scripts/build-ui.sh
-(cd ui && npm test)
+(cd ui && npm test) 2>&1 | tee -a "$log"
 
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -25,8 +28,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (real keyring, real SQLCipher)"
 # The cross-process tests run the CLI and hub binaries: build them first.
 cargo build --workspace --bins --locked
-scripts/with-keyring.sh cargo test --workspace --locked --exclude labelvault-e2e
+scripts/with-keyring.sh cargo test --workspace --locked --exclude labelvault-e2e 2>&1 | tee -a "$log"
 
 step "end-to-end: the real app in the real webview"
-bash scripts/e2e.sh
+bash scripts/e2e.sh 2>&1 | tee -a "$log"
+
+# One closing line over every runner (cargo's last line is a doc-test run of 0).
+passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+vitest=$(grep -Eo 'Tests +[0-9]+ passed' "$log" | awk '{s += $2} END {print s + 0}')
 step "all tests passed"
+echo "$((passed + vitest)) passed, 0 failed"

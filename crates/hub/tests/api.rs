@@ -1,0 +1,467 @@
+//! The hub's API over real loopback HTTP: authorization of every endpoint, replay and
+//! tamper refusal, strict bodies, idempotency, and the inbound ledger.
+
+use base64::Engine as _;
+use labelvault_core::identity::DeviceIdentity;
+use labelvault_core::protocol::{self, LabelUpload, SignedReceipt, WireLabel};
+use labelvault_hub::{config, routes, store, AppState};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+struct Hub {
+    url: String,
+    state: AppState,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start() -> Hub {
+    let dir = tempfile::tempdir().unwrap();
+    let key = config::load_or_create_key(dir.path()).unwrap();
+    let token = config::load_or_create_token(dir.path()).unwrap();
+    let store = store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
+    let state = AppState {
+        store,
+        key: Arc::new(key),
+        admin_token: Arc::new(token),
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Hub {
+        url,
+        state,
+        _dir: dir,
+        _rt: rt,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn send(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Value) {
+    let a = agent();
+    let resp = if method == "GET" {
+        let mut r = a.get(url);
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.call()
+    } else {
+        let mut r = a.post(url).header("content-type", "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.send(body)
+    };
+    let mut resp = resp.unwrap();
+    let status = resp.status().as_u16();
+    let bytes = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+impl Hub {
+    fn admin(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        send(
+            method,
+            &format!("{}{path}", self.url),
+            &[(
+                "authorization",
+                format!("Bearer {}", self.state.admin_token.as_str()),
+            )],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn enroll(&self) -> (DeviceIdentity, String) {
+        let (_, a) = self.admin("POST", "/v1/admin/annotators", json!({"name": "x"}));
+        let id = DeviceIdentity::generate().unwrap();
+        let p = id.public();
+        let (st, r) = send("POST", &format!("{}/v1/enroll", self.url), &[], json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient}).to_string().as_bytes());
+        assert_eq!(st, 200, "{r}");
+        (id, r["device_id"].as_str().unwrap().to_string())
+    }
+
+    fn assign(&self, device_id: &str, n: usize) -> (String, Vec<String>) {
+        let items: Vec<Value> = (0..n).map(|i| json!({"text": format!("text {i} about cards"), "intent": "a", "confidence": 0.4, "reason": "low_confidence"})).collect();
+        let (st, r) = self.admin("POST", "/v1/admin/assign", json!({"device_id": device_id, "taxonomy": {"id": "t", "version": "1", "intents": [{"id": "a", "description": ""}, {"id": "b", "description": ""}]}, "items": items}));
+        assert_eq!(st, 200, "{r}");
+        (
+            r["batch_id"].as_str().unwrap().into(),
+            r["item_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().into())
+                .collect(),
+        )
+    }
+}
+
+fn signed_headers(
+    id: &DeviceIdentity,
+    device_id: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    ts: i64,
+    nonce: &str,
+) -> Vec<(&'static str, String)> {
+    let sig = id.sign(&protocol::request_message(method, path, ts, nonce, body));
+    vec![
+        (protocol::H_DEVICE, device_id.to_string()),
+        (protocol::H_TIMESTAMP, ts.to_string()),
+        (protocol::H_NONCE, nonce.to_string()),
+        (
+            protocol::H_SIGNATURE,
+            base64::engine::general_purpose::STANDARD.encode(sig),
+        ),
+    ]
+}
+
+fn now() -> i64 {
+    labelvault_core::batch::now_unix()
+}
+
+fn nonce() -> String {
+    labelvault_core::batch::random_id("").unwrap()
+}
+
+fn device_call(
+    h: &Hub,
+    id: &DeviceIdentity,
+    dev: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    send(
+        method,
+        &format!("{}{path}", h.url),
+        &signed_headers(id, dev, method, path, body, now(), &nonce()),
+        body,
+    )
+}
+
+fn label(item: &str, verdict: &str, intent: Option<&str>) -> WireLabel {
+    serde_json::from_value(json!({"item_id": item, "revision": 1, "retracted": false, "verdict": verdict, "intent_id": intent,
+        "flags": [], "pii_spans": [], "duration_ms": 5, "decided_at_ms": 1})).unwrap()
+}
+
+fn upload_body(dev: &str, upload_id: &str, labels: Vec<WireLabel>) -> Vec<u8> {
+    serde_json::to_vec(&LabelUpload {
+        upload_id: upload_id.into(),
+        device_id: dev.into(),
+        labels,
+    })
+    .unwrap()
+}
+
+#[test]
+fn admin_endpoints_need_the_token() {
+    let h = start();
+    for (m, p) in [
+        ("POST", "/v1/admin/annotators"),
+        ("POST", "/v1/admin/assign"),
+        ("POST", "/v1/admin/devices/d_x/revoke"),
+        ("GET", "/v1/admin/labels"),
+        ("GET", "/v1/admin/ledger"),
+    ] {
+        let (st, e) = send(m, &format!("{}{p}", h.url), &[], b"{}");
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (401, Some("admin_token_required")),
+            "{m} {p}"
+        );
+        let (st, e) = send(
+            m,
+            &format!("{}{p}", h.url),
+            &[("authorization", "Bearer nope".into())],
+            b"{}",
+        );
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (401, Some("bad_admin_token")),
+            "{m} {p}"
+        );
+    }
+    let (st, _) = send("GET", &format!("{}/v1/health", h.url), &[], b"");
+    assert_eq!(st, 200);
+}
+
+#[test]
+fn enrollment_codes_are_single_use_and_expire() {
+    let h = start();
+    let (_, a) = h.admin("POST", "/v1/admin/annotators", json!({"name": "x"}));
+    let code = a["enrollment_code"].as_str().unwrap();
+    let body = |id: &DeviceIdentity, code: &str| {
+        json!({"enrollment_code": code, "signing_key": id.public().signing_key, "recipient": id.public().recipient}).to_string()
+    };
+    let d1 = DeviceIdentity::generate().unwrap();
+    assert_eq!(
+        send(
+            "POST",
+            &format!("{}/v1/enroll", h.url),
+            &[],
+            body(&d1, code).as_bytes()
+        )
+        .0,
+        200
+    );
+    let d2 = DeviceIdentity::generate().unwrap();
+    let (st, e) = send(
+        "POST",
+        &format!("{}/v1/enroll", h.url),
+        &[],
+        body(&d2, code).as_bytes(),
+    );
+    assert_eq!((st, e["code"].as_str()), (401, Some("code_used")));
+    let (st, e) = send(
+        "POST",
+        &format!("{}/v1/enroll", h.url),
+        &[],
+        body(&d2, "ABCD-EFGH").as_bytes(),
+    );
+    assert_eq!((st, e["code"].as_str()), (401, Some("bad_code")));
+    // An expired code (made directly in the store with a past expiry).
+    let hash = hex::encode(ring::digest::digest(&ring::digest::SHA256, b"OLDCODE1"));
+    h.state
+        .store
+        .create_annotator("old", &hash, now() - 1)
+        .unwrap();
+    let (st, e) = send(
+        "POST",
+        &format!("{}/v1/enroll", h.url),
+        &[],
+        body(&d2, "OLD-CODE1").as_bytes(),
+    );
+    assert_eq!((st, e["code"].as_str()), (401, Some("code_expired")));
+}
+
+#[test]
+fn devices_see_only_their_own_batches_and_items() {
+    let h = start();
+    let (a, da) = h.enroll();
+    let (b, db) = h.enroll();
+    let (batch_a, items_a) = h.assign(&da, 3);
+    let (batch_b, items_b) = h.assign(&db, 3);
+    let (st, list) = device_call(&h, &a, &da, "GET", "/v1/batches", b"");
+    assert_eq!(st, 200);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["batch_id"], batch_a.as_str());
+    let (st, e) = device_call(&h, &a, &da, "GET", &format!("/v1/batches/{batch_b}"), b"");
+    assert_eq!((st, e["code"].as_str()), (404, Some("not_assigned")));
+    // A labels one of its items and one of B's: B's is rejected, A's accepted.
+    let body = upload_body(
+        &da,
+        "u_1",
+        vec![
+            label(&items_a[0], "correct", Some("a")),
+            label(&items_b[0], "correct", Some("a")),
+        ],
+    );
+    let (st, r) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["receipt"]["accepted"], 1);
+    assert_eq!(r["receipt"]["rejected"][0]["code"], "not_assigned");
+    // An upload claiming to be B's, signed by A.
+    let body = upload_body(&db, "u_2", vec![label(&items_b[1], "correct", Some("a"))]);
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
+    assert_eq!((st, e["code"].as_str()), (403, Some("device_mismatch")));
+    // Unknown intent, wrong without intent.
+    let body = upload_body(
+        &db,
+        "u_3",
+        vec![
+            label(&items_b[1], "wrong", Some("zzz")),
+            label(&items_b[2], "wrong", None),
+        ],
+    );
+    let (_, r) = device_call(&h, &b, &db, "POST", "/v1/labels", &body);
+    let codes: Vec<&str> = r["receipt"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["unknown_intent", "invalid"]);
+}
+
+#[test]
+fn replay_tamper_stale_revoked_are_refused() {
+    let h = start();
+    let (a, da) = h.enroll();
+    let (_, items) = h.assign(&da, 2);
+    let body = upload_body(&da, "u_1", vec![label(&items[0], "correct", Some("a"))]);
+    let headers = signed_headers(&a, &da, "POST", "/v1/labels", &body, now(), &nonce());
+    let url = format!("{}/v1/labels", h.url);
+    assert_eq!(send("POST", &url, &headers, &body).0, 200);
+    let (st, e) = send("POST", &url, &headers, &body);
+    assert_eq!((st, e["code"].as_str()), (401, Some("replayed")));
+    // Signed for one body, sent with another.
+    let other = upload_body(&da, "u_2", vec![label(&items[1], "correct", Some("a"))]);
+    let headers = signed_headers(&a, &da, "POST", "/v1/labels", &body, now(), &nonce());
+    let (st, e) = send("POST", &url, &headers, &other);
+    assert_eq!((st, e["code"].as_str()), (401, Some("bad_signature")));
+    let headers = signed_headers(
+        &a,
+        &da,
+        "POST",
+        "/v1/labels",
+        &other,
+        now() - 3600,
+        &nonce(),
+    );
+    let (st, e) = send("POST", &url, &headers, &other);
+    assert_eq!((st, e["code"].as_str()), (401, Some("stale_request")));
+    let (st, e) = send("POST", &url, &[], &other);
+    assert_eq!((st, e["code"].as_str()), (401, Some("signature_required")));
+    assert_eq!(
+        h.admin("POST", &format!("/v1/admin/devices/{da}/revoke"), json!({}))
+            .0,
+        200
+    );
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &other);
+    assert_eq!((st, e["code"].as_str()), (403, Some("revoked")));
+    let (st, e) = h.admin("POST", "/v1/admin/assign", json!({"device_id": da, "items": [{"text": "t t t", "intent": "a", "confidence": 0.5, "reason": "random_sample"}]}));
+    assert_eq!((st, e["code"].as_str()), (409, Some("revoked")));
+    assert_eq!(h.state.store.labels_jsonl().unwrap().lines().count(), 1);
+}
+
+#[test]
+fn strict_bodies_and_idempotent_retries() {
+    let h = start();
+    let (a, da) = h.enroll();
+    let (_, items) = h.assign(&da, 2);
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", b"{not json");
+    assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
+    let extra =
+        format!(r#"{{"upload_id":"u","device_id":"{da}","labels":[],"comment":"free text"}}"#);
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", extra.as_bytes());
+    assert_eq!((st, e["code"].as_str()), (400, Some("unknown_field")));
+    assert!(!e["message"].as_str().unwrap().contains("free text"));
+    let huge = vec![b' '; protocol::MAX_UPLOAD_BYTES + 10];
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &huge);
+    assert_eq!((st, e["code"].as_str()), (413, Some("too_large")));
+    assert!(
+        h.state.store.labels_jsonl().unwrap().is_empty(),
+        "nothing may be stored from refused bodies"
+    );
+    // Retry: same receipt, counted once.
+    let body = upload_body(
+        &da,
+        "u_1",
+        vec![
+            label(&items[0], "correct", Some("a")),
+            label(&items[1], "skip", None),
+        ],
+    );
+    let (_, r1) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
+    let (_, r2) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
+    assert_eq!(r1, r2);
+    assert_eq!(r1["receipt"]["accepted"], 2);
+    // Same labels under a new upload id: duplicates, not double counted.
+    let again = upload_body(&da, "u_2", vec![label(&items[0], "correct", Some("a"))]);
+    let (_, r3) = device_call(&h, &a, &da, "POST", "/v1/labels", &again);
+    assert_eq!(
+        (
+            r3["receipt"]["accepted"].as_u64(),
+            r3["receipt"]["duplicates"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    let clash = upload_body(&da, "u_1", vec![]);
+    let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &clash);
+    assert_eq!((st, e["code"].as_str()), (409, Some("upload_id_reused")));
+    assert_eq!(h.state.store.labels_jsonl().unwrap().lines().count(), 2);
+
+    // The receipt verifies with the hub key and names the exact body.
+    let signed: SignedReceipt = serde_json::from_value(r1).unwrap();
+    let pk = labelvault_core::identity::parse_public_key(&h.state.key.public_key()).unwrap();
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(&signed.signature)
+        .unwrap();
+    assert!(labelvault_core::identity::verify(
+        &pk,
+        &protocol::receipt_message(&signed.receipt),
+        &sig
+    ));
+    assert_eq!(
+        signed.receipt.body_sha256,
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, &body))
+    );
+    // The inbound ledger: a chain whose bodies hash to what the receipts say.
+    let ledger = h.state.store.ledger_jsonl().unwrap();
+    let mut prev = "0".repeat(64);
+    for l in ledger.lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["prev_hash"], prev.as_str());
+        let b = base64::engine::general_purpose::STANDARD
+            .decode(v["body_b64"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            v["body_sha256"].as_str().unwrap(),
+            hex::encode(ring::digest::digest(&ring::digest::SHA256, &b))
+        );
+        assert_eq!(v["receipt"]["receipt"]["body_sha256"], v["body_sha256"]);
+        prev = v["entry_hash"].as_str().unwrap().to_string();
+    }
+    assert_eq!(ledger.lines().count(), 2);
+}
+
+#[test]
+fn plain_http_only_on_loopback_and_tls_when_configured() {
+    let bin = env!("CARGO_BIN_EXE_labelvault-hub");
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(bin)
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .args(["--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to serve plain HTTP"));
+    // With a certificate it serves HTTPS.
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--data-dir"])
+        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(dir.path().join("c.pem"))
+        .arg("--tls-key")
+        .arg(dir.path().join("k.pem"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("listening on https://127.0.0.1:"),
+        "{line}"
+    );
+}
