@@ -134,7 +134,7 @@ fn main() {
     let keys = BenchKeys::default();
     let transport = HttpTransport::new(Duration::from_secs(60));
     let mut a = device(dir.path(), "a", &url, &token_s, &keys, &transport);
-    let mut b = device(dir.path(), "b", &url, &token_s, &keys, &transport);
+    let b = device(dir.path(), "b", &url, &token_s, &keys, &transport);
 
     // Full sync with every privacy step.
     let t = Instant::now();
