@@ -3,6 +3,7 @@
 //! `labelvault-core`; this file only parses arguments and prints.
 
 mod batch;
+mod demo_hub;
 mod device;
 mod hub_sync;
 mod redact;
@@ -94,6 +95,16 @@ enum Cmd {
         #[command(subcommand)]
         cmd: hub_sync::AuditCmd,
     },
+    /// Enroll with a local hub using its admin token and receive the demo batch from
+    /// it (the embedded default of `scripts/run-app.sh`).
+    DemoEnroll {
+        /// Hub URL.
+        #[arg(long)]
+        hub: String,
+        /// The hub's admin token file (DATA_DIR/admin.token).
+        #[arg(long)]
+        admin_token_file: PathBuf,
+    },
     /// Redact personal data from JSONL lines with `id` and `text`.
     Redact {
         /// Write the detected spans (`{"id", "entities": [{"start","end","type"}]}`,
@@ -141,6 +152,10 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Label(a) => hub_sync::label(cli.profile, a),
         Cmd::Undo => hub_sync::undo(cli.profile),
         Cmd::Audit { cmd } => hub_sync::audit(cli.profile, cmd),
+        Cmd::DemoEnroll {
+            hub,
+            admin_token_file,
+        } => demo_hub::run(cli.profile, &hub, &admin_token_file),
         Cmd::Redact { spans, input } => redact::run(spans, input),
     }
 }

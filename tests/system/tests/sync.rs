@@ -383,3 +383,42 @@ fn offline_then_back_and_sigkill_mid_sync_lose_and_duplicate_nothing() {
         ],
     );
 }
+
+#[test]
+fn demo_enroll_sets_up_the_embedded_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&dir.path().join("hub"));
+    let p = dir.path().join("p");
+    let token = hub.data_dir.join("admin.token");
+    let out = cli_ok(
+        &p,
+        &[
+            "demo-enroll",
+            "--hub",
+            &hub.url,
+            "--admin-token-file",
+            token.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("1 demo batch(es) delivered"), "{out}");
+    assert!(cli_ok(
+        &p,
+        &[
+            "demo-enroll",
+            "--hub",
+            &hub.url,
+            "--admin-token-file",
+            token.to_str().unwrap()
+        ]
+    )
+    .contains("already enrolled"));
+    let status: Value = serde_json::from_str(&cli_ok(&p, &["status", "--json"])).unwrap();
+    assert_eq!(
+        status["items"].as_u64().unwrap() as usize,
+        labelvault_core::demo::demo_items().len()
+    );
+    cli_ok(&p, &["label", "--verdict", "correct"]);
+    let r: Value =
+        serde_json::from_str(cli_ok(&p, &["sync", "--json"]).lines().next().unwrap()).unwrap();
+    assert_eq!(r["accepted"], 1);
+}
