@@ -1,0 +1,104 @@
+//! Labelling-screen figures in the real webview, with 100,000 items in the vault:
+//! keydown → next item painted over 500 keyboard decisions (p50/p95/p99), cold start of
+//! the app binary to the first item interactive, and resident memory of the app and its
+//! WebKit processes afterwards. Run through `scripts/bench-ui.sh`.
+
+use labelvault_e2e::{press, text, wait_done, Driver};
+use labelvault_system_tests::cli_ok;
+use std::path::Path;
+use std::time::Instant;
+
+const ITEMS: usize = 100_000;
+const DECISIONS: usize = 500;
+
+fn rss_kib(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// RSS of every process whose command line names the app or a WebKit helper.
+fn memory() -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir("/proc") {
+        for e in rd.flatten() {
+            let pid = e.file_name().to_string_lossy().to_string();
+            if !pid.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let cmd = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default().replace('\0', " ");
+            let name = if cmd.contains("labelvault-app") {
+                "labelvault-app"
+            } else if cmd.contains("WebKitWebProcess") {
+                "WebKitWebProcess"
+            } else if cmd.contains("WebKitNetworkProcess") {
+                "WebKitNetworkProcess"
+            } else {
+                continue;
+            };
+            out.push((name.to_string(), rss_kib(&pid)));
+        }
+    }
+    out
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let profile = dir.path().join("profile");
+    // A vault with 100k items: seal and import through the CLI.
+    let v: serde_json::Value = serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).expect("json");
+    let key = dir.path().join("hub.key");
+    let out = cli_ok(&profile, &["hub", "keygen", "--out", key.to_str().expect("utf8")]);
+    let public = out.lines().next().expect("line").trim_start_matches("public key:").trim().to_string();
+    cli_ok(&profile, &["hub", "trust", &public]);
+    let mut items = String::with_capacity(ITEMS * 200);
+    let intents = ["card_arrival", "change_pin", "top_up_failed", "exchange_rate", "refund_not_showing", "lost_card"];
+    for i in 0..ITEMS {
+        let reason = ["false_positive", "low_confidence", "random_sample"][i % 3];
+        items.push_str(&serde_json::json!({
+            "text": format!("message {i}: my card [CARD_1] was charged twice, please refund [NAME_1] as soon as possible, thanks"),
+            "intent": intents[i % intents.len()], "confidence": (i % 1000) as f64 / 1000.0,
+            "reason": reason,
+            "alternatives": [{"intent": intents[(i + 1) % intents.len()], "confidence": 0.1}],
+        }).to_string());
+        items.push('\n');
+    }
+    std::fs::write(dir.path().join("items.jsonl"), items).expect("write");
+    let batch = dir.path().join("b.lvbatch");
+    cli_ok(&profile, &["batch", "seal", "--hub-key", key.to_str().expect("utf8"), "--to", v["recipient"].as_str().expect("r"),
+        "-o", batch.to_str().expect("utf8"), dir.path().join("items.jsonl").to_str().expect("utf8")]);
+    cli_ok(&profile, &["batch", "import", batch.to_str().expect("utf8")]);
+
+    let driver = Driver::start(&[("LABELVAULT_PROFILE_DIR", &profile), ("LABELVAULT_NO_DEMO", Path::new("1"))]);
+    let t = Instant::now();
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    let cold = t.elapsed();
+    // Warm up a few decisions, then measure.
+    let keys = ["a", "\u{E007}", "1", "2", "s"];
+    for i in 0..DECISIONS {
+        press(&c, keys[i % keys.len()]).await;
+        wait_done(&c, (i + 1) as u64).await;
+    }
+    let lat: Vec<f64> = serde_json::from_value(c.execute("return window.__lvLatencies.slice(-500);", vec![]).await.expect("latencies")).expect("numbers");
+    let mut l = lat.clone();
+    let mem = memory();
+    let total: u64 = mem.iter().map(|m| m.1).sum();
+    println!("UI figures ({ITEMS} items in the vault, {} keyboard decisions, debug={}):", lat.len(), cfg!(debug_assertions));
+    println!("  keydown -> next item painted: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(&mut l, 0.5), pct(&mut l, 0.95), pct(&mut l, 0.99), pct(&mut l, 1.0));
+    println!("  cold start to first item interactive (WebDriver session start -> item shown): {:.0} ms", cold.as_secs_f64() * 1e3);
+    for (name, kib) in &mem {
+        println!("  RSS {name}: {:.1} MiB", *kib as f64 / 1024.0);
+    }
+    println!("  RSS total: {:.1} MiB", total as f64 / 1024.0);
+    assert!(text(&c, "#progress-text").await.starts_with(&format!("{DECISIONS} done")));
+    let _ = c.close().await;
+}
