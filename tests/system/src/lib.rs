@@ -6,22 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Path of a workspace binary, building it if needed.
+/// Path of a workspace binary next to the running one, building it if needed.
 pub fn bin(package: &str, name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test exe");
-    // target/<profile>/deps/<test> → target/<profile>/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf();
+    // target/<profile>/deps/<test> (tests) or target/<profile>/<bin> → target/<profile>/<name>
+    let mut dir = exe.parent().expect("exe dir").to_path_buf();
+    if dir.file_name().is_some_and(|n| n == "deps") {
+        dir = dir.parent().expect("target dir").to_path_buf();
+    }
     let path = dir.join(name);
     if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let st = Command::new(cargo)
-            .args(["build", "-p", package, "--bin", name])
-            .status()
-            .expect("cargo build");
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", package, "--bin", name]);
+        if dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let st = cmd.status().expect("cargo build");
         assert!(st.success(), "could not build {name}");
     }
     path
@@ -159,7 +160,12 @@ pub fn cli(profile: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("LABELVAULT_PROFILE_DIR")
         .output()
-        .expect("run labelvault")
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {}: {e}",
+                bin("labelvault-cli", "labelvault").display()
+            )
+        })
 }
 
 /// Run the CLI and insist on success; returns stdout.

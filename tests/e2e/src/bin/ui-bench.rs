@@ -14,7 +14,11 @@ const DECISIONS: usize = 500;
 fn rss_kib(pid: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -27,7 +31,9 @@ fn memory() -> Vec<(String, u64)> {
             if !pid.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            let cmd = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default().replace('\0', " ");
+            let cmd = std::fs::read_to_string(format!("/proc/{pid}/cmdline"))
+                .unwrap_or_default()
+                .replace('\0', " ");
             let name = if cmd.contains("labelvault-app") {
                 "labelvault-app"
             } else if cmd.contains("WebKitWebProcess") {
@@ -53,13 +59,30 @@ async fn main() {
     let dir = tempfile::tempdir().expect("tmp");
     let profile = dir.path().join("profile");
     // A vault with 100k items: seal and import through the CLI.
-    let v: serde_json::Value = serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).expect("json");
+    let v: serde_json::Value =
+        serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).expect("json");
     let key = dir.path().join("hub.key");
-    let out = cli_ok(&profile, &["hub", "keygen", "--out", key.to_str().expect("utf8")]);
-    let public = out.lines().next().expect("line").trim_start_matches("public key:").trim().to_string();
+    let out = cli_ok(
+        &profile,
+        &["hub", "keygen", "--out", key.to_str().expect("utf8")],
+    );
+    let public = out
+        .lines()
+        .next()
+        .expect("line")
+        .trim_start_matches("public key:")
+        .trim()
+        .to_string();
     cli_ok(&profile, &["hub", "trust", &public]);
     let mut items = String::with_capacity(ITEMS * 200);
-    let intents = ["card_arrival", "change_pin", "top_up_failed", "exchange_rate", "refund_not_showing", "lost_card"];
+    let intents = [
+        "card_arrival",
+        "change_pin",
+        "top_up_failed",
+        "exchange_rate",
+        "refund_not_showing",
+        "lost_card",
+    ];
     for i in 0..ITEMS {
         let reason = ["false_positive", "low_confidence", "random_sample"][i % 3];
         items.push_str(&serde_json::json!({
@@ -72,11 +95,29 @@ async fn main() {
     }
     std::fs::write(dir.path().join("items.jsonl"), items).expect("write");
     let batch = dir.path().join("b.lvbatch");
-    cli_ok(&profile, &["batch", "seal", "--hub-key", key.to_str().expect("utf8"), "--to", v["recipient"].as_str().expect("r"),
-        "-o", batch.to_str().expect("utf8"), dir.path().join("items.jsonl").to_str().expect("utf8")]);
-    cli_ok(&profile, &["batch", "import", batch.to_str().expect("utf8")]);
+    cli_ok(
+        &profile,
+        &[
+            "batch",
+            "seal",
+            "--hub-key",
+            key.to_str().expect("utf8"),
+            "--to",
+            v["recipient"].as_str().expect("r"),
+            "-o",
+            batch.to_str().expect("utf8"),
+            dir.path().join("items.jsonl").to_str().expect("utf8"),
+        ],
+    );
+    cli_ok(
+        &profile,
+        &["batch", "import", batch.to_str().expect("utf8")],
+    );
 
-    let driver = Driver::start(&[("LABELVAULT_PROFILE_DIR", &profile), ("LABELVAULT_NO_DEMO", Path::new("1"))]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
     let t = Instant::now();
     let c = driver.session().await;
     wait_done(&c, 0).await;
@@ -87,18 +128,37 @@ async fn main() {
         press(&c, keys[i % keys.len()]).await;
         wait_done(&c, (i + 1) as u64).await;
     }
-    let lat: Vec<f64> = serde_json::from_value(c.execute("return window.__lvLatencies.slice(-500);", vec![]).await.expect("latencies")).expect("numbers");
+    let lat: Vec<f64> = serde_json::from_value(
+        c.execute("return window.__lvLatencies.slice(-500);", vec![])
+            .await
+            .expect("latencies"),
+    )
+    .expect("numbers");
     let mut l = lat.clone();
     let mem = memory();
     let total: u64 = mem.iter().map(|m| m.1).sum();
-    println!("UI figures ({ITEMS} items in the vault, {} keyboard decisions, debug={}):", lat.len(), cfg!(debug_assertions));
-    println!("  keydown -> next item painted: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        pct(&mut l, 0.5), pct(&mut l, 0.95), pct(&mut l, 0.99), pct(&mut l, 1.0));
-    println!("  cold start to first item interactive (WebDriver session start -> item shown): {:.0} ms", cold.as_secs_f64() * 1e3);
+    println!(
+        "UI figures ({ITEMS} items in the vault, {} keyboard decisions, debug={}):",
+        lat.len(),
+        cfg!(debug_assertions)
+    );
+    println!(
+        "  keydown -> next item painted: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(&mut l, 0.5),
+        pct(&mut l, 0.95),
+        pct(&mut l, 0.99),
+        pct(&mut l, 1.0)
+    );
+    println!(
+        "  cold start to first item interactive (WebDriver session start -> item shown): {:.0} ms",
+        cold.as_secs_f64() * 1e3
+    );
     for (name, kib) in &mem {
         println!("  RSS {name}: {:.1} MiB", *kib as f64 / 1024.0);
     }
     println!("  RSS total: {:.1} MiB", total as f64 / 1024.0);
-    assert!(text(&c, "#progress-text").await.starts_with(&format!("{DECISIONS} done")));
+    assert!(text(&c, "#progress-text")
+        .await
+        .starts_with(&format!("{DECISIONS} done")));
     let _ = c.close().await;
 }
