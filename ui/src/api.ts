@@ -23,7 +23,7 @@ export type LabelRecord = {
   item_id: string; revision: number; retracted: boolean; verdict: Verdict | null; intent_id: string | null;
   flags: Flag[]; pii_spans: Span[]; duration_ms: number; created_at_ms: number;
 };
-export type AfterChange = { record: LabelRecord | null; next: QueueItem[]; remaining: number; labelled: number };
+export type AfterChange = { record: LabelRecord | null; next: QueueItem[] };
 export type RecentDecision = { item: QueueItem; label: LabelRecord };
 export type Intent = { id: string; description: string };
 export type BatchSummary = {

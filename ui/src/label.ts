@@ -12,9 +12,12 @@ declare global {
   interface Window {
     /** keydown → next item painted, in ms (last 2000 decisions). */
     __lvLatencies: number[];
+    /** keydown → the vault's answer arrived (IPC + commit), in ms. */
+    __lvIpc: number[];
   }
 }
 window.__lvLatencies = [];
+window.__lvIpc = [];
 
 export class LabelScreen {
   private queue: QueueItem[] = [];
@@ -28,6 +31,8 @@ export class LabelScreen {
   private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
   private recent: RecentDecision[] = [];
   onProgress: (labelled: number, remaining: number) => void = () => {};
+  /** Counts shown in the top bar: set from vault_status, adjusted per decision. */
+  counts = { labelled: 0, remaining: 0 };
 
   constructor(private keys: KeyMap) {}
 
@@ -226,10 +231,17 @@ export class LabelScreen {
         pii_spans: this.pending.spans,
         duration_ms: Math.round(performance.now() - this.shownAt),
       });
+      window.__lvIpc.push(performance.now() - t0);
+      if (window.__lvIpc.length > 2000) window.__lvIpc.shift();
+      // A decision from the queue decides a new item; an edit changes a decided one.
+      if (!this.editing) {
+        this.counts.labelled += 1;
+        this.counts.remaining = Math.max(0, this.counts.remaining - 1);
+      }
       this.editing = null;
       this.queue = res.next;
       await this.show(this.queue[0] ?? null);
-      this.onProgress(res.labelled, res.remaining);
+      this.onProgress(this.counts.labelled, this.counts.remaining);
       requestAnimationFrame(() => {
         const l = window.__lvLatencies;
         l.push(performance.now() - t0);
@@ -252,12 +264,14 @@ export class LabelScreen {
         showBanner("Nothing to undo.", "info");
         return;
       }
+      this.counts.labelled = Math.max(0, this.counts.labelled - 1);
+      this.counts.remaining += 1;
       this.editing = null;
       this.queue = res.next;
       // The undone item returns to the queue; show it.
       const back = res.next.find((q) => q.item_id === res.record?.item_id) ?? res.next[0] ?? null;
       await this.show(back);
-      this.onProgress(res.labelled, res.remaining);
+      this.onProgress(this.counts.labelled, this.counts.remaining);
       requestAnimationFrame(() => window.__lvLatencies.push(performance.now() - t0));
       void this.refreshRecent();
     } catch (e) {

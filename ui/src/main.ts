@@ -44,6 +44,7 @@ function fatal(message: string) {
 
 async function refreshStatus(): Promise<VaultStatus> {
   const s = await api.status();
+  label.counts = { labelled: s.labelled, remaining: s.remaining };
   progress(s.labelled, s.remaining);
   $("sync-button").title = s.hub ? `Sync with ${s.hub.hub_url}` : "Not enrolled with a hub (labelvault enroll)";
   return s;

@@ -124,7 +124,7 @@ fn main() {
     let mut enc_open = Vec::new();
     let mut plain_insert = Vec::new();
     let mut vault_for_latency = None;
-    for round in 0..3 {
+    for round in 0..5 {
         let profile = Profile::at(&tmp.path().join(format!("p{round}"))).expect("profile");
         let mut vault = Vault::open(&profile, &keys).expect("vault");
         vault.trust_hub_key(&hub.public_key()).expect("trust");
@@ -203,10 +203,12 @@ fn main() {
     // Next-item latency at 100k items: a labelling loop (decisions not timed).
     let mut vault = vault_for_latency.expect("vault");
     let mut lat = Vec::with_capacity(2000);
+    let mut rec = Vec::with_capacity(2000);
     for _ in 0..2000 {
         let t = Instant::now();
         let next = vault.next_item().expect("next").expect("an item");
         lat.push(t.elapsed());
+        let t = Instant::now();
         vault
             .record(&Decision {
                 item_id: next.item_id,
@@ -217,8 +219,26 @@ fn main() {
                 duration_ms: 900,
             })
             .expect("record");
+        rec.push(t.elapsed());
     }
+    println!(
+        "record a decision (committed with fsync) at {N} items: p50 {:.2} ms, p99 {:.2} ms",
+        pct(&mut rec, 0.5).as_secs_f64() * 1e3,
+        pct(&mut rec, 0.99).as_secs_f64() * 1e3
+    );
     let (p50, p99, max) = (pct(&mut lat, 0.5), pct(&mut lat, 0.99), pct(&mut lat, 1.0));
+    let dir = vault.path().parent().expect("profile").to_path_buf();
+    drop(vault);
+    let t = Instant::now();
+    let v = Vault::open(&Profile::at(&dir).expect("profile"), &keys).expect("reopen");
+    let open = t.elapsed();
+    let t = Instant::now();
+    let _ = v.status().expect("status");
+    println!(
+        "reopen a {N}-item vault (key check, integrity check, migrations): {:.0} ms; status: {:.1} ms",
+        open.as_secs_f64() * 1e3,
+        t.elapsed().as_secs_f64() * 1e3
+    );
     println!(
         "next-item latency at {N} items over 2000 labelling steps: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         p50.as_secs_f64() * 1e3,

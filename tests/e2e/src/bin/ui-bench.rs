@@ -135,6 +135,12 @@ async fn main() {
     )
     .expect("numbers");
     let mut l = lat.clone();
+    let mut ipc: Vec<f64> = serde_json::from_value(
+        c.execute("return window.__lvIpc.slice(-500);", vec![])
+            .await
+            .expect("ipc"),
+    )
+    .expect("numbers");
     let mem = memory();
     let total: u64 = mem.iter().map(|m| m.1).sum();
     println!(
@@ -148,6 +154,11 @@ async fn main() {
         pct(&mut l, 0.95),
         pct(&mut l, 0.99),
         pct(&mut l, 1.0)
+    );
+    println!(
+        "  of which keydown -> vault answer (IPC + commit + next items): p50 {:.1} ms, p95 {:.1} ms",
+        pct(&mut ipc, 0.5),
+        pct(&mut ipc, 0.95)
     );
     println!(
         "  cold start to first item interactive (WebDriver session start -> item shown): {:.0} ms",
