@@ -109,20 +109,8 @@ pub fn hub(profile: Option<PathBuf>, cmd: HubCmd) -> Result<()> {
     Ok(())
 }
 
-/// Create a file readable by the owner only, refusing to overwrite.
-fn write_private(path: &PathBuf, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
+/// Create the key file (owner-only, never overwriting).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    labelvault_core::keystore::create_private_file(path, bytes)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
 }

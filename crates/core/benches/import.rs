@@ -6,42 +6,10 @@
 
 use labelvault_core::batch::{self, input::InputItem, Alternative, Reason};
 use labelvault_core::identity::HubKey;
+use labelvault_core::keystore::MemoryKeyStore;
 use labelvault_core::labels::{Decision, Verdict};
-use labelvault_core::{KeyStore, Profile, Vault, VaultError};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use labelvault_core::{Profile, Vault};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
-
-/// Key storage is not on the measured path; an in-process store keeps the bench
-/// runnable without a desktop session.
-#[derive(Default)]
-struct BenchKeys(Mutex<HashMap<String, [u8; 32]>>);
-
-impl KeyStore for BenchKeys {
-    fn get(&self, a: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
-        Ok(self
-            .0
-            .lock()
-            .map_err(|_| VaultError::Storage("poisoned".into()))?
-            .get(a)
-            .map(|k| Zeroizing::new(*k)))
-    }
-    fn set(&self, a: &str, k: &[u8; 32]) -> Result<(), VaultError> {
-        self.0
-            .lock()
-            .map_err(|_| VaultError::Storage("poisoned".into()))?
-            .insert(a.into(), *k);
-        Ok(())
-    }
-    fn delete(&self, a: &str) -> Result<(), VaultError> {
-        self.0
-            .lock()
-            .map_err(|_| VaultError::Storage("poisoned".into()))?
-            .remove(a);
-        Ok(())
-    }
-}
 
 const N: usize = 100_000;
 const WORDS: &[&str] = &[
@@ -115,7 +83,7 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
 
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let keys = BenchKeys::default();
+    let keys = MemoryKeyStore::default();
     let hub = HubKey::generate().expect("hub key");
     let items = items();
     let text_bytes: usize = items.iter().map(|i| i.text.len()).sum();

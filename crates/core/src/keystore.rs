@@ -96,3 +96,51 @@ impl KeyStore for KeyringStore {
         }
     }
 }
+
+/// An in-process key store for benchmarks and tools that must not touch the OS keyring.
+/// Keys vanish with the process: never use it for a real profile.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct MemoryKeyStore(std::sync::Mutex<std::collections::HashMap<String, [u8; 32]>>);
+
+impl KeyStore for MemoryKeyStore {
+    fn get(&self, account: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
+        let map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Storage("key store lock poisoned".into()))?;
+        Ok(map.get(account).map(|k| Zeroizing::new(*k)))
+    }
+    fn set(&self, account: &str, key: &[u8; 32]) -> Result<(), VaultError> {
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Storage("key store lock poisoned".into()))?;
+        map.insert(account.to_string(), *key);
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Storage("key store lock poisoned".into()))?;
+        map.remove(account);
+        Ok(())
+    }
+}
+
+/// Create a file readable by its owner only (mode 0600 on Unix), refusing to overwrite
+/// an existing one, and flush it to disk: for hub keys and admin tokens.
+pub fn create_private_file(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(content)?;
+    f.sync_all()
+}

@@ -6,43 +6,15 @@
 //! Run: `cargo bench -p labelvault-hub --bench sync`.
 
 use base64::Engine as _;
+use labelvault_core::keystore::MemoryKeyStore;
 use labelvault_core::labels::{Decision, Verdict};
 use labelvault_core::protocol::{self, LabelUpload};
 use labelvault_core::sync::{Client, HttpTransport, SyncOptions, Transport};
-use labelvault_core::{KeyStore, Profile, Vault, VaultError};
+use labelvault_core::{Profile, Vault};
 use labelvault_hub::{config, routes, store, AppState};
 use serde_json::json;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
-
-#[derive(Default)]
-struct BenchKeys(Mutex<HashMap<String, [u8; 32]>>);
-impl KeyStore for BenchKeys {
-    fn get(&self, a: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
-        Ok(self
-            .0
-            .lock()
-            .map_err(|_| VaultError::Storage("lock".into()))?
-            .get(a)
-            .map(|k| Zeroizing::new(*k)))
-    }
-    fn set(&self, a: &str, k: &[u8; 32]) -> Result<(), VaultError> {
-        self.0
-            .lock()
-            .map_err(|_| VaultError::Storage("lock".into()))?
-            .insert(a.into(), *k);
-        Ok(())
-    }
-    fn delete(&self, a: &str) -> Result<(), VaultError> {
-        self.0
-            .lock()
-            .map_err(|_| VaultError::Storage("lock".into()))?
-            .remove(a);
-        Ok(())
-    }
-}
 
 const N: usize = 10_000;
 
@@ -68,7 +40,7 @@ fn device(
     name: &str,
     url: &str,
     token: &str,
-    keys: &BenchKeys,
+    keys: &MemoryKeyStore,
     transport: &HttpTransport,
 ) -> Vault {
     let mut v = Vault::open(&Profile::at(&dir.join(name)).expect("profile"), keys).expect("vault");
@@ -131,7 +103,7 @@ fn main() {
     let app = routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));
     rt.spawn(async move { axum::serve(listener, app).await });
 
-    let keys = BenchKeys::default();
+    let keys = MemoryKeyStore::default();
     let transport = HttpTransport::new(Duration::from_secs(60));
     let mut a = device(dir.path(), "a", &url, &token_s, &keys, &transport);
     let b = device(dir.path(), "b", &url, &token_s, &keys, &transport);

@@ -68,20 +68,8 @@ impl Settings {
 }
 
 fn write_private(path: &Path, content: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(content)?;
-    f.sync_all()?;
-    Ok(())
+    labelvault_core::keystore::create_private_file(path, content)
+        .with_context(|| format!("cannot create {}", path.display()))
 }
 
 /// Load the hub key from DATA_DIR/hub.key, creating it on first start.

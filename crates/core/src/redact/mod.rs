@@ -1,1 +1,500 @@
-//! Redaction of personal data (see submodules).
+//! Redaction of personal data in customer messages, before any text leaves the hub.
+//!
+//! A deterministic, rule-based detector for ten kinds of personal data (names, e-mail
+//! addresses, phone numbers, payment cards, IBANs, IP addresses, URLs, street addresses,
+//! dates of birth and order/account numbers) and a redactor that replaces each with a typed,
+//! per-message-consistent placeholder (`[EMAIL_1]`, `[CARD_2]`, ...).
+//!
+//! Why rules and not a model: the hub must redact millions of messages on ordinary
+//! hardware, offline, with results that are reproducible (the same text always gives the
+//! same output, which the audit trail relies on). Validators (Luhn for cards, mod-97 for
+//! IBANs, octet ranges for IPs, number plans for phones) keep precision high; cue phrases
+//! and embedded name lists stand in for a named-entity model.
+//!
+//! Speed: each detector is gated by a cheap byte-level check (no digit → no numeric
+//! detectors, no '@' → no e-mail scan, ...), every regex is compiled once, and candidate
+//! spans are resolved by priority in one sort. See `docs/redaction.md`.
+
+mod address;
+mod contact;
+mod dates;
+mod finance;
+mod lexicon;
+mod names;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The kinds of personal data the redactor finds. Serialised with the type names used
+/// by the PII scorer and by Presidio-style tools (`PERSON`, `EMAIL_ADDRESS`, ...), so span
+/// output can be compared with any other detector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PiiKind {
+    /// A person's name.
+    #[serde(rename = "PERSON")]
+    Person,
+    /// An e-mail address.
+    #[serde(rename = "EMAIL_ADDRESS")]
+    Email,
+    /// A phone number (international or national formats).
+    #[serde(rename = "PHONE_NUMBER")]
+    Phone,
+    /// A payment card number (Luhn-checked).
+    #[serde(rename = "CREDIT_CARD")]
+    CreditCard,
+    /// An IBAN (mod-97 checked).
+    #[serde(rename = "IBAN_CODE")]
+    Iban,
+    /// An IPv4 or IPv6 address.
+    #[serde(rename = "IP_ADDRESS")]
+    IpAddress,
+    /// A URL or bare domain.
+    #[serde(rename = "URL")]
+    Url,
+    /// A postal street address.
+    #[serde(rename = "STREET_ADDRESS")]
+    StreetAddress,
+    /// A date of birth.
+    #[serde(rename = "DATE_OF_BIRTH")]
+    DateOfBirth,
+    /// An order, account, ticket or reference number.
+    #[serde(rename = "ORDER_NUMBER")]
+    OrderNumber,
+}
+
+impl PiiKind {
+    /// Every kind, in a fixed order (for configuration screens and reports).
+    pub const ALL: [PiiKind; 10] = [
+        PiiKind::Person,
+        PiiKind::Email,
+        PiiKind::Phone,
+        PiiKind::CreditCard,
+        PiiKind::Iban,
+        PiiKind::IpAddress,
+        PiiKind::Url,
+        PiiKind::StreetAddress,
+        PiiKind::DateOfBirth,
+        PiiKind::OrderNumber,
+    ];
+
+    /// The tag inside placeholders (`NAME` in `[NAME_1]`): short, readable for annotators,
+    /// and stable because labels and missed-PII flags refer to redacted text.
+    pub fn placeholder_tag(&self) -> &'static str {
+        match self {
+            PiiKind::Person => "NAME",
+            PiiKind::Email => "EMAIL",
+            PiiKind::Phone => "PHONE",
+            PiiKind::CreditCard => "CARD",
+            PiiKind::Iban => "IBAN",
+            PiiKind::IpAddress => "IP",
+            PiiKind::Url => "URL",
+            PiiKind::StreetAddress => "ADDRESS",
+            PiiKind::DateOfBirth => "DOB",
+            PiiKind::OrderNumber => "ORDER",
+        }
+    }
+
+    /// The scorer's type name (`PERSON`, `EMAIL_ADDRESS`, ...), the same string serde
+    /// writes, for callers that build output by hand.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            PiiKind::Person => "PERSON",
+            PiiKind::Email => "EMAIL_ADDRESS",
+            PiiKind::Phone => "PHONE_NUMBER",
+            PiiKind::CreditCard => "CREDIT_CARD",
+            PiiKind::Iban => "IBAN_CODE",
+            PiiKind::IpAddress => "IP_ADDRESS",
+            PiiKind::Url => "URL",
+            PiiKind::StreetAddress => "STREET_ADDRESS",
+            PiiKind::DateOfBirth => "DATE_OF_BIRTH",
+            PiiKind::OrderNumber => "ORDER_NUMBER",
+        }
+    }
+}
+
+impl fmt::Display for PiiKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.type_name())
+    }
+}
+
+/// One detected piece of personal data. Offsets are byte offsets into the text that was
+/// searched (so they slice it directly); use [`char_offsets`] for code-point offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PiiSpan {
+    /// Start, inclusive, in bytes.
+    pub start: usize,
+    /// End, exclusive, in bytes.
+    pub end: usize,
+    /// What was found.
+    pub kind: PiiKind,
+}
+
+/// Settings for a [`Redactor`]. Per-company order-number formats are the one thing rules
+/// cannot guess, so they are configurable; everything else has sensible defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RedactConfig {
+    /// Extra regular expressions (Rust `regex` syntax) whose matches are order numbers,
+    /// e.g. `r"\bACME-\d{6}\b"` for one merchant's ids. Matched case-sensitively unless
+    /// the pattern says `(?i)`.
+    pub extra_order_patterns: Vec<String>,
+    /// Kinds not to detect at all (e.g. a deployment that keeps URLs visible).
+    pub disabled_kinds: Vec<PiiKind>,
+}
+
+/// Why a [`Redactor`] could not be built. Never contains message text.
+#[derive(Debug, thiserror::Error)]
+pub enum RedactError {
+    /// One of `RedactConfig::extra_order_patterns` is not a valid regex.
+    #[error("extra order pattern #{index} is not a valid regular expression: {reason}")]
+    BadPattern {
+        /// Zero-based position in `extra_order_patterns`.
+        index: usize,
+        /// What is wrong with it (the parser's message, without the pattern itself).
+        reason: String,
+    },
+}
+
+/// The result of [`Redactor::redact`]: the text with placeholders, and the spans that were
+/// replaced (offsets into the ORIGINAL text), so callers can audit or score the redaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    /// The redacted text.
+    pub text: String,
+    /// What was replaced, in order, as byte offsets into the original text.
+    pub spans: Vec<PiiSpan>,
+}
+
+/// The detector and redactor. Build it once (it compiles the configured patterns) and
+/// share it: it is `Send + Sync` and `find_spans`/`redact` take `&self`.
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    extra: Vec<Regex>,
+    disabled: Vec<PiiKind>,
+}
+
+impl Default for Redactor {
+    /// A redactor with the default configuration (no extra patterns, every kind on).
+    fn default() -> Self {
+        lexicon::warm_up();
+        Redactor {
+            extra: Vec::new(),
+            disabled: Vec::new(),
+        }
+    }
+}
+
+/// Candidate priorities: when candidates overlap, the higher priority wins, then the
+/// longer one, then the earlier one. Validated numbers beat shapes; cue-backed beat
+/// cue-less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Prio(u8);
+
+impl Prio {
+    pub(crate) const EMAIL: Prio = Prio(100);
+    pub(crate) const VALIDATED: Prio = Prio(95);
+    pub(crate) const URL_STRONG: Prio = Prio(90);
+    pub(crate) const IP: Prio = Prio(90);
+    pub(crate) const DOB_CUE: Prio = Prio(80);
+    pub(crate) const ORDER_EXTRA: Prio = Prio(78);
+    pub(crate) const ORDER_CUE: Prio = Prio(75);
+    pub(crate) const PHONE_STRONG: Prio = Prio(70);
+    pub(crate) const ADDRESS: Prio = Prio(65);
+    pub(crate) const DOB: Prio = Prio(62);
+    pub(crate) const URL_BARE: Prio = Prio(60);
+    pub(crate) const ORDER_SHAPE: Prio = Prio(55);
+    pub(crate) const PERSON_STRONG: Prio = Prio(52);
+    pub(crate) const PERSON: Prio = Prio(48);
+    pub(crate) const ORDER_MIXED: Prio = Prio(45);
+    pub(crate) const PHONE: Prio = Prio(42);
+    pub(crate) const PERSON_WEAK: Prio = Prio(35);
+    pub(crate) const ORDER_WEAK: Prio = Prio(30);
+}
+
+/// A candidate span before overlap resolution.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cand {
+    start: usize,
+    end: usize,
+    kind: PiiKind,
+    prio: Prio,
+}
+
+impl Cand {
+    pub(crate) fn new(start: usize, end: usize, kind: PiiKind, prio: Prio) -> Self {
+        Cand {
+            start,
+            end,
+            kind,
+            prio,
+        }
+    }
+}
+
+/// Cheap facts about a text that decide which detectors can possibly fire.
+struct Gates {
+    digit: bool,
+    at: bool,
+    colon: bool,
+    dot_letter: bool,
+    hash: bool,
+    upper: bool,
+}
+
+fn gates(text: &str) -> Gates {
+    let b = text.as_bytes();
+    let mut g = Gates {
+        digit: false,
+        at: false,
+        colon: false,
+        dot_letter: false,
+        hash: false,
+        upper: false,
+    };
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => g.digit = true,
+            b'@' => g.at = true,
+            b':' => g.colon = true,
+            b'#' => g.hash = true,
+            b'.' if b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => g.dot_letter = true,
+            b'A'..=b'Z' => g.upper = true,
+            _ => {}
+        }
+    }
+    g
+}
+
+impl Redactor {
+    /// Build a redactor; fails only if a custom order pattern does not compile (the error
+    /// names the pattern's index, not its text or any message text).
+    pub fn new(cfg: RedactConfig) -> Result<Self, RedactError> {
+        lexicon::warm_up();
+        let mut extra = Vec::with_capacity(cfg.extra_order_patterns.len());
+        for (index, p) in cfg.extra_order_patterns.iter().enumerate() {
+            match Regex::new(p) {
+                Ok(r) => extra.push(r),
+                Err(e) => {
+                    let reason = match &e {
+                        regex::Error::Syntax(msg) => msg
+                            .lines()
+                            .rev()
+                            .find(|l| l.starts_with("error:"))
+                            .map(|l| l.trim_start_matches("error:").trim().to_string())
+                            .unwrap_or_else(|| "syntax error".to_string()),
+                        regex::Error::CompiledTooBig(limit) => {
+                            format!("compiled pattern exceeds the size limit of {limit} bytes")
+                        }
+                        _ => "invalid pattern".to_string(),
+                    };
+                    return Err(RedactError::BadPattern { index, reason });
+                }
+            }
+        }
+        let mut disabled = cfg.disabled_kinds;
+        disabled.sort();
+        disabled.dedup();
+        Ok(Redactor { extra, disabled })
+    }
+
+    fn on(&self, k: PiiKind) -> bool {
+        !self.disabled.contains(&k)
+    }
+
+    /// Find personal data in `text`: non-overlapping spans sorted by start (byte offsets).
+    /// Deterministic: the same text and configuration always give the same spans.
+    pub fn find_spans(&self, text: &str) -> Vec<PiiSpan> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        resolve(self.candidates(text))
+    }
+
+    /// Every detector's raw candidates, before overlap resolution.
+    fn candidates(&self, text: &str) -> Vec<Cand> {
+        let g = gates(text);
+        let mut c: Vec<Cand> = Vec::new();
+        if self.on(PiiKind::Email) && (g.at || text.contains(" dot ") || text.contains("[at]")) {
+            contact::emails(text, &mut c);
+        }
+        if (g.dot_letter || g.colon) && self.on(PiiKind::Url) {
+            contact::urls(text, &mut c);
+        }
+        if g.digit {
+            if self.on(PiiKind::IpAddress) {
+                contact::ips(text, g.colon, &mut c);
+            }
+            if self.on(PiiKind::CreditCard) {
+                finance::cards(text, &mut c);
+            }
+            if self.on(PiiKind::Iban) {
+                finance::ibans(text, &mut c);
+            }
+            if self.on(PiiKind::Phone) {
+                contact::phones(text, &mut c);
+            }
+            if self.on(PiiKind::DateOfBirth) {
+                dates::dates(text, &mut c);
+            }
+            if self.on(PiiKind::OrderNumber) {
+                finance::order_cues(text, &mut c);
+                if g.upper || g.hash || text.len() >= 7 {
+                    finance::order_shapes(text, &mut c);
+                }
+            }
+        }
+        if self.on(PiiKind::StreetAddress) {
+            address::addresses(text, g.digit, &mut c);
+        }
+        if self.on(PiiKind::OrderNumber) {
+            for r in &self.extra {
+                for m in r.find_iter(text) {
+                    if m.end() > m.start() {
+                        c.push(Cand::new(
+                            m.start(),
+                            m.end(),
+                            PiiKind::OrderNumber,
+                            Prio::ORDER_EXTRA,
+                        ));
+                    }
+                }
+            }
+        }
+        if self.on(PiiKind::Person) {
+            names::names(text, &mut c);
+        }
+        c
+    }
+
+    /// Replace personal data with typed placeholders. The same value (compared after
+    /// normalising case and separators) gets the same placeholder within one message;
+    /// numbering restarts for every message, so placeholders reveal nothing across
+    /// messages.
+    pub fn redact(&self, text: &str) -> Redacted {
+        let spans = self.find_spans(text);
+        let text = replace_spans(text, &spans);
+        Redacted { text, spans }
+    }
+}
+
+/// Keep the best non-overlapping candidates: priority, then length, then position.
+fn resolve(mut c: Vec<Cand>) -> Vec<PiiSpan> {
+    c.retain(|x| x.end > x.start);
+    c.sort_by(|a, b| {
+        b.prio
+            .cmp(&a.prio)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+            .then(a.kind.cmp(&b.kind))
+    });
+    let mut taken: Vec<PiiSpan> = Vec::with_capacity(c.len());
+    for x in c {
+        if taken.iter().all(|t| x.end <= t.start || t.end <= x.start) {
+            taken.push(PiiSpan {
+                start: x.start,
+                end: x.end,
+                kind: x.kind,
+            });
+        }
+    }
+    taken.sort_by_key(|s| s.start);
+    taken
+}
+
+/// Normalised value for placeholder numbering: case-folded, separators dropped.
+fn norm_value(kind: PiiKind, v: &str) -> String {
+    match kind {
+        PiiKind::Person | PiiKind::StreetAddress | PiiKind::Url | PiiKind::Email => v
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+        _ => v
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect(),
+    }
+}
+
+/// Build the redacted text from sorted, non-overlapping spans.
+fn replace_spans(text: &str, spans: &[PiiSpan]) -> String {
+    let mut out = String::with_capacity(text.len() + spans.len() * 8);
+    let mut seen: HashMap<(PiiKind, String), usize> = HashMap::new();
+    let mut counters: HashMap<PiiKind, usize> = HashMap::new();
+    let mut pos = 0;
+    for sp in spans {
+        if sp.start < pos
+            || sp.end > text.len()
+            || !text.is_char_boundary(sp.start)
+            || !text.is_char_boundary(sp.end)
+        {
+            continue;
+        }
+        out.push_str(&text[pos..sp.start]);
+        let key = (sp.kind, norm_value(sp.kind, &text[sp.start..sp.end]));
+        let n = match seen.get(&key) {
+            Some(&n) => n,
+            None => {
+                let c = counters.entry(sp.kind).or_insert(0);
+                *c += 1;
+                seen.insert(key, *c);
+                *c
+            }
+        };
+        out.push('[');
+        out.push_str(sp.kind.placeholder_tag());
+        out.push('_');
+        out.push_str(&n.to_string());
+        out.push(']');
+        pos = sp.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// Convert byte-offset spans to Unicode code-point offsets (what Python, JavaScript
+/// tools and the label schema use). Works for spans in any order; offsets that do not
+/// fall on a character boundary are counted up to the character they are in.
+pub fn char_offsets(text: &str, spans: &[PiiSpan]) -> Vec<(usize, usize, PiiKind)> {
+    let b = text.as_bytes();
+    let mut points: Vec<usize> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut map: Vec<(usize, usize)> = Vec::with_capacity(points.len());
+    let mut byte = 0usize;
+    let mut chars = 0usize;
+    for p in points {
+        let p = p.min(b.len());
+        while byte < p {
+            if b[byte] & 0xC0 != 0x80 {
+                chars += 1;
+            }
+            byte += 1;
+        }
+        map.push((p, chars));
+    }
+    let lookup = |off: usize| {
+        let off = off.min(b.len());
+        map.binary_search_by_key(&off, |&(p, _)| p)
+            .map_or(0, |i| map[i].1)
+    };
+    spans
+        .iter()
+        .map(|s| (lookup(s.start), lookup(s.end), s.kind))
+        .collect()
+}
+
+/// The redactor as the hub pipeline's text redactor.
+impl crate::pipeline::TextRedactor for Redactor {
+    fn redact_text(&self, text: &str) -> String {
+        self.redact(text).text
+    }
+}

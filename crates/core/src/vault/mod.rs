@@ -154,14 +154,24 @@ impl Vault {
             ],
         )?;
         tracing::info!(fingerprint = %identity.public().fingerprint, "created a new vault");
-        Ok(Vault {
+        Ok(Vault::assemble(conn, profile, db, identity, &key))
+    }
+
+    fn assemble(
+        conn: Connection,
+        profile: &Profile,
+        db: &Path,
+        identity: DeviceIdentity,
+        key: &[u8; 32],
+    ) -> Vault {
+        Vault {
             conn,
             path: db.to_path_buf(),
             profile_dir: profile.dir().to_path_buf(),
             identity,
             key: Zeroizing::new(*key),
             checkpointer: None,
-        })
+        }
     }
 
     fn open_existing(profile: &Profile, db: &Path, key: &[u8; 32]) -> Result<Vault, VaultError> {
@@ -234,14 +244,7 @@ impl Vault {
             )
             .map_err(|_| corrupt("the device identity is missing"))?;
         let identity = DeviceIdentity::from_parts(&identity.0, &identity.1)?;
-        Ok(Vault {
-            conn,
-            path: db.to_path_buf(),
-            profile_dir: profile.dir().to_path_buf(),
-            identity,
-            key: Zeroizing::new(*key),
-            checkpointer: None,
-        })
+        Ok(Vault::assemble(conn, profile, db, identity, key))
     }
 
     /// Copy the WAL into the main file on a second connection, so the caller does not

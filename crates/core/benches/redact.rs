@@ -1,0 +1,228 @@
+//! Throughput of the redactor's detection (`find_spans`) on one thread.
+//!
+//! Generates a realistic corpus of customer messages itself (most without personal data,
+//! some with one or more items), times several passes, and prints
+//! `redact: X MB/s, Y messages/s`. If `../shared/pii/pii_eval.jsonl` exists next to the
+//! workspace it is timed too. Run with `cargo bench -p labelvault-core --bench redact`.
+
+use labelvault_core::redact::Redactor;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// A tiny deterministic PRNG (xorshift64*), so the corpus is the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
+    }
+}
+
+const PLAIN: &[&str] = &[
+    "I still haven't received my new card, it has been two weeks now. What should I do?",
+    "Why was I charged an extra fee when I withdrew cash at the ATM yesterday?",
+    "My top-up is still pending and the app keeps showing an error message.",
+    "Can I change the currency of my account from pounds to euros?",
+    "The exchange rate you applied to my last transfer seems wrong to me.",
+    "How long does a bank transfer from abroad usually take to arrive?",
+    "I think someone used my card without permission, please freeze it immediately.",
+    "Is there a limit on how much money I can top up with a card each month?",
+    "The contactless payment didn't work in the shop this morning, is something broken?",
+    "I would like to close my account and get the remaining balance refunded.",
+    "Where can I find the verification code for my virtual card in the app?",
+    "My direct debit was rejected even though I had enough money on the account.",
+    "Do you support Apple Pay and Google Pay for the disposable virtual cards?",
+    "I forgot my passcode and now I'm locked out of the app, how do I reset it?",
+    "The refund from the merchant still hasn't shown up on my statement.",
+    "Can my teenage daughter get her own card linked to my account?",
+];
+
+const FIRST: &[&str] = &[
+    "Maria", "James", "Aisha", "Lukas", "Chloé", "Kenji", "Olga", "Pedro", "Fatima", "Liam",
+];
+const LAST: &[&str] = &[
+    "Novak",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Kowalski",
+    "Brennan",
+    "Haddad",
+    "Weber",
+];
+const STREETS: &[&str] = &[
+    "Maple Avenue",
+    "High Street",
+    "Kingsley Road",
+    "Harbor Drive",
+    "Elm Court",
+];
+const CITIES: &[&str] = &[
+    "Springfield, IL 62704",
+    "Leeds, LS1 4AP",
+    "Austin, TX 73301",
+    "Cork",
+];
+
+fn luhn_complete(rng: &mut Rng, prefix: &str, len: usize) -> String {
+    let mut d: Vec<u8> = prefix.bytes().map(|b| b - b'0').collect();
+    while d.len() < len - 1 {
+        d.push(rng.below(10) as u8);
+    }
+    let mut sum = 0u32;
+    for (i, &x) in d.iter().rev().enumerate() {
+        let mut v = u32::from(x);
+        if i % 2 == 0 {
+            v *= 2;
+            if v > 9 {
+                v -= 9;
+            }
+        }
+        sum += v;
+    }
+    d.push(((10 - sum % 10) % 10) as u8);
+    d.iter().map(|x| char::from(b'0' + x)).collect()
+}
+
+fn pii_sentence(rng: &mut Rng) -> String {
+    let f = rng.pick(FIRST);
+    let l = rng.pick(LAST);
+    match rng.below(10) {
+        0 => format!("My name is {f} {l}."),
+        1 => format!(
+            "You can reach me at {}.{}{}@example.com.",
+            f.to_lowercase(),
+            l.to_lowercase(),
+            rng.below(99)
+        ),
+        2 => format!("Call me on +44 7{} {}.", rng.digits(3), rng.digits(6)),
+        3 => {
+            let c = luhn_complete(rng, "4", 16);
+            format!(
+                "My card number is {} {} {} {}.",
+                &c[..4],
+                &c[4..8],
+                &c[8..12],
+                &c[12..]
+            )
+        }
+        4 => "Please send the refund to DE89 3704 0044 0532 0130 00.".to_string(),
+        5 => format!(
+            "I logged in from {}.{}.{}.{} last night.",
+            1 + rng.below(220),
+            rng.below(255),
+            rng.below(255),
+            1 + rng.below(254)
+        ),
+        6 => format!(
+            "I moved to {} {}, {}.",
+            1 + rng.below(999),
+            rng.pick(STREETS),
+            rng.pick(CITIES)
+        ),
+        7 => format!(
+            "I was born on {:02}/{:02}/19{}.",
+            1 + rng.below(28),
+            1 + rng.below(12),
+            50 + rng.below(49)
+        ),
+        8 => format!("Order number ORD-{} hasn't arrived.", rng.digits(7)),
+        _ => format!(
+            "The page https://shop.example.com/track?id={} gives an error.",
+            rng.digits(6)
+        ),
+    }
+}
+
+fn corpus(n: usize) -> Vec<String> {
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    (0..n)
+        .map(|_| {
+            let mut m = String::new();
+            let parts = 1 + rng.below(3);
+            for i in 0..parts {
+                if i > 0 {
+                    m.push(' ');
+                }
+                // about 30% of sentences carry personal data
+                if rng.below(10) < 3 {
+                    m.push_str(&pii_sentence(&mut rng));
+                } else {
+                    m.push_str(rng.pick(PLAIN));
+                }
+            }
+            m
+        })
+        .collect()
+}
+
+fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
+    let bytes: usize = msgs.iter().map(String::len).sum();
+    // warm-up
+    for m in msgs {
+        black_box(r.find_spans(m));
+    }
+    let mut best = Duration::MAX;
+    let mut spans = 0usize;
+    for _ in 0..rounds {
+        let t = Instant::now();
+        spans = 0;
+        for m in msgs {
+            spans += black_box(r.find_spans(black_box(m))).len();
+        }
+        best = best.min(t.elapsed());
+    }
+    let secs = best.as_secs_f64();
+    println!(
+        "redact: {:.1} MB/s, {:.0} messages/s ({label}: {} messages, {:.2} MB, {} spans, best of {rounds})",
+        bytes as f64 / 1e6 / secs,
+        msgs.len() as f64 / secs,
+        msgs.len(),
+        bytes as f64 / 1e6,
+        spans,
+    );
+}
+
+fn main() {
+    let r = Redactor::default();
+    let msgs = corpus(40_000);
+    time("synthetic corpus", &r, &msgs, 5);
+
+    // ../shared relative to the workspace root (crates/core is two levels down);
+    // PII_EVAL overrides it.
+    let eval = std::env::var_os("PII_EVAL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/pii/pii_eval.jsonl")
+        });
+    match std::fs::read_to_string(&eval) {
+        Ok(s) => {
+            let texts: Vec<String> = s
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
+                .collect();
+            time("pii_eval.jsonl", &r, &texts, 5);
+        }
+        Err(_) => println!("redact: {} not found, skipped", eval.display()),
+    }
+}

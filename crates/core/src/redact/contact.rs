@@ -1,0 +1,558 @@
+//! E-mail addresses, URLs, IP addresses and phone numbers.
+//!
+//! E-mails and URLs are found by hand-written scanners anchored on '@', "://" and '.', so
+//! text without those bytes costs one `memchr`-speed search. IP and phone candidates come
+//! from small regexes and are then checked by code (octet ranges, digit counts, number
+//! plans, cue words).
+
+use super::lexicon::{char_at, char_before, is_word_char, left_clear, right_clear};
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::net::Ipv6Addr;
+use std::sync::LazyLock;
+
+#[inline]
+fn is_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+}
+
+#[inline]
+fn is_host_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
+}
+
+/// E-mail addresses: `local@domain.tld`, found from each '@'.
+pub(super) fn emails(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for (at, _) in text.match_indices('@') {
+        let mut s = at;
+        while s > 0 && is_local_byte(b[s - 1]) {
+            s -= 1;
+        }
+        while s < at && matches!(b[s], b'.' | b'\'' | b'-') {
+            s += 1;
+        }
+        if s == at || !left_clear(text, s) {
+            continue;
+        }
+        let mut e = at + 1;
+        while e < b.len() && is_host_byte(b[e]) {
+            e += 1;
+        }
+        while e > at + 1 && matches!(b[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        let dom = &text[at + 1..e];
+        let Some(d) = dom.rfind('.') else { continue };
+        let tld = &dom[d + 1..];
+        if d == 0 || tld.len() < 2 || !tld.bytes().all(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        out.push(Cand::new(s, e, PiiKind::Email, Prio::EMAIL));
+    }
+    // "name at domain dot com" and "name[at]domain[dot]com"
+    if text.contains("dot") || text.contains("[at]") || text.contains("(at)") {
+        for m in OBFUSCATED_EMAIL.find_iter(text) {
+            out.push(Cand::new(m.start(), m.end(), PiiKind::Email, Prio::EMAIL));
+        }
+    }
+}
+
+static OBFUSCATED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]*\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s|\.)\s*[a-z0-9-]+)*?\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*(?:com|net|org|info|biz|io|co|de|fr|es|it|nl|pl|pt|uk|ie|eu|ca|au|in|br|ch|at|be|us|me)(?-u:\b)",
+    )
+    .expect("static regex")
+});
+
+/// Top-level domains accepted for bare domains ("shop.example.com/help"). Two-letter
+/// codes that are also English words (at, be, in, is, it, me, my, no, so, to, us, ...)
+/// only count with "www." or a path, see [`AMBIGUOUS_TLDS`].
+const TLDS: &[&str] = &[
+    "com",
+    "org",
+    "net",
+    "edu",
+    "gov",
+    "mil",
+    "int",
+    "info",
+    "biz",
+    "name",
+    "pro",
+    "mobi",
+    "app",
+    "dev",
+    "io",
+    "ai",
+    "co",
+    "tv",
+    "cc",
+    "ly",
+    "gg",
+    "xyz",
+    "online",
+    "site",
+    "shop",
+    "store",
+    "tech",
+    "cloud",
+    "blog",
+    "page",
+    "live",
+    "news",
+    "web",
+    "website",
+    "space",
+    "world",
+    "email",
+    "link",
+    "club",
+    "top",
+    "vip",
+    "bank",
+    "money",
+    "finance",
+    "pay",
+    "insurance",
+    "travel",
+    "museum",
+    "agency",
+    "digital",
+    "media",
+    "network",
+    "solutions",
+    "services",
+    "support",
+    "help",
+    "global",
+    "group",
+    "company",
+    "store",
+    "uk",
+    "de",
+    "fr",
+    "es",
+    "pt",
+    "nl",
+    "pl",
+    "br",
+    "ie",
+    "eu",
+    "ca",
+    "au",
+    "nz",
+    "ch",
+    "dk",
+    "se",
+    "fi",
+    "ru",
+    "cn",
+    "jp",
+    "kr",
+    "mx",
+    "ar",
+    "cl",
+    "za",
+    "ng",
+    "ke",
+    "eg",
+    "ma",
+    "tr",
+    "gr",
+    "cz",
+    "sk",
+    "hu",
+    "ro",
+    "bg",
+    "hr",
+    "si",
+    "rs",
+    "ua",
+    "lt",
+    "lv",
+    "ee",
+    "lu",
+    "li",
+    "mt",
+    "cy",
+    "il",
+    "ae",
+    "sa",
+    "qa",
+    "kw",
+    "pk",
+    "bd",
+    "lk",
+    "np",
+    "sg",
+    "ph",
+    "th",
+    "vn",
+    "hk",
+    "tw",
+    "ve",
+    "pe",
+    "uy",
+    "ec",
+    "bo",
+    "py",
+    "cr",
+    "pa",
+    "gt",
+    "ws",
+    "fm",
+    "nu",
+    "tk",
+    "la",
+    "at",
+    "be",
+    "by",
+    "is",
+    "it",
+    "in",
+    "id",
+    "me",
+    "my",
+    "no",
+    "so",
+    "to",
+    "us",
+    "am",
+    "as",
+    "do",
+    "go",
+];
+const AMBIGUOUS_TLDS: &[&str] = &[
+    "at", "be", "by", "is", "it", "in", "id", "me", "my", "no", "so", "to", "us", "am", "as", "do",
+    "go", "la", "pa", "ma", "co", "name", "page", "help", "live", "pay", "money", "top", "news",
+    "group", "world", "space", "web", "club", "link", "support", "services", "pro",
+];
+
+fn lower_tld_in(list: &[&str], tld: &str) -> bool {
+    if tld.len() > 12 {
+        return false;
+    }
+    let mut buf = [0u8; 12];
+    for (i, c) in tld.bytes().enumerate() {
+        buf[i] = c.to_ascii_lowercase();
+    }
+    let l = &buf[..tld.len()];
+    list.iter().any(|t| t.as_bytes() == l)
+}
+
+#[inline]
+fn is_url_byte(b: u8) -> bool {
+    b > b' '
+        && !matches!(
+            b,
+            b'<' | b'>' | b'"' | b'`' | b'{' | b'}' | b'|' | b'\\' | b'^'
+        )
+        && b < 0x7f
+}
+
+/// End of a URL's path/query starting at `i`: URL bytes, minus trailing punctuation that
+/// belongs to the sentence (closing brackets only when unbalanced).
+fn url_tail_end(b: &[u8], mut i: usize) -> usize {
+    let start = i;
+    while i < b.len() && is_url_byte(b[i]) {
+        i += 1;
+    }
+    loop {
+        if i <= start {
+            return start;
+        }
+        let c = b[i - 1];
+        if matches!(c, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*') {
+            i -= 1;
+            continue;
+        }
+        if c == b')' || c == b']' {
+            let open = if c == b')' { b'(' } else { b'[' };
+            let opens = b[start..i].iter().filter(|&&x| x == open).count();
+            let closes = b[start..i].iter().filter(|&&x| x == c).count();
+            if closes > opens {
+                i -= 1;
+                continue;
+            }
+        }
+        return i;
+    }
+}
+
+/// URLs: with a scheme ("https://..."), "www." hosts and bare `domain.tld[/path]`.
+pub(super) fn urls(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for (i, _) in text.match_indices("://") {
+        let mut s = i;
+        while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-'))
+        {
+            s -= 1;
+        }
+        while s < i && !b[s].is_ascii_alphabetic() {
+            s += 1;
+        }
+        if i - s < 2 || !left_clear(text, s) {
+            continue;
+        }
+        let e = url_tail_end(b, i + 3);
+        if e > i + 3 {
+            out.push(Cand::new(s, e, PiiKind::Url, Prio::URL_STRONG));
+        }
+    }
+    // Bare hosts: look at each '.' that has a letter after it and an alphanumeric before.
+    let mut next = 0usize;
+    for (d, _) in text.match_indices('.') {
+        if d < next || d == 0 || d + 1 >= b.len() {
+            continue;
+        }
+        if !b[d - 1].is_ascii_alphanumeric() || !b[d + 1].is_ascii_alphanumeric() {
+            continue;
+        }
+        let mut s = d;
+        while s > 0 && is_host_byte(b[s - 1]) {
+            s -= 1;
+        }
+        let mut e = d + 1;
+        while e < b.len() && is_host_byte(b[e]) {
+            e += 1;
+        }
+        next = e;
+        while e > s && matches!(b[e - 1], b'.' | b'-') {
+            e -= 1;
+        }
+        while s < e && matches!(b[s], b'.' | b'-') {
+            s += 1;
+        }
+        if s >= e {
+            continue;
+        }
+        // Part of an e-mail address, or glued to other word characters: not a URL here.
+        if s > 0 && matches!(b[s - 1], b'@' | b'/' | b'_' | b'%' | b'+' | b'\'') {
+            continue;
+        }
+        if e < b.len() && b[e] == b'@' {
+            continue;
+        }
+        if char_before(text, s).is_some_and(|c| is_word_char(c) || c == '@')
+            || char_at(text, e).is_some_and(is_word_char)
+        {
+            continue;
+        }
+        let host = &text[s..e];
+        let Some(ld) = host.rfind('.') else { continue };
+        let tld = &host[ld + 1..];
+        if !tld.bytes().all(|c| c.is_ascii_alphabetic()) || !lower_tld_in(TLDS, tld) {
+            continue;
+        }
+        // every label non-empty and not all digits
+        if host.split('.').any(|l| l.is_empty()) {
+            continue;
+        }
+        let www = host.len() > 4 && host[..4].eq_ignore_ascii_case("www.");
+        let mut end = e;
+        let has_path = e < b.len() && matches!(b[e], b'/' | b'?' | b'#' | b':') && {
+            let t = url_tail_end(b, e);
+            let ok = t > e + 1;
+            if ok {
+                end = t;
+            }
+            ok
+        };
+        if !www && !has_path && lower_tld_in(AMBIGUOUS_TLDS, tld) {
+            continue;
+        }
+        // "e.g" / "i.e" style: a single-letter first label without www or a path.
+        let first = host.split('.').next().unwrap_or("");
+        if !www && !has_path && first.len() < 2 {
+            continue;
+        }
+        // File names such as "statement.pdf" have non-TLD endings and never get here;
+        // a sentence glued to the next ("money.Why") has a capitalised non-TLD ending.
+        let prio = if www || has_path {
+            Prio::URL_STRONG
+        } else {
+            Prio::URL_BARE
+        };
+        out.push(Cand::new(s, end, PiiKind::Url, prio));
+        next = end;
+    }
+}
+
+static IPV4: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?-u:\b)").expect("static regex")
+});
+static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:[0-9a-f]{1,4}:|::?)(?:[0-9a-f]{0,4}:){1,7}(?:[0-9a-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?")
+        .expect("static regex")
+});
+
+/// IPv4 (each octet 0-255, not part of a longer dotted number) and IPv6 (anything
+/// `std::net::Ipv6Addr` parses, with at least three groups or a "::").
+pub(super) fn ips(text: &str, has_colon: bool, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for m in IPV4.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        if s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit() {
+            continue;
+        }
+        if e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit() {
+            continue;
+        }
+        if m.as_str()
+            .split('.')
+            .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
+        {
+            out.push(Cand::new(s, e, PiiKind::IpAddress, Prio::IP));
+        }
+    }
+    if !has_colon {
+        return;
+    }
+    for m in IPV6.find_iter(text) {
+        let (s, mut e) = (m.start(), m.end());
+        // A trailing single ':' belongs to the sentence ("from fe80::1: it ...").
+        if b[e - 1] == b':' && !(e >= 2 && b[e - 2] == b':') {
+            e -= 1;
+        }
+        let cand = &text[s..e];
+        if !left_clear(text, s) || !right_clear(text, e) {
+            continue;
+        }
+        let colons = cand.bytes().filter(|&c| c == b':').count();
+        let compressed = cand.contains("::");
+        if colons < 2 || (!compressed && colons != 7) {
+            continue;
+        }
+        if compressed && colons < 3 && !cand.bytes().any(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        if cand.parse::<Ipv6Addr>().is_ok() {
+            out.push(Cand::new(s, e, PiiKind::IpAddress, Prio::IP));
+        }
+    }
+}
+
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\s?|\(\+?)?\d[\d\x20().\-/]{4,24}\d").expect("static regex")
+});
+static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:call|phone|mobile|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal)",
+    )
+    .expect("static regex")
+});
+
+/// Is there a phone cue word in the 48 bytes before `s`?
+fn phone_cue_before(text: &str, s: usize) -> bool {
+    let mut w = s.saturating_sub(48);
+    while !text.is_char_boundary(w) {
+        w += 1;
+    }
+    PHONE_CUE.is_match(&text[w..s])
+}
+
+/// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in
+/// brackets, North American 3-3-4, and any 7-15 digit grouping right after a phone cue.
+pub(super) fn phones(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    for m in PHONE.find_iter(text) {
+        let s = m.start();
+        if let Some(c) = char_before(text, s) {
+            if is_word_char(c) || matches!(c, '.' | '-' | '/' | '+' | ',') {
+                continue;
+            }
+        }
+        // Groups of digits and what separates them.
+        groups.clear();
+        let mut i = s;
+        let e_max = m.end();
+        while i < e_max {
+            if b[i].is_ascii_digit() {
+                let gs = i;
+                while i < e_max && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                groups.push((gs, i));
+            } else {
+                i += 1;
+            }
+        }
+        let lead_plus = b[s] == b'+';
+        let lead_paren = b[s] == b'(';
+        let mut cue: Option<bool> = None;
+        // Longest acceptable prefix of groups wins.
+        let mut k = groups.len();
+        while k >= 1 {
+            let (first_s, _) = groups[0];
+            let (_, last_e) = groups[k - 1];
+            let ok_seps = (1..k).all(|j| sep_ok(&b[groups[j - 1].1..groups[j].0]));
+            let end_ok = right_clear(text, last_e)
+                && !(last_e + 1 < b.len()
+                    && matches!(b[last_e], b'.' | b'-' | b'/')
+                    && b[last_e + 1].is_ascii_digit());
+            if ok_seps && end_ok {
+                let n: usize = groups[..k].iter().map(|g| g.1 - g.0).sum();
+                let lens = || groups[..k].iter().map(|g| g.1 - g.0);
+                let first_digit = b[first_s];
+                let first_len = groups[0].1 - groups[0].0;
+                let seps_all = |c: u8| {
+                    (1..k).all(|j| {
+                        let sp = &b[groups[j - 1].1..groups[j].0];
+                        sp.len() == 1 && sp[0] == c
+                    })
+                };
+                let date_like = k == 3
+                    && (seps_all(b'.') || seps_all(b'/') || seps_all(b'-'))
+                    && (lens().eq([2, 2, 4])
+                        || lens().eq([4, 2, 2])
+                        || lens().eq([1, 2, 4])
+                        || lens().eq([2, 1, 4])
+                        || lens().eq([1, 1, 4]));
+                let ip_like = k == 4 && seps_all(b'.') && lens().all(|l| l <= 3);
+                let accepted = if date_like || ip_like {
+                    false
+                } else if lead_plus
+                    || (first_digit == b'0' && b.get(first_s + 1) == Some(&b'0') && n >= 10)
+                {
+                    (8..=15).contains(&n)
+                } else if lead_paren {
+                    (9..=12).contains(&n)
+                } else if first_digit == b'0' && (10..=11).contains(&n) {
+                    k >= 2 || n == 11 || *cue.get_or_insert_with(|| phone_cue_before(text, s))
+                } else if (n == 10
+                    && (b'2'..=b'9').contains(&first_digit)
+                    && (lens().eq([3, 3, 4])
+                        || (k == 1 && (b'2'..=b'9').contains(&b[first_s + 3]))))
+                    || (n == 11 && first_digit == b'1' && lens().eq([1, 3, 3, 4]))
+                {
+                    true
+                } else if (7..=15).contains(&n) && first_len >= 2 {
+                    *cue.get_or_insert_with(|| phone_cue_before(text, s))
+                } else {
+                    false
+                };
+                if accepted {
+                    let strong = lead_plus || lead_paren || cue == Some(true);
+                    let prio = if strong {
+                        Prio::PHONE_STRONG
+                    } else {
+                        Prio::PHONE
+                    };
+                    out.push(Cand::new(s, last_e, PiiKind::Phone, prio));
+                    break;
+                }
+            }
+            k -= 1;
+        }
+    }
+}
+
+/// Separators allowed between digit groups of a phone number.
+fn sep_ok(sep: &[u8]) -> bool {
+    matches!(
+        sep,
+        b" " | b"-" | b"." | b"/" | b")" | b") " | b" (" | b"(" | b")-" | b" - " | b"-(" | b") - "
+    )
+}

@@ -1,0 +1,162 @@
+//! Dates of birth: numeric (31.12.1990, 12/31/1990, 1990-12-31, 31/12/90) and written
+//! (31 December 1990, December 31st, 1990, the 31st of Dec 1990) dates. A date counts as a
+//! birth date after a cue ("born", "DOB", "date of birth", "birthday", ...) or, without a
+//! cue, when its year is old enough that it cannot be a recent transaction date.
+
+use super::lexicon::{left_clear, right_clear};
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Latest year accepted as a birth year when no cue word is present. Customer messages
+/// mention recent dates (payments, deliveries) far more than old ones.
+const NO_CUE_MAX_YEAR: u32 = 2010;
+const MIN_YEAR: u32 = 1900;
+const MAX_YEAR: u32 = 2030;
+
+/// Any three-letter month prefix: the written-date regex only runs when one is present.
+static MONTH_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)").expect("static regex")
+});
+
+const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+
+static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
+    let day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?";
+    let year = r"(?:\d{4}|'\d{2})";
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?:(?:the\s+)?{day}(?:\s+of)?[\s\-/.]*{MONTHS}\.?,?(?:[\s\-/.]+{year})?|{MONTHS}\.?\s+(?:the\s+)?{day}(?:,?\s+{year})?)(?-u:\b)"
+    ))
+    .expect("static regex")
+});
+
+static CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:born|birth|\bdob\b|d\.o\.b|\bbday|b-day|birthday|\bdate of b|geb\.|\bage\b|\bnée?\b)")
+        .expect("static regex")
+});
+
+static YEAR_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:born\s+(?:in\s+)?|year\s+of\s+birth\s*(?:is\s*|:\s*)?)((?:19|20)\d{2})(?-u:\b)")
+        .expect("static regex")
+});
+
+fn cue_before(text: &str, s: usize) -> bool {
+    let mut w = s.saturating_sub(56);
+    while !text.is_char_boundary(w) {
+        w += 1;
+    }
+    CUE.is_match(&text[w..s])
+}
+
+fn num(b: &[u8]) -> u32 {
+    b.iter().fold(0, |a, &d| a * 10 + u32::from(d - b'0'))
+}
+
+/// A numeric date starting at `s`: d/m/y, m/d/y (2- or 4-digit year) or y-m-d with one
+/// repeated separator ('.', '/' or '-'). Returns (end, year, year has 4 digits).
+fn numeric_date_at(b: &[u8], s: usize) -> Option<(usize, u32, bool)> {
+    let run = |i: usize| b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let l1 = run(s);
+    let p1 = s + l1;
+    let sep = *b.get(p1)?;
+    if !matches!(sep, b'.' | b'/' | b'-') || !(1..=4).contains(&l1) {
+        return None;
+    }
+    let l2 = run(p1 + 1);
+    let p2 = p1 + 1 + l2;
+    if !(1..=2).contains(&l2) || b.get(p2) != Some(&sep) {
+        return None;
+    }
+    let l3 = run(p2 + 1);
+    let e = p2 + 1 + l3;
+    let (a, m, c) = (num(&b[s..p1]), num(&b[p1 + 1..p2]), num(&b[p2 + 1..e]));
+    let valid = |d: u32, mo: u32| (1..=31).contains(&d) && (1..=12).contains(&mo);
+    if l1 == 4 {
+        if !(1..=2).contains(&l3) || !valid(c, m) {
+            return None;
+        }
+        (MIN_YEAR..=MAX_YEAR).contains(&a).then_some((e, a, true))
+    } else if l1 <= 2 && (l3 == 4 || l3 == 2) {
+        let y = if l3 == 2 {
+            if c > 30 {
+                1900 + c
+            } else {
+                2000 + c
+            }
+        } else {
+            c
+        };
+        if !(valid(a, m) || valid(m, a)) || !(MIN_YEAR..=MAX_YEAR).contains(&y) {
+            return None;
+        }
+        Some((e, y, l3 == 4))
+    } else {
+        None
+    }
+}
+
+fn push(text: &str, s: usize, e: usize, year: Option<u32>, out: &mut Vec<Cand>) {
+    if cue_before(text, s) {
+        out.push(Cand::new(s, e, PiiKind::DateOfBirth, Prio::DOB_CUE));
+    } else if year.is_some_and(|y| (MIN_YEAR..=NO_CUE_MAX_YEAR).contains(&y)) {
+        out.push(Cand::new(s, e, PiiKind::DateOfBirth, Prio::DOB));
+    }
+}
+
+/// Numeric and written dates that look like dates of birth.
+pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        i += 1;
+        let Some((e, y, year_known)) = numeric_date_at(b, s) else {
+            continue;
+        };
+        if !left_clear(text, s) || !right_clear(text, e) {
+            continue;
+        }
+        if s > 0 && matches!(b[s - 1], b'.' | b'/' | b'-' | b'+') {
+            continue;
+        }
+        if e + 1 < b.len() && matches!(b[e], b'.' | b'/' | b'-') && b[e + 1].is_ascii_digit() {
+            continue;
+        }
+        push(text, s, e, year_known.then_some(y), out);
+        i = e;
+    }
+    for c in YEAR_ONLY.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            out.push(Cand::new(
+                g.start(),
+                g.end(),
+                PiiKind::DateOfBirth,
+                Prio::DOB_CUE,
+            ));
+        }
+    }
+    if !MONTH_HINT.is_match(text) {
+        return;
+    }
+    for m in WRITTEN.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        let t = m.as_str();
+        let year = t
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .filter(|y| y.len() == 4)
+            .map(|y| num(y.as_bytes()));
+        // "May 5" without a year only after a cue; "5 May" the same.
+        if year.is_none() && !cue_before(text, s) {
+            continue;
+        }
+        if year.is_some_and(|y| !(MIN_YEAR..=MAX_YEAR).contains(&y)) {
+            continue;
+        }
+        push(text, s, e, year, out);
+    }
+}

@@ -1,0 +1,365 @@
+//! Payment cards (Luhn + issuer ranges), IBANs (country length + mod-97) and order,
+//! account and reference numbers (cue words and id shapes).
+
+use super::lexicon::{char_before, is_word_char, right_clear};
+use super::validate::{card_brand_ok, iban_length, iban_mod97, luhn};
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static CARD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){11,18}").expect("static regex"));
+
+/// Card numbers: 13-19 digits, plain or grouped with one consistent separator (space or
+/// dash; 4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, ...), passing Luhn and a brand's prefix/length.
+pub(super) fn cards(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(8);
+    for m in CARD.find_iter(text) {
+        groups.clear();
+        let mut i = m.start();
+        while i < m.end() {
+            if b[i].is_ascii_digit() {
+                let gs = i;
+                while i < m.end() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                groups.push((gs, i));
+            } else {
+                i += 1;
+            }
+        }
+        'starts: for first in 0..groups.len() {
+            let s = groups[first].0;
+            if first == 0 {
+                if let Some(c) = char_before(text, s) {
+                    if is_word_char(c) || matches!(c, '+' | '-' | '.' | '/') {
+                        continue;
+                    }
+                }
+            }
+            let sep = if first + 1 < groups.len() {
+                b[groups[first].1]
+            } else {
+                0
+            };
+            for last in (first..groups.len()).rev() {
+                let k = last - first + 1;
+                if k > 1 {
+                    // one consistent separator; first group 4 digits; inner groups 4-6
+                    let consistent = (first + 1..=last)
+                        .all(|j| groups[j].0 - groups[j - 1].1 == 1 && b[groups[j - 1].1] == sep);
+                    let g0 = groups[first].1 - groups[first].0;
+                    let inner_ok =
+                        (first + 1..last).all(|j| (4..=6).contains(&(groups[j].1 - groups[j].0)));
+                    if !consistent || g0 != 4 || !inner_ok {
+                        continue;
+                    }
+                }
+                let e = groups[last].1;
+                if !right_clear(text, e) {
+                    continue;
+                }
+                let mut digits = [0u8; 19];
+                let mut n = 0;
+                for g in &groups[first..=last] {
+                    for &d in &b[g.0..g.1] {
+                        if n < 19 {
+                            digits[n] = d;
+                        }
+                        n += 1;
+                    }
+                }
+                if !(13..=19).contains(&n) {
+                    continue;
+                }
+                let d = &digits[..n];
+                if luhn(d) && card_brand_ok(d) {
+                    out.push(Cand::new(s, e, PiiKind::CreditCard, Prio::VALIDATED));
+                    break 'starts;
+                }
+            }
+        }
+    }
+}
+
+static IBAN_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)[a-z]{2}\d{2}").expect("static regex"));
+
+/// IBANs: a known country code, exactly that country's length of alphanumerics (compact,
+/// or grouped with single spaces/dashes), and a valid mod-97 check.
+pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for m in IBAN_START.find_iter(text) {
+        let s = m.start();
+        let country = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
+        let Some(len) = iban_length(country) else {
+            continue;
+        };
+        let mut chars = [0u8; 34];
+        let mut n = 0;
+        let mut i = s;
+        let mut end = s;
+        while i < b.len() && n < len {
+            let c = b[i];
+            if c.is_ascii_alphanumeric() {
+                chars[n] = c;
+                n += 1;
+                i += 1;
+                end = i;
+            } else if (c == b' ' || c == b'-')
+                && n >= 4
+                && i == end
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if n != len || !right_clear(text, end) {
+            continue;
+        }
+        if iban_mod97(&chars[..n]) {
+            out.push(Cand::new(s, end, PiiKind::Iban, Prio::VALIDATED));
+        }
+    }
+}
+
+static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary)(?-u:\b)",
+    )
+    .expect("static regex")
+});
+
+/// Words and signs allowed between an order cue and the id ("order number: 123").
+const FILLERS: &[&str] = &[
+    "number",
+    "numbers",
+    "num",
+    "no",
+    "nr",
+    "nbr",
+    "id",
+    "code",
+    "ref",
+    "reference",
+    "is",
+    "was",
+    "n°",
+    "nº",
+    "#",
+    ":",
+    "=",
+    "-",
+    ".",
+    "for",
+    "of",
+    "with",
+    "the",
+    "my",
+    "our",
+    "your",
+];
+
+/// End of the id token starting at `s`: alphanumerics with inner '-', '/' or '_'.
+fn id_token_end(b: &[u8], s: usize) -> usize {
+    let mut i = s;
+    while i < b.len() && i - s < 48 {
+        let c = b[i];
+        let inner_sep = matches!(c, b'-' | b'/' | b'_')
+            && i > s
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric);
+        if c.is_ascii_alphanumeric() || inner_sep {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+fn looks_like_date(id: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = id.split(|&c| c == b'/' || c == b'-').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.iter().all(u8::is_ascii_digit))
+        && (parts[0].len() == 4 || parts[2].len() >= 2)
+        && parts[1].len() <= 2
+}
+
+/// Quantities and ordinals that follow cue words but are not identifiers ("order 2nd",
+/// "ticket 30eur").
+fn looks_like_quantity(id: &[u8]) -> bool {
+    let digits = id.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits == id.len() {
+        return false;
+    }
+    let rest = id[digits..].to_ascii_lowercase();
+    matches!(
+        rest.as_slice(),
+        b"st"
+            | b"nd"
+            | b"rd"
+            | b"th"
+            | b"eur"
+            | b"euro"
+            | b"euros"
+            | b"usd"
+            | b"gbp"
+            | b"k"
+            | b"m"
+            | b"x"
+            | b"pcs"
+            | b"kg"
+            | b"g"
+            | b"km"
+            | b"mb"
+            | b"gb"
+            | b"h"
+            | b"hrs"
+            | b"min"
+            | b"mins"
+            | b"pm"
+            | b"am"
+            | b"s"
+            | b"d"
+            | b"days"
+            | b"pounds"
+            | b"dollars"
+    )
+}
+
+/// Order, account, ticket and reference numbers after a cue word.
+pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for m in ORDER_CUE.find_iter(text) {
+        // "INV-2024-0042": the cue word is part of the id (the shape detector has it)
+        if b.get(m.end())
+            .is_some_and(|&c| c == b'-' || c == b'/' || c == b'_')
+            && b.get(m.end() + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            continue;
+        }
+        let mut i = m.end();
+        let mut explicit = false;
+        let mut steps = 0;
+        // skip fillers
+        loop {
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            if steps >= 5 || i >= b.len() {
+                break;
+            }
+            let rest = &text[i..];
+            let mut advanced = false;
+            for f in FILLERS {
+                if rest.len() >= f.len()
+                    && rest.is_char_boundary(f.len())
+                    && rest[..f.len()].eq_ignore_ascii_case(f)
+                {
+                    let after = rest[f.len()..].chars().next();
+                    let word_f = f.bytes().all(|c| c.is_ascii_alphabetic());
+                    if word_f && after.is_some_and(is_word_char) {
+                        continue;
+                    }
+                    if matches!(
+                        *f,
+                        "number" | "no" | "nr" | "id" | "#" | "n°" | "nº" | "num" | "nbr"
+                    ) {
+                        explicit = true;
+                    }
+                    i += f.len();
+                    advanced = true;
+                    break;
+                }
+            }
+            if !advanced {
+                break;
+            }
+            steps += 1;
+        }
+        if i >= b.len() || !b[i].is_ascii_alphanumeric() {
+            continue;
+        }
+        let s = i;
+        let e = id_token_end(b, s);
+        if !right_clear(text, e) {
+            continue;
+        }
+        let id = &b[s..e];
+        let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
+        if n_digits == 0 {
+            continue;
+        }
+        let all_digits = n_digits == id.len();
+        let ok = if all_digits {
+            id.len() >= 5 || (explicit && id.len() >= 3)
+        } else {
+            id.len() >= 4 && !looks_like_quantity(id)
+        };
+        if ok && !looks_like_date(id) {
+            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+        }
+    }
+}
+
+static ORDER_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?-u:\b)(?:[A-Z]{2,5}-\d{3,}(?:-[A-Z0-9]+)*|\d{3}-\d{7}-\d{7}|(?:19|20)\d{2}-\d{5,7}|[A-Z0-9]{6,24})(?-u:\b)",
+    )
+    .expect("static regex")
+});
+
+/// Id shapes without a cue: ORD-1234567, 123-1234567-1234567, 2024-12345, mixed
+/// uppercase/digit codes, "#A1B2C3", and long bare digit runs (weakest).
+pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    for m in ORDER_SHAPE.find_iter(text) {
+        let (s, e) = (m.start(), m.end());
+        if s > 0 && matches!(b[s - 1], b'-' | b'.' | b'/' | b'+') {
+            continue;
+        }
+        if e < b.len()
+            && matches!(b[e], b'-' | b'/')
+            && b.get(e + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            continue;
+        }
+        let id = m.as_str().as_bytes();
+        let digits = id.iter().filter(|c| c.is_ascii_digit()).count();
+        let letters = id.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if id.contains(&b'-') {
+            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
+        } else if letters == 0 {
+            if digits >= 7 {
+                out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_WEAK));
+            }
+        } else if digits >= 2 && letters >= 2 {
+            // "COVID19", "WIN10": a word with a small number glued on is not an id
+            let lead_letters = id.iter().take_while(|c| c.is_ascii_uppercase()).count();
+            if lead_letters + digits == id.len() && digits <= 2 {
+                continue;
+            }
+            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_MIXED));
+        }
+    }
+    for (h, _) in text.match_indices('#') {
+        let s = h + 1;
+        if s >= b.len() || !b[s].is_ascii_alphanumeric() {
+            continue;
+        }
+        let e = id_token_end(b, s);
+        let id = &b[s..e];
+        if id.len() >= 4
+            && id.iter().any(u8::is_ascii_digit)
+            && right_clear(text, e)
+            && !looks_like_quantity(id)
+        {
+            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
+        }
+    }
+}

@@ -1,0 +1,462 @@
+//! Person names without a statistical model: cue phrases ("my name is", "I'm", "this is
+//! ... writing", "Mr.", "my husband", "please ask", "regards,", "account holder:", ...)
+//! followed by name-shaped tokens, plus capitalised "Given Surname" pairs anywhere, checked
+//! against embedded lists of given names, surnames and everyday words.
+//!
+//! How much evidence a name needs depends on the cue: after "my name is" any
+//! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
+//! must be a known given name (or be followed by "writing", "here", ...).
+
+use super::lexicon::{
+    is_capitalised, is_common, is_given, is_particle, is_surname, lower, next_word,
+};
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::sync::LazyLock;
+
+const REL: &str = r"husband|wife|son|daughter|partner|spouse|mother|mom|mum|father|dad|brother|sister|friend|colleague|boss|fianc[ée]e?|girlfriend|boyfriend|child|kid|grandmother|grandma|granny|grandfather|grandpa|granddaughter|grandson|aunt|auntie|uncle|cousin|nephew|niece|landlord|landlady|tenant|flatmate|roommate|housemate|employee|employer|assistant|manager|neighbou?r|carer|caregiver|guardian|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|mother-in-law|father-in-law|brother-in-law|sister-in-law|son-in-law|daughter-in-law|ex-wife|ex-husband|twin|accountant|lawyer|solicitor|coworker|co-worker|business\s+partner|better\s+half|other\s+half";
+
+const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|mme|mlle|señor|señora|señorita|sra|srta|signor|signora|sig\.ra|dott|dr\.ssa";
+const STRONG: &str = r"my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?";
+const SIG: &str = r"(?:kind|best|warm|warmest|many|with)\s+regards|regards|best\s+wishes|all\s+the\s+best|thanks|thank\s+you|thx|tks|cheers|sincerely(?:\s+yours)?|yours\s+(?:sincerely|truly|faithfully)|respectfully|best|rgds|greetings";
+const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+is|hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)";
+
+fn rel() -> String {
+    format!(
+        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by"
+    )
+}
+
+/// All cue phrases in one pass (the lazy DFA with literal prefilters keeps this cheap).
+static CUES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?:(?:{TITLE})(?-u:\b)\.?|(?:{STRONG}|{}|{SIG}|{INTRO})(?-u:\b))",
+        rel()
+    ))
+    .expect("static regex")
+});
+
+fn anchored(alts: &str) -> Regex {
+    Regex::new(&format!(r"(?i)^(?:{alts})$")).expect("static regex")
+}
+
+/// Which kind of cue a matched phrase is, tested in the same order as the alternation.
+static CLASSES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    [
+        anchored(&format!(r"(?:{TITLE})\.?")),
+        anchored(STRONG),
+        anchored(&rel()),
+        anchored(SIG),
+    ]
+});
+
+/// Words before a capitalised given name that make it a person ("send it to Sarah").
+const PREP_CONTEXT: &[&str] = &[
+    "to", "for", "from", "with", "by", "and", "ask", "tell", "call", "contact", "paid", "pay",
+    "sent", "send", "cc", "told", "asked", "called", "emailed", "messaged",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    Title,
+    Strong,
+    Relational,
+    Signature,
+    /// "I'm", "this is", "hello": a name often follows, but so does anything else.
+    Intro,
+}
+
+/// Lexicon facts about one word.
+#[derive(Clone, Copy)]
+struct Info {
+    given: bool,
+    surname: bool,
+    common: bool,
+    particle: bool,
+    chars: usize,
+}
+
+/// A run of name-shaped tokens.
+struct NameRun {
+    s: usize,
+    e: usize,
+    words: usize,
+    cap: bool,
+    first_given: bool,
+    first_common: bool,
+    any_name: bool,
+    strong_suffix: bool,
+    terminal: bool,
+    follow_and: bool,
+    sentence_end: bool,
+    verb_like: bool,
+}
+
+const MAX_WORDS: usize = 4;
+
+struct Parser<'t> {
+    text: &'t str,
+    buf: String,
+}
+
+impl Parser<'_> {
+    /// What the lexicon says about a word (lowercased once, no allocation after warm-up).
+    fn info(&mut self, w: &str) -> Info {
+        let lw = lower(w, &mut self.buf);
+        Info {
+            given: is_given(lw),
+            surname: is_surname(lw),
+            common: is_common(lw),
+            particle: is_particle(lw),
+            chars: lw.chars().count(),
+        }
+    }
+
+    /// Is the token at [s, e) followed by '.' and a single letter (an initial)?
+    fn initial_end(&self, s: usize, e: usize) -> Option<usize> {
+        let b = self.text.as_bytes();
+        let one_char = self.text[s..e].chars().count() == 1;
+        (one_char && b.get(e) == Some(&b'.')).then_some(e + 1)
+    }
+
+    /// Parse a name starting at `from` (after a cue), skipping one separator.
+    fn parse(&mut self, from: usize) -> Option<NameRun> {
+        let text = self.text;
+        let b = text.as_bytes();
+        let mut i = from;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        if i < b.len() && matches!(b[i], b',' | b':' | b'-') {
+            i += 1;
+        }
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let (s0, e0) = next_word(text, i, 0)?;
+        let first = &text[s0..e0];
+        // Mode: capitalised names, or an all-lowercase writer. A leading particle takes the
+        // mode of the word after it ("van den Pol").
+        let mut cap = is_capitalised(first);
+        if !cap && self.info(first).particle {
+            let mut j = e0;
+            while let Some((ws, we)) = next_word(text, j, 1) {
+                if ws == j {
+                    break;
+                }
+                let w = &text[ws..we];
+                if self.info(w).particle && !is_capitalised(w) {
+                    j = we;
+                    continue;
+                }
+                cap = is_capitalised(w);
+                break;
+            }
+        }
+        let mut run = NameRun {
+            s: s0,
+            e: s0,
+            words: 0,
+            cap,
+            first_given: false,
+            first_common: false,
+            any_name: false,
+            strong_suffix: false,
+            terminal: false,
+            follow_and: false,
+            sentence_end: false,
+            verb_like: false,
+        };
+        let mut pos = s0;
+        // (end, ambiguous) of each accepted word, to drop trailing ambiguous ones
+        let mut ends: Vec<(usize, bool)> = Vec::with_capacity(6);
+        let mut particle_words = 0;
+        while let Some((ws, we)) = next_word(text, pos, 2) {
+            if ws > pos && text[pos..ws].contains('\n') {
+                break;
+            }
+            if (run.words > 0 || particle_words > 0) && ws == pos {
+                break;
+            }
+            let w = &text[ws..we];
+            let wi = self.info(w);
+            // initials: "P." / "p."
+            if let Some(ie) = self.initial_end(ws, we) {
+                if run.words > 0 || (cap && is_capitalised(w)) {
+                    run.e = ie;
+                    pos = ie;
+                    ends.push((ie, false));
+                    continue;
+                }
+                break;
+            }
+            if wi.particle && !is_capitalised(w) {
+                particle_words += 1;
+                pos = we;
+                if particle_words > 3 {
+                    break;
+                }
+                continue;
+            }
+            let w_cap = is_capitalised(w);
+            if cap != w_cap {
+                break;
+            }
+            if wi.chars < 2 {
+                break;
+            }
+            let named = wi.given || wi.surname;
+            let common = wi.common;
+            let mut amb = false;
+            if common {
+                if cap && named {
+                    // "Ashley Wood", "Will Smith": a capitalised name that is also a word
+                } else if named {
+                    amb = true;
+                } else if cap && run.words >= 1 && terminal_at(text, we) {
+                    // "Regards, Aya Post" — a capitalised last word that ends the message
+                } else {
+                    if run.words == 0 {
+                        run.first_common = true;
+                    }
+                    break;
+                }
+            }
+            if run.words == 0 {
+                run.first_given = wi.given && !common;
+                run.s = if particle_words > 0 { run.s } else { ws };
+            }
+            particle_words = 0;
+            run.any_name |= named && !amb;
+            run.words += 1;
+            run.e = we;
+            pos = we;
+            ends.push((we, amb));
+            if run.words >= MAX_WORDS {
+                break;
+            }
+        }
+        // Drop trailing ambiguous words ("my husband will ...") unless a suffix cue follows.
+        while let Some(&(_, true)) = ends.last() {
+            let rest = text[run.e..].trim_start_matches([' ', '\t']);
+            if starts_with_word(rest, SUFFIX_CUES) {
+                break;
+            }
+            ends.pop();
+            run.words = run.words.saturating_sub(1);
+            run.e = ends.last().map_or(run.s, |&(e, _)| e);
+        }
+        if run.words == 0 || run.e <= run.s {
+            return None;
+        }
+        // "Last, First" ("Regards, Olson, Jessica"; "I'm Martinez, Esteban and ...")
+        if b.get(run.e) == Some(&b',') && run.words <= 2 {
+            if let Some((ws, we)) = next_word(text, run.e + 1, 2) {
+                if ws > run.e + 1 {
+                    let w = &text[ws..we];
+                    let wi = self.info(w);
+                    let same_case = is_capitalised(w) == cap;
+                    let ok_word = !wi.common || (cap && (wi.given || wi.surname));
+                    if same_case && ok_word && wi.chars >= 2 {
+                        // take one more given name ("Viana, Jose Luis")
+                        let mut end = we;
+                        if let Some((s2, e2)) = next_word(text, we, 1) {
+                            let w2 = &text[s2..e2];
+                            let i2 = self.info(w2);
+                            if s2 > we && is_capitalised(w2) == cap && i2.given && !i2.common {
+                                end = e2;
+                            }
+                        }
+                        let given = wi.given;
+                        let rest = text[end..].trim_start_matches([' ', '\t']);
+                        let terminal_after = rest.is_empty()
+                            || rest.starts_with(['.', '!', '?', '\n', '\r', ')'])
+                            || starts_with_word(rest, SUFFIX_CUES)
+                            || starts_with_word(rest, &["and", "to", "can't", "can’t", "cannot"]);
+                        if given || terminal_after {
+                            run.e = end;
+                            run.any_name |= given || wi.surname;
+                            run.first_given |= given;
+                            run.words += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let rest = text[run.e..].trim_start_matches([' ', '\t']);
+        run.strong_suffix = starts_with_word(rest, SUFFIX_CUES);
+        run.terminal = terminal_at(text, run.e);
+        run.follow_and = rest.starts_with(',') || starts_with_word(rest, &["and", "&"]);
+        run.sentence_end =
+            rest.is_empty() || rest.starts_with(['.', '!', '?', ';', '\n', '\r', ')']);
+        // "I am seeing and ...", "my husband recently ...": inflected words are not names
+        let first_word = &text[run.s..run.e];
+        let fw = first_word
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        run.verb_like = run.words == 1
+            && !run.cap
+            && fw.chars().count() > 4
+            && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"));
+        Some(run)
+    }
+}
+
+/// Words after a name that confirm it ("This is Ann writing", "Sam here").
+const SUFFIX_CUES: &[&str] = &["writing", "here", "speaking", "calling", "reporting"];
+
+/// Nothing but closing punctuation and white space until the end of the line.
+fn terminal_at(text: &str, e: usize) -> bool {
+    let rest = text[e..].trim_start_matches([' ', '\t']);
+    let rest_trim = rest.trim_start_matches(['.', '!', '?', ' ', '\t']);
+    rest_trim.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")
+}
+
+fn starts_with_word(rest: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        rest.len() >= w.len()
+            && rest.is_char_boundary(w.len())
+            && rest[..w.len()].eq_ignore_ascii_case(w)
+            && !rest[w.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// "I'm"/"I am" (the weak cues where a single unknown lowercase word followed by "and" is
+/// still most likely a name: "i'm friedhelm and i have a problem").
+fn is_im(cue: &str) -> bool {
+    let c = cue.to_ascii_lowercase();
+    c.starts_with("i'm") || c.starts_with("i’m") || c.starts_with("i am") || c == "im"
+}
+
+/// The word after `e` is one that typically follows a name in a sentence.
+fn next_is_function(text: &str, e: usize) -> bool {
+    let rest = text[e..].trim_start_matches([' ', '\t']);
+    starts_with_word(
+        rest,
+        &[
+            "to", "can't", "can’t", "cannot", "can", "is", "was", "has", "had", "will", "would",
+            "and", "who", "does", "did", "didn't", "doesn't", "isn't", "wasn't", "won't", "needs",
+            "wants", "please",
+        ],
+    )
+}
+
+/// Person names: cue-based and capitalised given-name pairs.
+pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
+    let mut p = Parser {
+        text,
+        buf: String::new(),
+    };
+    for m in CUES.find_iter(text) {
+        let t = m.as_str();
+        let cue = if CLASSES[0].is_match(t) {
+            Cue::Title
+        } else if CLASSES[1].is_match(t) {
+            Cue::Strong
+        } else if CLASSES[2].is_match(t) {
+            Cue::Relational
+        } else if CLASSES[3].is_match(t) {
+            Cue::Signature
+        } else {
+            Cue::Intro
+        };
+        let Some(run) = p.parse(m.end()) else {
+            continue;
+        };
+        // Titles need the name right after them ("Mr. Jones", "mrs smith").
+        let accept = match cue {
+            Cue::Title => run.s <= m.end() + 2 && !run.first_common,
+            Cue::Strong => true,
+            Cue::Relational => {
+                run.cap
+                    || run.first_given
+                    || run.any_name
+                    || run.strong_suffix
+                    || (run.words >= 2
+                        && (run.sentence_end || run.follow_and || next_is_function(text, run.e)))
+                    || (!run.verb_like && next_is_function(text, run.e))
+            }
+            Cue::Signature => {
+                if run.cap {
+                    run.words >= 2
+                        || run.first_given
+                        || run.any_name
+                        || run.terminal
+                        || run.strong_suffix
+                } else {
+                    run.first_given || run.terminal || run.strong_suffix
+                }
+            }
+            Cue::Intro => {
+                run.strong_suffix
+                    || run.first_given
+                    || (run.cap && run.words >= 2)
+                    || (run.cap && run.follow_and)
+                    || (!run.cap
+                        && !run.verb_like
+                        && run.follow_and
+                        && (run.any_name || run.words >= 2 || is_im(m.as_str())))
+            }
+        };
+        if !accept {
+            continue;
+        }
+        let (s, prio) = match cue {
+            Cue::Title => (m.start(), Prio::PERSON_STRONG),
+            Cue::Strong | Cue::Relational | Cue::Signature => (run.s, Prio::PERSON_STRONG),
+            Cue::Intro => (run.s, Prio::PERSON),
+        };
+        out.push(Cand::new(s, run.e, PiiKind::Person, prio));
+    }
+    // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
+    // "to", "for", "ask", ... ("please send it to Sarah").
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let word_start =
+            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\'');
+        if word_start && (c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c)) {
+            if let Some((s, e)) = next_word(text, i, 0) {
+                let w = &text[s..e];
+                if is_capitalised(w) {
+                    let wi = p.info(w);
+                    if wi.given && !wi.common {
+                        if let Some(run) = p.parse(s) {
+                            if run.cap && run.s == s && (run.words >= 2 || prep_before(text, s)) {
+                                out.push(Cand::new(
+                                    run.s,
+                                    run.e,
+                                    PiiKind::Person,
+                                    Prio::PERSON_WEAK,
+                                ));
+                                i = run.e;
+                                continue;
+                            }
+                        }
+                    }
+                }
+                i = e.max(i + 1);
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Is the word before `s` (one space away) one of [`PREP_CONTEXT`]?
+fn prep_before(text: &str, s: usize) -> bool {
+    let Some(before) = text[..s].strip_suffix(' ') else {
+        return false;
+    };
+    let start = before
+        .rfind(|c: char| !c.is_ascii_alphabetic())
+        .map_or(0, |i| i + 1);
+    let w = &before[start..];
+    w.len() <= 9 && PREP_CONTEXT.iter().any(|p| p.eq_ignore_ascii_case(w))
+}

@@ -1,0 +1,435 @@
+//! Unit tests for the redactor: each kind in several shapes, validators, placeholders,
+//! overlap, determinism, offsets.
+
+use super::*;
+
+fn r() -> Redactor {
+    Redactor::default()
+}
+
+/// The kinds found in `text`, with the text they cover.
+fn found(text: &str) -> Vec<(PiiKind, String)> {
+    r().find_spans(text)
+        .into_iter()
+        .map(|s| (s.kind, text[s.start..s.end].to_string()))
+        .collect()
+}
+
+fn assert_finds(text: &str, kind: PiiKind, value: &str) {
+    let f = found(text);
+    assert!(
+        f.iter().any(|(k, v)| *k == kind && v == value),
+        "expected {kind} {value:?} in {text:?}, got {f:?}"
+    );
+}
+
+fn assert_covers(text: &str, kind: PiiKind, value: &str) {
+    let s = text.find(value).expect("value in text");
+    let e = s + value.len();
+    let spans = r().find_spans(text);
+    assert!(
+        spans
+            .iter()
+            .any(|sp| sp.kind == kind && sp.start < e && s < sp.end),
+        "expected {kind} over {value:?} in {text:?}, got {:?}",
+        found(text)
+    );
+}
+
+fn assert_none(text: &str, kind: PiiKind) {
+    let f = found(text);
+    assert!(
+        !f.iter().any(|(k, _)| *k == kind),
+        "unexpected {kind} in {text:?}: {f:?}"
+    );
+}
+
+#[test]
+fn emails() {
+    assert_finds(
+        "write to anna.smith+shop@mail.example.co.uk please",
+        PiiKind::Email,
+        "anna.smith+shop@mail.example.co.uk",
+    );
+    assert_finds(
+        "EMAIL: JOHN_DOE99@YAHOO.COM.",
+        PiiKind::Email,
+        "JOHN_DOE99@YAHOO.COM",
+    );
+    assert_finds(
+        "contact me at o'neil@example.ie",
+        PiiKind::Email,
+        "o'neil@example.ie",
+    );
+    assert_none("meet me @ the branch at 5", PiiKind::Email);
+}
+
+#[test]
+fn url_never_inside_email() {
+    let t = "my email is jane@shop-example.com and the site is www.shop-example.com";
+    let f = found(t);
+    assert!(
+        f.contains(&(PiiKind::Email, "jane@shop-example.com".into())),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&(PiiKind::Url, "www.shop-example.com".into())),
+        "{f:?}"
+    );
+    assert_eq!(f.len(), 2, "{f:?}");
+}
+
+#[test]
+fn urls() {
+    assert_finds(
+        "see https://example.com/reset?token=abc123.",
+        PiiKind::Url,
+        "https://example.com/reset?token=abc123",
+    );
+    assert_finds(
+        "is www.my-bank.co.uk real?",
+        PiiKind::Url,
+        "www.my-bank.co.uk",
+    );
+    assert_finds(
+        "I paid on shop.example.org/checkout and it failed",
+        PiiKind::Url,
+        "shop.example.org/checkout",
+    );
+    assert_finds(
+        "(see http://example.com/a_(b))",
+        PiiKind::Url,
+        "http://example.com/a_(b)",
+    );
+    assert_none(
+        "i.e. it failed, e.g. yesterday. Is it done.Thanks",
+        PiiKind::Url,
+    );
+    assert_none("I attached statement.pdf to the mail", PiiKind::Url);
+}
+
+#[test]
+fn ip_addresses() {
+    assert_finds(
+        "login from 192.168.1.20, not me",
+        PiiKind::IpAddress,
+        "192.168.1.20",
+    );
+    assert_finds(
+        "from 2001:db8::8a2e:370:7334 at night",
+        PiiKind::IpAddress,
+        "2001:db8::8a2e:370:7334",
+    );
+    assert_finds(
+        "ip fe80:0:0:0:202:b3ff:fe1e:8329.",
+        PiiKind::IpAddress,
+        "fe80:0:0:0:202:b3ff:fe1e:8329",
+    );
+    assert_none("version 1.2.3.4.5 of the app", PiiKind::IpAddress);
+    assert_none("octets 300.1.2.3 are invalid", PiiKind::IpAddress);
+    assert_none("the meeting is at 10:30:00", PiiKind::IpAddress);
+}
+
+#[test]
+fn phones() {
+    for (t, v) in [
+        ("call me on +44 7911 123456 please", "+44 7911 123456"),
+        ("tel +49(0)30 1234567", "+49(0)30 1234567"),
+        ("ring (020) 7946 0958 today", "(020) 7946 0958"),
+        ("my number is 415-555-2671.", "415-555-2671"),
+        ("text me at 06 12 34 56 78", "06 12 34 56 78"),
+        ("reach me at +61 2 9876 5432", "+61 2 9876 5432"),
+        ("whatsapp 0041 44 668 18 00", "0041 44 668 18 00"),
+        ("call 555-1234 after 5pm", "555-1234"),
+    ] {
+        assert_finds(t, PiiKind::Phone, v);
+    }
+    assert_none("I paid 1200 for 3 items", PiiKind::Phone);
+}
+
+#[test]
+fn cards_luhn_and_brands() {
+    for v in [
+        "4111 1111 1111 1111",
+        "4111-1111-1111-1111",
+        "4111111111111111",
+        "2221 0000 0000 0009",
+        "3782 822463 10005",
+        "3056-930902-5904",
+        "6011000990139424",
+        "3530111333300000",
+        "6200000000000005",
+    ] {
+        assert_finds(&format!("my card {v} was declined"), PiiKind::CreditCard, v);
+    }
+    // Luhn failure: not a card
+    assert_none(
+        "my card 4111 1111 1111 1112 was declined",
+        PiiKind::CreditCard,
+    );
+    // inconsistent grouping: not a card
+    assert_none("numbers 4111 1111-1111 1111 here", PiiKind::CreditCard);
+}
+
+#[test]
+fn ibans_mod97() {
+    for v in [
+        "GB82 WEST 1234 5698 7654 32",
+        "GB82WEST12345698765432",
+        "DE89 3704 0044 0532 0130 00",
+        "FR14 2004 1010 0505 0001 3M02 606",
+        "NL91ABNA0417164300",
+        "BE68 5390 0754 7034",
+        "CH93 0076 2011 6238 5295 7",
+        "de89370400440532013000",
+    ] {
+        assert_finds(&format!("send it to {v} please"), PiiKind::Iban, v);
+    }
+    assert_none(
+        "send it to GB82 WEST 1234 5698 7654 33 please",
+        PiiKind::Iban,
+    );
+    assert_none("send it to XX82WEST12345698765432 please", PiiKind::Iban);
+}
+
+#[test]
+fn dates_of_birth() {
+    for (t, v) in [
+        ("I was born on 19.08.1986.", "19.08.1986"),
+        ("DOB: 12/31/1990", "12/31/1990"),
+        ("date of birth 1975-03-02", "1975-03-02"),
+        ("birthday is 3 March 1961", "3 March 1961"),
+        ("born July 20, 1952", "July 20, 1952"),
+        ("b-day: 4th of Jan 1999", "4th of Jan 1999"),
+        ("born 02/03/85", "02/03/85"),
+        ("born in 1985", "1985"),
+    ] {
+        assert_finds(t, PiiKind::DateOfBirth, v);
+    }
+    // a recent date without a cue is a transaction date, not a birth date
+    assert_none(
+        "I paid on 12/03/2024 and nothing happened",
+        PiiKind::DateOfBirth,
+    );
+    assert_none("it arrives on 31.13.2020", PiiKind::DateOfBirth);
+}
+
+#[test]
+fn order_numbers() {
+    for (t, v) in [
+        ("Order number: BKP91LZN hasn't arrived", "BKP91LZN"),
+        ("my order #A1B2C3 is late", "A1B2C3"),
+        ("ticket ORD-6563954 is open", "ORD-6563954"),
+        ("order 427-6260055-9038853 twice", "427-6260055-9038853"),
+        ("regarding order 2021-34373", "2021-34373"),
+        ("reference no. 88231", "88231"),
+        ("account number is 12345678", "12345678"),
+        ("INV-2024-0042 is unpaid", "INV-2024-0042"),
+    ] {
+        assert_finds(t, PiiKind::OrderNumber, v);
+    }
+    assert_none(
+        "I want to order a new card for 2 people",
+        PiiKind::OrderNumber,
+    );
+    assert_none("the 2nd order failed", PiiKind::OrderNumber);
+}
+
+#[test]
+fn custom_order_patterns() {
+    let red = Redactor::new(RedactConfig {
+        extra_order_patterns: vec![r"\bacme\d{4}\b".into()],
+        ..RedactConfig::default()
+    })
+    .expect("valid pattern");
+    let spans = red.find_spans("parcel acme1234 is late");
+    assert!(spans
+        .iter()
+        .any(|s| s.kind == PiiKind::OrderNumber && s.start == 7 && s.end == 15));
+}
+
+#[test]
+fn bad_custom_pattern_names_index_not_text() {
+    let err = Redactor::new(RedactConfig {
+        extra_order_patterns: vec![r"ok\d+".into(), r"secret(".into()],
+        ..RedactConfig::default()
+    })
+    .expect_err("must fail");
+    let msg = err.to_string();
+    assert!(msg.contains("#1"), "{msg}");
+    assert!(!msg.contains("secret"), "{msg}");
+}
+
+#[test]
+fn disabled_kinds() {
+    let red = Redactor::new(RedactConfig {
+        disabled_kinds: vec![PiiKind::Url],
+        ..RedactConfig::default()
+    })
+    .expect("config");
+    assert!(red.find_spans("see www.example.com").is_empty());
+}
+
+#[test]
+fn street_addresses() {
+    for (t, v) in [
+        (
+            "I live at 5939 Simmons Court, Port Robert, AL 63520 now.",
+            "5939 Simmons Court, Port Robert, AL 63520",
+        ),
+        (
+            "send it to Flat 4b, Scott Village, New Timothy, BA0 8NN.",
+            "Flat 4b, Scott Village, New Timothy, BA0 8NN",
+        ),
+        (
+            "address: 12 High St, Leeds LS1 4AP",
+            "12 High St, Leeds LS1 4AP",
+        ),
+        (
+            "my address is 16, chemin de la Gare, 59295 Lille.",
+            "16, chemin de la Gare, 59295 Lille",
+        ),
+        (
+            "Ship it to Keudelstr. 58, 10115 Berlin instead.",
+            "Keudelstr. 58, 10115 Berlin",
+        ),
+        (
+            "ich wohne Justus-Sontag-Platz 9/3",
+            "Justus-Sontag-Platz 9/3",
+        ),
+        ("Send it to Via Roma 10, Milano", "Via Roma 10"),
+        (
+            "moved to Kalverstraat 12, 1012 AB Amsterdam",
+            "Kalverstraat 12, 1012 AB Amsterdam",
+        ),
+        ("ship to 99 campbell street please", "99 campbell street"),
+        ("PO Box 1234, Springfield", "PO Box 1234"),
+        (
+            "I moved to 20 Gray Street T21 0715 Tiarna Ville",
+            "20 Gray Street T21 0715 Tiarna Ville",
+        ),
+    ] {
+        assert_covers(t, PiiKind::StreetAddress, v);
+    }
+    assert_none("I waited 2 days on the way home", PiiKind::StreetAddress);
+    assert_none(
+        "I have been transferring 50 euros every month",
+        PiiKind::StreetAddress,
+    );
+    assert_none("top up 20 via Apple Pay 3 times", PiiKind::StreetAddress);
+}
+
+#[test]
+fn person_names() {
+    for (t, v) in [
+        ("My name is Geneviève Lesage.", "Geneviève Lesage"),
+        ("my name is sacha phayre. you can call", "sacha phayre"),
+        ("This is Kamila C. Jacak writing.", "Kamila C. Jacak"),
+        ("Regards, Olson, Jessica", "Olson, Jessica"),
+        ("I'm Jelte de Bruyn and I have a problem.", "Jelte de Bruyn"),
+        ("Please ask Ashley Wood to call me back.", "Ashley Wood"),
+        ("want help to find my bill frm Mr. Jones", "Mr. Jones"),
+        ("The account is in the name of Evelyn.", "Evelyn"),
+        ("my husband renan da cruz can't log in", "renan da cruz"),
+        ("thanks, amber johnson", "amber johnson"),
+        ("Yesterday Sarah Connor used my card", "Sarah Connor"),
+        ("please send it to Fatima", "Fatima"),
+    ] {
+        assert_covers(t, PiiKind::Person, v);
+    }
+    for t in [
+        "I'm trying to top up my card.",
+        "This is very frustrating, please help.",
+        "Thanks for your help!",
+        "Is this card available to United States Residents?",
+        "my husband tried to log in",
+        "Hello, I can't find my card.",
+    ] {
+        assert_none(t, PiiKind::Person);
+    }
+}
+
+#[test]
+fn placeholders_are_typed_and_consistent() {
+    let t = "Mail a@example.com or b@example.com, again A@example.com. Call +44 7911 123456.";
+    let red = r().redact(t);
+    assert_eq!(
+        red.text,
+        "Mail [EMAIL_1] or [EMAIL_2], again [EMAIL_1]. Call [PHONE_1]."
+    );
+    assert_eq!(red.spans.len(), 4);
+    // the same card written two ways is the same card
+    let t2 = "card 4111 1111 1111 1111 or 4111-1111-1111-1111";
+    assert_eq!(r().redact(t2).text, "card [CARD_1] or [CARD_1]");
+    // every tag
+    for k in PiiKind::ALL {
+        assert!(!k.placeholder_tag().is_empty());
+    }
+}
+
+#[test]
+fn spans_never_overlap_and_are_sorted() {
+    let t = "IBAN PT50 2309 4188 7622 7931 5359 6, card 4111 1111 1111 1111, order 12345678, \
+             born 02.03.1980, call (020) 7946 0958, I'm Anna Smith at 12 Main Street, Leeds";
+    let spans = r().find_spans(t);
+    assert!(spans.len() >= 6, "{spans:?}");
+    for w in spans.windows(2) {
+        assert!(w[0].end <= w[1].start, "{spans:?}");
+    }
+}
+
+#[test]
+fn deterministic() {
+    let t = "My name is Anna Smith, card 4111 1111 1111 1111, www.example.com, 10.0.0.1";
+    let a = r().redact(t);
+    for _ in 0..5 {
+        assert_eq!(r().redact(t), a);
+    }
+}
+
+#[test]
+fn unicode_offsets() {
+    let t = "Grüße — ich bin Zoë Müller, Mail zoë@example.de? nein: zoe@example.de";
+    let spans = r().find_spans(t);
+    for s in &spans {
+        assert!(t.is_char_boundary(s.start) && t.is_char_boundary(s.end));
+    }
+    let email = spans
+        .iter()
+        .find(|s| s.kind == PiiKind::Email)
+        .expect("email");
+    assert_eq!(&t[email.start..email.end], "zoe@example.de");
+    let co = char_offsets(t, &spans);
+    let (cs, ce, _) = co
+        .iter()
+        .copied()
+        .find(|c| c.2 == PiiKind::Email)
+        .expect("email");
+    let chars: Vec<char> = t.chars().collect();
+    assert_eq!(chars[cs..ce].iter().collect::<String>(), "zoe@example.de");
+    // any order, and end of text
+    let rev: Vec<PiiSpan> = spans.iter().rev().copied().collect();
+    let mut co2 = char_offsets(t, &rev);
+    co2.reverse();
+    assert_eq!(co, co2);
+}
+
+#[test]
+fn empty_and_plain_inputs() {
+    assert!(r().find_spans("").is_empty());
+    assert_eq!(r().redact("").text, "");
+    assert!(r().find_spans("How do I top up my card?").is_empty());
+    assert!(char_offsets("", &[]).is_empty());
+}
+
+#[test]
+fn serde_names_match_scorer() {
+    let v = serde_json::to_string(&PiiKind::Email).expect("json");
+    assert_eq!(v, "\"EMAIL_ADDRESS\"");
+    for k in PiiKind::ALL {
+        assert_eq!(
+            serde_json::to_string(&k).expect("json"),
+            format!("\"{}\"", k.type_name())
+        );
+    }
+}
