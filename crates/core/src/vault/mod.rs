@@ -87,14 +87,24 @@ impl Vault {
                 ),
             }),
             (desc, false) => {
-                // No database: nothing can be lost by making a key. Reuse the profile's
-                // keyring account if the descriptor survived an interrupted first run.
-                let account = match desc {
-                    Some(d) => d.keyring_account,
-                    None => Descriptor::new_account()?,
+                // No database here. If the profile's key is still in the keyring (an
+                // interrupted first run, or a database moved away), keep using it: a
+                // vault restored from a backup must still open. Otherwise make one.
+                let (account, existing) = match &desc {
+                    Some(d) => {
+                        // Probe first: an unavailable keyring stops us before anything is made.
+                        let k = keys.get(&d.keyring_account)?.filter(|k| d.matches(k));
+                        (d.keyring_account.clone(), k)
+                    }
+                    None => {
+                        let account = Descriptor::new_account()?;
+                        keys.get(&account)?;
+                        (account, None)
+                    }
                 };
-                // Probe first: an unavailable keyring must stop us before we create anything.
-                keys.get(&account)?;
+                if let Some(key) = existing {
+                    return Vault::create(profile, &db, &key);
+                }
                 let mut key = Zeroizing::new([0u8; 32]);
                 getrandom::fill(key.as_mut())
                     .map_err(|_| VaultError::Storage("no system randomness".into()))?;

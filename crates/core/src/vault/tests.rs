@@ -521,3 +521,21 @@ fn demo_batch_imports_once() {
     assert_eq!(tax, crate::demo::demo_taxonomy().intents);
     let _ = BatchError::Tampered; // keep the import used in all cfgs
 }
+
+#[test]
+fn a_moved_away_database_keeps_its_key() {
+    let (_d, profile, vault) = fresh();
+    drop(vault);
+    let account = descriptor(&profile).keyring_account;
+    let key_before = keys().get(&account).unwrap().unwrap();
+    let backup = profile.dir().join("vault.db.bak");
+    std::fs::rename(profile.db_path(), &backup).unwrap();
+    // Opening without the database makes a new, empty one with the same key…
+    drop(Vault::open(&profile, &keys()).unwrap());
+    assert_eq!(*keys().get(&account).unwrap().unwrap(), *key_before);
+    // …so the original can be restored and still opens.
+    std::fs::rename(&backup, profile.db_path()).unwrap();
+    let _ = std::fs::remove_file(profile.dir().join("vault.db-wal"));
+    let _ = std::fs::remove_file(profile.dir().join("vault.db-shm"));
+    Vault::open(&profile, &keys()).unwrap();
+}
