@@ -8,13 +8,33 @@
 
 use anyhow::Context;
 use labelvault_core::redact::{char_offsets, Redactor};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 #[derive(Deserialize)]
 struct Line {
+    id: Value,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Entity {
+    start: usize,
+    end: usize,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct SpansOut {
+    id: Value,
+    entities: Vec<Entity>,
+}
+
+#[derive(Serialize)]
+struct TextOut {
     id: Value,
     text: String,
 }
@@ -61,17 +81,28 @@ pub fn run(spans: bool, input: Option<PathBuf>) -> anyhow::Result<()> {
                 continue;
             }
         };
-        let v = if spans {
+        let written = if spans {
             let found = redactor.find_spans(&rec.text);
-            let entities: Vec<Value> = char_offsets(&rec.text, &found)
+            let entities = char_offsets(&rec.text, &found)
                 .into_iter()
-                .map(|(s, e, k)| json!({"start": s, "end": e, "type": k.type_name()}))
+                .map(|(start, end, k)| Entity {
+                    start,
+                    end,
+                    kind: k.type_name(),
+                })
                 .collect();
-            json!({"id": rec.id, "entities": entities})
+            serde_json::to_writer(
+                &mut out,
+                &SpansOut {
+                    id: rec.id,
+                    entities,
+                },
+            )
         } else {
-            json!({"id": rec.id, "text": redactor.redact(&rec.text).text})
+            let text = redactor.redact(&rec.text).text;
+            serde_json::to_writer(&mut out, &TextOut { id: rec.id, text })
         };
-        serde_json::to_writer(&mut out, &v).context("cannot write output")?;
+        written.context("cannot write output")?;
         out.write_all(b"\n").context("cannot write output")?;
     }
     out.flush().context("cannot write output")?;

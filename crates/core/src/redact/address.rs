@@ -23,7 +23,7 @@ use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
 
-const EN_SUFFIX: &str = "alley|annex|arcade|avenue|ave|bayou|beach|bend|bluff|bottom|boulevard|blvd|branch|bridge|brook|burg|bypass|camp|canyon|cape|causeway|center|centre|circle|cir|cliff|club|common|corner|course|court|ct|cove|creek|crescent|cres|crest|crossing|crossroad|curve|dale|dam|divide|drive|dr|estate|expressway|extension|fall|ferry|field|flat|ford|forest|forge|fork|fort|freeway|garden|gdns|gateway|glen|green|grove|harbor|harbour|haven|heights|highway|hwy|hill|hollow|inlet|island|isle|junction|key|knoll|lake|land|landing|lane|ln|light|loaf|lock|lodge|loop|mall|manor|meadow|mews|mill|mission|motorway|mount|mountain|neck|orchard|oval|overpass|park|parkway|pkwy|pass|passage|path|pike|pine|place|pl|plain|plaza|point|port|prairie|radial|ramp|ranch|rapid|rest|ridge|river|road|rd|route|row|rue|run|shoal|shore|skyway|spring|spur|square|sq|station|stravenue|stream|street|st|summit|terrace|ter|throughway|trace|track|trafficway|trail|trl|tunnel|turnpike|underpass|union|valley|via|viaduct|view|village|ville|vista|walk|wall|way|well|wharf|wynd|yard|quay|parade|esplanade|promenade|broadway|croft|gate|lawn|mead|paddock|brae|circus|dene|drove|garth|glade|hurst|spinney|close|rise|vale|heath|chase";
+const EN_SUFFIX: &str = "alley|annex|arcade|avenue|ave|bayou|beach|bend|bluff|bottom|boulevard|blvd|branch|bridge|brook|burg|bypass|camp|canyon|cape|causeway|center|centre|circle|cir|cliff|club|common|corner|course|court|ct|cove|creek|crescent|cres|crest|crossing|crossroad|curve|dale|dam|divide|drive|dr|estate|expressway|extension|fall|ferry|field|flat|ford|forest|forge|fork|fort|freeway|garden|gdns|gateway|glen|green|grove|harbor|harbour|haven|heights|highway|hwy|hill|hollow|inlet|island|isle|junction|key|knoll|lake|land|landing|lane|ln|light|loaf|lock|lodge|loop|mall|manor|meadow|mews|mill|mission|motorway|mount|mountain|neck|orchard|oval|overpass|park|parkway|pkwy|pass|passage|path|pike|pine|place|pl|plain|plaza|point|port|prairie|radial|ramp|ranch|rapid|rest|ridge|river|road|rd|route|row|rue|run|shoal|shore|skyway|spring|spur|square|sq|station|stravenue|stream|street|st|summit|terrace|ter|throughway|trace|track|trafficway|trail|trl|tunnel|turnpike|underpass|union|valley|via|viaduct|view|village|ville|vista|walk|wall|way|well|wharf|wynd|yard|quay|parade|esplanade|promenade|broadway|croft|gate|lawn|mead|paddock|brae|circus|dene|drove|garth|glade|hurst|spinney|close|rise|vale|heath|chase|brace|brow|circuit|concourse|copse|dip|fairway|frontage|gap|grange|meander|nook|outlook|pocket|retreat|rosebowl|slope|crossway|boardwalk|cul-de-sac";
 
 /// Suffixes that are strong enough to accept a lowercase street name in mixed-case text.
 const STRONG_EN_SUFFIX: &[&str] = &[
@@ -47,7 +47,7 @@ const STRONG_EN_SUFFIX: &[&str] = &[
     "mews",
 ];
 
-const DE_SUFFIX: &str = "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|kamp|feld|straat|laan|plein|gracht|kade|singel|dijk|steeg|vej|gade|gatan|vägen|väg|veien|gata|gränd|torget|plads|gässli|stieg|bogen";
+const DE_SUFFIX: &str = "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|kamp|feld|straat|laan|plein|gracht|kade|singel|dijk|steeg|vej|gade|gatan|vägen|väg|veien|gata|gränd|torget|plads|gässli|stieg|bogen|dreef|baan|boulevard|pad|haven|wal|park";
 
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:(?:USNS|USNV|USS|USCGC)\s+[\p{L}][\p{L}'\-]*|unit\s+\d{3,5},?\s+box\s+\d{3,5}|psc\s+\d{3,5},?\s+box\s+\d{3,5}),?\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}(?-u:\b)")
@@ -57,7 +57,10 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
 /// French streets without a house number ("rue Le Goff, 75001 Paris"); only the
 /// unambiguous street types; the name is checked by code.
 static FRENCH_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?-u:\b)(?:rue|avenue|boulevard|chemin|allée|allee|impasse|quai) ")
+    // Case variants spelled out (not `(?i)`) so the literal prefilter stays effective.
+    Regex::new(
+        r"(?-u:\b)(?:[Rr]ue|RUE|[Aa]venue|AVENUE|[Bb]oulevard|BOULEVARD|[Cc]hemin|CHEMIN|[Aa]ll[ée]e|ALL[ÉE]E|[Ii]mpasse|IMPASSE|[Qq]uai|QUAI) ",
+    )
         .expect("static regex")
 });
 
@@ -74,7 +77,7 @@ static TAIL_UNIT: LazyLock<Regex> = LazyLock::new(|| {
 static TAIL_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^(?:,\s*|\s+)(?:",
-        r"(?P<state>[A-Za-z]{2}\.?\s+\d{5}(?:-\d{4})?)",
+        r"(?P<state>[A-Za-z]{2}\.?\s+\d{5}(?:-\d{4})?|(?:NSW|VIC|QLD|TAS|ACT|SA|WA|NT),?\s+\d{4})",
         r"|(?P<ca>[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d)",
         r"|(?P<uk>[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})",
         r"|(?P<eir>[A-Za-z]\d{2}\s?[A-Za-z0-9]{4})",
@@ -405,6 +408,33 @@ const ROMANCE_TYPE_WORDS: &[&str] = &[
     "os",
     "osiedle",
     "plac",
+    "av",
+    "avinguda",
+    "canale",
+    "stretto",
+    "borgo",
+    "strada",
+    "callejón",
+    "callejon",
+    "vial",
+    "pasaje",
+    "pasadizo",
+    "glorieta",
+    "rambla",
+    "cuesta",
+    "urbanización",
+    "urbanizacion",
+    "carrera",
+    "rúa",
+    "beco",
+    "vereda",
+    "rotonda",
+    "vía",
+    "piazzetta",
+    "traversa",
+    "lungomare",
+    "passeig",
+    "travessera",
 ];
 const UNIT_WORDS: &[&str] = &[
     "flat",
@@ -782,6 +812,11 @@ fn compound(cx: &mut Ctx<'_>, d: usize, out: &mut Vec<Cand>) -> bool {
     };
     let n_chars = lw.chars().count();
     if n_chars < suffix_len + 3 && !lw.contains('-') {
+        return false;
+    }
+    if lw.ends_with("pad")
+        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text))
+    {
         return false;
     }
     if lw.ends_with("ring") && !lw.ends_with("-ring") {

@@ -484,9 +484,25 @@ pub(super) fn phones(text: &str, out: &mut Vec<Cand>) {
         let mut cue: Option<bool> = None;
         // Longest acceptable prefix of groups wins.
         let mut k = groups.len();
+        // an extension after the last group: "x123", "ext. 123"
+        let ext_end = |e: usize| -> Option<usize> {
+            let rest = &b[e..];
+            let skip = if rest.first() == Some(&b'x') {
+                1
+            } else if rest.len() > 5 && rest[..4].eq_ignore_ascii_case(b" ext") {
+                let dot = usize::from(rest[4] == b'.');
+                4 + dot + usize::from(rest.get(4 + dot) == Some(&b' '))
+            } else {
+                return None;
+            };
+            let ds = e + skip;
+            let de = ds + b[ds..].iter().take_while(|c| c.is_ascii_digit()).count();
+            (de > ds && de - ds <= 5 && right_clear(text, de)).then_some(de)
+        };
         while k >= 1 {
             let (first_s, _) = groups[0];
-            let (_, last_e) = groups[k - 1];
+            let (_, digits_e) = groups[k - 1];
+            let last_e = ext_end(digits_e).unwrap_or(digits_e);
             let ok_seps = (1..k).all(|j| sep_ok(&b[groups[j - 1].1..groups[j].0]));
             let end_ok = right_clear(text, last_e)
                 && !(last_e + 1 < b.len()

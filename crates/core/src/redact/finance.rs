@@ -70,7 +70,9 @@ pub(super) fn cards(text: &str, out: &mut Vec<Cand>) {
                         n += 1;
                     }
                 }
-                if !(13..=19).contains(&n) {
+                // 12 digits only for Maestro, grouped 4-4-4 or after a card word
+                let twelve_ok = n == 12 && (k == 3 || card_cue_before(text, s));
+                if !(13..=19).contains(&n) && !twelve_ok {
                     continue;
                 }
                 let d = &digits[..n];
@@ -81,6 +83,20 @@ pub(super) fn cards(text: &str, out: &mut Vec<Cand>) {
             }
         }
     }
+}
+
+static CARD_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:card|visa|maestro|mastercard|debit|credit|\bpan\b|amex|number)")
+        .expect("static regex")
+});
+
+/// Is there a card word in the 40 bytes before `s`?
+fn card_cue_before(text: &str, s: usize) -> bool {
+    let mut w = s.saturating_sub(40);
+    while !text.is_char_boundary(w) {
+        w += 1;
+    }
+    CARD_CUE.is_match(&text[w..s])
 }
 
 static IBAN_START: LazyLock<Regex> =

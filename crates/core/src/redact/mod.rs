@@ -248,28 +248,53 @@ struct Gates {
     upper: bool,
 }
 
+const G_DIGIT: u8 = 1;
+const G_AT: u8 = 2;
+const G_COLON: u8 = 4;
+const G_DOT: u8 = 8;
+const G_HASH: u8 = 16;
+const G_UPPER: u8 = 32;
+
+/// Byte classes for [`gates`], so the scan is one table lookup and an OR per byte.
+static GATE_TABLE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_digit() {
+            G_DIGIT
+        } else if c == b'@' {
+            G_AT
+        } else if c == b':' {
+            G_COLON
+        } else if c == b'.' {
+            G_DOT
+        } else if c == b'#' {
+            G_HASH
+        } else if c.is_ascii_uppercase() {
+            G_UPPER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 fn gates(text: &str) -> Gates {
     let b = text.as_bytes();
-    let mut g = Gates {
-        digit: false,
-        at: false,
-        colon: false,
-        dot_letter: false,
-        hash: false,
-        upper: false,
-    };
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'0'..=b'9' => g.digit = true,
-            b'@' => g.at = true,
-            b':' => g.colon = true,
-            b'#' => g.hash = true,
-            b'.' if b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => g.dot_letter = true,
-            b'A'..=b'Z' => g.upper = true,
-            _ => {}
-        }
+    let acc = b.iter().fold(0u8, |a, &c| a | GATE_TABLE[usize::from(c)]);
+    let dot_letter = acc & G_DOT != 0
+        && b.windows(2)
+            .any(|w| w[0] == b'.' && w[1].is_ascii_alphanumeric());
+    Gates {
+        digit: acc & G_DIGIT != 0,
+        at: acc & G_AT != 0,
+        colon: acc & G_COLON != 0,
+        dot_letter,
+        hash: acc & G_HASH != 0,
+        upper: acc & G_UPPER != 0,
     }
-    g
 }
 
 impl Redactor {

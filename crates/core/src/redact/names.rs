@@ -17,20 +17,20 @@ use std::sync::LazyLock;
 const REL: &str = r"husband|wife|son|daughter|partner|spouse|mother|mom|mum|father|dad|brother|sister|friend|colleague|boss|fianc[ée]e?|girlfriend|boyfriend|child|kid|grandmother|grandma|granny|grandfather|grandpa|granddaughter|grandson|aunt|auntie|uncle|cousin|nephew|niece|landlord|landlady|tenant|flatmate|roommate|housemate|employee|employer|assistant|manager|neighbou?r|carer|caregiver|guardian|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|mother-in-law|father-in-law|brother-in-law|sister-in-law|son-in-law|daughter-in-law|ex-wife|ex-husband|twin|accountant|lawyer|solicitor|coworker|co-worker|business\s+partner|better\s+half|other\s+half";
 
 const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|mme|mlle|señor|señora|señorita|sra|srta|signor|signora|sig\.ra|dott|dr\.ssa";
-const STRONG: &str = r"my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?";
+const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?";
 const SIG: &str = r"(?:kind|best|warm|warmest|many|with)\s+regards|regards|best\s+wishes|all\s+the\s+best|thanks|thank\s+you|thx|tks|cheers|sincerely(?:\s+yours)?|yours\s+(?:sincerely|truly|faithfully)|respectfully|best|rgds|greetings";
 const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+is|hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)";
 
 fn rel() -> String {
     format!(
-        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by"
+        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by"
     )
 }
 
 /// All cue phrases in one pass (the lazy DFA with literal prefilters keeps this cheap).
 static CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?-u:\b)(?:(?:{TITLE})(?-u:\b)\.?|(?:{STRONG}|{}|{SIG}|{INTRO})(?-u:\b))",
+        r"(?i)(?-u:\b)(?:(?:{TITLE})(?-u:\b)\.?|{STRONG}|{}|{SIG}|{INTRO})",
         rel()
     ))
     .expect("static regex")
@@ -49,6 +49,36 @@ static CLASSES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
         anchored(SIG),
     ]
 });
+
+/// The intro cues, as words; checked before the class regexes because they are the most
+/// frequent matches.
+const INTRO_PHRASES: &[&[&str]] = &[
+    &["i'm"],
+    &["i’m"],
+    &["i", "am"],
+    &["im"],
+    &["this", "is"],
+    &["it's"],
+    &["it’s"],
+    &["it", "is"],
+    &["here", "is"],
+    &["hi"],
+    &["hello"],
+    &["hey"],
+    &["hiya"],
+    &["good", "morning"],
+    &["good", "afternoon"],
+    &["good", "evening"],
+];
+
+fn is_intro(t: &str) -> bool {
+    INTRO_PHRASES.iter().any(|p| {
+        let mut words = t.split_whitespace();
+        p.iter()
+            .all(|w| words.next().is_some_and(|x| x.eq_ignore_ascii_case(w)))
+            && words.next().is_none()
+    })
+}
 
 /// Words before a capitalised given name that make it a person ("send it to Sarah").
 const PREP_CONTEXT: &[&str] = &[
@@ -296,8 +326,7 @@ impl Parser<'_> {
             .next()
             .unwrap_or("")
             .to_lowercase();
-        run.verb_like = run.words == 1
-            && !run.cap
+        run.verb_like = !run.cap
             && fw.chars().count() > 4
             && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"));
         Some(run)
@@ -354,7 +383,14 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     };
     for m in CUES.find_iter(text) {
         let t = m.as_str();
-        let cue = if CLASSES[0].is_match(t) {
+        // whole words only ("hi" is not "his"); "name:" may be followed by anything
+        if t.ends_with(|c: char| c.is_alphanumeric()) && !super::lexicon::right_clear(text, m.end())
+        {
+            continue;
+        }
+        let cue = if is_intro(t) {
+            Cue::Intro
+        } else if CLASSES[0].is_match(t) {
             Cue::Title
         } else if CLASSES[1].is_match(t) {
             Cue::Strong
@@ -377,7 +413,8 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                     || run.first_given
                     || run.any_name
                     || run.strong_suffix
-                    || (run.words >= 2
+                    || (!run.verb_like
+                        && run.words >= 2
                         && (run.sentence_end || run.follow_and || next_is_function(text, run.e)))
                     || (!run.verb_like && next_is_function(text, run.e))
             }
@@ -416,6 +453,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
+    let suffix_cue = SUFFIX_CUES.iter().any(|w| text.contains(w));
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
@@ -426,6 +464,16 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                 let w = &text[s..e];
                 if is_capitalised(w) {
                     let wi = p.info(w);
+                    if suffix_cue && !wi.given && !wi.common {
+                        // "Adelmo Lopresti here, I have a question."
+                        if let Some(run) = p.parse(s) {
+                            if run.cap && run.s == s && run.strong_suffix {
+                                out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
+                                i = run.e;
+                                continue;
+                            }
+                        }
+                    }
                     if wi.given && !wi.common {
                         if let Some(run) = p.parse(s) {
                             if run.cap && run.s == s && (run.words >= 2 || prep_before(text, s)) {
@@ -455,8 +503,10 @@ fn prep_before(text: &str, s: usize) -> bool {
         return false;
     };
     let start = before
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_ascii_alphabetic())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let w = &before[start..];
     w.len() <= 9 && PREP_CONTEXT.iter().any(|p| p.eq_ignore_ascii_case(w))
 }

@@ -32,7 +32,7 @@ fn prefix_num(digits: &[u8], n: usize) -> u32 {
 
 /// Does this digit string have the issuer prefix and length of a payment card brand
 /// (Visa, Mastercard incl. the 2-series, Amex, Diners, Discover, JCB, UnionPay, Maestro,
-/// Mir, RuPay, Troy, Verve, UATP)?
+/// Mir, RuPay, Troy, Verve)?
 pub(super) fn card_brand_ok(digits: &[u8]) -> bool {
     let n = digits.len();
     if !(12..=19).contains(&n) {
@@ -83,10 +83,8 @@ pub(super) fn card_brand_ok(digits: &[u8]) -> bool {
     if p2 == 81 || p2 == 82 || p4 == 9792 {
         return len16_19;
     }
-    // UATP
-    if p1 == 1 {
-        return n == 15;
-    }
+    // UATP (1-series, airline corporate cards) is left out on purpose: in customer
+    // messages a 15-digit number starting with 1 is far more often an order id.
     false
 }
 
