@@ -34,7 +34,8 @@ step "end-to-end: the real app in the real webview"
 bash scripts/e2e.sh 2>&1 | tee -a "$log"
 
 # One closing line over every runner (cargo's last line is a doc-test run of 0).
-passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
-vitest=$(grep -Eo 'Tests +[0-9]+ passed' "$log" | awk '{s += $2} END {print s + 0}')
+plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
+passed=$(printf '%s\n' "$plain" | { grep -Eo '^test result: ok\. [0-9]+ passed' || true; } | awk '{s += $4} END {print s + 0}')
+vitest=$(printf '%s\n' "$plain" | { grep -Eo 'Tests +[0-9]+ passed' || true; } | awk '{s += $2} END {print s + 0}')
 step "all tests passed"
 echo "$((passed + vitest)) passed, 0 failed"
