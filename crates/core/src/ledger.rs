@@ -310,35 +310,50 @@ fn par_map<T: Sync, R: Send>(items: &[T], min_len: usize, f: impl Fn(&T) -> R + 
 /// One signature to check: message, signature, and which key (0 = device, 1 = hub).
 type SigItem<'a> = (&'a [u8], [u8; 64], usize);
 
-/// Index of the first signature in `items` that does not verify, checked in Ed25519
-/// batches (mixed keys are fine) across cores; `None` if all verify.
+/// Index of the first signature in `items` that does not verify; `None` if all verify.
+/// Signatures are checked in large batches (one per core) with the terms of each key
+/// grouped ([`crate::sigbatch`]); a failing batch is split in halves until the culprit
+/// is found one by one. `Err(k)`: key `k` is not an Ed25519 key.
 fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Option<usize>, usize> {
-    let vks: Vec<ed25519_dalek::VerifyingKey> = keys
+    use crate::sigbatch::{verify_grouped, BatchSigError, SigCheck};
+    let checks: Vec<SigCheck<'_>> = items
         .iter()
-        .enumerate()
-        .map(|(i, k)| ed25519_dalek::VerifyingKey::from_bytes(k).map_err(|_| i))
-        .collect::<Result<_, _>>()?;
-    const CHUNK: usize = 4096;
-    let chunks: Vec<(usize, &[SigItem<'_>])> = items
-        .chunks(CHUNK)
-        .enumerate()
-        .map(|(i, c)| (i * CHUNK, c))
+        .map(|(m, s, k)| SigCheck {
+            msg: m,
+            sig: *s,
+            key: *k,
+        })
         .collect();
-    let bad = par_map(&chunks, 2, |(base, c)| {
-        let msgs: Vec<&[u8]> = c.iter().map(|x| x.0).collect();
-        let sigs: Vec<ed25519_dalek::Signature> = c
-            .iter()
-            .map(|x| ed25519_dalek::Signature::from_bytes(&x.1))
-            .collect();
-        let ks: Vec<ed25519_dalek::VerifyingKey> = c.iter().map(|x| vks[x.2]).collect();
-        if ed25519_dalek::verify_batch(&msgs, &sigs, &ks).is_ok() {
+    // Fail early on a bad key, whichever item names it.
+    for (i, k) in keys.iter().enumerate() {
+        if let Err(BatchSigError::BadKey(_)) = verify_grouped(std::slice::from_ref(k), &[]) {
+            return Err(i);
+        }
+    }
+    fn find(keys: &[[u8; 32]], c: &[SigCheck<'_>], base: usize) -> Option<usize> {
+        if c.len() <= 32 {
+            return c
+                .iter()
+                .position(|x| !identity::verify(&keys[x.key], x.msg, &x.sig))
+                .map(|p| base + p);
+        }
+        if verify_grouped(keys, c) == Ok(true) {
             return None;
         }
-        // Find the culprit one by one.
-        c.iter()
-            .position(|(m, s, k)| !identity::verify(&keys[*k], m, s))
-            .map(|p| base + p)
-    });
+        let mid = c.len() / 2;
+        find(keys, &c[..mid], base).or_else(|| find(keys, &c[mid..], base + mid))
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 16);
+    let chunk = checks.len().div_ceil(threads).max(2048);
+    let chunks: Vec<(usize, &[SigCheck<'_>])> = checks
+        .chunks(chunk)
+        .enumerate()
+        .map(|(i, c)| (i * chunk, c))
+        .collect();
+    let bad = par_map(&chunks, 2, |(base, c)| find(keys, c, *base));
     Ok(bad.into_iter().flatten().min())
 }
 

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod protocol;
 pub mod redact;
 pub mod settings;
+pub mod sigbatch;
 pub mod sync;
 pub mod vault;
 
