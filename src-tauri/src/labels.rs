@@ -8,26 +8,20 @@ use labelvault_core::QueueItem;
 use serde::Serialize;
 
 /// What the UI needs after a change: the stored revision and the refreshed queue head.
+/// No counts: counting a 100k-item vault on every keypress costs more than the decision
+/// itself, so the UI keeps its own counts (from `vault_status` at load).
 #[derive(Debug, Serialize)]
 pub struct AfterChange {
     /// The revision just stored (None when undo had nothing to undo).
     pub record: Option<LabelRecord>,
     /// The next items, in queue order (prefetch).
     pub next: Vec<QueueItem>,
-    /// Items left to label.
-    pub remaining: u64,
-    /// Items decided.
-    pub labelled: u64,
 }
 
 fn after(v: &labelvault_core::Vault, record: Option<LabelRecord>) -> IpcResult<AfterChange> {
-    let next = v.peek_queue(3)?;
-    let s = v.status()?;
     Ok(AfterChange {
         record,
-        next,
-        remaining: s.remaining,
-        labelled: s.labelled,
+        next: v.peek_queue(3)?,
     })
 }
 

@@ -3,60 +3,89 @@
 
 use crate::error::{IpcError, IpcResult};
 use labelvault_core::{KeyStore, KeyringStore, Profile, Vault};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+/// The vault slot: `None` while it is still being opened in the background.
+type Slot = Mutex<Option<Result<Vault, IpcError>>>;
 
 /// Shared by all commands.
 pub struct AppState {
     profile: Option<Profile>,
-    vault: Mutex<Result<Vault, IpcError>>,
+    vault: Arc<(Slot, Condvar)>,
 }
 
 impl AppState {
     /// Open the default profile (`LABELVAULT_PROFILE_DIR` or the platform data dir)
     /// with the OS keyring, and import the generated demo batch into an empty vault.
+    ///
+    /// The vault is opened on a background thread while the window and the webview
+    /// start, so the keyring round trip and the integrity check do not add to the cold
+    /// start; the first command that needs the vault waits for it.
     pub fn open_default() -> AppState {
-        AppState::open(None, &KeyringStore::new(), true)
+        let profile = Profile::resolve(None);
+        let slot: Arc<(Slot, Condvar)> = Arc::new((Mutex::new(None), Condvar::new()));
+        let profile = match profile {
+            Ok(p) => p,
+            Err(e) => return AppState::failed(e.into()),
+        };
+        let (bg_profile, bg_slot) = (profile.clone(), slot.clone());
+        let spawned = std::thread::Builder::new()
+            .name("vault-open".into())
+            .spawn(move || {
+                let result = open_vault(&bg_profile, &KeyringStore::new(), true);
+                let (lock, ready) = &*bg_slot;
+                if let Ok(mut g) = lock.lock() {
+                    *g = Some(result);
+                }
+                ready.notify_all();
+            });
+        if spawned.is_err() {
+            // No thread: open in line instead.
+            let result = open_vault(&profile, &KeyringStore::new(), true);
+            if let Ok(mut g) = slot.0.lock() {
+                *g = Some(result);
+            }
+        }
+        AppState {
+            profile: Some(profile),
+            vault: slot,
+        }
     }
 
     /// Open a profile with a given key store; `demo` imports the demo batch if empty.
     pub fn open(dir: Option<std::path::PathBuf>, keys: &dyn KeyStore, demo: bool) -> AppState {
         let profile = match Profile::resolve(dir) {
             Ok(p) => p,
-            Err(e) => {
-                return AppState {
-                    profile: None,
-                    vault: Mutex::new(Err(e.into())),
-                }
-            }
+            Err(e) => return AppState::failed(e.into()),
         };
-        let vault = Vault::open(&profile, keys)
-            .map_err(IpcError::from)
-            .and_then(|mut v| {
-                if demo && std::env::var_os("LABELVAULT_NO_DEMO").is_none() {
-                    if let Some(r) = labelvault_core::demo::ensure_demo_batch(&mut v)? {
-                        tracing::info!(items = r.items, "imported the demo batch");
-                    }
-                }
-                Ok(v)
-            });
-        if let Err(e) = &vault {
-            tracing::warn!(code = %e.code, "the vault could not be opened");
-        }
+        let vault = open_vault(&profile, keys, demo);
         AppState {
             profile: Some(profile),
-            vault: Mutex::new(vault),
+            vault: Arc::new((Mutex::new(Some(vault)), Condvar::new())),
         }
     }
 
-    /// The open vault, or the error that kept it closed.
+    fn failed(e: IpcError) -> AppState {
+        AppState {
+            profile: None,
+            vault: Arc::new((Mutex::new(Some(Err(e))), Condvar::new())),
+        }
+    }
+
+    /// The open vault, or the error that kept it closed (waits while it is opening).
     pub fn vault(&self) -> IpcResult<VaultGuard<'_>> {
-        let guard = self.vault.lock().map_err(|_| {
+        let poisoned = || {
             IpcError::new(
                 "internal",
                 "the vault lock was poisoned; restart LabelVault",
             )
-        })?;
-        if let Err(e) = &*guard {
+        };
+        let (lock, ready) = &*self.vault;
+        let mut guard = lock.lock().map_err(|_| poisoned())?;
+        while guard.is_none() {
+            guard = ready.wait(guard).map_err(|_| poisoned())?;
+        }
+        if let Some(Err(e)) = &*guard {
             return Err(e.clone());
         }
         Ok(VaultGuard(guard))
@@ -73,15 +102,32 @@ impl AppState {
     }
 }
 
+fn open_vault(profile: &Profile, keys: &dyn KeyStore, demo: bool) -> Result<Vault, IpcError> {
+    let vault = Vault::open(profile, keys)
+        .map_err(IpcError::from)
+        .and_then(|mut v| {
+            if demo && std::env::var_os("LABELVAULT_NO_DEMO").is_none() {
+                if let Some(r) = labelvault_core::demo::ensure_demo_batch(&mut v)? {
+                    tracing::info!(items = r.items, "imported the demo batch");
+                }
+            }
+            Ok(v)
+        });
+    if let Err(e) = &vault {
+        tracing::warn!(code = %e.code, "the vault could not be opened");
+    }
+    vault
+}
+
 /// A locked, open vault.
-pub struct VaultGuard<'a>(MutexGuard<'a, Result<Vault, IpcError>>);
+pub struct VaultGuard<'a>(MutexGuard<'a, Option<Result<Vault, IpcError>>>);
 
 impl std::ops::Deref for VaultGuard<'_> {
     type Target = Vault;
     fn deref(&self) -> &Vault {
         match &*self.0 {
-            Ok(v) => v,
-            Err(_) => unreachable!("VaultGuard is only made for an open vault"),
+            Some(Ok(v)) => v,
+            _ => unreachable!("VaultGuard is only made for an open vault"),
         }
     }
 }
@@ -89,8 +135,8 @@ impl std::ops::Deref for VaultGuard<'_> {
 impl std::ops::DerefMut for VaultGuard<'_> {
     fn deref_mut(&mut self) -> &mut Vault {
         match &mut *self.0 {
-            Ok(v) => v,
-            Err(_) => unreachable!("VaultGuard is only made for an open vault"),
+            Some(Ok(v)) => v,
+            _ => unreachable!("VaultGuard is only made for an open vault"),
         }
     }
 }

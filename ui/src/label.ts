@@ -8,12 +8,22 @@ import { $, clear, el, showBanner } from "./dom";
 
 type Pending = { flags: Set<Flag>; spans: Span[] };
 
+/** Decisions shown in the sidebar. */
+const RECENT_LIMIT = 20;
+/** Keys typed while a decision is being committed, replayed in order (never dropped). */
+const TYPEAHEAD_LIMIT = 32;
+
+/** What the screen reads of a key event (a replayed key has no event left). */
+export type KeyLike = Pick<KeyboardEvent, "key" | "ctrlKey" | "altKey" | "metaKey" | "shiftKey">;
+
 declare global {
   interface Window {
     /** keydown → next item painted, in ms (last 2000 decisions). */
     __lvLatencies: number[];
     /** keydown → the vault's answer arrived (IPC + commit), in ms. */
     __lvIpc: number[];
+    /** Wall-clock time (Unix ms) of the frame that first showed an item: cold start. */
+    __lvFirstItemAt?: number;
   }
 }
 window.__lvLatencies = [];
@@ -30,6 +40,7 @@ export class LabelScreen {
   private picker: { list: Intent[]; index: number; flags: Flag[] } | null = null;
   private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
   private recent: RecentDecision[] = [];
+  private ahead: KeyLike[] = [];
   onProgress: (labelled: number, remaining: number) => void = () => {};
   /** Counts shown in the top bar: set from vault_status, adjusted per decision. */
   counts = { labelled: 0, remaining: 0 };
@@ -45,6 +56,9 @@ export class LabelScreen {
     this.queue = await api.next(3);
     this.editing = null;
     await this.show(this.queue[0] ?? null);
+    if (window.__lvFirstItemAt === undefined && this.current) {
+      requestAnimationFrame(() => (window.__lvFirstItemAt = performance.timeOrigin + performance.now()));
+    }
     await this.refreshRecent();
     this.renderKeyHints();
   }
@@ -130,26 +144,40 @@ export class LabelScreen {
   }
 
   async refreshRecent() {
-    this.recent = await api.recent(20);
+    this.recent = await api.recent(RECENT_LIMIT);
     const list = $("recent-list");
     clear(list);
-    for (const r of this.recent) {
-      const v = r.label.verdict ?? "";
-      const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id }, [
-        el("span", { class: "verdict" }, [v]),
-        " ",
-        el("span", {}, [r.label.intent_id ?? ""]),
-        r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.join(", ")}`]) : "",
-      ]);
-      li.addEventListener("click", () => this.edit(r));
-      li.addEventListener("keydown", (e) => {
-        if ((e as KeyboardEvent).key === "Enter") {
-          e.stopPropagation();
-          this.edit(r);
-        }
-      });
-      list.append(li);
+    for (const r of this.recent) list.append(this.recentRow(r));
+  }
+
+  /// Put a just-recorded decision at the top of the sidebar without asking the vault
+  /// again: one row in, its older row (if any) and the overflow out.
+  private pushRecent(r: RecentDecision) {
+    this.recent = [r, ...this.recent.filter((x) => x.item.item_id !== r.item.item_id)].slice(0, RECENT_LIMIT);
+    const list = $("recent-list");
+    for (const li of Array.from(list.children)) {
+      if ((li as HTMLElement).dataset.item === r.item.item_id) li.remove();
     }
+    list.prepend(this.recentRow(r));
+    while (list.children.length > RECENT_LIMIT) list.lastElementChild?.remove();
+  }
+
+  private recentRow(r: RecentDecision): HTMLElement {
+    const v = r.label.verdict ?? "";
+    const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id }, [
+      el("span", { class: "verdict" }, [v]),
+      " ",
+      el("span", {}, [r.label.intent_id ?? ""]),
+      r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.join(", ")}`]) : "",
+    ]);
+    li.addEventListener("click", () => this.edit(r));
+    li.addEventListener("keydown", (e) => {
+      if ((e as KeyboardEvent).key === "Enter") {
+        e.stopPropagation();
+        this.edit(r);
+      }
+    });
+    return li;
   }
 
   private async edit(r: RecentDecision) {
@@ -159,7 +187,7 @@ export class LabelScreen {
   }
 
   /// Handle a key on the labelling screen. Returns true if it was used.
-  async onKey(e: KeyboardEvent): Promise<boolean> {
+  async onKey(e: KeyLike): Promise<boolean> {
     const t0 = performance.now();
     if (!$("help").hidden) {
       if (e.key === "Escape" || e.key === "?") $("help").hidden = true;
@@ -167,7 +195,13 @@ export class LabelScreen {
     }
     if (this.picker) return this.pickerKey(e, t0);
     if (this.spanMode) return this.spanKey(e);
-    if (this.busy) return true;
+    if (this.busy) {
+      if (this.ahead.length < TYPEAHEAD_LIMIT) {
+        const { key, ctrlKey, altKey, metaKey, shiftKey } = e;
+        this.ahead.push({ key, ctrlKey, altKey, metaKey, shiftKey });
+      }
+      return true;
+    }
     const r = resolve(this.keys, e.key, { ctrl: e.ctrlKey, alt: e.altKey, meta: e.metaKey });
     if (!r) return false;
     if (r.kind === "action" && r.action === "undo") {
@@ -247,11 +281,12 @@ export class LabelScreen {
         l.push(performance.now() - t0);
         if (l.length > 2000) l.shift();
       });
-      void this.refreshRecent();
+      if (res.record) this.pushRecent({ item, label: res.record });
     } catch (e) {
       showBanner(errorText(e));
     } finally {
       this.busy = false;
+      this.replayAhead();
     }
   }
 
@@ -278,7 +313,14 @@ export class LabelScreen {
       showBanner(errorText(e));
     } finally {
       this.busy = false;
+      this.replayAhead();
     }
+  }
+
+  /// Handle the next key typed while the previous decision was being committed.
+  private replayAhead() {
+    const next = this.ahead.shift();
+    if (next) setTimeout(() => void this.onKey(next), 0);
   }
 
   private async openPicker(flags: Flag[]) {
@@ -311,7 +353,7 @@ export class LabelScreen {
     if (!shown.length) list.append(el("li", { class: "muted" }, [`No intent matches; ${item ? "Esc to go back" : ""}`]));
   }
 
-  private async pickerKey(e: KeyboardEvent, t0: number): Promise<boolean> {
+  private async pickerKey(e: KeyLike, t0: number): Promise<boolean> {
     const p = this.picker!;
     const input = $("picker-input") as HTMLInputElement;
     if (e.key === "Escape") {
@@ -379,7 +421,7 @@ export class LabelScreen {
     this.renderPending();
   }
 
-  private spanKey(e: KeyboardEvent): boolean {
+  private spanKey(e: KeyLike): boolean {
     const s = this.spanMode!;
     const last = s.words.length - 1;
     if (e.key === "Escape") {
