@@ -184,6 +184,27 @@ fn a_closed_vault_explains_itself_everywhere() {
 }
 
 #[test]
+fn a_vault_opened_in_the_background_serves_the_first_commands() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // Commands sent while the vault is still opening wait for it, then see the demo batch.
+    let state = AppState::open_in_background(Some(dir.path().join("p")), keys(), true);
+    let h = harness_with(state, dir);
+    let items = call(&h, "queue_next", json!({"limit": 3})).unwrap();
+    assert_eq!(items.as_array().map(|a| a.len()), Some(3));
+    let s = call(&h, "vault_status", json!({})).unwrap();
+    assert!(s["remaining"].as_u64().unwrap() >= 3);
+
+    // A failure to open in the background is reported like an in-line one.
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path().join("p");
+    drop(AppState::open(Some(p.clone()), &keys(), false));
+    std::fs::write(p.join("vault.db"), b"not a database at all").unwrap();
+    let h = harness_with(AppState::open_in_background(Some(p), keys(), true), dir);
+    let e = call(&h, "vault_status", json!({})).unwrap_err();
+    assert_eq!(e["code"], "corrupt", "{e}");
+}
+
+#[test]
 fn commands_outside_the_app_are_refused() {
     let h = harness();
     // Not an app command: the ACL refuses it.

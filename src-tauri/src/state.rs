@@ -22,17 +22,28 @@ impl AppState {
     /// start, so the keyring round trip and the integrity check do not add to the cold
     /// start; the first command that needs the vault waits for it.
     pub fn open_default() -> AppState {
-        let profile = Profile::resolve(None);
-        let slot: Arc<(Slot, Condvar)> = Arc::new((Mutex::new(None), Condvar::new()));
-        let profile = match profile {
+        AppState::open_in_background(None, KeyringStore::new(), true)
+    }
+
+    /// Like [`AppState::open`], but the vault opens on a background thread; commands
+    /// that need it wait until it is open (or failed to open).
+    pub fn open_in_background<K: KeyStore + Send + 'static>(
+        dir: Option<std::path::PathBuf>,
+        keys: K,
+        demo: bool,
+    ) -> AppState {
+        let profile = match Profile::resolve(dir) {
             Ok(p) => p,
             Err(e) => return AppState::failed(e.into()),
         };
+        let slot: Arc<(Slot, Condvar)> = Arc::new((Mutex::new(None), Condvar::new()));
         let (bg_profile, bg_slot) = (profile.clone(), slot.clone());
+        let keys = Arc::new(keys);
+        let bg_keys = keys.clone();
         let spawned = std::thread::Builder::new()
             .name("vault-open".into())
             .spawn(move || {
-                let result = open_vault(&bg_profile, &KeyringStore::new(), true);
+                let result = open_vault(&bg_profile, &*bg_keys, demo);
                 let (lock, ready) = &*bg_slot;
                 if let Ok(mut g) = lock.lock() {
                     *g = Some(result);
@@ -41,7 +52,7 @@ impl AppState {
             });
         if spawned.is_err() {
             // No thread: open in line instead.
-            let result = open_vault(&profile, &KeyringStore::new(), true);
+            let result = open_vault(&profile, &*keys, demo);
             if let Ok(mut g) = slot.0.lock() {
                 *g = Some(result);
             }

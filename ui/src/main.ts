@@ -196,6 +196,12 @@ async function boot() {
       showBanner(errorText(e));
     }
   });
+  // The first item is asked for first: it is what the annotator waits for, and the
+  // vault-wide counts of the status line may take longer on a large vault.
+  const loading = label.load().then(
+    () => null,
+    (e: unknown) => e,
+  );
   try {
     await refreshStatus();
   } catch (e) {
@@ -210,7 +216,8 @@ async function boot() {
   } catch (e) {
     showBanner(errorText(e));
   }
-  await label.load();
+  const failed = await loading;
+  if (failed) showBanner(errorText(failed));
   document.body.dataset.ready = "true";
 }
 

@@ -16,7 +16,8 @@ impl Vault {
         // the copy into the main file runs on a second connection in the background.
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let result = insert_batch(&mut self.conn, &opened, now);
-        self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", super::AUTOCHECKPOINT_PAGES)?;
         if matches!(&result, Ok(r) if !r.already_imported) {
             self.checkpoint_in_background();
         }

@@ -34,6 +34,12 @@ use zeroize::Zeroizing;
 const CACHE_KIB: i64 = 64 * 1024;
 /// SQLCipher's page size; a healthy vault file is a whole number of pages.
 const PAGE_SIZE: u64 = 4096;
+/// WAL size (pages) at which a commit checkpoints in line: only a safety net, since
+/// decisions hand the checkpoint to a background connection long before (an in-line
+/// checkpoint copies and fsyncs the whole WAL inside the keypress that triggers it).
+pub(crate) const AUTOCHECKPOINT_PAGES: i64 = 16_384;
+/// Decisions between background checkpoints.
+const DECISIONS_PER_CHECKPOINT: u32 = 64;
 
 /// An open vault.
 pub struct Vault {
@@ -43,6 +49,7 @@ pub struct Vault {
     identity: DeviceIdentity,
     key: Zeroizing<[u8; 32]>,
     checkpointer: Option<std::thread::JoinHandle<()>>,
+    decisions_since_checkpoint: u32,
 }
 
 impl Drop for Vault {
@@ -143,7 +150,8 @@ impl Vault {
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;
              PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -{CACHE_KIB};"
+             PRAGMA cache_size = -{CACHE_KIB};
+             PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES};"
         ))?;
         Ok(())
     }
@@ -181,6 +189,7 @@ impl Vault {
             identity,
             key: Zeroizing::new(*key),
             checkpointer: None,
+            decisions_since_checkpoint: 0,
         }
     }
 
@@ -276,6 +285,20 @@ impl Vault {
                 tracing::warn!(error = %e, "background checkpoint did not complete; SQLite will retry");
             }
         }));
+    }
+
+    /// Count a committed decision; every few dozen, copy the WAL into the main file on
+    /// a background connection, unless the previous copy is still running.
+    pub(crate) fn note_decision(&mut self) {
+        self.decisions_since_checkpoint += 1;
+        if self.decisions_since_checkpoint < DECISIONS_PER_CHECKPOINT {
+            return;
+        }
+        if self.checkpointer.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        self.decisions_since_checkpoint = 0;
+        self.checkpoint_in_background();
     }
 
     /// Wait until background maintenance (the post-import checkpoint) has finished.

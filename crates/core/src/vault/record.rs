@@ -138,6 +138,7 @@ impl Vault {
             params![rec.item_id, rec.revision, event],
         )?;
         tx.commit()?;
+        self.note_decision();
         Ok(rec)
     }
 
@@ -178,6 +179,7 @@ impl Vault {
             params![rec.item_id, rec.revision],
         )?;
         tx.commit()?;
+        self.note_decision();
         Ok(Some(rec))
     }
 
