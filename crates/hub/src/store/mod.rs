@@ -112,7 +112,8 @@ pub struct PipelineStatus {
     pub gold: u64,
     /// Companies marked newly onboarded.
     pub new_companies: Vec<String>,
-    /// Copies out on devices, not yet labelled.
+    /// Copies of pool messages (gold copies are not counted here) out on devices, not
+    /// yet labelled.
     pub open_copies: u64,
     /// Copies labelled by their device.
     pub labelled_copies: u64,
@@ -140,7 +141,8 @@ pub trait HubStore: Send + Sync {
     /// A device by id.
     fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError>;
     /// Revoke a device and, in the same transaction, return its unlabelled copies to
-    /// the pool; `None` if the device is unknown, else how many copies were returned.
+    /// the pool; `None` if the device is unknown, else how many pool copies were
+    /// returned (its gold copies are closed too, not counted).
     fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError>;
     /// Record a nonce; false if the device used it before (a replay). Prunes old ones.
     fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError>;
@@ -195,7 +197,7 @@ pub trait HubStore: Send + Sync {
     /// (another dispatch ran at the same time).
     fn store_dispatch(&self, batches: &[DispatchBatch], overlap: usize) -> Result<(), HubError>;
     /// Return to the pool every unlabelled copy whose lease ended at or before `as_of`;
-    /// how many.
+    /// how many pool copies (gold copies are closed too, not counted).
     fn reclaim(&self, as_of: i64) -> Result<u64, HubError>;
     /// Every copy (item id → message id, device, batch, gold, state) as JSONL, for the
     /// manager's aggregation; never any text.

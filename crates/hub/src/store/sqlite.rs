@@ -316,8 +316,13 @@ impl HubStore for SqliteStore {
         {
             return Ok(None);
         }
+        // Pool copies are counted; gold copies are closed too but go back to no pool.
         let returned = tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND NOT ({LABELLED})"),
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 0 AND NOT ({LABELLED})"),
+            params![device_id, now],
+        )?;
+        tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 1 AND NOT ({LABELLED})"),
             params![device_id, now],
         )?;
         tx.commit()?;
@@ -777,11 +782,18 @@ impl HubStore for SqliteStore {
     }
 
     fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
-        let c = self.conn()?;
-        Ok(c.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let n = tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 0 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
             [as_of],
-        )? as u64)
+        )?;
+        tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 1 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+            [as_of],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
     }
 
     fn items_jsonl(&self) -> Result<String, HubError> {
@@ -815,7 +827,7 @@ impl HubStore for SqliteStore {
         let (open, labelled, returned): (i64, i64, i64) = c.query_row(
             &format!(
                 "SELECT coalesce(sum(c.state = 'open' AND NOT ({LABELLED})), 0), coalesce(sum(c.state = 'open' AND {LABELLED}), 0),
-                        coalesce(sum(c.state = 'returned'), 0) FROM copies c"
+                        coalesce(sum(c.state = 'returned'), 0) FROM copies c WHERE c.gold = 0"
             ),
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
