@@ -8,7 +8,7 @@
 //! already hold one, and the opaque item id → message id map.
 
 use crate::error::HubError;
-use crate::store::{Candidate, DispatchBatch, NewBatch, NewCopy};
+use crate::store::{DispatchBatch, NewBatch, NewCopy};
 use crate::{auth, blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -313,7 +313,10 @@ struct PoolView {
 
 /// A computed pool over the hub's candidates.
 struct HubPool {
-    candidates: Vec<Candidate>,
+    /// Candidate messages (without text), indexed by the pool's entries.
+    messages: Vec<Message>,
+    /// Devices holding an active copy, per candidate.
+    holders: Vec<Vec<String>>,
     pool: select::Pool,
 }
 
@@ -324,10 +327,18 @@ fn compute_pool(
     now: i64,
 ) -> Result<HubPool, HubError> {
     let cfg = sel.config(s.store.new_companies()?)?;
-    let candidates = s.store.candidates(sel.from, sel.to, overlap.max(1), now)?;
-    let messages: Vec<Message> = candidates.iter().map(|c| c.message.clone()).collect();
+    let (messages, holders): (Vec<Message>, Vec<Vec<String>>) = s
+        .store
+        .candidates(sel.from, sel.to, overlap.max(1), now)?
+        .into_iter()
+        .map(|c| (c.message, c.holders))
+        .unzip();
     let pool = select::select(&messages, &cfg);
-    Ok(HubPool { candidates, pool })
+    Ok(HubPool {
+        messages,
+        holders,
+        pool,
+    })
 }
 
 fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
@@ -335,8 +346,7 @@ fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
         .entries
         .iter()
         .map(|e| {
-            let c = &p.candidates[e.index];
-            let m = &c.message;
+            let m = &p.messages[e.index];
             PoolView {
                 message_id: m.message_id.clone(),
                 reason: e.reason,
@@ -345,7 +355,7 @@ fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
                 received_at: m.received_at,
                 model_intent: m.model_intent.clone(),
                 confidence: m.confidence,
-                copies_needed: overlap.saturating_sub(c.holders.len()),
+                copies_needed: overlap.saturating_sub(p.holders[e.index].len()),
             }
         })
         .collect()
@@ -543,7 +553,6 @@ fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
 fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchResponse, HubError> {
     let now = auth::now();
     let store = &s.store;
-    store.reclaim(now)?;
     let devices = match &req.devices {
         None => store.active_devices()?,
         Some(ids) => {
@@ -602,11 +611,10 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         .entries
         .iter()
         .map(|e| {
-            let c = &p.candidates[e.index];
+            let holders = &p.holders[e.index];
             Need {
-                copies: req.overlap.saturating_sub(c.holders.len()),
-                exclude: c
-                    .holders
+                copies: req.overlap.saturating_sub(holders.len()),
+                exclude: holders
                     .iter()
                     .filter_map(|h| index.get(h.as_str()).copied())
                     .collect(),
@@ -626,7 +634,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         .pool
         .entries
         .iter()
-        .map(|e| p.candidates[e.index].message.message_id.clone())
+        .map(|e| p.messages[e.index].message_id.clone())
         .collect();
     let texts = store.messages_by_id(&ids)?;
     let mut intents: BTreeSet<String> = store.known_intents()?.into_iter().collect();
@@ -734,7 +742,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             lease_expires_at,
         });
     }
-    store.store_dispatch(&batches, req.overlap)?;
+    store.store_dispatch(&batches, req.overlap, now)?;
     Ok(DispatchResponse {
         composition: p.pool.composition,
         dispatched_messages: dispatched.len(),

@@ -191,11 +191,17 @@ pub trait HubStore: Send + Sync {
     fn known_intents(&self) -> Result<Vec<String>, HubError>;
     /// Enrolled, unrevoked devices, oldest first.
     fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError>;
-    /// Store dispatched batches and their copies atomically. Refuses (nothing stored)
-    /// with 409 `revoked` if a device was revoked meanwhile, or `pool_changed` if a
-    /// message would end up with more than `overlap` active copies or two on one device
-    /// (another dispatch ran at the same time).
-    fn store_dispatch(&self, batches: &[DispatchBatch], overlap: usize) -> Result<(), HubError>;
+    /// Store dispatched batches and their copies atomically, after returning (in the
+    /// same transaction) the unlabelled copies whose lease ended by `now`. Refuses
+    /// (nothing stored, nothing returned) with 409 `revoked` if a device was revoked
+    /// meanwhile, or `pool_changed` if a message would end up with more than `overlap`
+    /// active copies or two on one device (another dispatch ran at the same time).
+    fn store_dispatch(
+        &self,
+        batches: &[DispatchBatch],
+        overlap: usize,
+        now: i64,
+    ) -> Result<(), HubError>;
     /// Return to the pool every unlabelled copy whose lease ended at or before `as_of`;
     /// how many pool copies (gold copies are closed too, not counted).
     fn reclaim(&self, as_of: i64) -> Result<u64, HubError>;

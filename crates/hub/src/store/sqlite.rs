@@ -62,7 +62,7 @@ CREATE TABLE messages (
     probabilities TEXT NOT NULL, reported_false_positive INTEGER NOT NULL,
     gold_intent TEXT, ingested_at INTEGER NOT NULL
 ) STRICT;
-CREATE INDEX messages_time ON messages (received_at);
+CREATE INDEX messages_time ON messages (received_at, message_id);
 CREATE TABLE companies (
     company TEXT PRIMARY KEY, newly_onboarded INTEGER NOT NULL, updated_at INTEGER NOT NULL
 ) STRICT;
@@ -206,6 +206,20 @@ fn check_label(
         }
     }
     Ok(None)
+}
+
+/// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
+/// copies are closed too).
+fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
+    let n = tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 0 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+        [as_of],
+    )?;
+    tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 1 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+        [as_of],
+    )?;
+    Ok(n as u64)
 }
 
 impl HubStore for SqliteStore {
@@ -643,27 +657,36 @@ impl HubStore for SqliteStore {
         now: i64,
     ) -> Result<Vec<Candidate>, HubError> {
         let c = self.conn()?;
-        let mut st = c.prepare_cached(&format!(
+        // Active copies first (few rows), then one pass over the window's messages.
+        let mut holders: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
+                 WHERE c.state = 'open' AND c.gold = 0 AND (c.lease_expires_at > ?3 OR {LABELLED})
+                   AND m.received_at >= ?1 AND m.received_at < ?2"
+            ))?;
+            let mut rows = st.query(params![from, to, now])?;
+            while let Some(r) = rows.next()? {
+                holders.entry(r.get(0)?).or_default().push(r.get(1)?);
+            }
+        }
+        let mut st = c.prepare_cached(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    m.probabilities, m.reported_false_positive,
-                    (SELECT group_concat(c.device_id, ' ') FROM copies c
-                      WHERE c.message_id = m.message_id AND c.state = 'open' AND c.gold = 0
-                        AND (c.lease_expires_at > ?3 OR {LABELLED}))
+                    m.probabilities, m.reported_false_positive
              FROM messages m
              WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
-             ORDER BY m.received_at, m.message_id"
-        ))?;
-        let mut rows = st.query(params![from, to, now])?;
+             ORDER BY m.received_at, m.message_id",
+        )?;
+        let mut rows = st.query(params![from, to])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let holders: Vec<String> = r
-                .get::<_, Option<String>>(9)?
-                .map(|s| s.split(' ').map(str::to_string).collect())
-                .unwrap_or_default();
-            if holders.len() < overlap {
+            let id: String = r.get(0)?;
+            let h = holders.remove(&id).unwrap_or_default();
+            if h.len() < overlap {
                 out.push(Candidate {
                     message: message_row(r)?,
-                    holders,
+                    holders: h,
                 });
             }
         }
@@ -711,9 +734,15 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
-    fn store_dispatch(&self, batches: &[DispatchBatch], overlap: usize) -> Result<(), HubError> {
+    fn store_dispatch(
+        &self,
+        batches: &[DispatchBatch],
+        overlap: usize,
+        now: i64,
+    ) -> Result<(), HubError> {
         let mut c = self.conn()?;
         let tx = c.transaction()?;
+        reclaim_in(&tx, now)?;
         let mut touched = std::collections::BTreeSet::new();
         for d in batches {
             let b = &d.batch;
@@ -784,16 +813,9 @@ impl HubStore for SqliteStore {
     fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
         let mut c = self.conn()?;
         let tx = c.transaction()?;
-        let n = tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 0 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
-            [as_of],
-        )?;
-        tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 1 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
-            [as_of],
-        )?;
+        let n = reclaim_in(&tx, as_of)?;
         tx.commit()?;
-        Ok(n as u64)
+        Ok(n)
     }
 
     fn items_jsonl(&self) -> Result<String, HubError> {
