@@ -462,6 +462,22 @@ fn banking77_ingest_select_redact_dispatch_lease() {
         );
     }
     assert!(placeholders > 50, "{placeholders} items with placeholders");
+    // Offline hand-over: an exported file opens only on its own device.
+    for bt in batches {
+        let file = export.join(format!("{}.lvbatch", bt["batch_id"].as_str().unwrap()));
+        let (own, other) = if bt["device_id"] == a.device_id.as_str() {
+            (&a, &b)
+        } else {
+            (&b, &a)
+        };
+        let out = cli_ok(&own.profile, &["batch", "import", file.to_str().unwrap()]);
+        assert!(out.contains("already imported"), "{out}");
+        let refused = cli(&other.profile, &["batch", "import", file.to_str().unwrap()]);
+        assert!(
+            !refused.status.success(),
+            "a batch opened on the wrong device"
+        );
+    }
     // The hub's log never holds message text or personal data.
     let log = std::fs::read_to_string(&hub.log).unwrap_or_default();
     for p in &pii {
