@@ -386,7 +386,7 @@ pub fn select(a: SelectArgs) -> Result<()> {
     print_composition(&r["composition"]);
     let entries = r["entries"].as_array().cloned().unwrap_or_default();
     println!(
-        "{} pool entr(ies), {} cop(ies) to hand out with overlap {}",
+        "pool: {} message(s), {} item(s) to hand out with overlap {}",
         entries.len(),
         r["copies_needed"],
         a.selection.overlap
@@ -498,7 +498,7 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
     }
     print_composition(&r["composition"]);
     println!(
-        "dispatched {} message(s) as {} cop(ies) plus {} hidden gold item(s) in {} batch(es); lease ends {}",
+        "dispatched {} message(s) as {} item(s) plus {} hidden gold item(s) in {} batch(es); lease ends {}",
         r["dispatched_messages"],
         r["copies"],
         r["gold_copies"],
@@ -507,7 +507,7 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
     );
     if r["shortfall"].as_u64().unwrap_or(0) > 0 {
         println!(
-            "{} cop(ies) could not be placed: not enough distinct devices; enroll more or lower --overlap",
+            "{} item(s) could not be placed: not enough distinct devices; enroll more or lower --overlap",
             r["shortfall"]
         );
     }
