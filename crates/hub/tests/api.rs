@@ -895,3 +895,98 @@ fn dispatch_overlap_gold_leases_and_revocation() {
     let (st, e) = h.admin("POST", "/v1/admin/leases/reclaim", json!({"as_of": "soon"}));
     assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
 }
+
+#[test]
+fn a_racing_dispatch_stores_nothing() {
+    use labelvault_hub::error::HubError;
+    use labelvault_hub::store::{DispatchBatch, NewBatch, NewCopy};
+    let h = start();
+    let (_, d1) = h.enroll();
+    let (_, d2) = h.enroll();
+    h.admin(
+        "POST",
+        "/v1/admin/messages",
+        json!({"messages": messages(10)}),
+    );
+    let (st, r) = h.admin(
+        "POST",
+        "/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 1_800_000_000, "max_confidence": 1.0}, "overlap": 1}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let before = items_map(&h);
+    let taken = before
+        .iter()
+        .find(|i| i["device_id"] == d1.as_str())
+        .unwrap()["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another dispatch that selected the same message before the first one committed.
+    let batch = |device: &str, message: &str| DispatchBatch {
+        batch: NewBatch {
+            batch_id: format!("b_race_{device}"),
+            device_id: device.into(),
+            created_at: now(),
+            expires_at: now() + 60,
+            bytes: vec![1, 2, 3],
+            item_ids: vec![format!("it_race_{device}_0001")],
+            intents: vec!["card_arrival".into()],
+        },
+        copies: vec![NewCopy {
+            item_id: format!("it_race_{device}_0001"),
+            message_id: message.into(),
+            gold: false,
+        }],
+        lease_expires_at: now() + 60,
+    };
+    let e = h
+        .state
+        .store
+        .store_dispatch(&[batch(&d2, &taken)], 1, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            HubError::Conflict {
+                code: "pool_changed",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // A device revoked between planning and commit.
+    h.state.store.revoke(&d2, now()).unwrap();
+    let e = h
+        .state
+        .store
+        .store_dispatch(&[batch(&d1, "m000"), batch(&d2, "m001")], 2, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            HubError::Conflict {
+                code: "revoked",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        items_map(&h).len(),
+        before.len(),
+        "nothing partially applied"
+    );
+    assert!(h
+        .state
+        .store
+        .batch_file(&format!("b_race_{d1}"))
+        .unwrap()
+        .is_none());
+    assert!(h
+        .state
+        .store
+        .batch_file(&format!("b_race_{d2}"))
+        .unwrap()
+        .is_none());
+}
