@@ -105,11 +105,11 @@ fn main() {
     };
     for round in 0..3 {
         let t = Instant::now();
-        let cands = st
-            .candidates(window.0, window.1, 2, T0 + 1)
-            .expect("candidates");
+        let messages = st
+            .candidates(window.0, window.1, 2, T0 + 1, false)
+            .expect("candidates")
+            .messages;
         let q = t.elapsed();
-        let messages: Vec<Message> = cands.into_iter().map(|c| c.message).collect();
         let t = Instant::now();
         let pool = select(&messages, &cfg);
         let s = t.elapsed();
@@ -188,4 +188,13 @@ fn main() {
         r["batches"].as_array().map(Vec::len).unwrap_or(0),
         copies as f64 / secs
     );
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!("peak resident memory of the bench process (hub in-process): {peak}");
 }

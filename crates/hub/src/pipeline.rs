@@ -327,12 +327,10 @@ fn compute_pool(
     now: i64,
 ) -> Result<HubPool, HubError> {
     let cfg = sel.config(s.store.new_companies()?)?;
-    let (messages, holders): (Vec<Message>, Vec<Vec<String>>) = s
-        .store
-        .candidates(sel.from, sel.to, overlap.max(1), now)?
-        .into_iter()
-        .map(|c| (c.message, c.holders))
-        .unzip();
+    let with_probabilities = cfg.strategy != Strategy::LeastConfidence;
+    let crate::store::Candidates { messages, holders } =
+        s.store
+            .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
     let pool = select::select(&messages, &cfg);
     Ok(HubPool {
         messages,

@@ -669,6 +669,26 @@ fn select_is_a_dry_run_in_priority_order() {
     );
     assert_eq!(again, r);
     assert_eq!(pipeline_status(&h)["open_copies"], 0);
+    // The other strategies read the model's distributions.
+    for strategy in ["margin", "entropy"] {
+        let mut sel = selection();
+        sel["strategy"] = json!(strategy);
+        let (st, m) = h.admin("POST", "/v1/admin/select", json!({"selection": sel}));
+        assert_eq!(st, 200, "{m}");
+        assert_eq!(m["composition"]["low_confidence"], 20);
+    }
+    let mut sel = selection();
+    sel["strategy"] = json!("margin");
+    let (_, margin) = h.admin("POST", "/v1/admin/select", json!({"selection": sel}));
+    let (_, lc) = h.admin(
+        "POST",
+        "/v1/admin/select",
+        json!({"selection": selection()}),
+    );
+    assert_ne!(
+        margin["entries"], lc["entries"],
+        "margin ranks by the distribution, not the top confidence alone"
+    );
     let mut bad = selection();
     bad["strategy"] = json!("vibes");
     let (st, e) = h.admin("POST", "/v1/admin/select", json!({"selection": bad}));

@@ -70,15 +70,16 @@ pub struct IngestReport {
     pub duplicates: u64,
 }
 
-/// A message that may enter the review pool, without its text (selection never needs
-/// the text, and a million texts would not fit in memory comfortably).
-#[derive(Debug, Clone)]
-pub struct Candidate {
-    /// The message; `text` is empty.
-    pub message: Message,
-    /// Devices holding an active copy (open and unexpired, or already labelled): the
-    /// message needs `overlap - holders.len()` more copies, never to these devices.
-    pub holders: Vec<String>,
+/// The messages that may enter the review pool, without their text (selection never
+/// needs it, and a million texts would not fit in memory comfortably). Two parallel
+/// lists, so the engine's selection can borrow `messages` as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// The messages; `text` is empty, and `probabilities` too unless asked for.
+    pub messages: Vec<Message>,
+    /// Per message, the devices holding an active copy (open and unexpired, or already
+    /// labelled): it needs `overlap - holders.len()` more copies, never to these devices.
+    pub holders: Vec<Vec<String>>,
 }
 
 /// One copy of a message sealed into a batch for one device, under an opaque item id.
@@ -177,14 +178,17 @@ pub trait HubStore: Send + Sync {
     /// Gold messages (with text) and their answers, by message id.
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError>;
     /// Non-gold messages received in `[from, to)` that have fewer than `overlap`
-    /// active copies at `now`, in a stable order, without their text.
+    /// active copies at `now`, in a stable order, without their text; with the model's
+    /// distributions only if `with_probabilities` (the margin and entropy strategies
+    /// need them, least confidence does not).
     fn candidates(
         &self,
         from: i64,
         to: i64,
         overlap: usize,
         now: i64,
-    ) -> Result<Vec<Candidate>, HubError>;
+        with_probabilities: bool,
+    ) -> Result<Candidates, HubError>;
     /// Messages with their text, in the order of `ids` (unknown ids are an error).
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
     /// Every intent id the stored messages and gold answers mention, sorted.

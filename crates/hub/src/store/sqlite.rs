@@ -2,7 +2,7 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    Candidate, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
+    Candidates, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
     Upload,
 };
 use crate::error::HubError;
@@ -655,7 +655,8 @@ impl HubStore for SqliteStore {
         to: i64,
         overlap: usize,
         now: i64,
-    ) -> Result<Vec<Candidate>, HubError> {
+        with_probabilities: bool,
+    ) -> Result<Candidates, HubError> {
         let c = self.conn()?;
         // Active copies first (few rows), then one pass over the window's messages.
         let mut holders: std::collections::HashMap<String, Vec<String>> =
@@ -673,21 +674,19 @@ impl HubStore for SqliteStore {
         }
         let mut st = c.prepare_cached(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    m.probabilities, m.reported_false_positive
+                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
              FROM messages m
              WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
              ORDER BY m.received_at, m.message_id",
         )?;
-        let mut rows = st.query(params![from, to])?;
-        let mut out = Vec::new();
+        let mut rows = st.query(params![from, to, with_probabilities])?;
+        let mut out = Candidates::default();
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
             let h = holders.remove(&id).unwrap_or_default();
             if h.len() < overlap {
-                out.push(Candidate {
-                    message: message_row(r)?,
-                    holders: h,
-                });
+                out.messages.push(message_row(r)?);
+                out.holders.push(h);
             }
         }
         Ok(out)
