@@ -10,8 +10,12 @@ use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+/// `../shared/data/banking77` from the repository root, or `LABELVAULT_BANKING77_DIR`.
 fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/banking77")
+    match std::env::var_os("LABELVAULT_BANKING77_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/banking77"),
+    }
 }
 
 /// SplitMix64, so the synthetic predictions are the same on every run.
