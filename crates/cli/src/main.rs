@@ -6,6 +6,7 @@ mod batch;
 mod demo_hub;
 mod device;
 mod hub_sync;
+mod manage;
 mod redact;
 
 use anyhow::Result;
@@ -105,6 +106,22 @@ enum Cmd {
         #[arg(long)]
         admin_token_file: PathBuf,
     },
+    /// Manager: load messages with model predictions into the hub (bad rows are
+    /// reported by line number, never with their text).
+    Ingest(manage::IngestArgs),
+    /// Manager: mark a company as newly onboarded, so selection samples its messages.
+    Company(manage::CompanyArgs),
+    /// Manager: store known answers for hidden gold items.
+    Gold(manage::GoldArgs),
+    /// Manager: show the review pool for a time window, in dispatch order (dry run).
+    Select(manage::SelectArgs),
+    /// Manager: redact, batch and assign the pool to devices (overlap, hidden gold,
+    /// lease), delivered through the hub and optionally exported as `.lvbatch` files.
+    Dispatch(manage::DispatchArgs),
+    /// Manager: return unlabelled items whose lease ended to the pool.
+    Reclaim(manage::ReclaimArgs),
+    /// Manager: messages, gold, and items open / labelled / returned.
+    Progress(manage::ProgressArgs),
     /// Redact personal data from JSONL lines with `id` and `text`.
     Redact {
         /// Write the detected spans (`{"id", "entities": [{"start","end","type"}]}`,
@@ -157,6 +174,13 @@ fn run(cli: Cli) -> Result<()> {
             admin_token_file,
         } => demo_hub::run(cli.profile, &hub, &admin_token_file),
         Cmd::Redact { spans, input } => redact::run(spans, input),
+        Cmd::Ingest(a) => manage::ingest(a),
+        Cmd::Company(a) => manage::company(a),
+        Cmd::Gold(a) => manage::gold(a),
+        Cmd::Select(a) => manage::select(a),
+        Cmd::Dispatch(a) => manage::dispatch(a),
+        Cmd::Reclaim(a) => manage::reclaim(a),
+        Cmd::Progress(a) => manage::progress(a),
     }
 }
 

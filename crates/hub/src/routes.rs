@@ -2,7 +2,7 @@
 
 use crate::error::HubError;
 use crate::store::{NewBatch, Upload};
-use crate::{auth, blocking, AppState};
+use crate::{auth, blocking, pipeline, AppState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -34,6 +34,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/devices/{device_id}/revoke", post(revoke))
         .route("/v1/admin/labels", get(admin_labels))
         .route("/v1/admin/ledger", get(admin_ledger))
+        .route("/v1/admin/messages", post(pipeline::ingest))
+        .route("/v1/admin/companies", post(pipeline::company))
+        .route("/v1/admin/gold", post(pipeline::gold))
+        .route("/v1/admin/select", post(pipeline::select_pool))
+        .route("/v1/admin/dispatch", post(pipeline::dispatch))
+        .route("/v1/admin/leases/reclaim", post(pipeline::reclaim))
+        .route("/v1/admin/items", get(pipeline::items))
+        .route("/v1/admin/pipeline", get(pipeline::status))
+        .route("/v1/admin/batches/{batch_id}", get(pipeline::batch_file))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BYTES));
     Router::new()
         .route(
@@ -216,14 +225,17 @@ async fn revoke(
     auth::admin(&s, &headers)?;
     let store = s.store.clone();
     let id = device_id.clone();
-    if !blocking(move || store.revoke(&id, auth::now())).await? {
+    let Some(returned) = blocking(move || store.revoke(&id, auth::now())).await? else {
         return Err(HubError::not_found("unknown_device", "no such device"));
-    }
-    tracing::info!(device = %device_id, "revoked device");
-    Ok(Json(serde_json::json!({"revoked": device_id})))
+    };
+    tracing::info!(device = %device_id, returned, "revoked device");
+    Ok(Json(
+        serde_json::json!({"revoked": device_id, "returned_to_pool": returned}),
+    ))
 }
 
-fn jsonl(text: String) -> Response {
+/// A JSONL response.
+pub(crate) fn jsonl(text: String) -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")],
         text,

@@ -1,5 +1,6 @@
 //! The hub's API over real loopback HTTP: authorization of every endpoint, replay and
-//! tamper refusal, strict bodies, idempotency, and the inbound ledger.
+//! tamper refusal, strict bodies, idempotency, the inbound ledger, and the manager's
+//! pipeline (ingest, select, dispatch, leases, revocation).
 
 use base64::Engine as _;
 use labelvault_core::identity::DeviceIdentity;
@@ -183,6 +184,15 @@ fn admin_endpoints_need_the_token() {
         ("POST", "/v1/admin/devices/d_x/revoke"),
         ("GET", "/v1/admin/labels"),
         ("GET", "/v1/admin/ledger"),
+        ("POST", "/v1/admin/messages"),
+        ("POST", "/v1/admin/companies"),
+        ("POST", "/v1/admin/gold"),
+        ("POST", "/v1/admin/select"),
+        ("POST", "/v1/admin/dispatch"),
+        ("POST", "/v1/admin/leases/reclaim"),
+        ("GET", "/v1/admin/items"),
+        ("GET", "/v1/admin/pipeline"),
+        ("GET", "/v1/admin/batches/b_x"),
     ] {
         let (st, e) = send(m, &format!("{}{p}", h.url), &[], b"{}");
         assert_eq!(
@@ -464,4 +474,539 @@ fn plain_http_only_on_loopback_and_tls_when_configured() {
         line.starts_with("listening on https://127.0.0.1:"),
         "{line}"
     );
+}
+
+// ---- The manager's pipeline ----
+
+const PII_EMAIL: &str = "jane.roe.canary@example.org";
+
+/// `n` messages: every 10th a reported false positive, confidences spread over [0.05,
+/// 0.95], two companies (`newco` for i % 4 == 0), an e-mail address in every 3rd text.
+fn messages(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| {
+            let intent = ["card_arrival", "change_pin", "top_up_failed"][i % 3];
+            let text = if i % 3 == 0 {
+                format!("message {i}: write to {PII_EMAIL} about my card please")
+            } else {
+                format!("message {i}: my card has not arrived yet")
+            };
+            json!({"message_id": format!("m{i:03}"), "text": text,
+                   "company": if i % 4 == 0 { "newco" } else { "oldco" }, "channel": "chat",
+                   "received_at": 1_700_000_000 + i as i64 * 60, "model_intent": intent,
+                   "confidence": 0.05 + (i * 37 % 91) as f64 / 100.0,
+                   "probabilities": [[intent, 0.05 + (i * 37 % 91) as f64 / 100.0], ["change_pin", 0.01]],
+                   "reported_false_positive": i % 10 == 5})
+        })
+        .collect()
+}
+
+fn selection() -> Value {
+    json!({"from": 1_700_000_000, "to": 1_800_000_000, "low_confidence_budget": 20,
+           "max_confidence": 0.5, "sample_per_company": 6, "seed": 3})
+}
+
+fn pipeline_status(h: &Hub) -> Value {
+    let (st, v) = h.admin("GET", "/v1/admin/pipeline", json!({}));
+    assert_eq!(st, 200);
+    v
+}
+
+fn items_map(h: &Hub) -> Vec<Value> {
+    h.state
+        .store
+        .items_jsonl()
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn ingest_is_strict_and_all_or_nothing() {
+    let h = start();
+    let ms = messages(30);
+    let (st, r) = h.admin("POST", "/v1/admin/messages", json!({"messages": ms}));
+    assert_eq!((st, r["inserted"].as_u64()), (200, Some(30)), "{r}");
+    // A re-run of the same import changes nothing.
+    let (st, r) = h.admin("POST", "/v1/admin/messages", json!({"messages": ms[..5]}));
+    assert_eq!((st, r["duplicates"].as_u64()), (200, Some(5)));
+    // One bad message refuses the whole chunk; the error names it, never its text.
+    let mut bad = messages(3);
+    for (i, m) in bad.iter_mut().enumerate() {
+        m["message_id"] = json!(format!("new{i}"));
+        m["text"] = json!(format!("SECRET-TEXT-{i}"));
+    }
+    bad[1]["confidence"] = json!(1.5);
+    let (st, e) = h.admin("POST", "/v1/admin/messages", json!({"messages": bad}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("messages[1]") && msg.contains("confidence"),
+        "{msg}"
+    );
+    assert!(!msg.contains("SECRET"));
+    bad[1]["confidence"] = json!(0.5);
+    bad[2]["model_intent"] = json!("has space");
+    assert_eq!(
+        h.admin("POST", "/v1/admin/messages", json!({"messages": bad}))
+            .1["code"],
+        "invalid"
+    );
+    bad[2]["model_intent"] = json!("a");
+    bad[2]["message_id"] = json!("new0");
+    assert_eq!(
+        h.admin("POST", "/v1/admin/messages", json!({"messages": bad}))
+            .1["code"],
+        "invalid",
+        "an id repeated inside one request"
+    );
+    bad[2]["message_id"] = json!("new2");
+    bad[2]["sneaky"] = json!(1);
+    assert_eq!(
+        h.admin("POST", "/v1/admin/messages", json!({"messages": bad}))
+            .1["code"],
+        "unknown_field"
+    );
+    let (st, e) = h.admin("POST", "/v1/admin/messages", json!({"messages": []}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = send(
+        "POST",
+        &format!("{}/v1/admin/messages", h.url),
+        &[(
+            "authorization",
+            format!("Bearer {}", h.state.admin_token.as_str()),
+        )],
+        b"{not json",
+    );
+    assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
+    assert_eq!(
+        pipeline_status(&h)["messages"],
+        30,
+        "nothing partially applied"
+    );
+
+    // Companies and gold answers.
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/companies",
+        json!({"company": "has space", "newly_onboarded": true}),
+    );
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = h.admin("POST", "/v1/admin/companies", json!({"company": "newco"}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
+    assert_eq!(
+        h.admin(
+            "POST",
+            "/v1/admin/companies",
+            json!({"company": "newco", "newly_onboarded": true})
+        )
+        .0,
+        200
+    );
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/gold",
+        json!({"answers": [{"message_id": "m001", "intent": "change_pin"}, {"message_id": "nope", "intent": "a"}]}),
+    );
+    assert_eq!((st, e["code"].as_str()), (404, Some("unknown_message")));
+    let s = pipeline_status(&h);
+    assert_eq!(s["gold"], 0, "the valid first answer was rolled back too");
+    assert_eq!(s["new_companies"], json!(["newco"]));
+    let (st, e) = h.admin("POST", "/v1/admin/gold", json!({"answers": []}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+}
+
+#[test]
+fn select_is_a_dry_run_in_priority_order() {
+    let h = start();
+    h.admin(
+        "POST",
+        "/v1/admin/messages",
+        json!({"messages": messages(120)}),
+    );
+    h.admin(
+        "POST",
+        "/v1/admin/companies",
+        json!({"company": "newco", "newly_onboarded": true}),
+    );
+    let (st, r) = h.admin(
+        "POST",
+        "/v1/admin/select",
+        json!({"selection": selection(), "overlap": 2}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let entries = r["entries"].as_array().unwrap();
+    let reasons: Vec<&str> = entries
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    let fp = reasons.iter().filter(|r| **r == "false_positive").count();
+    let lc = reasons.iter().filter(|r| **r == "low_confidence").count();
+    let rs = reasons.iter().filter(|r| **r == "random_sample").count();
+    assert_eq!((fp, lc, rs), (12, 20, 6), "{:?}", r["composition"]);
+    assert!(reasons[..fp].iter().all(|r| *r == "false_positive"));
+    assert!(reasons[fp..fp + lc].iter().all(|r| *r == "low_confidence"));
+    let conf: Vec<f64> = entries[fp..fp + lc]
+        .iter()
+        .map(|e| e["confidence"].as_f64().unwrap())
+        .collect();
+    assert!(
+        conf.windows(2).all(|w| w[0] <= w[1]),
+        "least confident first"
+    );
+    assert!(entries[fp + lc..].iter().all(|e| e["company"] == "newco"));
+    assert_eq!(r["copies_needed"], 2 * 38);
+    assert!(
+        !r.to_string().contains(PII_EMAIL),
+        "no text in the pool view"
+    );
+    // The same seed gives the same pool; nothing was stored.
+    let (_, again) = h.admin(
+        "POST",
+        "/v1/admin/select",
+        json!({"selection": selection(), "overlap": 2}),
+    );
+    assert_eq!(again, r);
+    assert_eq!(pipeline_status(&h)["open_copies"], 0);
+    // The other strategies read the model's distributions.
+    for strategy in ["margin", "entropy"] {
+        let mut sel = selection();
+        sel["strategy"] = json!(strategy);
+        let (st, m) = h.admin("POST", "/v1/admin/select", json!({"selection": sel}));
+        assert_eq!(st, 200, "{m}");
+        assert_eq!(m["composition"]["low_confidence"], 20);
+    }
+    let mut sel = selection();
+    sel["strategy"] = json!("margin");
+    let (_, margin) = h.admin("POST", "/v1/admin/select", json!({"selection": sel}));
+    let (_, lc) = h.admin(
+        "POST",
+        "/v1/admin/select",
+        json!({"selection": selection()}),
+    );
+    assert_ne!(
+        margin["entries"], lc["entries"],
+        "margin ranks by the distribution, not the top confidence alone"
+    );
+    let mut bad = selection();
+    bad["strategy"] = json!("vibes");
+    let (st, e) = h.admin("POST", "/v1/admin/select", json!({"selection": bad}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("bad_strategy")));
+    let mut bad = selection();
+    bad["to"] = json!(1);
+    let (st, e) = h.admin("POST", "/v1/admin/select", json!({"selection": bad}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/select",
+        json!({"selection": selection(), "overlap": 0}),
+    );
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+}
+
+#[test]
+fn dispatch_overlap_gold_leases_and_revocation() {
+    let h = start();
+    let devs: Vec<(DeviceIdentity, String)> = (0..3).map(|_| h.enroll()).collect();
+    h.admin(
+        "POST",
+        "/v1/admin/messages",
+        json!({"messages": messages(120)}),
+    );
+    h.admin(
+        "POST",
+        "/v1/admin/companies",
+        json!({"company": "newco", "newly_onboarded": true}),
+    );
+    let dispatch = |overlap: usize, gold_share: f64| {
+        h.admin(
+            "POST",
+            "/v1/admin/dispatch",
+            json!({"selection": selection(), "overlap": overlap, "batch_size": 10,
+                   "gold_share": gold_share, "lease_secs": 3600}),
+        )
+    };
+    // Refusals first; none of them stores anything.
+    let (st, e) = dispatch(2, 0.1);
+    assert_eq!((st, e["code"].as_str()), (409, Some("no_gold")));
+    let answers: Vec<Value> = (100..110)
+        .map(|i| json!({"message_id": format!("m{i:03}"), "intent": "card_arrival"}))
+        .collect();
+    assert_eq!(
+        h.admin("POST", "/v1/admin/gold", json!({"answers": answers}))
+            .0,
+        200
+    );
+    let (st, e) = dispatch(4, 0.1);
+    assert_eq!((st, e["code"].as_str()), (400, Some("overlap_too_large")));
+    let (st, e) = dispatch(2, 0.7);
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/dispatch",
+        json!({"selection": selection(), "lease_secs": 0}),
+    );
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/dispatch",
+        json!({"selection": selection(), "devices": ["d_nope"]}),
+    );
+    assert_eq!((st, e["code"].as_str()), (404, Some("unknown_device")));
+    assert!(items_map(&h).is_empty(), "refused dispatches store nothing");
+
+    let (st, r) = dispatch(2, 0.1);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["shortfall"], 0);
+    let items = items_map(&h);
+    let pool: Vec<&Value> = items.iter().filter(|i| i["gold"] == false).collect();
+    let gold: Vec<&Value> = items.iter().filter(|i| i["gold"] == true).collect();
+    assert_eq!(
+        r["dispatched_messages"].as_u64().unwrap() as usize * 2,
+        pool.len()
+    );
+    let mut by_message: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for i in &pool {
+        by_message
+            .entry(i["message_id"].as_str().unwrap())
+            .or_default()
+            .push(i["device_id"].as_str().unwrap());
+    }
+    assert!(by_message.values().all(|d| d.len() == 2 && d[0] != d[1]));
+    assert!(!gold.is_empty());
+    assert!(gold
+        .iter()
+        .all(|g| g["message_id"].as_str().unwrap() >= "m100"));
+    assert!(
+        !by_message.keys().any(|m| *m >= "m100" && *m < "m110"),
+        "gold is never in the pool"
+    );
+    // Item ids are opaque, and each device can download exactly its batches.
+    assert!(items
+        .iter()
+        .all(|i| i["item_id"].as_str().unwrap().starts_with("it_")
+            && !i["item_id"]
+                .as_str()
+                .unwrap()
+                .contains(i["message_id"].as_str().unwrap())));
+    for (id, dev) in &devs {
+        let (st, list) = device_call(&h, id, dev, "GET", "/v1/batches", b"");
+        assert_eq!(st, 200);
+        let expected = r["batches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["device_id"] == dev.as_str())
+            .count();
+        assert_eq!(list.as_array().unwrap().len(), expected);
+        let bid = list[0]["batch_id"].as_str().unwrap();
+        let (st, _) = h.admin("GET", &format!("/v1/admin/batches/{bid}"), json!({}));
+        assert_eq!(st, 200);
+        let bytes = h.state.store.batch_file(bid).unwrap().unwrap();
+        let header = labelvault_core::batch::read_header(&bytes).unwrap();
+        assert_eq!(header.recipient, id.public().recipient);
+        assert!(!bytes
+            .windows(PII_EMAIL.len())
+            .any(|w| w == PII_EMAIL.as_bytes()));
+    }
+    let (st, e) = h.admin("GET", "/v1/admin/batches/b_nope", json!({}));
+    assert_eq!((st, e["code"].as_str()), (404, Some("unknown_batch")));
+    // What went out with overlap 2 is out of the pool (the next pool is made of others).
+    let entries = |h: &Hub| -> Vec<Value> {
+        let (_, sel) = h.admin(
+            "POST",
+            "/v1/admin/select",
+            json!({"selection": selection(), "overlap": 2}),
+        );
+        sel["entries"].as_array().unwrap().clone()
+    };
+    assert!(entries(&h)
+        .iter()
+        .all(|e| !by_message.contains_key(e["message_id"].as_str().unwrap())));
+
+    // Labels for dispatched items are accepted from the device they went to. Label a
+    // reported false positive (those are always in the pool).
+    let is_fp = |m: &str| m[1..].parse::<usize>().unwrap() % 10 == 5;
+    let (ida, da) = &devs[0];
+    let mine: Vec<&Value> = pool
+        .iter()
+        .copied()
+        .filter(|i| i["device_id"] == da.as_str() && is_fp(i["message_id"].as_str().unwrap()))
+        .collect();
+    let body = upload_body(
+        da,
+        "u_p1",
+        vec![label(mine[0]["item_id"].as_str().unwrap(), "correct", None)],
+    );
+    let (st, rc) = device_call(&h, ida, da, "POST", "/v1/labels", &body);
+    assert_eq!(
+        (st, rc["receipt"]["accepted"].as_u64()),
+        (200, Some(1)),
+        "{rc}"
+    );
+    let labelled_msg = mine[0]["message_id"].as_str().unwrap().to_string();
+
+    // Revoking device C returns its unlabelled copies to the pool; the next dispatch
+    // gives them to a device that does not hold the message yet.
+    let dc = &devs[2].1;
+    let c_msgs: std::collections::HashSet<&str> = pool
+        .iter()
+        .filter(|i| i["device_id"] == dc.as_str())
+        .map(|i| i["message_id"].as_str().unwrap())
+        .collect();
+    let (st, rv) = h.admin("POST", &format!("/v1/admin/devices/{dc}/revoke"), json!({}));
+    assert_eq!(
+        (st, rv["returned_to_pool"].as_u64()),
+        (200, Some(c_msgs.len() as u64))
+    );
+    let back = entries(&h);
+    let partial: Vec<&str> = back
+        .iter()
+        .filter(|e| e["copies_needed"] == 1)
+        .map(|e| e["message_id"].as_str().unwrap())
+        .collect();
+    assert!(partial.iter().all(|m| c_msgs.contains(m)));
+    let c_fps: Vec<&&str> = c_msgs.iter().filter(|m| is_fp(m)).collect();
+    assert!(!c_fps.is_empty() && c_fps.iter().all(|m| partial.contains(m)));
+    let (st, r2) = dispatch(2, 0.0);
+    assert_eq!(st, 200, "{r2}");
+    let items = items_map(&h);
+    let open_of = |m: &str| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| i["message_id"] == m && i["state"] == "open" && i["gold"] == false)
+            .map(|i| i["device_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for m in &partial {
+        let open = open_of(m);
+        assert_eq!(open.len(), 2, "{m}");
+        assert!(open[0] != open[1] && !open.contains(dc));
+    }
+
+    // Lease expiry: every unlabelled copy returns; the labelled one stays out.
+    let open_before = pipeline_status(&h)["open_copies"].as_u64().unwrap();
+    let (st, rc) = h.admin(
+        "POST",
+        "/v1/admin/leases/reclaim",
+        json!({"as_of": now() + 3601}),
+    );
+    assert_eq!((st, rc["returned"].as_u64()), (200, Some(open_before)));
+    let s = pipeline_status(&h);
+    assert_eq!(
+        (s["open_copies"].as_u64(), s["labelled_copies"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let back = entries(&h);
+    let needed: Vec<u64> = back
+        .iter()
+        .filter(|e| e["message_id"] == labelled_msg.as_str())
+        .map(|e| e["copies_needed"].as_u64().unwrap())
+        .collect();
+    assert_eq!(needed, vec![1], "the labelled copy still counts");
+    assert_eq!(
+        back.iter()
+            .filter(|e| e["reason"] == "false_positive")
+            .count(),
+        11,
+        "every false positive is back in the pool (m105 is gold, so never in it)"
+    );
+    let (st, e) = h.admin("POST", "/v1/admin/leases/reclaim", json!({"as_of": "soon"}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
+}
+
+#[test]
+fn a_racing_dispatch_stores_nothing() {
+    use labelvault_hub::error::HubError;
+    use labelvault_hub::store::{DispatchBatch, NewBatch, NewCopy};
+    let h = start();
+    let (_, d1) = h.enroll();
+    let (_, d2) = h.enroll();
+    h.admin(
+        "POST",
+        "/v1/admin/messages",
+        json!({"messages": messages(10)}),
+    );
+    let (st, r) = h.admin(
+        "POST",
+        "/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 1_800_000_000, "max_confidence": 1.0}, "overlap": 1}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let before = items_map(&h);
+    let taken = before
+        .iter()
+        .find(|i| i["device_id"] == d1.as_str())
+        .unwrap()["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Another dispatch that selected the same message before the first one committed.
+    let batch = |device: &str, message: &str| DispatchBatch {
+        batch: NewBatch {
+            batch_id: format!("b_race_{device}"),
+            device_id: device.into(),
+            created_at: now(),
+            expires_at: now() + 60,
+            bytes: vec![1, 2, 3],
+            item_ids: vec![format!("it_race_{device}_0001")],
+            intents: vec!["card_arrival".into()],
+        },
+        copies: vec![NewCopy {
+            item_id: format!("it_race_{device}_0001"),
+            message_id: message.into(),
+            gold: false,
+        }],
+        lease_expires_at: now() + 60,
+    };
+    let e = h
+        .state
+        .store
+        .store_dispatch(&[batch(&d2, &taken)], 1, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            HubError::Conflict {
+                code: "pool_changed",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // A device revoked between planning and commit.
+    h.state.store.revoke(&d2, now()).unwrap();
+    let e = h
+        .state
+        .store
+        .store_dispatch(&[batch(&d1, "m000"), batch(&d2, "m001")], 2, now())
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            HubError::Conflict {
+                code: "revoked",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        items_map(&h).len(),
+        before.len(),
+        "nothing partially applied"
+    );
+    assert!(h
+        .state
+        .store
+        .batch_file(&format!("b_race_{d1}"))
+        .unwrap()
+        .is_none());
+    assert!(h
+        .state
+        .store
+        .batch_file(&format!("b_race_{d2}"))
+        .unwrap()
+        .is_none());
 }

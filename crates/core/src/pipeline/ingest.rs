@@ -100,12 +100,24 @@ fn label_of(v: Option<&Value>, field: &str) -> Result<String, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("missing `{field}`"))?;
-    if s.len() > 128 || s.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "`{field}` must be an id without spaces, at most 128 characters"
-        ));
-    }
+    check_id(field, s)?;
     Ok(s.to_string())
+}
+
+/// Ids (intents, companies, channels) must be ones a batch can carry, or the row would
+/// only fail later, at dispatch, far from its line number.
+fn check_id(field: &str, s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{field}` must be an id of at most 128 characters from A-Z a-z 0-9 _ - . : (rename it in the input)"
+        ))
+    }
 }
 
 fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
@@ -207,6 +219,10 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
     } else {
         return Err("no model output: give `intent` + `confidence`, `probabilities`, Prodigy `label`, or Label Studio `predictions`".into());
     };
+    check_id("intent", &model_intent)?;
+    for (i, _) in &probabilities {
+        check_id("probabilities[].intent", i)?;
+    }
     let message_id = match get("id").or_else(|| get("message_id")) {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
@@ -376,5 +392,10 @@ not json
         let r = ingest(csv.as_bytes(), |_| {}).unwrap();
         assert_eq!(r.messages.len(), 1);
         assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![3, 4]);
+        // An intent a batch could not carry is a bad row here, not a failed dispatch later.
+        let odd = "{\"text\":\"t\",\"company\":\"c\",\"received_at\":1,\"intent\":\"reverted_card_payment?\",\"confidence\":0.5}\n{\"text\":\"t\",\"company\":\"c\",\"received_at\":1,\"probabilities\":{\"a b\":0.5}}\n";
+        let r = ingest(odd.as_bytes(), |_| {}).unwrap();
+        assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(r.bad[0].reason.contains("`intent`"));
     }
 }

@@ -6,7 +6,9 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 use crate::error::HubError;
+use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{BatchListing, SignedReceipt, WireLabel};
+use serde::Serialize;
 
 /// A registered device.
 #[derive(Debug, Clone)]
@@ -58,6 +60,68 @@ pub struct Upload<'a> {
     pub now_ms: i64,
 }
 
+/// What storing a chunk of ingested messages did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    /// Messages stored.
+    pub inserted: u64,
+    /// Messages skipped because a message with the same id is already stored (so a
+    /// re-run of the same import changes nothing).
+    pub duplicates: u64,
+}
+
+/// The messages that may enter the review pool, without their text (selection never
+/// needs it, and a million texts would not fit in memory comfortably). Two parallel
+/// lists, so the engine's selection can borrow `messages` as they are.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    /// The messages; `text` is empty, and `probabilities` too unless asked for.
+    pub messages: Vec<Message>,
+    /// Per message, the devices holding an active copy (open and unexpired, or already
+    /// labelled): it needs `overlap - holders.len()` more copies, never to these devices.
+    pub holders: Vec<Vec<String>>,
+}
+
+/// One copy of a message sealed into a batch for one device, under an opaque item id.
+#[derive(Debug, Clone)]
+pub struct NewCopy {
+    /// The opaque random item id the device sees.
+    pub item_id: String,
+    /// The hub-side message it stands for (never sent to the device).
+    pub message_id: String,
+    /// A hidden gold item (its answer is known hub-side).
+    pub gold: bool,
+}
+
+/// A dispatched batch: the sealed batch plus what each of its items stands for.
+#[derive(Debug, Clone)]
+pub struct DispatchBatch {
+    /// The sealed batch (its `item_ids` are the copies' ids, same order).
+    pub batch: NewBatch,
+    /// What each item stands for.
+    pub copies: Vec<NewCopy>,
+    /// After this (Unix seconds) unlabelled copies return to the pool.
+    pub lease_expires_at: i64,
+}
+
+/// Counts the manager watches between dispatches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PipelineStatus {
+    /// Messages stored.
+    pub messages: u64,
+    /// Messages with a known gold answer.
+    pub gold: u64,
+    /// Companies marked newly onboarded.
+    pub new_companies: Vec<String>,
+    /// Copies of pool messages (gold copies are not counted here) out on devices, not
+    /// yet labelled.
+    pub open_copies: u64,
+    /// Copies labelled by their device.
+    pub labelled_copies: u64,
+    /// Copies returned to the pool (lease expired or device revoked).
+    pub returned_copies: u64,
+}
+
 /// Storage operations the handlers need.
 pub trait HubStore: Send + Sync {
     /// New annotator with a one-time enrollment code (stored hashed).
@@ -77,8 +141,10 @@ pub trait HubStore: Send + Sync {
     ) -> Result<String, HubError>;
     /// A device by id.
     fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError>;
-    /// Revoke a device; false if unknown.
-    fn revoke(&self, device_id: &str, now: i64) -> Result<bool, HubError>;
+    /// Revoke a device and, in the same transaction, return its unlabelled copies to
+    /// the pool; `None` if the device is unknown, else how many pool copies were
+    /// returned (its gold copies are closed too, not counted).
+    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError>;
     /// Record a nonce; false if the device used it before (a replay). Prunes old ones.
     fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError>;
     /// Store a sealed batch and its item assignments.
@@ -98,6 +164,58 @@ pub trait HubStore: Send + Sync {
     fn labels_jsonl(&self) -> Result<String, HubError>;
     /// The inbound ledger as JSONL.
     fn ledger_jsonl(&self) -> Result<String, HubError>;
+
+    /// Store ingested messages (raw text stays in the hub's database) in one
+    /// transaction; ids already stored are skipped and counted as duplicates.
+    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError>;
+    /// Mark a company as newly onboarded (its messages get a random sample) or not.
+    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;
+    /// Companies marked newly onboarded, sorted.
+    fn new_companies(&self) -> Result<Vec<String>, HubError>;
+    /// Record known answers (message id, intent) for hidden gold items, all or none:
+    /// `Err(not_found "unknown_message")` if any id is not stored.
+    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError>;
+    /// Gold messages (with text) and their answers, by message id.
+    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError>;
+    /// Non-gold messages received in `[from, to)` that have fewer than `overlap`
+    /// active copies at `now`, in a stable order, without their text; with the model's
+    /// distributions only if `with_probabilities` (the margin and entropy strategies
+    /// need them, least confidence does not).
+    fn candidates(
+        &self,
+        from: i64,
+        to: i64,
+        overlap: usize,
+        now: i64,
+        with_probabilities: bool,
+    ) -> Result<Candidates, HubError>;
+    /// Messages with their text, in the order of `ids` (unknown ids are an error).
+    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
+    /// Every intent id the stored messages and gold answers mention, sorted.
+    fn known_intents(&self) -> Result<Vec<String>, HubError>;
+    /// Enrolled, unrevoked devices, oldest first.
+    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError>;
+    /// Store dispatched batches and their copies atomically, after returning (in the
+    /// same transaction) the unlabelled copies whose lease ended by `now`. Refuses
+    /// (nothing stored, nothing returned) with 409 `revoked` if a device was revoked
+    /// meanwhile, or `pool_changed` if a message would end up with more than `overlap`
+    /// active copies or two on one device (another dispatch ran at the same time).
+    fn store_dispatch(
+        &self,
+        batches: &[DispatchBatch],
+        overlap: usize,
+        now: i64,
+    ) -> Result<(), HubError>;
+    /// Return to the pool every unlabelled copy whose lease ended at or before `as_of`;
+    /// how many pool copies (gold copies are closed too, not counted).
+    fn reclaim(&self, as_of: i64) -> Result<u64, HubError>;
+    /// Every copy (item id → message id, device, batch, gold, state) as JSONL, for the
+    /// manager's aggregation; never any text.
+    fn items_jsonl(&self) -> Result<String, HubError>;
+    /// The counts of [`PipelineStatus`].
+    fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
+    /// A batch's sealed bytes for offline hand-over, whichever device it is for.
+    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
 }
 
 /// Open storage by URL: `sqlite://PATH` (the embedded default).

@@ -1,14 +1,19 @@
 //! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one connection
 //! behind a mutex (SQLite serialises writers anyway).
 
-use super::{DeviceRecord, HubStore, NewBatch, Upload};
+use super::{
+    Candidates, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
+    Upload,
+};
 use crate::error::HubError;
 use labelvault_core::labels::Verdict;
+use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE annotators (
     annotator_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL
 ) STRICT;
@@ -47,7 +52,60 @@ CREATE TABLE ledger (
     seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL, device_id TEXT NOT NULL,
     received_at_ms INTEGER NOT NULL, body BLOB NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL
 ) STRICT;
-"#];
+"#,
+    // The pipeline: messages with raw text (hub only), companies, gold answers, and the
+    // copies of messages sealed to devices under opaque item ids, with leases.
+    r#"
+CREATE TABLE messages (
+    message_id TEXT PRIMARY KEY, text TEXT NOT NULL, company TEXT NOT NULL, channel TEXT NOT NULL,
+    received_at INTEGER NOT NULL, model_intent TEXT NOT NULL, confidence REAL NOT NULL,
+    probabilities TEXT NOT NULL, reported_false_positive INTEGER NOT NULL,
+    gold_intent TEXT, ingested_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX messages_time ON messages (received_at, message_id);
+CREATE TABLE companies (
+    company TEXT PRIMARY KEY, newly_onboarded INTEGER NOT NULL, updated_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE copies (
+    item_id TEXT PRIMARY KEY REFERENCES assignments(item_id),
+    message_id TEXT NOT NULL REFERENCES messages(message_id),
+    device_id TEXT NOT NULL REFERENCES devices(device_id), batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+    gold INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('open', 'returned')),
+    lease_expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, returned_at INTEGER
+) STRICT;
+CREATE INDEX copies_message ON copies (message_id, state);
+CREATE INDEX copies_lease ON copies (state, lease_expires_at);
+CREATE INDEX copies_device ON copies (device_id, state);
+"#,
+];
+
+/// SQL: true when the copy aliased `c` has a label whose latest revision is not a
+/// retraction (an undone decision leaves the copy unfinished).
+const LABELLED: &str = "coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), 1) = 0";
+
+fn probabilities_json(p: &[(String, f64)]) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive";
+
+fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        message_id: r.get(0)?,
+        text: r.get(1)?,
+        company: r.get(2)?,
+        channel: r.get(3)?,
+        received_at: r.get(4)?,
+        model_intent: r.get(5)?,
+        confidence: r.get(6)?,
+        probabilities: parse_probabilities(&r.get::<_, String>(7)?),
+        reported_false_positive: r.get(8)?,
+    })
+}
 
 /// SQLite-backed hub storage.
 pub struct SqliteStore {
@@ -150,6 +208,20 @@ fn check_label(
     Ok(None)
 }
 
+/// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
+/// copies are closed too).
+fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
+    let n = tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 0 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+        [as_of],
+    )?;
+    tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 1 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
+        [as_of],
+    )?;
+    Ok(n as u64)
+}
+
 impl HubStore for SqliteStore {
     fn create_annotator(
         &self,
@@ -248,12 +320,27 @@ impl HubStore for SqliteStore {
         })
     }
 
-    fn revoke(&self, device_id: &str, now: i64) -> Result<bool, HubError> {
-        let c = self.conn()?;
-        Ok(c.execute(
+    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        if tx.execute(
             "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE device_id = ?1",
             params![device_id, now],
-        )? > 0)
+        )? == 0
+        {
+            return Ok(None);
+        }
+        // Pool copies are counted; gold copies are closed too but go back to no pool.
+        let returned = tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 0 AND NOT ({LABELLED})"),
+            params![device_id, now],
+        )?;
+        tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 1 AND NOT ({LABELLED})"),
+            params![device_id, now],
+        )?;
+        tx.commit()?;
+        Ok(Some(returned as u64))
     }
 
     fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
@@ -474,5 +561,315 @@ impl HubStore for SqliteStore {
             out.push('\n');
         }
         Ok(out)
+    }
+
+    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let mut report = IngestReport::default();
+        {
+            let mut ins = tx.prepare(&format!(
+                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ))?;
+            let mut company = tx.prepare(
+                "INSERT OR IGNORE INTO companies (company, newly_onboarded, updated_at) VALUES (?1, 0, ?2)",
+            )?;
+            for m in messages {
+                let n = ins.execute(params![
+                    m.message_id,
+                    m.text,
+                    m.company,
+                    m.channel,
+                    m.received_at,
+                    m.model_intent,
+                    m.confidence,
+                    probabilities_json(&m.probabilities),
+                    m.reported_false_positive,
+                    now
+                ])?;
+                if n == 1 {
+                    report.inserted += 1;
+                    company.execute(params![m.company, now])?;
+                } else {
+                    report.duplicates += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
+        let c = self.conn()?;
+        c.execute(
+            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (company) DO UPDATE SET newly_onboarded = excluded.newly_onboarded, updated_at = excluded.updated_at",
+            params![company, newly_onboarded, now],
+        )?;
+        Ok(())
+    }
+
+    fn new_companies(&self) -> Result<Vec<String>, HubError> {
+        let c = self.conn()?;
+        let mut st =
+            c.prepare("SELECT company FROM companies WHERE newly_onboarded = 1 ORDER BY company")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        {
+            let mut st =
+                tx.prepare("UPDATE messages SET gold_intent = ?2 WHERE message_id = ?1")?;
+            for (i, (id, intent)) in answers.iter().enumerate() {
+                if st.execute(params![id, intent])? == 0 {
+                    // Dropping the transaction rolls every earlier answer back.
+                    return Err(HubError::not_found(
+                        "unknown_message",
+                        format!(
+                            "gold answer #{} names a message id the hub does not hold; ingest the message first (no answer was stored)",
+                            i + 1
+                        ),
+                    ));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(answers.len() as u64)
+    }
+
+    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(&format!(
+            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY message_id"
+        ))?;
+        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(9)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn candidates(
+        &self,
+        from: i64,
+        to: i64,
+        overlap: usize,
+        now: i64,
+        with_probabilities: bool,
+    ) -> Result<Candidates, HubError> {
+        let c = self.conn()?;
+        // Active copies first (few rows), then one pass over the window's messages.
+        let mut holders: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
+                 WHERE c.state = 'open' AND c.gold = 0 AND (c.lease_expires_at > ?3 OR {LABELLED})
+                   AND m.received_at >= ?1 AND m.received_at < ?2"
+            ))?;
+            let mut rows = st.query(params![from, to, now])?;
+            while let Some(r) = rows.next()? {
+                holders.entry(r.get(0)?).or_default().push(r.get(1)?);
+            }
+        }
+        let mut st = c.prepare_cached(
+            "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
+                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
+             FROM messages m
+             WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
+             ORDER BY m.received_at, m.message_id",
+        )?;
+        let mut rows = st.query(params![from, to, with_probabilities])?;
+        let mut out = Candidates::default();
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let h = holders.remove(&id).unwrap_or_default();
+            if h.len() < overlap {
+                out.messages.push(message_row(r)?);
+                out.holders.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare_cached(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?1"
+        ))?;
+        ids.iter()
+            .map(|id| {
+                st.query_row([id], message_row).optional()?.ok_or_else(|| {
+                    HubError::not_found("unknown_message", "a selected message is no longer stored")
+                })
+            })
+            .collect()
+    }
+
+    fn known_intents(&self) -> Result<Vec<String>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT model_intent FROM messages UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY 1",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
+        let ids: Vec<String> = {
+            let c = self.conn()?;
+            let mut st = c.prepare(
+                "SELECT device_id FROM devices WHERE revoked_at IS NULL ORDER BY enrolled_at, device_id",
+            )?;
+            let rows = st.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(d) = self.device(&id)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn store_dispatch(
+        &self,
+        batches: &[DispatchBatch],
+        overlap: usize,
+        now: i64,
+    ) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        reclaim_in(&tx, now)?;
+        let mut touched = std::collections::BTreeSet::new();
+        for d in batches {
+            let b = &d.batch;
+            let revoked: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT revoked_at FROM devices WHERE device_id = ?1",
+                    [&b.device_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if !matches!(revoked, Some(None)) {
+                return Err(HubError::conflict(
+                    "revoked",
+                    "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
+                ));
+            }
+            tx.execute(
+                "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![b.batch_id, b.device_id, b.created_at, b.expires_at, b.item_ids.len() as i64, b.bytes],
+            )?;
+            let mut asg = tx.prepare_cached(
+                "INSERT INTO assignments (item_id, batch_id, device_id) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut cp = tx.prepare_cached(
+                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
+            )?;
+            for copy in &d.copies {
+                asg.execute(params![copy.item_id, b.batch_id, b.device_id])?;
+                cp.execute(params![
+                    copy.item_id,
+                    copy.message_id,
+                    b.device_id,
+                    b.batch_id,
+                    copy.gold,
+                    d.lease_expires_at,
+                    b.created_at
+                ])?;
+                if !copy.gold {
+                    touched.insert(copy.message_id.as_str());
+                }
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT OR IGNORE INTO batch_intents (batch_id, intent_id) VALUES (?1, ?2)",
+            )?;
+            for i in &b.intents {
+                st.execute(params![b.batch_id, i])?;
+            }
+        }
+        {
+            let mut st = tx.prepare_cached(
+                "SELECT count(*), count(DISTINCT device_id) FROM copies WHERE message_id = ?1 AND state = 'open' AND gold = 0",
+            )?;
+            for m in touched {
+                let (n, devices): (i64, i64) = st.query_row([m], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                if n as usize > overlap || devices < n {
+                    return Err(HubError::conflict(
+                        "pool_changed",
+                        "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
+                    ));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let n = reclaim_in(&tx, as_of)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn items_jsonl(&self) -> Result<String, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(&format!(
+            "SELECT c.item_id, c.batch_id, c.device_id, c.message_id, c.gold, c.state, c.lease_expires_at, {LABELLED}
+             FROM copies c ORDER BY c.created_at, c.batch_id, c.rowid"
+        ))?;
+        let mut rows = st.query([])?;
+        let mut out = String::new();
+        while let Some(r) = rows.next()? {
+            let v = serde_json::json!({
+                "item_id": r.get::<_, String>(0)?, "batch_id": r.get::<_, String>(1)?, "device_id": r.get::<_, String>(2)?,
+                "message_id": r.get::<_, String>(3)?, "gold": r.get::<_, bool>(4)?, "state": r.get::<_, String>(5)?,
+                "lease_expires_at": r.get::<_, i64>(6)?, "labelled": r.get::<_, bool>(7)?,
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
+        let new_companies = self.new_companies()?;
+        let c = self.conn()?;
+        let (messages, gold): (i64, i64) = c.query_row(
+            "SELECT count(*), count(gold_intent) FROM messages",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (open, labelled, returned): (i64, i64, i64) = c.query_row(
+            &format!(
+                "SELECT coalesce(sum(c.state = 'open' AND NOT ({LABELLED})), 0), coalesce(sum(c.state = 'open' AND {LABELLED}), 0),
+                        coalesce(sum(c.state = 'returned'), 0) FROM copies c WHERE c.gold = 0"
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(PipelineStatus {
+            messages: messages as u64,
+            gold: gold as u64,
+            new_companies,
+            open_copies: open as u64,
+            labelled_copies: labelled as u64,
+            returned_copies: returned as u64,
+        })
+    }
+
+    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
+        let c = self.conn()?;
+        Ok(c.query_row(
+            "SELECT bytes FROM batches WHERE batch_id = ?1",
+            [batch_id],
+            |r| r.get(0),
+        )
+        .optional()?)
     }
 }

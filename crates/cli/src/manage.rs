@@ -1,0 +1,613 @@
+//! The manager's pipeline verbs: `ingest`, `company`, `gold`, `select`, `dispatch`,
+//! `reclaim` and `progress`. They talk to the hub's admin API with the admin token;
+//! the hub is the one process that keeps raw message text (this one only reads the
+//! file and forwards it).
+
+use anyhow::{bail, Context, Result};
+use labelvault_core::pipeline::ingest;
+use serde_json::{json, Value};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Messages per ingest request.
+const CHUNK: usize = 5_000;
+
+/// How to reach the hub's admin API.
+#[derive(clap::Args, Debug, Clone)]
+pub struct HubAdmin {
+    /// Hub URL, e.g. http://127.0.0.1:7878
+    #[arg(long, env = "LABELVAULT_HUB_URL")]
+    pub hub: String,
+    /// The hub's admin token file (DATA_DIR/admin.token, or `labelvault-hub admin-token`).
+    #[arg(long, env = "LABELVAULT_ADMIN_TOKEN_FILE")]
+    pub admin_token_file: PathBuf,
+}
+
+/// An admin API client.
+struct Admin {
+    url: String,
+    token: zeroize::Zeroizing<String>,
+    agent: ureq::Agent,
+}
+
+impl Admin {
+    fn new(h: &HubAdmin) -> Result<Admin> {
+        let token = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&h.admin_token_file)
+                .with_context(|| {
+                    format!(
+                        "cannot read the hub admin token {}; pass --admin-token-file",
+                        h.admin_token_file.display()
+                    )
+                })?
+                .trim()
+                .to_string(),
+        );
+        Ok(Admin {
+            url: h.hub.trim_end_matches('/').to_string(),
+            token,
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(600)))
+                .build()
+                .into(),
+        })
+    }
+
+    fn check(path: &str, status: u16, body: &[u8]) -> Result<()> {
+        if status == 200 {
+            return Ok(());
+        }
+        let e: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        match (e["code"].as_str(), e["message"].as_str()) {
+            (Some(code), Some(msg)) => bail!("the hub refused {path} ({status} {code}): {msg}"),
+            _ => bail!("the hub refused {path} ({status})"),
+        }
+    }
+
+    fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        let mut r = self
+            .agent
+            .post(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token.as_str()))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())
+            .with_context(|| {
+                format!("the hub at {} cannot be reached; is it running?", self.url)
+            })?;
+        let status = r.status().as_u16();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .context("the hub's answer was cut off")?;
+        Self::check(path, status, &bytes)?;
+        serde_json::from_slice(&bytes).context("the hub's answer is not JSON")
+    }
+
+    fn get(&self, path: &str) -> Result<Vec<u8>> {
+        let mut r = self
+            .agent
+            .get(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token.as_str()))
+            .call()
+            .with_context(|| {
+                format!("the hub at {} cannot be reached; is it running?", self.url)
+            })?;
+        let status = r.status().as_u16();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .context("the hub's answer was cut off")?;
+        Self::check(path, status, &bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// Arguments of `labelvault ingest`.
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Messages, JSONL / JSON array / CSV (plain, Label Studio or Prodigy shapes; see
+    /// docs/input-formats.md).
+    pub file: PathBuf,
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into())
+}
+
+/// An id the reader generated for a row without one (`line-N`).
+fn is_generated_id(id: &str) -> bool {
+    id.strip_prefix("line-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub fn ingest(a: IngestArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let bytes =
+        std::fs::read(&a.file).with_context(|| format!("cannot read {}", a.file.display()))?;
+    let total = bytes.len();
+    let big = total >= 1 << 20;
+    let mut last_pct = 0;
+    let mut read = ingest::ingest(&bytes, |done| {
+        let pct = done * 100 / total.max(1);
+        if big && pct >= last_pct + 10 {
+            last_pct = pct;
+            eprintln!("reading {}: {pct}%", a.file.display());
+        }
+    })
+    .map_err(anyhow::Error::msg)
+    .with_context(|| format!("in {}", a.file.display()))?;
+    drop(bytes);
+    // Rows without an id: make the generated id unique across files.
+    let label = file_label(&a.file);
+    for m in &mut read.messages {
+        if is_generated_id(&m.message_id) {
+            m.message_id = format!("{label}:{}", m.message_id);
+        }
+    }
+    let n = read.messages.len();
+    let (mut inserted, mut duplicates) = (0u64, 0u64);
+    for (k, chunk) in read.messages.chunks(CHUNK).enumerate() {
+        let body = json!({ "messages": chunk });
+        let r = admin.post("/v1/admin/messages", &body).with_context(|| {
+            format!(
+                "while sending messages {}–{} of {n} (earlier chunks are stored; re-running the import skips them)",
+                k * CHUNK + 1,
+                k * CHUNK + chunk.len()
+            )
+        })?;
+        inserted += r["inserted"].as_u64().unwrap_or(0);
+        duplicates += r["duplicates"].as_u64().unwrap_or(0);
+        if n > CHUNK {
+            eprintln!("sent {} of {n} messages", (k * CHUNK + chunk.len()));
+        }
+    }
+    if a.json {
+        println!(
+            "{}",
+            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "bad_rows": read.bad})
+        );
+        return Ok(());
+    }
+    println!(
+        "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped",
+        a.file.display(),
+        read.bad.len()
+    );
+    for b in read.bad.iter().take(50) {
+        println!("  line {}: {}", b.line, b.reason);
+    }
+    if read.bad.len() > 50 {
+        println!("  … and {} more (use --json for all)", read.bad.len() - 50);
+    }
+    Ok(())
+}
+
+/// Arguments of `labelvault company`.
+#[derive(clap::Args, Debug)]
+pub struct CompanyArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Unmark: the company is no longer newly onboarded.
+    #[arg(long)]
+    pub not_new: bool,
+    /// The company id, as in the messages' `company` field.
+    pub company: String,
+}
+
+pub fn company(a: CompanyArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    admin.post(
+        "/v1/admin/companies",
+        &json!({"company": a.company, "newly_onboarded": !a.not_new}),
+    )?;
+    if a.not_new {
+        println!("{} is no longer sampled as newly onboarded", a.company);
+    } else {
+        println!(
+            "{} is newly onboarded: selection samples its messages",
+            a.company
+        );
+    }
+    Ok(())
+}
+
+/// Arguments of `labelvault gold`.
+#[derive(clap::Args, Debug)]
+pub struct GoldArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Known answers: JSONL `{"message_id", "intent"}` or CSV `message_id,intent`.
+    pub file: PathBuf,
+}
+
+fn read_gold(path: &Path) -> Result<Vec<Value>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    let jsonl = text.trim_start().starts_with('{');
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || (!jsonl && i == 0 && line.starts_with("message_id")) {
+            continue;
+        }
+        if jsonl {
+            let v: Value = serde_json::from_str(line).map_err(|_| {
+                anyhow::anyhow!("{} line {}: malformed JSON", path.display(), i + 1)
+            })?;
+            match (v["message_id"].as_str(), v["intent"].as_str()) {
+                (Some(m), Some(t)) => out.push(json!({"message_id": m, "intent": t})),
+                _ => bail!(
+                    "{} line {}: needs `message_id` and `intent`",
+                    path.display(),
+                    i + 1
+                ),
+            }
+        } else {
+            let Some((m, t)) = line.rsplit_once(',') else {
+                bail!(
+                    "{} line {}: expected message_id,intent",
+                    path.display(),
+                    i + 1
+                );
+            };
+            out.push(json!({"message_id": m.trim().trim_matches('"'), "intent": t.trim()}));
+        }
+    }
+    if out.is_empty() {
+        bail!("{} holds no gold answers", path.display());
+    }
+    Ok(out)
+}
+
+pub fn gold(a: GoldArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let answers = read_gold(&a.file)?;
+    let r = admin.post("/v1/admin/gold", &json!({ "answers": answers }))?;
+    println!(
+        "{} gold answer(s) stored; gold messages are kept out of the pool and mixed into batches as hidden checks",
+        r["gold"]
+    );
+    Ok(())
+}
+
+/// Selection arguments, shared by `select` and `dispatch`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SelectionArgs {
+    /// Window start: RFC 3339, YYYY-MM-DD or Unix seconds (default: the beginning).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Window end, exclusive (default: now).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Uncertainty measure: least_confidence, margin or entropy.
+    #[arg(long, default_value = "least_confidence")]
+    pub strategy: String,
+    /// Most low-confidence items in the pool.
+    #[arg(long, default_value_t = 500)]
+    pub budget: usize,
+    /// Only predictions below this confidence count as low confidence.
+    #[arg(long, default_value_t = 0.6)]
+    pub max_confidence: f64,
+    /// At most this many low-confidence items per intent (0: no cap).
+    #[arg(long, default_value_t = 0)]
+    pub per_intent_cap: usize,
+    /// Random-sample size per newly onboarded company.
+    #[arg(long, default_value_t = 100)]
+    pub sample: usize,
+    /// Seed: the same seed and data give the same pool.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Each message goes to this many different devices.
+    #[arg(long, default_value_t = 1)]
+    pub overlap: usize,
+}
+
+impl SelectionArgs {
+    fn body(&self) -> Result<Value> {
+        let time = |s: &Option<String>, default: i64, what: &str| -> Result<i64> {
+            match s {
+                None => Ok(default),
+                Some(s) => ingest::parse_time(s).with_context(|| {
+                    format!("--{what} is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds")
+                }),
+            }
+        };
+        Ok(json!({
+            "from": time(&self.from, 0, "from")?,
+            "to": time(&self.to, labelvault_core::batch::now_unix() + 1, "to")?,
+            "strategy": self.strategy,
+            "low_confidence_budget": self.budget,
+            "max_confidence": self.max_confidence,
+            "per_intent_cap": self.per_intent_cap,
+            "sample_per_company": self.sample,
+            "seed": self.seed,
+        }))
+    }
+}
+
+/// Arguments of `labelvault select`.
+#[derive(clap::Args, Debug)]
+pub struct SelectArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Pool entries to list (the composition is always shown).
+    #[arg(long, default_value_t = 20)]
+    pub show: usize,
+    /// Print the whole pool as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn print_composition(c: &Value) {
+    println!(
+        "in window: {}   pool: {} false positive(s), {} low confidence, {} random sample",
+        c["in_window"], c["false_positive"], c["low_confidence"], c["random_sample"]
+    );
+    if let Some(m) = c["low_confidence_by_intent"].as_object() {
+        if !m.is_empty() {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            println!("low confidence by intent: {}", parts.join(", "));
+        }
+    }
+    if let Some(m) = c["sample_by_stratum"].as_object() {
+        if !m.is_empty() {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            println!("sample by company/channel/day: {}", parts.join(", "));
+        }
+    }
+}
+
+pub fn select(a: SelectArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r = admin.post(
+        "/v1/admin/select",
+        &json!({"selection": a.selection.body()?, "overlap": a.selection.overlap}),
+    )?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!("dry run: nothing is dispatched");
+    print_composition(&r["composition"]);
+    let entries = r["entries"].as_array().cloned().unwrap_or_default();
+    println!(
+        "pool: {} message(s), {} item(s) to hand out with overlap {}",
+        entries.len(),
+        r["copies_needed"],
+        a.selection.overlap
+    );
+    let mut out = std::io::stdout().lock();
+    for (i, e) in entries.iter().take(a.show).enumerate() {
+        writeln!(
+            out,
+            "{:>5}  {:<15} {:<24} {:<16} {:<28} {:>5.2}",
+            i + 1,
+            e["reason"].as_str().unwrap_or(""),
+            e["message_id"].as_str().unwrap_or(""),
+            e["company"].as_str().unwrap_or(""),
+            e["model_intent"].as_str().unwrap_or(""),
+            e["confidence"].as_f64().unwrap_or(0.0)
+        )?;
+    }
+    if entries.len() > a.show {
+        writeln!(
+            out,
+            "  … {} more (--show N or --json)",
+            entries.len() - a.show
+        )?;
+    }
+    Ok(())
+}
+
+/// Parse a duration such as `90s`, `30m`, `12h` or `7d` (plain numbers are seconds).
+fn parse_duration(s: &str) -> Result<i64> {
+    let s = s.trim();
+    let (num, mult) = match s.chars().last() {
+        Some('s') => (&s[..s.len() - 1], 1),
+        Some('m') => (&s[..s.len() - 1], 60),
+        Some('h') => (&s[..s.len() - 1], 3600),
+        Some('d') => (&s[..s.len() - 1], 86_400),
+        _ => (s, 1),
+    };
+    let n: i64 = num
+        .trim()
+        .parse()
+        .with_context(|| format!("{s:?} is not a duration: use e.g. 90s, 30m, 12h or 7d"))?;
+    Ok(n.saturating_mul(mult))
+}
+
+/// Arguments of `labelvault dispatch`.
+#[derive(clap::Args, Debug)]
+pub struct DispatchArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Pool items per batch (gold items come on top).
+    #[arg(long, default_value_t = 50)]
+    pub batch_size: usize,
+    /// Share of hidden gold items per batch, 0–0.5.
+    #[arg(long, default_value_t = 0.0)]
+    pub gold_share: f64,
+    /// Lease: after this, unlabelled items return to the pool (e.g. 90s, 12h, 7d).
+    #[arg(long, default_value = "7d")]
+    pub lease: String,
+    /// Only these devices (repeatable; default: every enrolled, unrevoked device).
+    #[arg(long = "device")]
+    pub devices: Vec<String>,
+    /// Taxonomy JSON (default: every intent the hub's messages mention).
+    #[arg(long)]
+    pub taxonomy: Option<PathBuf>,
+    /// Also write each batch as DIR/<batch id>.lvbatch for offline hand-over.
+    #[arg(long)]
+    pub export: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn dispatch(a: DispatchArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let mut body = json!({
+        "selection": a.selection.body()?,
+        "overlap": a.selection.overlap,
+        "batch_size": a.batch_size,
+        "gold_share": a.gold_share,
+        "lease_secs": parse_duration(&a.lease)?,
+    });
+    if !a.devices.is_empty() {
+        body["devices"] = json!(a.devices);
+    }
+    if let Some(t) = &a.taxonomy {
+        let bytes = std::fs::read(t).with_context(|| format!("cannot read {}", t.display()))?;
+        body["taxonomy"] =
+            serde_json::to_value(labelvault_core::batch::input::parse_taxonomy(&bytes)?)?;
+    }
+    let r = admin.post("/v1/admin/dispatch", &body)?;
+    let batches = r["batches"].as_array().cloned().unwrap_or_default();
+    if let Some(dir) = &a.export {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for b in &batches {
+            let id = b["batch_id"]
+                .as_str()
+                .context("the hub named no batch id")?;
+            let bytes = admin.get(&format!("/v1/admin/batches/{id}"))?;
+            let path = dir.join(format!("{id}.lvbatch"));
+            std::fs::write(&path, bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    print_composition(&r["composition"]);
+    println!(
+        "dispatched {} message(s) as {} item(s) plus {} hidden gold item(s) in {} batch(es); lease ends {}",
+        r["dispatched_messages"],
+        r["copies"],
+        r["gold_copies"],
+        batches.len(),
+        labelvault_core::batch::rfc3339(r["lease_expires_at"].as_i64().unwrap_or(0))
+    );
+    if r["shortfall"].as_u64().unwrap_or(0) > 0 {
+        println!(
+            "{} item(s) could not be placed: not enough distinct devices; enroll more or lower --overlap",
+            r["shortfall"]
+        );
+    }
+    for b in &batches {
+        println!(
+            "  {}  device {}  {} items",
+            b["batch_id"].as_str().unwrap_or(""),
+            b["device_id"].as_str().unwrap_or(""),
+            b["items"]
+        );
+    }
+    match &a.export {
+        Some(d) => println!(
+            "batch files written to {} (devices can also pull them from the hub)",
+            d.display()
+        ),
+        None => println!("devices receive them with `labelvault pull` or `sync`"),
+    }
+    Ok(())
+}
+
+/// Arguments of `labelvault reclaim`.
+#[derive(clap::Args, Debug)]
+pub struct ReclaimArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Reclaim leases that end by this time (RFC 3339, YYYY-MM-DD or Unix seconds;
+    /// default: now).
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+pub fn reclaim(a: ReclaimArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let mut body = json!({});
+    if let Some(t) = &a.as_of {
+        body["as_of"] = json!(ingest::parse_time(t)
+            .context("--as-of is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds")?);
+    }
+    let r = admin.post("/v1/admin/leases/reclaim", &body)?;
+    println!(
+        "{} unlabelled item(s) whose lease ended returned to the pool",
+        r["returned"]
+    );
+    Ok(())
+}
+
+/// Arguments of `labelvault progress`.
+#[derive(clap::Args, Debug)]
+pub struct ProgressArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn progress(a: ProgressArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r: Value = serde_json::from_slice(&admin.get("/v1/admin/pipeline")?)?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!(
+        "messages: {} ({} gold)   items out: {} open, {} labelled, {} returned to the pool",
+        r["messages"], r["gold"], r["open_copies"], r["labelled_copies"], r["returned_copies"]
+    );
+    let new: Vec<String> = r["new_companies"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    println!(
+        "newly onboarded: {}",
+        if new.is_empty() {
+            "none".into()
+        } else {
+            new.join(", ")
+        }
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_generated_ids() {
+        assert_eq!(parse_duration("90s").unwrap(), 90);
+        assert_eq!(parse_duration("2h").unwrap(), 7200);
+        assert_eq!(parse_duration("7d").unwrap(), 604_800);
+        assert_eq!(parse_duration("15").unwrap(), 15);
+        assert!(parse_duration("soon").is_err());
+        assert!(is_generated_id("line-12"));
+        assert!(!is_generated_id("line-"));
+        assert!(!is_generated_id("m-12"));
+    }
+}

@@ -1,0 +1,895 @@
+//! The manager's pipeline on the hub: ingest messages (raw text stays in the hub's
+//! database), mark newly onboarded companies and gold answers, show the review pool
+//! before dispatch, and dispatch it — redacted, sealed per device, with overlap, hidden
+//! gold items and leases after which unfinished copies return to the pool.
+//!
+//! Selection itself is the engine's ([`labelvault_core::pipeline::select`]); this module
+//! adds what needs the hub's state: which messages still need copies, which devices
+//! already hold one, and the opaque item id → message id map.
+
+use crate::error::HubError;
+use crate::store::{DispatchBatch, NewBatch, NewCopy};
+use crate::{auth, blocking, AppState};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use labelvault_core::batch::{self, input::InputItem, Alternative, Intent, Reason, Taxonomy};
+use labelvault_core::pipeline::distribute::{PlannedBatch, Slot};
+use labelvault_core::pipeline::select::{self, Composition, Rng, SelectionConfig, Strategy};
+use labelvault_core::pipeline::{Message, TextRedactor};
+use labelvault_core::redact::{RedactConfig, Redactor};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// Most messages in one ingest request (the CLI sends chunks of this size or less).
+pub const MAX_MESSAGES_PER_REQUEST: usize = 20_000;
+/// Most probabilities per message.
+const MAX_PROBABILITIES: usize = 1_000;
+/// Longest lease: a year.
+const MAX_LEASE_SECS: i64 = 365 * 86_400;
+
+fn bad(message: impl Into<String>) -> HubError {
+    HubError::bad("invalid", message)
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
+    serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
+}
+
+/// An id the batch format accepts (intents, companies, channels).
+fn check_id(what: &str, id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= batch::limits::MAX_ID
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{what}` must be 1–{} characters of A-Z a-z 0-9 _ - . :",
+            batch::limits::MAX_ID
+        ))
+    }
+}
+
+fn check_conf(what: &str, c: f64) -> Result<(), String> {
+    if c.is_finite() && (0.0..=1.0).contains(&c) {
+        Ok(())
+    } else {
+        Err(format!("`{what}` must be a number in [0, 1]"))
+    }
+}
+
+/// One message in an ingest request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageIn {
+    message_id: String,
+    text: String,
+    company: String,
+    #[serde(default = "unknown_channel")]
+    channel: String,
+    received_at: i64,
+    model_intent: String,
+    confidence: f64,
+    #[serde(default)]
+    probabilities: Vec<(String, f64)>,
+    #[serde(default)]
+    reported_false_positive: bool,
+}
+
+fn unknown_channel() -> String {
+    "unknown".into()
+}
+
+impl MessageIn {
+    /// Check every field; errors name fields, never values.
+    fn check(self) -> Result<Message, String> {
+        let id = &self.message_id;
+        if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
+            return Err("`message_id` must be 1–128 characters without control characters".into());
+        }
+        if self.text.trim().is_empty() {
+            return Err("empty `text`".into());
+        }
+        if self.text.len() > batch::limits::MAX_TEXT {
+            return Err(format!(
+                "`text` longer than {} bytes",
+                batch::limits::MAX_TEXT
+            ));
+        }
+        check_id("company", &self.company)?;
+        check_id("channel", &self.channel)?;
+        check_id("model_intent", &self.model_intent)?;
+        check_conf("confidence", self.confidence)?;
+        if self.probabilities.len() > MAX_PROBABILITIES {
+            return Err(format!("more than {MAX_PROBABILITIES} `probabilities`"));
+        }
+        for (intent, p) in &self.probabilities {
+            check_id("probabilities[].intent", intent)?;
+            check_conf("probabilities[].probability", *p)?;
+        }
+        let mut probabilities = self.probabilities;
+        probabilities.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(Message {
+            message_id: self.message_id,
+            text: self.text,
+            company: self.company,
+            channel: self.channel,
+            received_at: self.received_at,
+            model_intent: self.model_intent,
+            confidence: self.confidence,
+            probabilities,
+            reported_false_positive: self.reported_false_positive,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngestRequest {
+    messages: Vec<MessageIn>,
+}
+
+/// `POST /v1/admin/messages`: store a chunk of messages, all or none.
+pub async fn ingest(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: IngestRequest = parse(&body)?;
+    if req.messages.is_empty() || req.messages.len() > MAX_MESSAGES_PER_REQUEST {
+        return Err(HubError::bad(
+            "invalid",
+            format!("send 1–{MAX_MESSAGES_PER_REQUEST} messages per request"),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut messages = Vec::with_capacity(req.messages.len());
+    for (i, m) in req.messages.into_iter().enumerate() {
+        let m = m
+            .check()
+            .map_err(|e| bad(format!("messages[{i}]: {e}; nothing was stored")))?;
+        if !seen.insert(m.message_id.clone()) {
+            return Err(bad(format!(
+                "messages[{i}]: `message_id` repeats an earlier message of this request; nothing was stored"
+            )));
+        }
+        messages.push(m);
+    }
+    let store = s.store.clone();
+    let report = blocking(move || store.insert_messages(&messages, auth::now())).await?;
+    tracing::info!(
+        inserted = report.inserted,
+        duplicates = report.duplicates,
+        "ingested messages"
+    );
+    Ok(Json(report).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompanyRequest {
+    company: String,
+    newly_onboarded: bool,
+}
+
+/// `POST /v1/admin/companies`: mark a company newly onboarded (or no longer).
+pub async fn company(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: CompanyRequest = parse(&body)?;
+    check_id("company", &req.company).map_err(bad)?;
+    let store = s.store.clone();
+    let (company, new) = (req.company.clone(), req.newly_onboarded);
+    blocking(move || store.set_company(&company, new, auth::now())).await?;
+    Ok(Json(serde_json::json!({"company": req.company, "newly_onboarded": new})).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldAnswer {
+    message_id: String,
+    intent: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldRequest {
+    answers: Vec<GoldAnswer>,
+}
+
+/// `POST /v1/admin/gold`: known answers for hidden gold items, all or none.
+pub async fn gold(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: GoldRequest = parse(&body)?;
+    if req.answers.is_empty() {
+        return Err(bad("give at least one gold answer"));
+    }
+    let mut answers = Vec::with_capacity(req.answers.len());
+    for (i, a) in req.answers.into_iter().enumerate() {
+        check_id("intent", &a.intent)
+            .map_err(|e| bad(format!("answers[{i}]: {e}; nothing was stored")))?;
+        answers.push((a.message_id, a.intent));
+    }
+    let store = s.store.clone();
+    let n = blocking(move || store.set_gold(&answers)).await?;
+    Ok(Json(serde_json::json!({"gold": n})).into_response())
+}
+
+/// What to select (the engine's [`SelectionConfig`], with defaults).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectionIn {
+    from: i64,
+    to: i64,
+    #[serde(default = "default_strategy")]
+    strategy: String,
+    #[serde(default = "default_budget")]
+    low_confidence_budget: usize,
+    #[serde(default = "default_max_confidence")]
+    max_confidence: f64,
+    #[serde(default)]
+    per_intent_cap: usize,
+    #[serde(default = "default_sample")]
+    sample_per_company: usize,
+    #[serde(default)]
+    seed: u64,
+}
+
+fn default_strategy() -> String {
+    "least_confidence".into()
+}
+fn default_budget() -> usize {
+    500
+}
+fn default_max_confidence() -> f64 {
+    0.6
+}
+fn default_sample() -> usize {
+    100
+}
+fn default_overlap() -> usize {
+    1
+}
+
+impl SelectionIn {
+    fn config(&self, new_companies: Vec<String>) -> Result<SelectionConfig, HubError> {
+        if self.from >= self.to {
+            return Err(bad("`from` must be before `to` (Unix seconds)"));
+        }
+        let strategy = Strategy::parse(&self.strategy).ok_or_else(|| {
+            HubError::bad(
+                "bad_strategy",
+                "`strategy` must be least_confidence, margin or entropy",
+            )
+        })?;
+        check_conf("max_confidence", self.max_confidence).map_err(bad)?;
+        Ok(SelectionConfig {
+            window: (self.from, self.to),
+            strategy,
+            low_confidence_budget: self.low_confidence_budget,
+            max_confidence: self.max_confidence,
+            per_intent_cap: self.per_intent_cap,
+            new_companies,
+            sample_per_company: self.sample_per_company,
+            seed: self.seed,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectRequest {
+    selection: SelectionIn,
+    #[serde(default = "default_overlap")]
+    overlap: usize,
+}
+
+/// One pool entry as the manager sees it (never the text).
+#[derive(Debug, Serialize)]
+struct PoolView {
+    message_id: String,
+    reason: Reason,
+    company: String,
+    channel: String,
+    received_at: i64,
+    model_intent: String,
+    confidence: f64,
+    copies_needed: usize,
+}
+
+/// A computed pool over the hub's candidates.
+struct HubPool {
+    /// Candidate messages (without text), indexed by the pool's entries.
+    messages: Vec<Message>,
+    /// Devices holding an active copy, per candidate.
+    holders: Vec<Vec<String>>,
+    pool: select::Pool,
+}
+
+fn compute_pool(
+    s: &AppState,
+    sel: &SelectionIn,
+    overlap: usize,
+    now: i64,
+) -> Result<HubPool, HubError> {
+    let cfg = sel.config(s.store.new_companies()?)?;
+    let with_probabilities = cfg.strategy != Strategy::LeastConfidence;
+    let crate::store::Candidates { messages, holders } =
+        s.store
+            .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
+    let pool = select::select(&messages, &cfg);
+    Ok(HubPool {
+        messages,
+        holders,
+        pool,
+    })
+}
+
+fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
+    p.pool
+        .entries
+        .iter()
+        .map(|e| {
+            let m = &p.messages[e.index];
+            PoolView {
+                message_id: m.message_id.clone(),
+                reason: e.reason,
+                company: m.company.clone(),
+                channel: m.channel.clone(),
+                received_at: m.received_at,
+                model_intent: m.model_intent.clone(),
+                confidence: m.confidence,
+                copies_needed: overlap.saturating_sub(p.holders[e.index].len()),
+            }
+        })
+        .collect()
+}
+
+fn check_overlap(overlap: usize) -> Result<(), HubError> {
+    if overlap == 0 || overlap > 10 {
+        return Err(bad("`overlap` must be 1–10"));
+    }
+    Ok(())
+}
+
+/// `POST /v1/admin/select`: the pool, in dispatch order, and its make-up — a dry run:
+/// nothing is stored.
+pub async fn select_pool(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: SelectRequest = parse(&body)?;
+    check_overlap(req.overlap)?;
+    let st = s.clone();
+    let (composition, entries) = blocking(move || {
+        let p = compute_pool(&st, &req.selection, req.overlap, auth::now())?;
+        Ok((p.pool.composition.clone(), pool_view(&p, req.overlap)))
+    })
+    .await?;
+    let copies: usize = entries.iter().map(|e| e.copies_needed).sum();
+    Ok(Json(serde_json::json!({
+        "composition": composition,
+        "copies_needed": copies,
+        "entries": entries,
+    }))
+    .into_response())
+}
+
+/// What a dispatch still needs for one pool entry.
+#[derive(Debug, Clone)]
+pub struct Need {
+    /// Copies to hand out.
+    pub copies: usize,
+    /// Device indexes that already hold a copy.
+    pub exclude: Vec<usize>,
+}
+
+/// Plan batches: each pool entry's copies go to distinct devices that do not hold one
+/// yet (least loaded first, in the pool's priority order), chunked into batches of
+/// `batch_size` pool items, with gold items mixed in at random positions so a share
+/// `gold_share` of each batch is gold. Returns the batches and how many copies could
+/// not be placed for lack of distinct devices.
+pub fn plan(
+    needs: &[Need],
+    devices: usize,
+    batch_size: usize,
+    gold_len: usize,
+    gold_share: f64,
+    seed: u64,
+) -> (Vec<PlannedBatch>, usize) {
+    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); devices];
+    let mut shortfall = 0;
+    for (j, need) in needs.iter().enumerate() {
+        let mut order: Vec<usize> = (0..devices).filter(|d| !need.exclude.contains(d)).collect();
+        // Least loaded first; ties rotate with the entry so loads stay even.
+        order.sort_by_key(|&d| {
+            (
+                queues[d].len(),
+                (d + devices - j % devices.max(1)) % devices,
+            )
+        });
+        let take = need.copies.min(order.len());
+        shortfall += need.copies - take;
+        for &d in &order[..take] {
+            queues[d].push(j);
+        }
+    }
+    let mut rng = Rng::new(seed ^ 0x601d);
+    let mut out = Vec::new();
+    for (d, q) in queues.into_iter().enumerate() {
+        for chunk in q.chunks(batch_size.max(1)) {
+            let mut slots: Vec<Slot> = chunk.iter().map(|&j| Slot::Pool(j)).collect();
+            let n_gold = if gold_share > 0.0 && gold_len > 0 {
+                ((chunk.len() as f64 * gold_share / (1.0 - gold_share)).round() as usize).max(1)
+            } else {
+                0
+            };
+            let mut golds: Vec<usize> = (0..gold_len).collect();
+            for g in 0..n_gold {
+                let pick = if g < golds.len() {
+                    let k = g + rng.below(golds.len() - g);
+                    golds.swap(g, k);
+                    golds[g]
+                } else {
+                    rng.below(gold_len)
+                };
+                let pos = rng.below(slots.len() + 1);
+                slots.insert(pos, Slot::Gold(pick));
+            }
+            out.push(PlannedBatch {
+                annotator: d,
+                slots,
+            });
+        }
+    }
+    (out, shortfall)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispatchRequest {
+    selection: SelectionIn,
+    #[serde(default = "default_overlap")]
+    overlap: usize,
+    #[serde(default = "default_batch_size")]
+    batch_size: usize,
+    #[serde(default)]
+    gold_share: f64,
+    #[serde(default = "default_lease")]
+    lease_secs: i64,
+    #[serde(default)]
+    devices: Option<Vec<String>>,
+    #[serde(default)]
+    taxonomy: Option<Taxonomy>,
+}
+
+fn default_batch_size() -> usize {
+    50
+}
+fn default_lease() -> i64 {
+    7 * 86_400
+}
+
+#[derive(Debug, Serialize)]
+struct DispatchedBatch {
+    batch_id: String,
+    device_id: String,
+    items: usize,
+    gold: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct DispatchResponse {
+    composition: Composition,
+    dispatched_messages: usize,
+    copies: usize,
+    gold_copies: usize,
+    shortfall: usize,
+    lease_expires_at: i64,
+    batches: Vec<DispatchedBatch>,
+}
+
+fn redactor() -> Result<&'static Redactor, HubError> {
+    static R: OnceLock<Option<Redactor>> = OnceLock::new();
+    R.get_or_init(|| Redactor::new(RedactConfig::default()).ok())
+        .as_ref()
+        .ok_or_else(|| HubError::Internal("the redactor could not be built".into()))
+}
+
+/// The redacted item for a message (text redacted, alternatives from its distribution).
+fn item_for(m: &Message, reason: Reason, r: &Redactor, intents: &BTreeSet<String>) -> InputItem {
+    InputItem {
+        text: r.redact_text(&m.text),
+        intent: m.model_intent.clone(),
+        confidence: m.confidence,
+        reason,
+        alternatives: m
+            .probabilities
+            .iter()
+            .filter(|(i, _)| *i != m.model_intent && intents.contains(i))
+            .take(3)
+            .map(|(i, p)| Alternative {
+                intent: i.clone(),
+                confidence: *p,
+            })
+            .collect(),
+    }
+}
+
+fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
+    let joined: Vec<&str> = intents.iter().map(String::as_str).collect();
+    let d = ring::digest::digest(&ring::digest::SHA256, joined.join("\n").as_bytes());
+    Taxonomy {
+        id: "default".into(),
+        version: format!("auto-{}", hex::encode(&d.as_ref()[..4])),
+        intents: intents
+            .iter()
+            .map(|i| Intent {
+                id: i.clone(),
+                description: String::new(),
+            })
+            .collect(),
+    }
+}
+
+fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchResponse, HubError> {
+    let now = auth::now();
+    let store = &s.store;
+    let devices = match &req.devices {
+        None => store.active_devices()?,
+        Some(ids) => {
+            let mut out = Vec::new();
+            for id in ids.iter().collect::<BTreeSet<_>>() {
+                let d = store
+                    .device(id)?
+                    .ok_or_else(|| HubError::not_found("unknown_device", "no such device"))?;
+                if d.revoked {
+                    return Err(HubError::conflict(
+                        "revoked",
+                        "one of the devices is revoked; leave it out",
+                    ));
+                }
+                out.push(d);
+            }
+            out
+        }
+    };
+    if devices.is_empty() {
+        return Err(HubError::conflict(
+            "no_devices",
+            "no enrolled, unrevoked device to dispatch to; enroll annotators first",
+        ));
+    }
+    if req.overlap > devices.len() {
+        return Err(HubError::bad(
+            "overlap_too_large",
+            format!(
+                "overlap {} needs at least that many devices; {} available",
+                req.overlap,
+                devices.len()
+            ),
+        ));
+    }
+    let gold = if req.gold_share > 0.0 {
+        let g = store.gold_messages()?;
+        if g.is_empty() {
+            return Err(HubError::conflict(
+                "no_gold",
+                "a gold share was asked for but the hub holds no gold answers; add some with POST /v1/admin/gold",
+            ));
+        }
+        g
+    } else {
+        Vec::new()
+    };
+    let p = compute_pool(s, &req.selection, req.overlap, now)?;
+    let index: HashMap<&str, usize> = devices
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.device_id.as_str(), i))
+        .collect();
+    let needs: Vec<Need> = p
+        .pool
+        .entries
+        .iter()
+        .map(|e| {
+            let holders = &p.holders[e.index];
+            Need {
+                copies: req.overlap.saturating_sub(holders.len()),
+                exclude: holders
+                    .iter()
+                    .filter_map(|h| index.get(h.as_str()).copied())
+                    .collect(),
+            }
+        })
+        .collect();
+    let (planned, shortfall) = plan(
+        &needs,
+        devices.len(),
+        req.batch_size,
+        gold.len(),
+        req.gold_share,
+        req.selection.seed,
+    );
+    // Only now read the texts of what goes out, to redact them.
+    let ids: Vec<String> = p
+        .pool
+        .entries
+        .iter()
+        .map(|e| p.messages[e.index].message_id.clone())
+        .collect();
+    let texts = store.messages_by_id(&ids)?;
+    let mut intents: BTreeSet<String> = store.known_intents()?.into_iter().collect();
+    let taxonomy = match req.taxonomy {
+        Some(t) => {
+            intents = t.intents.iter().map(|i| i.id.clone()).collect();
+            t
+        }
+        None => taxonomy_from(&intents),
+    };
+    let r = redactor()?;
+    // Redact each message once; its copies share the redacted item.
+    let mut pool_items: HashMap<usize, InputItem> = HashMap::new();
+    let mut gold_items: HashMap<usize, InputItem> = HashMap::new();
+    let mut batches = Vec::new();
+    let mut out = Vec::new();
+    let mut dispatched = BTreeSet::new();
+    let (mut copies_n, mut gold_n) = (0, 0);
+    let lease_expires_at = now.saturating_add(req.lease_secs);
+    for b in &planned {
+        let dev = &devices[b.annotator];
+        let mut items = Vec::with_capacity(b.slots.len());
+        let mut meta = Vec::with_capacity(b.slots.len());
+        for slot in &b.slots {
+            match *slot {
+                Slot::Pool(j) => {
+                    let e = &p.pool.entries[j];
+                    let item = pool_items
+                        .entry(j)
+                        .or_insert_with(|| item_for(&texts[j], e.reason, r, &intents));
+                    items.push(item.clone());
+                    meta.push((texts[j].message_id.clone(), false));
+                    dispatched.insert(j);
+                }
+                Slot::Gold(g) => {
+                    let m = &gold[g].0;
+                    // A gold item looks like any other: its reason is the one it would
+                    // have had if selected.
+                    let reason = if m.reported_false_positive {
+                        Reason::FalsePositive
+                    } else if m.confidence < req.selection.max_confidence {
+                        Reason::LowConfidence
+                    } else {
+                        Reason::RandomSample
+                    };
+                    let item = gold_items
+                        .entry(g)
+                        .or_insert_with(|| item_for(m, reason, r, &intents));
+                    items.push(item.clone());
+                    meta.push((m.message_id.clone(), true));
+                }
+            }
+        }
+        for i in &items {
+            if !intents.contains(&i.intent) {
+                return Err(bad(format!(
+                    "the model intent {} of a selected message is not in the taxonomy; add it or leave the taxonomy out",
+                    i.intent
+                )));
+            }
+        }
+        let payload = batch::input::build_payload(
+            items,
+            Some(taxonomy.clone()),
+            &dev.recipient,
+            now,
+            req.lease_secs,
+        )
+        .map_err(|e| bad(e.to_string()))?;
+        let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
+        let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
+        let gold_here = meta.iter().filter(|m| m.1).count();
+        copies_n += meta.len() - gold_here;
+        gold_n += gold_here;
+        out.push(DispatchedBatch {
+            batch_id: payload.batch_id.clone(),
+            device_id: dev.device_id.clone(),
+            items: item_ids.len(),
+            gold: gold_here,
+        });
+        batches.push(DispatchBatch {
+            copies: item_ids
+                .iter()
+                .zip(meta)
+                .map(|(item_id, (message_id, gold))| NewCopy {
+                    item_id: item_id.clone(),
+                    message_id,
+                    gold,
+                })
+                .collect(),
+            batch: NewBatch {
+                batch_id: payload.batch_id,
+                device_id: dev.device_id.clone(),
+                created_at: payload.created_at,
+                expires_at: payload.expires_at,
+                bytes,
+                item_ids,
+                intents: payload
+                    .taxonomy
+                    .intents
+                    .iter()
+                    .map(|i| i.id.clone())
+                    .collect(),
+            },
+            lease_expires_at,
+        });
+    }
+    store.store_dispatch(&batches, req.overlap, now)?;
+    Ok(DispatchResponse {
+        composition: p.pool.composition,
+        dispatched_messages: dispatched.len(),
+        copies: copies_n,
+        gold_copies: gold_n,
+        shortfall,
+        lease_expires_at,
+        batches: out,
+    })
+}
+
+/// `POST /v1/admin/dispatch`: select, redact, seal per device and store, atomically.
+pub async fn dispatch(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: DispatchRequest = parse(&body)?;
+    check_overlap(req.overlap)?;
+    if req.batch_size == 0 || req.batch_size > 100_000 {
+        return Err(bad("`batch_size` must be 1–100000"));
+    }
+    if !(req.gold_share.is_finite() && (0.0..=0.5).contains(&req.gold_share)) {
+        return Err(bad("`gold_share` must be between 0 and 0.5"));
+    }
+    if req.lease_secs < 1 || req.lease_secs > MAX_LEASE_SECS {
+        return Err(bad(format!("`lease_secs` must be 1–{MAX_LEASE_SECS}")));
+    }
+    let st = s.clone();
+    let resp = blocking(move || dispatch_blocking(&st, req)).await?;
+    tracing::info!(
+        batches = resp.batches.len(),
+        copies = resp.copies,
+        gold = resp.gold_copies,
+        shortfall = resp.shortfall,
+        "dispatched"
+    );
+    Ok(Json(resp).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReclaimRequest {
+    #[serde(default)]
+    as_of: Option<i64>,
+}
+
+/// `POST /v1/admin/leases/reclaim`: return unfinished copies whose lease ended (by now,
+/// or by `as_of`) to the pool.
+pub async fn reclaim(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: ReclaimRequest = parse(&body)?;
+    let as_of = req.as_of.unwrap_or_else(auth::now);
+    let store = s.store.clone();
+    let n = blocking(move || store.reclaim(as_of)).await?;
+    tracing::info!(returned = n, "reclaimed leases");
+    Ok(Json(serde_json::json!({"returned": n, "as_of": as_of})).into_response())
+}
+
+/// `GET /v1/admin/items`: the item id → message id map, JSONL.
+pub async fn items(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    Ok(crate::routes::jsonl(
+        blocking(move || store.items_jsonl()).await?,
+    ))
+}
+
+/// `GET /v1/admin/pipeline`: counts.
+pub async fn status(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    Ok(Json(blocking(move || store.pipeline_status()).await?).into_response())
+}
+
+/// `GET /v1/admin/batches/{batch_id}`: a sealed batch for offline hand-over.
+pub async fn batch_file(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Path(batch_id): Path<String>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    let bytes = blocking(move || store.batch_file(&batch_id))
+        .await?
+        .ok_or_else(|| HubError::not_found("unknown_batch", "no such batch"))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/octet-stream")],
+        bytes,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_go_to_distinct_devices_not_already_holding_one() {
+        let needs: Vec<Need> = (0..100)
+            .map(|j| Need {
+                copies: if j < 10 { 1 } else { 2 },
+                exclude: if j < 10 { vec![j % 3] } else { vec![] },
+            })
+            .collect();
+        let (batches, shortfall) = plan(&needs, 3, 20, 5, 0.05, 1);
+        assert_eq!(shortfall, 0);
+        let mut holders: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut gold = 0;
+        for b in &batches {
+            assert!(
+                b.slots
+                    .iter()
+                    .filter(|s| matches!(s, Slot::Pool(_)))
+                    .count()
+                    <= 20
+            );
+            for s in &b.slots {
+                match s {
+                    Slot::Pool(j) => holders.entry(*j).or_default().push(b.annotator),
+                    Slot::Gold(_) => gold += 1,
+                }
+            }
+        }
+        for (j, h) in &holders {
+            let mut d = h.clone();
+            d.dedup();
+            assert_eq!(d.len(), h.len(), "two copies of {j} on one device");
+            assert_eq!(h.len(), needs[*j].copies);
+            assert!(h.iter().all(|d| !needs[*j].exclude.contains(d)));
+        }
+        assert!(gold >= batches.len());
+        // Not enough distinct devices: the shortfall is reported, not hidden.
+        let (_, short) = plan(
+            &[Need {
+                copies: 2,
+                exclude: vec![0],
+            }],
+            2,
+            10,
+            0,
+            0.0,
+            1,
+        );
+        assert_eq!(short, 1);
+    }
+}
