@@ -15,6 +15,7 @@
 //! detectors, no '@' → no e-mail scan, ...), every regex is compiled once, and candidate
 //! spans are resolved by priority in one sort. See `docs/redaction.md`.
 
+mod addr_walk;
 mod address;
 mod contact;
 mod dates;
@@ -207,6 +208,7 @@ impl Prio {
     pub(crate) const ORDER_CUE: Prio = Prio(75);
     pub(crate) const PHONE_STRONG: Prio = Prio(70);
     pub(crate) const ADDRESS: Prio = Prio(65);
+    pub(crate) const ADDRESS_CUE: Prio = Prio(63);
     pub(crate) const DOB: Prio = Prio(62);
     pub(crate) const URL_BARE: Prio = Prio(60);
     pub(crate) const ORDER_SHAPE: Prio = Prio(55);
