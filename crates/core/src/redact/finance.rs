@@ -348,6 +348,9 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
         let id = m.as_str().as_bytes();
         let digits = id.iter().filter(|c| c.is_ascii_digit()).count();
         let letters = id.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if not_an_id_before(text, s) {
+            continue;
+        }
         if id.contains(&b'-') {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         } else if letters == 0 {
@@ -368,6 +371,10 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
         if s >= b.len() || !b[s].is_ascii_alphanumeric() {
             continue;
         }
+        // "…24 20#7010": a phone extension, not an id
+        if h > 0 && b[h - 1].is_ascii_digit() {
+            continue;
+        }
         let e = id_token_end(b, s);
         let id = &b[s..e];
         if id.len() >= 4
@@ -378,4 +385,33 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         }
     }
+}
+
+/// Words after which a code is a flight, seat, model, version or error, not an order
+/// ("flight LH7292", "the model is GT-5000", "error code E501").
+const NOT_ID_BEFORE: &[&str] = &[
+    "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal",
+    "bus", "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
+];
+
+/// Is the word right before `s` one of [`NOT_ID_BEFORE`] (with at most "is"/"the" between)?
+fn not_an_id_before(text: &str, s: usize) -> bool {
+    let mut words = text[..s]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let Some(w1) = words.next() else {
+        return false;
+    };
+    let l1 = w1.to_ascii_lowercase();
+    if matches!(l1.as_str(), "flight" | "flights" | "seat" | "gate" | "model" | "version" | "room" | "platform" | "terminal" | "bus" | "train" | "route" | "error" | "size" | "sku") {
+        return true;
+    }
+    if matches!(l1.as_str(), "the" | "a" | "an" | "my" | "is" | "have") {
+        if let Some(w2) = words.next() {
+            let l2 = w2.to_ascii_lowercase();
+            return NOT_ID_BEFORE[..16].contains(&l2.as_str());
+        }
+    }
+    false
 }

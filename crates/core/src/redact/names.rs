@@ -17,13 +17,13 @@ use std::sync::LazyLock;
 const REL: &str = r"husband|wife|son|daughter|partner|spouse|mother|mom|mum|father|dad|brother|sister|friend|colleague|boss|fianc[ée]e?|girlfriend|boyfriend|child|kid|grandmother|grandma|granny|grandfather|grandpa|granddaughter|grandson|aunt|auntie|uncle|cousin|nephew|niece|landlord|landlady|tenant|flatmate|roommate|housemate|employee|employer|assistant|manager|neighbou?r|carer|caregiver|guardian|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|mother-in-law|father-in-law|brother-in-law|sister-in-law|son-in-law|daughter-in-law|ex-wife|ex-husband|twin|accountant|lawyer|solicitor|coworker|co-worker|business\s+partner|better\s+half|other\s+half";
 
 const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|mme|mlle|señor|señora|señorita|sra|srta|signor|signora|sig\.ra|dott|dr\.ssa";
-const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?";
+const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?|name\s*[-–]|(?:customer|client|passenger|guest|patient|member)(?:\s+name)?\s*[:\-–]";
 const SIG: &str = r"(?:kind|best|warm|warmest|many|with)\s+regards|regards|best\s+wishes|all\s+the\s+best|thanks|thank\s+you|thx|tks|cheers|sincerely(?:\s+yours)?|yours\s+(?:sincerely|truly|faithfully)|respectfully|best|rgds|greetings";
 const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+is|hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)";
 
 fn rel() -> String {
     format!(
-        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by"
+        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by|ask(?:ed|ing)?\s+for|addressed\s+to|forward(?:ed)?\s+(?:this|it|that|them)\s+to|(?:reservation|booking|order|account|parcel|package|ticket|room|table)\s+(?:is\s+|was\s+)?(?:for|under)|(?:booked|made|placed|reserved)\s+(?:under|by|for)|(?:is|was|are|it's|it’s)\s+under|(?:agent|advisor|adviser|representative|rep|operator|driver|courier|technician|guy|lady|person|woman|man)(?:\s+on\s+the\s+(?:phone|line))?\s*[,(]|name|written\s+by|belongs\s+to|addressee"
     )
 }
 
@@ -201,6 +201,7 @@ impl Parser<'_> {
         // (end, ambiguous) of each accepted word, to drop trailing ambiguous ones
         let mut ends: Vec<(usize, bool)> = Vec::with_capacity(6);
         let mut particle_words = 0;
+        let mut had_initial = false;
         while let Some((ws, we)) = next_word(text, pos, 2) {
             if ws > pos && text[pos..ws].contains('\n') {
                 break;
@@ -209,10 +210,14 @@ impl Parser<'_> {
                 break;
             }
             let w = &text[ws..we];
+            if b.get(we).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
             let wi = self.info(w);
             // initials: "P." / "p."
             if let Some(ie) = self.initial_end(ws, we) {
-                if run.words > 0 || (cap && is_capitalised(w)) {
+                if run.words > 0 || cap == is_capitalised(w) {
+                    had_initial |= run.words == 0;
                     run.e = ie;
                     pos = ie;
                     ends.push((ie, false));
@@ -254,7 +259,11 @@ impl Parser<'_> {
             }
             if run.words == 0 {
                 run.first_given = wi.given && !common;
-                run.s = if particle_words > 0 { run.s } else { ws };
+                run.s = if particle_words > 0 || had_initial {
+                    run.s
+                } else {
+                    ws
+                };
             }
             particle_words = 0;
             run.any_name |= named && !amb;
@@ -404,6 +413,15 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         let Some(run) = p.parse(m.end()) else {
             continue;
         };
+        if place_or_org(text, &run) {
+            continue;
+        }
+        if (t.eq_ignore_ascii_case("called") || t.eq_ignore_ascii_case("named"))
+            && (titled_thing_before(text, m.start()) || !(run.any_name || run.first_given))
+        {
+            continue;
+        }
+        let new_line = text[m.end()..run.s].contains('\n');
         // Titles need the name right after them ("Mr. Jones", "mrs smith").
         let accept = match cue {
             Cue::Title => run.s <= m.end() + 2 && !run.first_common,
@@ -421,23 +439,35 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
             Cue::Signature => {
                 if run.cap {
                     run.words >= 2
+                        || new_line
+                        || dash_after(text, run.e)
                         || run.first_given
                         || run.any_name
                         || run.terminal
                         || run.strong_suffix
                 } else {
-                    run.first_given || run.terminal || run.strong_suffix
+                    run.first_given
+                        || run.terminal
+                        || run.strong_suffix
+                        || new_line
+                        || (!run.verb_like
+                            && run.words >= 2
+                            && (run.sentence_end || run.follow_and || dash_after(text, run.e)))
                 }
             }
             Cue::Intro => {
-                run.strong_suffix
+                !digit_after(text, run.e)
+                    && (run.strong_suffix
                     || run.first_given
                     || (run.cap && run.words >= 2)
                     || (run.cap && run.follow_and)
                     || (!run.cap
                         && !run.verb_like
-                        && run.follow_and
+                        && (run.follow_and || word_after(text, run.e, &["from", "again"]))
                         && (run.any_name || run.words >= 2 || is_im(m.as_str())))
+                    || (run.cap
+                        && (run.any_name || run.words >= 2)
+                        && word_after(text, run.e, &["from", "again"])))
             }
         };
         if !accept {
@@ -509,4 +539,85 @@ fn prep_before(text: &str, s: usize) -> bool {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let w = &before[start..];
     w.len() <= 9 && PREP_CONTEXT.iter().any(|p| p.eq_ignore_ascii_case(w))
+}
+
+/// A " - " or " – " right after `e` (a signature followed by more text).
+fn dash_after(text: &str, e: usize) -> bool {
+    let rest = &text[e..];
+    rest.starts_with(" - ") || rest.starts_with(" – ") || rest.starts_with(" | ")
+}
+
+/// The next word after `e` is one of `words`.
+fn word_after(text: &str, e: usize, words: &[&str]) -> bool {
+    starts_with_word(text[e..].trim_start_matches([' ', '\t']), words)
+}
+
+/// Words that make a capitalised run a place, an organisation or a title, not a person
+/// ("Warren Theatres", "Bethany Beach", "Marcus Corporation").
+const PLACE_ORG: &[&str] = &[
+    "theatre", "theatres", "theater", "theaters", "cinema", "cinemas", "company", "corporation",
+    "corp", "inc", "ltd", "llc", "gmbh", "restaurant", "restaurants", "cafe", "café", "bar",
+    "pub", "hotel", "hotels", "island", "islands", "beach", "park", "national", "forest",
+    "refuge", "center", "centre", "hall", "museum", "university", "college", "school",
+    "hospital", "airport", "station", "bank", "church", "cathedral", "stadium", "arena",
+    "valley", "lake", "river", "mountain", "mountains", "county", "city", "state", "republic",
+    "kingdom", "bay", "falls", "springs", "heights", "square", "street", "road", "avenue",
+    "reserve", "preserve", "monument", "historical", "memorial", "wildlife", "gardens",
+    "club", "library", "institute", "foundation", "festival", "band", "orchestra", "records",
+    "studios", "entertainment", "productions", "airlines", "airways", "show", "series",
+    "saga", "chronicles", "playlist", "discography", "trilogy", "movie", "film", "album",
+    "ii", "iii", "iv", "mall", "plaza", "tower", "towers", "bridge", "canyon", "desert",
+    "coast", "harbour", "harbor", "port", "county", "province", "township", "village",
+];
+
+/// The next token after `e` (one space away) starts with a digit ("Ping 10.0.0.1").
+fn digit_after(text: &str, e: usize) -> bool {
+    text[e..]
+        .strip_prefix(' ')
+        .is_some_and(|r| r.bytes().next().is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// Two capitals after a word: a US state or country code ("Carlos, IL", "Malin KY").
+fn state_code(w: &str) -> bool {
+    w.len() == 2 && w.bytes().all(|c| c.is_ascii_uppercase())
+}
+
+fn place_or_org(text: &str, run: &NameRun) -> bool {
+    let rest = text[run.e..].trim_start_matches([',', ' ']);
+    let code = rest.get(..2).is_some_and(state_code)
+        && !rest[2..].chars().next().is_some_and(char::is_alphanumeric);
+    if code || text[run.s..run.e].rsplit(' ').next().is_some_and(state_code) {
+        return true;
+    }
+    let mut buf = String::new();
+    let mut hit = |w: &str| PLACE_ORG.contains(&lower(w, &mut buf));
+    let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
+    if hit(last) {
+        return true;
+    }
+    next_word(text, run.e, 1).is_some_and(|(s, e)| s > run.e && hit(&text[s..e]))
+}
+
+/// Things that are "called" something without being people ("a playlist called ...").
+const TITLED: &[&str] = &[
+    "playlist", "show", "series", "book", "song", "novel", "film", "movie", "game", "album",
+    "trailer", "painting", "picture", "work", "event", "restaurant", "soundtrack", "chronicle",
+    "saga", "track", "tune", "app", "podcast", "program", "programme", "place", "town", "city",
+    "village", "company", "shop", "store", "bar", "hotel", "one", "something", "thing",
+    "channel", "station", "list", "file", "folder", "group", "team", "character", "band",
+    "photograph", "poem", "story", "tv", "television", "documentary", "essay", "cartoon",
+    "anime", "musical", "play", "opera", "record", "single", "ep", "mixtape", "brand", "product",
+    "item", "dish", "drink", "cocktail", "website", "site", "page", "account", "chain",
+    "franchise", "novella", "comic", "magazine", "newspaper", "journal", "artwork", "sculpture",
+    "meeting", "reminder", "alarm", "note", "calendar", "party", "shower", "street", "road",
+];
+
+fn titled_thing_before(text: &str, cue_start: usize) -> bool {
+    let before = text[..cue_start].trim_end();
+    let w = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let mut buf = String::new();
+    TITLED.contains(&lower(w, &mut buf))
 }
