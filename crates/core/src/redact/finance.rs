@@ -144,7 +144,7 @@ pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
 
 static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary)(?-u:\b)",
+        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b)",
     )
     .expect("static regex")
 });
@@ -302,13 +302,30 @@ pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
             continue;
         }
         let s = i;
-        let e = id_token_end(b, s);
+        let mut e = id_token_end(b, s);
         if !right_clear(text, e) {
             continue;
+        }
+        // "8357 4594 40": digit groups separated by single spaces are one id
+        if b[s..e].iter().all(u8::is_ascii_digit) && e - s >= 3 {
+            let mut j = e;
+            while j + 1 < b.len() && b[j] == b' ' && b[j + 1].is_ascii_digit() {
+                let k = j + 1 + b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if k - (j + 1) < 2 || !right_clear(text, k) || matches!(b.get(k), Some(b'.' | b':' | b'/' | b',')) && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+                    break;
+                }
+                j = k;
+            }
+            e = j;
         }
         let id = &b[s..e];
         let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
         if n_digits == 0 {
+            // "booking ref TNAVSZ": an all-capital code after an explicit cue
+            let caps = id.iter().all(u8::is_ascii_uppercase);
+            if caps && (5..=10).contains(&id.len()) && (explicit || steps > 0) {
+                out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+            }
             continue;
         }
         let all_digits = n_digits == id.len();
