@@ -68,6 +68,13 @@ const STREET_WORDS: &[&str] = &[
     "park", "gardens", "hill", "row", "walk", "quay", "esplanade",
 ];
 
+/// Names of buildings and housing estates ("Lake View Towers", "Sai Residency").
+const BUILDING_WORDS: &[&str] = &[
+    "tower", "residency", "apartments", "enclave", "heights", "complex", "building", "mansion",
+    "mansions", "villa", "villas", "estate", "society", "nivas", "bhavan", "niketan", "plaza",
+    "house", "lodge", "cottage", "farm", "hall", "court",
+];
+
 /// Unit and building words inside an address.
 const UNIT_WORDS: &[&str] = &[
     "flat", "apt", "apt.", "apto", "apto.", "apartment", "suite", "ste", "ste.", "unit", "house",
@@ -118,7 +125,10 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     if UNIT_WORDS.contains(&lw) {
         return Some(Tok::Unit);
     }
-    if STREET_WORDS.contains(&lw) {
+    if STREET_WORDS.contains(&lw)
+        || BUILDING_WORDS.contains(&lw)
+        || lw.strip_suffix('s').is_some_and(|x| STREET_WORDS.contains(&x) || BUILDING_WORDS.contains(&x))
+    {
         return Some(Tok::Street);
     }
     let b = tok.as_bytes();
@@ -283,8 +293,11 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
         if tok.contains('@') || tok.contains("://") || tok.contains(':') {
             break;
         }
-        let Some(mut k) = classify(tok, lc_text, buf, seen_street) else {
-            break;
+        let mut k = match classify(tok, lc_text, buf, seen_street) {
+            Some(k) => k,
+            // an everyday word inside a building or street name ("lake view towers")
+            None if n > 0 && street_later_in_segment(text, e, lc_text, buf) => Tok::Word,
+            None => break,
         };
         // lowercase postcode letters in lowercase text ("4365 sv", "sw1a 2aa")
         if k == Tok::Word && lc_text && prev == Some(Tok::Post) && tok.len() == 2 {
@@ -376,10 +389,11 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
 pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
     let mut buf = String::new();
     for m in CUES.find_iter(text) {
-        if !super::lexicon::right_clear(text, m.end()) && !m.as_str().ends_with([':', '-']) {
+        let cue_end = m.start() + m.as_str().trim_end().len();
+        if !super::lexicon::right_clear(text, cue_end) && !m.as_str().ends_with([':', '-']) {
             continue;
         }
-        let mut pos = m.end();
+        let mut pos = cue_end;
         let b = text.as_bytes();
         while pos < b.len() && matches!(b[pos], b' ' | b':' | b'-' | b'\t') {
             pos += 1;
@@ -415,4 +429,22 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// A street or building word follows within the same comma-separated segment (at most
+/// two tokens on).
+fn street_later_in_segment(text: &str, mut pos: usize, lc_text: bool, buf: &mut String) -> bool {
+    for _ in 0..2 {
+        let Some((s, e, comma, dash)) = next_tok(text, pos, false) else {
+            return false;
+        };
+        if comma || dash || text[pos..s].contains('\n') {
+            return false;
+        }
+        if classify(&text[s..e], lc_text, buf, false) == Some(Tok::Street) {
+            return true;
+        }
+        pos = e;
+    }
+    false
 }
