@@ -58,36 +58,165 @@ static LEFT_UNIT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Street-type words (any language) that may be everyday words elsewhere.
 const STREET_WORDS: &[&str] = &[
-    "street", "st", "st.", "road", "rd", "rd.", "avenue", "ave", "ave.", "lane", "drive",
-    "way", "place", "court", "close", "main", "cross", "marg", "nagar", "colony", "sector",
-    "block", "layout", "phase", "via", "viale", "v.le", "corso", "piazza", "largo", "calle",
-    "c/", "avenida", "avda.", "av.", "avda", "paseo", "plaza", "rua", "alameda", "travessa",
-    "rue", "boulevard", "bd", "impasse", "allée", "chemin", "quai", "ul.", "al.", "pl.",
-    "ulica", "aleja", "am", "an", "im", "auf", "zum", "zur", "strada", "vicolo", "carrer",
-    "rambla", "praça", "estrada", "highway", "parade", "terrace", "crescent", "square",
-    "park", "gardens", "hill", "row", "walk", "quay", "esplanade",
+    "street",
+    "st",
+    "st.",
+    "road",
+    "rd",
+    "rd.",
+    "avenue",
+    "ave",
+    "ave.",
+    "lane",
+    "drive",
+    "way",
+    "place",
+    "court",
+    "close",
+    "main",
+    "cross",
+    "marg",
+    "nagar",
+    "colony",
+    "sector",
+    "block",
+    "layout",
+    "phase",
+    "via",
+    "viale",
+    "v.le",
+    "corso",
+    "piazza",
+    "largo",
+    "calle",
+    "c/",
+    "avenida",
+    "avda.",
+    "av.",
+    "avda",
+    "paseo",
+    "plaza",
+    "rua",
+    "alameda",
+    "travessa",
+    "rue",
+    "boulevard",
+    "bd",
+    "impasse",
+    "allée",
+    "chemin",
+    "quai",
+    "ul.",
+    "al.",
+    "pl.",
+    "ulica",
+    "aleja",
+    "am",
+    "an",
+    "im",
+    "auf",
+    "zum",
+    "zur",
+    "strada",
+    "vicolo",
+    "carrer",
+    "rambla",
+    "praça",
+    "estrada",
+    "highway",
+    "parade",
+    "terrace",
+    "crescent",
+    "square",
+    "park",
+    "gardens",
+    "hill",
+    "row",
+    "walk",
+    "quay",
+    "esplanade",
 ];
 
 /// Names of buildings and housing estates ("Lake View Towers", "Sai Residency").
 const BUILDING_WORDS: &[&str] = &[
-    "tower", "residency", "apartments", "enclave", "heights", "complex", "building", "mansion",
-    "mansions", "villa", "villas", "estate", "society", "nivas", "bhavan", "niketan", "plaza",
-    "house", "lodge", "cottage", "farm", "hall", "court",
+    "tower",
+    "residency",
+    "apartments",
+    "enclave",
+    "heights",
+    "complex",
+    "building",
+    "mansion",
+    "mansions",
+    "villa",
+    "villas",
+    "estate",
+    "society",
+    "nivas",
+    "bhavan",
+    "niketan",
+    "plaza",
+    "house",
+    "lodge",
+    "cottage",
+    "farm",
+    "hall",
+    "court",
 ];
 
 /// Unit and building words inside an address.
 const UNIT_WORDS: &[&str] = &[
-    "flat", "apt", "apt.", "apto", "apto.", "apartment", "suite", "ste", "ste.", "unit", "house",
-    "no", "no.", "h.no.", "h.no", "#", "piso", "planta", "puerta", "bis", "ter", "col.", "hs",
-    "bus", "floor", "fl.", "plot", "door", "m.", "lok.", "bloco", "andar", "etage", "stiege",
-    "top", "tür", "izq.", "dcha.", "izq", "dcha", "escalera", "esc.", "bte", "boîte",
+    "flat",
+    "apt",
+    "apt.",
+    "apto",
+    "apto.",
+    "apartment",
+    "suite",
+    "ste",
+    "ste.",
+    "unit",
+    "house",
+    "no",
+    "no.",
+    "h.no.",
+    "h.no",
+    "#",
+    "piso",
+    "planta",
+    "puerta",
+    "bis",
+    "ter",
+    "col.",
+    "hs",
+    "bus",
+    "floor",
+    "fl.",
+    "plot",
+    "door",
+    "m.",
+    "lok.",
+    "bloco",
+    "andar",
+    "etage",
+    "stiege",
+    "top",
+    "tür",
+    "izq.",
+    "dcha.",
+    "izq",
+    "dcha",
+    "escalera",
+    "esc.",
+    "bte",
+    "boîte",
 ];
 
 /// Lowercase connecting words inside street and place names.
 const PARTICLES: &[&str] = &[
-    "de", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "del", "della", "delle",
-    "dei", "degli", "di", "van", "den", "der", "von", "y", "e", "sur", "upon", "on", "am",
-    "im", "an", "of", "l'", "d'", "el", "al", "st",
+    "de", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "del", "della", "delle", "dei",
+    "degli", "di", "van", "den", "der", "von", "y", "e", "sur", "upon", "on", "am", "im", "an",
+    "of", "l'", "d'", "el", "al", "st",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -127,7 +256,9 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     }
     if STREET_WORDS.contains(&lw)
         || BUILDING_WORDS.contains(&lw)
-        || lw.strip_suffix('s').is_some_and(|x| STREET_WORDS.contains(&x) || BUILDING_WORDS.contains(&x))
+        || lw
+            .strip_suffix('s')
+            .is_some_and(|x| STREET_WORDS.contains(&x) || BUILDING_WORDS.contains(&x))
     {
         return Some(Tok::Street);
     }
@@ -142,7 +273,9 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     if is_alnum_postcode(tok) {
         return Some(Tok::Post);
     }
-    let letters = tok.chars().all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.');
+    let letters = tok
+        .chars()
+        .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.');
     if !letters {
         return None;
     }
@@ -154,10 +287,12 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
         return None;
     }
     // German/Dutch/Nordic compound streets and English street types glued to a name
-    if ["straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "straat", "gracht",
-        "laan", "plein", "kade", "gatan", "vägen", "gade", "vej", "veien", "ring", "damm"]
-        .iter()
-        .any(|s| lw.ends_with(s) && lw.len() > s.len() + 2)
+    if [
+        "straße", "strasse", "str.", "weg", "gasse", "platz", "allee", "straat", "gracht", "laan",
+        "plein", "kade", "gatan", "vägen", "gade", "vej", "veien", "ring", "damm",
+    ]
+    .iter()
+    .any(|s| lw.ends_with(s) && lw.len() > s.len() + 2)
     {
         return Some(Tok::Street);
     }
@@ -192,7 +327,10 @@ fn number_shape(tok: &str) -> Option<Tok> {
         return None;
     }
     let lr = rest.to_ascii_lowercase();
-    if matches!(lr.as_str(), "st" | "nd" | "rd" | "th" | "º" | "ª" | "°") || rest == "º" || rest == "ª" {
+    if matches!(lr.as_str(), "st" | "nd" | "rd" | "th" | "º" | "ª" | "°")
+        || rest == "º"
+        || rest == "ª"
+    {
         return Some(Tok::Num);
     }
     // 12b, 12/3, 12-14, 12/3a, 136/79
@@ -214,7 +352,9 @@ fn number_shape(tok: &str) -> Option<Tok> {
 fn is_alnum_postcode(tok: &str) -> bool {
     let n = tok.len();
     (2..=4).contains(&n)
-        && tok.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && tok
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && tok.bytes().any(|c| c.is_ascii_digit())
         && tok.bytes().any(|c| c.is_ascii_uppercase())
 }
@@ -244,7 +384,12 @@ fn next_tok(text: &str, pos: usize, first: bool) -> Option<(usize, usize, bool, 
     }
     let s = i;
     let mut e = s;
-    while e < b.len() && !matches!(b[e], b' ' | b'\t' | b'\n' | b'\r' | b',' | b';' | b'!' | b'?' | b'(' | b')' | b'"') {
+    while e < b.len()
+        && !matches!(
+            b[e],
+            b' ' | b'\t' | b'\n' | b'\r' | b',' | b';' | b'!' | b'?' | b'(' | b')' | b'"'
+        )
+    {
         e += 1;
     }
     // a final '.' belongs to abbreviations ("Av.", "No.", "St.") but not to a sentence
@@ -253,7 +398,11 @@ fn next_tok(text: &str, pos: usize, first: bool) -> Option<(usize, usize, bool, 
         let abbrev = !word.is_empty()
             && word.len() <= 5
             && word.chars().all(|c| c.is_alphabetic() || c == '.');
-        if abbrev && e < b.len() && b[e] == b' ' && b.get(e + 1).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        if abbrev
+            && e < b.len()
+            && b[e] == b' '
+            && b.get(e + 1).is_some_and(|c| c.is_ascii_alphanumeric())
+        {
             break;
         }
         e -= 1;
@@ -282,6 +431,7 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
     let mut n = 0;
     let mut prev: Option<Tok> = None;
     let mut pending_end = pos;
+    let mut seg_end = pos;
     while n < 16 {
         let Some((s, e, comma, dash)) = next_tok(text, i, n == 0 && !tail) else {
             break;
@@ -293,7 +443,10 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
         if tok.contains('@') || tok.contains("://") || tok.contains(':') {
             break;
         }
-        let mut k = match classify(tok, lc_text, buf, seen_street) {
+        if comma {
+            seg_end = pending_end;
+        }
+        let mut k = match classify(tok, lc_text, buf, seen_street && !comma) {
             Some(k) => k,
             // an everyday word inside a building or street name ("lake view towers")
             None if n > 0 && street_later_in_segment(text, e, lc_text, buf) => Tok::Word,
@@ -307,9 +460,16 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
             // after the street core, words need a comma, a postcode or a state before them
             let ok = match k {
                 Tok::Word | Tok::Particle => {
-                    comma || dash || matches!(prev, Some(Tok::Post | Tok::Word | Tok::Particle | Tok::Unit | Tok::Num))
+                    comma
+                        || dash
+                        || matches!(
+                            prev,
+                            Some(Tok::Post | Tok::Word | Tok::Particle | Tok::Unit | Tok::Num)
+                        )
                 }
-                Tok::State => comma || dash || matches!(prev, Some(Tok::Word | Tok::Post | Tok::State)),
+                Tok::State => {
+                    comma || dash || matches!(prev, Some(Tok::Word | Tok::Post | Tok::State))
+                }
                 Tok::Street => comma || matches!(prev, Some(Tok::Word | Tok::Particle)),
                 _ => true,
             };
@@ -353,9 +513,20 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
     let rest = text[w.end..].trim_start_matches([' ', '\t']);
     w.clean_end = rest.is_empty()
         || rest.starts_with(['.', ',', '!', '?', ';', '\n', '\r', ')', '-'])
-        || ["and ", "please", "pls", "instead", "thanks", "thank", "asap", "today", "tomorrow"]
-            .iter()
-            .any(|x| rest.len() >= x.len() && rest.is_char_boundary(x.len()) && rest[..x.len()].eq_ignore_ascii_case(x));
+        || [
+            "and ", "please", "pls", "instead", "thanks", "thank", "asap", "today", "tomorrow",
+        ]
+        .iter()
+        .any(|x| {
+            rest.len() >= x.len()
+                && rest.is_char_boundary(x.len())
+                && rest[..x.len()].eq_ignore_ascii_case(x)
+        });
+    // the last segment ran into the sentence: keep the segments before it
+    if !w.clean_end && seg_end > pos && !tail {
+        w.end = seg_end;
+        w.clean_end = true;
+    }
     w
 }
 
@@ -370,7 +541,11 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
         let lo = floor_boundary(text, c.start.saturating_sub(24));
         let before = &text[lo..c.start];
         let starts_digit = text.as_bytes().get(c.start).is_some_and(u8::is_ascii_digit);
-        let re: &Regex = if starts_digit { &LEFT_UNIT } else { &LEFT_NUMBER };
+        let re: &Regex = if starts_digit {
+            &LEFT_UNIT
+        } else {
+            &LEFT_NUMBER
+        };
         if let Some(m) = re.find(before) {
             let s = lo + m.start();
             if super::lexicon::left_clear(text, s) || text[s..].starts_with('#') {
@@ -420,7 +595,12 @@ pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
         if w.words + w.streets + w.posts + w.nums < 2 {
             continue;
         }
-        out.push(Cand::new(pos, w.end, PiiKind::StreetAddress, Prio::ADDRESS_CUE));
+        out.push(Cand::new(
+            pos,
+            w.end,
+            PiiKind::StreetAddress,
+            Prio::ADDRESS_CUE,
+        ));
     }
 }
 

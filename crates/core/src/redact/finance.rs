@@ -311,7 +311,11 @@ pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
             let mut j = e;
             while j + 1 < b.len() && b[j] == b' ' && b[j + 1].is_ascii_digit() {
                 let k = j + 1 + b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if k - (j + 1) < 2 || !right_clear(text, k) || matches!(b.get(k), Some(b'.' | b':' | b'/' | b',')) && b.get(k + 1).is_some_and(u8::is_ascii_digit) {
+                if k - (j + 1) < 2
+                    || !right_clear(text, k)
+                    || matches!(b.get(k), Some(b'.' | b':' | b'/' | b','))
+                        && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+                {
                     break;
                 }
                 j = k;
@@ -407,8 +411,8 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
 /// Words after which a code is a flight, seat, model, version or error, not an order
 /// ("flight LH7292", "the model is GT-5000", "error code E501").
 const NOT_ID_BEFORE: &[&str] = &[
-    "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal",
-    "bus", "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
+    "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal", "bus",
+    "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
 ];
 
 /// Is the word right before `s` one of [`NOT_ID_BEFORE`] (with at most "is"/"the" between)?
@@ -421,7 +425,24 @@ fn not_an_id_before(text: &str, s: usize) -> bool {
         return false;
     };
     let l1 = w1.to_ascii_lowercase();
-    if matches!(l1.as_str(), "flight" | "flights" | "seat" | "gate" | "model" | "version" | "room" | "platform" | "terminal" | "bus" | "train" | "route" | "error" | "size" | "sku") {
+    if matches!(
+        l1.as_str(),
+        "flight"
+            | "flights"
+            | "seat"
+            | "gate"
+            | "model"
+            | "version"
+            | "room"
+            | "platform"
+            | "terminal"
+            | "bus"
+            | "train"
+            | "route"
+            | "error"
+            | "size"
+            | "sku"
+    ) {
         return true;
     }
     if matches!(l1.as_str(), "the" | "a" | "an" | "my" | "is" | "have") {

@@ -458,16 +458,16 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
             Cue::Intro => {
                 !digit_after(text, run.e)
                     && (run.strong_suffix
-                    || run.first_given
-                    || (run.cap && run.words >= 2)
-                    || (run.cap && run.follow_and)
-                    || (!run.cap
-                        && !run.verb_like
-                        && (run.follow_and || word_after(text, run.e, &["from", "again"]))
-                        && (run.any_name || run.words >= 2 || is_im(m.as_str())))
-                    || (run.cap
-                        && (run.any_name || run.words >= 2)
-                        && word_after(text, run.e, &["from", "again"])))
+                        || run.first_given
+                        || (run.cap && run.words >= 2)
+                        || (run.cap && run.follow_and)
+                        || (!run.cap
+                            && !run.verb_like
+                            && (run.follow_and || word_after(text, run.e, &["from", "again"]))
+                            && (run.any_name || run.words >= 2 || is_im(m.as_str())))
+                        || (run.cap
+                            && (run.any_name || run.words >= 2)
+                            && word_after(text, run.e, &["from", "again"])))
             }
         };
         if !accept {
@@ -555,19 +555,115 @@ fn word_after(text: &str, e: usize, words: &[&str]) -> bool {
 /// Words that make a capitalised run a place, an organisation or a title, not a person
 /// ("Warren Theatres", "Bethany Beach", "Marcus Corporation").
 const PLACE_ORG: &[&str] = &[
-    "theatre", "theatres", "theater", "theaters", "cinema", "cinemas", "company", "corporation",
-    "corp", "inc", "ltd", "llc", "gmbh", "restaurant", "restaurants", "cafe", "café", "bar",
-    "pub", "hotel", "hotels", "island", "islands", "beach", "park", "national", "forest",
-    "refuge", "center", "centre", "hall", "museum", "university", "college", "school",
-    "hospital", "airport", "station", "bank", "church", "cathedral", "stadium", "arena",
-    "valley", "lake", "river", "mountain", "mountains", "county", "city", "state", "republic",
-    "kingdom", "bay", "falls", "springs", "heights", "square", "street", "road", "avenue",
-    "reserve", "preserve", "monument", "historical", "memorial", "wildlife", "gardens",
-    "club", "library", "institute", "foundation", "festival", "band", "orchestra", "records",
-    "studios", "entertainment", "productions", "airlines", "airways", "show", "series",
-    "saga", "chronicles", "playlist", "discography", "trilogy", "movie", "film", "album",
-    "ii", "iii", "iv", "mall", "plaza", "tower", "towers", "bridge", "canyon", "desert",
-    "coast", "harbour", "harbor", "port", "county", "province", "township", "village",
+    "theatre",
+    "theatres",
+    "theater",
+    "theaters",
+    "cinema",
+    "cinemas",
+    "company",
+    "corporation",
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "restaurant",
+    "restaurants",
+    "cafe",
+    "café",
+    "bar",
+    "pub",
+    "hotel",
+    "hotels",
+    "island",
+    "islands",
+    "beach",
+    "park",
+    "national",
+    "forest",
+    "refuge",
+    "center",
+    "centre",
+    "hall",
+    "museum",
+    "university",
+    "college",
+    "school",
+    "hospital",
+    "airport",
+    "station",
+    "bank",
+    "church",
+    "cathedral",
+    "stadium",
+    "arena",
+    "valley",
+    "lake",
+    "river",
+    "mountain",
+    "mountains",
+    "county",
+    "city",
+    "state",
+    "republic",
+    "kingdom",
+    "bay",
+    "falls",
+    "springs",
+    "heights",
+    "square",
+    "street",
+    "road",
+    "avenue",
+    "reserve",
+    "preserve",
+    "monument",
+    "historical",
+    "memorial",
+    "wildlife",
+    "gardens",
+    "club",
+    "library",
+    "institute",
+    "foundation",
+    "festival",
+    "band",
+    "orchestra",
+    "records",
+    "studios",
+    "entertainment",
+    "productions",
+    "airlines",
+    "airways",
+    "show",
+    "series",
+    "saga",
+    "chronicles",
+    "playlist",
+    "discography",
+    "trilogy",
+    "movie",
+    "film",
+    "album",
+    "ii",
+    "iii",
+    "iv",
+    "mall",
+    "plaza",
+    "tower",
+    "towers",
+    "bridge",
+    "canyon",
+    "desert",
+    "coast",
+    "harbour",
+    "harbor",
+    "port",
+    "county",
+    "province",
+    "township",
+    "village",
 ];
 
 /// The next token after `e` (one space away) starts with a digit ("Ping 10.0.0.1").
@@ -586,7 +682,12 @@ fn place_or_org(text: &str, run: &NameRun) -> bool {
     let rest = text[run.e..].trim_start_matches([',', ' ']);
     let code = rest.get(..2).is_some_and(state_code)
         && !rest[2..].chars().next().is_some_and(char::is_alphanumeric);
-    if code || text[run.s..run.e].rsplit(' ').next().is_some_and(state_code) {
+    if code
+        || text[run.s..run.e]
+            .rsplit(' ')
+            .next()
+            .is_some_and(state_code)
+    {
         return true;
     }
     let mut buf = String::new();
@@ -600,16 +701,96 @@ fn place_or_org(text: &str, run: &NameRun) -> bool {
 
 /// Things that are "called" something without being people ("a playlist called ...").
 const TITLED: &[&str] = &[
-    "playlist", "show", "series", "book", "song", "novel", "film", "movie", "game", "album",
-    "trailer", "painting", "picture", "work", "event", "restaurant", "soundtrack", "chronicle",
-    "saga", "track", "tune", "app", "podcast", "program", "programme", "place", "town", "city",
-    "village", "company", "shop", "store", "bar", "hotel", "one", "something", "thing",
-    "channel", "station", "list", "file", "folder", "group", "team", "character", "band",
-    "photograph", "poem", "story", "tv", "television", "documentary", "essay", "cartoon",
-    "anime", "musical", "play", "opera", "record", "single", "ep", "mixtape", "brand", "product",
-    "item", "dish", "drink", "cocktail", "website", "site", "page", "account", "chain",
-    "franchise", "novella", "comic", "magazine", "newspaper", "journal", "artwork", "sculpture",
-    "meeting", "reminder", "alarm", "note", "calendar", "party", "shower", "street", "road",
+    "playlist",
+    "show",
+    "series",
+    "book",
+    "song",
+    "novel",
+    "film",
+    "movie",
+    "game",
+    "album",
+    "trailer",
+    "painting",
+    "picture",
+    "work",
+    "event",
+    "restaurant",
+    "soundtrack",
+    "chronicle",
+    "saga",
+    "track",
+    "tune",
+    "app",
+    "podcast",
+    "program",
+    "programme",
+    "place",
+    "town",
+    "city",
+    "village",
+    "company",
+    "shop",
+    "store",
+    "bar",
+    "hotel",
+    "one",
+    "something",
+    "thing",
+    "channel",
+    "station",
+    "list",
+    "file",
+    "folder",
+    "group",
+    "team",
+    "character",
+    "band",
+    "photograph",
+    "poem",
+    "story",
+    "tv",
+    "television",
+    "documentary",
+    "essay",
+    "cartoon",
+    "anime",
+    "musical",
+    "play",
+    "opera",
+    "record",
+    "single",
+    "ep",
+    "mixtape",
+    "brand",
+    "product",
+    "item",
+    "dish",
+    "drink",
+    "cocktail",
+    "website",
+    "site",
+    "page",
+    "account",
+    "chain",
+    "franchise",
+    "novella",
+    "comic",
+    "magazine",
+    "newspaper",
+    "journal",
+    "artwork",
+    "sculpture",
+    "meeting",
+    "reminder",
+    "alarm",
+    "note",
+    "calendar",
+    "party",
+    "shower",
+    "street",
+    "road",
 ];
 
 fn titled_thing_before(text: &str, cue_start: usize) -> bool {
