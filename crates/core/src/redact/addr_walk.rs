@@ -27,8 +27,7 @@ use std::sync::LazyLock;
 static CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:",
-        r"(?:billing|shipping|delivery|postal|home|new|old|current|street|mailing|my|our|the)\s+address(?:\s+(?:is|was|:|-))?",
-        r"|address\s*(?:is|was|:|-)?",
+        r"address(?:\s+(?:is|was)|\s*[:\-])?",
         r"|addressed\s+to|ship(?:ped|ping)?\s+(?:it\s+|them\s+|this\s+)?to",
         r"|deliver(?:ed|y)?\s+(?:it\s+|them\s+|this\s+)?to|send\s+(?:it|them|this|the\s+\w+)\s+to",
         r"|sent\s+(?:it\s+)?to|(?:went|gone|go|goes|delivered)\s+to",
