@@ -413,7 +413,8 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         let Some(run) = p.parse(m.end()) else {
             continue;
         };
-        if place_or_org(text, &run) {
+        let cued = matches!(cue, Cue::Strong | Cue::Relational);
+        if place_or_org(text, &run, cued) {
             continue;
         }
         if (t.eq_ignore_ascii_case("called") || t.eq_ignore_ascii_case("named"))
@@ -497,7 +498,11 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                     if suffix_cue && !wi.given && !wi.common {
                         // "Adelmo Lopresti here, I have a question."
                         if let Some(run) = p.parse(s) {
-                            if run.cap && run.s == s && run.strong_suffix {
+                            if run.cap
+                                && run.s == s
+                                && run.strong_suffix
+                                && !place_or_org(text, &run, false)
+                            {
                                 out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
                                 i = run.e;
                                 continue;
@@ -506,7 +511,12 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                     }
                     if wi.given && !wi.common {
                         if let Some(run) = p.parse(s) {
-                            if run.cap && run.s == s && (run.words >= 2 || prep_before(text, s)) {
+                            if run.cap
+                                && run.s == s
+                                && (run.words >= 2 || prep_before(text, s))
+                                && !place_or_org(text, &run, false)
+                                && !digit_after(text, run.e)
+                            {
                                 out.push(Cand::new(
                                     run.s,
                                     run.e,
@@ -555,6 +565,26 @@ fn word_after(text: &str, e: usize, words: &[&str]) -> bool {
 /// Words that make a capitalised run a place, an organisation or a title, not a person
 /// ("Warren Theatres", "Bethany Beach", "Marcus Corporation").
 const PLACE_ORG: &[&str] = &[
+    "head",
+    "mill",
+    "point",
+    "creek",
+    "ridge",
+    "hills",
+    "woods",
+    "sanctuary",
+    "biosphere",
+    "historic",
+    "site",
+    "house",
+    "adobe",
+    "lodge",
+    "inn",
+    "motel",
+    "resort",
+    "zoo",
+    "aquarium",
+    "gallery",
     "theatre",
     "theatres",
     "theater",
@@ -646,9 +676,6 @@ const PLACE_ORG: &[&str] = &[
     "movie",
     "film",
     "album",
-    "ii",
-    "iii",
-    "iv",
     "mall",
     "plaza",
     "tower",
@@ -675,10 +702,18 @@ fn digit_after(text: &str, e: usize) -> bool {
 
 /// Two capitals after a word: a US state or country code ("Carlos, IL", "Malin KY").
 fn state_code(w: &str) -> bool {
-    w.len() == 2 && w.bytes().all(|c| c.is_ascii_uppercase())
+    w.len() == 2
+        && w.bytes().all(|c| c.is_ascii_uppercase())
+        && !w.bytes().all(|c| matches!(c, b'I' | b'V' | b'X'))
 }
 
-fn place_or_org(text: &str, run: &NameRun) -> bool {
+/// Place words that are also frequent surnames ("Ashley Church", "Leslie K. House").
+const SURNAME_LIKE: &[&str] = &[
+    "church", "house", "hall", "mill", "head", "bridge", "park", "lake", "street", "bay", "hill",
+    "hills", "woods", "ridge", "banks", "field", "port", "inn",
+];
+
+fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     let rest = text[run.e..].trim_start_matches([',', ' ']);
     let code = rest.get(..2).is_some_and(state_code)
         && !rest[2..].chars().next().is_some_and(char::is_alphanumeric);
@@ -693,10 +728,18 @@ fn place_or_org(text: &str, run: &NameRun) -> bool {
     let mut buf = String::new();
     let mut hit = |w: &str| PLACE_ORG.contains(&lower(w, &mut buf));
     let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
-    if hit(last) {
+    // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
+    // place word
+    let mut b2 = String::new();
+    let ll = lower(last, &mut b2);
+    if run.words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
         return true;
     }
-    next_word(text, run.e, 1).is_some_and(|(s, e)| s > run.e && hit(&text[s..e]))
+    next_word(text, run.e, 1).is_some_and(|(s, e)| {
+        let w = &text[s..e];
+        // after "my husband" / "in the name of", "Leslie House" is a name
+        s > run.e && hit(w) && !(cued && SURNAME_LIKE.contains(&lower(w, &mut b2)))
+    })
 }
 
 /// Things that are "called" something without being people ("a playlist called ...").
