@@ -263,7 +263,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     }
     let b = tok.as_bytes();
     if b[0].is_ascii_digit() || (b[0] == b'#' && b.len() > 1 && b[1].is_ascii_digit()) {
-        return number_shape(tok);
+        return number_shape(tok).or_else(|| is_alnum_postcode(tok).then_some(Tok::Post));
     }
     if PARTICLES.contains(&lw) || lw.starts_with("l'") || lw.starts_with("d'") {
         return Some(Tok::Particle);
@@ -452,8 +452,13 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
             None => break,
         };
         // lowercase postcode letters in lowercase text ("4365 sv", "sw1a 2aa")
-        if k == Tok::Word && lc_text && prev == Some(Tok::Post) && tok.len() == 2 {
-            k = Tok::State;
+        // "9422 ZK" (NL), "4365 sv": the letters belong to the postcode
+        if (k == Tok::State || (k == Tok::Word && lc_text))
+            && prev == Some(Tok::Post)
+            && tok.len() == 2
+            && !comma
+        {
+            k = Tok::Post;
         }
         if tail {
             // after the street core, words need a comma, a postcode or a state before them
@@ -549,6 +554,13 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
             let s = lo + m.start();
             if super::lexicon::left_clear(text, s) || text[s..].starts_with('#') {
                 c.start = s;
+            }
+        }
+        // a core that stops inside a token ("London NG" of "NG9 3WF") takes the whole token
+        let b = text.as_bytes();
+        if c.end > 0 && b[c.end - 1].is_ascii_alphanumeric() {
+            while c.end < b.len() && b[c.end].is_ascii_alphanumeric() {
+                c.end += 1;
             }
         }
         // right: tail of numbers, units, postcodes, places, states
