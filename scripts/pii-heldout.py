@@ -43,7 +43,7 @@ import os
 import random
 import sys
 
-GEN_VERSION = 1
+GEN_VERSION = 2
 
 # ---------------------------------------------------------------- names (by locale)
 
@@ -589,7 +589,7 @@ def address(rng):
             st = f"{hn(rng, 100, 9999)} {rng.choice(['N', 'S', 'E', 'W', 'North', 'West'])} " \
                  f"{rng.choice(a['streets'])} {rng.choice(a['types'])}"
         if c == "US" and r() < 0.1:
-            st = f"{hn(rng, 1, 999)} {rng.randint(2, 99)}th Street"
+            st = f"{hn(rng, 1, 999)} {ordinal(rng.randint(2, 99))} Street"
         unit = ""
         if r() < 0.3:
             unit = rng.choice([f", Apt {rng.randint(1, 40)}{rng.choice(['', 'B', 'C'])}",
