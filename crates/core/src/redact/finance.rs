@@ -326,8 +326,24 @@ pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
         let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
         if n_digits == 0 {
             // "booking ref TNAVSZ": an all-capital code after an explicit cue
-            let caps = id.iter().all(u8::is_ascii_uppercase);
-            if caps && (5..=10).contains(&id.len()) && (explicit || steps > 0) {
+            let caps = id.iter().all(|c| c.is_ascii_uppercase() || *c == b'-')
+                && id.iter().filter(|c| c.is_ascii_uppercase()).count() >= 5;
+            let before = text[..s]
+                .trim_end_matches([' ', ':', '#'])
+                .to_ascii_lowercase();
+            let code_word = [
+                "ref",
+                "reference",
+                "code",
+                "number",
+                "no",
+                "no.",
+                "id",
+                "pnr",
+            ]
+            .iter()
+            .any(|w| before.ends_with(w));
+            if caps && (5..=16).contains(&id.len()) && code_word {
                 out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
             }
             continue;

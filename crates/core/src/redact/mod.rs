@@ -377,6 +377,10 @@ impl Redactor {
                 }
             }
         }
+        if !g.digit && g.upper && self.on(PiiKind::OrderNumber) {
+            // "booking ref TNAVSZ": letter-only codes after a cue
+            finance::order_cues(text, &mut c);
+        }
         if self.on(PiiKind::StreetAddress) {
             address::addresses(text, g.digit, &mut c);
         }

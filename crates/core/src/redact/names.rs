@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 const REL: &str = r"husband|wife|son|daughter|partner|spouse|mother|mom|mum|father|dad|brother|sister|friend|colleague|boss|fianc[ée]e?|girlfriend|boyfriend|child|kid|grandmother|grandma|granny|grandfather|grandpa|granddaughter|grandson|aunt|auntie|uncle|cousin|nephew|niece|landlord|landlady|tenant|flatmate|roommate|housemate|employee|employer|assistant|manager|neighbou?r|carer|caregiver|guardian|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|mother-in-law|father-in-law|brother-in-law|sister-in-law|son-in-law|daughter-in-law|ex-wife|ex-husband|twin|accountant|lawyer|solicitor|coworker|co-worker|business\s+partner|better\s+half|other\s+half";
 
 const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|mme|mlle|señor|señora|señorita|sra|srta|signor|signora|sig\.ra|dott|dr\.ssa";
-const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?|name\s*[-–]|(?:customer|client|passenger|guest|patient|member)(?:\s+name)?\s*[:\-–]";
+const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|(?:booked|made|placed|reserved)\s+under\s+the\s+name(?:\s+of)?|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?|name\s*[-–]|(?:customer|client|passenger|guest|patient|member)(?:\s+name)?\s*[:\-–]";
 const SIG: &str = r"(?:kind|best|warm|warmest|many|with)\s+regards|regards|best\s+wishes|all\s+the\s+best|thanks|thank\s+you|thx|tks|cheers|sincerely(?:\s+yours)?|yours\s+(?:sincerely|truly|faithfully)|respectfully|best|rgds|greetings";
 const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+is|hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)";
 
@@ -285,6 +285,9 @@ impl Parser<'_> {
             run.words = run.words.saturating_sub(1);
             run.e = ends.last().map_or(run.s, |&(e, _)| e);
         }
+        if run.words > 0 && had_initial {
+            run.words += 1;
+        }
         if run.words == 0 || run.e <= run.s {
             return None;
         }
@@ -296,7 +299,7 @@ impl Parser<'_> {
                     let wi = self.info(w);
                     let same_case = is_capitalised(w) == cap;
                     let ok_word = !wi.common || (cap && (wi.given || wi.surname));
-                    if same_case && ok_word && wi.chars >= 2 {
+                    if same_case && ok_word && wi.chars >= 2 && !state_code(w) {
                         // take one more given name ("Viana, Jose Luis")
                         let mut end = we;
                         if let Some((s2, e2)) = next_word(text, we, 1) {
@@ -343,7 +346,14 @@ impl Parser<'_> {
 }
 
 /// Words after a name that confirm it ("This is Ann writing", "Sam here").
-const SUFFIX_CUES: &[&str] = &["writing", "here", "speaking", "calling", "reporting"];
+const SUFFIX_CUES: &[&str] = &[
+    "writing",
+    "here",
+    "speaking",
+    "calling",
+    "reporting",
+    "told",
+];
 
 /// Nothing but closing punctuation and white space until the end of the line.
 fn terminal_at(text: &str, e: usize) -> bool {
@@ -379,7 +389,7 @@ fn next_is_function(text: &str, e: usize) -> bool {
         &[
             "to", "can't", "can’t", "cannot", "can", "is", "was", "has", "had", "will", "would",
             "and", "who", "does", "did", "didn't", "doesn't", "isn't", "wasn't", "won't", "needs",
-            "wants", "please",
+            "wants", "please", "made", "told", "said", "booked", "paid", "sent", "asked",
         ],
     )
 }
@@ -481,6 +491,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         };
         out.push(Cand::new(s, run.e, PiiKind::Person, prio));
     }
+    signatures_and_self_ids(&mut p, out);
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
@@ -534,6 +545,68 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
             }
         }
         i += 1;
+    }
+}
+
+/// Names that sign off after a dash ("... thanks - Naoko Watanabe", "- Farouk, Tariq -")
+/// and names at the start of a clause that introduce themselves ("chinedu ogunleye here",
+/// "Emi Yamamoto told me to ..."), which no cue phrase precedes.
+fn signatures_and_self_ids(p: &mut Parser<'_>, out: &mut Vec<Cand>) {
+    let text = p.text;
+    let b = text.as_bytes();
+    for (h, _) in text.match_indices("- ") {
+        if h > 0 && !b[h - 1].is_ascii_whitespace() {
+            continue;
+        }
+        let Some(run) = p.parse(h + 2) else {
+            continue;
+        };
+        if run.s != h + 2 || digit_after(text, run.e) || place_or_org(text, &run, false) {
+            continue;
+        }
+        let ends = run.sentence_end || run.terminal || dash_after(text, run.e);
+        let ok = if run.cap {
+            (run.first_given || run.any_name) && (ends || text[run.e..].starts_with(','))
+        } else {
+            run.any_name && run.words >= 2 && ends
+        };
+        if ok {
+            out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
+        }
+    }
+    for suffix in [" here", " told me", " told us", " speaking"] {
+        for (h, _) in text.match_indices(suffix) {
+            if !super::lexicon::right_clear(text, h + suffix.len()) {
+                continue;
+            }
+            // back to the start of the clause
+            let clause_start = text[..h]
+                .rfind(['.', '!', '?', '\n', ';', '-', '(', ':'])
+                .map_or(0, |i| i + 1);
+            let seg = &text[clause_start..h];
+            let lead = seg.len() - seg.trim_start().len();
+            let s = clause_start + lead;
+            let words: Vec<&str> = seg.split_whitespace().collect();
+            if words.is_empty() || words.len() > 3 || s >= h {
+                continue;
+            }
+            let cap = is_capitalised(words[0]);
+            let mut named = false;
+            let ok = words.iter().all(|w| {
+                let w = w.trim_end_matches(',');
+                let wi = p.info(w);
+                named |= wi.given || wi.surname;
+                wi.chars >= 2
+                    && !wi.common
+                    && is_capitalised(w) == cap
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            });
+            // a capitalised single unknown word at a clause start is too often a title
+            if ok && (words.len() >= 2 || named) {
+                out.push(Cand::new(s, h, PiiKind::Person, Prio::PERSON));
+            }
+        }
     }
 }
 
@@ -716,7 +789,10 @@ const SURNAME_LIKE: &[&str] = &[
 fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     let rest = text[run.e..].trim_start_matches([',', ' ']);
     let code = rest.get(..2).is_some_and(state_code)
-        && !rest[2..].chars().next().is_some_and(char::is_alphanumeric);
+        && rest[2..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ' ' | '.' | '!' | '?' | ',' | ';' | ')' | '\n'));
     if code
         || text[run.s..run.e]
             .rsplit(' ')
