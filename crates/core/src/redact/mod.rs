@@ -299,6 +299,22 @@ fn gates(text: &str) -> Gates {
     }
 }
 
+/// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
+fn caps_run(text: &str, n: usize) -> bool {
+    let mut run = 0;
+    for &c in text.as_bytes() {
+        if c.is_ascii_uppercase() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 impl Redactor {
     /// Build a redactor; fails only if a custom order pattern does not compile (the error
     /// names the pattern's index, not its text or any message text).
@@ -377,7 +393,7 @@ impl Redactor {
                 }
             }
         }
-        if !g.digit && g.upper && self.on(PiiKind::OrderNumber) {
+        if !g.digit && g.upper && self.on(PiiKind::OrderNumber) && caps_run(text, 5) {
             // "booking ref TNAVSZ": letter-only codes after a cue
             finance::order_cues(text, &mut c);
         }

@@ -23,7 +23,7 @@ const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+i
 
 fn rel() -> String {
     format!(
-        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask(?:\s+for)?|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by|ask(?:ed|ing)?\s+for|addressed\s+to|forward(?:ed)?\s+(?:this|it|that|them)\s+to|(?:reservation|booking|order|account|parcel|package|ticket|room|table)\s+(?:is\s+|was\s+)?(?:for|under)|(?:booked|made|placed|reserved)\s+(?:under|by|for)(?:\s+the\s+name(?:\s+of)?)?|customer|client|under|(?:agent|advis[eo]r|representative|operator|courier|technician|guy|lady)(?:\s+on\s+the\s+(?:phone|line))?\s*[,(]|name|written\s+by|belongs\s+to|addressee"
+        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask(?:\s+for)?|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by|ask(?:ed|ing)?\s+for|addressed\s+to|forward(?:ed)?\s+(?:this|it|that|them)\s+to|(?:reservation|booking|parcel|package)\s+(?:is\s+|was\s+)?(?:for|under)|(?:booked|made|placed|reserved)\s+(?:under|by|for)(?:\s+the\s+name(?:\s+of)?)?|under|(?:agent|advis[eo]r|representative|operator|courier|technician|guy|lady)(?:\s+on\s+the\s+(?:phone|line))?\s*[,(]|name|written\s+by|belongs\s+to|addressee"
     )
 }
 
@@ -423,10 +423,6 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         let Some(run) = p.parse(m.end()) else {
             continue;
         };
-        let cued = matches!(cue, Cue::Strong | Cue::Relational);
-        if place_or_org(text, &run, cued) {
-            continue;
-        }
         if (t.eq_ignore_ascii_case("called") || t.eq_ignore_ascii_case("named"))
             && (titled_thing_before(text, m.start()) || !(run.any_name || run.first_given))
         {
@@ -481,7 +477,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                             && word_after(text, run.e, &["from", "again"])))
             }
         };
-        if !accept {
+        if !accept || place_or_org(text, &run, matches!(cue, Cue::Strong | Cue::Relational)) {
             continue;
         }
         let (s, prio) = match cue {
@@ -548,16 +544,30 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     }
 }
 
+/// A dash before a word, and the words that follow a self-introduction.
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"- \pL| (?:here|told (?:me|us)|speaking)(?-u:\b)").expect("static regex")
+});
+
 /// Names that sign off after a dash ("... thanks - Naoko Watanabe", "- Farouk, Tariq -")
 /// and names at the start of a clause that introduce themselves ("chinedu ogunleye here",
 /// "Emi Yamamoto told me to ..."), which no cue phrase precedes.
 fn signatures_and_self_ids(p: &mut Parser<'_>, out: &mut Vec<Cand>) {
     let text = p.text;
     let b = text.as_bytes();
-    for (h, _) in text.match_indices("- ") {
-        if h > 0 && !b[h - 1].is_ascii_whitespace() {
-            continue;
+    // one regex pass: dashes before a word, and the suffix words after a space
+    let mut dashes: Vec<usize> = Vec::new();
+    let mut suffixes: Vec<(usize, usize)> = Vec::new();
+    for m in SIGN_OFF.find_iter(text) {
+        if b[m.start()] == b'-' {
+            if m.start() == 0 || b[m.start() - 1].is_ascii_whitespace() {
+                dashes.push(m.start());
+            }
+        } else {
+            suffixes.push((m.start(), m.len()));
         }
+    }
+    for h in dashes {
         let Some(run) = p.parse(h + 2) else {
             continue;
         };
@@ -574,9 +584,9 @@ fn signatures_and_self_ids(p: &mut Parser<'_>, out: &mut Vec<Cand>) {
             out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
         }
     }
-    for suffix in [" here", " told me", " told us", " speaking"] {
-        for (h, _) in text.match_indices(suffix) {
-            if !super::lexicon::right_clear(text, h + suffix.len()) {
+    {
+        for (h, len) in suffixes {
+            if !super::lexicon::right_clear(text, h + len) {
                 continue;
             }
             // back to the start of the clause
@@ -786,6 +796,9 @@ const SURNAME_LIKE: &[&str] = &[
     "hills", "woods", "ridge", "banks", "field", "port", "inn",
 ];
 
+static PLACE_ORG_SET: LazyLock<super::lexicon::WordSet> =
+    LazyLock::new(|| PLACE_ORG.iter().copied().collect());
+
 fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     let rest = text[run.e..].trim_start_matches([',', ' ']);
     let code = rest.get(..2).is_some_and(state_code)
@@ -802,7 +815,7 @@ fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
         return true;
     }
     let mut buf = String::new();
-    let mut hit = |w: &str| PLACE_ORG.contains(&lower(w, &mut buf));
+    let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
     let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
     // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
     // place word
