@@ -464,7 +464,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
             }
             Cue::Intro => {
                 !digit_after(text, run.e)
-                    && (run.strong_suffix
+                    && ((run.strong_suffix && !run.verb_like)
                         || run.first_given
                         || (run.cap && run.words >= 2)
                         || (run.cap && run.follow_and)
