@@ -563,6 +563,7 @@ fn digit_runs(b: &[u8], out: &mut Vec<usize>) {
 
 /// Street addresses, see the module documentation.
 pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
+    let from = out.len();
     let mut cx = Ctx {
         text,
         lowercase_text: super::lexicon::is_lowercase_text(text),
@@ -607,6 +608,10 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         }
     }
     french_bare(&mut cx, out);
+    if has_digit {
+        super::addr_walk::cue_addresses(text, cx.lowercase_text, out);
+    }
+    super::addr_walk::extend(text, cx.lowercase_text, out, from);
 }
 
 /// "5939 Simmons Court", "Flat 4b, Scott Village", "16, chemin de la Gare".

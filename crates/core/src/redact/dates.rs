@@ -40,12 +40,91 @@ static YEAR_ONLY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A birth cue before `s`, in the same clause: nothing between the cue and the date
+/// ends a sentence or starts another clause ("my DOB is 6/29/45 and version 3.8.12 ...").
 fn cue_before(text: &str, s: usize) -> bool {
     let mut w = s.saturating_sub(56);
     while !text.is_char_boundary(w) {
         w += 1;
     }
-    CUE.is_match(&text[w..s])
+    let window = &text[w..s];
+    let Some(m) = CUE.find_iter(window).last() else {
+        return false;
+    };
+    let between = &window[m.end()..];
+    let b = between.as_bytes();
+    let breaks = b.iter().enumerate().any(|(i, &c)| {
+        matches!(c, b';' | b'\n' | b'|' | b'!' | b'?')
+            || (c == b'.' && b.get(i + 1) == Some(&b' ') && i >= 3)
+    });
+    !breaks && !between.contains(" and ") && !between.contains(", and")
+}
+
+/// Words just before a date that make it an event, not a birth ("customer since 3 May
+/// 2003", "the account was opened on 1.2.2001", "I ordered it on ...").
+const EVENT_WORDS: &[&str] = &[
+    "since",
+    "from",
+    "until",
+    "till",
+    "til",
+    "by",
+    "before",
+    "after",
+    "due",
+    "dated",
+    "expires",
+    "expired",
+    "expiry",
+    "opened",
+    "joined",
+    "started",
+    "closed",
+    "issued",
+    "registered",
+    "ordered",
+    "purchased",
+    "bought",
+    "paid",
+    "made",
+    "sent",
+    "received",
+    "delivered",
+    "booked",
+    "cancelled",
+    "canceled",
+    "renewed",
+    "renews",
+    "charged",
+    "meeting",
+    "arrived",
+    "shipped",
+    "moved",
+    "married",
+    "graduated",
+    "valid",
+    "effective",
+    "between",
+    "transfer",
+    "payment",
+    "invoice",
+    "appointment",
+    "scheduled",
+    "reservation",
+    "flight",
+    "trip",
+];
+
+fn event_before(text: &str, s: usize) -> bool {
+    let mut w = s.saturating_sub(40);
+    while !text.is_char_boundary(w) {
+        w += 1;
+    }
+    text[w..s]
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|x| !x.is_empty())
+        .take(4)
+        .any(|x| EVENT_WORDS.iter().any(|e| e.eq_ignore_ascii_case(x)))
 }
 
 fn num(b: &[u8]) -> u32 {
@@ -98,7 +177,9 @@ fn numeric_date_at(b: &[u8], s: usize) -> Option<(usize, u32, bool)> {
 fn push(text: &str, s: usize, e: usize, year: Option<u32>, out: &mut Vec<Cand>) {
     if cue_before(text, s) {
         out.push(Cand::new(s, e, PiiKind::DateOfBirth, Prio::DOB_CUE));
-    } else if year.is_some_and(|y| (MIN_YEAR..=NO_CUE_MAX_YEAR).contains(&y)) {
+    } else if year.is_some_and(|y| (MIN_YEAR..=NO_CUE_MAX_YEAR).contains(&y))
+        && !event_before(text, s)
+    {
         out.push(Cand::new(s, e, PiiKind::DateOfBirth, Prio::DOB));
     }
 }

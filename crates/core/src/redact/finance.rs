@@ -144,7 +144,7 @@ pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
 
 static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary)(?-u:\b)",
+        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b)",
     )
     .expect("static regex")
 });
@@ -302,13 +302,50 @@ pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
             continue;
         }
         let s = i;
-        let e = id_token_end(b, s);
+        let mut e = id_token_end(b, s);
         if !right_clear(text, e) {
             continue;
+        }
+        // "8357 4594 40": digit groups separated by single spaces are one id
+        if b[s..e].iter().all(u8::is_ascii_digit) && e - s >= 3 {
+            let mut j = e;
+            while j + 1 < b.len() && b[j] == b' ' && b[j + 1].is_ascii_digit() {
+                let k = j + 1 + b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if k - (j + 1) < 2
+                    || !right_clear(text, k)
+                    || matches!(b.get(k), Some(b'.' | b':' | b'/' | b','))
+                        && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    break;
+                }
+                j = k;
+            }
+            e = j;
         }
         let id = &b[s..e];
         let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
         if n_digits == 0 {
+            // "booking ref TNAVSZ": an all-capital code after an explicit cue
+            let caps = id.iter().all(|c| c.is_ascii_uppercase() || *c == b'-')
+                && id.iter().filter(|c| c.is_ascii_uppercase()).count() >= 5;
+            let before = text[..s]
+                .trim_end_matches([' ', ':', '#'])
+                .to_ascii_lowercase();
+            let code_word = [
+                "ref",
+                "reference",
+                "code",
+                "number",
+                "no",
+                "no.",
+                "id",
+                "pnr",
+            ]
+            .iter()
+            .any(|w| before.ends_with(w));
+            if caps && (5..=16).contains(&id.len()) && code_word {
+                out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+            }
             continue;
         }
         let all_digits = n_digits == id.len();
@@ -348,6 +385,9 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
         let id = m.as_str().as_bytes();
         let digits = id.iter().filter(|c| c.is_ascii_digit()).count();
         let letters = id.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if not_an_id_before(text, s) {
+            continue;
+        }
         if id.contains(&b'-') {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         } else if letters == 0 {
@@ -368,6 +408,10 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
         if s >= b.len() || !b[s].is_ascii_alphanumeric() {
             continue;
         }
+        // "…24 20#7010": a phone extension, not an id
+        if h > 0 && b[h - 1].is_ascii_digit() {
+            continue;
+        }
         let e = id_token_end(b, s);
         let id = &b[s..e];
         if id.len() >= 4
@@ -378,4 +422,50 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         }
     }
+}
+
+/// Words after which a code is a flight, seat, model, version or error, not an order
+/// ("flight LH7292", "the model is GT-5000", "error code E501").
+const NOT_ID_BEFORE: &[&str] = &[
+    "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal", "bus",
+    "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
+];
+
+/// Is the word right before `s` one of [`NOT_ID_BEFORE`] (with at most "is"/"the" between)?
+fn not_an_id_before(text: &str, s: usize) -> bool {
+    let mut words = text[..s]
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let Some(w1) = words.next() else {
+        return false;
+    };
+    let l1 = w1.to_ascii_lowercase();
+    if matches!(
+        l1.as_str(),
+        "flight"
+            | "flights"
+            | "seat"
+            | "gate"
+            | "model"
+            | "version"
+            | "room"
+            | "platform"
+            | "terminal"
+            | "bus"
+            | "train"
+            | "route"
+            | "error"
+            | "size"
+            | "sku"
+    ) {
+        return true;
+    }
+    if matches!(l1.as_str(), "the" | "a" | "an" | "my" | "is" | "have") {
+        if let Some(w2) = words.next() {
+            let l2 = w2.to_ascii_lowercase();
+            return NOT_ID_BEFORE[..16].contains(&l2.as_str());
+        }
+    }
+    false
 }

@@ -15,6 +15,7 @@
 //! detectors, no '@' → no e-mail scan, ...), every regex is compiled once, and candidate
 //! spans are resolved by priority in one sort. See `docs/redaction.md`.
 
+mod addr_walk;
 mod address;
 mod contact;
 mod dates;
@@ -207,6 +208,7 @@ impl Prio {
     pub(crate) const ORDER_CUE: Prio = Prio(75);
     pub(crate) const PHONE_STRONG: Prio = Prio(70);
     pub(crate) const ADDRESS: Prio = Prio(65);
+    pub(crate) const ADDRESS_CUE: Prio = Prio(63);
     pub(crate) const DOB: Prio = Prio(62);
     pub(crate) const URL_BARE: Prio = Prio(60);
     pub(crate) const ORDER_SHAPE: Prio = Prio(55);
@@ -297,6 +299,22 @@ fn gates(text: &str) -> Gates {
     }
 }
 
+/// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
+fn caps_run(text: &str, n: usize) -> bool {
+    let mut run = 0;
+    for &c in text.as_bytes() {
+        if c.is_ascii_uppercase() {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 impl Redactor {
     /// Build a redactor; fails only if a custom order pattern does not compile (the error
     /// names the pattern's index, not its text or any message text).
@@ -374,6 +392,10 @@ impl Redactor {
                     finance::order_shapes(text, &mut c);
                 }
             }
+        }
+        if !g.digit && g.upper && self.on(PiiKind::OrderNumber) && caps_run(text, 5) {
+            // "booking ref TNAVSZ": letter-only codes after a cue
+            finance::order_cues(text, &mut c);
         }
         if self.on(PiiKind::StreetAddress) {
             address::addresses(text, g.digit, &mut c);

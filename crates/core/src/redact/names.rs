@@ -17,13 +17,13 @@ use std::sync::LazyLock;
 const REL: &str = r"husband|wife|son|daughter|partner|spouse|mother|mom|mum|father|dad|brother|sister|friend|colleague|boss|fianc[ée]e?|girlfriend|boyfriend|child|kid|grandmother|grandma|granny|grandfather|grandpa|granddaughter|grandson|aunt|auntie|uncle|cousin|nephew|niece|landlord|landlady|tenant|flatmate|roommate|housemate|employee|employer|assistant|manager|neighbou?r|carer|caregiver|guardian|stepson|stepdaughter|stepmother|stepfather|stepmom|stepmum|stepdad|mother-in-law|father-in-law|brother-in-law|sister-in-law|son-in-law|daughter-in-law|ex-wife|ex-husband|twin|accountant|lawyer|solicitor|coworker|co-worker|business\s+partner|better\s+half|other\s+half";
 
 const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|herr|frau|monsieur|madame|mme|mlle|señor|señora|señorita|sra|srta|signor|signora|sig\.ra|dott|dr\.ssa";
-const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?";
+const STRONG: &str = r"contact(?:\s+person)?\s*:|my\s+name\s+is|my\s+name's|my\s+names\s+is|my\s+full\s+name\s+is|name\s*:|names?\s+is|full\s+name\s*(?:is|:)?|names?\s+on\s+(?:the\s+)?(?:card|account)\s*(?:is|:)?|account\s+holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|account\s+name\s*(?:is|:)?|card\s*holder(?:'s)?(?:\s+name)?\s*(?:is|:)?|in\s+the\s+name\s+of|(?:booked|made|placed|reserved)\s+under\s+the\s+name(?:\s+of)?|under\s+the\s+name(?:\s+of)?|registered\s+(?:to|under)|i\s+go\s+by|known\s+as|signed\s*[,:]|attn\s*:?|attention\s*:|c/o|care\s+of|call\s+me|named|called|(?:first|last|given|family|maiden)\s+name\s*(?:is|:)|surname\s*(?:is|:)|(?:beneficiary|payee|recipient)(?:'s)?\s+name\s*(?:is|:)?|name\s*[-–]|(?:customer|client|passenger|guest|patient|member)(?:\s+name)?\s*[:\-–]";
 const SIG: &str = r"(?:kind|best|warm|warmest|many|with)\s+regards|regards|best\s+wishes|all\s+the\s+best|thanks|thank\s+you|thx|tks|cheers|sincerely(?:\s+yours)?|yours\s+(?:sincerely|truly|faithfully)|respectfully|best|rgds|greetings";
 const INTRO: &str = r"i'm|i’m|i\s+am|im|this\s+is|it's|it’s|it\s+is|here\s+is|hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)";
 
 fn rel() -> String {
     format!(
-        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by"
+        r"(?:my|our|his|her)\s+(?:{REL})|(?:please\s+)?ask(?:\s+for)?|meant\s+for|intended\s+for|on\s+behalf\s+of|payee\s*(?:is|:)?|beneficiary\s*(?:is|:)?|recipient\s*(?:is|:)?|(?:sent|send|transfer(?:red)?|paid|pay|wire[ds]?)\s+(?:it\s+|the\s+money\s+|money\s+|funds\s+)?(?:to|for)|put\s+me\s+through\s+to|transfer\s+me\s+to|connect\s+me\s+(?:to|with)|speak\s+(?:to|with)|talk\s+(?:to|with)|spoke\s+(?:to|with)|dear|from\s*:|sent\s+by|signed\s+by|ask(?:ed|ing)?\s+for|addressed\s+to|forward(?:ed)?\s+(?:this|it|that|them)\s+to|(?:reservation|booking|parcel|package)\s+(?:is\s+|was\s+)?(?:for|under)|(?:booked|made|placed|reserved)\s+(?:under|by|for)(?:\s+the\s+name(?:\s+of)?)?|customer|client|under|(?:agent|advis[eo]r|representative|operator|courier|technician|guy|lady)(?:\s+on\s+the\s+(?:phone|line))?\s*[,(]|name|written\s+by|belongs\s+to|addressee"
     )
 }
 
@@ -201,6 +201,7 @@ impl Parser<'_> {
         // (end, ambiguous) of each accepted word, to drop trailing ambiguous ones
         let mut ends: Vec<(usize, bool)> = Vec::with_capacity(6);
         let mut particle_words = 0;
+        let mut had_initial = false;
         while let Some((ws, we)) = next_word(text, pos, 2) {
             if ws > pos && text[pos..ws].contains('\n') {
                 break;
@@ -209,10 +210,14 @@ impl Parser<'_> {
                 break;
             }
             let w = &text[ws..we];
+            if b.get(we).is_some_and(u8::is_ascii_digit) {
+                break;
+            }
             let wi = self.info(w);
             // initials: "P." / "p."
             if let Some(ie) = self.initial_end(ws, we) {
-                if run.words > 0 || (cap && is_capitalised(w)) {
+                if run.words > 0 || cap == is_capitalised(w) {
+                    had_initial |= run.words == 0;
                     run.e = ie;
                     pos = ie;
                     ends.push((ie, false));
@@ -254,7 +259,11 @@ impl Parser<'_> {
             }
             if run.words == 0 {
                 run.first_given = wi.given && !common;
-                run.s = if particle_words > 0 { run.s } else { ws };
+                run.s = if particle_words > 0 || had_initial {
+                    run.s
+                } else {
+                    ws
+                };
             }
             particle_words = 0;
             run.any_name |= named && !amb;
@@ -276,6 +285,9 @@ impl Parser<'_> {
             run.words = run.words.saturating_sub(1);
             run.e = ends.last().map_or(run.s, |&(e, _)| e);
         }
+        if run.words > 0 && had_initial {
+            run.words += 1;
+        }
         if run.words == 0 || run.e <= run.s {
             return None;
         }
@@ -287,7 +299,7 @@ impl Parser<'_> {
                     let wi = self.info(w);
                     let same_case = is_capitalised(w) == cap;
                     let ok_word = !wi.common || (cap && (wi.given || wi.surname));
-                    if same_case && ok_word && wi.chars >= 2 {
+                    if same_case && ok_word && wi.chars >= 2 && !state_code(w) {
                         // take one more given name ("Viana, Jose Luis")
                         let mut end = we;
                         if let Some((s2, e2)) = next_word(text, we, 1) {
@@ -334,7 +346,14 @@ impl Parser<'_> {
 }
 
 /// Words after a name that confirm it ("This is Ann writing", "Sam here").
-const SUFFIX_CUES: &[&str] = &["writing", "here", "speaking", "calling", "reporting"];
+const SUFFIX_CUES: &[&str] = &[
+    "writing",
+    "here",
+    "speaking",
+    "calling",
+    "reporting",
+    "told",
+];
 
 /// Nothing but closing punctuation and white space until the end of the line.
 fn terminal_at(text: &str, e: usize) -> bool {
@@ -370,7 +389,7 @@ fn next_is_function(text: &str, e: usize) -> bool {
         &[
             "to", "can't", "can’t", "cannot", "can", "is", "was", "has", "had", "will", "would",
             "and", "who", "does", "did", "didn't", "doesn't", "isn't", "wasn't", "won't", "needs",
-            "wants", "please",
+            "wants", "please", "made", "told", "said", "booked", "paid", "sent", "asked",
         ],
     )
 }
@@ -404,6 +423,12 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         let Some(run) = p.parse(m.end()) else {
             continue;
         };
+        if (t.eq_ignore_ascii_case("called") || t.eq_ignore_ascii_case("named"))
+            && (titled_thing_before(text, m.start()) || !(run.any_name || run.first_given))
+        {
+            continue;
+        }
+        let new_line = text[m.end()..run.s].contains('\n');
         // Titles need the name right after them ("Mr. Jones", "mrs smith").
         let accept = match cue {
             Cue::Title => run.s <= m.end() + 2 && !run.first_common,
@@ -421,26 +446,38 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
             Cue::Signature => {
                 if run.cap {
                     run.words >= 2
+                        || new_line
+                        || dash_after(text, run.e)
                         || run.first_given
                         || run.any_name
                         || run.terminal
                         || run.strong_suffix
                 } else {
-                    run.first_given || run.terminal || run.strong_suffix
+                    run.first_given
+                        || run.terminal
+                        || run.strong_suffix
+                        || new_line
+                        || (!run.verb_like
+                            && run.words >= 2
+                            && (run.sentence_end || run.follow_and || dash_after(text, run.e)))
                 }
             }
             Cue::Intro => {
-                run.strong_suffix
-                    || run.first_given
-                    || (run.cap && run.words >= 2)
-                    || (run.cap && run.follow_and)
-                    || (!run.cap
-                        && !run.verb_like
-                        && run.follow_and
-                        && (run.any_name || run.words >= 2 || is_im(m.as_str())))
+                !digit_after(text, run.e)
+                    && ((run.strong_suffix && !run.verb_like)
+                        || run.first_given
+                        || (run.cap && run.words >= 2)
+                        || (run.cap && run.follow_and)
+                        || (!run.cap
+                            && !run.verb_like
+                            && (run.follow_and || word_after(text, run.e, &["from", "again"]))
+                            && (run.any_name || run.words >= 2 || is_im(m.as_str())))
+                        || (run.cap
+                            && (run.any_name || run.words >= 2)
+                            && word_after(text, run.e, &["from", "again"])))
             }
         };
-        if !accept {
+        if !accept || place_or_org(text, &run, matches!(cue, Cue::Strong | Cue::Relational)) {
             continue;
         }
         let (s, prio) = match cue {
@@ -450,6 +487,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         };
         out.push(Cand::new(s, run.e, PiiKind::Person, prio));
     }
+    signatures_and_self_ids(&mut p, out);
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
@@ -467,7 +505,11 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                     if suffix_cue && !wi.given && !wi.common {
                         // "Adelmo Lopresti here, I have a question."
                         if let Some(run) = p.parse(s) {
-                            if run.cap && run.s == s && run.strong_suffix {
+                            if run.cap
+                                && run.s == s
+                                && run.strong_suffix
+                                && !place_or_org(text, &run, false)
+                            {
                                 out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
                                 i = run.e;
                                 continue;
@@ -476,7 +518,12 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
                     }
                     if wi.given && !wi.common {
                         if let Some(run) = p.parse(s) {
-                            if run.cap && run.s == s && (run.words >= 2 || prep_before(text, s)) {
+                            if run.cap
+                                && run.s == s
+                                && (run.words >= 2 || prep_before(text, s))
+                                && !place_or_org(text, &run, false)
+                                && !digit_after(text, run.e)
+                            {
                                 out.push(Cand::new(
                                     run.s,
                                     run.e,
@@ -497,6 +544,82 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     }
 }
 
+/// A dash before a word, and the words that follow a self-introduction.
+static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"- \pL| (?:here|told (?:me|us)|speaking)(?-u:\b)").expect("static regex")
+});
+
+/// Names that sign off after a dash ("... thanks - Naoko Watanabe", "- Farouk, Tariq -")
+/// and names at the start of a clause that introduce themselves ("chinedu ogunleye here",
+/// "Emi Yamamoto told me to ..."), which no cue phrase precedes.
+fn signatures_and_self_ids(p: &mut Parser<'_>, out: &mut Vec<Cand>) {
+    let text = p.text;
+    let b = text.as_bytes();
+    // one regex pass: dashes before a word, and the suffix words after a space
+    let mut dashes: Vec<usize> = Vec::new();
+    let mut suffixes: Vec<(usize, usize)> = Vec::new();
+    for m in SIGN_OFF.find_iter(text) {
+        if b[m.start()] == b'-' {
+            if m.start() == 0 || b[m.start() - 1].is_ascii_whitespace() {
+                dashes.push(m.start());
+            }
+        } else {
+            suffixes.push((m.start(), m.len()));
+        }
+    }
+    for h in dashes {
+        let Some(run) = p.parse(h + 2) else {
+            continue;
+        };
+        if run.s != h + 2 || digit_after(text, run.e) || place_or_org(text, &run, false) {
+            continue;
+        }
+        let ends = run.sentence_end || run.terminal || dash_after(text, run.e);
+        let ok = if run.cap {
+            (run.first_given || run.any_name) && (ends || text[run.e..].starts_with(','))
+        } else {
+            run.any_name && run.words >= 2 && ends
+        };
+        if ok {
+            out.push(Cand::new(run.s, run.e, PiiKind::Person, Prio::PERSON));
+        }
+    }
+    {
+        for (h, len) in suffixes {
+            if !super::lexicon::right_clear(text, h + len) {
+                continue;
+            }
+            // back to the start of the clause
+            let clause_start = text[..h]
+                .rfind(['.', '!', '?', '\n', ';', '-', '(', ':'])
+                .map_or(0, |i| i + 1);
+            let seg = &text[clause_start..h];
+            let lead = seg.len() - seg.trim_start().len();
+            let s = clause_start + lead;
+            let words: Vec<&str> = seg.split_whitespace().collect();
+            if words.is_empty() || words.len() > 3 || s >= h {
+                continue;
+            }
+            let cap = is_capitalised(words[0]);
+            let mut named = false;
+            let ok = words.iter().all(|w| {
+                let w = w.trim_end_matches(',');
+                let wi = p.info(w);
+                named |= wi.given || wi.surname;
+                wi.chars >= 2
+                    && !wi.common
+                    && is_capitalised(w) == cap
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+            });
+            // a capitalised single unknown word at a clause start is too often a title
+            if ok && (words.len() >= 2 || named) {
+                out.push(Cand::new(s, h, PiiKind::Person, Prio::PERSON));
+            }
+        }
+    }
+}
+
 /// Is the word before `s` (one space away) one of [`PREP_CONTEXT`]?
 fn prep_before(text: &str, s: usize) -> bool {
     let Some(before) = text[..s].strip_suffix(' ') else {
@@ -509,4 +632,305 @@ fn prep_before(text: &str, s: usize) -> bool {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let w = &before[start..];
     w.len() <= 9 && PREP_CONTEXT.iter().any(|p| p.eq_ignore_ascii_case(w))
+}
+
+/// A " - " or " – " right after `e` (a signature followed by more text).
+fn dash_after(text: &str, e: usize) -> bool {
+    let rest = &text[e..];
+    rest.starts_with(" - ") || rest.starts_with(" – ") || rest.starts_with(" | ")
+}
+
+/// The next word after `e` is one of `words`.
+fn word_after(text: &str, e: usize, words: &[&str]) -> bool {
+    starts_with_word(text[e..].trim_start_matches([' ', '\t']), words)
+}
+
+/// Words that make a capitalised run a place, an organisation or a title, not a person
+/// ("Warren Theatres", "Bethany Beach", "Marcus Corporation").
+const PLACE_ORG: &[&str] = &[
+    "head",
+    "mill",
+    "point",
+    "creek",
+    "ridge",
+    "hills",
+    "woods",
+    "sanctuary",
+    "biosphere",
+    "historic",
+    "site",
+    "house",
+    "adobe",
+    "lodge",
+    "inn",
+    "motel",
+    "resort",
+    "zoo",
+    "aquarium",
+    "gallery",
+    "theatre",
+    "theatres",
+    "theater",
+    "theaters",
+    "cinema",
+    "cinemas",
+    "company",
+    "corporation",
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "gmbh",
+    "restaurant",
+    "restaurants",
+    "cafe",
+    "café",
+    "bar",
+    "pub",
+    "hotel",
+    "hotels",
+    "island",
+    "islands",
+    "beach",
+    "park",
+    "national",
+    "forest",
+    "refuge",
+    "center",
+    "centre",
+    "hall",
+    "museum",
+    "university",
+    "college",
+    "school",
+    "hospital",
+    "airport",
+    "station",
+    "bank",
+    "church",
+    "cathedral",
+    "stadium",
+    "arena",
+    "valley",
+    "lake",
+    "river",
+    "mountain",
+    "mountains",
+    "county",
+    "city",
+    "state",
+    "republic",
+    "kingdom",
+    "bay",
+    "falls",
+    "springs",
+    "heights",
+    "square",
+    "street",
+    "road",
+    "avenue",
+    "reserve",
+    "preserve",
+    "monument",
+    "historical",
+    "memorial",
+    "wildlife",
+    "gardens",
+    "club",
+    "library",
+    "institute",
+    "foundation",
+    "festival",
+    "band",
+    "orchestra",
+    "records",
+    "studios",
+    "entertainment",
+    "productions",
+    "airlines",
+    "airways",
+    "show",
+    "series",
+    "saga",
+    "chronicles",
+    "playlist",
+    "discography",
+    "trilogy",
+    "movie",
+    "film",
+    "album",
+    "mall",
+    "plaza",
+    "tower",
+    "towers",
+    "bridge",
+    "canyon",
+    "desert",
+    "coast",
+    "harbour",
+    "harbor",
+    "port",
+    "county",
+    "province",
+    "township",
+    "village",
+];
+
+/// The next token after `e` (one space away) starts with a digit ("Ping 10.0.0.1").
+fn digit_after(text: &str, e: usize) -> bool {
+    text[e..]
+        .strip_prefix(' ')
+        .is_some_and(|r| r.bytes().next().is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// Two capitals after a word: a US state or country code ("Carlos, IL", "Malin KY").
+fn state_code(w: &str) -> bool {
+    w.len() == 2
+        && w.bytes().all(|c| c.is_ascii_uppercase())
+        && !w.bytes().all(|c| matches!(c, b'I' | b'V' | b'X'))
+}
+
+/// Place words that are also frequent surnames ("Ashley Church", "Leslie K. House").
+const SURNAME_LIKE: &[&str] = &[
+    "church", "house", "hall", "mill", "head", "bridge", "park", "lake", "street", "bay", "hill",
+    "hills", "woods", "ridge", "banks", "field", "port", "inn",
+];
+
+static PLACE_ORG_SET: LazyLock<super::lexicon::WordSet> =
+    LazyLock::new(|| PLACE_ORG.iter().copied().collect());
+
+fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
+    let rest = text[run.e..].trim_start_matches([',', ' ']);
+    let code = rest.get(..2).is_some_and(state_code)
+        && rest[2..]
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ' ' | '.' | '!' | '?' | ',' | ';' | ')' | '\n'));
+    if code
+        || text[run.s..run.e]
+            .rsplit(' ')
+            .next()
+            .is_some_and(state_code)
+    {
+        return true;
+    }
+    let mut buf = String::new();
+    let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
+    let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
+    // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
+    // place word
+    let mut b2 = String::new();
+    let ll = lower(last, &mut b2);
+    if run.words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
+        return true;
+    }
+    next_word(text, run.e, 1).is_some_and(|(s, e)| {
+        let w = &text[s..e];
+        // after "my husband" / "in the name of", "Leslie House" is a name
+        s > run.e && hit(w) && !(cued && SURNAME_LIKE.contains(&lower(w, &mut b2)))
+    })
+}
+
+/// Things that are "called" something without being people ("a playlist called ...").
+const TITLED: &[&str] = &[
+    "playlist",
+    "show",
+    "series",
+    "book",
+    "song",
+    "novel",
+    "film",
+    "movie",
+    "game",
+    "album",
+    "trailer",
+    "painting",
+    "picture",
+    "work",
+    "event",
+    "restaurant",
+    "soundtrack",
+    "chronicle",
+    "saga",
+    "track",
+    "tune",
+    "app",
+    "podcast",
+    "program",
+    "programme",
+    "place",
+    "town",
+    "city",
+    "village",
+    "company",
+    "shop",
+    "store",
+    "bar",
+    "hotel",
+    "one",
+    "something",
+    "thing",
+    "channel",
+    "station",
+    "list",
+    "file",
+    "folder",
+    "group",
+    "team",
+    "character",
+    "band",
+    "photograph",
+    "poem",
+    "story",
+    "tv",
+    "television",
+    "documentary",
+    "essay",
+    "cartoon",
+    "anime",
+    "musical",
+    "play",
+    "opera",
+    "record",
+    "single",
+    "ep",
+    "mixtape",
+    "brand",
+    "product",
+    "item",
+    "dish",
+    "drink",
+    "cocktail",
+    "website",
+    "site",
+    "page",
+    "account",
+    "chain",
+    "franchise",
+    "novella",
+    "comic",
+    "magazine",
+    "newspaper",
+    "journal",
+    "artwork",
+    "sculpture",
+    "meeting",
+    "reminder",
+    "alarm",
+    "note",
+    "calendar",
+    "party",
+    "shower",
+    "street",
+    "road",
+];
+
+fn titled_thing_before(text: &str, cue_start: usize) -> bool {
+    let before = text[..cue_start].trim_end();
+    let w = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    let mut buf = String::new();
+    TITLED.contains(&lower(w, &mut buf))
 }

@@ -433,3 +433,92 @@ fn serde_names_match_scorer() {
         );
     }
 }
+
+#[test]
+fn address_tails_and_house_numbers_of_other_countries() {
+    use PiiKind::StreetAddress as A;
+    // the whole address is masked, not only the street core
+    assert_finds(
+        "Ship to Rua Augusta, 1497, Apto 31, Rio de Janeiro - RJ, 20040-002 please",
+        A,
+        "Rua Augusta, 1497, Apto 31, Rio de Janeiro - RJ, 20040-002",
+    );
+    assert_finds(
+        "new address 212 Harrow Road, London NG9 3WF.",
+        A,
+        "212 Harrow Road, London NG9 3WF",
+    );
+    assert_finds(
+        "send it to 159 bis avenue Jean Jaurès, 44000 Nantes",
+        A,
+        "159 bis avenue Jean Jaurès, 44000 Nantes",
+    );
+    assert_finds(
+        "I moved to Herengracht 253 hs, 9422 ZK Den Haag!",
+        A,
+        "Herengracht 253 hs, 9422 ZK Den Haag",
+    );
+    assert_finds(
+        "Postal address: Flat 1014, Sai Residency, MG Road, Banjara Hills, Hyderabad, 500034, Since last Tuesday",
+        A,
+        "Flat 1014, Sai Residency, MG Road, Banjara Hills, Hyderabad, 500034",
+    );
+    assert_finds(
+        "they left it at Meir 137, 4000 Liège",
+        A,
+        "Meir 137, 4000 Liège",
+    );
+    // cue words followed by things that are not addresses
+    assert_none("ship to 3 different addresses please", A);
+    assert_none("I moved to Berlin in 2019", A);
+    assert_none("can you change it to 5000 euros", A);
+    assert_none("deliver it to my office at 10:30", A);
+}
+
+#[test]
+fn names_after_other_cues_and_not_places() {
+    use PiiKind::Person as P;
+    assert_finds("please ask for Adaeze Okafor!", P, "Adaeze Okafor");
+    assert_finds(
+        "The parcel was addressed to Sota Kobayashi, thanks",
+        P,
+        "Sota Kobayashi",
+    );
+    assert_finds("the account is under moritz", P, "moritz");
+    assert_finds("Customer: Ilaria", P, "Ilaria");
+    assert_finds("forward this to v. menon please", P, "v. menon");
+    assert_finds("booked under the name Seoyeon Park", P, "Seoyeon Park");
+    assert_finds("Kind regards\nGiorgos - username below", P, "Giorgos");
+    assert_none("What movies are playing at Warren Theatres?", P);
+    assert_none("What's the forecast for Harper, ME?", P);
+    assert_none("add this song to my playlist called adrenaline workout", P);
+    assert_none("hey Ping 10.71.113.116 please", P);
+}
+
+#[test]
+fn ids_dates_and_codes_that_are_not_what_they_look_like() {
+    assert_none("Flight LH7292 is delayed", PiiKind::OrderNumber);
+    assert_none("call 0033 7 59 85 24 20#7010 please", PiiKind::OrderNumber);
+    assert_finds(
+        "tracking code: 7582 8174 57!",
+        PiiKind::OrderNumber,
+        "7582 8174 57",
+    );
+    assert_finds(
+        "where is loyalty card number 739380?",
+        PiiKind::OrderNumber,
+        "739380",
+    );
+    assert_none(
+        "I've been a customer since 11 November 2003",
+        PiiKind::DateOfBirth,
+    );
+    assert_none("the account was opened on 28.06.2007", PiiKind::DateOfBirth);
+    let t = "My date of birth is 6/29/45 and version 3.8.12 broke it";
+    assert_finds(t, PiiKind::DateOfBirth, "6/29/45");
+    assert!(
+        !found(t).iter().any(|(_, v)| v == "3.8.12"),
+        "{:?}",
+        found(t)
+    );
+}
