@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Writes the seed corpus under fuzz/corpus/<target>/: small, real examples of every
-input format. Deterministic except for the sealed batches (age encryption is randomised),
-which `scripts/fuzz-seed-batches.sh` makes with the CLI.
+input format. Deterministic except for the sealed `.lvbatch` seeds (age encryption is randomised),
+which the CLI seals (`labelvault batch seal`) when it is built: set LABELVAULT_BIN or build
+it first (`cargo build -p labelvault-cli`); without it those seeds are left as they are.
 
 The test keys are derived here exactly as fuzz/src/lib.rs hard-codes them; they protect
 nothing and exist so that seed batches and ledgers verify.
+
+Message texts carry the marker PII-7f3a (see fuzz/src/lib.rs) so targets can check that
+no error repeats a text.
 
 Needs python3 with `cryptography` (Ed25519).
 """
@@ -40,7 +44,7 @@ ITEMS = ["it_%032d" % i for i in range(1, 5)]
 
 # ---------------------------------------------------------------- batch_input
 PLAIN = "\n".join(canon(o) for o in [
-    {"text": "Where is my card, [NAME_1]? It has been ten days.", "intent": "card_arrival",
+    {"text": "Where is my card, [NAME_1]? It has been ten days. PII-7f3a", "intent": "card_arrival",
      "confidence": 0.41, "reason": "low_confidence",
      "alternatives": [{"intent": "change_pin", "confidence": 0.22}]},
     {"text": "You charged me twice for the same order [ORDER_1]", "model_intent": "refund_request",
@@ -49,7 +53,7 @@ PLAIN = "\n".join(canon(o) for o in [
      "confidence": 0.55, "reason": "random sample"},
 ]) + "\n"
 LABEL_STUDIO = json.dumps([
-    {"data": {"text": "my top up failed again this morning", "reason": "low_confidence"},
+    {"data": {"text": "my top up failed again this morning PII-7f3a", "reason": "low_confidence"},
      "predictions": [{"score": 0.35, "result": [{"value": {"choices": ["top_up_failed"]}}]},
                      {"score": 0.20, "result": [{"value": {"choices": ["card_arrival"]}}]}]},
     {"data": {"text": "the silver ring I ordered is the wrong size"},
@@ -58,7 +62,7 @@ LABEL_STUDIO = json.dumps([
 ], indent=1)
 LABEL_STUDIO_JSONL = "\n".join(canon(o) for o in json.loads(LABEL_STUDIO)) + "\n"
 PRODIGY = "\n".join(canon(o) for o in [
-    {"text": "pin blocked after three wrong tries", "label": "change_pin",
+    {"text": "pin blocked after three wrong tries PII-7f3a", "label": "change_pin",
      "meta": {"score": 0.22, "reason": "low_confidence"}},
     {"text": "please cancel my subscription today", "label": "cancel", "score": 0.8,
      "meta": {"alternatives": [{"intent": "refund_request", "confidence": 0.1}]}},
@@ -78,7 +82,7 @@ for name, data in [("plain.jsonl", PLAIN), ("label_studio.json", LABEL_STUDIO),
 
 # ---------------------------------------------------------------- ingest
 ING_JSONL = "\n".join(canon(o) for o in [
-    {"id": "m1", "text": "My card has not arrived, it was sent to 12 High Street", "company": "acme_bank",
+    {"id": "m1", "text": "My card has not arrived, it was sent to 12 High Street PII-7f3a", "company": "acme_bank",
      "channel": "chat", "received_at": "2026-11-01T10:00:00Z", "intent": "card_arrival",
      "confidence": 0.4},
     {"id": 17, "text": "where can I download the installer for linux", "company": "softco",
@@ -92,11 +96,11 @@ ING_JSONL = "\n".join(canon(o) for o in [
     {"text": "refund please", "company": "acme_bank", "received_at": 1761991200000,
      "intent": "refund_request", "confidence": 0.9, "reported_false_positive": 1},
 ]) + "\n"
-ING_LS = canon([{"data": {"text": "top up failed twice today", "company": "acme_bank",
+ING_LS = canon([{"data": {"text": "top up failed twice today PII-7f3a", "company": "acme_bank",
                           "received_at": "2026-11-01"},
                  "predictions": [{"score": 0.3, "result": [{"value": {"choices": ["top_up_failed"]}}]},
                                  {"score": 0.6, "result": [{"value": {"choices": ["card_arrival"]}}]}]}])
-ING_PRODIGY = canon({"text": "pin blocked again", "label": "change_pin",
+ING_PRODIGY = canon({"text": "pin blocked again PII-7f3a", "label": "change_pin",
                      "meta": {"score": 0.2, "company": "acme_bank", "channel": "email",
                               "received_at": "2026-11-01", "reported_false_positive": "yes"}}) + "\n"
 ING_CSV = ("text,company,channel,received_at,intent,confidence,reported_false_positive,probabilities\n"
@@ -119,7 +123,7 @@ def payload(items, expires=4_000_000_000):
                 {"id": "lost_card", "description": ""}]},
             "items": items}
 P_ITEMS = [
-    {"item_id": ITEMS[0], "text": "Where is my card, [NAME_1]?", "model_intent": "card_arrival",
+    {"item_id": ITEMS[0], "text": "Where is my card, [NAME_1]? PII-7f3a", "model_intent": "card_arrival",
      "confidence": 0.41, "alternatives": [{"intent": "lost_card", "confidence": 0.3}],
      "reason": "low_confidence"},
     {"item_id": ITEMS[1], "text": "I was charged twice for [ORDER_1], e-mail me at [EMAIL_1]",
@@ -247,4 +251,34 @@ REDACT = [
 ]
 for i, t in enumerate(REDACT):
     write("redact", "msg%02d.txt" % (i + 1), t)
+
+# ---------------------------------------------------------------- lvbatch (sealed by the CLI)
+import subprocess, tempfile
+HUB_SECRET = "LABELVAULT-HUB-SECRET-KEY-1:" + B64(
+    bytes.fromhex("3053020101300506032b657004220420")
+    + hashlib.sha256(b"labelvault-fuzz-hub-key").digest() + bytes.fromhex("a123032100") + HUB_PUB)
+RECIPIENT = "age13v3ejw6enmdf7wtcem6wr6k0gqa77hy47k9xxpfa0lh54rkzsc8qevws0s"
+cli = os.environ.get("LABELVAULT_BIN") or str(ROOT.parent.parent / "target" / "debug" / "labelvault")
+if os.path.exists(cli):
+    with tempfile.TemporaryDirectory() as tmp:
+        key = pathlib.Path(tmp, "hub.key")
+        key.write_text(HUB_SECRET + "\n")
+        key.chmod(0o600)
+        tax = pathlib.Path(tmp, "taxonomy.json")
+        tax.write_text(canon({"id": "banking", "version": "2026-11", "intents": [
+            {"id": i, "description": "d"} for i in
+            ["card_arrival", "change_pin", "refund_request", "software_download", "top_up_failed",
+             "return_item", "cancel", "lost_card", "app_bug"]]}))
+        for name, src, extra in [("plain", "plain.jsonl", ["--taxonomy", str(tax)]),
+                                 ("label_studio", "label_studio.json", []),
+                                 ("prodigy", "prodigy.jsonl", ["--taxonomy", str(tax)]),
+                                 ("csv", "items.csv", [])]:
+            out = ROOT / "lvbatch" / (name + ".batch")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run([cli, "--profile", str(pathlib.Path(tmp, "profile")), "batch", "seal",
+                            "--hub-key", str(key), "--to", RECIPIENT, "--expires-days", "36500",
+                            "-o", str(out), *extra, str(ROOT / "batch_input" / src)],
+                           check=True, stdout=subprocess.DEVNULL)
+else:
+    print("no CLI at", cli, "- sealed batch seeds left unchanged")
 print("seed corpus written to", ROOT)
