@@ -43,8 +43,16 @@ for t in $targets; do
     rc=$?
     set -e
     after=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
-    execs=$(grep -Eo 'stat::number_of_executed_units: [0-9]+' "$scratch/$t.log" | awk '{print $2}' | tail -n 1)
-    rate=$(grep -Eo 'stat::average_exec_per_sec: [0-9]+' "$scratch/$t.log" | awk '{print $2}' | tail -n 1)
+    execs=$({ grep -Eo 'stat::number_of_executed_units: [0-9]+' "$scratch/$t.log" || true; } | awk '{print $2}' | tail -n 1)
+    # libFuzzer's own figure (last status line) is rounded; executions over the run's time.
+    secs_run=$({ grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$scratch/$t.log" || true; } | awk '{print $5}' | tail -n 1)
+    rate=""
+    if [ -n "$execs" ] && [ -n "$secs_run" ] && [ "$secs_run" -gt 0 ]; then
+        rate=$((execs / secs_run))
+    else
+        # Stopped by a crash: the last status line's rate.
+        rate=$({ grep -Eo 'exec/s: [0-9]+' "$scratch/$t.log" || true; } | awk '{print $2}' | tail -n 1)
+    fi
     crashes=$((after - before))
     if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
         failed=1

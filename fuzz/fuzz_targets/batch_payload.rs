@@ -8,7 +8,7 @@
 
 use labelvault_core::batch::{self, BatchPayload};
 use labelvault_core::BatchError;
-use labelvault_fuzz::{assert_no_text, marker_only_in_texts, keys, DEVICE_RECIPIENT, NOW};
+use labelvault_fuzz::{assert_no_text, keys, marker_only_in_texts, DEVICE_RECIPIENT, NOW};
 use libfuzzer_sys::fuzz_target;
 
 fn trusted(id: &str) -> Option<[u8; 32]> {
@@ -34,9 +34,10 @@ fn same(a: &BatchPayload, b: &BatchPayload) -> bool {
                 && x.reason == y.reason
                 && close(x.confidence, y.confidence)
                 && x.alternatives.len() == y.alternatives.len()
-                && x.alternatives.iter().zip(&y.alternatives).all(|(p, q)| {
-                    p.intent == q.intent && close(p.confidence, q.confidence)
-                })
+                && x.alternatives
+                    .iter()
+                    .zip(&y.alternatives)
+                    .all(|(p, q)| p.intent == q.intent && close(p.confidence, q.confidence))
         })
 }
 

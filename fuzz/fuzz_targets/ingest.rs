@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
         progress.windows(2).all(|w| w[0] <= w[1]),
         "progress went backwards: {progress:?}"
     );
-    assert!(progress.iter().all(|&n| n <= data.len()), "progress past the end");
+    assert!(
+        progress.iter().all(|&n| n <= data.len()),
+        "progress past the end"
+    );
     let r = match r {
         Ok(r) => r,
         Err(e) => {

@@ -103,8 +103,7 @@ fn must_reject(l: &labelvault_core::protocol::WireLabel) -> bool {
                 || (l.verdict == Some(Verdict::Wrong) && l.intent_id.is_none())
                 || l.pii_spans.iter().any(|s| s.start >= s.end)
                 || l.pii_spans.len() > MAX_SPANS
-                || l
-                    .intent_id
+                || l.intent_id
                     .as_deref()
                     .is_some_and(|i| !INTENTS.contains(&i))))
 }
@@ -128,7 +127,10 @@ fuzz_target!(|body: &[u8]| {
         return;
     }
     let mut guard = HUB.lock().unwrap();
-    if guard.as_ref().is_none_or(|h| h.ingests >= INGESTS_PER_STORE) {
+    if guard
+        .as_ref()
+        .is_none_or(|h| h.ingests >= INGESTS_PER_STORE)
+    {
         *guard = None;
         *guard = Some(new_hub());
     }

@@ -11,9 +11,9 @@
 //! hash, the chain or a signature.
 #![no_main]
 
+use base64::Engine as _;
 use labelvault_core::ledger::{self, EntryFields, GENESIS};
 use labelvault_core::protocol::{self, SignedReceipt};
-use base64::Engine as _;
 use labelvault_fuzz::{keys, B64};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -45,7 +45,10 @@ fn fix_line(v: &mut Value, prev: &[u8; 32]) -> Option<[u8; 32]> {
     o.insert("prev_hash".into(), hex::encode(prev).into());
     o.insert("body_sha256".into(), hex::encode(body_sha).into());
     o.insert("entry_hash".into(), hex::encode(h).into());
-    o.insert("device_signing_key".into(), k.device_public_b64.clone().into());
+    o.insert(
+        "device_signing_key".into(),
+        k.device_public_b64.clone().into(),
+    );
     let sig = k.device.sign(&ledger::signed_message(&h));
     o.insert("signature".into(), B64.encode(sig.as_ref()).into());
     match o.get("receipt") {
@@ -94,7 +97,11 @@ fn fix(text: &str) -> (String, bool) {
 fn check(text: &str, all_fixed: bool) {
     let hub = keys().hub_public;
     let with_hub = ledger::verify(text, Some(&hub));
-    assert_eq!(with_hub, ledger::verify(text, Some(&hub)), "not deterministic");
+    assert_eq!(
+        with_hub,
+        ledger::verify(text, Some(&hub)),
+        "not deterministic"
+    );
     let without = ledger::verify(text, None);
     let lines: Vec<&str> = text.lines().collect();
     let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count() as u64;
@@ -103,8 +110,13 @@ fn check(text: &str, all_fixed: bool) {
             assert_eq!(r.entries, non_blank);
             assert!(r.receipts_verified <= r.label_uploads);
             assert!(r.awaiting_receipt <= r.label_uploads);
-            let w = without.as_ref().expect("verifies with a hub key but not without");
-            assert_eq!((w.entries, &w.head, w.labels), (r.entries, &r.head, r.labels));
+            let w = without
+                .as_ref()
+                .expect("verifies with a hub key but not without");
+            assert_eq!(
+                (w.entries, &w.head, w.labels),
+                (r.entries, &r.head, r.labels)
+            );
         }
         Err(e) => {
             assert!(e.line >= 1 && e.line <= lines.len(), "line out of range");

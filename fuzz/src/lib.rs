@@ -53,9 +53,8 @@ pub fn keys() -> &'static Keys {
             .expect("32 bytes");
         let age = age::x25519::Identity::from_str(DEVICE_AGE_SECRET).expect("age identity");
         assert_eq!(age.to_public().to_string(), DEVICE_RECIPIENT);
-        let device =
-            Ed25519KeyPair::from_pkcs8(&B64.decode(DEVICE_SIGNING_PKCS8).expect("b64"))
-                .expect("device key");
+        let device = Ed25519KeyPair::from_pkcs8(&B64.decode(DEVICE_SIGNING_PKCS8).expect("b64"))
+            .expect("device key");
         let device_public_b64 = B64.encode(device.public_key().as_ref());
         Keys {
             hub,
@@ -108,7 +107,11 @@ pub fn marker_only_in_texts(input: &str) -> bool {
             }
         }
     }
-    texts.iter().map(|t| t.matches(MARKER).count()).sum::<usize>() == total
+    texts
+        .iter()
+        .map(|t| t.matches(MARKER).count())
+        .sum::<usize>()
+        == total
 }
 
 /// Panics if `message` repeats the marker of a message text: errors and reports must

@@ -243,7 +243,8 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         seq,
         reason: reason.to_string(),
     };
-    let prev_hash = hex32(&l.prev_hash).ok_or_else(|| fail("prev_hash is not a SHA-256 in lower-case hex"))?;
+    let prev_hash =
+        hex32(&l.prev_hash).ok_or_else(|| fail("prev_hash is not a SHA-256 in lower-case hex"))?;
     let body = B64
         .decode(l.body_b64.as_bytes())
         .map_err(|_| fail("body is not valid base64"))?;

@@ -362,10 +362,16 @@ mod tests {
         ];
         let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
         assert!(r.messages.is_empty());
-        assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(
+            r.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         let csv = "text,company,received_at,probabilities\nhi,c,1,\"{\"\" x\"\": 0.5}\"\n";
         let r = ingest(csv.as_bytes(), |_| {}).unwrap();
-        assert_eq!(r.messages[0].model_intent, "x", "keys are trimmed like `intent`");
+        assert_eq!(
+            r.messages[0].model_intent, "x",
+            "keys are trimmed like `intent`"
+        );
     }
 
     #[test]

@@ -12,7 +12,12 @@ use std::sync::OnceLock;
 /// Keys are costly to make; one pair serves every case.
 fn keys() -> &'static (DeviceIdentity, HubKey) {
     static K: OnceLock<(DeviceIdentity, HubKey)> = OnceLock::new();
-    K.get_or_init(|| (DeviceIdentity::generate().unwrap(), HubKey::generate().unwrap()))
+    K.get_or_init(|| {
+        (
+            DeviceIdentity::generate().unwrap(),
+            HubKey::generate().unwrap(),
+        )
+    })
 }
 
 fn hub_public() -> [u8; 32] {
