@@ -130,7 +130,13 @@ pub struct VerifyReport {
     pub head: String,
 }
 
+/// A SHA-256 in the canonical lower-case hex the device writes. Upper case is refused:
+/// it is the same hash in other bytes, and a ledger that verifies must be byte-for-byte
+/// the one exported.
 fn hex32(s: &str) -> Option<[u8; 32]> {
+    if !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
     let v = hex::decode(s).ok()?;
     v.try_into().ok()
 }
@@ -237,7 +243,8 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         seq,
         reason: reason.to_string(),
     };
-    let prev_hash = hex32(&l.prev_hash).ok_or_else(|| fail("prev_hash is not a SHA-256 in hex"))?;
+    let prev_hash =
+        hex32(&l.prev_hash).ok_or_else(|| fail("prev_hash is not a SHA-256 in lower-case hex"))?;
     let body = B64
         .decode(l.body_b64.as_bytes())
         .map_err(|_| fail("body is not valid base64"))?;

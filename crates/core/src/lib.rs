@@ -20,6 +20,8 @@ pub mod sync;
 pub mod vault;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod testutil;
 
 pub use error::{BatchError, VaultError};

@@ -100,6 +100,11 @@ fn label_of(v: Option<&Value>, field: &str) -> Result<String, String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| format!("missing `{field}`"))?;
+    id_of(s, field)
+}
+
+/// An id from any field (company, channel, intents): the one rule of [`check_id`].
+fn id_of(s: &str, field: &str) -> Result<String, String> {
     check_id(field, s)?;
     Ok(s.to_string())
 }
@@ -125,8 +130,9 @@ fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
         Value::Object(m) => m
             .iter()
             .map(|(k, p)| {
+                let k = id_of(k.trim(), "probabilities")?;
                 num(Some(p))
-                    .map(|p| (k.clone(), p))
+                    .map(|p| (k, p))
                     .ok_or("`probabilities` values must be numbers".to_string())
             })
             .collect::<Result<_, _>>()?,
@@ -137,12 +143,13 @@ fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
                     .get("intent")
                     .and_then(Value::as_str)
                     .ok_or("`probabilities[].intent` missing")?;
+                let i = id_of(i.trim(), "probabilities[].intent")?;
                 let p = num(x
                     .get("probability")
                     .or_else(|| x.get("confidence"))
                     .or_else(|| x.get("score")))
                 .ok_or("`probabilities[].probability` missing")?;
-                Ok((i.to_string(), p))
+                Ok((i, p))
             })
             .collect::<Result<_, String>>()?,
         _ => return Err("`probabilities` must be an object {intent: p} or a list".into()),
@@ -191,8 +198,9 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
                 .pointer("/result/0/value/choices/0")
                 .and_then(Value::as_str)
                 .ok_or("missing `predictions[].result[].value.choices`")?;
+            let choice = id_of(choice.trim(), "predictions[].result[].value.choices")?;
             let score = num(p.get("score")).ok_or("missing `predictions[].score`")?;
-            guesses.push((choice.to_string(), check_conf(score)?));
+            guesses.push((choice, check_conf(score)?));
         }
         guesses.sort_by(|a, b| b.1.total_cmp(&a.1));
         let best = guesses.first().cloned().ok_or("empty `predictions`")?;
@@ -267,7 +275,8 @@ pub fn ingest(bytes: &[u8], mut progress: impl FnMut(usize)) -> Result<Ingested,
     } else if trimmed.starts_with('{') {
         let mut done = 0usize;
         for (i, line) in text.lines().enumerate() {
-            done += line.len() + 1;
+            // The last line may have no newline: never report past the end.
+            done = (done + line.len() + 1).min(bytes.len());
             if i % 10_000 == 0 {
                 progress(done);
             }
@@ -356,6 +365,46 @@ fn ingest_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intents_from_probabilities_and_predictions_are_ids() {
+        // Found by the `ingest` fuzz target: an intent given as a probability key or a
+        // Label Studio choice skipped the id rule that `intent` gets.
+        let rows = [
+            r#"{"text":"t","company":"c","received_at":1,"probabilities":{"two words":0.9}}"#,
+            r#"{"text":"t","company":"c","received_at":1,"probabilities":[{"intent":"","probability":0.9}]}"#,
+            r#"{"data":{"text":"t","company":"c","received_at":1},"predictions":[{"score":0.5,"result":[{"value":{"choices":[" "]}}]}]}"#,
+        ];
+        let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
+        assert!(r.messages.is_empty());
+        assert_eq!(
+            r.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        let csv = "text,company,received_at,probabilities\nhi,c,1,\"{\"\" x\"\": 0.5}\"\n";
+        let r = ingest(csv.as_bytes(), |_| {}).unwrap();
+        assert_eq!(
+            r.messages[0].model_intent, "x",
+            "keys are trimmed like `intent`"
+        );
+    }
+
+    #[test]
+    fn progress_never_passes_the_end_or_goes_back() {
+        // Found by the `ingest` fuzz target: a last line without a newline was counted
+        // one byte past the end, then the final report went back to the length.
+        for input in [
+            &br#"{"text":"t","company":"c","received_at":1,"intent":"a","confidence":0.5}"#[..],
+            b"{\"text\":\"x\"}\r\n{",
+            b"{\n",
+        ] {
+            let mut seen = Vec::new();
+            ingest(input, |n| seen.push(n)).unwrap();
+            assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+            assert_eq!(seen.last(), Some(&input.len()));
+            assert!(seen.iter().all(|&n| n <= input.len()));
+        }
+    }
 
     #[test]
     fn every_shape_and_bad_rows_by_line() {
