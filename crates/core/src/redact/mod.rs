@@ -357,7 +357,7 @@ impl Redactor {
         if text.is_empty() {
             return Vec::new();
         }
-        resolve(self.candidates(text))
+        repeat_found_values(text, resolve(self.candidates(text)))
     }
 
     /// Every detector's raw candidates, before overlap resolution.
@@ -432,6 +432,47 @@ impl Redactor {
 }
 
 /// Keep the best non-overlapping candidates: priority, then length, then position.
+/// A value found once is personal data wherever else it stands in the message, even
+/// where its context alone would not have been enough: mask every other whole-token
+/// occurrence too (it then gets the same placeholder).
+fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
+    if spans.is_empty() {
+        return spans;
+    }
+    let b = text.as_bytes();
+    let word = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
+    };
+    let mut extra: Vec<PiiSpan> = Vec::new();
+    for s in &spans {
+        let value = &text[s.start..s.end];
+        // A repeat needs room for a second copy.
+        if value.len() < 4 || text.len() < 2 * value.len() + 1 {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(off) = text[from..].find(value) {
+            let (start, end) = (from + off, from + off + value.len());
+            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
+            let whole = (start == 0 || !word(start - 1)) && !word(end);
+            let covered = |x: &PiiSpan| x.start < end && start < x.end;
+            if whole && !spans.iter().any(covered) && !extra.iter().any(covered) {
+                extra.push(PiiSpan {
+                    start,
+                    end,
+                    kind: s.kind,
+                });
+            }
+        }
+    }
+    if !extra.is_empty() {
+        spans.extend(extra);
+        spans.sort_by_key(|x| x.start);
+    }
+    spans
+}
+
 fn resolve(mut c: Vec<Cand>) -> Vec<PiiSpan> {
     c.retain(|x| x.end > x.start);
     c.sort_by(|a, b| {

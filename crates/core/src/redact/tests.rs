@@ -522,3 +522,19 @@ fn ids_dates_and_codes_that_are_not_what_they_look_like() {
         found(t)
     );
 }
+
+#[test]
+fn a_found_value_is_masked_wherever_else_it_stands() {
+    let r = Redactor::new(RedactConfig::default()).unwrap();
+    // Found by the fuzzer: the second copy had no context of its own.
+    let text = "login -192.16@.110.shop\u{ff}\u{ff}.e0.rom 192.16@.110.shop.e0.";
+    let red = r.redact(text);
+    assert!(!red.text.contains("192.16@.110.shop"), "{}", red.text);
+    // A whole-token repeat gets the same placeholder; a longer token containing it is left.
+    let red =
+        r.redact("mail anna.k@example.com now; anna.k@example.com again, xanna.k@example.comx");
+    assert_eq!(red.text.matches("[EMAIL_1]").count(), 2, "{}", red.text);
+    let spans = r.find_spans("order 84736251 and 84736251");
+    assert_eq!(spans.len(), 2);
+    assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
+}
