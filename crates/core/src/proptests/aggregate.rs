@@ -9,7 +9,7 @@
 //! says class 1 on a third: Dawid–Skene labels all three 0).
 
 use crate::pipeline::aggregate::{
-    cohen_kappa, dawid_skene, krippendorff_alpha, majority, Annotation, Annotations,
+    cohen_kappa, krippendorff_alpha, majority, Annotation, Annotations,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -90,16 +90,6 @@ proptest! {
         b.rows.reverse();
         prop_assert_eq!(majority(&a), majority(&b));
         prop_assert_eq!(krippendorff_alpha(&a), krippendorff_alpha(&b));
-    }
-
-    #[test]
-    fn dawid_skene_keeps_unanimous_labels_of_overlapping_annotators(
-        (a, truth) in unanimous(true),
-    ) {
-        let ds = dawid_skene(&a, 50, 1e-6);
-        for (i, t) in truth.iter().enumerate() {
-            prop_assert_eq!(ds.labels[i].map(|x| x.0), *t);
-        }
     }
 
     #[test]
