@@ -16,7 +16,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::batch::{self, input::InputItem, Alternative, Intent, Reason, Taxonomy};
-use labelvault_core::pipeline::distribute::{PlannedBatch, Slot};
+use labelvault_core::pipeline::distribute::{with_gold, PlannedBatch, Slot};
 use labelvault_core::pipeline::select::{self, Composition, Rng, SelectionConfig, Strategy};
 use labelvault_core::pipeline::{Message, TextRedactor};
 use labelvault_core::redact::{RedactConfig, Redactor};
@@ -434,24 +434,7 @@ pub fn plan(
     let mut out = Vec::new();
     for (d, q) in queues.into_iter().enumerate() {
         for chunk in q.chunks(batch_size.max(1)) {
-            let mut slots: Vec<Slot> = chunk.iter().map(|&j| Slot::Pool(j)).collect();
-            let n_gold = if gold_share > 0.0 && gold_len > 0 {
-                ((chunk.len() as f64 * gold_share / (1.0 - gold_share)).round() as usize).max(1)
-            } else {
-                0
-            };
-            let mut golds: Vec<usize> = (0..gold_len).collect();
-            for g in 0..n_gold {
-                let pick = if g < golds.len() {
-                    let k = g + rng.below(golds.len() - g);
-                    golds.swap(g, k);
-                    golds[g]
-                } else {
-                    rng.below(gold_len)
-                };
-                let pos = rng.below(slots.len() + 1);
-                slots.insert(pos, Slot::Gold(pick));
-            }
+            let slots = with_gold(chunk, gold_len, gold_share, &mut rng);
             out.push(PlannedBatch {
                 annotator: d,
                 slots,

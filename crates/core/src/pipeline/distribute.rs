@@ -75,26 +75,7 @@ pub fn plan(
     let mut out = Vec::new();
     for (a, q) in queues.into_iter().enumerate() {
         for chunk in q.chunks(cfg.batch_size) {
-            let mut slots: Vec<Slot> = chunk.iter().map(|&j| Slot::Pool(j)).collect();
-            let n_gold = if cfg.gold_share > 0.0 {
-                ((chunk.len() as f64 * cfg.gold_share / (1.0 - cfg.gold_share)).round() as usize)
-                    .max(1)
-            } else {
-                0
-            };
-            // Distinct gold items per batch where possible.
-            let mut golds: Vec<usize> = (0..gold_len).collect();
-            for g in 0..n_gold {
-                let pick = if g < golds.len() {
-                    let j = g + rng.below(golds.len() - g);
-                    golds.swap(g, j);
-                    golds[g]
-                } else {
-                    rng.below(gold_len)
-                };
-                let pos = rng.below(slots.len() + 1);
-                slots.insert(pos, Slot::Gold(pick));
-            }
+            let slots = with_gold(chunk, gold_len, cfg.gold_share, &mut rng);
             out.push(PlannedBatch {
                 annotator: a,
                 slots,
@@ -102,6 +83,30 @@ pub fn plan(
         }
     }
     Ok(out)
+}
+
+/// One batch's slots: its pool items, with hidden gold items (distinct where possible)
+/// inserted at random places so that `gold_share` of the batch is gold. No gold when
+/// the share is 0 or there is none to draw from.
+pub fn with_gold(chunk: &[usize], gold_len: usize, gold_share: f64, rng: &mut Rng) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = chunk.iter().map(|&j| Slot::Pool(j)).collect();
+    if gold_share <= 0.0 || gold_len == 0 {
+        return slots;
+    }
+    let n_gold = ((chunk.len() as f64 * gold_share / (1.0 - gold_share)).round() as usize).max(1);
+    let mut golds: Vec<usize> = (0..gold_len).collect();
+    for g in 0..n_gold {
+        let pick = if g < golds.len() {
+            let j = g + rng.below(golds.len() - g);
+            golds.swap(g, j);
+            golds[g]
+        } else {
+            rng.below(gold_len)
+        };
+        let pos = rng.below(slots.len() + 1);
+        slots.insert(pos, Slot::Gold(pick));
+    }
+    slots
 }
 
 #[cfg(test)]
