@@ -46,6 +46,24 @@ impl KeyringStore {
     }
 }
 
+/// Run a keyring call, again after a short pause if the platform call itself failed
+/// (a D-Bus call dropped because the Secret Service restarted, say): a transient
+/// failure then costs a moment instead of a "keyring unavailable" stop. Other errors
+/// (no entry, locked) are answers and are returned at once.
+fn with_retry<T>(mut call: impl FnMut() -> Result<T, keyring::Error>) -> Result<T, keyring::Error> {
+    let mut result = call();
+    for pause_ms in [150, 500] {
+        match &result {
+            Err(keyring::Error::PlatformFailure(_)) => {
+                std::thread::sleep(std::time::Duration::from_millis(pause_ms));
+                result = call();
+            }
+            _ => break,
+        }
+    }
+    result
+}
+
 /// Sort keyring failures into "unavailable" and "locked"; neither leaks the secret.
 pub(crate) fn map_keyring_error(e: keyring::Error) -> VaultError {
     match e {
@@ -64,7 +82,7 @@ pub(crate) fn map_keyring_error(e: keyring::Error) -> VaultError {
 impl KeyStore for KeyringStore {
     fn get(&self, account: &str) -> Result<Option<Zeroizing<[u8; 32]>>, VaultError> {
         let entry = self.entry(account)?;
-        match entry.get_secret() {
+        match with_retry(|| entry.get_secret()) {
             Ok(secret) => {
                 let secret = Zeroizing::new(secret);
                 let bytes: [u8; 32] =
@@ -84,13 +102,13 @@ impl KeyStore for KeyringStore {
     }
 
     fn set(&self, account: &str, key: &[u8; 32]) -> Result<(), VaultError> {
-        self.entry(account)?
-            .set_secret(key)
-            .map_err(map_keyring_error)
+        let entry = self.entry(account)?;
+        with_retry(|| entry.set_secret(key)).map_err(map_keyring_error)
     }
 
     fn delete(&self, account: &str) -> Result<(), VaultError> {
-        match self.entry(account)?.delete_credential() {
+        let entry = self.entry(account)?;
+        match with_retry(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring_error(e)),
         }
