@@ -168,6 +168,32 @@ pub fn cli(profile: &Path, args: &[&str]) -> Output {
         })
 }
 
+/// A device profile enrolled with a hub.
+pub struct Device {
+    /// Its profile directory.
+    pub profile: PathBuf,
+    /// The id the hub gave it.
+    pub device_id: String,
+}
+
+/// Create an annotator on the hub and enroll `profile` with its one-time code.
+pub fn enroll(hub: &Hub, profile: &Path, name: &str) -> Device {
+    let (st, created) =
+        hub.admin_post("/v1/admin/annotators", &serde_json::json!({ "name": name }));
+    assert_eq!(st, 200, "{created}");
+    let code = created["enrollment_code"].as_str().expect("code");
+    cli_ok(profile, &["enroll", "--hub", &hub.url, "--code", code]);
+    let status: serde_json::Value =
+        serde_json::from_str(&cli_ok(profile, &["status", "--json"])).expect("status json");
+    Device {
+        profile: profile.to_path_buf(),
+        device_id: status["hub"]["device_id"]
+            .as_str()
+            .expect("device id")
+            .to_string(),
+    }
+}
+
 /// Run the CLI and insist on success; returns stdout.
 pub fn cli_ok(profile: &Path, args: &[&str]) -> String {
     let out = cli(profile, args);

@@ -5,7 +5,7 @@
 //! enrolled with the real keyring (run inside scripts/with-keyring.sh), pulled,
 //! labelled, synced, and leases expired through the admin API's clock.
 
-use labelvault_system_tests::{cli, cli_ok, Hub};
+use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -68,23 +68,6 @@ struct Msg {
 
 const BASE: i64 = 1_767_225_600; // 2026-01-01
 const WINDOW_END: i64 = BASE + 3000 * 60;
-
-struct Device {
-    profile: PathBuf,
-    device_id: String,
-}
-
-fn enroll(hub: &Hub, profile: &Path, name: &str) -> Device {
-    let (st, created) = hub.admin_post("/v1/admin/annotators", &json!({ "name": name }));
-    assert_eq!(st, 200, "{created}");
-    let code = created["enrollment_code"].as_str().unwrap();
-    cli_ok(profile, &["enroll", "--hub", &hub.url, "--code", code]);
-    let status: Value = serde_json::from_str(&cli_ok(profile, &["status", "--json"])).unwrap();
-    Device {
-        profile: profile.to_path_buf(),
-        device_id: status["hub"]["device_id"].as_str().unwrap().to_string(),
-    }
-}
 
 fn jsonl(text: &str) -> Vec<Value> {
     text.lines()

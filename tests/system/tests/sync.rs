@@ -2,27 +2,9 @@
 //! loopback, the real `labelvault` CLI, the real keyring (run inside
 //! scripts/with-keyring.sh) and real vault files.
 
-use labelvault_system_tests::{cli, cli_ok, files_under, Hub};
+use labelvault_system_tests::{cli, cli_ok, enroll, files_under, Device, Hub};
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::path::Path;
-
-struct Device {
-    profile: std::path::PathBuf,
-    device_id: String,
-}
-
-fn enroll(hub: &Hub, profile: &Path, name: &str) -> Device {
-    let (st, created) = hub.admin_post("/v1/admin/annotators", &json!({ "name": name }));
-    assert_eq!(st, 200, "{created}");
-    let code = created["enrollment_code"].as_str().unwrap();
-    cli_ok(profile, &["enroll", "--hub", &hub.url, "--code", code]);
-    let status: Value = serde_json::from_str(&cli_ok(profile, &["status", "--json"])).unwrap();
-    Device {
-        profile: profile.to_path_buf(),
-        device_id: status["hub"]["device_id"].as_str().unwrap().to_string(),
-    }
-}
 
 fn assign(hub: &Hub, device: &Device, texts: &[String]) -> Vec<String> {
     let items: Vec<Value> = texts
