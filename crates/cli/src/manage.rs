@@ -67,35 +67,34 @@ impl Admin {
     }
 
     fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        let mut r = self
+        let r = self
             .agent
             .post(&format!("{}{path}", self.url))
             .header("authorization", &format!("Bearer {}", self.token.as_str()))
             .header("content-type", "application/json")
-            .send(body.to_string().as_bytes())
-            .with_context(|| {
-                format!("the hub at {} cannot be reached; is it running?", self.url)
-            })?;
-        let status = r.status().as_u16();
-        let bytes = r
-            .body_mut()
-            .with_config()
-            .limit(1 << 30)
-            .read_to_vec()
-            .context("the hub's answer was cut off")?;
-        Self::check(path, status, &bytes)?;
+            .send(body.to_string().as_bytes());
+        let bytes = self.answer(path, r)?;
         serde_json::from_slice(&bytes).context("the hub's answer is not JSON")
     }
 
     fn get(&self, path: &str) -> Result<Vec<u8>> {
-        let mut r = self
+        let r = self
             .agent
             .get(&format!("{}{path}", self.url))
             .header("authorization", &format!("Bearer {}", self.token.as_str()))
-            .call()
-            .with_context(|| {
-                format!("the hub at {} cannot be reached; is it running?", self.url)
-            })?;
+            .call();
+        self.answer(path, r)
+    }
+
+    /// The body of a hub answer, or why there is none (unreachable, cut off, refused).
+    fn answer(
+        &self,
+        path: &str,
+        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Vec<u8>> {
+        let mut r = r.with_context(|| {
+            format!("the hub at {} cannot be reached; is it running?", self.url)
+        })?;
         let status = r.status().as_u16();
         let bytes = r
             .body_mut()
