@@ -331,11 +331,9 @@ fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Optio
             key: *k,
         })
         .collect();
-    // Fail early on a bad key, whichever item names it.
-    for (i, k) in keys.iter().enumerate() {
-        if let Err(BatchSigError::BadKey(_)) = verify_grouped(std::slice::from_ref(k), &[]) {
-            return Err(i);
-        }
+    // Fail early on a bad key, whichever item names it (no signatures: keys only).
+    if let Err(BatchSigError::BadKey(i)) = verify_grouped(keys, &[]) {
+        return Err(i);
     }
     fn find(keys: &[[u8; 32]], c: &[SigCheck<'_>], base: usize) -> Option<usize> {
         if c.len() <= 32 {
