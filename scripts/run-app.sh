@@ -37,5 +37,6 @@ if [ "$hub" = 1 ]; then
   done
   "$dir/labelvault" demo-enroll --hub "http://$hub_addr" --admin-token-file "$hub_dir/admin.token"
   echo "run-app: demo hub on http://$hub_addr (data in $hub_dir); it stops when the app closes"
+  echo "run-app: to manage it, open the Manage tab and connect to http://$hub_addr with the token in $hub_dir/admin.token"
 fi
 "$dir/labelvault-app"

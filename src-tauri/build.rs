@@ -17,6 +17,18 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "settings_get",
     "settings_set",
+    "manage_link",
+    "manage_connect",
+    "manage_forget",
+    "manage_overview",
+    "manage_ingest",
+    "manage_preview",
+    "manage_dispatch",
+    "manage_quality",
+    "manage_disagreements",
+    "manage_adjudicate",
+    "manage_export",
+    "manage_evaluation",
 ];
 
 fn main() {

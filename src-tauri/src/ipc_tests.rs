@@ -211,3 +211,123 @@ fn commands_outside_the_app_are_refused() {
     assert!(call(&h, "plugin:fs|read_file", json!({"path": "/etc/passwd"})).is_err());
     assert!(call(&h, "no_such_command", json!({})).is_err());
 }
+
+/// The Manage view's commands against a real hub process on loopback.
+#[test]
+fn manage_commands_against_a_real_hub() {
+    use base64::Engine as _;
+    use labelvault_system_tests::{enroll, Hub};
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let device_dir = dir.path().join("device");
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+
+    assert_eq!(call(&h, "manage_link", json!({})).unwrap(), Value::Null);
+    let e = call(&h, "manage_overview", json!({})).unwrap_err();
+    assert_eq!(e["code"], "manager_not_connected");
+    let e = call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": "127.0.0.1:7878", "token": "t"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "bad_hub_url");
+    let e = call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": "http://127.0.0.1:1", "token": "t"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "hub_unreachable");
+    let e = call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": "wrong"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "bad_admin_token");
+    assert_eq!(call(&h, "manage_link", json!({})).unwrap(), Value::Null);
+    let link = call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .unwrap();
+    assert_eq!(link["hub_url"], hub.url.as_str());
+    assert_eq!(
+        call(&h, "manage_link", json!({})).unwrap()["hub_url"],
+        hub.url.as_str()
+    );
+
+    // Messages: one bad row (named by line and field, never by its text).
+    let marker = "Zq7-private-text-marker";
+    let mut file = String::new();
+    for i in 0..6 {
+        file.push_str(
+            &json!({"id": format!("m{i}"), "text": format!("{marker} {i}"), "company": "acme",
+            "received_at": "2026-11-02", "intent": "card_arrival", "confidence": 0.3})
+            .to_string(),
+        );
+        file.push('\n');
+    }
+    file.push_str(&json!({"id": "bad", "text": marker, "company": "acme"}).to_string());
+    file.push('\n');
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&file);
+    let r = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "../x/msgs.jsonl", "bytesB64": b64}),
+    )
+    .unwrap();
+    assert_eq!(
+        (r["read"].as_u64(), r["inserted"].as_u64()),
+        (Some(6), Some(6)),
+        "{r}"
+    );
+    assert_eq!(r["bad_rows"][0]["line"], 7);
+    assert!(!r.to_string().contains(marker), "{r}");
+    let r = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "msgs.jsonl", "bytesB64": b64}),
+    )
+    .unwrap();
+    assert_eq!(r["duplicates"], 6);
+    let e = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "m", "bytesB64": "%%"}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+
+    let plan = json!({"from": 0, "to": 4_000_000_000i64, "overlap": 1, "batch_size": 50, "gold_share": 0.0,
+        "low_confidence_budget": 100, "max_confidence": 0.6, "sample_per_company": 0, "lease_secs": 3600});
+    let p = call(&h, "manage_preview", json!({"plan": plan})).unwrap();
+    assert_eq!(p["pool_size"], 6, "{p}");
+    let e = call(&h, "manage_dispatch", json!({"plan": plan})).unwrap_err();
+    assert_eq!(e["code"], "no_devices", "{e}");
+    let mut bad_plan = plan.clone();
+    bad_plan["overlap"] = json!(0);
+    let e = call(&h, "manage_preview", json!({"plan": bad_plan})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("overlap"), "{e}");
+
+    let d = enroll(&hub, &device_dir, "ann");
+    let r = call(&h, "manage_dispatch", json!({"plan": plan})).unwrap();
+    assert_eq!(r["copies"], 6, "{r}");
+    let o = call(&h, "manage_overview", json!({})).unwrap();
+    assert_eq!(o["pipeline"]["messages"], 6);
+    assert_eq!(o["devices"][0]["device_id"], d.device_id.as_str());
+    assert_eq!(o["devices"][0]["assigned"], 6);
+    assert_eq!(o["devices"][0]["labelled"], 0);
+
+    let e = call(&h, "manage_export", json!({"format": "xml", "seed": 0})).unwrap_err();
+    assert_eq!(e["code"], "bad_format");
+
+    call(&h, "manage_forget", json!({})).unwrap();
+    assert_eq!(call(&h, "manage_link", json!({})).unwrap(), Value::Null);
+    let e = call(&h, "manage_overview", json!({})).unwrap_err();
+    assert_eq!(e["code"], "manager_not_connected");
+}

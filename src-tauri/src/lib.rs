@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batches;
 pub mod error;
 pub mod labels;
+pub mod manage;
 pub mod settings;
 pub mod state;
 pub mod sync;
@@ -36,6 +37,18 @@ pub fn setup<R: tauri::Runtime>(
             sync::sync_now,
             settings::settings_get,
             settings::settings_set,
+            manage::manage_link,
+            manage::manage_connect,
+            manage::manage_forget,
+            manage::manage_overview,
+            manage::manage_ingest,
+            manage::manage_preview,
+            manage::manage_dispatch,
+            manage::manage_quality,
+            manage::manage_disagreements,
+            manage::manage_adjudicate,
+            manage::manage_export,
+            manage::manage_evaluation,
         ])
 }
 

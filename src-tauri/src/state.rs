@@ -8,10 +8,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 /// The vault slot: `None` while it is still being opened in the background.
 type Slot = Mutex<Option<Result<Vault, IpcError>>>;
 
-/// Shared by all commands.
+/// Shared by all commands (cheap to clone: commands that run off the main thread take
+/// a clone).
+#[derive(Clone)]
 pub struct AppState {
     profile: Option<Profile>,
     vault: Arc<(Slot, Condvar)>,
+    manager_keys: Arc<dyn KeyStore>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
         AppState {
             profile: Some(profile),
             vault: slot,
+            manager_keys: Arc::new(KeyringStore::new()),
         }
     }
 
@@ -73,6 +77,7 @@ impl AppState {
         AppState {
             profile: Some(profile),
             vault: Arc::new((Mutex::new(Some(vault)), Condvar::new())),
+            manager_keys: Arc::new(KeyringStore::new()),
         }
     }
 
@@ -80,7 +85,20 @@ impl AppState {
         AppState {
             profile: None,
             vault: Arc::new((Mutex::new(Some(Err(e))), Condvar::new())),
+            manager_keys: Arc::new(KeyringStore::new()),
         }
+    }
+
+    /// Keep the manager's admin token in another key store (tests use a keyring
+    /// service of their own).
+    pub fn with_manager_keys(mut self, keys: Arc<dyn KeyStore>) -> AppState {
+        self.manager_keys = keys;
+        self
+    }
+
+    /// Where the manager's admin token lives (the OS keyring).
+    pub fn manager_keys(&self) -> &dyn KeyStore {
+        &*self.manager_keys
     }
 
     /// The open vault, or the error that kept it closed (waits while it is opening).

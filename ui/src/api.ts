@@ -45,6 +45,55 @@ export type Settings = { keymap: Record<string, string[]>; theme: string | null 
 export type SyncOutcome = { report: { uploads: number; accepted: number; duplicates: number; rejected: number; purged: number }; new_batches: number };
 export type IpcError = { code: string; message: string };
 
+// The Manage view's shapes (the hub's JSON is documented in docs/openapi.yaml).
+export type ManagerLink = { hub_url: string };
+export type DeviceProgress = { device_id: string; assigned: number; labelled: number; returned: number; gold: number };
+export type PipelineCounts = {
+  messages: number; gold: number; new_companies: string[]; open_copies: number; labelled_copies: number; returned_copies: number;
+};
+export type Overview = { pipeline: PipelineCounts; devices: DeviceProgress[] };
+export type IngestSummary = { read: number; inserted: number; duplicates: number; bad_rows: { line: number; reason: string }[] };
+export type BatchPlan = {
+  from: number; to: number; overlap: number; batch_size: number; gold_share: number; low_confidence_budget: number;
+  max_confidence: number; sample_per_company: number; lease_secs: number; devices: string[];
+};
+export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number };
+export type Preview = { composition: Composition; copies_needed: number; pool_size: number };
+export type Dispatched = {
+  composition: Composition; dispatched_messages: number; copies: number; gold_copies: number; shortfall: number;
+  lease_expires_at: number; batches: { batch_id: string; device_id: string; items: number }[];
+};
+export type Agreement = {
+  key: string; device_id?: string; messages: number; paired_messages: number; labels: number;
+  alpha: number | null; kappa: number | null; observed_agreement: number | null;
+};
+export type AnnotatorQuality = {
+  annotator_id: string; devices: string[]; copies_labelled: number; decisions: number;
+  gold: { answered: number; correct: number; accuracy: number | null };
+  self_consistency: { messages: number; pairs: number; agreeing: number; rate: number | null };
+  dawid_skene_accuracy: number | null; agreement_with_aggregate: number | null;
+};
+export type Quality = {
+  method: string; counts: Record<string, number>; overall: Agreement; by_batch: Agreement[]; by_company: Agreement[];
+  by_intent: Agreement[]; annotators: AnnotatorQuality[];
+};
+export type CopyLabel = { annotator_id: string; device_id: string; item_id: string; verdict: string; intent: string | null };
+export type Disagreement = {
+  message_id: string; kind: string; company: string; model_intent: string; confidence: number; gold: boolean;
+  labels: CopyLabel[]; majority: { intent: string; votes: number; tie: boolean } | null; text?: string;
+};
+export type Disagreements = { total: number; open: number; disagreements: Disagreement[] };
+export type Saved = { path: string; bytes: number };
+export type Evaluation = {
+  items: number; accuracy: number; macro_f1: number;
+  per_intent: { intent: string; precision: number; recall: number; f1: number; support: number }[];
+  top_confusions: { model: string; human: string; count: number }[];
+  false_positive_rate_by_company: Record<string, number>;
+  calibration: { from: number; to: number; count: number; mean_confidence: number; accuracy: number }[];
+  expected_calibration_error: number;
+};
+export type EvaluationView = { evaluation: Evaluation; report: Saved; retrain: { new_labels: number; threshold: number; due: boolean } };
+
 export const api = {
   status: () => invoke<VaultStatus>("vault_status"),
   next: (limit = 3) => invoke<QueueItem[]>("queue_next", { limit }),
@@ -59,6 +108,18 @@ export const api = {
   sync: () => invoke<SyncOutcome>("sync_now"),
   settingsGet: () => invoke<Settings>("settings_get"),
   settingsSet: (settings: Settings) => invoke<void>("settings_set", { settings }),
+  manageLink: () => invoke<ManagerLink | null>("manage_link"),
+  manageConnect: (hubUrl: string, token: string) => invoke<ManagerLink>("manage_connect", { hubUrl, token }),
+  manageForget: () => invoke<void>("manage_forget"),
+  manageOverview: () => invoke<Overview>("manage_overview"),
+  manageIngest: (fileName: string, bytesB64: string) => invoke<IngestSummary>("manage_ingest", { fileName, bytesB64 }),
+  managePreview: (plan: BatchPlan) => invoke<Preview>("manage_preview", { plan }),
+  manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
+  manageQuality: () => invoke<Quality>("manage_quality"),
+  manageDisagreements: () => invoke<Disagreements>("manage_disagreements"),
+  manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
+  manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
+  manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),
 };
 
 /// An IPC error as a message for people (never a raw stack trace).

@@ -29,3 +29,12 @@ export function showBanner(text: string, kind: "error" | "info" = "error") {
   if (bannerTimer) window.clearTimeout(bannerTimer);
   bannerTimer = window.setTimeout(() => (b.hidden = true), kind === "info" ? 2500 : 8000);
 }
+
+/// A file's bytes as base64, for commands that take file contents (the webview cannot
+/// hand the shell a path).
+export async function fileBase64(file: File): Promise<string> {
+  const buf = new Uint8Array(await file.arrayBuffer());
+  let bin = "";
+  for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+  return btoa(bin);
+}

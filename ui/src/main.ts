@@ -1,15 +1,18 @@
 // App bootstrap: screens, the global key handler, batches, audit and settings.
 import { api, errorText, type VaultStatus } from "./api";
-import { $, clear, el, showBanner } from "./dom";
+import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct } from "./format";
 import { ACTION_LABELS, DEFAULT_KEYS, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
 import { LabelScreen } from "./label";
+import { ManageScreen } from "./manage";
 
-type Screen = "label" | "batches" | "audit" | "settings";
+type Screen = "label" | "batches" | "audit" | "settings" | "manage";
+const SCREENS: Screen[] = ["label", "batches", "audit", "settings", "manage"];
 let screen: Screen = "label";
 let keys: KeyMap = DEFAULT_KEYS;
 let rebinding: Action | null = null;
 const label = new LabelScreen(keys);
+const manage = new ManageScreen();
 
 function progress(labelled: number, remaining: number) {
   const total = labelled + remaining;
@@ -20,13 +23,14 @@ label.onProgress = progress;
 
 function show(s: Screen) {
   screen = s;
-  for (const name of ["label", "batches", "audit", "settings"] as Screen[]) {
+  for (const name of SCREENS) {
     $(`screen-${name}`).hidden = name !== s;
     $(`tab-${name}`).setAttribute("aria-selected", String(name === s));
   }
   if (s === "batches") void renderBatches();
   if (s === "audit") void renderAudit();
   if (s === "settings") renderSettings();
+  if (s === "manage") void manage.show();
   if (s === "label") void label.load();
 }
 
@@ -81,10 +85,7 @@ async function renderBatches() {
 
 async function importFile(file: File) {
   try {
-    const buf = new Uint8Array(await file.arrayBuffer());
-    let bin = "";
-    for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
-    const r = await api.importBatch(btoa(bin));
+    const r = await api.importBatch(await fileBase64(file));
     showBanner(r.already_imported ? `Batch ${r.batch_id} was already imported; nothing changed.` : `Imported batch ${r.batch_id} (${r.items} items).`, "info");
     await refreshStatus();
     await renderBatches();
@@ -164,9 +165,10 @@ document.addEventListener("keydown", (e) => {
 });
 
 async function boot() {
-  for (const name of ["label", "batches", "audit", "settings"] as Screen[]) {
+  for (const name of SCREENS) {
     $(`tab-${name}`).addEventListener("click", () => show(name));
   }
+  manage.wire();
   $("keymap-reset").addEventListener("click", () => void saveKeys(DEFAULT_KEYS).then(renderSettings));
   const input = $("batch-file") as HTMLInputElement;
   input.addEventListener("change", () => {

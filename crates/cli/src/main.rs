@@ -134,6 +134,13 @@ enum Cmd {
 }
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    // SAFETY: first thing in main, before any other thread exists. Restores the default
+    // action for SIGPIPE so `labelvault … | head` ends quietly, as Unix tools do,
+    // instead of panicking on the closed pipe.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LABELVAULT_LOG")

@@ -4,14 +4,12 @@
 //! file and forwards it).
 
 use anyhow::{bail, Context, Result};
+use labelvault_core::manage::{self, AdminClient};
 use labelvault_core::pipeline::ingest;
 use serde_json::{json, Value};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Messages per ingest request.
-const CHUNK: usize = 5_000;
 
 /// How to reach the hub's admin API.
 #[derive(clap::Args, Debug, Clone)]
@@ -24,86 +22,32 @@ pub struct HubAdmin {
     pub admin_token_file: PathBuf,
 }
 
-/// An admin API client.
+/// An admin API client: the engine's [`AdminClient`] with the token read from a file.
 struct Admin {
-    url: String,
-    token: zeroize::Zeroizing<String>,
-    agent: ureq::Agent,
+    client: AdminClient,
 }
 
 impl Admin {
     fn new(h: &HubAdmin) -> Result<Admin> {
         let token = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&h.admin_token_file)
-                .with_context(|| {
-                    format!(
-                        "cannot read the hub admin token {}; pass --admin-token-file",
-                        h.admin_token_file.display()
-                    )
-                })?
-                .trim()
-                .to_string(),
+            std::fs::read_to_string(&h.admin_token_file).with_context(|| {
+                format!(
+                    "cannot read the hub admin token {}; pass --admin-token-file",
+                    h.admin_token_file.display()
+                )
+            })?,
         );
         Ok(Admin {
-            url: h.hub.trim_end_matches('/').to_string(),
-            token,
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(600)))
-                .build()
-                .into(),
+            client: AdminClient::new(&h.hub, &token, Duration::from_secs(600))?,
         })
     }
 
-    fn check(path: &str, status: u16, body: &[u8]) -> Result<()> {
-        if status == 200 {
-            return Ok(());
-        }
-        let e: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        match (e["code"].as_str(), e["message"].as_str()) {
-            (Some(code), Some(msg)) => bail!("the hub refused {path} ({status} {code}): {msg}"),
-            _ => bail!("the hub refused {path} ({status})"),
-        }
-    }
-
     fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        let r = self
-            .agent
-            .post(&format!("{}{path}", self.url))
-            .header("authorization", &format!("Bearer {}", self.token.as_str()))
-            .header("content-type", "application/json")
-            .send(body.to_string().as_bytes());
-        let bytes = self.answer(path, r)?;
-        serde_json::from_slice(&bytes).context("the hub's answer is not JSON")
+        Ok(self.client.post(path, body)?)
     }
 
     fn get(&self, path: &str) -> Result<Vec<u8>> {
-        let r = self
-            .agent
-            .get(&format!("{}{path}", self.url))
-            .header("authorization", &format!("Bearer {}", self.token.as_str()))
-            .call();
-        self.answer(path, r)
-    }
-
-    /// The body of a hub answer, or why there is none (unreachable, cut off, refused).
-    fn answer(
-        &self,
-        path: &str,
-        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Result<Vec<u8>> {
-        let mut r = r.with_context(|| {
-            format!("the hub at {} cannot be reached; is it running?", self.url)
-        })?;
-        let status = r.status().as_u16();
-        let bytes = r
-            .body_mut()
-            .with_config()
-            .limit(1 << 30)
-            .read_to_vec()
-            .context("the hub's answer was cut off")?;
-        Self::check(path, status, &bytes)?;
-        Ok(bytes)
+        Ok(self.client.get(path)?)
     }
 }
 
@@ -126,12 +70,6 @@ fn file_label(path: &Path) -> String {
         .unwrap_or_else(|| "input".into())
 }
 
-/// An id the reader generated for a row without one (`line-N`).
-fn is_generated_id(id: &str) -> bool {
-    id.strip_prefix("line-")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 pub fn ingest(a: IngestArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     let bytes =
@@ -139,57 +77,44 @@ pub fn ingest(a: IngestArgs) -> Result<()> {
     let total = bytes.len();
     let big = total >= 1 << 20;
     let mut last_pct = 0;
-    let mut read = ingest::ingest(&bytes, |done| {
-        let pct = done * 100 / total.max(1);
-        if big && pct >= last_pct + 10 {
-            last_pct = pct;
-            eprintln!("reading {}: {pct}%", a.file.display());
-        }
-    })
-    .map_err(anyhow::Error::msg)
-    .with_context(|| format!("in {}", a.file.display()))?;
+    let summary = manage::ingest_file(
+        &admin.client,
+        &bytes,
+        &file_label(&a.file),
+        |done| {
+            let pct = done * 100 / total.max(1);
+            if big && pct >= last_pct + 10 {
+                last_pct = pct;
+                eprintln!("reading {}: {pct}%", a.file.display());
+            }
+        },
+        |sent, n| {
+            if n > manage::INGEST_CHUNK {
+                eprintln!("sent {sent} of {n} messages");
+            }
+        },
+    )?;
     drop(bytes);
-    // Rows without an id: make the generated id unique across files.
-    let label = file_label(&a.file);
-    for m in &mut read.messages {
-        if is_generated_id(&m.message_id) {
-            m.message_id = format!("{label}:{}", m.message_id);
-        }
-    }
-    let n = read.messages.len();
-    let (mut inserted, mut duplicates) = (0u64, 0u64);
-    for (k, chunk) in read.messages.chunks(CHUNK).enumerate() {
-        let body = json!({ "messages": chunk });
-        let r = admin.post("/v1/admin/messages", &body).with_context(|| {
-            format!(
-                "while sending messages {}–{} of {n} (earlier chunks are stored; re-running the import skips them)",
-                k * CHUNK + 1,
-                k * CHUNK + chunk.len()
-            )
-        })?;
-        inserted += r["inserted"].as_u64().unwrap_or(0);
-        duplicates += r["duplicates"].as_u64().unwrap_or(0);
-        if n > CHUNK {
-            eprintln!("sent {} of {n} messages", (k * CHUNK + chunk.len()));
-        }
-    }
+    let n = summary.read;
+    let (inserted, duplicates) = (summary.inserted, summary.duplicates);
+    let read_bad = summary.bad_rows;
     if a.json {
         println!(
             "{}",
-            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "bad_rows": read.bad})
+            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "bad_rows": read_bad})
         );
         return Ok(());
     }
     println!(
         "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped",
         a.file.display(),
-        read.bad.len()
+        read_bad.len()
     );
-    for b in read.bad.iter().take(50) {
+    for b in read_bad.iter().take(50) {
         println!("  line {}: {}", b.line, b.reason);
     }
-    if read.bad.len() > 50 {
-        println!("  … and {} more (use --json for all)", read.bad.len() - 50);
+    if read_bad.len() > 50 {
+        println!("  … and {} more (use --json for all)", read_bad.len() - 50);
     }
     Ok(())
 }
@@ -605,8 +530,5 @@ mod tests {
         assert_eq!(parse_duration("7d").unwrap(), 604_800);
         assert_eq!(parse_duration("15").unwrap(), 15);
         assert!(parse_duration("soon").is_err());
-        assert!(is_generated_id("line-12"));
-        assert!(!is_generated_id("line-"));
-        assert!(!is_generated_id("m-12"));
     }
 }

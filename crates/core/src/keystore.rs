@@ -17,6 +17,21 @@ pub trait KeyStore: Send + Sync {
     fn set(&self, account: &str, key: &[u8; 32]) -> Result<(), VaultError>;
     /// Remove the key for `account` (crypto-shredding a profile). Missing is fine.
     fn delete(&self, account: &str) -> Result<(), VaultError>;
+    /// A text secret (the manager's hub admin token) for `account`, `Ok(None)` if none.
+    /// Stores that hold only vault keys refuse, so a token never falls back to a file.
+    fn get_text(&self, account: &str) -> Result<Option<Zeroizing<String>>, VaultError> {
+        let _ = account;
+        Err(VaultError::KeyringUnavailable {
+            detail: "this key store cannot hold text secrets".into(),
+        })
+    }
+    /// Store a text secret for `account`, replacing any previous one.
+    fn set_text(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        let _ = (account, secret);
+        Err(VaultError::KeyringUnavailable {
+            detail: "this key store cannot hold text secrets".into(),
+        })
+    }
 }
 
 /// The platform keyring: Secret Service on Linux, Keychain on macOS, Credential Manager
@@ -112,6 +127,20 @@ impl KeyStore for KeyringStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring_error(e)),
         }
+    }
+
+    fn get_text(&self, account: &str) -> Result<Option<Zeroizing<String>>, VaultError> {
+        let entry = self.entry(account)?;
+        match with_retry(|| entry.get_password()) {
+            Ok(secret) => Ok(Some(Zeroizing::new(secret))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn set_text(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        let entry = self.entry(account)?;
+        with_retry(|| entry.set_password(secret)).map_err(map_keyring_error)
     }
 }
 

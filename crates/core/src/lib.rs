@@ -10,6 +10,7 @@ pub mod identity;
 pub mod keystore;
 pub mod labels;
 pub mod ledger;
+pub mod manage;
 pub mod pipeline;
 pub mod profile;
 pub mod protocol;

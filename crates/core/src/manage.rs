@@ -1,0 +1,491 @@
+//! The manager's side of the hub's admin API, shared by the CLI's pipeline verbs and
+//! the desktop app's Manage view: one client (bearer token, clear errors), the message
+//! upload in chunks, per-device progress, and where the app keeps the manager's
+//! credential (hub URL in the profile, admin token in the OS keyring only).
+
+use crate::error::VaultError;
+use crate::keystore::KeyStore;
+use crate::pipeline::ingest::{self, BadRow};
+use crate::profile::Profile;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// Messages per ingest request (the hub refuses larger requests).
+pub const INGEST_CHUNK: usize = 5_000;
+
+/// Largest admin answer read (exports of a million messages run to hundreds of MB).
+const MAX_ANSWER: u64 = 1 << 30;
+
+/// Why an admin call failed: a stable code and a message saying what to do next. Never
+/// carries message text: hub errors name fields only, and this adds only URLs and paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AdminError {
+    /// `hub_unreachable`, `hub_answer`, `bad_hub_url`, or the hub's own code.
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+impl AdminError {
+    fn new(code: &str, message: impl Into<String>) -> AdminError {
+        AdminError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AdminError {}
+
+/// A client of the hub's `/v1/admin/…` endpoints, holding the admin token.
+pub struct AdminClient {
+    url: String,
+    token: Zeroizing<String>,
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for AdminClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminClient")
+            .field("url", &self.url)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Check a hub URL the manager typed: `http://` or `https://`, a host, no query.
+pub fn check_hub_url(url: &str) -> Result<String, AdminError> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.contains(['?', '#', ' ']) && !r.contains('@') => {
+            Ok(url.to_string())
+        }
+        _ => Err(AdminError::new(
+            "bad_hub_url",
+            "the hub URL must look like http://127.0.0.1:7878 or https://hub.example.org",
+        )),
+    }
+}
+
+impl AdminClient {
+    /// A client for the hub at `url` with the admin `token`; requests give up after
+    /// `timeout`.
+    pub fn new(url: &str, token: &str, timeout: Duration) -> Result<AdminClient, AdminError> {
+        let url = check_hub_url(url)?;
+        let token = token.trim();
+        if token.is_empty() || token.contains(char::is_whitespace) {
+            return Err(AdminError::new(
+                "bad_admin_token",
+                "the admin token is empty or has spaces in it; copy it from the hub's admin.token file",
+            ));
+        }
+        Ok(AdminClient {
+            url,
+            token: Zeroizing::new(token.to_string()),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(timeout))
+                .build()
+                .into(),
+        })
+    }
+
+    /// The hub's URL (no secrets in it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `GET path`, the raw body of a 200 answer.
+    pub fn get(&self, path: &str) -> Result<Vec<u8>, AdminError> {
+        let r = self
+            .agent
+            .get(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token.as_str()))
+            .call();
+        self.answer(path, r)
+    }
+
+    /// `GET path`, parsed as JSON.
+    pub fn get_json(&self, path: &str) -> Result<Value, AdminError> {
+        let bytes = self.get(path)?;
+        serde_json::from_slice(&bytes).map_err(|_| {
+            AdminError::new(
+                "hub_answer",
+                format!(
+                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
+                    self.url
+                ),
+            )
+        })
+    }
+
+    /// `POST path` with a JSON body, the answer parsed as JSON.
+    pub fn post(&self, path: &str, body: &Value) -> Result<Value, AdminError> {
+        let r = self
+            .agent
+            .post(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token.as_str()))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes());
+        let bytes = self.answer(path, r)?;
+        serde_json::from_slice(&bytes).map_err(|_| {
+            AdminError::new(
+                "hub_answer",
+                format!(
+                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
+                    self.url
+                ),
+            )
+        })
+    }
+
+    /// The body of a hub answer, or why there is none (unreachable, cut off, refused).
+    fn answer(
+        &self,
+        path: &str,
+        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Vec<u8>, AdminError> {
+        let mut r = r.map_err(|_| {
+            AdminError::new(
+                "hub_unreachable",
+                format!("the hub at {} cannot be reached; is it running?", self.url),
+            )
+        })?;
+        let status = r.status().as_u16();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_vec()
+            .map_err(|_| {
+                AdminError::new(
+                    "hub_unreachable",
+                    format!("the hub's answer to {path} was cut off; try again"),
+                )
+            })?;
+        if status == 200 {
+            return Ok(bytes);
+        }
+        let e: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Err(match (e["code"].as_str(), e["message"].as_str()) {
+            (Some(code), Some(msg)) => AdminError::new(
+                code,
+                format!("the hub refused {path} ({status} {code}): {msg}"),
+            ),
+            _ => AdminError::new(
+                "hub_answer",
+                format!(
+                    "the hub refused {path} ({status}); is {} a LabelVault hub?",
+                    self.url
+                ),
+            ),
+        })
+    }
+}
+
+/// What uploading a message file to the hub did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestSummary {
+    /// Messages read from the file.
+    pub read: u64,
+    /// Messages the hub stored.
+    pub inserted: u64,
+    /// Messages the hub already had (a re-run changes nothing).
+    pub duplicates: u64,
+    /// Rows skipped, by line, with the reason (field names only).
+    pub bad_rows: Vec<BadRow>,
+}
+
+/// An id the reader generated for a row without one (`line-N`).
+fn is_generated_id(id: &str) -> bool {
+    id.strip_prefix("line-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Read a message file (JSONL / JSON / CSV, plain, Label Studio or Prodigy shapes) and
+/// send it to the hub in chunks of [`INGEST_CHUNK`]. `file_label` (the file's name)
+/// makes generated row ids unique across files; `progress(done, total)` is called after
+/// each chunk. Earlier chunks stay stored if a later one fails, and a re-run skips them.
+pub fn ingest_file(
+    client: &AdminClient,
+    bytes: &[u8],
+    file_label: &str,
+    mut read_progress: impl FnMut(usize),
+    mut sent: impl FnMut(usize, usize),
+) -> Result<IngestSummary, AdminError> {
+    let mut read = ingest::ingest(bytes, &mut read_progress)
+        .map_err(|e| AdminError::new("bad_input", format!("{file_label}: {e}")))?;
+    for m in &mut read.messages {
+        if is_generated_id(&m.message_id) {
+            m.message_id = format!("{file_label}:{}", m.message_id);
+        }
+    }
+    let n = read.messages.len();
+    let mut summary = IngestSummary {
+        read: n as u64,
+        bad_rows: read.bad,
+        ..IngestSummary::default()
+    };
+    for (k, chunk) in read.messages.chunks(INGEST_CHUNK).enumerate() {
+        let r = client
+            .post("/v1/admin/messages", &json!({ "messages": chunk }))
+            .map_err(|e| AdminError {
+                message: format!(
+                    "{} (while sending messages {}–{} of {n}; earlier ones are stored and a re-run skips them)",
+                    e.message,
+                    k * INGEST_CHUNK + 1,
+                    k * INGEST_CHUNK + chunk.len()
+                ),
+                code: e.code,
+            })?;
+        summary.inserted += r["inserted"].as_u64().unwrap_or(0);
+        summary.duplicates += r["duplicates"].as_u64().unwrap_or(0);
+        sent(k * INGEST_CHUNK + chunk.len(), n);
+    }
+    Ok(summary)
+}
+
+/// One device's share of the work, for the manager's progress view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeviceProgress {
+    /// Device id.
+    pub device_id: String,
+    /// Items handed to it (pool and gold), still out or done.
+    pub assigned: u64,
+    /// Of which labelled.
+    pub labelled: u64,
+    /// Returned to the pool unlabelled (lease ended or device revoked).
+    pub returned: u64,
+    /// Hidden gold items among `assigned`.
+    pub gold: u64,
+}
+
+/// Per-device progress from the hub's `/v1/admin/items` JSONL (one line per copy),
+/// sorted by device id. Lines that are not copies are an error, not skipped.
+pub fn device_progress(items_jsonl: &[u8]) -> Result<Vec<DeviceProgress>, AdminError> {
+    #[derive(Deserialize)]
+    struct Copy {
+        device_id: String,
+        state: String,
+        gold: bool,
+        labelled: bool,
+    }
+    let mut by: BTreeMap<String, DeviceProgress> = BTreeMap::new();
+    for (i, line) in items_jsonl.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let c: Copy = serde_json::from_slice(line).map_err(|_| {
+            AdminError::new(
+                "hub_answer",
+                format!("line {} of the hub's item list is not an item copy", i + 1),
+            )
+        })?;
+        let p = by
+            .entry(c.device_id.clone())
+            .or_insert_with(|| DeviceProgress {
+                device_id: c.device_id,
+                ..DeviceProgress::default()
+            });
+        if c.state == "returned" && !c.labelled {
+            p.returned += 1;
+            continue;
+        }
+        p.assigned += 1;
+        p.labelled += u64::from(c.labelled);
+        p.gold += u64::from(c.gold);
+    }
+    Ok(by.into_values().collect())
+}
+
+/// File in a profile that names the hub a manager works with (no secret in it).
+pub const MANAGER_FILE: &str = "manager.json";
+
+/// The hub a manager connected the app to; the admin token is in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagerLink {
+    /// Hub URL.
+    pub hub_url: String,
+}
+
+/// The keyring account holding a profile's manager token.
+fn token_account(profile: &Profile) -> String {
+    let dir = profile.dir().to_string_lossy();
+    let h = ring::digest::digest(&ring::digest::SHA256, dir.as_bytes());
+    format!("manager-token-{}", &hex::encode(h.as_ref())[..16])
+}
+
+/// Save a manager credential: the URL in the profile, the token in the keyring.
+pub fn save_credential(
+    profile: &Profile,
+    keys: &dyn KeyStore,
+    hub_url: &str,
+    token: &str,
+) -> Result<ManagerLink, VaultError> {
+    keys.set_text(&token_account(profile), token.trim())?;
+    let link = ManagerLink {
+        hub_url: hub_url.to_string(),
+    };
+    let path = profile.dir().join(MANAGER_FILE);
+    let body = serde_json::to_vec_pretty(&link)
+        .map_err(|e| VaultError::Storage(format!("cannot encode the manager link: {e}")))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, body)
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| VaultError::Profile {
+            path: path.clone(),
+            detail: format!("cannot save the manager link: {e}"),
+        })?;
+    Ok(link)
+}
+
+/// The saved manager credential, `Ok(None)` if the app was never connected (or the
+/// token is gone from the keyring).
+pub fn load_credential(
+    profile: &Profile,
+    keys: &dyn KeyStore,
+) -> Result<Option<(ManagerLink, Zeroizing<String>)>, VaultError> {
+    let path = profile.dir().join(MANAGER_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(VaultError::Profile {
+                path,
+                detail: format!("cannot read the manager link: {e}"),
+            })
+        }
+    };
+    let link: ManagerLink = serde_json::from_slice(&bytes).map_err(|_| VaultError::Profile {
+        path: path.clone(),
+        detail: "the manager link is damaged; connect to the hub again".into(),
+    })?;
+    Ok(keys
+        .get_text(&token_account(profile))?
+        .map(|token| (link, token)))
+}
+
+/// Forget the manager credential (token from the keyring, link from the profile).
+pub fn forget_credential(profile: &Profile, keys: &dyn KeyStore) -> Result<(), VaultError> {
+    keys.delete(&token_account(profile))?;
+    match std::fs::remove_file(profile.dir().join(MANAGER_FILE)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(VaultError::Profile {
+            path: profile.dir().join(MANAGER_FILE),
+            detail: format!("cannot remove the manager link: {e}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hub_urls_are_checked() {
+        assert_eq!(
+            check_hub_url(" http://127.0.0.1:7878/ ").unwrap(),
+            "http://127.0.0.1:7878"
+        );
+        assert!(check_hub_url("https://hub.example.org").is_ok());
+        for bad in [
+            "",
+            "127.0.0.1:7878",
+            "ftp://x",
+            "http://",
+            "http://u:p@x",
+            "http://x/?a",
+        ] {
+            assert_eq!(check_hub_url(bad).unwrap_err().code, "bad_hub_url", "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_is_never_in_debug() {
+        let c =
+            AdminClient::new("http://127.0.0.1:1", "s3cr3t-token", Duration::from_secs(1)).unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("s3cr3t"), "{d}");
+        assert!(AdminClient::new("http://x", "  ", Duration::from_secs(1)).is_err());
+        assert!(AdminClient::new("http://x", "a b", Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn unreachable_hub_is_a_clear_error() {
+        // Port 1 on loopback: nothing listens there.
+        let c = AdminClient::new("http://127.0.0.1:1", "t", Duration::from_secs(2)).unwrap();
+        let e = c.get_json("/v1/admin/pipeline").unwrap_err();
+        assert_eq!(e.code, "hub_unreachable");
+        assert!(e.message.contains("127.0.0.1:1"), "{}", e.message);
+    }
+
+    #[test]
+    fn progress_counts_per_device() {
+        let jsonl = concat!(
+            r#"{"item_id":"i1","batch_id":"b","device_id":"d2","message_id":"m1","gold":false,"state":"open","lease_expires_at":0,"labelled":true}"#,
+            "\n",
+            r#"{"item_id":"i2","batch_id":"b","device_id":"d2","message_id":"m2","gold":true,"state":"open","lease_expires_at":0,"labelled":false}"#,
+            "\n",
+            r#"{"item_id":"i3","batch_id":"c","device_id":"d1","message_id":"m1","gold":false,"state":"returned","lease_expires_at":0,"labelled":false}"#,
+            "\n",
+            "\n",
+        );
+        let p = device_progress(jsonl.as_bytes()).unwrap();
+        assert_eq!(p.len(), 2);
+        assert_eq!(
+            (p[0].device_id.as_str(), p[0].assigned, p[0].returned),
+            ("d1", 0, 1)
+        );
+        assert_eq!(
+            (
+                p[1].device_id.as_str(),
+                p[1].assigned,
+                p[1].labelled,
+                p[1].gold
+            ),
+            ("d2", 2, 1, 1)
+        );
+        let e = device_progress(b"{\"nope\":1}\n").unwrap_err();
+        assert!(e.message.contains("line 1"));
+    }
+
+    #[test]
+    fn credential_round_trip_keeps_the_token_in_the_keyring_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = Profile::at(dir.path()).unwrap();
+        let keys = crate::testutil::keys();
+        assert!(load_credential(&profile, &keys).unwrap().is_none());
+        let token = "tok-5f1c9e0d7a1b2c3d";
+        save_credential(&profile, &keys, "http://127.0.0.1:7878", token).unwrap();
+        let (link, t) = load_credential(&profile, &keys).unwrap().unwrap();
+        assert_eq!(link.hub_url, "http://127.0.0.1:7878");
+        assert_eq!(t.as_str(), token);
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!String::from_utf8_lossy(&bytes).contains(token));
+        }
+        forget_credential(&profile, &keys).unwrap();
+        assert!(load_credential(&profile, &keys).unwrap().is_none());
+        forget_credential(&profile, &keys).unwrap();
+    }
+
+    #[test]
+    fn generated_ids() {
+        assert!(is_generated_id("line-12"));
+        assert!(!is_generated_id("line-"));
+        assert!(!is_generated_id("m-12"));
+    }
+}

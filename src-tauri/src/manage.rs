@@ -1,0 +1,370 @@
+//! The Manage view's commands, for a manager credential (hub URL + admin token, the
+//! token kept in the OS keyring): load messages, see the pool, create and assign
+//! batches, watch progress, adjudicate, download exports and the evaluation report.
+//! Each command forwards to `labelvault_core::manage` on a worker thread, so a slow
+//! hub never freezes the window.
+
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+use base64::Engine as _;
+use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long one admin call may take (a dispatch seals and redacts many batches).
+const ADMIN_TIMEOUT: Duration = Duration::from_secs(600);
+
+impl From<AdminError> for IpcError {
+    fn from(e: AdminError) -> Self {
+        IpcError::new(&e.code, e.message)
+    }
+}
+
+/// Run blocking hub work off the main thread.
+async fn off_main<T: Send + 'static>(
+    f: impl FnOnce() -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|_| IpcError::new("internal", "a Manage task stopped unexpectedly; try again"))?
+}
+
+/// The connected hub's client, from the saved credential.
+fn client(state: &AppState) -> IpcResult<AdminClient> {
+    let profile = state.profile()?;
+    match manage::load_credential(profile, state.manager_keys())? {
+        Some((link, token)) => Ok(AdminClient::new(&link.hub_url, &token, ADMIN_TIMEOUT)?),
+        None => Err(IpcError::new(
+            "manager_not_connected",
+            "connect to a hub first: enter its URL and admin token (the hub's admin.token file)",
+        )),
+    }
+}
+
+/// The saved manager link, if any (no secret in it).
+#[derive(Debug, Serialize)]
+pub struct ManagerLinkView {
+    /// Hub URL.
+    pub hub_url: String,
+}
+
+/// The hub this app manages, or `null` when it was never connected.
+#[tauri::command]
+pub fn manage_link(state: tauri::State<'_, AppState>) -> IpcResult<Option<ManagerLinkView>> {
+    let profile = state.profile()?;
+    Ok(manage::load_credential(profile, state.manager_keys())?
+        .map(|(l, _)| ManagerLinkView { hub_url: l.hub_url }))
+}
+
+/// Check the URL and token against the hub, then save them (token to the keyring).
+#[tauri::command]
+pub async fn manage_connect(
+    state: tauri::State<'_, AppState>,
+    hub_url: String,
+    token: String,
+) -> IpcResult<ManagerLinkView> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = AdminClient::new(&hub_url, &token, Duration::from_secs(15))?;
+        c.get_json("/v1/admin/pipeline")?;
+        let link = manage::save_credential(st.profile()?, st.manager_keys(), c.url(), &token)?;
+        Ok(ManagerLinkView {
+            hub_url: link.hub_url,
+        })
+    })
+    .await
+}
+
+/// Forget the manager credential.
+#[tauri::command]
+pub fn manage_forget(state: tauri::State<'_, AppState>) -> IpcResult<()> {
+    Ok(manage::forget_credential(
+        state.profile()?,
+        state.manager_keys(),
+    )?)
+}
+
+/// The pool's counts and each device's progress.
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    /// The hub's pipeline counts (messages, gold, open/labelled/returned copies).
+    pub pipeline: Value,
+    /// Per device.
+    pub devices: Vec<DeviceProgress>,
+}
+
+/// Counts and per-device progress.
+#[tauri::command]
+pub async fn manage_overview(state: tauri::State<'_, AppState>) -> IpcResult<Overview> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        Ok(Overview {
+            pipeline: c.get_json("/v1/admin/pipeline")?,
+            devices: manage::device_progress(&c.get("/v1/admin/items")?)?,
+        })
+    })
+    .await
+}
+
+/// Send a message file (its bytes, base64) to the hub.
+#[tauri::command]
+pub async fn manage_ingest(
+    state: tauri::State<'_, AppState>,
+    file_name: String,
+    bytes_b64: String,
+) -> IpcResult<IngestSummary> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(bytes_b64.as_bytes())
+            .map_err(|_| {
+                IpcError::new("bad_input", "the file could not be read; choose it again")
+            })?;
+        let label: String = file_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("input")
+            .chars()
+            .take(80)
+            .collect();
+        Ok(manage::ingest_file(&c, &bytes, &label, |_| {}, |_, _| {})?)
+    })
+    .await
+}
+
+/// What to put into batches and how to hand them out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPlan {
+    /// Received from (Unix seconds).
+    pub from: i64,
+    /// Received before (Unix seconds).
+    pub to: i64,
+    /// Copies per message (distinct devices).
+    pub overlap: usize,
+    /// Pool items per batch.
+    pub batch_size: usize,
+    /// Share of hidden gold items, 0–0.5.
+    pub gold_share: f64,
+    /// Low-confidence budget.
+    pub low_confidence_budget: usize,
+    /// Confidence below which a prediction counts as low.
+    pub max_confidence: f64,
+    /// Random sample per newly onboarded company.
+    pub sample_per_company: usize,
+    /// Lease in seconds.
+    pub lease_secs: i64,
+    /// Only these devices (empty: every enrolled device).
+    #[serde(default)]
+    pub devices: Vec<String>,
+}
+
+impl BatchPlan {
+    fn selection(&self) -> Value {
+        json!({
+            "from": self.from, "to": self.to,
+            "low_confidence_budget": self.low_confidence_budget,
+            "max_confidence": self.max_confidence,
+            "sample_per_company": self.sample_per_company,
+        })
+    }
+}
+
+/// A dry run of the plan: the pool's make-up, how many items it would hand out, and
+/// its first entries (never any text).
+#[tauri::command]
+pub async fn manage_preview(
+    state: tauri::State<'_, AppState>,
+    plan: BatchPlan,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        let mut r = c.post(
+            "/v1/admin/select",
+            &json!({"selection": plan.selection(), "overlap": plan.overlap}),
+        )?;
+        if let Some(entries) = r["entries"].as_array_mut() {
+            let n = entries.len();
+            entries.truncate(20);
+            r["pool_size"] = json!(n);
+        }
+        Ok(r)
+    })
+    .await
+}
+
+/// Create the batches and assign them to devices.
+#[tauri::command]
+pub async fn manage_dispatch(
+    state: tauri::State<'_, AppState>,
+    plan: BatchPlan,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        let mut body = json!({
+            "selection": plan.selection(),
+            "overlap": plan.overlap,
+            "batch_size": plan.batch_size,
+            "gold_share": plan.gold_share,
+            "lease_secs": plan.lease_secs,
+        });
+        if !plan.devices.is_empty() {
+            body["devices"] = json!(plan.devices);
+        }
+        Ok(c.post("/v1/admin/dispatch", &body)?)
+    })
+    .await
+}
+
+/// Where downloads go: `$LABELVAULT_EXPORT_DIR`, else the user's Downloads folder,
+/// else `exports/` in the profile.
+fn export_dir(state: &AppState) -> IpcResult<PathBuf> {
+    let dir = match std::env::var_os("LABELVAULT_EXPORT_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => directories::UserDirs::new()
+            .and_then(|u| u.download_dir().map(|d| d.join("LabelVault")))
+            .unwrap_or(state.profile()?.dir().join("exports")),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        IpcError::new(
+            "export_dir",
+            format!(
+                "cannot create {}: {e}; free some space or set LABELVAULT_EXPORT_DIR",
+                dir.display()
+            ),
+        )
+    })?;
+    Ok(dir)
+}
+
+/// A file the Manage view saved.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    /// Where.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Write bytes atomically (temp file, then rename) so a crash leaves no half file.
+fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult<Saved> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.part"));
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, &path))
+        .map_err(|e| {
+            IpcError::new(
+                "export_write",
+                format!(
+                    "cannot write {}: {e}; free some space and try again",
+                    path.display()
+                ),
+            )
+        })?;
+    Ok(Saved {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+    })
+}
+
+/// Agreement and annotator quality (the hub's quality report).
+#[tauri::command]
+pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || Ok(client(&st)?.get_json("/v1/admin/quality")?)).await
+}
+
+/// Open disagreements, most contested first, with the message text so the manager can
+/// decide (the text stays in the webview; it is never logged).
+#[tauri::command]
+pub async fn manage_disagreements(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || Ok(client(&st)?.get_json("/v1/admin/disagreements?with_text=true&limit=200")?))
+        .await
+}
+
+/// Decide a message's label (stored by the hub with its own audit trail).
+#[tauri::command]
+pub async fn manage_adjudicate(
+    state: tauri::State<'_, AppState>,
+    message_id: String,
+    intent: String,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        Ok(client(&st)?.post(
+            "/v1/admin/adjudications",
+            &json!({"message_id": message_id, "intent": intent}),
+        )?)
+    })
+    .await
+}
+
+/// Export formats the hub offers, and the file name each is saved under.
+fn export_file_name(format: &str) -> IpcResult<&'static str> {
+    Ok(match format {
+        "jsonl" => "training.jsonl",
+        "chat" => "training-chat.jsonl",
+        "label-studio" => "labels-label-studio.json",
+        "prodigy" => "labels-prodigy.jsonl",
+        _ => {
+            return Err(IpcError::new(
+                "bad_format",
+                "choose an export format: jsonl, chat, label-studio or prodigy",
+            ))
+        }
+    })
+}
+
+/// Download the training set (stratified split, seeded) in one format and save it.
+#[tauri::command]
+pub async fn manage_export(
+    state: tauri::State<'_, AppState>,
+    format: String,
+    seed: u64,
+) -> IpcResult<Saved> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let name = export_file_name(&format)?;
+        let c = client(&st)?;
+        let bytes = c.get(&format!("/v1/admin/export?format={format}&seed={seed}"))?;
+        save(&export_dir(&st)?, name, &bytes)
+    })
+    .await
+}
+
+/// The model's evaluation against human labels: the JSON for the view's charts, and
+/// the hub's HTML report saved next to the exports.
+#[derive(Debug, Serialize)]
+pub struct EvaluationView {
+    /// The evaluation (per-intent scores, confusions, calibration).
+    pub evaluation: Value,
+    /// The saved HTML report.
+    pub report: Saved,
+    /// Whether enough new labels have come in to retrain.
+    pub retrain: Value,
+}
+
+/// Evaluate the model and save the HTML report.
+#[tauri::command]
+pub async fn manage_evaluation(state: tauri::State<'_, AppState>) -> IpcResult<EvaluationView> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        let evaluation = c.get_json("/v1/admin/evaluation")?;
+        let html = c.get("/v1/admin/evaluation.html")?;
+        let report = save(&export_dir(&st)?, "evaluation.html", &html)?;
+        Ok(EvaluationView {
+            evaluation,
+            report,
+            retrain: c.get_json("/v1/admin/retrain")?,
+        })
+    })
+    .await
+}

@@ -1,0 +1,275 @@
+//! A manager's round in the real app's Manage view, against a real hub over loopback:
+//! connect (a wrong token first), load messages, preview and create batches for two
+//! enrolled devices, watch their progress once they have labelled and synced, adjudicate
+//! a disagreement, and download the training export. Runs in the real webview
+//! (scripts/e2e.sh).
+
+use fantoccini::{Client, Locator};
+use labelvault_e2e::{available, painted, text, wait_for, Driver};
+use labelvault_system_tests::{cli_ok, enroll, Hub};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const INTENTS: &[&str] = &[
+    "card_arrival",
+    "lost_card",
+    "refund_not_showing",
+    "change_pin",
+];
+const MESSAGES: usize = 12;
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap_or_else(|_| panic!("click {css}"));
+}
+
+async fn type_into(c: &Client, css: &str, value: &str) {
+    let e = c.find(Locator::Css(css)).await.expect(css);
+    e.clear().await.expect("clear");
+    e.send_keys(value).await.expect("type");
+}
+
+/// Wait (up to 20 s) until the element's text contains `want`.
+async fn wait_text(c: &Client, css: &str, want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            let t = e.text().await.unwrap_or_default();
+            if t.contains(want) {
+                return t;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} says {t:?}, expected {want:?}"
+            );
+        } else {
+            assert!(Instant::now() < deadline, "no {css}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn messages_file(dir: &Path) -> std::path::PathBuf {
+    let mut out = String::new();
+    for i in 0..MESSAGES {
+        out.push_str(
+            &json!({
+                "id": format!("m{i:02}"),
+                "text": format!("manage round message {i:02}: where is my order, asks Jane Roe"),
+                "company": "acme",
+                "channel": "chat",
+                "received_at": "2026-11-02T10:00:00Z",
+                "intent": INTENTS[i % INTENTS.len()],
+                "confidence": 0.2 + i as f64 * 0.01,
+            })
+            .to_string(),
+        );
+        out.push('\n');
+    }
+    out.push_str("{\"id\": \"bad\", \"company\": \"acme\"}\n");
+    let path = dir.join("messages.jsonl");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+fn screenshot_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .unwrap()
+        .to_path_buf();
+    let dir = target.join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_round_in_the_manage_view() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hub = Hub::start(&dir.path().join("hub"));
+    let a = enroll(&hub, &dir.path().join("ann-a"), "ann-a");
+    let b = enroll(&hub, &dir.path().join("ann-b"), "ann-b");
+    let manager = dir.path().join("manager");
+    let exports = dir.path().join("exports");
+    let file = messages_file(dir.path());
+
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &manager),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+        ("LABELVAULT_EXPORT_DIR", &exports),
+    ]);
+    let c = driver.session().await;
+    click(&c, "#tab-manage").await;
+    wait_text(&c, "#manage-link", "Not connected").await;
+
+    // A wrong token is refused with the hub's reason, and nothing is saved.
+    type_into(&c, "#manage-url", &hub.url).await;
+    type_into(&c, "#manage-token", "not-the-token").await;
+    click(&c, "#manage-connect-button").await;
+    wait_text(&c, "#banner", "admin token is wrong").await;
+    assert!(!manager.join("manager.json").exists());
+    assert!(c
+        .find(Locator::Css("#manage-body"))
+        .await
+        .unwrap()
+        .attr("hidden")
+        .await
+        .unwrap()
+        .is_some());
+
+    // The right one connects.
+    type_into(&c, "#manage-token", &hub.token).await;
+    click(&c, "#manage-connect-button").await;
+    wait_text(&c, "#manage-link", &format!("Connected to {}", hub.url)).await;
+    let saved = std::fs::read_to_string(manager.join("manager.json")).unwrap();
+    assert!(!saved.contains(&hub.token), "token written to the profile");
+
+    // Load messages: the bad row is reported by line, the rest stored.
+    c.find(Locator::Css("#manage-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    let summary = wait_text(&c, "#manage-load-summary", "stored").await;
+    assert!(
+        summary.contains(&format!("{MESSAGES} stored")) && summary.contains("1 bad row"),
+        "{summary}"
+    );
+    wait_text(&c, "#manage-counts", &format!("{MESSAGES} messages")).await;
+
+    // Preview, then create and assign: overlap 2 over the two devices, no gold.
+    type_into(&c, "#plan-gold", "0").await;
+    type_into(&c, "#plan-from", "2026-11-01").await;
+    click(&c, "#manage-preview").await;
+    let preview = wait_text(&c, "#manage-preview-summary", "Dry run").await;
+    assert!(
+        preview.contains(&format!("{MESSAGES} message(s) in the pool"))
+            && preview.contains(&format!("{} item(s)", 2 * MESSAGES)),
+        "{preview}"
+    );
+    click(&c, "#manage-dispatch").await;
+    let dispatched = wait_text(&c, "#manage-dispatch-summary", "Assigned").await;
+    assert!(
+        dispatched.contains(&format!(
+            "{MESSAGES} message(s) as {} item(s)",
+            2 * MESSAGES
+        )),
+        "{dispatched}"
+    );
+    let items: Vec<Value> = hub
+        .admin_get("/v1/admin/items")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(items.len(), 2 * MESSAGES);
+
+    // Both devices pull and label: A accepts the model everywhere, B disagrees on its
+    // first item. Then both sync.
+    for d in [&a, &b] {
+        cli_ok(&d.profile, &["sync"]);
+    }
+    let queue = cli_ok(&b.profile, &["queue", "--json", "--limit", "1"]);
+    let first: Value = serde_json::from_str(queue.lines().next().expect("an item")).unwrap();
+    let disputed_item = first["item_id"].as_str().map(str::to_string);
+    let disputed_model = first["model_intent"].as_str().unwrap_or("").to_string();
+    let other = INTENTS
+        .iter()
+        .find(|i| **i != disputed_model)
+        .unwrap()
+        .to_string();
+    cli_ok(
+        &b.profile,
+        &["label", "--verdict", "wrong", "--intent", &other],
+    );
+    for _ in 1..MESSAGES {
+        cli_ok(&b.profile, &["label", "--verdict", "correct"]);
+    }
+    for _ in 0..MESSAGES {
+        cli_ok(&a.profile, &["label", "--verdict", "correct"]);
+    }
+    for d in [&a, &b] {
+        cli_ok(&d.profile, &["sync"]);
+    }
+    let disputed_message = items
+        .iter()
+        .find(|i| Some(i["item_id"].as_str().unwrap().to_string()) == disputed_item)
+        .map(|i| i["message_id"].as_str().unwrap().to_string());
+
+    // Progress per device, agreement and the disagreement show after a refresh.
+    click(&c, "#manage-refresh").await;
+    wait_text(&c, "#manage-counts", &format!("{} labelled", 2 * MESSAGES)).await;
+    let devices = c
+        .find(Locator::Css("#manage-devices"))
+        .await
+        .unwrap()
+        .attr("data-devices")
+        .await
+        .unwrap();
+    assert_eq!(devices.as_deref(), Some("2"));
+    wait_text(&c, "#manage-agreement", "Krippendorff").await;
+    wait_text(&c, "#manage-dis-count", "1 open disagreement").await;
+    let li = c
+        .find(Locator::Css("#manage-disagreements li"))
+        .await
+        .unwrap();
+    let shown_message = li.attr("data-message").await.unwrap();
+    if let Some(m) = &disputed_message {
+        assert_eq!(shown_message.as_deref(), Some(m.as_str()));
+    }
+    assert!(li.text().await.unwrap().contains("manage round message"));
+    painted(&c).await;
+    std::fs::write(
+        screenshot_dir().join("manage.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    // Adjudicate in favour of annotator B's answer.
+    click(
+        &c,
+        &format!("#manage-disagreements li button[data-intent='{other}']"),
+    )
+    .await;
+    wait_text(&c, "#manage-dis-count", "0 open disagreement").await;
+    let trail: Value = serde_json::from_str(&hub.admin_get("/v1/admin/adjudications")).unwrap();
+    let trail = trail["adjudications"].as_array().unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0]["intent"], other.as_str());
+    assert_eq!(trail[0]["message_id"].as_str(), shown_message.as_deref());
+
+    // Download the training export: every message once, the adjudicated one with the
+    // manager's label, split into train/validation/test.
+    click(&c, "#manage-export").await;
+    wait_text(&c, "#manage-export-saved", "training.jsonl").await;
+    let export = std::fs::read_to_string(exports.join("training.jsonl")).unwrap();
+    let rows: Vec<Value> = export
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), MESSAGES);
+    let adjudicated = rows
+        .iter()
+        .find(|r| r["id"].as_str() == shown_message.as_deref())
+        .expect("adjudicated message exported");
+    assert_eq!(adjudicated["intent"], other.as_str());
+    assert!(rows
+        .iter()
+        .all(|r| ["train", "validation", "test"].contains(&r["split"].as_str().unwrap())));
+
+    // The evaluation report is saved and summarised.
+    click(&c, "#manage-evaluate").await;
+    wait_text(&c, "#manage-eval-summary", "Report saved").await;
+    let html = std::fs::read_to_string(exports.join("evaluation.html")).unwrap();
+    assert!(html.contains("<svg"), "the report has charts");
+    c.close().await.unwrap();
+}

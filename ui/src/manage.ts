@@ -1,0 +1,289 @@
+// The Manage view: a manager connects the app to a hub (URL + admin token, the token
+// kept in the system keyring) and steers the work from here: load messages, see the
+// pool, create and assign batches, watch progress, adjudicate, export and evaluate.
+import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type Quality } from "./api";
+import { barChart, calibrationChart, type BarRow } from "./charts";
+import { $, clear, el, fileBase64, showBanner } from "./dom";
+import { pct } from "./format";
+
+const DAY = 86_400;
+
+/// Unix seconds of a `yyyy-mm-dd` date input (UTC midnight), or a fallback when empty.
+export function dateSeconds(value: string, fallback: number): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return fallback;
+  const t = Date.parse(`${value}T00:00:00Z`);
+  return Number.isFinite(t) ? Math.floor(t / 1000) : fallback;
+}
+
+/// The intents a manager may choose between for a disagreement: the annotators'
+/// answers (most votes first) and then the model's.
+export function adjudicationChoices(d: Pick<Disagreement, "labels" | "model_intent">): string[] {
+  const votes = new Map<string, number>();
+  for (const l of d.labels) if (l.intent) votes.set(l.intent, (votes.get(l.intent) ?? 0) + 1);
+  const out = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([i]) => i);
+  if (!out.includes(d.model_intent)) out.push(d.model_intent);
+  return out;
+}
+
+const num = (id: string, fallback: number) => {
+  const v = Number(($(id) as HTMLInputElement).value);
+  return Number.isFinite(v) ? v : fallback;
+};
+const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "—" : x.toFixed(digits));
+
+export class ManageScreen {
+  private connected = false;
+
+  /// Attach the view's handlers (once, at start-up).
+  wire() {
+    ($("manage-connect-form") as HTMLFormElement).addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.connect();
+    });
+    $("manage-forget").addEventListener("click", () => void this.forget());
+    $("manage-refresh").addEventListener("click", () => void this.refresh());
+    const file = $("manage-file") as HTMLInputElement;
+    file.addEventListener("change", () => {
+      const f = file.files?.[0];
+      if (f) void this.load(f);
+      file.value = "";
+    });
+    $("manage-preview").addEventListener("click", () => void this.plan(false));
+    $("manage-dispatch").addEventListener("click", () => void this.plan(true));
+    $("manage-export").addEventListener("click", () => void this.exportSet());
+    $("manage-evaluate").addEventListener("click", () => void this.evaluate());
+  }
+
+  /// Called when the tab opens.
+  async show() {
+    try {
+      const link = await api.manageLink();
+      this.setConnected(link?.hub_url ?? null);
+      if (link) await this.refresh();
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private setConnected(url: string | null) {
+    this.connected = url !== null;
+    $("manage-link").textContent = url ? `Connected to ${url} as manager.` : "Not connected. Enter the hub's URL and its admin token (the hub's admin.token file); the token is kept in the system keyring.";
+    $("manage-forget").hidden = !url;
+    $("manage-body").hidden = !url;
+    if (url) ($("manage-url") as HTMLInputElement).value = url;
+    ($("manage-token") as HTMLInputElement).value = "";
+  }
+
+  private async connect() {
+    const url = ($("manage-url") as HTMLInputElement).value;
+    const token = ($("manage-token") as HTMLInputElement).value;
+    try {
+      const link = await api.manageConnect(url, token);
+      this.setConnected(link.hub_url);
+      showBanner(`Connected to ${link.hub_url}.`, "info");
+      await this.refresh();
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private async forget() {
+    try {
+      await api.manageForget();
+      this.setConnected(null);
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  /// Re-read everything the view shows from the hub.
+  async refresh() {
+    if (!this.connected) return;
+    try {
+      const o = await api.manageOverview();
+      const p = o.pipeline;
+      $("manage-counts").textContent = `${p.messages} messages (${p.gold} gold) · items out: ${p.open_copies} open, ${p.labelled_copies} labelled, ${p.returned_copies} returned to the pool` + (p.new_companies.length ? ` · newly onboarded: ${p.new_companies.join(", ")}` : "");
+      const rows: BarRow[] = o.devices.map((d) => {
+        const total = d.assigned + d.returned;
+        return {
+          label: d.device_id,
+          parts: [
+            { share: total ? d.labelled / total : 0, cls: "done" },
+            { share: total ? d.returned / total : 0, cls: "ret" },
+          ],
+          note: `${d.labelled} / ${d.assigned} labelled` + (d.returned ? `, ${d.returned} returned` : ""),
+        };
+      });
+      const box = $("manage-devices");
+      clear(box);
+      box.append(rows.length ? barChart(rows, "Progress per device") : el("p", { class: "muted" }, ["No batches assigned yet."]));
+      box.dataset.devices = String(rows.length);
+      await Promise.all([this.quality(), this.disagreements()]);
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private async load(file: File) {
+    const out = $("manage-load-result");
+    clear(out);
+    out.append(el("p", { class: "muted" }, [`Sending ${file.name}…`]));
+    try {
+      const r = await api.manageIngest(file.name, await fileBase64(file));
+      clear(out);
+      out.append(el("p", { id: "manage-load-summary" }, [`${file.name}: ${r.read} read, ${r.inserted} stored, ${r.duplicates} already on the hub, ${r.bad_rows.length} bad row(s) skipped.`]));
+      if (r.bad_rows.length) {
+        const list = el("ul", {}, r.bad_rows.slice(0, 20).map((b) => el("li", {}, [`line ${b.line}: ${b.reason}`])));
+        out.append(list);
+      }
+      await this.refresh();
+    } catch (e) {
+      clear(out);
+      showBanner(errorText(e));
+    }
+  }
+
+  private planFromForm(): BatchPlan {
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      from: dateSeconds(($("plan-from") as HTMLInputElement).value, 0),
+      to: dateSeconds(($("plan-to") as HTMLInputElement).value, now + DAY),
+      overlap: num("plan-overlap", 2),
+      batch_size: num("plan-size", 50),
+      gold_share: num("plan-gold", 0.05),
+      low_confidence_budget: num("plan-budget", 500),
+      max_confidence: num("plan-maxconf", 0.6),
+      sample_per_company: num("plan-sample", 100),
+      lease_secs: Math.round(num("plan-lease", 7) * DAY),
+      devices: [],
+    };
+  }
+
+  private async plan(dispatch: boolean) {
+    const out = $("manage-plan-result");
+    try {
+      const plan = this.planFromForm();
+      clear(out);
+      if (!dispatch) {
+        const r = await api.managePreview(plan);
+        const c = r.composition;
+        out.append(el("p", { id: "manage-preview-summary" }, [`Dry run: ${r.pool_size} message(s) in the pool (${c.false_positive} reported false positive, ${c.low_confidence} low confidence, ${c.random_sample} random sample) → ${r.copies_needed} item(s) with overlap ${plan.overlap}. Nothing was assigned.`]));
+        return;
+      }
+      const r = await api.manageDispatch(plan);
+      out.append(el("p", { id: "manage-dispatch-summary" }, [`Assigned ${r.dispatched_messages} message(s) as ${r.copies} item(s) plus ${r.gold_copies} hidden gold item(s) in ${r.batches.length} batch(es).` + (r.shortfall ? ` ${r.shortfall} item(s) could not be placed: not enough distinct devices.` : "")]));
+      out.append(el("ul", {}, r.batches.map((b) => el("li", {}, [`${b.batch_id} → device ${b.device_id}: ${b.items} items`]))));
+      await this.refresh();
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private async quality() {
+    const box = $("manage-quality");
+    clear(box);
+    let q: Quality;
+    try {
+      q = await api.manageQuality();
+    } catch (e) {
+      box.append(el("p", { class: "muted" }, [errorText(e)]));
+      return;
+    }
+    const o = q.overall;
+    box.append(el("p", { id: "manage-agreement" }, [`Krippendorff's α ${fmt(o.alpha)} · Cohen's κ ${fmt(o.kappa)} over ${o.paired_messages} message(s) labelled by two or more annotators.`]));
+    const agreeRows = (groups: typeof q.by_company): BarRow[] =>
+      groups.slice(0, 12).map((g) => ({ label: g.key, parts: [{ share: Math.max(0, g.alpha ?? 0), cls: "done" }], note: `α ${fmt(g.alpha, 2)} · κ ${fmt(g.kappa, 2)} · ${g.paired_messages} msg` }));
+    if (q.by_company.length) {
+      box.append(el("h3", {}, ["By company"]), barChart(agreeRows(q.by_company), "Agreement by company"));
+    }
+    if (q.annotators.length) {
+      box.append(el("h3", {}, ["Annotators: accuracy on hidden gold"]));
+      box.append(
+        barChart(
+          q.annotators.map((a) => ({
+            label: a.annotator_id,
+            parts: [{ share: a.gold.accuracy ?? 0, cls: "done" }],
+            note: `gold ${a.gold.correct}/${a.gold.answered} · self-consistency ${a.self_consistency.rate === null ? "—" : pct(a.self_consistency.rate)}`,
+          })),
+          "Annotator accuracy on gold",
+        ),
+      );
+    }
+  }
+
+  private async disagreements() {
+    const list = $("manage-disagreements");
+    clear(list);
+    try {
+      const d = await api.manageDisagreements();
+      $("manage-dis-count").textContent = `${d.open} open disagreement(s)` + (d.disagreements.length < d.open ? `; showing the first ${d.disagreements.length}` : "");
+      for (const item of d.disagreements) list.append(this.disagreement(item));
+    } catch (e) {
+      $("manage-dis-count").textContent = errorText(e);
+    }
+  }
+
+  private disagreement(d: Disagreement): HTMLElement {
+    const labels = d.labels.map((l) => `${l.annotator_id}: ${l.intent ?? l.verdict}`).join(" · ");
+    const buttons = adjudicationChoices(d).map((intent) => {
+      const b = el("button", { type: "button", class: "adjudicate", "data-intent": intent }, [intent]);
+      b.addEventListener("click", () => void this.adjudicate(d.message_id, intent));
+      return b;
+    });
+    return el("li", { "data-message": d.message_id }, [
+      el("div", {}, [el("code", {}, [d.message_id]), ` · ${d.company} · model: ${d.model_intent} (${pct(d.confidence)})`]),
+      el("p", { class: "dis-text" }, [d.text ?? ""]),
+      el("div", { class: "muted" }, [labels]),
+      el("div", { class: "row" }, ["Decide: ", ...buttons]),
+    ]);
+  }
+
+  private async adjudicate(messageId: string, intent: string) {
+    try {
+      await api.manageAdjudicate(messageId, intent);
+      showBanner(`${messageId} is now labelled ${intent}.`, "info");
+      await this.disagreements();
+      await this.quality();
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private async exportSet() {
+    const out = $("manage-export-result");
+    try {
+      const format = ($("export-format") as HTMLSelectElement).value;
+      const r = await api.manageExport(format, num("export-seed", 0));
+      clear(out);
+      out.append(el("p", { id: "manage-export-saved" }, [`Saved ${r.bytes} bytes to ${r.path}`]));
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+
+  private async evaluate() {
+    const box = $("manage-evaluation");
+    try {
+      const v = await api.manageEvaluation();
+      clear(box);
+      const e: Evaluation = v.evaluation;
+      box.append(
+        el("p", { id: "manage-eval-summary" }, [`Model accuracy against human labels ${pct(e.accuracy)} over ${e.items} message(s); macro F1 ${fmt(e.macro_f1)}; expected calibration error ${fmt(e.expected_calibration_error)}. Report saved to ${v.report.path}.`]),
+        el("p", { class: "muted" }, [v.retrain.due ? `Retraining is due: ${v.retrain.new_labels} new labels (threshold ${v.retrain.threshold}).` : `${v.retrain.new_labels} new labels since the last export (retraining at ${v.retrain.threshold}).`]),
+      );
+      if (e.top_confusions.length) {
+        const max = Math.max(...e.top_confusions.map((c) => c.count));
+        box.append(el("h3", {}, ["Top confusions (model said → humans said)"]), barChart(e.top_confusions.slice(0, 10).map((c) => ({ label: `${c.model} → ${c.human}`, parts: [{ share: c.count / max, cls: "ret" }], note: String(c.count) })), "Top confusions"));
+      }
+      box.append(el("h3", {}, ["Calibration"]), calibrationChart(e.calibration));
+      const worst = [...e.per_intent].sort((a, b) => a.f1 - b.f1 || b.support - a.support).slice(0, 10);
+      const table = el("table", { class: "table heat" }, [el("thead", {}, [el("tr", {}, ["Intent", "Precision", "Recall", "F1", "Support"].map((h) => el("th", {}, [h])))])]);
+      const body = el("tbody");
+      for (const r of worst) body.append(el("tr", {}, [el("td", {}, [r.intent]), el("td", {}, [fmt(r.precision, 2)]), el("td", {}, [fmt(r.recall, 2)]), el("td", {}, [fmt(r.f1, 2)]), el("td", {}, [String(r.support)])]));
+      table.append(body);
+      box.append(el("h3", {}, ["Weakest intents"]), table);
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  }
+}
