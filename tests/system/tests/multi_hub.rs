@@ -148,7 +148,7 @@ fn two_hubs_share_one_postgres_database() {
     lb.route(Route::To(0));
     let x = enroll_behind(&a, &lb, &dir.path().join("x"), "x");
     let y = enroll_behind(&a, &lb, &dir.path().join("y"), "y");
-    assign(&b, &x.device_id, 12, "x");
+    assign(&b, &x.device_id, 16, "x");
     assign(&b, &y.device_id, 12, "y");
     lb.route(Route::RoundRobin);
     for d in [&x, &y] {
@@ -267,7 +267,7 @@ fn two_hubs_share_one_postgres_database() {
                     &url,
                     "/v1/labels",
                     &body,
-                    &format!("race-{i}"),
+                    &format!("{i:032x}"),
                 )
             })
         })
@@ -287,9 +287,25 @@ fn two_hubs_share_one_postgres_database() {
     uploads += 1;
 
     // A nonce used at hub A is a replay at hub B.
-    let (st, _) = signed(&z, &z_id, "GET", &a.url, "/v1/batches", b"", "once-only");
+    let (st, _) = signed(
+        &z,
+        &z_id,
+        "GET",
+        &a.url,
+        "/v1/batches",
+        b"",
+        "0123456789abcdef0123456789abcdef",
+    );
     assert_eq!(st, 200);
-    let (st, refused) = signed(&z, &z_id, "GET", &b.url, "/v1/batches", b"", "once-only");
+    let (st, refused) = signed(
+        &z,
+        &z_id,
+        "GET",
+        &b.url,
+        "/v1/batches",
+        b"",
+        "0123456789abcdef0123456789abcdef",
+    );
     let refused: Value = serde_json::from_slice(&refused).unwrap_or(Value::Null);
     assert_eq!(
         (st, refused["code"].as_str()),
