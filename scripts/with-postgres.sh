@@ -35,7 +35,10 @@ find_bin() {
 bin=$(find_bin)
 [ -x "$bin/pg_ctl" ] || die "$bin has initdb but no pg_ctl; set PG_BIN to a complete PostgreSQL bin directory"
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/labelvault-pg.XXXXXX")
+base="${TMPDIR:-/tmp}"
+# As root, a TMPDIR under /root would be out of the postgres user's reach.
+[ "$(id -u)" -ne 0 ] || base=/tmp
+dir=$(mktemp -d "$base/labelvault-pg.XXXXXX")
 as_server=()
 if [ "$(id -u)" -eq 0 ]; then
   id postgres >/dev/null 2>&1 || die "running as root, but there is no postgres user to run the server as; install the postgresql package (scripts/install-deps.sh)"
@@ -91,4 +94,15 @@ done
 export LABELVAULT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 export LABELVAULT_REQUIRE_POSTGRES=1
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway, in $dir)" >&2
-"$@"
+# In the background (keeping stdin), so a signal to this script reaches the command at
+# once and the cluster is still removed afterwards.
+"$@" <&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' TERM
+trap 'kill -INT "$child" 2>/dev/null || true' INT
+rc=0
+while :; do
+  wait "$child" && rc=0 || rc=$?
+  kill -0 "$child" 2>/dev/null || break
+done
+exit "$rc"

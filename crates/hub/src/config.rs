@@ -59,30 +59,6 @@ pub fn redact_url(url: &str) -> String {
     format!("{head}{query}")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_urls_lose_their_secrets() {
-        use super::redact_url;
-        assert_eq!(
-            redact_url("postgres://hub:s3cret@db.internal:5432/labels"),
-            "postgres://<redacted>@db.internal:5432/labels"
-        );
-        assert_eq!(
-            redact_url("postgresql://db/labels?user=hub&password=s3cret&sslmode=disable"),
-            "postgresql://db/labels?user=hub&password=<redacted>&sslmode=disable"
-        );
-        assert_eq!(
-            redact_url("postgres://db/labels?password=s3cret"),
-            "postgres://db/labels?password=<redacted>"
-        );
-        assert_eq!(
-            redact_url("sqlite:///var/lib/hub.db"),
-            "sqlite:///var/lib/hub.db"
-        );
-    }
-}
-
 impl Settings {
     /// Refuse plain HTTP anywhere but loopback.
     pub fn check(&self) -> Result<()> {
@@ -148,4 +124,28 @@ pub fn load_or_create_token(data_dir: &Path) -> Result<Zeroizing<String>> {
     let t = Zeroizing::new(hex::encode(b));
     write_private(&path, t.as_bytes())?;
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_urls_lose_their_secrets() {
+        use super::redact_url;
+        assert_eq!(
+            redact_url("postgres://hub:s3cret@db.internal:5432/labels"),
+            "postgres://<redacted>@db.internal:5432/labels"
+        );
+        assert_eq!(
+            redact_url("postgresql://db/labels?user=hub&password=s3cret&sslmode=disable"),
+            "postgresql://db/labels?user=hub&password=<redacted>&sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgres://db/labels?password=s3cret"),
+            "postgres://db/labels?password=<redacted>"
+        );
+        assert_eq!(
+            redact_url("sqlite:///var/lib/hub.db"),
+            "sqlite:///var/lib/hub.db"
+        );
+    }
 }

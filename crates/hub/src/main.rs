@@ -30,7 +30,12 @@ enum Cmd {
         listen: SocketAddr,
         /// Database URL: sqlite://PATH (default sqlite://DATA_DIR/hub.db) or
         /// postgres://USER:PASSWORD@HOST:PORT/DBNAME, which several hubs may share.
-        #[arg(long, visible_alias = "database", env = "LABELVAULT_HUB_DB")]
+        #[arg(
+            long = "database",
+            visible_alias = "db",
+            value_name = "URL",
+            env = "LABELVAULT_HUB_DB"
+        )]
         db: Option<String>,
         /// TLS certificate chain (PEM).
         #[arg(long)]

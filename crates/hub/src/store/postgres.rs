@@ -260,9 +260,15 @@ fn connect_error(e: &postgres::Error) -> HubError {
             "cannot connect to PostgreSQL (SQLSTATE {}); check the database URL's user, password and database name",
             db.code().code()
         ),
-        None => format!(
-            "cannot connect to PostgreSQL ({e}); check that the server is running and the URL's host and port"
-        ),
+        None => {
+            // The cause (refused, timed out, unknown host) is the useful part.
+            let cause = std::error::Error::source(e)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| e.to_string());
+            format!(
+                "cannot connect to PostgreSQL ({cause}); check that the server is running and the URL's host and port"
+            )
+        }
     })
 }
 
