@@ -4,8 +4,10 @@
 //! the racing calls go through two separate store instances, as two hub processes
 //! would.
 
+use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{Receipt, SignedReceipt, WireLabel};
-use labelvault_hub::store::{self, HubStore, NewBatch, Upload};
+use labelvault_hub::error::HubError;
+use labelvault_hub::store::{self, DispatchBatch, HubStore, NewBatch, NewCopy, Upload};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Barrier};
 
@@ -15,6 +17,7 @@ use common::Backend;
 on_both_stores!(
     concurrent_uploads_keep_labels_once_and_one_chain,
     racing_nonces_and_codes_have_one_winner,
+    racing_dispatches_never_exceed_the_overlap,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -197,4 +200,93 @@ fn racing_nonces_and_codes_have_one_winner(b: Backend) {
     assert!(refused.to_string().contains("already used"), "{refused}");
     // The losing key is not enrolled.
     assert_eq!(stores[1].active_devices().unwrap().len(), 2);
+}
+
+fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let devices: Vec<String> = (0..8).map(|d| enroll(&*stores[0], d)).collect();
+    // Several rounds (a race is a matter of timing): in each, eight dispatches at once
+    // give the same new messages each to its own device, with an overlap of 2; at most
+    // two may commit, and no message ever gets a third copy.
+    const ROUNDS: usize = 6;
+    const MESSAGES: usize = 4;
+    for round in 0..ROUNDS {
+        let messages: Vec<Message> = (0..MESSAGES)
+            .map(|i| Message {
+                message_id: format!("r{round}m{i}"),
+                text: "my card has not arrived".into(),
+                company: "co".into(),
+                channel: "chat".into(),
+                received_at: 1_000 + i as i64,
+                model_intent: "a".into(),
+                confidence: 0.5,
+                probabilities: vec![("a".into(), 0.5)],
+                reported_false_positive: false,
+            })
+            .collect();
+        stores[0].insert_messages(&messages, 1).unwrap();
+        let barrier = Arc::new(Barrier::new(devices.len()));
+        let results: Vec<Result<(), HubError>> = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let (s, d, barrier) = (stores[i % 2].clone(), d.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let items: Vec<String> = (0..MESSAGES)
+                        .map(|m| format!("it_{round}_{d}_{m}"))
+                        .collect();
+                    let batch = DispatchBatch {
+                        batch: NewBatch {
+                            batch_id: format!("b_{round}_{d}"),
+                            device_id: d.clone(),
+                            created_at: 10,
+                            expires_at: 1_000_000,
+                            bytes: vec![1],
+                            item_ids: items.clone(),
+                            intents: vec!["a".into()],
+                        },
+                        copies: items
+                            .iter()
+                            .enumerate()
+                            .map(|(m, item)| NewCopy {
+                                item_id: item.clone(),
+                                message_id: format!("r{round}m{m}"),
+                                gold: false,
+                            })
+                            .collect(),
+                        lease_expires_at: 1_000_000,
+                    };
+                    barrier.wait();
+                    s.store_dispatch(&[batch], 2, 10)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let committed = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(committed, 2, "round {round}: {results:?}");
+        for e in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert!(
+                matches!(
+                    e,
+                    HubError::Conflict {
+                        code: "pool_changed",
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+    }
+    let status = stores[1].pipeline_status().unwrap();
+    assert_eq!(status.open_copies, (2 * MESSAGES * ROUNDS) as u64);
+    let items = stores[1].items_jsonl().unwrap();
+    for round in 0..ROUNDS {
+        for m in 0..MESSAGES {
+            let needle = format!("\"message_id\":\"r{round}m{m}\"");
+            assert_eq!(items.lines().filter(|l| l.contains(&needle)).count(), 2);
+        }
+    }
 }
