@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything LabelVault needs to build, run and test on Debian/Ubuntu:
-# system libraries for Tauri/WebKitGTK and SQLCipher, the keyring and X server used by
-# the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
+# system libraries for Tauri/WebKitGTK and SQLCipher, the keyring, X server and
+# PostgreSQL server used by the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
 # or through sudo.
 set -euo pipefail
 
@@ -17,6 +17,7 @@ apt_pkgs=(
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev
   libdbus-1-dev build-essential pkg-config file libxdo-dev curl ca-certificates
   xvfb xauth webkit2gtk-driver gnome-keyring dbus dbus-x11 imagemagick
+  postgresql
 )
 # Node.js may come from elsewhere than Debian (nvm, NodeSource); only install it when absent.
 command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README and CI run it:
 #   formatting and lints, UI unit tests, every Rust test against the real OS keyring
-#   (gnome-keyring in a private D-Bus session) and real SQLCipher files, then the
+#   (gnome-keyring in a private D-Bus session), real SQLCipher files and a throwaway
+#   PostgreSQL server (the hub's tests run on both stores), then the
 #   end-to-end tests of the real app in the real webview (WebDriver under Xvfb).
 # Installs what is missing first (scripts/install-deps.sh).
 set -euo pipefail
@@ -25,10 +26,10 @@ bash scripts/build-ui.sh
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (real keyring, real SQLCipher)"
+step "cargo test (real keyring, real SQLCipher, real PostgreSQL)"
 # The cross-process tests run the CLI and hub binaries: build them first.
 cargo build --workspace --bins --locked
-scripts/with-keyring.sh cargo test --workspace --locked --exclude labelvault-e2e 2>&1 | tee -a "$log"
+scripts/with-keyring.sh scripts/with-postgres.sh cargo test --workspace --locked --exclude labelvault-e2e 2>&1 | tee -a "$log"
 
 step "end-to-end: the real app in the real webview"
 bash scripts/e2e.sh 2>&1 | tee -a "$log"

@@ -14,7 +14,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Listen address.
     pub listen: SocketAddr,
-    /// Database URL (`sqlite://PATH`); default `sqlite://DATA_DIR/hub.db`.
+    /// Database URL (`sqlite://PATH` or `postgres://…`); default
+    /// `sqlite://DATA_DIR/hub.db`.
     pub db: Option<String>,
     /// TLS certificate chain (PEM).
     pub tls_cert: Option<PathBuf>,
@@ -34,12 +35,28 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-/// Hide a password in a database URL.
+/// Hide the credentials in a database URL (user and password before `@`, and a
+/// `password=` option), so the URL can appear in logs and error messages.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(a)) if a > s => format!("{}://<redacted>{}", &url[..s], &url[a..]),
-        _ => url.to_string(),
-    }
+    let (head, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let head = match (head.find("://"), head.rfind('@')) {
+        (Some(s), Some(a)) if a > s => format!("{}://<redacted>{}", &head[..s], &head[a..]),
+        _ => head.to_string(),
+    };
+    let query = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if k.trim_start_matches('?').eq_ignore_ascii_case("password") => {
+                format!("{k}=<redacted>")
+            }
+            _ => kv.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("{head}{query}")
 }
 
 impl Settings {
@@ -107,4 +124,28 @@ pub fn load_or_create_token(data_dir: &Path) -> Result<Zeroizing<String>> {
     let t = Zeroizing::new(hex::encode(b));
     write_private(&path, t.as_bytes())?;
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_urls_lose_their_secrets() {
+        use super::redact_url;
+        assert_eq!(
+            redact_url("postgres://hub:s3cret@db.internal:5432/labels"),
+            "postgres://<redacted>@db.internal:5432/labels"
+        );
+        assert_eq!(
+            redact_url("postgresql://db/labels?user=hub&password=s3cret&sslmode=disable"),
+            "postgresql://db/labels?user=hub&password=<redacted>&sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgres://db/labels?password=s3cret"),
+            "postgres://db/labels?password=<redacted>"
+        );
+        assert_eq!(
+            redact_url("sqlite:///var/lib/hub.db"),
+            "sqlite:///var/lib/hub.db"
+        );
+    }
 }

@@ -113,6 +113,23 @@ impl From<rusqlite::Error> for HubError {
     }
 }
 
+impl From<postgres::Error> for HubError {
+    /// The SQLSTATE and constraint only: a server message or detail may quote stored
+    /// values, which must not reach a log.
+    fn from(e: postgres::Error) -> Self {
+        HubError::Internal(match e.as_db_error() {
+            Some(db) => match db.constraint() {
+                Some(c) => format!("storage: SQLSTATE {} ({c})", db.code().code()),
+                None => format!("storage: SQLSTATE {}", db.code().code()),
+            },
+            None if e.is_closed() => {
+                "storage: the database connection closed; check that PostgreSQL is up".into()
+            }
+            None => "storage error (PostgreSQL client)".into(),
+        })
+    }
+}
+
 impl IntoResponse for HubError {
     fn into_response(self) -> Response {
         let (status, code) = self.parts();

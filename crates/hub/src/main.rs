@@ -28,8 +28,14 @@ enum Cmd {
         /// Address to listen on; plain HTTP only on loopback.
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
-        /// Database URL (default sqlite://DATA_DIR/hub.db).
-        #[arg(long, env = "LABELVAULT_HUB_DB")]
+        /// Database URL: sqlite://PATH (default sqlite://DATA_DIR/hub.db) or
+        /// postgres://USER:PASSWORD@HOST:PORT/DBNAME, which several hubs may share.
+        #[arg(
+            long = "database",
+            visible_alias = "db",
+            value_name = "URL",
+            env = "LABELVAULT_HUB_DB"
+        )]
         db: Option<String>,
         /// TLS certificate chain (PEM).
         #[arg(long)]

@@ -50,12 +50,22 @@ impl Hub {
 
     /// Start `labelvault-hub serve` on a given loopback address.
     pub fn start_on(data_dir: &Path, listen: &str) -> Hub {
+        Hub::start_with(data_dir, listen, None)
+    }
+
+    /// Start `labelvault-hub serve` on a loopback address with a database URL (`None`:
+    /// the default SQLite file in the data directory).
+    pub fn start_with(data_dir: &Path, listen: &str, database: Option<&str>) -> Hub {
         let log = data_dir.with_extension("log");
         let logf = std::fs::File::create(&log).expect("log file");
-        let mut child = Command::new(bin("labelvault-hub", "labelvault-hub"))
-            .args(["serve", "--data-dir"])
+        let mut cmd = Command::new(bin("labelvault-hub", "labelvault-hub"));
+        cmd.args(["serve", "--data-dir"])
             .arg(data_dir)
-            .args(["--listen", listen])
+            .args(["--listen", listen]);
+        if let Some(url) = database {
+            cmd.args(["--database", url]);
+        }
+        let mut child = cmd
             .env("RUST_LOG", "debug")
             .env("LABELVAULT_LOG", "debug")
             .stdout(Stdio::piped())
@@ -149,6 +159,200 @@ impl Drop for Hub {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A database of its own for one test on the PostgreSQL server named by
+/// `LABELVAULT_TEST_POSTGRES_URL` (scripts/with-postgres.sh starts one), dropped at the
+/// end. `None`, after saying why, when no server is given; a panic instead when
+/// `LABELVAULT_REQUIRE_POSTGRES=1`, so CI cannot skip the PostgreSQL tests silently.
+pub struct PostgresDb {
+    /// URL of the new database.
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl PostgresDb {
+    /// Create the database (see the type's documentation).
+    pub fn create(test: &str) -> Option<PostgresDb> {
+        let Ok(server) = std::env::var("LABELVAULT_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("LABELVAULT_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "LABELVAULT_REQUIRE_POSTGRES=1 but LABELVAULT_TEST_POSTGRES_URL is not set: \
+                 run the tests under scripts/with-postgres.sh"
+            );
+            println!(
+                "SKIPPED {test}: it needs PostgreSQL; set LABELVAULT_TEST_POSTGRES_URL or run under scripts/with-postgres.sh"
+            );
+            return None;
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let name = format!("lv_sys_{}_{nanos}", std::process::id());
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls)
+            .expect("connect to LABELVAULT_TEST_POSTGRES_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let start = server.find("://").map(|i| i + 3).unwrap_or(0);
+        let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
+        let base = match head[start..].find('/') {
+            Some(i) => &head[..start + i],
+            None => head,
+        };
+        Some(PostgresDb {
+            url: format!("{base}/{name}{query}"),
+            server: server.clone(),
+            name,
+        })
+    }
+}
+
+impl Drop for PostgresDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// Where [`Balancer`] sends the next connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// Always to backend `i`.
+    To(usize),
+    /// To each backend in turn.
+    RoundRobin,
+}
+
+#[derive(Default)]
+struct BalancerState {
+    route: Option<Route>,
+    next: usize,
+    /// Connections whose first request is an upload: answer none of the next N.
+    drop_uploads: usize,
+    /// Per connection: (backend, first request line, response dropped).
+    seen: Vec<(usize, String, bool)>,
+}
+
+/// A loopback TCP load balancer in front of several hubs: one device URL, each
+/// connection forwarded to one hub. It can also lose a hub's answer to an upload
+/// (the request reaches the hub, the device never hears back), as a network can.
+pub struct Balancer {
+    /// `http://127.0.0.1:PORT`, the URL devices are given.
+    pub url: String,
+    state: std::sync::Arc<std::sync::Mutex<BalancerState>>,
+}
+
+impl Balancer {
+    /// Listen on an ephemeral loopback port in front of `backends` (`http://HOST:PORT`).
+    pub fn start(backends: &[&str]) -> Balancer {
+        use std::net::{TcpListener, TcpStream};
+        let addrs: Vec<String> = backends
+            .iter()
+            .map(|u| {
+                u.trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string()
+            })
+            .collect();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("balancer listen");
+        let url = format!("http://{}", listener.local_addr().expect("balancer addr"));
+        let state = std::sync::Arc::new(std::sync::Mutex::new(BalancerState {
+            route: Some(Route::RoundRobin),
+            ..BalancerState::default()
+        }));
+        let st = state.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (st, addrs) = (st.clone(), addrs.clone());
+                std::thread::spawn(move || {
+                    let _ = forward(client, &addrs, &st);
+                });
+            }
+        });
+
+        fn forward(
+            mut client: TcpStream,
+            addrs: &[String],
+            st: &std::sync::Mutex<BalancerState>,
+        ) -> std::io::Result<()> {
+            use std::io::{Read, Write};
+            // Read up to the end of the first request line to see what it is.
+            let mut head = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !head.windows(2).any(|w| w == b"\r\n") {
+                let n = client.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(());
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            let line = String::from_utf8_lossy(&head)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let (backend, lose) = {
+                let mut s = st.lock().expect("balancer state");
+                let backend = match s.route.unwrap_or(Route::RoundRobin) {
+                    Route::To(i) => i,
+                    Route::RoundRobin => {
+                        s.next += 1;
+                        (s.next - 1) % addrs.len()
+                    }
+                };
+                let lose = s.drop_uploads > 0 && line.starts_with("POST /v1/labels");
+                if lose {
+                    s.drop_uploads -= 1;
+                }
+                s.seen.push((backend, line, lose));
+                (backend, lose)
+            };
+            let mut server = TcpStream::connect(&addrs[backend])?;
+            server.write_all(&head)?;
+            let (mut c2, mut s2) = (client.try_clone()?, server.try_clone()?);
+            let up = std::thread::spawn(move || {
+                let _ = std::io::copy(&mut c2, &mut s2);
+                let _ = s2.shutdown(std::net::Shutdown::Write);
+            });
+            if lose {
+                // Wait for the hub's answer (it has committed by then), then cut the
+                // device off without it.
+                let mut first = [0u8; 1];
+                let _ = server.read(&mut first);
+                std::thread::sleep(Duration::from_millis(200));
+                let _ = client.shutdown(std::net::Shutdown::Both);
+                let _ = server.shutdown(std::net::Shutdown::Both);
+            } else {
+                let _ = std::io::copy(&mut server, &mut client);
+                let _ = client.shutdown(std::net::Shutdown::Both);
+            }
+            let _ = up.join();
+            Ok(())
+        }
+        Balancer { url, state }
+    }
+
+    /// Choose where the following connections go.
+    pub fn route(&self, r: Route) {
+        self.state.lock().expect("balancer state").route = Some(r);
+    }
+
+    /// Lose the hub's answer to the next `n` connections that start with an upload.
+    pub fn lose_upload_answers(&self, n: usize) {
+        self.state.lock().expect("balancer state").drop_uploads = n;
+    }
+
+    /// Every connection so far: (backend index, first request line, answer lost).
+    pub fn seen(&self) -> Vec<(usize, String, bool)> {
+        self.state.lock().expect("balancer state").seen.clone()
     }
 }
 

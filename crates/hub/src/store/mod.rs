@@ -1,8 +1,10 @@
 //! Hub storage: one trait, chosen by URL scheme. Everything several hub processes must
 //! agree on (codes, nonces, receipts, labels, the ledger) lives here, not in memory.
 
+mod postgres;
 mod sqlite;
 
+pub use self::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::error::HubError;
@@ -218,18 +220,147 @@ pub trait HubStore: Send + Sync {
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
 }
 
-/// Open storage by URL: `sqlite://PATH` (the embedded default).
+/// Open storage by URL: `sqlite://PATH` (the embedded default) or
+/// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` (also `postgresql://`), which several
+/// hub processes may share. Either is migrated to the current schema on open.
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn HubStore>, HubError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         return Ok(std::sync::Arc::new(SqliteStore::open(
             std::path::Path::new(path),
         )?));
     }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(std::sync::Arc::new(PostgresStore::open(url)?));
+    }
     Err(HubError::bad(
         "unsupported_database",
         format!(
-            "unsupported database URL {}; use sqlite://PATH",
+            "unsupported database URL {}; use sqlite://PATH or postgres://USER@HOST/DBNAME",
             crate::config::redact_url(url)
         ),
     ))
+}
+
+/// A fresh random id with a type prefix (`a_`, `d_`), the same in every store.
+pub(crate) fn random_id(prefix: &str) -> Result<String, HubError> {
+    let mut b = [0u8; 12];
+    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
+    Ok(format!("{prefix}{}", hex::encode(b)))
+}
+
+fn sha256(b: &[u8]) -> [u8; 32] {
+    let mut o = [0u8; 32];
+    o.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, b).as_ref());
+    o
+}
+
+/// The inbound ledger's hash of one entry: every store chains entries the same way,
+/// so a ledger exported from SQLite and one from PostgreSQL verify alike.
+pub fn ledger_entry_hash(
+    prev: &[u8],
+    received_at_ms: i64,
+    device_id: &str,
+    body_sha256: &str,
+    receipt_json: &str,
+) -> [u8; 32] {
+    let mut m = Vec::with_capacity(128 + receipt_json.len());
+    m.extend_from_slice(b"labelvault/hub-ledger/v1\0");
+    m.extend_from_slice(prev);
+    m.extend_from_slice(&received_at_ms.to_be_bytes());
+    m.extend_from_slice(&(device_id.len() as u64).to_be_bytes());
+    m.extend_from_slice(device_id.as_bytes());
+    m.extend_from_slice(body_sha256.as_bytes());
+    m.extend_from_slice(receipt_json.as_bytes());
+    sha256(&m)
+}
+
+/// Check an inbound ledger export (`/v1/admin/ledger`): sequence numbers 1, 2, 3…
+/// without gaps, each entry chained to the one before, its hash and body hash
+/// recomputed. Returns the number of entries, or which entry is wrong, so a manager
+/// (or a test) can tell the chain survived several hubs writing it at once.
+pub fn verify_ledger(jsonl: &str) -> Result<u64, String> {
+    use base64::Engine as _;
+    let mut prev = vec![0u8; 32];
+    let mut n = 0u64;
+    for (i, line) in jsonl.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let at = i + 1;
+        let v: serde_json::Value = serde_json::from_str(line)
+            .map_err(|_| format!("ledger line {at} is not JSON; the export is damaged"))?;
+        let field = |k: &str| {
+            v[k].as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("ledger entry {at} has no `{k}`"))
+        };
+        if v["seq"].as_u64() != Some(n + 1) {
+            return Err(format!(
+                "ledger entry {at} has seq {} where {} was expected: an entry is missing or duplicated",
+                v["seq"],
+                n + 1
+            ));
+        }
+        let stored_prev = hex::decode(field("prev_hash")?)
+            .map_err(|_| format!("ledger entry {at} has a malformed prev_hash"))?;
+        if stored_prev != prev {
+            return Err(format!(
+                "ledger entry {at} does not chain to entry {n}: the ledger was altered or forked"
+            ));
+        }
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(field("body_b64")?)
+            .map_err(|_| format!("ledger entry {at} has a malformed body"))?;
+        let body_sha256 = field("body_sha256")?;
+        if hex::encode(sha256(&body)) != body_sha256 {
+            return Err(format!(
+                "ledger entry {at}: the body does not match its hash"
+            ));
+        }
+        // Through the receipt type, so the text is the one the hub hashed.
+        let receipt = serde_json::from_value::<SignedReceipt>(v["receipt"].clone())
+            .ok()
+            .and_then(|r| serde_json::to_string(&r).ok())
+            .ok_or_else(|| format!("ledger entry {at} has a malformed receipt"))?;
+        let received_at_ms = v["received_at_ms"]
+            .as_i64()
+            .ok_or_else(|| format!("ledger entry {at} has no received_at_ms"))?;
+        let h = ledger_entry_hash(
+            &prev,
+            received_at_ms,
+            &field("device_id")?,
+            &body_sha256,
+            &receipt,
+        );
+        if hex::encode(h) != field("entry_hash")? {
+            return Err(format!(
+                "ledger entry {at}: the entry hash does not match its content"
+            ));
+        }
+        prev = h.to_vec();
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The checks of one label that need no storage (revision, verdict and intent
+/// together, spans), shared by every store; `Some(code)` refuses it.
+pub(crate) fn label_shape_problem(l: &WireLabel) -> Option<&'static str> {
+    use labelvault_core::labels::Verdict;
+    if l.revision == 0 {
+        return Some("invalid");
+    }
+    if l.retracted {
+        if l.verdict.is_some() || l.intent_id.is_some() {
+            return Some("invalid");
+        }
+        return None;
+    }
+    match (l.verdict, &l.intent_id) {
+        (None, _) | (Some(Verdict::Wrong), None) => return Some("invalid"),
+        _ => {}
+    }
+    if l.pii_spans.iter().any(|s| s.start >= s.end)
+        || l.pii_spans.len() > labelvault_core::labels::MAX_SPANS
+    {
+        return Some("invalid");
+    }
+    None
 }

@@ -6,7 +6,6 @@ use super::{
     Upload,
 };
 use crate::error::HubError;
-use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -112,18 +111,6 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
-fn random_id(prefix: &str) -> Result<String, HubError> {
-    let mut b = [0u8; 12];
-    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
-    Ok(format!("{prefix}{}", hex::encode(b)))
-}
-
-fn sha256(b: &[u8]) -> [u8; 32] {
-    let mut o = [0u8; 32];
-    o.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, b).as_ref());
-    o
-}
-
 impl SqliteStore {
     /// Open (creating) the database at `path` and migrate it.
     pub fn open(path: &std::path::Path) -> Result<SqliteStore, HubError> {
@@ -177,23 +164,11 @@ fn check_label(
     let Some(batch) = batch else {
         return Ok(Some("not_assigned"));
     };
-    if l.revision == 0 {
-        return Ok(Some("invalid"));
+    if let Some(code) = super::label_shape_problem(l) {
+        return Ok(Some(code));
     }
     if l.retracted {
-        if l.verdict.is_some() || l.intent_id.is_some() {
-            return Ok(Some("invalid"));
-        }
         return Ok(None);
-    }
-    match (l.verdict, &l.intent_id) {
-        (None, _) | (Some(Verdict::Wrong), None) => return Ok(Some("invalid")),
-        _ => {}
-    }
-    if l.pii_spans.iter().any(|s| s.start >= s.end)
-        || l.pii_spans.len() > labelvault_core::labels::MAX_SPANS
-    {
-        return Ok(Some("invalid"));
     }
     if let Some(i) = &l.intent_id {
         let ok: bool = tx.query_row(
@@ -229,7 +204,7 @@ impl HubStore for SqliteStore {
         code_sha256: &str,
         code_expires_at: i64,
     ) -> Result<String, HubError> {
-        let id = random_id("a_")?;
+        let id = super::random_id("a_")?;
         let mut c = self.conn()?;
         let tx = c.transaction()?;
         tx.execute(
@@ -284,7 +259,7 @@ impl HubStore for SqliteStore {
                 "this device is already enrolled",
             ));
         }
-        let id = random_id("d_")?;
+        let id = super::random_id("d_")?;
         tx.execute(
             "UPDATE enrollment_codes SET used_at = ?2 WHERE code_sha256 = ?1",
             params![code_sha256, now],
@@ -501,15 +476,8 @@ impl HubStore for SqliteStore {
             )
             .optional()?
             .unwrap_or_else(|| vec![0u8; 32]);
-        let mut m = Vec::with_capacity(128 + receipt_json.len());
-        m.extend_from_slice(b"labelvault/hub-ledger/v1\0");
-        m.extend_from_slice(&prev);
-        m.extend_from_slice(&u.now_ms.to_be_bytes());
-        m.extend_from_slice(&(u.device_id.len() as u64).to_be_bytes());
-        m.extend_from_slice(u.device_id.as_bytes());
-        m.extend_from_slice(u.body_sha256.as_bytes());
-        m.extend_from_slice(receipt_json.as_bytes());
-        let h = sha256(&m);
+        let h =
+            super::ledger_entry_hash(&prev, u.now_ms, u.device_id, u.body_sha256, &receipt_json);
         tx.execute(
             "INSERT INTO ledger (prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![prev, h.to_vec(), u.device_id, u.now_ms, u.body, u.body_sha256, receipt_json],

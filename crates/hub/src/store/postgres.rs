@@ -1,0 +1,1112 @@
+//! PostgreSQL storage, for hubs past one machine: several hub processes may serve the
+//! same database at once, so every piece of state (codes, nonces, receipts, leases, the
+//! ledger's chain head) lives in the database and every read-modify-write is
+//! serialised there, never in a process:
+//!
+//! - the inbound ledger has one chain-head row; each ingest locks it (`FOR UPDATE`)
+//!   before anything else, so idempotency checks, label inserts and the chain append of
+//!   two uploads never interleave, whichever hub received them;
+//! - operations on the review pool (dispatch, reclaim, revocation) take one
+//!   transaction-scoped advisory lock, so overlap checks see every other dispatch;
+//! - an enrollment code row is locked while it is consumed; nonces and message ids
+//!   rely on primary keys (`ON CONFLICT DO NOTHING`).
+//!
+//! The code mirrors `sqlite.rs` function by function (same order, same checks), so a
+//! change to one store is easy to carry to the other. Connections come from a small
+//! pool of synchronous clients; they are only used from the hub's blocking threads.
+
+use super::{
+    Candidates, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
+    Upload,
+};
+use crate::error::HubError;
+use labelvault_core::pipeline::Message;
+use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use postgres::{Client, NoTls, Row, Transaction};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// Versioned migrations, applied in order; version N is `MIGRATIONS[N - 1]`. The tables
+/// are SQLite's (see `sqlite.rs`) in PostgreSQL types, plus the ledger's chain head.
+const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE annotators (
+    annotator_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL
+);
+CREATE TABLE enrollment_codes (
+    code_sha256 TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
+    expires_at BIGINT NOT NULL, used_at BIGINT
+);
+CREATE TABLE devices (
+    device_id TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
+    signing_key BYTEA NOT NULL UNIQUE, recipient TEXT NOT NULL, enrolled_at BIGINT NOT NULL, revoked_at BIGINT
+);
+CREATE TABLE nonces (
+    device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (device_id, nonce)
+);
+CREATE INDEX nonces_age ON nonces (seen_at);
+CREATE TABLE batches (
+    batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id),
+    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, item_count BIGINT NOT NULL, bytes BYTEA NOT NULL
+);
+CREATE INDEX batches_device ON batches (device_id);
+CREATE TABLE batch_intents (batch_id TEXT NOT NULL, intent_id TEXT NOT NULL, PRIMARY KEY (batch_id, intent_id));
+CREATE TABLE assignments (
+    item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL REFERENCES batches(batch_id), device_id TEXT NOT NULL
+);
+CREATE TABLE labels (
+    device_id TEXT NOT NULL, item_id TEXT NOT NULL, revision BIGINT NOT NULL, retracted BOOLEAN NOT NULL,
+    verdict TEXT, intent_id TEXT, flags TEXT NOT NULL, pii_spans TEXT NOT NULL, duration_ms BIGINT NOT NULL,
+    decided_at_ms BIGINT NOT NULL, received_at_ms BIGINT NOT NULL, upload_id TEXT NOT NULL,
+    PRIMARY KEY (device_id, item_id, revision)
+);
+CREATE TABLE uploads (
+    device_id TEXT NOT NULL, upload_id TEXT NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL,
+    PRIMARY KEY (device_id, upload_id)
+);
+CREATE TABLE ledger (
+    seq BIGINT PRIMARY KEY, prev_hash BYTEA NOT NULL, entry_hash BYTEA NOT NULL, device_id TEXT NOT NULL,
+    received_at_ms BIGINT NOT NULL, body BYTEA NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL
+);
+-- The one row every ingest locks: the last entry's number and hash.
+CREATE TABLE ledger_head (
+    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
+    seq BIGINT NOT NULL, entry_hash BYTEA NOT NULL
+);
+INSERT INTO ledger_head (only_row, seq, entry_hash) VALUES (TRUE, 0, '\x0000000000000000000000000000000000000000000000000000000000000000');
+"#,
+    // The pipeline: messages with raw text (hub only), companies, gold answers, and the
+    // copies of messages sealed to devices under opaque item ids, with leases.
+    r#"
+CREATE TABLE messages (
+    message_id TEXT PRIMARY KEY, text TEXT NOT NULL, company TEXT NOT NULL, channel TEXT NOT NULL,
+    received_at BIGINT NOT NULL, model_intent TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL,
+    probabilities TEXT NOT NULL, reported_false_positive BOOLEAN NOT NULL,
+    gold_intent TEXT, ingested_at BIGINT NOT NULL
+);
+CREATE INDEX messages_time ON messages (received_at, message_id);
+CREATE TABLE companies (
+    company TEXT PRIMARY KEY, newly_onboarded BOOLEAN NOT NULL, updated_at BIGINT NOT NULL
+);
+CREATE TABLE copies (
+    item_id TEXT PRIMARY KEY REFERENCES assignments(item_id),
+    message_id TEXT NOT NULL REFERENCES messages(message_id),
+    device_id TEXT NOT NULL REFERENCES devices(device_id), batch_id TEXT NOT NULL REFERENCES batches(batch_id),
+    gold BOOLEAN NOT NULL, state TEXT NOT NULL CHECK (state IN ('open', 'returned')),
+    lease_expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL, returned_at BIGINT,
+    -- Insertion order (SQLite's rowid), for a stable export.
+    ord BIGINT GENERATED ALWAYS AS IDENTITY
+);
+CREATE INDEX copies_message ON copies (message_id, state);
+CREATE INDEX copies_lease ON copies (state, lease_expires_at);
+CREATE INDEX copies_device ON copies (device_id, state);
+"#,
+];
+
+/// Advisory lock key held while migrating, so hubs starting together migrate once.
+const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"
+/// Advisory lock key held by every transaction that changes the review pool.
+const POOL_LOCK: i64 = 0x4c56_504f_4f4c; // "LVPOOL"
+
+/// SQL: true when the copy aliased `c` has a label whose latest revision is not a
+/// retraction (an undone decision leaves the copy unfinished).
+const LABELLED: &str = "NOT coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), TRUE)";
+
+/// Text sorts bytewise, as in SQLite, whatever collation the database was created with.
+const C: &str = "COLLATE \"C\"";
+
+fn probabilities_json(p: &[(String, f64)]) -> String {
+    serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive";
+
+fn message_row(r: &Row) -> Result<Message, HubError> {
+    Ok(Message {
+        message_id: r.try_get(0)?,
+        text: r.try_get(1)?,
+        company: r.try_get(2)?,
+        channel: r.try_get(3)?,
+        received_at: r.try_get(4)?,
+        model_intent: r.try_get(5)?,
+        confidence: r.try_get(6)?,
+        probabilities: parse_probabilities(r.try_get(7)?),
+        reported_false_positive: r.try_get(8)?,
+    })
+}
+
+/// How many connections one hub process keeps to the database at most.
+const POOL_SIZE: usize = 8;
+/// How long a request waits for a free connection before the hub answers 500.
+const POOL_WAIT: Duration = Duration::from_secs(30);
+
+/// A few synchronous clients shared by the blocking threads. `postgres::Client` drives
+/// its connection on a private runtime, which is sound on `spawn_blocking` threads
+/// (never on the async workers).
+struct Pool {
+    config: postgres::Config,
+    state: Mutex<PoolState>,
+    freed: Condvar,
+}
+
+struct PoolState {
+    idle: Vec<Client>,
+    /// Connections handed out or idle.
+    open: usize,
+}
+
+/// A pooled connection, returned to the pool when dropped.
+struct Conn<'a> {
+    pool: &'a Pool,
+    client: Option<Client>,
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        // Only `Drop` takes the client out.
+        self.client.as_ref().expect("pooled connection present")
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("pooled connection present")
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else {
+            return;
+        };
+        let Ok(mut st) = self.pool.state.lock() else {
+            return;
+        };
+        if client.is_closed() {
+            st.open -= 1;
+        } else {
+            st.idle.push(client);
+        }
+        drop(st);
+        self.pool.freed.notify_one();
+    }
+}
+
+impl Pool {
+    fn get(&self) -> Result<Conn<'_>, HubError> {
+        let poisoned = || HubError::Internal("storage pool lock poisoned".into());
+        let deadline = std::time::Instant::now() + POOL_WAIT;
+        let mut st = self.state.lock().map_err(|_| poisoned())?;
+        loop {
+            while let Some(c) = st.idle.pop() {
+                if c.is_closed() {
+                    st.open -= 1;
+                    continue;
+                }
+                return Ok(Conn {
+                    pool: self,
+                    client: Some(c),
+                });
+            }
+            if st.open < POOL_SIZE {
+                st.open += 1;
+                drop(st);
+                return match self.config.connect(NoTls) {
+                    Ok(c) => Ok(Conn {
+                        pool: self,
+                        client: Some(c),
+                    }),
+                    Err(e) => {
+                        if let Ok(mut st) = self.state.lock() {
+                            st.open -= 1;
+                        }
+                        Err(connect_error(&e))
+                    }
+                };
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(HubError::Internal(
+                    "every database connection stayed busy for 30 s".into(),
+                ));
+            }
+            st = self.freed.wait_timeout(st, left).map_err(|_| poisoned())?.0;
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // Closing a client runs its private runtime; do it on a thread of its own in case
+        // the last handle is dropped on an async worker.
+        let idle = match self.state.get_mut() {
+            Ok(st) => std::mem::take(&mut st.idle),
+            Err(_) => return,
+        };
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
+fn connect_error(e: &postgres::Error) -> HubError {
+    HubError::Internal(match e.as_db_error() {
+        Some(db) => format!(
+            "cannot connect to PostgreSQL (SQLSTATE {}); check the database URL's user, password and database name",
+            db.code().code()
+        ),
+        None => {
+            // The cause (refused, timed out, unknown host) is the useful part.
+            let cause = std::error::Error::source(e)
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| e.to_string());
+            format!(
+                "cannot connect to PostgreSQL ({cause}); check that the server is running and the URL's host and port"
+            )
+        }
+    })
+}
+
+/// PostgreSQL-backed hub storage; several hub processes may share one database.
+pub struct PostgresStore {
+    pool: Pool,
+    /// The URL with its password hidden, for messages.
+    redacted: String,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("url", &self.redacted)
+            .finish()
+    }
+}
+
+impl PostgresStore {
+    /// Connect to the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DBNAME`)
+    /// and migrate it; hubs starting at the same time migrate it once.
+    pub fn open(url: &str) -> Result<PostgresStore, HubError> {
+        let redacted = crate::config::redact_url(url);
+        let mut config: postgres::Config = url.parse().map_err(|_| {
+            HubError::bad(
+                "bad_database_url",
+                format!("cannot read the database URL {redacted}; write it as postgres://USER:PASSWORD@HOST:PORT/DBNAME"),
+            )
+        })?;
+        config
+            .application_name("labelvault-hub")
+            .connect_timeout(Duration::from_secs(10));
+        let store = PostgresStore {
+            pool: Pool {
+                config,
+                state: Mutex::new(PoolState {
+                    idle: Vec::new(),
+                    open: 0,
+                }),
+                freed: Condvar::new(),
+            },
+            redacted,
+        };
+        store.migrate().map_err(|e| match e {
+            HubError::Internal(m) => {
+                HubError::Internal(format!("{m} (database {})", store.redacted))
+            }
+            other => other,
+        })?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS labelvault_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )?;
+        let v: i32 = tx
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM labelvault_schema",
+                &[],
+            )?
+            .try_get(0)?;
+        let v = v.max(0) as usize;
+        if v > MIGRATIONS.len() {
+            return Err(HubError::Internal(format!(
+                "the hub database has schema {v}, newer than this hub understands; update the hub"
+            )));
+        }
+        let now = labelvault_core::batch::now_unix();
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(v) {
+            tx.batch_execute(m)?;
+            tx.execute(
+                "INSERT INTO labelvault_schema (version, applied_at) VALUES ($1, $2)",
+                &[&((i + 1) as i32), &now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn conn(&self) -> Result<Conn<'_>, HubError> {
+        self.pool.get()
+    }
+}
+
+/// Why one label is refused, if it is.
+fn check_label(
+    tx: &mut Transaction<'_>,
+    device_id: &str,
+    l: &labelvault_core::protocol::WireLabel,
+) -> Result<Option<&'static str>, HubError> {
+    let batch: Option<String> = tx
+        .query_opt(
+            "SELECT batch_id FROM assignments WHERE item_id = $1 AND device_id = $2",
+            &[&l.item_id, &device_id],
+        )?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+    let Some(batch) = batch else {
+        return Ok(Some("not_assigned"));
+    };
+    if let Some(code) = super::label_shape_problem(l) {
+        return Ok(Some(code));
+    }
+    if l.retracted {
+        return Ok(None);
+    }
+    if let Some(i) = &l.intent_id {
+        let ok: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = $1 AND intent_id = $2)",
+                &[&batch, i],
+            )?
+            .try_get(0)?;
+        if !ok {
+            return Ok(Some("unknown_intent"));
+        }
+    }
+    Ok(None)
+}
+
+/// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
+/// copies are closed too). The caller holds [`POOL_LOCK`].
+fn reclaim_in(tx: &mut Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
+    let n = tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = $1 WHERE c.state = 'open' AND NOT c.gold AND c.lease_expires_at <= $1 AND NOT ({LABELLED})"),
+        &[&as_of],
+    )?;
+    tx.execute(
+        &format!("UPDATE copies AS c SET state = 'returned', returned_at = $1 WHERE c.state = 'open' AND c.gold AND c.lease_expires_at <= $1 AND NOT ({LABELLED})"),
+        &[&as_of],
+    )?;
+    Ok(n)
+}
+
+fn lock_pool(tx: &mut Transaction<'_>) -> Result<(), HubError> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&POOL_LOCK])?;
+    Ok(())
+}
+
+fn count(r: &Row, i: usize) -> Result<u64, HubError> {
+    Ok(r.try_get::<_, i64>(i)?.max(0) as u64)
+}
+
+impl HubStore for PostgresStore {
+    fn create_annotator(
+        &self,
+        name: &str,
+        code_sha256: &str,
+        code_expires_at: i64,
+    ) -> Result<String, HubError> {
+        let id = super::random_id("a_")?;
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO annotators (annotator_id, name, created_at) VALUES ($1, $2, $3)",
+            &[&id, &name, &code_expires_at],
+        )?;
+        tx.execute(
+            "INSERT INTO enrollment_codes (code_sha256, annotator_id, expires_at) VALUES ($1, $2, $3)",
+            &[&code_sha256, &id, &code_expires_at],
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn enroll(
+        &self,
+        code_sha256: &str,
+        now: i64,
+        signing_key: &[u8; 32],
+        recipient: &str,
+    ) -> Result<String, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        // The lock makes a code single-use even when two hubs see it at once.
+        let row = tx.query_opt(
+            "SELECT annotator_id, expires_at, used_at FROM enrollment_codes WHERE code_sha256 = $1 FOR UPDATE",
+            &[&code_sha256],
+        )?;
+        let row = row.ok_or_else(|| {
+            HubError::unauthorized(
+                "bad_code",
+                "this enrollment code is not valid; ask your manager for a new one",
+            )
+        })?;
+        let (annotator, expires, used): (String, i64, Option<i64>) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        if used.is_some() {
+            return Err(HubError::unauthorized(
+                "code_used",
+                "this enrollment code was already used; ask your manager for a new one",
+            ));
+        }
+        if expires <= now {
+            return Err(HubError::unauthorized(
+                "code_expired",
+                "this enrollment code has expired; ask your manager for a new one",
+            ));
+        }
+        let key: &[u8] = signing_key;
+        let exists: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE signing_key = $1)",
+                &[&key],
+            )?
+            .try_get(0)?;
+        let already = || HubError::conflict("already_enrolled", "this device is already enrolled");
+        if exists {
+            return Err(already());
+        }
+        let id = super::random_id("d_")?;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_at = $2 WHERE code_sha256 = $1",
+            &[&code_sha256, &now],
+        )?;
+        match tx.execute(
+            "INSERT INTO devices (device_id, annotator_id, signing_key, recipient, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&id, &annotator, &key, &recipient, &now],
+        ) {
+            // The same key enrolled through another hub with another code meanwhile.
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                return Err(already())
+            }
+            r => r?,
+        };
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError> {
+        let mut c = self.conn()?;
+        let row = c.query_opt(
+            "SELECT device_id, annotator_id, signing_key, recipient, revoked_at FROM devices WHERE device_id = $1",
+            &[&device_id],
+        )?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let key: Vec<u8> = r.try_get(2)?;
+        Ok(Some(DeviceRecord {
+            device_id: r.try_get(0)?,
+            annotator_id: r.try_get(1)?,
+            signing_key: key
+                .try_into()
+                .map_err(|_| HubError::Internal("stored device key damaged".into()))?,
+            recipient: r.try_get(3)?,
+            revoked: r.try_get::<_, Option<i64>>(4)?.is_some(),
+        }))
+    }
+
+    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        lock_pool(&mut tx)?;
+        if tx.execute(
+            "UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE device_id = $1",
+            &[&device_id, &now],
+        )? == 0
+        {
+            return Ok(None);
+        }
+        // Pool copies are counted; gold copies are closed too but go back to no pool.
+        let returned = tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = $2 WHERE c.device_id = $1 AND c.state = 'open' AND NOT c.gold AND NOT ({LABELLED})"),
+            &[&device_id, &now],
+        )?;
+        tx.execute(
+            &format!("UPDATE copies AS c SET state = 'returned', returned_at = $2 WHERE c.device_id = $1 AND c.state = 'open' AND c.gold AND NOT ({LABELLED})"),
+            &[&device_id, &now],
+        )?;
+        tx.commit()?;
+        Ok(Some(returned))
+    }
+
+    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
+        let mut c = self.conn()?;
+        // Nonces older than twice the clock window can no longer pass the time check.
+        c.execute(
+            "DELETE FROM nonces WHERE seen_at < $1",
+            &[&(now - 2 * labelvault_core::protocol::MAX_CLOCK_SKEW_SECS)],
+        )?;
+        // A concurrent insert of the same nonce by another hub waits for this one and
+        // then inserts nothing: exactly one of them wins.
+        Ok(c.execute(
+            "INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            &[&device_id, &nonce, &now],
+        )? == 1)
+    }
+
+    fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&b.batch_id, &b.device_id, &b.created_at, &b.expires_at, &(b.item_ids.len() as i64), &b.bytes],
+        )?;
+        let st = tx.prepare(
+            "INSERT INTO assignments (item_id, batch_id, device_id) VALUES ($1, $2, $3)",
+        )?;
+        for i in &b.item_ids {
+            tx.execute(&st, &[i, &b.batch_id, &b.device_id])?;
+        }
+        let st = tx.prepare(
+            "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )?;
+        for i in &b.intents {
+            tx.execute(&st, &[&b.batch_id, i])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 ORDER BY created_at, batch_id {C}"),
+            &[&device_id],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(BatchListing {
+                    batch_id: r.try_get(0)?,
+                    item_count: count(r, 1)?,
+                    created_at: r.try_get(2)?,
+                    expires_at: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
+        let mut c = self.conn()?;
+        let row = c.query_opt(
+            "SELECT device_id, bytes FROM batches WHERE batch_id = $1",
+            &[&batch_id],
+        )?;
+        match row {
+            Some(r) if r.try_get::<_, &str>(0)? == device_id => Ok(r.try_get(1)?),
+            // Same answer whether the batch exists for another device or not at all.
+            _ => Err(HubError::not_found(
+                "not_assigned",
+                "no such batch is assigned to this device",
+            )),
+        }
+    }
+
+    fn ingest(
+        &self,
+        u: &Upload<'_>,
+        sign: &(dyn Fn(Receipt) -> SignedReceipt + Sync),
+    ) -> Result<SignedReceipt, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        // First the chain head: every ingest, on every hub, queues here, so the upload
+        // id check below sees any upload committed before, and the chain never forks.
+        let head = tx.query_one(
+            "SELECT seq, entry_hash FROM ledger_head WHERE only_row FOR UPDATE",
+            &[],
+        )?;
+        let (head_seq, prev): (i64, Vec<u8>) = (head.try_get(0)?, head.try_get(1)?);
+        let prior = tx.query_opt(
+            "SELECT body_sha256, receipt FROM uploads WHERE device_id = $1 AND upload_id = $2",
+            &[&u.device_id, &u.upload_id],
+        )?;
+        if let Some(r) = prior {
+            if r.try_get::<_, &str>(0)? != u.body_sha256 {
+                return Err(HubError::conflict(
+                    "upload_id_reused",
+                    "this upload id was already used for a different body",
+                ));
+            }
+            return serde_json::from_str(r.try_get(1)?)
+                .map_err(|_| HubError::Internal("stored receipt damaged".into()));
+        }
+        let (mut accepted, mut duplicates) = (0u32, 0u32);
+        let mut rejected = Vec::new();
+        let ins = tx.prepare(
+            "INSERT INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
+                                 duration_ms, decided_at_ms, received_at_ms, upload_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+        )?;
+        for l in u.labels {
+            if let Some(code) = check_label(&mut tx, u.device_id, l)? {
+                rejected.push(RejectedLabel {
+                    item_id: l.item_id.clone(),
+                    revision: l.revision,
+                    code: code.into(),
+                });
+                continue;
+            }
+            let n = tx.execute(
+                &ins,
+                &[
+                    &u.device_id,
+                    &l.item_id,
+                    &i64::from(l.revision),
+                    &l.retracted,
+                    &l.verdict.map(|v| v.as_str()),
+                    &l.intent_id,
+                    &serde_json::to_string(&l.flags).unwrap_or_default(),
+                    &serde_json::to_string(&l.pii_spans).unwrap_or_default(),
+                    &(l.duration_ms as i64),
+                    &l.decided_at_ms,
+                    &u.now_ms,
+                    &u.upload_id,
+                ],
+            )?;
+            if n == 1 {
+                accepted += 1;
+            } else {
+                duplicates += 1;
+            }
+        }
+        let signed = sign(Receipt {
+            upload_id: u.upload_id.to_string(),
+            device_id: u.device_id.to_string(),
+            body_sha256: u.body_sha256.to_string(),
+            accepted,
+            duplicates,
+            rejected,
+            server_time_ms: u.now_ms,
+            hub_key_id: String::new(),
+        });
+        let receipt_json =
+            serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO uploads (device_id, upload_id, body_sha256, receipt) VALUES ($1, $2, $3, $4)",
+            &[&u.device_id, &u.upload_id, &u.body_sha256, &receipt_json],
+        )?;
+        // Inbound ledger: hash chain over what was received and what was answered.
+        let h =
+            super::ledger_entry_hash(&prev, u.now_ms, u.device_id, u.body_sha256, &receipt_json);
+        let seq = head_seq + 1;
+        let h: &[u8] = &h;
+        tx.execute(
+            "INSERT INTO ledger (seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[&seq, &prev, &h, &u.device_id, &u.now_ms, &u.body, &u.body_sha256, &receipt_json],
+        )?;
+        tx.execute(
+            "UPDATE ledger_head SET seq = $1, entry_hash = $2 WHERE only_row",
+            &[&seq, &h],
+        )?;
+        tx.commit()?;
+        Ok(signed)
+    }
+
+    fn labels_jsonl(&self) -> Result<String, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!(
+                "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms
+                 FROM labels ORDER BY received_at_ms, device_id {C}, item_id {C}, revision"
+            ),
+            &[],
+        )?;
+        let mut out = String::new();
+        for r in &rows {
+            let flags: &str = r.try_get(6)?;
+            let spans: &str = r.try_get(7)?;
+            let v = serde_json::json!({
+                "device_id": r.try_get::<_, String>(0)?, "item_id": r.try_get::<_, String>(1)?, "revision": r.try_get::<_, i64>(2)?,
+                "retracted": r.try_get::<_, bool>(3)?, "verdict": r.try_get::<_, Option<String>>(4)?, "intent_id": r.try_get::<_, Option<String>>(5)?,
+                "flags": serde_json::from_str::<serde_json::Value>(flags).unwrap_or_default(),
+                "pii_spans": serde_json::from_str::<serde_json::Value>(spans).unwrap_or_default(),
+                "duration_ms": r.try_get::<_, i64>(8)?, "decided_at_ms": r.try_get::<_, i64>(9)?, "received_at_ms": r.try_get::<_, i64>(10)?,
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    fn ledger_jsonl(&self) -> Result<String, HubError> {
+        use base64::Engine as _;
+        let mut c = self.conn()?;
+        let rows = c.query(
+            "SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq",
+            &[],
+        )?;
+        let mut out = String::new();
+        for r in &rows {
+            let receipt: &str = r.try_get(7)?;
+            let v = serde_json::json!({
+                "seq": r.try_get::<_, i64>(0)?, "prev_hash": hex::encode(r.try_get::<_, &[u8]>(1)?), "entry_hash": hex::encode(r.try_get::<_, &[u8]>(2)?),
+                "device_id": r.try_get::<_, String>(3)?, "received_at_ms": r.try_get::<_, i64>(4)?,
+                "body_b64": base64::engine::general_purpose::STANDARD.encode(r.try_get::<_, &[u8]>(5)?),
+                "body_sha256": r.try_get::<_, String>(6)?,
+                "receipt": serde_json::from_str::<serde_json::Value>(receipt).unwrap_or_default(),
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let mut report = IngestReport::default();
+        let ins = tx.prepare(&format!(
+            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+        ))?;
+        let company = tx.prepare(
+            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
+        )?;
+        for m in messages {
+            let n = tx.execute(
+                &ins,
+                &[
+                    &m.message_id,
+                    &m.text,
+                    &m.company,
+                    &m.channel,
+                    &m.received_at,
+                    &m.model_intent,
+                    &m.confidence,
+                    &probabilities_json(&m.probabilities),
+                    &m.reported_false_positive,
+                    &now,
+                ],
+            )?;
+            if n == 1 {
+                report.inserted += 1;
+                tx.execute(&company, &[&m.company, &now])?;
+            } else {
+                report.duplicates += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        c.execute(
+            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (company) DO UPDATE SET newly_onboarded = excluded.newly_onboarded, updated_at = excluded.updated_at",
+            &[&company, &newly_onboarded, &now],
+        )?;
+        Ok(())
+    }
+
+    fn new_companies(&self) -> Result<Vec<String>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!("SELECT company FROM companies WHERE newly_onboarded ORDER BY company {C}"),
+            &[],
+        )?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let st = tx.prepare("UPDATE messages SET gold_intent = $2 WHERE message_id = $1")?;
+        for (i, (id, intent)) in answers.iter().enumerate() {
+            if tx.execute(&st, &[id, intent])? == 0 {
+                // Dropping the transaction rolls every earlier answer back.
+                return Err(HubError::not_found(
+                    "unknown_message",
+                    format!(
+                        "gold answer #{} names a message id the hub does not hold; ingest the message first (no answer was stored)",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        tx.commit()?;
+        Ok(answers.len() as u64)
+    }
+
+    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY message_id {C}"),
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| Ok((message_row(r)?, r.try_get::<_, String>(9)?)))
+            .collect()
+    }
+
+    fn candidates(
+        &self,
+        from: i64,
+        to: i64,
+        overlap: usize,
+        now: i64,
+        with_probabilities: bool,
+    ) -> Result<Candidates, HubError> {
+        let mut c = self.conn()?;
+        // One snapshot for both reads, so holders and messages agree.
+        let mut tx = c
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        // Active copies first (few rows), then one pass over the window's messages.
+        let mut holders: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for r in tx.query(
+            &format!(
+                "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
+                 WHERE c.state = 'open' AND NOT c.gold AND (c.lease_expires_at > $3 OR {LABELLED})
+                   AND m.received_at >= $1 AND m.received_at < $2
+                 ORDER BY c.ord"
+            ),
+            &[&from, &to, &now],
+        )? {
+            holders.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
+        let rows = tx.query(
+            &format!(
+                "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
+                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
+                 FROM messages m
+                 WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
+                 ORDER BY m.received_at, m.message_id {C}"
+            ),
+            &[&from, &to, &with_probabilities],
+        )?;
+        tx.commit()?;
+        let mut out = Candidates::default();
+        for r in &rows {
+            let id: String = r.try_get(0)?;
+            let h = holders.remove(&id).unwrap_or_default();
+            if h.len() < overlap {
+                out.messages.push(message_row(r)?);
+                out.holders.push(h);
+            }
+        }
+        Ok(out)
+    }
+
+    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
+        let mut c = self.conn()?;
+        let st = c.prepare(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = $1"
+        ))?;
+        ids.iter()
+            .map(|id| {
+                let row = c.query_opt(&st, &[id])?.ok_or_else(|| {
+                    HubError::not_found("unknown_message", "a selected message is no longer stored")
+                })?;
+                message_row(&row)
+            })
+            .collect()
+    }
+
+    fn known_intents(&self) -> Result<Vec<String>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!(
+                "SELECT i FROM (SELECT model_intent AS i FROM messages UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL) u
+                 ORDER BY i {C}"
+            ),
+            &[],
+        )?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
+        let ids: Vec<String> = {
+            let mut c = self.conn()?;
+            let rows = c.query(
+                &format!("SELECT device_id FROM devices WHERE revoked_at IS NULL ORDER BY enrolled_at, device_id {C}"),
+                &[],
+            )?;
+            rows.iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(d) = self.device(&id)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn store_dispatch(
+        &self,
+        batches: &[DispatchBatch],
+        overlap: usize,
+        now: i64,
+    ) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        // Dispatches on any hub queue here, so the overlap check below counts the
+        // copies every earlier dispatch committed.
+        lock_pool(&mut tx)?;
+        reclaim_in(&mut tx, now)?;
+        let mut touched = std::collections::BTreeSet::new();
+        let batch = tx.prepare(
+            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
+        )?;
+        let asg = tx.prepare(
+            "INSERT INTO assignments (item_id, batch_id, device_id) VALUES ($1, $2, $3)",
+        )?;
+        let cp = tx.prepare(
+            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)",
+        )?;
+        let intent = tx.prepare(
+            "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )?;
+        for d in batches {
+            let b = &d.batch;
+            let revoked: Option<Option<i64>> = tx
+                .query_opt(
+                    "SELECT revoked_at FROM devices WHERE device_id = $1",
+                    &[&b.device_id],
+                )?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            if !matches!(revoked, Some(None)) {
+                return Err(HubError::conflict(
+                    "revoked",
+                    "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
+                ));
+            }
+            tx.execute(
+                &batch,
+                &[
+                    &b.batch_id,
+                    &b.device_id,
+                    &b.created_at,
+                    &b.expires_at,
+                    &(b.item_ids.len() as i64),
+                    &b.bytes,
+                ],
+            )?;
+            for copy in &d.copies {
+                tx.execute(&asg, &[&copy.item_id, &b.batch_id, &b.device_id])?;
+                tx.execute(
+                    &cp,
+                    &[
+                        &copy.item_id,
+                        &copy.message_id,
+                        &b.device_id,
+                        &b.batch_id,
+                        &copy.gold,
+                        &d.lease_expires_at,
+                        &b.created_at,
+                    ],
+                )?;
+                if !copy.gold {
+                    touched.insert(copy.message_id.as_str());
+                }
+            }
+            for i in &b.intents {
+                tx.execute(&intent, &[&b.batch_id, i])?;
+            }
+        }
+        let st = tx.prepare(
+            "SELECT count(*), count(DISTINCT device_id) FROM copies WHERE message_id = $1 AND state = 'open' AND NOT gold",
+        )?;
+        for m in touched {
+            let r = tx.query_one(&st, &[&m])?;
+            let (n, devices) = (count(&r, 0)?, count(&r, 1)?);
+            if n as usize > overlap || devices < n {
+                return Err(HubError::conflict(
+                    "pool_changed",
+                    "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
+                ));
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        lock_pool(&mut tx)?;
+        let n = reclaim_in(&mut tx, as_of)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn items_jsonl(&self) -> Result<String, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!(
+                "SELECT c.item_id, c.batch_id, c.device_id, c.message_id, c.gold, c.state, c.lease_expires_at, {LABELLED}
+                 FROM copies c ORDER BY c.created_at, c.batch_id {C}, c.ord"
+            ),
+            &[],
+        )?;
+        let mut out = String::new();
+        for r in &rows {
+            let v = serde_json::json!({
+                "item_id": r.try_get::<_, String>(0)?, "batch_id": r.try_get::<_, String>(1)?, "device_id": r.try_get::<_, String>(2)?,
+                "message_id": r.try_get::<_, String>(3)?, "gold": r.try_get::<_, bool>(4)?, "state": r.try_get::<_, String>(5)?,
+                "lease_expires_at": r.try_get::<_, i64>(6)?, "labelled": r.try_get::<_, bool>(7)?,
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
+    fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
+        let new_companies = self.new_companies()?;
+        let mut c = self.conn()?;
+        let r = c.query_one("SELECT count(*), count(gold_intent) FROM messages", &[])?;
+        let (messages, gold) = (count(&r, 0)?, count(&r, 1)?);
+        let r = c.query_one(
+            &format!(
+                "SELECT count(*) FILTER (WHERE c.state = 'open' AND NOT ({LABELLED})),
+                        count(*) FILTER (WHERE c.state = 'open' AND {LABELLED}),
+                        count(*) FILTER (WHERE c.state = 'returned')
+                 FROM copies c WHERE NOT c.gold"
+            ),
+            &[],
+        )?;
+        Ok(PipelineStatus {
+            messages,
+            gold,
+            new_companies,
+            open_copies: count(&r, 0)?,
+            labelled_copies: count(&r, 1)?,
+            returned_copies: count(&r, 2)?,
+        })
+    }
+
+    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
+        let mut c = self.conn()?;
+        Ok(c.query_opt(
+            "SELECT bytes FROM batches WHERE batch_id = $1",
+            &[&batch_id],
+        )?
+        .map(|r| r.try_get(0))
+        .transpose()?)
+    }
+}

@@ -1,0 +1,117 @@
+//! The stores a hub test runs on: SQLite always, PostgreSQL when
+//! `LABELVAULT_TEST_POSTGRES_URL` names a server (each test gets a database of its own,
+//! so tests run in parallel). With `LABELVAULT_REQUIRE_POSTGRES=1` a missing server is a
+//! failure, so CI cannot skip the PostgreSQL runs silently.
+
+#![allow(dead_code)]
+
+/// Where one test keeps its hub's data.
+pub enum Backend {
+    /// A SQLite file in the test's temporary directory.
+    Sqlite,
+    /// A fresh database on the test server.
+    Postgres(TestDb),
+}
+
+impl Backend {
+    /// The store URL for this backend, given the test's temporary directory.
+    pub fn url(&self, dir: &std::path::Path) -> String {
+        match self {
+            Backend::Sqlite => format!("sqlite://{}", dir.join("hub.db").display()),
+            Backend::Postgres(db) => db.url.clone(),
+        }
+    }
+
+    /// A PostgreSQL backend with a fresh database, or `None` (after saying so) when no
+    /// server is configured and none is required.
+    pub fn postgres(test: &str) -> Option<Backend> {
+        TestDb::create(test).map(Backend::Postgres)
+    }
+}
+
+/// A database created for one test on the server of `LABELVAULT_TEST_POSTGRES_URL`,
+/// dropped when the test ends.
+pub struct TestDb {
+    /// The URL of the new database.
+    pub url: String,
+    server: String,
+    name: String,
+}
+
+impl TestDb {
+    /// Create a fresh database, or `None` when no server is configured (and
+    /// `LABELVAULT_REQUIRE_POSTGRES` is not `1`).
+    pub fn create(test: &str) -> Option<TestDb> {
+        let Ok(server) = std::env::var("LABELVAULT_TEST_POSTGRES_URL") else {
+            if std::env::var("LABELVAULT_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!(
+                    "LABELVAULT_REQUIRE_POSTGRES=1 but LABELVAULT_TEST_POSTGRES_URL is not set: \
+                     run the tests under scripts/with-postgres.sh"
+                );
+            }
+            eprintln!(
+                "skipping {test} on PostgreSQL: set LABELVAULT_TEST_POSTGRES_URL (or run under scripts/with-postgres.sh)"
+            );
+            return None;
+        };
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).expect("randomness");
+        let name = format!("lv_test_{}", hex::encode(b));
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls)
+            .expect("connect to LABELVAULT_TEST_POSTGRES_URL");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        Some(TestDb {
+            url: with_database(&server, &name),
+            server,
+            name,
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Not on an async worker: the test thread owns this.
+        if let Ok(mut c) = postgres::Client::connect(&self.server, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// `postgres://USER@HOST:PORT/OLD?OPTS` with the database replaced by `name`.
+pub fn with_database(server: &str, name: &str) -> String {
+    let start = server.find("://").map(|i| i + 3).unwrap_or(0);
+    let (head, query) = match server.find('?') {
+        Some(q) => (&server[..q], &server[q..]),
+        None => (server, ""),
+    };
+    let base = match head[start..].find('/') {
+        Some(i) => &head[..start + i],
+        None => head,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// Run each named test (`fn NAME(backend: Backend)`) once per store: `NAME::sqlite`
+/// always and `NAME::postgres` when a server is given.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite)
+            }
+            #[test]
+            fn postgres() {
+                if let Some(b) = $crate::common::Backend::postgres(stringify!($name)) {
+                    super::$name(b)
+                }
+            }
+        }
+    )*};
+}

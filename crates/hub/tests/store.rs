@@ -1,0 +1,292 @@
+//! The storage contract under concurrency, on every store: many uploads at once (and
+//! the same upload twice at once) keep each label exactly once, the ledger one
+//! unbroken chain, a nonce single-use and an enrollment code single-use. On PostgreSQL
+//! the racing calls go through two separate store instances, as two hub processes
+//! would.
+
+use labelvault_core::pipeline::Message;
+use labelvault_core::protocol::{Receipt, SignedReceipt, WireLabel};
+use labelvault_hub::error::HubError;
+use labelvault_hub::store::{self, DispatchBatch, HubStore, NewBatch, NewCopy, Upload};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Barrier};
+
+mod common;
+use common::Backend;
+
+on_both_stores!(
+    concurrent_uploads_keep_labels_once_and_one_chain,
+    racing_nonces_and_codes_have_one_winner,
+    racing_dispatches_never_exceed_the_overlap,
+);
+
+/// Two handles on one database: separate instances (two "processes") on PostgreSQL,
+/// the same instance twice on SQLite (one process owns an embedded database).
+fn two_stores(b: &Backend, dir: &std::path::Path) -> [Arc<dyn HubStore>; 2] {
+    let a = store::open(&b.url(dir)).expect("open store");
+    let other = match b {
+        Backend::Sqlite => a.clone(),
+        Backend::Postgres(_) => store::open(&b.url(dir)).expect("open a second store"),
+    };
+    [a, other]
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, b))
+}
+
+fn sign(r: Receipt) -> SignedReceipt {
+    SignedReceipt {
+        receipt: r,
+        signature: "test".into(),
+    }
+}
+
+fn enroll(s: &dyn HubStore, n: u8) -> String {
+    let code = sha256_hex(&[n, 1]);
+    s.create_annotator("a", &code, i64::MAX).expect("annotator");
+    let mut key = [0u8; 32];
+    key[0] = n;
+    s.enroll(&code, 1, &key, "age1x").expect("enroll")
+}
+
+fn label(item: &str, revision: u32) -> WireLabel {
+    serde_json::from_value(serde_json::json!({"item_id": item, "revision": revision, "retracted": false,
+        "verdict": "correct", "intent_id": null, "flags": [], "pii_spans": [], "duration_ms": 5, "decided_at_ms": 1}))
+    .expect("label")
+}
+
+fn concurrent_uploads_keep_labels_once_and_one_chain(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    const DEVICES: u8 = 4;
+    const UPLOADS: usize = 6;
+    const ITEMS: usize = 5;
+    let mut devices = Vec::new();
+    for d in 0..DEVICES {
+        let id = enroll(&*stores[0], d);
+        let items: Vec<String> = (0..ITEMS).map(|i| format!("i_{d}_{i}")).collect();
+        stores[1]
+            .store_batch(&NewBatch {
+                batch_id: format!("b_{d}"),
+                device_id: id.clone(),
+                created_at: 1,
+                expires_at: i64::MAX,
+                bytes: vec![d],
+                item_ids: items.clone(),
+                intents: vec!["a".into()],
+            })
+            .expect("batch");
+        devices.push((id, items));
+    }
+    // Each upload carries every item at revision `u + 1`, and the revision-1 labels
+    // again (duplicates after the first upload). Every upload is sent twice at the
+    // same moment, once through each store.
+    let barrier = Arc::new(Barrier::new(devices.len() * 2));
+    let mut threads = Vec::new();
+    for (id, items) in devices.clone() {
+        for (side, s) in stores.iter().enumerate() {
+            let (s, id, items, barrier) = (s.clone(), id.clone(), items.clone(), barrier.clone());
+            threads.push(std::thread::spawn(move || {
+                barrier.wait();
+                let mut receipts = Vec::new();
+                for u in 0..UPLOADS {
+                    let mut labels: Vec<WireLabel> =
+                        items.iter().map(|i| label(i, u as u32 + 2)).collect();
+                    labels.extend(items.iter().map(|i| label(i, 1)));
+                    let upload_id = format!("u_{u}");
+                    let body = format!("{id}/{upload_id}").into_bytes();
+                    let r = s
+                        .ingest(
+                            &Upload {
+                                device_id: &id,
+                                upload_id: &upload_id,
+                                body: &body,
+                                body_sha256: &sha256_hex(&body),
+                                labels: &labels,
+                                now_ms: 1_000 + u as i64,
+                            },
+                            &sign,
+                        )
+                        .expect("ingest");
+                    receipts.push(((id.clone(), upload_id), r, side));
+                }
+                receipts
+            }));
+        }
+    }
+    let mut by_upload: HashMap<(String, String), Vec<SignedReceipt>> = HashMap::new();
+    for t in threads {
+        for (k, r, _) in t.join().expect("ingest thread") {
+            by_upload.entry(k).or_default().push(r);
+        }
+    }
+    // Both sends of an upload got the one stored receipt.
+    assert_eq!(by_upload.len(), DEVICES as usize * UPLOADS);
+    let mut accepted = 0;
+    for (k, rs) in &by_upload {
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs[0], rs[1], "two receipts for {k:?}");
+        accepted += rs[0].receipt.accepted as usize;
+    }
+    // Every label once: ITEMS new revisions per upload, plus revision 1 once.
+    let expected = DEVICES as usize * ITEMS * (UPLOADS + 1);
+    assert_eq!(accepted, expected);
+    let labels = stores[0].labels_jsonl().unwrap();
+    let keys: HashSet<String> = labels
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!("{}/{}/{}", v["device_id"], v["item_id"], v["revision"])
+        })
+        .collect();
+    assert_eq!(labels.lines().count(), expected);
+    assert_eq!(keys.len(), expected);
+    // One ledger entry per upload, one unbroken chain, whichever store wrote it.
+    for s in &stores {
+        assert_eq!(
+            store::verify_ledger(&s.ledger_jsonl().unwrap()),
+            Ok((DEVICES as usize * UPLOADS) as u64)
+        );
+    }
+}
+
+fn racing_nonces_and_codes_have_one_winner(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let device = enroll(&*stores[0], 0);
+    // A nonce used through one store is a replay through the other.
+    assert!(stores[0].use_nonce(&device, "n-1", 100).unwrap());
+    assert!(!stores[1].use_nonce(&device, "n-1", 101).unwrap());
+    // Eight racers, one nonce: exactly one wins.
+    let barrier = Arc::new(Barrier::new(8));
+    let wins: usize = (0..8)
+        .map(|i| {
+            let (s, d, barrier) = (stores[i % 2].clone(), device.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                s.use_nonce(&d, "n-race", 100).unwrap()
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap() as usize)
+        .sum();
+    assert_eq!(wins, 1);
+    // One code, two devices enrolling at once through different stores: one device.
+    let code = sha256_hex(b"race");
+    stores[0].create_annotator("r", &code, i64::MAX).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let results: Vec<_> = (0..2u8)
+        .map(|i| {
+            let (s, code, barrier) = (stores[i as usize].clone(), code.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let mut key = [9u8; 32];
+                key[1] = i;
+                barrier.wait();
+                s.enroll(&code, 1, &key, "age1x")
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert!(refused.to_string().contains("already used"), "{refused}");
+    // The losing key is not enrolled.
+    assert_eq!(stores[1].active_devices().unwrap().len(), 2);
+}
+
+fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let devices: Vec<String> = (0..8).map(|d| enroll(&*stores[0], d)).collect();
+    // Several rounds (a race is a matter of timing): in each, eight dispatches at once
+    // give the same new messages each to its own device, with an overlap of 2; at most
+    // two may commit, and no message ever gets a third copy.
+    const ROUNDS: usize = 6;
+    const MESSAGES: usize = 4;
+    for round in 0..ROUNDS {
+        let messages: Vec<Message> = (0..MESSAGES)
+            .map(|i| Message {
+                message_id: format!("r{round}m{i}"),
+                text: "my card has not arrived".into(),
+                company: "co".into(),
+                channel: "chat".into(),
+                received_at: 1_000 + i as i64,
+                model_intent: "a".into(),
+                confidence: 0.5,
+                probabilities: vec![("a".into(), 0.5)],
+                reported_false_positive: false,
+            })
+            .collect();
+        stores[0].insert_messages(&messages, 1).unwrap();
+        let barrier = Arc::new(Barrier::new(devices.len()));
+        let results: Vec<Result<(), HubError>> = devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let (s, d, barrier) = (stores[i % 2].clone(), d.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let items: Vec<String> = (0..MESSAGES)
+                        .map(|m| format!("it_{round}_{d}_{m}"))
+                        .collect();
+                    let batch = DispatchBatch {
+                        batch: NewBatch {
+                            batch_id: format!("b_{round}_{d}"),
+                            device_id: d.clone(),
+                            created_at: 10,
+                            expires_at: 1_000_000,
+                            bytes: vec![1],
+                            item_ids: items.clone(),
+                            intents: vec!["a".into()],
+                        },
+                        copies: items
+                            .iter()
+                            .enumerate()
+                            .map(|(m, item)| NewCopy {
+                                item_id: item.clone(),
+                                message_id: format!("r{round}m{m}"),
+                                gold: false,
+                            })
+                            .collect(),
+                        lease_expires_at: 1_000_000,
+                    };
+                    barrier.wait();
+                    s.store_dispatch(&[batch], 2, 10)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        let committed = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(committed, 2, "round {round}: {results:?}");
+        for e in results.iter().filter_map(|r| r.as_ref().err()) {
+            assert!(
+                matches!(
+                    e,
+                    HubError::Conflict {
+                        code: "pool_changed",
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+        }
+    }
+    let status = stores[1].pipeline_status().unwrap();
+    assert_eq!(status.open_copies, (2 * MESSAGES * ROUNDS) as u64);
+    let items = stores[1].items_jsonl().unwrap();
+    for round in 0..ROUNDS {
+        for m in 0..MESSAGES {
+            let needle = format!("\"message_id\":\"r{round}m{m}\"");
+            assert_eq!(items.lines().filter(|l| l.contains(&needle)).count(), 2);
+        }
+    }
+}
