@@ -157,10 +157,10 @@ fn raise_nofile() -> u64 {
                 rlim_max: l.rlim_max,
             };
             if libc::setrlimit(libc::RLIMIT_NOFILE, &want) == 0 {
-                return want.rlim_cur as u64;
+                return want.rlim_cur;
             }
         }
-        l.rlim_cur as u64
+        l.rlim_cur
     }
 }
 
