@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every parser that reads outside input (fuzz/, cargo fuzz +
 # libFuzzer). Builds every target, then runs each for a bounded time from a scratch
-# copy of its checked-in seed corpus (so fuzz/corpus does not grow), and prints per
+# copy of its checked-in seed corpus and regression inputs (so fuzz/corpus does not
+# grow), and prints per
 # target: executions, executions per second, crashes. Exits non-zero if any target
 # crashed; the crashing input is kept in fuzz/artifacts/<target>/.
 #
@@ -30,10 +31,13 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 failed=0
 results=()
+verdicts=()
 start=$(date +%s)
 for t in $targets; do
     mkdir -p "$scratch/$t" "fuzz/artifacts/$t"
     cp -r "fuzz/corpus/$t/." "$scratch/$t/" 2>/dev/null || true
+    # Inputs that once crashed a target (fuzz/regressions/<target>/) run first, every time.
+    cp -r "fuzz/regressions/$t/." "$scratch/$t/" 2>/dev/null || true
     before=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \) | wc -l)
     echo "==> $t: ${secs}s"
     set +e
@@ -60,8 +64,11 @@ for t in $targets; do
         grep -E 'panicked|ERROR: libFuzzer|SUMMARY|Test unit written' "$scratch/$t.log" | head -n 8 || true
     fi
     results+=("$(printf '%-18s %12s execs %8s exec/s   crashes: %s' "$t" "${execs:-?}" "${rate:-?}" "$crashes")")
+    if [ "$crashes" = 0 ] && [ "$rc" -eq 0 ]; then verdict=passed; else verdict=failed; fi
+    verdicts+=("fuzz target $t: $verdict")
 done
 echo
 echo "==> fuzzing summary (${secs}s per target, sanitizer $sanitizer, $(( $(date +%s) - start ))s in all)"
 printf '%s\n' "${results[@]}"
+printf '%s\n' "${verdicts[@]}"
 exit "$failed"

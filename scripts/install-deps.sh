@@ -40,6 +40,16 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version '^2'
 fi
 
+# Fuzzing and the dependency audit in scripts/test.sh.
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "install-deps: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+if ! cargo deny --version >/dev/null 2>&1; then
+  echo "install-deps: installing cargo-deny"
+  cargo install cargo-deny --locked
+fi
+
 if [ -f "$here/ui/package.json" ]; then
   (cd "$here/ui" && if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then npm install --no-audit --no-fund; fi)
 fi

@@ -34,9 +34,26 @@ scripts/with-keyring.sh scripts/with-postgres.sh cargo test --workspace --locked
 step "end-to-end: the real app in the real webview"
 bash scripts/e2e.sh 2>&1 | tee -a "$log"
 
+# Every fuzz target for a bounded time from its seed corpus and regression inputs
+# (scripts/fuzz.sh; FUZZ_SECONDS per target); each target counts as one test below.
+step "fuzzing: every target for ${FUZZ_SECONDS:-45} s"
+fuzz_rc=0
+FUZZ_SECONDS=${FUZZ_SECONDS:-45} bash scripts/fuzz.sh 2>&1 | tee -a "$log" || fuzz_rc=$?
+
+step "dependency audit (cargo deny; advisories skipped with a message when offline)"
+bash scripts/audit-deps.sh 2>&1 | tee -a "$log"
+
 # One closing line over every runner (cargo's last line is a doc-test run of 0).
 plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log")
 passed=$(printf '%s\n' "$plain" | { grep -Eo '^test result: ok\. [0-9]+ passed' || true; } | awk '{s += $4} END {print s + 0}')
 vitest=$(printf '%s\n' "$plain" | { grep -Eo 'Tests +[0-9]+ passed' || true; } | awk '{s += $2} END {print s + 0}')
+fuzz_ok=$(printf '%s\n' "$plain" | { grep -Ec '^fuzz target [a-z_]+: passed$' || true; })
+fuzz_bad=$(printf '%s\n' "$plain" | { grep -Ec '^fuzz target [a-z_]+: failed$' || true; })
+if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then fuzz_bad=1; fi # the build failed
+if [ "$fuzz_bad" -ne 0 ]; then
+    step "fuzzing found a crash (input kept in fuzz/artifacts/)"
+    echo "$((passed + vitest + fuzz_ok)) passed, $fuzz_bad failed"
+    exit 1
+fi
 step "all tests passed"
-echo "$((passed + vitest)) passed, 0 failed"
+echo "$((passed + vitest + fuzz_ok)) passed, 0 failed"

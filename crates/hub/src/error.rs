@@ -26,6 +26,10 @@ pub enum HubError {
     /// 413.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// 507: the database cannot grow (disk full). Nothing of the request was stored;
+    /// the device keeps its labels and retries.
+    #[error("the hub's storage is full")]
+    StorageFull,
     /// 500: storage or internal failure (details go to the log only).
     #[error("internal error: {0}")]
     Internal(String),
@@ -97,6 +101,7 @@ impl HubError {
             HubError::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             HubError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             HubError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            HubError::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
             HubError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -104,6 +109,11 @@ impl HubError {
 
 impl From<rusqlite::Error> for HubError {
     fn from(e: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(f, _) = &e {
+            if f.code == rusqlite::ErrorCode::DiskFull {
+                return HubError::StorageFull;
+            }
+        }
         HubError::Internal(match e {
             rusqlite::Error::SqliteFailure(f, _) => {
                 format!("storage: {}", rusqlite::ffi::code_to_str(f.extended_code))
@@ -137,6 +147,12 @@ impl IntoResponse for HubError {
             HubError::Internal(detail) => {
                 tracing::error!(detail = %detail, "internal error");
                 "the hub hit an internal error; try again later (the details are in the hub's log)"
+                    .to_string()
+            }
+            HubError::StorageFull => {
+                tracing::error!("storage full: the database cannot grow; free disk space");
+                "the hub's storage is full; nothing of this request was stored. Your labels \
+                 stay on the device and are sent again once the manager frees space"
                     .to_string()
             }
             other => other.to_string(),

@@ -28,6 +28,15 @@ pub fn bin(package: &str, name: &str) -> PathBuf {
     path
 }
 
+/// How to start a hub beyond its data directory: a database URL and extra environment.
+#[derive(Debug, Clone, Default)]
+pub struct HubOptions {
+    /// `--database` (default: the hub's own `sqlite://DATA_DIR/hub.db`).
+    pub db: Option<String>,
+    /// Extra environment variables for the hub process.
+    pub env: Vec<(String, String)>,
+}
+
 /// A running hub.
 pub struct Hub {
     /// The process.
@@ -40,6 +49,8 @@ pub struct Hub {
     pub log: PathBuf,
     /// Admin token.
     pub token: String,
+    /// How it was started (reused by [`Hub::restart`]).
+    pub options: HubOptions,
 }
 
 impl Hub {
@@ -50,28 +61,34 @@ impl Hub {
 
     /// Start `labelvault-hub serve` on a given loopback address.
     pub fn start_on(data_dir: &Path, listen: &str) -> Hub {
-        Hub::start_with(data_dir, listen, None)
+        Hub::start_with(data_dir, listen, HubOptions::default())
     }
 
-    /// Start `labelvault-hub serve` on a loopback address with a database URL (`None`:
-    /// the default SQLite file in the data directory).
-    pub fn start_with(data_dir: &Path, listen: &str, database: Option<&str>) -> Hub {
+    /// Start `labelvault-hub serve` on a given loopback address with options (a
+    /// database URL, extra environment).
+    pub fn start_with(data_dir: &Path, listen: &str, options: HubOptions) -> Hub {
         let log = data_dir.with_extension("log");
-        let logf = std::fs::File::create(&log).expect("log file");
+        // Appended, so a restarted hub's log follows the killed one's.
+        let logf = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("log file");
         let mut cmd = Command::new(bin("labelvault-hub", "labelvault-hub"));
         cmd.args(["serve", "--data-dir"])
             .arg(data_dir)
             .args(["--listen", listen]);
-        if let Some(url) = database {
-            cmd.args(["--database", url]);
-        }
-        let mut child = cmd
-            .env("RUST_LOG", "debug")
+        cmd.env("RUST_LOG", "debug")
             .env("LABELVAULT_LOG", "debug")
             .stdout(Stdio::piped())
-            .stderr(logf)
-            .spawn()
-            .expect("start hub");
+            .stderr(logf);
+        if let Some(db) = &options.db {
+            cmd.args(["--database", db]);
+        }
+        for (k, v) in &options.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start hub");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -98,7 +115,49 @@ impl Hub {
             data_dir: data_dir.to_path_buf(),
             log,
             token,
+            options,
         }
+    }
+
+    /// The `127.0.0.1:PORT` it listens on.
+    pub fn addr(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_start_matches("https://")
+            .to_string()
+    }
+
+    /// Kill the process with SIGKILL (no shutdown of any kind) and wait for it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Kill the hub with SIGKILL and start it again on the same address, data and
+    /// options.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let addr = self.addr();
+        let next = Hub::start_with(&self.data_dir, &addr, self.options.clone());
+        // The old value's Drop only kills an already dead process.
+        *self = next;
+    }
+
+    /// Admin GET, returning (status, body text) whatever the status.
+    pub fn admin_get_status(&self, path: &str) -> (u16, String) {
+        let mut r = Self::agent()
+            .get(&format!("{}{path}", self.url))
+            .header("authorization", &format!("Bearer {}", self.token))
+            .call()
+            .expect("admin request");
+        let status = r.status().as_u16();
+        let text = r
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_string()
+            .unwrap_or_default();
+        (status, text)
     }
 
     fn agent() -> ureq::Agent {
@@ -382,11 +441,16 @@ pub struct Device {
 
 /// Create an annotator on the hub and enroll `profile` with its one-time code.
 pub fn enroll(hub: &Hub, profile: &Path, name: &str) -> Device {
+    enroll_at(hub, &hub.url, profile, name)
+}
+
+/// As [`enroll`], but the device talks to the hub at `url` (e.g. through a proxy).
+pub fn enroll_at(hub: &Hub, url: &str, profile: &Path, name: &str) -> Device {
     let (st, created) =
         hub.admin_post("/v1/admin/annotators", &serde_json::json!({ "name": name }));
     assert_eq!(st, 200, "{created}");
     let code = created["enrollment_code"].as_str().expect("code");
-    cli_ok(profile, &["enroll", "--hub", &hub.url, "--code", code]);
+    cli_ok(profile, &["enroll", "--hub", url, "--code", code]);
     let status: serde_json::Value =
         serde_json::from_str(&cli_ok(profile, &["status", "--json"])).expect("status json");
     Device {

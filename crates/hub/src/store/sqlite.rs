@@ -109,7 +109,16 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
 /// SQLite-backed hub storage.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// Test builds only: while this file exists the database may not grow, as on a full
+    /// disk (`LABELVAULT_HUB_TEST_DISK_FULL_FLAG`, for the fault tests where no small
+    /// file system can be mounted). Release builds ignore the variable.
+    #[cfg(debug_assertions)]
+    disk_full_flag: Option<std::path::PathBuf>,
 }
+
+/// Test builds only: the variable naming the disk-full flag file.
+#[cfg(debug_assertions)]
+pub const DISK_FULL_FLAG_ENV: &str = "LABELVAULT_HUB_TEST_DISK_FULL_FLAG";
 
 impl SqliteStore {
     /// Open (creating) the database at `path` and migrate it.
@@ -138,13 +147,28 @@ impl SqliteStore {
         }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            #[cfg(debug_assertions)]
+            disk_full_flag: std::env::var_os(DISK_FULL_FLAG_ENV).map(Into::into),
         })
     }
 
     fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, HubError> {
-        self.conn
+        let c = self
+            .conn
             .lock()
-            .map_err(|_| HubError::Internal("storage lock poisoned".into()))
+            .map_err(|_| HubError::Internal("storage lock poisoned".into()))?;
+        #[cfg(debug_assertions)]
+        if let Some(flag) = &self.disk_full_flag {
+            // A database that may not grow past its size fails like a full disk
+            // (SQLITE_FULL), from SQLite itself.
+            let cap: i64 = if flag.exists() {
+                c.query_row("PRAGMA page_count", [], |r| r.get(0))?
+            } else {
+                i64::from(u32::MAX - 1)
+            };
+            c.query_row(&format!("PRAGMA max_page_count = {cap}"), [], |_| Ok(()))?;
+        }
+        Ok(c)
     }
 }
 
@@ -497,11 +521,21 @@ impl HubStore for SqliteStore {
         while let Some(r) = rows.next()? {
             let flags: String = r.get(6)?;
             let spans: String = r.get(7)?;
+            // A damaged row fails the export loudly rather than exporting a wrong label.
+            let damaged = || {
+                HubError::Internal(format!(
+                    "stored label damaged (device {}, item {})",
+                    r.get::<_, String>(0).unwrap_or_default(),
+                    r.get::<_, String>(1).unwrap_or_default()
+                ))
+            };
+            let flags: serde_json::Value = serde_json::from_str(&flags).map_err(|_| damaged())?;
+            let spans: serde_json::Value = serde_json::from_str(&spans).map_err(|_| damaged())?;
             let v = serde_json::json!({
                 "device_id": r.get::<_, String>(0)?, "item_id": r.get::<_, String>(1)?, "revision": r.get::<_, i64>(2)?,
                 "retracted": r.get::<_, bool>(3)?, "verdict": r.get::<_, Option<String>>(4)?, "intent_id": r.get::<_, Option<String>>(5)?,
-                "flags": serde_json::from_str::<serde_json::Value>(&flags).unwrap_or_default(),
-                "pii_spans": serde_json::from_str::<serde_json::Value>(&spans).unwrap_or_default(),
+                "flags": flags,
+                "pii_spans": spans,
                 "duration_ms": r.get::<_, i64>(8)?, "decided_at_ms": r.get::<_, i64>(9)?, "received_at_ms": r.get::<_, i64>(10)?,
             });
             out.push_str(&v.to_string());
@@ -518,12 +552,18 @@ impl HubStore for SqliteStore {
         let mut out = String::new();
         while let Some(r) = rows.next()? {
             let receipt: String = r.get(7)?;
+            let receipt: serde_json::Value = serde_json::from_str(&receipt).map_err(|_| {
+                HubError::Internal(format!(
+                    "stored ledger entry damaged (seq {})",
+                    r.get::<_, i64>(0).unwrap_or_default()
+                ))
+            })?;
             let v = serde_json::json!({
                 "seq": r.get::<_, i64>(0)?, "prev_hash": hex::encode(r.get::<_, Vec<u8>>(1)?), "entry_hash": hex::encode(r.get::<_, Vec<u8>>(2)?),
                 "device_id": r.get::<_, String>(3)?, "received_at_ms": r.get::<_, i64>(4)?,
                 "body_b64": base64::engine::general_purpose::STANDARD.encode(r.get::<_, Vec<u8>>(5)?),
                 "body_sha256": r.get::<_, String>(6)?,
-                "receipt": serde_json::from_str::<serde_json::Value>(&receipt).unwrap_or_default(),
+                "receipt": receipt,
             });
             out.push_str(&v.to_string());
             out.push('\n');

@@ -1,0 +1,769 @@
+//! Every hub endpoint refuses its wrong callers, walking one table that mirrors
+//! docs/authorization.md; and that table, the doc's and the router's endpoints agree.
+
+use base64::Engine as _;
+use labelvault_core::identity::DeviceIdentity;
+use labelvault_core::protocol::{self, LabelUpload, SignedReceipt, WireLabel};
+use labelvault_hub::{config, routes, store, AppState};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Who may call an endpoint (the doc's `caller` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anyone,
+    Manager,
+    Code,
+    Device,
+}
+
+impl Caller {
+    fn from_doc(word: &str) -> Option<Caller> {
+        match word {
+            "anyone" => Some(Caller::Anyone),
+            "manager" => Some(Caller::Manager),
+            "code" => Some(Caller::Code),
+            "device" => Some(Caller::Device),
+            _ => None,
+        }
+    }
+}
+
+/// Every endpoint, as in the doc table (`{id}` stands for any path parameter).
+const ENDPOINTS: &[(&str, &str, Caller)] = &[
+    ("GET", "/v1/health", Caller::Anyone),
+    ("POST", "/v1/admin/annotators", Caller::Manager),
+    ("POST", "/v1/admin/assign", Caller::Manager),
+    ("POST", "/v1/admin/devices/{id}/revoke", Caller::Manager),
+    ("GET", "/v1/admin/labels", Caller::Manager),
+    ("GET", "/v1/admin/ledger", Caller::Manager),
+    ("POST", "/v1/admin/messages", Caller::Manager),
+    ("POST", "/v1/admin/companies", Caller::Manager),
+    ("POST", "/v1/admin/gold", Caller::Manager),
+    ("POST", "/v1/admin/select", Caller::Manager),
+    ("POST", "/v1/admin/dispatch", Caller::Manager),
+    ("POST", "/v1/admin/leases/reclaim", Caller::Manager),
+    ("GET", "/v1/admin/items", Caller::Manager),
+    ("GET", "/v1/admin/pipeline", Caller::Manager),
+    ("GET", "/v1/admin/batches/{id}", Caller::Manager),
+    ("POST", "/v1/enroll", Caller::Code),
+    ("GET", "/v1/batches", Caller::Device),
+    ("GET", "/v1/batches/{id}", Caller::Device),
+    ("POST", "/v1/labels", Caller::Device),
+];
+
+fn normalize(path: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{id}");
+            }
+            '}' => in_param = false,
+            _ if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The doc table: "METHOD PATH" → caller.
+fn doc_table() -> BTreeMap<String, Caller> {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/authorization.md"
+    ))
+    .expect("docs/authorization.md");
+    let mut rows = BTreeMap::new();
+    for line in doc.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // | `METHOD /path` | caller | …
+        let (Some(first), Some(caller)) = (cells.get(1), cells.get(2)) else {
+            continue;
+        };
+        let Some(endpoint) = first
+            .strip_prefix('`')
+            .and_then(|s| s.strip_suffix('`'))
+            .filter(|s| s.starts_with("GET /") || s.starts_with("POST /"))
+        else {
+            continue;
+        };
+        let caller = Caller::from_doc(caller)
+            .unwrap_or_else(|| panic!("{endpoint}: unknown caller {caller:?} in the doc"));
+        let (m, p) = endpoint.split_once(' ').expect("method and path");
+        let key = format!("{m} {}", normalize(p));
+        assert!(
+            rows.insert(key.clone(), caller).is_none(),
+            "{key} is listed twice in the doc"
+        );
+    }
+    rows
+}
+
+/// The router's endpoints, read from routes.rs: every `.route("PATH", get(…))` /
+/// `post(…)`, including chains like `get(a).post(b)`.
+fn routed() -> Vec<String> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes.rs"))
+        .expect("routes.rs");
+    let mut out = Vec::new();
+    let mut rest = src.as_str();
+    while let Some(at) = rest.find(".route(") {
+        rest = &rest[at + ".route(".len()..];
+        let open = rest.find('"').expect("a path literal");
+        let close = open + 1 + rest[open + 1..].find('"').expect("end of path");
+        let path = normalize(&rest[open + 1..close]);
+        // The method router runs to the matching close parenthesis of `.route(`.
+        let mut depth = 1;
+        let mut end = close;
+        for (i, c) in rest[close..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = close + i;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let methods = &rest[close + 1..end];
+        let mut found = false;
+        for (word, m) in [
+            ("get(", "GET"),
+            ("post(", "POST"),
+            ("put(", "PUT"),
+            ("delete(", "DELETE"),
+            ("patch(", "PATCH"),
+        ] {
+            let hit = methods.match_indices(word).any(|(i, _)| {
+                i == 0
+                    || !methods.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        && methods.as_bytes()[i - 1] != b'_'
+            });
+            if hit {
+                out.push(format!("{m} {path}"));
+                found = true;
+            }
+        }
+        assert!(found, "no method found for the route {path}");
+        rest = &rest[end..];
+    }
+    assert!(out.len() > 10, "routes.rs parsed to only {out:?}");
+    out
+}
+
+#[test]
+fn doc_table_routes_and_this_test_agree() {
+    let doc = doc_table();
+    let routes = routed();
+    for r in &routes {
+        assert!(
+            doc.contains_key(r),
+            "routes.rs serves {r}, which docs/authorization.md does not list"
+        );
+    }
+    for d in doc.keys() {
+        assert!(
+            routes.contains(d),
+            "docs/authorization.md lists {d}, which routes.rs does not serve"
+        );
+    }
+    let ours: BTreeMap<String, Caller> = ENDPOINTS
+        .iter()
+        .map(|(m, p, c)| (format!("{m} {p}"), *c))
+        .collect();
+    assert_eq!(
+        ours, doc,
+        "the test's endpoint table and the doc's must list the same endpoints and callers"
+    );
+}
+
+// --- a real hub on loopback ---------------------------------------------------------
+
+struct Hub {
+    url: String,
+    state: AppState,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start() -> Hub {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = config::load_or_create_key(dir.path()).expect("key");
+    let token = config::load_or_create_token(dir.path()).expect("token");
+    let store =
+        store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).expect("store");
+    let state = AppState {
+        store,
+        key: Arc::new(key),
+        admin_token: Arc::new(token),
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Hub {
+        url,
+        state,
+        _dir: dir,
+        _rt: rt,
+    }
+}
+
+fn send(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = if method == "GET" {
+        let mut r = agent.get(url);
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.call()
+    } else {
+        let mut r = agent.post(url).header("content-type", "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.send(body)
+    };
+    let mut resp = resp.expect("an HTTP answer");
+    let status = resp.status().as_u16();
+    let bytes = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+struct Dev {
+    id: DeviceIdentity,
+    device_id: String,
+}
+
+fn now() -> i64 {
+    labelvault_core::batch::now_unix()
+}
+
+fn nonce() -> String {
+    labelvault_core::batch::random_id("").expect("nonce")
+}
+
+fn signed(
+    id: &DeviceIdentity,
+    device_id: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    ts: i64,
+    nonce: &str,
+) -> Vec<(&'static str, String)> {
+    let sig = id.sign(&protocol::request_message(method, path, ts, nonce, body));
+    vec![
+        (protocol::H_DEVICE, device_id.to_string()),
+        (protocol::H_TIMESTAMP, ts.to_string()),
+        (protocol::H_NONCE, nonce.to_string()),
+        (
+            protocol::H_SIGNATURE,
+            base64::engine::general_purpose::STANDARD.encode(sig),
+        ),
+    ]
+}
+
+impl Hub {
+    fn token(&self) -> String {
+        self.state.admin_token.as_str().to_string()
+    }
+
+    fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        send(
+            method,
+            &format!("{}{path}", self.url),
+            &[("authorization", format!("Bearer {}", self.token()))],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    fn code(&self) -> String {
+        let (st, a) = self.admin("POST", "/v1/admin/annotators", &json!({"name": "x"}));
+        assert_eq!(st, 200, "{a}");
+        a["enrollment_code"].as_str().expect("code").to_string()
+    }
+
+    fn enroll(&self) -> Dev {
+        let id = DeviceIdentity::generate().expect("identity");
+        let p = id.public();
+        let body = json!({"enrollment_code": self.code(), "signing_key": p.signing_key, "recipient": p.recipient});
+        let (st, r) = send(
+            "POST",
+            &format!("{}/v1/enroll", self.url),
+            &[],
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(st, 200, "{r}");
+        Dev {
+            id,
+            device_id: r["device_id"].as_str().expect("device id").to_string(),
+        }
+    }
+
+    fn assign(&self, device_id: &str) -> (String, Vec<String>) {
+        let (st, r) = self.admin(
+            "POST",
+            "/v1/admin/assign",
+            &json!({"device_id": device_id, "items": [
+                {"text": "my card is late", "intent": "a", "confidence": 0.4, "reason": "low_confidence"},
+                {"text": "change my pin", "intent": "a", "confidence": 0.3, "reason": "low_confidence"}],
+                "taxonomy": {"id": "t", "version": "1", "intents": [{"id": "a", "description": ""}]}}),
+        );
+        assert_eq!(st, 200, "{r}");
+        (
+            r["batch_id"].as_str().expect("batch").to_string(),
+            r["item_ids"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|v| v.as_str().expect("id").to_string())
+                .collect(),
+        )
+    }
+
+    /// A device request signed by `signer` as `as_device`, at time `ts` with `nonce`.
+    #[allow(clippy::too_many_arguments)]
+    fn device_call(
+        &self,
+        signer: &DeviceIdentity,
+        as_device: &str,
+        method: &str,
+        path: &str,
+        signed_body: &[u8],
+        sent_body: &[u8],
+        ts: i64,
+        nonce: &str,
+    ) -> (u16, Value) {
+        let h = signed(signer, as_device, method, path, signed_body, ts, nonce);
+        send(method, &format!("{}{path}", self.url), &h, sent_body)
+    }
+
+    fn labels_on_hub(&self) -> usize {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .get(&format!("{}/v1/admin/labels", self.url))
+            .header("authorization", &format!("Bearer {}", self.token()))
+            .call()
+            .expect("labels");
+        r.body_mut()
+            .read_to_string()
+            .expect("text")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .count()
+    }
+}
+
+fn upload_body(device_id: &str, item: &str, upload_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&LabelUpload {
+        upload_id: upload_id.into(),
+        device_id: device_id.into(),
+        labels: vec![WireLabel {
+            item_id: item.into(),
+            revision: 1,
+            retracted: false,
+            verdict: Some(labelvault_core::labels::Verdict::Correct),
+            intent_id: None,
+            flags: vec![],
+            pii_spans: vec![],
+            duration_ms: 900,
+            decided_at_ms: now() * 1000,
+        }],
+    })
+    .expect("json")
+}
+
+fn expect(what: &str, got: (u16, Value), status: u16, code: &str) {
+    assert_eq!(got.0, status, "{what}: {}", got.1);
+    assert_eq!(got.1["code"], code, "{what}: {}", got.1);
+}
+
+/// Every row of the table, every wrong caller of its kind: refused, and nothing changed.
+#[test]
+fn wrong_callers_are_refused_for_every_endpoint() {
+    let hub = start();
+    let a = hub.enroll();
+    let b = hub.enroll();
+    let revoked = hub.enroll();
+    let (batch_a, items_a) = hub.assign(&a.device_id);
+    let (batch_b, items_b) = hub.assign(&b.device_id);
+    hub.assign(&revoked.device_id);
+    let (st, r) = hub.admin(
+        "POST",
+        &format!("/v1/admin/devices/{}/revoke", revoked.device_id),
+        &json!({}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let stranger = DeviceIdentity::generate().expect("identity");
+
+    let mut checked = 0;
+    for &(method, template, caller) in ENDPOINTS {
+        let what = |case: &str| format!("{method} {template}: {case}");
+        match caller {
+            Caller::Anyone => {
+                let (st, _) = send(method, &format!("{}{template}", hub.url), &[], b"");
+                assert_eq!(st, 200, "{}", what("open to anyone"));
+            }
+            Caller::Manager => {
+                // A concrete path: a real device / batch, so only the token can be wrong.
+                let path = template.replace(
+                    "{id}",
+                    if template.contains("devices") {
+                        &a.device_id
+                    } else {
+                        &batch_a
+                    },
+                );
+                let url = format!("{}{path}", hub.url);
+                let body = b"{}";
+                expect(
+                    &what("no token"),
+                    send(method, &url, &[], body),
+                    401,
+                    "admin_token_required",
+                );
+                expect(
+                    &what("wrong token"),
+                    send(
+                        method,
+                        &url,
+                        &[("authorization", format!("Bearer {}", "0".repeat(64)))],
+                        body,
+                    ),
+                    401,
+                    "bad_admin_token",
+                );
+                expect(
+                    &what("token with a different last character"),
+                    send(
+                        method,
+                        &url,
+                        &[("authorization", {
+                            let mut t = hub.token();
+                            let last = if t.ends_with('0') { "1" } else { "0" };
+                            t.pop();
+                            format!("Bearer {t}{last}")
+                        })],
+                        body,
+                    ),
+                    401,
+                    "bad_admin_token",
+                );
+                expect(
+                    &what("not a bearer token"),
+                    send(method, &url, &[("authorization", hub.token())], body),
+                    401,
+                    "admin_token_required",
+                );
+                let h = signed(&a.id, &a.device_id, method, &path, body, now(), &nonce());
+                expect(
+                    &what("a device's signature"),
+                    send(method, &url, &h, body),
+                    401,
+                    "admin_token_required",
+                );
+            }
+            Caller::Code => {
+                let url = format!("{}{template}", hub.url);
+                let p = DeviceIdentity::generate().expect("identity").public();
+                let enroll = |code: &str, key: &str| {
+                    json!({"enrollment_code": code, "signing_key": key, "recipient": p.recipient})
+                        .to_string()
+                };
+                expect(
+                    &what("unknown code"),
+                    send(
+                        method,
+                        &url,
+                        &[],
+                        enroll("0000-0000-0000-0000-0000", &p.signing_key).as_bytes(),
+                    ),
+                    401,
+                    "bad_code",
+                );
+                let code = hub.code();
+                let (st, r) = send(method, &url, &[], enroll(&code, &p.signing_key).as_bytes());
+                assert_eq!(st, 200, "{r}");
+                let other = DeviceIdentity::generate().expect("identity").public();
+                expect(
+                    &what("used code"),
+                    send(
+                        method,
+                        &url,
+                        &[],
+                        enroll(&code, &other.signing_key).as_bytes(),
+                    ),
+                    401,
+                    "code_used",
+                );
+                expect(
+                    &what("a key already enrolled"),
+                    send(
+                        method,
+                        &url,
+                        &[],
+                        enroll(&hub.code(), &p.signing_key).as_bytes(),
+                    ),
+                    409,
+                    "already_enrolled",
+                );
+                let h = [("authorization", format!("Bearer {}", hub.token()))];
+                expect(
+                    &what("the admin token is no code"),
+                    send(method, &url, &h, enroll("", &other.signing_key).as_bytes()),
+                    401,
+                    "bad_code",
+                );
+            }
+            Caller::Device => {
+                let (path, body, upload) = match template {
+                    "/v1/labels" => {
+                        let b =
+                            upload_body(&a.device_id, &items_a[0], &format!("u_auth_{checked}"));
+                        (template.to_string(), b, true)
+                    }
+                    t => (t.replace("{id}", &batch_a), Vec::new(), false),
+                };
+                let url = format!("{}{path}", hub.url);
+                let before = hub.labels_on_hub();
+                // No signature at all.
+                expect(
+                    &what("unsigned"),
+                    send(method, &url, &[], &body),
+                    401,
+                    "signature_required",
+                );
+                // Signed by a key that is not a's.
+                expect(
+                    &what("another key's signature"),
+                    hub.device_call(
+                        &stranger,
+                        &a.device_id,
+                        method,
+                        &path,
+                        &body,
+                        &body,
+                        now(),
+                        &nonce(),
+                    ),
+                    401,
+                    "bad_signature",
+                );
+                // Signed by b, claiming to be a.
+                expect(
+                    &what("another device's signature"),
+                    hub.device_call(
+                        &b.id,
+                        &a.device_id,
+                        method,
+                        &path,
+                        &body,
+                        &body,
+                        now(),
+                        &nonce(),
+                    ),
+                    401,
+                    "bad_signature",
+                );
+                // Signed over another body (or another path for GETs).
+                let (signed_path, sent) = if upload {
+                    (
+                        path.clone(),
+                        upload_body(&a.device_id, &items_a[1], "u_other"),
+                    )
+                } else {
+                    (format!("{path}x"), Vec::new())
+                };
+                let h = signed(
+                    &a.id,
+                    &a.device_id,
+                    method,
+                    &signed_path,
+                    &body,
+                    now(),
+                    &nonce(),
+                );
+                expect(
+                    &what("tampered request"),
+                    send(method, &url, &h, &sent),
+                    401,
+                    "bad_signature",
+                );
+                expect(
+                    &what("unknown device"),
+                    hub.device_call(
+                        &a.id,
+                        "dev_unknown",
+                        method,
+                        &path,
+                        &body,
+                        &body,
+                        now(),
+                        &nonce(),
+                    ),
+                    401,
+                    "unknown_device",
+                );
+                for skew in [
+                    -(protocol::MAX_CLOCK_SKEW_SECS + 5),
+                    protocol::MAX_CLOCK_SKEW_SECS + 5,
+                ] {
+                    expect(
+                        &what("stale timestamp"),
+                        hub.device_call(
+                            &a.id,
+                            &a.device_id,
+                            method,
+                            &path,
+                            &body,
+                            &body,
+                            now() + skew,
+                            &nonce(),
+                        ),
+                        401,
+                        "stale_request",
+                    );
+                }
+                let rbody = if upload {
+                    upload_body(&revoked.device_id, &items_a[0], "u_revoked")
+                } else {
+                    body.clone()
+                };
+                expect(
+                    &what("revoked device"),
+                    hub.device_call(
+                        &revoked.id,
+                        &revoked.device_id,
+                        method,
+                        &path,
+                        &rbody,
+                        &rbody,
+                        now(),
+                        &nonce(),
+                    ),
+                    403,
+                    "revoked",
+                );
+                assert_eq!(
+                    hub.labels_on_hub(),
+                    before,
+                    "{}",
+                    what("refusals store nothing")
+                );
+                // Replay: the first call passes, the same signed request again is refused.
+                let (ts, n) = (now(), nonce());
+                let first =
+                    hub.device_call(&a.id, &a.device_id, method, &path, &body, &body, ts, &n);
+                assert_eq!(first.0, 200, "{}: {}", what("the genuine call"), first.1);
+                expect(
+                    &what("replayed nonce"),
+                    hub.device_call(&a.id, &a.device_id, method, &path, &body, &body, ts, &n),
+                    401,
+                    "replayed",
+                );
+                // Each endpoint's own boundary between devices.
+                match template {
+                    "/v1/batches" => {
+                        let list = first.1.as_array().expect("a list");
+                        assert!(
+                            list.iter().all(|l| l["batch_id"] == batch_a.as_str()),
+                            "{}: {list:?}",
+                            what("only its own batches")
+                        );
+                    }
+                    "/v1/batches/{id}" => {
+                        let p = format!("/v1/batches/{batch_b}");
+                        expect(
+                            &what("another device's batch"),
+                            hub.device_call(
+                                &a.id,
+                                &a.device_id,
+                                method,
+                                &p,
+                                b"",
+                                b"",
+                                now(),
+                                &nonce(),
+                            ),
+                            404,
+                            "not_assigned",
+                        );
+                    }
+                    "/v1/labels" => {
+                        let foreign = upload_body(&b.device_id, &items_b[0], "u_foreign");
+                        expect(
+                            &what("another device's id in the upload"),
+                            hub.device_call(
+                                &a.id,
+                                &a.device_id,
+                                method,
+                                &path,
+                                &foreign,
+                                &foreign,
+                                now(),
+                                &nonce(),
+                            ),
+                            403,
+                            "device_mismatch",
+                        );
+                        let theirs = upload_body(&a.device_id, &items_b[0], "u_their_item");
+                        let (st, r) = hub.device_call(
+                            &a.id,
+                            &a.device_id,
+                            method,
+                            &path,
+                            &theirs,
+                            &theirs,
+                            now(),
+                            &nonce(),
+                        );
+                        assert_eq!(st, 200, "{r}");
+                        let receipt: SignedReceipt = serde_json::from_value(r).expect("receipt");
+                        assert_eq!(
+                            receipt.receipt.accepted,
+                            0,
+                            "{}",
+                            what("another device's item")
+                        );
+                        assert_eq!(receipt.receipt.rejected.len(), 1);
+                        assert_eq!(receipt.receipt.rejected[0].code, "not_assigned");
+                    }
+                    other => panic!("no endpoint-specific check for {other}"),
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, ENDPOINTS.len());
+    // The refused revocations and uploads changed nothing: a still works, one label.
+    assert_eq!(
+        hub.labels_on_hub(),
+        1,
+        "only the one genuine upload is stored"
+    );
+}
