@@ -637,7 +637,10 @@ pub fn quality(a: QualityArgs) -> Result<()> {
         fmt_opt(&o["observed_agreement"]),
         o["paired_messages"]
     );
-    for (title, key) in [("by company", "by_company"), ("by model intent", "by_intent")] {
+    for (title, key) in [
+        ("by company", "by_company"),
+        ("by model intent", "by_intent"),
+    ] {
         let groups = r[key].as_array().cloned().unwrap_or_default();
         if groups.is_empty() {
             continue;
@@ -715,10 +718,7 @@ pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
         println!("{r}");
         return Ok(());
     }
-    println!(
-        "{} disagreement(s), {} open",
-        r["total"], r["open"]
-    );
+    println!("{} disagreement(s), {} open", r["total"], r["open"]);
     for d in r["disagreements"].as_array().cloned().unwrap_or_default() {
         let labels: Vec<String> = d["labels"]
             .as_array()
@@ -729,7 +729,9 @@ pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
                 format!(
                     "{}={}",
                     l["annotator_id"].as_str().unwrap_or(""),
-                    l["intent"].as_str().unwrap_or(l["verdict"].as_str().unwrap_or(""))
+                    l["intent"]
+                        .as_str()
+                        .unwrap_or(l["verdict"].as_str().unwrap_or(""))
                 )
             })
             .collect();
@@ -826,7 +828,11 @@ pub fn export(a: ExportArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let ext = if a.format == "label-studio" { "json" } else { "jsonl" };
+    let ext = if a.format == "label-studio" {
+        "json"
+    } else {
+        "jsonl"
+    };
     let mut total = 0usize;
     for (k, part) in ["train", "validation", "test"].iter().enumerate() {
         let mut path = format!(
@@ -851,14 +857,19 @@ pub fn export(a: ExportArgs) -> Result<()> {
         };
         total += n;
         let file = a.out.join(format!("{part}.{ext}"));
-        std::fs::write(&file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
+        std::fs::write(&file, &bytes)
+            .with_context(|| format!("cannot write {}", file.display()))?;
         println!("{}: {n} example(s)", file.display());
     }
     println!(
         "{total} labelled message(s) exported ({} split, seed {}); the texts are the hub's{}",
         a.split,
         a.seed,
-        if a.redact { ", redacted" } else { ": keep these files as private as the hub" }
+        if a.redact {
+            ", redacted"
+        } else {
+            ": keep these files as private as the hub"
+        }
     );
     Ok(())
 }
@@ -900,7 +911,13 @@ pub fn evaluate(a: EvaluateArgs) -> Result<()> {
         r["expected_calibration_error"].as_f64().unwrap_or(0.0)
     );
     println!("top confusions (model said → humans said):");
-    for c in r["top_confusions"].as_array().cloned().unwrap_or_default().iter().take(10) {
+    for c in r["top_confusions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .take(10)
+    {
         println!(
             "  {:>5}  {} → {}",
             c["count"],
@@ -960,7 +977,11 @@ pub fn retrain(a: RetrainArgs) -> Result<()> {
         r["new_labels"],
         r["last_mark"]["kind"].as_str().unwrap_or("start"),
         r["threshold"],
-        if r["due"].as_bool().unwrap_or(false) { "due" } else { "not due yet" }
+        if r["due"].as_bool().unwrap_or(false) {
+            "due"
+        } else {
+            "not due yet"
+        }
     );
     Ok(())
 }

@@ -178,8 +178,10 @@ impl Aggregation {
                 }
             }
         }
-        let mut rows: Vec<(u32, u32, u32)> =
-            latest.into_iter().map(|((m, a), (_, _, k))| (m, a, k)).collect();
+        let mut rows: Vec<(u32, u32, u32)> = latest
+            .into_iter()
+            .map(|((m, a), (_, _, k))| (m, a, k))
+            .collect();
         rows.sort_unstable();
         let annotations = Annotations {
             items: messages.len(),
@@ -277,7 +279,12 @@ pub struct Agreement {
 
 /// Agreement over the messages `items` (dense indices), re-indexed so the engine's
 /// per-item arrays stay as small as the group.
-fn agreement(agg: &Aggregation, by_item: &[Vec<(u32, u32)>], key: String, items: &[u32]) -> Agreement {
+fn agreement(
+    agg: &Aggregation,
+    by_item: &[Vec<(u32, u32)>],
+    key: String,
+    items: &[u32],
+) -> Agreement {
     let mut rows = Vec::new();
     let (mut pairs, mut agreeing, mut paired) = (0u64, 0u64, 0u64);
     for (j, &i) in items.iter().enumerate() {
@@ -302,7 +309,10 @@ fn agreement(agg: &Aggregation, by_item: &[Vec<(u32, u32)>], key: String, items:
     Agreement {
         key,
         device_id: None,
-        messages: items.iter().filter(|&&i| !by_item[i as usize].is_empty()).count() as u64,
+        messages: items
+            .iter()
+            .filter(|&&i| !by_item[i as usize].is_empty())
+            .count() as u64,
         paired_messages: paired,
         labels: sub.rows.len() as u64,
         alpha: aggregate::krippendorff_alpha(&sub),
@@ -479,7 +489,11 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
         let r = &by_item[m as usize];
         for p in 0..r.len() {
             for q in p + 1..r.len() {
-                let (x, y) = if r[p].0 < r[q].0 { (r[p], r[q]) } else { (r[q], r[p]) };
+                let (x, y) = if r[p].0 < r[q].0 {
+                    (r[p], r[q])
+                } else {
+                    (r[q], r[p])
+                };
                 let e = pairs.entry((x.0, y.0)).or_insert_with(|| Pair {
                     n: 0,
                     agree: 0,
@@ -498,11 +512,10 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
         .map(|((a, b), p)| {
             let n = p.n as f64;
             let po = p.agree as f64 / n;
-            let pe: f64 = p
-                .mx
-                .iter()
-                .map(|(c, x)| (*x as f64 / n) * (p.my.get(c).copied().unwrap_or(0) as f64 / n))
-                .sum();
+            let pe: f64 =
+                p.mx.iter()
+                    .map(|(c, x)| (*x as f64 / n) * (p.my.get(c).copied().unwrap_or(0) as f64 / n))
+                    .sum();
             PairKappa {
                 annotator_a: agg.annotators[a as usize].clone(),
                 annotator_b: agg.annotators[b as usize].clone(),

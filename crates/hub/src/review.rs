@@ -251,7 +251,9 @@ pub fn parse_split(s: &str) -> Option<(f64, f64)> {
         .map(|p| p.trim().parse().ok())
         .collect::<Option<_>>()?;
     match parts[..] {
-        [t, v, x] if t + v + x == 100 && t > 0 => Some((f64::from(t) / 100.0, f64::from(v) / 100.0)),
+        [t, v, x] if t + v + x == 100 && t > 0 => {
+            Some((f64::from(t) / 100.0, f64::from(v) / 100.0))
+        }
         _ => None,
     }
 }
@@ -539,7 +541,12 @@ pub async fn retrain_mark(
     let kind = match req.kind.as_str() {
         "training" => MarkKind::Training,
         "export" => MarkKind::Export,
-        _ => return Err(HubError::bad("invalid", "`kind` must be training or export")),
+        _ => {
+            return Err(HubError::bad(
+                "invalid",
+                "`kind` must be training or export",
+            ))
+        }
     };
     let st = blocking(move || s.store.retrain_mark(kind, now_ms())).await?;
     tracing::info!(kind = %req.kind, "retraining mark");
@@ -562,18 +569,20 @@ pub async fn retrain_threshold(
     let req: ThresholdRequest =
         serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
     if !(1..=1_000_000_000).contains(&req.threshold) {
-        return Err(HubError::bad(
-            "invalid",
-            "`threshold` must be 1–1000000000",
-        ));
+        return Err(HubError::bad("invalid", "`threshold` must be 1–1000000000"));
     }
-    let st =
-        blocking(move || s.store.retrain_mark(MarkKind::Threshold(req.threshold), now_ms())).await?;
+    let st = blocking(move || {
+        s.store
+            .retrain_mark(MarkKind::Threshold(req.threshold), now_ms())
+    })
+    .await?;
     Ok(Json(st).into_response())
 }
 
 /// Sync latency histogram bounds, seconds.
-const LATENCY_BOUNDS: [f64; 9] = [1.0, 5.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 21600.0, 86400.0];
+const LATENCY_BOUNDS: [f64; 9] = [
+    1.0, 5.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 21600.0, 86400.0,
+];
 
 /// Escape a Prometheus label value.
 fn label(v: &str) -> String {
@@ -598,10 +607,11 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     let q = quality::quality(&agg);
     let mut o = String::with_capacity(4096);
     let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected.\n# TYPE labelvault_items_pending gauge");
-    let mut reasons: Vec<(String, u64)> = ["false_positive", "low_confidence", "random_sample", "gold"]
-        .iter()
-        .map(|r| (r.to_string(), 0))
-        .collect();
+    let mut reasons: Vec<(String, u64)> =
+        ["false_positive", "low_confidence", "random_sample", "gold"]
+            .iter()
+            .map(|r| (r.to_string(), 0))
+            .collect();
     for (r, n) in &c.pending_by_reason {
         match reasons.iter_mut().find(|x| x.0 == *r) {
             Some(x) => x.1 = *n,
@@ -613,11 +623,18 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     }
     let _ = writeln!(o, "# HELP labelvault_labels_received_total Label revisions stored, by verdict.\n# TYPE labelvault_labels_received_total counter");
     for (v, n) in &c.labels_by_verdict {
-        let _ = writeln!(o, "labelvault_labels_received_total{{verdict=\"{}\"}} {n}", label(v));
+        let _ = writeln!(
+            o,
+            "labelvault_labels_received_total{{verdict=\"{}\"}} {n}",
+            label(v)
+        );
     }
     let _ = writeln!(o, "# HELP labelvault_label_sync_latency_seconds Hub receipt time minus the device's decision time, per label.\n# TYPE labelvault_label_sync_latency_seconds histogram");
     for (b, n) in LATENCY_BOUNDS.iter().zip(&c.latency_buckets) {
-        let _ = writeln!(o, "labelvault_label_sync_latency_seconds_bucket{{le=\"{b}\"}} {n}");
+        let _ = writeln!(
+            o,
+            "labelvault_label_sync_latency_seconds_bucket{{le=\"{b}\"}} {n}"
+        );
     }
     let _ = writeln!(
         o,
@@ -627,21 +644,59 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     let _ = writeln!(o, "# HELP labelvault_agreement_alpha Krippendorff's alpha (nominal) over pool messages, overall and per company.\n# TYPE labelvault_agreement_alpha gauge");
     let _ = writeln!(o, "labelvault_agreement_alpha {}", num(q.overall.alpha));
     for g in &q.by_company {
-        let _ = writeln!(o, "labelvault_agreement_alpha{{company=\"{}\"}} {}", label(&g.key), num(g.alpha));
+        let _ = writeln!(
+            o,
+            "labelvault_agreement_alpha{{company=\"{}\"}} {}",
+            label(&g.key),
+            num(g.alpha)
+        );
     }
     let _ = writeln!(o, "# HELP labelvault_agreement_kappa Mean pairwise Cohen's kappa over pool messages, overall and per company.\n# TYPE labelvault_agreement_kappa gauge");
     let _ = writeln!(o, "labelvault_agreement_kappa {}", num(q.overall.kappa));
     for g in &q.by_company {
-        let _ = writeln!(o, "labelvault_agreement_kappa{{company=\"{}\"}} {}", label(&g.key), num(g.kappa));
+        let _ = writeln!(
+            o,
+            "labelvault_agreement_kappa{{company=\"{}\"}} {}",
+            label(&g.key),
+            num(g.kappa)
+        );
     }
     let gauges: [(&str, &str, f64); 7] = [
-        ("labelvault_disagreements_open", "Disagreements not adjudicated yet.", q.counts.disagreements as f64),
-        ("labelvault_messages", "Messages stored on the hub.", c.messages as f64),
-        ("labelvault_messages_labelled", "Messages with at least one decision.", q.counts.messages_labelled as f64),
-        ("labelvault_devices_active", "Enrolled, unrevoked devices.", c.devices_active as f64),
-        ("labelvault_retrain_new_labels", "Label decisions received since the last export or training mark.", retrain.new_labels as f64),
-        ("labelvault_retrain_threshold", "New labels that make retraining due.", retrain.threshold as f64),
-        ("labelvault_retrain_due", "1 when retraining is due.", if retrain.due { 1.0 } else { 0.0 }),
+        (
+            "labelvault_disagreements_open",
+            "Disagreements not adjudicated yet.",
+            q.counts.disagreements as f64,
+        ),
+        (
+            "labelvault_messages",
+            "Messages stored on the hub.",
+            c.messages as f64,
+        ),
+        (
+            "labelvault_messages_labelled",
+            "Messages with at least one decision.",
+            q.counts.messages_labelled as f64,
+        ),
+        (
+            "labelvault_devices_active",
+            "Enrolled, unrevoked devices.",
+            c.devices_active as f64,
+        ),
+        (
+            "labelvault_retrain_new_labels",
+            "Label decisions received since the last export or training mark.",
+            retrain.new_labels as f64,
+        ),
+        (
+            "labelvault_retrain_threshold",
+            "New labels that make retraining due.",
+            retrain.threshold as f64,
+        ),
+        (
+            "labelvault_retrain_due",
+            "1 when retraining is due.",
+            if retrain.due { 1.0 } else { 0.0 },
+        ),
     ];
     for (name, help, v) in gauges {
         let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
@@ -654,7 +709,10 @@ pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Re
     auth::admin(&s, &headers)?;
     let text = blocking(move || metrics_text(&s)).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response())

@@ -54,7 +54,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/evaluation.html", get(review::evaluation_html))
         .route("/v1/admin/retrain", get(review::retrain_status))
         .route("/v1/admin/retrain/mark", post(review::retrain_mark))
-        .route("/v1/admin/retrain/threshold", post(review::retrain_threshold))
+        .route(
+            "/v1/admin/retrain/threshold",
+            post(review::retrain_threshold),
+        )
         .route("/metrics", get(review::metrics))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BYTES));
     Router::new()

@@ -3,8 +3,8 @@
 
 use super::{
     Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts, HubStore,
-    IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark,
-    RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
+    IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark, RetrainStatus,
+    Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
 use labelvault_core::labels::Verdict;
