@@ -186,7 +186,7 @@ fn main() {
     );
 
     let t = Instant::now();
-    let copies = st.labelled_copies().expect("copies");
+    let copies = st.labelled_copies(None).expect("copies");
     let load = t.elapsed().as_secs_f64();
     let adj = st.adjudications().expect("adjudications");
     let t = Instant::now();

@@ -15,6 +15,11 @@ use labelvault_core::pipeline::aggregate::{self, Annotations};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
+/// Dawid–Skene stops after this many EM iterations (the engine bench's setting)...
+pub const DS_MAX_ITER: usize = 30;
+/// ...or once no posterior moves by more than this.
+pub const DS_TOL: f64 = 1e-4;
+
 /// How annotators' labels are combined into one per message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -191,7 +196,7 @@ impl Aggregation {
         };
         let majority = aggregate::majority(&annotations);
         let dawid_skene = (method == Method::DawidSkene && annotations.classes > 0)
-            .then(|| aggregate::dawid_skene(&annotations, 50, 1e-5));
+            .then(|| aggregate::dawid_skene(&annotations, DS_MAX_ITER, DS_TOL));
         let mut adjudication = HashMap::new();
         for a in adjudications {
             if let Some(&m) = msg_ix.get(&a.message_id) {

@@ -19,6 +19,7 @@ use labelvault_core::pipeline::export::{self, Example, Split};
 use labelvault_core::pipeline::TextRedactor;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// Query parameters, checked strictly: an unknown name is refused, so a typo never
 /// silently falls back to a default.
@@ -72,7 +73,7 @@ impl Params {
 
 /// Load the labels and adjudications and aggregate them.
 fn load(s: &AppState, method: Method) -> Result<Aggregation, HubError> {
-    let copies = s.store.labelled_copies()?;
+    let copies = s.store.labelled_copies(None)?;
     let adjudications = s.store.adjudications()?;
     Ok(Aggregation::build(copies, adjudications, method))
 }
@@ -186,7 +187,13 @@ pub async fn adjudicate(
         ));
     }
     let stored = blocking(move || {
-        let agg = load(&s, Method::DawidSkene)?;
+        // Only this message's labels: its label before is the adjudication in force,
+        // else its gold answer, else the majority of its labels.
+        let agg = Aggregation::build(
+            s.store.labelled_copies(Some(&req.message_id))?,
+            s.store.adjudications()?,
+            Method::Majority,
+        );
         let known: HashSet<String> = s.store.known_intents()?.into_iter().collect();
         if !known.contains(&req.intent) && !agg.intents.contains(&req.intent) {
             return Err(HubError::bad(
@@ -598,13 +605,40 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-/// The metrics text (Prometheus exposition format 0.0.4).
+/// How long the agreement figures of /metrics are reused: they need every label, which
+/// takes seconds at a million labels, longer than a scrape should.
+const AGREEMENT_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The last agreement figures per store (keyed by its address), with when they were made.
+type AgreementCache =
+    std::sync::Mutex<Vec<(usize, std::time::Instant, Arc<quality::QualityReport>)>>;
+
+fn cached_quality(s: &AppState) -> Result<Arc<quality::QualityReport>, HubError> {
+    static CACHE: std::sync::OnceLock<AgreementCache> = std::sync::OnceLock::new();
+    let key = Arc::as_ptr(&s.store) as *const () as usize;
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(c) = cache.lock() {
+        if let Some((_, at, q)) = c.iter().find(|e| e.0 == key) {
+            if at.elapsed() < AGREEMENT_TTL {
+                return Ok(q.clone());
+            }
+        }
+    }
+    let q = Arc::new(quality::quality(&load(s, Method::Majority)?));
+    if let Ok(mut c) = cache.lock() {
+        c.retain(|e| e.0 != key && e.1.elapsed() < AGREEMENT_TTL);
+        c.push((key, std::time::Instant::now(), q.clone()));
+    }
+    Ok(q)
+}
+
+/// The metrics text (Prometheus exposition format 0.0.4). Counts are read on every
+/// scrape; agreement and disagreement figures are at most a minute old.
 pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     use std::fmt::Write;
     let c = s.store.metrics_counts(&LATENCY_BOUNDS)?;
     let retrain = s.store.retrain_status()?;
-    let agg = load(s, Method::Majority)?;
-    let q = quality::quality(&agg);
+    let q = cached_quality(s)?;
     let mut o = String::with_capacity(4096);
     let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected.\n# TYPE labelvault_items_pending gauge");
     let mut reasons: Vec<(String, u64)> =

@@ -351,9 +351,10 @@ pub trait HubStore: Send + Sync {
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
 
-    /// Every item whose latest label revision is not a retraction, with its message's
-    /// company, model answer and gold answer, ordered by message id then item id.
-    fn labelled_copies(&self) -> Result<Vec<CopyLabel>, HubError>;
+    /// Every item whose latest label revision is not a retraction (of one message only,
+    /// if given), with its message's company, model answer and gold answer, ordered by
+    /// message id then item id.
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError>;
     /// Append an adjudication; `Err(not_found "unknown_message")` if the message is not
     /// stored. Fills in `seq` and `supersedes` (the message's previous adjudication).
     fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError>;

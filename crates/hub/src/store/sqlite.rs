@@ -916,7 +916,7 @@ impl HubStore for SqliteStore {
         .optional()?)
     }
 
-    fn labelled_copies(&self) -> Result<Vec<CopyLabel>, HubError> {
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(
             "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
@@ -925,11 +925,11 @@ impl HubStore for SqliteStore {
              JOIN devices d ON d.device_id = c.device_id
              JOIN messages m ON m.message_id = c.message_id
              JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
-             WHERE l.retracted = 0
+             WHERE l.retracted = 0 AND (?1 IS NULL OR c.message_id = ?1)
                AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
              ORDER BY c.message_id, c.item_id",
         )?;
-        let mut rows = st.query([])?;
+        let mut rows = st.query([message_id])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let verdict: Option<String> = r.get(6)?;
