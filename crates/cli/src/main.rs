@@ -122,6 +122,19 @@ enum Cmd {
     Reclaim(manage::ReclaimArgs),
     /// Manager: messages, gold, and items open / labelled / returned.
     Progress(manage::ProgressArgs),
+    /// Manager: agreement (alpha, kappa) per batch, company and intent; annotators' gold
+    /// accuracy and self-consistency.
+    Quality(manage::QualityArgs),
+    /// Manager: messages the annotators disagree on, for adjudication.
+    Disagreements(manage::DisagreementsArgs),
+    /// Manager: decide a message's intent (overrides aggregation; kept in an audit trail).
+    Adjudicate(manage::AdjudicateArgs),
+    /// Manager: export the training set (hub text + human label), split train/validation/test.
+    Export(manage::ExportArgs),
+    /// Manager: the model against human labels (JSON, or an HTML report).
+    Evaluate(manage::EvaluateArgs),
+    /// Manager: whether enough new labels arrived to retrain; acknowledge a training run.
+    Retrain(manage::RetrainArgs),
     /// Redact personal data from JSONL lines with `id` and `text`.
     Redact {
         /// Write the detected spans (`{"id", "entities": [{"start","end","type"}]}`,
@@ -188,6 +201,12 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Dispatch(a) => manage::dispatch(a),
         Cmd::Reclaim(a) => manage::reclaim(a),
         Cmd::Progress(a) => manage::progress(a),
+        Cmd::Quality(a) => manage::quality(a),
+        Cmd::Disagreements(a) => manage::disagreements(a),
+        Cmd::Adjudicate(a) => manage::adjudicate(a),
+        Cmd::Export(a) => manage::export(a),
+        Cmd::Evaluate(a) => manage::evaluate(a),
+        Cmd::Retrain(a) => manage::retrain(a),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The manager's pipeline verbs: `ingest`, `company`, `gold`, `select`, `dispatch`,
-//! `reclaim` and `progress`. They talk to the hub's admin API with the admin token;
+//! `reclaim`, `progress`, and after labelling `quality`, `disagreements`, `adjudicate`,
+//! `export`, `evaluate` and `retrain`. They talk to the hub's admin API with the admin token;
 //! the hub is the one process that keeps raw message text (this one only reads the
 //! file and forwards it).
 
@@ -514,6 +515,397 @@ pub fn progress(a: ProgressArgs) -> Result<()> {
             "none".into()
         } else {
             new.join(", ")
+        }
+    );
+    Ok(())
+}
+
+/// Arguments of `labelvault quality`.
+#[derive(clap::Args, Debug)]
+pub struct QualityArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Aggregation: dawid_skene or majority.
+    #[arg(long, default_value = "dawid_skene")]
+    pub method: String,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn fmt_opt(v: &Value) -> String {
+    v.as_f64()
+        .map_or_else(|| "n/a".into(), |x| format!("{x:.3}"))
+}
+
+pub fn quality(a: QualityArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r: Value = serde_json::from_slice(
+        &admin.get(&format!("/v1/admin/quality?method={}", enc(&a.method)))?,
+    )
+    .context("the hub's answer is not JSON")?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    let c = &r["counts"];
+    println!(
+        "labels: {} item(s) labelled ({} decisions, {} unsure, {} skipped) on {} message(s), {} with overlap; {} open disagreement(s), {} adjudicated",
+        c["copies_labelled"], c["decisions"], c["unsure"], c["skipped"], c["messages_labelled"],
+        c["messages_with_overlap"], c["disagreements"], c["adjudicated"]
+    );
+    let o = &r["overall"];
+    println!(
+        "agreement: alpha {}  kappa {}  observed {} over {} paired message(s)",
+        fmt_opt(&o["alpha"]),
+        fmt_opt(&o["kappa"]),
+        fmt_opt(&o["observed_agreement"]),
+        o["paired_messages"]
+    );
+    for (title, key) in [
+        ("by company", "by_company"),
+        ("by model intent", "by_intent"),
+    ] {
+        let groups = r[key].as_array().cloned().unwrap_or_default();
+        if groups.is_empty() {
+            continue;
+        }
+        println!("{title}:");
+        for g in groups.iter().take(30) {
+            println!(
+                "  {:<32} alpha {:>6}  kappa {:>6}  {} paired",
+                g["key"].as_str().unwrap_or(""),
+                fmt_opt(&g["alpha"]),
+                fmt_opt(&g["kappa"]),
+                g["paired_messages"]
+            );
+        }
+    }
+    println!("annotators:");
+    for n in r["annotators"].as_array().cloned().unwrap_or_default() {
+        println!(
+            "  {:<28} {} decisions  gold {}/{} ({})  self-consistency {} ({} pairs)  Dawid-Skene accuracy {}",
+            n["annotator_id"].as_str().unwrap_or(""),
+            n["decisions"],
+            n["gold"]["correct"],
+            n["gold"]["answered"],
+            fmt_opt(&n["gold"]["accuracy"]),
+            fmt_opt(&n["self_consistency"]["rate"]),
+            n["self_consistency"]["pairs"],
+            fmt_opt(&n["dawid_skene_accuracy"])
+        );
+    }
+    Ok(())
+}
+
+/// Percent-encode a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Arguments of `labelvault disagreements`.
+#[derive(clap::Args, Debug)]
+pub struct DisagreementsArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Also list messages already adjudicated.
+    #[arg(long)]
+    pub all: bool,
+    /// Show each message's raw text (it is on the hub; it is printed here only).
+    #[arg(long)]
+    pub text: bool,
+    /// At most this many.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r: Value = serde_json::from_slice(&admin.get(&format!(
+        "/v1/admin/disagreements?include_adjudicated={}&with_text={}&limit={}",
+        a.all,
+        a.text,
+        a.limit.clamp(1, 100_000)
+    ))?)
+    .context("the hub's answer is not JSON")?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!("{} disagreement(s), {} open", r["total"], r["open"]);
+    for d in r["disagreements"].as_array().cloned().unwrap_or_default() {
+        let labels: Vec<String> = d["labels"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}={}",
+                    l["annotator_id"].as_str().unwrap_or(""),
+                    l["intent"]
+                        .as_str()
+                        .unwrap_or(l["verdict"].as_str().unwrap_or(""))
+                )
+            })
+            .collect();
+        println!(
+            "  {:<24} {:<9} model {:<28} {}{}",
+            d["message_id"].as_str().unwrap_or(""),
+            d["kind"].as_str().unwrap_or(""),
+            d["model_intent"].as_str().unwrap_or(""),
+            labels.join(" "),
+            d["adjudication"]["intent"]
+                .as_str()
+                .map(|i| format!("  (adjudicated: {i})"))
+                .unwrap_or_default()
+        );
+        if let Some(t) = d["text"].as_str() {
+            println!("      {t}");
+        }
+    }
+    println!("decide one with `labelvault adjudicate MESSAGE_ID INTENT`");
+    Ok(())
+}
+
+/// Arguments of `labelvault adjudicate`.
+#[derive(clap::Args, Debug)]
+pub struct AdjudicateArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Who decides (recorded in the audit trail).
+    #[arg(long, default_value = "manager")]
+    pub by: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The message id.
+    pub message_id: String,
+    /// Its intent.
+    pub intent: String,
+}
+
+pub fn adjudicate(a: AdjudicateArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r = admin.post(
+        "/v1/admin/adjudications",
+        &json!({"message_id": a.message_id, "intent": a.intent, "by": a.by}),
+    )?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!(
+        "{} is {} (adjudication #{} by {}; it was {})",
+        a.message_id,
+        a.intent,
+        r["seq"],
+        a.by,
+        r["previous_intent"].as_str().unwrap_or("undecided")
+    );
+    Ok(())
+}
+
+/// Arguments of `labelvault export`.
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// jsonl, chat, label-studio or prodigy.
+    #[arg(long, default_value = "jsonl")]
+    pub format: String,
+    /// Train/validation/test percentages.
+    #[arg(long, default_value = "70/15/15")]
+    pub split: String,
+    /// Seed of the split.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Aggregation: dawid_skene or majority.
+    #[arg(long, default_value = "dawid_skene")]
+    pub method: String,
+    /// Replace personal data in the texts with typed placeholders.
+    #[arg(long)]
+    pub redact: bool,
+    /// The chat format's system message.
+    #[arg(long)]
+    pub system_prompt: Option<String>,
+    /// Do not count this export as a retraining mark.
+    #[arg(long)]
+    pub no_mark: bool,
+    /// Write DIR/train.EXT, DIR/validation.EXT and DIR/test.EXT (one request each; only
+    /// the first marks).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn export(a: ExportArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let ext = if a.format == "label-studio" {
+        "json"
+    } else {
+        "jsonl"
+    };
+    let mut total = 0usize;
+    for (k, part) in ["train", "validation", "test"].iter().enumerate() {
+        let mut path = format!(
+            "/v1/admin/export?format={}&split={}&seed={}&method={}&redact={}&part={part}&mark={}",
+            enc(&a.format),
+            enc(&a.split),
+            a.seed,
+            enc(&a.method),
+            a.redact,
+            !a.no_mark && k == 0
+        );
+        if let Some(p) = &a.system_prompt {
+            path.push_str(&format!("&system_prompt={}", enc(p)));
+        }
+        let bytes = admin.get(&path)?;
+        let n = if ext == "json" {
+            serde_json::from_slice::<Vec<Value>>(&bytes)
+                .map(|v| v.len())
+                .unwrap_or(0)
+        } else {
+            bytes.iter().filter(|b| **b == b'\n').count()
+        };
+        total += n;
+        let file = a.out.join(format!("{part}.{ext}"));
+        std::fs::write(&file, &bytes)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        println!("{}: {n} example(s)", file.display());
+    }
+    println!(
+        "{total} labelled message(s) exported ({} split, seed {}); the texts are the hub's{}",
+        a.split,
+        a.seed,
+        if a.redact {
+            ", redacted"
+        } else {
+            ": keep these files as private as the hub"
+        }
+    );
+    Ok(())
+}
+
+/// Arguments of `labelvault evaluate`.
+#[derive(clap::Args, Debug)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Aggregation: dawid_skene or majority.
+    #[arg(long, default_value = "dawid_skene")]
+    pub method: String,
+    /// Write the HTML report here (opens in any browser; no scripts, no remote content).
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Print the evaluation as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn evaluate(a: EvaluateArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let m = enc(&a.method);
+    let r: Value = serde_json::from_slice(&admin.get(&format!("/v1/admin/evaluation?method={m}"))?)
+        .context("the hub's answer is not JSON")?;
+    if let Some(p) = &a.html {
+        let html = admin.get(&format!("/v1/admin/evaluation.html?method={m}"))?;
+        std::fs::write(p, html).with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!(
+        "{} message(s) with human labels: model accuracy {:.1}%, macro F1 {:.3}, expected calibration error {:.3}",
+        r["items"],
+        r["accuracy"].as_f64().unwrap_or(0.0) * 100.0,
+        r["macro_f1"].as_f64().unwrap_or(0.0),
+        r["expected_calibration_error"].as_f64().unwrap_or(0.0)
+    );
+    println!("top confusions (model said → humans said):");
+    for c in r["top_confusions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .take(10)
+    {
+        println!(
+            "  {:>5}  {} → {}",
+            c["count"],
+            c["model"].as_str().unwrap_or(""),
+            c["human"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(m) = r["false_positive_rate_by_company"].as_object() {
+        let parts: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{k} {:.1}%", v.as_f64().unwrap_or(0.0) * 100.0))
+            .collect();
+        println!("false-positive rate by company: {}", parts.join(", "));
+    }
+    if let Some(p) = &a.html {
+        println!("report written to {}", p.display());
+    }
+    Ok(())
+}
+
+/// Arguments of `labelvault retrain`.
+#[derive(clap::Args, Debug)]
+pub struct RetrainArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Acknowledge a training run: count new labels from now.
+    #[arg(long)]
+    pub mark: bool,
+    /// Set how many new labels make retraining due.
+    #[arg(long)]
+    pub threshold: Option<u64>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn retrain(a: RetrainArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let mut r: Option<Value> = None;
+    if let Some(t) = a.threshold {
+        r = Some(admin.post("/v1/admin/retrain/threshold", &json!({ "threshold": t }))?);
+    }
+    if a.mark {
+        r = Some(admin.post("/v1/admin/retrain/mark", &json!({"kind": "training"}))?);
+    }
+    let r = match r {
+        Some(r) => r,
+        None => serde_json::from_slice(&admin.get("/v1/admin/retrain")?)
+            .context("the hub's answer is not JSON")?,
+    };
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    println!(
+        "{} new label(s) since the last {} (threshold {}): retraining is {}",
+        r["new_labels"],
+        r["last_mark"]["kind"].as_str().unwrap_or("start"),
+        r["threshold"],
+        if r["due"].as_bool().unwrap_or(false) {
+            "due"
+        } else {
+            "not due yet"
         }
     );
     Ok(())

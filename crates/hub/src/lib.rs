@@ -10,6 +10,8 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod pipeline;
+pub mod quality;
+pub mod review;
 pub mod routes;
 pub mod store;
 

@@ -488,7 +488,8 @@ struct DispatchResponse {
     batches: Vec<DispatchedBatch>,
 }
 
-fn redactor() -> Result<&'static Redactor, HubError> {
+/// The hub's redactor, built once.
+pub(crate) fn redactor() -> Result<&'static Redactor, HubError> {
     static R: OnceLock<Option<Redactor>> = OnceLock::new();
     R.get_or_init(|| Redactor::new(RedactConfig::default()).ok())
         .as_ref()
@@ -647,7 +648,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                         .entry(j)
                         .or_insert_with(|| item_for(&texts[j], e.reason, r, &intents));
                     items.push(item.clone());
-                    meta.push((texts[j].message_id.clone(), false));
+                    meta.push((texts[j].message_id.clone(), false, e.reason));
                     dispatched.insert(j);
                 }
                 Slot::Gold(g) => {
@@ -665,7 +666,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                         .entry(g)
                         .or_insert_with(|| item_for(m, reason, r, &intents));
                     items.push(item.clone());
-                    meta.push((m.message_id.clone(), true));
+                    meta.push((m.message_id.clone(), true, reason));
                 }
             }
         }
@@ -700,10 +701,11 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             copies: item_ids
                 .iter()
                 .zip(meta)
-                .map(|(item_id, (message_id, gold))| NewCopy {
+                .map(|(item_id, (message_id, gold, reason))| NewCopy {
                     item_id: item_id.clone(),
                     message_id,
                     gold,
+                    reason,
                 })
                 .collect(),
             batch: NewBatch {

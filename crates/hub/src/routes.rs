@@ -2,7 +2,7 @@
 
 use crate::error::HubError;
 use crate::store::{NewBatch, Upload};
-use crate::{auth, blocking, pipeline, AppState};
+use crate::{auth, blocking, pipeline, review, AppState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -43,6 +43,22 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/items", get(pipeline::items))
         .route("/v1/admin/pipeline", get(pipeline::status))
         .route("/v1/admin/batches/{batch_id}", get(pipeline::batch_file))
+        .route("/v1/admin/quality", get(review::quality))
+        .route("/v1/admin/disagreements", get(review::disagreements))
+        .route(
+            "/v1/admin/adjudications",
+            get(review::adjudications).post(review::adjudicate),
+        )
+        .route("/v1/admin/export", get(review::export))
+        .route("/v1/admin/evaluation", get(review::evaluation_json))
+        .route("/v1/admin/evaluation.html", get(review::evaluation_html))
+        .route("/v1/admin/retrain", get(review::retrain_status))
+        .route("/v1/admin/retrain/mark", post(review::retrain_mark))
+        .route(
+            "/v1/admin/retrain/threshold",
+            post(review::retrain_threshold),
+        )
+        .route("/metrics", get(review::metrics))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BYTES));
     Router::new()
         .route(

@@ -969,6 +969,7 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
             item_id: format!("it_race_{device}_0001"),
             message_id: message.into(),
             gold: false,
+            reason: labelvault_core::batch::Reason::LowConfidence,
         }],
         lease_expires_at: now() + 60,
     };

@@ -93,6 +93,9 @@ pub struct NewCopy {
     pub message_id: String,
     /// A hidden gold item (its answer is known hub-side).
     pub gold: bool,
+    /// Why it is in the batch (what the device is shown), kept so pending work can be
+    /// counted by reason.
+    pub reason: labelvault_core::batch::Reason,
 }
 
 /// A dispatched batch: the sealed batch plus what each of its items stands for.
@@ -122,6 +125,137 @@ pub struct PipelineStatus {
     pub labelled_copies: u64,
     /// Copies returned to the pool (lease expired or device revoked).
     pub returned_copies: u64,
+}
+
+/// One item's latest label (not a retraction), with what aggregation needs to know of
+/// its message. Never any text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyLabel {
+    /// The opaque item id.
+    pub item_id: String,
+    /// The message it stands for.
+    pub message_id: String,
+    /// The batch it came in.
+    pub batch_id: String,
+    /// The device that labelled it.
+    pub device_id: String,
+    /// The annotator the device belongs to (agreement is between annotators).
+    pub annotator_id: String,
+    /// A hidden gold item.
+    pub gold: bool,
+    /// The verdict of the latest revision.
+    pub verdict: labelvault_core::labels::Verdict,
+    /// The intent given with it (with `wrong`, the right one).
+    pub intent_id: Option<String>,
+    /// When the device decided, Unix milliseconds.
+    pub decided_at_ms: i64,
+    /// The message's company.
+    pub company: String,
+    /// The model's intent for the message.
+    pub model_intent: String,
+    /// The model's confidence.
+    pub confidence: f64,
+    /// The message's known answer, if it is a gold message.
+    pub gold_intent: Option<String>,
+}
+
+/// A manager's decision to store.
+#[derive(Debug, Clone)]
+pub struct NewAdjudication {
+    /// The message decided.
+    pub message_id: String,
+    /// Its intent from now on.
+    pub intent: String,
+    /// Who decided.
+    pub by: String,
+    /// When, Unix milliseconds.
+    pub decided_at_ms: i64,
+    /// The message's final label just before.
+    pub previous_intent: Option<String>,
+    /// The annotators' labels at the time, as a JSON array (kept verbatim for audit).
+    pub labels: serde_json::Value,
+}
+
+/// A stored adjudication (append-only: the latest per message is in force).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Adjudication {
+    /// Order of decision.
+    pub seq: i64,
+    /// The message decided.
+    pub message_id: String,
+    /// Its intent.
+    pub intent: String,
+    /// Who decided.
+    pub by: String,
+    /// When, Unix milliseconds.
+    pub decided_at_ms: i64,
+    /// The final label just before.
+    pub previous_intent: Option<String>,
+    /// The adjudication of the same message this one replaces.
+    pub supersedes: Option<i64>,
+    /// The annotators' labels at the time.
+    pub labels: serde_json::Value,
+}
+
+/// The last export or acknowledged training run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetrainMark {
+    /// Order of marks.
+    pub seq: i64,
+    /// `export` or `training`.
+    pub kind: String,
+    /// When, Unix milliseconds.
+    pub at_ms: i64,
+}
+
+/// Whether enough new labels have come in to retrain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetrainStatus {
+    /// Label decisions (not retractions) received since the last mark.
+    pub new_labels: u64,
+    /// How many make retraining due.
+    pub threshold: u64,
+    /// `new_labels >= threshold`.
+    pub due: bool,
+    /// Label decisions received in all.
+    pub labels_total: u64,
+    /// The last mark, if any.
+    pub last_mark: Option<RetrainMark>,
+}
+
+/// The threshold until the manager sets one.
+pub const DEFAULT_RETRAIN_THRESHOLD: u64 = 1_000;
+
+/// What a retraining mark records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkKind {
+    /// A training set was exported: count new labels from now.
+    Export,
+    /// A training run was acknowledged: count new labels from now.
+    Training,
+    /// Only a new threshold; the count goes on.
+    Threshold(u64),
+}
+
+/// Counts for the metrics endpoint (labels are reasons and verdicts, never text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HubCounts {
+    /// Open, unlabelled copies by reason (`gold` for gold copies, `unknown` for copies
+    /// dispatched before reasons were kept).
+    pub pending_by_reason: Vec<(String, u64)>,
+    /// Stored label revisions by verdict (`retracted` for retractions).
+    pub labels_by_verdict: Vec<(String, u64)>,
+    /// Cumulative counts of labels whose sync latency (hub receipt − device decision)
+    /// is at most each bucket's bound, in the order of the bounds asked for.
+    pub latency_buckets: Vec<u64>,
+    /// Sum of positive latencies, seconds.
+    pub latency_sum_secs: f64,
+    /// Labels measured.
+    pub latency_count: u64,
+    /// Messages stored.
+    pub messages: u64,
+    /// Enrolled, unrevoked devices.
+    pub devices_active: u64,
 }
 
 /// Storage operations the handlers need.
@@ -218,6 +352,22 @@ pub trait HubStore: Send + Sync {
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
+
+    /// Every item whose latest label revision is not a retraction (of one message only,
+    /// if given), with its message's company, model answer and gold answer, ordered by
+    /// message id then item id.
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError>;
+    /// Append an adjudication; `Err(not_found "unknown_message")` if the message is not
+    /// stored. Fills in `seq` and `supersedes` (the message's previous adjudication).
+    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError>;
+    /// Every adjudication, oldest first.
+    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError>;
+    /// Record a retraining mark at `at_ms` (or a new threshold) and return the status.
+    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError>;
+    /// New labels since the last export/training mark, against the threshold.
+    fn retrain_status(&self) -> Result<RetrainStatus, HubError>;
+    /// The counts of [`HubCounts`], with latency buckets at these bounds (seconds).
+    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError>;
 }
 
 /// Open storage by URL: `sqlite://PATH` (the embedded default) or

@@ -2,8 +2,9 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    Candidates, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
-    Upload,
+    Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts, HubStore,
+    IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark, RetrainStatus,
+    Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
@@ -76,7 +77,48 @@ CREATE INDEX copies_message ON copies (message_id, state);
 CREATE INDEX copies_lease ON copies (state, lease_expires_at);
 CREATE INDEX copies_device ON copies (device_id, state);
 "#,
+    // Aggregation and quality: why each copy was dispatched (pending work by reason),
+    // the manager's adjudications (append-only audit trail) and retraining marks.
+    r#"
+ALTER TABLE copies ADD COLUMN reason TEXT;
+CREATE TABLE adjudications (
+    seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL REFERENCES messages(message_id),
+    intent_id TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at_ms INTEGER NOT NULL,
+    previous_intent TEXT, supersedes INTEGER, labels TEXT NOT NULL
+) STRICT;
+CREATE INDEX adjudications_message ON adjudications (message_id, seq);
+CREATE TABLE retrain_marks (
+    seq INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('export', 'training', 'threshold')),
+    at_ms INTEGER NOT NULL, threshold INTEGER NOT NULL
+) STRICT;
+CREATE INDEX labels_received ON labels (received_at_ms);
+"#,
 ];
+
+fn reason_str(r: labelvault_core::batch::Reason) -> &'static str {
+    match r {
+        labelvault_core::batch::Reason::FalsePositive => "false_positive",
+        labelvault_core::batch::Reason::LowConfidence => "low_confidence",
+        labelvault_core::batch::Reason::RandomSample => "random_sample",
+    }
+}
+
+fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
+    let labels: String = r.get(7)?;
+    Ok(Adjudication {
+        seq: r.get(0)?,
+        message_id: r.get(1)?,
+        intent: r.get(2)?,
+        by: r.get(3)?,
+        decided_at_ms: r.get(4)?,
+        previous_intent: r.get(5)?,
+        supersedes: r.get(6)?,
+        labels: serde_json::from_str(&labels).unwrap_or_default(),
+    })
+}
+
+const ADJUDICATION_COLUMNS: &str =
+    "seq, message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels";
 
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
@@ -774,8 +816,8 @@ impl HubStore for SqliteStore {
                 "INSERT INTO assignments (item_id, batch_id, device_id) VALUES (?1, ?2, ?3)",
             )?;
             let mut cp = tx.prepare_cached(
-                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)",
+                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
             )?;
             for copy in &d.copies {
                 asg.execute(params![copy.item_id, b.batch_id, b.device_id])?;
@@ -786,7 +828,8 @@ impl HubStore for SqliteStore {
                     b.batch_id,
                     copy.gold,
                     d.lease_expires_at,
-                    b.created_at
+                    b.created_at,
+                    reason_str(copy.reason)
                 ])?;
                 if !copy.gold {
                     touched.insert(copy.message_id.as_str());
@@ -879,5 +922,206 @@ impl HubStore for SqliteStore {
             |r| r.get(0),
         )
         .optional()?)
+    }
+
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
+                    l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent
+             FROM copies c
+             JOIN devices d ON d.device_id = c.device_id
+             JOIN messages m ON m.message_id = c.message_id
+             JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
+             WHERE l.retracted = 0 AND (?1 IS NULL OR c.message_id = ?1)
+               AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
+             ORDER BY c.message_id, c.item_id",
+        )?;
+        let mut rows = st.query([message_id])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let verdict: Option<String> = r.get(6)?;
+            let Some(verdict) = verdict.as_deref().and_then(Verdict::parse) else {
+                return Err(HubError::Internal("a stored label has no verdict".into()));
+            };
+            out.push(CopyLabel {
+                item_id: r.get(0)?,
+                message_id: r.get(1)?,
+                batch_id: r.get(2)?,
+                device_id: r.get(3)?,
+                annotator_id: r.get(4)?,
+                gold: r.get(5)?,
+                verdict,
+                intent_id: r.get(7)?,
+                decided_at_ms: r.get(8)?,
+                company: r.get(9)?,
+                model_intent: r.get(10)?,
+                confidence: r.get(11)?,
+                gold_intent: r.get(12)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM messages WHERE message_id = ?1)",
+            [&a.message_id],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            return Err(HubError::not_found(
+                "unknown_message",
+                "the hub holds no message with this id; check the id in GET /v1/admin/disagreements",
+            ));
+        }
+        let supersedes: Option<i64> = tx.query_row(
+            "SELECT max(seq) FROM adjudications WHERE message_id = ?1",
+            [&a.message_id],
+            |r| r.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO adjudications (message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                a.message_id,
+                a.intent,
+                a.by,
+                a.decided_at_ms,
+                a.previous_intent,
+                supersedes,
+                a.labels.to_string()
+            ],
+        )?;
+        let seq = tx.last_insert_rowid();
+        let row = tx.query_row(
+            &format!("SELECT {ADJUDICATION_COLUMNS} FROM adjudications WHERE seq = ?1"),
+            [seq],
+            adjudication_row,
+        )?;
+        tx.commit()?;
+        Ok(row)
+    }
+
+    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(&format!(
+            "SELECT {ADJUDICATION_COLUMNS} FROM adjudications ORDER BY seq"
+        ))?;
+        let rows = st.query_map([], adjudication_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError> {
+        {
+            let mut c = self.conn()?;
+            let tx = c.transaction()?;
+            let current: Option<i64> = tx
+                .query_row(
+                    "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let current = current.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
+            let (kind, threshold) = match kind {
+                MarkKind::Export => ("export", current),
+                MarkKind::Training => ("training", current),
+                MarkKind::Threshold(t) => ("threshold", t),
+            };
+            tx.execute(
+                "INSERT INTO retrain_marks (kind, at_ms, threshold) VALUES (?1, ?2, ?3)",
+                params![kind, at_ms, threshold as i64],
+            )?;
+            tx.commit()?;
+        }
+        self.retrain_status()
+    }
+
+    fn retrain_status(&self) -> Result<RetrainStatus, HubError> {
+        let c = self.conn()?;
+        let threshold: Option<i64> = c
+            .query_row(
+                "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let threshold = threshold.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
+        let last_mark = c
+            .query_row(
+                "SELECT seq, kind, at_ms FROM retrain_marks WHERE kind <> 'threshold' ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(RetrainMark {
+                        seq: r.get(0)?,
+                        kind: r.get(1)?,
+                        at_ms: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        let since = last_mark.as_ref().map_or(i64::MIN, |m| m.at_ms);
+        let (total, new): (i64, i64) = c.query_row(
+            "SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > ?1 THEN 1 ELSE 0 END), 0) FROM labels WHERE retracted = 0",
+            [since],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(RetrainStatus {
+            new_labels: new as u64,
+            threshold,
+            due: new as u64 >= threshold,
+            labels_total: total as u64,
+            last_mark,
+        })
+    }
+
+    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
+        let c = self.conn()?;
+        let mut out = HubCounts::default();
+        {
+            let mut st = c.prepare(&format!(
+                "SELECT CASE WHEN c.gold = 1 THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r, count(*)
+                 FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED}) GROUP BY 1 ORDER BY 1"
+            ))?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            out.pending_by_reason = rows.collect::<Result<_, _>>()?;
+            let mut st = c.prepare(
+                "SELECT CASE WHEN retracted = 1 THEN 'retracted' ELSE coalesce(verdict, 'none') END AS v, count(*)
+                 FROM labels GROUP BY 1 ORDER BY 1",
+            )?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            out.labels_by_verdict = rows.collect::<Result<_, _>>()?;
+        }
+        // One pass: a sum per bucket bound (milliseconds, integers), the sum and count.
+        let mut sql = String::from("SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > decided_at_ms THEN received_at_ms - decided_at_ms ELSE 0 END), 0)");
+        for b in latency_bounds_secs {
+            let ms = (b * 1000.0).round() as i64;
+            sql.push_str(&format!(
+                ", coalesce(sum(CASE WHEN received_at_ms - decided_at_ms <= {ms} THEN 1 ELSE 0 END), 0)"
+            ));
+        }
+        sql.push_str(" FROM labels");
+        let n = latency_bounds_secs.len();
+        let (count, sum, buckets) = c.query_row(&sql, [], |r| {
+            let mut b = Vec::with_capacity(n);
+            for i in 0..n {
+                b.push(r.get::<_, i64>(2 + i)? as u64);
+            }
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, b))
+        })?;
+        out.latency_count = count as u64;
+        out.latency_sum_secs = sum as f64 / 1000.0;
+        out.latency_buckets = buckets;
+        let (messages, devices): (i64, i64) = c.query_row(
+            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM devices WHERE revoked_at IS NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        out.messages = messages as u64;
+        out.devices_active = devices as u64;
+        Ok(out)
     }
 }

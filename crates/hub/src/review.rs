@@ -1,0 +1,769 @@
+//! The manager's side after labelling: quality and agreement, disagreements and
+//! adjudication, the training-set export, the model's evaluation against human labels,
+//! the retraining trigger and the Prometheus metrics. Every endpoint needs the admin
+//! token (docs/authorization.md); none logs or reports message text, except the export
+//! and `with_text=true` disagreements, which return it to the manager on purpose.
+
+use crate::error::HubError;
+use crate::quality::{self, Aggregation, Method};
+use crate::store::{MarkKind, NewAdjudication};
+use crate::{auth, blocking, AppState};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use labelvault_core::pipeline::evaluate::{self, Judged};
+use labelvault_core::pipeline::export::{self, Example, Split};
+use labelvault_core::pipeline::TextRedactor;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Query parameters, checked strictly: an unknown name is refused, so a typo never
+/// silently falls back to a default.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn new(q: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<Params, HubError> {
+        q.map(|Query(v)| Params(v))
+            .map_err(|_| HubError::bad("malformed", "the query string is not valid URL encoding"))
+    }
+
+    fn take(&mut self, key: &str) -> Option<String> {
+        let pos = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(pos).1)
+    }
+
+    fn flag(&mut self, key: &'static str, default: bool) -> Result<bool, HubError> {
+        match self.take(key).as_deref() {
+            None => Ok(default),
+            Some("true" | "1" | "yes") => Ok(true),
+            Some("false" | "0" | "no") => Ok(false),
+            Some(_) => Err(HubError::bad(
+                "invalid",
+                format!("`{key}` must be true or false"),
+            )),
+        }
+    }
+
+    fn method(&mut self) -> Result<Method, HubError> {
+        match self.take("method") {
+            None => Ok(Method::DawidSkene),
+            Some(m) => Method::parse(&m).ok_or_else(|| {
+                HubError::bad("bad_method", "`method` must be dawid_skene or majority")
+            }),
+        }
+    }
+
+    fn finish(self) -> Result<(), HubError> {
+        match self.0.first() {
+            None => Ok(()),
+            Some((k, _)) => Err(HubError::bad(
+                "unknown_field",
+                format!(
+                    "unknown query parameter `{}`; see docs/openapi.yaml",
+                    k.chars().take(40).collect::<String>()
+                ),
+            )),
+        }
+    }
+}
+
+/// Load the labels and adjudications and aggregate them.
+fn load(s: &AppState, method: Method) -> Result<Aggregation, HubError> {
+    let copies = s.store.labelled_copies(None)?;
+    let adjudications = s.store.adjudications()?;
+    Ok(Aggregation::build(copies, adjudications, method))
+}
+
+/// `GET /v1/admin/quality`.
+pub async fn quality(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    p.finish()?;
+    let report = blocking(move || Ok(quality::quality(&load(&s, method)?))).await?;
+    Ok(Json(report).into_response())
+}
+
+#[derive(Serialize)]
+struct DisagreementList {
+    total: u64,
+    open: u64,
+    disagreements: Vec<quality::Disagreement>,
+}
+
+/// `GET /v1/admin/disagreements`.
+pub async fn disagreements(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    let include = p.flag("include_adjudicated", false)?;
+    let with_text = p.flag("with_text", false)?;
+    let limit = match p.take("limit") {
+        None => 1000,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=100_000).contains(l))
+            .ok_or_else(|| HubError::bad("invalid", "`limit` must be 1–100000"))?,
+    };
+    p.finish()?;
+    let list = blocking(move || {
+        let agg = load(&s, method)?;
+        let all = quality::disagreements(&agg, true);
+        let total = all.len() as u64;
+        let open = all.iter().filter(|d| d.adjudication.is_none()).count() as u64;
+        let mut shown: Vec<quality::Disagreement> = all
+            .into_iter()
+            .filter(|d| include || d.adjudication.is_none())
+            .take(limit)
+            .collect();
+        if with_text {
+            let ids: Vec<String> = shown.iter().map(|d| d.message_id.clone()).collect();
+            for (d, m) in shown.iter_mut().zip(s.store.messages_by_id(&ids)?) {
+                d.text = Some(m.text);
+            }
+        }
+        Ok(DisagreementList {
+            total,
+            open,
+            disagreements: shown,
+        })
+    })
+    .await?;
+    Ok(Json(list).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdjudicationRequest {
+    message_id: String,
+    intent: String,
+    #[serde(default = "default_by")]
+    by: String,
+}
+
+fn default_by() -> String {
+    "manager".into()
+}
+
+fn id_shaped(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= labelvault_core::batch::limits::MAX_ID
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+}
+
+/// `POST /v1/admin/adjudications`: the manager's label for a message.
+pub async fn adjudicate(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: AdjudicationRequest =
+        serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    if !id_shaped(&req.intent) || !id_shaped(&req.by) {
+        return Err(HubError::bad(
+            "invalid",
+            "`intent` and `by` must be 1–128 characters of A-Z a-z 0-9 _ - . :",
+        ));
+    }
+    if req.message_id.is_empty() || req.message_id.len() > 128 {
+        return Err(HubError::bad(
+            "invalid",
+            "`message_id` must be 1–128 characters",
+        ));
+    }
+    let stored = blocking(move || {
+        // Only this message's labels: its label before is the adjudication in force,
+        // else its gold answer, else the majority of its labels.
+        let agg = Aggregation::build(
+            s.store.labelled_copies(Some(&req.message_id))?,
+            s.store.adjudications()?,
+            Method::Majority,
+        );
+        let known: HashSet<String> = s.store.known_intents()?.into_iter().collect();
+        if !known.contains(&req.intent) && !agg.intents.contains(&req.intent) {
+            return Err(HubError::bad(
+                "unknown_intent",
+                "the hub knows no such intent (not a model intent, gold answer or label); check its spelling",
+            ));
+        }
+        let m = agg
+            .messages
+            .iter()
+            .position(|m| m.message_id == req.message_id);
+        let previous_intent = m.and_then(|m| agg.messages[m].final_label.clone().map(|l| l.0));
+        let labels = match m {
+            Some(m) => serde_json::to_value(quality::labels_of(&agg, m as u32))
+                .map_err(|e| HubError::Internal(e.to_string()))?,
+            None => serde_json::Value::Array(Vec::new()),
+        };
+        s.store.add_adjudication(&NewAdjudication {
+            message_id: req.message_id,
+            intent: req.intent,
+            by: req.by,
+            decided_at_ms: now_ms(),
+            previous_intent,
+            labels,
+        })
+    })
+    .await?;
+    tracing::info!(seq = stored.seq, "adjudicated a message");
+    Ok(Json(stored).into_response())
+}
+
+/// `GET /v1/admin/adjudications`: the audit trail.
+pub async fn adjudications(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let list = blocking(move || s.store.adjudications()).await?;
+    Ok(Json(serde_json::json!({ "adjudications": list })).into_response())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Jsonl,
+    Chat,
+    LabelStudio,
+    Prodigy,
+}
+
+/// Parse `70/15/15` (percentages of train/validation/test, summing to 100).
+pub fn parse_split(s: &str) -> Option<(f64, f64)> {
+    let parts: Vec<u32> = s
+        .split('/')
+        .map(|p| p.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    match parts[..] {
+        [t, v, x] if t + v + x == 100 && t > 0 => {
+            Some((f64::from(t) / 100.0, f64::from(v) / 100.0))
+        }
+        _ => None,
+    }
+}
+
+/// The final labels as judged items / examples: one per message with a final label.
+fn finals(agg: &Aggregation) -> Vec<(usize, &str)> {
+    agg.messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.final_label.as_ref().map(|(l, _)| (i, l.as_str())))
+        .collect()
+}
+
+/// `GET /v1/admin/export`: the training set.
+pub async fn export(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let mut p = Params::new(q)?;
+    let format = match p.take("format").as_deref() {
+        None | Some("jsonl") => Format::Jsonl,
+        Some("chat") => Format::Chat,
+        Some("label-studio" | "label_studio") => Format::LabelStudio,
+        Some("prodigy") => Format::Prodigy,
+        Some(_) => {
+            return Err(HubError::bad(
+                "bad_format",
+                "`format` must be jsonl, chat, label-studio or prodigy",
+            ))
+        }
+    };
+    let (train, validation) = match p.take("split") {
+        None => (0.7, 0.15),
+        Some(v) => parse_split(&v).ok_or_else(|| {
+            HubError::bad(
+                "bad_split",
+                "`split` must be three whole percentages train/validation/test summing to 100, e.g. 70/15/15",
+            )
+        })?,
+    };
+    let seed = match p.take("seed") {
+        None => 0,
+        Some(v) => v
+            .parse::<u64>()
+            .map_err(|_| HubError::bad("invalid", "`seed` must be a non-negative integer"))?,
+    };
+    let part = match p.take("part").as_deref() {
+        None => None,
+        Some("train") => Some(Split::Train),
+        Some("validation") => Some(Split::Validation),
+        Some("test") => Some(Split::Test),
+        Some(_) => {
+            return Err(HubError::bad(
+                "invalid",
+                "`part` must be train, validation or test",
+            ))
+        }
+    };
+    let method = p.method()?;
+    let redact = p.flag("redact", false)?;
+    let mark = p.flag("mark", true)?;
+    let system_prompt = p.take("system_prompt").unwrap_or_else(|| {
+        "Classify the customer's message into one intent id. Answer with the id only.".into()
+    });
+    if system_prompt.len() > 2000 {
+        return Err(HubError::bad(
+            "invalid",
+            "`system_prompt` must be at most 2000 bytes",
+        ));
+    }
+    p.finish()?;
+    let (body, counts) = blocking(move || {
+        let agg = load(&s, method)?;
+        let finals = finals(&agg);
+        let ids: Vec<String> = finals
+            .iter()
+            .map(|(i, _)| agg.messages[*i].message_id.clone())
+            .collect();
+        let texts = s.store.messages_by_id(&ids)?;
+        let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
+        let splits = export::stratified_split(&labels, train, validation, seed);
+        let redactor = if redact {
+            Some(crate::pipeline::redactor()?)
+        } else {
+            None
+        };
+        let mut counts = [0u64; 3];
+        let mut out = String::new();
+        let mut tasks = Vec::new();
+        for ((id, m), (label, split)) in ids.iter().zip(&texts).zip(labels.iter().zip(&splits)) {
+            counts[*split as usize] += 1;
+            if part.is_some_and(|p| p != *split) {
+                continue;
+            }
+            let text = match redactor {
+                Some(r) => r.redact_text(&m.text),
+                None => m.text.clone(),
+            };
+            let e = Example {
+                message_id: id,
+                text: &text,
+                intent: label,
+                split: *split,
+            };
+            match format {
+                Format::Jsonl => out.push_str(&export::jsonl_line(&e)),
+                Format::Chat => out.push_str(&export::chat_line(&e, &system_prompt)),
+                Format::Prodigy => out.push_str(&export::prodigy_line(&e)),
+                Format::LabelStudio => {
+                    tasks.push(export::label_studio_task(&e));
+                    continue;
+                }
+            }
+            out.push('\n');
+        }
+        if format == Format::LabelStudio {
+            out = serde_json::Value::Array(tasks).to_string();
+        }
+        if mark {
+            s.store.retrain_mark(MarkKind::Export, now_ms())?;
+        }
+        Ok((out, counts))
+    })
+    .await?;
+    tracing::info!(
+        train = counts[0],
+        validation = counts[1],
+        test = counts[2],
+        "exported the training set"
+    );
+    let ctype = if format == Format::LabelStudio {
+        "application/json"
+    } else {
+        "application/x-ndjson"
+    };
+    let mut resp = ([(header::CONTENT_TYPE, ctype)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "train={},validation={},test={}",
+        counts[0], counts[1], counts[2]
+    )) {
+        resp.headers_mut().insert("x-lv-split-counts", v);
+    }
+    Ok(resp)
+}
+
+/// One confusion as an object (cleaner for clients than a triple).
+#[derive(Debug, Serialize)]
+struct Confusion {
+    model: String,
+    human: String,
+    count: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct EvaluationView {
+    method: Method,
+    items: u64,
+    sources: std::collections::BTreeMap<&'static str, u64>,
+    accuracy: f64,
+    macro_f1: f64,
+    per_intent: Vec<evaluate::IntentScore>,
+    top_confusions: Vec<Confusion>,
+    false_positive_rate_by_company: std::collections::BTreeMap<String, f64>,
+    calibration: Vec<evaluate::CalibrationBin>,
+    expected_calibration_error: f64,
+}
+
+/// Evaluate the model against the final human labels.
+fn evaluation(agg: &Aggregation) -> evaluate::Evaluation {
+    let judged: Vec<Judged<'_>> = finals(agg)
+        .into_iter()
+        .map(|(i, human)| {
+            let m = &agg.messages[i];
+            Judged {
+                company: &m.company,
+                model: &m.model_intent,
+                confidence: m.confidence,
+                human,
+            }
+        })
+        .collect();
+    evaluate::evaluate(&judged)
+}
+
+/// `GET /v1/admin/evaluation`.
+pub async fn evaluation_json(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    p.finish()?;
+    let view = blocking(move || {
+        let agg = load(&s, method)?;
+        let e = evaluation(&agg);
+        Ok(EvaluationView {
+            method,
+            items: e.items,
+            sources: agg.sources(),
+            accuracy: e.accuracy,
+            macro_f1: e.macro_f1,
+            per_intent: e.per_intent,
+            top_confusions: e
+                .top_confusions
+                .into_iter()
+                .map(|(model, human, count)| Confusion {
+                    model,
+                    human,
+                    count,
+                })
+                .collect(),
+            false_positive_rate_by_company: e.false_positive_rate_by_company,
+            calibration: e.calibration,
+            expected_calibration_error: e.expected_calibration_error,
+        })
+    })
+    .await?;
+    Ok(Json(view).into_response())
+}
+
+/// `GET /v1/admin/evaluation.html`.
+pub async fn evaluation_html(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    p.finish()?;
+    let html = blocking(move || {
+        let agg = load(&s, method)?;
+        let e = evaluation(&agg);
+        Ok(evaluate::html_report(
+            &e,
+            "LabelVault: the model against human labels",
+        ))
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+/// `GET /v1/admin/retrain`.
+pub async fn retrain_status(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    Ok(Json(blocking(move || s.store.retrain_status()).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MarkRequest {
+    #[serde(default = "default_kind")]
+    kind: String,
+}
+
+fn default_kind() -> String {
+    "training".into()
+}
+
+/// `POST /v1/admin/retrain/mark`: a training run (or outside export) acknowledged.
+pub async fn retrain_mark(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: MarkRequest = serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    let kind = match req.kind.as_str() {
+        "training" => MarkKind::Training,
+        "export" => MarkKind::Export,
+        _ => {
+            return Err(HubError::bad(
+                "invalid",
+                "`kind` must be training or export",
+            ))
+        }
+    };
+    let st = blocking(move || s.store.retrain_mark(kind, now_ms())).await?;
+    tracing::info!(kind = %req.kind, "retraining mark");
+    Ok(Json(st).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdRequest {
+    threshold: u64,
+}
+
+/// `POST /v1/admin/retrain/threshold`.
+pub async fn retrain_threshold(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: ThresholdRequest =
+        serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    if !(1..=1_000_000_000).contains(&req.threshold) {
+        return Err(HubError::bad("invalid", "`threshold` must be 1–1000000000"));
+    }
+    let st = blocking(move || {
+        s.store
+            .retrain_mark(MarkKind::Threshold(req.threshold), now_ms())
+    })
+    .await?;
+    Ok(Json(st).into_response())
+}
+
+/// Sync latency histogram bounds, seconds.
+const LATENCY_BOUNDS: [f64; 9] = [
+    1.0, 5.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 21600.0, 86400.0,
+];
+
+/// Escape a Prometheus label value.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => "NaN".into(),
+    }
+}
+
+/// How long the agreement figures of /metrics are reused: they need every label, which
+/// takes seconds at a million labels, longer than a scrape should.
+const AGREEMENT_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The last agreement figures per store (keyed by its address), with when they were made.
+type AgreementCache =
+    std::sync::Mutex<Vec<(usize, std::time::Instant, Arc<quality::QualityReport>)>>;
+
+fn cached_quality(s: &AppState) -> Result<Arc<quality::QualityReport>, HubError> {
+    static CACHE: std::sync::OnceLock<AgreementCache> = std::sync::OnceLock::new();
+    let key = Arc::as_ptr(&s.store) as *const () as usize;
+    let cache = CACHE.get_or_init(Default::default);
+    if let Ok(c) = cache.lock() {
+        if let Some((_, at, q)) = c.iter().find(|e| e.0 == key) {
+            if at.elapsed() < AGREEMENT_TTL {
+                return Ok(q.clone());
+            }
+        }
+    }
+    let q = Arc::new(quality::quality(&load(s, Method::Majority)?));
+    if let Ok(mut c) = cache.lock() {
+        c.retain(|e| e.0 != key && e.1.elapsed() < AGREEMENT_TTL);
+        c.push((key, std::time::Instant::now(), q.clone()));
+    }
+    Ok(q)
+}
+
+/// The metrics text (Prometheus exposition format 0.0.4). Counts are read on every
+/// scrape; agreement and disagreement figures are at most a minute old.
+pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
+    use std::fmt::Write;
+    let c = s.store.metrics_counts(&LATENCY_BOUNDS)?;
+    let retrain = s.store.retrain_status()?;
+    let q = cached_quality(s)?;
+    let mut o = String::with_capacity(4096);
+    let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected.\n# TYPE labelvault_items_pending gauge");
+    let mut reasons: Vec<(String, u64)> =
+        ["false_positive", "low_confidence", "random_sample", "gold"]
+            .iter()
+            .map(|r| (r.to_string(), 0))
+            .collect();
+    for (r, n) in &c.pending_by_reason {
+        match reasons.iter_mut().find(|x| x.0 == *r) {
+            Some(x) => x.1 = *n,
+            None => reasons.push((r.clone(), *n)),
+        }
+    }
+    for (r, n) in &reasons {
+        let _ = writeln!(o, "labelvault_items_pending{{reason=\"{}\"}} {n}", label(r));
+    }
+    let _ = writeln!(o, "# HELP labelvault_labels_received_total Label revisions stored, by verdict.\n# TYPE labelvault_labels_received_total counter");
+    for (v, n) in &c.labels_by_verdict {
+        let _ = writeln!(
+            o,
+            "labelvault_labels_received_total{{verdict=\"{}\"}} {n}",
+            label(v)
+        );
+    }
+    let _ = writeln!(o, "# HELP labelvault_label_sync_latency_seconds Hub receipt time minus the device's decision time, per label.\n# TYPE labelvault_label_sync_latency_seconds histogram");
+    for (b, n) in LATENCY_BOUNDS.iter().zip(&c.latency_buckets) {
+        let _ = writeln!(
+            o,
+            "labelvault_label_sync_latency_seconds_bucket{{le=\"{b}\"}} {n}"
+        );
+    }
+    let _ = writeln!(
+        o,
+        "labelvault_label_sync_latency_seconds_bucket{{le=\"+Inf\"}} {}\nlabelvault_label_sync_latency_seconds_sum {}\nlabelvault_label_sync_latency_seconds_count {}",
+        c.latency_count, c.latency_sum_secs, c.latency_count
+    );
+    let _ = writeln!(o, "# HELP labelvault_agreement_alpha Krippendorff's alpha (nominal) over pool messages, overall and per company.\n# TYPE labelvault_agreement_alpha gauge");
+    let _ = writeln!(o, "labelvault_agreement_alpha {}", num(q.overall.alpha));
+    for g in &q.by_company {
+        let _ = writeln!(
+            o,
+            "labelvault_agreement_alpha{{company=\"{}\"}} {}",
+            label(&g.key),
+            num(g.alpha)
+        );
+    }
+    let _ = writeln!(o, "# HELP labelvault_agreement_kappa Mean pairwise Cohen's kappa over pool messages, overall and per company.\n# TYPE labelvault_agreement_kappa gauge");
+    let _ = writeln!(o, "labelvault_agreement_kappa {}", num(q.overall.kappa));
+    for g in &q.by_company {
+        let _ = writeln!(
+            o,
+            "labelvault_agreement_kappa{{company=\"{}\"}} {}",
+            label(&g.key),
+            num(g.kappa)
+        );
+    }
+    let gauges: [(&str, &str, f64); 7] = [
+        (
+            "labelvault_disagreements_open",
+            "Disagreements not adjudicated yet.",
+            q.counts.disagreements as f64,
+        ),
+        (
+            "labelvault_messages",
+            "Messages stored on the hub.",
+            c.messages as f64,
+        ),
+        (
+            "labelvault_messages_labelled",
+            "Messages with at least one decision.",
+            q.counts.messages_labelled as f64,
+        ),
+        (
+            "labelvault_devices_active",
+            "Enrolled, unrevoked devices.",
+            c.devices_active as f64,
+        ),
+        (
+            "labelvault_retrain_new_labels",
+            "Label decisions received since the last export or training mark.",
+            retrain.new_labels as f64,
+        ),
+        (
+            "labelvault_retrain_threshold",
+            "New labels that make retraining due.",
+            retrain.threshold as f64,
+        ),
+        (
+            "labelvault_retrain_due",
+            "1 when retraining is due.",
+            if retrain.due { 1.0 } else { 0.0 },
+        ),
+    ];
+    for (name, help, v) in gauges {
+        let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+    }
+    Ok(o)
+}
+
+/// `GET /metrics`: Prometheus text, admin token required.
+pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
+    auth::admin(&s, &headers)?;
+    let text = blocking(move || metrics_text(&s)).await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_parse() {
+        assert_eq!(parse_split("70/15/15"), Some((0.7, 0.15)));
+        assert_eq!(parse_split("80/10/10"), Some((0.8, 0.1)));
+        assert_eq!(parse_split("70/15/10"), None);
+        assert_eq!(parse_split("0/50/50"), None);
+        assert_eq!(parse_split("70/15"), None);
+        assert_eq!(parse_split("a/b/c"), None);
+        assert_eq!(label("a\"b"), "a\\\"b");
+    }
+}

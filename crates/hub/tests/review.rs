@@ -1,0 +1,663 @@
+//! The manager's endpoints after labelling, over real loopback HTTP: quality and
+//! agreement, disagreements and adjudication, export, evaluation, the retraining
+//! trigger and metrics — each refused without or with a wrong admin token, and on bad
+//! input. Expected values are computed here from the labels the test sent.
+
+use base64::Engine as _;
+use labelvault_core::identity::DeviceIdentity;
+use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use labelvault_hub::{config, routes, store, AppState};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+struct Hub {
+    url: String,
+    state: AppState,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn start() -> Hub {
+    let dir = tempfile::tempdir().unwrap();
+    let key = config::load_or_create_key(dir.path()).unwrap();
+    let token = config::load_or_create_token(dir.path()).unwrap();
+    let store = store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
+    let state = AppState {
+        store,
+        key: Arc::new(key),
+        admin_token: Arc::new(token),
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Hub {
+        url,
+        state,
+        _dir: dir,
+        _rt: rt,
+    }
+}
+
+/// (status, content type, x-lv-split-counts, body text)
+fn raw(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, String, String, String) {
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = if method == "GET" {
+        let mut r = a.get(url);
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.call()
+    } else {
+        let mut r = a.post(url).header("content-type", "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.send(body)
+    };
+    let mut resp = resp.unwrap();
+    let h = |n: &str| {
+        resp.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (ct, counts) = (h("content-type"), h("x-lv-split-counts"));
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_string()
+        .unwrap();
+    (status, ct, counts, text)
+}
+
+impl Hub {
+    fn auth(&self) -> Vec<(&'static str, String)> {
+        vec![(
+            "authorization",
+            format!("Bearer {}", self.state.admin_token.as_str()),
+        )]
+    }
+    fn get(&self, path: &str) -> (u16, String, String, String) {
+        raw("GET", &format!("{}{path}", self.url), &self.auth(), b"")
+    }
+    fn get_json(&self, path: &str) -> (u16, Value) {
+        let (st, _, _, t) = self.get(path);
+        (st, serde_json::from_str(&t).unwrap_or(Value::Null))
+    }
+    fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let (st, _, _, t) = raw(
+            "POST",
+            &format!("{}{path}", self.url),
+            &self.auth(),
+            body.to_string().as_bytes(),
+        );
+        (st, serde_json::from_str(&t).unwrap_or(Value::Null))
+    }
+
+    fn enroll(&self, name: &str) -> (DeviceIdentity, String) {
+        let (_, a) = self.post("/v1/admin/annotators", json!({ "name": name }));
+        let id = DeviceIdentity::generate().unwrap();
+        let p = id.public();
+        let (st, _, _, r) = raw(
+            "POST",
+            &format!("{}/v1/enroll", self.url),
+            &[],
+            json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(st, 200, "{r}");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        (id, r["device_id"].as_str().unwrap().to_string())
+    }
+
+    fn upload(&self, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
+        let body = serde_json::to_vec(&LabelUpload {
+            upload_id: labelvault_core::batch::random_id("u").unwrap(),
+            device_id: dev.into(),
+            labels,
+        })
+        .unwrap();
+        let ts = labelvault_core::batch::now_unix();
+        let nonce = labelvault_core::batch::random_id("").unwrap();
+        let sig = id.sign(&protocol::request_message(
+            "POST",
+            "/v1/labels",
+            ts,
+            &nonce,
+            &body,
+        ));
+        let (st, _, _, r) = raw(
+            "POST",
+            &format!("{}/v1/labels", self.url),
+            &[
+                (protocol::H_DEVICE, dev.to_string()),
+                (protocol::H_TIMESTAMP, ts.to_string()),
+                (protocol::H_NONCE, nonce),
+                (
+                    protocol::H_SIGNATURE,
+                    base64::engine::general_purpose::STANDARD.encode(sig),
+                ),
+            ],
+            &body,
+        );
+        assert_eq!(st, 200, "{r}");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        assert_eq!(r["receipt"]["rejected"], json!([]), "{r}");
+    }
+}
+
+fn wire(item: &str, verdict: &str, intent: Option<&str>, decided_at_ms: i64) -> WireLabel {
+    serde_json::from_value(json!({"item_id": item, "revision": 1, "retracted": false, "verdict": verdict,
+        "intent_id": intent, "flags": [], "pii_spans": [], "duration_ms": 5, "decided_at_ms": decided_at_ms}))
+    .unwrap()
+}
+
+const INTENTS: [&str; 3] = ["card_arrival", "card_lost", "refund"];
+
+/// Model intent of pool message `i`.
+fn model_of(i: usize) -> &'static str {
+    INTENTS[i % 3]
+}
+
+/// Krippendorff's alpha for units each labelled by exactly two coders (nominal),
+/// straight from the coincidence matrix.
+fn alpha_two_coders(units: &[(String, String)]) -> f64 {
+    let mut o: HashMap<(&str, &str), f64> = HashMap::new();
+    let mut nc: HashMap<&str, f64> = HashMap::new();
+    for (x, y) in units {
+        *o.entry((x, y)).or_default() += 1.0;
+        *o.entry((y, x)).or_default() += 1.0;
+        *nc.entry(x).or_default() += 1.0;
+        *nc.entry(y).or_default() += 1.0;
+    }
+    let n: f64 = nc.values().sum();
+    let d_o: f64 = o
+        .iter()
+        .filter(|((a, b), _)| a != b)
+        .map(|(_, v)| v)
+        .sum::<f64>()
+        / n;
+    let mut d_e = 0.0;
+    for (a, x) in &nc {
+        for (b, y) in &nc {
+            if a != b {
+                d_e += x * y;
+            }
+        }
+    }
+    d_e /= n * (n - 1.0);
+    1.0 - d_o / d_e
+}
+
+fn kappa_two(units: &[(String, String)]) -> f64 {
+    let n = units.len() as f64;
+    let po = units.iter().filter(|(x, y)| x == y).count() as f64 / n;
+    let mut mx: HashMap<&str, f64> = HashMap::new();
+    let mut my: HashMap<&str, f64> = HashMap::new();
+    for (x, y) in units {
+        *mx.entry(x).or_default() += 1.0 / n;
+        *my.entry(y).or_default() += 1.0 / n;
+    }
+    let pe: f64 = mx
+        .iter()
+        .map(|(c, p)| p * my.get(c).copied().unwrap_or(0.0))
+        .sum();
+    (po - pe) / (1.0 - pe)
+}
+
+#[test]
+fn review_endpoints_need_the_token() {
+    let h = start();
+    for (m, p) in [
+        ("GET", "/v1/admin/quality"),
+        ("GET", "/v1/admin/disagreements"),
+        ("GET", "/v1/admin/adjudications"),
+        ("POST", "/v1/admin/adjudications"),
+        ("GET", "/v1/admin/export"),
+        ("GET", "/v1/admin/evaluation"),
+        ("GET", "/v1/admin/evaluation.html"),
+        ("GET", "/v1/admin/retrain"),
+        ("POST", "/v1/admin/retrain/mark"),
+        ("POST", "/v1/admin/retrain/threshold"),
+        ("GET", "/metrics"),
+    ] {
+        let url = format!("{}{p}", h.url);
+        let (st, _, _, t) = raw(m, &url, &[], b"{}");
+        let e: Value = serde_json::from_str(&t).unwrap();
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (401, Some("admin_token_required")),
+            "{m} {p}"
+        );
+        let (st, _, _, t) = raw(
+            m,
+            &url,
+            &[("authorization", format!("Bearer {}", "0".repeat(64)))],
+            b"{}",
+        );
+        let e: Value = serde_json::from_str(&t).unwrap();
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (401, Some("bad_admin_token")),
+            "{m} {p}"
+        );
+    }
+}
+
+#[test]
+fn quality_adjudication_export_evaluation_retrain_metrics() {
+    let h = start();
+    // 60 pool messages (all low confidence) and 4 gold messages.
+    let mut ms: Vec<Value> = (0..60)
+        .map(|i| {
+            json!({"message_id": format!("m{i:03}"), "text": format!("message {i} about my card"),
+                   "company": if i % 2 == 0 { "acme" } else { "globex" }, "received_at": 1000 + i,
+                   "model_intent": model_of(i), "confidence": 0.05 + (i as f64) / 100.0})
+        })
+        .collect();
+    for g in 0..4 {
+        ms.push(
+            json!({"message_id": format!("g{g}"), "text": format!("gold {g}"), "company": "acme",
+                       "received_at": 5000, "model_intent": INTENTS[g % 3], "confidence": 0.9}),
+        );
+    }
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": ms }));
+    assert_eq!(st, 200, "{r}");
+    // Gold answers: g0, g1 as the model says; g2, g3 differ.
+    let gold: BTreeMap<String, &str> = (0..4)
+        .map(|g| {
+            (
+                format!("g{g}"),
+                if g < 2 {
+                    INTENTS[g % 3]
+                } else {
+                    INTENTS[(g + 1) % 3]
+                },
+            )
+        })
+        .collect();
+    let answers: Vec<Value> = gold
+        .iter()
+        .map(|(m, i)| json!({"message_id": m, "intent": i}))
+        .collect();
+    assert_eq!(
+        h.post("/v1/admin/gold", json!({ "answers": answers })).0,
+        200
+    );
+    let (a_id, a) = h.enroll("a");
+    let (b_id, b) = h.enroll("b");
+    let (st, r) = h.post(
+        "/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
+               "overlap": 2, "batch_size": 20, "gold_share": 0.1}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let items: Vec<Value> = h
+        .state
+        .store
+        .items_jsonl()
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Labels: device A always confirms the model. Device B corrects every 4th pool
+    // message to the next intent, and says unsure on message 7.
+    let human_b = |i: usize| -> Option<&'static str> {
+        if i == 7 {
+            None
+        } else if i % 4 == 0 {
+            Some(INTENTS[(i + 1) % 3])
+        } else {
+            Some(model_of(i))
+        }
+    };
+    let (mut la, mut lb) = (Vec::new(), Vec::new());
+    let mut gold_expect: HashMap<&str, (u64, u64)> = HashMap::new();
+    for (k, it) in items.iter().enumerate() {
+        let item = it["item_id"].as_str().unwrap();
+        let m = it["message_id"].as_str().unwrap();
+        let on_a = it["device_id"] == a.as_str();
+        let t = 1_000 + k as i64;
+        if let Some(g) = gold.get(m) {
+            let model = INTENTS[m[1..].parse::<usize>().unwrap() % 3];
+            let e = gold_expect.entry(if on_a { "a" } else { "b" }).or_default();
+            e.0 += 1;
+            e.1 += u64::from(model == *g);
+            let l = wire(item, "correct", None, t);
+            if on_a {
+                la.push(l)
+            } else {
+                lb.push(l)
+            }
+            continue;
+        }
+        let i: usize = m[1..].parse().unwrap();
+        if on_a {
+            la.push(wire(item, "correct", None, t));
+        } else {
+            match human_b(i) {
+                None => lb.push(wire(item, "unsure", None, t)),
+                Some(x) if x == model_of(i) => lb.push(wire(item, "correct", None, t)),
+                Some(x) => lb.push(wire(item, "wrong", Some(x), t)),
+            }
+        }
+    }
+    h.upload(&a_id, &a, la);
+    h.upload(&b_id, &b, lb);
+
+    // Quality, against values computed here.
+    let (st, q) = h.get_json("/v1/admin/quality?method=majority");
+    assert_eq!(st, 200, "{q}");
+    let units: Vec<(String, String)> = (0..60)
+        .filter_map(|i| human_b(i).map(|x| (model_of(i).to_string(), x.to_string())))
+        .collect();
+    let alpha = alpha_two_coders(&units);
+    let kappa = kappa_two(&units);
+    let o = &q["overall"];
+    assert_eq!(o["paired_messages"], 59);
+    assert!(
+        (o["alpha"].as_f64().unwrap() - alpha).abs() < 1e-9,
+        "{o} vs {alpha}"
+    );
+    assert!(
+        (o["kappa"].as_f64().unwrap() - kappa).abs() < 1e-9,
+        "{o} vs {kappa}"
+    );
+    assert!(alpha < 1.0 && alpha > 0.3);
+    let ann = q["annotators"].as_array().unwrap();
+    assert_eq!(ann.len(), 2);
+    for n in ann {
+        let who = if n["devices"][0] == a.as_str() {
+            "a"
+        } else {
+            "b"
+        };
+        let (answered, correct) = gold_expect.get(who).copied().unwrap_or((0, 0));
+        assert_eq!(n["gold"]["answered"], answered, "{n}");
+        assert_eq!(n["gold"]["correct"], correct, "{n}");
+    }
+    assert_eq!(q["counts"]["unsure"], 1);
+    let companies: Vec<&str> = q["by_company"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(companies, vec!["acme", "globex"]);
+    assert_eq!(q["by_intent"].as_array().unwrap().len(), 3);
+    assert!(!q["by_batch"].as_array().unwrap().is_empty());
+    assert_eq!(q["pairs"][0]["shared"], 59);
+    assert_eq!(
+        h.get_json("/v1/admin/quality?method=vote").1["code"],
+        "bad_method"
+    );
+    assert_eq!(
+        h.get_json("/v1/admin/quality?metod=majority").1["code"],
+        "unknown_field"
+    );
+
+    // Disagreements: every 4th message conflicts; message 7 is undecided by B but
+    // decided by A, so it is not listed.
+    let (st, d) = h.get_json("/v1/admin/disagreements");
+    assert_eq!(st, 200, "{d}");
+    let mut conflict: Vec<String> = d["disagreements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["message_id"].as_str().unwrap().to_string())
+        .collect();
+    conflict.sort();
+    let expect: Vec<String> = (0..60).step_by(4).map(|i| format!("m{i:03}")).collect();
+    assert_eq!(conflict, expect);
+    assert!(
+        d["disagreements"][0].get("text").is_none(),
+        "no text unless asked"
+    );
+    let (_, dt) = h.get_json("/v1/admin/disagreements?with_text=true&limit=1");
+    assert!(dt["disagreements"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("message "));
+    assert_eq!(
+        h.get_json("/v1/admin/disagreements?limit=0").1["code"],
+        "invalid"
+    );
+
+    // Adjudication: bad input, then a decision that overrides aggregation.
+    assert_eq!(
+        h.post(
+            "/v1/admin/adjudications",
+            json!({"message_id": "nope", "intent": "refund"})
+        )
+        .1["code"],
+        "unknown_message"
+    );
+    assert_eq!(
+        h.post(
+            "/v1/admin/adjudications",
+            json!({"message_id": "m000", "intent": "no_such"})
+        )
+        .1["code"],
+        "unknown_intent"
+    );
+    assert_eq!(
+        h.post(
+            "/v1/admin/adjudications",
+            json!({"message_id": "m000", "intent": "refund", "x": 1})
+        )
+        .1["code"],
+        "unknown_field"
+    );
+    let (st, adj) = h.post(
+        "/v1/admin/adjudications",
+        json!({"message_id": "m000", "intent": "refund", "by": "lead"}),
+    );
+    assert_eq!(st, 200, "{adj}");
+    assert_eq!(adj["labels"].as_array().unwrap().len(), 2);
+    assert_eq!(adj["supersedes"], Value::Null);
+    let (_, adj2) = h.post(
+        "/v1/admin/adjudications",
+        json!({"message_id": "m000", "intent": "card_lost"}),
+    );
+    assert_eq!(adj2["supersedes"], adj["seq"]);
+    assert_eq!(adj2["previous_intent"], "refund");
+    let (_, trail) = h.get_json("/v1/admin/adjudications");
+    assert_eq!(trail["adjudications"].as_array().unwrap().len(), 2);
+    let (_, d2) = h.get_json("/v1/admin/disagreements");
+    assert_eq!(d2["open"].as_u64().unwrap() as usize, expect.len() - 1);
+
+    // The final labels by majority, worked out here: adjudication, else the gold
+    // answer, else the two annotators' vote (a tie goes to the smaller intent id).
+    let mut expected_final: HashMap<String, String> = gold
+        .iter()
+        .map(|(m, i)| (m.clone(), i.to_string()))
+        .collect();
+    for i in 0..60 {
+        let a_says = model_of(i);
+        let f = match human_b(i) {
+            None => a_says,
+            Some(b_says) => a_says.min(b_says),
+        };
+        expected_final.insert(format!("m{i:03}"), f.to_string());
+    }
+    expected_final.insert("m000".into(), "card_lost".into());
+
+    // Export: split sizes per label, computed here; formats; bad input.
+    let (st, ct, counts, body) = h.get("/v1/admin/export?seed=3&mark=false&method=majority");
+    assert_eq!(st, 200, "{body}");
+    assert!(ct.starts_with("application/x-ndjson"));
+    let lines: Vec<Value> = body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 64, "every message has a final label");
+    let by_id: HashMap<&str, &Value> = lines
+        .iter()
+        .map(|l| (l["id"].as_str().unwrap(), l))
+        .collect();
+    assert_eq!(by_id["m000"]["intent"], "card_lost", "adjudication wins");
+    assert_eq!(by_id["g2"]["intent"], gold["g2"], "gold answer wins");
+    for (id, l) in &by_id {
+        assert_eq!(l["intent"].as_str().unwrap(), expected_final[*id], "{id}");
+    }
+    let mut per_label: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in &lines {
+        *per_label.entry(l["intent"].as_str().unwrap()).or_default() += 1;
+    }
+    let (mut tr, mut va) = (0, 0);
+    for n in per_label.values() {
+        let t = (*n as f64 * 0.7).round() as usize;
+        tr += t;
+        va += (*n as f64 * 0.85).round() as usize - t;
+    }
+    assert_eq!(
+        counts,
+        format!("train={tr},validation={va},test={}", 64 - tr - va)
+    );
+    let count = |s: &str| lines.iter().filter(|l| l["split"] == s).count();
+    assert_eq!((count("train"), count("validation")), (tr, va));
+    let (_, _, _, again) = h.get("/v1/admin/export?seed=3&mark=false&method=majority");
+    assert_eq!(again, body, "seeded");
+    let (_, _, _, chat) = h.get("/v1/admin/export?format=chat&part=test&mark=false");
+    assert_eq!(chat.lines().count(), 64 - tr - va);
+    let c0: Value = serde_json::from_str(chat.lines().next().unwrap()).unwrap();
+    assert_eq!(c0["messages"][2]["role"], "assistant");
+    let (_, ct, _, ls) = h.get("/v1/admin/export?format=label-studio&mark=false");
+    assert!(ct.starts_with("application/json"));
+    let ls: Vec<Value> = serde_json::from_str(&ls).unwrap();
+    assert_eq!(ls.len(), 64);
+    let (_, _, _, pr) = h.get("/v1/admin/export?format=prodigy&mark=false");
+    assert_eq!(pr.lines().count(), 64);
+    assert_eq!(
+        h.get_json("/v1/admin/export?format=csv").1["code"],
+        "bad_format"
+    );
+    assert_eq!(
+        h.get_json("/v1/admin/export?split=70/20/20").1["code"],
+        "bad_split"
+    );
+    assert_eq!(h.get_json("/v1/admin/export?seed=-1").1["code"], "invalid");
+
+    // Evaluation: confusion counts computed here from the final labels.
+    let (st, e) = h.get_json("/v1/admin/evaluation?method=majority");
+    assert_eq!(st, 200, "{e}");
+    assert_eq!(e["items"], 64);
+    let model: HashMap<String, &str> = (0..60)
+        .map(|i| (format!("m{i:03}"), model_of(i)))
+        .chain((0..4).map(|g| (format!("g{g}"), INTENTS[g % 3])))
+        .collect();
+    let mut conf: HashMap<(String, String), u64> = HashMap::new();
+    for (id, hu) in &expected_final {
+        let (m, hu) = (model[id.as_str()], hu.as_str());
+        if m != hu {
+            *conf.entry((m.to_string(), hu.to_string())).or_default() += 1;
+        }
+    }
+    let got: HashMap<(String, String), u64> = e["top_confusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                (
+                    c["model"].as_str().unwrap().to_string(),
+                    c["human"].as_str().unwrap().to_string(),
+                ),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, conf);
+    let (st, ct, _, html) = h.get("/v1/admin/evaluation.html");
+    assert_eq!(st, 200);
+    assert!(ct.starts_with("text/html"));
+    assert!(html.contains("<svg") && !html.contains("<script") && !html.contains("https:"));
+    assert!(
+        !html.contains("message 1 about"),
+        "no message text in the report"
+    );
+
+    // Retraining trigger.
+    let (_, r) = h.get_json("/v1/admin/retrain");
+    assert_eq!(r["new_labels"], r["labels_total"]);
+    assert_eq!(r["threshold"], 1000);
+    assert_eq!(r["due"], false);
+    let (_, r) = h.post("/v1/admin/retrain/threshold", json!({"threshold": 10}));
+    assert_eq!(
+        (r["threshold"].as_u64(), r["due"].as_bool()),
+        (Some(10), Some(true))
+    );
+    assert_eq!(
+        h.post("/v1/admin/retrain/threshold", json!({"threshold": 0}))
+            .1["code"],
+        "invalid"
+    );
+    assert_eq!(
+        h.post("/v1/admin/retrain/mark", json!({"kind": "nap"})).1["code"],
+        "invalid"
+    );
+    let (_, r) = h.post("/v1/admin/retrain/mark", json!({}));
+    assert_eq!(
+        (r["new_labels"].as_u64(), r["due"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert_eq!(r["last_mark"]["kind"], "training");
+    assert_eq!(r["threshold"], 10, "a mark keeps the threshold");
+    let (_, _, _, _) = h.get("/v1/admin/export");
+    assert_eq!(
+        h.get_json("/v1/admin/retrain").1["last_mark"]["kind"],
+        "export"
+    );
+
+    // Metrics.
+    let (st, ct, _, m) = h.get("/metrics");
+    assert_eq!(st, 200);
+    assert!(ct.starts_with("text/plain"));
+    let value = |name: &str| -> f64 {
+        m.lines()
+            .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("{name} missing:\n{m}"))
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!((value("labelvault_agreement_alpha") - alpha).abs() < 1e-9);
+    assert_eq!(
+        value("labelvault_items_pending{reason=\"low_confidence\"}"),
+        0.0
+    );
+    assert_eq!(value("labelvault_retrain_threshold"), 10.0);
+    assert_eq!(
+        value("labelvault_labels_received_total{verdict=\"unsure\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("labelvault_label_sync_latency_seconds_count"),
+        items.len() as f64
+    );
+    assert_eq!(
+        value("labelvault_disagreements_open"),
+        (expect.len() - 1) as f64
+    );
+    assert!(!m.contains("message "), "no message text in metrics");
+}
