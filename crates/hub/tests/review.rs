@@ -16,13 +16,22 @@ struct Hub {
     state: AppState,
     _dir: tempfile::TempDir,
     _rt: tokio::runtime::Runtime,
+    _backend: Backend,
 }
 
-fn start() -> Hub {
+mod common;
+use common::Backend;
+
+on_both_stores!(
+    review_endpoints_need_the_token,
+    quality_adjudication_export_evaluation_retrain_metrics,
+);
+
+fn start(backend: Backend) -> Hub {
     let dir = tempfile::tempdir().unwrap();
     let key = config::load_or_create_key(dir.path()).unwrap();
     let token = config::load_or_create_token(dir.path()).unwrap();
-    let store = store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).unwrap();
+    let store = store::open(&backend.url(dir.path())).unwrap();
     let state = AppState {
         store,
         key: Arc::new(key),
@@ -41,6 +50,7 @@ fn start() -> Hub {
         state,
         _dir: dir,
         _rt: rt,
+        _backend: backend,
     }
 }
 
@@ -223,9 +233,8 @@ fn kappa_two(units: &[(String, String)]) -> f64 {
     (po - pe) / (1.0 - pe)
 }
 
-#[test]
-fn review_endpoints_need_the_token() {
-    let h = start();
+fn review_endpoints_need_the_token(b: Backend) {
+    let h = start(b);
     for (m, p) in [
         ("GET", "/v1/admin/quality"),
         ("GET", "/v1/admin/disagreements"),
@@ -262,9 +271,8 @@ fn review_endpoints_need_the_token() {
     }
 }
 
-#[test]
-fn quality_adjudication_export_evaluation_retrain_metrics() {
-    let h = start();
+fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
+    let h = start(b);
     // 60 pool messages (all low confidence) and 4 gold messages.
     let mut ms: Vec<Value> = (0..60)
         .map(|i| {

@@ -253,6 +253,7 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                                 item_id: item.clone(),
                                 message_id: format!("r{round}m{m}"),
                                 gold: false,
+                                reason: labelvault_core::batch::Reason::LowConfidence,
                             })
                             .collect(),
                         lease_expires_at: 1_000_000,

@@ -131,13 +131,27 @@ fn two_hubs_share_one_postgres_database() {
     let dir = tempfile::tempdir().unwrap();
     // Hub A creates the key and token; hub B serves with the same ones (every hub of
     // one database signs receipts with the one key devices pin).
-    let a = Hub::start_with(&dir.path().join("hub-a"), "127.0.0.1:0", HubOptions { db: Some(db.url.clone()), ..HubOptions::default() });
+    let a = Hub::start_with(
+        &dir.path().join("hub-a"),
+        "127.0.0.1:0",
+        HubOptions {
+            db: Some(db.url.clone()),
+            ..HubOptions::default()
+        },
+    );
     let b_dir = dir.path().join("hub-b");
     std::fs::create_dir_all(&b_dir).unwrap();
     for f in ["hub.key", "admin.token"] {
         std::fs::copy(a.data_dir.join(f), b_dir.join(f)).unwrap();
     }
-    let b = Hub::start_with(&b_dir, "127.0.0.1:0", HubOptions { db: Some(db.url.clone()), ..HubOptions::default() });
+    let b = Hub::start_with(
+        &b_dir,
+        "127.0.0.1:0",
+        HubOptions {
+            db: Some(db.url.clone()),
+            ..HubOptions::default()
+        },
+    );
     assert_ne!(a.url, b.url);
     let hub_key_b64 = a.public_key();
     assert_eq!(b.public_key(), hub_key_b64);

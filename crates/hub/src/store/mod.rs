@@ -392,6 +392,15 @@ pub fn open(url: &str) -> Result<std::sync::Arc<dyn HubStore>, HubError> {
 }
 
 /// A fresh random id with a type prefix (`a_`, `d_`), the same in every store.
+/// How a dispatch reason is stored in the `copies.reason` column (both stores).
+pub(crate) fn reason_str(r: labelvault_core::batch::Reason) -> &'static str {
+    match r {
+        labelvault_core::batch::Reason::FalsePositive => "false_positive",
+        labelvault_core::batch::Reason::LowConfidence => "low_confidence",
+        labelvault_core::batch::Reason::RandomSample => "random_sample",
+    }
+}
+
 pub(crate) fn random_id(prefix: &str) -> Result<String, HubError> {
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;

@@ -16,8 +16,9 @@
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
 use super::{
-    Candidates, DeviceRecord, DispatchBatch, HubStore, IngestReport, NewBatch, PipelineStatus,
-    Upload,
+    reason_str, Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts,
+    HubStore, IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark,
+    RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
@@ -101,7 +102,44 @@ CREATE INDEX copies_message ON copies (message_id, state);
 CREATE INDEX copies_lease ON copies (state, lease_expires_at);
 CREATE INDEX copies_device ON copies (device_id, state);
 "#,
+    // Aggregation and quality: why each copy was dispatched (pending work by reason),
+    // the manager's adjudications (append-only audit trail) and retraining marks.
+    r#"
+ALTER TABLE copies ADD COLUMN reason TEXT;
+CREATE TABLE adjudications (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, message_id TEXT NOT NULL REFERENCES messages(message_id),
+    intent_id TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at_ms BIGINT NOT NULL,
+    previous_intent TEXT, supersedes BIGINT, labels TEXT NOT NULL
+);
+CREATE INDEX adjudications_message ON adjudications (message_id, seq);
+CREATE TABLE retrain_marks (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('export', 'training', 'threshold')),
+    at_ms BIGINT NOT NULL, threshold BIGINT NOT NULL
+);
+CREATE INDEX labels_received ON labels (received_at_ms);
+"#,
 ];
+
+/// Advisory lock key held while adjudications or retraining marks are appended, so
+/// `supersedes` and the mark order agree across hubs.
+const REVIEW_LOCK: i64 = 0x4c56_5245_5649; // "LVREVI"
+
+fn adjudication_row(r: &Row) -> Result<Adjudication, HubError> {
+    let labels: String = r.try_get(7)?;
+    Ok(Adjudication {
+        seq: r.try_get(0)?,
+        message_id: r.try_get(1)?,
+        intent: r.try_get(2)?,
+        by: r.try_get(3)?,
+        decided_at_ms: r.try_get(4)?,
+        previous_intent: r.try_get(5)?,
+        supersedes: r.try_get(6)?,
+        labels: serde_json::from_str(&labels).unwrap_or_default(),
+    })
+}
+
+const ADJUDICATION_COLUMNS: &str =
+    "seq, message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels";
 
 /// Advisory lock key held while migrating, so hubs starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"
@@ -974,8 +1012,8 @@ impl HubStore for PostgresStore {
             "INSERT INTO assignments (item_id, batch_id, device_id) VALUES ($1, $2, $3)",
         )?;
         let cp = tx.prepare(
-            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)",
+            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)",
         )?;
         let intent = tx.prepare(
             "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -1018,6 +1056,7 @@ impl HubStore for PostgresStore {
                         &copy.gold,
                         &d.lease_expires_at,
                         &b.created_at,
+                        &reason_str(copy.reason),
                     ],
                 )?;
                 if !copy.gold {
@@ -1108,5 +1147,208 @@ impl HubStore for PostgresStore {
         )?
         .map(|r| r.try_get(0))
         .transpose()?)
+    }
+
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!(
+                "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
+                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent
+                 FROM copies c
+                 JOIN devices d ON d.device_id = c.device_id
+                 JOIN messages m ON m.message_id = c.message_id
+                 JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
+                 WHERE NOT l.retracted AND ($1::TEXT IS NULL OR c.message_id = $1)
+                   AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
+                 ORDER BY c.message_id {C}, c.item_id {C}"
+            ),
+            &[&message_id],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let verdict: Option<String> = r.try_get(6)?;
+            let Some(verdict) = verdict
+                .as_deref()
+                .and_then(labelvault_core::labels::Verdict::parse)
+            else {
+                return Err(HubError::Internal("a stored label has no verdict".into()));
+            };
+            out.push(CopyLabel {
+                item_id: r.try_get(0)?,
+                message_id: r.try_get(1)?,
+                batch_id: r.try_get(2)?,
+                device_id: r.try_get(3)?,
+                annotator_id: r.try_get(4)?,
+                gold: r.try_get(5)?,
+                verdict,
+                intent_id: r.try_get(7)?,
+                decided_at_ms: r.try_get(8)?,
+                company: r.try_get(9)?,
+                model_intent: r.try_get(10)?,
+                confidence: r.try_get(11)?,
+                gold_intent: r.try_get(12)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REVIEW_LOCK])?;
+        let exists: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE message_id = $1)",
+                &[&a.message_id],
+            )?
+            .try_get(0)?;
+        if !exists {
+            return Err(HubError::not_found(
+                "unknown_message",
+                "the hub holds no message with this id; check the id in GET /v1/admin/disagreements",
+            ));
+        }
+        let supersedes: Option<i64> = tx
+            .query_one(
+                "SELECT max(seq) FROM adjudications WHERE message_id = $1",
+                &[&a.message_id],
+            )?
+            .try_get(0)?;
+        let row = tx.query_one(
+            &format!(
+                "INSERT INTO adjudications (message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ADJUDICATION_COLUMNS}"
+            ),
+            &[
+                &a.message_id,
+                &a.intent,
+                &a.by,
+                &a.decided_at_ms,
+                &a.previous_intent,
+                &supersedes,
+                &a.labels.to_string(),
+            ],
+        )?;
+        let out = adjudication_row(&row)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!("SELECT {ADJUDICATION_COLUMNS} FROM adjudications ORDER BY seq"),
+            &[],
+        )?;
+        rows.iter().map(adjudication_row).collect()
+    }
+
+    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError> {
+        {
+            let mut c = self.conn()?;
+            let mut tx = c.transaction()?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REVIEW_LOCK])?;
+            let current: Option<i64> = tx
+                .query_opt(
+                    "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
+                    &[],
+                )?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            let current = current.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
+            let (kind, threshold) = match kind {
+                MarkKind::Export => ("export", current),
+                MarkKind::Training => ("training", current),
+                MarkKind::Threshold(t) => ("threshold", t),
+            };
+            tx.execute(
+                "INSERT INTO retrain_marks (kind, at_ms, threshold) VALUES ($1, $2, $3)",
+                &[&kind, &at_ms, &(threshold as i64)],
+            )?;
+            tx.commit()?;
+        }
+        self.retrain_status()
+    }
+
+    fn retrain_status(&self) -> Result<RetrainStatus, HubError> {
+        let mut c = self.conn()?;
+        let threshold: Option<i64> = c
+            .query_opt(
+                "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
+                &[],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let threshold = threshold.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
+        let last_mark = match c.query_opt(
+            "SELECT seq, kind, at_ms FROM retrain_marks WHERE kind <> 'threshold' ORDER BY seq DESC LIMIT 1",
+            &[],
+        )? {
+            Some(r) => Some(RetrainMark {
+                seq: r.try_get(0)?,
+                kind: r.try_get(1)?,
+                at_ms: r.try_get(2)?,
+            }),
+            None => None,
+        };
+        let since = last_mark.as_ref().map_or(i64::MIN, |m| m.at_ms);
+        let r = c.query_one(
+            "SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > $1 THEN 1 ELSE 0 END), 0)::BIGINT FROM labels WHERE NOT retracted",
+            &[&since],
+        )?;
+        let (total, new) = (count(&r, 0)?, count(&r, 1)?);
+        Ok(RetrainStatus {
+            new_labels: new,
+            threshold,
+            due: new >= threshold,
+            labels_total: total,
+            last_mark,
+        })
+    }
+
+    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
+        let mut c = self.conn()?;
+        let mut out = HubCounts::default();
+        let rows = c.query(
+            &format!(
+                "SELECT CASE WHEN c.gold THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r, count(*)
+                 FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED}) GROUP BY 1 ORDER BY 1"
+            ),
+            &[],
+        )?;
+        for r in &rows {
+            out.pending_by_reason.push((r.try_get(0)?, count(r, 1)?));
+        }
+        let rows = c.query(
+            "SELECT CASE WHEN retracted THEN 'retracted' ELSE coalesce(verdict, 'none') END AS v, count(*)
+             FROM labels GROUP BY 1 ORDER BY 1",
+            &[],
+        )?;
+        for r in &rows {
+            out.labels_by_verdict.push((r.try_get(0)?, count(r, 1)?));
+        }
+        // One pass: a sum per bucket bound (milliseconds, integers), the sum and count.
+        let mut sql = String::from("SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > decided_at_ms THEN received_at_ms - decided_at_ms ELSE 0 END), 0)::BIGINT");
+        for b in latency_bounds_secs {
+            let ms = (b * 1000.0).round() as i64;
+            sql.push_str(&format!(
+                ", coalesce(sum(CASE WHEN received_at_ms - decided_at_ms <= {ms} THEN 1 ELSE 0 END), 0)::BIGINT"
+            ));
+        }
+        sql.push_str(" FROM labels");
+        let r = c.query_one(&sql, &[])?;
+        out.latency_count = count(&r, 0)?;
+        out.latency_sum_secs = r.try_get::<_, i64>(1)? as f64 / 1000.0;
+        for i in 0..latency_bounds_secs.len() {
+            out.latency_buckets.push(count(&r, 2 + i)?);
+        }
+        let r = c.query_one(
+            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM devices WHERE revoked_at IS NULL)",
+            &[],
+        )?;
+        out.messages = count(&r, 0)?;
+        out.devices_active = count(&r, 1)?;
+        Ok(out)
     }
 }

@@ -2,11 +2,12 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts, HubStore,
-    IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark, RetrainStatus,
-    Upload, DEFAULT_RETRAIN_THRESHOLD,
+    reason_str, Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts,
+    HubStore, IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark,
+    RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
+use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -94,14 +95,6 @@ CREATE TABLE retrain_marks (
 CREATE INDEX labels_received ON labels (received_at_ms);
 "#,
 ];
-
-fn reason_str(r: labelvault_core::batch::Reason) -> &'static str {
-    match r {
-        labelvault_core::batch::Reason::FalsePositive => "false_positive",
-        labelvault_core::batch::Reason::LowConfidence => "low_confidence",
-        labelvault_core::batch::Reason::RandomSample => "random_sample",
-    }
-}
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
     let labels: String = r.get(7)?;
