@@ -149,7 +149,6 @@ async fn a_manager_round_in_the_manage_view() {
 
     // Preview, then create and assign: overlap 2 over the two devices, no gold.
     type_into(&c, "#plan-gold", "0").await;
-    type_into(&c, "#plan-from", "2026-11-01").await;
     click(&c, "#manage-preview").await;
     let preview = wait_text(&c, "#manage-preview-summary", "Dry run").await;
     assert!(
