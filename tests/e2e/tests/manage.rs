@@ -5,7 +5,7 @@
 //! (scripts/e2e.sh).
 
 use fantoccini::{Client, Locator};
-use labelvault_e2e::{available, painted, text, wait_for, Driver};
+use labelvault_e2e::{available, painted, Driver};
 use labelvault_system_tests::{cli_ok, enroll, Hub};
 use serde_json::{json, Value};
 use std::path::Path;
