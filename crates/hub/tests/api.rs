@@ -5,12 +5,11 @@
 use base64::Engine as _;
 use labelvault_core::identity::DeviceIdentity;
 use labelvault_core::protocol::{self, LabelUpload, SignedReceipt, WireLabel};
-use labelvault_hub::{config, routes, store, AppState};
+use labelvault_hub::store;
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 mod common;
-use common::Backend;
+use common::{start, Backend, Hub};
 
 on_both_stores!(
     admin_endpoints_need_the_token,
@@ -23,41 +22,6 @@ on_both_stores!(
     dispatch_overlap_gold_leases_and_revocation,
     a_racing_dispatch_stores_nothing,
 );
-
-struct Hub {
-    url: String,
-    state: AppState,
-    _dir: tempfile::TempDir,
-    _rt: tokio::runtime::Runtime,
-    _backend: Backend,
-}
-
-fn start(backend: Backend) -> Hub {
-    let dir = tempfile::tempdir().unwrap();
-    let key = config::load_or_create_key(dir.path()).unwrap();
-    let token = config::load_or_create_token(dir.path()).unwrap();
-    let store = store::open(&backend.url(dir.path())).unwrap();
-    let state = AppState {
-        store,
-        key: Arc::new(key),
-        admin_token: Arc::new(token),
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app =
-        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
-    rt.spawn(async move { axum::serve(listener, app).await });
-    Hub {
-        url,
-        state,
-        _dir: dir,
-        _rt: rt,
-        _backend: backend,
-    }
-}
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()

@@ -4,10 +4,8 @@
 use base64::Engine as _;
 use labelvault_core::identity::DeviceIdentity;
 use labelvault_core::protocol::{self, LabelUpload, SignedReceipt, WireLabel};
-use labelvault_hub::{config, routes, store, AppState};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Who may call an endpoint (the doc's `caller` column).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,38 +194,11 @@ fn doc_table_routes_and_this_test_agree() {
 
 // --- a real hub on loopback ---------------------------------------------------------
 
-struct Hub {
-    url: String,
-    state: AppState,
-    _dir: tempfile::TempDir,
-    _rt: tokio::runtime::Runtime,
-}
+mod common;
+use common::{Backend, Hub};
 
 fn start() -> Hub {
-    let dir = tempfile::tempdir().expect("tmp");
-    let key = config::load_or_create_key(dir.path()).expect("key");
-    let token = config::load_or_create_token(dir.path()).expect("token");
-    let store =
-        store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).expect("store");
-    let state = AppState {
-        store,
-        key: Arc::new(key),
-        admin_token: Arc::new(token),
-    };
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let app =
-        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
-    rt.spawn(async move { axum::serve(listener, app).await });
-    Hub {
-        url,
-        state,
-        _dir: dir,
-        _rt: rt,
-    }
+    common::start(Backend::Sqlite)
 }
 
 fn send(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Value) {

@@ -115,3 +115,44 @@ macro_rules! on_both_stores {
         }
     )*};
 }
+
+/// A hub served in-process on a loopback port by the real router, on one store.
+pub struct Hub {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The handlers' state (tests reach the store directly through it).
+    pub state: labelvault_hub::AppState,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+    _backend: Backend,
+}
+
+/// Start a hub on `backend` with a fresh key and admin token.
+pub fn start(backend: Backend) -> Hub {
+    use labelvault_hub::{config, routes, store, AppState};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = config::load_or_create_key(dir.path()).expect("key");
+    let token = config::load_or_create_token(dir.path()).expect("token");
+    let store = store::open(&backend.url(dir.path())).expect("store");
+    let state = AppState {
+        store,
+        key: Arc::new(key),
+        admin_token: Arc::new(token),
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Hub {
+        url,
+        state,
+        _dir: dir,
+        _rt: rt,
+        _backend: backend,
+    }
+}
