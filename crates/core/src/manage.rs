@@ -243,7 +243,7 @@ pub fn ingest_file(
             .post("/v1/admin/messages", &json!({ "messages": chunk }))
             .map_err(|e| AdminError {
                 message: format!(
-                    "{} (while sending messages {}–{} of {n}; earlier ones are stored and a re-run skips them)",
+                    "{} (while sending messages {}–{} of {n}; earlier chunks are stored; re-running the import skips them)",
                     e.message,
                     k * INGEST_CHUNK + 1,
                     k * INGEST_CHUNK + chunk.len()
