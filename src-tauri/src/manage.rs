@@ -252,21 +252,18 @@ pub struct Saved {
     pub bytes: u64,
 }
 
-/// Write bytes atomically (temp file, then rename) so a crash leaves no half file.
+/// Save a download atomically, so a crash leaves no half file.
 fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult<Saved> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.part"));
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| {
-            IpcError::new(
-                "export_write",
-                format!(
-                    "cannot write {}: {e}; free some space and try again",
-                    path.display()
-                ),
-            )
-        })?;
+    labelvault_core::keystore::write_atomically(&path, bytes).map_err(|e| {
+        IpcError::new(
+            "export_write",
+            format!(
+                "cannot write {}: {e}; free some space and try again",
+                path.display()
+            ),
+        )
+    })?;
     Ok(Saved {
         path: path.display().to_string(),
         bytes: bytes.len() as u64,

@@ -191,3 +191,18 @@ pub fn create_private_file(path: &std::path::Path, content: &[u8]) -> std::io::R
     f.write_all(content)?;
     f.sync_all()
 }
+
+/// Replace `path` with `content` atomically: write a sibling `<name>.tmp`, flush it to
+/// disk, then rename it over `path`, so a crash leaves the old file or the new one,
+/// never half of either. For the profile's small JSON files and the Manage view's
+/// downloads.
+pub fn write_atomically(path: &std::path::Path, content: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = path.with_file_name(name);
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(content)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}

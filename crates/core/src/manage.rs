@@ -341,13 +341,10 @@ pub fn save_credential(
     let path = profile.dir().join(MANAGER_FILE);
     let body = serde_json::to_vec_pretty(&link)
         .map_err(|e| VaultError::Storage(format!("cannot encode the manager link: {e}")))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, body)
-        .and_then(|_| std::fs::rename(&tmp, &path))
-        .map_err(|e| VaultError::Profile {
-            path: path.clone(),
-            detail: format!("cannot save the manager link: {e}"),
-        })?;
+    crate::keystore::write_atomically(&path, &body).map_err(|e| VaultError::Profile {
+        path: path.clone(),
+        detail: format!("cannot save the manager link: {e}"),
+    })?;
     Ok(link)
 }
 

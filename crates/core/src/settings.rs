@@ -95,16 +95,12 @@ impl Settings {
     pub fn save(&self, profile: &Profile) -> Result<(), VaultError> {
         self.validate()?;
         let path = profile.dir().join(SETTINGS_FILE);
-        let tmp = path.with_extension("json.tmp");
         let body =
             serde_json::to_vec_pretty(self).map_err(|e| VaultError::Storage(e.to_string()))?;
-        let err = |e: std::io::Error| VaultError::Profile {
+        crate::keystore::write_atomically(&path, &body).map_err(|e| VaultError::Profile {
             path: path.clone(),
             detail: e.to_string(),
-        };
-        std::fs::write(&tmp, body).map_err(err)?;
-        std::fs::rename(&tmp, &path).map_err(err)?;
-        Ok(())
+        })
     }
 }
 

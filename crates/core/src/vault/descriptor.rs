@@ -6,7 +6,6 @@
 
 use crate::error::VaultError;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 
 const CHECK_LABEL: &[u8] = b"labelvault-key-check-v1";
@@ -69,12 +68,8 @@ impl Descriptor {
             path: path.to_path_buf(),
             detail: e.to_string(),
         };
-        let tmp = path.with_extension("json.tmp");
         let body =
             serde_json::to_vec_pretty(self).map_err(|e| VaultError::Storage(e.to_string()))?;
-        let mut f = std::fs::File::create(&tmp).map_err(err)?;
-        f.write_all(&body).and_then(|_| f.sync_all()).map_err(err)?;
-        std::fs::rename(&tmp, path).map_err(err)?;
-        Ok(())
+        crate::keystore::write_atomically(path, &body).map_err(err)
     }
 }
