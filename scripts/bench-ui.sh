@@ -10,4 +10,6 @@ bash scripts/build-ui.sh >/dev/null
 cargo build --release -p labelvault-app -p labelvault-cli --bins
 cargo build --release -p labelvault-e2e --bin ui-bench
 export LABELVAULT_APP_BIN="$PWD/target/release/labelvault-app"
+# The app's start-up timings (vault key, integrity check, vault open) go to stderr.
+export LABELVAULT_E2E_APP_LOG=1
 exec xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh target/release/ui-bench

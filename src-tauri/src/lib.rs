@@ -55,6 +55,7 @@ pub fn setup<R: tauri::Runtime>(
 /// Run the desktop app: logs to stderr (never item text), vault opened from the default
 /// profile with the OS keyring, demo batch imported into an empty vault.
 pub fn run() {
+    let started = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LABELVAULT_LOG")
@@ -63,7 +64,15 @@ pub fn run() {
         .with_writer(std::io::stderr)
         .init();
     let state = state::AppState::open_default();
-    if let Err(e) = setup(tauri::Builder::default(), state).run(tauri::generate_context!()) {
+    // Start-up timings (no page content): where a slow cold start goes.
+    let builder = tauri::Builder::default().on_page_load(move |_, payload| {
+        tracing::info!(
+            event = ?payload.event(),
+            ms = started.elapsed().as_millis() as u64,
+            "page load"
+        );
+    });
+    if let Err(e) = setup(builder, state).run(tauri::generate_context!()) {
         eprintln!("error: LabelVault could not start its window: {e}");
         std::process::exit(1);
     }

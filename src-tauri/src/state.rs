@@ -132,6 +132,7 @@ impl AppState {
 }
 
 fn open_vault(profile: &Profile, keys: &dyn KeyStore, demo: bool) -> Result<Vault, IpcError> {
+    let started = std::time::Instant::now();
     let vault = Vault::open(profile, keys)
         .map_err(IpcError::from)
         .and_then(|mut v| {
@@ -142,8 +143,12 @@ fn open_vault(profile: &Profile, keys: &dyn KeyStore, demo: bool) -> Result<Vaul
             }
             Ok(v)
         });
-    if let Err(e) = &vault {
-        tracing::warn!(code = %e.code, "the vault could not be opened");
+    match &vault {
+        Ok(_) => tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "the vault is open"
+        ),
+        Err(e) => tracing::warn!(code = %e.code, "the vault could not be opened"),
     }
     vault
 }

@@ -22,12 +22,15 @@ declare global {
     __lvLatencies: number[];
     /** keydown → the vault's answer arrived (IPC + commit), in ms. */
     __lvIpc: number[];
+    /** DOM updated → the next frame's requestAnimationFrame (WebKit's frame wait), in ms. */
+    __lvFrameWait: number[];
     /** Wall-clock time (Unix ms) of the frame that first showed an item: cold start. */
     __lvFirstItemAt?: number;
   }
 }
 window.__lvLatencies = [];
 window.__lvIpc = [];
+window.__lvFrameWait = [];
 
 export class LabelScreen {
   private queue: QueueItem[] = [];
@@ -276,10 +279,15 @@ export class LabelScreen {
       this.queue = res.next;
       await this.show(this.queue[0] ?? null);
       this.onProgress(this.counts.labelled, this.counts.remaining);
+      const updated = performance.now();
       requestAnimationFrame(() => {
+        const now = performance.now();
         const l = window.__lvLatencies;
-        l.push(performance.now() - t0);
+        l.push(now - t0);
         if (l.length > 2000) l.shift();
+        const w = window.__lvFrameWait;
+        w.push(now - updated);
+        if (w.length > 2000) w.shift();
       });
       if (res.record) this.pushRecent({ item, label: res.record });
     } catch (e) {

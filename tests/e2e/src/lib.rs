@@ -46,7 +46,9 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Start tauri-driver on a free port with `envs` passed down to the app.
+    /// Start tauri-driver on a free port with `envs` passed down to the app. The app's
+    /// log (stderr) is dropped unless `LABELVAULT_E2E_APP_LOG` is set (the UI bench sets
+    /// it to print the start-up timings).
     pub fn start(envs: &[(&str, &Path)]) -> Driver {
         let port = free_port();
         let native = free_port();
@@ -58,7 +60,11 @@ impl Driver {
             &native.to_string(),
         ])
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stderr(if std::env::var_os("LABELVAULT_E2E_APP_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
         for (k, v) in envs {
             cmd.env(k, v);
         }

@@ -78,9 +78,14 @@ impl Vault {
         let db_exists = db.exists();
         match (desc, db_exists) {
             (Some(d), true) => {
+                let asked = std::time::Instant::now();
                 let key = keys
                     .get(&d.keyring_account)?
                     .ok_or_else(|| VaultError::KeyMissing { path: db.clone() })?;
+                tracing::debug!(
+                    ms = asked.elapsed().as_millis() as u64,
+                    "vault key read from the keyring"
+                );
                 if !d.matches(&key) {
                     return Err(VaultError::WrongKey { path: db });
                 }
@@ -237,6 +242,7 @@ impl Vault {
             VaultError::Storage(_) => corrupt("it cannot be opened for writing"),
             other => other,
         })?;
+        let check_started = std::time::Instant::now();
         let quick: String = conn
             .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
             .map_err(|e| match e.sqlite_error_code() {
@@ -249,6 +255,10 @@ impl Vault {
         if quick != "ok" {
             return Err(corrupt("the integrity check failed"));
         }
+        tracing::debug!(
+            ms = check_started.elapsed().as_millis() as u64,
+            "vault integrity check passed"
+        );
         schema::migrate(&mut conn, db)?;
         let identity = conn
             .query_row(
