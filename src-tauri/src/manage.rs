@@ -5,7 +5,7 @@
 //! hub never freezes the window.
 
 use crate::error::{IpcError, IpcResult};
-use crate::state::AppState;
+use crate::state::{off_main, AppState};
 use base64::Engine as _;
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
 use serde::{Deserialize, Serialize};
@@ -20,15 +20,6 @@ impl From<AdminError> for IpcError {
     fn from(e: AdminError) -> Self {
         IpcError::new(&e.code, e.message)
     }
-}
-
-/// Run blocking hub work off the main thread.
-async fn off_main<T: Send + 'static>(
-    f: impl FnOnce() -> IpcResult<T> + Send + 'static,
-) -> IpcResult<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|_| IpcError::new("internal", "a Manage task stopped unexpectedly; try again"))?
 }
 
 /// The connected hub's client, from the saved credential.

@@ -174,3 +174,16 @@ impl std::ops::DerefMut for VaultGuard<'_> {
         }
     }
 }
+
+/// Run blocking work (hub calls, vault-wide counts) on a worker thread, so the window's
+/// main loop keeps painting and handling input meanwhile.
+pub(crate) async fn off_main<T: Send + 'static>(
+    f: impl FnOnce() -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|_| {
+        IpcError::new(
+            "internal",
+            "a background task stopped unexpectedly; try again",
+        )
+    })?
+}

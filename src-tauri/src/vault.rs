@@ -1,13 +1,15 @@
 //! Vault status and the queue.
 
 use crate::error::IpcResult;
-use crate::state::AppState;
+use crate::state::{off_main, AppState};
 use labelvault_core::{QueueItem, VaultStatus};
 
-/// What the vault holds (or the error that keeps it closed).
+/// What the vault holds (or the error that keeps it closed). Counted on a worker thread:
+/// on a large vault the counts take tens of milliseconds, which must not stall the window.
 #[tauri::command]
-pub fn vault_status(state: tauri::State<'_, AppState>) -> IpcResult<VaultStatus> {
-    Ok(state.vault()?.status()?)
+pub async fn vault_status(state: tauri::State<'_, AppState>) -> IpcResult<VaultStatus> {
+    let state = state.inner().clone();
+    off_main(move || Ok(state.vault()?.status()?)).await
 }
 
 /// The next items to label, in queue order (the UI prefetches a few).

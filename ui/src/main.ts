@@ -198,9 +198,10 @@ async function boot() {
       showBanner(errorText(e));
     }
   });
-  // The first item is asked for first: it is what the annotator waits for, and the
-  // vault-wide counts of the status line may take longer on a large vault.
-  const loading = label.load().then(
+  // The first item comes first: it is what the annotator waits for. The vault-wide
+  // counts of the status line take tens of milliseconds on a large vault and would hold
+  // the vault while the first item's taxonomy waits, so they are asked for afterwards.
+  const failed = await label.load().then(
     () => null,
     (e: unknown) => e,
   );
@@ -218,7 +219,6 @@ async function boot() {
   } catch (e) {
     showBanner(errorText(e));
   }
-  const failed = await loading;
   if (failed) showBanner(errorText(failed));
   document.body.dataset.ready = "true";
 }
