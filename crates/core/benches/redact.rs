@@ -4,6 +4,12 @@
 //! some with one or more items), times several passes, and prints
 //! `redact: X MB/s, Y messages/s`. If `../shared/pii/pii_eval.jsonl` exists next to the
 //! workspace it is timed too. Run with `cargo bench -p labelvault-core --bench redact`.
+//!
+//! Environment: `PII_EVAL=FILE` times another JSONL file instead of the development set;
+//! `REDACT_BENCH_PASSES=N` times N passes instead of 5 (1 keeps a callgrind run short);
+//! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic` and
+//! `PREFIX.eval` (one line per message), so an optimisation can be checked to change
+//! no span at all by diffing the dumps before and after.
 
 use labelvault_core::redact::Redactor;
 use std::hint::black_box;
@@ -174,6 +180,34 @@ fn corpus(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Write each message's spans as one line (`start-end:KIND` separated by spaces) to
+/// `path`, for byte-for-byte comparison of detector output across code changes.
+fn dump(path: &str, r: &Redactor, msgs: &[String]) {
+    let mut out = String::new();
+    for (i, m) in msgs.iter().enumerate() {
+        out.push_str(&i.to_string());
+        for s in r.find_spans(m) {
+            out.push_str(&format!(" {}-{}:{}", s.start, s.end, s.kind));
+        }
+        out.push('\n');
+    }
+    if let Err(e) = std::fs::write(path, out) {
+        eprintln!("redact: cannot write {path}: {e}");
+    }
+}
+
+/// Time (and, with `REDACT_BENCH_DUMP`, dump) one corpus.
+fn run(label: &str, suffix: &str, r: &Redactor, msgs: &[String]) {
+    if let Ok(prefix) = std::env::var("REDACT_BENCH_DUMP") {
+        dump(&format!("{prefix}.{suffix}"), r, msgs);
+    }
+    let rounds = std::env::var("REDACT_BENCH_PASSES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    time(label, r, msgs, rounds);
+}
+
 fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
     let bytes: usize = msgs.iter().map(String::len).sum();
     // warm-up
@@ -204,7 +238,7 @@ fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
 fn main() {
     let r = Redactor::default();
     let msgs = corpus(40_000);
-    time("synthetic corpus", &r, &msgs, 5);
+    run("synthetic corpus", "synthetic", &r, &msgs);
 
     // ../shared relative to the workspace root (crates/core is two levels down);
     // PII_EVAL overrides it.
@@ -221,7 +255,7 @@ fn main() {
                 .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
                 .filter_map(|v| v.get("text").and_then(|t| t.as_str()).map(str::to_owned))
                 .collect();
-            time("pii_eval.jsonl", &r, &texts, 5);
+            run("pii_eval.jsonl", "eval", &r, &texts);
         }
         Err(_) => println!("redact: {} not found, skipped", eval.display()),
     }
