@@ -16,9 +16,7 @@
 //! Regexes find the core; code checks that the street-name words are not everyday words
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
-use super::lexicon::{
-    is_capitalised, is_common, is_given, is_surname, left_clear, lower, next_word, WordSet,
-};
+use super::lexicon::{is_capitalised, is_common, left_clear, lookup, lower, next_word, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -238,17 +236,22 @@ impl Ctx<'_> {
     /// A street/city word that is acceptable as part of a name.
     fn name_word_ok(&mut self, w: &str) -> bool {
         let lw = lower(w, &mut self.buf);
-        if NAME_OK.contains(&lw) || is_given(lw) || is_surname(lw) {
+        if NAME_OK.contains(&lw) {
             return true;
         }
-        !is_common(lw) && lw.chars().count() >= 2
+        let lex = lookup(lw);
+        if lex.named() {
+            return true;
+        }
+        !lex.common() && lw.chars().count() >= 2
     }
 
     /// A street-name word before an English street type. `None`: not acceptable;
     /// `Some(real)`: acceptable, and whether it carries name evidence (not just "North").
     fn street_word(&mut self, w: &str, strong: bool) -> Option<bool> {
         let lw = lower(w, &mut self.buf);
-        let named = is_given(lw) || is_surname(lw);
+        let lex = lookup(lw);
+        let named = lex.named();
         if NAME_OK.contains(&lw) {
             return Some(named);
         }
@@ -258,7 +261,7 @@ impl Ctx<'_> {
         if named {
             return Some(true);
         }
-        if is_common(lw) {
+        if lex.common() {
             return (strong && !FUNCTION_WORDS.contains(&lw)).then_some(true);
         }
         Some(true)
@@ -701,7 +704,7 @@ fn number_first(
                 break;
             };
             let lw = lower(w, &mut cx.buf);
-            let named = is_given(lw) || is_surname(lw);
+            let named = lookup(lw).named();
             if !(strong || named || cx.case_ok(w)) {
                 ok = false;
                 break;
@@ -735,8 +738,8 @@ fn number_first(
         if is_particle_word(lw) && !is_capitalised(w) {
             continue;
         }
-        let named = is_given(lw) || is_surname(lw);
-        if !(named || (!is_common(lw) && cx.case_ok(w))) {
+        let lex = lookup(lw);
+        if !(lex.named() || (!lex.common() && cx.case_ok(w))) {
             break;
         }
         real += 1;
@@ -767,8 +770,8 @@ fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
             if is_particle_word(lw) && !is_capitalised(w) {
                 continue;
             }
-            let named = is_given(lw) || is_surname(lw);
-            if !(named || (!is_common(lw) && cx.case_ok(w))) {
+            let lex = lookup(lw);
+            if !(lex.named() || (!lex.common() && cx.case_ok(w))) {
                 break;
             }
             real += 1;

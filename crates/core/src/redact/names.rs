@@ -7,9 +7,7 @@
 //! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
 //! must be a known given name (or be followed by "writing", "here", ...).
 
-use super::lexicon::{
-    is_capitalised, is_common, is_given, is_particle, is_surname, lower, next_word,
-};
+use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -133,11 +131,12 @@ impl Parser<'_> {
     /// What the lexicon says about a word (lowercased once, no allocation after warm-up).
     fn info(&mut self, w: &str) -> Info {
         let lw = lower(w, &mut self.buf);
+        let lex = lookup(lw);
         Info {
-            given: is_given(lw),
-            surname: is_surname(lw),
-            common: is_common(lw),
-            particle: is_particle(lw),
+            given: lex.given(),
+            surname: lex.surname(),
+            common: lex.common(),
+            particle: lex.particle(),
             chars: lw.chars().count(),
         }
     }
