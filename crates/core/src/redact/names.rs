@@ -70,6 +70,10 @@ const INTRO_PHRASES: &[&[&str]] = &[
 ];
 
 fn is_intro(t: &str) -> bool {
+    // every intro phrase starts with one of these letters; most cue matches do not
+    if !matches!(t.as_bytes().first().map(u8::to_ascii_lowercase), Some(b'i' | b't' | b'h' | b'g')) {
+        return false;
+    }
     INTRO_PHRASES.iter().any(|p| {
         let mut words = t.split_whitespace();
         p.iter()
@@ -125,6 +129,9 @@ const MAX_WORDS: usize = 4;
 struct Parser<'t> {
     text: &'t str,
     buf: String,
+    /// (end, ambiguous) of each word `parse` accepted, kept here so a message's parses
+    /// share one allocation.
+    ends: Vec<(usize, bool)>,
 }
 
 impl Parser<'_> {
@@ -198,7 +205,8 @@ impl Parser<'_> {
         };
         let mut pos = s0;
         // (end, ambiguous) of each accepted word, to drop trailing ambiguous ones
-        let mut ends: Vec<(usize, bool)> = Vec::with_capacity(6);
+        let mut ends = std::mem::take(&mut self.ends);
+        ends.clear();
         let mut particle_words = 0;
         let mut had_initial = false;
         while let Some((ws, we)) = next_word(text, pos, 2) {
@@ -284,6 +292,7 @@ impl Parser<'_> {
             run.words = run.words.saturating_sub(1);
             run.e = ends.last().map_or(run.s, |&(e, _)| e);
         }
+        self.ends = ends;
         if run.words > 0 && had_initial {
             run.words += 1;
         }
@@ -331,15 +340,12 @@ impl Parser<'_> {
         run.sentence_end =
             rest.is_empty() || rest.starts_with(['.', '!', '?', ';', '\n', '\r', ')']);
         // "I am seeing and ...", "my husband recently ...": inflected words are not names
-        let first_word = &text[run.s..run.e];
-        let fw = first_word
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        run.verb_like = !run.cap
-            && fw.chars().count() > 4
-            && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"));
+        run.verb_like = !run.cap && {
+            let first_word = text[run.s..run.e].split_whitespace().next().unwrap_or("");
+            let fw = lower(first_word, &mut self.buf);
+            fw.chars().count() > 4
+                && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"))
+        };
         Some(run)
     }
 }
@@ -398,6 +404,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     let mut p = Parser {
         text,
         buf: String::new(),
+        ends: Vec::new(),
     };
     for m in CUES.find_iter(text) {
         let t = m.as_str();
@@ -490,18 +497,26 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
-    let suffix_cue = SUFFIX_CUES.iter().any(|w| text.contains(w));
+    // whether any suffix cue occurs at all; looked up on the first word that needs it
+    let mut suffix_cue: Option<bool> = None;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        let word_start =
-            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\'');
-        if word_start && (c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c)) {
+        // the capital first: it is rarer than a word start, so most bytes stop at one test
+        let capital = c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c);
+        if capital
+            && (i == 0
+                || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\''))
+        {
             if let Some((s, e)) = next_word(text, i, 0) {
                 let w = &text[s..e];
                 if is_capitalised(w) {
                     let wi = p.info(w);
-                    if suffix_cue && !wi.given && !wi.common {
+                    if !wi.given
+                        && !wi.common
+                        && *suffix_cue
+                            .get_or_insert_with(|| SUFFIX_CUES.iter().any(|w| text.contains(w)))
+                    {
                         // "Adelmo Lopresti here, I have a question."
                         if let Some(run) = p.parse(s) {
                             if run.cap
