@@ -18,7 +18,7 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
-use super::lexicon::{is_capitalised, is_common, lower};
+use super::lexicon::{is_capitalised, is_common, lower, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -248,16 +248,28 @@ struct Walk {
     clean_end: bool,
 }
 
+/// The word lists as hash sets: every token of a walk is looked up in them, and linear
+/// scans of the lists were most of the walk's cost. Street and building words classify
+/// the same, so they share one set.
+static UNIT_SET: LazyLock<WordSet> = LazyLock::new(|| UNIT_WORDS.iter().copied().collect());
+static STREET_OR_BUILDING_SET: LazyLock<WordSet> = LazyLock::new(|| {
+    STREET_WORDS
+        .iter()
+        .chain(BUILDING_WORDS)
+        .copied()
+        .collect()
+});
+static PARTICLE_SET: LazyLock<WordSet> = LazyLock::new(|| PARTICLES.iter().copied().collect());
+
 fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Option<Tok> {
     let lw = lower(tok, buf);
-    if UNIT_WORDS.contains(&lw) {
+    if UNIT_SET.contains(lw) {
         return Some(Tok::Unit);
     }
-    if STREET_WORDS.contains(&lw)
-        || BUILDING_WORDS.contains(&lw)
+    if STREET_OR_BUILDING_SET.contains(lw)
         || lw
             .strip_suffix('s')
-            .is_some_and(|x| STREET_WORDS.contains(&x) || BUILDING_WORDS.contains(&x))
+            .is_some_and(|x| STREET_OR_BUILDING_SET.contains(x))
     {
         return Some(Tok::Street);
     }
@@ -265,7 +277,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     if b[0].is_ascii_digit() || (b[0] == b'#' && b.len() > 1 && b[1].is_ascii_digit()) {
         return number_shape(tok).or_else(|| is_alnum_postcode(tok).then_some(Tok::Post));
     }
-    if PARTICLES.contains(&lw) || lw.starts_with("l'") || lw.starts_with("d'") {
+    if PARTICLE_SET.contains(lw) || lw.starts_with("l'") || lw.starts_with("d'") {
         return Some(Tok::Particle);
     }
     // postcodes with letters: UK outward code, Canadian FSA, Irish routing key
@@ -439,7 +451,8 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
             break;
         }
         let tok = &text[s..e];
-        if tok.contains('@') || tok.contains("://") || tok.contains(':') {
+        // '@' (e-mail) or ':' (which covers "://" of a URL)
+        if tok.bytes().any(|c| c == b'@' || c == b':') {
             break;
         }
         if comma {

@@ -230,13 +230,16 @@ struct Ctx<'t> {
     text: &'t str,
     lowercase_text: bool,
     buf: String,
+    /// A second scratch buffer, for a word that must stay lowercased while others are
+    /// looked up in `buf`.
+    word: String,
 }
 
 impl Ctx<'_> {
     /// A street/city word that is acceptable as part of a name.
     fn name_word_ok(&mut self, w: &str) -> bool {
         let lw = lower(w, &mut self.buf);
-        if NAME_OK.contains(&lw) {
+        if NAME_OK_SET.contains(lw) {
             return true;
         }
         let lex = lookup(lw);
@@ -252,7 +255,7 @@ impl Ctx<'_> {
         let lw = lower(w, &mut self.buf);
         let lex = lookup(lw);
         let named = lex.named();
-        if NAME_OK.contains(&lw) {
+        if NAME_OK_SET.contains(lw) {
             return Some(named);
         }
         if lw.chars().count() < 2 {
@@ -262,7 +265,7 @@ impl Ctx<'_> {
             return Some(true);
         }
         if lex.common() {
-            return (strong && !FUNCTION_WORDS.contains(&lw)).then_some(true);
+            return (strong && !FUNCTION_WORD_SET.contains(lw)).then_some(true);
         }
         Some(true)
     }
@@ -347,6 +350,14 @@ impl Ctx<'_> {
 }
 
 static EN_SUFFIX_SET: LazyLock<WordSet> = LazyLock::new(|| EN_SUFFIX.split('|').collect());
+
+/// The longer word lists as hash sets: they are consulted for every word next to a
+/// number, and a linear scan of 60-90 strings cost more than the rest of the check.
+static NAME_OK_SET: LazyLock<WordSet> = LazyLock::new(|| NAME_OK.iter().copied().collect());
+static FUNCTION_WORD_SET: LazyLock<WordSet> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().copied().collect());
+static ROMANCE_TYPE_SET: LazyLock<WordSet> =
+    LazyLock::new(|| ROMANCE_TYPE_WORDS.iter().copied().collect());
 
 /// French street types that come right after the house number ("16, rue ...").
 const FR_TYPE_WORDS: &[&str] = &[
@@ -571,6 +582,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         text,
         lowercase_text: super::lexicon::is_lowercase_text(text),
         buf: String::new(),
+        word: String::new(),
     };
     if has_digit {
         let mut runs = Vec::new();
@@ -756,7 +768,8 @@ fn number_first(
 
 fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
     let text = cx.text;
-    let mut words = Vec::with_capacity(6);
+    // allocated on the first match only (most messages have none)
+    let mut words = Vec::new();
     for m in FRENCH_BARE.find_iter(text) {
         let s = m.start();
         let type_end = m.end() - 1;
@@ -806,46 +819,54 @@ fn compound(cx: &mut Ctx<'_>, d: usize, out: &mut Vec<Cand>) -> bool {
         return false;
     }
     let street = &text[s..we];
-    let lw = lower(street, &mut cx.buf).to_string();
-    if is_common(&lw) || !cx.case_ok(street) {
+    let mut own = std::mem::take(&mut cx.word);
+    let found = compound_street(cx, street, lower(street, &mut own), e);
+    cx.word = own;
+    let Some(end) = found else {
         return false;
+    };
+    out.push(Cand::new(s, end, PiiKind::StreetAddress, Prio::ADDRESS));
+    true
+}
+
+/// The rest of [`compound`]: is `street` (lowercased: `lw`) a compound street name before
+/// the house number that ends at `e`? Returns the end of the address.
+fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option<usize> {
+    let text = cx.text;
+    if is_common(lw) || !cx.case_ok(street) {
+        return None;
     }
-    let Some(suffix_len) = DE_SUFFIX
+    let suffix_len = DE_SUFFIX
         .split('|')
         .filter(|suf| lw.ends_with(suf))
         .map(|suf| suf.chars().count())
-        .max()
-    else {
-        return false;
-    };
+        .max()?;
     let n_chars = lw.chars().count();
     if n_chars < suffix_len + 3 && !lw.contains('-') {
-        return false;
+        return None;
     }
     if lw.ends_with("pad")
         && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text))
     {
-        return false;
+        return None;
     }
     if lw.ends_with("ring") && !lw.ends_with("-ring") {
         // English -ing words (during, transferring, offering) end in a vowel + "ring"
-        let stem: String = lw.chars().take(n_chars - 4).collect();
-        if stem.ends_with(['a', 'e', 'i', 'o', 'u', 'y'])
-            || matches!(lw.as_str(), "bring" | "string" | "spring" | "offspring")
+        let before_ring = lw.chars().rev().nth(4);
+        if before_ring.is_some_and(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+            || matches!(lw, "bring" | "string" | "spring" | "offspring")
         {
-            return false;
+            return None;
         }
     }
     // a number followed by a quantity word is not a house number
     if let Some((ws, we2)) = next_word(text, e, 2) {
         let nw = lower(&text[ws..we2], &mut cx.buf);
         if AFTER_NUMBER_STOP.contains(&nw) {
-            return false;
+            return None;
         }
     }
-    let end = cx.tail(e);
-    out.push(Cand::new(s, end, PiiKind::StreetAddress, Prio::ADDRESS));
-    true
+    Some(cx.tail(e))
 }
 
 /// "Via Roma 10", "Calle de Alcalá 45", "ul. Długa 5".
@@ -892,7 +913,7 @@ fn romance(
         let (ts, te) = words[k];
         let ty = &text[ts..te];
         let lty = lower(ty, &mut cx.buf);
-        if !ROMANCE_TYPE_WORDS.contains(&lty) {
+        if !ROMANCE_TYPE_SET.contains(lty) {
             continue;
         }
         if k == 0 {
