@@ -18,7 +18,7 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
-use super::lexicon::{is_capitalised, is_common, lower, WordSet};
+use super::lexicon::{is_capitalised, is_common, lower, Lower, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -261,7 +261,7 @@ static STREET_OR_BUILDING_SET: LazyLock<WordSet> = LazyLock::new(|| {
 });
 static PARTICLE_SET: LazyLock<WordSet> = LazyLock::new(|| PARTICLES.iter().copied().collect());
 
-fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Option<Tok> {
+fn classify(tok: &str, lc_text: bool, buf: &mut Lower, seen_street: bool) -> Option<Tok> {
     let lw = lower(tok, buf);
     if UNIT_SET.contains(lw) {
         return Some(Tok::Unit);
@@ -426,7 +426,7 @@ fn next_tok(text: &str, pos: usize, first: bool) -> Option<(usize, usize, bool, 
 
 /// Walk address-shaped tokens from `pos`. `tail`: continuing after a street core (only
 /// units, numbers, postcodes, states and place words after a comma or a postcode).
-fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> Walk {
+fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut Lower) -> Walk {
     let mut w = Walk {
         end: pos,
         nums: 0,
@@ -549,7 +549,7 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
 
 /// Extend the street candidates in `out[from..]` over the number before and the tail after.
 pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     for c in out[from..].iter_mut() {
         if c.kind != PiiKind::StreetAddress {
             continue;
@@ -586,7 +586,7 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
 
 /// Addresses right after an address cue, by shape.
 pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     for m in CUES.find_iter(text) {
         let cue_end = m.start() + m.as_str().trim_end().len();
         if !super::lexicon::right_clear(text, cue_end) && !m.as_str().ends_with([':', '-']) {
@@ -637,7 +637,7 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 
 /// A street or building word follows within the same comma-separated segment (at most
 /// two tokens on).
-fn street_later_in_segment(text: &str, mut pos: usize, lc_text: bool, buf: &mut String) -> bool {
+fn street_later_in_segment(text: &str, mut pos: usize, lc_text: bool, buf: &mut Lower) -> bool {
     for _ in 0..2 {
         let Some((s, e, comma, dash)) = next_tok(text, pos, false) else {
             return false;

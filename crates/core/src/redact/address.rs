@@ -16,7 +16,9 @@
 //! Regexes find the core; code checks that the street-name words are not everyday words
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
-use super::lexicon::{is_capitalised, is_common, left_clear, lookup, lower, next_word, WordSet};
+use super::lexicon::{
+    is_capitalised, is_common, left_clear, lookup, lower, next_word, Lower, WordSet,
+};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -229,10 +231,10 @@ const AFTER_NUMBER_STOP: &[&str] = &[
 struct Ctx<'t> {
     text: &'t str,
     lowercase_text: bool,
-    buf: String,
+    buf: Lower,
     /// A second scratch buffer, for a word that must stay lowercased while others are
     /// looked up in `buf`.
-    word: String,
+    word: Lower,
 }
 
 impl Ctx<'_> {
@@ -581,8 +583,8 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
     let mut cx = Ctx {
         text,
         lowercase_text: super::lexicon::is_lowercase_text(text),
-        buf: String::new(),
-        word: String::new(),
+        buf: Lower::new(),
+        word: Lower::new(),
     };
     if has_digit {
         let mut runs = Vec::new();
@@ -597,7 +599,8 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
             }
             romance(&mut cx, d, &mut words, out);
         }
-        if text.contains("PO ") || text.contains("po ") {
+        let (po, pobox) = po_hints(text.as_bytes());
+        if po {
             for m in MILITARY.find_iter(text) {
                 out.push(Cand::new(
                     m.start(),
@@ -607,11 +610,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
                 ));
             }
         }
-        if text.contains("ox ")
-            || text.contains("OX ")
-            || text.contains("ostfach")
-            || text.contains("partado")
-        {
+        if pobox {
             for m in PO_BOX.find_iter(text) {
                 out.push(Cand::new(
                     m.start(),
@@ -627,6 +626,26 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         super::addr_walk::cue_addresses(text, cx.lowercase_text, out);
     }
     super::addr_walk::extend(text, cx.lowercase_text, out, from);
+}
+
+/// In one pass over the bytes: (does "PO " or "po " occur — an APO/FPO/DPO military
+/// address may follow; does "ox ", "OX ", "ostfach" or "partado" occur — a PO box,
+/// Postfach or apartado may).
+fn po_hints(b: &[u8]) -> (bool, bool) {
+    let (mut po, mut pobox) = (false, false);
+    for i in 0..b.len() {
+        match b[i] {
+            b' ' if i >= 2 => match &b[i - 2..i] {
+                b"PO" | b"po" => po = true,
+                b"ox" | b"OX" => pobox = true,
+                _ => {}
+            },
+            b'o' if b[i..].starts_with(b"ostfach") => pobox = true,
+            b'p' if b[i..].starts_with(b"partado") => pobox = true,
+            _ => {}
+        }
+    }
+    (po, pobox)
 }
 
 /// "5939 Simmons Court", "Flat 4b, Scott Village", "16, chemin de la Gare".
@@ -766,8 +785,44 @@ fn number_first(
     true
 }
 
+/// Could [`FRENCH_BARE`] match: does some space follow the last letters of one of its
+/// street types? Looking at the bytes before each space is much cheaper than the search.
+fn french_type_before_space(b: &[u8]) -> bool {
+    // a plain loop: spaces are so frequent that memchr's per-call cost dominates
+    (3..b.len()).any(|i| {
+        if b[i] != b' ' {
+            return false;
+        }
+        let tail3 = i.checked_sub(3).map(|s| &b[s..i]);
+        let tail4 = i.checked_sub(4).map(|s| &b[s..i]);
+        matches!(
+            tail3,
+            Some(
+                b"Rue"
+                    | b"rue"
+                    | b"RUE"
+                    | b"nue"
+                    | b"NUE"
+                    | b"min"
+                    | b"MIN"
+                    | b"lee"
+                    | b"LEE"
+                    | b"\xC3\xA9e"
+                    | b"\xC3\x89E"
+                    | b"sse"
+                    | b"SSE"
+                    | b"uai"
+                    | b"UAI"
+            )
+        ) || matches!(tail4, Some(b"vard" | b"VARD"))
+    })
+}
+
 fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
     let text = cx.text;
+    if !french_type_before_space(text.as_bytes()) {
+        return;
+    }
     // allocated on the first match only (most messages have none)
     let mut words = Vec::new();
     for m in FRENCH_BARE.find_iter(text) {

@@ -32,9 +32,16 @@ impl Hasher for FastHasher {
     }
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // whole 8-byte chunks as one load each, then the rest byte by byte (the same value)
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let v = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
             let mut v = 0u64;
-            for (i, &b) in chunk.iter().enumerate() {
+            for (i, &b) in rest.iter().enumerate() {
                 v |= u64::from(b) << (i * 8);
             }
             self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
@@ -134,23 +141,69 @@ pub(super) fn lookup(lw: &str) -> Lex {
     Lex(LEXICON.get(lw).copied().unwrap_or(0))
 }
 
+/// Scratch space for [`lower`]. ASCII words of up to [`Lower::INLINE`] bytes (nearly
+/// every word) are lowercased in the inline array, so lookups never touch the heap; longer
+/// or non-ASCII words use the `String`.
+pub(super) struct Lower {
+    small: [u8; Lower::INLINE],
+    big: String,
+}
+
+impl Lower {
+    /// The longest ASCII word lowercased without the heap.
+    const INLINE: usize = 48;
+
+    /// Empty scratch space (no allocation).
+    pub(super) fn new() -> Self {
+        Lower {
+            small: [0; Lower::INLINE],
+            big: String::new(),
+        }
+    }
+}
+
+impl Default for Lower {
+    fn default() -> Self {
+        Lower::new()
+    }
+}
+
 /// Lowercases `word` into `buf` (ASCII fast path, full Unicode otherwise) and maps the
-/// typographic apostrophe to the ASCII one, so lookups are case-insensitive.
-pub(super) fn lower<'b>(word: &str, buf: &'b mut String) -> &'b str {
-    buf.clear();
+/// typographic apostrophe to the ASCII one, so lookups are case-insensitive. A word that
+/// is already lowercase ASCII is returned as it is.
+pub(super) fn lower<'b>(word: &'b str, buf: &'b mut Lower) -> &'b str {
+    let w = word.as_bytes();
+    if w.len() <= Lower::INLINE {
+        // one pass: copy lowercased, and note non-ASCII and capital bytes
+        let (mut all, mut upper) = (0u8, false);
+        for (d, &c) in buf.small.iter_mut().zip(w) {
+            all |= c;
+            upper |= c.is_ascii_uppercase();
+            *d = c.to_ascii_lowercase();
+        }
+        if all < 0x80 {
+            if !upper {
+                return word;
+            }
+            // lowercased ASCII is still ASCII, so this never falls back
+            return std::str::from_utf8(&buf.small[..w.len()]).unwrap_or_default();
+        }
+    }
+    let big = &mut buf.big;
+    big.clear();
     if word.is_ascii() {
-        buf.push_str(word);
-        buf.make_ascii_lowercase();
+        big.push_str(word);
+        big.make_ascii_lowercase();
     } else {
         for c in word.chars() {
             if c == '\u{2019}' {
-                buf.push('\'');
+                big.push('\'');
             } else {
-                buf.extend(c.to_lowercase());
+                big.extend(c.to_lowercase());
             }
         }
     }
-    buf.as_str()
+    big.as_str()
 }
 
 /// Is the lowercase word a known surname?

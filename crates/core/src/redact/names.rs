@@ -7,7 +7,7 @@
 //! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
 //! must be a known given name (or be followed by "writing", "here", ...).
 
-use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word};
+use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word, Lower};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -128,7 +128,7 @@ const MAX_WORDS: usize = 4;
 
 struct Parser<'t> {
     text: &'t str,
-    buf: String,
+    buf: Lower,
     /// (end, ambiguous) of each word `parse` accepted, kept here so a message's parses
     /// share one allocation.
     ends: Vec<(usize, bool)>,
@@ -403,7 +403,7 @@ fn next_is_function(text: &str, e: usize) -> bool {
 pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     let mut p = Parser {
         text,
-        buf: String::new(),
+        buf: Lower::new(),
         ends: Vec::new(),
     };
     for m in CUES.find_iter(text) {
@@ -501,13 +501,11 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     let mut suffix_cue: Option<bool> = None;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        // the capital first: it is rarer than a word start, so most bytes stop at one test
-        let capital = c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c);
-        if capital
-            && (i == 0
-                || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\''))
-        {
+        i = next_capital(b, i);
+        if i >= b.len() {
+            break;
+        }
+        if i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\'') {
             if let Some((s, e)) = next_word(text, i, 0) {
                 let w = &text[s..e];
                 if is_capitalised(w) {
@@ -556,6 +554,34 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
+}
+
+/// Can `c` start a capitalised word: an ASCII capital, or the lead byte of a Latin-1 or
+/// Latin Extended-A letter ("Émile", "Łukasz")?
+#[inline]
+fn capital_byte(c: u8) -> bool {
+    c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c)
+}
+
+/// The first index at or after `i` whose byte is a [`capital_byte`], or `b.len()`.
+/// Capitals are a few bytes in a hundred, so 16-byte blocks without one (and without any
+/// non-ASCII byte) are skipped with one vectorised test each.
+fn next_capital(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        let maybe = block
+            .iter()
+            .fold(false, |a, &c| a | c.is_ascii_uppercase() | (c >= 0x80));
+        if maybe {
+            if let Some(k) = block.iter().position(|&c| capital_byte(c)) {
+                return i + k;
+            }
+        }
+        i += 16;
+    }
+    b[i.min(b.len())..]
+        .iter()
+        .position(|&c| capital_byte(c))
+        .map_or(b.len(), |k| i + k)
 }
 
 /// A dash before a word, and the words that follow a self-introduction.
@@ -828,12 +854,12 @@ fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     {
         return true;
     }
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
     let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
     // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
     // place word
-    let mut b2 = String::new();
+    let mut b2 = Lower::new();
     let ll = lower(last, &mut b2);
     if run.words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
         return true;
@@ -945,6 +971,6 @@ fn titled_thing_before(text: &str, cue_start: usize) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     TITLED.contains(&lower(w, &mut buf))
 }
