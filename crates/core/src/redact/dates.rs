@@ -51,6 +51,18 @@ fn month_prefix_ascii(b: &[u8]) -> bool {
         .any(|w| t0[usize::from(w[0])] & t1[usize::from(w[1])] & t2[usize::from(w[2])] != 0)
 }
 
+/// A run of exactly four ASCII digits starting "19" or "20": the year [`YEAR_ONLY`] needs
+/// in ASCII text (after a space, "in" or ':', before a word boundary).
+fn year_run(b: &[u8]) -> bool {
+    b.windows(4).enumerate().any(|(i, w)| {
+        ((w[0] == b'1' && w[1] == b'9') || (w[0] == b'2' && w[1] == b'0'))
+            && w[2].is_ascii_digit()
+            && w[3].is_ascii_digit()
+            && (i == 0 || !b[i - 1].is_ascii_digit())
+            && !b.get(i + 4).is_some_and(u8::is_ascii_digit)
+    })
+}
+
 /// Does `needle` (lowercase ASCII) occur in `b`, ignoring ASCII case?
 fn contains_ascii_ci(b: &[u8], needle: &[u8]) -> bool {
     let n = needle.len();
@@ -264,7 +276,8 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
     let ascii = text.is_ascii();
     // In ASCII text "born ..." / "year of birth ..." need those words; checking for them is
     // cheaper than the regex search (non-ASCII text could spell them with other cases).
-    let year_words = !ascii || contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year");
+    let year_words = !ascii
+        || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
     if year_words {
         year_only(text, out);
     }

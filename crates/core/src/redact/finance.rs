@@ -443,8 +443,11 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
 /// ("flight LH7292", "the model is GT-5000", "error code E501").
 const NOT_ID_BEFORE: &[&str] = &[
     "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal", "bus",
-    "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
+    "train", "route", "error", "size",
 ];
+
+/// Small words that may stand between [`NOT_ID_BEFORE`] and the code ("the model is ...").
+const NOT_ID_FILLER: &[&str] = &["the", "a", "an", "my", "is", "have"];
 
 /// Is the word right before `s` one of [`NOT_ID_BEFORE`] (with at most "is"/"the" between)?
 fn not_an_id_before(text: &str, s: usize) -> bool {
@@ -455,31 +458,14 @@ fn not_an_id_before(text: &str, s: usize) -> bool {
     let Some(w1) = words.next() else {
         return false;
     };
-    let l1 = w1.to_ascii_lowercase();
-    if matches!(
-        l1.as_str(),
-        "flight"
-            | "flights"
-            | "seat"
-            | "gate"
-            | "model"
-            | "version"
-            | "room"
-            | "platform"
-            | "terminal"
-            | "bus"
-            | "train"
-            | "route"
-            | "error"
-            | "size"
-            | "sku"
-    ) {
+    // compared ignoring ASCII case, without lowercased copies
+    let is = |w: &str, list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    if is(w1, NOT_ID_BEFORE) || w1.eq_ignore_ascii_case("sku") {
         return true;
     }
-    if matches!(l1.as_str(), "the" | "a" | "an" | "my" | "is" | "have") {
+    if is(w1, NOT_ID_FILLER) {
         if let Some(w2) = words.next() {
-            let l2 = w2.to_ascii_lowercase();
-            return NOT_ID_BEFORE[..16].contains(&l2.as_str());
+            return is(w2, NOT_ID_BEFORE) || is(w2, &["the", "a"]);
         }
     }
     false

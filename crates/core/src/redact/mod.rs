@@ -259,11 +259,16 @@ struct Counts {
 }
 
 fn counts(text: &str) -> Counts {
-    let b = text.as_bytes();
-    Counts {
-        digits: b.iter().filter(|c| c.is_ascii_digit()).count(),
-        dots: b.iter().filter(|&&c| c == b'.').count(),
+    let mut n = Counts { digits: 0, dots: 0 };
+    // byte-wide sums over blocks of at most 255 bytes vectorise; they cannot overflow
+    for block in text.as_bytes().chunks(255) {
+        let (d, p) = block.iter().fold((0u8, 0u8), |(d, p), &c| {
+            (d + u8::from(c.is_ascii_digit()), p + u8::from(c == b'.'))
+        });
+        n.digits += usize::from(d);
+        n.dots += usize::from(p);
     }
+    n
 }
 
 const G_DIGIT: u8 = 1;
@@ -303,8 +308,8 @@ fn gates(text: &str) -> Gates {
     let b = text.as_bytes();
     let acc = b.iter().fold(0u8, |a, &c| a | GATE_TABLE[usize::from(c)]);
     let dot_letter = acc & G_DOT != 0
-        && b.windows(2)
-            .any(|w| w[0] == b'.' && w[1].is_ascii_alphanumeric());
+        && memchr::memchr_iter(b'.', b)
+            .any(|i| b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric));
     Gates {
         digit: acc & G_DIGIT != 0,
         at: acc & G_AT != 0,
