@@ -18,7 +18,7 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
-use super::lexicon::{is_capitalised, is_common, lower, Lower, WordSet};
+use super::lexicon::{is_capitalised, is_common, lower, Lower, LowercaseText, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -548,7 +548,7 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut Lower) -> W
 }
 
 /// Extend the street candidates in `out[from..]` over the number before and the tail after.
-pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
+pub(super) fn extend(text: &str, lc_text: &LowercaseText<'_>, out: &mut [Cand], from: usize) {
     let mut buf = Lower::new();
     for c in out[from..].iter_mut() {
         if c.kind != PiiKind::StreetAddress {
@@ -577,7 +577,7 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
             }
         }
         // right: tail of numbers, units, postcodes, places, states
-        let w = walk(text, c.end, lc_text, true, &mut buf);
+        let w = walk(text, c.end, lc_text.get(), true, &mut buf);
         if w.end > c.end {
             c.end = w.end;
         }
@@ -585,7 +585,7 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
 }
 
 /// Addresses right after an address cue, by shape.
-pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
+pub(super) fn cue_addresses(text: &str, lc_text: &LowercaseText<'_>, out: &mut Vec<Cand>) {
     let mut buf = Lower::new();
     for m in CUES.find_iter(text) {
         let cue_end = m.start() + m.as_str().trim_end().len();
@@ -598,7 +598,7 @@ pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
             pos += 1;
         }
         // skip a determiner-free start only: "my office" is not an address
-        let w = walk(text, pos, lc_text, false, &mut buf);
+        let w = walk(text, pos, lc_text.get(), false, &mut buf);
         if w.end <= pos {
             continue;
         }

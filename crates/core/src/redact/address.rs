@@ -17,7 +17,8 @@
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
 use super::lexicon::{
-    is_capitalised, is_common, left_clear, lookup, lower, next_word, Lower, WordSet,
+    is_capitalised, is_common, left_clear, lookup, lower, next_word, Lower, LowercaseText,
+    WordSet,
 };
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -230,7 +231,7 @@ const AFTER_NUMBER_STOP: &[&str] = &[
 
 struct Ctx<'t> {
     text: &'t str,
-    lowercase_text: bool,
+    lowercase_text: LowercaseText<'t>,
     buf: Lower,
     /// A second scratch buffer, for a word that must stay lowercased while others are
     /// looked up in `buf`.
@@ -273,7 +274,7 @@ impl Ctx<'_> {
     }
 
     fn case_ok(&self, w: &str) -> bool {
-        self.lowercase_text || is_capitalised(w)
+        is_capitalised(w) || self.lowercase_text.get()
     }
 
     /// City words after a comma or postcode: up to four acceptable words.
@@ -582,7 +583,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
     let from = out.len();
     let mut cx = Ctx {
         text,
-        lowercase_text: super::lexicon::is_lowercase_text(text),
+        lowercase_text: LowercaseText::new(text),
         buf: Lower::new(),
         word: Lower::new(),
     };
@@ -623,9 +624,9 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
     }
     french_bare(&mut cx, out);
     if has_digit {
-        super::addr_walk::cue_addresses(text, cx.lowercase_text, out);
+        super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
-    super::addr_walk::extend(text, cx.lowercase_text, out, from);
+    super::addr_walk::extend(text, &cx.lowercase_text, out, from);
 }
 
 /// In one pass over the bytes: (does "PO " or "po " occur — an APO/FPO/DPO military
@@ -785,44 +786,8 @@ fn number_first(
     true
 }
 
-/// Could [`FRENCH_BARE`] match: does some space follow the last letters of one of its
-/// street types? Looking at the bytes before each space is much cheaper than the search.
-fn french_type_before_space(b: &[u8]) -> bool {
-    // a plain loop: spaces are so frequent that memchr's per-call cost dominates
-    (3..b.len()).any(|i| {
-        if b[i] != b' ' {
-            return false;
-        }
-        let tail3 = i.checked_sub(3).map(|s| &b[s..i]);
-        let tail4 = i.checked_sub(4).map(|s| &b[s..i]);
-        matches!(
-            tail3,
-            Some(
-                b"Rue"
-                    | b"rue"
-                    | b"RUE"
-                    | b"nue"
-                    | b"NUE"
-                    | b"min"
-                    | b"MIN"
-                    | b"lee"
-                    | b"LEE"
-                    | b"\xC3\xA9e"
-                    | b"\xC3\x89E"
-                    | b"sse"
-                    | b"SSE"
-                    | b"uai"
-                    | b"UAI"
-            )
-        ) || matches!(tail4, Some(b"vard" | b"VARD"))
-    })
-}
-
 fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
     let text = cx.text;
-    if !french_type_before_space(text.as_bytes()) {
-        return;
-    }
     // allocated on the first match only (most messages have none)
     let mut words = Vec::new();
     for m in FRENCH_BARE.find_iter(text) {
@@ -901,7 +866,7 @@ fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option
         return None;
     }
     if lw.ends_with("pad")
-        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text))
+        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text.get()))
     {
         return None;
     }

@@ -3,6 +3,7 @@
 //! The lists are compiled into the binary (`include_str!`) so the redactor works offline and
 //! deterministically; they are parsed once into hash sets on first use.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::LazyLock;
@@ -256,11 +257,39 @@ pub(super) fn next_word(text: &str, from: usize, max_gap: usize) -> Option<(usiz
         i += 1;
     }
     let s = i;
-    let mut it = text.get(s..)?.char_indices().peekable();
+    if !text.is_char_boundary(s) {
+        return None;
+    }
+    // ASCII fast path; the first non-ASCII byte hands over to the Unicode rules
     let mut end = s;
+    let mut j = s;
+    while j < b.len() {
+        let c = b[j];
+        if c.is_ascii_alphabetic() {
+            j += 1;
+            end = j;
+            continue;
+        }
+        let joiner = (c == b'-' || c == b'\'') && end > s;
+        if c >= 0x80 || (joiner && b.get(j + 1).is_some_and(|&n| n >= 0x80)) {
+            return word_end_unicode(text, s, j, end);
+        }
+        if joiner && b.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+            continue;
+        }
+        break;
+    }
+    (end > s).then_some((s, end))
+}
+
+/// [`next_word`] from the char boundary `j` on, for non-ASCII text: the word started at
+/// `s` and so far ends at `end`.
+fn word_end_unicode(text: &str, s: usize, j: usize, mut end: usize) -> Option<(usize, usize)> {
+    let mut it = text[j..].char_indices().peekable();
     while let Some((off, c)) = it.next() {
         if c.is_alphabetic() {
-            end = s + off + c.len_utf8();
+            end = j + off + c.len_utf8();
         } else if (c == '-' || c == '\'' || c == '\u{2019}') && end > s {
             match it.peek() {
                 Some(&(_, n)) if n.is_alphabetic() => {}
@@ -270,11 +299,7 @@ pub(super) fn next_word(text: &str, from: usize, max_gap: usize) -> Option<(usiz
             break;
         }
     }
-    if end > s {
-        Some((s, end))
-    } else {
-        None
-    }
+    (end > s).then_some((s, end))
 }
 
 /// First character of a token is uppercase.
@@ -288,7 +313,16 @@ pub(super) fn is_capitalised(word: &str) -> bool {
 pub(super) fn is_lowercase_text(text: &str) -> bool {
     let b = text.as_bytes();
     let mut caps = 0;
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while i < b.len() {
+        // 16 bytes without a capital cannot change the count
+        if let Some(block) = b.get(i..i + 16) {
+            if !block.iter().fold(false, |a, c| a | c.is_ascii_uppercase()) {
+                i += 16;
+                continue;
+            }
+        }
+        let c = b[i];
         if c.is_ascii_uppercase() && (i == 0 || !b[i - 1].is_ascii_alphabetic()) {
             let next_alpha = b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
             if next_alpha {
@@ -298,6 +332,29 @@ pub(super) fn is_lowercase_text(text: &str) -> bool {
                 }
             }
         }
+        i += 1;
     }
     true
+}
+
+/// [`is_lowercase_text`] of one text, computed on first use: most messages never need
+/// it, and the scan was a measurable share of the address detector.
+pub(super) struct LowercaseText<'t> {
+    text: &'t str,
+    value: OnceCell<bool>,
+}
+
+impl<'t> LowercaseText<'t> {
+    /// Not computed yet.
+    pub(super) fn new(text: &'t str) -> Self {
+        LowercaseText {
+            text,
+            value: OnceCell::new(),
+        }
+    }
+
+    /// Whether the text is written without capitals (see [`is_lowercase_text`]).
+    pub(super) fn get(&self) -> bool {
+        *self.value.get_or_init(|| is_lowercase_text(self.text))
+    }
 }
