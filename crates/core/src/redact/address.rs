@@ -17,8 +17,8 @@
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
 use super::lexicon::{
-    is_capitalised, is_common, left_clear, lookup, lower, next_word, Lower, LowercaseText,
-    WordSet,
+    is_capitalised, is_common, left_clear, lookup, lower, next_digit, next_word, Lower,
+    LowercaseText, WordSet,
 };
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -571,10 +571,12 @@ fn back_spaces(b: &[u8], p: usize) -> Option<usize> {
 /// Start offsets of digit runs (a digit not preceded by a digit).
 fn digit_runs(b: &[u8], out: &mut Vec<usize>) {
     out.clear();
-    for (i, &c) in b.iter().enumerate() {
-        if c.is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+    let mut i = next_digit(b, 0);
+    while i < b.len() {
+        if i == 0 || !b[i - 1].is_ascii_digit() {
             out.push(i);
         }
+        i = next_digit(b, i + 1);
     }
 }
 

@@ -3,7 +3,7 @@
 //! birth date after a cue ("born", "DOB", "date of birth", "birthday", ...) or, without a
 //! cue, when its year is old enough that it cannot be a recent transaction date.
 
-use super::lexicon::{left_clear, right_clear};
+use super::lexicon::{left_clear, next_digit, right_clear};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -54,13 +54,15 @@ fn month_prefix_ascii(b: &[u8]) -> bool {
 /// A run of exactly four ASCII digits starting "19" or "20": the year [`YEAR_ONLY`] needs
 /// in ASCII text (after a space, "in" or ':', before a word boundary).
 fn year_run(b: &[u8]) -> bool {
-    b.windows(4).enumerate().any(|(i, w)| {
-        ((w[0] == b'1' && w[1] == b'9') || (w[0] == b'2' && w[1] == b'0'))
-            && w[2].is_ascii_digit()
-            && w[3].is_ascii_digit()
-            && (i == 0 || !b[i - 1].is_ascii_digit())
-            && !b.get(i + 4).is_some_and(u8::is_ascii_digit)
-    })
+    let mut i = next_digit(b, 0);
+    while i < b.len() {
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 4 && matches!(&b[i..i + 2], b"19" | b"20") {
+            return true;
+        }
+        i = next_digit(b, i + run);
+    }
+    false
 }
 
 /// Does `needle` (lowercase ASCII) occur in `b`, ignoring ASCII case?
@@ -252,7 +254,11 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+        i = next_digit(b, i);
+        if i >= b.len() {
+            break;
+        }
+        if i > 0 && b[i - 1].is_ascii_digit() {
             i += 1;
             continue;
         }

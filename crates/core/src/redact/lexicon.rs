@@ -302,6 +302,21 @@ fn word_end_unicode(text: &str, s: usize, j: usize, mut end: usize) -> Option<(u
     (end > s).then_some((s, end))
 }
 
+/// The first index at or after `i` holding an ASCII digit, or `b.len()`. Digits are rare
+/// in text, so 16-byte blocks without one are skipped with one vectorised test each.
+pub(super) fn next_digit(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        if block.iter().fold(false, |a, c| a | c.is_ascii_digit()) {
+            break;
+        }
+        i += 16;
+    }
+    b[i.min(b.len())..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map_or(b.len(), |k| i + k)
+}
+
 /// First character of a token is uppercase.
 #[inline]
 pub(super) fn is_capitalised(word: &str) -> bool {
