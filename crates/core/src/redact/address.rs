@@ -602,8 +602,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
             }
             romance(&mut cx, d, &mut words, out);
         }
-        let (po, pobox) = po_hints(text.as_bytes());
-        if po {
+        if text.contains("PO ") || text.contains("po ") {
             for m in MILITARY.find_iter(text) {
                 out.push(Cand::new(
                     m.start(),
@@ -613,7 +612,11 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
                 ));
             }
         }
-        if pobox {
+        if text.contains("ox ")
+            || text.contains("OX ")
+            || text.contains("ostfach")
+            || text.contains("partado")
+        {
             for m in PO_BOX.find_iter(text) {
                 out.push(Cand::new(
                     m.start(),
@@ -629,26 +632,6 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
     super::addr_walk::extend(text, &cx.lowercase_text, out, from);
-}
-
-/// In one pass over the bytes: (does "PO " or "po " occur — an APO/FPO/DPO military
-/// address may follow; does "ox ", "OX ", "ostfach" or "partado" occur — a PO box,
-/// Postfach or apartado may).
-fn po_hints(b: &[u8]) -> (bool, bool) {
-    let (mut po, mut pobox) = (false, false);
-    for i in 0..b.len() {
-        match b[i] {
-            b' ' if i >= 2 => match &b[i - 2..i] {
-                b"PO" | b"po" => po = true,
-                b"ox" | b"OX" => pobox = true,
-                _ => {}
-            },
-            b'o' if b[i..].starts_with(b"ostfach") => pobox = true,
-            b'p' if b[i..].starts_with(b"partado") => pobox = true,
-            _ => {}
-        }
-    }
-    (po, pobox)
 }
 
 /// "5939 Simmons Court", "Flat 4b, Scott Village", "16, chemin de la Gare".
