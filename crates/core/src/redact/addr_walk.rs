@@ -252,13 +252,8 @@ struct Walk {
 /// scans of the lists were most of the walk's cost. Street and building words classify
 /// the same, so they share one set.
 static UNIT_SET: LazyLock<WordSet> = LazyLock::new(|| UNIT_WORDS.iter().copied().collect());
-static STREET_OR_BUILDING_SET: LazyLock<WordSet> = LazyLock::new(|| {
-    STREET_WORDS
-        .iter()
-        .chain(BUILDING_WORDS)
-        .copied()
-        .collect()
-});
+static STREET_OR_BUILDING_SET: LazyLock<WordSet> =
+    LazyLock::new(|| STREET_WORDS.iter().chain(BUILDING_WORDS).copied().collect());
 static PARTICLE_SET: LazyLock<WordSet> = LazyLock::new(|| PARTICLES.iter().copied().collect());
 
 fn classify(tok: &str, lc_text: bool, buf: &mut Lower, seen_street: bool) -> Option<Tok> {

@@ -282,8 +282,8 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
     let ascii = text.is_ascii();
     // In ASCII text "born ..." / "year of birth ..." need those words; checking for them is
     // cheaper than the regex search (non-ASCII text could spell them with other cases).
-    let year_words = !ascii
-        || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
+    let year_words =
+        !ascii || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
     if year_words {
         year_only(text, out);
     }

@@ -71,7 +71,10 @@ const INTRO_PHRASES: &[&[&str]] = &[
 
 fn is_intro(t: &str) -> bool {
     // every intro phrase starts with one of these letters; most cue matches do not
-    if !matches!(t.as_bytes().first().map(u8::to_ascii_lowercase), Some(b'i' | b't' | b'h' | b'g')) {
+    if !matches!(
+        t.as_bytes().first().map(u8::to_ascii_lowercase),
+        Some(b'i' | b't' | b'h' | b'g')
+    ) {
         return false;
     }
     INTRO_PHRASES.iter().any(|p| {
