@@ -1,7 +1,7 @@
 //! Payment cards (Luhn + issuer ranges), IBANs (country length + mod-97) and order,
 //! account and reference numbers (cue words and id shapes).
 
-use super::lexicon::{char_before, is_word_char, right_clear};
+use super::lexicon::{char_before, is_word_char, next_digit, right_clear};
 use super::validate::{card_brand_ok, iban_length, iban_mod97, luhn};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -103,12 +103,18 @@ fn card_cue_before(text: &str, s: usize) -> bool {
 /// below accept starts so, and most messages with digits have no such place, so this
 /// byte scan saves the regex search.
 fn iban_start_possible(b: &[u8]) -> bool {
-    (2..b.len().saturating_sub(1)).any(|i| {
-        b[i].is_ascii_digit()
+    let mut i = next_digit(b, 0);
+    while i + 1 < b.len() {
+        if i >= 2
             && b[i + 1].is_ascii_digit()
             && b[i - 1].is_ascii_alphabetic()
             && b[i - 2].is_ascii_alphabetic()
-    })
+        {
+            return true;
+        }
+        i = next_digit(b, i + 1);
+    }
+    false
 }
 
 static IBAN_START: LazyLock<Regex> =

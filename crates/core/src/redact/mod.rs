@@ -248,6 +248,8 @@ struct Gates {
     dot_letter: bool,
     hash: bool,
     upper: bool,
+    /// A '[' (of "[at]"), so texts without one skip that substring search.
+    bracket: bool,
 }
 
 /// How many ASCII digits and dots a text has: a card needs 12 digits, a phone 7 and an
@@ -277,6 +279,7 @@ const G_COLON: u8 = 4;
 const G_DOT: u8 = 8;
 const G_HASH: u8 = 16;
 const G_UPPER: u8 = 32;
+const G_BRACKET: u8 = 64;
 
 /// Byte classes for [`gates`], so the scan is one table lookup and an OR per byte.
 static GATE_TABLE: [u8; 256] = {
@@ -296,6 +299,8 @@ static GATE_TABLE: [u8; 256] = {
             G_HASH
         } else if c.is_ascii_uppercase() {
             G_UPPER
+        } else if c == b'[' {
+            G_BRACKET
         } else {
             0
         };
@@ -317,6 +322,7 @@ fn gates(text: &str) -> Gates {
         dot_letter,
         hash: acc & G_HASH != 0,
         upper: acc & G_UPPER != 0,
+        bracket: acc & G_BRACKET != 0,
     }
 }
 
@@ -385,7 +391,9 @@ impl Redactor {
     fn candidates(&self, text: &str) -> Vec<Cand> {
         let g = gates(text);
         let mut c: Vec<Cand> = Vec::new();
-        if self.on(PiiKind::Email) && (g.at || text.contains(" dot ") || text.contains("[at]")) {
+        if self.on(PiiKind::Email)
+            && (g.at || text.contains(" dot ") || (g.bracket && text.contains("[at]")))
+        {
             contact::emails(text, &mut c);
         }
         if (g.dot_letter || g.colon) && self.on(PiiKind::Url) {
