@@ -298,7 +298,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut Lower, seen_street: bool) -> Opt
         "plein", "kade", "gatan", "vägen", "gade", "vej", "veien", "ring", "damm",
     ]
     .iter()
-    .any(|s| lw.ends_with(s) && lw.len() > s.len() + 2)
+    .any(|s| lw.len() > s.len() + 2 && lw.ends_with(s))
     {
         return Some(Tok::Street);
     }

@@ -612,8 +612,9 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
                 ));
             }
         }
-        if text.contains("ox ")
-            || text.contains("OX ")
+        // "ox " / "OX " need an 'x': one memchr usually saves both searches
+        let x = memchr::memchr2(b'x', b'X', text.as_bytes()).is_some();
+        if (x && (text.contains("ox ") || text.contains("OX ")))
             || text.contains("ostfach")
             || text.contains("partado")
         {
