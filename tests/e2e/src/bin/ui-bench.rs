@@ -49,7 +49,9 @@ fn memory() -> Vec<(String, u64)> {
     out
 }
 
-/// When the app process started, Unix ms (from /proc: boot time + start ticks).
+/// When the app process started, Unix ms: its start time in clock ticks since boot
+/// (/proc/PID/stat) against the time since boot now (/proc/uptime), both at 10 ms
+/// resolution. (The boot time in /proc/stat is whole seconds, too coarse for this.)
 fn app_started_at_ms() -> Option<f64> {
     let pid = std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
         let pid = e.file_name().to_string_lossy().to_string();
@@ -61,12 +63,19 @@ fn app_started_at_ms() -> Option<f64> {
     // Field 22 (starttime), counted after the parenthesised command name.
     let after = stat.rsplit_once(')')?.1;
     let ticks: f64 = after.split_whitespace().nth(19)?.parse().ok()?;
-    let btime: f64 = std::fs::read_to_string("/proc/stat")
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .ok()?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())?;
+        .as_secs_f64()
+        * 1e3;
+    let uptime_s: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
     // USER_HZ is 100 on Linux.
-    Some((btime + ticks / 100.0) * 1e3)
+    Some(now_ms - (uptime_s - ticks / 100.0) * 1e3)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -172,7 +181,8 @@ async fn main() {
         .ok()
         .and_then(|v| serde_json::from_value(v).ok());
     wait_done(&c, 0).await;
-    let cold_from_exec = app_started_at_ms()
+    let app_start = app_started_at_ms();
+    let cold_from_exec = app_start
         .zip(first_item_at)
         .map(|(start, first)| first - start);
     // Warm up a few decisions, then measure.
@@ -254,9 +264,7 @@ async fn main() {
         ),
         None => println!("  cold start from exec: not measurable (no /proc or no paint time)"),
     }
-    if let (Some(start), Some((nav, dcl)), Some(first)) =
-        (app_started_at_ms(), phases, first_item_at)
-    {
+    if let (Some(start), Some((nav, dcl)), Some(first)) = (app_start, phases, first_item_at) {
         println!(
             "    of which: exec -> page navigation starts (GTK, WebKit processes) {:.0} ms; -> bundle parsed (DOMContentLoaded) {:.0} ms; -> first item painted (vault open, first IPC calls) {:.0} ms",
             nav - start,
