@@ -86,11 +86,24 @@ impl Driver {
             serde_json::json!({ "application": app_binary().to_string_lossy() }),
         );
         caps.insert("browserName".into(), serde_json::json!("wry"));
-        let c = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&self.url)
-            .await
-            .expect("WebDriver session");
+        // tauri-driver accepts connections before its WebKitWebDriver listens; on a fresh
+        // machine the first one can take seconds to start, and the session request then
+        // fails with a dropped connection. Retry for a while before giving up.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let c = loop {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(&self.url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("WebDriver session not ready yet ({e}); retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => panic!("WebDriver session: {e:?}"),
+            }
+        };
         wait_for(&c, "body[data-ready='true'], main.fatal").await;
         c
     }
