@@ -178,8 +178,13 @@ fn event_before(text: &str, s: usize) -> bool {
         .any(|x| EVENT_WORDS.iter().any(|e| e.eq_ignore_ascii_case(x)))
 }
 
+/// The value of a run of ASCII digits; saturates instead of overflowing on a long run
+/// (the fuzzer found "192.1.88888888888881608" overflowing the year part).
 fn num(b: &[u8]) -> u32 {
-    b.iter().fold(0, |a, &d| a * 10 + u32::from(d - b'0'))
+    b.iter().fold(0u32, |a, &d| {
+        a.saturating_mul(10)
+            .saturating_add(u32::from(d.saturating_sub(b'0')))
+    })
 }
 
 /// A numeric date starting at `s`: d/m/y, m/d/y (2- or 4-digit year) or y-m-d with one
@@ -198,6 +203,9 @@ fn numeric_date_at(b: &[u8], s: usize) -> Option<(usize, u32, bool)> {
         return None;
     }
     let l3 = run(p2 + 1);
+    if !(1..=4).contains(&l3) {
+        return None;
+    }
     let e = p2 + 1 + l3;
     let (a, m, c) = (num(&b[s..p1]), num(&b[p1 + 1..p2]), num(&b[p2 + 1..e]));
     let valid = |d: u32, mo: u32| (1..=31).contains(&d) && (1..=12).contains(&mo);

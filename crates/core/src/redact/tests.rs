@@ -538,3 +538,14 @@ fn a_found_value_is_masked_wherever_else_it_stands() {
     assert_eq!(spans.len(), 2);
     assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
 }
+
+#[test]
+fn a_dotted_number_with_a_long_last_part_is_no_date_and_no_panic() {
+    let r = Redactor::new(RedactConfig::default()).unwrap();
+    // Found by the fuzzer: the third part's value overflowed while being read as a year.
+    let spans = r.find_spans("ip 192.1.88888888888881608.24 and 12.1.99999999999999999999");
+    assert!(spans.iter().all(|s| s.kind != PiiKind::DateOfBirth));
+    // A real date in the same shape is still found.
+    let spans = r.find_spans("I was born 12.1.1985 in Leeds");
+    assert!(spans.iter().any(|s| s.kind == PiiKind::DateOfBirth));
+}
