@@ -18,7 +18,7 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
-use super::lexicon::{is_capitalised, is_common, lower};
+use super::lexicon::{is_capitalised, is_common, lower, Lower, LowercaseText, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -248,16 +248,23 @@ struct Walk {
     clean_end: bool,
 }
 
-fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Option<Tok> {
+/// The word lists as hash sets: every token of a walk is looked up in them, and linear
+/// scans of the lists were most of the walk's cost. Street and building words classify
+/// the same, so they share one set.
+static UNIT_SET: LazyLock<WordSet> = LazyLock::new(|| UNIT_WORDS.iter().copied().collect());
+static STREET_OR_BUILDING_SET: LazyLock<WordSet> =
+    LazyLock::new(|| STREET_WORDS.iter().chain(BUILDING_WORDS).copied().collect());
+static PARTICLE_SET: LazyLock<WordSet> = LazyLock::new(|| PARTICLES.iter().copied().collect());
+
+fn classify(tok: &str, lc_text: bool, buf: &mut Lower, seen_street: bool) -> Option<Tok> {
     let lw = lower(tok, buf);
-    if UNIT_WORDS.contains(&lw) {
+    if UNIT_SET.contains(lw) {
         return Some(Tok::Unit);
     }
-    if STREET_WORDS.contains(&lw)
-        || BUILDING_WORDS.contains(&lw)
+    if STREET_OR_BUILDING_SET.contains(lw)
         || lw
             .strip_suffix('s')
-            .is_some_and(|x| STREET_WORDS.contains(&x) || BUILDING_WORDS.contains(&x))
+            .is_some_and(|x| STREET_OR_BUILDING_SET.contains(x))
     {
         return Some(Tok::Street);
     }
@@ -265,7 +272,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
     if b[0].is_ascii_digit() || (b[0] == b'#' && b.len() > 1 && b[1].is_ascii_digit()) {
         return number_shape(tok).or_else(|| is_alnum_postcode(tok).then_some(Tok::Post));
     }
-    if PARTICLES.contains(&lw) || lw.starts_with("l'") || lw.starts_with("d'") {
+    if PARTICLE_SET.contains(lw) || lw.starts_with("l'") || lw.starts_with("d'") {
         return Some(Tok::Particle);
     }
     // postcodes with letters: UK outward code, Canadian FSA, Irish routing key
@@ -291,7 +298,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut String, seen_street: bool) -> Op
         "plein", "kade", "gatan", "vägen", "gade", "vej", "veien", "ring", "damm",
     ]
     .iter()
-    .any(|s| lw.ends_with(s) && lw.len() > s.len() + 2)
+    .any(|s| lw.len() > s.len() + 2 && lw.ends_with(s))
     {
         return Some(Tok::Street);
     }
@@ -414,7 +421,7 @@ fn next_tok(text: &str, pos: usize, first: bool) -> Option<(usize, usize, bool, 
 
 /// Walk address-shaped tokens from `pos`. `tail`: continuing after a street core (only
 /// units, numbers, postcodes, states and place words after a comma or a postcode).
-fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> Walk {
+fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut Lower) -> Walk {
     let mut w = Walk {
         end: pos,
         nums: 0,
@@ -439,7 +446,8 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
             break;
         }
         let tok = &text[s..e];
-        if tok.contains('@') || tok.contains("://") || tok.contains(':') {
+        // '@' (e-mail) or ':' (which covers "://" of a URL)
+        if tok.bytes().any(|c| c == b'@' || c == b':') {
             break;
         }
         if comma {
@@ -535,8 +543,8 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut String) -> 
 }
 
 /// Extend the street candidates in `out[from..]` over the number before and the tail after.
-pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
-    let mut buf = String::new();
+pub(super) fn extend(text: &str, lc_text: &LowercaseText<'_>, out: &mut [Cand], from: usize) {
+    let mut buf = Lower::new();
     for c in out[from..].iter_mut() {
         if c.kind != PiiKind::StreetAddress {
             continue;
@@ -564,7 +572,7 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
             }
         }
         // right: tail of numbers, units, postcodes, places, states
-        let w = walk(text, c.end, lc_text, true, &mut buf);
+        let w = walk(text, c.end, lc_text.get(), true, &mut buf);
         if w.end > c.end {
             c.end = w.end;
         }
@@ -572,8 +580,8 @@ pub(super) fn extend(text: &str, lc_text: bool, out: &mut [Cand], from: usize) {
 }
 
 /// Addresses right after an address cue, by shape.
-pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
-    let mut buf = String::new();
+pub(super) fn cue_addresses(text: &str, lc_text: &LowercaseText<'_>, out: &mut Vec<Cand>) {
+    let mut buf = Lower::new();
     for m in CUES.find_iter(text) {
         let cue_end = m.start() + m.as_str().trim_end().len();
         if !super::lexicon::right_clear(text, cue_end) && !m.as_str().ends_with([':', '-']) {
@@ -585,7 +593,7 @@ pub(super) fn cue_addresses(text: &str, lc_text: bool, out: &mut Vec<Cand>) {
             pos += 1;
         }
         // skip a determiner-free start only: "my office" is not an address
-        let w = walk(text, pos, lc_text, false, &mut buf);
+        let w = walk(text, pos, lc_text.get(), false, &mut buf);
         if w.end <= pos {
             continue;
         }
@@ -624,7 +632,7 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
 
 /// A street or building word follows within the same comma-separated segment (at most
 /// two tokens on).
-fn street_later_in_segment(text: &str, mut pos: usize, lc_text: bool, buf: &mut String) -> bool {
+fn street_later_in_segment(text: &str, mut pos: usize, lc_text: bool, buf: &mut Lower) -> bool {
     for _ in 0..2 {
         let Some((s, e, comma, dash)) = next_tok(text, pos, false) else {
             return false;

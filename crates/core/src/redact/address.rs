@@ -17,7 +17,8 @@
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
 use super::lexicon::{
-    is_capitalised, is_common, is_given, is_surname, left_clear, lower, next_word, WordSet,
+    is_capitalised, is_common, left_clear, lookup, lower, next_digit, next_word, Lower,
+    LowercaseText, WordSet,
 };
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -230,26 +231,34 @@ const AFTER_NUMBER_STOP: &[&str] = &[
 
 struct Ctx<'t> {
     text: &'t str,
-    lowercase_text: bool,
-    buf: String,
+    lowercase_text: LowercaseText<'t>,
+    buf: Lower,
+    /// A second scratch buffer, for a word that must stay lowercased while others are
+    /// looked up in `buf`.
+    word: Lower,
 }
 
 impl Ctx<'_> {
     /// A street/city word that is acceptable as part of a name.
     fn name_word_ok(&mut self, w: &str) -> bool {
         let lw = lower(w, &mut self.buf);
-        if NAME_OK.contains(&lw) || is_given(lw) || is_surname(lw) {
+        if NAME_OK_SET.contains(lw) {
             return true;
         }
-        !is_common(lw) && lw.chars().count() >= 2
+        let lex = lookup(lw);
+        if lex.named() {
+            return true;
+        }
+        !lex.common() && lw.chars().count() >= 2
     }
 
     /// A street-name word before an English street type. `None`: not acceptable;
     /// `Some(real)`: acceptable, and whether it carries name evidence (not just "North").
     fn street_word(&mut self, w: &str, strong: bool) -> Option<bool> {
         let lw = lower(w, &mut self.buf);
-        let named = is_given(lw) || is_surname(lw);
-        if NAME_OK.contains(&lw) {
+        let lex = lookup(lw);
+        let named = lex.named();
+        if NAME_OK_SET.contains(lw) {
             return Some(named);
         }
         if lw.chars().count() < 2 {
@@ -258,14 +267,14 @@ impl Ctx<'_> {
         if named {
             return Some(true);
         }
-        if is_common(lw) {
-            return (strong && !FUNCTION_WORDS.contains(&lw)).then_some(true);
+        if lex.common() {
+            return (strong && !FUNCTION_WORD_SET.contains(lw)).then_some(true);
         }
         Some(true)
     }
 
     fn case_ok(&self, w: &str) -> bool {
-        self.lowercase_text || is_capitalised(w)
+        is_capitalised(w) || self.lowercase_text.get()
     }
 
     /// City words after a comma or postcode: up to four acceptable words.
@@ -344,6 +353,14 @@ impl Ctx<'_> {
 }
 
 static EN_SUFFIX_SET: LazyLock<WordSet> = LazyLock::new(|| EN_SUFFIX.split('|').collect());
+
+/// The longer word lists as hash sets: they are consulted for every word next to a
+/// number, and a linear scan of 60-90 strings cost more than the rest of the check.
+static NAME_OK_SET: LazyLock<WordSet> = LazyLock::new(|| NAME_OK.iter().copied().collect());
+static FUNCTION_WORD_SET: LazyLock<WordSet> =
+    LazyLock::new(|| FUNCTION_WORDS.iter().copied().collect());
+static ROMANCE_TYPE_SET: LazyLock<WordSet> =
+    LazyLock::new(|| ROMANCE_TYPE_WORDS.iter().copied().collect());
 
 /// French street types that come right after the house number ("16, rue ...").
 const FR_TYPE_WORDS: &[&str] = &[
@@ -554,10 +571,12 @@ fn back_spaces(b: &[u8], p: usize) -> Option<usize> {
 /// Start offsets of digit runs (a digit not preceded by a digit).
 fn digit_runs(b: &[u8], out: &mut Vec<usize>) {
     out.clear();
-    for (i, &c) in b.iter().enumerate() {
-        if c.is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()) {
+    let mut i = next_digit(b, 0);
+    while i < b.len() {
+        if i == 0 || !b[i - 1].is_ascii_digit() {
             out.push(i);
         }
+        i = next_digit(b, i + 1);
     }
 }
 
@@ -566,8 +585,9 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
     let from = out.len();
     let mut cx = Ctx {
         text,
-        lowercase_text: super::lexicon::is_lowercase_text(text),
-        buf: String::new(),
+        lowercase_text: LowercaseText::new(text),
+        buf: Lower::new(),
+        word: Lower::new(),
     };
     if has_digit {
         let mut runs = Vec::new();
@@ -592,8 +612,9 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
                 ));
             }
         }
-        if text.contains("ox ")
-            || text.contains("OX ")
+        // "ox " / "OX " need an 'x': one memchr usually saves both searches
+        let x = memchr::memchr2(b'x', b'X', text.as_bytes()).is_some();
+        if (x && (text.contains("ox ") || text.contains("OX ")))
             || text.contains("ostfach")
             || text.contains("partado")
         {
@@ -609,9 +630,9 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
     }
     french_bare(&mut cx, out);
     if has_digit {
-        super::addr_walk::cue_addresses(text, cx.lowercase_text, out);
+        super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
-    super::addr_walk::extend(text, cx.lowercase_text, out, from);
+    super::addr_walk::extend(text, &cx.lowercase_text, out, from);
 }
 
 /// "5939 Simmons Court", "Flat 4b, Scott Village", "16, chemin de la Gare".
@@ -701,7 +722,7 @@ fn number_first(
                 break;
             };
             let lw = lower(w, &mut cx.buf);
-            let named = is_given(lw) || is_surname(lw);
+            let named = lookup(lw).named();
             if !(strong || named || cx.case_ok(w)) {
                 ok = false;
                 break;
@@ -735,8 +756,8 @@ fn number_first(
         if is_particle_word(lw) && !is_capitalised(w) {
             continue;
         }
-        let named = is_given(lw) || is_surname(lw);
-        if !(named || (!is_common(lw) && cx.case_ok(w))) {
+        let lex = lookup(lw);
+        if !(lex.named() || (!lex.common() && cx.case_ok(w))) {
             break;
         }
         real += 1;
@@ -753,7 +774,8 @@ fn number_first(
 
 fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
     let text = cx.text;
-    let mut words = Vec::with_capacity(6);
+    // allocated on the first match only (most messages have none)
+    let mut words = Vec::new();
     for m in FRENCH_BARE.find_iter(text) {
         let s = m.start();
         let type_end = m.end() - 1;
@@ -767,8 +789,8 @@ fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
             if is_particle_word(lw) && !is_capitalised(w) {
                 continue;
             }
-            let named = is_given(lw) || is_surname(lw);
-            if !(named || (!is_common(lw) && cx.case_ok(w))) {
+            let lex = lookup(lw);
+            if !(lex.named() || (!lex.common() && cx.case_ok(w))) {
                 break;
             }
             real += 1;
@@ -803,46 +825,54 @@ fn compound(cx: &mut Ctx<'_>, d: usize, out: &mut Vec<Cand>) -> bool {
         return false;
     }
     let street = &text[s..we];
-    let lw = lower(street, &mut cx.buf).to_string();
-    if is_common(&lw) || !cx.case_ok(street) {
+    let mut own = std::mem::take(&mut cx.word);
+    let found = compound_street(cx, street, lower(street, &mut own), e);
+    cx.word = own;
+    let Some(end) = found else {
         return false;
+    };
+    out.push(Cand::new(s, end, PiiKind::StreetAddress, Prio::ADDRESS));
+    true
+}
+
+/// The rest of [`compound`]: is `street` (lowercased: `lw`) a compound street name before
+/// the house number that ends at `e`? Returns the end of the address.
+fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option<usize> {
+    let text = cx.text;
+    if is_common(lw) || !cx.case_ok(street) {
+        return None;
     }
-    let Some(suffix_len) = DE_SUFFIX
+    let suffix_len = DE_SUFFIX
         .split('|')
         .filter(|suf| lw.ends_with(suf))
         .map(|suf| suf.chars().count())
-        .max()
-    else {
-        return false;
-    };
+        .max()?;
     let n_chars = lw.chars().count();
     if n_chars < suffix_len + 3 && !lw.contains('-') {
-        return false;
+        return None;
     }
     if lw.ends_with("pad")
-        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text))
+        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text.get()))
     {
-        return false;
+        return None;
     }
     if lw.ends_with("ring") && !lw.ends_with("-ring") {
         // English -ing words (during, transferring, offering) end in a vowel + "ring"
-        let stem: String = lw.chars().take(n_chars - 4).collect();
-        if stem.ends_with(['a', 'e', 'i', 'o', 'u', 'y'])
-            || matches!(lw.as_str(), "bring" | "string" | "spring" | "offspring")
+        let before_ring = lw.chars().rev().nth(4);
+        if before_ring.is_some_and(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+            || matches!(lw, "bring" | "string" | "spring" | "offspring")
         {
-            return false;
+            return None;
         }
     }
     // a number followed by a quantity word is not a house number
     if let Some((ws, we2)) = next_word(text, e, 2) {
         let nw = lower(&text[ws..we2], &mut cx.buf);
         if AFTER_NUMBER_STOP.contains(&nw) {
-            return false;
+            return None;
         }
     }
-    let end = cx.tail(e);
-    out.push(Cand::new(s, end, PiiKind::StreetAddress, Prio::ADDRESS));
-    true
+    Some(cx.tail(e))
 }
 
 /// "Via Roma 10", "Calle de Alcalá 45", "ul. Długa 5".
@@ -889,7 +919,7 @@ fn romance(
         let (ts, te) = words[k];
         let ty = &text[ts..te];
         let lty = lower(ty, &mut cx.buf);
-        if !ROMANCE_TYPE_WORDS.contains(&lty) {
+        if !ROMANCE_TYPE_SET.contains(lty) {
             continue;
         }
         if k == 0 {

@@ -388,8 +388,19 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// IPv4 (each octet 0-255, not part of a longer dotted number) and IPv6 (anything
-/// `std::net::Ipv6Addr` parses, with at least three groups or a "::").
-pub(super) fn ips(text: &str, has_colon: bool, out: &mut Vec<Cand>) {
+/// `std::net::Ipv6Addr` parses, with at least three groups or a "::"). `v4`: the text
+/// has the 4 digits and 3 dots an IPv4 address needs; `has_colon`: the ':' of IPv6.
+pub(super) fn ips(text: &str, v4: bool, has_colon: bool, out: &mut Vec<Cand>) {
+    if v4 {
+        ipv4s(text, out);
+    }
+    if has_colon {
+        ipv6s(text, out);
+    }
+}
+
+/// IPv4 addresses: four octets 0-255, not part of a longer dotted number.
+fn ipv4s(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     for m in IPV4.find_iter(text) {
         let (s, e) = (m.start(), m.end());
@@ -406,9 +417,12 @@ pub(super) fn ips(text: &str, has_colon: bool, out: &mut Vec<Cand>) {
             out.push(Cand::new(s, e, PiiKind::IpAddress, Prio::IP));
         }
     }
-    if !has_colon {
-        return;
-    }
+}
+
+/// IPv6 addresses: anything `std::net::Ipv6Addr` parses, with at least three groups or
+/// a "::".
+fn ipv6s(text: &str, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
     for m in IPV6.find_iter(text) {
         let (s, mut e) = (m.start(), m.end());
         // A trailing single ':' belongs to the sentence ("from fe80::1: it ...").

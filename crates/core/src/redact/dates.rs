@@ -3,7 +3,7 @@
 //! birth date after a cue ("born", "DOB", "date of birth", "birthday", ...) or, without a
 //! cue, when its year is old enough that it cannot be a recent transaction date.
 
-use super::lexicon::{left_clear, right_clear};
+use super::lexicon::{left_clear, next_digit, right_clear};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -20,6 +20,57 @@ static MONTH_HINT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+
+/// One bit per month for each of the three letters of its prefix (both cases), so
+/// [`month_prefix_ascii`] tests a position for all twelve months with three lookups.
+static MONTH_LETTERS: [[u16; 256]; 3] = {
+    const PREFIXES: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let mut t = [[0u16; 256]; 3];
+    let mut m = 0;
+    while m < 12 {
+        let mut k = 0;
+        while k < 3 {
+            let c = PREFIXES[m][k];
+            t[k][c as usize] |= 1 << m;
+            t[k][c.to_ascii_uppercase() as usize] |= 1 << m;
+            k += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// [`MONTH_HINT`] for ASCII text (where `(?i)` means ASCII case only): does a three-letter
+/// month prefix occur anywhere? A byte scan instead of the regex search.
+fn month_prefix_ascii(b: &[u8]) -> bool {
+    let [t0, t1, t2] = &MONTH_LETTERS;
+    b.windows(3)
+        .any(|w| t0[usize::from(w[0])] & t1[usize::from(w[1])] & t2[usize::from(w[2])] != 0)
+}
+
+/// A run of exactly four ASCII digits starting "19" or "20": the year [`YEAR_ONLY`] needs
+/// in ASCII text (after a space, "in" or ':', before a word boundary).
+fn year_run(b: &[u8]) -> bool {
+    let mut i = next_digit(b, 0);
+    while i < b.len() {
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 4 && matches!(&b[i..i + 2], b"19" | b"20") {
+            return true;
+        }
+        i = next_digit(b, i + run);
+    }
+    false
+}
+
+/// Does `needle` (lowercase ASCII) occur in `b`, ignoring ASCII case?
+fn contains_ascii_ci(b: &[u8], needle: &[u8]) -> bool {
+    let n = needle.len();
+    memchr::memchr2_iter(needle[0], needle[0].to_ascii_uppercase(), b)
+        .any(|i| b.len() - i >= n && b[i..i + n].eq_ignore_ascii_case(needle))
+}
 
 static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
     let day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?";
@@ -192,12 +243,30 @@ fn push(text: &str, s: usize, e: usize, year: Option<u32>, out: &mut Vec<Cand>) 
     }
 }
 
+/// "born in 1985", "year of birth: 1985": a bare year after a birth cue.
+fn year_only(text: &str, out: &mut Vec<Cand>) {
+    for c in YEAR_ONLY.captures_iter(text) {
+        if let Some(g) = c.get(1) {
+            out.push(Cand::new(
+                g.start(),
+                g.end(),
+                PiiKind::DateOfBirth,
+                Prio::DOB_CUE,
+            ));
+        }
+    }
+}
+
 /// Numeric and written dates that look like dates of birth.
 pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && b[i - 1].is_ascii_digit()) {
+        i = next_digit(b, i);
+        if i >= b.len() {
+            break;
+        }
+        if i > 0 && b[i - 1].is_ascii_digit() {
             i += 1;
             continue;
         }
@@ -218,17 +287,20 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
         push(text, s, e, year_known.then_some(y), out);
         i = e;
     }
-    for c in YEAR_ONLY.captures_iter(text) {
-        if let Some(g) = c.get(1) {
-            out.push(Cand::new(
-                g.start(),
-                g.end(),
-                PiiKind::DateOfBirth,
-                Prio::DOB_CUE,
-            ));
-        }
+    let ascii = text.is_ascii();
+    // In ASCII text "born ..." / "year of birth ..." need those words; checking for them is
+    // cheaper than the regex search (non-ASCII text could spell them with other cases).
+    let year_words =
+        !ascii || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
+    if year_words {
+        year_only(text, out);
     }
-    if !MONTH_HINT.is_match(text) {
+    let month_hint = if ascii {
+        month_prefix_ascii(b)
+    } else {
+        MONTH_HINT.is_match(text)
+    };
+    if !month_hint {
         return;
     }
     for m in WRITTEN.find_iter(text) {

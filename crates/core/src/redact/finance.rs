@@ -1,7 +1,7 @@
 //! Payment cards (Luhn + issuer ranges), IBANs (country length + mod-97) and order,
 //! account and reference numbers (cue words and id shapes).
 
-use super::lexicon::{char_before, is_word_char, right_clear};
+use super::lexicon::{char_before, is_word_char, next_digit, right_clear};
 use super::validate::{card_brand_ok, iban_length, iban_mod97, luhn};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -99,6 +99,24 @@ fn card_cue_before(text: &str, s: usize) -> bool {
     CARD_CUE.is_match(&text[w..s])
 }
 
+/// Two ASCII letters followed by two ASCII digits somewhere in `b`: every IBAN the checks
+/// below accept starts so, and most messages with digits have no such place, so this
+/// byte scan saves the regex search.
+fn iban_start_possible(b: &[u8]) -> bool {
+    let mut i = next_digit(b, 0);
+    while i + 1 < b.len() {
+        if i >= 2
+            && b[i + 1].is_ascii_digit()
+            && b[i - 1].is_ascii_alphabetic()
+            && b[i - 2].is_ascii_alphabetic()
+        {
+            return true;
+        }
+        i = next_digit(b, i + 1);
+    }
+    false
+}
+
 static IBAN_START: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)[a-z]{2}\d{2}").expect("static regex"));
 
@@ -106,6 +124,9 @@ static IBAN_START: LazyLock<Regex> =
 /// or grouped with single spaces/dashes), and a valid mod-97 check.
 pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
+    if !iban_start_possible(b) {
+        return;
+    }
     for m in IBAN_START.find_iter(text) {
         let s = m.start();
         let country = [b[s].to_ascii_uppercase(), b[s + 1].to_ascii_uppercase()];
@@ -428,8 +449,11 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
 /// ("flight LH7292", "the model is GT-5000", "error code E501").
 const NOT_ID_BEFORE: &[&str] = &[
     "flight", "flights", "seat", "gate", "model", "version", "room", "platform", "terminal", "bus",
-    "train", "route", "error", "size", "the", "a", "an", "my", "is", "have", "sku",
+    "train", "route", "error", "size",
 ];
+
+/// Small words that may stand between [`NOT_ID_BEFORE`] and the code ("the model is ...").
+const NOT_ID_FILLER: &[&str] = &["the", "a", "an", "my", "is", "have"];
 
 /// Is the word right before `s` one of [`NOT_ID_BEFORE`] (with at most "is"/"the" between)?
 fn not_an_id_before(text: &str, s: usize) -> bool {
@@ -440,31 +464,14 @@ fn not_an_id_before(text: &str, s: usize) -> bool {
     let Some(w1) = words.next() else {
         return false;
     };
-    let l1 = w1.to_ascii_lowercase();
-    if matches!(
-        l1.as_str(),
-        "flight"
-            | "flights"
-            | "seat"
-            | "gate"
-            | "model"
-            | "version"
-            | "room"
-            | "platform"
-            | "terminal"
-            | "bus"
-            | "train"
-            | "route"
-            | "error"
-            | "size"
-            | "sku"
-    ) {
+    // compared ignoring ASCII case, without lowercased copies
+    let is = |w: &str, list: &[&str]| list.iter().any(|x| x.eq_ignore_ascii_case(w));
+    if is(w1, NOT_ID_BEFORE) || w1.eq_ignore_ascii_case("sku") {
         return true;
     }
-    if matches!(l1.as_str(), "the" | "a" | "an" | "my" | "is" | "have") {
+    if is(w1, NOT_ID_FILLER) {
         if let Some(w2) = words.next() {
-            let l2 = w2.to_ascii_lowercase();
-            return NOT_ID_BEFORE[..16].contains(&l2.as_str());
+            return is(w2, NOT_ID_BEFORE) || is(w2, &["the", "a"]);
         }
     }
     false

@@ -3,7 +3,8 @@
 //! The lists are compiled into the binary (`include_str!`) so the redactor works offline and
 //! deterministically; they are parsed once into hash sets on first use.
 
-use std::collections::HashSet;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::LazyLock;
 
@@ -24,10 +25,24 @@ impl BuildHasher for FastHash {
 }
 
 impl Hasher for FastHasher {
+    /// The same value as `write(&[i])`, without the chunk loop (`str` hashing ends with
+    /// one `write_u8`).
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
+        // whole 8-byte chunks as one load each, then the rest byte by byte (the same value)
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let v = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
             let mut v = 0u64;
-            for (i, &b) in chunk.iter().enumerate() {
+            for (i, &b) in rest.iter().enumerate() {
                 v |= u64::from(b) << (i * 8);
             }
             self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
@@ -59,59 +74,147 @@ fn parse_list(txt: &'static str) -> WordSet {
         .collect()
 }
 
-static GIVEN: LazyLock<WordSet> = LazyLock::new(|| parse_list(GIVEN_TXT));
-static SURNAMES: LazyLock<WordSet> = LazyLock::new(|| parse_list(SURNAME_TXT));
-static COMMON: LazyLock<WordSet> = LazyLock::new(|| {
-    let mut s = parse_list(COMMON_TXT);
+const LEX_GIVEN: u8 = 1;
+const LEX_SURNAME: u8 = 2;
+const LEX_COMMON: u8 = 4;
+const LEX_PARTICLE: u8 = 8;
+
+/// What the word lists say about one lowercase word. One map holds every list, so looking
+/// a word up is one hash lookup instead of one per list (the lookups were the largest
+/// share of the name detector's time).
+#[derive(Clone, Copy)]
+pub(super) struct Lex(u8);
+
+impl Lex {
+    /// A known given name.
+    pub(super) fn given(self) -> bool {
+        self.0 & LEX_GIVEN != 0
+    }
+    /// A known surname.
+    pub(super) fn surname(self) -> bool {
+        self.0 & LEX_SURNAME != 0
+    }
+    /// A given name or a surname.
+    pub(super) fn named(self) -> bool {
+        self.0 & (LEX_GIVEN | LEX_SURNAME) != 0
+    }
+    /// An everyday word (or a brand, place, month...).
+    pub(super) fn common(self) -> bool {
+        self.0 & LEX_COMMON != 0
+    }
+    /// A name particle ("van", "de").
+    pub(super) fn particle(self) -> bool {
+        self.0 & LEX_PARTICLE != 0
+    }
+}
+
+/// Every word list in one map: word -> `LEX_*` bits.
+static LEXICON: LazyLock<HashMap<&'static str, u8, FastHash>> = LazyLock::new(|| {
+    let mut m: HashMap<&'static str, u8, FastHash> = HashMap::default();
+    let lists = [
+        (GIVEN_TXT, LEX_GIVEN),
+        (SURNAME_TXT, LEX_SURNAME),
+        (COMMON_TXT, LEX_COMMON),
+    ];
+    for (txt, bit) in lists {
+        for w in parse_list(txt) {
+            *m.entry(w).or_insert(0) |= bit;
+        }
+    }
     // Particles are common words for the purposes of "does a name end here".
-    s.extend(["i", "a", "an", "the", "my", "me"]);
-    s
+    for w in ["i", "a", "an", "the", "my", "me"] {
+        *m.entry(w).or_insert(0) |= LEX_COMMON;
+    }
+    for &w in PARTICLES {
+        *m.entry(w).or_insert(0) |= LEX_PARTICLE;
+    }
+    m
 });
 
 /// Force the lists to be parsed (so the first message does not pay for it).
 pub(super) fn warm_up() {
-    LazyLock::force(&GIVEN);
-    LazyLock::force(&SURNAMES);
-    LazyLock::force(&COMMON);
+    LazyLock::force(&LEXICON);
+}
+
+/// Everything the word lists say about the lowercase word `lw`, in one lookup.
+#[inline]
+pub(super) fn lookup(lw: &str) -> Lex {
+    Lex(LEXICON.get(lw).copied().unwrap_or(0))
+}
+
+/// Scratch space for [`lower`]. ASCII words of up to [`Lower::INLINE`] bytes (nearly
+/// every word) are lowercased in the inline array, so lookups never touch the heap; longer
+/// or non-ASCII words use the `String`.
+pub(super) struct Lower {
+    small: [u8; Lower::INLINE],
+    big: String,
+}
+
+impl Lower {
+    /// The longest ASCII word lowercased without the heap.
+    const INLINE: usize = 48;
+
+    /// Empty scratch space (no allocation).
+    pub(super) fn new() -> Self {
+        Lower {
+            small: [0; Lower::INLINE],
+            big: String::new(),
+        }
+    }
+}
+
+impl Default for Lower {
+    fn default() -> Self {
+        Lower::new()
+    }
 }
 
 /// Lowercases `word` into `buf` (ASCII fast path, full Unicode otherwise) and maps the
-/// typographic apostrophe to the ASCII one, so lookups are case-insensitive.
-pub(super) fn lower<'b>(word: &str, buf: &'b mut String) -> &'b str {
-    buf.clear();
+/// typographic apostrophe to the ASCII one, so lookups are case-insensitive. A word that
+/// is already lowercase ASCII is returned as it is.
+pub(super) fn lower<'b>(word: &'b str, buf: &'b mut Lower) -> &'b str {
+    let w = word.as_bytes();
+    if w.len() <= Lower::INLINE {
+        // one pass: copy lowercased, and note non-ASCII and capital bytes
+        let (mut all, mut upper) = (0u8, false);
+        for (d, &c) in buf.small.iter_mut().zip(w) {
+            all |= c;
+            upper |= c.is_ascii_uppercase();
+            *d = c.to_ascii_lowercase();
+        }
+        if all < 0x80 {
+            if !upper {
+                return word;
+            }
+            // lowercased ASCII is still ASCII, so this never falls back
+            return std::str::from_utf8(&buf.small[..w.len()]).unwrap_or_default();
+        }
+    }
+    let big = &mut buf.big;
+    big.clear();
     if word.is_ascii() {
-        buf.push_str(word);
-        buf.make_ascii_lowercase();
+        big.push_str(word);
+        big.make_ascii_lowercase();
     } else {
         for c in word.chars() {
             if c == '\u{2019}' {
-                buf.push('\'');
+                big.push('\'');
             } else {
-                buf.extend(c.to_lowercase());
+                big.extend(c.to_lowercase());
             }
         }
     }
-    buf.as_str()
-}
-
-/// Is the lowercase word a known given name?
-pub(super) fn is_given(lw: &str) -> bool {
-    GIVEN.contains(lw)
+    big.as_str()
 }
 
 /// Is the lowercase word a known surname?
 pub(super) fn is_surname(lw: &str) -> bool {
-    SURNAMES.contains(lw)
+    lookup(lw).surname()
 }
 
 /// Is the lowercase word an everyday word (or a brand, place, month...)?
 pub(super) fn is_common(lw: &str) -> bool {
-    COMMON.contains(lw)
-}
-
-/// Is the lowercase word a name particle?
-pub(super) fn is_particle(lw: &str) -> bool {
-    PARTICLES.contains(&lw)
+    lookup(lw).common()
 }
 
 /// The character just before byte offset `i`, if any.
@@ -154,11 +257,39 @@ pub(super) fn next_word(text: &str, from: usize, max_gap: usize) -> Option<(usiz
         i += 1;
     }
     let s = i;
-    let mut it = text.get(s..)?.char_indices().peekable();
+    if !text.is_char_boundary(s) {
+        return None;
+    }
+    // ASCII fast path; the first non-ASCII byte hands over to the Unicode rules
     let mut end = s;
+    let mut j = s;
+    while j < b.len() {
+        let c = b[j];
+        if c.is_ascii_alphabetic() {
+            j += 1;
+            end = j;
+            continue;
+        }
+        let joiner = (c == b'-' || c == b'\'') && end > s;
+        if c >= 0x80 || (joiner && b.get(j + 1).is_some_and(|&n| n >= 0x80)) {
+            return word_end_unicode(text, s, j, end);
+        }
+        if joiner && b.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+            j += 1;
+            continue;
+        }
+        break;
+    }
+    (end > s).then_some((s, end))
+}
+
+/// [`next_word`] from the char boundary `j` on, for non-ASCII text: the word started at
+/// `s` and so far ends at `end`.
+fn word_end_unicode(text: &str, s: usize, j: usize, mut end: usize) -> Option<(usize, usize)> {
+    let mut it = text[j..].char_indices().peekable();
     while let Some((off, c)) = it.next() {
         if c.is_alphabetic() {
-            end = s + off + c.len_utf8();
+            end = j + off + c.len_utf8();
         } else if (c == '-' || c == '\'' || c == '\u{2019}') && end > s {
             match it.peek() {
                 Some(&(_, n)) if n.is_alphabetic() => {}
@@ -168,11 +299,22 @@ pub(super) fn next_word(text: &str, from: usize, max_gap: usize) -> Option<(usiz
             break;
         }
     }
-    if end > s {
-        Some((s, end))
-    } else {
-        None
+    (end > s).then_some((s, end))
+}
+
+/// The first index at or after `i` holding an ASCII digit, or `b.len()`. Digits are rare
+/// in text, so 16-byte blocks without one are skipped with one vectorised test each.
+pub(super) fn next_digit(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        if block.iter().fold(false, |a, c| a | c.is_ascii_digit()) {
+            break;
+        }
+        i += 16;
     }
+    b[i.min(b.len())..]
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map_or(b.len(), |k| i + k)
 }
 
 /// First character of a token is uppercase.
@@ -186,7 +328,16 @@ pub(super) fn is_capitalised(word: &str) -> bool {
 pub(super) fn is_lowercase_text(text: &str) -> bool {
     let b = text.as_bytes();
     let mut caps = 0;
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = 0;
+    while i < b.len() {
+        // 16 bytes without a capital cannot change the count
+        if let Some(block) = b.get(i..i + 16) {
+            if !block.iter().fold(false, |a, c| a | c.is_ascii_uppercase()) {
+                i += 16;
+                continue;
+            }
+        }
+        let c = b[i];
         if c.is_ascii_uppercase() && (i == 0 || !b[i - 1].is_ascii_alphabetic()) {
             let next_alpha = b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
             if next_alpha {
@@ -196,6 +347,29 @@ pub(super) fn is_lowercase_text(text: &str) -> bool {
                 }
             }
         }
+        i += 1;
     }
     true
+}
+
+/// [`is_lowercase_text`] of one text, computed on first use: most messages never need
+/// it, and the scan was a measurable share of the address detector.
+pub(super) struct LowercaseText<'t> {
+    text: &'t str,
+    value: OnceCell<bool>,
+}
+
+impl<'t> LowercaseText<'t> {
+    /// Not computed yet.
+    pub(super) fn new(text: &'t str) -> Self {
+        LowercaseText {
+            text,
+            value: OnceCell::new(),
+        }
+    }
+
+    /// Whether the text is written without capitals (see [`is_lowercase_text`]).
+    pub(super) fn get(&self) -> bool {
+        *self.value.get_or_init(|| is_lowercase_text(self.text))
+    }
 }

@@ -248,6 +248,29 @@ struct Gates {
     dot_letter: bool,
     hash: bool,
     upper: bool,
+    /// A '[' (of "[at]"), so texts without one skip that substring search.
+    bracket: bool,
+}
+
+/// How many ASCII digits and dots a text has: a card needs 12 digits, a phone 7 and an
+/// IPv4 address 4 digits and 3 dots, so messages with fewer skip those detectors (their
+/// regexes are the cost; the count is one vectorised pass).
+struct Counts {
+    digits: usize,
+    dots: usize,
+}
+
+fn counts(text: &str) -> Counts {
+    let mut n = Counts { digits: 0, dots: 0 };
+    // byte-wide sums over blocks of at most 255 bytes vectorise; they cannot overflow
+    for block in text.as_bytes().chunks(255) {
+        let (d, p) = block.iter().fold((0u8, 0u8), |(d, p), &c| {
+            (d + u8::from(c.is_ascii_digit()), p + u8::from(c == b'.'))
+        });
+        n.digits += usize::from(d);
+        n.dots += usize::from(p);
+    }
+    n
 }
 
 const G_DIGIT: u8 = 1;
@@ -256,6 +279,7 @@ const G_COLON: u8 = 4;
 const G_DOT: u8 = 8;
 const G_HASH: u8 = 16;
 const G_UPPER: u8 = 32;
+const G_BRACKET: u8 = 64;
 
 /// Byte classes for [`gates`], so the scan is one table lookup and an OR per byte.
 static GATE_TABLE: [u8; 256] = {
@@ -275,6 +299,8 @@ static GATE_TABLE: [u8; 256] = {
             G_HASH
         } else if c.is_ascii_uppercase() {
             G_UPPER
+        } else if c == b'[' {
+            G_BRACKET
         } else {
             0
         };
@@ -287,8 +313,8 @@ fn gates(text: &str) -> Gates {
     let b = text.as_bytes();
     let acc = b.iter().fold(0u8, |a, &c| a | GATE_TABLE[usize::from(c)]);
     let dot_letter = acc & G_DOT != 0
-        && b.windows(2)
-            .any(|w| w[0] == b'.' && w[1].is_ascii_alphanumeric());
+        && memchr::memchr_iter(b'.', b)
+            .any(|i| b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric));
     Gates {
         digit: acc & G_DIGIT != 0,
         at: acc & G_AT != 0,
@@ -296,6 +322,7 @@ fn gates(text: &str) -> Gates {
         dot_letter,
         hash: acc & G_HASH != 0,
         upper: acc & G_UPPER != 0,
+        bracket: acc & G_BRACKET != 0,
     }
 }
 
@@ -364,23 +391,27 @@ impl Redactor {
     fn candidates(&self, text: &str) -> Vec<Cand> {
         let g = gates(text);
         let mut c: Vec<Cand> = Vec::new();
-        if self.on(PiiKind::Email) && (g.at || text.contains(" dot ") || text.contains("[at]")) {
+        if self.on(PiiKind::Email)
+            && (g.at || text.contains(" dot ") || (g.bracket && text.contains("[at]")))
+        {
             contact::emails(text, &mut c);
         }
         if (g.dot_letter || g.colon) && self.on(PiiKind::Url) {
             contact::urls(text, &mut c);
         }
         if g.digit {
-            if self.on(PiiKind::IpAddress) {
-                contact::ips(text, g.colon, &mut c);
+            let n = counts(text);
+            let v4 = n.digits >= 4 && n.dots >= 3;
+            if self.on(PiiKind::IpAddress) && (v4 || g.colon) {
+                contact::ips(text, v4, g.colon, &mut c);
             }
-            if self.on(PiiKind::CreditCard) {
+            if self.on(PiiKind::CreditCard) && n.digits >= 12 {
                 finance::cards(text, &mut c);
             }
             if self.on(PiiKind::Iban) {
                 finance::ibans(text, &mut c);
             }
-            if self.on(PiiKind::Phone) {
+            if self.on(PiiKind::Phone) && n.digits >= 7 {
                 contact::phones(text, &mut c);
             }
             if self.on(PiiKind::DateOfBirth) {
@@ -446,23 +477,39 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
     };
     let mut extra: Vec<PiiSpan> = Vec::new();
     for s in &spans {
-        let value = &text[s.start..s.end];
+        let v = &b[s.start..s.end];
         // A repeat needs room for a second copy.
-        if value.len() < 4 || text.len() < 2 * value.len() + 1 {
+        if v.len() < 4 || text.len() < 2 * v.len() + 1 {
             continue;
         }
-        let mut from = 0;
-        while let Some(off) = text[from..].find(value) {
-            let (start, end) = (from + off, from + off + value.len());
-            from = start + text[start..].chars().next().map_or(1, char::len_utf8);
-            let whole = (start == 0 || !word(start - 1)) && !word(end);
-            let covered = |x: &PiiSpan| x.start < end && start < x.end;
-            if whole && !spans.iter().any(covered) && !extra.iter().any(covered) {
-                extra.push(PiiSpan {
-                    start,
-                    end,
-                    kind: s.kind,
-                });
+        // Any occurrence overlapping `s` is covered by it, so only the text before and
+        // after it can hold a repeat; one that never holds the value's first byte cannot.
+        let (left, right) = (&b[..s.start], &b[s.end..]);
+        let could = |h: &[u8]| {
+            h.len() >= v.len() && memchr::memchr(v[0], &h[..=h.len() - v.len()]).is_some()
+        };
+        let (in_left, in_right) = (could(left), could(right));
+        if !in_left && !in_right {
+            continue;
+        }
+        let finder = memchr::memmem::Finder::new(v);
+        for (base, hay, on) in [(0, left, in_left), (s.end, right, in_right)] {
+            if !on {
+                continue;
+            }
+            let mut from = 0;
+            while let Some(off) = finder.find(&hay[from..]) {
+                let (start, end) = (base + from + off, base + from + off + v.len());
+                from = start - base + text[start..].chars().next().map_or(1, char::len_utf8);
+                let whole = (start == 0 || !word(start - 1)) && !word(end);
+                let covered = |x: &PiiSpan| x.start < end && start < x.end;
+                if whole && !spans.iter().any(covered) && !extra.iter().any(covered) {
+                    extra.push(PiiSpan {
+                        start,
+                        end,
+                        kind: s.kind,
+                    });
+                }
             }
         }
     }

@@ -7,9 +7,7 @@
 //! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
 //! must be a known given name (or be followed by "writing", "here", ...).
 
-use super::lexicon::{
-    is_capitalised, is_common, is_given, is_particle, is_surname, lower, next_word,
-};
+use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word, Lower};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -72,6 +70,13 @@ const INTRO_PHRASES: &[&[&str]] = &[
 ];
 
 fn is_intro(t: &str) -> bool {
+    // every intro phrase starts with one of these letters; most cue matches do not
+    if !matches!(
+        t.as_bytes().first().map(u8::to_ascii_lowercase),
+        Some(b'i' | b't' | b'h' | b'g')
+    ) {
+        return false;
+    }
     INTRO_PHRASES.iter().any(|p| {
         let mut words = t.split_whitespace();
         p.iter()
@@ -126,18 +131,22 @@ const MAX_WORDS: usize = 4;
 
 struct Parser<'t> {
     text: &'t str,
-    buf: String,
+    buf: Lower,
+    /// (end, ambiguous) of each word `parse` accepted, kept here so a message's parses
+    /// share one allocation.
+    ends: Vec<(usize, bool)>,
 }
 
 impl Parser<'_> {
     /// What the lexicon says about a word (lowercased once, no allocation after warm-up).
     fn info(&mut self, w: &str) -> Info {
         let lw = lower(w, &mut self.buf);
+        let lex = lookup(lw);
         Info {
-            given: is_given(lw),
-            surname: is_surname(lw),
-            common: is_common(lw),
-            particle: is_particle(lw),
+            given: lex.given(),
+            surname: lex.surname(),
+            common: lex.common(),
+            particle: lex.particle(),
             chars: lw.chars().count(),
         }
     }
@@ -199,7 +208,8 @@ impl Parser<'_> {
         };
         let mut pos = s0;
         // (end, ambiguous) of each accepted word, to drop trailing ambiguous ones
-        let mut ends: Vec<(usize, bool)> = Vec::with_capacity(6);
+        let mut ends = std::mem::take(&mut self.ends);
+        ends.clear();
         let mut particle_words = 0;
         let mut had_initial = false;
         while let Some((ws, we)) = next_word(text, pos, 2) {
@@ -285,6 +295,7 @@ impl Parser<'_> {
             run.words = run.words.saturating_sub(1);
             run.e = ends.last().map_or(run.s, |&(e, _)| e);
         }
+        self.ends = ends;
         if run.words > 0 && had_initial {
             run.words += 1;
         }
@@ -332,15 +343,12 @@ impl Parser<'_> {
         run.sentence_end =
             rest.is_empty() || rest.starts_with(['.', '!', '?', ';', '\n', '\r', ')']);
         // "I am seeing and ...", "my husband recently ...": inflected words are not names
-        let first_word = &text[run.s..run.e];
-        let fw = first_word
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        run.verb_like = !run.cap
-            && fw.chars().count() > 4
-            && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"));
+        run.verb_like = !run.cap && {
+            let first_word = text[run.s..run.e].split_whitespace().next().unwrap_or("");
+            let fw = lower(first_word, &mut self.buf);
+            fw.chars().count() > 4
+                && (fw.ends_with("ing") || fw.ends_with("ed") || fw.ends_with("ly"))
+        };
         Some(run)
     }
 }
@@ -398,7 +406,8 @@ fn next_is_function(text: &str, e: usize) -> bool {
 pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     let mut p = Parser {
         text,
-        buf: String::new(),
+        buf: Lower::new(),
+        ends: Vec::new(),
     };
     for m in CUES.find_iter(text) {
         let t = m.as_str();
@@ -491,18 +500,24 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
-    let suffix_cue = SUFFIX_CUES.iter().any(|w| text.contains(w));
+    // whether any suffix cue occurs at all; looked up on the first word that needs it
+    let mut suffix_cue: Option<bool> = None;
     let mut i = 0;
     while i < b.len() {
-        let c = b[i];
-        let word_start =
-            i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\'');
-        if word_start && (c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c)) {
+        i = next_capital(b, i);
+        if i >= b.len() {
+            break;
+        }
+        if i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] >= 0x80 || b[i - 1] == b'\'') {
             if let Some((s, e)) = next_word(text, i, 0) {
                 let w = &text[s..e];
                 if is_capitalised(w) {
                     let wi = p.info(w);
-                    if suffix_cue && !wi.given && !wi.common {
+                    if !wi.given
+                        && !wi.common
+                        && *suffix_cue
+                            .get_or_insert_with(|| SUFFIX_CUES.iter().any(|w| text.contains(w)))
+                    {
                         // "Adelmo Lopresti here, I have a question."
                         if let Some(run) = p.parse(s) {
                             if run.cap
@@ -542,6 +557,34 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
+}
+
+/// Can `c` start a capitalised word: an ASCII capital, or the lead byte of a Latin-1 or
+/// Latin Extended-A letter ("Émile", "Łukasz")?
+#[inline]
+fn capital_byte(c: u8) -> bool {
+    c.is_ascii_uppercase() || (0xC3..=0xC5).contains(&c)
+}
+
+/// The first index at or after `i` whose byte is a [`capital_byte`], or `b.len()`.
+/// Capitals are a few bytes in a hundred, so 16-byte blocks without one (and without any
+/// non-ASCII byte) are skipped with one vectorised test each.
+fn next_capital(b: &[u8], mut i: usize) -> usize {
+    while let Some(block) = b.get(i..i + 16) {
+        let maybe = block
+            .iter()
+            .fold(false, |a, &c| a | c.is_ascii_uppercase() | (c >= 0x80));
+        if maybe {
+            if let Some(k) = block.iter().position(|&c| capital_byte(c)) {
+                return i + k;
+            }
+        }
+        i += 16;
+    }
+    b[i.min(b.len())..]
+        .iter()
+        .position(|&c| capital_byte(c))
+        .map_or(b.len(), |k| i + k)
 }
 
 /// A dash before a word, and the words that follow a self-introduction.
@@ -814,12 +857,12 @@ fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     {
         return true;
     }
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
     let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
     // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
     // place word
-    let mut b2 = String::new();
+    let mut b2 = Lower::new();
     let ll = lower(last, &mut b2);
     if run.words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
         return true;
@@ -931,6 +974,6 @@ fn titled_thing_before(text: &str, cue_start: usize) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
-    let mut buf = String::new();
+    let mut buf = Lower::new();
     TITLED.contains(&lower(w, &mut buf))
 }
