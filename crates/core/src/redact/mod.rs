@@ -462,7 +462,6 @@ impl Redactor {
     }
 }
 
-/// Keep the best non-overlapping candidates: priority, then length, then position.
 /// A value found once is personal data wherever else it stands in the message, even
 /// where its context alone would not have been enough: mask every other whole-token
 /// occurrence too (it then gets the same placeholder).
@@ -470,11 +469,11 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
     if spans.is_empty() {
         return spans;
     }
+    // Glued means a letter or digit (any script) touches the copy. Judged per character,
+    // not per byte: a non-ASCII neighbour such as U+FFFD or '»' is no letter, and a copy
+    // beside it is as readable as one beside a space.
+    let glued = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     let b = text.as_bytes();
-    let word = |i: usize| {
-        b.get(i)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80)
-    };
     let mut extra: Vec<PiiSpan> = Vec::new();
     for s in &spans {
         let v = &b[s.start..s.end];
@@ -501,7 +500,8 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
             while let Some(off) = finder.find(&hay[from..]) {
                 let (start, end) = (base + from + off, base + from + off + v.len());
                 from = start - base + text[start..].chars().next().map_or(1, char::len_utf8);
-                let whole = (start == 0 || !word(start - 1)) && !word(end);
+                let whole =
+                    !glued(text[..start].chars().next_back()) && !glued(text[end..].chars().next());
                 let covered = |x: &PiiSpan| x.start < end && start < x.end;
                 if whole && !spans.iter().any(covered) && !extra.iter().any(covered) {
                     extra.push(PiiSpan {
@@ -520,6 +520,7 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
     spans
 }
 
+/// Keep the best non-overlapping candidates: priority, then length, then position.
 fn resolve(mut c: Vec<Cand>) -> Vec<PiiSpan> {
     c.retain(|x| x.end > x.start);
     c.sort_by(|a, b| {

@@ -534,6 +534,26 @@ fn a_found_value_is_masked_wherever_else_it_stands() {
     let red =
         r.redact("mail anna.k@example.com now; anna.k@example.com again, xanna.k@example.comx");
     assert_eq!(red.text.matches("[EMAIL_1]").count(), 2, "{}", red.text);
+    // Found by the fuzzer: a copy beside a non-ASCII character that is no letter (here
+    // the U+FFFD of an invalid byte, or a guillemet) was left visible.
+    for text in [
+        "login -192.16@.110.shop\u{ff}\u{ff}.ecomom \u{fffd}\u{fffd}192.16@.110.shop",
+        "mail anna.k@example.com \u{bb}anna.k@example.com\u{ab} and \u{fffd}anna.k@example.com_",
+    ] {
+        let red = r.redact(text);
+        for s in &red.spans {
+            let value = &text[s.start..s.end];
+            let glued = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+            let visible = red.text.match_indices(value).any(|(i, _)| {
+                !glued(red.text[..i].chars().next_back())
+                    && !glued(red.text[i + value.len()..].chars().next())
+            });
+            assert!(!visible, "{value:?} left in {:?}", red.text);
+        }
+    }
+    // A copy inside a longer word in another script is another string: left alone.
+    let red = r.redact("mail anna.k@example.com or жanna.k@example.com");
+    assert_eq!(red.text.matches("[EMAIL_1]").count(), 1, "{}", red.text);
     let spans = r.find_spans("order 84736251 and 84736251");
     assert_eq!(spans.len(), 2);
     assert!(spans.windows(2).all(|w| w[0].end <= w[1].start));
