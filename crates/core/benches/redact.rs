@@ -7,6 +7,7 @@
 //!
 //! Environment: `PII_EVAL=FILE` times another JSONL file instead of the development set;
 //! `REDACT_BENCH_PASSES=N` times N passes instead of 5 (1 keeps a callgrind run short);
+//! `REDACT_BENCH_ONLY_EVAL=1` skips the synthetic corpus (to profile one file alone);
 //! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic` and
 //! `PREFIX.eval` (one line per message), so an optimisation can be checked to change
 //! no span at all by diffing the dumps before and after.
@@ -237,8 +238,10 @@ fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
 
 fn main() {
     let r = Redactor::default();
-    let msgs = corpus(40_000);
-    run("synthetic corpus", "synthetic", &r, &msgs);
+    if std::env::var_os("REDACT_BENCH_ONLY_EVAL").is_none() {
+        let msgs = corpus(40_000);
+        run("synthetic corpus", "synthetic", &r, &msgs);
+    }
 
     // ../shared relative to the workspace root (crates/core is two levels down);
     // PII_EVAL overrides it.

@@ -390,9 +390,9 @@ static IPV6: LazyLock<Regex> = LazyLock::new(|| {
 /// IPv4 (each octet 0-255, not part of a longer dotted number) and IPv6 (anything
 /// `std::net::Ipv6Addr` parses, with at least three groups or a "::"). `v4`: the text
 /// has the 4 digits and 3 dots an IPv4 address needs; `has_colon`: the ':' of IPv6.
-pub(super) fn ips(text: &str, v4: bool, has_colon: bool, out: &mut Vec<Cand>) {
+pub(super) fn ips(text: &str, v4: bool, has_colon: bool, ascii: bool, out: &mut Vec<Cand>) {
     if v4 {
-        ipv4s(text, out);
+        ipv4s(text, ascii, out);
     }
     if has_colon {
         ipv6s(text, out);
@@ -400,17 +400,16 @@ pub(super) fn ips(text: &str, v4: bool, has_colon: bool, out: &mut Vec<Cand>) {
 }
 
 /// IPv4 addresses: four octets 0-255, not part of a longer dotted number.
-fn ipv4s(text: &str, out: &mut Vec<Cand>) {
+fn ipv4s(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
-    for m in IPV4.find_iter(text) {
-        let (s, e) = (m.start(), m.end());
+    for (s, e) in super::scan::find(text, ascii, &IPV4, super::scan::ipv4s) {
         if s >= 2 && b[s - 1] == b'.' && b[s - 2].is_ascii_digit() {
             continue;
         }
         if e + 1 < b.len() && b[e] == b'.' && b[e + 1].is_ascii_digit() {
             continue;
         }
-        if m.as_str()
+        if text[s..e]
             .split('.')
             .all(|o| o.parse::<u16>().is_ok_and(|v| v <= 255))
         {
@@ -468,11 +467,10 @@ fn phone_cue_before(text: &str, s: usize) -> bool {
 
 /// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in
 /// brackets, North American 3-3-4, and any 7-15 digit grouping right after a phone cue.
-pub(super) fn phones(text: &str, out: &mut Vec<Cand>) {
+pub(super) fn phones(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut groups: Vec<(usize, usize)> = Vec::new();
-    for m in PHONE.find_iter(text) {
-        let s = m.start();
+    for (s, e_max) in super::scan::find(text, ascii, &PHONE, super::scan::phones) {
         if let Some(c) = char_before(text, s) {
             if is_word_char(c) || matches!(c, '.' | '-' | '/' | '+' | ',') {
                 continue;
@@ -481,7 +479,6 @@ pub(super) fn phones(text: &str, out: &mut Vec<Cand>) {
         // Groups of digits and what separates them.
         groups.clear();
         let mut i = s;
-        let e_max = m.end();
         while i < e_max {
             if b[i].is_ascii_digit() {
                 let gs = i;

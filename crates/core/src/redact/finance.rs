@@ -12,16 +12,16 @@ static CARD: LazyLock<Regex> =
 
 /// Card numbers: 13-19 digits, plain or grouped with one consistent separator (space or
 /// dash; 4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, ...), passing Luhn and a brand's prefix/length.
-pub(super) fn cards(text: &str, out: &mut Vec<Cand>) {
+pub(super) fn cards(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut groups: Vec<(usize, usize)> = Vec::with_capacity(8);
-    for m in CARD.find_iter(text) {
+    for (m_start, m_end) in super::scan::find(text, ascii, &CARD, super::scan::cards) {
         groups.clear();
-        let mut i = m.start();
-        while i < m.end() {
+        let mut i = m_start;
+        while i < m_end {
             if b[i].is_ascii_digit() {
                 let gs = i;
-                while i < m.end() && b[i].is_ascii_digit() {
+                while i < m_end && b[i].is_ascii_digit() {
                     i += 1;
                 }
                 groups.push((gs, i));

@@ -22,6 +22,7 @@ mod dates;
 mod finance;
 mod lexicon;
 mod names;
+mod scan;
 mod validate;
 
 #[cfg(test)]
@@ -250,6 +251,9 @@ struct Gates {
     upper: bool,
     /// A '[' (of "[at]"), so texts without one skip that substring search.
     bracket: bool,
+    /// Only ASCII bytes: the simplest patterns then run as hand-written scanners
+    /// (`scan.rs`), which match exactly what their regexes match on such text.
+    ascii: bool,
 }
 
 /// How many ASCII digits and dots a text has: a card needs 12 digits, a phone 7 and an
@@ -280,6 +284,7 @@ const G_DOT: u8 = 8;
 const G_HASH: u8 = 16;
 const G_UPPER: u8 = 32;
 const G_BRACKET: u8 = 64;
+const G_NON_ASCII: u8 = 128;
 
 /// Byte classes for [`gates`], so the scan is one table lookup and an OR per byte.
 static GATE_TABLE: [u8; 256] = {
@@ -301,6 +306,8 @@ static GATE_TABLE: [u8; 256] = {
             G_UPPER
         } else if c == b'[' {
             G_BRACKET
+        } else if c >= 0x80 {
+            G_NON_ASCII
         } else {
             0
         };
@@ -323,6 +330,7 @@ fn gates(text: &str) -> Gates {
         hash: acc & G_HASH != 0,
         upper: acc & G_UPPER != 0,
         bracket: acc & G_BRACKET != 0,
+        ascii: acc & G_NON_ASCII == 0,
     }
 }
 
@@ -403,16 +411,16 @@ impl Redactor {
             let n = counts(text);
             let v4 = n.digits >= 4 && n.dots >= 3;
             if self.on(PiiKind::IpAddress) && (v4 || g.colon) {
-                contact::ips(text, v4, g.colon, &mut c);
+                contact::ips(text, v4, g.colon, g.ascii, &mut c);
             }
             if self.on(PiiKind::CreditCard) && n.digits >= 12 {
-                finance::cards(text, &mut c);
+                finance::cards(text, g.ascii, &mut c);
             }
             if self.on(PiiKind::Iban) {
                 finance::ibans(text, &mut c);
             }
             if self.on(PiiKind::Phone) && n.digits >= 7 {
-                contact::phones(text, &mut c);
+                contact::phones(text, g.ascii, &mut c);
             }
             if self.on(PiiKind::DateOfBirth) {
                 dates::dates(text, &mut c);
@@ -446,7 +454,7 @@ impl Redactor {
             }
         }
         if self.on(PiiKind::Person) {
-            names::names(text, &mut c);
+            names::names(text, g.ascii, &mut c);
         }
         c
     }

@@ -403,7 +403,7 @@ fn next_is_function(text: &str, e: usize) -> bool {
 }
 
 /// Person names: cue-based and capitalised given-name pairs.
-pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
+pub(super) fn names(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let mut p = Parser {
         text,
         buf: Lower::new(),
@@ -496,7 +496,7 @@ pub(super) fn names(text: &str, out: &mut Vec<Cand>) {
         };
         out.push(Cand::new(s, run.e, PiiKind::Person, prio));
     }
-    signatures_and_self_ids(&mut p, out);
+    signatures_and_self_ids(&mut p, ascii, out);
     // Capitalised "Given Surname" pairs anywhere, and a lone capitalised given name after
     // "to", "for", "ask", ... ("please send it to Sarah").
     let b = text.as_bytes();
@@ -595,19 +595,19 @@ static SIGN_OFF: LazyLock<Regex> = LazyLock::new(|| {
 /// Names that sign off after a dash ("... thanks - Naoko Watanabe", "- Farouk, Tariq -")
 /// and names at the start of a clause that introduce themselves ("chinedu ogunleye here",
 /// "Emi Yamamoto told me to ..."), which no cue phrase precedes.
-fn signatures_and_self_ids(p: &mut Parser<'_>, out: &mut Vec<Cand>) {
+fn signatures_and_self_ids(p: &mut Parser<'_>, ascii: bool, out: &mut Vec<Cand>) {
     let text = p.text;
     let b = text.as_bytes();
     // one regex pass: dashes before a word, and the suffix words after a space
     let mut dashes: Vec<usize> = Vec::new();
     let mut suffixes: Vec<(usize, usize)> = Vec::new();
-    for m in SIGN_OFF.find_iter(text) {
-        if b[m.start()] == b'-' {
-            if m.start() == 0 || b[m.start() - 1].is_ascii_whitespace() {
-                dashes.push(m.start());
+    for (s, e) in super::scan::find(text, ascii, &SIGN_OFF, super::scan::sign_offs) {
+        if b[s] == b'-' {
+            if s == 0 || b[s - 1].is_ascii_whitespace() {
+                dashes.push(s);
             }
         } else {
-            suffixes.push((m.start(), m.len()));
+            suffixes.push((s, e - s));
         }
     }
     for h in dashes {
