@@ -17,10 +17,11 @@
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
 use super::lexicon::{
-    is_capitalised, is_common, left_clear, lookup, lower, next_digit, next_word, Lower,
+    has, is_capitalised, is_common, left_clear, lookup, lower, next_digit, next_word, Lower,
     LowercaseText, WordSet,
 };
 use super::{Cand, PiiKind, Prio};
+use memchr::memmem::Finder;
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -602,7 +603,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
             }
             romance(&mut cx, d, &mut words, out);
         }
-        if text.contains("PO ") || text.contains("po ") {
+        if po_before_space(text.as_bytes()) {
             for m in MILITARY.find_iter(text) {
                 out.push(Cand::new(
                     m.start(),
@@ -615,8 +616,8 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         // "ox " / "OX " need an 'x': one memchr usually saves both searches
         let x = memchr::memchr2(b'x', b'X', text.as_bytes()).is_some();
         if (x && (text.contains("ox ") || text.contains("OX ")))
-            || text.contains("ostfach")
-            || text.contains("partado")
+            || has(&OSTFACH, text)
+            || has(&PARTADO, text)
         {
             for m in PO_BOX.find_iter(text) {
                 out.push(Cand::new(
@@ -633,6 +634,18 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
     super::addr_walk::extend(text, &cx.lowercase_text, out, from);
+}
+
+static OSTFACH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ostfach"));
+static PARTADO: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("partado"));
+
+/// Does "PO " or "po " occur (the APO/FPO of military addresses)? One scan for the 'O'.
+fn po_before_space(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'O', b'o', b).any(|i| {
+        i > 0
+            && b.get(i + 1) == Some(&b' ')
+            && ((b[i] == b'O' && b[i - 1] == b'P') || (b[i] == b'o' && b[i - 1] == b'p'))
+    })
 }
 
 /// "5939 Simmons Court", "Flat 4b, Scott Village", "16, chemin de la Gare".

@@ -53,6 +53,17 @@ impl Hasher for FastHasher {
     }
 }
 
+/// Does `text` contain the needle of `f`? Substring tests that run on most messages use
+/// a searcher built once instead of `str::contains`, which builds one on every call.
+#[inline]
+pub(super) fn has(f: &memchr::memmem::Finder<'static>, text: &str) -> bool {
+    f.find(text.as_bytes()).is_some()
+}
+
+/// " dot ", of e-mail addresses written out ("anna dot smith at ...").
+pub(super) static SPACED_DOT: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(" dot "));
+
 /// A set of static words with the fast hasher.
 pub(super) type WordSet = HashSet<&'static str, FastHash>;
 

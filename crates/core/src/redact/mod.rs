@@ -400,7 +400,9 @@ impl Redactor {
         let g = gates(text);
         let mut c: Vec<Cand> = Vec::new();
         if self.on(PiiKind::Email)
-            && (g.at || text.contains(" dot ") || (g.bracket && text.contains("[at]")))
+            && (g.at
+                || lexicon::has(&lexicon::SPACED_DOT, text)
+                || (g.bracket && text.contains("[at]")))
         {
             contact::emails(text, &mut c);
         }
