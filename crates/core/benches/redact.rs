@@ -1,15 +1,18 @@
 //! Throughput of the redactor's detection (`find_spans`) on one thread.
 //!
-//! Generates a realistic corpus of customer messages itself (most without personal data,
-//! some with one or more items), times several passes, and prints
-//! `redact: X MB/s, Y messages/s`. If `../shared/pii/pii_eval.jsonl` exists next to the
-//! workspace it is timed too. Run with `cargo bench -p labelvault-core --bench redact`.
+//! Generates a corpus of customer messages itself (one to three sentences each, 30% of
+//! sentences with personal data, so about half of the messages carry some), times several
+//! passes, and prints `redact: X MB/s, Y messages/s`. If `../shared/pii/pii_eval.jsonl`
+//! (personal data in every message) and `../shared/data/banking77/*.csv` (real customer
+//! messages, nearly all without personal data) exist next to the workspace they are timed
+//! too. Run with `cargo bench -p labelvault-core --bench redact`.
 //!
 //! Environment: `PII_EVAL=FILE` times another JSONL file instead of the development set;
 //! `REDACT_BENCH_PASSES=N` times N passes instead of 5 (1 keeps a callgrind run short);
-//! `REDACT_BENCH_ONLY_EVAL=1` skips the synthetic corpus (to profile one file alone);
-//! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic` and
-//! `PREFIX.eval` (one line per message), so an optimisation can be checked to change
+//! `REDACT_BENCH_ONLY_EVAL=1` skips the synthetic corpus and Banking77 (to profile one
+//! file alone);
+//! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic`,
+//! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be checked to change
 //! no span at all by diffing the dumps before and after.
 
 use labelvault_core::redact::Redactor;
@@ -251,6 +254,24 @@ fn main() {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../../shared/pii/pii_eval.jsonl")
         });
+    // Real customer messages (Banking77 train and test), most without personal data: the
+    // traffic the hub actually redacts, beside the PII-dense corpora above.
+    let shared_data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    let mut real: Vec<String> = Vec::new();
+    for part in ["train.csv", "test.csv"] {
+        let path = shared_data.join("banking77").join(part);
+        match csv::Reader::from_path(&path) {
+            Ok(mut rd) => real.extend(
+                rd.records()
+                    .filter_map(Result::ok)
+                    .filter_map(|r| r.get(0).map(str::to_owned)),
+            ),
+            Err(_) => println!("redact: {} not found, skipped", path.display()),
+        }
+    }
+    if !real.is_empty() && std::env::var_os("REDACT_BENCH_ONLY_EVAL").is_none() {
+        run("Banking77 customer messages", "banking77", &r, &real);
+    }
     match std::fs::read_to_string(&eval) {
         Ok(s) => {
             let texts: Vec<String> = s
