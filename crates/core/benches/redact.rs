@@ -9,8 +9,8 @@
 //!
 //! Environment: `PII_EVAL=FILE` times another JSONL file instead of the development set;
 //! `REDACT_BENCH_PASSES=N` times N passes instead of 5 (1 keeps a callgrind run short);
-//! `REDACT_BENCH_ONLY_EVAL=1` skips the synthetic corpus and Banking77 (to profile one
-//! file alone);
+//! `REDACT_BENCH_CORPORA=synthetic,banking77,eval` times only the corpora named (to
+//! profile one alone);
 //! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic`,
 //! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be checked to change
 //! no span at all by diffing the dumps before and after.
@@ -239,9 +239,14 @@ fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
     );
 }
 
+/// Is the corpus `name` to be timed (`REDACT_BENCH_CORPORA`, default all)?
+fn wanted(name: &str) -> bool {
+    std::env::var("REDACT_BENCH_CORPORA").map_or(true, |v| v.split(',').any(|c| c.trim() == name))
+}
+
 fn main() {
     let r = Redactor::default();
-    if std::env::var_os("REDACT_BENCH_ONLY_EVAL").is_none() {
+    if wanted("synthetic") {
         let msgs = corpus(40_000);
         run("synthetic corpus", "synthetic", &r, &msgs);
     }
@@ -269,8 +274,11 @@ fn main() {
             Err(_) => println!("redact: {} not found, skipped", path.display()),
         }
     }
-    if !real.is_empty() && std::env::var_os("REDACT_BENCH_ONLY_EVAL").is_none() {
+    if !real.is_empty() && wanted("banking77") {
         run("Banking77 customer messages", "banking77", &r, &real);
+    }
+    if !wanted("eval") {
+        return;
     }
     match std::fs::read_to_string(&eval) {
         Ok(s) => {

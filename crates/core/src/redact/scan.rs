@@ -274,9 +274,20 @@ static SPEAKING: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(" spea
 /// order without overlap is what leftmost-first gives, as no two alternatives can start
 /// at the same byte.
 pub(super) fn sign_offs(b: &[u8]) -> std::vec::IntoIter<(usize, usize)> {
-    let mut starts: Vec<usize> = memchr::memchr_iter(b'-', b).collect();
+    let mut starts: Vec<usize> = Vec::new();
+    // one-shot searches: most messages hold none of these, and `find` costs less than
+    // setting up an iterator
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'-', &b[from..]) {
+        starts.push(from + k);
+        from += k + 1;
+    }
     for f in [&*HERE, &*TOLD, &*SPEAKING] {
-        starts.extend(f.find_iter(b));
+        let mut from = 0;
+        while let Some(k) = f.find(&b[from..]) {
+            starts.push(from + k);
+            from += k + 1;
+        }
     }
     let mut found = Vec::new();
     if starts.is_empty() {
