@@ -147,7 +147,11 @@ impl Parser<'_> {
             surname: lex.surname(),
             common: lex.common(),
             particle: lex.particle(),
-            chars: lw.chars().count(),
+            chars: if lw.is_ascii() {
+                lw.len()
+            } else {
+                lw.chars().count()
+            },
         }
     }
 
