@@ -12,8 +12,8 @@
 //! `REDACT_BENCH_CORPORA=synthetic,banking77,eval` times only the corpora named (to
 //! profile one alone);
 //! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic`,
-//! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be checked to change
-//! no span at all by diffing the dumps before and after.
+//! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be
+//! checked to change no span at all by diffing the dumps before and after.
 
 use labelvault_core::redact::Redactor;
 use std::hint::black_box;
@@ -260,22 +260,25 @@ fn main() {
                 .join("../../../shared/pii/pii_eval.jsonl")
         });
     // Real customer messages (Banking77 train and test), most without personal data: the
-    // traffic the hub actually redacts, beside the PII-dense corpora above.
-    let shared_data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    let mut real: Vec<String> = Vec::new();
-    for part in ["train.csv", "test.csv"] {
-        let path = shared_data.join("banking77").join(part);
-        match csv::Reader::from_path(&path) {
-            Ok(mut rd) => real.extend(
-                rd.records()
-                    .filter_map(Result::ok)
-                    .filter_map(|r| r.get(0).map(str::to_owned)),
-            ),
-            Err(_) => println!("redact: {} not found, skipped", path.display()),
+    // traffic the hub actually redacts, beside the PII-dense corpora.
+    if wanted("banking77") {
+        let shared_data =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+        let mut real: Vec<String> = Vec::new();
+        for part in ["train.csv", "test.csv"] {
+            let path = shared_data.join("banking77").join(part);
+            match csv::Reader::from_path(&path) {
+                Ok(mut rd) => real.extend(
+                    rd.records()
+                        .filter_map(Result::ok)
+                        .filter_map(|r| r.get(0).map(str::to_owned)),
+                ),
+                Err(_) => println!("redact: {} not found, skipped", path.display()),
+            }
         }
-    }
-    if !real.is_empty() && wanted("banking77") {
-        run("Banking77 customer messages", "banking77", &r, &real);
+        if !real.is_empty() {
+            run("Banking77 customer messages", "banking77", &r, &real);
+        }
     }
     if !wanted("eval") {
         return;

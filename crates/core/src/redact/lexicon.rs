@@ -313,19 +313,25 @@ fn word_end_unicode(text: &str, s: usize, j: usize, mut end: usize) -> Option<(u
     (end > s).then_some((s, end))
 }
 
-/// The first index at or after `i` holding an ASCII digit, or `b.len()`. Digits are rare
-/// in text, so 16-byte blocks without one are skipped with one vectorised test each.
-pub(super) fn next_digit(b: &[u8], mut i: usize) -> usize {
+/// The first index at or after `i` whose byte `hit` accepts, or `b.len()`. For bytes that
+/// are rare in text: 16-byte blocks without one are skipped with one vectorised test each.
+#[inline]
+pub(super) fn next_where(b: &[u8], mut i: usize, hit: impl Fn(u8) -> bool) -> usize {
     while let Some(block) = b.get(i..i + 16) {
-        if block.iter().fold(false, |a, c| a | c.is_ascii_digit()) {
+        if block.iter().fold(false, |a, &c| a | hit(c)) {
             break;
         }
         i += 16;
     }
     b[i.min(b.len())..]
         .iter()
-        .position(u8::is_ascii_digit)
+        .position(|&c| hit(c))
         .map_or(b.len(), |k| i + k)
+}
+
+/// The first index at or after `i` holding an ASCII digit, or `b.len()`.
+pub(super) fn next_digit(b: &[u8], i: usize) -> usize {
+    next_where(b, i, |c| c.is_ascii_digit())
 }
 
 /// First character of a token is uppercase.

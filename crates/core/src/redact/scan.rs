@@ -7,7 +7,7 @@
 //! mean Unicode classes. The tests in this module compare every scanner with its regex on
 //! many random strings.
 
-use super::lexicon::next_digit;
+use super::lexicon::{next_digit, next_where};
 use memchr::memmem::Finder;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -59,20 +59,16 @@ fn boundary(b: &[u8], i: usize) -> bool {
     before != after
 }
 
-/// A scanner state: the text, where the next search starts, how to skip to the next
-/// byte that can start a match, and the match test at such a byte.
-pub(super) struct Scanner<'t, K, F> {
+/// A scanner: the text, where the next search starts, how to skip to the next byte that
+/// can start a match, and the match test at such a byte (its end, if one starts there).
+pub(super) struct Scan<'t> {
     b: &'t [u8],
     pos: usize,
-    skip: K,
-    at: F,
+    skip: fn(&[u8], usize) -> usize,
+    at: fn(&[u8], usize) -> Option<usize>,
 }
 
-impl<K, F> Iterator for Scanner<'_, K, F>
-where
-    K: Fn(&[u8], usize) -> usize,
-    F: Fn(&[u8], usize) -> Option<usize>,
-{
+impl Iterator for Scan<'_> {
     type Item = (usize, usize);
     #[inline]
     fn next(&mut self) -> Option<(usize, usize)> {
@@ -90,37 +86,17 @@ where
     }
 }
 
-/// The scanner type every pattern here returns.
-pub(super) type Scan<'t> =
-    Scanner<'t, fn(&[u8], usize) -> usize, fn(&[u8], usize) -> Option<usize>>;
-
 fn scanner(
     b: &[u8],
     skip: fn(&[u8], usize) -> usize,
     at: fn(&[u8], usize) -> Option<usize>,
 ) -> Scan<'_> {
-    Scanner {
+    Scan {
         b,
         pos: 0,
         skip,
         at,
     }
-}
-
-/// The first index at or after `i` whose byte `hit` accepts, or `b.len()`; 16-byte blocks
-/// without one are skipped with one vectorised test each (the bytes sought are rare).
-#[inline]
-fn next_where(b: &[u8], mut i: usize, hit: impl Fn(u8) -> bool) -> usize {
-    while let Some(block) = b.get(i..i + 16) {
-        if block.iter().fold(false, |a, &c| a | hit(c)) {
-            break;
-        }
-        i += 16;
-    }
-    b[i.min(b.len())..]
-        .iter()
-        .position(|&c| hit(c))
-        .map_or(b.len(), |k| i + k)
 }
 
 fn next_phone_start(b: &[u8], i: usize) -> usize {
@@ -159,6 +135,7 @@ fn phone_from_digit(b: &[u8], q: usize) -> Option<usize> {
 fn phone_at(b: &[u8], p: usize) -> Option<usize> {
     match b[p] {
         b'+' => {
+            // `\s` includes the vertical tab, which `is_ascii_whitespace` leaves out
             if b.get(p + 1).is_some_and(u8::is_ascii_whitespace) || b.get(p + 1) == Some(&0x0B) {
                 phone_from_digit(b, p + 2)
             } else {
@@ -207,7 +184,7 @@ pub(super) fn cards(b: &[u8]) -> Scan<'_> {
     scanner(b, next_digit, card_at)
 }
 
-/// A run of one to three digits at `i` followed by what `next` accepts; its end.
+/// The end of a run of one to three digits at `i` (not four or more).
 #[inline]
 fn octet(b: &[u8], i: usize) -> Option<usize> {
     let n = b[i.min(b.len())..]
@@ -290,9 +267,6 @@ pub(super) fn sign_offs(b: &[u8]) -> std::vec::IntoIter<(usize, usize)> {
         }
     }
     let mut found = Vec::new();
-    if starts.is_empty() {
-        return found.into_iter();
-    }
     starts.sort_unstable();
     let mut pos = 0;
     for p in starts {
