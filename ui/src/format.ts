@@ -52,23 +52,99 @@ export const REASON_LABELS: Record<string, string> = {
   random_sample: "Random sample (new company)",
 };
 
-/// Intents filtered by a typed query: prefix matches first, then substring matches.
-export function filterIntents<T extends { id: string; description: string }>(intents: T[], query: string): T[] {
-  const q = query.trim().toLowerCase().replace(/\s+/g, "_");
-  if (!q) return intents;
-  const prefix = intents.filter((i) => i.id.toLowerCase().startsWith(q));
-  const rest = intents.filter(
-    (i) => !i.id.toLowerCase().startsWith(q) && (i.id.toLowerCase().includes(q) || i.description.toLowerCase().includes(query.trim().toLowerCase())),
-  );
-  return [...prefix, ...rest];
+/// Words of an intent for search: its id split at `_`, `-`, `.`, `/` and spaces, then
+/// its description's words (lowercase).
+function intentWords(i: { id: string; description: string }): { id: string[]; desc: string[] } {
+  const split = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return { id: split(i.id), desc: split(i.description) };
 }
 
-/// The numbered choices for 1–9: the model's alternatives first, then the rest of the
-/// taxonomy, never the model's own intent.
-export function choices(modelIntent: string, alternatives: { intent: string }[], taxonomy: { id: string }[]): string[] {
+/// Edit distance with adjacent transpositions (optimal string alignment), stopping early
+/// once it exceeds `max`.
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const prev2 = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = new Array<number>(b.length + 1);
+    cur[0] = i;
+    let best = cur[0];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      cur[j] = d;
+      best = Math.min(best, d);
+    }
+    if (best > max) return max + 1;
+    for (let j = 0; j <= b.length; j++) prev2[j] = prev[j];
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/// How well one typed word matches one word of an intent: 3 prefix, 2 inside (3+
+/// letters), 1 a typo (one edit from the word or its prefix; two for 7+ letters), 0 none.
+function wordMatch(q: string, w: string): number {
+  if (w.startsWith(q)) return 3;
+  if (q.length >= 3 && w.includes(q)) return 2;
+  if (q.length >= 4) {
+    const max = q.length >= 7 ? 2 : 1;
+    if (editDistance(q, w, max) <= max || editDistance(q, w.slice(0, q.length), max) <= max) return 1;
+  }
+  return 0;
+}
+
+/// Intents matching a typed query, best first. Every typed word must match a word of the
+/// intent's id or description, by prefix, inside it, or with a typo; words of the id count
+/// more than words of the description, and an id that starts with the whole query comes
+/// first. Ties keep the taxonomy's order. An empty query lists every intent.
+export function filterIntents<T extends { id: string; description: string }>(intents: T[], query: string): T[] {
+  const typed = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  if (!typed.length) return intents;
+  const joined = typed.join("_");
+  const scored: { i: T; score: number; at: number }[] = [];
+  intents.forEach((intent, at) => {
+    const w = intentWords(intent);
+    let score = intent.id.toLowerCase().startsWith(joined) ? 100 : 0;
+    for (const q of typed) {
+      let best = 0;
+      for (const x of w.id) best = Math.max(best, 2 * wordMatch(q, x));
+      if (best < 6) for (const x of w.desc) best = Math.max(best, wordMatch(q, x));
+      if (best === 0) return;
+      score += best;
+    }
+    scored.push({ i: intent, score, at });
+  });
+  scored.sort((a, b) => b.score - a.score || a.at - b.at);
+  return scored.map((s) => s.i);
+}
+
+/// Taxonomies this small fill the keys 1–9 with their remaining intents in order; larger
+/// ones would bind keys to intents unrelated to the message.
+export const SMALL_TAXONOMY = 12;
+
+/// The numbered choices for 1–9: the model's alternatives for this item (most likely
+/// first), then the intents this annotator chose most recently; a small taxonomy fills the
+/// rest in its order. Never the model's own intent, never an intent outside the taxonomy.
+export function choices(
+  modelIntent: string,
+  alternatives: { intent: string; confidence?: number }[],
+  taxonomy: { id: string }[],
+  recent: string[] = [],
+): string[] {
+  const known = new Set(taxonomy.map((t) => t.id));
   const seen = new Set<string>([modelIntent]);
   const out: string[] = [];
-  for (const a of alternatives) if (!seen.has(a.intent)) { seen.add(a.intent); out.push(a.intent); }
-  for (const t of taxonomy) if (!seen.has(t.id)) { seen.add(t.id); out.push(t.id); }
+  const add = (id: string) => {
+    if (!seen.has(id) && known.has(id)) {
+      seen.add(id);
+      out.push(id);
+    }
+  };
+  const alts = [...alternatives].sort((a, b) => (b.confidence ?? 0) - (a.confidence ?? 0));
+  for (const a of alts) add(a.intent);
+  for (const r of recent) add(r);
+  if (taxonomy.length <= SMALL_TAXONOMY) for (const t of taxonomy) add(t.id);
   return out.slice(0, 9);
 }

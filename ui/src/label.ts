@@ -40,7 +40,10 @@ export class LabelScreen {
   private pending: Pending = { flags: new Set(), spans: [] };
   private busy = false;
   private editing: QueueItem | null = null;
-  private picker: { list: Intent[]; index: number; flags: Flag[] } | null = null;
+  /** The intents bound to 1–9 for the item on screen, as displayed. */
+  private numbered: string[] = [];
+  /** The open picker: every intent but the model's, the matches shown, the highlight. */
+  private picker: { list: Intent[]; shown: Intent[]; index: number; flags: Flag[] } | null = null;
   private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
   private recent: RecentDecision[] = [];
   private ahead: KeyLike[] = [];
@@ -94,9 +97,12 @@ export class LabelScreen {
     const list = $("choices");
     clear(list);
     const alts = new Map(item.alternatives.map((a) => [a.intent, a.confidence]));
-    choices(item.model_intent, item.alternatives, tax).forEach((id, i) => {
+    const recent = this.recentIntents();
+    this.numbered = choices(item.model_intent, item.alternatives, tax, recent);
+    this.numbered.forEach((id, i) => {
       const c = alts.get(id);
-      list.append(el("li", {}, [el("kbd", {}, [String(i + 1)]), ` ${id}`, c !== undefined ? el("span", { class: "conf" }, [` ${pct(c)}`]) : ""]));
+      const tag = c !== undefined ? el("span", { class: "conf" }, [pct(c)]) : recent.includes(id) ? el("span", { class: "muted recent-tag" }, ["recent"]) : "";
+      list.append(el("li", { title: id }, [el("kbd", {}, [String(i + 1)]), el("span", { class: "intent-name" }, [id]), tag]));
     });
     this.renderPending();
     this.shownAt = performance.now();
@@ -144,6 +150,16 @@ export class LabelScreen {
       help.append(el("tr", {}, [el("td", {}, [this.keys[a].join(" / ") || "—"]), el("td", {}, [ACTION_LABELS[a]])]));
     }
     help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, ["The model is wrong: the numbered intent is right"])]));
+  }
+
+  /// Intents this annotator chose recently (newest first), for the keys 1–9.
+  private recentIntents(): string[] {
+    const out: string[] = [];
+    for (const r of this.recent) {
+      const id = r.label.intent_id;
+      if (r.label.verdict === "wrong" && id && !out.includes(id)) out.push(id);
+    }
+    return out;
   }
 
   async refreshRecent() {
@@ -218,8 +234,7 @@ export class LabelScreen {
     const item = this.current;
     if (!item) return r.kind === "action";
     if (r.kind === "choose") {
-      const tax = await this.taxonomy(item.batch_id);
-      const c = choices(item.model_intent, item.alternatives, tax)[r.index];
+      const c = this.numbered[r.index];
       if (c) await this.decide("wrong", c, t0);
       return true;
     }
@@ -277,6 +292,8 @@ export class LabelScreen {
       }
       this.editing = null;
       this.queue = res.next;
+      // Recent first: the next item's keys 1–9 include this choice.
+      if (res.record) this.pushRecent({ item, label: res.record });
       await this.show(this.queue[0] ?? null);
       this.onProgress(this.counts.labelled, this.counts.remaining);
       const updated = performance.now();
@@ -289,7 +306,6 @@ export class LabelScreen {
         w.push(now - updated);
         if (w.length > 2000) w.shift();
       });
-      if (res.record) this.pushRecent({ item, label: res.record });
     } catch (e) {
       showBanner(errorText(e));
     } finally {
@@ -335,7 +351,7 @@ export class LabelScreen {
     const item = this.current;
     if (!item) return;
     const tax = (await this.taxonomy(item.batch_id)).filter((i) => i.id !== item.model_intent);
-    this.picker = { list: tax, index: 0, flags };
+    this.picker = { list: tax, shown: tax, index: 0, flags };
     const input = $("picker-input") as HTMLInputElement;
     input.value = "";
     $("picker").hidden = false;
@@ -343,39 +359,58 @@ export class LabelScreen {
     input.focus();
   }
 
+  /// The picker lists every matching intent (no cap) with a count; the highlighted row
+  /// stays in view and shows its full name and description.
   private renderPicker() {
-    if (!this.picker) return;
+    const p = this.picker;
+    if (!p) return;
     const input = $("picker-input") as HTMLInputElement;
-    const item = this.current;
-    const all = this.picker.list;
-    const shown = filterIntents(all, input.value).slice(0, 12);
-    this.picker.index = Math.min(this.picker.index, Math.max(0, shown.length - 1));
+    p.shown = filterIntents(p.list, input.value);
+    p.index = Math.min(Math.max(0, p.index), Math.max(0, p.shown.length - 1));
     const list = $("picker-list");
     clear(list);
-    shown.forEach((i, n) => {
-      list.append(el("li", { class: n === this.picker!.index ? "sel" : "", "aria-selected": String(n === this.picker!.index), role: "option" }, [
-        el("strong", {}, [i.id]),
-        i.description ? el("span", { class: "muted" }, [` — ${i.description}`]) : "",
-      ]));
+    const count = $("picker-count");
+    count.textContent = input.value.trim()
+      ? `${p.shown.length} of ${p.list.length} intents match`
+      : `${p.list.length} intents`;
+    let selected: HTMLElement | null = null;
+    p.shown.forEach((i, n) => {
+      const sel = n === p.index;
+      const li = el("li", { class: sel ? "sel" : "", "aria-selected": String(sel), role: "option", id: `picker-opt-${n}`, title: i.id }, [
+        el("strong", { class: "intent-name" }, [i.id]),
+        i.description ? el("span", { class: "desc" }, [i.description]) : "",
+      ]);
+      li.addEventListener("mousedown", (ev) => {
+        ev.preventDefault();
+        p.index = n;
+        void this.pickerKey({ key: "Enter", ctrlKey: false, altKey: false, metaKey: false, shiftKey: false }, performance.now());
+      });
+      list.append(li);
+      if (sel) selected = li;
     });
-    if (!shown.length) list.append(el("li", { class: "muted" }, [`No intent matches; ${item ? "Esc to go back" : ""}`]));
+    if (selected) {
+      input.setAttribute("aria-activedescendant", (selected as HTMLElement).id);
+      (selected as HTMLElement).scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+      list.append(el("li", { class: "muted" }, ["No intent matches; Backspace to widen, Esc to go back"]));
+    }
   }
 
   private async pickerKey(e: KeyLike, t0: number): Promise<boolean> {
     const p = this.picker!;
-    const input = $("picker-input") as HTMLInputElement;
     if (e.key === "Escape") {
       this.closePicker();
       return true;
     }
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      p.index = Math.max(0, p.index + (e.key === "ArrowDown" ? 1 : -1));
+    const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: 10, PageUp: -10 };
+    if (e.key in step) {
+      p.index = Math.min(Math.max(0, p.index + step[e.key]), Math.max(0, p.shown.length - 1));
       this.renderPicker();
       return true;
     }
     if (e.key === "Enter") {
-      const shown = filterIntents(p.list, input.value);
-      const chosen = shown[p.index];
+      const chosen = p.shown[p.index];
       if (!chosen) return true;
       for (const f of p.flags) this.pending.flags.add(f);
       this.closePicker();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choices, codePointOffset, filterIntents, segments, words } from "./format";
+import { choices, codePointOffset, editDistance, filterIntents, segments, words } from "./format";
 import { DEFAULT_KEYS, mergeKeys, overrides, rebind, resolve } from "./keys";
 
 describe("keys", () => {
@@ -42,5 +42,38 @@ describe("format", () => {
     expect(filterIntents(t, "card").map((i) => i.id)).toEqual(["card_arrival", "top_up_card"]);
     expect(filterIntents(t, "pin reset").map((i) => i.id)).toEqual(["change_pin"]);
     expect(choices("card_arrival", [{ intent: "top_up_card" }], t)).toEqual(["top_up_card", "change_pin"]);
+  });
+  it("finds intents with several words, in any order, and with typos", () => {
+    const t = [
+      { id: "transfer", description: "Send money to someone" },
+      { id: "international_fees", description: "Fees for paying abroad" },
+      { id: "card_arrival", description: "When will my new card arrive" },
+      { id: "pin_change", description: "Change or reset a PIN" },
+      { id: "transfer_not_received_by_recipient", description: "" },
+    ];
+    const ids = (q: string) => filterIntents(t, q).map((i) => i.id);
+    expect(ids("trasnfer")).toEqual(["transfer", "transfer_not_received_by_recipient"]);
+    expect(ids("card arival")).toEqual(["card_arrival"]);
+    expect(ids("fees international")).toEqual(["international_fees"]);
+    expect(ids("reset pin")).toEqual(["pin_change"]);
+    expect(ids("abroad")).toEqual(["international_fees"]);
+    expect(ids("transfer recipient")).toEqual(["transfer_not_received_by_recipient"]);
+    expect(ids("zzzz")).toEqual([]);
+    expect(ids("")).toEqual(t.map((i) => i.id));
+  });
+  it("edit distance counts a swap of neighbours as one edit", () => {
+    expect(editDistance("trasnfer", "transfer")).toBe(1);
+    expect(editDistance("arival", "arrival")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("abc", "abc")).toBe(0);
+  });
+  it("binds 1–9 to the item's alternatives, then recent choices, never alphabetically in a large taxonomy", () => {
+    const big = Array.from({ length: 150 }, (_, n) => ({ id: `intent_${String(n).padStart(3, "0")}` }));
+    const alts = [{ intent: "intent_120", confidence: 0.1 }, { intent: "intent_077", confidence: 0.3 }, { intent: "not_in_taxonomy", confidence: 0.2 }];
+    expect(choices("intent_001", alts, big)).toEqual(["intent_077", "intent_120"]);
+    expect(choices("intent_001", alts, big, ["intent_050", "intent_077", "intent_001", "intent_149"])).toEqual(["intent_077", "intent_120", "intent_050", "intent_149"]);
+    const many = Array.from({ length: 12 }, (_, n) => ({ intent: `intent_${100 + n}`, confidence: n / 100 }));
+    expect(choices("intent_001", many, big)).toHaveLength(9);
+    expect(choices("intent_001", many, big)[0]).toBe("intent_111");
   });
 });

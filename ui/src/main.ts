@@ -162,6 +162,7 @@ document.addEventListener("keydown", (e) => {
   });
   // Prevent defaults synchronously for keys we always own.
   if ($("picker").hidden && (e.key === "Backspace" || e.key === "Enter" || e.key === " ")) e.preventDefault();
+  else if (!$("picker").hidden && ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Enter"].includes(e.key)) e.preventDefault();
 });
 
 async function boot() {

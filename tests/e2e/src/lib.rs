@@ -7,6 +7,103 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A profile with a trusted hub key and one sealed batch for it, made with the real CLI:
+/// `intents` (id, description) are the batch's taxonomy and `items` its item lines (the
+/// input of `labelvault batch seal`). Returns the profile directory and the batch file.
+pub fn sealed_batch(
+    dir: &Path,
+    intents: &[(String, String)],
+    items: &[serde_json::Value],
+) -> (PathBuf, PathBuf) {
+    use labelvault_system_tests::cli_ok;
+    let profile = dir.join("profile");
+    let v: serde_json::Value =
+        serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).expect("device");
+    let key_file = dir.join("hub.key");
+    let out = cli_ok(&profile, &["hub", "keygen", "--out", &path_str(&key_file)]);
+    let public = out
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("public key:")
+        .trim()
+        .to_string();
+    cli_ok(&profile, &["hub", "trust", &public]);
+    let tax = serde_json::json!({"id": "e2e", "version": "1",
+        "intents": intents.iter().map(|(id, d)| serde_json::json!({"id": id, "description": d})).collect::<Vec<_>>()});
+    std::fs::write(dir.join("tax.json"), tax.to_string()).expect("write taxonomy");
+    let lines: Vec<String> = items.iter().map(|i| i.to_string()).collect();
+    std::fs::write(dir.join("items.jsonl"), lines.join("\n") + "\n").expect("write items");
+    let batch = dir.join("e2e.lvbatch");
+    let recipient = v["recipient"].as_str().expect("recipient").to_string();
+    cli_ok(
+        &profile,
+        &[
+            "batch",
+            "seal",
+            "--hub-key",
+            &path_str(&key_file),
+            "--to",
+            &recipient,
+            "--taxonomy",
+            &path_str(&dir.join("tax.json")),
+            "-o",
+            &path_str(&batch),
+            &path_str(&dir.join("items.jsonl")),
+        ],
+    );
+    (profile, batch)
+}
+
+fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// Where a test's screenshot goes: `target/e2e/<name>`.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe");
+    let target = exe
+        .ancestors()
+        .find(|p| p.file_name().is_some_and(|n| n == "target"))
+        .expect("target dir")
+        .to_path_buf();
+    let dir = target.join("e2e");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir.join(name)
+}
+
+/// Save a screenshot of the window as it is painted now.
+pub async fn screenshot(c: &Client, name: &str) {
+    painted(c).await;
+    let shot = c.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_path(name), shot).expect("write screenshot");
+}
+
+/// Click the element a CSS selector matches.
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .click()
+        .await
+        .unwrap_or_else(|_| panic!("click {css}"));
+}
+
+/// Whether the user can see the element: rendered with a size, not hidden by CSS or by
+/// an ancestor, and at least partly inside the window's viewport.
+pub async fn visible(c: &Client, css: &str) -> bool {
+    let js = "const e = document.querySelector(arguments[0]); if (!e) return false; \
+              const r = e.getBoundingClientRect(); const s = getComputedStyle(e); \
+              return e.getClientRects().length > 0 && r.width > 0 && r.height > 0 \
+                && s.visibility !== 'hidden' && r.bottom > 0 && r.top < innerHeight \
+                && r.right > 0 && r.left < innerWidth;";
+    c.execute(js, vec![serde_json::json!(css)])
+        .await
+        .expect("visibility script")
+        .as_bool()
+        .unwrap_or(false)
+}
+
 /// Whether the E2E environment is here; if not and not required, tests skip.
 pub fn available() -> bool {
     let ok =
@@ -169,6 +266,12 @@ pub mod key {
     pub const RIGHT: &str = "\u{E014}";
     /// Shift (held with the next key in one chord).
     pub const SHIFT: &str = "\u{E008}";
+    /// Down arrow.
+    pub const DOWN: &str = "\u{E015}";
+    /// Up arrow.
+    pub const UP: &str = "\u{E013}";
+    /// Page down.
+    pub const PAGE_DOWN: &str = "\u{E00F}";
 }
 
 /// Wait until the webview has painted two more frames (so a screenshot shows the

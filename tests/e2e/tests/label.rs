@@ -4,8 +4,10 @@
 
 use labelvault_core::labels::{Flag, Verdict};
 use labelvault_core::{KeyringStore, Profile, Vault};
-use labelvault_e2e::{available, key, painted, press, text, wait_done, wait_for, Driver};
-use labelvault_system_tests::cli_ok;
+use labelvault_e2e::{
+    available, key, painted, press, screenshot_path, sealed_batch, text, wait_done, wait_for,
+    Driver,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,72 +28,26 @@ const INTENTS: &[&str] = &[
 
 /// A profile with a trusted hub key and a sealed batch of `n` items for it.
 fn prepare(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
-    let profile = dir.join("profile");
-    let v: serde_json::Value =
-        serde_json::from_str(&cli_ok(&profile, &["device", "show", "--json"])).unwrap();
-    let key_file = dir.join("hub.key");
-    let out = cli_ok(
-        &profile,
-        &["hub", "keygen", "--out", key_file.to_str().unwrap()],
-    );
-    let public = out
-        .lines()
-        .next()
-        .unwrap()
-        .trim_start_matches("public key:")
-        .trim()
-        .to_string();
-    cli_ok(&profile, &["hub", "trust", &public]);
-    let tax = serde_json::json!({"id": "e2e", "version": "1",
-        "intents": INTENTS.iter().map(|i| serde_json::json!({"id": i, "description": format!("about {}", i.replace('_', " "))})).collect::<Vec<_>>()});
-    std::fs::write(dir.join("tax.json"), tax.to_string()).unwrap();
-    let mut items = String::new();
-    for i in 0..n {
-        let line = serde_json::json!({
-            "text": format!("e2e message {i:02}: my card [CARD_1] was charged twice by [NAME_1] yesterday"),
-            "intent": INTENTS[i % INTENTS.len()],
-            "confidence": 0.10 + i as f64 * 0.01,
-            "reason": "low_confidence",
-            "alternatives": [{"intent": INTENTS[(i + 1) % INTENTS.len()], "confidence": 0.05}],
-        });
-        items.push_str(&line.to_string());
-        items.push('\n');
-    }
-    std::fs::write(dir.join("items.jsonl"), items).unwrap();
-    let batch = dir.join("e2e.lvbatch");
-    cli_ok(
-        &profile,
-        &[
-            "batch",
-            "seal",
-            "--hub-key",
-            key_file.to_str().unwrap(),
-            "--to",
-            v["recipient"].as_str().unwrap(),
-            "--taxonomy",
-            dir.join("tax.json").to_str().unwrap(),
-            "-o",
-            batch.to_str().unwrap(),
-            dir.join("items.jsonl").to_str().unwrap(),
-        ],
-    );
-    (profile, batch)
+    let intents: Vec<(String, String)> = INTENTS
+        .iter()
+        .map(|i| (i.to_string(), format!("about {}", i.replace('_', " "))))
+        .collect();
+    let items: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({
+                "text": format!("e2e message {i:02}: my card [CARD_1] was charged twice by [NAME_1] yesterday"),
+                "intent": INTENTS[i % INTENTS.len()],
+                "confidence": 0.10 + i as f64 * 0.01,
+                "reason": "low_confidence",
+                "alternatives": [{"intent": INTENTS[(i + 1) % INTENTS.len()], "confidence": 0.05}],
+            })
+        })
+        .collect();
+    sealed_batch(dir, &intents, &items)
 }
 
 fn vault(profile: &Path) -> Vault {
     Vault::open(&Profile::at(profile).unwrap(), &KeyringStore::new()).unwrap()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe
-        .ancestors()
-        .find(|p| p.file_name().is_some_and(|n| n == "target"))
-        .unwrap()
-        .to_path_buf();
-    let dir = target.join("e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

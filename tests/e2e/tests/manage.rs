@@ -5,7 +5,7 @@
 //! (scripts/e2e.sh).
 
 use fantoccini::{Client, Locator};
-use labelvault_e2e::{available, painted, Driver};
+use labelvault_e2e::{available, click, painted, Driver};
 use labelvault_system_tests::{cli_ok, enroll, Hub};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -18,15 +18,6 @@ const INTENTS: &[&str] = &[
     "change_pin",
 ];
 const MESSAGES: usize = 12;
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .unwrap_or_else(|_| panic!("click {css}"));
-}
 
 async fn type_into(c: &Client, css: &str, value: &str) {
     let e = c.find(Locator::Css(css)).await.expect(css);

@@ -1,0 +1,346 @@
+//! What an annotator sees, checked in the real webview (scripts/e2e.sh): each tab shows
+//! its own screen and nothing else, and a 150-intent taxonomy (CLINC150, from
+//! `../shared/data`) is usable by keyboard: 1–9 are the item's alternatives and recent
+//! choices, the picker lists every intent with a count, keeps its highlight in view and
+//! finds intents despite typos. Screenshots land in `target/e2e/`.
+
+use fantoccini::Client;
+use labelvault_core::{KeyringStore, Profile, Vault};
+use labelvault_e2e::{
+    available, click, key, press, screenshot, sealed_batch, text, visible, wait_done, wait_for,
+    Driver,
+};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const SCREENS: &[&str] = &["label", "batches", "audit", "settings", "manage"];
+
+fn clinc_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/clinc150")
+}
+
+/// CLINC150's 150 intents (domain order, as `domains.json` lists them) with a
+/// description made of the domain and one training phrasing, and its test messages.
+fn clinc150() -> Option<(Vec<(String, String)>, Vec<(String, String)>)> {
+    let dir = clinc_dir();
+    let domains: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("domains.json")).ok()?).ok()?;
+    let data: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("data_full.json")).ok()?).ok()?;
+    let pair = |row: &Value| {
+        (
+            row[0].as_str().unwrap_or_default().to_string(),
+            row[1].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let train: Vec<(String, String)> = data["train"].as_array()?.iter().map(pair).collect();
+    let mut intents = Vec::new();
+    for (domain, ids) in &domains {
+        for id in ids {
+            let example = train
+                .iter()
+                .find(|(_, i)| i == id)
+                .map(|(t, _)| t.as_str())
+                .unwrap_or("");
+            intents.push((
+                id.clone(),
+                format!("{} — e.g. \"{example}\"", domain.replace('_', " ")),
+            ));
+        }
+    }
+    let test = data["test"].as_array()?.iter().map(pair).collect();
+    Some((intents, test))
+}
+
+fn vault(profile: &Path) -> Vault {
+    Vault::open(
+        &Profile::at(profile).expect("profile"),
+        &KeyringStore::new(),
+    )
+    .expect("vault")
+}
+
+/// The intent of the newest decision in the vault.
+fn last_intent(profile: &Path) -> Option<String> {
+    let labels = vault(profile).current_labels().expect("labels");
+    labels
+        .iter()
+        .max_by_key(|l| l.created_at_ms)?
+        .intent_id
+        .clone()
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.expect(script)
+}
+
+/// Wait until the picker shows `n` rows (it re-renders after each typed key).
+async fn wait_rows(c: &Client, pred: impl Fn(u64) -> bool, what: &str) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let n = js(
+            c,
+            "return document.querySelectorAll('#picker-list li[role=option]').length;",
+        )
+        .await
+        .as_u64()
+        .unwrap_or(0);
+        if pred(n) {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "picker rows: {n}, wanted {what}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+async fn type_keys(c: &Client, s: &str) {
+    for ch in s.chars() {
+        press(c, &ch.to_string()).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_tab_shows_exactly_its_screen() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intents: Vec<(String, String)> = ["card_arrival", "lost_card", "change_pin"]
+        .iter()
+        .map(|i| (i.to_string(), String::new()))
+        .collect();
+    let items: Vec<Value> = (0..3)
+        .map(|i| json!({"text": format!("screens message {i}"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    assert!(
+        visible(&c, "#item-card").await,
+        "the first item is on screen"
+    );
+    // Visit every tab twice, in an order that switches away from and back to each one.
+    for name in SCREENS.iter().skip(1).chain(SCREENS.iter()) {
+        click(&c, &format!("#tab-{name}")).await;
+        wait_for(&c, &format!("#tab-{name}[aria-selected='true']")).await;
+        for other in SCREENS {
+            let shown = visible(&c, &format!("#screen-{other}")).await;
+            assert_eq!(
+                shown,
+                other == name,
+                "on the {name} tab, screen {other} is {}",
+                if shown { "visible" } else { "hidden" }
+            );
+        }
+        // The labelling card and its Recent list go with their screen.
+        let label_parts = visible(&c, "#item-card").await || visible(&c, ".recent").await;
+        assert_eq!(
+            label_parts,
+            *name == "label",
+            "label parts on the {name} tab"
+        );
+        // The screen starts right under the top bar, not below a hidden screen.
+        let gap = js(
+            &c,
+            &format!(
+                "return document.querySelector('#screen-{name}').getBoundingClientRect().top \
+                 - document.querySelector('.topbar').getBoundingClientRect().bottom;"
+            ),
+        )
+        .await
+        .as_f64()
+        .unwrap_or(f64::MAX);
+        assert!(
+            gap < 80.0,
+            "the {name} screen starts {gap}px below the top bar"
+        );
+        screenshot(&c, &format!("screen-{name}.png")).await;
+    }
+    c.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_150_intent_taxonomy_by_keyboard() {
+    if !available() {
+        return;
+    }
+    let Some((intents, test)) = clinc150() else {
+        eprintln!(
+            "skipping the 150-intent test: {} is absent (CLINC150 from ../shared/data)",
+            clinc_dir().display()
+        );
+        return;
+    };
+    assert_eq!(intents.len(), 150);
+    let id = |n: &str| {
+        assert!(intents.iter().any(|(i, _)| i == n), "{n} not in CLINC150");
+        n.to_string()
+    };
+    let text_of = |intent: &str| {
+        test.iter()
+            .find(|(_, i)| i == intent)
+            .map(|(t, _)| t.clone())
+            .unwrap_or_else(|| format!("a message about {intent}"))
+    };
+    // (model intent, alternatives with confidence) per item; the true intents are the
+    // ones the test picks.
+    let plan = [
+        (
+            "balance",
+            vec![("transactions", 0.21), ("bill_balance", 0.33)],
+        ),
+        ("weather", vec![("timezone", 0.12)]),
+        ("pin_change", vec![]),
+        ("balance", vec![]),
+        ("timer", vec![]),
+    ];
+    let items: Vec<Value> = plan
+        .iter()
+        .enumerate()
+        .map(|(n, (model, alts))| {
+            json!({
+                "text": text_of(model),
+                "intent": id(model),
+                "confidence": 0.3 + n as f64 * 0.01,
+                "reason": "low_confidence",
+                "alternatives": alts.iter().map(|(i, c)| json!({"intent": id(i), "confidence": c})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+
+    // Item 1: 1–9 are the model's alternatives, most likely first, and nothing else
+    // (no alphabetical filler from a 150-intent taxonomy).
+    let numbered = |c: &Client| {
+        let c = c.clone();
+        async move {
+            js(
+                &c,
+                "return Array.from(document.querySelectorAll('#choices li')).map(l => l.title);",
+            )
+            .await
+            .as_array()
+            .expect("choices")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(numbered(&c).await, ["bill_balance", "transactions"]);
+    screenshot(&c, "intents-150-choices.png").await;
+    // What is rendered (innerText follows CSS), not just what the DOM holds.
+    let shown = js(&c, "return document.querySelector('#choices').innerText;").await;
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(
+        shown.contains("bill_balance") && shown.contains("33%") && shown.contains("transactions"),
+        "{shown}"
+    );
+    let name_width = js(
+        &c,
+        "return document.querySelector('#choices .intent-name').getBoundingClientRect().width;",
+    )
+    .await;
+    assert!(
+        name_width.as_f64().unwrap_or(0.0) > 40.0,
+        "the intent name is squeezed: {name_width}"
+    );
+    press(&c, "1").await;
+    wait_done(&c, 1).await;
+    assert_eq!(last_intent(&profile).as_deref(), Some("bill_balance"));
+
+    // Item 2: its own alternative first, then the annotator's recent choice.
+    assert_eq!(numbered(&c).await, ["timezone", "bill_balance"]);
+    let shown = js(&c, "return document.querySelector('#choices').innerText;").await;
+    assert!(
+        shown.as_str().unwrap_or_default().contains("recent"),
+        "{shown}"
+    );
+    press(&c, "2").await;
+    wait_done(&c, 2).await;
+    assert_eq!(last_intent(&profile).as_deref(), Some("bill_balance"));
+
+    // Item 3: the picker lists all 149 other intents, with their count.
+    press(&c, "x").await;
+    wait_for(&c, "#picker:not([hidden])").await;
+    let rows = wait_rows(&c, |n| n == 149, "149").await;
+    assert_eq!(rows, 149);
+    assert_eq!(text(&c, "#picker-count").await, "149 intents");
+    // Far down the list, the highlight stays inside the list's visible area.
+    for _ in 0..60 {
+        press(&c, key::DOWN).await;
+    }
+    press(&c, key::PAGE_DOWN).await;
+    let sel = js(
+        &c,
+        "const l = document.querySelector('#picker-list'); const s = l.querySelector('li.sel'); \
+         const a = l.getBoundingClientRect(), b = s.getBoundingClientRect(); \
+         return { index: Array.from(l.children).indexOf(s), id: s.title, \
+                  inside: b.top >= a.top - 1 && b.bottom <= a.bottom + 1, scrolled: l.scrollTop };",
+    )
+    .await;
+    assert_eq!(sel["index"], 70, "{sel}");
+    assert_eq!(
+        sel["inside"], true,
+        "the highlight scrolled out of view: {sel}"
+    );
+    assert!(sel["scrolled"].as_f64().unwrap_or(0.0) > 0.0, "{sel}");
+    let chosen = sel["id"].as_str().expect("id").to_string();
+    assert_ne!(
+        chosen, "pin_change",
+        "the model's own intent is not offered"
+    );
+    screenshot(&c, "intents-150-picker.png").await;
+    // The highlighted row shows its description (domain and an example phrasing).
+    let row = js(
+        &c,
+        "return document.querySelector('#picker-list li.sel').innerText;",
+    )
+    .await;
+    assert!(row.as_str().unwrap_or_default().contains("e.g."), "{row}");
+    press(&c, key::ENTER).await;
+    wait_done(&c, 3).await;
+    assert_eq!(last_intent(&profile).as_deref(), Some(chosen.as_str()));
+
+    // Item 4: a typo still finds the intent, first.
+    press(&c, "x").await;
+    wait_for(&c, "#picker:not([hidden])").await;
+    type_keys(&c, "trasnfer").await;
+    wait_rows(&c, |n| (1..149).contains(&n), "a filtered list").await;
+    wait_for(&c, "#picker-list li.sel[title='transfer']").await;
+    let count = text(&c, "#picker-count").await;
+    assert!(count.ends_with("of 149 intents match"), "{count}");
+    press(&c, key::ENTER).await;
+    wait_done(&c, 4).await;
+    assert_eq!(last_intent(&profile).as_deref(), Some("transfer"));
+
+    // Item 5: several words, in any order, one misspelt.
+    press(&c, "x").await;
+    wait_for(&c, "#picker:not([hidden])").await;
+    type_keys(&c, "limit chnage credit").await;
+    wait_for(&c, "#picker-list li.sel[title='credit_limit_change']").await;
+    screenshot(&c, "intents-150-search.png").await;
+    press(&c, key::ENTER).await;
+    wait_done(&c, 5).await;
+    assert_eq!(
+        last_intent(&profile).as_deref(),
+        Some("credit_limit_change")
+    );
+    wait_for(&c, "#empty:not([hidden])").await;
+    assert!(visible(&c, "#empty").await && !visible(&c, "#item-card").await);
+    c.close().await.expect("close");
+}
