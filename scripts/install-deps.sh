@@ -21,6 +21,7 @@ apt_pkgs=(
 )
 # Node.js may come from elsewhere than Debian (nvm, NodeSource); only install it when absent.
 command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || apt_pkgs+=(python3 python3-pip)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -48,6 +49,14 @@ fi
 if ! cargo deny --version >/dev/null 2>&1; then
   echo "install-deps: installing cargo-deny"
   cargo install cargo-deny --locked
+fi
+
+# The independent ledger verifier (tests/interop/verify_ledger.py) checks signatures
+# with libsodium through PyNaCl; the hub key's PEM form is read back with `cryptography`.
+if ! python3 -c "import nacl.bindings, cryptography" >/dev/null 2>&1; then
+  echo "install-deps: installing PyNaCl and cryptography for the interop verifier"
+  python3 -m pip install --quiet --disable-pip-version-check pynacl cryptography \
+    || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-nacl python3-cryptography
 fi
 
 if [ -f "$here/ui/package.json" ]; then

@@ -83,9 +83,6 @@ const MESSAGES: &[(&str, usize)] = &[
     ("Can you resize the ring I bought? Order [ORDER_1]", 12),
 ];
 
-/// Batch id prefix of generated demo batches.
-pub const DEMO_PREFIX: &str = "b_demo";
-
 /// The demo items: reported false positives first in the list's middle, low-confidence
 /// guesses and a random sample, with alternatives. Deterministic.
 pub fn demo_items() -> Vec<InputItem> {
@@ -162,14 +159,13 @@ pub fn ensure_demo_batch(vault: &mut Vault) -> Result<Option<batch::ImportReport
     let hub = HubKey::generate()?;
     vault.trust_hub_key(&hub.public_key())?;
     let now = batch::now_unix();
-    let mut payload = batch::input::build_payload(
+    let payload = batch::input::build_payload(
         demo_items(),
         Some(demo_taxonomy()),
         &vault.identity().public().recipient,
         now,
         30 * 24 * 3600,
     )?;
-    payload.batch_id = format!("{DEMO_PREFIX}_{}", &payload.batch_id[2..14]);
     let sealed = batch::seal(&payload, &hub)?;
     vault.import_batch(&sealed, now).map(Some)
 }

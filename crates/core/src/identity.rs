@@ -36,7 +36,8 @@ pub struct DevicePublic {
     pub signing_key: String,
     /// age recipient (`age1…`) that batches are sealed to.
     pub recipient: String,
-    /// Short fingerprint over both keys, e.g. `3f2a-9c1b-07de-55aa-e019`.
+    /// Short fingerprint of the signing key (the key that signs the ledger), e.g.
+    /// `3f2a-9c1b-07de-55aa-e019`: what `audit verify` prints for the same device.
     pub fingerprint: String,
 }
 
@@ -91,7 +92,8 @@ impl DeviceIdentity {
     pub fn public(&self) -> DevicePublic {
         let signing_key = B64.encode(self.signing.public_key().as_ref());
         let recipient = self.age.to_public().to_string();
-        let fingerprint = fingerprint(&[signing_key.as_bytes(), b"\n", recipient.as_bytes()]);
+        // One formula everywhere (`device show`, `audit verify`, the hub): the signing key.
+        let fingerprint = fingerprint(&[signing_key.as_bytes()]);
         DevicePublic {
             signing_key,
             recipient,
@@ -207,11 +209,91 @@ pub fn parse_public_key(b64: &str) -> Result<[u8; 32], BatchError> {
         .map_err(|_| BatchError::Key("public key must be 32 bytes (Ed25519)".into()))
 }
 
-/// Verify an Ed25519 signature.
+/// Verify an Ed25519 signature under libsodium's rules
+/// (`crypto_sign_verify_detached`), so that a privacy officer gets the same answer from
+/// any strict verifier: the key must be a canonical encoding (`y < p`) of a point that is
+/// not of small order, the signature's `R` must not encode a small-order point, `s` must
+/// be below the group order ℓ, and the cofactorless equation `[s]B = R + [k]A` must hold
+/// byte for byte on `R`'s encoding. The last two are `ring`'s own checks; the first two
+/// are what libsodium adds and what `ring`, OpenSSL and the batch equation lack. Every
+/// signature LabelVault checks goes through here, one at a time: a batch equation cannot
+/// reject a small-order component in `R` that a single strict check rejects.
 pub fn verify(public_key: &[u8; 32], msg: &[u8], sig: &[u8]) -> bool {
+    let Some(r) = sig.get(..32) else {
+        return false;
+    };
+    if sig.len() != 64 || !canonical_y(public_key) || small_order(public_key) || small_order(r) {
+        return false;
+    }
     ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public_key)
         .verify(msg, sig)
         .is_ok()
+}
+
+/// An Ed25519 public key as a SubjectPublicKeyInfo PEM block (RFC 8410), the form
+/// OpenSSL 3, Python `cryptography` and most tools read (`openssl pkey -pubin -in F`).
+pub fn public_key_pem(raw: &[u8; 32]) -> String {
+    // SEQUENCE { SEQUENCE { OID 1.3.101.112 } BIT STRING (0 unused bits) key }
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(raw);
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        B64.encode(der)
+    )
+}
+
+/// Whether 32 bytes are an Ed25519 public key that [`verify`] can accept signatures by:
+/// a canonical encoding of a curve point that is not of small order.
+pub fn usable_public_key(k: &[u8; 32]) -> bool {
+    canonical_y(k)
+        && !small_order(k)
+        && curve25519_dalek::edwards::CompressedEdwardsY(*k)
+            .decompress()
+            .is_some()
+}
+
+/// Whether a point encoding's `y` (the sign bit of `x` aside) is below p = 2²⁵⁵ − 19.
+fn canonical_y(b: &[u8; 32]) -> bool {
+    // y ≥ p only for the 19 values 0x7fff…ffed ..= 0x7fff…ffff.
+    let high_all_ones = b[1..31].iter().all(|&x| x == 0xff) && b[31] & 0x7f == 0x7f;
+    !(high_all_ones && b[0] >= 0xed)
+}
+
+/// Whether 32 bytes encode a point of small order (order 1, 2, 4 or 8), in any of its
+/// encodings: both signs of `x`, and `y` + p where that still fits. The list is built
+/// from curve25519-dalek's eight torsion points rather than typed in, and compared with
+/// the sign bit masked, as libsodium's `ge25519_has_small_order` does.
+fn small_order(b: &[u8]) -> bool {
+    static LIST: std::sync::OnceLock<Vec<[u8; 32]>> = std::sync::OnceLock::new();
+    let list = LIST.get_or_init(|| {
+        let mut out: Vec<[u8; 32]> = Vec::new();
+        for p in curve25519_dalek::constants::EIGHT_TORSION {
+            let mut y = p.compress().to_bytes();
+            y[31] &= 0x7f;
+            let mut encodings = vec![y];
+            // y + p still fits in 255 bits when y ≤ 18 (here: y = 0 and y = 1).
+            if y[0] <= 18 && y[1..].iter().all(|&b| b == 0) {
+                let mut plus_p = [0xffu8; 32];
+                plus_p[0] = 0xed + y[0];
+                plus_p[31] = 0x7f;
+                encodings.push(plus_p);
+            }
+            for e in encodings {
+                if !out.contains(&e) {
+                    out.push(e);
+                }
+            }
+        }
+        out
+    });
+    let Ok(b) = <[u8; 32]>::try_from(b) else {
+        return false;
+    };
+    let mut y = b;
+    y[31] &= 0x7f;
+    list.contains(&y)
 }
 
 #[cfg(test)]
@@ -239,6 +321,18 @@ mod tests {
         assert!(!format!("{hub:?}").contains(text.trim()));
         let back = HubKey::from_secret_text(&text).unwrap();
         assert_eq!(back.public_key(), hub.public_key());
+    }
+
+    #[test]
+    fn the_pem_form_is_the_rfc8410_spki_of_the_raw_key() {
+        let raw = [7u8; 32];
+        let pem = public_key_pem(&raw);
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+        let der = B64.decode(body).unwrap();
+        assert_eq!(der.len(), 44);
+        assert_eq!(hex::encode(&der[..12]), "302a300506032b6570032100");
+        assert_eq!(&der[12..], &raw);
     }
 
     #[test]

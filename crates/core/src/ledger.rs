@@ -141,9 +141,19 @@ fn hex32(s: &str) -> Option<[u8; 32]> {
     v.try_into().ok()
 }
 
-/// Check that a body parses under its request's schema and is byte-for-byte the
-/// canonical serialization: nothing else can hide in it.
-pub fn check_body(method: &str, path: &str, body: &[u8]) -> Result<Option<LabelUpload>, String> {
+/// Check that a request is one a device may send: its kind (method and path) is known,
+/// its path and body follow the label grammar ([`crate::grammar`]), and its body is
+/// byte-for-byte the canonical serialization of its schema, so nothing else can hide in
+/// it. `created_at_ms` is when the entry was made: no decision in it may be later.
+/// Errors name the field and the rule, never a value.
+pub fn check_body(
+    method: &str,
+    path: &str,
+    body: &[u8],
+    created_at_ms: i64,
+) -> Result<Option<LabelUpload>, String> {
+    use crate::grammar;
+    let broken = |p: grammar::Problem| format!("breaks the label grammar: {p}");
     match (method, path) {
         ("POST", "/v1/labels") => {
             let u: LabelUpload = serde_json::from_slice(body).map_err(|e| {
@@ -156,6 +166,7 @@ pub fn check_body(method: &str, path: &str, body: &[u8]) -> Result<Option<LabelU
             if canon != body {
                 return Err("body has bytes beyond the label schema (not canonical)".into());
             }
+            grammar::check_upload(&u, created_at_ms).map_err(broken)?;
             Ok(Some(u))
         }
         ("POST", "/v1/enroll") => {
@@ -168,16 +179,18 @@ pub fn check_body(method: &str, path: &str, body: &[u8]) -> Result<Option<LabelU
             if serde_json::to_vec(&e).map_err(|e| e.to_string())? != body {
                 return Err("enrollment body is not canonical".into());
             }
+            grammar::check_enroll(&e).map_err(broken)?;
             Ok(None)
         }
-        ("GET", p) if p == "/v1/batches" || p.starts_with("/v1/batches/") => {
+        ("GET", p) if p.starts_with("/v1/batches") => {
+            grammar::check_get_path(p).map_err(broken)?;
             if body.is_empty() {
                 Ok(None)
             } else {
                 Err("a GET request carried a body".into())
             }
         }
-        _ => Err(format!("unknown request kind {method} {path}")),
+        _ => Err("unknown request kind (method and path)".into()),
     }
 }
 
@@ -266,7 +279,12 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
     }
     let signature =
         sig64(&l.signature).ok_or_else(|| fail("signature is not a base64 Ed25519 signature"))?;
-    let upload = check_body(&l.method, &l.path, &body).map_err(|r| fail(&r))?;
+    crate::grammar::check_hub_url(&l.hub_url)
+        .map_err(|p| fail(&format!("breaks the label grammar: {p}")))?;
+    if l.created_at_ms < crate::grammar::EARLIEST_MS {
+        return Err(fail("created_at_ms is before 2024-01-01"));
+    }
+    let upload = check_body(&l.method, &l.path, &body, l.created_at_ms).map_err(|r| fail(&r))?;
     let receipt = match (&upload, &l.receipt) {
         (None, Some(_)) => return Err(fail("a receipt on a request that is not a label upload")),
         (Some(u), Some(r)) => {
@@ -318,48 +336,16 @@ fn par_map<T: Sync, R: Send>(items: &[T], min_len: usize, f: impl Fn(&T) -> R + 
 type SigItem<'a> = (&'a [u8], [u8; 64], usize);
 
 /// Index of the first signature in `items` that does not verify; `None` if all verify.
-/// Signatures are checked in large batches (one per core) with the terms of each key
-/// grouped ([`crate::sigbatch`]); a failing batch is split in halves until the culprit
-/// is found one by one. `Err(k)`: key `k` is not an Ed25519 key.
+/// Each signature is checked on its own under the strict rules of [`identity::verify`]
+/// (libsodium's), spread across cores: a batch equation would accept signatures whose
+/// `R` carries a small-order component, which strict verifiers refuse. `Err(k)`: key `k`
+/// is not a usable Ed25519 public key.
 fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Option<usize>, usize> {
-    use crate::sigbatch::{verify_grouped, BatchSigError, SigCheck};
-    let checks: Vec<SigCheck<'_>> = items
-        .iter()
-        .map(|(m, s, k)| SigCheck {
-            msg: m,
-            sig: *s,
-            key: *k,
-        })
-        .collect();
-    // Fail early on a bad key, whichever item names it (no signatures: keys only).
-    if let Err(BatchSigError::BadKey(i)) = verify_grouped(keys, &[]) {
-        return Err(i);
+    if let Some(k) = keys.iter().position(|k| !identity::usable_public_key(k)) {
+        return Err(k);
     }
-    fn find(keys: &[[u8; 32]], c: &[SigCheck<'_>], base: usize) -> Option<usize> {
-        if c.len() <= 32 {
-            return c
-                .iter()
-                .position(|x| !identity::verify(&keys[x.key], x.msg, &x.sig))
-                .map(|p| base + p);
-        }
-        if verify_grouped(keys, c) == Ok(true) {
-            return None;
-        }
-        let mid = c.len() / 2;
-        find(keys, &c[..mid], base).or_else(|| find(keys, &c[mid..], base + mid))
-    }
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 16);
-    let chunk = checks.len().div_ceil(threads).max(2048);
-    let chunks: Vec<(usize, &[SigCheck<'_>])> = checks
-        .chunks(chunk)
-        .enumerate()
-        .map(|(i, c)| (i * chunk, c))
-        .collect();
-    let bad = par_map(&chunks, 2, |(base, c)| find(keys, c, *base));
-    Ok(bad.into_iter().flatten().min())
+    let ok = par_map(items, 64, |(m, s, k)| identity::verify(&keys[*k], m, s));
+    Ok(ok.iter().position(|v| !v))
 }
 
 /// Verify an exported ledger offline: line format, hash chain, every device signature
@@ -367,8 +353,8 @@ fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Optio
 /// every receipt's signature and that it acknowledges exactly this body. Fails at the
 /// first bad entry, naming it.
 ///
-/// Lines are checked in parallel and signatures in Ed25519 batches across cores; the
-/// result is the same as checking one entry after another.
+/// Lines and signatures are checked in parallel across cores; the result is the same as
+/// checking one entry after another.
 pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, VerifyError> {
     let lines: Vec<(usize, &str)> = jsonl
         .lines()
@@ -540,7 +526,7 @@ pub fn reconcile(device_jsonl: &str, hub_jsonl: &str) -> Result<Reconciliation, 
         let body = B64
             .decode(l.body_b64.as_bytes())
             .map_err(|_| format!("device ledger line {}: bad body", i + 1))?;
-        if let Ok(Some(u)) = check_body(&l.method, &l.path, &body) {
+        if let Ok(Some(u)) = check_body(&l.method, &l.path, &body, l.created_at_ms) {
             out.device_id = u.device_id.clone();
             device.insert(l.body_sha256.clone(), (l.seq, u.upload_id));
         }
@@ -595,7 +581,12 @@ mod tests {
                 url,
                 "POST",
                 "/v1/enroll",
-                br#"{"enrollment_code":"c","signing_key":"k","recipient":"r"}"#,
+                &serde_json::to_vec(&EnrollRequest {
+                    enrollment_code: "ABCD-EF01-2345-6789-ABCD".into(),
+                    signing_key: vault.identity().public().signing_key,
+                    recipient: vault.identity().public().recipient,
+                })
+                .unwrap(),
                 None,
             )
             .unwrap();
@@ -617,8 +608,8 @@ mod tests {
             }
             let pending = vault.unsent_labels(100).unwrap();
             let upload = LabelUpload {
-                upload_id: format!("u_{round}"),
-                device_id: "d_1".into(),
+                upload_id: format!("u_{round:032x}"),
+                device_id: DEVICE.into(),
                 labels: pending.iter().map(|(_, l)| l.clone()).collect(),
             };
             let body = serde_json::to_vec(&upload).unwrap();
@@ -635,7 +626,7 @@ mod tests {
             if round == 0 {
                 let receipt = Receipt {
                     upload_id: upload.upload_id.clone(),
-                    device_id: "d_1".into(),
+                    device_id: DEVICE.into(),
                     body_sha256: hex::encode(sha256(&body)),
                     accepted: 1,
                     duplicates: 0,
@@ -655,6 +646,8 @@ mod tests {
         }
         (dir, vault)
     }
+
+    const DEVICE: &str = "d_0123456789abcdef01234567";
 
     fn export(vault: &Vault) -> String {
         vault
@@ -682,6 +675,8 @@ mod tests {
             ),
             (4, 2, 4, 1, 1)
         );
+        // The fingerprint is the one `device show` prints for this device.
+        assert_eq!(r.device_fingerprint, vault.identity().public().fingerprint);
         // Without the hub key the chain and device signatures still verify.
         assert_eq!(verify(&text, None).unwrap().receipts_verified, 0);
         // A receipt from another hub key does not.
@@ -769,6 +764,161 @@ mod tests {
             .contains("canonical"));
     }
 
+    /// Hostile content with valid signatures: each case is a canonical body, appended and
+    /// signed by the device key, that breaks one rule of the label grammar. `audit verify`
+    /// refuses it, names the entry and the field, and never prints the value.
+    #[test]
+    fn hostile_entries_with_valid_signatures_are_refused_by_rule() {
+        use crate::protocol::WireLabel;
+        let hub = HubKey::generate().unwrap();
+        let good = WireLabel {
+            item_id: format!("it_{}", "ab".repeat(16)),
+            revision: 1,
+            retracted: false,
+            verdict: Some(Verdict::Wrong),
+            intent_id: Some("card_arrival".into()),
+            flags: vec![],
+            pii_spans: vec![],
+            duration_ms: 900,
+            decided_at_ms: crate::grammar::EARLIEST_MS + 5,
+        };
+        let upload = |f: &dyn Fn(&mut LabelUpload)| {
+            let mut u = LabelUpload {
+                upload_id: format!("u_{}", "cd".repeat(16)),
+                device_id: DEVICE.into(),
+                labels: vec![good.clone()],
+            };
+            f(&mut u);
+            (
+                "POST",
+                "/v1/labels".to_string(),
+                serde_json::to_vec(&u).unwrap(),
+            )
+        };
+        /// (field named, (method, path, body), a piece of the value that must not show)
+        type Case<'a> = (&'a str, (&'a str, String, Vec<u8>), &'a str);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "item_id",
+                upload(&|u| u.labels[0].item_id = "it_jane.doe@example.com".into()),
+                "jane",
+            ),
+            (
+                "intent_id",
+                upload(&|u| u.labels[0].intent_id = Some("Jane Doe lives at 1 Elm St".into())),
+                "Jane",
+            ),
+            (
+                "upload_id",
+                upload(&|u| u.upload_id = "u_Jane Doe".into()),
+                "Jane",
+            ),
+            (
+                "device_id",
+                upload(&|u| u.device_id = "d_jane.doe".into()),
+                "jane",
+            ),
+            (
+                "duration_ms",
+                upload(&|u| u.labels[0].duration_ms = 0x004a_616e_6544_6f65),
+                "4a61",
+            ),
+            (
+                "pii_spans",
+                upload(&|u| {
+                    u.labels[0].flags = vec![Flag::MissedPii];
+                    u.labels[0].pii_spans = vec![Span { start: 74, end: 65 }];
+                }),
+                "74",
+            ),
+            (
+                "pii_spans",
+                upload(&|u| {
+                    u.labels[0].flags = vec![Flag::MissedPii];
+                    u.labels[0].pii_spans = vec![Span {
+                        start: 1_000_074,
+                        end: 1_000_097,
+                    }];
+                }),
+                "1000074",
+            ),
+            (
+                "flags",
+                upload(&|u| {
+                    u.labels[0].flags = vec![Flag::Misclassification, Flag::Misclassification]
+                }),
+                "xx",
+            ),
+            ("intent_id", upload(&|u| u.labels[0].intent_id = None), "xx"),
+            (
+                "decided_at_ms",
+                upload(&|u| u.labels[0].decided_at_ms = i64::MAX),
+                "9223",
+            ),
+            (
+                "path",
+                ("GET", "/v1/batches/Jane%20Doe".to_string(), vec![]),
+                "Jane",
+            ),
+            (
+                "enrollment_code",
+                (
+                    "POST",
+                    "/v1/enroll".to_string(),
+                    serde_json::to_vec(&EnrollRequest {
+                        enrollment_code: "call me: jane@example.com".into(),
+                        signing_key: crate::identity::DeviceIdentity::generate()
+                            .unwrap()
+                            .public()
+                            .signing_key,
+                        recipient: crate::identity::DeviceIdentity::generate()
+                            .unwrap()
+                            .public()
+                            .recipient,
+                    })
+                    .unwrap(),
+                ),
+                "jane",
+            ),
+        ];
+        for (field, (method, path, body), secret) in cases {
+            let (_d, mut vault) = ledger_fixture(&hub);
+            let upload_id = (path == "/v1/labels").then(|| format!("u_{}", "cd".repeat(16)));
+            vault
+                .append_ledger(
+                    "http://127.0.0.1:9",
+                    method,
+                    &path,
+                    &body,
+                    upload_id.as_deref().map(|u| (u, &[][..])),
+                )
+                .unwrap();
+            let e = verify(&export(&vault), None).expect_err(field);
+            assert_eq!(e.seq, 5, "{field}: {e}");
+            assert!(e.reason.contains(&format!("{field}:")), "{field}: {e}");
+            assert!(
+                !e.to_string().contains(secret),
+                "{field} leaks its value: {e}"
+            );
+        }
+        // The hub URL too: a query string is refused.
+        let (_d, mut vault) = ledger_fixture(&hub);
+        vault
+            .append_ledger(
+                "http://127.0.0.1:9?who=jane",
+                "GET",
+                "/v1/batches",
+                b"",
+                None,
+            )
+            .unwrap();
+        let e = verify(&export(&vault), None).unwrap_err();
+        assert!(
+            e.reason.contains("hub_url") && !e.reason.contains("jane"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn reconcile_matches_by_body_hash() {
         let hub = HubKey::generate().unwrap();
@@ -776,7 +926,7 @@ mod tests {
         let lines = vault.export_ledger().unwrap();
         let uploads: Vec<&LedgerLine> = lines.iter().filter(|l| l.path == "/v1/labels").collect();
         let hub_line = |seq: u64, l: &LedgerLine| {
-            serde_json::json!({"seq": seq, "device_id": "d_1", "body_sha256": l.body_sha256, "receipt": null, "extra": 1}).to_string()
+            serde_json::json!({"seq": seq, "device_id": DEVICE, "body_sha256": l.body_sha256, "receipt": null, "extra": 1}).to_string()
         };
         let device = export(&vault);
         let both = format!("{}\n{}\n", hub_line(1, uploads[0]), hub_line(2, uploads[1]));
@@ -785,11 +935,14 @@ mod tests {
         let partial = format!(
             "{}\n{}\n",
             hub_line(1, uploads[0]),
-            serde_json::json!({"seq": 7, "device_id": "d_1", "body_sha256": "ff", "receipt": null})
+            serde_json::json!({"seq": 7, "device_id": DEVICE, "body_sha256": "ff", "receipt": null})
         );
         let r = reconcile(&device, &partial).unwrap();
         assert_eq!(r.matched, 1);
-        assert_eq!(r.only_on_device, vec![(uploads[1].seq, "u_1".to_string())]);
+        assert_eq!(
+            r.only_on_device,
+            vec![(uploads[1].seq, format!("u_{:032x}", 1))]
+        );
         assert_eq!(r.only_on_hub, vec![(7, "ff".to_string())]);
     }
 }

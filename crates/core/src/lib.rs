@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod demo;
 pub mod error;
+pub mod grammar;
 pub mod guard;
 pub mod identity;
 pub mod keystore;
@@ -16,7 +17,6 @@ pub mod profile;
 pub mod protocol;
 pub mod redact;
 pub mod settings;
-pub mod sigbatch;
 pub mod sync;
 pub mod vault;
 

@@ -204,6 +204,13 @@ impl Default for SyncOptions {
     }
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 fn nonce() -> Result<String, VaultError> {
     let mut b = [0u8; 16];
     getrandom::fill(&mut b).map_err(|_| VaultError::Storage("no system randomness".into()))?;
@@ -244,19 +251,37 @@ impl<'a> Client<'a> {
     /// Enroll with a hub using a one-time code; pins the hub key.
     pub fn enroll(&mut self, hub_url: &str, code: &str) -> Result<HubLink, SyncError> {
         let hub_url = hub_url.trim_end_matches('/').to_string();
+        crate::grammar::check_hub_url(&hub_url).map_err(|p| {
+            SyncError::Invalid(format!(
+                "the hub address {p} (for example http://127.0.0.1:7878 or https://hub.example.com)"
+            ))
+        })?;
+        let code = crate::grammar::normalize_enrollment_code(code).ok_or_else(|| {
+            SyncError::Invalid(
+                "the enrollment code must be the 20 hex digits the manager gave you (XXXX-XXXX-XXXX-XXXX-XXXX)"
+                    .into(),
+            )
+        })?;
         let public = self.vault.identity().public();
-        let body = serde_json::to_vec(&EnrollRequest {
-            enrollment_code: code.trim().to_string(),
+        let request = EnrollRequest {
+            enrollment_code: code,
             signing_key: public.signing_key,
             recipient: public.recipient,
-        })
-        .map_err(|e| SyncError::Invalid(e.to_string()))?;
+        };
+        crate::grammar::check_enroll(&request)
+            .map_err(|p| SyncError::Invalid(format!("enrollment request {p}")))?;
+        let body = serde_json::to_vec(&request).map_err(|e| SyncError::Invalid(e.to_string()))?;
         let entry = self
             .vault
             .append_ledger(&hub_url, "POST", "/v1/enroll", &body, None)?;
         let resp = self.transmit(&entry, None)?;
         let r: EnrollResponse = serde_json::from_slice(&resp)
             .map_err(|_| SyncError::Invalid("the hub's enrollment answer is unreadable".into()))?;
+        if !crate::grammar::DEVICE_ID.matches(&r.device_id) {
+            return Err(SyncError::Invalid(
+                "the hub gave a device id that is not \"d_\" and 24 hex digits".into(),
+            ));
+        }
         let link = HubLink {
             hub_url,
             device_id: r.device_id,
@@ -297,6 +322,8 @@ impl<'a> Client<'a> {
 
     /// GET a device endpoint (ledgered like every request).
     fn get(&mut self, link: &HubLink, path: &str) -> Result<Vec<u8>, SyncError> {
+        crate::grammar::check_get_path(path)
+            .map_err(|p| SyncError::Invalid(format!("the request {p}")))?;
         let entry = self
             .vault
             .append_ledger(&link.hub_url, "GET", path, b"", None)?;
@@ -315,13 +342,9 @@ impl<'a> Client<'a> {
             if have.contains(&b.batch_id) || b.expires_at <= crate::batch::now_unix() {
                 continue;
             }
-            if !b
-                .batch_id
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"_-.:".contains(&c))
-            {
+            if !crate::grammar::BATCH_ID.matches(&b.batch_id) {
                 return Err(SyncError::Invalid(
-                    "the hub listed a batch id with unexpected characters".into(),
+                    "the hub listed a batch id that is not \"b_\" and 32 hex digits".into(),
                 ));
             }
             let bytes = self.get(&link, &format!("/v1/batches/{}", b.batch_id))?;
@@ -358,7 +381,8 @@ impl<'a> Client<'a> {
                 serde_json::to_vec(&upload).map_err(|e| SyncError::Invalid(e.to_string()))?;
             let events: Vec<i64> = batch.iter().map(|(e, _)| *e).collect();
             if opts.privacy_steps {
-                ledger::check_body("POST", "/v1/labels", &body).map_err(SyncError::Invalid)?;
+                ledger::check_body("POST", "/v1/labels", &body, now_ms())
+                    .map_err(SyncError::Invalid)?;
                 self.guard(&body)?;
             }
             let entry = self.vault.append_ledger(

@@ -576,7 +576,7 @@ fn run_device(
         i += labels.len();
         seq += 1;
         let upload = LabelUpload {
-            upload_id: format!("u_load_{}_{seq}", dev.n),
+            upload_id: format!("u_{:016x}{:016x}", dev.n, seq),
             device_id: dev.device_id.clone(),
             labels,
         };

@@ -130,7 +130,7 @@ fn main() {
         .enumerate()
     {
         let body = serde_json::to_vec(&LabelUpload {
-            upload_id: format!("raw_{n}"),
+            upload_id: format!("u_{n:032x}"),
             device_id: link.device_id.clone(),
             labels: chunk.iter().map(|(_, l)| l.clone()).collect(),
         })

@@ -49,6 +49,10 @@ enum Cmd {
         /// Data directory.
         #[arg(long, env = "LABELVAULT_HUB_DIR")]
         data_dir: PathBuf,
+        /// Print the public key alone as a SubjectPublicKeyInfo PEM block (RFC 8410), the
+        /// form OpenSSL and Python `cryptography` read.
+        #[arg(long)]
+        pem: bool,
     },
     /// Print the admin token (for the manager's tools).
     AdminToken {
@@ -77,8 +81,13 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
-        Cmd::PrintKey { data_dir } => {
+        Cmd::PrintKey { data_dir, pem } => {
             let key = config::load_or_create_key(&data_dir)?;
+            if pem {
+                let raw = labelvault_core::identity::parse_public_key(&key.public_key())?;
+                print!("{}", labelvault_core::identity::public_key_pem(&raw));
+                return Ok(());
+            }
             println!("public key: {}", key.public_key());
             println!("key id:     {}", key.key_id());
             Ok(())

@@ -319,19 +319,18 @@ async fn upload_labels(
             format!("at most {MAX_LABELS_PER_UPLOAD} labels per upload"),
         ));
     }
-    if upload.upload_id.is_empty() || upload.upload_id.len() > 128 {
-        return Err(HubError::bad(
-            "invalid",
-            "upload_id must be 1–128 characters",
-        ));
-    }
-    let body_sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &body));
-    let store = s.store.clone();
-    let key = s.key.clone();
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
+    // The label grammar, before anything is stored or echoed: a refusal names the
+    // label's position, the field and the rule, never the value.
+    let latest = now_ms + labelvault_core::protocol::MAX_CLOCK_SKEW_SECS * 1000;
+    labelvault_core::grammar::check_upload(&upload, latest)
+        .map_err(|p| HubError::bad("malformed_label", p.to_string()))?;
+    let body_sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &body));
+    let store = s.store.clone();
+    let key = s.key.clone();
     let receipt = blocking(move || {
         let sign = move |mut r: labelvault_core::protocol::Receipt| {
             r.hub_key_id = key.key_id();

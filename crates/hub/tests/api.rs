@@ -144,12 +144,20 @@ fn device_call(
 
 fn label(item: &str, verdict: &str, intent: Option<&str>) -> WireLabel {
     serde_json::from_value(json!({"item_id": item, "revision": 1, "retracted": false, "verdict": verdict, "intent_id": intent,
-        "flags": [], "pii_spans": [], "duration_ms": 5, "decided_at_ms": 1})).unwrap()
+        "flags": [], "pii_spans": [], "duration_ms": 5, "decided_at_ms": now() * 1000 - 1000})).unwrap()
+}
+
+/// An upload id in the label grammar (`u_` and 32 hex digits) named by a short tag.
+fn uid(tag: &str) -> String {
+    format!(
+        "u_{}",
+        hex::encode(&ring::digest::digest(&ring::digest::SHA256, tag.as_bytes()).as_ref()[..16])
+    )
 }
 
 fn upload_body(dev: &str, upload_id: &str, labels: Vec<WireLabel>) -> Vec<u8> {
     serde_json::to_vec(&LabelUpload {
-        upload_id: upload_id.into(),
+        upload_id: uid(upload_id),
         device_id: dev.into(),
         labels,
     })
@@ -273,7 +281,8 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
     let body = upload_body(&db, "u_2", vec![label(&items_b[1], "correct", Some("a"))]);
     let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
     assert_eq!((st, e["code"].as_str()), (403, Some("device_mismatch")));
-    // Unknown intent, wrong without intent.
+    // `wrong` without an intent breaks the label grammar: the whole upload is refused,
+    // naming the label by position, the field and the rule — never a value.
     let body = upload_body(
         &db,
         "u_3",
@@ -282,6 +291,19 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
             label(&items_b[2], "wrong", None),
         ],
     );
+    let (st, e) = device_call(&h, &b, &db, "POST", "/v1/labels", &body);
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (400, Some("malformed_label")),
+        "{e}"
+    );
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("label 2: intent_id:") && !msg.contains(&items_b[2]),
+        "{msg}"
+    );
+    // An intent outside the batch's taxonomy is refused per label in the receipt.
+    let body = upload_body(&db, "u_3b", vec![label(&items_b[1], "wrong", Some("zzz"))]);
     let (_, r) = device_call(&h, &b, &db, "POST", "/v1/labels", &body);
     let codes: Vec<&str> = r["receipt"]["rejected"]
         .as_array()
@@ -289,7 +311,7 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
         .iter()
         .map(|x| x["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes, vec!["unknown_intent", "invalid"]);
+    assert_eq!(codes, vec!["unknown_intent"]);
 }
 
 fn replay_tamper_stale_revoked_are_refused(b: Backend) {
@@ -373,7 +395,7 @@ fn strict_bodies_and_idempotent_retries(b: Backend) {
         ),
         (Some(0), Some(1))
     );
-    let clash = upload_body(&da, "u_1", vec![]);
+    let clash = upload_body(&da, "u_1", vec![label(&items[0], "unsure", None)]);
     let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &clash);
     assert_eq!((st, e["code"].as_str()), (409, Some("upload_id_reused")));
     assert_eq!(h.state.store.labels_jsonl().unwrap().lines().count(), 2);

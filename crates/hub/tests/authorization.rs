@@ -363,7 +363,12 @@ impl Hub {
 
 fn upload_body(device_id: &str, item: &str, upload_id: &str) -> Vec<u8> {
     serde_json::to_vec(&LabelUpload {
-        upload_id: upload_id.into(),
+        upload_id: format!(
+            "u_{}",
+            hex::encode(
+                &ring::digest::digest(&ring::digest::SHA256, upload_id.as_bytes()).as_ref()[..16]
+            )
+        ),
         device_id: device_id.into(),
         labels: vec![WireLabel {
             item_id: item.into(),

@@ -103,7 +103,7 @@ impl Hub {
 
     fn upload(&self, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
         let body = serde_json::to_vec(&LabelUpload {
-            upload_id: labelvault_core::batch::random_id("u").unwrap(),
+            upload_id: labelvault_core::batch::random_id("u_").unwrap(),
             device_id: dev.into(),
             labels,
         })
@@ -306,7 +306,7 @@ fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
         let item = it["item_id"].as_str().unwrap();
         let m = it["message_id"].as_str().unwrap();
         let on_a = it["device_id"] == a.as_str();
-        let t = 1_000 + k as i64;
+        let t = 1_763_800_000_000 + k as i64;
         if let Some(g) = gold.get(m) {
             let model = INTENTS[m[1..].parse::<usize>().unwrap() % 3];
             let e = gold_expect.entry(if on_a { "a" } else { "b" }).or_default();

@@ -21,9 +21,12 @@ fn clinc_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/clinc150")
 }
 
+/// (text or id, intent or description) pairs.
+type Pairs = Vec<(String, String)>;
+
 /// CLINC150's 150 intents (domain order, as `domains.json` lists them) with a
 /// description made of the domain and one training phrasing, and its test messages.
-fn clinc150() -> Option<(Vec<(String, String)>, Vec<(String, String)>)> {
+fn clinc150() -> Option<(Pairs, Pairs)> {
     let dir = clinc_dir();
     let domains: BTreeMap<String, Vec<String>> =
         serde_json::from_str(&std::fs::read_to_string(dir.join("domains.json")).ok()?).ok()?;

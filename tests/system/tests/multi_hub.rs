@@ -256,13 +256,13 @@ fn two_hubs_share_one_postgres_database() {
     let z_id = enrolled["device_id"].as_str().unwrap().to_string();
     let items = assign(&a, &z_id, 4, "z");
     let body = serde_json::to_vec(&LabelUpload {
-        upload_id: "z-upload-1".into(),
+        upload_id: format!("u_{}", "5a".repeat(16)),
         device_id: z_id.clone(),
         labels: items
             .iter()
             .map(|i| {
                 serde_json::from_value::<WireLabel>(json!({"item_id": i, "revision": 1, "retracted": false,
-                    "verdict": "correct", "intent_id": null, "flags": [], "pii_spans": [], "duration_ms": 3, "decided_at_ms": 1}))
+                    "verdict": "correct", "intent_id": null, "flags": [], "pii_spans": [], "duration_ms": 3, "decided_at_ms": 1_763_800_000_000_i64}))
                 .unwrap()
             })
             .collect(),

@@ -77,15 +77,16 @@ pub fn seal(payload: &BatchPayload, hub: &HubKey) -> Result<Vec<u8>, BatchError>
         serde_json::to_vec(payload)
             .map_err(|e| BatchError::Input(format!("cannot encode batch: {e}")))?,
     );
-    seal_raw(&header, &plain, &recipient, hub)
+    seal_raw(&header, &plain, &[recipient], hub)
 }
 
-/// Frame, encrypt and sign arbitrary content under `header`. `seal` is the only
-/// production caller; tests use it to build hostile files that `seal` would refuse.
+/// Frame, encrypt and sign arbitrary content under `header`, sealed to `recipients`.
+/// `seal` is the only production caller (one recipient); tests use it to build hostile
+/// files that `seal` would refuse.
 pub(crate) fn seal_raw(
     header: &BatchHeader,
     plain: &[u8],
-    recipient: &age::x25519::Recipient,
+    recipients: &[age::x25519::Recipient],
     hub: &HubKey,
 ) -> Result<Vec<u8>, BatchError> {
     let header_json = serde_json::to_vec(header)
@@ -93,7 +94,7 @@ pub(crate) fn seal_raw(
     let mut ciphertext = Vec::with_capacity(plain.len() + 1024);
     {
         let enc =
-            age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+            age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
                 .map_err(|e| BatchError::Key(format!("cannot seal: {e}")))?;
         let mut w = enc
             .wrap_output(&mut ciphertext)
@@ -192,6 +193,19 @@ fn frame(bytes: &[u8]) -> Result<Frame<'_>, BatchError> {
     })
 }
 
+/// How many `X25519` recipient stanzas the age header (`-> X25519 …` lines before the
+/// `---` line) of a sealed payload holds.
+fn x25519_stanzas(age_file: &[u8]) -> usize {
+    let end = age_file
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .unwrap_or(age_file.len());
+    age_file[..end]
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"-> X25519 "))
+        .count()
+}
+
 /// Read the clear header without verifying anything (for display before import).
 pub fn read_header(bytes: &[u8]) -> Result<BatchHeader, BatchError> {
     Ok(frame(bytes)?.header)
@@ -227,6 +241,14 @@ pub fn open(
             batch_id: f.header.batch_id.clone(),
             expires_at: super::rfc3339(f.header.expires_at),
         });
+    }
+    // Sealed to this device alone: exactly one X25519 stanza (grease stanzas of other
+    // types, which age adds to every file, are allowed).
+    if x25519_stanzas(f.ciphertext) != 1 {
+        return Err(BatchError::Invalid(
+            "the batch is sealed to more than one key (or none); a batch must be sealed to this device alone"
+                .into(),
+        ));
     }
     let dec = age::Decryptor::new_buffered(f.ciphertext)
         .map_err(|e| BatchError::Format(format!("sealed content unreadable: {e}")))?;

@@ -168,8 +168,6 @@ pub mod limits {
     pub const MAX_INTENTS: usize = 10_000;
     /// Most alternatives per item.
     pub const MAX_ALTERNATIVES: usize = 20;
-    /// Shortest opaque item id (ids must carry enough randomness).
-    pub const MIN_ITEM_ID: usize = 16;
 }
 
 fn check_id(what: &str, id: &str, min: usize) -> Result<(), BatchError> {
@@ -202,7 +200,12 @@ impl BatchPayload {
     /// Check every field: ids, sizes, confidences, and that every intent an item refers
     /// to exists in the taxonomy. Errors name the item index, never its text.
     pub fn validate(&self) -> Result<(), BatchError> {
-        check_id("batch_id", &self.batch_id, 1)?;
+        // Ids a device will send back must follow the label grammar (crate::grammar).
+        if !crate::grammar::BATCH_ID.matches(&self.batch_id) {
+            return Err(BatchError::Invalid(
+                "batch_id must be \"b_\" and 32 lower-case hex digits".into(),
+            ));
+        }
         if self.expires_at <= self.created_at {
             return Err(BatchError::Invalid(
                 "expires_at must be after created_at".into(),
@@ -219,7 +222,13 @@ impl BatchPayload {
         }
         let mut intents = HashSet::with_capacity(t.intents.len());
         for (i, intent) in t.intents.iter().enumerate() {
-            check_id(&format!("intent #{i} id"), &intent.id, 1)?;
+            if !crate::grammar::is_intent_id(&intent.id) {
+                return Err(BatchError::Invalid(format!(
+                    "intent #{} id must be 1-{} characters of A-Z a-z 0-9 _ - . :",
+                    i + 1,
+                    crate::grammar::MAX_INTENT_ID
+                )));
+            }
             if intent.description.len() > limits::MAX_DESCRIPTION {
                 return Err(BatchError::Invalid(format!(
                     "intent {} has a description over {} bytes",
@@ -243,11 +252,9 @@ impl BatchPayload {
         let mut ids = HashSet::with_capacity(self.items.len());
         for (i, item) in self.items.iter().enumerate() {
             let at = |m: &str| BatchError::Invalid(format!("item #{}: {m}", i + 1));
-            check_id(
-                &format!("item #{} item_id", i + 1),
-                &item.item_id,
-                limits::MIN_ITEM_ID,
-            )?;
+            if !crate::grammar::ITEM_ID.matches(&item.item_id) {
+                return Err(at("item_id must be \"it_\" and 32 lower-case hex digits"));
+            }
             if !ids.insert(item.item_id.as_str()) {
                 return Err(at("duplicate item_id"));
             }

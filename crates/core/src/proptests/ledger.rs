@@ -34,9 +34,12 @@ enum Request {
     Labels(LabelUpload, bool),
 }
 
+/// Labels as the device makes them, within the label grammar (crate::grammar): a
+/// retraction carries nothing; a decision has a verdict, an intent where the verdict
+/// needs one, flags in order, and disjoint spans in order with the missed_pii flag.
 fn wire_label() -> impl Strategy<Value = WireLabel> {
     (
-        "it_[0-9a-f]{16}",
+        "it_[0-9a-f]{32}",
         1u32..5,
         any::<bool>(),
         prop::sample::select(vec![
@@ -49,24 +52,61 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
         prop::sample::subsequence(Flag::ALL.to_vec(), 0..=4),
         prop::collection::vec((0u32..50, 1u32..20), 0..3),
         0u64..100_000,
-        0i64..2_000_000_000_000,
+        crate::grammar::EARLIEST_MS..1_763_000_000_000,
     )
         .prop_map(
-            |(item_id, revision, retracted, verdict, intent_id, flags, spans, duration_ms, at)| {
+            |(
+                item_id,
+                revision,
+                retracted,
+                verdict,
+                intent_id,
+                mut flags,
+                spans,
+                duration_ms,
+                at,
+            )| {
+                if retracted {
+                    return WireLabel {
+                        item_id,
+                        revision,
+                        retracted,
+                        verdict: None,
+                        intent_id: None,
+                        flags: vec![],
+                        pii_spans: vec![],
+                        duration_ms: 0,
+                        decided_at_ms: at,
+                    };
+                }
+                let intent_id = match verdict {
+                    Verdict::Correct | Verdict::Wrong => {
+                        Some(intent_id.unwrap_or_else(|| "card_arrival".into()))
+                    }
+                    _ => intent_id,
+                };
+                // Disjoint spans in order: each starts at or after the previous end.
+                let mut end = 0;
+                let pii_spans: Vec<Span> = spans
+                    .into_iter()
+                    .map(|(gap, len)| {
+                        let start = end + gap;
+                        end = start + len;
+                        Span { start, end }
+                    })
+                    .collect();
+                if !pii_spans.is_empty() && !flags.contains(&Flag::MissedPii) {
+                    flags.push(Flag::MissedPii);
+                    flags.sort();
+                }
                 WireLabel {
                     item_id,
                     revision,
                     retracted,
-                    verdict: (!retracted).then_some(verdict),
-                    intent_id: intent_id.filter(|_| !retracted),
+                    verdict: Some(verdict),
+                    intent_id,
                     flags,
-                    pii_spans: spans
-                        .into_iter()
-                        .map(|(s, l)| Span {
-                            start: s,
-                            end: s + l,
-                        })
-                        .collect(),
+                    pii_spans,
                     duration_ms,
                     decided_at_ms: at,
                 }
@@ -76,18 +116,18 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
 
 fn request() -> impl Strategy<Value = Request> {
     prop_oneof![
-        "[A-Z0-9]{4}-[A-Z0-9]{4}".prop_map(Request::Enroll),
+        "[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}".prop_map(Request::Enroll),
         Just(Request::ListBatches),
-        "b_[0-9a-f]{8}".prop_map(Request::GetBatch),
+        "b_[0-9a-f]{32}".prop_map(Request::GetBatch),
         (
-            "up_[0-9a-f]{8}",
-            prop::collection::vec(wire_label(), 0..4),
+            "u_[0-9a-f]{32}",
+            prop::collection::vec(wire_label(), 1..4),
             any::<bool>()
         )
             .prop_map(|(upload_id, labels, acked)| Request::Labels(
                 LabelUpload {
                     upload_id,
-                    device_id: "dev_1".into(),
+                    device_id: "d_0123456789abcdef01234567".into(),
                     labels,
                 },
                 acked
@@ -124,7 +164,7 @@ fn build(requests: &[Request]) -> Vec<String> {
             ),
         };
         let seq = i as u64 + 1;
-        let created_at_ms = 1_700_000_000_000 + seq as i64;
+        let created_at_ms = 1_763_800_000_000 + seq as i64;
         let body_sha = ledger::sha256(&body);
         let h = ledger::entry_hash(&EntryFields {
             seq,

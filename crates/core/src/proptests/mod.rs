@@ -6,3 +6,4 @@
 mod aggregate;
 mod ledger;
 mod queue;
+mod strict_sig;

@@ -255,7 +255,9 @@ impl Vault {
                     intent_id: r.get(5)?,
                     flags: crate::labels::Flag::from_bits(r.get(6)?),
                     pii_spans: serde_json::from_str(&spans).unwrap_or_default(),
-                    duration_ms: r.get::<_, i64>(8)? as u64,
+                    // The label grammar bounds a decision's time; longer pauses are reported as the bound.
+                    duration_ms: (r.get::<_, i64>(8)?.max(0) as u64)
+                        .min(crate::grammar::MAX_DURATION_MS),
                     decided_at_ms: r.get(9)?,
                 },
             ))

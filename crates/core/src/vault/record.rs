@@ -96,8 +96,16 @@ impl Vault {
                 )));
             }
         }
+        // Sorted and merged where they overlap: the label grammar wants disjoint spans.
         spans.sort_by_key(|s| (s.start, s.end));
-        spans.dedup();
+        let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
+        for s in spans {
+            match merged.last_mut() {
+                Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+                _ => merged.push(s),
+            }
+        }
+        let spans = merged;
         let mut flags = d.flags.clone();
         if !spans.is_empty() && !flags.contains(&Flag::MissedPii) {
             flags.push(Flag::MissedPii);

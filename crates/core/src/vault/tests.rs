@@ -276,7 +276,7 @@ fn import_refusals_leave_the_vault_unchanged() {
     for_other.recipient = other.public().recipient;
     let for_other = batch::seal(&for_other, &hub).unwrap();
     let mut expired = good_payload.clone();
-    expired.batch_id = "b_expired".into();
+    expired.batch_id = format!("b_{}", "e".repeat(32));
     expired.created_at = now - 7200;
     expired.expires_at = now - 10;
     let expired = batch::seal(&expired, &hub).unwrap();
@@ -292,8 +292,25 @@ fn import_refusals_leave_the_vault_unchanged() {
             expires_at: good_payload.expires_at,
             item_count: count,
         };
-        batch::seal_raw(&h, payload_json, &recipient, &hub).unwrap()
+        batch::seal_raw(&h, payload_json, std::slice::from_ref(&recipient), &hub).unwrap()
     };
+    // Sealed to this device and a second key: refused, though this device could open it.
+    let second = age::x25519::Identity::generate().to_public();
+    let two_keys = batch::seal_raw(
+        &BatchHeader {
+            format: 1,
+            batch_id: good_payload.batch_id.clone(),
+            hub_key_id: hub.key_id(),
+            recipient: good_payload.recipient.clone(),
+            created_at: good_payload.created_at,
+            expires_at: good_payload.expires_at,
+            item_count: 20,
+        },
+        &serde_json::to_vec(&good_payload).unwrap(),
+        &[recipient.clone(), second],
+        &hub,
+    )
+    .unwrap();
     let malformed = raw(b"{\"batch_id\": \"x\", ", 20);
     let mut big = good_payload.clone();
     big.items[3].text = "a".repeat(batch::limits::MAX_TEXT + 1);
@@ -315,6 +332,7 @@ fn import_refusals_leave_the_vault_unchanged() {
         ("unknown taxonomy reference", unknown_ref, "batch_invalid"),
         ("unknown field", unknown_field, "batch_invalid"),
         ("not a batch", b"hello".to_vec(), "batch_format"),
+        ("sealed to two keys", two_keys, "batch_invalid"),
         (
             "truncated",
             good[..good.len() - 10].to_vec(),
