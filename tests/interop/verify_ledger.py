@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""A second, independent verifier of a LabelVault device ledger, written from
-docs/ledger.md alone (no Rust source): hash chain, entry hashes, Ed25519 signatures by
-libsodium (PyNaCl's crypto_sign_verify_detached, the strict rules), canonical bodies,
-the label grammar, and receipts.
+"""A second, independent verifier of LabelVault ledgers, written from docs/ledger.md
+alone (no Rust source): hash chains, entry hashes, Ed25519 signatures by libsodium
+(PyNaCl's crypto_sign_verify_detached, the strict rules), canonical bodies, the label
+grammar, receipt entries and the chain heads they pin, and the hub ledger's signed head.
 
     python3 verify_ledger.py LEDGER.jsonl [--hub-key BASE64]
+    python3 verify_ledger.py --hub-ledger HUB.jsonl --hub-key BASE64
 
-Prints "ok <entries> entries, fingerprint <fp>" and exits 0 when the ledger verifies;
-otherwise prints "refused: line <n>: <field or check>" and exits 1. It never prints a
-value taken from the ledger. Exit 2: bad usage or a missing package.
+Prints "ok <entries> entries, ..." and exits 0 when the ledger verifies; otherwise
+prints "refused: line <n>: <field or check>" and exits 1. It never prints a value taken
+from the ledger. Exit 2: bad usage or a missing package.
 """
 
 import base64
@@ -32,15 +33,21 @@ FLAGS = ["misclassification", "missed_pii", "not_customer_message", "multiple_in
 VERDICTS = {"correct", "wrong", "unsure", "skip"}
 LINE_FIELDS = [
     "seq", "prev_hash", "entry_hash", "created_at_ms", "hub_url", "method", "path",
-    "body_b64", "body_sha256", "device_signing_key", "signature", "receipt",
+    "body_b64", "body_sha256", "device_signing_key", "signature",
 ]
+HUB_LINE_FIELDS = [
+    "seq", "prev_hash", "entry_hash", "device_id", "received_at_ms", "body_b64",
+    "body_sha256", "receipt",
+]
+HEAD_FIELDS = ["entries", "head", "signed_at_ms", "hub_key_id", "devices"]
+REJECTION_CODES = {"not_assigned", "unknown_intent", "invalid"}
 LABEL_FIELDS = [
     "item_id", "revision", "retracted", "verdict", "intent_id", "flags", "pii_spans",
     "duration_ms", "decided_at_ms",
 ]
 RECEIPT_FIELDS = [
     "upload_id", "device_id", "body_sha256", "accepted", "duplicates", "rejected",
-    "server_time_ms", "hub_key_id",
+    "server_time_ms", "hub_key_id", "device_seq", "device_head",
 ]
 HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -146,15 +153,46 @@ def check_label(n, pairs, latest_ms):
         raise Refused(f"{where}: flags")
 
 
+def check_receipt(parsed):
+    """A receipt entry's body: (receipt dict, signature, receipt pairs)."""
+    sr = as_dict(parsed, ["receipt", "signature"], "receipt")
+    r = as_dict(sr["receipt"], RECEIPT_FIELDS, "receipt")
+    if not (isinstance(r["upload_id"], str) and UPLOAD_ID.match(r["upload_id"])):
+        raise Refused("receipt upload_id")
+    if not (isinstance(r["device_id"], str) and DEVICE_ID.match(r["device_id"])):
+        raise Refused("receipt device_id")
+    if not (isinstance(r["body_sha256"], str) and HEX64.match(r["body_sha256"])):
+        raise Refused("receipt body_sha256")
+    if not (isinstance(r["hub_key_id"], str) and re.match(r"[0-9a-f]{16}\Z", r["hub_key_id"])):
+        raise Refused("receipt hub_key_id")
+    if not is_int(r["server_time_ms"], EARLIEST_MS, 2**63 - 1):
+        raise Refused("receipt server_time_ms")
+    if not (is_int(r["accepted"], 0, 2**32 - 1) and is_int(r["duplicates"], 0, 2**32 - 1)):
+        raise Refused("receipt counts")
+    for x in r["rejected"]:
+        x = as_dict(x, ["item_id", "revision", "code"], "receipt rejected")
+        if not (isinstance(x["item_id"], str) and ITEM_ID.match(x["item_id"])) or not is_int(x["revision"], 1, 10_000) \
+                or x["code"] not in REJECTION_CODES:
+            raise Refused("receipt rejected")
+    if not is_int(r["device_seq"], 1, 2**64 - 1):
+        raise Refused("receipt device_seq")
+    if not (isinstance(r["device_head"], str) and HEX64.match(r["device_head"])):
+        raise Refused("receipt device_head")
+    if not (isinstance(sr["signature"], str) and len(sr["signature"]) == 88):
+        raise Refused("receipt signature")
+    return r, sr["signature"], sr["receipt"]
+
+
 def check_body(method, path, body, created_at_ms):
-    """Returns the upload (dict) for a label upload, else None."""
+    """("upload", dict) for a label upload, ("receipt", ...) for a receipt entry, else None."""
     if method == "GET":
         if not BATCH_PATH.match(path):
             raise Refused("path breaks the label grammar")
         if body:
             raise Refused("a GET request carried a body")
         return None
-    if method != "POST" or path not in ("/v1/labels", "/v1/enroll"):
+    if method not in ("POST", "RECEIPT") or path not in ("/v1/labels", "/v1/enroll") \
+            or (method == "RECEIPT" and path != "/v1/labels"):
         raise Refused("unknown request kind")
     try:
         parsed = loads_ordered(body.decode("utf-8"))
@@ -162,6 +200,8 @@ def check_body(method, path, body, created_at_ms):
         raise Refused("body is not JSON") from None
     if compact(parsed) != body:
         raise Refused("body is not canonical")
+    if method == "RECEIPT":
+        return ("receipt", check_receipt(parsed))
     if path == "/v1/enroll":
         e = as_dict(parsed, ["enrollment_code", "signing_key", "recipient"], "enrollment body")
         if not (isinstance(e["enrollment_code"], str) and CODE.match(e["enrollment_code"])):
@@ -190,7 +230,7 @@ def check_body(method, path, body, created_at_ms):
         if (d["item_id"], d["revision"]) in seen:
             raise Refused(f"label {n + 1}: item_id")
         seen.add((d["item_id"], d["revision"]))
-    return u
+    return ("upload", u)
 
 
 def entry_hash(seq, prev, created_at_ms, hub_url, method, path, body_sha):
@@ -233,6 +273,9 @@ def verify(text, hub_key=None):
     prev = GENESIS
     device_key = None
     entries = 0
+    uploads = {}
+    receipted = set()
+    countersigned = 0
     for lineno, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -268,24 +311,97 @@ def verify(text, hub_key=None):
             sig = b64(line["signature"], 64)
             if not strict_verify(key, b"labelvault/ledger-entry/v1\0" + h, sig):
                 raise Refused("signature")
-            upload = check_body(line["method"], line["path"], body, line["created_at_ms"])
-            receipt = line["receipt"]
-            if receipt is not None:
-                if upload is None:
-                    raise Refused("receipt on a request that is not a label upload")
-                sr = as_dict(receipt, ["receipt", "signature"], "receipt")
-                r = as_dict(sr["receipt"], RECEIPT_FIELDS, "receipt")
-                if r["body_sha256"] != line["body_sha256"] or r["upload_id"] != dict(upload)["upload_id"]:
-                    raise Refused("receipt acknowledges a different body")
+            kind = check_body(line["method"], line["path"], body, line["created_at_ms"])
+            if kind and kind[0] == "upload":
+                uploads[seq] = (h.hex(), line["body_sha256"], kind[1]["upload_id"], kind[1]["device_id"])
+            elif kind and kind[0] == "receipt":
+                r, rsig, rpairs = kind[1]
+                pinned = r["device_seq"]
+                target = uploads.get(pinned) if pinned < seq else None
+                if target is None:
+                    raise Refused("receipt pins an entry that is not an earlier label upload")
+                if (r["device_head"], r["body_sha256"], r["upload_id"], r["device_id"]) != target:
+                    raise Refused("receipt acknowledges another body or chain head")
+                if pinned in receipted:
+                    raise Refused("a second receipt for the same upload")
+                receipted.add(pinned)
                 if hub_key is not None:
-                    msg = b"labelvault/receipt/v1\0" + compact(sr["receipt"])
-                    if not strict_verify(hub_key, msg, b64(sr["signature"], 64)):
+                    msg = b"labelvault/receipt/v1\0" + compact(rpairs)
+                    if not strict_verify(hub_key, msg, b64(rsig, 64)):
                         raise Refused("receipt signature")
+                    countersigned = max(countersigned, pinned)
         except Refused as e:
             raise Refused(f"line {lineno}: {e}") from None
         prev = h
         entries += 1
-    return entries, (fingerprint(device_key) if device_key else "")
+    return entries, (fingerprint(device_key) if device_key else ""), countersigned
+
+
+def hub_entry_hash(prev, received_at_ms, device_id, body_sha_hex, receipt_json):
+    h = hashlib.sha256(b"labelvault/hub-ledger/v1\0")
+    h.update(prev)
+    h.update(struct.pack(">q", received_at_ms))
+    raw = device_id.encode()
+    h.update(struct.pack(">Q", len(raw)))
+    h.update(raw)
+    h.update(body_sha_hex.encode())
+    h.update(receipt_json)
+    return h.digest()
+
+
+def verify_hub(text, hub_key):
+    """The hub ledger: chain, hashes, receipts, and the signed head as the last line."""
+    prev = GENESIS
+    n = 0
+    head = None
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            if head is not None:
+                raise Refused("an entry after the signed head")
+            try:
+                parsed = loads_ordered(raw)
+            except ValueError:
+                raise Refused("unreadable line") from None
+            if isinstance(parsed, list) and parsed and parsed[0][0] == "signed_head":
+                head = as_dict(parsed, ["signed_head", "signature"], "signed head")
+                continue
+            e = as_dict(parsed, HUB_LINE_FIELDS, "hub ledger line")
+            if not is_int(e["seq"], n + 1, n + 1):
+                raise Refused("seq")
+            if not (isinstance(e["prev_hash"], str) and HEX64.match(e["prev_hash"])) or bytes.fromhex(e["prev_hash"]) != prev:
+                raise Refused("prev_hash (chain broken)")
+            body = b64(e["body_b64"])
+            if hashlib.sha256(body).hexdigest() != e["body_sha256"]:
+                raise Refused("body_sha256")
+            if not (isinstance(e["device_id"], str) and DEVICE_ID.match(e["device_id"])):
+                raise Refused("device_id")
+            r, rsig, rpairs = check_receipt(e["receipt"])
+            h = hub_entry_hash(prev, e["received_at_ms"], e["device_id"], e["body_sha256"], compact(e["receipt"]))
+            if h.hex() != e["entry_hash"]:
+                raise Refused("entry_hash")
+            if r["body_sha256"] != e["body_sha256"] or r["device_id"] != e["device_id"]:
+                raise Refused("receipt acknowledges another body or device")
+            if not strict_verify(hub_key, b"labelvault/receipt/v1\0" + compact(rpairs), b64(rsig, 64)):
+                raise Refused("receipt signature")
+        except Refused as ex:
+            raise Refused(f"line {lineno}: {ex}") from None
+        prev = h
+        n += 1
+    if head is None:
+        raise Refused("no signed head: the export was cut short")
+    hd = as_dict(head["signed_head"], HEAD_FIELDS, "signed head")
+    if hd["entries"] != n or hd["head"] != prev.hex():
+        raise Refused("the signed head names another last entry")
+    for d in hd["devices"]:
+        d = as_dict(d, ["device_id", "seq", "head"], "signed head devices")
+        if not (DEVICE_ID.match(d["device_id"]) and is_int(d["seq"], 1, 2**64 - 1) and HEX64.match(d["head"])):
+            raise Refused("signed head devices")
+    msg = b"labelvault/hub-ledger-head/v1\0" + compact(head["signed_head"])
+    if not strict_verify(hub_key, msg, b64(head["signature"], 64)):
+        raise Refused("head signature")
+    return n
 
 
 def main(argv):
@@ -299,17 +415,35 @@ def main(argv):
             print("verify_ledger: --hub-key needs a base64 Ed25519 public key", file=sys.stderr)
             return 2
         del args[i:i + 2]
+    hub_ledger = None
+    if "--hub-ledger" in args:
+        i = args.index("--hub-ledger")
+        if i + 1 >= len(args) or hub_key is None:
+            print("verify_ledger: --hub-ledger FILE needs --hub-key", file=sys.stderr)
+            return 2
+        hub_ledger = args[i + 1]
+        del args[i:i + 2]
+    if hub_ledger is not None and not args:
+        with open(hub_ledger, encoding="utf-8") as f:
+            text = f.read()
+        try:
+            n = verify_hub(text, hub_key)
+        except Refused as e:
+            print(f"refused: {e}")
+            return 1
+        print(f"ok {n} hub ledger entries, signed head verified")
+        return 0
     if len(args) != 1:
-        print(__doc__.strip().splitlines()[4].strip(), file=sys.stderr)
+        print(__doc__.strip().splitlines()[6].strip(), file=sys.stderr)
         return 2
     with open(args[0], encoding="utf-8") as f:
         text = f.read()
     try:
-        n, fp = verify(text, hub_key)
+        n, fp, countersigned = verify(text, hub_key)
     except Refused as e:
         print(f"refused: {e}")
         return 1
-    print(f"ok {n} entries, fingerprint {fp}")
+    print(f"ok {n} entries, fingerprint {fp}, countersigned through {countersigned}")
     return 0
 
 

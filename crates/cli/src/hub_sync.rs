@@ -27,12 +27,25 @@ pub enum AuditCmd {
         #[arg(long)]
         hub_key: Option<String>,
     },
-    /// Compare a device ledger with the hub's inbound ledger.
+    /// Compare a device ledger with the hub's inbound ledger: uploads and receipts on
+    /// one side only, and device entries the hub countersigned or last saw that the
+    /// export lacks (a dropped tail or request).
     Reconcile {
         /// Device ledger (from `audit export`).
         device: PathBuf,
         /// Hub ledger (from the hub's `GET /v1/admin/ledger`).
         hub: PathBuf,
+        /// The hub's public key (base64): verify the hub ledger and its signed head first.
+        #[arg(long)]
+        hub_key: Option<String>,
+    },
+    /// Verify a hub ledger export offline: hash chain, receipts and the signed head.
+    VerifyHub {
+        /// Hub ledger (from the hub's `GET /v1/admin/ledger`).
+        file: PathBuf,
+        /// The hub's public key (base64).
+        #[arg(long)]
+        hub_key: String,
     },
     /// Show the ledger and what is stored on this device, and when it will be purged.
     Show {
@@ -213,20 +226,55 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
                         r.label_uploads, r.labels
                     );
                     match key {
-                        Some(_) => println!("receipts: {} verified against the hub key, {} awaiting a receipt", r.receipts_verified, r.awaiting_receipt),
-                        None => println!("receipts: not checked (pass --hub-key to check them); {} awaiting a receipt", r.awaiting_receipt),
+                        Some(_) => {
+                            println!("receipts: {} verified against the hub key, {} upload(s) awaiting a receipt", r.receipts_verified, r.awaiting_receipt);
+                            if r.countersigned_through == 0 {
+                                println!("proof reaches: no entry is countersigned by the hub yet");
+                            } else {
+                                println!(
+                                    "proof reaches: entries 1-{} are countersigned by the hub; {} later entr{} not (compare with the hub's ledger: audit reconcile)",
+                                    r.countersigned_through,
+                                    r.entries - r.countersigned_through,
+                                    if r.entries - r.countersigned_through == 1 { "y is" } else { "ies are" }
+                                );
+                            }
+                        }
+                        None => println!("receipts: not checked (pass --hub-key to check them); {} upload(s) awaiting a receipt", r.awaiting_receipt),
                     }
                     println!("chain head: {}", r.head);
                 }
                 Err(e) => bail!("verification FAILED at {e}"),
             }
         }
-        AuditCmd::Reconcile { device, hub } => {
+        AuditCmd::VerifyHub { file, hub_key } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let key = identity::parse_public_key(&hub_key)?;
+            match ledger::verify_hub_ledger(&text, Some(&key)) {
+                Ok(r) => {
+                    println!("OK: {} hub ledger entries, hash chain intact, every receipt signed by the hub key", r.entries);
+                    println!(
+                        "signed head: entry {} ({}), {} device head(s)",
+                        r.entries, r.head, r.devices
+                    );
+                }
+                Err(e) => bail!("verification FAILED at hub {e}"),
+            }
+        }
+        AuditCmd::Reconcile {
+            device,
+            hub,
+            hub_key,
+        } => {
             let d = std::fs::read_to_string(&device)
                 .with_context(|| format!("cannot read {}", device.display()))?;
             let h = std::fs::read_to_string(&hub)
                 .with_context(|| format!("cannot read {}", hub.display()))?;
-            let r = ledger::reconcile(&d, &h).map_err(anyhow::Error::msg)?;
+            let key = match hub_key {
+                Some(k) => Some(identity::parse_public_key(&k)?),
+                None => None,
+            };
+            let r = ledger::reconcile(&d, &h, key.as_ref()).map_err(anyhow::Error::msg)?;
             println!(
                 "device {}: {} upload(s) on both sides",
                 r.device_id, r.matched
@@ -238,6 +286,15 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
             }
             for (seq, hash) in &r.only_on_hub {
                 println!("only on the hub: hub entry {seq} (body {hash}) — the device has no record of sending it");
+            }
+            for seq in &r.receipts_only_on_hub {
+                println!("receipt only on the hub: hub entry {seq} — the device export holds no receipt entry for it (dropped, or not received yet)");
+            }
+            for seq in &r.receipts_only_on_device {
+                println!("receipt only on the device: entry {seq} — the hub's ledger has no such receipt");
+            }
+            for seq in &r.missing_from_device {
+                println!("missing from the device export: entry {seq} — the hub countersigned or was told of it, the export lacks it or holds another (a dropped tail or request)");
             }
             if !r.is_clean() {
                 bail!("the ledgers differ");

@@ -211,6 +211,80 @@ pub fn check_upload(u: &LabelUpload, latest_ms: i64) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Why a hub may refuse one label in a receipt (a closed set).
+pub const REJECTION_CODES: &[&str] = &["not_assigned", "unknown_intent", "invalid"];
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Check a hub receipt recorded in the device ledger: ids in their shapes, hashes in
+/// lower-case hex, rejection codes from the closed set, and the device chain head it
+/// pins.
+pub fn check_receipt(r: &crate::protocol::SignedReceipt) -> Result<(), Problem> {
+    let rc = &r.receipt;
+    if !UPLOAD_ID.matches(&rc.upload_id) {
+        return fail(
+            None,
+            "upload_id",
+            "must be \"u_\" and 32 lower-case hex digits",
+        );
+    }
+    if !DEVICE_ID.matches(&rc.device_id) {
+        return fail(
+            None,
+            "device_id",
+            "must be \"d_\" and 24 lower-case hex digits",
+        );
+    }
+    if !is_hex(&rc.body_sha256, 64) {
+        return fail(None, "body_sha256", "must be 64 lower-case hex digits");
+    }
+    if !is_hex(&rc.hub_key_id, 16) {
+        return fail(None, "hub_key_id", "must be 16 lower-case hex digits");
+    }
+    if rc.server_time_ms < EARLIEST_MS {
+        return fail(None, "server_time_ms", "must be after 2024-01-01");
+    }
+    for (n, x) in rc.rejected.iter().enumerate() {
+        if !ITEM_ID.matches(&x.item_id) {
+            return fail(
+                Some(n),
+                "rejected.item_id",
+                "must be \"it_\" and 32 lower-case hex digits",
+            );
+        }
+        if x.revision == 0 || x.revision > MAX_REVISION {
+            return fail(Some(n), "rejected.revision", "must be 1 to 10000");
+        }
+        if !REJECTION_CODES.contains(&x.code.as_str()) {
+            return fail(
+                Some(n),
+                "rejected.code",
+                "must be not_assigned, unknown_intent or invalid",
+            );
+        }
+    }
+    if rc.device_seq.unwrap_or(0) == 0 {
+        return fail(
+            None,
+            "device_seq",
+            "must name the device ledger entry (1 or more)",
+        );
+    }
+    if !rc.device_head.as_deref().is_some_and(|h| is_hex(h, 64)) {
+        return fail(None, "device_head", "must be 64 lower-case hex digits");
+    }
+    if r.signature.len() != 88 {
+        return fail(
+            None,
+            "signature",
+            "must be 88 characters of base64 (64 bytes)",
+        );
+    }
+    Ok(())
+}
+
 /// Whether `s` is an enrollment code as the hub issues them: five groups of four
 /// upper-case hex digits joined by `-` (see [`normalize_enrollment_code`]).
 pub fn is_enrollment_code(s: &str) -> bool {

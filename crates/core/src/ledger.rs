@@ -95,8 +95,6 @@ pub struct LedgerLine {
     pub device_signing_key: String,
     /// Device signature over the entry hash, base64.
     pub signature: String,
-    /// The hub's signed receipt (label uploads, once acknowledged).
-    pub receipt: Option<SignedReceipt>,
 }
 
 /// Where and why verification failed.
@@ -120,10 +118,13 @@ pub struct VerifyReport {
     pub label_uploads: u64,
     /// Labels carried by those uploads.
     pub labels: u64,
-    /// Receipts whose signature was checked against the given hub key.
+    /// Receipt entries whose signature was checked against the given hub key.
     pub receipts_verified: u64,
-    /// Label uploads without a receipt yet (still queued or lost in transit).
+    /// Label uploads without a receipt entry yet (still queued or lost in transit).
     pub awaiting_receipt: u64,
+    /// The highest entry a receipt in the chain pins: with a hub key, the hub has
+    /// countersigned the chain up to here (0: nothing countersigned).
+    pub countersigned_through: u64,
     /// Fingerprint of the device key that signed every entry.
     pub device_fingerprint: String,
     /// Hash of the last entry (the chain head), hex.
@@ -141,17 +142,28 @@ fn hex32(s: &str) -> Option<[u8; 32]> {
     v.try_into().ok()
 }
 
-/// Check that a request is one a device may send: its kind (method and path) is known,
-/// its path and body follow the label grammar ([`crate::grammar`]), and its body is
-/// byte-for-byte the canonical serialization of its schema, so nothing else can hide in
-/// it. `created_at_ms` is when the entry was made: no decision in it may be later.
-/// Errors name the field and the rule, never a value.
+/// What an entry's body is, once checked.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// An enrollment or a GET: nothing to link.
+    Other,
+    /// A label upload.
+    Upload(LabelUpload),
+    /// The hub's signed receipt for an earlier upload, recorded in the chain.
+    Receipt(SignedReceipt),
+}
+
+/// Check an entry: its kind (method and path) is known, its path and body follow the
+/// label grammar ([`crate::grammar`]), and its body is byte-for-byte the canonical
+/// serialization of its schema, so nothing else can hide in it. `created_at_ms` is when
+/// the entry was made: no decision in it may be later. Errors name the field and the
+/// rule, never a value.
 pub fn check_body(
     method: &str,
     path: &str,
     body: &[u8],
     created_at_ms: i64,
-) -> Result<Option<LabelUpload>, String> {
+) -> Result<Body, String> {
     use crate::grammar;
     let broken = |p: grammar::Problem| format!("breaks the label grammar: {p}");
     match (method, path) {
@@ -167,7 +179,20 @@ pub fn check_body(
                 return Err("body has bytes beyond the label schema (not canonical)".into());
             }
             grammar::check_upload(&u, created_at_ms).map_err(broken)?;
-            Ok(Some(u))
+            Ok(Body::Upload(u))
+        }
+        (RECEIPT, "/v1/labels") => {
+            let r: SignedReceipt = serde_json::from_slice(body).map_err(|e| {
+                format!(
+                    "body is not a hub receipt ({})",
+                    crate::batch::json_error_without_values(&e)
+                )
+            })?;
+            if serde_json::to_vec(&r).map_err(|e| e.to_string())? != body {
+                return Err("receipt is not canonical".into());
+            }
+            grammar::check_receipt(&r).map_err(broken)?;
+            Ok(Body::Receipt(r))
         }
         ("POST", "/v1/enroll") => {
             let e: EnrollRequest = serde_json::from_slice(body).map_err(|e| {
@@ -180,12 +205,12 @@ pub fn check_body(
                 return Err("enrollment body is not canonical".into());
             }
             grammar::check_enroll(&e).map_err(broken)?;
-            Ok(None)
+            Ok(Body::Other)
         }
         ("GET", p) if p.starts_with("/v1/batches") => {
             grammar::check_get_path(p).map_err(broken)?;
             if body.is_empty() {
-                Ok(None)
+                Ok(Body::Other)
             } else {
                 Err("a GET request carried a body".into())
             }
@@ -193,6 +218,10 @@ pub fn check_body(
         _ => Err("unknown request kind (method and path)".into()),
     }
 }
+
+/// The `method` of a ledger entry that records the hub's receipt for an earlier upload
+/// (its `path` is `/v1/labels`, its body the signed receipt as received).
+pub const RECEIPT: &str = "RECEIPT";
 
 /// [`LedgerLine`] borrowed from the input: verify reads hundreds of MB, and copying every
 /// field would cost more than hashing it. Same fields, same strictness.
@@ -219,7 +248,6 @@ struct LedgerLineRef<'a> {
     device_signing_key: std::borrow::Cow<'a, str>,
     #[serde(borrow)]
     signature: std::borrow::Cow<'a, str>,
-    receipt: Option<SignedReceipt>,
 }
 
 /// What one line yields before the chain is linked and signatures are checked.
@@ -230,9 +258,11 @@ struct CheckedLine {
     entry_hash: [u8; 32],
     device_key: String,
     signature: [u8; 64],
-    labels: Option<u64>,
-    /// (message, signature) of the hub receipt, when there is one.
-    receipt: Option<(Vec<u8>, [u8; 64])>,
+    body_sha256: [u8; 32],
+    /// For a label upload: its id, device id and label count.
+    upload: Option<(String, String, u64)>,
+    /// For a receipt entry: the receipt, and (message, signature) to check.
+    receipt: Option<(crate::protocol::Receipt, Vec<u8>, [u8; 64])>,
 }
 
 fn sig64(b64: &str) -> Option<[u8; 64]> {
@@ -284,18 +314,19 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
     if l.created_at_ms < crate::grammar::EARLIEST_MS {
         return Err(fail("created_at_ms is before 2024-01-01"));
     }
-    let upload = check_body(&l.method, &l.path, &body, l.created_at_ms).map_err(|r| fail(&r))?;
-    let receipt = match (&upload, &l.receipt) {
-        (None, Some(_)) => return Err(fail("a receipt on a request that is not a label upload")),
-        (Some(u), Some(r)) => {
-            if r.receipt.body_sha256 != l.body_sha256 || r.receipt.upload_id != u.upload_id {
-                return Err(fail("the receipt acknowledges a different body"));
-            }
+    let kind = check_body(&l.method, &l.path, &body, l.created_at_ms).map_err(|r| fail(&r))?;
+    let (upload, receipt) = match kind {
+        Body::Other => (None, None),
+        Body::Upload(u) => (
+            Some((u.upload_id, u.device_id, u.labels.len() as u64)),
+            None,
+        ),
+        Body::Receipt(r) => {
             let rs = sig64(&r.signature)
                 .ok_or_else(|| fail("receipt signature is not a base64 Ed25519 signature"))?;
-            Some((protocol::receipt_message(&r.receipt), rs))
+            let msg = protocol::receipt_message(&r.receipt);
+            (None, Some((r.receipt, msg, rs)))
         }
-        _ => None,
     };
     Ok(CheckedLine {
         line,
@@ -304,7 +335,8 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         entry_hash,
         device_key: l.device_signing_key.into_owned(),
         signature,
-        labels: upload.map(|u| u.labels.len() as u64),
+        body_sha256: body_hash,
+        upload,
         receipt,
     })
 }
@@ -368,6 +400,7 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
     let mut prev = GENESIS;
     let mut first_err: Option<VerifyError> = None;
     let mut ok: Vec<CheckedLine> = Vec::with_capacity(checked.len());
+    let mut receipted = std::collections::HashSet::new();
     for c in checked {
         let c = match c {
             Ok(c) => c,
@@ -403,6 +436,37 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
                 break;
             }
         }
+        // A receipt entry pins an earlier upload entry: its position, its hash (so the
+        // whole chain up to it) and its body. One receipt per upload.
+        if let Some((r, _, _)) = &c.receipt {
+            let pinned = r.device_seq.unwrap_or(0);
+            let target = (pinned >= 1 && pinned < c.seq)
+                .then(|| &ok[pinned as usize - 1])
+                .filter(|t| t.upload.is_some());
+            let Some(t) = target else {
+                first_err = Some(fail(
+                    "the receipt pins an entry that is not an earlier label upload".into(),
+                ));
+                break;
+            };
+            let (upload_id, device_id, _) = t.upload.as_ref().expect("filtered");
+            if r.device_head.as_deref() != Some(hex::encode(t.entry_hash).as_str())
+                || r.body_sha256 != hex::encode(t.body_sha256)
+                || &r.upload_id != upload_id
+                || &r.device_id != device_id
+            {
+                first_err = Some(fail(
+                    "the receipt acknowledges another body or chain head than the entry it pins"
+                        .into(),
+                ));
+                break;
+            }
+            if !receipted.insert(pinned) {
+                first_err = Some(fail("a second receipt for the same upload".into()));
+                break;
+            }
+            report.countersigned_through = report.countersigned_through.max(pinned);
+        }
         prev = c.entry_hash;
         ok.push(c);
     }
@@ -427,7 +491,7 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
         if let Some(hk) = hub_key {
             keys.push(*hk);
             for (i, c) in ok.iter().enumerate() {
-                if let Some((m, s)) = &c.receipt {
+                if let Some((_, m, s)) = &c.receipt {
                     items.push((m.as_slice(), *s, 1));
                     owner.push(i);
                 }
@@ -466,31 +530,221 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
         return Err(e);
     }
     for c in &ok {
-        if let Some(n) = c.labels {
+        if let Some((_, _, n)) = &c.upload {
             report.label_uploads += 1;
             report.labels += n;
-            if c.receipt.is_none() {
+            if !receipted.contains(&c.seq) {
                 report.awaiting_receipt += 1;
             }
         }
+    }
+    if hub_key.is_none() {
+        // Receipts pin entries, but nothing here shows the hub signed them.
+        report.countersigned_through = 0;
     }
     report.entries = ok.len() as u64;
     report.head = hex::encode(prev);
     Ok(report)
 }
 
-/// One line of the hub's inbound ledger export (`GET /v1/admin/ledger`), as far as
-/// reconciliation needs it; other fields are ignored.
-#[derive(Debug, Clone, Deserialize)]
+/// The hash of one entry of the hub's inbound ledger: SHA-256 over a domain tag, the
+/// previous entry's hash, the receive time, the device id, the body hash and the signed
+/// receipt's JSON. Every store chains entries this way.
+pub fn hub_entry_hash(
+    prev: &[u8],
+    received_at_ms: i64,
+    device_id: &str,
+    body_sha256: &str,
+    receipt_json: &str,
+) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"labelvault/hub-ledger/v1\0");
+    ctx.update(prev);
+    ctx.update(&received_at_ms.to_be_bytes());
+    put(&mut ctx, device_id.as_bytes());
+    ctx.update(body_sha256.as_bytes());
+    ctx.update(receipt_json.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
+/// One entry of the hub's inbound ledger export (`GET /v1/admin/ledger`): a label
+/// upload as received, and the receipt the hub answered with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct HubLedgerLine {
-    /// Hub sequence number.
+    /// Hub sequence number, 1, 2, 3 … without gaps.
     pub seq: u64,
+    /// Previous entry's hash, hex (64 zeros for the first).
+    pub prev_hash: String,
+    /// [`hub_entry_hash`], hex.
+    pub entry_hash: String,
     /// Device that sent the upload.
     pub device_id: String,
-    /// Hex SHA-256 of the body the hub received.
+    /// Hub time of receipt, Unix ms.
+    pub received_at_ms: i64,
+    /// The exact body received, base64.
+    pub body_b64: String,
+    /// Hex SHA-256 of the body.
     pub body_sha256: String,
     /// The receipt the hub issued.
-    pub receipt: Option<SignedReceipt>,
+    pub receipt: SignedReceipt,
+}
+
+/// A hub ledger export: its entries and, as its last line, the hub's signed head.
+#[derive(Debug, Clone, Default)]
+pub struct HubLedger {
+    /// The entries, in order.
+    pub entries: Vec<HubLedgerLine>,
+    /// The signed head (absent in an export cut short).
+    pub head: Option<protocol::SignedHubHead>,
+}
+
+/// Read a hub ledger export; errors name the line, never a value.
+pub fn read_hub_ledger(jsonl: &str) -> Result<HubLedger, VerifyError> {
+    let mut out = HubLedger::default();
+    for (i, raw) in jsonl.lines().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let fail = |reason: String| VerifyError {
+            line: i + 1,
+            seq: out.entries.len() as u64 + 1,
+            reason,
+        };
+        if out.head.is_some() {
+            return Err(fail("an entry after the signed head".into()));
+        }
+        if raw.starts_with("{\"signed_head\"") {
+            out.head = Some(serde_json::from_str(raw).map_err(|e| {
+                fail(format!(
+                    "unreadable signed head ({})",
+                    crate::batch::json_error_without_values(&e)
+                ))
+            })?);
+            continue;
+        }
+        out.entries.push(serde_json::from_str(raw).map_err(|e| {
+            fail(format!(
+                "unreadable hub ledger entry ({})",
+                crate::batch::json_error_without_values(&e)
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
+/// What a hub ledger verification found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HubLedgerReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// The last entry's hash, hex.
+    pub head: String,
+    /// Whether a signed head was present and checked (with a hub key).
+    pub head_signed: bool,
+    /// Devices the signed head lists.
+    pub devices: u64,
+}
+
+/// Verify a hub ledger export: sequence numbers without gaps, each entry chained to the
+/// one before, body and entry hashes recomputed, and — with `hub_key` — every receipt's
+/// signature and the signed head (which must name the last entry and be the last line).
+/// Reordering, dropping or altering an entry fails.
+pub fn verify_hub_ledger(
+    jsonl: &str,
+    hub_key: Option<&[u8; 32]>,
+) -> Result<HubLedgerReport, VerifyError> {
+    let l = read_hub_ledger(jsonl)?;
+    let mut prev = GENESIS;
+    for (i, e) in l.entries.iter().enumerate() {
+        let fail = |reason: &str| VerifyError {
+            line: i + 1,
+            seq: i as u64 + 1,
+            reason: reason.into(),
+        };
+        if e.seq != i as u64 + 1 {
+            return Err(fail("sequence gap: an entry is missing, repeated or moved"));
+        }
+        if hex32(&e.prev_hash) != Some(prev) {
+            return Err(fail(
+                "prev_hash does not match the previous entry (chain broken)",
+            ));
+        }
+        let body = B64
+            .decode(e.body_b64.as_bytes())
+            .map_err(|_| fail("body is not valid base64"))?;
+        if hex::encode(sha256(&body)) != e.body_sha256 {
+            return Err(fail("body does not match its recorded SHA-256"));
+        }
+        if !crate::grammar::DEVICE_ID.matches(&e.device_id) {
+            return Err(fail("breaks the label grammar: device_id"));
+        }
+        let receipt_json =
+            serde_json::to_string(&e.receipt).map_err(|_| fail("unreadable receipt"))?;
+        let h = hub_entry_hash(
+            &prev,
+            e.received_at_ms,
+            &e.device_id,
+            &e.body_sha256,
+            &receipt_json,
+        );
+        if hex32(&e.entry_hash) != Some(h) {
+            return Err(fail("entry_hash does not match the entry's content"));
+        }
+        if e.receipt.receipt.body_sha256 != e.body_sha256
+            || e.receipt.receipt.device_id != e.device_id
+        {
+            return Err(fail("the receipt acknowledges another body or device"));
+        }
+        if let Some(k) = hub_key {
+            let ok = sig64(&e.receipt.signature).is_some_and(|s| {
+                identity::verify(k, &protocol::receipt_message(&e.receipt.receipt), &s)
+            });
+            if !ok {
+                return Err(fail("the hub's receipt signature does not verify"));
+            }
+        }
+        prev = h;
+    }
+    let n = l.entries.len();
+    let mut report = HubLedgerReport {
+        entries: n as u64,
+        head: hex::encode(prev),
+        ..Default::default()
+    };
+    if let Some(k) = hub_key {
+        let fail = |reason: &str| VerifyError {
+            line: n + 1,
+            seq: n as u64 + 1,
+            reason: reason.into(),
+        };
+        let Some(sh) = &l.head else {
+            return Err(fail("no signed head: the export was cut short"));
+        };
+        let h = &sh.signed_head;
+        if h.entries != n as u64 || h.head != report.head {
+            return Err(fail(
+                "the signed head names another last entry (entries dropped, added or moved)",
+            ));
+        }
+        if h.devices.iter().any(|d| {
+            !crate::grammar::DEVICE_ID.matches(&d.device_id)
+                || d.seq == 0
+                || hex32(&d.head).is_none()
+        }) {
+            return Err(fail("breaks the label grammar: devices"));
+        }
+        let ok = sig64(&sh.signature)
+            .is_some_and(|s| identity::verify(k, &protocol::hub_head_message(h), &s));
+        if !ok {
+            return Err(fail("the hub's head signature does not verify"));
+        }
+        report.head_signed = true;
+        report.devices = h.devices.len() as u64;
+    }
+    Ok(report)
 }
 
 /// The outcome of comparing a device ledger with the hub's.
@@ -504,19 +758,45 @@ pub struct Reconciliation {
     pub only_on_device: Vec<(u64, String)>,
     /// Hub entries (hub seq, body hash) for this device that the device never recorded.
     pub only_on_hub: Vec<(u64, String)>,
+    /// Device receipt entries (seq) whose receipt the hub's ledger does not hold.
+    pub receipts_only_on_device: Vec<u64>,
+    /// Hub entries (hub seq) whose receipt the device export does not record as an
+    /// entry (dropped, or not received by the device yet).
+    pub receipts_only_on_hub: Vec<u64>,
+    /// Device entries (seq) the hub countersigned or was told of — by a receipt, or as
+    /// the device's latest entry in its signed head — that the export lacks or holds
+    /// with another hash: a dropped tail, a dropped request (a GET too) or a fork.
+    pub missing_from_device: Vec<u64>,
 }
 
 impl Reconciliation {
     /// True when both sides agree exactly.
     pub fn is_clean(&self) -> bool {
-        self.only_on_device.is_empty() && self.only_on_hub.is_empty()
+        self.only_on_device.is_empty()
+            && self.only_on_hub.is_empty()
+            && self.receipts_only_on_device.is_empty()
+            && self.receipts_only_on_hub.is_empty()
+            && self.missing_from_device.is_empty()
     }
 }
 
-/// Compare a device's exported ledger with the hub's inbound ledger, by body hash.
-pub fn reconcile(device_jsonl: &str, hub_jsonl: &str) -> Result<Reconciliation, String> {
+/// Compare a device's exported ledger with the hub's inbound ledger: uploads by body
+/// hash, receipts both ways, and every device entry the hub pinned (receipts) or last
+/// saw (the signed head's device list) must be in the export with the same hash. With
+/// `hub_key`, the hub ledger is verified first ([`verify_hub_ledger`]).
+pub fn reconcile(
+    device_jsonl: &str,
+    hub_jsonl: &str,
+    hub_key: Option<&[u8; 32]>,
+) -> Result<Reconciliation, String> {
+    if let Some(k) = hub_key {
+        verify_hub_ledger(hub_jsonl, Some(k)).map_err(|e| format!("hub ledger: {e}"))?;
+    }
+    let hub = read_hub_ledger(hub_jsonl).map_err(|e| format!("hub ledger: {e}"))?;
     let mut out = Reconciliation::default();
     let mut device: HashMap<String, (u64, String)> = HashMap::new();
+    let mut hashes: HashMap<u64, String> = HashMap::new();
+    let mut device_receipts: Vec<(u64, String)> = Vec::new();
     for (i, raw) in device_jsonl.lines().enumerate() {
         if raw.trim().is_empty() {
             continue;
@@ -526,36 +806,72 @@ pub fn reconcile(device_jsonl: &str, hub_jsonl: &str) -> Result<Reconciliation, 
         let body = B64
             .decode(l.body_b64.as_bytes())
             .map_err(|_| format!("device ledger line {}: bad body", i + 1))?;
-        if let Ok(Some(u)) = check_body(&l.method, &l.path, &body, l.created_at_ms) {
-            out.device_id = u.device_id.clone();
-            device.insert(l.body_sha256.clone(), (l.seq, u.upload_id));
+        hashes.insert(l.seq, l.entry_hash.clone());
+        match check_body(&l.method, &l.path, &body, l.created_at_ms) {
+            Ok(Body::Upload(u)) => {
+                out.device_id = u.device_id.clone();
+                device.insert(l.body_sha256.clone(), (l.seq, u.upload_id));
+            }
+            Ok(Body::Receipt(r)) => device_receipts.push((l.seq, r.signature)),
+            _ => {}
         }
     }
+    let device_receipt_sigs: std::collections::HashSet<&str> =
+        device_receipts.iter().map(|(_, s)| s.as_str()).collect();
     let mut seen_on_hub = std::collections::HashSet::new();
-    for (i, raw) in hub_jsonl.lines().enumerate() {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let h: HubLedgerLine = serde_json::from_str(raw)
-            .map_err(|_| format!("hub ledger line {} is unreadable", i + 1))?;
+    let mut hub_receipts = std::collections::HashSet::new();
+    let mut pinned: Vec<(u64, String)> = Vec::new();
+    for h in &hub.entries {
         if !out.device_id.is_empty() && h.device_id != out.device_id {
             continue;
+        }
+        hub_receipts.insert(h.receipt.signature.clone());
+        if !device_receipt_sigs.contains(h.receipt.signature.as_str()) {
+            out.receipts_only_on_hub.push(h.seq);
+        }
+        if let (Some(seq), Some(head)) =
+            (h.receipt.receipt.device_seq, &h.receipt.receipt.device_head)
+        {
+            pinned.push((seq, head.clone()));
         }
         if device.contains_key(&h.body_sha256) {
             if seen_on_hub.insert(h.body_sha256.clone()) {
                 out.matched += 1;
             }
         } else {
-            out.only_on_hub.push((h.seq, h.body_sha256));
+            out.only_on_hub.push((h.seq, h.body_sha256.clone()));
         }
     }
-    let mut missing: Vec<(u64, String)> = device
+    if let Some(sh) = &hub.head {
+        for d in sh
+            .signed_head
+            .devices
+            .iter()
+            .filter(|d| d.device_id == out.device_id)
+        {
+            pinned.push((d.seq, d.head.clone()));
+        }
+    }
+    let mut missing: Vec<u64> = pinned
+        .into_iter()
+        .filter(|(seq, head)| hashes.get(seq) != Some(head))
+        .map(|(seq, _)| seq)
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    out.missing_from_device = missing;
+    out.receipts_only_on_device = device_receipts
+        .into_iter()
+        .filter(|(_, sig)| !hub_receipts.contains(sig))
+        .map(|(seq, _)| seq)
+        .collect();
+    let mut only: Vec<(u64, String)> = device
         .into_iter()
         .filter(|(hash, _)| !seen_on_hub.contains(hash))
         .map(|(_, v)| v)
         .collect();
-    missing.sort();
-    out.only_on_device = missing;
+    only.sort();
+    out.only_on_device = only;
     Ok(out)
 }
 
@@ -635,8 +951,10 @@ mod tests {
                         revision: 1,
                         code: "not_assigned".into(),
                     }],
-                    server_time_ms: 1,
+                    server_time_ms: crate::grammar::EARLIEST_MS + 1,
                     hub_key_id: hub.key_id(),
+                    device_seq: Some(entry.seq),
+                    device_head: Some(hex::encode(entry.entry_hash)),
                 };
                 let signature = B64.encode(hub.sign(&protocol::receipt_message(&receipt)));
                 vault
@@ -673,8 +991,10 @@ mod tests {
                 r.receipts_verified,
                 r.awaiting_receipt
             ),
-            (4, 2, 4, 1, 1)
+            (5, 2, 4, 1, 1)
         );
+        // The receipt (entry 4) pins upload entry 3: the proof reaches entry 3.
+        assert_eq!(r.countersigned_through, 3);
         // The fingerprint is the one `device show` prints for this device.
         assert_eq!(r.device_fingerprint, vault.identity().public().fingerprint);
         // Without the hub key the chain and device signatures still verify.
@@ -687,7 +1007,8 @@ mod tests {
             .contains("receipt signature"));
         // Acknowledged events carry the hub's verdicts.
         let summaries = vault.ledger_summaries(10).unwrap();
-        assert!(summaries[1]
+        assert_eq!(summaries[1].request, "RECEIPT /v1/labels");
+        assert!(summaries[0]
             .fields
             .contains(&"labels[].pii_spans[].start".to_string()));
         assert!(summaries
@@ -746,7 +1067,7 @@ mod tests {
             )
             .unwrap();
         let err = verify(&export(&vault), None).unwrap_err();
-        assert_eq!(err.seq, 5);
+        assert_eq!(err.seq, 6);
         assert!(err.reason.contains("label-only"), "{err}");
         // Padding whitespace is refused too (not canonical).
         let (_d2, mut v2) = ledger_fixture(&hub);
@@ -894,7 +1215,7 @@ mod tests {
                 )
                 .unwrap();
             let e = verify(&export(&vault), None).expect_err(field);
-            assert_eq!(e.seq, 5, "{field}: {e}");
+            assert_eq!(e.seq, 6, "{field}: {e}");
             assert!(e.reason.contains(&format!("{field}:")), "{field}: {e}");
             assert!(
                 !e.to_string().contains(secret),
@@ -919,30 +1240,64 @@ mod tests {
         );
     }
 
+    /// Receipts are entries of the chain: one pinned to another upload, or to the right
+    /// upload under another head, is refused even with every signature valid; removing
+    /// one breaks the chain.
     #[test]
-    fn reconcile_matches_by_body_hash() {
+    fn receipts_in_the_chain_cannot_be_moved_or_dropped() {
         let hub = HubKey::generate().unwrap();
+        let pk = identity::parse_public_key(&hub.public_key()).unwrap();
         let (_d, vault) = ledger_fixture(&hub);
-        let lines = vault.export_ledger().unwrap();
-        let uploads: Vec<&LedgerLine> = lines.iter().filter(|l| l.path == "/v1/labels").collect();
-        let hub_line = |seq: u64, l: &LedgerLine| {
-            serde_json::json!({"seq": seq, "device_id": DEVICE, "body_sha256": l.body_sha256, "receipt": null, "extra": 1}).to_string()
-        };
-        let device = export(&vault);
-        let both = format!("{}\n{}\n", hub_line(1, uploads[0]), hub_line(2, uploads[1]));
-        let r = reconcile(&device, &both).unwrap();
-        assert!(r.is_clean() && r.matched == 2, "{r:?}");
-        let partial = format!(
-            "{}\n{}\n",
-            hub_line(1, uploads[0]),
-            serde_json::json!({"seq": 7, "device_id": DEVICE, "body_sha256": "ff", "receipt": null})
-        );
-        let r = reconcile(&device, &partial).unwrap();
-        assert_eq!(r.matched, 1);
+        let lines: Vec<String> = export(&vault).lines().map(str::to_string).collect();
         assert_eq!(
-            r.only_on_device,
-            vec![(uploads[1].seq, format!("u_{:032x}", 1))]
+            verify(&lines.join("\n"), Some(&pk))
+                .unwrap()
+                .countersigned_through,
+            3
         );
-        assert_eq!(r.only_on_hub, vec![(7, "ff".to_string())]);
+        // Entry 4 is the receipt: without it, entry 5 no longer chains.
+        let dropped = [&lines[..3], &lines[4..]].concat().join("\n");
+        let e = verify(&dropped, Some(&pk)).unwrap_err();
+        assert!(e.seq == 5 && e.reason.contains("sequence gap"), "{e}");
+        // A receipt signed by the hub but pinned to entry 5 (another upload), appended
+        // and signed by the device: refused.
+        let receipt_of = |seq: u64, head: String, body: &[u8], upload_id: &str| {
+            let r = Receipt {
+                upload_id: upload_id.into(),
+                device_id: DEVICE.into(),
+                body_sha256: hex::encode(sha256(body)),
+                accepted: 1,
+                duplicates: 0,
+                rejected: vec![],
+                server_time_ms: crate::grammar::EARLIEST_MS + 9,
+                hub_key_id: hub.key_id(),
+                device_seq: Some(seq),
+                device_head: Some(head),
+            };
+            let signature = B64.encode(hub.sign(&protocol::receipt_message(&r)));
+            serde_json::to_vec(&SignedReceipt {
+                receipt: r,
+                signature,
+            })
+            .unwrap()
+        };
+        for name in ["pinned to entry 5", "another head", "a second receipt"] {
+            let (_d, mut v) = ledger_fixture(&hub);
+            // Rebuild the same situation in this vault: its own entry 3.
+            let mine: LedgerLine =
+                serde_json::from_str(export(&v).lines().nth(2).unwrap()).unwrap();
+            let b3 = B64.decode(&mine.body_b64).unwrap();
+            let up: LabelUpload = serde_json::from_slice(&b3).unwrap();
+            let body = match name {
+                "pinned to entry 5" => receipt_of(5, mine.entry_hash.clone(), &b3, &up.upload_id),
+                "another head" => receipt_of(3, "ab".repeat(32), &b3, &up.upload_id),
+                _ => receipt_of(3, mine.entry_hash.clone(), &b3, &up.upload_id),
+            };
+            v.append_ledger("http://127.0.0.1:9", RECEIPT, "/v1/labels", &body, None)
+                .unwrap();
+            let e = verify(&export(&v), Some(&pk)).expect_err(name);
+            assert_eq!(e.seq, 6, "{name}: {e}");
+            assert!(e.reason.contains("receipt"), "{name}: {e}");
+        }
     }
 }

@@ -18,6 +18,11 @@ pub const H_TIMESTAMP: &str = "x-lv-timestamp";
 pub const H_NONCE: &str = "x-lv-nonce";
 /// Header carrying the device's Ed25519 signature (base64) over [`request_message`].
 pub const H_SIGNATURE: &str = "x-lv-signature";
+/// Header carrying the sequence number of the device's ledger entry for this request.
+pub const H_LEDGER_SEQ: &str = "x-lv-ledger-seq";
+/// Header carrying that entry's hash (hex): with [`H_LEDGER_SEQ`], the device chain head
+/// the hub records and countersigns in its receipt.
+pub const H_LEDGER_HEAD: &str = "x-lv-ledger-head";
 /// Requests whose timestamp is further than this from the hub's clock are refused.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 /// Largest label upload body the hub accepts.
@@ -175,6 +180,11 @@ pub struct Receipt {
     pub server_time_ms: i64,
     /// Id of the hub key that signed.
     pub hub_key_id: String,
+    /// The device ledger entry this upload was, as the device announced it
+    /// ([`H_LEDGER_SEQ`]): the hub countersigns the device's chain up to here.
+    pub device_seq: Option<u64>,
+    /// That entry's hash, lower-case hex ([`H_LEDGER_HEAD`]).
+    pub device_head: Option<String>,
 }
 
 /// A receipt and the hub's Ed25519 signature (base64) over [`receipt_message`].
@@ -193,6 +203,56 @@ pub fn receipt_message(r: &Receipt) -> Vec<u8> {
     let mut m = b"labelvault/receipt/v1\0".to_vec();
     // Serializing a struct of plain fields cannot fail.
     m.extend_from_slice(&serde_json::to_vec(r).unwrap_or_default());
+    m
+}
+
+/// The head of the hub's inbound ledger, signed by the hub like a Certificate
+/// Transparency tree head: the last entry, and for each device the latest ledger entry it
+/// announced (on any request, GETs included), so that a device export that stops short
+/// of it is caught by `audit reconcile`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HubLedgerHead {
+    /// Entries in the hub ledger (the last entry's `seq`; 0 when empty).
+    pub entries: u64,
+    /// The last entry's hash, hex (64 zeros when empty).
+    pub head: String,
+    /// When the head was signed, hub time, Unix ms.
+    pub signed_at_ms: i64,
+    /// Id of the hub key that signed.
+    pub hub_key_id: String,
+    /// Per device, the latest device ledger entry the hub was told of, by device id.
+    pub devices: Vec<DeviceHead>,
+}
+
+/// A device's latest announced ledger entry, as the hub recorded it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceHead {
+    /// Device id.
+    pub device_id: String,
+    /// Its ledger entry's sequence number.
+    pub seq: u64,
+    /// That entry's hash, hex.
+    pub head: String,
+}
+
+/// The last line of `GET /v1/admin/ledger`: the head and the hub's signature over
+/// [`hub_head_message`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SignedHubHead {
+    /// The head.
+    pub signed_head: HubLedgerHead,
+    /// Signature, base64.
+    pub signature: String,
+}
+
+/// The bytes the hub signs for its ledger head: a domain tag and the head's canonical
+/// JSON (fields in declaration order, no spaces).
+pub fn hub_head_message(h: &HubLedgerHead) -> Vec<u8> {
+    let mut m = b"labelvault/hub-ledger-head/v1\0".to_vec();
+    m.extend_from_slice(&serde_json::to_vec(h).unwrap_or_default());
     m
 }
 

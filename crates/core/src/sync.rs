@@ -305,6 +305,9 @@ impl<'a> Client<'a> {
             headers.push((protocol::H_TIMESTAMP, ts.to_string()));
             headers.push((protocol::H_NONCE, n));
             headers.push((protocol::H_SIGNATURE, B64.encode(sig)));
+            // The chain head this request is: the hub records it and countersigns it.
+            headers.push((protocol::H_LEDGER_SEQ, entry.seq.to_string()));
+            headers.push((protocol::H_LEDGER_HEAD, hex::encode(entry.entry_hash)));
         }
         let resp = self
             .transport
@@ -464,6 +467,13 @@ impl<'a> Client<'a> {
         if r.upload_id != upload_id || r.device_id != link.device_id {
             return Err(bad("it names another upload or device"));
         }
+        if r.device_seq != Some(entry.seq)
+            || r.device_head.as_deref() != Some(hex::encode(entry.entry_hash).as_str())
+        {
+            return Err(bad("it does not countersign this ledger entry"));
+        }
+        crate::grammar::check_receipt(&signed)
+            .map_err(|p| bad(&format!("it breaks the label grammar ({p})")))?;
         let sig = B64
             .decode(&signed.signature)
             .map_err(|_| bad("signature is not base64"))?;

@@ -115,5 +115,40 @@ pub async fn device(
             "this request was already received (replayed nonce)",
         ));
     }
+    // The device ledger entry this request is: recorded for the hub's signed head.
+    if let Some((seq, head)) = ledger_pin(headers)? {
+        let store = state.store.clone();
+        let id = device_id.clone();
+        crate::blocking(move || store.note_device_head(&id, seq, &head)).await?;
+    }
     Ok(dev)
+}
+
+/// The device ledger entry a device request announces (`x-lv-ledger-seq` and
+/// `x-lv-ledger-head`, both or neither): a sequence number from 1 and a hash in
+/// lower-case hex. The hub records it and countersigns it in its receipt.
+pub fn ledger_pin(headers: &HeaderMap) -> Result<Option<(u64, String)>, HubError> {
+    let get = |h: &str| headers.get(h).map(|v| v.to_str().unwrap_or(""));
+    match (get(protocol::H_LEDGER_SEQ), get(protocol::H_LEDGER_HEAD)) {
+        (None, None) => Ok(None),
+        (Some(seq), Some(head)) => {
+            let seq: u64 = seq.parse().ok().filter(|s| *s >= 1).ok_or_else(|| {
+                HubError::bad(
+                    "bad_ledger_head",
+                    "x-lv-ledger-seq must be a whole number from 1",
+                )
+            })?;
+            if head.len() != 64 || !head.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                return Err(HubError::bad(
+                    "bad_ledger_head",
+                    "x-lv-ledger-head must be 64 lower-case hex digits",
+                ));
+            }
+            Ok(Some((seq, head.to_string())))
+        }
+        _ => Err(HubError::bad(
+            "bad_ledger_head",
+            "x-lv-ledger-seq and x-lv-ledger-head go together",
+        )),
+    }
 }

@@ -265,10 +265,49 @@ async fn admin_labels(State(s): State<AppState>, headers: HeaderMap) -> Result<R
     Ok(jsonl(blocking(move || store.labels_jsonl()).await?))
 }
 
+/// The inbound ledger, ending in its head signed by the hub key: the last entry and
+/// each device's latest announced ledger entry (docs/ledger.md, "The hub ledger").
 async fn admin_ledger(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
     auth::admin(&s, &headers)?;
     let store = s.store.clone();
-    Ok(jsonl(blocking(move || store.ledger_jsonl()).await?))
+    let (mut text, devices) =
+        blocking(move || Ok((store.ledger_jsonl()?, store.device_heads()?))).await?;
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(serde_json::from_str::<serde_json::Value>)
+        .transpose()
+        .map_err(|_| HubError::Internal("stored ledger entry damaged".into()))?;
+    let (entries, head) = match &last {
+        Some(v) => (
+            v["seq"].as_u64().unwrap_or(0),
+            v["entry_hash"].as_str().unwrap_or_default().to_string(),
+        ),
+        None => (0, "0".repeat(64)),
+    };
+    let signed_head = labelvault_core::protocol::HubLedgerHead {
+        entries,
+        head,
+        signed_at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0),
+        hub_key_id: s.key.key_id(),
+        devices,
+    };
+    let signature = base64::engine::general_purpose::STANDARD.encode(
+        s.key
+            .sign(&labelvault_core::protocol::hub_head_message(&signed_head)),
+    );
+    let line = serde_json::to_string(&labelvault_core::protocol::SignedHubHead {
+        signed_head,
+        signature,
+    })
+    .map_err(|e| HubError::Internal(e.to_string()))?;
+    text.push_str(&line);
+    text.push('\n');
+    Ok(jsonl(text))
 }
 
 async fn list_batches(
@@ -328,12 +367,18 @@ async fn upload_labels(
     let latest = now_ms + labelvault_core::protocol::MAX_CLOCK_SKEW_SECS * 1000;
     labelvault_core::grammar::check_upload(&upload, latest)
         .map_err(|p| HubError::bad("malformed_label", p.to_string()))?;
+    let pin = auth::ledger_pin(&headers)?;
     let body_sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, &body));
     let store = s.store.clone();
     let key = s.key.clone();
     let receipt = blocking(move || {
         let sign = move |mut r: labelvault_core::protocol::Receipt| {
             r.hub_key_id = key.key_id();
+            // Countersign the device chain head this upload is (as the device announced it).
+            if let Some((seq, head)) = &pin {
+                r.device_seq = Some(*seq);
+                r.device_head = Some(head.clone());
+            }
             let signature = base64::engine::general_purpose::STANDARD
                 .encode(key.sign(&labelvault_core::protocol::receipt_message(&r)));
             SignedReceipt {

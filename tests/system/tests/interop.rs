@@ -87,7 +87,6 @@ fn signed_line(
         body_sha256: hex(&body_sha),
         device_signing_key: id.public().signing_key,
         signature: b64.encode(id.sign(&ledger::signed_message(&h))),
-        receipt: None,
     };
     (serde_json::to_string(&line).expect("line"), h)
 }
@@ -194,8 +193,34 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
         .expect("key")
         .public_key();
 
+    let receipt_at = lines
+        .iter()
+        .position(|l| l.contains("\"method\":\"RECEIPT\""))
+        .expect("a receipt entry in the real ledger");
+    let without = |skip: usize| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect()
+    };
     let mut cases: Vec<(&str, String, Option<String>, bool)> = vec![
         ("real ledger", text.clone(), None, true),
+        (
+            "a receipt entry dropped",
+            without(receipt_at),
+            Some(hub_key.clone()),
+            false,
+        ),
+        // A cut tail still verifies on its own: the proof then reaches less far, and
+        // `audit reconcile` against the hub's signed head catches it (below).
+        (
+            "the last entry dropped",
+            without(lines.len() - 1),
+            Some(hub_key.clone()),
+            true,
+        ),
         (
             "real ledger, receipts checked",
             text.clone(),
@@ -394,6 +419,126 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
     }
     // Signatures with a small-order component in R are covered at every ledger size in
     // crates/core (proptests/strict_sig.rs), against libsodium's verdicts.
+    // Both verifiers say how far the hub's countersignature reaches.
+    std::fs::write(dir.path().join("real.jsonl"), &text).expect("write");
+    let (_, rust_out) = rust_verdict(&a.profile, &real, Some(&hub_key));
+    let (_, py_out) = python_verdict(&real, Some(&hub_key));
+    let through = py_out
+        .rsplit("countersigned through ")
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    assert!(
+        through.parse::<u64>().unwrap_or(0) > 0
+            && rust_out.contains(&format!("entries 1-{through} are countersigned")),
+        "{rust_out} / {py_out}"
+    );
+
+    // The hub's ledger, signed head included: both verify it; reordered, cut or under
+    // another key, both refuse it.
+    let hub_text = hub.admin_get("/v1/admin/ledger");
+    let hub_lines: Vec<&str> = hub_text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(hub_lines.len() >= 3, "two uploads and the signed head");
+    assert!(hub_lines
+        .last()
+        .unwrap_or(&"")
+        .starts_with("{\"signed_head\""));
+    let joined = |v: &[&str]| v.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let mut swapped = hub_lines.clone();
+    swapped.swap(0, 1);
+    let other = labelvault_core::identity::HubKey::generate()
+        .expect("key")
+        .public_key();
+    let hub_cases: Vec<(&str, String, &str, bool)> = vec![
+        ("hub ledger", hub_text.clone(), hub_key.as_str(), true),
+        (
+            "hub ledger reordered",
+            joined(&swapped),
+            hub_key.as_str(),
+            false,
+        ),
+        (
+            "hub ledger without its signed head",
+            joined(&hub_lines[..hub_lines.len() - 1]),
+            hub_key.as_str(),
+            false,
+        ),
+        (
+            "hub ledger with its last entry dropped",
+            joined(
+                &[
+                    &hub_lines[..hub_lines.len() - 2],
+                    &hub_lines[hub_lines.len() - 1..],
+                ]
+                .concat(),
+            ),
+            hub_key.as_str(),
+            false,
+        ),
+        (
+            "hub ledger under another key",
+            hub_text.clone(),
+            other.as_str(),
+            false,
+        ),
+    ];
+    for (name, ledger, key, expect) in hub_cases {
+        let file = dir.path().join("hub-case.jsonl");
+        std::fs::write(&file, &ledger).expect("write");
+        let f = file.to_string_lossy().into_owned();
+        let out = cli(&a.profile, &["audit", "verify-hub", &f, "--hub-key", key]);
+        let py = Command::new("python3")
+            .arg(script())
+            .args(["--hub-ledger", &f, "--hub-key", key])
+            .output()
+            .expect("python3");
+        assert_eq!(
+            out.status.success(),
+            py.status.code() == Some(0),
+            "{name}: {out:?} / {py:?}"
+        );
+        assert_eq!(out.status.success(), expect, "{name}: {out:?}");
+    }
+
+    // Reconcile the device export with the hub's signed ledger: clean for the real pair;
+    // a dropped tail (the last GET, which no receipt covers) and a dropped receipt entry
+    // are caught.
+    let hub_file = dir.path().join("hub.jsonl");
+    std::fs::write(&hub_file, &hub_text).expect("write");
+    let reconcile = |device: &str| {
+        let f = dir.path().join("device-case.jsonl");
+        std::fs::write(&f, device).expect("write");
+        cli(
+            &a.profile,
+            &[
+                "audit",
+                "reconcile",
+                &f.to_string_lossy(),
+                &hub_file.to_string_lossy(),
+                "--hub-key",
+                &hub_key,
+            ],
+        )
+    };
+    let clean = reconcile(&text);
+    assert!(clean.status.success(), "{clean:?}");
+    assert!(
+        lines.last().unwrap_or(&"").contains("\"method\":\"GET\""),
+        "the real ledger ends with a GET"
+    );
+    let cut = reconcile(&without(lines.len() - 1));
+    assert!(!cut.status.success());
+    assert!(
+        String::from_utf8_lossy(&cut.stdout).contains(&format!(
+            "missing from the device export: entry {}",
+            lines.len()
+        )),
+        "{cut:?}"
+    );
+    let no_receipt = reconcile(&without(receipt_at));
+    assert!(!no_receipt.status.success(), "{no_receipt:?}");
+
     for (name, ledger, key, expect) in cases {
         let file = dir.path().join("case.jsonl");
         std::fs::write(&file, &ledger).expect("write case");

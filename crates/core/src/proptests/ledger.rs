@@ -135,35 +135,15 @@ fn request() -> impl Strategy<Value = Request> {
     ]
 }
 
-/// The ledger the vault would export for these requests, one JSON line per entry.
+/// The ledger the vault would export for these requests, one JSON line per entry; an
+/// acknowledged upload is followed by its receipt entry, which pins it.
 fn build(requests: &[Request]) -> Vec<String> {
     let (device, hub) = keys();
     let signing_key = device.public().signing_key;
     let mut prev = GENESIS;
-    let mut out = Vec::new();
-    for (i, r) in requests.iter().enumerate() {
-        let (method, path, body, upload) = match r {
-            Request::Enroll(code) => (
-                "POST",
-                "/v1/enroll".to_string(),
-                serde_json::to_vec(&protocol::EnrollRequest {
-                    enrollment_code: code.clone(),
-                    signing_key: signing_key.clone(),
-                    recipient: device.public().recipient,
-                })
-                .unwrap(),
-                None,
-            ),
-            Request::ListBatches => ("GET", "/v1/batches".to_string(), vec![], None),
-            Request::GetBatch(id) => ("GET", format!("/v1/batches/{id}"), vec![], None),
-            Request::Labels(u, acked) => (
-                "POST",
-                "/v1/labels".to_string(),
-                serde_json::to_vec(u).unwrap(),
-                Some((u, *acked)),
-            ),
-        };
-        let seq = i as u64 + 1;
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |method: &str, path: String, body: Vec<u8>| {
+        let seq = out.len() as u64 + 1;
         let created_at_ms = 1_763_800_000_000 + seq as i64;
         let body_sha = ledger::sha256(&body);
         let h = ledger::entry_hash(&EntryFields {
@@ -174,22 +154,6 @@ fn build(requests: &[Request]) -> Vec<String> {
             method,
             path: &path,
             body_sha256: &body_sha,
-        });
-        let receipt = upload.filter(|u| u.1).map(|(u, _)| {
-            let receipt = Receipt {
-                upload_id: u.upload_id.clone(),
-                device_id: u.device_id.clone(),
-                body_sha256: hex::encode(body_sha),
-                accepted: u.labels.len() as u32,
-                duplicates: 0,
-                rejected: vec![],
-                server_time_ms: created_at_ms + 5,
-                hub_key_id: hub.key_id(),
-            };
-            SignedReceipt {
-                signature: B64.encode(hub.sign(&protocol::receipt_message(&receipt))),
-                receipt,
-            }
         });
         let line = LedgerLine {
             seq,
@@ -203,10 +167,62 @@ fn build(requests: &[Request]) -> Vec<String> {
             body_sha256: hex::encode(body_sha),
             device_signing_key: signing_key.clone(),
             signature: B64.encode(device.sign(&ledger::signed_message(&h))),
-            receipt,
         };
         out.push(serde_json::to_string(&line).unwrap());
         prev = h;
+        (seq, h, body_sha, created_at_ms)
+    };
+    for r in requests {
+        match r {
+            Request::Enroll(code) => {
+                push(
+                    "POST",
+                    "/v1/enroll".to_string(),
+                    serde_json::to_vec(&protocol::EnrollRequest {
+                        enrollment_code: code.clone(),
+                        signing_key: signing_key.clone(),
+                        recipient: device.public().recipient,
+                    })
+                    .unwrap(),
+                );
+            }
+            Request::ListBatches => {
+                push("GET", "/v1/batches".to_string(), vec![]);
+            }
+            Request::GetBatch(id) => {
+                push("GET", format!("/v1/batches/{id}"), vec![]);
+            }
+            Request::Labels(u, acked) => {
+                let (seq, h, body_sha, at) = push(
+                    "POST",
+                    "/v1/labels".to_string(),
+                    serde_json::to_vec(u).unwrap(),
+                );
+                if *acked {
+                    let receipt = Receipt {
+                        upload_id: u.upload_id.clone(),
+                        device_id: u.device_id.clone(),
+                        body_sha256: hex::encode(body_sha),
+                        accepted: u.labels.len() as u32,
+                        duplicates: 0,
+                        rejected: vec![],
+                        server_time_ms: at + 5,
+                        hub_key_id: hub.key_id(),
+                        device_seq: Some(seq),
+                        device_head: Some(hex::encode(h)),
+                    };
+                    let signed = SignedReceipt {
+                        signature: B64.encode(hub.sign(&protocol::receipt_message(&receipt))),
+                        receipt,
+                    };
+                    push(
+                        ledger::RECEIPT,
+                        "/v1/labels".to_string(),
+                        serde_json::to_vec(&signed).unwrap(),
+                    );
+                }
+            }
+        }
     }
     out
 }
@@ -226,7 +242,8 @@ proptest! {
     fn any_appended_sequence_verifies(reqs in prop::collection::vec(request(), 1..10)) {
         let lines = build(&reqs);
         let r = verify(&lines).unwrap();
-        prop_assert_eq!(r.entries, reqs.len() as u64);
+        let receipts = reqs.iter().filter(|r| matches!(r, Request::Labels(_, true))).count();
+        prop_assert_eq!(r.entries, (reqs.len() + receipts) as u64);
         let uploads: Vec<_> = reqs.iter().filter_map(|r| match r {
             Request::Labels(u, acked) => Some((u.labels.len() as u64, *acked)),
             _ => None,

@@ -179,7 +179,6 @@ fn ledger_with(id: &DeviceIdentity, n: u64, bad: &[u64], t: usize) -> String {
             body_sha256: hex::encode(body_sha),
             device_signing_key: id.public().signing_key,
             signature: b64.encode(sig),
-            receipt: None,
         };
         out.push_str(&serde_json::to_string(&line).unwrap());
         out.push('\n');

@@ -38,6 +38,8 @@ pub struct StoredEntry {
     pub body: Vec<u8>,
     /// Upload id, for label uploads.
     pub upload_id: Option<String>,
+    /// The entry's hash: with `seq`, the chain head the hub is told of and countersigns.
+    pub entry_hash: [u8; 32],
 }
 
 /// A ledger entry for the Audit view: what left, when, where, and what came back.
@@ -93,6 +95,85 @@ pub struct PurgeReport {
 
 /// Default retention grace after the hub acknowledges a label: 7 days.
 pub const DEFAULT_GRACE_SECS: i64 = 7 * 24 * 3600;
+
+/// Append one entry inside `tx`: chain it to the last entry, sign its hash with the
+/// device key, and link the label events an upload carries.
+fn append_in(
+    tx: &rusqlite::Transaction<'_>,
+    identity: &crate::identity::DeviceIdentity,
+    hub_url: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    upload: Option<(&str, &[i64])>,
+) -> Result<StoredEntry, VaultError> {
+    let last: Option<(i64, Vec<u8>)> = tx
+        .query_row(
+            "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (
+            s as u64 + 1,
+            <[u8; 32]>::try_from(h.as_slice())
+                .map_err(|_| VaultError::Storage("ledger hash damaged".into()))?,
+        ),
+        None => (1, GENESIS),
+    };
+    let created_at_ms = now_ms();
+    let body_hash = ledger::sha256(body);
+    let h = ledger::entry_hash(&EntryFields {
+        seq,
+        prev_hash: &prev,
+        created_at_ms,
+        hub_url,
+        method,
+        path,
+        body_sha256: &body_hash,
+    });
+    let sig = identity.sign(&ledger::signed_message(&h));
+    let (upload_id, events) = match upload {
+        Some((u, e)) => (Some(u), e),
+        None => (None, &[][..]),
+    };
+    tx.execute(
+        "INSERT INTO ledger (seq, prev_hash, entry_hash, created_at_ms, hub_url, method, path, body,
+                             body_sha256, signature, upload_id, label_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            seq as i64,
+            prev.to_vec(),
+            h.to_vec(),
+            created_at_ms,
+            hub_url,
+            method,
+            path,
+            body,
+            hex::encode(body_hash),
+            sig.to_vec(),
+            upload_id,
+            events.len() as i64
+        ],
+    )?;
+    {
+        let mut st =
+            tx.prepare_cached("UPDATE label_events SET upload_seq = ?1 WHERE event_id = ?2")?;
+        for e in events {
+            st.execute(params![seq as i64, e])?;
+        }
+    }
+    Ok(StoredEntry {
+        seq,
+        hub_url: hub_url.into(),
+        method: method.into(),
+        path: path.into(),
+        body: body.to_vec(),
+        upload_id: upload_id.map(str::to_string),
+        entry_hash: h,
+    })
+}
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -166,72 +247,9 @@ impl Vault {
         upload: Option<(&str, &[i64])>,
     ) -> Result<StoredEntry, VaultError> {
         let tx = self.conn.transaction()?;
-        let last: Option<(i64, Vec<u8>)> = tx
-            .query_row(
-                "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (seq, prev) = match last {
-            Some((s, h)) => (
-                s as u64 + 1,
-                <[u8; 32]>::try_from(h.as_slice())
-                    .map_err(|_| VaultError::Storage("ledger hash damaged".into()))?,
-            ),
-            None => (1, GENESIS),
-        };
-        let created_at_ms = now_ms();
-        let body_hash = ledger::sha256(body);
-        let h = ledger::entry_hash(&EntryFields {
-            seq,
-            prev_hash: &prev,
-            created_at_ms,
-            hub_url,
-            method,
-            path,
-            body_sha256: &body_hash,
-        });
-        let sig = self.identity.sign(&ledger::signed_message(&h));
-        let (upload_id, events) = match upload {
-            Some((u, e)) => (Some(u), e),
-            None => (None, &[][..]),
-        };
-        tx.execute(
-            "INSERT INTO ledger (seq, prev_hash, entry_hash, created_at_ms, hub_url, method, path, body,
-                                 body_sha256, signature, upload_id, label_count)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                seq as i64,
-                prev.to_vec(),
-                h.to_vec(),
-                created_at_ms,
-                hub_url,
-                method,
-                path,
-                body,
-                hex::encode(body_hash),
-                sig.to_vec(),
-                upload_id,
-                events.len() as i64
-            ],
-        )?;
-        {
-            let mut st =
-                tx.prepare_cached("UPDATE label_events SET upload_seq = ?1 WHERE event_id = ?2")?;
-            for e in events {
-                st.execute(params![seq as i64, e])?;
-            }
-        }
+        let entry = append_in(&tx, &self.identity, hub_url, method, path, body, upload)?;
         tx.commit()?;
-        Ok(StoredEntry {
-            seq,
-            hub_url: hub_url.into(),
-            method: method.into(),
-            path: path.into(),
-            body: body.to_vec(),
-            upload_id: upload_id.map(str::to_string),
-        })
+        Ok(entry)
     }
 
     /// Label revisions not yet carried by any upload, oldest first (event id, label).
@@ -268,10 +286,11 @@ impl Vault {
     /// Label uploads written to the ledger but not yet acknowledged, oldest first.
     pub fn unacknowledged_uploads(&self) -> Result<Vec<StoredEntry>, VaultError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT seq, hub_url, method, path, body, upload_id FROM ledger INDEXED BY ledger_unacked
+            "SELECT seq, hub_url, method, path, body, upload_id, entry_hash FROM ledger INDEXED BY ledger_unacked
              WHERE upload_id IS NOT NULL AND receipt IS NULL ORDER BY seq",
         )?;
         let rows = st.query_map([], |r| {
+            let h: Vec<u8> = r.get(6)?;
             Ok(StoredEntry {
                 seq: r.get::<_, i64>(0)? as u64,
                 hub_url: r.get(1)?,
@@ -279,6 +298,7 @@ impl Vault {
                 path: r.get(3)?,
                 body: r.get(4)?,
                 upload_id: r.get(5)?,
+                entry_hash: <[u8; 32]>::try_from(h.as_slice()).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -293,16 +313,32 @@ impl Vault {
         Ok(())
     }
 
-    /// Store a verified receipt and mark the upload's label events acknowledged
-    /// (accepted, duplicate, or the hub's rejection code).
+    /// Store a verified receipt: beside its upload (for the Audit view), as an entry of
+    /// its own in the chain (so a receipt cannot be dropped or moved without breaking
+    /// the chain), and mark the upload's label events acknowledged (accepted, duplicate,
+    /// or the hub's rejection code). One transaction.
     pub fn store_receipt(&mut self, seq: u64, receipt: &SignedReceipt) -> Result<(), VaultError> {
         let json =
             serde_json::to_string(receipt).map_err(|e| VaultError::Storage(e.to_string()))?;
         let now = crate::batch::now_unix();
         let tx = self.conn.transaction()?;
+        let hub_url: String = tx.query_row(
+            "SELECT hub_url FROM ledger WHERE seq = ?1",
+            [seq as i64],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "UPDATE ledger SET receipt = ?2, last_error = NULL WHERE seq = ?1",
             params![seq as i64, json],
+        )?;
+        append_in(
+            &tx,
+            &self.identity,
+            &hub_url,
+            ledger::RECEIPT,
+            "/v1/labels",
+            json.as_bytes(),
+            None,
         )?;
         tx.execute(
             "UPDATE label_events SET ack = 'accepted', acked_at = ?2 WHERE upload_seq = ?1",
@@ -349,10 +385,9 @@ impl Vault {
         let key = self.identity.public().signing_key;
         let mut st = self.conn.prepare(
             "SELECT seq, prev_hash, entry_hash, created_at_ms, hub_url, method, path, body, body_sha256,
-                    signature, receipt FROM ledger ORDER BY seq",
+                    signature FROM ledger ORDER BY seq",
         )?;
         let rows = st.query_map([], |r| {
-            let receipt: Option<String> = r.get(10)?;
             Ok(LedgerLine {
                 seq: r.get::<_, i64>(0)? as u64,
                 prev_hash: hex::encode(r.get::<_, Vec<u8>>(1)?),
@@ -365,7 +400,6 @@ impl Vault {
                 body_sha256: r.get(8)?,
                 device_signing_key: key.clone(),
                 signature: B64.encode(r.get::<_, Vec<u8>>(9)?),
-                receipt: receipt.and_then(|j| serde_json::from_str(&j).ok()),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -300,6 +300,10 @@ pub trait HubStore: Send + Sync {
     fn labels_jsonl(&self) -> Result<String, HubError>;
     /// The inbound ledger as JSONL.
     fn ledger_jsonl(&self) -> Result<String, HubError>;
+    /// Record the latest device ledger entry a device announced (a later one only).
+    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError>;
+    /// Every device's latest announced ledger entry, by device id.
+    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError>;
 
     /// Store ingested messages (raw text stays in the hub's database) in one
     /// transaction; ids already stored are skipped and counted as duplicates.
@@ -407,96 +411,15 @@ pub(crate) fn random_id(prefix: &str) -> Result<String, HubError> {
     Ok(format!("{prefix}{}", hex::encode(b)))
 }
 
-fn sha256(b: &[u8]) -> [u8; 32] {
-    let mut o = [0u8; 32];
-    o.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, b).as_ref());
-    o
-}
-
-/// The inbound ledger's hash of one entry: every store chains entries the same way,
-/// so a ledger exported from SQLite and one from PostgreSQL verify alike.
-pub fn ledger_entry_hash(
-    prev: &[u8],
-    received_at_ms: i64,
-    device_id: &str,
-    body_sha256: &str,
-    receipt_json: &str,
-) -> [u8; 32] {
-    let mut m = Vec::with_capacity(128 + receipt_json.len());
-    m.extend_from_slice(b"labelvault/hub-ledger/v1\0");
-    m.extend_from_slice(prev);
-    m.extend_from_slice(&received_at_ms.to_be_bytes());
-    m.extend_from_slice(&(device_id.len() as u64).to_be_bytes());
-    m.extend_from_slice(device_id.as_bytes());
-    m.extend_from_slice(body_sha256.as_bytes());
-    m.extend_from_slice(receipt_json.as_bytes());
-    sha256(&m)
-}
-
 /// Check an inbound ledger export (`/v1/admin/ledger`): sequence numbers 1, 2, 3…
 /// without gaps, each entry chained to the one before, its hash and body hash
-/// recomputed. Returns the number of entries, or which entry is wrong, so a manager
-/// (or a test) can tell the chain survived several hubs writing it at once.
+/// recomputed (`labelvault_core::ledger::verify_hub_ledger`, without the key). Returns
+/// the number of entries, or which entry is wrong, so a manager (or a test) can tell the
+/// chain survived several hubs writing it at once.
 pub fn verify_ledger(jsonl: &str) -> Result<u64, String> {
-    use base64::Engine as _;
-    let mut prev = vec![0u8; 32];
-    let mut n = 0u64;
-    for (i, line) in jsonl.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-        let at = i + 1;
-        let v: serde_json::Value = serde_json::from_str(line)
-            .map_err(|_| format!("ledger line {at} is not JSON; the export is damaged"))?;
-        let field = |k: &str| {
-            v[k].as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| format!("ledger entry {at} has no `{k}`"))
-        };
-        if v["seq"].as_u64() != Some(n + 1) {
-            return Err(format!(
-                "ledger entry {at} has seq {} where {} was expected: an entry is missing or duplicated",
-                v["seq"],
-                n + 1
-            ));
-        }
-        let stored_prev = hex::decode(field("prev_hash")?)
-            .map_err(|_| format!("ledger entry {at} has a malformed prev_hash"))?;
-        if stored_prev != prev {
-            return Err(format!(
-                "ledger entry {at} does not chain to entry {n}: the ledger was altered or forked"
-            ));
-        }
-        let body = base64::engine::general_purpose::STANDARD
-            .decode(field("body_b64")?)
-            .map_err(|_| format!("ledger entry {at} has a malformed body"))?;
-        let body_sha256 = field("body_sha256")?;
-        if hex::encode(sha256(&body)) != body_sha256 {
-            return Err(format!(
-                "ledger entry {at}: the body does not match its hash"
-            ));
-        }
-        // Through the receipt type, so the text is the one the hub hashed.
-        let receipt = serde_json::from_value::<SignedReceipt>(v["receipt"].clone())
-            .ok()
-            .and_then(|r| serde_json::to_string(&r).ok())
-            .ok_or_else(|| format!("ledger entry {at} has a malformed receipt"))?;
-        let received_at_ms = v["received_at_ms"]
-            .as_i64()
-            .ok_or_else(|| format!("ledger entry {at} has no received_at_ms"))?;
-        let h = ledger_entry_hash(
-            &prev,
-            received_at_ms,
-            &field("device_id")?,
-            &body_sha256,
-            &receipt,
-        );
-        if hex::encode(h) != field("entry_hash")? {
-            return Err(format!(
-                "ledger entry {at}: the entry hash does not match its content"
-            ));
-        }
-        prev = h.to_vec();
-        n += 1;
-    }
-    Ok(n)
+    labelvault_core::ledger::verify_hub_ledger(jsonl, None)
+        .map(|r| r.entries)
+        .map_err(|e| e.to_string())
 }
 
 /// The checks of one label that need no storage (revision, verdict and intent

@@ -118,6 +118,12 @@ CREATE TABLE retrain_marks (
 );
 CREATE INDEX labels_received ON labels (received_at_ms);
 "#,
+    // The latest device ledger entry each device announced (x-lv-ledger-seq/-head), for
+    // the signed head of the hub ledger.
+    r#"
+ALTER TABLE devices ADD COLUMN ledger_seq BIGINT;
+ALTER TABLE devices ADD COLUMN ledger_head TEXT;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -600,6 +606,33 @@ impl HubStore for PostgresStore {
         )? == 1)
     }
 
+    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError> {
+        self.conn()?.execute(
+            "UPDATE devices SET ledger_seq = $2, ledger_head = $3
+             WHERE device_id = $1 AND (ledger_seq IS NULL OR ledger_seq < $2)",
+            &[&device_id, &(seq as i64), &head],
+        )?;
+        Ok(())
+    }
+
+    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            "SELECT device_id, ledger_seq, ledger_head FROM devices
+             WHERE ledger_seq IS NOT NULL ORDER BY device_id COLLATE \"C\"",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(labelvault_core::protocol::DeviceHead {
+                    device_id: r.try_get(0)?,
+                    seq: r.try_get::<_, i64>(1)? as u64,
+                    head: r.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+
     fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
@@ -733,6 +766,8 @@ impl HubStore for PostgresStore {
             rejected,
             server_time_ms: u.now_ms,
             hub_key_id: String::new(),
+            device_seq: None,
+            device_head: None,
         });
         let receipt_json =
             serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
@@ -741,8 +776,13 @@ impl HubStore for PostgresStore {
             &[&u.device_id, &u.upload_id, &u.body_sha256, &receipt_json],
         )?;
         // Inbound ledger: hash chain over what was received and what was answered.
-        let h =
-            super::ledger_entry_hash(&prev, u.now_ms, u.device_id, u.body_sha256, &receipt_json);
+        let h = labelvault_core::ledger::hub_entry_hash(
+            &prev,
+            u.now_ms,
+            u.device_id,
+            u.body_sha256,
+            &receipt_json,
+        );
         let seq = head_seq + 1;
         let h: &[u8] = &h;
         tx.execute(
@@ -793,14 +833,26 @@ impl HubStore for PostgresStore {
         let mut out = String::new();
         for r in &rows {
             let receipt: &str = r.try_get(7)?;
-            let v = serde_json::json!({
-                "seq": r.try_get::<_, i64>(0)?, "prev_hash": hex::encode(r.try_get::<_, &[u8]>(1)?), "entry_hash": hex::encode(r.try_get::<_, &[u8]>(2)?),
-                "device_id": r.try_get::<_, String>(3)?, "received_at_ms": r.try_get::<_, i64>(4)?,
-                "body_b64": base64::engine::general_purpose::STANDARD.encode(r.try_get::<_, &[u8]>(5)?),
-                "body_sha256": r.try_get::<_, String>(6)?,
-                "receipt": serde_json::from_str::<serde_json::Value>(receipt).unwrap_or_default(),
-            });
-            out.push_str(&v.to_string());
+            let seq = r.try_get::<_, i64>(0)?;
+            // A damaged row fails the export loudly, as on SQLite.
+            let receipt = serde_json::from_str(receipt).map_err(|_| {
+                HubError::Internal(format!("stored ledger entry damaged (seq {seq})"))
+            })?;
+            // The documented field order (docs/ledger.md, "The hub ledger").
+            let line = labelvault_core::ledger::HubLedgerLine {
+                seq: seq as u64,
+                prev_hash: hex::encode(r.try_get::<_, &[u8]>(1)?),
+                entry_hash: hex::encode(r.try_get::<_, &[u8]>(2)?),
+                device_id: r.try_get(3)?,
+                received_at_ms: r.try_get(4)?,
+                body_b64: base64::engine::general_purpose::STANDARD
+                    .encode(r.try_get::<_, &[u8]>(5)?),
+                body_sha256: r.try_get(6)?,
+                receipt,
+            };
+            out.push_str(
+                &serde_json::to_string(&line).map_err(|e| HubError::Internal(e.to_string()))?,
+            );
             out.push('\n');
         }
         Ok(out)

@@ -94,6 +94,12 @@ CREATE TABLE retrain_marks (
 ) STRICT;
 CREATE INDEX labels_received ON labels (received_at_ms);
 "#,
+    // The latest device ledger entry each device announced (x-lv-ledger-seq/-head), for
+    // the signed head of the hub ledger.
+    r#"
+ALTER TABLE devices ADD COLUMN ledger_seq INTEGER;
+ALTER TABLE devices ADD COLUMN ledger_head TEXT;
+"#,
 ];
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
@@ -390,6 +396,31 @@ impl HubStore for SqliteStore {
         )? == 1)
     }
 
+    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError> {
+        self.conn()?.execute(
+            "UPDATE devices SET ledger_seq = ?2, ledger_head = ?3
+             WHERE device_id = ?1 AND (ledger_seq IS NULL OR ledger_seq < ?2)",
+            params![device_id, seq as i64, head],
+        )?;
+        Ok(())
+    }
+
+    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT device_id, ledger_seq, ledger_head FROM devices
+             WHERE ledger_seq IS NOT NULL ORDER BY device_id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(labelvault_core::protocol::DeviceHead {
+                device_id: r.get(0)?,
+                seq: r.get::<_, i64>(1)? as u64,
+                head: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
         let mut c = self.conn()?;
         let tx = c.transaction()?;
@@ -519,6 +550,8 @@ impl HubStore for SqliteStore {
             rejected,
             server_time_ms: u.now_ms,
             hub_key_id: String::new(),
+            device_seq: None,
+            device_head: None,
         });
         let receipt_json =
             serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
@@ -535,8 +568,13 @@ impl HubStore for SqliteStore {
             )
             .optional()?
             .unwrap_or_else(|| vec![0u8; 32]);
-        let h =
-            super::ledger_entry_hash(&prev, u.now_ms, u.device_id, u.body_sha256, &receipt_json);
+        let h = labelvault_core::ledger::hub_entry_hash(
+            &prev,
+            u.now_ms,
+            u.device_id,
+            u.body_sha256,
+            &receipt_json,
+        );
         tx.execute(
             "INSERT INTO ledger (prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![prev, h.to_vec(), u.device_id, u.now_ms, u.body, u.body_sha256, receipt_json],
@@ -587,20 +625,26 @@ impl HubStore for SqliteStore {
         let mut out = String::new();
         while let Some(r) = rows.next()? {
             let receipt: String = r.get(7)?;
-            let receipt: serde_json::Value = serde_json::from_str(&receipt).map_err(|_| {
+            let receipt = serde_json::from_str(&receipt).map_err(|_| {
                 HubError::Internal(format!(
                     "stored ledger entry damaged (seq {})",
                     r.get::<_, i64>(0).unwrap_or_default()
                 ))
             })?;
-            let v = serde_json::json!({
-                "seq": r.get::<_, i64>(0)?, "prev_hash": hex::encode(r.get::<_, Vec<u8>>(1)?), "entry_hash": hex::encode(r.get::<_, Vec<u8>>(2)?),
-                "device_id": r.get::<_, String>(3)?, "received_at_ms": r.get::<_, i64>(4)?,
-                "body_b64": base64::engine::general_purpose::STANDARD.encode(r.get::<_, Vec<u8>>(5)?),
-                "body_sha256": r.get::<_, String>(6)?,
-                "receipt": receipt,
-            });
-            out.push_str(&v.to_string());
+            // The documented field order (docs/ledger.md, "The hub ledger").
+            let line = labelvault_core::ledger::HubLedgerLine {
+                seq: r.get::<_, i64>(0)? as u64,
+                prev_hash: hex::encode(r.get::<_, Vec<u8>>(1)?),
+                entry_hash: hex::encode(r.get::<_, Vec<u8>>(2)?),
+                device_id: r.get(3)?,
+                received_at_ms: r.get(4)?,
+                body_b64: base64::engine::general_purpose::STANDARD.encode(r.get::<_, Vec<u8>>(5)?),
+                body_sha256: r.get(6)?,
+                receipt,
+            };
+            out.push_str(
+                &serde_json::to_string(&line).map_err(|e| HubError::Internal(e.to_string()))?,
+            );
             out.push('\n');
         }
         Ok(out)
