@@ -52,11 +52,11 @@ if ! cargo deny --version >/dev/null 2>&1; then
 fi
 
 # The independent ledger verifier (tests/interop/verify_ledger.py) checks signatures
-# with libsodium through PyNaCl; the hub key's PEM form is read back with `cryptography`.
-if ! python3 -c "import nacl.bindings, cryptography" >/dev/null 2>&1; then
-  echo "install-deps: installing PyNaCl and cryptography for the interop verifier"
-  python3 -m pip install --quiet --disable-pip-version-check pynacl cryptography \
-    || $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-nacl python3-cryptography
+# with libsodium through PyNaCl, the batch reader (open_batch.py) decrypts with pyrage, and
+# the hub key's PEM form is read back with `cryptography`.
+if ! python3 -c "import nacl.bindings, cryptography, pyrage" >/dev/null 2>&1; then
+  echo "install-deps: installing PyNaCl, pyrage and cryptography for the interop verifiers"
+  python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography
 fi
 
 if [ -f "$here/ui/package.json" ]; then

@@ -558,3 +558,173 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
         }
     }
 }
+
+/// A batch sealed by the real CLI to an age identity made by pyrage opens in the
+/// independent Python reader (tests/interop/open_batch.py, from docs/batch-format.md);
+/// a changed byte or another hub key is refused by both readers.
+#[test]
+fn the_python_reader_opens_a_batch_the_cli_sealed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let reader = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/open_batch.py");
+    let new = Command::new("python3")
+        .arg(&reader)
+        .arg("--new-identity")
+        .output()
+        .expect("python3 (scripts/install-deps.sh installs pyrage)");
+    assert!(
+        new.status.success(),
+        "{}",
+        String::from_utf8_lossy(&new.stderr)
+    );
+    let text = String::from_utf8_lossy(&new.stdout).into_owned();
+    let mut lines = text.lines();
+    let (identity, recipient) = (
+        lines.next().expect("identity").to_string(),
+        lines.next().expect("recipient").to_string(),
+    );
+    let profile = dir.path().join("manager");
+    let key_file = dir.path().join("hub.key");
+    let out = cli_ok(
+        &profile,
+        &["hub", "keygen", "--out", &key_file.to_string_lossy()],
+    );
+    let hub_key = out
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("public key:")
+        .trim()
+        .to_string();
+    std::fs::write(
+        dir.path().join("tax.json"),
+        json!({"id": "t", "version": "1", "intents": [{"id": "card_arrival", "description": ""}, {"id": "change_pin", "description": ""}]}).to_string(),
+    )
+    .expect("taxonomy");
+    let items: String = (0..7)
+        .map(|i| json!({"text": format!("message {i} about [NAME_1]'s card"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}).to_string() + "\n")
+        .collect();
+    std::fs::write(dir.path().join("items.jsonl"), items).expect("items");
+    let batch = dir.path().join("b.lvbatch");
+    cli_ok(
+        &profile,
+        &[
+            "batch",
+            "seal",
+            "--hub-key",
+            &key_file.to_string_lossy(),
+            "--to",
+            &recipient,
+            "--taxonomy",
+            &dir.path().join("tax.json").to_string_lossy(),
+            "-o",
+            &batch.to_string_lossy(),
+            &dir.path().join("items.jsonl").to_string_lossy(),
+        ],
+    );
+    let open = |file: &Path, key: &str| {
+        Command::new("python3")
+            .arg(&reader)
+            .arg(file)
+            .args(["--hub-key", key, "--identity", &identity])
+            .output()
+            .expect("python3")
+    };
+    let ok = open(&batch, &hub_key);
+    let said = String::from_utf8_lossy(&ok.stdout).into_owned();
+    assert!(
+        ok.status.success() && said.starts_with("ok 7 items, batch b_"),
+        "{said} {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(!said.contains("message"), "no item text printed");
+    let mut bytes = std::fs::read(&batch).expect("batch");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 1;
+    let tampered = dir.path().join("tampered.lvbatch");
+    std::fs::write(&tampered, &bytes).expect("write");
+    let refused = open(&tampered, &hub_key);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let other = labelvault_core::identity::HubKey::generate()
+        .expect("key")
+        .public_key();
+    assert_eq!(open(&batch, &other).status.code(), Some(1));
+}
+
+/// A valid ledger of `n` entries: label uploads, each answered by its receipt entry
+/// (signed by `hub`), and a GET to round an odd count.
+fn valid_ledger(id: &DeviceIdentity, hub: &labelvault_core::identity::HubKey, n: u64) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let url = "http://127.0.0.1:7878";
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let mut out = String::with_capacity(n as usize * 900);
+    let mut prev = GENESIS;
+    let mut seq = 0u64;
+    while seq < n {
+        if n - seq == 1 {
+            let (line, _) = signed_line(id, seq + 1, &prev, (url, "GET", "/v1/batches", b""));
+            out.push_str(&line);
+            out.push('\n');
+            break;
+        }
+        let k = seq / 2;
+        let body = upload(|u| {
+            u["upload_id"] = json!(format!("u_{k:032x}"));
+            u["labels"][0]["item_id"] = json!(format!("it_{k:032x}"));
+        });
+        let (line, h) = signed_line(id, seq + 1, &prev, (url, "POST", "/v1/labels", &body));
+        out.push_str(&line);
+        out.push('\n');
+        let r = labelvault_core::protocol::Receipt {
+            upload_id: format!("u_{k:032x}"),
+            device_id: format!("d_{}", "ef".repeat(12)),
+            body_sha256: hex(&ledger::sha256(&body)),
+            accepted: 1,
+            duplicates: 0,
+            rejected: vec![],
+            server_time_ms: 1_763_800_000_000,
+            hub_key_id: hub.key_id(),
+            device_seq: Some(seq + 1),
+            device_head: Some(hex(&h)),
+        };
+        let signature = b64.encode(hub.sign(&labelvault_core::protocol::receipt_message(&r)));
+        let receipt = serde_json::to_vec(&labelvault_core::protocol::SignedReceipt {
+            receipt: r,
+            signature,
+        })
+        .expect("json");
+        let (line, h2) = signed_line(id, seq + 2, &h, (url, "RECEIPT", "/v1/labels", &receipt));
+        out.push_str(&line);
+        out.push('\n');
+        prev = h2;
+        seq += 2;
+    }
+    out
+}
+
+/// Valid ledgers of 1 to 100,000 entries verify in both implementations, with the hub
+/// key, countersigned to their last upload.
+#[test]
+fn valid_ledgers_of_one_to_a_hundred_thousand_entries_verify_in_both() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = DeviceIdentity::generate().expect("identity");
+    let hub = labelvault_core::identity::HubKey::generate().expect("hub key");
+    let key = hub.public_key();
+    let profile = dir.path().join("officer");
+    for n in [1u64, 2, 33, 1_000, 100_000] {
+        let file = dir.path().join(format!("valid-{n}.jsonl"));
+        std::fs::write(&file, valid_ledger(&id, &hub, n)).expect("write");
+        let (rust_ok, rust_out) = rust_verdict(&profile, &file, Some(&key));
+        let (py_ok, py_out) = python_verdict(&file, Some(&key));
+        assert!(rust_ok && py_ok, "{n}: {rust_out} / {py_out}");
+        assert!(rust_out.contains(&format!("OK: {n} entries")), "{rust_out}");
+        // Uploads sit at odd positions, each receipted by the next entry.
+        let through = if n >= 2 { 2 * (n / 2) - 1 } else { 0 };
+        assert!(py_out.contains(&format!("ok {n} entries")), "{py_out}");
+        assert!(
+            py_out
+                .trim_end()
+                .ends_with(&format!("countersigned through {through}")),
+            "{n}: {py_out}"
+        );
+    }
+}
