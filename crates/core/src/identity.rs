@@ -254,6 +254,65 @@ pub fn usable_public_key(k: &[u8; 32]) -> bool {
             .is_some()
 }
 
+/// One public key, prepared for checking many signatures under the same rules as
+/// [`verify`]: the key is checked once, and the equation `[s]B − [k]A = R` is computed with
+/// curve25519-dalek's precomputed multiscalar multiplication over the two fixed points
+/// `B` and `−A` (a ledger has thousands of signatures by one device key and one hub key).
+/// The same checks, in the same order, as [`verify`]; tests hold the two to the same
+/// verdicts on the published edge cases and on random valid and altered signatures.
+pub struct StrictKey {
+    bytes: [u8; 32],
+    table: curve25519_dalek::edwards::VartimeEdwardsPrecomputation,
+}
+
+impl StrictKey {
+    /// `None` unless [`usable_public_key`].
+    pub fn new(public_key: &[u8; 32]) -> Option<StrictKey> {
+        use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
+        if !usable_public_key(public_key) {
+            return None;
+        }
+        let a = curve25519_dalek::edwards::CompressedEdwardsY(*public_key).decompress()?;
+        // −A, not a negated scalar: a key with a small-order component (which libsodium
+        // accepts) gives [k](−A) ≠ [ℓ − k]A.
+        let table = curve25519_dalek::edwards::VartimeEdwardsPrecomputation::new([
+            curve25519_dalek::constants::ED25519_BASEPOINT_POINT,
+            -a,
+        ]);
+        Some(StrictKey {
+            bytes: *public_key,
+            table,
+        })
+    }
+
+    /// Whether `sig` is a valid signature of `msg` by this key, under libsodium's rules.
+    pub fn verify(&self, msg: &[u8], sig: &[u8]) -> bool {
+        use curve25519_dalek::scalar::Scalar;
+        use curve25519_dalek::traits::VartimePrecomputedMultiscalarMul;
+        let Ok(sig) = <&[u8; 64]>::try_from(sig) else {
+            return false;
+        };
+        let r = &sig[..32];
+        if small_order(r) {
+            return false;
+        }
+        let mut s_bytes = [0u8; 32];
+        s_bytes.copy_from_slice(&sig[32..]);
+        let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {
+            return false;
+        };
+        let mut ctx = ring::digest::Context::new(&ring::digest::SHA512);
+        ctx.update(r);
+        ctx.update(&self.bytes);
+        ctx.update(msg);
+        let mut wide = [0u8; 64];
+        wide.copy_from_slice(ctx.finish().as_ref());
+        let k = Scalar::from_bytes_mod_order_wide(&wide);
+        let r_check = self.table.vartime_multiscalar_mul([s, k]);
+        r_check.compress().as_bytes() == r
+    }
+}
+
 /// Whether a point encoding's `y` (the sign bit of `x` aside) is below p = 2²⁵⁵ − 19.
 fn canonical_y(b: &[u8; 32]) -> bool {
     // y ≥ p only for the 19 values 0x7fff…ffed ..= 0x7fff…ffff.

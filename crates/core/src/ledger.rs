@@ -373,10 +373,11 @@ type SigItem<'a> = (&'a [u8], [u8; 64], usize);
 /// `R` carries a small-order component, which strict verifiers refuse. `Err(k)`: key `k`
 /// is not a usable Ed25519 public key.
 fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Option<usize>, usize> {
-    if let Some(k) = keys.iter().position(|k| !identity::usable_public_key(k)) {
-        return Err(k);
+    let mut prepared = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        prepared.push(identity::StrictKey::new(k).ok_or(i)?);
     }
-    let ok = par_map(items, 64, |(m, s, k)| identity::verify(&keys[*k], m, s));
+    let ok = par_map(items, 64, |(m, s, k)| prepared[*k].verify(m, s));
     Ok(ok.iter().position(|v| !v))
 }
 

@@ -44,12 +44,63 @@ fn unhex<const N: usize>(s: &str) -> [u8; N] {
 #[test]
 fn the_speccheck_vectors_get_libsodiums_verdicts() {
     for (i, (m, pk, sig)) in SPECCHECK.iter().enumerate() {
-        let got = identity::verify(
-            &unhex::<32>(pk),
-            &hex::decode(m).unwrap(),
-            &unhex::<64>(sig),
+        let (pk, m, sig) = (unhex::<32>(pk), hex::decode(m).unwrap(), unhex::<64>(sig));
+        let expected = LIBSODIUM_ACCEPTS.contains(&i);
+        assert_eq!(
+            identity::verify(&pk, &m, &sig),
+            expected,
+            "speccheck case {i}"
         );
-        assert_eq!(got, LIBSODIUM_ACCEPTS.contains(&i), "speccheck case {i}");
+        // The prepared-key path used by `audit verify`: same verdict (an unusable key
+        // cannot even be prepared).
+        let prepared = identity::StrictKey::new(&pk).is_some_and(|k| k.verify(&m, &sig));
+        assert_eq!(prepared, expected, "speccheck case {i}, prepared key");
+    }
+}
+
+/// The prepared-key verifier and `identity::verify` (ring's equation with libsodium's
+/// checks) agree on valid signatures and on single-bit changes of signature or message,
+/// on non-canonical `s` (s + ℓ) and on torsion components in R.
+#[test]
+fn the_prepared_key_agrees_with_the_single_verifier() {
+    let ell: [u8; 32] =
+        hex::decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+            .unwrap()
+            .try_into()
+            .unwrap();
+    for round in 0..6u32 {
+        let id = DeviceIdentity::generate().unwrap();
+        let pk = identity::parse_public_key(&id.public().signing_key).unwrap();
+        let key = identity::StrictKey::new(&pk).unwrap();
+        let msg = format!("message {round}").into_bytes();
+        let good = id.sign(&msg);
+        assert!(key.verify(&msg, &good) && identity::verify(&pk, &msg, &good));
+        for bit in (0..512).step_by(7) {
+            let mut bad = good;
+            bad[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(
+                key.verify(&msg, &bad),
+                identity::verify(&pk, &msg, &bad),
+                "bit {bit}"
+            );
+            let mut m2 = msg.clone();
+            m2[bit % msg.len()] ^= 1;
+            assert!(!key.verify(&m2, &good) && !identity::verify(&pk, &m2, &good));
+        }
+        // s + ℓ: the same point equation, but a non-canonical scalar; both refuse.
+        let mut high = good;
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = high[32 + i] as u16 + ell[i] as u16 + carry;
+            high[32 + i] = v as u8;
+            carry = v >> 8;
+        }
+        assert!(!key.verify(&msg, &high) && !identity::verify(&pk, &msg, &high));
+        for t in 0..8 {
+            let sig = sign_with_torsion(&id, &msg, t);
+            assert_eq!(key.verify(&msg, &sig), t == 0, "torsion {t}");
+            assert_eq!(identity::verify(&pk, &msg, &sig), t == 0, "torsion {t}");
+        }
     }
 }
 
