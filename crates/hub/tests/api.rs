@@ -21,6 +21,7 @@ on_both_stores!(
     select_is_a_dry_run_in_priority_order,
     dispatch_overlap_gold_leases_and_revocation,
     a_racing_dispatch_stores_nothing,
+    hostile_uploads_with_valid_signatures_are_refused_by_rule,
 );
 
 fn agent() -> ureq::Agent {
@@ -312,6 +313,95 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
         .map(|x| x["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, vec!["unknown_intent"]);
+}
+
+/// Uploads signed by an enrolled device whose content breaks the label grammar: each is
+/// refused before anything is stored, naming the label's position, the field and the
+/// rule, and never echoing the value.
+fn hostile_uploads_with_valid_signatures_are_refused_by_rule(b: Backend) {
+    let h = start(b);
+    let (a, da) = h.enroll();
+    let (_, items) = h.assign(&da, 1);
+    let good = |f: &dyn Fn(&mut Value)| {
+        let mut u = json!({"upload_id": uid("hostile"), "device_id": da, "labels": [
+            {"item_id": items[0], "revision": 1, "retracted": false, "verdict": "wrong", "intent_id": "a",
+             "flags": [], "pii_spans": [], "duration_ms": 900, "decided_at_ms": now() * 1000 - 1000}]});
+        f(&mut u);
+        let u: LabelUpload = serde_json::from_value(u).unwrap();
+        serde_json::to_vec(&u).unwrap()
+    };
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change, &str)> = vec![
+        (
+            "item_id",
+            Box::new(|u| u["labels"][0]["item_id"] = json!("it_jane.doe@example.com")),
+            "jane",
+        ),
+        (
+            "intent_id",
+            Box::new(|u| u["labels"][0]["intent_id"] = json!("Jane Doe, 1 Elm Street")),
+            "Jane",
+        ),
+        (
+            "upload_id",
+            Box::new(|u| u["upload_id"] = json!("u_Jane_Doe")),
+            "Jane",
+        ),
+        (
+            "duration_ms",
+            Box::new(|u| u["labels"][0]["duration_ms"] = json!(0x004a_616e_6544_6f65_u64)),
+            "20912",
+        ),
+        (
+            "pii_spans",
+            Box::new(|u| {
+                u["labels"][0]["flags"] = json!(["missed_pii"]);
+                u["labels"][0]["pii_spans"] = json!([{"start": 74, "end": 65}]);
+            }),
+            "74",
+        ),
+        (
+            "flags",
+            Box::new(|u| {
+                u["labels"][0]["flags"] = json!(["misclassification", "misclassification"])
+            }),
+            "xx",
+        ),
+        (
+            "intent_id",
+            Box::new(|u| u["labels"][0]["intent_id"] = Value::Null),
+            "xx",
+        ),
+        (
+            "decided_at_ms",
+            Box::new(|u| u["labels"][0]["decided_at_ms"] = json!(4_000_000_000_000_i64)),
+            "4000",
+        ),
+    ];
+    for (field, change, secret) in cases {
+        let body = good(&*change);
+        let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", &body);
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("malformed_label")),
+            "{field}: {e}"
+        );
+        let msg = e["message"].as_str().unwrap();
+        assert!(msg.contains(&format!("{field}:")), "{field}: {msg}");
+        assert!(!msg.contains(secret), "{field} echoed: {msg}");
+    }
+    // Nothing of it was stored: the well-formed upload of the same item and revision is
+    // accepted as new, not as a duplicate.
+    let (st, r) = device_call(&h, &a, &da, "POST", "/v1/labels", &good(&|_| {}));
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(
+        (
+            r["receipt"]["accepted"].as_u64(),
+            r["receipt"]["duplicates"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{r}"
+    );
 }
 
 fn replay_tamper_stale_revoked_are_refused(b: Backend) {
