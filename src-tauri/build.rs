@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "batch_import",
     "audit_ledger",
     "audit_retention",
+    "audit_export",
     "sync_now",
     "settings_get",
     "settings_set",

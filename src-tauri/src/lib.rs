@@ -34,6 +34,7 @@ pub fn setup<R: tauri::Runtime>(
             batches::batch_import,
             audit::audit_ledger,
             audit::audit_retention,
+            audit::audit_export,
             sync::sync_now,
             settings::settings_get,
             settings::settings_set,

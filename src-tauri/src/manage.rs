@@ -215,7 +215,7 @@ pub async fn manage_dispatch(
 
 /// Where downloads go: `$LABELVAULT_EXPORT_DIR`, else the user's Downloads folder,
 /// else `exports/` in the profile.
-fn export_dir(state: &AppState) -> IpcResult<PathBuf> {
+pub(crate) fn export_dir(state: &AppState) -> IpcResult<PathBuf> {
     let dir = match std::env::var_os("LABELVAULT_EXPORT_DIR") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
         _ => directories::UserDirs::new()
@@ -244,7 +244,7 @@ pub struct Saved {
 }
 
 /// Save a download atomically, so a crash leaves no half file.
-fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult<Saved> {
+pub(crate) fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult<Saved> {
     let path = dir.join(name);
     labelvault_core::keystore::write_atomically(&path, bytes).map_err(|e| {
         IpcError::new(

@@ -105,6 +105,7 @@ export const api = {
   importBatch: (bytesB64: string) => invoke<ImportReport>("batch_import", { bytesB64 }),
   ledger: (limit = 100) => invoke<LedgerView>("audit_ledger", { limit }),
   retention: () => invoke<Retention>("audit_retention"),
+  auditExport: () => invoke<{ path: string; bytes: number }>("audit_export"),
   sync: () => invoke<SyncOutcome>("sync_now"),
   settingsGet: () => invoke<Settings>("settings_get"),
   settingsSet: (settings: Settings) => invoke<void>("settings_set", { settings }),

@@ -20,14 +20,17 @@ export function clear(e: HTMLElement) {
 
 let bannerTimer: number | undefined;
 
-/// Show a message at the top (errors stay until dismissed by the next action; info fades).
+/// Show a message at the top of the window, in view however far the page is scrolled.
+/// Errors stay until dismissed (× button); information fades after a few seconds.
 export function showBanner(text: string, kind: "error" | "info" = "error") {
   const b = $("banner");
-  b.textContent = text;
+  $("banner-text").textContent = text;
   b.className = `banner ${kind}`;
   b.hidden = false;
+  const close = $("banner-close");
+  close.onclick = () => (b.hidden = true);
   if (bannerTimer) window.clearTimeout(bannerTimer);
-  bannerTimer = window.setTimeout(() => (b.hidden = true), kind === "info" ? 2500 : 8000);
+  bannerTimer = kind === "info" ? window.setTimeout(() => (b.hidden = true), 4000) : undefined;
 }
 
 /// A file's bytes as base64, for commands that take file contents (the webview cannot

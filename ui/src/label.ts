@@ -90,7 +90,7 @@ export class LabelScreen {
     const reason = $("reason");
     reason.textContent = REASON_LABELS[item.reason] ?? item.reason;
     reason.className = `reason ${item.reason}`;
-    $("batch-pos").textContent = this.editing ? "editing an earlier decision" : "";
+    $("batch-pos").textContent = this.editing ? this.editingText(item) : "";
     $("model-intent").textContent = item.model_intent;
     $("model-conf").textContent = pct(item.confidence);
     ($("model-confbar") as HTMLElement).style.width = pct(item.confidence);
@@ -106,6 +106,12 @@ export class LabelScreen {
     });
     this.renderPending();
     this.shownAt = performance.now();
+  }
+
+  /// What the annotator decided earlier about the item being edited.
+  private editingText(item: QueueItem): string {
+    const was = this.recent.find((r) => r.item.item_id === item.item_id)?.label;
+    return was ? `Editing your earlier decision: ${decisionText(was.verdict, was.intent_id)}` : "Editing an earlier decision";
   }
 
   private renderMessage(text: string, highlight?: { start: number; end: number }) {
@@ -149,7 +155,25 @@ export class LabelScreen {
     for (const a of Object.keys(ACTION_LABELS) as Action[]) {
       help.append(el("tr", {}, [el("td", {}, [this.keys[a].join(" / ") || "—"]), el("td", {}, [ACTION_LABELS[a]])]));
     }
-    help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, ["The model is wrong: the numbered intent is right"])]));
+    help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, ["The model is wrong: the numbered intent is right (the item's alternatives, then your recent choices)"])]));
+    const section = (title: string, rows: [string, string][]) => {
+      help.append(el("tr", {}, [el("th", { colspan: "2" }, [title])]));
+      for (const [k, what] of rows) help.append(el("tr", {}, [el("td", {}, [k]), el("td", {}, [what])]));
+    };
+    section("In the intent picker", [
+      ["type", "Filter by words of the name or description, in any order; typos are forgiven"],
+      ["↑ / ↓", "Move the highlight"],
+      ["PgUp / PgDn", "Move by ten"],
+      ["Enter", "Pick the highlighted intent"],
+      ["Esc", "Close without deciding"],
+    ]);
+    section("Marking missed personal data", [
+      ["← / →", "Move to the previous or next word"],
+      ["Shift+→ / Shift+←", "Extend or shrink the selection"],
+      ["Enter", "Keep the selection"],
+      ["Esc", "Cancel"],
+    ]);
+    section("Recent decisions", [["Tab, then Enter", "Change an earlier decision"]]);
   }
 
   /// Intents this annotator chose recently (newest first), for the keys 1–9.
@@ -183,11 +207,12 @@ export class LabelScreen {
 
   private recentRow(r: RecentDecision): HTMLElement {
     const v = r.label.verdict ?? "";
-    const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id }, [
-      el("span", { class: "verdict" }, [v]),
+    const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id, title: "Enter or click to change this decision" }, [
+      el("span", { class: "verdict" }, [VERDICT_TEXT[v] ?? v]),
       " ",
-      el("span", {}, [r.label.intent_id ?? ""]),
-      r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.join(", ")}`]) : "",
+      el("span", {}, [v === "wrong" || v === "correct" ? (r.label.intent_id ?? "") : ""]),
+      r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.map((f) => FLAG_TEXT[f] ?? f).join(", ")}`]) : "",
+      el("span", { class: "snippet", dir: "auto" }, [snippet(r.item.text)]),
     ]);
     li.addEventListener("click", () => this.edit(r));
     li.addEventListener("keydown", (e) => {
@@ -202,6 +227,7 @@ export class LabelScreen {
   private async edit(r: RecentDecision) {
     this.editing = r.item;
     await this.show(r.item);
+    // Focus leaves the Recent list, so the next Enter decides instead of re-opening.
     $("message").focus();
   }
 
@@ -294,6 +320,8 @@ export class LabelScreen {
       this.queue = res.next;
       // Recent first: the next item's keys 1–9 include this choice.
       if (res.record) this.pushRecent({ item, label: res.record });
+      const undoKey = this.keys.undo[0] ?? "";
+      $("confirm").textContent = `✓ ${decisionText(verdict, res.record?.intent_id ?? intent)}${undoKey ? ` — ${undoKey} to undo` : ""}`;
       await this.show(this.queue[0] ?? null);
       this.onProgress(this.counts.labelled, this.counts.remaining);
       const updated = performance.now();
@@ -325,6 +353,7 @@ export class LabelScreen {
       }
       this.counts.labelled = Math.max(0, this.counts.labelled - 1);
       this.counts.remaining += 1;
+      $("confirm").textContent = "Undone: the item is back for a new decision";
       this.editing = null;
       this.queue = res.next;
       // The undone item returns to the queue; show it.
@@ -499,6 +528,39 @@ export class LabelScreen {
     this.pending.flags.add("missed_pii");
     this.renderPending();
   }
+}
+
+/** How a verdict reads to the annotator (the model's intent was right, or corrected). */
+const VERDICT_TEXT: Record<string, string> = { correct: "model right", wrong: "corrected", unsure: "unsure", skip: "skipped" };
+
+/** Flags in words, not enum names. */
+const FLAG_TEXT: Record<string, string> = {
+  misclassification: "false positive",
+  missed_pii: "missed personal data",
+  not_customer_message: "not a customer message",
+  multiple_intents: "several intents",
+};
+
+/// A decision in words, for the confirmation line and the editing note.
+function decisionText(verdict: Verdict | null, intent: string | null): string {
+  switch (verdict) {
+    case "correct":
+      return `model right${intent ? ` (${intent})` : ""}`;
+    case "wrong":
+      return `corrected to ${intent ?? "another intent"}`;
+    case "unsure":
+      return "marked unsure";
+    case "skip":
+      return "skipped";
+    default:
+      return "taken back";
+  }
+}
+
+/// The start of a (redacted) item text for the Recent list.
+function snippet(text: string): string {
+  const chars = Array.from(text.replace(/\s+/g, " ").trim());
+  return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : chars.join("");
 }
 
 function toggle<T>(set: Set<T>, v: T) {

@@ -94,10 +94,18 @@ async function importFile(file: File) {
   }
 }
 
+/// A moment in the annotator's own time zone, named ("2026-12-04 20:31 UTC").
+function local(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+  });
+}
+
 async function renderAudit() {
   try {
     const [ledger, ret] = await Promise.all([api.ledger(200), api.retention()]);
-    $("chain-status").textContent = `Ledger: ${ledger.total} entries — chain ${ledger.chain}`;
+    $("chain-status").textContent = `Verified ${local(Date.now())}: ledger ${ledger.chain}`;
+    $("chain-status").className = `chain ${ledger.chain.startsWith("ok") ? "chain-ok" : "chain-bad"}`;
     const when = (t: number | null) => (t ? day(t) : "—");
     $("retention").textContent = `Stored now: ${ret.items} items (${ret.acknowledged} acknowledged by the hub), ${ret.unsynced_labels} label revisions not yet acknowledged. Next purge: ${when(ret.next_purge_at)}; next batch expiry: ${when(ret.next_expiry_at)}.`;
     const rows = $("ledger-rows");
@@ -107,12 +115,20 @@ async function renderAudit() {
       rows.append(
         el("tr", {}, [
           el("td", {}, [String(l.seq)]),
-          el("td", {}, [day(Math.floor(l.created_at_ms / 1000))]),
+          el("td", {}, [local(l.created_at_ms)]),
           el("td", {}, [l.request, el("div", { class: "muted" }, [l.hub_url])]),
           el("td", {}, [String(l.label_count)]),
           el("td", {}, [String(l.body_bytes)]),
           el("td", { class: "fields" }, [l.fields.join(", ")]),
-          el("td", {}, [r ? `${r.accepted} accepted, ${r.duplicates} duplicate, ${r.rejected.length} rejected` : l.label_count ? "awaiting" : "—"]),
+          el("td", {}, [
+            r
+              ? `receipted ${local(r.server_time_ms)}: ${r.accepted} accepted, ${r.duplicates} duplicate, ${r.rejected.length} rejected`
+              : l.request.startsWith("RECEIPT")
+                ? "the hub's signed receipt, in the chain"
+                : l.label_count
+                  ? "awaiting the hub's receipt"
+                  : "—",
+          ]),
         ]),
       );
     }
@@ -170,6 +186,19 @@ async function boot() {
     $(`tab-${name}`).addEventListener("click", () => show(name));
   }
   manage.wire();
+  $("audit-verify").addEventListener("click", () => void renderAudit());
+  $("audit-export").addEventListener("click", async () => {
+    const b = $("audit-export") as HTMLButtonElement;
+    b.disabled = true;
+    try {
+      const saved = await api.auditExport();
+      $("audit-export-result").textContent = `Saved the ledger (${saved.bytes} bytes) to ${saved.path}. Check it anywhere with: labelvault audit verify FILE --hub-key KEY`;
+    } catch (e) {
+      showBanner(errorText(e));
+    } finally {
+      b.disabled = false;
+    }
+  });
   $("keymap-reset").addEventListener("click", () => void saveKeys(DEFAULT_KEYS).then(renderSettings));
   const input = $("batch-file") as HTMLInputElement;
   input.addEventListener("change", () => {

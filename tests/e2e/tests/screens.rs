@@ -347,3 +347,204 @@ async fn a_150_intent_taxonomy_by_keyboard() {
     assert!(visible(&c, "#empty").await && !visible(&c, "#item-card").await);
     c.close().await.expect("close");
 }
+
+/// After each decision the annotator sees what was recorded and how to undo it; Recent
+/// rows read as words with a snippet of the item; `?` lists the picker and span keys;
+/// Enter on a Recent row opens that decision for editing, shows the earlier decision,
+/// and the next Enter records the change (it does not re-open the edit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_are_confirmed_recent_rows_read_as_words_and_edits_do_not_trap() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intents: Vec<(String, String)> = ["card_arrival", "lost_card", "change_pin"]
+        .iter()
+        .map(|i| (i.to_string(), String::new()))
+        .collect();
+    let items: Vec<Value> = (0..4)
+        .map(|i| json!({"text": format!("feedback message {i}: where is my [CARD_1] card"), "intent": "card_arrival",
+            "confidence": 0.4, "reason": "low_confidence", "alternatives": [{"intent": "lost_card", "confidence": 0.3}]}))
+        .collect();
+    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    press(&c, "a").await;
+    wait_done(&c, 1).await;
+    let confirm = text(&c, "#confirm").await;
+    assert!(
+        confirm.contains("model right (card_arrival)") && confirm.contains("u to undo"),
+        "{confirm}"
+    );
+    press(&c, "1").await;
+    wait_done(&c, 2).await;
+    assert!(text(&c, "#confirm")
+        .await
+        .contains("corrected to lost_card"));
+    // Recent: words, not enum names; a snippet of the redacted text.
+    let first = js(
+        &c,
+        "return document.querySelector('#recent-list li').innerText;",
+    )
+    .await;
+    let first = first.as_str().unwrap_or_default().to_string();
+    assert!(
+        first.contains("corrected")
+            && first.contains("lost_card")
+            && first.contains("feedback message 1"),
+        "{first}"
+    );
+    assert!(!first.contains("wrong"), "{first}");
+    screenshot(&c, "feedback-recent.png").await;
+    // Help lists the picker's and the span selection's keys too.
+    press(&c, "?").await;
+    wait_for(&c, "#help:not([hidden])").await;
+    let help = js(&c, "return document.querySelector('#help').innerText;").await;
+    let help = help.as_str().unwrap_or_default().to_string();
+    for want in [
+        "PgUp / PgDn",
+        "Shift+→",
+        "Keep the selection",
+        "Change an earlier decision",
+    ] {
+        assert!(help.contains(want), "help lacks {want}: {help}");
+    }
+    screenshot(&c, "help.png").await;
+    press(&c, key::ESCAPE).await;
+    // Edit the second decision from Recent: the earlier decision is shown, and Enter
+    // (accept the model) records the change instead of re-opening the edit.
+    c.find(fantoccini::Locator::Css("#recent-list li"))
+        .await
+        .expect("recent row")
+        .send_keys(key::ENTER)
+        .await
+        .expect("enter on the row");
+    wait_for(&c, "#batch-pos").await;
+    let note = text(&c, "#batch-pos").await;
+    assert!(note.contains("corrected to lost_card"), "{note}");
+    press(&c, key::ENTER).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let labels = vault(&profile).current_labels().expect("labels");
+        if labels
+            .iter()
+            .any(|l| l.revision == 2 && l.intent_id.as_deref() == Some("card_arrival"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edit was not recorded: {labels:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        text(&c, "#batch-pos").await,
+        "",
+        "back on the queue, not editing"
+    );
+    c.close().await.expect("close");
+}
+
+/// The privacy officer's Audit tab on a device that has synced with a real hub over
+/// loopback: Verify now reports the chain, the signatures and how far the hub has
+/// countersigned, rows carry times with their time zone and receipt status, and Export
+/// ledger saves a file that `audit verify` accepts with the hub key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_tab_verifies_and_exports_the_ledger() {
+    if !available() {
+        return;
+    }
+    use labelvault_system_tests::{cli_ok, enroll, Hub};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let device = enroll(&hub, &dir.path().join("device"), "annotator");
+    let items: Vec<Value> = (0..4)
+        .map(|i| json!({"text": format!("audit message {i} about my card"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    let (st, r) = hub.admin_post(
+        "/v1/admin/assign",
+        &json!({"device_id": device.device_id, "taxonomy": {"id": "t", "version": "1", "intents": [
+            {"id": "card_arrival", "description": ""}, {"id": "lost_card", "description": ""}]}, "items": items}),
+    );
+    assert_eq!(st, 200, "{r}");
+    cli_ok(&device.profile, &["pull"]);
+    cli_ok(&device.profile, &["label", "--verdict", "correct"]);
+    cli_ok(&device.profile, &["sync"]);
+    let exports = dir.path().join("exports");
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &device.profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+        ("LABELVAULT_EXPORT_DIR", &exports),
+    ]);
+    let c = driver.session().await;
+    click(&c, "#tab-audit").await;
+    wait_for(&c, "#ledger-rows tr").await;
+    click(&c, "#audit-verify").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        let s = text(&c, "#chain-status").await;
+        if s.contains("hash chain intact") {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "{s}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        status.contains("every signature valid")
+            && status.contains("countersigned by the hub through entry"),
+        "{status}"
+    );
+    let rows = js(
+        &c,
+        "return document.querySelector('#ledger-rows').innerText;",
+    )
+    .await;
+    let rows = rows.as_str().unwrap_or_default().to_string();
+    assert!(
+        rows.contains("receipted") && rows.contains("RECEIPT"),
+        "{rows}"
+    );
+    // Times carry their zone (the test machine runs in UTC).
+    assert!(rows.contains("UTC") || rows.contains("GMT"), "{rows}");
+    screenshot(&c, "audit.png").await;
+    click(&c, "#audit-export").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if text(&c, "#audit-export-result")
+            .await
+            .contains("Saved the ledger")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no export");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let file = std::fs::read_dir(&exports)
+        .expect("exports")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .expect("an exported ledger");
+    let out = labelvault_system_tests::cli(
+        &device.profile,
+        &[
+            "audit",
+            "verify",
+            &file.to_string_lossy(),
+            "--hub-key",
+            &hub.public_key(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    c.close().await.expect("close");
+}
