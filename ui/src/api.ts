@@ -5,13 +5,13 @@ export type Reason = "false_positive" | "low_confidence" | "random_sample";
 export type Alternative = { intent: string; confidence: number };
 export type QueueItem = {
   item_id: string; batch_id: string; text: string; model_intent: string; confidence: number;
-  alternatives: Alternative[]; reason: Reason;
+  alternatives: Alternative[]; reason: Reason; skipped: boolean;
 };
 export type ReasonCounts = { false_positive: number; low_confidence: number; random_sample: number };
 export type HubLink = { hub_url: string; device_id: string; hub_key_id: string; enrolled_at: number };
 export type VaultStatus = {
   profile_dir: string; device_fingerprint: string; schema_version: number; batches: number; items: number;
-  labelled: number; remaining: number; by_reason: ReasonCounts; hub: HubLink | null;
+  labelled: number; skipped: number; remaining: number; by_reason: ReasonCounts; hub: HubLink | null;
 };
 export type Verdict = "correct" | "wrong" | "unsure" | "skip";
 export type Flag = "misclassification" | "missed_pii" | "not_customer_message" | "multiple_intents";

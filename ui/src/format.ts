@@ -148,3 +148,33 @@ export function choices(
   if (taxonomy.length <= SMALL_TAXONOMY) for (const t of taxonomy) add(t.id);
   return out.slice(0, 9);
 }
+
+/** The top bar's counts: decided (skips apart), skipped (back at the end), still to go. */
+export type Counts = { labelled: number; skipped: number; remaining: number };
+
+/// The counts after a decision on an item that was undecided (from the queue), skipped
+/// (a skipped item back at the end of the queue, or a skip being edited) or decided (an
+/// earlier decision being edited).
+export function afterDecision(c: Counts, was: "undecided" | "skipped" | "decided", verdict: string): Counts {
+  const n = { ...c };
+  if (was === "undecided") n.remaining = Math.max(0, n.remaining - 1);
+  else if (was === "skipped") n.skipped = Math.max(0, n.skipped - 1);
+  else n.labelled = Math.max(0, n.labelled - 1);
+  if (verdict === "skip") n.skipped += 1;
+  else n.labelled += 1;
+  return n;
+}
+
+/// The counts after undoing a decision whose verdict was `verdict`: the item is undecided again.
+export function afterUndo(c: Counts, verdict: string | null): Counts {
+  const n = { ...c, remaining: c.remaining + 1 };
+  if (verdict === "skip") n.skipped = Math.max(0, n.skipped - 1);
+  else n.labelled = Math.max(0, n.labelled - 1);
+  return n;
+}
+
+/// "12 done · 30 to go · 2 skipped (they come back at the end)".
+export function progressText(c: Counts): string {
+  const skipped = c.skipped ? ` · ${c.skipped} skipped (they come back at the end)` : "";
+  return `${c.labelled} done · ${c.remaining} to go${skipped}`;
+}

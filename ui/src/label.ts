@@ -2,7 +2,7 @@
 // before the next item shows; the next items are prefetched so the screen never waits
 // on a query. Latency (keydown → next item painted) is recorded for the benchmark.
 import { api, errorText, type Flag, type Intent, type QueueItem, type RecentDecision, type Span, type Verdict } from "./api";
-import { choices, filterIntents, pct, REASON_LABELS, segments, words } from "./format";
+import { afterDecision, afterUndo, choices, filterIntents, pct, REASON_LABELS, segments, words, type Counts } from "./format";
 import { ACTION_LABELS, resolve, type Action, type KeyMap } from "./keys";
 import { $, clear, el, showBanner } from "./dom";
 
@@ -47,9 +47,9 @@ export class LabelScreen {
   private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
   private recent: RecentDecision[] = [];
   private ahead: KeyLike[] = [];
-  onProgress: (labelled: number, remaining: number) => void = () => {};
+  onProgress: (counts: Counts) => void = () => {};
   /** Counts shown in the top bar: set from vault_status, adjusted per decision. */
-  counts = { labelled: 0, remaining: 0 };
+  counts: Counts = { labelled: 0, skipped: 0, remaining: 0 };
 
   constructor(private keys: KeyMap) {}
 
@@ -311,11 +311,11 @@ export class LabelScreen {
       });
       window.__lvIpc.push(performance.now() - t0);
       if (window.__lvIpc.length > 2000) window.__lvIpc.shift();
-      // A decision from the queue decides a new item; an edit changes a decided one.
-      if (!this.editing) {
-        this.counts.labelled += 1;
-        this.counts.remaining = Math.max(0, this.counts.remaining - 1);
-      }
+      // Where the item was: undecided or skipped in the queue, or an earlier decision
+      // being edited (a skip, or another verdict).
+      const earlier = this.editing ? this.recent.find((r) => r.item.item_id === item.item_id)?.label.verdict : null;
+      const was = this.editing ? (earlier === "skip" ? "skipped" : "decided") : item.skipped ? "skipped" : "undecided";
+      this.counts = afterDecision(this.counts, was, verdict);
       this.editing = null;
       this.queue = res.next;
       // Recent first: the next item's keys 1–9 include this choice.
@@ -323,7 +323,7 @@ export class LabelScreen {
       const undoKey = this.keys.undo[0] ?? "";
       $("confirm").textContent = `✓ ${decisionText(verdict, res.record?.intent_id ?? intent)}${undoKey ? ` — ${undoKey} to undo` : ""}`;
       await this.show(this.queue[0] ?? null);
-      this.onProgress(this.counts.labelled, this.counts.remaining);
+      this.onProgress(this.counts);
       const updated = performance.now();
       requestAnimationFrame(() => {
         const now = performance.now();
@@ -351,15 +351,15 @@ export class LabelScreen {
         showBanner("Nothing to undo.", "info");
         return;
       }
-      this.counts.labelled = Math.max(0, this.counts.labelled - 1);
-      this.counts.remaining += 1;
+      // Undo takes back the most recent decision still standing: Recent's first row.
+      this.counts = afterUndo(this.counts, this.recent[0]?.label.verdict ?? null);
       $("confirm").textContent = "Undone: the item is back for a new decision";
       this.editing = null;
       this.queue = res.next;
       // The undone item returns to the queue; show it.
       const back = res.next.find((q) => q.item_id === res.record?.item_id) ?? res.next[0] ?? null;
       await this.show(back);
-      this.onProgress(this.counts.labelled, this.counts.remaining);
+      this.onProgress(this.counts);
       requestAnimationFrame(() => window.__lvLatencies.push(performance.now() - t0));
       void this.refreshRecent();
     } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choices, codePointOffset, editDistance, filterIntents, segments, words } from "./format";
+import { afterDecision, afterUndo, choices, codePointOffset, editDistance, filterIntents, progressText, segments, words } from "./format";
 import { DEFAULT_KEYS, mergeKeys, overrides, rebind, resolve } from "./keys";
 
 describe("keys", () => {
@@ -75,5 +75,23 @@ describe("format", () => {
     const many = Array.from({ length: 12 }, (_, n) => ({ intent: `intent_${100 + n}`, confidence: n / 100 }));
     expect(choices("intent_001", many, big)).toHaveLength(9);
     expect(choices("intent_001", many, big)[0]).toBe("intent_111");
+  });
+});
+
+describe("counts", () => {
+  it("counts skips apart and moves items between done, skipped and to go", () => {
+    let c = { labelled: 0, skipped: 0, remaining: 3 };
+    c = afterDecision(c, "undecided", "skip");
+    expect(c).toEqual({ labelled: 0, skipped: 1, remaining: 2 });
+    c = afterDecision(c, "undecided", "correct");
+    c = afterDecision(c, "undecided", "wrong");
+    expect(progressText(c)).toBe("2 done · 0 to go · 1 skipped (they come back at the end)");
+    c = afterDecision(c, "skipped", "unsure"); // the skipped item came back and was decided
+    expect(c).toEqual({ labelled: 3, skipped: 0, remaining: 0 });
+    c = afterDecision(c, "decided", "skip"); // an edit that turns a decision into a skip
+    expect(c).toEqual({ labelled: 2, skipped: 1, remaining: 0 });
+    c = afterUndo(c, "skip");
+    expect(c).toEqual({ labelled: 2, skipped: 0, remaining: 1 });
+    expect(progressText(afterUndo(c, "correct"))).toBe("1 done · 2 to go");
   });
 });

@@ -1,7 +1,7 @@
 // App bootstrap: screens, the global key handler, batches, audit and settings.
 import { api, errorText, type VaultStatus } from "./api";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
-import { pct } from "./format";
+import { pct, progressText, type Counts } from "./format";
 import { ACTION_LABELS, DEFAULT_KEYS, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
 import { LabelScreen } from "./label";
 import { ManageScreen } from "./manage";
@@ -14,10 +14,10 @@ let rebinding: Action | null = null;
 const label = new LabelScreen(keys);
 const manage = new ManageScreen();
 
-function progress(labelled: number, remaining: number) {
-  const total = labelled + remaining;
-  $("progress-text").textContent = `${labelled} done · ${remaining} to go`;
-  ($("progress-bar") as HTMLElement).style.width = total ? pct(labelled / total) : "0%";
+function progress(c: Counts) {
+  const total = c.labelled + c.skipped + c.remaining;
+  $("progress-text").textContent = progressText(c);
+  ($("progress-bar") as HTMLElement).style.width = total ? pct(c.labelled / total) : "0%";
 }
 label.onProgress = progress;
 
@@ -48,8 +48,8 @@ function fatal(message: string) {
 
 async function refreshStatus(): Promise<VaultStatus> {
   const s = await api.status();
-  label.counts = { labelled: s.labelled, remaining: s.remaining };
-  progress(s.labelled, s.remaining);
+  label.counts = { labelled: s.labelled, skipped: s.skipped, remaining: s.remaining };
+  progress(label.counts);
   $("sync-button").title = s.hub ? `Sync with ${s.hub.hub_url}` : "Not enrolled with a hub (labelvault enroll)";
   return s;
 }

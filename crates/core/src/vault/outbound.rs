@@ -471,7 +471,7 @@ impl Vault {
     pub fn purge(&mut self, now: i64, grace_secs: i64) -> Result<PurgeReport, VaultError> {
         let tx = self.conn.transaction()?;
         let acknowledged = tx.execute(
-            "DELETE FROM items WHERE done = 1 AND item_id IN (
+            "DELETE FROM items WHERE done = 1 AND skipped = 0 AND item_id IN (
                  SELECT i.item_id FROM items i JOIN label_events e ON e.event_id = i.decided_event
                  WHERE e.ack IS NOT NULL AND e.acked_at + ?1 <= ?2
                    AND NOT EXISTS (SELECT 1 FROM label_events x WHERE x.item_id = i.item_id AND x.ack IS NULL))",

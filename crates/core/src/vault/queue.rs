@@ -26,6 +26,8 @@ pub struct QueueItem {
     pub alternatives: Vec<Alternative>,
     /// Why it is here.
     pub reason: Reason,
+    /// Skipped earlier and back at the end of the queue.
+    pub skipped: bool,
 }
 
 /// Counts per reason.
@@ -52,9 +54,11 @@ pub struct VaultStatus {
     pub batches: u64,
     /// Items held.
     pub items: u64,
-    /// Items with a current decision.
+    /// Items with a current decision other than "skip".
     pub labelled: u64,
-    /// Items still to label (in unexpired batches).
+    /// Items skipped: they come back at the end of the queue.
+    pub skipped: u64,
+    /// Items still to label (in unexpired batches), the skipped ones not counted.
     pub remaining: u64,
     /// All items by reason.
     pub by_reason: ReasonCounts,
@@ -92,7 +96,7 @@ pub struct RecentDecision {
 
 /// Columns read by [`item_from_row`]; queries join `batches b` for the batch id.
 pub(crate) const ITEM_COLUMNS: &str =
-    "i.item_id, b.batch_id, i.text, i.model_intent, i.confidence, i.alternatives, i.reason_rank";
+    "i.item_id, b.batch_id, i.text, i.model_intent, i.confidence, i.alternatives, i.reason_rank, i.skipped";
 
 pub(crate) fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
     let alts: String = r.get(5)?;
@@ -105,20 +109,36 @@ pub(crate) fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem
         confidence: r.get(4)?,
         alternatives: serde_json::from_str(&alts).unwrap_or_default(),
         reason: Reason::from_rank(rank),
+        skipped: r.get::<_, i64>(7)? != 0,
     })
 }
 
 impl Vault {
-    /// The next `limit` items to label, in queue order.
+    /// The next `limit` items to label, in queue order: undecided items first, then the
+    /// skipped ones, oldest skip first.
     pub fn peek_queue(&self, limit: usize) -> Result<Vec<QueueItem>, VaultError> {
+        let now = now_unix();
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS} FROM items i INDEXED BY items_queue
              JOIN batches b ON b.seq = i.batch_seq
              WHERE i.done = 0 AND b.expires_at > ?1
              ORDER BY i.reason_rank, i.sort_key, i.seq LIMIT ?2"
         ))?;
-        let rows = st.query_map(params![now_unix(), limit as i64], item_from_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = st.query_map(params![now, limit as i64], item_from_row)?;
+        let mut out: Vec<QueueItem> = rows.collect::<Result<_, _>>()?;
+        if out.len() < limit {
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {ITEM_COLUMNS} FROM items i INDEXED BY items_skipped
+                 JOIN batches b ON b.seq = i.batch_seq
+                 WHERE i.done = 1 AND i.skipped = 1 AND b.expires_at > ?1
+                 ORDER BY i.decided_event LIMIT ?2"
+            ))?;
+            let rows = st.query_map(params![now, (limit - out.len()) as i64], item_from_row)?;
+            for r in rows {
+                out.push(r?);
+            }
+        }
+        Ok(out)
     }
 
     /// The next item to label, or `None` when the queue is empty.
@@ -139,7 +159,7 @@ impl Vault {
     pub fn batches(&self) -> Result<Vec<BatchSummary>, VaultError> {
         let mut st = self.conn.prepare_cached(
             "SELECT b.batch_id, b.imported_at, b.expires_at, b.taxonomy_id || ' v' || b.taxonomy_version,
-                    count(i.seq), total(i.done),
+                    count(i.seq), total(i.done = 1 AND i.skipped = 0),
                     total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2)
              FROM batches b LEFT JOIN items i ON i.batch_seq = b.seq
              WHERE b.purged_at IS NULL GROUP BY b.seq ORDER BY b.seq DESC",
@@ -190,18 +210,21 @@ impl Vault {
             .conn
             .query_row("SELECT count(*) FROM batches", [], |r| r.get(0))?;
         let mut by_reason = ReasonCounts::default();
-        let (mut items, mut labelled) = (0u64, 0u64);
+        let (mut items, mut labelled, mut skipped) = (0u64, 0u64, 0u64);
         {
             let mut st = self.conn.prepare(
-                "SELECT reason_rank, count(*), total(done) FROM items GROUP BY reason_rank",
+                "SELECT reason_rank, count(*), total(done = 1 AND skipped = 0), total(skipped = 1 AND done = 1)
+                 FROM items GROUP BY reason_rank",
             )?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 let rank: i64 = r.get(0)?;
                 let n: i64 = r.get(1)?;
                 let done: f64 = r.get(2)?;
+                let skip: f64 = r.get(3)?;
                 items += n as u64;
                 labelled += done as u64;
+                skipped += skip as u64;
                 match Reason::from_rank(rank) {
                     Reason::FalsePositive => by_reason.false_positive += n as u64,
                     Reason::LowConfidence => by_reason.low_confidence += n as u64,
@@ -222,6 +245,7 @@ impl Vault {
             batches: batches as u64,
             items,
             labelled,
+            skipped,
             remaining: remaining as u64,
             by_reason,
             hub: self.hub_link()?,

@@ -142,8 +142,8 @@ impl Vault {
         )?;
         let event = tx.last_insert_rowid();
         tx.execute(
-            "UPDATE items SET done = 1, revision = ?2, decided_event = ?3 WHERE item_id = ?1",
-            params![rec.item_id, rec.revision, event],
+            "UPDATE items SET done = 1, skipped = ?4, revision = ?2, decided_event = ?3 WHERE item_id = ?1",
+            params![rec.item_id, rec.revision, event, rec.verdict == Some(Verdict::Skip)],
         )?;
         tx.commit()?;
         self.note_decision();
@@ -183,7 +183,7 @@ impl Vault {
             params![rec.item_id, rec.revision, rec.created_at_ms],
         )?;
         tx.execute(
-            "UPDATE items SET done = 0, revision = ?2, decided_event = NULL WHERE item_id = ?1",
+            "UPDATE items SET done = 0, skipped = 0, revision = ?2, decided_event = NULL WHERE item_id = ?1",
             params![rec.item_id, rec.revision],
         )?;
         tx.commit()?;
@@ -222,7 +222,7 @@ impl Vault {
         let rows = st.query_map([limit as i64], |r| {
             Ok(RecentDecision {
                 item: item_from_row(r)?,
-                label: record_from_row(r, 7)?,
+                label: record_from_row(r, 8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

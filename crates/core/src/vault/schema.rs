@@ -5,7 +5,7 @@ use crate::error::VaultError;
 use rusqlite::Connection;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -113,6 +113,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX label_events_unsent ON label_events (event_id) WHERE upload_seq IS NULL;
     CREATE INDEX label_events_upload ON label_events (upload_seq);
     ALTER TABLE batches ADD COLUMN purged_at INTEGER;
+    "#,
+    // v3: a skipped item stays decided (its skip is a label that syncs) but comes back at
+    // the end of the queue, oldest skip first, until it gets another verdict.
+    r#"
+    ALTER TABLE items ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX items_skipped ON items (decided_event) WHERE done = 1 AND skipped = 1;
     "#,
 ];
 

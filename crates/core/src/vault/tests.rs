@@ -403,7 +403,7 @@ fn queue_follows_the_seed_priority_and_resumes() {
         vault
             .record(&Decision {
                 item_id: id.clone(),
-                verdict: Verdict::Skip,
+                verdict: Verdict::Unsure,
                 intent_id: None,
                 flags: vec![Flag::NotCustomerMessage],
                 pii_spans: vec![],
@@ -556,4 +556,59 @@ fn a_moved_away_database_keeps_its_key() {
     let _ = std::fs::remove_file(profile.dir().join("vault.db-wal"));
     let _ = std::fs::remove_file(profile.dir().join("vault.db-shm"));
     Vault::open(&profile, &keys()).unwrap();
+}
+
+/// A skipped item is a decision that syncs, but it is not "done": it comes back after
+/// every undecided item, oldest skip first, is counted apart, survives a purge of
+/// acknowledged items, and leaves the skip list once it gets another verdict.
+#[test]
+fn skipped_items_come_back_at_the_end_and_are_counted_apart() {
+    let (_d, _p, mut vault) = fresh();
+    let hub = HubKey::generate().unwrap();
+    vault.trust_hub_key(&hub.public_key()).unwrap();
+    let (_, bytes) = sealed_for(&vault, &hub, 5, "skip");
+    vault.import_batch(&bytes, batch::now_unix()).unwrap();
+    let decide = |v: &mut Vault, verdict: Verdict| {
+        let item = v.next_item().unwrap().unwrap();
+        v.record(&Decision {
+            item_id: item.item_id.clone(),
+            verdict,
+            intent_id: None,
+            flags: vec![],
+            pii_spans: vec![],
+            duration_ms: 10,
+        })
+        .unwrap();
+        item.item_id
+    };
+    let first = decide(&mut vault, Verdict::Skip);
+    let second = decide(&mut vault, Verdict::Skip);
+    decide(&mut vault, Verdict::Correct);
+    let s = vault.status().unwrap();
+    assert_eq!((s.labelled, s.skipped, s.remaining), (1, 2, 2));
+    // The two undecided items first, then the skips, oldest first.
+    let queue: Vec<(String, bool)> = vault
+        .peek_queue(10)
+        .unwrap()
+        .into_iter()
+        .map(|q| (q.item_id, q.skipped))
+        .collect();
+    assert_eq!(queue.len(), 4);
+    assert!(!queue[0].1 && !queue[1].1);
+    assert_eq!(queue[2], (first.clone(), true));
+    assert_eq!(queue[3], (second.clone(), true));
+    // Decide the two undecided ones; the first skip is next, and a verdict takes it off.
+    decide(&mut vault, Verdict::Correct);
+    decide(&mut vault, Verdict::Unsure);
+    assert_eq!(decide(&mut vault, Verdict::Correct), first);
+    let s = vault.status().unwrap();
+    assert_eq!((s.labelled, s.skipped, s.remaining), (4, 1, 0));
+    // Skipping again puts it behind any other skip; undo brings it back as undecided.
+    assert_eq!(decide(&mut vault, Verdict::Skip), second);
+    assert_eq!(vault.next_item().unwrap().unwrap().item_id, second);
+    vault.undo().unwrap();
+    let s = vault.status().unwrap();
+    assert_eq!((s.labelled, s.skipped, s.remaining), (4, 0, 1));
+    // Every decision still syncs, skips included.
+    assert_eq!(vault.current_labels().unwrap().len(), 4);
 }
