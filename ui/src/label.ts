@@ -123,7 +123,8 @@ export class LabelScreen {
       return;
     }
     for (const s of segments(text)) {
-      msg.append(s.placeholder ? el("span", { class: "ph", title: "redacted personal data" }, [s.text]) : s.text);
+      // A placeholder is isolated (bdi), so "[NAME_1]" keeps its shape inside right-to-left text.
+      msg.append(s.placeholder ? el("bdi", { class: "ph", title: "redacted personal data", dir: "ltr" }, [s.text]) : s.text);
     }
   }
 

@@ -150,9 +150,19 @@ function renderSettings() {
   }
 }
 
+/** The theme chosen in Settings: system, light or dark. */
+let theme = "system";
+
+function applyTheme(t: string) {
+  theme = t;
+  if (t === "light" || t === "dark") document.documentElement.dataset.theme = t;
+  else delete document.documentElement.dataset.theme;
+  ($("theme-select") as HTMLSelectElement).value = t;
+}
+
 async function saveKeys(next: KeyMap) {
   try {
-    await api.settingsSet({ keymap: overrides(next), theme: null });
+    await api.settingsSet({ keymap: overrides(next), theme });
     keys = next;
     label.setKeys(keys);
   } catch (e) {
@@ -186,6 +196,15 @@ async function boot() {
     $(`tab-${name}`).addEventListener("click", () => show(name));
   }
   manage.wire();
+  $("theme-select").addEventListener("change", async () => {
+    const t = ($("theme-select") as HTMLSelectElement).value;
+    applyTheme(t);
+    try {
+      await api.settingsSet({ keymap: overrides(keys), theme: t });
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  });
   $("audit-verify").addEventListener("click", () => void renderAudit());
   $("audit-export").addEventListener("click", async () => {
     const b = $("audit-export") as HTMLButtonElement;
@@ -245,7 +264,7 @@ async function boot() {
     const s = await api.settingsGet();
     keys = mergeKeys(s.keymap);
     label.setKeys(keys);
-    if (s.theme && s.theme !== "system") document.documentElement.dataset.theme = s.theme;
+    applyTheme(s.theme ?? "system");
   } catch (e) {
     showBanner(errorText(e));
   }

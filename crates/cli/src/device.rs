@@ -56,7 +56,10 @@ pub fn status(profile: Option<PathBuf>, json: bool) -> Result<()> {
             s.by_reason.random_sample
         );
         println!("labelled:    {}", s.labelled);
-        println!("skipped:     {} (they come back at the end of the queue)", s.skipped);
+        println!(
+            "skipped:     {} (they come back at the end of the queue)",
+            s.skipped
+        );
         println!("remaining:   {}", s.remaining);
     }
     Ok(())

@@ -7,8 +7,8 @@
 use fantoccini::Client;
 use labelvault_core::{KeyringStore, Profile, Vault};
 use labelvault_e2e::{
-    available, click, key, press, screenshot, sealed_batch, text, visible, wait_done, wait_for,
-    Driver,
+    available, click, key, painted, press, screenshot, sealed_batch, text, visible, wait_done,
+    wait_for, Driver,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -546,5 +546,100 @@ async fn the_audit_tab_verifies_and_exports_the_ledger() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    c.close().await.expect("close");
+}
+
+/// Accessibility checks by axe-core (bundled from the npm registry, injected through
+/// WebDriver, no remote content): the serious and critical WCAG 2 A/AA violations on
+/// the current screen, as "rule: count".
+async fn axe_serious(c: &Client) -> Vec<String> {
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core (scripts/install-deps.sh installs the UI's npm packages)");
+    c.execute(&format!("{src}\n;return typeof axe;"), vec![])
+        .await
+        .expect("inject axe-core");
+    let js = "const done = arguments[arguments.length - 1]; \
+              axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}}) \
+                .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical') \
+                  .map(v => v.id + ': ' + v.nodes.length + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))) \
+                .catch(e => done(['axe failed: ' + e]));";
+    c.execute_async(js, vec![])
+        .await
+        .expect("axe run")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Right-to-left messages, the theme control, axe-core in both themes, and a 720 px
+/// window, in the real webview.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtl_messages_themes_contrast_and_a_narrow_window() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intents: Vec<(String, String)> = ["card_arrival", "lost_card"]
+        .iter()
+        .map(|i| (i.to_string(), format!("about {i}")))
+        .collect();
+    let items = vec![
+        json!({"text": "مرحبا، أين بطاقتي [CARD_1] من فضلك؟ أنا [NAME_1]", "intent": "card_arrival", "confidence": 0.2, "reason": "low_confidence"}),
+        json!({"text": "where is my card [CARD_1]", "intent": "card_arrival", "confidence": 0.3, "reason": "low_confidence"}),
+    ];
+    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    // The Arabic message reads right to left; its placeholders stay whole (isolated).
+    let dirn = js(&c, "const m = document.querySelector('#message'); \
+        return [getComputedStyle(m).direction, m.querySelectorAll('bdi.ph').length, m.querySelector('bdi.ph').textContent];").await;
+    assert_eq!(dirn, json!(["rtl", 2, "[CARD_1]"]), "{dirn}");
+    screenshot(&c, "rtl.png").await;
+    // axe-core, light theme (the default here), then dark through the theme control.
+    let light = axe_serious(&c).await;
+    assert!(light.is_empty(), "light theme: {light:?}");
+    click(&c, "#tab-settings").await;
+    c.find(fantoccini::Locator::Css("#theme-select"))
+        .await
+        .expect("theme control")
+        .select_by_value("dark")
+        .await
+        .expect("choose dark");
+    let theme = js(&c, "return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor];").await;
+    assert_eq!(theme, json!(["dark", "rgb(20, 22, 26)"]), "{theme}");
+    click(&c, "#tab-label").await;
+    wait_done(&c, 0).await;
+    let dark = axe_serious(&c).await;
+    assert!(dark.is_empty(), "dark theme: {dark:?}");
+    screenshot(&c, "dark.png").await;
+    // The choice is kept across a restart.
+    c.close().await.expect("close");
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    let kept = js(&c, "return document.documentElement.dataset.theme || null;").await;
+    assert_eq!(kept, json!("dark"));
+    // 720 px wide: nothing overflows sideways, the Sync button and Recent are in view.
+    c.set_window_size(720, 900).await.expect("resize");
+    painted(&c).await;
+    let fit = js(
+        &c,
+        "const w = document.documentElement.clientWidth; \
+        const r = (s) => document.querySelector(s).getBoundingClientRect(); \
+        return [document.documentElement.scrollWidth <= w + 1, r('#sync-button').right <= w, \
+                r('.recent').left >= 0 && r('.recent').right <= w, r('#item-card').right <= w];",
+    )
+    .await;
+    assert_eq!(fit, json!([true, true, true, true]), "{fit}");
+    screenshot(&c, "narrow-720.png").await;
     c.close().await.expect("close");
 }
