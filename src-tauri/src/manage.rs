@@ -22,11 +22,44 @@ impl From<AdminError> for IpcError {
     }
 }
 
-/// The connected hub's client, from the saved credential.
+/// Every admin call is written to this device's ledger before it leaves — its method,
+/// path, body hash, size and row count, never the body — so the Audit view and
+/// `audit verify` show the manager's traffic beside the annotator's.
+fn recorder(st: AppState, hub_url: String) -> manage::Recorder {
+    Box::new(move |method, path, body| {
+        let refused = |m: String| AdminError::new("ledger", m);
+        let call = labelvault_core::protocol::AdminCall::of(method, body);
+        labelvault_core::grammar::check_admin_call(path, &call)
+            .and_then(|_| labelvault_core::grammar::check_hub_url(&hub_url))
+            .map_err(|p| {
+                refused(format!(
+                    "this call cannot be recorded in the ledger ({p}); nothing was sent"
+                ))
+            })?;
+        let record = serde_json::to_vec(&call).map_err(|e| refused(e.to_string()))?;
+        let mut v = st.vault().map_err(|e| refused(e.message))?;
+        v.append_ledger(
+            &hub_url,
+            labelvault_core::ledger::ADMIN,
+            path,
+            &record,
+            None,
+        )
+        .map_err(|e| {
+            refused(format!(
+                "cannot record the call in the ledger ({e}); nothing was sent"
+            ))
+        })?;
+        Ok(())
+    })
+}
+
+/// The connected hub's client, from the saved credential; its calls are ledgered.
 fn client(state: &AppState) -> IpcResult<AdminClient> {
     let profile = state.profile()?;
     match manage::load_credential(profile, state.manager_keys())? {
-        Some((link, token)) => Ok(AdminClient::new(&link.hub_url, &token, ADMIN_TIMEOUT)?),
+        Some((link, token)) => Ok(AdminClient::new(&link.hub_url, &token, ADMIN_TIMEOUT)?
+            .with_recorder(recorder(state.clone(), link.hub_url.clone()))),
         None => Err(IpcError::new(
             "manager_not_connected",
             "connect to a hub first: enter its URL and admin token (the hub's admin.token file)",
@@ -59,6 +92,10 @@ pub async fn manage_connect(
     let st = state.inner().clone();
     off_main(move || {
         let c = AdminClient::new(&hub_url, &token, Duration::from_secs(15))?;
+        let c = {
+            let url = c.url().to_string();
+            c.with_recorder(recorder(st.clone(), url))
+        };
         c.get_json("/v1/admin/pipeline")?;
         let link = manage::save_credential(st.profile()?, st.manager_keys(), c.url(), &token)?;
         Ok(ManagerLinkView {

@@ -97,6 +97,43 @@ INTENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")
 CODE = re.compile(r"[0-9A-F]{4}(-[0-9A-F]{4}){4}\Z")
 AGE = re.compile(r"age1[02-9ac-hj-np-z]{58}\Z")
 HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
+ADMIN_ROUTES = [
+    "adjudications", "annotators", "assign", "batches/{batch}", "companies", "devices/{device}/revoke",
+    "disagreements", "dispatch", "evaluation", "evaluation.html", "export", "gold", "items",
+    "labels", "leases/reclaim", "ledger", "messages", "pipeline", "quality", "retrain",
+    "retrain/mark", "retrain/threshold", "select",
+]
+ADMIN_QUERY = {
+    "format": re.compile(r"(jsonl|chat|label-studio|prodigy|html|json)\Z"),
+    "with_text": re.compile(r"(true|false)\Z"),
+    "seed": re.compile(r"[0-9]{1,20}\Z"),
+    "limit": re.compile(r"[0-9]{1,20}\Z"),
+    "offset": re.compile(r"[0-9]{1,20}\Z"),
+    "as_of": re.compile(r"[0-9]{1,20}\Z"),
+}
+BATCH_SEGMENT = re.compile(r"b_[0-9a-f]{32}\Z")
+DEVICE_SEGMENT = re.compile(r"d_[0-9a-f]{24}\Z")
+
+
+def admin_path_ok(path):
+    if not path.startswith("/v1/admin/"):
+        return False
+    route, _, query = path[len("/v1/admin/"):].partition("?")
+    segs = route.split("/")
+    def seg_ok(p, s):
+        if p == "{batch}":
+            return bool(BATCH_SEGMENT.match(s))
+        if p == "{device}":
+            return bool(DEVICE_SEGMENT.match(s))
+        return p == s
+    if not any(len(r.split("/")) == len(segs) and all(seg_ok(p, s) for p, s in zip(r.split("/"), segs)) for r in ADMIN_ROUTES):
+        return False
+    if "?" in path:
+        for kv in query.split("&"):
+            k, eq, v = kv.partition("=")
+            if not eq or k not in ADMIN_QUERY or not ADMIN_QUERY[k].match(v):
+                return False
+    return True
 
 
 def check_hub_url(url):
@@ -191,6 +228,21 @@ def check_body(method, path, body, created_at_ms):
         if body:
             raise Refused("a GET request carried a body")
         return None
+    if method == "ADMIN":
+        if not admin_path_ok(path):
+            raise Refused("path breaks the label grammar")
+        try:
+            parsed = loads_ordered(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise Refused("body is not JSON") from None
+        if compact(parsed) != body:
+            raise Refused("admin call record is not canonical")
+        c = as_dict(parsed, ["method", "body_sha256", "bytes", "rows"], "admin call")
+        if c["method"] not in ("GET", "POST") or not (isinstance(c["body_sha256"], str) and HEX64.match(c["body_sha256"])):
+            raise Refused("admin call method or body_sha256")
+        if not (is_int(c["bytes"], 0, 1 << 40) and is_int(c["rows"], 0, min(c["bytes"], 1_000_000_000))):
+            raise Refused("rows")
+        return ("admin", c)
     if method not in ("POST", "RECEIPT") or path not in ("/v1/labels", "/v1/enroll") \
             or (method == "RECEIPT" and path != "/v1/labels"):
         raise Refused("unknown request kind")

@@ -343,6 +343,88 @@ pub fn check_enroll(e: &EnrollRequest) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The hub's admin routes an app may record (`{batch}` and `{device}` stand for ids).
+pub const ADMIN_ROUTES: &[&str] = &[
+    "adjudications",
+    "annotators",
+    "assign",
+    "batches/{batch}",
+    "companies",
+    "devices/{device}/revoke",
+    "disagreements",
+    "dispatch",
+    "evaluation",
+    "evaluation.html",
+    "export",
+    "gold",
+    "items",
+    "labels",
+    "leases/reclaim",
+    "ledger",
+    "messages",
+    "pipeline",
+    "quality",
+    "retrain",
+    "retrain/mark",
+    "retrain/threshold",
+    "select",
+];
+
+/// Query keys an admin call may carry, each with its value's shape.
+fn admin_query_ok(key: &str, value: &str) -> bool {
+    let digits = |v: &str| !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit());
+    match key {
+        "format" => matches!(
+            value,
+            "jsonl" | "chat" | "label-studio" | "prodigy" | "html" | "json"
+        ),
+        "with_text" => matches!(value, "true" | "false"),
+        "seed" | "limit" | "offset" | "as_of" => digits(value),
+        _ => false,
+    }
+}
+
+/// Check an admin call's record: its path is one of the hub's admin routes
+/// ([`ADMIN_ROUTES`], ids in their shapes) with an optional query of known keys and
+/// closed or numeric values, and the record's method, hash and sizes are plausible.
+pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<(), Problem> {
+    const RULE: &str = "must be one of the hub's admin routes, with only known query keys (format, with_text, seed, limit, offset, as_of) and their values";
+    let Some(rest) = path.strip_prefix("/v1/admin/") else {
+        return fail(None, "path", RULE);
+    };
+    let (route, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let route_ok = ADMIN_ROUTES.iter().any(|r| {
+        let (pattern, route) = (
+            r.split('/').collect::<Vec<_>>(),
+            route.split('/').collect::<Vec<_>>(),
+        );
+        pattern.len() == route.len()
+            && pattern.iter().zip(&route).all(|(p, s)| match *p {
+                "{batch}" => BATCH_ID.matches(s),
+                "{device}" => DEVICE_ID.matches(s),
+                _ => p == s,
+            })
+    });
+    let query_ok = query.is_empty()
+        || query.split('&').all(|kv| {
+            kv.split_once('=')
+                .is_some_and(|(k, v)| admin_query_ok(k, v))
+        });
+    if !route_ok || !query_ok {
+        return fail(None, "path", RULE);
+    }
+    if c.method != "GET" && c.method != "POST" {
+        return fail(None, "method", "must be GET or POST");
+    }
+    if !is_hex(&c.body_sha256, 64) {
+        return fail(None, "body_sha256", "must be 64 lower-case hex digits");
+    }
+    if c.bytes > 1 << 40 || c.rows > 1_000_000_000 || c.rows > c.bytes {
+        return fail(None, "rows", "bytes and rows must be plausible sizes");
+    }
+    Ok(())
+}
+
 /// Check a request path a device may GET: `/v1/batches` or `/v1/batches/<batch id>`.
 pub fn check_get_path(path: &str) -> Result<(), Problem> {
     match path.strip_prefix("/v1/batches") {
@@ -528,6 +610,33 @@ mod tests {
         let mut bad = u;
         bad.labels.clear();
         assert_eq!(check_upload(&bad, NOW).unwrap_err().field, "labels");
+    }
+
+    /// Every admin route the hub serves can be recorded (read from the hub's source, so
+    /// a new route without a grammar entry fails here), and a name in a query cannot.
+    #[test]
+    fn every_hub_admin_route_can_be_recorded() {
+        let routes = include_str!("../../hub/src/routes.rs");
+        let call = crate::protocol::AdminCall::of("GET", b"");
+        let mut n = 0;
+        for piece in routes.split("\"/v1/admin/").skip(1) {
+            let route = piece.split('"').next().unwrap_or_default();
+            let path = format!("/v1/admin/{route}")
+                .replace("{batch_id}", &format!("b_{}", "1".repeat(32)))
+                .replace("{device_id}", &format!("d_{}", "2".repeat(24)));
+            assert!(check_admin_call(&path, &call).is_ok(), "{path}");
+            n += 1;
+        }
+        assert!(n >= 20, "{n} routes read");
+        assert!(check_admin_call("/v1/admin/export?format=jsonl&seed=7", &call).is_ok());
+        for bad in [
+            "/v1/admin/messages?who=jane",
+            "/v1/admin/jane",
+            "/v1/admin/export?format=jane",
+            "/v1/admin/devices/d_jane/revoke",
+        ] {
+            assert!(check_admin_call(bad, &call).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub struct VerifyReport {
     pub receipts_verified: u64,
     /// Label uploads without a receipt entry yet (still queued or lost in transit).
     pub awaiting_receipt: u64,
+    /// Admin calls the app made for a manager (recorded by hash, size and rows only).
+    pub admin_calls: u64,
     /// The highest entry a receipt in the chain pins: with a hub key, the hub has
     /// countersigned the chain up to here (0: nothing countersigned).
     pub countersigned_through: u64,
@@ -151,6 +153,8 @@ pub enum Body {
     Upload(LabelUpload),
     /// The hub's signed receipt for an earlier upload, recorded in the chain.
     Receipt(SignedReceipt),
+    /// An admin call the app made for a manager: its hash, size and row count.
+    Admin(crate::protocol::AdminCall),
 }
 
 /// Check an entry: its kind (method and path) is known, its path and body follow the
@@ -194,6 +198,19 @@ pub fn check_body(
             grammar::check_receipt(&r).map_err(broken)?;
             Ok(Body::Receipt(r))
         }
+        (ADMIN, p) if p.starts_with("/v1/admin/") => {
+            let c: crate::protocol::AdminCall = serde_json::from_slice(body).map_err(|e| {
+                format!(
+                    "body is not an admin call record ({})",
+                    crate::batch::json_error_without_values(&e)
+                )
+            })?;
+            if serde_json::to_vec(&c).map_err(|e| e.to_string())? != body {
+                return Err("admin call record is not canonical".into());
+            }
+            grammar::check_admin_call(p, &c).map_err(broken)?;
+            Ok(Body::Admin(c))
+        }
         ("POST", "/v1/enroll") => {
             let e: EnrollRequest = serde_json::from_slice(body).map_err(|e| {
                 format!(
@@ -222,6 +239,11 @@ pub fn check_body(
 /// The `method` of a ledger entry that records the hub's receipt for an earlier upload
 /// (its `path` is `/v1/labels`, its body the signed receipt as received).
 pub const RECEIPT: &str = "RECEIPT";
+
+/// The `method` of a ledger entry that records an admin call the app made for a manager
+/// (its `path` is the admin path, its body a [`crate::protocol::AdminCall`]: the call's
+/// method, body hash, size and row count — never the body).
+pub const ADMIN: &str = "ADMIN";
 
 /// [`LedgerLine`] borrowed from the input: verify reads hundreds of MB, and copying every
 /// field would cost more than hashing it. Same fields, same strictness.
@@ -263,6 +285,8 @@ struct CheckedLine {
     upload: Option<(String, String, u64)>,
     /// For a receipt entry: the receipt, and (message, signature) to check.
     receipt: Option<(crate::protocol::Receipt, Vec<u8>, [u8; 64])>,
+    /// An admin call's record.
+    admin: bool,
 }
 
 fn sig64(b64: &str) -> Option<[u8; 64]> {
@@ -315,8 +339,9 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         return Err(fail("created_at_ms is before 2024-01-01"));
     }
     let kind = check_body(&l.method, &l.path, &body, l.created_at_ms).map_err(|r| fail(&r))?;
+    let admin = matches!(kind, Body::Admin(_));
     let (upload, receipt) = match kind {
-        Body::Other => (None, None),
+        Body::Other | Body::Admin(_) => (None, None),
         Body::Upload(u) => (
             Some((u.upload_id, u.device_id, u.labels.len() as u64)),
             None,
@@ -338,6 +363,7 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
         body_sha256: body_hash,
         upload,
         receipt,
+        admin,
     })
 }
 
@@ -531,6 +557,9 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
         return Err(e);
     }
     for c in &ok {
+        if c.admin {
+            report.admin_calls += 1;
+        }
         if let Some((_, _, n)) = &c.upload {
             report.label_uploads += 1;
             report.labels += n;
@@ -1239,6 +1268,50 @@ mod tests {
             e.reason.contains("hub_url") && !e.reason.contains("jane"),
             "{e}"
         );
+    }
+
+    /// Admin calls are recorded by hash, size and rows: such an entry verifies and is
+    /// counted; a path that carries a name, or a record with the body in it, does not.
+    #[test]
+    fn admin_calls_are_recorded_without_their_bodies() {
+        let hub = HubKey::generate().unwrap();
+        let (_d, mut vault) = ledger_fixture(&hub);
+        let body = br#"{"messages":[{"id":"m1","text":"Jane Doe's card"},{"id":"m2","text":"x"}]}"#;
+        let call = protocol::AdminCall::of("POST", body);
+        assert_eq!((call.bytes, call.rows), (body.len() as u64, 2));
+        let record = serde_json::to_vec(&call).unwrap();
+        vault
+            .append_ledger(
+                "http://127.0.0.1:9",
+                ADMIN,
+                "/v1/admin/messages",
+                &record,
+                None,
+            )
+            .unwrap();
+        vault
+            .append_ledger(
+                "http://127.0.0.1:9",
+                ADMIN,
+                "/v1/admin/export?format=jsonl&seed=7",
+                &serde_json::to_vec(&protocol::AdminCall::of("GET", b"")).unwrap(),
+                None,
+            )
+            .unwrap();
+        let r = verify(&export(&vault), None).unwrap();
+        assert_eq!(r.admin_calls, 2);
+        assert!(!export(&vault).contains("Jane"));
+        for (path, body) in [
+            ("/v1/admin/messages?who=Jane%20Doe", record.clone()),
+            ("/v1/admin/messages", body.to_vec()),
+        ] {
+            let (_d, mut v) = ledger_fixture(&hub);
+            v.append_ledger("http://127.0.0.1:9", ADMIN, path, &body, None)
+                .unwrap();
+            let e = verify(&export(&v), None).unwrap_err();
+            assert_eq!(e.seq, 6, "{path}: {e}");
+            assert!(!e.to_string().contains("Jane"), "{e}");
+        }
     }
 
     /// Receipts are entries of the chain: one pinned to another upload, or to the right

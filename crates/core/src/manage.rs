@@ -30,7 +30,8 @@ pub struct AdminError {
 }
 
 impl AdminError {
-    fn new(code: &str, message: impl Into<String>) -> AdminError {
+    /// An error with a stable code and a message for people.
+    pub fn new(code: &str, message: impl Into<String>) -> AdminError {
         AdminError {
             code: code.into(),
             message: message.into(),
@@ -46,11 +47,16 @@ impl std::fmt::Display for AdminError {
 
 impl std::error::Error for AdminError {}
 
+/// Called with (method, path, exact body) before each admin request leaves; an error
+/// stops the request. The app records every call in the device ledger this way.
+pub type Recorder = Box<dyn Fn(&str, &str, &[u8]) -> Result<(), AdminError> + Send + Sync>;
+
 /// A client of the hub's `/v1/admin/…` endpoints, holding the admin token.
 pub struct AdminClient {
     url: String,
     token: Zeroizing<String>,
     agent: ureq::Agent,
+    recorder: Option<Recorder>,
 }
 
 impl std::fmt::Debug for AdminClient {
@@ -99,7 +105,21 @@ impl AdminClient {
                 .timeout_global(Some(timeout))
                 .build()
                 .into(),
+            recorder: None,
         })
+    }
+
+    /// Record every request before it leaves (see [`Recorder`]).
+    pub fn with_recorder(mut self, recorder: Recorder) -> AdminClient {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    fn record(&self, method: &str, path: &str, body: &[u8]) -> Result<(), AdminError> {
+        match &self.recorder {
+            Some(r) => r(method, path, body),
+            None => Ok(()),
+        }
     }
 
     /// The hub's URL (no secrets in it).
@@ -109,6 +129,7 @@ impl AdminClient {
 
     /// `GET path`, the raw body of a 200 answer.
     pub fn get(&self, path: &str) -> Result<Vec<u8>, AdminError> {
+        self.record("GET", path, b"")?;
         let r = self
             .agent
             .get(&format!("{}{path}", self.url))
@@ -133,12 +154,14 @@ impl AdminClient {
 
     /// `POST path` with a JSON body, the answer parsed as JSON.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, AdminError> {
+        let bytes = body.to_string().into_bytes();
+        self.record("POST", path, &bytes)?;
         let r = self
             .agent
             .post(&format!("{}{path}", self.url))
             .header("authorization", &format!("Bearer {}", self.token.as_str()))
             .header("content-type", "application/json")
-            .send(body.to_string().as_bytes());
+            .send(&bytes[..]);
         let bytes = self.answer(path, r)?;
         serde_json::from_slice(&bytes).map_err(|_| {
             AdminError::new(

@@ -206,6 +206,43 @@ pub fn receipt_message(r: &Receipt) -> Vec<u8> {
     m
 }
 
+/// What the device ledger records of one admin call the app made for a manager (an
+/// entry of method `ADMIN`): never the body, only its hash, size and row count.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AdminCall {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// Hex SHA-256 of the exact body sent (of nothing, for a GET).
+    pub body_sha256: String,
+    /// Body size in bytes.
+    pub bytes: u64,
+    /// Rows the body carried: the elements of its top-level arrays (messages, items…).
+    pub rows: u64,
+}
+
+impl AdminCall {
+    /// The record of sending `body` with `method`.
+    pub fn of(method: &str, body: &[u8]) -> AdminCall {
+        let rows = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                v.as_object().map(|o| {
+                    o.values()
+                        .filter_map(|x| x.as_array().map(|a| a.len() as u64))
+                        .sum()
+                })
+            })
+            .unwrap_or(0);
+        AdminCall {
+            method: method.to_string(),
+            body_sha256: hex::encode(ring::digest::digest(&ring::digest::SHA256, body)),
+            bytes: body.len() as u64,
+            rows,
+        }
+    }
+}
+
 /// The head of the hub's inbound ledger, signed by the hub like a Certificate
 /// Transparency tree head: the last entry, and for each device the latest ledger entry it
 /// announced (on any request, GETs included), so that a device export that stops short

@@ -4,6 +4,7 @@
 //! a disagreement, and download the training export. Runs in the real webview
 //! (scripts/e2e.sh).
 
+use base64::Engine as _;
 use fantoccini::{Client, Locator};
 use labelvault_e2e::{available, click, painted, Driver};
 use labelvault_system_tests::{cli_ok, enroll, Hub};
@@ -262,4 +263,67 @@ async fn a_manager_round_in_the_manage_view() {
     let html = std::fs::read_to_string(exports.join("evaluation.html")).unwrap();
     assert!(html.contains("<svg"), "the report has charts");
     c.close().await.unwrap();
+    drop(driver);
+
+    // Every admin call the Manage view made is in this device's ledger — the upload of
+    // the messages by its hash, size and row count, never its text — and the ledger
+    // verifies.
+    let v = labelvault_core::Vault::open(
+        &labelvault_core::Profile::at(&manager).unwrap(),
+        &labelvault_core::KeyringStore::new(),
+    )
+    .unwrap();
+    let lines = v.export_ledger().unwrap();
+    let text: String = lines
+        .iter()
+        .map(|l| serde_json::to_string(l).unwrap() + "\n")
+        .collect();
+    let report = labelvault_core::ledger::verify(&text, None).unwrap();
+    assert!(report.admin_calls >= 8, "{report:?}");
+    let admin: Vec<(String, String, Value)> = lines
+        .iter()
+        .filter(|l| l.method == "ADMIN")
+        .map(|l| {
+            let body = base64::engine::general_purpose::STANDARD
+                .decode(&l.body_b64)
+                .unwrap();
+            (
+                l.path.clone(),
+                l.hub_url.clone(),
+                serde_json::from_slice(&body).unwrap(),
+            )
+        })
+        .collect();
+    let ingest = admin
+        .iter()
+        .find(|(p, _, _)| p == "/v1/admin/messages")
+        .expect("the message upload is ledgered");
+    assert_eq!(ingest.2["method"], "POST");
+    assert_eq!(ingest.2["rows"], MESSAGES as u64, "{:?}", ingest.2);
+    assert_eq!(ingest.1, hub.url);
+    for path in [
+        "/v1/admin/dispatch",
+        "/v1/admin/adjudications",
+        "/v1/admin/evaluation",
+    ] {
+        assert!(
+            admin.iter().any(|(p, _, _)| p.starts_with(path)),
+            "{path} not ledgered"
+        );
+    }
+    let decoded: String = lines
+        .iter()
+        .map(|l| {
+            String::from_utf8_lossy(
+                &base64::engine::general_purpose::STANDARD
+                    .decode(&l.body_b64)
+                    .unwrap(),
+            )
+            .into_owned()
+        })
+        .collect();
+    assert!(
+        !decoded.contains("Jane Roe") && !decoded.contains("manage round message"),
+        "no message text in the ledger"
+    );
 }

@@ -409,6 +409,40 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
             ),
         ),
     ];
+    let admin_record = serde_json::to_vec(&labelvault_core::protocol::AdminCall::of(
+        "POST",
+        br#"{"messages":[{"text":"Jane Doe, 1 Elm Street"}]}"#,
+    ))
+    .expect("json");
+    cases.push((
+        "an admin call recorded by hash, size and rows",
+        hostile(&id, (url, "ADMIN", "/v1/admin/messages", &admin_record)),
+        None,
+        true,
+    ));
+    cases.push((
+        "an admin path holding a name",
+        hostile(
+            &id,
+            (url, "ADMIN", "/v1/admin/messages?who=jane", &admin_record),
+        ),
+        None,
+        false,
+    ));
+    cases.push((
+        "an admin record holding the body",
+        hostile(
+            &id,
+            (
+                url,
+                "ADMIN",
+                "/v1/admin/messages",
+                br#"{"messages":[{"text":"Jane Doe"}]}"#,
+            ),
+        ),
+        None,
+        false,
+    ));
     for (name, (u, m, p, body)) in &hostile_cases {
         cases.push((
             name,
