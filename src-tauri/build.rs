@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "manage_adjudicate",
     "manage_export",
     "manage_evaluation",
+    "manage_gold",
+    "manage_company",
 ];
 
 fn main() {

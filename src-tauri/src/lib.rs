@@ -50,6 +50,8 @@ pub fn setup<R: tauri::Runtime>(
             manage::manage_adjudicate,
             manage::manage_export,
             manage::manage_evaluation,
+            manage::manage_gold,
+            manage::manage_company,
         ])
 }
 

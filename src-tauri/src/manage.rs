@@ -314,6 +314,67 @@ pub async fn manage_disagreements(state: tauri::State<'_, AppState>) -> IpcResul
         .await
 }
 
+/// Load gold answers (`{"message_id","intent"}` per line, JSONL) for hidden gold items:
+/// all or none, each bad line named by number.
+#[tauri::command]
+pub async fn manage_gold(
+    state: tauri::State<'_, AppState>,
+    content_b64: String,
+) -> IpcResult<Value> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content_b64.as_bytes())
+        .map_err(|_| IpcError::new("bad_input", "the gold file could not be read"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| IpcError::new("bad_input", "the gold file is not UTF-8 text"))?;
+    let mut answers = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: Value = serde_json::from_str(line).map_err(|_| {
+            IpcError::new(
+                "bad_input",
+                format!("gold file line {}: not a JSON object", i + 1),
+            )
+        })?;
+        match (v["message_id"].as_str(), v["intent"].as_str()) {
+            (Some(m), Some(t)) => answers.push(json!({"message_id": m, "intent": t})),
+            _ => {
+                return Err(IpcError::new(
+                    "bad_input",
+                    format!(
+                    "gold file line {}: needs \"message_id\" and \"intent\"; nothing was loaded",
+                    i + 1
+                ),
+                ))
+            }
+        }
+    }
+    if answers.is_empty() {
+        return Err(IpcError::new("bad_input", "the gold file holds no answers"));
+    }
+    let st = state.inner().clone();
+    off_main(move || Ok(client(&st)?.post("/v1/admin/gold", &json!({ "answers": answers }))?)).await
+}
+
+/// Mark a company newly onboarded (selection then samples its messages), or no longer.
+#[tauri::command]
+pub async fn manage_company(
+    state: tauri::State<'_, AppState>,
+    company: String,
+    newly_onboarded: bool,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        Ok(client(&st)?.post(
+            "/v1/admin/companies",
+            &json!({"company": company.trim(), "newly_onboarded": newly_onboarded}),
+        )?)
+    })
+    .await
+}
+
 /// Decide a message's label (stored by the hub with its own audit trail).
 #[tauri::command]
 pub async fn manage_adjudicate(

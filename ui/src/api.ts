@@ -121,6 +121,8 @@ export const api = {
   manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
   manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),
+  manageGold: (contentB64: string) => invoke<{ gold: number }>("manage_gold", { contentB64 }),
+  manageCompany: (company: string, newlyOnboarded: boolean) => invoke<unknown>("manage_company", { company, newlyOnboarded }),
 };
 
 /// An IPC error as a message for people (never a raw stack trace).

@@ -33,6 +33,8 @@ const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === u
 
 export class ManageScreen {
   private connected = false;
+  /** Gold answers the hub holds (from the last refresh). */
+  private gold = 0;
 
   /// Attach the view's handlers (once, at start-up).
   wire() {
@@ -49,7 +51,25 @@ export class ManageScreen {
       file.value = "";
     });
     $("manage-preview").addEventListener("click", () => void this.plan(false));
-    $("manage-dispatch").addEventListener("click", () => void this.plan(true));
+    $("manage-dispatch").addEventListener("click", () => void this.confirmDispatch());
+    $("manage-confirm-yes").addEventListener("click", () => {
+      $("manage-confirm").hidden = true;
+      void this.plan(true);
+    });
+    $("manage-confirm-no").addEventListener("click", () => {
+      $("manage-confirm").hidden = true;
+      $("manage-plan-result").textContent = "Nothing was assigned.";
+    });
+    const gold = $("manage-gold-file") as HTMLInputElement;
+    gold.addEventListener("change", () => {
+      const f = gold.files?.[0];
+      if (f) void this.loadGold(f);
+      gold.value = "";
+    });
+    $("manage-company-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.markCompany();
+    });
     $("manage-export").addEventListener("click", () => void this.exportSet());
     $("manage-evaluate").addEventListener("click", () => void this.evaluate());
   }
@@ -102,6 +122,9 @@ export class ManageScreen {
     try {
       const o = await api.manageOverview();
       const p = o.pipeline;
+      // No gold answers yet: a gold share would make every dispatch fail, so start at 0.
+      if (this.gold === 0 && p.gold === 0) ($("plan-gold") as HTMLInputElement).value = "0";
+      this.gold = p.gold;
       $("manage-counts").textContent = `${p.messages} messages (${p.gold} gold) · items out: ${p.open_copies} open, ${p.labelled_copies} labelled, ${p.returned_copies} returned to the pool` + (p.new_companies.length ? ` · newly onboarded: ${p.new_companies.join(", ")}` : "");
       const rows: BarRow[] = o.devices.map((d) => {
         const total = d.assigned + d.returned;
@@ -159,6 +182,71 @@ export class ManageScreen {
     };
   }
 
+  /// Why the plan's dispatch would fail, before asking the hub (the hub checks again).
+  private planProblems(plan: BatchPlan, poolSize: number): string[] {
+    const out: string[] = [];
+    if (plan.gold_share > 0 && this.gold === 0) out.push("No gold answers are loaded: load a gold file above, or set the gold share to 0.");
+    if (poolSize === 0) out.push("The pool is empty for these dates and settings: nothing would be assigned.");
+    return out;
+  }
+
+  /// Preview, then ask before assigning: what will be sent to whom, or why it cannot be.
+  private async confirmDispatch() {
+    const out = $("manage-plan-result");
+    const b = $("manage-dispatch") as HTMLButtonElement;
+    b.disabled = true;
+    try {
+      const plan = this.planFromForm();
+      clear(out);
+      const r = await api.managePreview(plan);
+      const problems = this.planProblems(plan, r.pool_size);
+      if (problems.length) {
+        out.append(el("p", { id: "manage-plan-problem", class: "problem", role: "alert" }, [`Cannot create batches: ${problems.join(" ")}`]));
+        return;
+      }
+      $("manage-confirm-text").textContent =
+        `Assign ${r.pool_size} message(s) as ${r.copies_needed} item(s) (overlap ${plan.overlap}), ` +
+        `about ${Math.round(plan.gold_share * 100)}% hidden gold, in batches of up to ${plan.batch_size}, ` +
+        `for ${Math.round(plan.lease_secs / 86400)} day(s)? They are sealed to the enrolled devices at once.`;
+      $("manage-confirm").hidden = false;
+      ($("manage-confirm-yes") as HTMLButtonElement).focus();
+    } catch (e) {
+      out.append(el("p", { class: "problem", role: "alert" }, [errorText(e)]));
+    } finally {
+      b.disabled = false;
+    }
+  }
+
+  private async loadGold(f: File) {
+    const out = $("manage-gold-result");
+    out.textContent = "Loading…";
+    try {
+      const r = await api.manageGold(await fileBase64(f));
+      out.textContent = `${r.gold} gold answer(s) stored.`;
+      await this.refresh();
+    } catch (e) {
+      out.textContent = "";
+      out.append(el("span", { class: "problem", role: "alert" }, [errorText(e)]));
+    }
+  }
+
+  private async markCompany() {
+    const out = $("manage-company-result");
+    const company = ($("manage-company") as HTMLInputElement).value.trim();
+    if (!company) {
+      out.textContent = "Enter the company's name as it appears in the messages.";
+      return;
+    }
+    try {
+      await api.manageCompany(company, true);
+      out.textContent = `${company} is marked newly onboarded: selection samples its messages.`;
+      await this.refresh();
+    } catch (e) {
+      out.textContent = "";
+      out.append(el("span", { class: "problem", role: "alert" }, [errorText(e)]));
+    }
+  }
+
   private async plan(dispatch: boolean) {
     const out = $("manage-plan-result");
     try {
@@ -168,6 +256,7 @@ export class ManageScreen {
         const r = await api.managePreview(plan);
         const c = r.composition;
         out.append(el("p", { id: "manage-preview-summary" }, [`Dry run: ${r.pool_size} message(s) in the pool (${c.false_positive} reported false positive, ${c.low_confidence} low confidence, ${c.random_sample} random sample) → ${r.copies_needed} item(s) with overlap ${plan.overlap}. Nothing was assigned.`]));
+        for (const p of this.planProblems(plan, r.pool_size)) out.append(el("p", { class: "problem", role: "alert" }, [`Warning: ${p}`]));
         return;
       }
       const r = await api.manageDispatch(plan);

@@ -86,7 +86,7 @@ pub async fn click(c: &Client, css: &str) {
         .unwrap_or_else(|_| panic!("no {css}"))
         .click()
         .await
-        .unwrap_or_else(|_| panic!("click {css}"));
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 /// Whether the user can see the element: rendered with a size, not hidden by CSS or by

@@ -139,6 +139,18 @@ async fn a_manager_round_in_the_manage_view() {
     );
     wait_text(&c, "#manage-counts", &format!("{MESSAGES} messages")).await;
 
+    // With no gold answers loaded, the view starts the gold share at 0; asking for gold
+    // anyway is stopped before anything is sent, next to the button.
+    let gold = c.find(Locator::Css("#plan-gold")).await.unwrap();
+    assert_eq!(gold.prop("value").await.unwrap().as_deref(), Some("0"));
+    type_into(&c, "#plan-gold", "0.05").await;
+    click(&c, "#manage-dispatch").await;
+    let problem = wait_text(&c, "#manage-plan-problem", "No gold answers").await;
+    assert!(problem.starts_with("Cannot create batches"), "{problem}");
+    assert!(
+        hub.admin_get("/v1/admin/items").trim().is_empty(),
+        "nothing was assigned"
+    );
     // Preview, then create and assign: overlap 2 over the two devices, no gold.
     type_into(&c, "#plan-gold", "0").await;
     click(&c, "#manage-preview").await;
@@ -148,7 +160,11 @@ async fn a_manager_round_in_the_manage_view() {
             && preview.contains(&format!("{} item(s)", 2 * MESSAGES)),
         "{preview}"
     );
+    // Create and assign asks first, with a summary of what will be sent.
     click(&c, "#manage-dispatch").await;
+    let ask = wait_text(&c, "#manage-confirm-text", "Assign").await;
+    assert!(ask.contains(&format!("{} item(s)", 2 * MESSAGES)), "{ask}");
+    click(&c, "#manage-confirm-yes").await;
     let dispatched = wait_text(&c, "#manage-dispatch-summary", "Assigned").await;
     assert!(
         dispatched.contains(&format!(
@@ -262,6 +278,25 @@ async fn a_manager_round_in_the_manage_view() {
     wait_text(&c, "#manage-eval-summary", "Report saved").await;
     let html = std::fs::read_to_string(exports.join("evaluation.html")).unwrap();
     assert!(html.contains("<svg"), "the report has charts");
+
+    // Gold answers load from a file; a newly onboarded company is marked.
+    let gold_file = dir.path().join("gold.jsonl");
+    std::fs::write(
+        &gold_file,
+        "{\"message_id\": \"m00\", \"intent\": \"card_arrival\"}\n",
+    )
+    .unwrap();
+    c.find(Locator::Css("#manage-gold-file"))
+        .await
+        .unwrap()
+        .send_keys(gold_file.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_text(&c, "#manage-gold-result", "1 gold answer(s) stored").await;
+    wait_text(&c, "#manage-counts", "(1 gold)").await;
+    type_into(&c, "#manage-company", "newco").await;
+    click(&c, "#manage-company-mark").await;
+    wait_text(&c, "#manage-counts", "newly onboarded: newco").await;
     c.close().await.unwrap();
     drop(driver);
 
