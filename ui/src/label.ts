@@ -114,12 +114,25 @@ export class LabelScreen {
     return was ? `Editing your earlier decision: ${decisionText(was.verdict, was.intent_id)}` : "Editing an earlier decision";
   }
 
+  /// The message, with the kept missed-PII spans marked and, while selecting, the
+  /// current selection; without either, placeholders are styled and isolated.
   private renderMessage(text: string, highlight?: { start: number; end: number }) {
     const msg = $("message");
     clear(msg);
-    if (highlight) {
+    const kept = this.pending.spans;
+    if (highlight || kept.length) {
       const chars = Array.from(text);
-      msg.append(chars.slice(0, highlight.start).join(""), el("mark", { class: "span-select" }, [chars.slice(highlight.start, highlight.end).join("")]), chars.slice(highlight.end).join(""));
+      const cls = (i: number) =>
+        highlight && i >= highlight.start && i < highlight.end ? "span-select" : kept.some((s) => i >= s.start && i < s.end) ? "span-kept" : "";
+      let i = 0;
+      while (i < chars.length) {
+        const c = cls(i);
+        let j = i + 1;
+        while (j < chars.length && cls(j) === c) j++;
+        const run = chars.slice(i, j).join("");
+        msg.append(c ? el("mark", { class: c, title: c === "span-kept" ? "marked as missed personal data" : "" }, [run]) : run);
+        i = j;
+      }
       return;
     }
     for (const s of segments(text)) {
@@ -138,7 +151,7 @@ export class LabelScreen {
       multiple_intents: "several intents",
     };
     for (const f of this.pending.flags) p.append(el("span", { class: "chip" }, [names[f]]));
-    if (this.spanMode) p.append(el("span", { class: "chip active" }, ["selecting: ←/→ move, Shift+→ extend, Enter keep, Esc cancel"]));
+    if (this.spanMode) p.append(el("span", { class: "chip active" }, ["selecting: ←/→ move, Shift+→ extend, Enter keep, Backspace remove the last kept, Esc cancel"]));
   }
 
   private renderKeyHints() {
@@ -172,6 +185,7 @@ export class LabelScreen {
       ["← / →", "Move to the previous or next word"],
       ["Shift+→ / Shift+←", "Extend or shrink the selection"],
       ["Enter", "Keep the selection"],
+      ["Backspace", "Remove the last kept selection"],
       ["Esc", "Cancel"],
     ]);
     section("Recent decisions", [["Tab, then Enter", "Change an earlier decision"]]);
@@ -501,6 +515,13 @@ export class LabelScreen {
       this.spanMode = null;
       this.renderMessage(this.current!.text);
       this.renderPending();
+    } else if (e.key === "Backspace" || e.key === "Delete") {
+      // Take back the last kept span (a wrong mark must not reach the hub).
+      this.pending.spans.pop();
+      if (!this.pending.spans.length) this.pending.flags.delete("missed_pii");
+      this.spanMode = null;
+      this.renderMessage(this.current!.text);
+      this.renderPending();
     } else if (e.key === "ArrowRight" && e.shiftKey) {
       s.to = Math.min(last, s.to + 1);
       this.renderSpan();
@@ -527,6 +548,7 @@ export class LabelScreen {
   private addSpan(span: Span) {
     this.pending.spans.push(span);
     this.pending.flags.add("missed_pii");
+    if (this.current) this.renderMessage(this.current.text);
     this.renderPending();
   }
 }

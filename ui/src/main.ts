@@ -175,8 +175,18 @@ document.addEventListener("keydown", (e) => {
     e.preventDefault();
     const a = rebinding;
     rebinding = null;
-    if (e.key !== "Escape" && !/^[1-9]$/.test(e.key)) void saveKeys(rebind(keys, a, e.key)).then(renderSettings);
-    else renderSettings();
+    if (e.key !== "Escape" && !/^[1-9]$/.test(e.key)) {
+      // Say what a key that meant something else no longer does.
+      const from = (Object.keys(keys) as Action[]).find((x) => x !== a && keys[x].includes(e.key));
+      const next = rebind(keys, a, e.key);
+      void saveKeys(next).then(() => {
+        renderSettings();
+        if (!from) return;
+        const shown = e.key === " " ? "Space" : e.key;
+        if (next[from].length) showBanner(`"${shown}" moved from ${ACTION_LABELS[from]} to ${ACTION_LABELS[a]}; ${ACTION_LABELS[from]} keeps ${next[from].join(" / ")}.`, "info");
+        else showBanner(`"${shown}" now means ${ACTION_LABELS[a]}; ${ACTION_LABELS[from]} has no key left: bind one here.`);
+      });
+    } else renderSettings();
     return;
   }
   if (screen !== "label") return;

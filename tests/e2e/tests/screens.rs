@@ -643,3 +643,75 @@ async fn rtl_messages_themes_contrast_and_a_narrow_window() {
     screenshot(&c, "narrow-720.png").await;
     c.close().await.expect("close");
 }
+
+/// A kept missed-PII mark stays visible and can be taken back before deciding, and
+/// rebinding a key says what it took from another action.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_marks_show_and_can_be_removed_and_rebinding_says_what_moved() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intents: Vec<(String, String)> = ["card_arrival", "lost_card"]
+        .iter()
+        .map(|i| (i.to_string(), String::new()))
+        .collect();
+    let items: Vec<Value> = (0..2)
+        .map(|i| json!({"text": format!("marks message {i}: call Ada Lovelace back"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    // Mark the first word and keep it: it stays highlighted.
+    press(&c, "p").await;
+    wait_for(&c, "#message .span-select").await;
+    press(&c, key::ENTER).await;
+    wait_for(&c, "#message mark.span-kept").await;
+    assert_eq!(text(&c, "#message mark.span-kept").await, "marks");
+    assert!(text(&c, "#pending")
+        .await
+        .contains("missed personal data (1)"));
+    screenshot(&c, "kept-mark.png").await;
+    // p, then Backspace: the mark is taken back, nothing flagged.
+    press(&c, "p").await;
+    wait_for(&c, "#message .span-select").await;
+    press(&c, key::BACKSPACE).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c
+        .find(fantoccini::Locator::Css("#message mark"))
+        .await
+        .is_ok()
+    {
+        assert!(Instant::now() < deadline, "the mark is still shown");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(!text(&c, "#pending").await.contains("missed personal data"));
+    press(&c, "a").await;
+    wait_done(&c, 1).await;
+    let labels = vault(&profile).current_labels().expect("labels");
+    assert!(
+        labels[0].pii_spans.is_empty() && labels[0].flags.is_empty(),
+        "{labels:?}"
+    );
+    // Give "a" to Skip: the banner says Model is right keeps Enter.
+    click(&c, "#tab-settings").await;
+    click(&c, "button[data-action='skip']").await;
+    press(&c, "a").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let b = text(&c, "#banner-text").await;
+        if b.contains("moved from Model is right to Skip") {
+            assert!(b.contains("keeps Enter"), "{b}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{b}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    click(&c, "#keymap-reset").await;
+    c.close().await.expect("close");
+}
