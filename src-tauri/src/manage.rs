@@ -278,6 +278,9 @@ pub struct Saved {
     pub path: String,
     /// Size in bytes.
     pub bytes: u64,
+    /// For a training export: rows per split (train / validation / test).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub splits: Option<std::collections::BTreeMap<String, u64>>,
 }
 
 /// Save a download atomically, so a crash leaves no half file.
@@ -295,6 +298,7 @@ pub(crate) fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult
     Ok(Saved {
         path: path.display().to_string(),
         bytes: bytes.len() as u64,
+        splits: None,
     })
 }
 
@@ -308,10 +312,19 @@ pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<Valu
 /// Open disagreements, most contested first, with the message text so the manager can
 /// decide (the text stays in the webview; it is never logged).
 #[tauri::command]
-pub async fn manage_disagreements(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+pub async fn manage_disagreements(
+    state: tauri::State<'_, AppState>,
+    with_text: Option<bool>,
+) -> IpcResult<Value> {
     let st = state.inner().clone();
-    off_main(move || Ok(client(&st)?.get_json("/v1/admin/disagreements?with_text=true&limit=200")?))
-        .await
+    // The raw text only on an explicit reveal: that request is in the device ledger.
+    let with_text = with_text.unwrap_or(false);
+    off_main(move || {
+        Ok(client(&st)?.get_json(&format!(
+            "/v1/admin/disagreements?with_text={with_text}&limit=200"
+        ))?)
+    })
+    .await
 }
 
 /// Load gold answers (`{"message_id","intent"}` per line, JSONL) for hidden gold items:
@@ -420,7 +433,19 @@ pub async fn manage_export(
         let name = export_file_name(&format)?;
         let c = client(&st)?;
         let bytes = c.get(&format!("/v1/admin/export?format={format}&seed={seed}"))?;
-        save(&export_dir(&st)?, name, &bytes)
+        let mut saved = save(&export_dir(&st)?, name, &bytes)?;
+        // Rows per split, for the view to report (JSONL rows carry a "split" field).
+        let mut splits = std::collections::BTreeMap::new();
+        for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            if let Some(s) = serde_json::from_slice::<Value>(line)
+                .ok()
+                .and_then(|v| v["split"].as_str().map(str::to_string))
+            {
+                *splits.entry(s).or_insert(0u64) += 1;
+            }
+        }
+        saved.splits = (!splits.is_empty()).then_some(splits);
+        Ok(saved)
     })
     .await
 }

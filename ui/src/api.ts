@@ -83,7 +83,7 @@ export type Disagreement = {
   labels: CopyLabel[]; majority: { intent: string; votes: number; tie: boolean } | null; text?: string;
 };
 export type Disagreements = { total: number; open: number; disagreements: Disagreement[] };
-export type Saved = { path: string; bytes: number };
+export type Saved = { path: string; bytes: number; splits?: Record<string, number> };
 export type Evaluation = {
   items: number; accuracy: number; macro_f1: number;
   per_intent: { intent: string; precision: number; recall: number; f1: number; support: number }[];
@@ -117,7 +117,7 @@ export const api = {
   managePreview: (plan: BatchPlan) => invoke<Preview>("manage_preview", { plan }),
   manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
   manageQuality: () => invoke<Quality>("manage_quality"),
-  manageDisagreements: () => invoke<Disagreements>("manage_disagreements"),
+  manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
   manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
   manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),

@@ -33,6 +33,10 @@ const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === u
 
 export class ManageScreen {
   private connected = false;
+  /** Whether the manager chose to see the disagreements' raw text. */
+  private revealed = false;
+  /** Open disagreements at the last refresh (an export resolves them by majority). */
+  private openDisagreements = 0;
   /** Gold answers the hub holds (from the last refresh). */
   private gold = 0;
 
@@ -71,6 +75,10 @@ export class ManageScreen {
       void this.markCompany();
     });
     $("manage-export").addEventListener("click", () => void this.exportSet());
+    $("manage-reveal").addEventListener("click", () => {
+      this.revealed = true;
+      void this.disagreements();
+    });
     $("manage-evaluate").addEventListener("click", () => void this.evaluate());
   }
 
@@ -304,8 +312,10 @@ export class ManageScreen {
     const list = $("manage-disagreements");
     clear(list);
     try {
-      const d = await api.manageDisagreements();
+      const d = await api.manageDisagreements(this.revealed);
+      this.openDisagreements = d.open;
       $("manage-dis-count").textContent = `${d.open} open disagreement(s)` + (d.disagreements.length < d.open ? `; showing the first ${d.disagreements.length}` : "");
+      $("manage-reveal-note").hidden = this.revealed || d.open === 0;
       for (const item of d.disagreements) list.append(this.disagreement(item));
     } catch (e) {
       $("manage-dis-count").textContent = errorText(e);
@@ -321,7 +331,7 @@ export class ManageScreen {
     });
     return el("li", { "data-message": d.message_id }, [
       el("div", {}, [el("code", {}, [d.message_id]), ` · ${d.company} · model: ${d.model_intent} (${pct(d.confidence)})`]),
-      el("p", { class: "dis-text" }, [d.text ?? ""]),
+      el("p", { class: "dis-text", dir: "auto" }, [d.text ?? "(text hidden)"]),
       el("div", { class: "muted" }, [labels]),
       el("div", { class: "row" }, ["Decide: ", ...buttons]),
     ]);
@@ -344,7 +354,12 @@ export class ManageScreen {
       const format = ($("export-format") as HTMLSelectElement).value;
       const r = await api.manageExport(format, num("export-seed", 0));
       clear(out);
-      out.append(el("p", { id: "manage-export-saved" }, [`Saved ${r.bytes} bytes to ${r.path}`]));
+      const splits = r.splits ? ` — ${Object.entries(r.splits).map(([k, n]) => `${n} ${k}`).join(", ")}` : "";
+      out.append(el("p", { id: "manage-export-saved" }, [`Saved ${r.bytes} bytes to ${r.path}${splits}`]));
+      out.append(el("p", { id: "manage-export-warning", class: "problem" }, [
+        "This file holds raw customer text (the hub's messages, not redacted): keep it where customer data may be kept." +
+          (this.openDisagreements ? ` ${this.openDisagreements} open disagreement(s) were resolved by majority vote in it; adjudicate them first for a clean set.` : ""),
+      ]));
     } catch (e) {
       showBanner(errorText(e));
     }

@@ -233,7 +233,14 @@ async fn a_manager_round_in_the_manage_view() {
     if let Some(m) = &disputed_message {
         assert_eq!(shown_message.as_deref(), Some(m.as_str()));
     }
-    assert!(li.text().await.unwrap().contains("manage round message"));
+    // The raw text shows only after an explicit reveal (which is ledgered, below).
+    let hidden = li.text().await.unwrap();
+    assert!(
+        hidden.contains("(text hidden)") && !hidden.contains("manage round message"),
+        "{hidden}"
+    );
+    click(&c, "#manage-reveal").await;
+    wait_text(&c, "#manage-disagreements li", "manage round message").await;
     painted(&c).await;
     std::fs::write(
         screenshot_dir().join("manage.png"),
@@ -257,7 +264,12 @@ async fn a_manager_round_in_the_manage_view() {
     // Download the training export: every message once, the adjudicated one with the
     // manager's label, split into train/validation/test.
     click(&c, "#manage-export").await;
-    wait_text(&c, "#manage-export-saved", "training.jsonl").await;
+    let saved = wait_text(&c, "#manage-export-saved", "training.jsonl").await;
+    assert!(
+        saved.contains(" train") && saved.contains(" test"),
+        "split counts: {saved}"
+    );
+    wait_text(&c, "#manage-export-warning", "raw customer text").await;
     let export = std::fs::read_to_string(exports.join("training.jsonl")).unwrap();
     let rows: Vec<Value> = export
         .lines()
@@ -336,6 +348,12 @@ async fn a_manager_round_in_the_manage_view() {
     assert_eq!(ingest.2["method"], "POST");
     assert_eq!(ingest.2["rows"], MESSAGES as u64, "{:?}", ingest.2);
     assert_eq!(ingest.1, hub.url);
+    assert!(
+        admin
+            .iter()
+            .any(|(p, _, _)| p == "/v1/admin/disagreements?with_text=true&limit=200"),
+        "the reveal of raw text is ledgered"
+    );
     for path in [
         "/v1/admin/dispatch",
         "/v1/admin/adjudications",
