@@ -11,7 +11,8 @@ export type Action =
   | "undo"
   | "skip"
   | "unsure"
-  | "help";
+  | "help"
+  | "guidelines";
 
 export type KeyMap = Record<Action, string[]>;
 
@@ -26,6 +27,7 @@ export const ACTION_LABELS: Record<Action, string> = {
   skip: "Skip",
   unsure: "Unsure",
   help: "Shortcut help",
+  guidelines: "Guidelines: what each intent means",
 };
 
 export const DEFAULT_KEYS: KeyMap = {
@@ -39,6 +41,7 @@ export const DEFAULT_KEYS: KeyMap = {
   skip: ["s"],
   unsure: [],
   help: ["?"],
+  guidelines: ["h"],
 };
 
 /// Saved overrides on top of the defaults.

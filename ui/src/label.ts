@@ -157,7 +157,7 @@ export class LabelScreen {
   private renderKeyHints() {
     const k = $("keys");
     clear(k);
-    const show: Action[] = ["accept", "wrong", "flag_misclassification", "missed_pii", "not_customer", "multiple_intents", "skip", "undo", "help"];
+    const show: Action[] = ["accept", "wrong", "flag_misclassification", "missed_pii", "not_customer", "multiple_intents", "skip", "undo", "guidelines", "help"];
     for (const a of show) {
       const keys = this.keys[a];
       if (!keys.length) continue;
@@ -189,6 +189,27 @@ export class LabelScreen {
       ["Esc", "Cancel"],
     ]);
     section("Recent decisions", [["Tab, then Enter", "Change an earlier decision"]]);
+  }
+
+  /// The guidelines at the decision: what the model's intent and the numbered choices
+  /// mean, then every intent of the item's batch, from the batch's taxonomy.
+  private async showGuidelines() {
+    const item = this.current;
+    const body = $("guidelines-body");
+    clear(body);
+    if (!item) {
+      body.append(el("p", {}, ["No item on screen."]));
+    } else {
+      const tax = await this.taxonomy(item.batch_id);
+      const about = (id: string) => tax.find((t) => t.id === id)?.description || "no description in this batch's taxonomy";
+      const row = (id: string, tag: string) =>
+        el("div", { class: "guideline", "data-intent": id }, [el("strong", {}, [id]), tag ? el("span", { class: "muted" }, [` (${tag})`]) : "", el("p", {}, [about(id)])]);
+      body.append(el("h3", {}, ["This item"]), row(item.model_intent, "the model's guess"));
+      this.numbered.forEach((id, n) => body.append(row(id, `key ${n + 1}`)));
+      body.append(el("h3", {}, [`Every intent of this batch (${tax.length})`]));
+      for (const t of tax) body.append(row(t.id, ""));
+    }
+    $("guidelines").hidden = false;
   }
 
   /// Intents this annotator chose recently (newest first), for the keys 1–9.
@@ -253,6 +274,10 @@ export class LabelScreen {
       if (e.key === "Escape" || e.key === "?") $("help").hidden = true;
       return true;
     }
+    if (!$("guidelines").hidden) {
+      if (e.key === "Escape" || this.keys.guidelines.includes(e.key)) $("guidelines").hidden = true;
+      return true;
+    }
     if (this.picker) return this.pickerKey(e, t0);
     if (this.spanMode) return this.spanKey(e);
     if (this.busy) {
@@ -270,6 +295,10 @@ export class LabelScreen {
     }
     if (r.kind === "action" && r.action === "help") {
       $("help").hidden = false;
+      return true;
+    }
+    if (r.kind === "action" && r.action === "guidelines") {
+      await this.showGuidelines();
       return true;
     }
     const item = this.current;

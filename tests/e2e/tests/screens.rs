@@ -246,6 +246,26 @@ async fn a_150_intent_taxonomy_by_keyboard() {
     };
     assert_eq!(numbered(&c).await, ["bill_balance", "transactions"]);
     screenshot(&c, "intents-150-choices.png").await;
+    // h: the guidelines at the decision — what the model's guess and the numbered
+    // choices mean, and every intent of the batch.
+    press(&c, "h").await;
+    wait_for(&c, "#guidelines:not([hidden])").await;
+    let g = js(
+        &c,
+        "return document.querySelector('#guidelines').innerText;",
+    )
+    .await;
+    let g = g.as_str().unwrap_or_default().to_string();
+    assert!(
+        g.contains("the model's guess")
+            && g.contains("key 1")
+            && g.contains("Every intent of this batch (150)")
+            && g.contains("e.g."),
+        "{g}"
+    );
+    screenshot(&c, "guidelines.png").await;
+    press(&c, key::ESCAPE).await;
+    wait_for(&c, "#guidelines[hidden]").await;
     // What is rendered (innerText follows CSS), not just what the DOM holds.
     let shown = js(&c, "return document.querySelector('#choices').innerText;").await;
     let shown = shown.as_str().unwrap_or_default();
