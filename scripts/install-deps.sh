@@ -56,7 +56,14 @@ fi
 # the hub key's PEM form is read back with `cryptography`.
 if ! python3 -c "import nacl.bindings, cryptography, pyrage" >/dev/null 2>&1; then
   echo "install-deps: installing PyNaCl, pyrage and cryptography for the interop verifiers"
-  python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-pip
+  fi
+  # A Debian system Python refuses installs outside a virtual environment (PEP 668):
+  # then install for this user.
+  python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography \
+    || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
+         pynacl pyrage cryptography
 fi
 
 if [ -f "$here/ui/package.json" ]; then
