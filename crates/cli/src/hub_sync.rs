@@ -225,6 +225,12 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
                         "label uploads: {} carrying {} labels; every body is label-only",
                         r.label_uploads, r.labels
                     );
+                    if r.admin_calls > 0 {
+                        println!(
+                            "admin calls (the Manage view): {} recorded by body hash, size and row count only",
+                            r.admin_calls
+                        );
+                    }
                     match key {
                         Some(_) => {
                             println!("receipts: {} verified against the hub key, {} upload(s) awaiting a receipt", r.receipts_verified, r.awaiting_receipt);
