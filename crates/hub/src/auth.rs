@@ -138,7 +138,7 @@ pub fn ledger_pin(headers: &HeaderMap) -> Result<Option<(u64, String)>, HubError
                     "x-lv-ledger-seq must be a whole number from 1",
                 )
             })?;
-            if head.len() != 64 || !head.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            if !labelvault_core::grammar::is_hex(head, 64) {
                 return Err(HubError::bad(
                     "bad_ledger_head",
                     "x-lv-ledger-head must be 64 lower-case hex digits",

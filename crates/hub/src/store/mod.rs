@@ -411,6 +411,36 @@ pub(crate) fn random_id(prefix: &str) -> Result<String, HubError> {
     Ok(format!("{prefix}{}", hex::encode(b)))
 }
 
+/// One line of the hub ledger export from a stored row, in the documented field order
+/// (docs/ledger.md, "The hub ledger"), for every store alike: a receipt that is not JSON
+/// fails the export loudly rather than exporting a wrong line.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn ledger_line(
+    seq: i64,
+    prev_hash: &[u8],
+    entry_hash: &[u8],
+    device_id: String,
+    received_at_ms: i64,
+    body: &[u8],
+    body_sha256: String,
+    receipt: &str,
+) -> Result<String, HubError> {
+    use base64::Engine as _;
+    let receipt = serde_json::from_str(receipt)
+        .map_err(|_| HubError::Internal(format!("stored ledger entry damaged (seq {seq})")))?;
+    let line = labelvault_core::ledger::HubLedgerLine {
+        seq: seq as u64,
+        prev_hash: hex::encode(prev_hash),
+        entry_hash: hex::encode(entry_hash),
+        device_id,
+        received_at_ms,
+        body_b64: base64::engine::general_purpose::STANDARD.encode(body),
+        body_sha256,
+        receipt,
+    };
+    serde_json::to_string(&line).map_err(|e| HubError::Internal(e.to_string()))
+}
+
 /// Check an inbound ledger export (`/v1/admin/ledger`): sequence numbers 1, 2, 3…
 /// without gaps, each entry chained to the one before, its hash and body hash
 /// recomputed (`labelvault_core::ledger::verify_hub_ledger`, without the key). Returns

@@ -824,7 +824,6 @@ impl HubStore for PostgresStore {
     }
 
     fn ledger_jsonl(&self) -> Result<String, HubError> {
-        use base64::Engine as _;
         let mut c = self.conn()?;
         let rows = c.query(
             "SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq",
@@ -832,27 +831,16 @@ impl HubStore for PostgresStore {
         )?;
         let mut out = String::new();
         for r in &rows {
-            let receipt: &str = r.try_get(7)?;
-            let seq = r.try_get::<_, i64>(0)?;
-            // A damaged row fails the export loudly, as on SQLite.
-            let receipt = serde_json::from_str(receipt).map_err(|_| {
-                HubError::Internal(format!("stored ledger entry damaged (seq {seq})"))
-            })?;
-            // The documented field order (docs/ledger.md, "The hub ledger").
-            let line = labelvault_core::ledger::HubLedgerLine {
-                seq: seq as u64,
-                prev_hash: hex::encode(r.try_get::<_, &[u8]>(1)?),
-                entry_hash: hex::encode(r.try_get::<_, &[u8]>(2)?),
-                device_id: r.try_get(3)?,
-                received_at_ms: r.try_get(4)?,
-                body_b64: base64::engine::general_purpose::STANDARD
-                    .encode(r.try_get::<_, &[u8]>(5)?),
-                body_sha256: r.try_get(6)?,
-                receipt,
-            };
-            out.push_str(
-                &serde_json::to_string(&line).map_err(|e| HubError::Internal(e.to_string()))?,
-            );
+            out.push_str(&super::ledger_line(
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+                r.try_get(6)?,
+                r.try_get(7)?,
+            )?);
             out.push('\n');
         }
         Ok(out)

@@ -618,33 +618,21 @@ impl HubStore for SqliteStore {
     }
 
     fn ledger_jsonl(&self) -> Result<String, HubError> {
-        use base64::Engine as _;
         let c = self.conn()?;
         let mut st = c.prepare("SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq")?;
         let mut rows = st.query([])?;
         let mut out = String::new();
         while let Some(r) = rows.next()? {
-            let receipt: String = r.get(7)?;
-            let receipt = serde_json::from_str(&receipt).map_err(|_| {
-                HubError::Internal(format!(
-                    "stored ledger entry damaged (seq {})",
-                    r.get::<_, i64>(0).unwrap_or_default()
-                ))
-            })?;
-            // The documented field order (docs/ledger.md, "The hub ledger").
-            let line = labelvault_core::ledger::HubLedgerLine {
-                seq: r.get::<_, i64>(0)? as u64,
-                prev_hash: hex::encode(r.get::<_, Vec<u8>>(1)?),
-                entry_hash: hex::encode(r.get::<_, Vec<u8>>(2)?),
-                device_id: r.get(3)?,
-                received_at_ms: r.get(4)?,
-                body_b64: base64::engine::general_purpose::STANDARD.encode(r.get::<_, Vec<u8>>(5)?),
-                body_sha256: r.get(6)?,
-                receipt,
-            };
-            out.push_str(
-                &serde_json::to_string(&line).map_err(|e| HubError::Internal(e.to_string()))?,
-            );
+            out.push_str(&super::ledger_line(
+                r.get(0)?,
+                &r.get::<_, Vec<u8>>(1)?,
+                &r.get::<_, Vec<u8>>(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                &r.get::<_, Vec<u8>>(5)?,
+                r.get(6)?,
+                &r.get::<_, String>(7)?,
+            )?);
             out.push('\n');
         }
         Ok(out)
