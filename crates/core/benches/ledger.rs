@@ -10,7 +10,7 @@
 use base64::Engine as _;
 use labelvault_core::identity::{DeviceIdentity, HubKey};
 use labelvault_core::labels::{Flag, Verdict};
-use labelvault_core::ledger::{self, EntryFields, LedgerLine, GENESIS};
+use labelvault_core::ledger::{self, LedgerLine, GENESIS};
 use labelvault_core::protocol::{self, LabelUpload, Receipt, SignedReceipt, WireLabel};
 use std::time::Instant;
 
@@ -27,34 +27,18 @@ fn main() {
     let mut seq = 0u64;
     let mut push = |method: &str, body: &[u8], text: &mut String| {
         seq += 1;
-        let body_hash = ledger::sha256(body);
         let created_at_ms = 1_763_800_000_000 + seq as i64;
-        let h = ledger::entry_hash(&EntryFields {
+        let (line, h) = LedgerLine::signed(
+            &device,
             seq,
-            prev_hash: &prev,
+            &prev,
             created_at_ms,
-            hub_url: "http://127.0.0.1:7878",
-            method,
-            path: "/v1/labels",
-            body_sha256: &body_hash,
-        });
-        let line = LedgerLine {
-            seq,
-            prev_hash: hex::encode(prev),
-            entry_hash: hex::encode(h),
-            created_at_ms,
-            hub_url: "http://127.0.0.1:7878".into(),
-            method: method.into(),
-            path: "/v1/labels".into(),
-            body_b64: b64.encode(body),
-            body_sha256: hex::encode(body_hash),
-            device_signing_key: key.clone(),
-            signature: b64.encode(device.sign(&ledger::signed_message(&h))),
-        };
+            ("http://127.0.0.1:7878", method, "/v1/labels", body),
+        );
         text.push_str(&serde_json::to_string(&line).expect("json"));
         text.push('\n');
         prev = h;
-        (seq, h, body_hash, created_at_ms)
+        (seq, h, ledger::sha256(body), created_at_ms)
     };
     // Entries in threes: an upload answered by its receipt entry, then one awaiting.
     let mut uploads = 0u64;

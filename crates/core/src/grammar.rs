@@ -214,7 +214,8 @@ pub fn check_upload(u: &LabelUpload, latest_ms: i64) -> Result<(), Problem> {
 /// Why a hub may refuse one label in a receipt (a closed set).
 pub const REJECTION_CODES: &[&str] = &["not_assigned", "unknown_intent", "invalid"];
 
-fn is_hex(s: &str, len: usize) -> bool {
+/// Whether `s` is exactly `len` lower-case hex digits.
+pub fn is_hex(s: &str, len: usize) -> bool {
     s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 

@@ -97,6 +97,47 @@ pub struct LedgerLine {
     pub signature: String,
 }
 
+impl LedgerLine {
+    /// The export line for `request` (hub URL, method, path, body) at position `seq`
+    /// after the entry hashed `prev`, written at `created_at_ms` and signed by `device`:
+    /// what the vault would export for it. Returns the line and its entry hash (the next
+    /// entry's `prev`). Tests, benchmarks and fixtures for other implementations build
+    /// ledgers with it.
+    pub fn signed(
+        device: &identity::DeviceIdentity,
+        seq: u64,
+        prev: &[u8; 32],
+        created_at_ms: i64,
+        request: (&str, &str, &str, &[u8]),
+    ) -> (LedgerLine, [u8; 32]) {
+        let (hub_url, method, path, body) = request;
+        let body_sha = sha256(body);
+        let h = entry_hash(&EntryFields {
+            seq,
+            prev_hash: prev,
+            created_at_ms,
+            hub_url,
+            method,
+            path,
+            body_sha256: &body_sha,
+        });
+        let line = LedgerLine {
+            seq,
+            prev_hash: hex::encode(prev),
+            entry_hash: hex::encode(h),
+            created_at_ms,
+            hub_url: hub_url.into(),
+            method: method.into(),
+            path: path.into(),
+            body_b64: B64.encode(body),
+            body_sha256: hex::encode(body_sha),
+            device_signing_key: device.public().signing_key,
+            signature: B64.encode(device.sign(&signed_message(&h))),
+        };
+        (line, h)
+    }
+}
+
 /// Where and why verification failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("ledger entry {seq} (line {line}): {reason}")]

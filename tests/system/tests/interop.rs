@@ -7,7 +7,7 @@
 
 use base64::Engine as _;
 use labelvault_core::identity::DeviceIdentity;
-use labelvault_core::ledger::{self, EntryFields, LedgerLine, GENESIS};
+use labelvault_core::ledger::{self, LedgerLine, GENESIS};
 use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -61,33 +61,7 @@ fn signed_line(
     prev: &[u8; 32],
     req: (&str, &str, &str, &[u8]),
 ) -> (String, [u8; 32]) {
-    let (hub_url, method, path, body) = req;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let body_sha = ledger::sha256(body);
-    let created_at_ms = 1_763_800_000_000 + seq as i64 * 1000;
-    let h = ledger::entry_hash(&EntryFields {
-        seq,
-        prev_hash: prev,
-        created_at_ms,
-        hub_url,
-        method,
-        path,
-        body_sha256: &body_sha,
-    });
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let line = LedgerLine {
-        seq,
-        prev_hash: hex(prev),
-        entry_hash: hex(&h),
-        created_at_ms,
-        hub_url: hub_url.into(),
-        method: method.into(),
-        path: path.into(),
-        body_b64: b64.encode(body),
-        body_sha256: hex(&body_sha),
-        device_signing_key: id.public().signing_key,
-        signature: b64.encode(id.sign(&ledger::signed_message(&h))),
-    };
+    let (line, h) = LedgerLine::signed(id, seq, prev, 1_763_800_000_000 + seq as i64 * 1000, req);
     (serde_json::to_string(&line).expect("line"), h)
 }
 

@@ -3,7 +3,7 @@
 
 use crate::identity::{DeviceIdentity, HubKey, B64};
 use crate::labels::{Flag, Span, Verdict};
-use crate::ledger::{self, EntryFields, LedgerLine, GENESIS};
+use crate::ledger::{self, LedgerLine, GENESIS};
 use crate::protocol::{self, LabelUpload, Receipt, SignedReceipt, WireLabel};
 use base64::Engine as _;
 use proptest::prelude::*;
@@ -145,32 +145,16 @@ fn build(requests: &[Request]) -> Vec<String> {
     let mut push = |method: &str, path: String, body: Vec<u8>| {
         let seq = out.len() as u64 + 1;
         let created_at_ms = 1_763_800_000_000 + seq as i64;
-        let body_sha = ledger::sha256(&body);
-        let h = ledger::entry_hash(&EntryFields {
+        let (line, h) = LedgerLine::signed(
+            device,
             seq,
-            prev_hash: &prev,
+            &prev,
             created_at_ms,
-            hub_url: "http://127.0.0.1:7878",
-            method,
-            path: &path,
-            body_sha256: &body_sha,
-        });
-        let line = LedgerLine {
-            seq,
-            prev_hash: hex::encode(prev),
-            entry_hash: hex::encode(h),
-            created_at_ms,
-            hub_url: "http://127.0.0.1:7878".into(),
-            method: method.into(),
-            path,
-            body_b64: B64.encode(&body),
-            body_sha256: hex::encode(body_sha),
-            device_signing_key: signing_key.clone(),
-            signature: B64.encode(device.sign(&ledger::signed_message(&h))),
-        };
+            ("http://127.0.0.1:7878", method, &path, &body),
+        );
         out.push(serde_json::to_string(&line).unwrap());
         prev = h;
-        (seq, h, body_sha, created_at_ms)
+        (seq, h, ledger::sha256(&body), created_at_ms)
     };
     for r in requests {
         match r {

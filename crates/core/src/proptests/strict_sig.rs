@@ -5,7 +5,7 @@
 //! invalid under the cofactorless one that libsodium, OpenSSL and `ring` use.
 
 use crate::identity::{self, DeviceIdentity};
-use crate::ledger::{self, EntryFields, LedgerLine, GENESIS};
+use crate::ledger::{self, LedgerLine, GENESIS};
 use base64::Engine as _;
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::scalar::Scalar;
@@ -201,36 +201,16 @@ fn ledger_with(id: &DeviceIdentity, n: u64, bad: &[u64], t: usize) -> String {
         } else {
             "/v1/batches".to_string()
         };
-        let body_sha = ledger::sha256(b"");
-        let created_at_ms = 1_763_800_000_000 + seq as i64;
-        let h = ledger::entry_hash(&EntryFields {
+        let (mut line, h) = LedgerLine::signed(
+            id,
             seq,
-            prev_hash: &prev,
-            created_at_ms,
-            hub_url: "http://127.0.0.1:7878",
-            method: "GET",
-            path: &path,
-            body_sha256: &body_sha,
-        });
-        let msg = ledger::signed_message(&h);
-        let sig = if bad.contains(&seq) {
-            sign_with_torsion(id, &msg, t)
-        } else {
-            id.sign(&msg)
-        };
-        let line = LedgerLine {
-            seq,
-            prev_hash: hex::encode(prev),
-            entry_hash: hex::encode(h),
-            created_at_ms,
-            hub_url: "http://127.0.0.1:7878".into(),
-            method: "GET".into(),
-            path,
-            body_b64: String::new(),
-            body_sha256: hex::encode(body_sha),
-            device_signing_key: id.public().signing_key,
-            signature: b64.encode(sig),
-        };
+            &prev,
+            1_763_800_000_000 + seq as i64,
+            ("http://127.0.0.1:7878", "GET", &path, b""),
+        );
+        if bad.contains(&seq) {
+            line.signature = b64.encode(sign_with_torsion(id, &ledger::signed_message(&h), t));
+        }
         out.push_str(&serde_json::to_string(&line).unwrap());
         out.push('\n');
         prev = h;
