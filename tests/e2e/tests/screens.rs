@@ -57,6 +57,25 @@ fn clinc150() -> Option<(Pairs, Pairs)> {
     Some((intents, test))
 }
 
+/// A profile under `dir` holding one imported batch (`intents` as its taxonomy, `items`
+/// as its items), and the app started on it showing its first item: the profile, the
+/// driver (keep it alive) and the session.
+async fn app_with(
+    dir: &Path,
+    intents: &[(String, String)],
+    items: &[Value],
+) -> (PathBuf, Driver, Client) {
+    let (profile, batch) = sealed_batch(dir, intents, items);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+    (profile, driver, c)
+}
+
 fn vault(profile: &Path) -> Vault {
     Vault::open(
         &Profile::at(profile).expect("profile"),
@@ -117,14 +136,7 @@ async fn each_tab_shows_exactly_its_screen() {
     let items: Vec<Value> = (0..3)
         .map(|i| json!({"text": format!("screens message {i}"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
         .collect();
-    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
-    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
-    let driver = Driver::start(&[
-        ("LABELVAULT_PROFILE_DIR", &profile),
-        ("LABELVAULT_NO_DEMO", Path::new("1")),
-    ]);
-    let c = driver.session().await;
-    wait_done(&c, 0).await;
+    let (_profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
     assert!(
         visible(&c, "#item-card").await,
         "the first item is on screen"
@@ -218,14 +230,7 @@ async fn a_150_intent_taxonomy_by_keyboard() {
         })
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");
-    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
-    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
-    let driver = Driver::start(&[
-        ("LABELVAULT_PROFILE_DIR", &profile),
-        ("LABELVAULT_NO_DEMO", Path::new("1")),
-    ]);
-    let c = driver.session().await;
-    wait_done(&c, 0).await;
+    let (profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
 
     // Item 1: 1–9 are the model's alternatives, most likely first, and nothing else
     // (no alphabetical filler from a 150-intent taxonomy).
@@ -386,14 +391,7 @@ async fn decisions_are_confirmed_recent_rows_read_as_words_and_edits_do_not_trap
         .map(|i| json!({"text": format!("feedback message {i}: where is my [CARD_1] card"), "intent": "card_arrival",
             "confidence": 0.4, "reason": "low_confidence", "alternatives": [{"intent": "lost_card", "confidence": 0.3}]}))
         .collect();
-    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
-    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
-    let driver = Driver::start(&[
-        ("LABELVAULT_PROFILE_DIR", &profile),
-        ("LABELVAULT_NO_DEMO", Path::new("1")),
-    ]);
-    let c = driver.session().await;
-    wait_done(&c, 0).await;
+    let (profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
     press(&c, "a").await;
     wait_done(&c, 1).await;
     let confirm = text(&c, "#confirm").await;
@@ -612,14 +610,7 @@ async fn rtl_messages_themes_contrast_and_a_narrow_window() {
         json!({"text": "مرحبا، أين بطاقتي [CARD_1] من فضلك؟ أنا [NAME_1]", "intent": "card_arrival", "confidence": 0.2, "reason": "low_confidence"}),
         json!({"text": "where is my card [CARD_1]", "intent": "card_arrival", "confidence": 0.3, "reason": "low_confidence"}),
     ];
-    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
-    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
-    let driver = Driver::start(&[
-        ("LABELVAULT_PROFILE_DIR", &profile),
-        ("LABELVAULT_NO_DEMO", Path::new("1")),
-    ]);
-    let c = driver.session().await;
-    wait_done(&c, 0).await;
+    let (_profile, driver, c) = app_with(dir.path(), &intents, &items).await;
     // The Arabic message reads right to left; its placeholders stay whole (isolated).
     let dirn = js(&c, "const m = document.querySelector('#message'); \
         return [getComputedStyle(m).direction, m.querySelectorAll('bdi.ph').length, m.querySelector('bdi.ph').textContent];").await;
@@ -679,14 +670,7 @@ async fn kept_marks_show_and_can_be_removed_and_rebinding_says_what_moved() {
     let items: Vec<Value> = (0..2)
         .map(|i| json!({"text": format!("marks message {i}: call Ada Lovelace back"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
         .collect();
-    let (profile, batch) = sealed_batch(dir.path(), &intents, &items);
-    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
-    let driver = Driver::start(&[
-        ("LABELVAULT_PROFILE_DIR", &profile),
-        ("LABELVAULT_NO_DEMO", Path::new("1")),
-    ]);
-    let c = driver.session().await;
-    wait_done(&c, 0).await;
+    let (profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
     // Mark the first word and keep it: it stays highlighted.
     press(&c, "p").await;
     wait_for(&c, "#message .span-select").await;
