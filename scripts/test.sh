@@ -49,9 +49,14 @@ passed=$(printf '%s\n' "$plain" | { grep -Eo '^test result: ok\. [0-9]+ passed' 
 vitest=$(printf '%s\n' "$plain" | { grep -Eo 'Tests +[0-9]+ passed' || true; } | awk '{s += $2} END {print s + 0}')
 fuzz_ok=$(printf '%s\n' "$plain" | { grep -Ec '^fuzz target [a-z_]+: passed$' || true; })
 fuzz_bad=$(printf '%s\n' "$plain" | { grep -Ec '^fuzz target [a-z_]+: failed$' || true; })
-if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then fuzz_bad=1; fi # the build failed
+fuzz_build_failed=0
+if [ "$fuzz_rc" -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then fuzz_bad=1; fuzz_build_failed=1; fi
 if [ "$fuzz_bad" -ne 0 ]; then
-    step "fuzzing found a crash (input kept in fuzz/artifacts/)"
+    if [ "$fuzz_build_failed" -eq 1 ]; then
+        step "the fuzz targets did not build or run (see the compiler output above)"
+    else
+        step "fuzzing found a crash (input kept in fuzz/artifacts/)"
+    fi
     echo "$((passed + vitest + fuzz_ok)) passed, $fuzz_bad failed"
     exit 1
 fi

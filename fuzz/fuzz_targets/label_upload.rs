@@ -63,6 +63,7 @@ fn new_hub() -> Hub {
             expires_at: i64::MAX,
             bytes: vec![0],
             item_ids: ITEMS.iter().map(|s| s.to_string()).collect(),
+            item_chars: vec![],
             intents: INTENTS.iter().map(|s| s.to_string()).collect(),
         })
         .unwrap();

@@ -40,10 +40,10 @@ HUB_LINE_FIELDS = [
     "body_sha256", "receipt",
 ]
 HEAD_FIELDS = ["entries", "head", "signed_at_ms", "hub_key_id", "devices"]
-REJECTION_CODES = {"not_assigned", "unknown_intent", "invalid"}
+REJECTION_CODES = {"not_assigned", "unknown_intent", "wrong_length", "invalid"}
 LABEL_FIELDS = [
     "item_id", "revision", "retracted", "verdict", "intent_id", "flags", "pii_spans",
-    "duration_ms", "decided_at_ms",
+    "length_class", "duration_ms", "decided_at_ms",
 ]
 RECEIPT_FIELDS = [
     "upload_id", "device_id", "body_sha256", "accepted", "duplicates", "rejected",
@@ -165,7 +165,8 @@ def check_label(n, pairs, latest_ms):
     if not isinstance(flags, list) or not isinstance(spans, list):
         raise Refused(f"{where}: flags or pii_spans")
     if lab["retracted"]:
-        if lab["verdict"] is not None or lab["intent_id"] is not None or flags or spans or lab["duration_ms"] != 0:
+        if (lab["verdict"] is not None or lab["intent_id"] is not None or flags or spans
+                or lab["length_class"] is not None or lab["duration_ms"] != 0):
             raise Refused(f"{where}: retracted")
         return
     if lab["verdict"] not in VERDICTS:
@@ -188,6 +189,16 @@ def check_label(n, pairs, latest_ms):
         end = s["end"]
     if spans and "missed_pii" not in flags:
         raise Refused(f"{where}: flags")
+    # The item's length class: null without spans; with spans 0..14, and the last span
+    # ends at or before 2**class.
+    cls = lab["length_class"]
+    if not spans:
+        if cls is not None:
+            raise Refused(f"{where}: length_class")
+    elif not is_int(cls, 0, 14):
+        raise Refused(f"{where}: length_class")
+    elif end > 2 ** cls:
+        raise Refused(f"{where}: pii_spans")
 
 
 def check_receipt(parsed):

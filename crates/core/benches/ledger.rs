@@ -58,6 +58,7 @@ fn main() {
                     intent_id: Some("card_arrival".into()),
                     flags: vec![Flag::Misclassification],
                     pii_spans: vec![],
+                    length_class: None,
                     duration_ms: 900,
                     decided_at_ms: 1_763_800_000_000,
                 })

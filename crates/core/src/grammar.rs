@@ -40,6 +40,20 @@ pub const MAX_DURATION_MS: u64 = 3_600_000;
 pub const EARLIEST_MS: i64 = 1_704_067_200_000;
 /// Longest item text in characters, so the largest offset a span may reach.
 pub const MAX_ITEM_CHARS: u32 = 16 * 1024;
+/// Highest length class: `2^14` = [`MAX_ITEM_CHARS`].
+pub const MAX_LENGTH_CLASS: u8 = 14;
+
+/// The length class of an item of `chars` code points: the smallest `c` with
+/// `chars ≤ 2^c`, at most [`MAX_LENGTH_CLASS`]. A label with missed-PII spans carries it
+/// so that a verifier who never saw the item can still bound the spans by its length,
+/// to within a factor of two.
+pub fn length_class(chars: u32) -> u8 {
+    let mut c = 0u8;
+    while c < MAX_LENGTH_CLASS && (1u32 << c) < chars {
+        c += 1;
+    }
+    c
+}
 /// Longest hub URL, in bytes.
 pub const MAX_HUB_URL: usize = 255;
 
@@ -118,12 +132,13 @@ pub fn check_label(n: usize, l: &WireLabel, latest_ms: i64) -> Result<(), Proble
             || l.intent_id.is_some()
             || !l.flags.is_empty()
             || !l.pii_spans.is_empty()
+            || l.length_class.is_some()
             || l.duration_ms != 0
         {
             return fail(
                 at,
                 "retracted",
-                "a retraction has null verdict and intent_id, no flags, no spans and duration 0",
+                "a retraction has null verdict, intent_id and length_class, no flags, no spans and duration 0",
             );
         }
         return Ok(());
@@ -175,6 +190,22 @@ pub fn check_label(n: usize, l: &WireLabel, latest_ms: i64) -> Result<(), Proble
     if !l.pii_spans.is_empty() && !l.flags.contains(&Flag::MissedPii) {
         return fail(at, "flags", "spans need the missed_pii flag");
     }
+    match (l.pii_spans.last(), l.length_class) {
+        (None, None) => {}
+        (None, Some(_)) => return fail(at, "length_class", "must be null when there are no spans"),
+        (Some(_), None) => return fail(at, "length_class", "must be set when there are spans"),
+        (Some(_), Some(c)) if c > MAX_LENGTH_CLASS => {
+            return fail(at, "length_class", "must be 0 to 14")
+        }
+        (Some(last), Some(c)) if last.end > 1u32 << c => {
+            return fail(
+                at,
+                "pii_spans",
+                "spans must end within the item's length class (end <= 2^length_class)",
+            )
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -212,7 +243,8 @@ pub fn check_upload(u: &LabelUpload, latest_ms: i64) -> Result<(), Problem> {
 }
 
 /// Why a hub may refuse one label in a receipt (a closed set).
-pub const REJECTION_CODES: &[&str] = &["not_assigned", "unknown_intent", "invalid"];
+/// `wrong_length` : the label's spans or length class do not fit the item the hub sealed.
+pub const REJECTION_CODES: &[&str] = &["not_assigned", "unknown_intent", "wrong_length", "invalid"];
 
 /// Whether `s` is exactly `len` lower-case hex digits.
 pub fn is_hex(s: &str, len: usize) -> bool {
@@ -262,7 +294,7 @@ pub fn check_receipt(r: &crate::protocol::SignedReceipt) -> Result<(), Problem> 
             return fail(
                 Some(n),
                 "rejected.code",
-                "must be not_assigned, unknown_intent or invalid",
+                "must be not_assigned, unknown_intent, wrong_length or invalid",
             );
         }
     }
@@ -514,6 +546,7 @@ mod tests {
             intent_id: Some("card_arrival".into()),
             flags: vec![Flag::Misclassification, Flag::MissedPii],
             pii_spans: vec![Span { start: 0, end: 4 }, Span { start: 4, end: 9 }],
+            length_class: Some(4),
             duration_ms: 1200,
             decided_at_ms: EARLIEST_MS + 1,
         }
@@ -576,6 +609,17 @@ mod tests {
             ("revision", Box::new(|l| l.revision = 0)),
             ("verdict", Box::new(|l| l.verdict = None)),
             ("retracted", Box::new(|l| l.retracted = true)),
+            // The length class bounds the spans an offline verifier sees.
+            ("length_class", Box::new(|l| l.length_class = None)),
+            ("length_class", Box::new(|l| l.length_class = Some(15))),
+            ("pii_spans", Box::new(|l| l.length_class = Some(3))),
+            (
+                "length_class",
+                Box::new(|l| {
+                    l.pii_spans.clear();
+                    l.flags = vec![];
+                }),
+            ),
         ];
         for (field, change) in cases {
             let mut l = label();
@@ -588,6 +632,21 @@ mod tests {
             for leak in ["john", "Jane", "555", "4a6f"] {
                 assert!(!msg.contains(leak), "{msg}");
             }
+        }
+    }
+
+    #[test]
+    fn length_classes_bound_lengths_within_a_factor_of_two() {
+        assert_eq!(length_class(0), 0);
+        assert_eq!(length_class(1), 0);
+        assert_eq!(length_class(2), 1);
+        assert_eq!(length_class(3), 2);
+        assert_eq!(length_class(64), 6);
+        assert_eq!(length_class(65), 7);
+        assert_eq!(length_class(MAX_ITEM_CHARS), MAX_LENGTH_CLASS);
+        for n in 1..=MAX_ITEM_CHARS {
+            let c = length_class(n);
+            assert!(n <= 1 << c && (c == 0 || n > 1 << (c - 1)), "{n}");
         }
     }
 

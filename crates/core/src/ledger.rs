@@ -982,6 +982,10 @@ mod tests {
             .unwrap();
         for round in 0..2 {
             for q in vault.peek_queue(2).unwrap() {
+                // The label carries the class of this item's length, not of its spans.
+                let class = crate::grammar::length_class(q.text.chars().count() as u32);
+                assert!(class > 2, "demo items are longer than 4 characters");
+                let expect = (q.item_id.clone(), class);
                 vault
                     .record(&Decision {
                         item_id: q.item_id,
@@ -992,6 +996,9 @@ mod tests {
                         duration_ms: 700,
                     })
                     .unwrap();
+                let pending = vault.unsent_labels(100).unwrap();
+                let sent = pending.iter().find(|(_, l)| l.item_id == expect.0).unwrap();
+                assert_eq!(sent.1.length_class, Some(expect.1));
             }
             let pending = vault.unsent_labels(100).unwrap();
             let upload = LabelUpload {
@@ -1171,6 +1178,7 @@ mod tests {
             intent_id: Some("card_arrival".into()),
             flags: vec![],
             pii_spans: vec![],
+            length_class: None,
             duration_ms: 900,
             decided_at_ms: crate::grammar::EARLIEST_MS + 5,
         };
@@ -1233,6 +1241,29 @@ mod tests {
                     }];
                 }),
                 "1000074",
+            ),
+            (
+                // A span past its own declared item length: bytes smuggled past the text.
+                "pii_spans",
+                upload(&|u| {
+                    u.labels[0].flags = vec![Flag::MissedPii];
+                    u.labels[0].pii_spans = vec![Span { start: 40, end: 74 }];
+                    u.labels[0].length_class = Some(5);
+                }),
+                "74",
+            ),
+            (
+                "length_class",
+                upload(&|u| {
+                    u.labels[0].flags = vec![Flag::MissedPii];
+                    u.labels[0].pii_spans = vec![Span { start: 1, end: 2 }];
+                }),
+                "xx",
+            ),
+            (
+                "length_class",
+                upload(&|u| u.labels[0].length_class = Some(14)),
+                "xx",
             ),
             (
                 "flags",

@@ -130,6 +130,11 @@ pub struct WireLabel {
     pub flags: Vec<Flag>,
     /// Missed-PII spans: code-point offsets only.
     pub pii_spans: Vec<Span>,
+    /// With spans only (else `None`): the item's length class `c`, the smallest number
+    /// with `len ≤ 2^c` for the item's length in code points (`grammar::length_class`).
+    /// Every span ends at or before `2^c`, which an offline verifier can check; the hub
+    /// checks `c` against the item it sealed. It tells the hub nothing it does not know.
+    pub length_class: Option<u8>,
     /// Milliseconds spent.
     pub duration_ms: u64,
     /// Unix milliseconds when decided on the device.
@@ -156,7 +161,7 @@ pub struct RejectedLabel {
     pub item_id: String,
     /// Revision.
     pub revision: u32,
-    /// Stable reason code, e.g. `not_assigned`, `unknown_intent`.
+    /// Stable reason code from `grammar::REJECTION_CODES`, e.g. `not_assigned`.
     pub code: String,
 }
 

@@ -569,6 +569,7 @@ fn run_device(
                 intent_id: wrong.then(|| "other".to_string()),
                 flags: vec![],
                 pii_spans: vec![],
+                length_class: None,
                 duration_ms: think.as_millis() as u64,
                 decided_at_ms: labelvault_core::batch::now_unix() * 1000,
             });

@@ -132,6 +132,7 @@ fn main() {
                         expires_at: T0 + 86_400,
                         bytes: vec![0; 16],
                         item_ids: item_ids.clone(),
+                        item_chars: vec![],
                         intents: intents.clone(),
                     },
                     copies: chunk

@@ -688,6 +688,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         .map_err(|e| bad(e.to_string()))?;
         let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
         let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
+        let item_chars = payload.items.iter().map(|i| i.text_chars()).collect();
         let gold_here = meta.iter().filter(|m| m.1).count();
         copies_n += meta.len() - gold_here;
         gold_n += gold_here;
@@ -715,6 +716,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                 expires_at: payload.expires_at,
                 bytes,
                 item_ids,
+                item_chars,
                 intents: payload
                     .taxonomy
                     .intents

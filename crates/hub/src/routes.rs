@@ -219,6 +219,7 @@ async fn assign(
             expires_at: payload.expires_at,
             bytes,
             item_ids: item_ids.clone(),
+            item_chars: payload.items.iter().map(|i| i.text_chars()).collect(),
             intents: payload
                 .taxonomy
                 .intents

@@ -258,7 +258,7 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
     let (a, da) = h.enroll();
     let (b, db) = h.enroll();
     let (batch_a, items_a) = h.assign(&da, 3);
-    let (batch_b, items_b) = h.assign(&db, 3);
+    let (batch_b, items_b) = h.assign(&db, 6);
     let (st, list) = device_call(&h, &a, &da, "GET", "/v1/batches", b"");
     assert_eq!(st, 200);
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -313,6 +313,41 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
         .map(|x| x["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, vec!["unknown_intent"]);
+    // Missed-PII spans must fit the item as the hub sealed it ("text 3 about cards",
+    // 18 code points, length class 5): the right class is stored; a class claiming a
+    // longer item, or a span past the text but within the class, is refused per label.
+    let marked = |item: &str, end: u32, class: u8| {
+        let mut l = label(item, "correct", None);
+        l.flags = vec![labelvault_core::labels::Flag::MissedPii];
+        l.pii_spans = vec![labelvault_core::labels::Span { start: 0, end }];
+        l.length_class = Some(class);
+        l
+    };
+    let body = upload_body(
+        &db,
+        &uid("spans"),
+        vec![
+            marked(&items_b[3], 18, 5),
+            marked(&items_b[4], 4, 6),
+            marked(&items_b[5], 20, 5),
+        ],
+    );
+    let (st, r) = device_call(&h, &b, &db, "POST", "/v1/labels", &body);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["receipt"]["accepted"], 1, "{r}");
+    let refused: Vec<(&str, &str)> = r["receipt"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["item_id"].as_str().unwrap(), x["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![
+            (items_b[4].as_str(), "wrong_length"),
+            (items_b[5].as_str(), "wrong_length")
+        ]
+    );
 }
 
 /// Uploads signed by an enrolled device whose content breaks the label grammar: each is
@@ -1039,6 +1074,7 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
             expires_at: now() + 60,
             bytes: vec![1, 2, 3],
             item_ids: vec![format!("it_race_{device}_0001")],
+            item_chars: vec![],
             intents: vec!["card_arrival".into()],
         },
         copies: vec![NewCopy {

@@ -378,6 +378,7 @@ fn upload_body(device_id: &str, item: &str, upload_id: &str) -> Vec<u8> {
             intent_id: None,
             flags: vec![],
             pii_spans: vec![],
+            length_class: None,
             duration_ms: 900,
             decided_at_ms: now() * 1000,
         }],

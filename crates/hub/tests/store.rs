@@ -74,6 +74,7 @@ fn concurrent_uploads_keep_labels_once_and_one_chain(b: Backend) {
                 expires_at: i64::MAX,
                 bytes: vec![d],
                 item_ids: items.clone(),
+                item_chars: vec![],
                 intents: vec!["a".into()],
             })
             .expect("batch");
@@ -244,6 +245,7 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                             expires_at: 1_000_000,
                             bytes: vec![1],
                             item_ids: items.clone(),
+                            item_chars: vec![],
                             intents: vec!["a".into()],
                         },
                         copies: items

@@ -314,6 +314,53 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
             ),
         ),
         (
+            "span past its own length class",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["missed_pii"]);
+                    u["labels"][0]["pii_spans"] = json!([{"start": 40, "end": 74}]);
+                    u["labels"][0]["length_class"] = json!(5);
+                }),
+            ),
+        ),
+        (
+            "spans without a length class",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["missed_pii"]);
+                    u["labels"][0]["pii_spans"] = json!([{"start": 1, "end": 2}]);
+                }),
+            ),
+        ),
+        (
+            "length class without spans",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| u["labels"][0]["length_class"] = json!(3)),
+            ),
+        ),
+        (
+            "length class past 2^14",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["missed_pii"]);
+                    u["labels"][0]["pii_spans"] = json!([{"start": 1, "end": 2}]);
+                    u["labels"][0]["length_class"] = json!(15);
+                }),
+            ),
+        ),
+        (
             "flag repeated",
             (
                 url,
@@ -391,6 +438,17 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
     cases.push((
         "an admin call recorded by hash, size and rows",
         hostile(&id, (url, "ADMIN", "/v1/admin/messages", &admin_record)),
+        None,
+        true,
+    ));
+    let marked = upload(|u| {
+        u["labels"][0]["flags"] = json!(["missed_pii"]);
+        u["labels"][0]["pii_spans"] = json!([{"start": 3, "end": 9}, {"start": 20, "end": 32}]);
+        u["labels"][0]["length_class"] = json!(5);
+    });
+    cases.push((
+        "missed-PII spans within their length class",
+        hostile(&id, (url, "POST", "/v1/labels", &marked)),
         None,
         true,
     ));

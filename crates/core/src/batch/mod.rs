@@ -124,6 +124,14 @@ pub struct BatchItem {
     pub reason: Reason,
 }
 
+impl BatchItem {
+    /// The text's length in code points, the unit of missed-PII spans (the hub keeps it
+    /// to check the spans and length class of labels on this item).
+    pub fn text_chars(&self) -> u32 {
+        u32::try_from(self.text.chars().count()).unwrap_or(u32::MAX)
+    }
+}
+
 /// The sealed content of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -75,6 +75,7 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
                         intent_id: None,
                         flags: vec![],
                         pii_spans: vec![],
+                        length_class: None,
                         duration_ms: 0,
                         decided_at_ms: at,
                     };
@@ -106,6 +107,9 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
                     verdict: Some(verdict),
                     intent_id,
                     flags,
+                    length_class: pii_spans
+                        .last()
+                        .map(|s| crate::grammar::length_class(s.end)),
                     pii_spans,
                     duration_ms,
                     decided_at_ms: at,

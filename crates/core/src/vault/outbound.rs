@@ -255,14 +255,25 @@ impl Vault {
     /// Label revisions not yet carried by any upload, oldest first (event id, label).
     pub fn unsent_labels(&self, limit: usize) -> Result<Vec<(i64, WireLabel)>, VaultError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT event_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
-                    duration_ms, created_at
-             FROM label_events INDEXED BY label_events_unsent WHERE upload_seq IS NULL
-             ORDER BY event_id LIMIT ?1",
+            "SELECT e.event_id, e.item_id, e.revision, e.retracted, e.verdict, e.intent_id, e.flags,
+                    e.pii_spans, e.duration_ms, e.created_at, length(i.text)
+             FROM label_events AS e INDEXED BY label_events_unsent
+             LEFT JOIN items AS i ON i.item_id = e.item_id
+             WHERE e.upload_seq IS NULL ORDER BY e.event_id LIMIT ?1",
         )?;
         let rows = st.query_map([limit as i64], |r| {
             let verdict: Option<String> = r.get(4)?;
             let spans: String = r.get(7)?;
+            let pii_spans: Vec<crate::labels::Span> =
+                serde_json::from_str(&spans).unwrap_or_default();
+            // The item's length in code points (SQLite's length() of text); spans were
+            // checked against that text when recorded. An item no longer held falls back
+            // to the smallest class its spans fit, which the hub will refuse if wrong.
+            let chars: Option<i64> = r.get(10)?;
+            let length_class = pii_spans.last().map(|last| {
+                let n = chars.map_or(last.end, |c| c.clamp(0, i64::from(u32::MAX)) as u32);
+                crate::grammar::length_class(n.max(last.end))
+            });
             Ok((
                 r.get::<_, i64>(0)?,
                 WireLabel {
@@ -272,7 +283,8 @@ impl Vault {
                     verdict: verdict.as_deref().and_then(crate::labels::Verdict::parse),
                     intent_id: r.get(5)?,
                     flags: crate::labels::Flag::from_bits(r.get(6)?),
-                    pii_spans: serde_json::from_str(&spans).unwrap_or_default(),
+                    length_class,
+                    pii_spans,
                     // The label grammar bounds a decision's time; longer pauses are reported as the bound.
                     duration_ms: (r.get::<_, i64>(8)?.max(0) as u64)
                         .min(crate::grammar::MAX_DURATION_MS),

@@ -42,8 +42,19 @@ pub struct NewBatch {
     pub bytes: Vec<u8>,
     /// Item ids in it.
     pub item_ids: Vec<String>,
+    /// Each item's text length in code points as sealed, same order as `item_ids`: a
+    /// label's missed-PII spans must end within it, and its length class match it.
+    pub item_chars: Vec<u32>,
     /// Taxonomy intent ids labels may use.
     pub intents: Vec<String>,
+}
+
+impl NewBatch {
+    /// The length of item `i`; `None` (stored as NULL: spans bounded by the label
+    /// grammar only) if the batch was built without lengths.
+    pub fn chars_of(&self, i: usize) -> Option<i64> {
+        self.item_chars.get(i).copied().map(i64::from)
+    }
 }
 
 /// An upload to ingest in one transaction.
@@ -475,4 +486,17 @@ pub(crate) fn label_shape_problem(l: &WireLabel) -> Option<&'static str> {
         return Some("invalid");
     }
     None
+}
+
+/// Whether a label's spans and length class fit the item as sealed (`chars`, its length
+/// in code points; `None` for items stored before lengths were kept, which only the
+/// label grammar bounds). `Some("wrong_length")` refuses it.
+pub(crate) fn label_length_problem(l: &WireLabel, chars: Option<i64>) -> Option<&'static str> {
+    let (Some(chars), Some(last)) = (chars, l.pii_spans.last()) else {
+        return None;
+    };
+    let chars = u32::try_from(chars).unwrap_or(u32::MAX);
+    let fits =
+        last.end <= chars && l.length_class == Some(labelvault_core::grammar::length_class(chars));
+    (!fits).then_some("wrong_length")
 }

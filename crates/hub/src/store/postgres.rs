@@ -124,6 +124,10 @@ CREATE INDEX labels_received ON labels (received_at_ms);
 ALTER TABLE devices ADD COLUMN ledger_seq BIGINT;
 ALTER TABLE devices ADD COLUMN ledger_head TEXT;
 "#,
+    // Each item's length as sealed, to check a label's missed-PII spans and length class.
+    r#"
+ALTER TABLE assignments ADD COLUMN item_chars BIGINT;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -407,17 +411,20 @@ fn check_label(
     device_id: &str,
     l: &labelvault_core::protocol::WireLabel,
 ) -> Result<Option<&'static str>, HubError> {
-    let batch: Option<String> = tx
+    let batch: Option<(String, Option<i64>)> = tx
         .query_opt(
-            "SELECT batch_id FROM assignments WHERE item_id = $1 AND device_id = $2",
+            "SELECT batch_id, item_chars FROM assignments WHERE item_id = $1 AND device_id = $2",
             &[&l.item_id, &device_id],
         )?
-        .map(|r| r.try_get(0))
+        .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
         .transpose()?;
-    let Some(batch) = batch else {
+    let Some((batch, chars)) = batch else {
         return Ok(Some("not_assigned"));
     };
     if let Some(code) = super::label_shape_problem(l) {
+        return Ok(Some(code));
+    }
+    if let Some(code) = super::label_length_problem(l, chars) {
         return Ok(Some(code));
     }
     if l.retracted {
@@ -641,10 +648,10 @@ impl HubStore for PostgresStore {
             &[&b.batch_id, &b.device_id, &b.created_at, &b.expires_at, &(b.item_ids.len() as i64), &b.bytes],
         )?;
         let st = tx.prepare(
-            "INSERT INTO assignments (item_id, batch_id, device_id) VALUES ($1, $2, $3)",
+            "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
         )?;
-        for i in &b.item_ids {
-            tx.execute(&st, &[i, &b.batch_id, &b.device_id])?;
+        for (n, i) in b.item_ids.iter().enumerate() {
+            tx.execute(&st, &[i, &b.batch_id, &b.device_id, &b.chars_of(n)])?;
         }
         let st = tx.prepare(
             "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -1049,7 +1056,7 @@ impl HubStore for PostgresStore {
             "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
         )?;
         let asg = tx.prepare(
-            "INSERT INTO assignments (item_id, batch_id, device_id) VALUES ($1, $2, $3)",
+            "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
         )?;
         let cp = tx.prepare(
             "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
@@ -1084,8 +1091,11 @@ impl HubStore for PostgresStore {
                     &b.bytes,
                 ],
             )?;
-            for copy in &d.copies {
-                tx.execute(&asg, &[&copy.item_id, &b.batch_id, &b.device_id])?;
+            for (n, copy) in d.copies.iter().enumerate() {
+                tx.execute(
+                    &asg,
+                    &[&copy.item_id, &b.batch_id, &b.device_id, &b.chars_of(n)],
+                )?;
                 tx.execute(
                     &cp,
                     &[

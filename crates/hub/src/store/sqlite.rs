@@ -100,6 +100,10 @@ CREATE INDEX labels_received ON labels (received_at_ms);
 ALTER TABLE devices ADD COLUMN ledger_seq INTEGER;
 ALTER TABLE devices ADD COLUMN ledger_head TEXT;
 "#,
+    // Each item's length as sealed, to check a label's missed-PII spans and length class.
+    r#"
+ALTER TABLE assignments ADD COLUMN item_chars INTEGER;
+"#,
 ];
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
@@ -219,17 +223,20 @@ fn check_label(
     device_id: &str,
     l: &labelvault_core::protocol::WireLabel,
 ) -> Result<Option<&'static str>, HubError> {
-    let batch: Option<String> = tx
+    let batch: Option<(String, Option<i64>)> = tx
         .query_row(
-            "SELECT batch_id FROM assignments WHERE item_id = ?1 AND device_id = ?2",
+            "SELECT batch_id, item_chars FROM assignments WHERE item_id = ?1 AND device_id = ?2",
             params![l.item_id, device_id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some(batch) = batch else {
+    let Some((batch, chars)) = batch else {
         return Ok(Some("not_assigned"));
     };
     if let Some(code) = super::label_shape_problem(l) {
+        return Ok(Some(code));
+    }
+    if let Some(code) = super::label_length_problem(l, chars) {
         return Ok(Some(code));
     }
     if l.retracted {
@@ -430,10 +437,10 @@ impl HubStore for SqliteStore {
         )?;
         {
             let mut st = tx.prepare(
-                "INSERT INTO assignments (item_id, batch_id, device_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            for i in &b.item_ids {
-                st.execute(params![i, b.batch_id, b.device_id])?;
+            for (n, i) in b.item_ids.iter().enumerate() {
+                st.execute(params![i, b.batch_id, b.device_id, b.chars_of(n)])?;
             }
             let mut st = tx.prepare(
                 "INSERT OR IGNORE INTO batch_intents (batch_id, intent_id) VALUES (?1, ?2)",
@@ -838,14 +845,19 @@ impl HubStore for SqliteStore {
                 params![b.batch_id, b.device_id, b.created_at, b.expires_at, b.item_ids.len() as i64, b.bytes],
             )?;
             let mut asg = tx.prepare_cached(
-                "INSERT INTO assignments (item_id, batch_id, device_id) VALUES (?1, ?2, ?3)",
+                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut cp = tx.prepare_cached(
                 "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
             )?;
-            for copy in &d.copies {
-                asg.execute(params![copy.item_id, b.batch_id, b.device_id])?;
+            for (n, copy) in d.copies.iter().enumerate() {
+                asg.execute(params![
+                    copy.item_id,
+                    b.batch_id,
+                    b.device_id,
+                    b.chars_of(n)
+                ])?;
                 cp.execute(params![
                     copy.item_id,
                     copy.message_id,
