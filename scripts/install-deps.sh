@@ -53,17 +53,18 @@ fi
 
 # The independent ledger verifier (tests/interop/verify_ledger.py) checks signatures
 # with libsodium through PyNaCl, the batch reader (open_batch.py) decrypts with pyrage, and
-# the hub key's PEM form is read back with `cryptography`.
-if ! python3 -c "import nacl.bindings, cryptography, pyrage" >/dev/null 2>&1; then
-  echo "install-deps: installing PyNaCl, pyrage and cryptography for the interop verifiers"
+# the hub key's PEM form is read back with `cryptography`; python-stdnum is the reference
+# the national-id recognizers are checked against (tests/interop/national_ids.py).
+if ! python3 -c "import nacl.bindings, cryptography, pyrage, stdnum" >/dev/null 2>&1; then
+  echo "install-deps: installing PyNaCl, pyrage, cryptography and python-stdnum for the interop checks"
   if ! python3 -m pip --version >/dev/null 2>&1; then
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-pip
   fi
   # A Debian system Python refuses installs outside a virtual environment (PEP 668):
   # then install for this user.
-  python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography \
+  python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography python-stdnum \
     || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
-         pynacl pyrage cryptography
+         pynacl pyrage cryptography python-stdnum
 fi
 
 if [ -f "$here/ui/package.json" ]; then

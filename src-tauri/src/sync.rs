@@ -14,6 +14,8 @@ pub struct SyncOutcome {
     pub report: SyncReport,
     /// Batches imported.
     pub new_batches: usize,
+    /// One notice per imported batch with items held back (personal data found).
+    pub held_back: Vec<String>,
 }
 
 /// One sync attempt (the app retries later by itself; nothing is lost on failure).
@@ -31,5 +33,9 @@ pub fn sync_now(state: tauri::State<'_, AppState>) -> IpcResult<SyncOutcome> {
     Ok(SyncOutcome {
         report,
         new_batches: pulled.len(),
+        held_back: pulled
+            .iter()
+            .filter_map(|r| r.quarantine_notice())
+            .collect(),
     })
 }

@@ -11,7 +11,7 @@ export type ReasonCounts = { false_positive: number; low_confidence: number; ran
 export type HubLink = { hub_url: string; device_id: string; hub_key_id: string; enrolled_at: number };
 export type VaultStatus = {
   profile_dir: string; device_fingerprint: string; schema_version: number; batches: number; items: number;
-  labelled: number; skipped: number; remaining: number; by_reason: ReasonCounts; hub: HubLink | null;
+  labelled: number; skipped: number; remaining: number; quarantined: number; by_reason: ReasonCounts; hub: HubLink | null;
 };
 export type Verdict = "correct" | "wrong" | "unsure" | "skip";
 export type Flag = "misclassification" | "missed_pii" | "not_customer_message" | "multiple_intents";
@@ -28,9 +28,11 @@ export type RecentDecision = { item: QueueItem; label: LabelRecord };
 export type Intent = { id: string; description: string };
 export type BatchSummary = {
   batch_id: string; items: number; labelled: number; imported_at: number; expires_at: number;
-  by_reason: ReasonCounts; taxonomy: string;
+  by_reason: ReasonCounts; taxonomy: string; held_back: number;
 };
-export type ImportReport = { batch_id: string; items: number; already_imported: boolean };
+export type ImportReport = {
+  batch_id: string; items: number; already_imported: boolean; quarantined: number; quarantined_kinds: string[];
+};
 export type SignedReceipt = { receipt: { accepted: number; duplicates: number; rejected: unknown[]; server_time_ms: number }; signature: string };
 export type LedgerSummary = {
   seq: number; created_at_ms: number; hub_url: string; request: string; body_bytes: number; label_count: number;
@@ -42,7 +44,10 @@ export type Retention = {
   next_expiry_at: number | null; grace_secs: number;
 };
 export type Settings = { keymap: Record<string, string[]>; theme: string | null };
-export type SyncOutcome = { report: { uploads: number; accepted: number; duplicates: number; rejected: number; purged: number }; new_batches: number };
+export type SyncOutcome = {
+  report: { uploads: number; accepted: number; duplicates: number; rejected: number; purged: number };
+  new_batches: number; held_back: string[];
+};
 export type IpcError = { code: string; message: string };
 
 // The Manage view's shapes (the hub's JSON is documented in docs/openapi.yaml).

@@ -72,7 +72,13 @@ async function renderBatches() {
       rows.append(
         el("tr", {}, [
           el("td", {}, [el("code", {}, [b.batch_id]), el("div", { class: "muted" }, [b.taxonomy])]),
-          el("td", {}, [`${b.labelled} / ${b.items}`, bar(b.items ? b.labelled / b.items : 0)]),
+          el("td", {}, [
+            `${b.labelled} / ${b.items}`,
+            bar(b.items ? b.labelled / b.items : 0),
+            ...(b.held_back
+              ? [el("div", { class: "held-back" }, [`${b.held_back} held back: personal data found on this device; not shown`])]
+              : []),
+          ]),
           el("td", {}, [`${r.false_positive} false positive · ${r.low_confidence} low confidence · ${r.random_sample} sample`]),
           el("td", {}, [day(b.expires_at)]),
         ]),
@@ -83,10 +89,17 @@ async function renderBatches() {
   }
 }
 
+/// What the annotator is told when import held items back (kinds only, never text).
+function heldBackNotice(n: number, kinds: string[]): string {
+  return `${n} item(s) held back: this device found personal data in them (${kinds.join(", ")}) that the hub's redaction missed. They are not stored and will not be shown; tell your manager.`;
+}
+
 async function importFile(file: File) {
   try {
     const r = await api.importBatch(await fileBase64(file));
-    showBanner(r.already_imported ? `Batch ${r.batch_id} was already imported; nothing changed.` : `Imported batch ${r.batch_id} (${r.items} items).`, "info");
+    const done = r.already_imported ? `Batch ${r.batch_id} was already imported; nothing changed.` : `Imported batch ${r.batch_id} (${r.items - r.quarantined} items).`;
+    if (r.quarantined) showBanner(`${done} ${heldBackNotice(r.quarantined, r.quarantined_kinds)}`);
+    else showBanner(done, "info");
     await refreshStatus();
     await renderBatches();
   } catch (e) {
@@ -250,7 +263,9 @@ async function boot() {
   $("sync-button").addEventListener("click", async () => {
     try {
       const r = await api.sync();
-      showBanner(`Sent ${r.report.uploads} upload(s): ${r.report.accepted} accepted; ${r.new_batches} new batch(es).`, "info");
+      const sent = `Sent ${r.report.uploads} upload(s): ${r.report.accepted} accepted; ${r.new_batches} new batch(es).`;
+      if (r.held_back.length) showBanner(`${sent} ${r.held_back.join(" ")}`);
+      else showBanner(sent, "info");
       await refreshStatus();
       if (screen === "label") await label.load();
     } catch (e) {

@@ -113,14 +113,7 @@ pub fn run(profile: Option<PathBuf>, cmd: BatchCmd) -> Result<()> {
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut vault = crate::open_vault(profile)?;
             let r = vault.import_batch(&bytes, batch::now_unix())?;
-            if r.already_imported {
-                println!(
-                    "batch {} was already imported ({} items); nothing changed",
-                    r.batch_id, r.items
-                );
-            } else {
-                println!("imported batch {} ({} items)", r.batch_id, r.items);
-            }
+            print_import(&r);
         }
         BatchCmd::Inspect { file } => {
             let bytes =
@@ -163,4 +156,23 @@ pub fn demo(profile: Option<PathBuf>) -> Result<()> {
         None => println!("the vault already has batches; no demo batch imported"),
     }
     Ok(())
+}
+
+/// Say what an import did; items held back are reported on standard error, by kind only.
+pub fn print_import(r: &batch::ImportReport) {
+    if r.already_imported {
+        println!(
+            "batch {} was already imported ({} items); nothing changed",
+            r.batch_id, r.items
+        );
+    } else {
+        println!(
+            "imported batch {} ({} items)",
+            r.batch_id,
+            r.items - r.quarantined
+        );
+    }
+    if let Some(notice) = r.quarantine_notice() {
+        eprintln!("warning: {notice}");
+    }
 }

@@ -61,6 +61,12 @@ pub fn status(profile: Option<PathBuf>, json: bool) -> Result<()> {
             s.skipped
         );
         println!("remaining:   {}", s.remaining);
+        if s.quarantined > 0 {
+            println!(
+                "held back:   {} (personal data found on import; not stored, not shown)",
+                s.quarantined
+            );
+        }
     }
     Ok(())
 }

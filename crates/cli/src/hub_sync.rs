@@ -71,7 +71,7 @@ pub fn pull(profile: Option<PathBuf>) -> Result<()> {
     let transport = HttpTransport::default();
     let reports = Client::new(&mut vault, &transport).pull()?;
     for r in &reports {
-        println!("imported batch {} ({} items)", r.batch_id, r.items);
+        crate::batch::print_import(r);
     }
     if reports.is_empty() {
         println!("no new batches");

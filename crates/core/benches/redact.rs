@@ -212,7 +212,31 @@ fn run(label: &str, suffix: &str, r: &Redactor, msgs: &[String]) {
     time(label, r, msgs, rounds);
 }
 
-fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
+/// The cost of the recognizers (`redact/recognizer.rs`): the synthetic corpus with and
+/// without them, runs alternating, in the same run.
+fn recognizer_cost(msgs: &[String]) {
+    let names = labelvault_core::redact::recognizer::builtin()
+        .iter()
+        .map(|r| r.name().to_string())
+        .collect();
+    let without = Redactor::new(labelvault_core::redact::RedactConfig {
+        disabled_recognizers: names,
+        ..Default::default()
+    })
+    .expect("redactor");
+    let with = Redactor::default();
+    let (mut a, mut b) = (0f64, 0f64);
+    for _ in 0..3 {
+        a = a.max(time("synthetic, without recognizers", &without, msgs, 3));
+        b = b.max(time("synthetic, with recognizers", &with, msgs, 3));
+    }
+    println!(
+        "redact: recognizers cost: {b:.1} MB/s with / {a:.1} MB/s without = {:.3}",
+        b / a
+    );
+}
+
+fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) -> f64 {
     let bytes: usize = msgs.iter().map(String::len).sum();
     // warm-up
     for m in msgs {
@@ -237,6 +261,7 @@ fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) {
         bytes as f64 / 1e6,
         spans,
     );
+    bytes as f64 / 1e6 / secs
 }
 
 /// Is the corpus `name` to be timed (`REDACT_BENCH_CORPORA`, default all)?
@@ -249,6 +274,9 @@ fn main() {
     if wanted("synthetic") {
         let msgs = corpus(40_000);
         run("synthetic corpus", "synthetic", &r, &msgs);
+        if wanted("recognizers") {
+            recognizer_cost(&msgs);
+        }
     }
 
     // ../shared relative to the workspace root (crates/core is two levels down);

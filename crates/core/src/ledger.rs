@@ -408,29 +408,6 @@ fn check_line(line: usize, raw: &str) -> Result<CheckedLine, VerifyError> {
     })
 }
 
-/// Run `f` over `items` split across the machine's cores, keeping order.
-/// Below `min_len` items it stays on the calling thread.
-fn par_map<T: Sync, R: Send>(items: &[T], min_len: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 16);
-    if threads == 1 || items.len() < min_len {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
-}
-
 /// One signature to check: message, signature, and which key (0 = device, 1 = hub).
 type SigItem<'a> = (&'a [u8], [u8; 64], usize);
 
@@ -444,7 +421,7 @@ fn first_bad_signature(keys: &[[u8; 32]], items: &[SigItem<'_>]) -> Result<Optio
     for (i, k) in keys.iter().enumerate() {
         prepared.push(identity::StrictKey::new(k).ok_or(i)?);
     }
-    let ok = par_map(items, 64, |(m, s, k)| prepared[*k].verify(m, s));
+    let ok = crate::par::map(items, 64, |(m, s, k)| prepared[*k].verify(m, s));
     Ok(ok.iter().position(|v| !v))
 }
 
@@ -462,7 +439,7 @@ pub fn verify(jsonl: &str, hub_key: Option<&[u8; 32]>) -> Result<VerifyReport, V
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| (i + 1, l))
         .collect();
-    let checked = par_map(&lines, 512, |(n, raw)| check_line(*n, raw));
+    let checked = crate::par::map(&lines, 512, |(n, raw)| check_line(*n, raw));
     // Link the chain in order; stop at the first problem.
     let mut report = VerifyReport::default();
     let mut prev = GENESIS;

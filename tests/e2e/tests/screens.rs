@@ -133,9 +133,11 @@ async fn each_tab_shows_exactly_its_screen() {
         .iter()
         .map(|i| (i.to_string(), String::new()))
         .collect();
-    let items: Vec<Value> = (0..3)
+    let mut items: Vec<Value> = (0..3)
         .map(|i| json!({"text": format!("screens message {i}"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
         .collect();
+    // Raw personal data in a sealed batch: the device holds this item back on import.
+    items.push(json!({"text": "This is Jane Doe, mail me at jane.doe@example.com", "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}));
     let (_profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
     assert!(
         visible(&c, "#item-card").await,
@@ -178,6 +180,16 @@ async fn each_tab_shows_exactly_its_screen() {
         );
         screenshot(&c, &format!("screen-{name}.png")).await;
     }
+    // The Batches screen says plainly that one item was held back, and why.
+    click(&c, "#tab-batches").await;
+    wait_for(&c, "#batch-rows .held-back").await;
+    let row = text(&c, "#batch-rows").await;
+    assert!(
+        row.contains("0 / 3") && row.contains("1 held back: personal data found on this device"),
+        "{row}"
+    );
+    assert!(!row.contains("Jane"), "{row}");
+    screenshot(&c, "batches-held-back.png").await;
     c.close().await.expect("close");
 }
 

@@ -159,6 +159,27 @@ pub struct ImportReport {
     pub items: usize,
     /// True if this exact batch was already in the vault (nothing changed).
     pub already_imported: bool,
+    /// Items held back because the device found personal data in them: not stored,
+    /// never shown (`vault::screen_item`).
+    pub quarantined: usize,
+    /// What was found in them, by type (`PERSON`, `EMAIL_ADDRESS`, …), each once.
+    pub quarantined_kinds: Vec<String>,
+}
+
+impl ImportReport {
+    /// One sentence for the annotator about held-back items; `None` if there are none.
+    pub fn quarantine_notice(&self) -> Option<String> {
+        (self.quarantined > 0).then(|| {
+            format!(
+                "{} item(s) of batch {} held back: this device found personal data in them ({}) \
+                 that the hub's redaction missed. They are not stored and will not be shown; \
+                 tell your manager.",
+                self.quarantined,
+                self.batch_id,
+                self.quarantined_kinds.join(", ")
+            )
+        })
+    }
 }
 
 /// Size limits every batch must respect; they keep a hostile file from exhausting memory

@@ -20,8 +20,10 @@ mod address;
 mod contact;
 mod dates;
 mod finance;
+mod ids;
 mod lexicon;
 mod names;
+pub mod recognizer;
 mod scan;
 mod validate;
 
@@ -68,11 +70,15 @@ pub enum PiiKind {
     /// An order, account, ticket or reference number.
     #[serde(rename = "ORDER_NUMBER")]
     OrderNumber,
+    /// A national identity, social security, tax, passport or driving-licence number
+    /// (found by the recognizers in `ids/`).
+    #[serde(rename = "NATIONAL_ID")]
+    NationalId,
 }
 
 impl PiiKind {
     /// Every kind, in a fixed order (for configuration screens and reports).
-    pub const ALL: [PiiKind; 10] = [
+    pub const ALL: [PiiKind; 11] = [
         PiiKind::Person,
         PiiKind::Email,
         PiiKind::Phone,
@@ -83,6 +89,7 @@ impl PiiKind {
         PiiKind::StreetAddress,
         PiiKind::DateOfBirth,
         PiiKind::OrderNumber,
+        PiiKind::NationalId,
     ];
 
     /// The tag inside placeholders (`NAME` in `[NAME_1]`): short, readable for annotators,
@@ -99,6 +106,7 @@ impl PiiKind {
             PiiKind::StreetAddress => "ADDRESS",
             PiiKind::DateOfBirth => "DOB",
             PiiKind::OrderNumber => "ORDER",
+            PiiKind::NationalId => "ID",
         }
     }
 
@@ -116,6 +124,7 @@ impl PiiKind {
             PiiKind::StreetAddress => "STREET_ADDRESS",
             PiiKind::DateOfBirth => "DATE_OF_BIRTH",
             PiiKind::OrderNumber => "ORDER_NUMBER",
+            PiiKind::NationalId => "NATIONAL_ID",
         }
     }
 }
@@ -149,11 +158,24 @@ pub struct RedactConfig {
     pub extra_order_patterns: Vec<String>,
     /// Kinds not to detect at all (e.g. a deployment that keeps URLs visible).
     pub disabled_kinds: Vec<PiiKind>,
+    /// Languages (ISO 639-1) of the deployment's messages: only recognizers meant for
+    /// one of them run (`recognizer::Recognizer::locales`). Empty: all of them.
+    pub locales: Vec<String>,
+    /// Recognizers to leave out, by name (`us_ssn`, `nl_bsn`, …).
+    pub disabled_recognizers: Vec<String>,
 }
 
 /// Why a [`Redactor`] could not be built. Never contains message text.
 #[derive(Debug, thiserror::Error)]
 pub enum RedactError {
+    /// `RedactConfig::disabled_recognizers` names a recognizer that does not exist.
+    #[error("unknown recognizer {name:?} in disabled_recognizers; known: {known}")]
+    UnknownRecognizer {
+        /// The name given.
+        name: String,
+        /// The built-in names, comma-separated.
+        known: String,
+    },
     /// One of `RedactConfig::extra_order_patterns` is not a valid regex.
     #[error("extra order pattern #{index} is not a valid regular expression: {reason}")]
     BadPattern {
@@ -180,6 +202,8 @@ pub struct Redacted {
 pub struct Redactor {
     extra: Vec<Regex>,
     disabled: Vec<PiiKind>,
+    /// Indices into [`recognizer::builtin`] of the recognizers that run.
+    recognizers: Vec<usize>,
 }
 
 impl Default for Redactor {
@@ -189,6 +213,7 @@ impl Default for Redactor {
         Redactor {
             extra: Vec::new(),
             disabled: Vec::new(),
+            recognizers: (0..recognizer::builtin().len()).collect(),
         }
     }
 }
@@ -379,7 +404,32 @@ impl Redactor {
         let mut disabled = cfg.disabled_kinds;
         disabled.sort();
         disabled.dedup();
-        Ok(Redactor { extra, disabled })
+        let all = recognizer::builtin();
+        for name in &cfg.disabled_recognizers {
+            if !all.iter().any(|r| r.name() == name) {
+                return Err(RedactError::UnknownRecognizer {
+                    name: name.clone(),
+                    known: all.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+        let recognizers = all
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !cfg.disabled_recognizers.iter().any(|d| d == r.name()))
+            .filter(|(_, r)| {
+                cfg.locales.is_empty()
+                    || r.locales()
+                        .iter()
+                        .any(|l| cfg.locales.iter().any(|c| c == l))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Redactor {
+            extra,
+            disabled,
+            recognizers,
+        })
     }
 
     fn on(&self, k: PiiKind) -> bool {
@@ -431,6 +481,31 @@ impl Redactor {
                 finance::order_cues(text, &mut c);
                 if g.upper || g.hash || text.len() >= 7 {
                     finance::order_shapes(text, &mut c);
+                }
+            }
+            // The recognizers (recognizer.rs): every one of them needs digits.
+            let facts = recognizer::Facts::of(text);
+            let all = recognizer::builtin();
+            let possible: Vec<usize> = self
+                .recognizers
+                .iter()
+                .copied()
+                .filter(|&i| self.on(all[i].kind()) && all[i].may_match(&facts))
+                .collect();
+            if !possible.is_empty() {
+                let shaped = recognizer::shapes().matches(text);
+                let mut found = Vec::new();
+                for r in possible
+                    .into_iter()
+                    .filter(|&i| shaped.matched(i))
+                    .map(|i| all[i])
+                {
+                    found.clear();
+                    r.find(text, &mut found);
+                    for f in &found {
+                        let prio = Prio((f.score.clamp(0.0, 1.0) * 100.0).round() as u8);
+                        c.push(Cand::new(f.start, f.end, r.kind(), prio));
+                    }
                 }
             }
         }

@@ -8,14 +8,18 @@ use std::collections::HashMap;
 
 impl Vault {
     /// Import a sealed `.lvbatch` file's bytes. All-or-nothing; importing the same file
-    /// twice changes nothing and reports `already_imported`.
+    /// twice changes nothing and reports `already_imported`. Every item is screened for
+    /// personal data first ([`super::screen_items`]); an item in which some is found is
+    /// held back (its id and what was found are kept, never its text) and counted in the
+    /// report.
     pub fn import_batch(&mut self, bytes: &[u8], now: i64) -> Result<ImportReport, BatchError> {
         let opened = self.open_batch(bytes, now)?;
+        let held = super::screen_items(&opened.payload.items);
         // A big import would otherwise copy every page twice before returning (WAL, then
         // the auto-checkpoint inside COMMIT). The WAL fsync already makes it durable;
         // the copy into the main file runs on a second connection in the background.
         self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        let result = insert_batch(&mut self.conn, &opened, now);
+        let result = insert_batch(&mut self.conn, &opened, &held, now);
         self.conn
             .pragma_update(None, "wal_autocheckpoint", super::AUTOCHECKPOINT_PAGES)?;
         if matches!(&result, Ok(r) if !r.already_imported) {
@@ -54,10 +58,12 @@ impl Vault {
 }
 
 /// Insert an opened batch into any connection with the vault schema (the vault's own,
-/// or a plain SQLite one for the benchmark baseline).
+/// or a plain SQLite one for the benchmark baseline). `held[i]` is what screening found
+/// in item `i` (`None`: store it); a held item goes to `quarantine` without its text.
 pub(crate) fn insert_batch(
     conn: &mut Connection,
     opened: &OpenedBatch,
+    held: &[Option<String>],
     now: i64,
 ) -> Result<ImportReport, BatchError> {
     let p: &BatchPayload = &opened.payload;
@@ -71,10 +77,20 @@ pub(crate) fn insert_batch(
         .optional()?;
     if let Some(hash) = existing {
         if hash == opened.content_sha256 {
+            let kinds: Vec<String> = {
+                let mut st = tx.prepare(
+                    "SELECT q.kinds FROM quarantine q JOIN batches b ON b.seq = q.batch_seq
+                     WHERE b.batch_id = ?1",
+                )?;
+                let rows = st.query_map([&p.batch_id], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
             return Ok(ImportReport {
                 batch_id: p.batch_id.clone(),
                 items: p.items.len(),
                 already_imported: true,
+                quarantined: kinds.len(),
+                quarantined_kinds: distinct_kinds(kinds.iter().map(String::as_str)),
             });
         }
         return Err(BatchError::Invalid(format!(
@@ -111,8 +127,21 @@ pub(crate) fn insert_batch(
                                 alternatives, reason_rank, sort_key)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
+        let mut hold = tx.prepare(
+            "INSERT INTO quarantine (item_id, batch_seq, position, kinds) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         let mut alts = String::new();
         for (i, item) in p.items.iter().enumerate() {
+            if let Some(Some(kinds)) = held.get(i) {
+                hold.execute(params![item.item_id, batch_seq, i as i64, kinds])
+                    .map_err(|e| match e.sqlite_error_code() {
+                        Some(rusqlite::ErrorCode::ConstraintViolation) => BatchError::Invalid(
+                            format!("item #{} has an item_id used twice", i + 1),
+                        ),
+                        _ => e.into(),
+                    })?;
+                continue;
+            }
             alts.clear();
             alternatives_json(&item.alternatives, &mut alts);
             let sort_key = match item.reason {
@@ -140,12 +169,26 @@ pub(crate) fn insert_batch(
         }
     }
     tx.commit()?;
-    tracing::info!(batch = %p.batch_id, items = p.items.len(), "imported batch");
+    let found: Vec<&str> = held.iter().flatten().map(String::as_str).collect();
+    tracing::info!(batch = %p.batch_id, items = p.items.len(), held_back = found.len(), "imported batch");
     Ok(ImportReport {
         batch_id: p.batch_id.clone(),
         items: p.items.len(),
         already_imported: false,
+        quarantined: found.len(),
+        quarantined_kinds: distinct_kinds(found.into_iter()),
     })
+}
+
+/// Each type name once, in [`crate::redact::PiiKind::ALL`] order, from comma-joined lists.
+fn distinct_kinds<'a>(lists: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let seen: std::collections::HashSet<&str> = lists.flat_map(|l| l.split(',')).collect();
+    crate::redact::PiiKind::ALL
+        .iter()
+        .map(|k| k.type_name())
+        .filter(|t| seen.contains(t))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Alternatives as compact JSON (ids are validated, so no escaping surprises).
@@ -179,7 +222,7 @@ pub fn plain_import_for_bench(
          PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
     )?;
     super::schema::migrate(&mut conn, path)?;
-    let report = insert_batch(&mut conn, opened, batch::now_unix())?;
+    let report = insert_batch(&mut conn, opened, &[], batch::now_unix())?;
     // The connection is returned so that closing it (which checkpoints) is not timed.
     Ok((report, conn))
 }

@@ -12,6 +12,7 @@ mod outbound;
 mod queue;
 mod record;
 pub(crate) mod schema;
+mod screen;
 
 pub use import::plain_import_for_bench;
 pub use outbound::{
@@ -19,6 +20,7 @@ pub use outbound::{
 };
 pub use queue::{BatchSummary, QueueItem, ReasonCounts, RecentDecision, VaultStatus};
 pub use schema::SCHEMA_VERSION;
+pub use screen::{screen_item, screen_items, SCREENED_KINDS};
 
 use crate::error::VaultError;
 use crate::identity::DeviceIdentity;

@@ -60,6 +60,8 @@ pub struct VaultStatus {
     pub skipped: u64,
     /// Items still to label (in unexpired batches), the skipped ones not counted.
     pub remaining: u64,
+    /// Items held back on import: the device found personal data in them.
+    pub quarantined: u64,
     /// All items by reason.
     pub by_reason: ReasonCounts,
     /// The hub this device is enrolled with, if any.
@@ -83,6 +85,8 @@ pub struct BatchSummary {
     pub by_reason: ReasonCounts,
     /// Taxonomy id and version.
     pub taxonomy: String,
+    /// Items of this batch held back on import (personal data found; not stored).
+    pub held_back: u64,
 }
 
 /// A recent decision with the item it is about (the sidebar of the labelling screen).
@@ -160,7 +164,8 @@ impl Vault {
         let mut st = self.conn.prepare_cached(
             "SELECT b.batch_id, b.imported_at, b.expires_at, b.taxonomy_id || ' v' || b.taxonomy_version,
                     count(i.seq), total(i.done = 1 AND i.skipped = 0),
-                    total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2)
+                    total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2),
+                    (SELECT count(*) FROM quarantine q WHERE q.batch_seq = b.seq)
              FROM batches b LEFT JOIN items i ON i.batch_seq = b.seq
              WHERE b.purged_at IS NULL GROUP BY b.seq ORDER BY b.seq DESC",
         )?;
@@ -177,6 +182,7 @@ impl Vault {
                     low_confidence: r.get::<_, f64>(7)? as u64,
                     random_sample: r.get::<_, f64>(8)? as u64,
                 },
+                held_back: r.get::<_, i64>(9)? as u64,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -247,6 +253,11 @@ impl Vault {
             labelled,
             skipped,
             remaining: remaining as u64,
+            quarantined: self
+                .conn
+                .query_row("SELECT count(*) FROM quarantine", [], |r| {
+                    r.get::<_, i64>(0)
+                })? as u64,
             by_reason,
             hub: self.hub_link()?,
         })

@@ -5,7 +5,7 @@ use crate::error::VaultError;
 use rusqlite::Connection;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -119,6 +119,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE items ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX items_skipped ON items (decided_event) WHERE done = 1 AND skipped = 1;
+    "#,
+    // v4: items held back on import because the device found personal data in them
+    // (vault/screen.rs). Their text is never stored; `kinds` is what was found, by type.
+    r#"
+    CREATE TABLE quarantine (
+        item_id   TEXT PRIMARY KEY,
+        batch_seq INTEGER NOT NULL REFERENCES batches(seq) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        kinds     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX quarantine_batch ON quarantine (batch_seq);
     "#,
 ];
 

@@ -612,3 +612,79 @@ fn skipped_items_come_back_at_the_end_and_are_counted_apart() {
     // Every decision still syncs, skips included.
     assert_eq!(vault.current_labels().unwrap().len(), 4);
 }
+
+/// A batch sealed from raw text: the items in which the device finds personal data are
+/// held back (not stored, not queued, counted and named by kind), the others import.
+#[test]
+fn items_with_personal_data_are_held_back_on_import() {
+    let (_d, _profile, mut vault) = fresh();
+    let hub = HubKey::generate().unwrap();
+    vault.trust_hub_key(&hub.public_key()).unwrap();
+    let mut raw = items(4, "x");
+    raw[1].text =
+        "Hi, this is Jane Doe. My card never arrived, mail me at jane.doe@example.com".into();
+    raw[3].text = "Please call me back on +44 20 7946 0958 about my transfer".into();
+    let p = batch::input::build_payload(
+        raw,
+        None,
+        &vault.identity().public().recipient,
+        batch::now_unix(),
+        3600,
+    )
+    .unwrap();
+    let bytes = batch::seal(&p, &hub).unwrap();
+    let r = vault.import_batch(&bytes, batch::now_unix()).unwrap();
+    assert_eq!((r.items, r.quarantined), (4, 2));
+    assert_eq!(
+        r.quarantined_kinds,
+        vec!["PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER"]
+    );
+    let notice = r.quarantine_notice().unwrap();
+    assert!(
+        notice.contains("2 item(s)") && notice.contains("PHONE_NUMBER"),
+        "{notice}"
+    );
+    assert!(
+        !notice.contains("Jane") && !notice.contains("7946"),
+        "{notice}"
+    );
+    // Only the clean items are in the queue; the held ones' text is nowhere in the vault.
+    let queue: Vec<String> = vault
+        .peek_queue(10)
+        .unwrap()
+        .into_iter()
+        .map(|q| q.item_id)
+        .collect();
+    assert_eq!(queue.len(), 2);
+    assert!(!queue.contains(&p.items[1].item_id) && !queue.contains(&p.items[3].item_id));
+    let leaked: i64 = vault
+        .conn
+        .query_row(
+            "SELECT count(*) FROM items WHERE text LIKE '%Jane%' OR text LIKE '%7946%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(leaked, 0);
+    let s = vault.status().unwrap();
+    assert_eq!((s.items, s.quarantined), (2, 2));
+    assert_eq!(vault.batches().unwrap()[0].held_back, 2);
+    // A held item cannot be labelled.
+    assert!(vault
+        .record(&Decision {
+            item_id: p.items[1].item_id.clone(),
+            verdict: Verdict::Correct,
+            intent_id: None,
+            flags: vec![],
+            pii_spans: vec![],
+            duration_ms: 1,
+        })
+        .is_err());
+    // Importing the same file again changes nothing and says the same.
+    let again = vault.import_batch(&bytes, batch::now_unix()).unwrap();
+    assert!(again.already_imported);
+    assert_eq!(
+        (again.quarantined, again.quarantined_kinds),
+        (2, r.quarantined_kinds)
+    );
+}

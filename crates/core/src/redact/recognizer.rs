@@ -1,0 +1,194 @@
+//! The shape every newer detector takes (Presidio's recognizer, made offline and
+//! deterministic): one recognizer per file with its patterns, its context (cue) words
+//! and its validator, registered by name in [`builtin`] and switched on per language and
+//! per deployment from [`super::RedactConfig`]. A new kind of identifier is one new file
+//! in `ids/` and one line in [`builtin`]; nothing else changes.
+
+use super::PiiKind;
+
+/// Cheap facts about a text, computed once per text, so a recognizer can decline before
+/// running any pattern.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// ASCII digits in the text.
+    pub digits: usize,
+    /// Whether any ASCII upper-case letter occurs.
+    pub upper: bool,
+    /// The most digits in one number: digit groups joined by single spaces, dashes or
+    /// dots count as one ("536-90-4399" is 9). Most identifiers need 6 to 13.
+    pub digit_group: usize,
+    /// Whether six ASCII letters in a row are directly followed by a digit (the start of
+    /// an Italian tax code).
+    pub letters_then_digit: bool,
+}
+
+impl Facts {
+    /// Count the facts of `text` (one pass over its bytes).
+    pub fn of(text: &str) -> Facts {
+        let mut f = Facts::default();
+        let (mut group, mut letters) = (0usize, 0usize);
+        let mut prev_sep = false;
+        for &c in text.as_bytes() {
+            if c.is_ascii_digit() {
+                f.digits += 1;
+                group += 1;
+                f.digit_group = f.digit_group.max(group);
+                f.letters_then_digit |= letters >= 6;
+                letters = 0;
+                prev_sep = false;
+            } else if matches!(c, b' ' | b'-' | b'.') && group > 0 && !prev_sep {
+                prev_sep = true;
+                letters = 0;
+            } else {
+                group = 0;
+                prev_sep = false;
+                if c.is_ascii_alphabetic() {
+                    f.upper |= c.is_ascii_uppercase();
+                    letters += 1;
+                } else {
+                    letters = 0;
+                }
+            }
+        }
+        f
+    }
+}
+
+/// One match: byte offsets into the text and a score in [0, 1] — how sure the
+/// recognizer is (a checksum and a cue word: about 0.9; a checksum alone: 0.7–0.85).
+/// Where matches of different recognizers overlap, the higher score wins.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Found {
+    /// Start, inclusive, in bytes.
+    pub start: usize,
+    /// End, exclusive, in bytes.
+    pub end: usize,
+    /// Confidence in [0, 1].
+    pub score: f32,
+}
+
+/// A detector of one kind of personal data.
+pub trait Recognizer: Send + Sync {
+    /// Stable name for configuration and reports, e.g. `us_ssn`.
+    fn name(&self) -> &'static str;
+    /// What it finds.
+    fn kind(&self) -> PiiKind;
+    /// Languages (ISO 639-1) of the texts it is meant for; a deployment that lists its
+    /// languages in `RedactConfig::locales` runs only the recognizers of those.
+    fn locales(&self) -> &'static [&'static str];
+    /// A regular expression that matches wherever [`Recognizer::find`] could find
+    /// something. The shapes of all recognizers run as one `RegexSet` pass over a text,
+    /// and `find` runs only where its own shape matched.
+    fn shape(&self) -> String;
+    /// Whether [`Recognizer::find`] can match at all (e.g. "needs 9 digits").
+    fn may_match(&self, facts: &Facts) -> bool;
+    /// Push every match in `text`.
+    fn find(&self, text: &str, out: &mut Vec<Found>);
+}
+
+/// The shapes of [`builtin`], in its order, as one set: one pass over a text says which
+/// recognizers can match in it.
+pub(crate) fn shapes() -> &'static regex::RegexSet {
+    static SET: std::sync::LazyLock<regex::RegexSet> = std::sync::LazyLock::new(|| {
+        regex::RegexSet::new(builtin().iter().map(|r| r.shape())).expect("static regex set")
+    });
+    &SET
+}
+
+/// Every built-in recognizer, in a fixed order.
+pub fn builtin() -> &'static [&'static dyn Recognizer] {
+    use super::ids;
+    &[
+        &ids::us_ssn::UsSsn,
+        &ids::gb_nino::GbNino,
+        &ids::nl_bsn::NlBsn,
+        &ids::es_nif::EsNif,
+        &ids::it_fiscal_code::ItFiscalCode,
+        &ids::fr_nir::FrNir,
+        &ids::de_tax_id::DeTaxId,
+        &ids::travel_document::TravelDocument,
+    ]
+}
+
+/// Whether one of `cues` (lower-case ASCII) ends within `window` bytes before `start`,
+/// compared case-insensitively: "SSN: 078-…", "my BSN is 1112…".
+pub(crate) fn cue_before(text: &str, start: usize, cues: &[&str], window: usize) -> bool {
+    let mut from = start.saturating_sub(window);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text[from..start].to_ascii_lowercase();
+    cues.iter().any(|c| {
+        before.match_indices(c).any(|(i, _)| {
+            // whole words only: "ssn" but not "lessness"
+            let left = before[..i].chars().next_back();
+            !left.is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// Whether the bytes around `start..end` leave the match standing alone: no letter,
+/// digit or joining punctuation directly before or after (so "x123-45-6789" and
+/// "123-45-6789-0" are not matches).
+pub(crate) fn standalone(text: &str, start: usize, end: usize) -> bool {
+    let before_ok = !text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '@'));
+    let after_ok = match text[end..].chars().next() {
+        None => true,
+        Some(c) if c.is_alphanumeric() || matches!(c, '_' | '/' | '@') => false,
+        // a dash ends a sentence clause unless it joins more of the same token
+        Some('-') => !text[end + 1..].starts_with(|d: char| d.is_ascii_alphanumeric()),
+        Some(_) => true,
+    };
+    before_ok && after_ok
+}
+
+/// The ASCII digits and letters of `s`, upper-cased, separators dropped.
+pub(crate) fn compact(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_count_numbers_across_single_separators() {
+        let f = Facts::of("SSN 536-90-4399, call 0 7946  0958");
+        assert_eq!((f.digits, f.digit_group, f.upper), (18, 9, true));
+        assert!(Facts::of("cf RSSMRA85T10A562S").letters_then_digit);
+        assert!(!Facts::of("my card 4111").letters_then_digit);
+        assert_eq!(Facts::of("12.34").digit_group, 4);
+        assert_eq!(Facts::of("12. 34").digit_group, 2);
+    }
+
+    #[test]
+    fn cues_are_whole_words_before_the_match() {
+        let t = "My SSN: 078";
+        assert!(cue_before(t, 8, &["ssn"], 20));
+        assert!(!cue_before("carelessness 078", 13, &["ssn"], 20));
+        assert!(!cue_before(t, 3, &["ssn"], 20));
+    }
+
+    #[test]
+    fn standalone_matches_only() {
+        assert!(standalone("id 123-45-6789.", 3, 14));
+        assert!(!standalone("x123-45-6789", 1, 12));
+        assert!(!standalone("123-45-6789-0", 0, 11));
+        assert!(standalone("(123-45-6789)", 1, 12));
+    }
+
+    #[test]
+    fn every_builtin_has_a_unique_name_and_a_locale() {
+        let mut names: Vec<&str> = builtin().iter().map(|r| r.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), builtin().len());
+        assert!(builtin().iter().all(|r| !r.locales().is_empty()));
+    }
+}
