@@ -680,7 +680,7 @@ async fn kept_marks_show_and_can_be_removed_and_rebinding_says_what_moved() {
         .map(|i| (i.to_string(), String::new()))
         .collect();
     let items: Vec<Value> = (0..2)
-        .map(|i| json!({"text": format!("marks message {i}: call Ada Lovelace back"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .map(|i| json!({"text": format!("marks message {i}: please call me back about the card"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
         .collect();
     let (profile, _driver, c) = app_with(dir.path(), &intents, &items).await;
     // Mark the first word and keep it: it stays highlighted.
