@@ -18,8 +18,8 @@ fn redactors() -> &'static (Redactor, Vec<Redactor>) {
             .iter()
             .map(|k| {
                 Redactor::new(RedactConfig {
-                    extra_order_patterns: vec![],
                     disabled_kinds: vec![*k],
+                    ..RedactConfig::default()
                 })
                 .unwrap()
             })

@@ -126,6 +126,7 @@ fn main() {
     let state = AppState {
         store: st.clone(),
         key: Arc::new(key),
+        redactor: Default::default(),
         admin_token: Arc::new(token.clone()),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");

@@ -93,6 +93,7 @@ fn main() {
     let state = AppState {
         store,
         key: Arc::new(key),
+        redactor: Default::default(),
         admin_token: Arc::new(token),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");

@@ -21,6 +21,9 @@ pub struct Settings {
     pub tls_cert: Option<PathBuf>,
     /// TLS private key (PEM).
     pub tls_key: Option<PathBuf>,
+    /// Redaction settings (JSON, `labelvault_core::redact::RedactConfig`); defaults if
+    /// absent.
+    pub redaction: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for Settings {
             .field("db", &self.db.as_ref().map(|u| redact_url(u)))
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key.as_ref().map(|_| "<redacted path>"))
+            .field("redaction", &self.redaction)
             .finish()
     }
 }
@@ -89,6 +93,27 @@ fn write_private(path: &Path, content: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot create {}", path.display()))
 }
 
+/// Build the redactor from a redaction settings file (JSON: `extra_order_patterns`,
+/// `disabled_kinds`, `locales`, `disabled_recognizers`; unknown fields refused), or the
+/// default redactor without one. Errors name the file and the field or rule, and tell
+/// what to fix; they never hold message text (the file holds none).
+pub fn load_redactor(path: Option<&Path>) -> Result<labelvault_core::redact::Redactor> {
+    use labelvault_core::redact::{RedactConfig, Redactor};
+    let Some(path) = path else {
+        return Ok(Redactor::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the redaction settings {}", path.display()))?;
+    let cfg: RedactConfig = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not valid redaction settings: {e} (fields: extra_order_patterns, \
+             disabled_kinds, locales, disabled_recognizers)",
+            path.display()
+        )
+    })?;
+    Redactor::new(cfg).with_context(|| format!("in the redaction settings {}", path.display()))
+}
+
 /// Load the hub key from DATA_DIR/hub.key, creating it on first start.
 pub fn load_or_create_key(data_dir: &Path) -> Result<HubKey> {
     std::fs::create_dir_all(data_dir)
@@ -128,6 +153,65 @@ pub fn load_or_create_token(data_dir: &Path) -> Result<Zeroizing<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redaction_settings_build_the_redactor_or_say_what_is_wrong() {
+        use labelvault_core::redact::PiiKind;
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, body: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, body).unwrap();
+            p
+        };
+        let text = "see https://shop.example.com/help and ACME-123456";
+        // Defaults without a file: the URL is masked.
+        let r = super::load_redactor(None).unwrap();
+        assert!(r.find_spans(text).iter().any(|s| s.kind == PiiKind::Url));
+        // The file is what runs: URLs kept visible, a company's order format masked.
+        let good = write(
+            "good.json",
+            r#"{"disabled_kinds": ["URL"], "extra_order_patterns": ["ACME-\\d{6}"],
+                "locales": ["en"], "disabled_recognizers": ["travel_document"]}"#,
+        );
+        let r = super::load_redactor(Some(&good)).unwrap();
+        let kinds: Vec<PiiKind> = r.find_spans(text).iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, vec![PiiKind::OrderNumber]);
+        // Each mistake is named, with the file.
+        for (name, body, says) in [
+            (
+                "typo.json",
+                r#"{"disabled_kind": ["URL"]}"#,
+                "unknown field",
+            ),
+            (
+                "kind.json",
+                r#"{"disabled_kinds": ["SSN"]}"#,
+                "unknown variant",
+            ),
+            (
+                "rec.json",
+                r#"{"disabled_recognizers": ["ssn"]}"#,
+                "unknown recognizer",
+            ),
+            (
+                "re.json",
+                r#"{"extra_order_patterns": ["(unclosed"]}"#,
+                "pattern #0",
+            ),
+            ("json.json", "{", "not valid redaction settings"),
+        ] {
+            let e = format!(
+                "{:#}",
+                super::load_redactor(Some(&write(name, body))).unwrap_err()
+            );
+            assert!(e.contains(says) && e.contains(name), "{name}: {e}");
+        }
+        let e = format!(
+            "{:#}",
+            super::load_redactor(Some(&dir.path().join("none.json"))).unwrap_err()
+        );
+        assert!(e.contains("cannot read the redaction settings"), "{e}");
+    }
+
     #[test]
     fn database_urls_lose_their_secrets() {
         use super::redact_url;

@@ -27,6 +27,9 @@ pub struct AppState {
     pub key: Arc<HubKey>,
     /// The manager's bearer token.
     pub admin_token: Arc<zeroize::Zeroizing<String>>,
+    /// The redactor every dispatched and exported text goes through, built once from the
+    /// hub's redaction settings (`serve --redaction FILE`).
+    pub redactor: Arc<labelvault_core::redact::Redactor>,
 }
 
 /// Run a blocking store call off the async runtime.

@@ -43,6 +43,11 @@ enum Cmd {
         /// TLS private key (PEM).
         #[arg(long)]
         tls_key: Option<PathBuf>,
+        /// Redaction settings (JSON): per-company order-number patterns, kinds kept
+        /// visible, the messages' languages and recognizers switched off
+        /// (docs/redaction.md). Without it the default redactor runs.
+        #[arg(long, value_name = "FILE", env = "LABELVAULT_HUB_REDACTION")]
+        redaction: Option<PathBuf>,
     },
     /// Print the hub's public key and key id (devices pin it).
     PrintKey {
@@ -102,6 +107,7 @@ fn run(cli: Cli) -> Result<()> {
             db,
             tls_cert,
             tls_key,
+            redaction,
         } => {
             let settings = config::Settings {
                 data_dir,
@@ -109,16 +115,19 @@ fn run(cli: Cli) -> Result<()> {
                 db,
                 tls_cert,
                 tls_key,
+                redaction,
             };
             settings.check()?;
             tracing::debug!(?settings, "starting");
             let key = config::load_or_create_key(&settings.data_dir)?;
             let token = config::load_or_create_token(&settings.data_dir)?;
             let store = store::open(&settings.db_url()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let redactor = config::load_redactor(settings.redaction.as_deref())?;
             let state = AppState {
                 store,
                 key: Arc::new(key),
                 admin_token: Arc::new(token),
+                redactor: Arc::new(redactor),
             };
             let app =
                 routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));

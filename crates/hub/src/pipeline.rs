@@ -19,10 +19,9 @@ use labelvault_core::batch::{self, input::InputItem, Alternative, Intent, Reason
 use labelvault_core::pipeline::distribute::{with_gold, PlannedBatch, Slot};
 use labelvault_core::pipeline::select::{self, Composition, Rng, SelectionConfig, Strategy};
 use labelvault_core::pipeline::{Message, TextRedactor};
-use labelvault_core::redact::{RedactConfig, Redactor};
+use labelvault_core::redact::Redactor;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
 
 /// Most messages in one ingest request (the CLI sends chunks of this size or less).
 pub const MAX_MESSAGES_PER_REQUEST: usize = 20_000;
@@ -488,14 +487,6 @@ struct DispatchResponse {
     batches: Vec<DispatchedBatch>,
 }
 
-/// The hub's redactor, built once.
-pub(crate) fn redactor() -> Result<&'static Redactor, HubError> {
-    static R: OnceLock<Option<Redactor>> = OnceLock::new();
-    R.get_or_init(|| Redactor::new(RedactConfig::default()).ok())
-        .as_ref()
-        .ok_or_else(|| HubError::Internal("the redactor could not be built".into()))
-}
-
 /// The redacted item for a message (text redacted, alternatives from its distribution).
 fn item_for(m: &Message, reason: Reason, r: &Redactor, intents: &BTreeSet<String>) -> InputItem {
     InputItem {
@@ -627,7 +618,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         }
         None => taxonomy_from(&intents),
     };
-    let r = redactor()?;
+    let r: &Redactor = &s.redactor;
     // Redact each message once; its copies share the redacted item.
     let mut pool_items: HashMap<usize, InputItem> = HashMap::new();
     let mut gold_items: HashMap<usize, InputItem> = HashMap::new();

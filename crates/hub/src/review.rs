@@ -344,11 +344,7 @@ pub async fn export(
         let texts = s.store.messages_by_id(&ids)?;
         let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
         let splits = export::stratified_split(&labels, train, validation, seed);
-        let redactor = if redact {
-            Some(crate::pipeline::redactor()?)
-        } else {
-            None
-        };
+        let redactor = if redact { Some(&*s.redactor) } else { None };
         let mut counts = [0u64; 3];
         let mut out = String::new();
         let mut tasks = Vec::new();

@@ -150,7 +150,7 @@ pub struct PiiSpan {
 /// Settings for a [`Redactor`]. Per-company order-number formats are the one thing rules
 /// cannot guess, so they are configurable; everything else has sensible defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RedactConfig {
     /// Extra regular expressions (Rust `regex` syntax) whose matches are order numbers,
     /// e.g. `r"\bACME-\d{6}\b"` for one merchant's ids. Matched case-sensitively unless

@@ -138,6 +138,7 @@ pub fn start(backend: Backend) -> Hub {
     let state = AppState {
         store,
         key: Arc::new(key),
+        redactor: Default::default(),
         admin_token: Arc::new(token),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
