@@ -5,6 +5,8 @@
 //! in `ids/` and one line in [`builtin`]; nothing else changes.
 
 use super::PiiKind;
+use regex::Regex;
+use std::sync::OnceLock;
 
 /// Cheap facts about a text, computed once per text, so a recognizer can decline before
 /// running any pattern.
@@ -86,6 +88,97 @@ pub trait Recognizer: Send + Sync {
     fn find(&self, text: &str, out: &mut Vec<Found>);
 }
 
+/// A recognizer made of data — what most identifiers need (Presidio's pattern
+/// recognizer): a pattern for the shape, cue words, a cheap gate on the text's facts and a
+/// judge that validates one match (check digit, issuing rules) and scores it. A match
+/// must stand alone (no letter, digit or joining mark touching it).
+pub struct PatternRecognizer {
+    name: &'static str,
+    kind: PiiKind,
+    locales: &'static [&'static str],
+    pattern: &'static str,
+    cues: &'static [&'static str],
+    gate: fn(&Facts) -> bool,
+    judge: Judge,
+    regex: OnceLock<Regex>,
+}
+
+/// Validate and score one match: the matched text, and a question "does a cue word stand
+/// right before it?" (asked only when needed; it costs a look back). `None` drops it.
+pub type Judge = fn(&str, &dyn Fn() -> bool) -> Option<f32>;
+
+/// How far before a match a cue word may end, in bytes.
+const CUE_REACH: usize = 40;
+
+impl PatternRecognizer {
+    /// A recognizer from its parts; the pattern is compiled on first use.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        name: &'static str,
+        kind: PiiKind,
+        locales: &'static [&'static str],
+        pattern: &'static str,
+        cues: &'static [&'static str],
+        gate: fn(&Facts) -> bool,
+        judge: Judge,
+    ) -> PatternRecognizer {
+        PatternRecognizer {
+            name,
+            kind,
+            locales,
+            pattern,
+            cues,
+            gate,
+            judge,
+            regex: OnceLock::new(),
+        }
+    }
+}
+
+impl Recognizer for PatternRecognizer {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    fn kind(&self) -> PiiKind {
+        self.kind
+    }
+    fn locales(&self) -> &'static [&'static str] {
+        self.locales
+    }
+    fn shape(&self) -> String {
+        self.pattern.to_string()
+    }
+    fn may_match(&self, facts: &Facts) -> bool {
+        (self.gate)(facts)
+    }
+    fn find(&self, text: &str, out: &mut Vec<Found>) {
+        let re = self
+            .regex
+            .get_or_init(|| Regex::new(self.pattern).expect("static regex"));
+        for m in re.find_iter(text) {
+            if !standalone(text, m.start(), m.end()) {
+                continue;
+            }
+            let cue = || cue_before(text, m.start(), self.cues, CUE_REACH);
+            if let Some(score) = (self.judge)(m.as_str(), &cue) {
+                out.push(Found {
+                    start: m.start(),
+                    end: m.end(),
+                    score,
+                });
+            }
+        }
+    }
+}
+
+/// What `r` finds in `text`, as slices (for tests).
+#[cfg(test)]
+pub(crate) fn found_by<'t>(r: &dyn Recognizer, text: &'t str) -> Vec<&'t str> {
+    let mut v = Vec::new();
+    r.find(text, &mut v);
+    v.iter().map(|f| &text[f.start..f.end]).collect()
+}
+
 /// The shapes of [`builtin`], in its order, as one set: one pass over a text says which
 /// recognizers can match in it.
 pub(crate) fn shapes() -> &'static regex::RegexSet {
@@ -97,18 +190,19 @@ pub(crate) fn shapes() -> &'static regex::RegexSet {
 
 /// Every built-in recognizer, in a fixed order.
 pub fn builtin() -> &'static [&'static dyn Recognizer] {
-    use super::ids;
-    &[
-        &ids::us_ssn::UsSsn,
-        &ids::gb_nino::GbNino,
-        &ids::nl_bsn::NlBsn,
-        &ids::es_nif::EsNif,
-        &ids::it_fiscal_code::ItFiscalCode,
-        &ids::fr_nir::FrNir,
-        &ids::de_tax_id::DeTaxId,
-        &ids::travel_document::TravelDocument,
-    ]
+    &BUILTIN
 }
+
+static BUILTIN: [&dyn Recognizer; 8] = [
+    &super::ids::us_ssn::RECOGNIZER,
+    &super::ids::gb_nino::RECOGNIZER,
+    &super::ids::nl_bsn::RECOGNIZER,
+    &super::ids::es_nif::RECOGNIZER,
+    &super::ids::it_fiscal_code::RECOGNIZER,
+    &super::ids::fr_nir::RECOGNIZER,
+    &super::ids::de_tax_id::RECOGNIZER,
+    &super::ids::travel_document::TravelDocument,
+];
 
 /// Whether one of `cues` (lower-case ASCII) ends within `window` bytes before `start`,
 /// compared case-insensitively: "SSN: 078-…", "my BSN is 1112…".

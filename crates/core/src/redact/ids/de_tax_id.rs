@@ -3,29 +3,30 @@
 //! ISO 7064 Mod 11,10 check digit. Eleven digits also make phone numbers, so a cue word
 //! must come first.
 
-use crate::redact::recognizer::{compact, cue_before, standalone, Facts, Found, Recognizer};
+use crate::redact::recognizer::{compact, PatternRecognizer};
 use crate::redact::PiiKind;
-use regex::Regex;
-use std::sync::LazyLock;
 
-/// Where a match can start and end (also run for all recognizers at once as a set).
-const SHAPE_RE: &str = r"(?-u)\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b";
-
-static SHAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(SHAPE_RE).expect("static regex"));
-
-/// Words that say a tax id follows.
-pub const CUES: &[&str] = &[
-    "steuer-id",
-    "steuerid",
-    "steuer id",
-    "steuer-idnr",
-    "steueridentifikationsnummer",
-    "identifikationsnummer",
-    "idnr",
-    "tax id",
-    "tax identification number",
-    "tin",
-];
+/// The recognizer.
+pub static RECOGNIZER: PatternRecognizer = PatternRecognizer::new(
+    "de_tax_id",
+    PiiKind::NationalId,
+    &["de", "en"],
+    r"(?-u)\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b",
+    &[
+        "steuer-id",
+        "steuerid",
+        "steuer id",
+        "steuer-idnr",
+        "steueridentifikationsnummer",
+        "identifikationsnummer",
+        "idnr",
+        "tax id",
+        "tax identification number",
+        "tin",
+    ],
+    |f| f.digit_group >= 11,
+    |m, cue| (valid(&compact(m)) && cue()).then_some(0.9),
+);
 
 /// Whether eleven digits form a valid Steuer-IdNr.
 pub fn valid(n: &str) -> bool {
@@ -50,49 +51,12 @@ pub fn valid(n: &str) -> bool {
     check == 1
 }
 
-/// The recognizer.
-pub struct DeTaxId;
-
-impl Recognizer for DeTaxId {
-    fn name(&self) -> &'static str {
-        "de_tax_id"
-    }
-    fn kind(&self) -> PiiKind {
-        PiiKind::NationalId
-    }
-    fn locales(&self) -> &'static [&'static str] {
-        &["de", "en"]
-    }
-    fn shape(&self) -> String {
-        SHAPE_RE.to_string()
-    }
-    fn may_match(&self, f: &Facts) -> bool {
-        f.digit_group >= 11
-    }
-    fn find(&self, text: &str, out: &mut Vec<Found>) {
-        for m in SHAPE.find_iter(text) {
-            if standalone(text, m.start(), m.end())
-                && valid(&compact(m.as_str()))
-                && cue_before(text, m.start(), CUES, 40)
-            {
-                out.push(Found {
-                    start: m.start(),
-                    end: m.end(),
-                    score: 0.9,
-                });
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::redact::recognizer::found_by;
 
     fn found(t: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        DeTaxId.find(t, &mut v);
-        v.iter().map(|f| &t[f.start..f.end]).collect()
+        found_by(&super::RECOGNIZER, t)
     }
 
     #[test]
@@ -100,6 +64,6 @@ mod tests {
         assert_eq!(found("Steuer-ID: 36 574 261 809"), vec!["36 574 261 809"]);
         assert!(found("Steuer-ID: 36 574 261 808").is_empty());
         assert!(found("Tel. 36574261809").is_empty());
-        assert!(!valid("01234567890"));
+        assert!(!super::valid("01234567890"));
     }
 }

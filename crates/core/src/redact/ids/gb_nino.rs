@@ -3,24 +3,32 @@
 //! letter D, F, I, Q, U or V, the second not O, and not BG, GB, KN, NK, NT, TN or ZZ.
 //! Upper case: found alone; lower case: only after a cue word.
 
-use crate::redact::recognizer::{compact, cue_before, standalone, Facts, Found, Recognizer};
+use crate::redact::recognizer::{compact, PatternRecognizer};
 use crate::redact::PiiKind;
-use regex::Regex;
-use std::sync::LazyLock;
 
-/// Where a match can start and end (also run for all recognizers at once as a set).
-const SHAPE_RE: &str = r"(?i-u)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b";
-
-static SHAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(SHAPE_RE).expect("static regex"));
-
-/// Words that say a National Insurance number follows.
-pub const CUES: &[&str] = &[
-    "national insurance",
-    "nino",
-    "ni number",
-    "ni no",
-    "n.i. number",
-];
+/// The recognizer.
+pub static RECOGNIZER: PatternRecognizer = PatternRecognizer::new(
+    "gb_nino",
+    PiiKind::NationalId,
+    &["en"],
+    r"(?i-u)\b[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]\b",
+    &[
+        "national insurance",
+        "nino",
+        "ni number",
+        "ni no",
+        "n.i. number",
+    ],
+    |f| f.digit_group >= 6,
+    |m, cue| {
+        let upper = !m.bytes().any(|b| b.is_ascii_lowercase());
+        match (valid(&compact(m)), upper) {
+            (false, _) => None,
+            (true, true) => Some(if cue() { 0.9 } else { 0.85 }),
+            (true, false) => cue().then_some(0.9),
+        }
+    },
+);
 
 /// Whether a compact, upper-case string is a valid NINO.
 pub fn valid(n: &str) -> bool {
@@ -39,52 +47,12 @@ pub fn valid(n: &str) -> bool {
         && !matches!(&n[..2], "BG" | "GB" | "KN" | "NK" | "NT" | "TN" | "ZZ")
 }
 
-/// The recognizer.
-pub struct GbNino;
-
-impl Recognizer for GbNino {
-    fn name(&self) -> &'static str {
-        "gb_nino"
-    }
-    fn kind(&self) -> PiiKind {
-        PiiKind::NationalId
-    }
-    fn locales(&self) -> &'static [&'static str] {
-        &["en"]
-    }
-    fn shape(&self) -> String {
-        SHAPE_RE.to_string()
-    }
-    fn may_match(&self, f: &Facts) -> bool {
-        f.digit_group >= 6
-    }
-    fn find(&self, text: &str, out: &mut Vec<Found>) {
-        for m in SHAPE.find_iter(text) {
-            if !standalone(text, m.start(), m.end()) || !valid(&compact(m.as_str())) {
-                continue;
-            }
-            let upper = !m.as_str().bytes().any(|b| b.is_ascii_lowercase());
-            let cue = cue_before(text, m.start(), CUES, 40);
-            if !upper && !cue {
-                continue;
-            }
-            out.push(Found {
-                start: m.start(),
-                end: m.end(),
-                score: if cue { 0.9 } else { 0.85 },
-            });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::redact::recognizer::found_by;
 
     fn found(t: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        GbNino.find(t, &mut v);
-        v.iter().map(|f| &t[f.start..f.end]).collect()
+        found_by(&super::RECOGNIZER, t)
     }
 
     #[test]

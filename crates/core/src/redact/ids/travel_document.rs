@@ -102,12 +102,10 @@ impl Recognizer for TravelDocument {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::redact::recognizer::found_by;
 
     fn found(t: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        TravelDocument.find(t, &mut v);
-        v.iter().map(|f| &t[f.start..f.end]).collect()
+        found_by(&super::TravelDocument, t)
     }
 
     #[test]

@@ -3,25 +3,38 @@
 //! not 000, 666 or 900–999, group not 00, serial not 0000, and not one of the numbers
 //! published in advertising. Dashed: found alone; spaced or plain: only after a cue.
 
-use crate::redact::recognizer::{compact, cue_before, standalone, Facts, Found, Recognizer};
+use crate::redact::recognizer::{compact, PatternRecognizer};
 use crate::redact::PiiKind;
-use regex::Regex;
-use std::sync::LazyLock;
 
-/// Where a match can start and end (also run for all recognizers at once as a set).
-const SHAPE_RE: &str = r"(?-u)\b\d{3}([- ]?)\d{2}([- ]?)\d{4}\b";
+/// The recognizer.
+pub static RECOGNIZER: PatternRecognizer = PatternRecognizer::new(
+    "us_ssn",
+    PiiKind::NationalId,
+    &["en"],
+    r"(?-u)\b\d{3}[- ]?\d{2}[- ]?\d{4}\b",
+    &[
+        "ssn",
+        "social security",
+        "social-security",
+        "ss#",
+        "ss #",
+        "ssa number",
+    ],
+    |f| f.digit_group >= 9,
+    judge,
+);
 
-static SHAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(SHAPE_RE).expect("static regex"));
-
-/// Words that say an SSN follows.
-pub const CUES: &[&str] = &[
-    "ssn",
-    "social security",
-    "social-security",
-    "ss#",
-    "ss #",
-    "ssa number",
-];
+fn judge(m: &str, cue: &dyn Fn() -> bool) -> Option<f32> {
+    let seps: Vec<u8> = m.bytes().filter(|b| !b.is_ascii_digit()).collect();
+    if !valid(&compact(m)) || seps.windows(2).any(|w| w[0] != w[1]) {
+        return None;
+    }
+    match (seps.first(), cue()) {
+        (_, true) => Some(0.9),
+        (Some(b'-'), false) if seps.len() == 2 => Some(0.8),
+        _ => None,
+    }
+}
 
 /// Whether nine digits could be an issued SSN.
 pub fn valid(digits: &str) -> bool {
@@ -38,59 +51,12 @@ pub fn valid(digits: &str) -> bool {
         && !matches!(digits, "078051120" | "219099999" | "457555462")
 }
 
-/// The recognizer.
-pub struct UsSsn;
-
-impl Recognizer for UsSsn {
-    fn name(&self) -> &'static str {
-        "us_ssn"
-    }
-    fn kind(&self) -> PiiKind {
-        PiiKind::NationalId
-    }
-    fn locales(&self) -> &'static [&'static str] {
-        &["en"]
-    }
-    fn shape(&self) -> String {
-        SHAPE_RE.to_string()
-    }
-    fn may_match(&self, f: &Facts) -> bool {
-        f.digit_group >= 9
-    }
-    fn find(&self, text: &str, out: &mut Vec<Found>) {
-        for c in SHAPE.captures_iter(text) {
-            let (Some(m), Some(s1), Some(s2)) = (c.get(0), c.get(1), c.get(2)) else {
-                continue;
-            };
-            if s1.as_str() != s2.as_str() || !standalone(text, m.start(), m.end()) {
-                continue;
-            }
-            if !valid(&compact(m.as_str())) {
-                continue;
-            }
-            let cue = cue_before(text, m.start(), CUES, 40);
-            let score = match (s1.as_str(), cue) {
-                (_, true) => 0.9,
-                ("-", false) => 0.8,
-                _ => continue,
-            };
-            out.push(Found {
-                start: m.start(),
-                end: m.end(),
-                score,
-            });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::redact::recognizer::found_by;
 
     fn found(t: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        UsSsn.find(t, &mut v);
-        v.iter().map(|f| &t[f.start..f.end]).collect()
+        found_by(&super::RECOGNIZER, t)
     }
 
     #[test]
