@@ -395,6 +395,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "leases/reclaim",
     "ledger",
     "messages",
+    "missed-pii",
     "pipeline",
     "quality",
     "retrain",

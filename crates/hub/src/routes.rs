@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/leases/reclaim", post(pipeline::reclaim))
         .route("/v1/admin/items", get(pipeline::items))
         .route("/v1/admin/pipeline", get(pipeline::status))
+        .route("/v1/admin/missed-pii", get(crate::missed_pii::report))
         .route("/v1/admin/batches/{batch_id}", get(pipeline::batch_file))
         .route("/v1/admin/quality", get(review::quality))
         .route("/v1/admin/disagreements", get(review::disagreements))

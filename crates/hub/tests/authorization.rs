@@ -44,6 +44,7 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("POST", "/v1/admin/leases/reclaim", Caller::Manager),
     ("GET", "/v1/admin/items", Caller::Manager),
     ("GET", "/v1/admin/pipeline", Caller::Manager),
+    ("GET", "/v1/admin/missed-pii", Caller::Manager),
     ("GET", "/v1/admin/quality", Caller::Manager),
     ("GET", "/v1/admin/disagreements", Caller::Manager),
     ("GET", "/v1/admin/adjudications", Caller::Manager),

@@ -15,6 +15,7 @@ use common::{start, Backend, Hub};
 on_both_stores!(
     review_endpoints_need_the_token,
     quality_adjudication_export_evaluation_retrain_metrics,
+    missed_pii_marks_are_reported_by_guess_company_and_week,
 );
 
 /// (status, content type, x-lv-split-counts, body text)
@@ -631,4 +632,132 @@ fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
         (expect.len() - 1) as f64
     );
     assert!(!m.contains("message "), "no message text in metrics");
+}
+
+/// Annotators' missed-PII marks (`p`) come back to the manager counted by guessed kind,
+/// company and week, never as text; a mark taken back by a later revision is not
+/// counted.
+fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
+    use labelvault_core::labels::{Flag, Span};
+    let h = start(b);
+    // (message, company, text, the marked word)
+    let rows = [
+        (
+            "m0",
+            "acme",
+            "Zorblax Quenton was so helpful today",
+            Some("Zorblax Quenton"),
+        ),
+        (
+            "m1",
+            "acme",
+            "my code word is bluebird thanks",
+            Some("bluebird"),
+        ),
+        (
+            "m2",
+            "globex",
+            "I waited in aisle 7731 for an hour",
+            Some("7731"),
+        ),
+        ("m3", "globex", "the parcel is blue and small", Some("blue")),
+    ];
+    let ms: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (id, company, text, _))| {
+            json!({"message_id": id, "text": text, "company": company, "received_at": 1000 + i,
+                   "model_intent": INTENTS[0], "confidence": 0.1})
+        })
+        .collect();
+    assert_eq!(
+        h.post("/v1/admin/messages", json!({ "messages": ms })).0,
+        200
+    );
+    let (ident, dev) = h.enroll("a");
+    let (st, r) = h.post(
+        "/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
+               "overlap": 1, "batch_size": 10, "gold_share": 0.0}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let item_of: HashMap<String, String> = h
+        .state
+        .store
+        .items_jsonl()
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["message_id"].as_str().unwrap().into(),
+                v["item_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let redactor = labelvault_core::redact::Redactor::default();
+    let t = labelvault_core::batch::now_unix() * 1000 - 1000;
+    let mut labels = Vec::new();
+    for (id, _, text, word) in &rows {
+        // The mark is made on the redacted text the device shows, in code points.
+        let seen = redactor.redact(text).text;
+        let word = word.unwrap();
+        let byte = seen
+            .find(word)
+            .unwrap_or_else(|| panic!("{word:?} was redacted in {seen:?}"));
+        let start = seen[..byte].chars().count() as u32;
+        let mut l = wire(&item_of[*id], "correct", None, t);
+        l.flags = vec![Flag::MissedPii];
+        l.pii_spans = vec![Span {
+            start,
+            end: start + word.chars().count() as u32,
+        }];
+        l.length_class = Some(labelvault_core::grammar::length_class(
+            seen.chars().count() as u32
+        ));
+        labels.push(l);
+    }
+    // The mark on m3 is taken back by a second revision.
+    let mut second = wire(&item_of["m3"], "correct", None, t);
+    second.revision = 2;
+    labels.push(second);
+    h.upload(&ident, &dev, labels);
+
+    let (st, _, _, body) = h.get("/v1/admin/missed-pii");
+    assert_eq!(st, 200, "{body}");
+    for word in ["Zorblax", "bluebird", "7731", "aisle"] {
+        assert!(!body.contains(word), "the report holds text: {body}");
+    }
+    let r: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (r["marks"].as_u64(), r["messages"].as_u64()),
+        (Some(3), Some(3)),
+        "{r}"
+    );
+    let got: Vec<(String, String, u64, u64)> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["company"].as_str().unwrap().into(),
+                x["guess"].as_str().unwrap().into(),
+                x["marks"].as_u64().unwrap(),
+                x["messages"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("acme".into(), "OTHER".into(), 1, 1),
+            ("acme".into(), "PERSON".into(), 1, 1),
+            ("globex".into(), "NUMBER".into(), 1, 1),
+        ]
+    );
+    let week = r["rows"][0]["week"].as_str().unwrap();
+    assert_eq!(week.len(), 10, "{week}");
+    // Managers only.
+    let (st, _, _, _) = raw("GET", &format!("{}/v1/admin/missed-pii", h.url), &[], b"");
+    assert_eq!(st, 401);
 }

@@ -20,6 +20,7 @@ mod address;
 mod contact;
 mod dates;
 mod finance;
+mod guess;
 mod ids;
 mod lexicon;
 mod names;
@@ -29,6 +30,8 @@ mod validate;
 
 #[cfg(test)]
 mod tests;
+
+pub use guess::guess_missed;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};

@@ -57,6 +57,39 @@ impl NewBatch {
     }
 }
 
+/// One annotator's current missed-PII mark on a dispatched message: which message, its
+/// company, when the mark arrived, and the marked spans (code points of the redacted text
+/// the device was sent). Retracted or superseded marks are not included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissedMark {
+    /// The message.
+    pub message_id: String,
+    /// Its company.
+    pub company: String,
+    /// When the label carrying the mark arrived (Unix ms).
+    pub received_at_ms: i64,
+    /// The marked spans.
+    pub spans: Vec<labelvault_core::labels::Span>,
+}
+
+/// The current (latest, unretracted) labels with spans, on messages the pipeline
+/// dispatched; the same SQL on both stores.
+pub(crate) const MISSED_MARKS_SQL: &str =
+    "SELECT c.message_id, m.company, l.received_at_ms, l.pii_spans
+     FROM labels l
+     JOIN copies c ON c.item_id = l.item_id AND c.device_id = l.device_id
+     JOIN messages m ON m.message_id = c.message_id
+     WHERE NOT l.retracted AND l.pii_spans <> '[]'
+       AND l.revision = (SELECT max(l2.revision) FROM labels l2
+                         WHERE l2.device_id = l.device_id AND l2.item_id = l.item_id)
+     ORDER BY l.received_at_ms, c.message_id";
+
+/// Parse the stored spans of a mark; a damaged row fails loudly on both stores.
+pub(crate) fn mark_spans(json: &str) -> Result<Vec<labelvault_core::labels::Span>, HubError> {
+    serde_json::from_str(json)
+        .map_err(|_| HubError::Internal("stored missed-PII spans damaged".into()))
+}
+
 /// An upload to ingest in one transaction.
 pub struct Upload<'a> {
     /// Sending device.
@@ -365,6 +398,8 @@ pub trait HubStore: Send + Sync {
     fn items_jsonl(&self) -> Result<String, HubError>;
     /// The counts of [`PipelineStatus`].
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
+    /// Every current missed-PII mark ([`MissedMark`]), oldest first.
+    fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError>;
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
 

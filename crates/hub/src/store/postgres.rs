@@ -1165,6 +1165,21 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
+    fn missed_pii_marks(&self) -> Result<Vec<super::MissedMark>, HubError> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in c.query(super::MISSED_MARKS_SQL, &[])? {
+            let spans: String = r.try_get(3)?;
+            out.push(super::MissedMark {
+                message_id: r.try_get(0)?,
+                company: r.try_get(1)?,
+                received_at_ms: r.try_get(2)?,
+                spans: super::mark_spans(&spans)?,
+            });
+        }
+        Ok(out)
+    }
+
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
         let new_companies = self.new_companies()?;
         let mut c = self.conn()?;

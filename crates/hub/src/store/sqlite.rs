@@ -925,6 +925,30 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
+    fn missed_pii_marks(&self) -> Result<Vec<super::MissedMark>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(super::MISSED_MARKS_SQL)?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (message_id, company, received_at_ms, spans) = row?;
+            out.push(super::MissedMark {
+                message_id,
+                company,
+                received_at_ms,
+                spans: super::mark_spans(&spans)?,
+            });
+        }
+        Ok(out)
+    }
+
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
         let new_companies = self.new_companies()?;
         let c = self.conn()?;
