@@ -122,6 +122,9 @@ enum Cmd {
     Reclaim(manage::ReclaimArgs),
     /// Manager: messages, gold, and items open / labelled / returned.
     Progress(manage::ProgressArgs),
+    /// Manager: what annotators marked as personal data the redaction missed, by guessed
+    /// kind, company and week (never the text).
+    MissedPii(manage::MissedPiiArgs),
     /// Manager: agreement (alpha, kappa) per batch, company and intent; annotators' gold
     /// accuracy and self-consistency.
     Quality(manage::QualityArgs),
@@ -201,6 +204,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Dispatch(a) => manage::dispatch(a),
         Cmd::Reclaim(a) => manage::reclaim(a),
         Cmd::Progress(a) => manage::progress(a),
+        Cmd::MissedPii(a) => manage::missed_pii(a),
         Cmd::Quality(a) => manage::quality(a),
         Cmd::Disagreements(a) => manage::disagreements(a),
         Cmd::Adjudicate(a) => manage::adjudicate(a),

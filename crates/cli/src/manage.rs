@@ -520,6 +520,46 @@ pub fn progress(a: ProgressArgs) -> Result<()> {
     Ok(())
 }
 
+/// Arguments of `labelvault missed-pii`.
+#[derive(clap::Args, Debug)]
+pub struct MissedPiiArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn missed_pii(a: MissedPiiArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r: Value = serde_json::from_slice(&admin.get("/v1/admin/missed-pii")?)?;
+    if a.json {
+        println!("{r}");
+        return Ok(());
+    }
+    let rows = r["rows"].as_array().cloned().unwrap_or_default();
+    if rows.is_empty() {
+        println!("no missed personal data marked by annotators");
+        return Ok(());
+    }
+    println!(
+        "{:<10}  {:<20}  {:<15}  {:>5}  {:>8}",
+        "week of", "company", "kind (guess)", "marks", "messages"
+    );
+    for x in &rows {
+        println!(
+            "{:<10}  {:<20}  {:<15}  {:>5}  {:>8}",
+            x["week"].as_str().unwrap_or("?"),
+            x["company"].as_str().unwrap_or("?"),
+            x["guess"].as_str().unwrap_or("?"),
+            x["marks"],
+            x["messages"]
+        );
+    }
+    println!("{} mark(s) on {} message(s)", r["marks"], r["messages"]);
+    Ok(())
+}
+
 /// Arguments of `labelvault quality`.
 #[derive(clap::Args, Debug)]
 pub struct QualityArgs {
