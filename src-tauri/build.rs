@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "manage_preview",
     "manage_dispatch",
     "manage_quality",
+    "manage_missed_pii",
     "manage_disagreements",
     "manage_adjudicate",
     "manage_export",

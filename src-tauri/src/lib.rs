@@ -46,6 +46,7 @@ pub fn setup<R: tauri::Runtime>(
             manage::manage_preview,
             manage::manage_dispatch,
             manage::manage_quality,
+            manage::manage_missed_pii,
             manage::manage_disagreements,
             manage::manage_adjudicate,
             manage::manage_export,

@@ -309,6 +309,14 @@ pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<Valu
     off_main(move || Ok(client(&st)?.get_json("/v1/admin/quality")?)).await
 }
 
+/// What annotators marked as missed personal data, by guessed kind, company and week
+/// (counts only; the hub never sends the marked text).
+#[tauri::command]
+pub async fn manage_missed_pii(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || Ok(client(&st)?.get_json("/v1/admin/missed-pii")?)).await
+}
+
 /// Open disagreements, most contested first, with the message text so the manager can
 /// decide (the text stays in the webview; it is never logged).
 #[tauri::command]

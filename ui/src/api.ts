@@ -30,6 +30,11 @@ export type BatchSummary = {
   batch_id: string; items: number; labelled: number; imported_at: number; expires_at: number;
   by_reason: ReasonCounts; taxonomy: string; held_back: number;
 };
+/// Annotators' missed-PII marks as the hub counts them (never the marked text).
+export type MissedPii = {
+  rows: { week: string; company: string; guess: string; marks: number; messages: number }[];
+  marks: number; messages: number;
+};
 export type ImportReport = {
   batch_id: string; items: number; already_imported: boolean; quarantined: number; quarantined_kinds: string[];
 };
@@ -122,6 +127,7 @@ export const api = {
   managePreview: (plan: BatchPlan) => invoke<Preview>("manage_preview", { plan }),
   manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
   manageQuality: () => invoke<Quality>("manage_quality"),
+  manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
   manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
   manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),

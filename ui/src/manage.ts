@@ -1,7 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type Quality } from "./api";
+import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Quality } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct } from "./format";
@@ -149,7 +149,7 @@ export class ManageScreen {
       clear(box);
       box.append(rows.length ? barChart(rows, "Progress per device") : el("p", { class: "muted" }, ["No batches assigned yet."]));
       box.dataset.devices = String(rows.length);
-      await Promise.all([this.quality(), this.disagreements()]);
+      await Promise.all([this.quality(), this.disagreements(), this.missedPii()]);
     } catch (e) {
       showBanner(errorText(e));
     }
@@ -274,6 +274,30 @@ export class ManageScreen {
     } catch (e) {
       showBanner(errorText(e));
     }
+  }
+
+  private async missedPii() {
+    const box = $("manage-missed");
+    clear(box);
+    let m: MissedPii;
+    try {
+      m = await api.manageMissedPii();
+    } catch (e) {
+      box.append(el("p", { class: "muted" }, [errorText(e)]));
+      return;
+    }
+    if (!m.rows.length) {
+      box.append(el("p", { class: "muted", id: "manage-missed-none" }, ["No marks yet."]));
+      return;
+    }
+    const head = el("tr", {}, ["Week of", "Company", "Kind (guess)", "Marks", "Messages"].map((h) => el("th", {}, [h])));
+    const rows = m.rows.map((r) =>
+      el("tr", {}, [el("td", {}, [r.week]), el("td", {}, [r.company]), el("td", {}, [r.guess]), el("td", {}, [String(r.marks)]), el("td", {}, [String(r.messages)])]),
+    );
+    box.append(
+      el("table", { class: "table", id: "manage-missed-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)]),
+      el("p", { class: "muted" }, [`${m.marks} mark(s) on ${m.messages} message(s).`]),
+    );
   }
 
   private async quality() {

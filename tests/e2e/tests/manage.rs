@@ -201,7 +201,20 @@ async fn a_manager_round_in_the_manage_view() {
     for _ in 1..MESSAGES {
         cli_ok(&b.profile, &["label", "--verdict", "correct"]);
     }
-    for _ in 0..MESSAGES {
+    // A marks the first word of its first item as personal data the redaction missed.
+    cli_ok(
+        &a.profile,
+        &[
+            "label",
+            "--verdict",
+            "correct",
+            "--flag",
+            "missed_pii",
+            "--span",
+            "0:6",
+        ],
+    );
+    for _ in 1..MESSAGES {
         cli_ok(&a.profile, &["label", "--verdict", "correct"]);
     }
     for d in [&a, &b] {
@@ -225,6 +238,12 @@ async fn a_manager_round_in_the_manage_view() {
     assert_eq!(devices.as_deref(), Some("2"));
     wait_text(&c, "#manage-agreement", "Krippendorff").await;
     wait_text(&c, "#manage-dis-count", "1 open disagreement").await;
+    // The mark shows as a count by company and guessed kind, never as text.
+    let missed = wait_text(&c, "#manage-missed-table", "acme").await;
+    assert!(
+        missed.contains("OTHER") && !missed.contains("manage round"),
+        "{missed}"
+    );
     let li = c
         .find(Locator::Css("#manage-disagreements li"))
         .await
