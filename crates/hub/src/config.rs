@@ -114,6 +114,61 @@ pub fn load_redactor(path: Option<&Path>) -> Result<labelvault_core::redact::Red
     Redactor::new(cfg).with_context(|| format!("in the redaction settings {}", path.display()))
 }
 
+/// Files the hub keeps in its data directory that no one else may read.
+const SECRET_FILES: [&str; 2] = ["hub.key", "admin.token"];
+
+/// Make the data directory private before anything is written to it: the directory
+/// 0700 (created so, or tightened), every file the process creates from now on 0600
+/// (umask 077, which covers SQLite's database, journal and WAL files), the database
+/// files an earlier version left readable tightened to 0600, and the key and token
+/// refused if someone made them readable by others. Unix only; elsewhere a no-op.
+pub fn secure_data_dir(data_dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+        unsafe {
+            libc::umask(0o077);
+        }
+        let mode = |p: &Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777);
+        if mode(data_dir)? & 0o077 != 0 {
+            std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| {
+                    format!("cannot make {} private (chmod 700)", data_dir.display())
+                })?;
+            tracing::info!("data directory made private (mode 0700)");
+        }
+        for name in SECRET_FILES {
+            let p = data_dir.join(name);
+            if let Ok(m) = mode(&p) {
+                if m & 0o077 != 0 {
+                    bail!(
+                        "{} is readable by other users (mode {m:04o}); run `chmod 600 {}` and \
+                         consider it exposed (make a new one if others could read it)",
+                        p.display(),
+                        p.display()
+                    );
+                }
+            }
+        }
+        for entry in std::fs::read_dir(data_dir)? {
+            let p = entry?.path();
+            let is_db = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("hub.db"));
+            if is_db && mode(&p)? & 0o077 != 0 {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot make {} private (chmod 600)", p.display()))?;
+                tracing::info!(file = %p.display(), "database file made private (mode 0600)");
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Load the hub key from DATA_DIR/hub.key, creating it on first start.
 pub fn load_or_create_key(data_dir: &Path) -> Result<HubKey> {
     std::fs::create_dir_all(data_dir)

@@ -87,6 +87,7 @@ fn main() -> std::process::ExitCode {
 fn run(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::PrintKey { data_dir, pem } => {
+            config::secure_data_dir(&data_dir)?;
             let key = config::load_or_create_key(&data_dir)?;
             if pem {
                 let raw = labelvault_core::identity::parse_public_key(&key.public_key())?;
@@ -98,6 +99,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Cmd::AdminToken { data_dir } => {
+            config::secure_data_dir(&data_dir)?;
             println!("{}", config::load_or_create_token(&data_dir)?.as_str());
             Ok(())
         }
@@ -118,6 +120,7 @@ fn run(cli: Cli) -> Result<()> {
                 redaction,
             };
             settings.check()?;
+            config::secure_data_dir(&settings.data_dir)?;
             tracing::debug!(?settings, "starting");
             let key = config::load_or_create_key(&settings.data_dir)?;
             let token = config::load_or_create_token(&settings.data_dir)?;
