@@ -28,19 +28,28 @@ async fn type_into(c: &Client, css: &str, value: &str) {
 
 /// Wait (up to 20 s) until the element's text contains `want`.
 async fn wait_text(c: &Client, css: &str, want: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
+        // What the app said last, for a failure's message.
+        let banner = async {
+            match c.find(Locator::Css("#banner-text")).await {
+                Ok(b) => b.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        };
         if let Ok(e) = c.find(Locator::Css(css)).await {
             let t = e.text().await.unwrap_or_default();
             if t.contains(want) {
                 return t;
             }
-            assert!(
-                Instant::now() < deadline,
-                "{css} says {t:?}, expected {want:?}"
-            );
-        } else {
-            assert!(Instant::now() < deadline, "no {css}");
+            if Instant::now() >= deadline {
+                panic!(
+                    "{css} says {t:?}, expected {want:?}; banner: {:?}",
+                    banner.await
+                );
+            }
+        } else if Instant::now() >= deadline {
+            panic!("no {css}; banner: {:?}", banner.await);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -281,7 +290,9 @@ async fn a_manager_round_in_the_manage_view() {
     assert_eq!(trail[0]["message_id"].as_str(), shown_message.as_deref());
 
     // Download the training export: every message once, the adjudicated one with the
-    // manager's label, split into train/validation/test.
+    // manager's label, split into train/validation/test. (First let the refresh that
+    // follows the adjudication finish.)
+    wait_text(&c, "#manage-missed-table", "acme").await;
     click(&c, "#manage-export").await;
     let saved = wait_text(&c, "#manage-export-saved", "training.jsonl").await;
     assert!(
