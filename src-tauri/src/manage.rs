@@ -317,6 +317,27 @@ pub async fn manage_missed_pii(state: tauri::State<'_, AppState>) -> IpcResult<V
     off_main(move || Ok(client(&st)?.get_json("/v1/admin/missed-pii")?)).await
 }
 
+/// Turn one row of the missed-PII report into the company's terms (the hub keeps the
+/// terms; the answer has counts only).
+#[tauri::command]
+pub async fn manage_confirm_terms(
+    state: tauri::State<'_, AppState>,
+    week: String,
+    company: String,
+    guess: String,
+    as_kind: Option<String>,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        let mut body = json!({"week": week, "company": company, "guess": guess});
+        if let Some(k) = as_kind {
+            body["as"] = Value::String(k);
+        }
+        Ok(client(&st)?.post("/v1/admin/missed-pii/confirm", &body)?)
+    })
+    .await
+}
+
 /// Open disagreements, most contested first, with the message text so the manager can
 /// decide (the text stays in the webview; it is never logged).
 #[tauri::command]

@@ -128,6 +128,8 @@ export const api = {
   manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
   manageQuality: () => invoke<Quality>("manage_quality"),
   manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
+  manageConfirmTerms: (week: string, company: string, guess: string, asKind: string | null) =>
+    invoke<{ marks: number; added: number; company_terms: number }>("manage_confirm_terms", { week, company, guess, asKind }),
   manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
   manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),

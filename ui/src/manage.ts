@@ -31,6 +31,9 @@ const num = (id: string, fallback: number) => {
 };
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "—" : x.toFixed(digits));
 
+/// The kinds of personal data a manager can mask confirmed marks as (the hub's PII type names).
+const KINDS = ["PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "ORDER_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "IP_ADDRESS", "URL"];
+
 export class ManageScreen {
   private connected = false;
   /** Whether the manager chose to see the disagreements' raw text. */
@@ -276,7 +279,7 @@ export class ManageScreen {
     }
   }
 
-  private async missedPii() {
+  private async missedPii(): Promise<void> {
     const box = $("manage-missed");
     clear(box);
     let m: MissedPii;
@@ -290,13 +293,34 @@ export class ManageScreen {
       box.append(el("p", { class: "muted", id: "manage-missed-none" }, ["No marks yet."]));
       return;
     }
-    const head = el("tr", {}, ["Week of", "Company", "Kind (guess)", "Marks", "Messages"].map((h) => el("th", {}, [h])));
-    const rows = m.rows.map((r) =>
-      el("tr", {}, [el("td", {}, [r.week]), el("td", {}, [r.company]), el("td", {}, [r.guess]), el("td", {}, [String(r.marks)]), el("td", {}, [String(r.messages)])]),
-    );
+    const head = el("tr", {}, ["Week of", "Company", "Kind (guess)", "Marks", "Messages", "Company terms"].map((h) => el("th", {}, [h])));
+    const result = el("p", { id: "manage-missed-result", role: "status" });
+    const rows = m.rows.map((r) => {
+      // Marks become the company's terms, masked in every later dispatch. A guess that
+      // is no kind of personal data needs the manager to say which kind.
+      const known = KINDS.includes(r.guess);
+      const kind = el("select", { "aria-label": `Kind for ${r.company} ${r.guess}` }, KINDS.map((k) => el("option", { value: k }, [k]))) as HTMLSelectElement;
+      const button = el("button", { type: "button", class: "confirm-terms" }, ["Mask as company terms"]) as HTMLButtonElement;
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          const c = await api.manageConfirmTerms(r.week, r.company, r.guess, known ? null : kind.value);
+          result.textContent = `${c.marks} mark(s) confirmed: ${c.added} new term(s); ${r.company} now has ${c.company_terms} term(s), masked in every later dispatch.`;
+        } catch (e) {
+          result.textContent = errorText(e);
+        } finally {
+          button.disabled = false;
+        }
+      });
+      return el("tr", { "data-guess": r.guess }, [
+        el("td", {}, [r.week]), el("td", {}, [r.company]), el("td", {}, [r.guess]), el("td", {}, [String(r.marks)]), el("td", {}, [String(r.messages)]),
+        el("td", {}, known ? [button] : [kind, " ", button]),
+      ]);
+    });
     box.append(
       el("table", { class: "table", id: "manage-missed-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)]),
       el("p", { class: "muted" }, [`${m.marks} mark(s) on ${m.messages} message(s).`]),
+      result,
     );
   }
 

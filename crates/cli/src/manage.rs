@@ -528,10 +528,45 @@ pub struct MissedPiiArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Turn the marks of one row (`--week`, `--company`, `--guess` as listed) into the
+    /// company's terms, masked in every later dispatch of its messages.
+    #[arg(long, requires_all = ["week", "company", "guess"])]
+    pub confirm: bool,
+    /// The row's week (YYYY-MM-DD, a Monday).
+    #[arg(long)]
+    pub week: Option<String>,
+    /// The row's company.
+    #[arg(long)]
+    pub company: Option<String>,
+    /// The row's guessed kind.
+    #[arg(long)]
+    pub guess: Option<String>,
+    /// Mask the terms as this kind (needed when the guess is NUMBER or OTHER), e.g. PERSON.
+    #[arg(long = "as")]
+    pub as_kind: Option<String>,
 }
 
 pub fn missed_pii(a: MissedPiiArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
+    if a.confirm {
+        let mut body = serde_json::json!({"week": a.week, "company": a.company, "guess": a.guess});
+        if let Some(k) = &a.as_kind {
+            body["as"] = Value::String(k.clone());
+        }
+        let r = admin.post("/v1/admin/missed-pii/confirm", &body)?;
+        if a.json {
+            println!("{r}");
+        } else {
+            println!(
+                "{} mark(s) confirmed: {} new term(s); {} now has {} term(s)",
+                r["marks"],
+                r["added"],
+                a.company.as_deref().unwrap_or("?"),
+                r["company_terms"]
+            );
+        }
+        return Ok(());
+    }
     let r: Value = serde_json::from_slice(&admin.get("/v1/admin/missed-pii")?)?;
     if a.json {
         println!("{r}");

@@ -396,6 +396,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "ledger",
     "messages",
     "missed-pii",
+    "missed-pii/confirm",
     "pipeline",
     "quality",
     "retrain",

@@ -1,16 +1,22 @@
-//! `GET /v1/admin/missed-pii`: what annotators marked (`p`) as personal data the
-//! redaction missed, counted by guessed kind, company and week — so a manager sees where
-//! the redactor needs work. The marked text never leaves this module: the hub redacts the
-//! message again (the same redactor, so the same text the device was sent), cuts out each
-//! marked span and keeps only `redact::guess_missed`'s guess.
+//! What annotators marked (`p`) as personal data the redaction missed.
+//!
+//! - `GET /v1/admin/missed-pii` counts the marks by guessed kind, company and week, so a
+//!   manager sees where the redactor needs work.
+//! - `POST /v1/admin/missed-pii/confirm` turns the marks of one such row into the
+//!   company's terms, which every later dispatch and redacted export masks.
+//!
+//! The marked text never leaves this module: each mark is cut out of the text the device
+//! was sent (kept with the copy; for older copies the message is redacted again) and only
+//! `redact::guess_missed`'s guess is reported; confirmed terms are stored, never echoed.
 
 use crate::error::HubError;
 use crate::{auth, blocking, AppState};
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use labelvault_core::redact::guess_missed;
-use serde::Serialize;
+use labelvault_core::redact::{guess_missed, terms::TERM_CHARS, PiiKind};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One line of the report.
@@ -58,51 +64,68 @@ fn week_of(ms: i64) -> String {
         .collect()
 }
 
-fn build(s: &AppState) -> Result<MissedReport, HubError> {
+/// A report row's key: week, company, guess.
+type RowKey = (String, String, &'static str);
+
+/// One marked span: its row, the message, and the marked text (`None` when the span no
+/// longer fits the text). Hub-side only.
+struct Marked {
+    row: RowKey,
+    message_id: String,
+    text: Option<String>,
+}
+
+/// Every current mark's span with its row and marked text.
+fn marked(s: &AppState) -> Result<Vec<Marked>, HubError> {
     let marks = s.store.missed_pii_marks()?;
-    let ids: Vec<String> = marks
+    // Copies dispatched before texts were kept: redact the message again.
+    let missing: Vec<String> = marks
         .iter()
+        .filter(|m| m.seen.is_none())
         .map(|m| m.message_id.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let texts = s.store.messages_by_id(&ids)?;
-    let seen: HashMap<&str, Vec<char>> = ids
+    let again: HashMap<String, String> = missing
         .iter()
-        .zip(&texts)
-        .map(|(id, m)| {
-            (
-                id.as_str(),
-                s.redactor.redact(&m.text).text.chars().collect(),
-            )
-        })
+        .cloned()
+        .zip(s.store.messages_by_id(&missing)?)
+        .map(|(id, m)| (id, s.redactor.redact(&m.text).text))
         .collect();
-    let mut groups: BTreeMap<(String, String, &'static str), (u64, BTreeSet<&str>)> =
-        BTreeMap::new();
+    let mut out = Vec::new();
     for m in &marks {
-        let chars = seen
-            .get(m.message_id.as_str())
-            .map_or(&[][..], Vec::as_slice);
+        let seen = m.seen.as_ref().or_else(|| again.get(&m.message_id));
+        let chars: Vec<char> = seen.map(|t| t.chars().collect()).unwrap_or_default();
         for sp in &m.spans {
             let (a, b) = (sp.start as usize, sp.end as usize);
-            let guess = if a < b && b <= chars.len() {
-                guess_missed(&chars[a..b].iter().collect::<String>(), &s.redactor)
-            } else {
-                // The redaction changed since the item was sent: the span no longer fits.
-                "OTHER"
-            };
-            let g = groups
-                .entry((week_of(m.received_at_ms), m.company.clone(), guess))
-                .or_default();
-            g.0 += 1;
-            g.1.insert(m.message_id.as_str());
+            let text = (a < b && b <= chars.len()).then(|| chars[a..b].iter().collect::<String>());
+            let guess = text
+                .as_deref()
+                .map_or("OTHER", |t| guess_missed(t, &s.redactor));
+            out.push(Marked {
+                row: (week_of(m.received_at_ms), m.company.clone(), guess),
+                message_id: m.message_id.clone(),
+                text,
+            });
         }
     }
+    Ok(out)
+}
+
+fn build(s: &AppState) -> Result<MissedReport, HubError> {
+    let marks = marked(s)?;
+    let mut groups: BTreeMap<&RowKey, (u64, BTreeSet<&str>)> = BTreeMap::new();
+    for m in &marks {
+        let g = groups.entry(&m.row).or_default();
+        g.0 += 1;
+        g.1.insert(m.message_id.as_str());
+    }
+    let messages: BTreeSet<&str> = marks.iter().map(|m| m.message_id.as_str()).collect();
     let mut rows: Vec<MissedRow> = groups
         .into_iter()
         .map(|((week, company, guess), (marks, msgs))| MissedRow {
-            week,
-            company,
+            week: week.clone(),
+            company: company.clone(),
             guess,
             marks,
             messages: msgs.len() as u64,
@@ -116,8 +139,101 @@ fn build(s: &AppState) -> Result<MissedReport, HubError> {
     });
     Ok(MissedReport {
         marks: rows.iter().map(|r| r.marks).sum(),
-        messages: ids.len() as u64,
+        messages: messages.len() as u64,
         rows,
+    })
+}
+
+/// `POST /v1/admin/missed-pii/confirm` body: one row of the report, and the kind its
+/// marks are masked as (needed when the guess is `NUMBER` or `OTHER`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmRequest {
+    week: String,
+    company: String,
+    guess: String,
+    #[serde(default, rename = "as")]
+    as_kind: Option<PiiKind>,
+}
+
+/// What a confirmation did: counts only, never the terms.
+#[derive(Debug, Serialize)]
+pub struct ConfirmResponse {
+    /// Marks in the row.
+    pub marks: u64,
+    /// Terms that were new for the company.
+    pub added: u64,
+    /// The company's terms now.
+    pub company_terms: u64,
+}
+
+/// `POST /v1/admin/missed-pii/confirm`: the marked texts of one report row become the
+/// company's terms (stored on the hub, masked in every later dispatch and redacted
+/// export of that company's messages).
+pub async fn confirm(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ConfirmResponse>, HubError> {
+    auth::admin(&s, &headers)?;
+    let req: ConfirmRequest = crate::routes::parse(&body)?;
+    let kind = match req.as_kind {
+        Some(k) => k,
+        None => PiiKind::ALL
+            .into_iter()
+            .find(|k| k.type_name() == req.guess)
+            .ok_or_else(|| {
+                HubError::bad(
+                    "invalid",
+                    "`guess` is not a kind of personal data; say which kind these marks are with `as`, e.g. \"PERSON\"",
+                )
+            })?,
+    };
+    Ok(Json(
+        blocking(move || confirm_blocking(&s, &req, kind)).await?,
+    ))
+}
+
+fn confirm_blocking(
+    s: &AppState,
+    req: &ConfirmRequest,
+    kind: PiiKind,
+) -> Result<ConfirmResponse, HubError> {
+    let marks = marked(s)?;
+    let row: Vec<&Marked> = marks
+        .iter()
+        .filter(|m| m.row.0 == req.week && m.row.1 == req.company && m.row.2 == req.guess)
+        .collect();
+    if row.is_empty() {
+        return Err(HubError::not_found(
+            "unknown_row",
+            "no marks for that week, company and guess; take them from GET /v1/admin/missed-pii",
+        ));
+    }
+    let terms: BTreeSet<String> = row
+        .iter()
+        .filter_map(|m| m.text.as_deref())
+        .map(|t| t.trim().to_string())
+        .filter(|t| TERM_CHARS.contains(&t.chars().count()))
+        .collect();
+    let terms: Vec<(String, String)> = terms
+        .into_iter()
+        .map(|t| (t, kind.type_name().to_string()))
+        .collect();
+    let added = s
+        .store
+        .add_company_terms(&req.company, &terms, auth::now())?;
+    let total = s
+        .store
+        .company_terms()?
+        .iter()
+        .filter(|(c, _, _)| *c == req.company)
+        .count() as u64;
+    tracing::info!(added, "company terms confirmed");
+    Ok(ConfirmResponse {
+        marks: row.len() as u64,
+        added,
+        company_terms: total,
     })
 }
 

@@ -18,8 +18,8 @@ use axum::Json;
 use labelvault_core::batch::{self, input::InputItem, Alternative, Intent, Reason, Taxonomy};
 use labelvault_core::pipeline::distribute::{with_gold, PlannedBatch, Slot};
 use labelvault_core::pipeline::select::{self, Composition, Rng, SelectionConfig, Strategy};
-use labelvault_core::pipeline::{Message, TextRedactor};
-use labelvault_core::redact::Redactor;
+use labelvault_core::pipeline::Message;
+use labelvault_core::redact::{PiiKind, Redactor, Terms};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 
@@ -487,10 +487,35 @@ struct DispatchResponse {
     batches: Vec<DispatchedBatch>,
 }
 
-/// The redacted item for a message (text redacted, alternatives from its distribution).
-fn item_for(m: &Message, reason: Reason, r: &Redactor, intents: &BTreeSet<String>) -> InputItem {
+/// Every company's confirmed terms (`POST /v1/admin/missed-pii/confirm`), compiled.
+pub(crate) fn company_terms(
+    store: &dyn crate::store::HubStore,
+) -> Result<HashMap<String, Terms>, HubError> {
+    let mut by_company: HashMap<String, Vec<(String, PiiKind)>> = HashMap::new();
+    for (company, term, kind) in store.company_terms()? {
+        let kind = PiiKind::ALL
+            .into_iter()
+            .find(|k| k.type_name() == kind)
+            .unwrap_or(PiiKind::Person);
+        by_company.entry(company).or_default().push((term, kind));
+    }
+    Ok(by_company
+        .into_iter()
+        .filter_map(|(c, t)| Terms::new(&t).map(|t| (c, t)))
+        .collect())
+}
+
+/// The redacted item for a message (text redacted with the rules and its company's
+/// confirmed terms, alternatives from its distribution).
+fn item_for(
+    m: &Message,
+    reason: Reason,
+    r: &Redactor,
+    terms: &HashMap<String, Terms>,
+    intents: &BTreeSet<String>,
+) -> InputItem {
     InputItem {
-        text: r.redact_text(&m.text),
+        text: r.redact_with(&m.text, terms.get(&m.company)).text,
         intent: m.model_intent.clone(),
         confidence: m.confidence,
         reason,
@@ -619,6 +644,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         None => taxonomy_from(&intents),
     };
     let r: &Redactor = &s.redactor;
+    let terms = company_terms(store.as_ref())?;
     // Redact each message once; its copies share the redacted item.
     let mut pool_items: HashMap<usize, InputItem> = HashMap::new();
     let mut gold_items: HashMap<usize, InputItem> = HashMap::new();
@@ -637,7 +663,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                     let e = &p.pool.entries[j];
                     let item = pool_items
                         .entry(j)
-                        .or_insert_with(|| item_for(&texts[j], e.reason, r, &intents));
+                        .or_insert_with(|| item_for(&texts[j], e.reason, r, &terms, &intents));
                     items.push(item.clone());
                     meta.push((texts[j].message_id.clone(), false, e.reason));
                     dispatched.insert(j);
@@ -655,7 +681,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                     };
                     let item = gold_items
                         .entry(g)
-                        .or_insert_with(|| item_for(m, reason, r, &intents));
+                        .or_insert_with(|| item_for(m, reason, r, &terms, &intents));
                     items.push(item.clone());
                     meta.push((m.message_id.clone(), true, reason));
                 }
@@ -680,6 +706,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
         let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
         let item_chars = payload.items.iter().map(|i| i.text_chars()).collect();
+        let item_texts = payload.items.iter().map(|i| i.text.clone()).collect();
         let gold_here = meta.iter().filter(|m| m.1).count();
         copies_n += meta.len() - gold_here;
         gold_n += gold_here;
@@ -708,6 +735,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                 bytes,
                 item_ids,
                 item_chars,
+                item_texts,
                 intents: payload
                     .taxonomy
                     .intents

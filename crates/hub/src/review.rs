@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::pipeline::evaluate::{self, Judged};
 use labelvault_core::pipeline::export::{self, Example, Split};
-use labelvault_core::pipeline::TextRedactor;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -345,6 +344,11 @@ pub async fn export(
         let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
         let splits = export::stratified_split(&labels, train, validation, seed);
         let redactor = if redact { Some(&*s.redactor) } else { None };
+        let terms = if redact {
+            crate::pipeline::company_terms(s.store.as_ref())?
+        } else {
+            Default::default()
+        };
         let mut counts = [0u64; 3];
         let mut out = String::new();
         let mut tasks = Vec::new();
@@ -354,7 +358,7 @@ pub async fn export(
                 continue;
             }
             let text = match redactor {
-                Some(r) => r.redact_text(&m.text),
+                Some(r) => r.redact_with(&m.text, terms.get(&m.company)).text,
                 None => m.text.clone(),
             };
             let e = Example {

@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/items", get(pipeline::items))
         .route("/v1/admin/pipeline", get(pipeline::status))
         .route("/v1/admin/missed-pii", get(crate::missed_pii::report))
+        .route(
+            "/v1/admin/missed-pii/confirm",
+            post(crate::missed_pii::confirm),
+        )
         .route("/v1/admin/batches/{batch_id}", get(pipeline::batch_file))
         .route("/v1/admin/quality", get(review::quality))
         .route("/v1/admin/disagreements", get(review::disagreements))
@@ -77,7 +81,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
     serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
 }
 
@@ -221,6 +225,7 @@ async fn assign(
             bytes,
             item_ids: item_ids.clone(),
             item_chars: payload.items.iter().map(|i| i.text_chars()).collect(),
+            item_texts: Vec::new(),
             intents: payload
                 .taxonomy
                 .intents

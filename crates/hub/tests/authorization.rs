@@ -45,6 +45,7 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("GET", "/v1/admin/items", Caller::Manager),
     ("GET", "/v1/admin/pipeline", Caller::Manager),
     ("GET", "/v1/admin/missed-pii", Caller::Manager),
+    ("POST", "/v1/admin/missed-pii/confirm", Caller::Manager),
     ("GET", "/v1/admin/quality", Caller::Manager),
     ("GET", "/v1/admin/disagreements", Caller::Manager),
     ("GET", "/v1/admin/adjudications", Caller::Manager),

@@ -755,8 +755,98 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
             ("globex".into(), "NUMBER".into(), 1, 1),
         ]
     );
-    let week = r["rows"][0]["week"].as_str().unwrap();
+    let week = r["rows"][0]["week"].as_str().unwrap().to_string();
     assert_eq!(week.len(), 10, "{week}");
+
+    // The manager confirms the PERSON row: its marked name becomes one of acme's terms.
+    let (st, c) = h.post(
+        "/v1/admin/missed-pii/confirm",
+        json!({"week": week, "company": "acme", "guess": "PERSON"}),
+    );
+    assert_eq!(st, 200, "{c}");
+    assert_eq!(
+        (
+            c["marks"].as_u64(),
+            c["added"].as_u64(),
+            c["company_terms"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{c}"
+    );
+    assert!(!c.to_string().contains("Zorblax"), "{c}");
+    // A row whose guess is no kind needs `as`; a row that is not there is named.
+    let (st, e) = h.post(
+        "/v1/admin/missed-pii/confirm",
+        json!({"week": week, "company": "acme", "guess": "OTHER"}),
+    );
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")), "{e}");
+    let (st, e) = h.post(
+        "/v1/admin/missed-pii/confirm",
+        json!({"week": "2020-01-06", "company": "acme", "guess": "PERSON"}),
+    );
+    assert_eq!((st, e["code"].as_str()), (404, Some("unknown_row")), "{e}");
+
+    // Later messages: acme's get the name masked, globex's (no such term) do not. They
+    // go to a second device, whose age identity this test holds to open its batches.
+    let (st, _) = h.post(&format!("/v1/admin/devices/{dev}/revoke"), json!({}));
+    assert_eq!(st, 200);
+    let age_id = age::x25519::Identity::generate();
+    let (_, a) = h.post("/v1/admin/annotators", json!({"name": "b"}));
+    let signer = DeviceIdentity::generate().unwrap();
+    let (st, _, _, r) = raw(
+        "POST",
+        &format!("{}/v1/enroll", h.url),
+        &[],
+        json!({"enrollment_code": a["enrollment_code"], "signing_key": signer.public().signing_key,
+               "recipient": age_id.to_public().to_string()})
+        .to_string()
+        .as_bytes(),
+    );
+    assert_eq!(st, 200, "{r}");
+    let later: Vec<Value> = [("m4", "acme"), ("m5", "globex")]
+        .iter()
+        .map(|(id, company)| {
+            json!({"message_id": id, "text": "zorblax quenton called again today", "company": company,
+                   "received_at": 2000, "model_intent": INTENTS[0], "confidence": 0.1})
+        })
+        .collect();
+    assert_eq!(
+        h.post("/v1/admin/messages", json!({ "messages": later })).0,
+        200
+    );
+    let (st, d) = h.post(
+        "/v1/admin/dispatch",
+        json!({"selection": {"from": 2000, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
+               "overlap": 1, "batch_size": 10, "gold_share": 0.0}),
+    );
+    assert_eq!(st, 200, "{d}");
+    let hub_pk = labelvault_core::identity::parse_public_key(&h.state.key.public_key()).unwrap();
+    let key_id = h.state.key.key_id();
+    let mut texts = Vec::new();
+    for b in d["batches"].as_array().unwrap() {
+        let bytes = h
+            .state
+            .store
+            .batch_file(b["batch_id"].as_str().unwrap())
+            .unwrap()
+            .unwrap();
+        let opened = labelvault_core::batch::open(
+            &bytes,
+            &|id| (id == key_id).then_some(hub_pk),
+            &age_id,
+            labelvault_core::batch::now_unix(),
+        )
+        .unwrap();
+        texts.extend(opened.payload.items.into_iter().map(|i| i.text));
+    }
+    texts.sort();
+    assert_eq!(
+        texts,
+        vec![
+            "[NAME_1] called again today",
+            "zorblax quenton called again today"
+        ]
+    );
     // Managers only.
     let (st, _, _, _) = raw("GET", &format!("{}/v1/admin/missed-pii", h.url), &[], b"");
     assert_eq!(st, 401);

@@ -253,6 +253,18 @@ async fn a_manager_round_in_the_manage_view() {
         missed.contains("OTHER") && !missed.contains("manage round"),
         "{missed}"
     );
+    // The manager masks it from now on: the mark becomes one of acme's terms (its kind
+    // chosen, since OTHER is none); the answer counts, it does not quote.
+    click(
+        &c,
+        "#manage-missed-table tr[data-guess='OTHER'] button.confirm-terms",
+    )
+    .await;
+    let confirmed = wait_text(&c, "#manage-missed-result", "1 new term(s)").await;
+    assert!(
+        confirmed.contains("acme now has 1 term(s)") && !confirmed.contains("manage"),
+        "{confirmed}"
+    );
     let li = c
         .find(Locator::Css("#manage-disagreements li"))
         .await

@@ -58,6 +58,52 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
         !out.contains("Zorblax") && !out.contains("Quenton"),
         "{out}"
     );
+    // The manager confirms the row: the name becomes one of acme's terms, and the next
+    // acme message reaches the device with it masked.
+    let token = token.to_string_lossy().to_string();
+    let admin = |extra: &[&str]| {
+        let mut args = vec![
+            "missed-pii",
+            "--hub",
+            hub.url.as_str(),
+            "--admin-token-file",
+            token.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        cli_ok(&device.profile, &args)
+    };
+    let listed: serde_json::Value = serde_json::from_str(&admin(&["--json"])).expect("json");
+    let week = listed["rows"][0]["week"]
+        .as_str()
+        .expect("week")
+        .to_string();
+    let confirmed = admin(&[
+        "--confirm",
+        "--week",
+        &week,
+        "--company",
+        "acme",
+        "--guess",
+        "PERSON",
+    ]);
+    assert!(confirmed.contains("1 new term(s)"), "{confirmed}");
+    assert!(!confirmed.contains("Zorblax"), "{confirmed}");
+    let (st, r) = hub.admin_post(
+        "/v1/admin/messages",
+        &json!({"messages": [{"message_id": "m2", "text": "Zorblax Quenton called back", "company": "acme",
+            "received_at": 1_764_000_100, "model_intent": "refund", "confidence": 0.2}]}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = hub.admin_post(
+        "/v1/admin/dispatch",
+        &json!({"selection": {"from": 1_764_000_050, "to": 2_000_000_000, "max_confidence": 1.0, "low_confidence_budget": 10},
+                "overlap": 1, "batch_size": 10, "gold_share": 0.0}),
+    );
+    assert_eq!(st, 200, "{r}");
+    cli_ok(&device.profile, &["pull"]);
+    let queue = cli_ok(&device.profile, &["queue", "--json", "--limit", "10"]);
+    assert!(queue.contains("[NAME_1] called back"), "{queue}");
+    assert!(!queue.contains("Zorblax"), "{queue}");
     // What left the device: the span's offsets and the item's length class, not the name.
     let ledger = cli_ok(&device.profile, &["audit", "export"]);
     let uploads: Vec<serde_json::Value> = ledger

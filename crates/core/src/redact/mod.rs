@@ -26,12 +26,14 @@ mod lexicon;
 mod names;
 pub mod recognizer;
 mod scan;
+pub mod terms;
 mod validate;
 
 #[cfg(test)]
 mod tests;
 
 pub use guess::guess_missed;
+pub use terms::Terms;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -229,6 +231,8 @@ pub(crate) struct Prio(u8);
 
 impl Prio {
     pub(crate) const EMAIL: Prio = Prio(100);
+    /// A manager's confirmed per-company term (`terms.rs`).
+    pub(crate) const TERM: Prio = Prio(98);
     pub(crate) const VALIDATED: Prio = Prio(95);
     pub(crate) const URL_STRONG: Prio = Prio(90);
     pub(crate) const IP: Prio = Prio(90);
@@ -442,10 +446,19 @@ impl Redactor {
     /// Find personal data in `text`: non-overlapping spans sorted by start (byte offsets).
     /// Deterministic: the same text and configuration always give the same spans.
     pub fn find_spans(&self, text: &str) -> Vec<PiiSpan> {
+        self.find_spans_with(text, None)
+    }
+
+    /// [`Redactor::find_spans`], plus a company's confirmed terms.
+    pub fn find_spans_with(&self, text: &str, terms: Option<&Terms>) -> Vec<PiiSpan> {
         if text.is_empty() {
             return Vec::new();
         }
-        repeat_found_values(text, resolve(self.candidates(text)))
+        let mut c = self.candidates(text);
+        if let Some(t) = terms {
+            t.candidates(text, &mut c);
+        }
+        repeat_found_values(text, resolve(c))
     }
 
     /// Every detector's raw candidates, before overlap resolution.
@@ -544,7 +557,12 @@ impl Redactor {
     /// numbering restarts for every message, so placeholders reveal nothing across
     /// messages.
     pub fn redact(&self, text: &str) -> Redacted {
-        let spans = self.find_spans(text);
+        self.redact_with(text, None)
+    }
+
+    /// [`Redactor::redact`], plus a company's confirmed terms.
+    pub fn redact_with(&self, text: &str, terms: Option<&Terms>) -> Redacted {
+        let spans = self.find_spans_with(text, terms);
         let text = replace_spans(text, &spans);
         Redacted { text, spans }
     }

@@ -45,6 +45,10 @@ pub struct NewBatch {
     /// Each item's text length in code points as sealed, same order as `item_ids`: a
     /// label's missed-PII spans must end within it, and its length class match it.
     pub item_chars: Vec<u32>,
+    /// Each item's (redacted) text as sealed, same order as `item_ids`, kept with a
+    /// dispatched copy so that an annotator's missed-PII mark can be read exactly as the
+    /// device saw it; empty for batches that keep none.
+    pub item_texts: Vec<String>,
     /// Taxonomy intent ids labels may use.
     pub intents: Vec<String>,
 }
@@ -54,6 +58,11 @@ impl NewBatch {
     /// grammar only) if the batch was built without lengths.
     pub fn chars_of(&self, i: usize) -> Option<i64> {
         self.item_chars.get(i).copied().map(i64::from)
+    }
+
+    /// The sealed text of item `i`, if the batch keeps it.
+    pub fn text_of(&self, i: usize) -> Option<&str> {
+        self.item_texts.get(i).map(String::as_str)
     }
 }
 
@@ -68,6 +77,9 @@ pub struct MissedMark {
     pub company: String,
     /// When the label carrying the mark arrived (Unix ms).
     pub received_at_ms: i64,
+    /// The item's text as the device was sent it (`None` for copies dispatched before
+    /// texts were kept).
+    pub seen: Option<String>,
     /// The marked spans.
     pub spans: Vec<labelvault_core::labels::Span>,
 }
@@ -75,7 +87,7 @@ pub struct MissedMark {
 /// The current (latest, unretracted) labels with spans, on messages the pipeline
 /// dispatched; the same SQL on both stores.
 pub(crate) const MISSED_MARKS_SQL: &str =
-    "SELECT c.message_id, m.company, l.received_at_ms, l.pii_spans
+    "SELECT c.message_id, m.company, l.received_at_ms, l.pii_spans, c.redacted
      FROM labels l
      JOIN copies c ON c.item_id = l.item_id AND c.device_id = l.device_id
      JOIN messages m ON m.message_id = c.message_id
@@ -400,6 +412,16 @@ pub trait HubStore: Send + Sync {
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
     /// Every current missed-PII mark ([`MissedMark`]), oldest first.
     fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError>;
+    /// Every company's confirmed terms: (company, term, PII type name).
+    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError>;
+    /// Add confirmed terms (term, PII type name) for a company; returns how many were
+    /// new (a term already there is kept as it was).
+    fn add_company_terms(
+        &self,
+        company: &str,
+        terms: &[(String, String)],
+        now: i64,
+    ) -> Result<u64, HubError>;
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
 

@@ -128,6 +128,15 @@ ALTER TABLE devices ADD COLUMN ledger_head TEXT;
     r#"
 ALTER TABLE assignments ADD COLUMN item_chars BIGINT;
 "#,
+    // The text each dispatched copy was sealed with (redacted), to read missed-PII marks
+    // as the device saw them; and the terms managers confirmed from those marks.
+    r#"
+ALTER TABLE copies ADD COLUMN redacted TEXT;
+CREATE TABLE company_terms (
+    company TEXT NOT NULL, term TEXT NOT NULL, kind TEXT NOT NULL, added_at BIGINT NOT NULL,
+    PRIMARY KEY (company, term)
+);
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -1059,8 +1068,8 @@ impl HubStore for PostgresStore {
             "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
         )?;
         let cp = tx.prepare(
-            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)",
+            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9)",
         )?;
         let intent = tx.prepare(
             "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -1107,6 +1116,7 @@ impl HubStore for PostgresStore {
                         &d.lease_expires_at,
                         &b.created_at,
                         &reason_str(copy.reason),
+                        &b.text_of(n),
                     ],
                 )?;
                 if !copy.gold {
@@ -1174,10 +1184,42 @@ impl HubStore for PostgresStore {
                 message_id: r.try_get(0)?,
                 company: r.try_get(1)?,
                 received_at_ms: r.try_get(2)?,
+                seen: r.try_get(4)?,
                 spans: super::mark_spans(&spans)?,
             });
         }
         Ok(out)
+    }
+
+    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in c.query(
+            "SELECT company, term, kind FROM company_terms ORDER BY company, term",
+            &[],
+        )? {
+            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        Ok(out)
+    }
+
+    fn add_company_terms(
+        &self,
+        company: &str,
+        terms: &[(String, String)],
+        now: i64,
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let st = tx.prepare(
+            "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )?;
+        let mut added = 0;
+        for (term, kind) in terms {
+            added += tx.execute(&st, &[&company, term, kind, &now])?;
+        }
+        tx.commit()?;
+        Ok(added)
     }
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {

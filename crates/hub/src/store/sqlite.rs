@@ -104,6 +104,15 @@ ALTER TABLE devices ADD COLUMN ledger_head TEXT;
     r#"
 ALTER TABLE assignments ADD COLUMN item_chars INTEGER;
 "#,
+    // The text each dispatched copy was sealed with (redacted), to read missed-PII marks
+    // as the device saw them; and the terms managers confirmed from those marks.
+    r#"
+ALTER TABLE copies ADD COLUMN redacted TEXT;
+CREATE TABLE company_terms (
+    company TEXT NOT NULL, term TEXT NOT NULL, kind TEXT NOT NULL, added_at INTEGER NOT NULL,
+    PRIMARY KEY (company, term)
+) STRICT;
+"#,
 ];
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
@@ -848,8 +857,8 @@ impl HubStore for SqliteStore {
                 "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut cp = tx.prepare_cached(
-                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8)",
+                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
             )?;
             for (n, copy) in d.copies.iter().enumerate() {
                 asg.execute(params![
@@ -866,7 +875,8 @@ impl HubStore for SqliteStore {
                     copy.gold,
                     d.lease_expires_at,
                     b.created_at,
-                    reason_str(copy.reason)
+                    reason_str(copy.reason),
+                    b.text_of(n)
                 ])?;
                 if !copy.gold {
                     touched.insert(copy.message_id.as_str());
@@ -934,19 +944,50 @@ impl HubStore for SqliteStore {
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (message_id, company, received_at_ms, spans) = row?;
+            let (message_id, company, received_at_ms, spans, seen) = row?;
             out.push(super::MissedMark {
                 message_id,
                 company,
                 received_at_ms,
+                seen,
                 spans: super::mark_spans(&spans)?,
             });
         }
         Ok(out)
+    }
+
+    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
+        let c = self.conn()?;
+        let mut st =
+            c.prepare("SELECT company, term, kind FROM company_terms ORDER BY company, term")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn add_company_terms(
+        &self,
+        company: &str,
+        terms: &[(String, String)],
+        now: i64,
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let mut added = 0;
+        {
+            let mut st = tx.prepare(
+                "INSERT OR IGNORE INTO company_terms (company, term, kind, added_at) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (term, kind) in terms {
+                added += st.execute(params![company, term, kind, now])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
     }
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
