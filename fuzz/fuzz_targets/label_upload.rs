@@ -64,6 +64,7 @@ fn new_hub() -> Hub {
             bytes: vec![0],
             item_ids: ITEMS.iter().map(|s| s.to_string()).collect(),
             item_chars: vec![],
+            item_texts: vec![],
             intents: INTENTS.iter().map(|s| s.to_string()).collect(),
         })
         .unwrap();

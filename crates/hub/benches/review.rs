@@ -133,6 +133,7 @@ fn main() {
                         bytes: vec![0; 16],
                         item_ids: item_ids.clone(),
                         item_chars: vec![],
+                        item_texts: vec![],
                         intents: intents.clone(),
                     },
                     copies: chunk

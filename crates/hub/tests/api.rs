@@ -1075,6 +1075,7 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
             bytes: vec![1, 2, 3],
             item_ids: vec![format!("it_race_{device}_0001")],
             item_chars: vec![],
+            item_texts: vec![],
             intents: vec!["card_arrival".into()],
         },
         copies: vec![NewCopy {

@@ -75,6 +75,7 @@ fn concurrent_uploads_keep_labels_once_and_one_chain(b: Backend) {
                 bytes: vec![d],
                 item_ids: items.clone(),
                 item_chars: vec![],
+                item_texts: vec![],
                 intents: vec!["a".into()],
             })
             .expect("batch");
@@ -246,6 +247,7 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                             bytes: vec![1],
                             item_ids: items.clone(),
                             item_chars: vec![],
+                            item_texts: vec![],
                             intents: vec!["a".into()],
                         },
                         copies: items
