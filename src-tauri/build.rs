@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "manage_dispatch",
     "manage_quality",
     "manage_missed_pii",
+    "manage_annotators",
     "manage_confirm_terms",
     "manage_disagreements",
     "manage_adjudicate",

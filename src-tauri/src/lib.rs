@@ -47,6 +47,7 @@ pub fn setup<R: tauri::Runtime>(
             manage::manage_dispatch,
             manage::manage_quality,
             manage::manage_missed_pii,
+            manage::manage_annotators,
             manage::manage_confirm_terms,
             manage::manage_disagreements,
             manage::manage_adjudicate,

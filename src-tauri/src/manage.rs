@@ -317,6 +317,13 @@ pub async fn manage_missed_pii(state: tauri::State<'_, AppState>) -> IpcResult<V
     off_main(move || Ok(client(&st)?.get_json("/v1/admin/missed-pii")?)).await
 }
 
+/// The people behind the device ids (names as the manager entered them).
+#[tauri::command]
+pub async fn manage_annotators(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || Ok(client(&st)?.get_json("/v1/admin/annotators")?)).await
+}
+
 /// Turn one row of the missed-PII report into the company's terms (the hub keeps the
 /// terms; the answer has counts only).
 #[tauri::command]

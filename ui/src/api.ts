@@ -30,6 +30,8 @@ export type BatchSummary = {
   batch_id: string; items: number; labelled: number; imported_at: number; expires_at: number;
   by_reason: ReasonCounts; taxonomy: string; held_back: number;
 };
+/// A person behind device ids, as the hub lists them for managers.
+export type Person = { annotator_id: string; name: string; devices: { device_id: string; revoked: boolean }[] };
 /// Annotators' missed-PII marks as the hub counts them (never the marked text).
 export type MissedPii = {
   rows: { week: string; company: string; guess: string; marks: number; messages: number }[];
@@ -78,7 +80,7 @@ export type Agreement = {
   alpha: number | null; kappa: number | null; observed_agreement: number | null;
 };
 export type AnnotatorQuality = {
-  annotator_id: string; devices: string[]; copies_labelled: number; decisions: number;
+  annotator_id: string; name: string | null; devices: string[]; copies_labelled: number; decisions: number;
   gold: { answered: number; correct: number; accuracy: number | null };
   self_consistency: { messages: number; pairs: number; agreeing: number; rate: number | null };
   dawid_skene_accuracy: number | null; agreement_with_aggregate: number | null;
@@ -128,6 +130,7 @@ export const api = {
   manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
   manageQuality: () => invoke<Quality>("manage_quality"),
   manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
+  manageAnnotators: () => invoke<{ annotators: Person[] }>("manage_annotators"),
   manageConfirmTerms: (week: string, company: string, guess: string, asKind: string | null) =>
     invoke<{ marks: number; added: number; company_terms: number }>("manage_confirm_terms", { week, company, guess, asKind }),
   manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),

@@ -1,7 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Quality } from "./api";
+import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct } from "./format";
@@ -42,6 +42,9 @@ export class ManageScreen {
   private openDisagreements = 0;
   /** Gold answers the hub holds (from the last refresh). */
   private gold = 0;
+  /** Annotator id → name, and device id → its annotator's name (from the hub). */
+  private names = new Map<string, string>();
+  private deviceNames = new Map<string, string>();
 
   /// Attach the view's handlers (once, at start-up).
   wire() {
@@ -131,7 +134,14 @@ export class ManageScreen {
   async refresh() {
     if (!this.connected) return;
     try {
-      const o = await api.manageOverview();
+      const [o, people] = await Promise.all([api.manageOverview(), api.manageAnnotators().catch(() => ({ annotators: [] as Person[] }))]);
+      // The people behind the ids, for every list below.
+      this.names.clear();
+      this.deviceNames.clear();
+      for (const p of people.annotators) {
+        this.names.set(p.annotator_id, p.name);
+        for (const d of p.devices) this.deviceNames.set(d.device_id, p.name);
+      }
       const p = o.pipeline;
       // No gold answers yet: a gold share would make every dispatch fail, so start at 0.
       if (this.gold === 0 && p.gold === 0) ($("plan-gold") as HTMLInputElement).value = "0";
@@ -140,7 +150,7 @@ export class ManageScreen {
       const rows: BarRow[] = o.devices.map((d) => {
         const total = d.assigned + d.returned;
         return {
-          label: d.device_id,
+          label: this.deviceNames.has(d.device_id) ? `${this.deviceNames.get(d.device_id)} · ${d.device_id.slice(0, 10)}…` : d.device_id,
           parts: [
             { share: total ? d.labelled / total : 0, cls: "done" },
             { share: total ? d.returned / total : 0, cls: "ret" },
@@ -346,7 +356,7 @@ export class ManageScreen {
       box.append(
         barChart(
           q.annotators.map((a) => ({
-            label: a.annotator_id,
+            label: a.name ?? this.names.get(a.annotator_id) ?? a.annotator_id,
             parts: [{ share: a.gold.accuracy ?? 0, cls: "done" }],
             note: `gold ${a.gold.correct}/${a.gold.answered} · self-consistency ${a.self_consistency.rate === null ? "—" : pct(a.self_consistency.rate)}`,
           })),
@@ -371,7 +381,7 @@ export class ManageScreen {
   }
 
   private disagreement(d: Disagreement): HTMLElement {
-    const labels = d.labels.map((l) => `${l.annotator_id}: ${l.intent ?? l.verdict}`).join(" · ");
+    const labels = d.labels.map((l) => `${this.names.get(l.annotator_id) ?? l.annotator_id}: ${l.intent ?? l.verdict}`).join(" · ");
     const buttons = adjudicationChoices(d).map((intent) => {
       const b = el("button", { type: "button", class: "adjudicate", "data-intent": intent }, [intent]);
       b.addEventListener("click", () => void this.adjudicate(d.message_id, intent));

@@ -658,9 +658,14 @@ pub fn quality(a: QualityArgs) -> Result<()> {
     }
     println!("annotators:");
     for n in r["annotators"].as_array().cloned().unwrap_or_default() {
+        // The person first, by the name the manager gave, then the id.
+        let who = match n["name"].as_str() {
+            Some(name) => format!("{name} ({})", n["annotator_id"].as_str().unwrap_or("")),
+            None => n["annotator_id"].as_str().unwrap_or("").to_string(),
+        };
         println!(
-            "  {:<28} {} decisions  gold {}/{} ({})  self-consistency {} ({} pairs)  Dawid-Skene accuracy {}",
-            n["annotator_id"].as_str().unwrap_or(""),
+            "  {:<40} {} decisions  gold {}/{} ({})  self-consistency {} ({} pairs)  Dawid-Skene accuracy {}",
+            who,
             n["decisions"],
             n["gold"]["correct"],
             n["gold"]["answered"],

@@ -368,6 +368,8 @@ pub struct SelfConsistency {
 pub struct AnnotatorQuality {
     /// Annotator id.
     pub annotator_id: String,
+    /// Their name, as the manager entered it (filled in by the API; `None` if unknown).
+    pub name: Option<String>,
     /// Their devices that labelled.
     pub devices: Vec<String>,
     /// Items with a current label.
@@ -538,6 +540,7 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
         .enumerate()
         .map(|(i, id)| AnnotatorQuality {
             annotator_id: id.clone(),
+            name: None,
             devices: Vec::new(),
             copies_labelled: 0,
             decisions: 0,

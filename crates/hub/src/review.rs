@@ -87,7 +87,20 @@ pub async fn quality(
     let mut p = Params::new(q)?;
     let method = p.method()?;
     p.finish()?;
-    let report = blocking(move || Ok(quality::quality(&load(&s, method)?))).await?;
+    let report = blocking(move || {
+        let mut report = quality::quality(&load(&s, method)?);
+        let names: std::collections::HashMap<String, String> = s
+            .store
+            .annotators()?
+            .into_iter()
+            .map(|a| (a.annotator_id, a.name))
+            .collect();
+        for a in &mut report.annotators {
+            a.name = names.get(&a.annotator_id).cloned();
+        }
+        Ok(report)
+    })
+    .await?;
     Ok(Json(report).into_response())
 }
 

@@ -29,7 +29,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/enroll", post(enroll))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let admin = Router::new()
-        .route("/v1/admin/annotators", post(create_annotator))
+        .route(
+            "/v1/admin/annotators",
+            post(create_annotator).get(list_annotators),
+        )
         .route("/v1/admin/assign", post(assign))
         .route("/v1/admin/devices/{device_id}/revoke", post(revoke))
         .route("/v1/admin/labels", get(admin_labels))
@@ -126,6 +129,23 @@ async fn create_annotator(
         enrollment_code: code,
         code_expires_at: expires,
     }))
+}
+
+#[derive(Serialize)]
+struct AnnotatorList {
+    annotators: Vec<crate::store::AnnotatorRecord>,
+}
+
+/// `GET /v1/admin/annotators`: the people behind the device ids, for the manager's
+/// views (names are the annotators' own personal data: managers only).
+async fn list_annotators(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<AnnotatorList>, HubError> {
+    auth::admin(&s, &headers)?;
+    let store = s.store.clone();
+    let annotators = blocking(move || store.annotators()).await?;
+    Ok(Json(AnnotatorList { annotators }))
 }
 
 async fn enroll(State(s): State<AppState>, body: Bytes) -> Result<Json<EnrollResponse>, HubError> {

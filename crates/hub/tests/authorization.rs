@@ -32,6 +32,7 @@ impl Caller {
 const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("GET", "/v1/health", Caller::Anyone),
     ("POST", "/v1/admin/annotators", Caller::Manager),
+    ("GET", "/v1/admin/annotators", Caller::Manager),
     ("POST", "/v1/admin/assign", Caller::Manager),
     ("POST", "/v1/admin/devices/{id}/revoke", Caller::Manager),
     ("GET", "/v1/admin/labels", Caller::Manager),

@@ -365,7 +365,23 @@ fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
         let (answered, correct) = gold_expect.get(who).copied().unwrap_or((0, 0));
         assert_eq!(n["gold"]["answered"], answered, "{n}");
         assert_eq!(n["gold"]["correct"], correct, "{n}");
+        // The person behind the device, by the name the manager gave.
+        assert_eq!(n["name"], who, "{n}");
     }
+    // The people behind the device ids, for the manager's views.
+    let (st, people) = h.get_json("/v1/admin/annotators");
+    assert_eq!(st, 200, "{people}");
+    let by_name: HashMap<&str, &Value> = people["annotators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap(), &p["devices"][0]))
+        .collect();
+    assert_eq!(by_name["a"]["device_id"], a.as_str());
+    assert_eq!(by_name["b"]["device_id"], b.as_str());
+    assert_eq!(by_name["a"]["revoked"], false);
+    let (st, _, _, _) = raw("GET", &format!("{}/v1/admin/annotators", h.url), &[], b"");
+    assert_eq!(st, 401);
     assert_eq!(q["counts"]["unsure"], 1);
     let companies: Vec<&str> = q["by_company"]
         .as_array()

@@ -245,6 +245,10 @@ async fn a_manager_round_in_the_manage_view() {
         .await
         .unwrap();
     assert_eq!(devices.as_deref(), Some("2"));
+    // The people behind the device ids, by the names the manager gave them.
+    let people = wait_text(&c, "#manage-devices", "ann-a").await;
+    assert!(people.contains("ann-b"), "{people}");
+    wait_text(&c, "#manage-quality", "ann-b").await;
     wait_text(&c, "#manage-agreement", "Krippendorff").await;
     wait_text(&c, "#manage-dis-count", "1 open disagreement").await;
     // The mark shows as a count by company and guessed kind, never as text.

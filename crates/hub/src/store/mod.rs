@@ -84,6 +84,53 @@ pub struct MissedMark {
     pub spans: Vec<labelvault_core::labels::Span>,
 }
 
+/// A person with enrollment codes and devices: who is behind a device id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnotatorRecord {
+    /// Annotator id.
+    pub annotator_id: String,
+    /// The name the manager gave.
+    pub name: String,
+    /// Their devices, oldest first.
+    pub devices: Vec<AnnotatorDevice>,
+}
+
+/// One device of an annotator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnotatorDevice {
+    /// Device id.
+    pub device_id: String,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// Fold (annotator, name, device, revoked) rows, ordered by annotator, into records.
+pub(crate) fn fold_annotators(
+    rows: impl IntoIterator<Item = (String, String, Option<String>, bool)>,
+) -> Vec<AnnotatorRecord> {
+    let mut out: Vec<AnnotatorRecord> = Vec::new();
+    for (annotator_id, name, device, revoked) in rows {
+        if out.last().is_none_or(|a| a.annotator_id != annotator_id) {
+            out.push(AnnotatorRecord {
+                annotator_id,
+                name,
+                devices: Vec::new(),
+            });
+        }
+        if let (Some(device_id), Some(a)) = (device, out.last_mut()) {
+            a.devices.push(AnnotatorDevice { device_id, revoked });
+        }
+    }
+    out
+}
+
+/// Annotators with their devices, ordered for [`fold_annotators`]; the same SQL on both
+/// stores.
+pub(crate) const ANNOTATORS_SQL: &str =
+    "SELECT a.annotator_id, a.name, d.device_id, d.revoked_at IS NOT NULL
+     FROM annotators a LEFT JOIN devices d ON d.annotator_id = a.annotator_id
+     ORDER BY a.created_at, a.annotator_id, d.enrolled_at, d.device_id";
+
 /// The current (latest, unretracted) labels with spans, on messages the pipeline
 /// dispatched; the same SQL on both stores.
 pub(crate) const MISSED_MARKS_SQL: &str =
@@ -412,6 +459,8 @@ pub trait HubStore: Send + Sync {
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
     /// Every current missed-PII mark ([`MissedMark`]), oldest first.
     fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError>;
+    /// Every annotator with their devices, oldest first.
+    fn annotators(&self) -> Result<Vec<AnnotatorRecord>, HubError>;
     /// Every company's confirmed terms: (company, term, PII type name).
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError>;
     /// Add confirmed terms (term, PII type name) for a company; returns how many were

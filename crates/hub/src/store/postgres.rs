@@ -1191,6 +1191,15 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
+    fn annotators(&self) -> Result<Vec<super::AnnotatorRecord>, HubError> {
+        let mut c = self.conn()?;
+        let mut rows = Vec::new();
+        for r in c.query(super::ANNOTATORS_SQL, &[])? {
+            rows.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+        }
+        Ok(super::fold_annotators(rows))
+    }
+
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
         let mut c = self.conn()?;
         let mut out = Vec::new();

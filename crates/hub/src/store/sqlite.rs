@@ -961,6 +961,13 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
+    fn annotators(&self) -> Result<Vec<super::AnnotatorRecord>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(super::ANNOTATORS_SQL)?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        Ok(super::fold_annotators(rows.collect::<Result<Vec<_>, _>>()?))
+    }
+
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
         let c = self.conn()?;
         let mut st =
