@@ -163,13 +163,18 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // Refused ingest rows have their own codes, so scripts can tell them apart.
+            match e.downcast_ref::<manage::RowsRefused>() {
+                Some(r) => ExitCode::from(r.exit_code()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -71,6 +71,40 @@ fn file_label(path: &Path) -> String {
         .unwrap_or_else(|| "input".into())
 }
 
+/// Rows of an ingest file were refused: the CLI exits with [`RowsRefused::exit_code`] so
+/// that a script notices (3: some rows refused, 4: nothing stored at all).
+#[derive(Debug)]
+pub struct RowsRefused {
+    /// Rows refused.
+    pub refused: usize,
+    /// Messages newly stored.
+    pub stored: u64,
+}
+
+impl RowsRefused {
+    /// 4 when nothing was stored, else 3.
+    pub fn exit_code(&self) -> u8 {
+        if self.stored == 0 {
+            4
+        } else {
+            3
+        }
+    }
+}
+
+impl std::fmt::Display for RowsRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} row(s) refused{}; fix them (reasons above) and ingest the file again: stored ids are skipped",
+            self.refused,
+            if self.stored == 0 { " and nothing stored" } else { "" }
+        )
+    }
+}
+
+impl std::error::Error for RowsRefused {}
+
 pub fn ingest(a: IngestArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     let bytes =
@@ -99,12 +133,21 @@ pub fn ingest(a: IngestArgs) -> Result<()> {
     let n = summary.read;
     let (inserted, duplicates) = (summary.inserted, summary.duplicates);
     let read_bad = summary.bad_rows;
+    let outcome = if read_bad.is_empty() {
+        Ok(())
+    } else {
+        Err(RowsRefused {
+            refused: read_bad.len(),
+            stored: inserted,
+        }
+        .into())
+    };
     if a.json {
         println!(
             "{}",
             json!({"read": n, "inserted": inserted, "duplicates": duplicates, "bad_rows": read_bad})
         );
-        return Ok(());
+        return outcome;
     }
     println!(
         "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped",
@@ -117,7 +160,7 @@ pub fn ingest(a: IngestArgs) -> Result<()> {
     if read_bad.len() > 50 {
         println!("  … and {} more (use --json for all)", read_bad.len() - 50);
     }
-    Ok(())
+    outcome
 }
 
 /// Arguments of `labelvault company`.

@@ -23,6 +23,9 @@ pub enum HubError {
     /// 409: conflicts with stored state.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 405: the path exists, the method does not.
+    #[error("this endpoint does not take that method; see docs/openapi.yaml")]
+    MethodNotAllowed,
     /// 413.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
@@ -100,6 +103,7 @@ impl HubError {
             HubError::Forbidden { code, .. } => (StatusCode::FORBIDDEN, code),
             HubError::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             HubError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            HubError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             HubError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             HubError::StorageFull => (StatusCode::INSUFFICIENT_STORAGE, "storage_full"),
             HubError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+mod http;
 pub mod missed_pii;
 pub mod pipeline;
 pub mod quality;

@@ -34,9 +34,7 @@ fn bad(message: impl Into<String>) -> HubError {
     HubError::bad("invalid", message)
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
-    serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
-}
+use crate::http::parse_object as parse;
 
 /// An id the batch format accepts (intents, companies, channels).
 fn check_id(what: &str, id: &str) -> Result<(), String> {

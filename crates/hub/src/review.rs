@@ -184,8 +184,7 @@ pub async fn adjudicate(
     body: Bytes,
 ) -> Result<Response, HubError> {
     auth::admin(&s, &headers)?;
-    let req: AdjudicationRequest =
-        serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    let req: AdjudicationRequest = crate::http::parse_object(&body)?;
     if !id_shaped(&req.intent) || !id_shaped(&req.by) {
         return Err(HubError::bad(
             "invalid",
@@ -557,7 +556,7 @@ pub async fn retrain_mark(
     body: Bytes,
 ) -> Result<Response, HubError> {
     auth::admin(&s, &headers)?;
-    let req: MarkRequest = serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    let req: MarkRequest = crate::http::parse_object(&body)?;
     let kind = match req.kind.as_str() {
         "training" => MarkKind::Training,
         "export" => MarkKind::Export,
@@ -586,8 +585,7 @@ pub async fn retrain_threshold(
     body: Bytes,
 ) -> Result<Response, HubError> {
     auth::admin(&s, &headers)?;
-    let req: ThresholdRequest =
-        serde_json::from_slice(&body).map_err(|e| HubError::from_json(&e))?;
+    let req: ThresholdRequest = crate::http::parse_object(&body)?;
     if !(1..=1_000_000_000).contains(&req.threshold) {
         return Err(HubError::bad("invalid", "`threshold` must be 1–1000000000"));
     }

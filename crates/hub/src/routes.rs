@@ -81,12 +81,12 @@ pub fn router(state: AppState) -> Router {
                 "no such endpoint; see docs/openapi.yaml",
             )
         })
+        // A known path with another method: an ApiError too, not an empty body.
+        .method_not_allowed_fallback(|| async { HubError::MethodNotAllowed })
         .with_state(state)
 }
 
-pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
-    serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
-}
+pub(crate) use crate::http::parse_object as parse;
 
 fn random_code() -> Result<String, HubError> {
     let mut b = [0u8; 10];

@@ -22,6 +22,7 @@ on_both_stores!(
     dispatch_overlap_gold_leases_and_revocation,
     a_racing_dispatch_stores_nothing,
     hostile_uploads_with_valid_signatures_are_refused_by_rule,
+    the_api_keeps_its_contract,
 );
 
 fn agent() -> ureq::Agent {
@@ -1135,4 +1136,38 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
         .batch_file(&format!("b_race_{d2}"))
         .unwrap()
         .is_none());
+}
+
+/// What the OpenAPI document promises: bodies are JSON objects (serde alone would take a
+/// struct from an array); the auth scheme is case-insensitive (RFC 9110); a known path
+/// with another method answers 405 with an ApiError, not an empty body.
+fn the_api_keeps_its_contract(b: Backend) {
+    let h = start(b);
+    let (st, e) = h.admin("POST", "/v1/admin/companies", json!(["globex", false]));
+    assert_eq!((st, e["code"].as_str()), (400, Some("malformed")), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("JSON object"),
+        "{e}"
+    );
+    let (_, p) = h.admin("GET", "/v1/admin/pipeline", json!({}));
+    assert!(!p["new_companies"].to_string().contains("globex"), "{p}");
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let (st, _) = send(
+            "GET",
+            &format!("{}/v1/admin/pipeline", h.url),
+            &[(
+                "authorization",
+                format!("{scheme} {}", h.state.admin_token.as_str()),
+            )],
+            b"",
+        );
+        assert_eq!(st, 200, "{scheme}");
+    }
+    let (st, e) = h.admin("POST", "/v1/admin/pipeline", json!({}));
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (405, Some("method_not_allowed")),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("openapi"), "{e}");
 }

@@ -48,6 +48,10 @@ fn every_file_the_hub_writes_is_private() {
         }
     };
     check("running");
+    // Its log goes to a file: plain text, no terminal colour codes.
+    let log = std::fs::read_to_string(&hub.log).expect("hub log");
+    assert!(log.contains("INFO"), "{log}");
+    assert!(!log.contains('\u{1b}'), "colour codes in the log file");
     // Files an earlier version left readable are made private again at start.
     hub.kill9();
     chmod(&data.join("hub.db"), 0o644);

@@ -214,15 +214,29 @@ fn banking77_ingest_select_redact_dispatch_lease() {
         cli_ok(&nowhere, &all)
     };
 
-    // Ingest: counts and bad rows by line number, without their text.
-    let out = run(&["ingest", input.to_str().unwrap()]);
+    // Ingest: counts and bad rows by line number, without their text. Refused rows make
+    // the exit code 3 (some stored) or 4 (nothing stored), so scripts notice.
+    let ingest = |args: &[&str]| -> (Option<i32>, String) {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(admin.iter().copied());
+        let o = labelvault_system_tests::cli(&nowhere, &all);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(err.contains("2 row(s) refused"), "{err}");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+        )
+    };
+    let (code, out) = ingest(&["ingest", input.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{out}");
     assert!(
         out.contains("line 11:") && out.contains("line 21:"),
         "{out}"
     );
     assert!(!out.contains("SECRET"), "{out}");
-    let again: Value =
-        serde_json::from_str(&run(&["ingest", "--json", input.to_str().unwrap()])).unwrap();
+    let (code, again) = ingest(&["ingest", "--json", input.to_str().unwrap()]);
+    assert_eq!(code, Some(4), "a second import stores nothing new: {again}");
+    let again: Value = serde_json::from_str(&again).unwrap();
     assert_eq!(again["read"].as_u64().unwrap() as usize, msgs.len());
     assert_eq!(
         again["duplicates"].as_u64().unwrap() as usize,
