@@ -651,12 +651,17 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     let retrain = s.store.retrain_status()?;
     let q = cached_quality(s)?;
     let mut o = String::with_capacity(4096);
-    let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected.\n# TYPE labelvault_items_pending gauge");
-    let mut reasons: Vec<(String, u64)> =
-        ["false_positive", "low_confidence", "random_sample", "gold"]
-            .iter()
-            .map(|r| (r.to_string(), 0))
-            .collect();
+    let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected (assigned: sent with POST /v1/admin/assign, outside the pipeline).\n# TYPE labelvault_items_pending gauge");
+    let mut reasons: Vec<(String, u64)> = [
+        "false_positive",
+        "low_confidence",
+        "random_sample",
+        "gold",
+        "assigned",
+    ]
+    .iter()
+    .map(|r| (r.to_string(), 0))
+    .collect();
     for (r, n) in &c.pending_by_reason {
         match reasons.iter_mut().find(|x| x.0 == *r) {
             Some(x) => x.1 = *n,

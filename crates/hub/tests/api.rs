@@ -23,6 +23,7 @@ on_both_stores!(
     a_racing_dispatch_stores_nothing,
     hostile_uploads_with_valid_signatures_are_refused_by_rule,
     the_api_keeps_its_contract,
+    items_assigned_outside_the_pipeline_count_as_pending,
 );
 
 fn agent() -> ureq::Agent {
@@ -1170,4 +1171,41 @@ fn the_api_keeps_its_contract(b: Backend) {
         "{e}"
     );
     assert!(e["message"].as_str().unwrap().contains("openapi"), "{e}");
+}
+
+/// `labelvault_items_pending` counts items sent with `POST /v1/admin/assign` too (the
+/// demo hub's way), under `reason="assigned"`, until they are labelled.
+fn items_assigned_outside_the_pipeline_count_as_pending(b: Backend) {
+    let h = start(b);
+    let (id, dev) = h.enroll();
+    let (_, items) = h.assign(&dev, 3);
+    let pending = || -> f64 {
+        let (st, body) = send_text(&format!("{}/metrics", h.url), &h.state.admin_token);
+        assert_eq!(st, 200, "{body}");
+        body.lines()
+            .find(|l| l.starts_with("labelvault_items_pending{reason=\"assigned\"}"))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no assigned series in {body}"))
+    };
+    assert_eq!(pending(), 3.0);
+    let body = upload_body(
+        &dev,
+        &uid("pending"),
+        vec![label(&items[0], "correct", None)],
+    );
+    let (st, r) = device_call(&h, &id, &dev, "POST", "/v1/labels", &body);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(pending(), 2.0);
+}
+
+/// GET a text body with the admin token.
+fn send_text(url: &str, token: &str) -> (u16, String) {
+    let resp = agent()
+        .get(url)
+        .header("authorization", format!("Bearer {token}"))
+        .call()
+        .expect("request");
+    let st = resp.status().as_u16();
+    (st, resp.into_body().read_to_string().unwrap_or_default())
 }

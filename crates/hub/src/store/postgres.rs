@@ -1428,8 +1428,16 @@ impl HubStore for PostgresStore {
         let mut out = HubCounts::default();
         let rows = c.query(
             &format!(
-                "SELECT CASE WHEN c.gold THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r, count(*)
-                 FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED}) GROUP BY 1 ORDER BY 1"
+                "SELECT r, count(*) FROM (
+                   SELECT CASE WHEN c.gold THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r
+                   FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED})
+                   UNION ALL
+                   -- items assigned outside the pipeline (POST /v1/admin/assign), in unexpired batches
+                   SELECT 'assigned' FROM assignments c JOIN batches b ON b.batch_id = c.batch_id
+                   WHERE b.expires_at > extract(epoch FROM now())::bigint
+                     AND NOT EXISTS (SELECT 1 FROM copies cp WHERE cp.item_id = c.item_id)
+                     AND NOT ({LABELLED})
+                 ) AS pending GROUP BY r ORDER BY r"
             ),
             &[],
         )?;

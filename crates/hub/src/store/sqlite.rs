@@ -1192,8 +1192,16 @@ impl HubStore for SqliteStore {
         let mut out = HubCounts::default();
         {
             let mut st = c.prepare(&format!(
-                "SELECT CASE WHEN c.gold = 1 THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r, count(*)
-                 FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED}) GROUP BY 1 ORDER BY 1"
+                "SELECT r, count(*) FROM (
+                   SELECT CASE WHEN c.gold = 1 THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r
+                   FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED})
+                   UNION ALL
+                   -- items assigned outside the pipeline (POST /v1/admin/assign), in unexpired batches
+                   SELECT 'assigned' FROM assignments c JOIN batches b ON b.batch_id = c.batch_id
+                   WHERE b.expires_at > CAST(strftime('%s', 'now') AS INTEGER)
+                     AND NOT EXISTS (SELECT 1 FROM copies cp WHERE cp.item_id = c.item_id)
+                     AND NOT ({LABELLED})
+                 ) GROUP BY r ORDER BY r"
             ))?;
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
             out.pending_by_reason = rows.collect::<Result<_, _>>()?;
