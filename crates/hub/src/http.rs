@@ -14,7 +14,65 @@ pub(crate) fn parse_object<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<
             "the body must be a JSON object ({\"field\": value, …}); see docs/openapi.yaml",
         ));
     }
-    serde_json::from_slice(body).map_err(|e| HubError::from_json(&e))
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| refusal(&e))?;
+    de.end().map_err(|e| HubError::from_json(&e))?;
+    Ok(value)
+}
+
+/// A refusal that names the field (its path, e.g. `selection.from`) and what it must be,
+/// never the value that was sent.
+fn refusal(e: &serde_path_to_error::Error<serde_json::Error>) -> HubError {
+    let inner = e.inner();
+    if !matches!(inner.classify(), serde_json::error::Category::Data) {
+        return HubError::from_json(inner);
+    }
+    let msg = inner.to_string();
+    let path = e.path().to_string();
+    let at = |name: &str| match (path.as_str(), name) {
+        (".", n) => n.to_string(),
+        (p, "") => p.to_string(),
+        (p, n) => format!("{p}.{n}"),
+    };
+    let quoted = |m: &str| m.split('`').nth(1).unwrap_or("").to_string();
+    if msg.starts_with("unknown field") {
+        return HubError::bad(
+            "unknown_field",
+            format!(
+                "the body has a field `{}` that this endpoint does not accept",
+                // the path already ends in the unknown field
+                at("")
+            ),
+        );
+    }
+    if msg.starts_with("missing field") {
+        return HubError::bad(
+            "malformed",
+            format!("the body lacks the field `{}`", at(&quoted(&msg))),
+        );
+    }
+    // "invalid type: floating point `5.0`, expected i64 at line 1 column 9": keep only what
+    // is expected, in words.
+    let expected = msg
+        .split("expected ")
+        .nth(1)
+        .map(|x| x.split(" at line ").next().unwrap_or(x))
+        .unwrap_or("another value");
+    let expected = match expected {
+        "i64" | "u64" | "i32" | "u32" | "u16" | "u8" | "usize" => "an integer",
+        "f64" | "f32" => "a number",
+        "a boolean" | "bool" => "true or false",
+        other => other,
+    };
+    HubError::bad(
+        "malformed",
+        format!(
+            "the field `{}` must be {expected} (line {}, column {})",
+            at(""),
+            inner.line(),
+            inner.column()
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -26,6 +84,51 @@ mod tests {
     struct Company {
         company: String,
         newly_onboarded: bool,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Plan {
+        selection: Selection,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Selection {
+        from: i64,
+        note: Option<String>,
+    }
+
+    /// Refusals name the field by its path and what it must be, never the value.
+    #[test]
+    fn refusals_name_the_field_not_the_value() {
+        let cases: [(&[u8], &str); 5] = [
+            (
+                br#"{"selection": {"from": 5.5}}"#,
+                "the field `selection.from` must be an integer",
+            ),
+            (
+                br#"{"selection": {"from": "Jane Doe"}}"#,
+                "the field `selection.from` must be an integer",
+            ),
+            (
+                br#"{"selection": {"from": 1, "note": 7}}"#,
+                "the field `selection.note` must be a string",
+            ),
+            (
+                br#"{"selection": {"from": 1, "who": "Jane Doe"}}"#,
+                "field `selection.who`",
+            ),
+            (br#"{"selection": {}}"#, "lacks the field `selection.from`"),
+        ];
+        for (body, says) in cases {
+            let e = parse_object::<Plan>(body).unwrap_err().to_string();
+            assert!(e.contains(says), "{e}");
+            assert!(!e.contains("Jane") && !e.contains("5.5"), "{e}");
+        }
+        assert!(parse_object::<Plan>(br#"{"selection": {"from": 1}} x"#).is_err());
     }
 
     #[test]
