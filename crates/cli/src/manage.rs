@@ -145,14 +145,19 @@ pub fn ingest(a: IngestArgs) -> Result<()> {
     if a.json {
         println!(
             "{}",
-            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "bad_rows": read_bad})
+            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "ignored": summary.ignored, "bad_rows": read_bad})
         );
         return outcome;
     }
     println!(
-        "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped",
+        "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped{}",
         a.file.display(),
-        read_bad.len()
+        read_bad.len(),
+        if summary.ignored > 0 {
+            format!(", {} ignored (Prodigy answer: ignore)", summary.ignored)
+        } else {
+            String::new()
+        }
     );
     for b in read_bad.iter().take(50) {
         println!("  line {}: {}", b.line, b.reason);

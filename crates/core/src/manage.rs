@@ -229,6 +229,8 @@ pub struct IngestSummary {
     pub duplicates: u64,
     /// Rows skipped, by line, with the reason (field names only).
     pub bad_rows: Vec<BadRow>,
+    /// Rows a person told Prodigy to ignore (`answer: ignore`), left out.
+    pub ignored: u64,
 }
 
 /// An id the reader generated for a row without one (`line-N`).
@@ -259,6 +261,7 @@ pub fn ingest_file(
     let mut summary = IngestSummary {
         read: n as u64,
         bad_rows: read.bad,
+        ignored: read.ignored.len() as u64,
         ..IngestSummary::default()
     };
     for (k, chunk) in read.messages.chunks(INGEST_CHUNK).enumerate() {

@@ -63,10 +63,15 @@ pub fn parse_items(
                     super::file::json_error_without_values(&e)
                 ))
             })?;
-            arr.iter()
-                .enumerate()
-                .map(|(i, v)| from_json(v, default_reason).map_err(|m| at("element", i + 1, &m)))
-                .collect::<Result<_, _>>()?
+            let mut out = Vec::new();
+            for (i, v) in arr.iter().enumerate() {
+                if let Some(item) =
+                    from_json(v, default_reason).map_err(|m| at("element", i + 1, &m))?
+                {
+                    out.push(item);
+                }
+            }
+            out
         }
         _ => {
             let mut out = Vec::new();
@@ -84,7 +89,11 @@ pub fn parse_items(
                         ),
                     )
                 })?;
-                out.push(from_json(&v, default_reason).map_err(|m| at("line", i + 1, &m))?);
+                if let Some(item) =
+                    from_json(&v, default_reason).map_err(|m| at("line", i + 1, &m))?
+                {
+                    out.push(item);
+                }
             }
             out
         }
@@ -153,31 +162,21 @@ fn alternatives(v: Option<&Value>) -> Result<Vec<Alternative>, String> {
     }
 }
 
-/// Label Studio: `predictions[].result[].value.choices[0]` with `predictions[].score`.
+/// Label Studio: `predictions[].result[].value.choices[0]` with `predictions[].score`
+/// (optional: read as in `pipeline::formats`).
 fn label_studio(v: &Value, default: Reason) -> Result<InputItem, String> {
+    use crate::pipeline::formats;
     let data = v.get("data").ok_or("missing `data`")?;
     let text = string(data.get("text"), "data.text")?;
-    let preds = v
-        .get("predictions")
-        .and_then(Value::as_array)
-        .filter(|p| !p.is_empty())
-        .ok_or("missing `predictions` (the model's output)")?;
-    let mut guesses = Vec::new();
-    for p in preds {
-        let score = conf(p.get("score"), "predictions[].score")?;
-        let choice = p
-            .get("result")
-            .and_then(Value::as_array)
-            .and_then(|r| r.first())
-            .and_then(|r| r.pointer("/value/choices/0"))
-            .and_then(Value::as_str)
-            .ok_or("missing `predictions[].result[].value.choices`")?;
-        guesses.push(Alternative {
-            intent: choice.to_string(),
-            confidence: score,
-        });
-    }
-    guesses.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let preds = formats::label_studio_predictions(v)?
+        .ok_or("no model output: the Label Studio `predictions` list is missing or empty")?;
+    let mut guesses: Vec<Alternative> = preds
+        .into_iter()
+        .map(|(intent, score)| Alternative {
+            intent,
+            confidence: score.unwrap_or(formats::UNKNOWN_CONFIDENCE),
+        })
+        .collect();
     let best = guesses.remove(0);
     let r = data.get("reason").or_else(|| v.pointer("/meta/reason"));
     Ok(InputItem {
@@ -189,10 +188,26 @@ fn label_studio(v: &Value, default: Reason) -> Result<InputItem, String> {
     })
 }
 
-fn from_json(v: &Value, default: Reason) -> Result<InputItem, String> {
+/// One entry; `None` for a row Prodigy says to ignore.
+fn from_json(v: &Value, default: Reason) -> Result<Option<InputItem>, String> {
+    use crate::pipeline::formats::{prodigy_answer, Answer};
     if !v.is_object() {
         return Err("each entry must be a JSON object".into());
     }
+    match prodigy_answer(v)? {
+        Answer::Ignore => Ok(None),
+        // Rejecting the model's label is a reported false positive.
+        Answer::Reject => entry(v, default).map(|i| {
+            Some(InputItem {
+                reason: Reason::FalsePositive,
+                ..i
+            })
+        }),
+        Answer::Accept => entry(v, default).map(Some),
+    }
+}
+
+fn entry(v: &Value, default: Reason) -> Result<InputItem, String> {
     if v.get("data").is_some() {
         return label_studio(v, default);
     }
@@ -373,4 +388,48 @@ pub fn build_payload(
     };
     payload.validate()?;
     Ok(payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `batch seal` reads Label Studio and Prodigy files as `labelvault ingest` does
+    /// (`pipeline::formats`): scores optional, `answer` honoured.
+    #[test]
+    fn label_studio_without_scores_and_prodigy_answers() {
+        let rows = [
+            r#"{"data":{"text":"t1"},"predictions":[{"result":[{"value":{"choices":["a"]}}]},{"score":0.4,"result":[{"value":{"choices":["b"]}}]}]}"#,
+            r#"{"text":"t2","label":"z","answer":"reject","meta":{"score":0.9}}"#,
+            r#"{"text":"t3","label":"z","answer":"ignore","meta":{"score":0.9}}"#,
+            r#"{"text":"t4","label":"z","meta":{"score":0.9}}"#,
+        ];
+        let items = parse_items(
+            rows.join("\n").as_bytes(),
+            InputFormat::Auto,
+            Reason::LowConfidence,
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, f64, Reason)> = items
+            .iter()
+            .map(|i| (i.text.as_str(), i.intent.as_str(), i.confidence, i.reason))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("t1", "b", 0.4, Reason::LowConfidence),
+                ("t2", "z", 0.9, Reason::FalsePositive),
+                ("t4", "z", 0.9, Reason::LowConfidence),
+            ]
+        );
+        assert_eq!(items[0].alternatives[0].intent, "a");
+        let empty = r#"[{"data":{"text":"t"},"predictions":[]}]"#;
+        let e = parse_items(empty.as_bytes(), InputFormat::Auto, Reason::LowConfidence)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("element 1") && e.contains("missing or empty"),
+            "{e}"
+        );
+    }
 }

@@ -23,6 +23,9 @@ pub struct Ingested {
     pub messages: Vec<Message>,
     /// Rows skipped, with reasons.
     pub bad: Vec<BadRow>,
+    /// Lines of rows a person told Prodigy to ignore (`answer: ignore`): left out, not
+    /// refused.
+    pub ignored: Vec<usize>,
 }
 
 /// Largest message text accepted (bytes).
@@ -172,10 +175,14 @@ fn check_conf(c: f64) -> Result<f64, String> {
     }
 }
 
-/// One JSON object in any supported shape.
-fn from_json(v: &Value, line: usize) -> Result<Message, String> {
+/// One JSON object in any supported shape; `None` for a row Prodigy says to ignore.
+fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
     if !v.is_object() {
         return Err("each row must be a JSON object".into());
+    }
+    let answer = super::formats::prodigy_answer(v)?;
+    if answer == super::formats::Answer::Ignore {
+        return Ok(None);
     }
     // Label Studio task: fields under `data`, model output under `predictions`.
     let (fields, meta) = if let Some(d) = v.get("data") {
@@ -189,25 +196,25 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
         Some(p) => prob_vector(p)?,
         None => vec![],
     };
-    let (model_intent, confidence) = if let Some(preds) =
-        v.get("predictions").and_then(Value::as_array)
+    let (model_intent, confidence) = if let Some(guesses) =
+        super::formats::label_studio_predictions(v)?
     {
-        let mut guesses = Vec::new();
-        for p in preds {
-            let choice = p
-                .pointer("/result/0/value/choices/0")
-                .and_then(Value::as_str)
-                .ok_or("missing `predictions[].result[].value.choices`")?;
-            let choice = id_of(choice.trim(), "predictions[].result[].value.choices")?;
-            let score = num(p.get("score")).ok_or("missing `predictions[].score`")?;
-            guesses.push((choice, check_conf(score)?));
+        // Best first; a prediction without a score has unknown confidence (formats.rs).
+        let mut scored = Vec::new();
+        for (choice, score) in &guesses {
+            let choice = id_of(choice, "predictions[].result[].value.choices")?;
+            if let Some(s) = score {
+                scored.push((choice, *s));
+            }
         }
-        guesses.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let best = guesses.first().cloned().ok_or("empty `predictions`")?;
+        let (best, score) = &guesses[0];
         if probabilities.is_empty() {
-            probabilities = guesses;
+            probabilities = scored;
         }
-        best
+        (
+            best.clone(),
+            score.unwrap_or(super::formats::UNKNOWN_CONFIDENCE),
+        )
     } else if let Some(intent) = get("intent")
         .or_else(|| get("model_intent"))
         .or_else(|| v.get("label"))
@@ -225,7 +232,11 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
     } else if let Some((i, p)) = probabilities.first() {
         (i.clone(), *p)
     } else {
-        return Err("no model output: give `intent` + `confidence`, `probabilities`, Prodigy `label`, or Label Studio `predictions`".into());
+        return Err(if v.get("predictions").is_some() {
+            "no model output: the Label Studio `predictions` list is empty; give predictions, or `intent` + `confidence`".into()
+        } else {
+            "no model output: give `intent` + `confidence`, `probabilities`, Prodigy `label`, or Label Studio `predictions`".into()
+        });
     };
     check_id("intent", &model_intent)?;
     for (i, _) in &probabilities {
@@ -236,7 +247,7 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
         Some(Value::Number(n)) => n.to_string(),
         _ => format!("line-{line}"),
     };
-    Ok(Message {
+    Ok(Some(Message {
         message_id,
         text,
         company: label_of(get("company"), "company")?,
@@ -245,10 +256,10 @@ fn from_json(v: &Value, line: usize) -> Result<Message, String> {
         model_intent,
         confidence,
         probabilities,
-        reported_false_positive: truthy(
-            get("reported_false_positive").or_else(|| get("false_positive")),
-        )?,
-    })
+        // Prodigy `reject` on the model's label is a reported false positive.
+        reported_false_positive: answer == super::formats::Answer::Reject
+            || truthy(get("reported_false_positive").or_else(|| get("false_positive")))?,
+    }))
 }
 
 /// Read JSONL, a JSON array, or CSV (told apart by the first non-blank byte). Calls
@@ -258,8 +269,9 @@ pub fn ingest(bytes: &[u8], mut progress: impl FnMut(usize)) -> Result<Ingested,
         .map_err(|e| format!("the input is not UTF-8 (byte {})", e.valid_up_to()))?;
     let trimmed = text.trim_start();
     let mut out = Ingested::default();
-    let push = |r: Result<Message, String>, line: usize, out: &mut Ingested| match r {
-        Ok(m) => out.messages.push(m),
+    let push = |r: Result<Option<Message>, String>, line: usize, out: &mut Ingested| match r {
+        Ok(Some(m)) => out.messages.push(m),
+        Ok(None) => out.ignored.push(line),
         Err(reason) => out.bad.push(BadRow { line, reason }),
     };
     if trimmed.starts_with('[') {
@@ -355,7 +367,8 @@ fn ingest_csv(
             }
         }
         match from_json(&Value::Object(obj), line) {
-            Ok(m) => out.messages.push(m),
+            Ok(Some(m)) => out.messages.push(m),
+            Ok(None) => out.ignored.push(line),
             Err(reason) => out.bad.push(BadRow { line, reason }),
         }
     }
@@ -446,5 +459,53 @@ not json
         let r = ingest(odd.as_bytes(), |_| {}).unwrap();
         assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2]);
         assert!(r.bad[0].reason.contains("`intent`"));
+    }
+
+    /// Label Studio's score is optional and Prodigy's `answer` means something.
+    #[test]
+    fn label_studio_without_scores_and_prodigy_answers() {
+        let rows = [
+            // no score anywhere: the first prediction, with unknown confidence
+            r#"{"data":{"text":"t1","company":"c","received_at":1},"predictions":[{"result":[{"value":{"choices":["a"]}}]},{"result":[{"value":{"choices":["b"]}}]}]}"#,
+            // a scored prediction wins over an unscored one
+            r#"{"data":{"text":"t2","company":"c","received_at":1},"predictions":[{"result":[{"value":{"choices":["a"]}}]},{"score":0.4,"result":[{"value":{"choices":["b"]}}]}]}"#,
+            // an empty list falls back to the row's own fields
+            r#"{"data":{"text":"t3","company":"c","received_at":1,"intent":"x","confidence":0.3},"predictions":[]}"#,
+            // an empty list and nothing else: refused, saying why
+            r#"{"data":{"text":"t4","company":"c","received_at":1},"predictions":[]}"#,
+            r#"{"text":"t5","label":"z","answer":"reject","meta":{"score":0.9,"company":"c","received_at":1}}"#,
+            r#"{"text":"t6","label":"z","answer":"ignore","meta":{"score":0.9,"company":"c","received_at":1}}"#,
+            r#"{"text":"t7","label":"z","answer":"accept","meta":{"score":0.9,"company":"c","received_at":1}}"#,
+        ];
+        let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
+        let got: Vec<(&str, &str, f64, bool)> = r
+            .messages
+            .iter()
+            .map(|m| {
+                (
+                    m.text.as_str(),
+                    m.model_intent.as_str(),
+                    m.confidence,
+                    m.reported_false_positive,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("t1", "a", super::super::formats::UNKNOWN_CONFIDENCE, false),
+                ("t2", "b", 0.4, false),
+                ("t3", "x", 0.3, false),
+                ("t5", "z", 0.9, true),
+                ("t7", "z", 0.9, false),
+            ]
+        );
+        assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![4]);
+        assert!(
+            r.bad[0].reason.contains("list is empty"),
+            "{}",
+            r.bad[0].reason
+        );
+        assert_eq!(r.ignored, vec![6]);
     }
 }

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod distribute;
 pub mod evaluate;
 pub mod export;
+pub mod formats;
 pub mod ingest;
 pub mod select;
 
