@@ -1164,6 +1164,26 @@ fn the_api_keeps_its_contract(b: Backend) {
         );
         assert_eq!(st, 200, "{scheme}");
     }
+    // An integer-valued number is an integer; a fraction is refused naming the field.
+    let (st, r) = h.admin(
+        "POST",
+        "/v1/admin/retrain/threshold",
+        json!({"threshold": 250.0}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/retrain/threshold",
+        json!({"threshold": 2.5}),
+    );
+    assert_eq!(st, 400, "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("`threshold` must be an integer"),
+        "{e}"
+    );
     let (st, e) = h.admin("POST", "/v1/admin/pipeline", json!({}));
     assert_eq!(
         (st, e["code"].as_str()),
