@@ -295,7 +295,7 @@ fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
     let human_b = |i: usize| -> Option<&'static str> {
         if i == 7 {
             None
-        } else if i % 4 == 0 {
+        } else if i.is_multiple_of(4) {
             Some(INTENTS[(i + 1) % 3])
         } else {
             Some(model_of(i))

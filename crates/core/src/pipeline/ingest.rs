@@ -345,7 +345,7 @@ fn ingest_csv(
             }
         }
         let line = rec.position().map(|p| p.line() as usize).unwrap_or(i + 1);
-        if i % 10_000 == 0 {
+        if i.is_multiple_of(10_000) {
             progress(rec.position().map(|p| p.byte() as usize).unwrap_or(0));
         }
         if rec.len() != headers.len() {

@@ -308,7 +308,7 @@ mod tests {
                 let len = (r.next() % 60) as usize;
                 let mut s = String::new();
                 while s.len() < len {
-                    if !words.is_empty() && r.next() % 4 == 0 {
+                    if !words.is_empty() && r.next().is_multiple_of(4) {
                         s.push_str(words[(r.next() % words.len() as u64) as usize]);
                     } else {
                         s.push(char::from(r.pick(alphabet)));
