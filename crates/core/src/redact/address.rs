@@ -83,11 +83,22 @@ static TAIL_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<ca>[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d)",
         r"|(?P<uk>[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})",
         r"|(?P<eir>[A-Za-z]\d{2}\s?[A-Za-z0-9]{4})",
-        r"|(?P<num>\d{4,5}(?:\s?[A-Z]{2}(?-u:\b))?|\d{2}-\d{3}|\d{4}-\d{3})",
+        // longest first: "1100-053" (PT) and "20040-002" (BR) before "1100"
+        r"|(?P<num>\d{4,5}-\d{3}|\d{2}-\d{3}|\d{4,5}(?:\s?[A-Z]{2}(?-u:\b))?)",
         r")(?-u:\b)"
     ))
     .expect("static regex")
 });
+
+/// ", Col. ": the word that opens a neighbourhood's name.
+static NEIGHBOURHOOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^,\s*(?:col\.|colonia|bairro|fracc\.|fraccionamiento|barrio)\s+")
+        .expect("static regex")
+});
+
+/// " - RJ": a two-letter state or province code after a dash (Brazilian addresses).
+static STATE_AFTER_DASH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s+-\s+[A-Z]{2}(?-u:\b)").expect("static regex"));
 
 static TAIL_COUNTRY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^,?\s*(?:usa|u\.s\.a\.|united states(?: of america)?|uk|united kingdom|ireland|germany|deutschland|france|spain|españa|italy|italia|netherlands|the netherlands|poland|polska|portugal|brazil|brasil|canada|australia|india|belgium|austria|switzerland|sweden|norway|denmark|finland)(?-u:\b)")
@@ -288,6 +299,21 @@ impl Ctx<'_> {
                 break;
             };
             let w = &self.text[s..e];
+            if n > 0 && is_particle_word(lower(w, &mut self.buf)) {
+                // "Rio de Janeiro", "Ciudad de México": a particle inside a city name
+                match next_word(self.text, e, 2) {
+                    Some((s2, e2))
+                        if is_capitalised(&self.text[s2..e2])
+                            && self.name_word_ok(&self.text[s2..e2]) =>
+                    {
+                        n += 1;
+                        end = e2;
+                        i = e2;
+                        continue;
+                    }
+                    _ => break,
+                }
+            }
             if !self.case_ok(w) || !self.name_word_ok(w) {
                 break;
             }
@@ -328,6 +354,19 @@ impl Ctx<'_> {
                     end = self.city_words(end);
                 }
                 break;
+            }
+            // "Col. Centro" (MX), "Bairro Centro" (BR): a neighbourhood before the city
+            if let Some(m) = NEIGHBOURHOOD.find(rest) {
+                let city_end = self.city_words(end + m.end());
+                if city_end > end + m.end() {
+                    end = city_end;
+                    continue;
+                }
+            }
+            // "Rio de Janeiro - RJ": a state code after a dash
+            if let Some(st) = STATE_AFTER_DASH.find(rest) {
+                end += st.end();
+                continue;
             }
             if let Some(r) = rest.strip_prefix(',') {
                 let skip = 1 + (r.len() - r.trim_start_matches([' ', '\t']).len());

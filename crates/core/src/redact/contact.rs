@@ -11,11 +11,14 @@ use regex::Regex;
 use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
+/// A character of an address's local part: letters and digits of any script (RFC 6531
+/// allows "benoît_michel@…") and the usual punctuation.
 #[inline]
-fn is_local_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-' | b'\'')
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '\'')
 }
 
+/// An ASCII byte of a bare host name (URLs without a scheme are matched on ASCII only).
 #[inline]
 fn is_host_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'.'
@@ -26,8 +29,8 @@ pub(super) fn emails(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     for (at, _) in text.match_indices('@') {
         let mut s = at;
-        while s > 0 && is_local_byte(b[s - 1]) {
-            s -= 1;
+        while let Some(c) = text[..s].chars().next_back().filter(|&c| is_local_char(c)) {
+            s -= c.len_utf8();
         }
         while s < at && matches!(b[s], b'.' | b'\'' | b'-') {
             s += 1;
@@ -36,6 +39,9 @@ pub(super) fn emails(text: &str, out: &mut Vec<Cand>) {
             continue;
         }
         let mut e = at + 1;
+        // ASCII host names only: an internationalised domain is written in its ASCII
+        // (punycode) form far more often than not, and a non-ASCII letter glued to a
+        // host is more likely the next word than part of the name
         while e < b.len() && is_host_byte(b[e]) {
             e += 1;
         }
@@ -60,7 +66,7 @@ pub(super) fn emails(text: &str, out: &mut Vec<Cand>) {
 
 static OBFUSCATED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]*\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s|\.)\s*[a-z0-9-]+)*?\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*(?:com|net|org|info|biz|io|co|de|fr|es|it|nl|pl|pt|uk|ie|eu|ca|au|in|br|ch|at|be|us|me)(?-u:\b)",
+        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]*\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*[a-z0-9-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s|\.)\s*[a-z0-9-]+)*?\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*(?:com|net|org|info|biz|edu|gov|io|[a-z]{2})(?-u:\b)",
     )
     .expect("static regex")
 });
