@@ -15,12 +15,13 @@ use std::process::Command;
 const SEEDS: &[u64] = &[7001, 9002];
 const MIN_RECALL: f64 = 0.97;
 const MIN_PRECISION: f64 = 0.90;
-const MAX_UNMASKED: f64 = 0.02;
+const MAX_UNMASKED: f64 = 0.01;
 const MIN_TYPE_RECALL: f64 = 0.90;
 
 struct Gold {
     text: String,
-    ents: Vec<(usize, usize, String)>,
+    /// start, end (code points), type, and whether no cue phrase introduces it
+    ents: Vec<(usize, usize, String, bool)>,
 }
 
 fn repo_root() -> PathBuf {
@@ -35,14 +36,27 @@ fn generate(seed: u64, dir: &Path) -> Option<Vec<Gold>> {
         return None;
     }
     let out = dir.join(format!("heldout-{seed}.jsonl"));
-    let status = Command::new("python3")
-        .arg(repo_root().join("scripts/pii-heldout.py"))
+    let mut cmd = Command::new("python3");
+    cmd.arg(repo_root().join("scripts/pii-heldout.py"))
         .args(["--seed", &seed.to_string(), "--data"])
         .arg(&data)
         .arg("--out")
-        .arg(&out)
-        .output();
-    match status {
+        .arg(&out);
+    run_generator(cmd, &out)
+}
+
+/// Generate the second held-out set (`scripts/pii-heldout2.py`, no outside data) for `seed`.
+fn generate2(seed: u64, dir: &Path) -> Option<Vec<Gold>> {
+    let out = dir.join(format!("heldout2-{seed}.jsonl"));
+    let mut cmd = Command::new("python3");
+    cmd.arg(repo_root().join("scripts/pii-heldout2.py"))
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(&out);
+    run_generator(cmd, &out)
+}
+
+fn run_generator(mut cmd: Command, out: &Path) -> Option<Vec<Gold>> {
+    match cmd.output() {
         Ok(o) if o.status.success() => {}
         Ok(o) => panic!("generator failed: {}", String::from_utf8_lossy(&o.stderr)),
         Err(_) => {
@@ -50,7 +64,7 @@ fn generate(seed: u64, dir: &Path) -> Option<Vec<Gold>> {
             return None;
         }
     }
-    let body = std::fs::read_to_string(&out).expect("generated set is readable");
+    let body = std::fs::read_to_string(out).expect("generated set is readable");
     let mut rows = Vec::new();
     for line in body.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("generated JSONL");
@@ -64,6 +78,7 @@ fn generate(seed: u64, dir: &Path) -> Option<Vec<Gold>> {
                     e["start"].as_u64().expect("start") as usize,
                     e["end"].as_u64().expect("end") as usize,
                     e["type"].as_str().expect("type").to_string(),
+                    e["format"].as_str().unwrap_or("").starts_with("no_cue"),
                 )
             })
             .collect();
@@ -80,6 +95,9 @@ struct Score {
     fp: usize,
     gold_chars: usize,
     leaked_chars: usize,
+    /// Names that no cue phrase introduces, and how many of them were found.
+    no_cue: usize,
+    no_cue_found: usize,
 }
 
 fn score(rows: &[Gold], r: &Redactor) -> Score {
@@ -88,13 +106,19 @@ fn score(rows: &[Gold], r: &Redactor) -> Score {
         let spans = r.find_spans(&g.text);
         let preds: Vec<(usize, usize, PiiKind)> = char_offsets(&g.text, &spans);
         let ov = |a: (usize, usize), b: (usize, usize)| a.0 < b.1 && b.0 < a.1;
-        for (gs, ge, gt) in &g.ents {
+        for (gs, ge, gt, no_cue) in &g.ents {
             *s.support.entry(gt.clone()).or_default() += 1;
             if preds
                 .iter()
                 .any(|&(ps, pe, k)| ov((ps, pe), (*gs, *ge)) && k.type_name() == gt)
             {
                 *s.found.entry(gt.clone()).or_default() += 1;
+                if *no_cue {
+                    s.no_cue_found += 1;
+                }
+            }
+            if *no_cue {
+                s.no_cue += 1;
             }
             s.gold_chars += ge - gs;
             s.leaked_chars += (*gs..*ge)
@@ -104,7 +128,7 @@ fn score(rows: &[Gold], r: &Redactor) -> Score {
         for &(ps, pe, k) in &preds {
             if g.ents
                 .iter()
-                .any(|(gs, ge, gt)| ov((ps, pe), (*gs, *ge)) && k.type_name() == gt)
+                .any(|(gs, ge, gt, _)| ov((ps, pe), (*gs, *ge)) && k.type_name() == gt)
             {
                 s.tp += 1;
             } else {
@@ -154,5 +178,40 @@ fn heldout_pii_set_meets_the_quality_targets() {
             let rc = f as f64 / *n as f64;
             assert!(rc >= MIN_TYPE_RECALL, "seed {seed}: {t} recall {rc:.3}");
         }
+    }
+}
+
+/// The second held-out set (`scripts/pii-heldout2.py`: signatures, forms, chats,
+/// biographies and address blocks in many languages, names no word list holds) is far
+/// from the targets; these floors are today's figures on the development seeds
+/// (1 and 2), so that no change makes it worse unseen. `docs/redaction.md` gives the
+/// figures and the targets. The set needs no outside data, so this test runs everywhere
+/// python3 is.
+#[test]
+fn second_heldout_set_holds_todays_floor() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let r = Redactor::default();
+    for seed in [1u64, 2] {
+        let Some(rows) = generate2(seed, dir.path()) else {
+            return;
+        };
+        let s = score(&rows, &r);
+        let support: usize = s.support.values().sum();
+        let found: usize = s.found.values().sum();
+        let recall = found as f64 / support as f64;
+        let precision = s.tp as f64 / (s.tp + s.fp) as f64;
+        let unmasked = s.leaked_chars as f64 / s.gold_chars as f64;
+        let no_cue = s.no_cue_found as f64 / s.no_cue.max(1) as f64;
+        println!(
+            "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.1}%, PERSON without a cue {no_cue:.3}",
+            unmasked * 100.0
+        );
+        assert!(recall >= 0.67, "seed {seed}: recall {recall:.3}");
+        assert!(precision >= 0.80, "seed {seed}: precision {precision:.3}");
+        assert!(unmasked <= 0.28, "seed {seed}: unmasked {unmasked:.3}");
+        assert!(
+            no_cue >= 0.37,
+            "seed {seed}: PERSON without a cue {no_cue:.3}"
+        );
     }
 }

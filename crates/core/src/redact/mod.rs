@@ -5,11 +5,12 @@
 //! dates of birth and order/account numbers) and a redactor that replaces each with a typed,
 //! per-message-consistent placeholder (`[EMAIL_1]`, `[CARD_2]`, ...).
 //!
-//! Why rules and not a model: the hub must redact millions of messages on ordinary
-//! hardware, offline, with results that are reproducible (the same text always gives the
-//! same output, which the audit trail relies on). Validators (Luhn for cards, mod-97 for
-//! IBANs, octet ranges for IPs, number plans for phones) keep precision high; cue phrases
-//! and embedded name lists stand in for a named-entity model.
+//! Why rules first and only a small model: the hub must redact millions of messages on
+//! ordinary hardware, offline, with results that are reproducible (the same text always
+//! gives the same output, which the audit trail relies on). Validators (Luhn for cards,
+//! mod-97 for IBANs, octet ranges for IPs, number plans for phones) keep precision high;
+//! cue phrases and embedded name lists find most names, and a compact statistical tagger
+//! (`tagger.rs`, weights compiled in) finds names no cue introduces.
 //!
 //! Speed: each detector is gated by a cheap byte-level check (no digit → no numeric
 //! detectors, no '@' → no e-mail scan, ...), every regex is compiled once, and candidate
@@ -20,12 +21,14 @@ mod address;
 mod contact;
 mod dates;
 mod finance;
+mod gazetteer;
 mod guess;
 mod ids;
 mod lexicon;
 mod names;
 pub mod recognizer;
 mod scan;
+pub mod tagger;
 pub mod terms;
 mod validate;
 
@@ -215,6 +218,8 @@ impl Default for Redactor {
     /// A redactor with the default configuration (no extra patterns, every kind on).
     fn default() -> Self {
         lexicon::warm_up();
+        gazetteer::warm_up();
+        tagger::warm_up();
         Redactor {
             extra: Vec::new(),
             disabled: Vec::new(),
@@ -249,6 +254,8 @@ impl Prio {
     pub(crate) const PERSON: Prio = Prio(48);
     pub(crate) const ORDER_MIXED: Prio = Prio(45);
     pub(crate) const PHONE: Prio = Prio(42);
+    /// A name found by the statistical tagger alone (`tagger.rs`).
+    pub(crate) const PERSON_MODEL: Prio = Prio(40);
     pub(crate) const PERSON_WEAK: Prio = Prio(35);
     pub(crate) const ORDER_WEAK: Prio = Prio(30);
 }
@@ -387,6 +394,8 @@ impl Redactor {
     /// names the pattern's index, not its text or any message text).
     pub fn new(cfg: RedactConfig) -> Result<Self, RedactError> {
         lexicon::warm_up();
+        gazetteer::warm_up();
+        tagger::warm_up();
         let mut extra = Vec::with_capacity(cfg.extra_order_patterns.len());
         for (index, p) in cfg.extra_order_patterns.iter().enumerate() {
             match Regex::new(p) {
@@ -548,6 +557,9 @@ impl Redactor {
         }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
+            if g.upper || !g.ascii {
+                tagger::persons(text, &mut c);
+            }
         }
         c
     }

@@ -878,6 +878,26 @@ fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
     })
 }
 
+/// Is the tagger's name at `s..e` a place or an organisation by the same tests the rules
+/// use ("Warren Theatres", "Bethany Beach", "Carlos, IL")?
+pub(super) fn place_or_org_span(text: &str, s: usize, e: usize) -> bool {
+    let run = NameRun {
+        s,
+        e,
+        words: text[s..e].split_whitespace().count(),
+        cap: true,
+        first_given: false,
+        first_common: false,
+        any_name: false,
+        strong_suffix: false,
+        terminal: false,
+        follow_and: false,
+        sentence_end: false,
+        verb_like: false,
+    };
+    place_or_org(text, &run, false)
+}
+
 /// Things that are "called" something without being people ("a playlist called ...").
 const TITLED: &[&str] = &[
     "playlist",

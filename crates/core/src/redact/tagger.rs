@@ -1,0 +1,608 @@
+//! A compact statistical tagger for person names that no cue phrase introduces ("Inessa is
+//! from Acme Corp.", "What's your last name? Adkins", a signature's name line).
+//!
+//! Why a model here: cue phrases and word lists run out on names nobody listed in
+//! sentences nobody wrote a rule for. The tagger is an averaged perceptron over hashed
+//! features of each capitalised word and its neighbours (the word, its shape, suffixes,
+//! what the gazetteers and the everyday-word list say about it and its neighbours, the
+//! previous tag), decoded greedily left to right with the tags O, B (a name starts) and I
+//! (a name goes on). It is trained here on generated text (`scripts/tagger-data.py`,
+//! `cargo run --release -p labelvault-core --example train_tagger`, see
+//! `docs/redaction.md`) and shipped as weights in `tagger/person.bin` (1.5 MB, 16-bit), so
+//! it runs offline and gives the same answer for the same text on every machine.
+//!
+//! Only capitalised words (and name particles inside a name) are scored: everything else
+//! is O without a look, which keeps the cost on ordinary messages low and keeps the model
+//! away from lower-case text, where the rules decide alone.
+
+use super::gazetteer;
+use super::lexicon::{lookup as lex, lower, Lower, PARTICLES};
+use super::{Cand, PiiKind, Prio};
+use std::sync::LazyLock;
+
+/// log2 of the number of hashed feature buckets.
+const BITS: u32 = 18;
+const BUCKETS: usize = 1 << BITS;
+/// O, B, I.
+const TAGS: usize = 3;
+const O: usize = 0;
+const B: usize = 1;
+const I: usize = 2;
+/// The features of one token (see [`features`]).
+const NFEAT: usize = 24;
+const MAGIC: &[u8; 8] = b"LVTAGP01";
+
+/// The shipped weights: MAGIC, the scale (f32 LE: stored = round(weight * scale)), the
+/// minimum margin (f32 LE, in weight units) a name needs, then BUCKETS * TAGS i16 LE.
+static SHIPPED: &[u8] = include_bytes!("tagger/person.bin");
+
+/// A loaded model.
+pub struct Model {
+    weights: Vec<i16>,
+    scale: f32,
+    /// A name is kept when its mean margin over O is at least this (weight units).
+    min_margin: f32,
+}
+
+impl Model {
+    /// Parse a weights file; `None` if it is not one (wrong magic or size).
+    pub fn from_bytes(b: &[u8]) -> Option<Model> {
+        let rest = b.strip_prefix(MAGIC.as_slice())?;
+        let f32_at = |i: usize| {
+            rest.get(i..i + 4)
+                .and_then(|s| <[u8; 4]>::try_from(s).ok())
+                .map(f32::from_le_bytes)
+        };
+        let (scale, min_margin) = (f32_at(0)?, f32_at(4)?);
+        let body = rest.get(8..)?;
+        if body.len() != BUCKETS * TAGS * 2 || scale.is_nan() || scale <= 0.0 {
+            return None;
+        }
+        let weights = body
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        Some(Model {
+            weights,
+            scale,
+            min_margin,
+        })
+    }
+
+    /// The same model with another threshold (for tuning).
+    pub fn with_min_margin(mut self, m: f32) -> Model {
+        self.min_margin = m;
+        self
+    }
+
+    fn score(&self, feats: &[u32; NFEAT]) -> [f32; TAGS] {
+        let mut s = [0i32; TAGS];
+        for &f in feats {
+            let base = f as usize * TAGS;
+            for (t, v) in s.iter_mut().enumerate() {
+                *v += i32::from(self.weights[base + t]);
+            }
+        }
+        s.map(|v| v as f32 / self.scale)
+    }
+
+    /// Person-name spans (byte offsets) and their mean margin over O, in text order.
+    pub fn persons(&self, text: &str) -> Vec<(usize, usize, f32)> {
+        let toks = tokenize(text);
+        let mut out = Vec::new();
+        if !toks.iter().any(|t| t.cand) {
+            return out;
+        }
+        let mut lw = LowerWords::new(text, &toks);
+        let mut prev = O;
+        let mut run: Option<(usize, usize, f32, usize)> = None; // start, end, margin sum, n
+        let mut feats = [0u32; NFEAT];
+        for i in 0..toks.len() {
+            let tag = if candidate(&toks, i, prev, &mut lw) {
+                features(&toks, i, prev, &mut lw, &mut feats);
+                let s = self.score(&feats);
+                let mut best = O;
+                for t in [B, I] {
+                    if t == I && prev == O {
+                        continue;
+                    }
+                    if s[t] > s[best] {
+                        best = t;
+                    }
+                }
+                if best != O {
+                    let m = s[best] - s[O];
+                    match (&mut run, best) {
+                        (Some(r), I) => {
+                            r.1 = toks[i].e;
+                            r.2 += m;
+                            r.3 += 1;
+                        }
+                        _ => {
+                            flush(&mut run, self.min_margin, &mut out);
+                            run = Some((toks[i].s, toks[i].e, m, 1));
+                        }
+                    }
+                }
+                best
+            } else {
+                O
+            };
+            if tag == O {
+                flush(&mut run, self.min_margin, &mut out);
+            }
+            prev = tag;
+        }
+        flush(&mut run, self.min_margin, &mut out);
+        out
+    }
+}
+
+fn flush(
+    run: &mut Option<(usize, usize, f32, usize)>,
+    min: f32,
+    out: &mut Vec<(usize, usize, f32)>,
+) {
+    if let Some((s, e, sum, n)) = run.take() {
+        let mean = sum / n as f32;
+        if mean >= min {
+            out.push((s, e, mean));
+        }
+    }
+}
+
+/// The shipped model (`None` only if the weights file is damaged, which a unit test
+/// rules out).
+static MODEL: LazyLock<Option<Model>> = LazyLock::new(|| Model::from_bytes(SHIPPED));
+
+/// Parse the weights now (so the first message does not pay for it).
+pub(super) fn warm_up() {
+    LazyLock::force(&MODEL);
+}
+
+/// The tagger's names as candidates, below every cue-backed rule.
+pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
+    if let Some(m) = MODEL.as_ref() {
+        for (s, e, _) in m.persons(text) {
+            if super::names::place_or_org_span(text, s, e) {
+                continue;
+            }
+            out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON_MODEL));
+        }
+    }
+}
+
+/// The shipped model, for evaluation tools.
+pub fn shipped() -> Option<&'static Model> {
+    MODEL.as_ref()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Word,
+    Num,
+    Punct,
+}
+
+/// One token: a word (letters and digits, with inner apostrophes and hyphens, and the
+/// dot of an initial), a number, or one punctuation character (a line break included).
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    s: usize,
+    e: usize,
+    kind: Kind,
+    /// First token of the text, of a line, or after . ! ?
+    sent_start: bool,
+    /// A candidate by its own look (capitalised word); particles are decided in context.
+    cand: bool,
+}
+
+fn tokenize(text: &str) -> Vec<Tok> {
+    let mut out: Vec<Tok> = Vec::new();
+    let mut it = text.char_indices().peekable();
+    let mut sent_start = true;
+    while let Some((i, c)) = it.next() {
+        if c.is_whitespace() && c != '\n' {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut e = i + c.len_utf8();
+            let mut letters = c.is_alphabetic();
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_alphanumeric() {
+                    letters |= d.is_alphabetic();
+                    e = j + d.len_utf8();
+                    it.next();
+                } else if matches!(d, '\'' | '\u{2019}' | '-') {
+                    // inner only: the next character must be a letter
+                    let after = text[j + d.len_utf8()..].chars().next();
+                    if after.is_some_and(char::is_alphabetic) {
+                        e = j + d.len_utf8();
+                        it.next();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            // the dot of an initial ("R.")
+            let one_letter = text[i..e].chars().count() == 1 && c.is_uppercase();
+            if one_letter && text[e..].starts_with('.') {
+                e += 1;
+                it.next();
+            }
+            let cap = c.is_uppercase();
+            out.push(Tok {
+                s: i,
+                e,
+                kind: if letters { Kind::Word } else { Kind::Num },
+                sent_start,
+                cand: letters && cap,
+            });
+            sent_start = false;
+        } else {
+            out.push(Tok {
+                s: i,
+                e: i + c.len_utf8(),
+                kind: Kind::Punct,
+                sent_start,
+                cand: false,
+            });
+            sent_start = matches!(c, '.' | '!' | '?' | '\n');
+        }
+    }
+    out
+}
+
+/// Lowercased token texts, computed once per token when first asked for.
+struct LowerWords<'t> {
+    text: &'t str,
+    toks: &'t [Tok],
+    cache: Vec<Option<String>>,
+    buf: Lower,
+}
+
+impl<'t> LowerWords<'t> {
+    fn new(text: &'t str, toks: &'t [Tok]) -> Self {
+        LowerWords {
+            text,
+            toks,
+            cache: vec![None; toks.len()],
+            buf: Lower::new(),
+        }
+    }
+
+    /// The lowercase text of token `i` (a trailing initial's dot dropped); "<s>" and
+    /// "</s>" outside the text; numbers by their digit count.
+    fn get(&mut self, i: isize) -> &str {
+        if i < 0 {
+            return "<s>";
+        }
+        let Ok(u) = usize::try_from(i) else {
+            return "<s>";
+        };
+        let Some(t) = self.toks.get(u) else {
+            return "</s>";
+        };
+        if self.cache[u].is_none() {
+            let raw = self.text[t.s..t.e].trim_end_matches('.');
+            let s = match t.kind {
+                Kind::Num => format!("<num{}>", raw.len().min(9)),
+                _ => lower(raw, &mut self.buf).to_string(),
+            };
+            self.cache[u] = Some(s);
+        }
+        self.cache[u].as_deref().unwrap_or("")
+    }
+}
+
+/// Is token `i` scored? Capitalised words that are not everyday words (or are everyday
+/// words that are also listed names: "Will", "May"), and name particles right after a
+/// name token.
+fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &mut LowerWords<'_>) -> bool {
+    let t = toks[i];
+    if t.kind != Kind::Word {
+        return false;
+    }
+    let idx = i as isize;
+    if t.cand {
+        let w = lw.get(idx);
+        return !lex(w).common() || gazetteer::lookup(w) != 0;
+    }
+    prev != O && PARTICLES.contains(&lw.get(idx))
+}
+
+/// Word shape: capitals X, lower-case x, digits d, other characters as they are, each run
+/// of one class collapsed ("Adkins" Xx, "McDonald" XxXx, "O'Brien" X'Xx, "R." X.).
+fn shape(text: &str, t: &Tok) -> String {
+    let mut s = String::with_capacity(6);
+    let mut last = '\0';
+    for c in text[t.s..t.e].chars() {
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() || c.is_alphabetic() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k != last {
+            s.push(k);
+            last = k;
+        }
+        if s.len() >= 6 {
+            break;
+        }
+    }
+    s
+}
+
+fn shape_at(text: &str, toks: &[Tok], i: isize) -> String {
+    match usize::try_from(i).ok().and_then(|u| toks.get(u)) {
+        Some(t) => shape(text, t),
+        None => "_".to_string(),
+    }
+}
+
+/// Gazetteer and word-list facts as one byte: given-name tier (2 bits), surname tier (2
+/// bits), everyday word, listed given name, listed surname, particle.
+fn facts(w: &str) -> u8 {
+    let l = lex(w);
+    gazetteer::lookup(w)
+        | u8::from(l.common()) << 4
+        | u8::from(l.given()) << 5
+        | u8::from(l.surname()) << 6
+        | u8::from(l.particle()) << 7
+}
+
+/// FNV-1a over a template id and its parts, folded into a bucket.
+fn bucket(template: u8, parts: &[&[u8]]) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    eat(template);
+    for p in parts {
+        for &b in *p {
+            eat(b);
+        }
+        eat(0xff);
+    }
+    (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BITS)) as u32
+}
+
+/// The last `n` characters of `w`.
+fn suffix(w: &str, n: usize) -> &str {
+    let k = w
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i);
+    &w[k..]
+}
+
+/// The first `n` characters of `w`.
+fn prefix(w: &str, n: usize) -> &str {
+    let k = w.char_indices().nth(n).map_or(w.len(), |(i, _)| i);
+    &w[..k]
+}
+
+fn features(toks: &[Tok], i: usize, prev: usize, lw: &mut LowerWords<'_>, f: &mut [u32; NFEAT]) {
+    let text = lw.text;
+    let x = i as isize;
+    let t = toks[i];
+    let w0 = lw.get(x).to_string();
+    let wm1 = lw.get(x - 1).to_string();
+    let wm2 = lw.get(x - 2).to_string();
+    let wp1 = lw.get(x + 1).to_string();
+    let wp2 = lw.get(x + 2).to_string();
+    let s0 = shape(text, &t);
+    let sm1 = shape_at(text, toks, x - 1);
+    let sp1 = shape_at(text, toks, x + 1);
+    let g0 = [facts(&w0)];
+    let gm1 = [facts(&wm1)];
+    let gp1 = [facts(&wp1)];
+    let pt = [prev as u8];
+    let pos = [u8::from(t.sent_start) | u8::from(x == 0) << 1];
+    let len = [w0.chars().count().min(12) as u8];
+    let feats: [(u8, Vec<&[u8]>); NFEAT] = [
+        (1, vec![]),
+        (2, vec![w0.as_bytes()]),
+        (3, vec![s0.as_bytes()]),
+        (4, vec![suffix(&w0, 3).as_bytes()]),
+        (5, vec![suffix(&w0, 2).as_bytes()]),
+        (6, vec![&g0]),
+        (7, vec![wm1.as_bytes()]),
+        (8, vec![wp1.as_bytes()]),
+        (9, vec![wm2.as_bytes()]),
+        (10, vec![wp2.as_bytes()]),
+        (11, vec![sm1.as_bytes()]),
+        (12, vec![sp1.as_bytes()]),
+        (13, vec![&gm1]),
+        (14, vec![&gp1]),
+        (15, vec![&pt]),
+        (16, vec![&pt, s0.as_bytes()]),
+        (17, vec![&pos, s0.as_bytes()]),
+        (18, vec![&g0, s0.as_bytes()]),
+        (19, vec![wm1.as_bytes(), s0.as_bytes()]),
+        (20, vec![wp1.as_bytes(), &g0]),
+        (21, vec![prefix(&w0, 3).as_bytes()]),
+        (22, vec![&len, &g0]),
+        (23, vec![&pt, &g0]),
+        (24, vec![wm1.as_bytes(), wp1.as_bytes()]),
+    ];
+    for (k, (tpl, parts)) in feats.iter().enumerate() {
+        f[k] = bucket(*tpl, parts);
+    }
+}
+
+/// One training example: a text and its person-name spans (byte offsets).
+pub struct Example {
+    /// The text.
+    pub text: String,
+    /// Person names in it, byte offsets, end exclusive.
+    pub names: Vec<(usize, usize)>,
+}
+
+/// Train a model on `examples` for `epochs` passes (averaged perceptron, examples in the
+/// given order, which the caller shuffles deterministically). Returns the weights file
+/// (see [`SHIPPED`]) with `min_margin` as its threshold.
+pub fn train(examples: &[Example], epochs: usize, min_margin: f32) -> Vec<u8> {
+    let n = BUCKETS * TAGS;
+    let mut w = vec![0f32; n];
+    // averaged perceptron with the lazy-update trick
+    let mut total = vec![0f64; n];
+    let mut stamp = vec![0u64; n];
+    let mut clock: u64 = 1;
+    let mut feats = [0u32; NFEAT];
+    for _ in 0..epochs {
+        for ex in examples {
+            let toks = tokenize(&ex.text);
+            if !toks.iter().any(|t| t.cand) {
+                continue;
+            }
+            let gold = gold_tags(&toks, &ex.names);
+            let mut lw = LowerWords::new(&ex.text, &toks);
+            let mut prev = O;
+            for (i, &gold_tag) in gold.iter().enumerate() {
+                if !candidate(&toks, i, prev, &mut lw) {
+                    prev = O;
+                    continue;
+                }
+                features(&toks, i, prev, &mut lw, &mut feats);
+                let mut s = [0f32; TAGS];
+                for &f in &feats {
+                    for (t, v) in s.iter_mut().enumerate() {
+                        *v += w[f as usize * TAGS + t];
+                    }
+                }
+                let mut best = O;
+                for t in [B, I] {
+                    if t == I && prev == O {
+                        continue;
+                    }
+                    if s[t] > s[best] {
+                        best = t;
+                    }
+                }
+                let mut g = gold_tag;
+                if g == I && prev == O {
+                    g = B;
+                }
+                if best != g {
+                    for &f in &feats {
+                        for (t, d) in [(g, 1f32), (best, -1f32)] {
+                            let k = f as usize * TAGS + t;
+                            total[k] += f64::from(w[k]) * (clock - stamp[k]) as f64;
+                            stamp[k] = clock;
+                            w[k] += d;
+                        }
+                    }
+                }
+                clock += 1;
+                prev = best;
+            }
+        }
+    }
+    let avg: Vec<f32> = (0..n)
+        .map(|k| {
+            let t = total[k] + f64::from(w[k]) * (clock - stamp[k]) as f64;
+            (t / clock as f64) as f32
+        })
+        .collect();
+    let max = avg.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-9);
+    let scale = 32000.0 / max;
+    let mut out = Vec::with_capacity(16 + n * 2);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&scale.to_le_bytes());
+    out.extend_from_slice(&min_margin.to_le_bytes());
+    for v in avg {
+        let q = (v * scale).round().clamp(-32767.0, 32767.0) as i16;
+        out.extend_from_slice(&q.to_le_bytes());
+    }
+    out
+}
+
+/// Gold tags per token: B for the first candidate-shaped token of a name, I for the rest.
+fn gold_tags(toks: &[Tok], names: &[(usize, usize)]) -> Vec<usize> {
+    let mut g = vec![O; toks.len()];
+    for &(s, e) in names {
+        let mut first = true;
+        for (k, t) in toks.iter().enumerate() {
+            if t.s >= s && t.e <= e && t.kind == Kind::Word {
+                g[k] = if first { B } else { I };
+                first = false;
+            }
+        }
+    }
+    g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_weights_load() {
+        let m = shipped().expect("tagger/person.bin is a weights file");
+        assert!(
+            m.weights.iter().any(|&w| w != 0),
+            "the shipped model is trained"
+        );
+    }
+
+    #[test]
+    fn tokens_keep_initials_and_inner_apostrophes() {
+        let t = "I saw Roxy R. van der Torre and O'Brien-Smith.\nBye";
+        let toks = tokenize(t);
+        let words: Vec<&str> = toks.iter().map(|k| &t[k.s..k.e]).collect();
+        assert_eq!(
+            words,
+            [
+                "I",
+                "saw",
+                "Roxy",
+                "R.",
+                "van",
+                "der",
+                "Torre",
+                "and",
+                "O'Brien-Smith",
+                ".",
+                "\n",
+                "Bye"
+            ]
+        );
+        assert!(toks[11].sent_start && toks[0].sent_start && !toks[2].sent_start);
+    }
+
+    #[test]
+    fn training_learns_a_toy_pattern() {
+        let mk = |name: &str| {
+            let text = format!("Yesterday {name} called about the parcel.");
+            let s = text.find(name).unwrap_or(0);
+            Example {
+                names: vec![(s, s + name.len())],
+                text,
+            }
+        };
+        let mut ex: Vec<Example> = ["Zorbak Quell", "Imrel Vost", "Tanu Rask", "Obed Lurr"]
+            .iter()
+            .map(|n| mk(n))
+            .collect();
+        ex.push(Example {
+            text: "Yesterday Amazon called about the parcel.".into(),
+            names: vec![],
+        });
+        let m = Model::from_bytes(&train(&ex, 5, 0.0)).expect("a weights file");
+        let found = m.persons("Yesterday Quinla Varr called about the parcel.");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            &"Yesterday Quinla Varr called"[found[0].0..found[0].1],
+            "Quinla Varr"
+        );
+    }
+}
