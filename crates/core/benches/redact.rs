@@ -13,7 +13,11 @@
 //! profile one alone);
 //! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic`,
 //! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be
-//! checked to change no span at all by diffing the dumps before and after.
+//! checked to change no span at all by diffing the dumps before and after;
+//! `REDACT_BENCH_CORPUS_OUT=FILE` writes the synthetic corpus as JSONL (`{"id", "text"}`,
+//! ids `syn-00000`…) before timing it, so another redactor (`scripts/bench-presidio.sh`)
+//! can be timed on exactly the same messages, and the same file can be given back through
+//! `PII_EVAL` with `REDACT_BENCH_CORPORA=eval` to time a subset of it.
 
 use labelvault_core::redact::Redactor;
 use std::hint::black_box;
@@ -200,6 +204,23 @@ fn dump(path: &str, r: &Redactor, msgs: &[String]) {
     }
 }
 
+/// Write the corpus as JSONL `{"id", "text"}` to `path` (`REDACT_BENCH_CORPUS_OUT`): the
+/// corpus exists only inside this bench, and a comparison with another redactor is fair
+/// only on the same messages. The ids are the message's index, zero-padded, so a subset
+/// taken by position keeps them.
+fn write_corpus(path: &str, msgs: &[String]) {
+    let mut out = String::new();
+    for (i, m) in msgs.iter().enumerate() {
+        let line = serde_json::json!({ "id": format!("syn-{i:05}"), "text": m });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap_or_else(|e| {
+        panic!("redact: cannot write the corpus to {path} (REDACT_BENCH_CORPUS_OUT): {e}")
+    });
+    println!("redact: wrote {} messages to {path}", msgs.len());
+}
+
 /// Time (and, with `REDACT_BENCH_DUMP`, dump) one corpus.
 fn run(label: &str, suffix: &str, r: &Redactor, msgs: &[String]) {
     if let Ok(prefix) = std::env::var("REDACT_BENCH_DUMP") {
@@ -273,6 +294,9 @@ fn main() {
     let r = Redactor::default();
     if wanted("synthetic") {
         let msgs = corpus(40_000);
+        if let Ok(path) = std::env::var("REDACT_BENCH_CORPUS_OUT") {
+            write_corpus(&path, &msgs);
+        }
         run("synthetic corpus", "synthetic", &r, &msgs);
         if wanted("recognizers") {
             recognizer_cost(&msgs);
