@@ -10,7 +10,8 @@
 //! Environment: `PII_EVAL=FILE` times another JSONL file instead of the development set;
 //! `REDACT_BENCH_PASSES=N` times N passes instead of 5 (1 keeps a callgrind run short);
 //! `REDACT_BENCH_CORPORA=synthetic,banking77,eval` times only the corpora named (to
-//! profile one alone);
+//! profile one alone; `synthetic,recognizers` and `synthetic,tagger` also time the corpus
+//! with and without the recognizers, or the person-name tagger, alternating in one run);
 //! `REDACT_BENCH_DUMP=PREFIX` writes every message's spans to `PREFIX.synthetic`,
 //! `PREFIX.banking77` and `PREFIX.eval` (one line per message), so an optimisation can be
 //! checked to change no span at all by diffing the dumps before and after;
@@ -257,6 +258,26 @@ fn recognizer_cost(msgs: &[String]) {
     );
 }
 
+/// The cost of the person-name tagger (`redact/tagger.rs`): the synthetic corpus with and
+/// without it, runs alternating, in the same run.
+fn tagger_cost(msgs: &[String]) {
+    let without = Redactor::new(labelvault_core::redact::RedactConfig {
+        disabled_recognizers: vec![labelvault_core::redact::PERSON_TAGGER.to_string()],
+        ..Default::default()
+    })
+    .expect("redactor");
+    let with = Redactor::default();
+    let (mut a, mut b) = (0f64, 0f64);
+    for _ in 0..3 {
+        a = a.max(time("synthetic, without the tagger", &without, msgs, 3));
+        b = b.max(time("synthetic, with the tagger", &with, msgs, 3));
+    }
+    println!(
+        "redact: tagger cost: {b:.1} MB/s with / {a:.1} MB/s without = {:.3}",
+        b / a
+    );
+}
+
 fn time(label: &str, r: &Redactor, msgs: &[String], rounds: usize) -> f64 {
     let bytes: usize = msgs.iter().map(String::len).sum();
     // warm-up
@@ -300,6 +321,9 @@ fn main() {
         run("synthetic corpus", "synthetic", &r, &msgs);
         if wanted("recognizers") {
             recognizer_cost(&msgs);
+        }
+        if wanted("tagger") {
+            tagger_cost(&msgs);
         }
     }
 

@@ -212,7 +212,14 @@ pub struct Redactor {
     disabled: Vec<PiiKind>,
     /// Indices into [`recognizer::builtin`] of the recognizers that run.
     recognizers: Vec<usize>,
+    /// Whether the person-name tagger runs (`disabled_recognizers: ["person_tagger"]`
+    /// switches it off).
+    tagger: bool,
 }
+
+/// The name under which [`RedactConfig::disabled_recognizers`] switches the person-name
+/// tagger (`tagger.rs`) off.
+pub const PERSON_TAGGER: &str = "person_tagger";
 
 impl Default for Redactor {
     /// A redactor with the default configuration (no extra patterns, every kind on).
@@ -224,6 +231,7 @@ impl Default for Redactor {
             extra: Vec::new(),
             disabled: Vec::new(),
             recognizers: (0..recognizer::builtin().len()).collect(),
+            tagger: true,
         }
     }
 }
@@ -422,13 +430,16 @@ impl Redactor {
         disabled.dedup();
         let all = recognizer::builtin();
         for name in &cfg.disabled_recognizers {
-            if !all.iter().any(|r| r.name() == name) {
+            if name != PERSON_TAGGER && !all.iter().any(|r| r.name() == name) {
+                let mut known: Vec<&str> = all.iter().map(|r| r.name()).collect();
+                known.push(PERSON_TAGGER);
                 return Err(RedactError::UnknownRecognizer {
                     name: name.clone(),
-                    known: all.iter().map(|r| r.name()).collect::<Vec<_>>().join(", "),
+                    known: known.join(", "),
                 });
             }
         }
+        let tagger = !cfg.disabled_recognizers.iter().any(|d| d == PERSON_TAGGER);
         let recognizers = all
             .iter()
             .enumerate()
@@ -445,6 +456,7 @@ impl Redactor {
             extra,
             disabled,
             recognizers,
+            tagger,
         })
     }
 
@@ -557,7 +569,7 @@ impl Redactor {
         }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
-            if g.upper || !g.ascii {
+            if self.tagger && (g.upper || !g.ascii) {
                 tagger::persons(text, &mut c);
             }
         }

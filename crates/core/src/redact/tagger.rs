@@ -88,18 +88,34 @@ impl Model {
 
     /// Person-name spans (byte offsets) and their mean margin over O, in text order.
     pub fn persons(&self, text: &str) -> Vec<(usize, usize, f32)> {
-        let toks = tokenize(text);
+        self.persons_outside(text, &[])
+    }
+
+    /// [`Model::persons`], leaving out the words inside `taken` (byte ranges another
+    /// detector already claimed with more certainty): they are not scored.
+    fn persons_outside(&self, text: &str, taken: &[(usize, usize)]) -> Vec<(usize, usize, f32)> {
         let mut out = Vec::new();
-        if !toks.iter().any(|t| t.cand) {
+        if text.is_ascii() && !any_cap_candidate_ascii(text.as_bytes(), taken) {
             return out;
         }
-        let mut lw = LowerWords::new(text, &toks);
+        let toks = tokenize(text);
+        // most messages hold no capitalised word that could be a name: stop before the
+        // per-token work
+        let mut scratch = Lower::new();
+        let free = |t: &Tok| !taken.iter().any(|&(s, e)| s < t.e && t.s < e);
+        if !toks
+            .iter()
+            .any(|t| t.cand && free(t) && cap_candidate(lower(&text[t.s..t.e], &mut scratch)))
+        {
+            return out;
+        }
+        let lw = LowerWords::new(text, &toks);
         let mut prev = O;
         let mut run: Option<(usize, usize, f32, usize)> = None; // start, end, margin sum, n
         let mut feats = [0u32; NFEAT];
         for i in 0..toks.len() {
-            let tag = if candidate(&toks, i, prev, &mut lw) {
-                features(&toks, i, prev, &mut lw, &mut feats);
+            let tag = if free(&toks[i]) && candidate(&toks, i, prev, &lw) {
+                features(&toks, i, prev, &lw, &mut feats);
                 let s = self.score(&feats);
                 let mut best = O;
                 for t in [B, I] {
@@ -163,7 +179,12 @@ pub(super) fn warm_up() {
 /// The tagger's names as candidates, below every cue-backed rule.
 pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
     if let Some(m) = MODEL.as_ref() {
-        for (s, e, _) in m.persons(text) {
+        let taken: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|c| c.prio > Prio::PERSON_MODEL)
+            .map(|c| (c.start, c.end))
+            .collect();
+        for (s, e, _) in m.persons_outside(text, &taken) {
             if super::names::place_or_org_span(text, s, e) {
                 continue;
             }
@@ -255,94 +276,167 @@ fn tokenize(text: &str) -> Vec<Tok> {
     out
 }
 
-/// Lowercased token texts, computed once per token when first asked for.
+/// Lowercased token texts, all in one buffer (one allocation per message, not per token).
 struct LowerWords<'t> {
     text: &'t str,
-    toks: &'t [Tok],
-    cache: Vec<Option<String>>,
-    buf: Lower,
+    buf: String,
+    /// (start, end) of each token's lowercase text in `buf`.
+    at: Vec<(u32, u32)>,
 }
 
 impl<'t> LowerWords<'t> {
-    fn new(text: &'t str, toks: &'t [Tok]) -> Self {
-        LowerWords {
-            text,
-            toks,
-            cache: vec![None; toks.len()],
-            buf: Lower::new(),
+    fn new(text: &'t str, toks: &[Tok]) -> Self {
+        let mut buf = String::with_capacity(text.len() + 8);
+        let mut at = Vec::with_capacity(toks.len());
+        let mut scratch = Lower::new();
+        for t in toks {
+            let s = buf.len();
+            let raw = text[t.s..t.e].trim_end_matches('.');
+            match t.kind {
+                Kind::Num => {
+                    buf.push_str("<num");
+                    buf.push(char::from(b'0' + raw.len().min(9) as u8));
+                    buf.push('>');
+                }
+                _ => buf.push_str(lower(raw, &mut scratch)),
+            }
+            at.push((s as u32, buf.len() as u32));
         }
+        LowerWords { text, buf, at }
     }
 
     /// The lowercase text of token `i` (a trailing initial's dot dropped); "<s>" and
     /// "</s>" outside the text; numbers by their digit count.
-    fn get(&mut self, i: isize) -> &str {
-        if i < 0 {
-            return "<s>";
-        }
+    fn get(&self, i: isize) -> &str {
         let Ok(u) = usize::try_from(i) else {
             return "<s>";
         };
-        let Some(t) = self.toks.get(u) else {
-            return "</s>";
-        };
-        if self.cache[u].is_none() {
-            let raw = self.text[t.s..t.e].trim_end_matches('.');
-            let s = match t.kind {
-                Kind::Num => format!("<num{}>", raw.len().min(9)),
-                _ => lower(raw, &mut self.buf).to_string(),
-            };
-            self.cache[u] = Some(s);
+        match self.at.get(u) {
+            Some(&(s, e)) => &self.buf[s as usize..e as usize],
+            None => "</s>",
         }
-        self.cache[u].as_deref().unwrap_or("")
     }
 }
 
-/// Is token `i` scored? Capitalised words that are not everyday words (or are everyday
-/// words that are also listed names: "Will", "May"), and name particles right after a
-/// name token.
-fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &mut LowerWords<'_>) -> bool {
+/// Is token `i` scored? Capitalised words ([`cap_candidate`]) and name particles right
+/// after a name token.
+fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>) -> bool {
     let t = toks[i];
     if t.kind != Kind::Word {
         return false;
     }
     let idx = i as isize;
     if t.cand {
-        let w = lw.get(idx);
-        return !lex(w).common() || gazetteer::lookup(w) != 0;
+        return cap_candidate(lw.get(idx));
     }
     prev != O && PARTICLES.contains(&lw.get(idx))
 }
 
-/// Word shape: capitals X, lower-case x, digits d, other characters as they are, each run
-/// of one class collapsed ("Adkins" Xx, "McDonald" XxXx, "O'Brien" X'Xx, "R." X.).
-fn shape(text: &str, t: &Tok) -> String {
-    let mut s = String::with_capacity(6);
-    let mut last = '\0';
-    for c in text[t.s..t.e].chars() {
-        let k = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() || c.is_alphabetic() {
-            'x'
-        } else if c.is_numeric() {
-            'd'
-        } else {
-            c
-        };
-        if k != last {
-            s.push(k);
-            last = k;
+/// Does an ASCII text hold a capitalised word that [`cap_candidate`] would score, outside
+/// `taken`? The same word boundaries as [`tokenize`], on bytes, without building tokens:
+/// most messages have none, and this is the whole cost of the tagger for them.
+fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
+    let mut scratch = Lower::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !c.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
         }
-        if s.len() >= 6 {
-            break;
+        // a token starts here: find its end as tokenize does
+        let s = i;
+        let mut e = i + 1;
+        while e < b.len() {
+            let inner =
+                matches!(b[e], b'\'' | b'-') && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
+            if b[e].is_ascii_alphanumeric() || inner {
+                e += 1
+            } else {
+                break;
+            }
         }
+        if c.is_ascii_uppercase()
+            && b[s..e].iter().any(u8::is_ascii_alphabetic)
+            && !taken.iter().any(|&(ts, te)| ts < e && s < te)
+        {
+            // ASCII bytes: the slice is valid UTF-8
+            let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
+            if cap_candidate(lower(w, &mut scratch)) {
+                return true;
+            }
+        }
+        i = e;
     }
-    s
+    false
 }
 
-fn shape_at(text: &str, toks: &[Tok], i: isize) -> String {
-    match usize::try_from(i).ok().and_then(|u| toks.get(u)) {
-        Some(t) => shape(text, t),
-        None => "_".to_string(),
+/// A capitalised word is scored unless it is an everyday word (unless that is also a
+/// listed or very common name), a contraction of one ("I'm", "Don't"), or holds a digit
+/// (codes, not names).
+fn cap_candidate(lw: &str) -> bool {
+    let w = lw.trim_end_matches('.');
+    if w.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if let Some((stem, end)) = w.split_once('\'') {
+        if matches!(end, "m" | "s" | "d" | "ll" | "ve" | "re" | "t") && lex(stem).common() {
+            return false;
+        }
+    }
+    let l = lex(w);
+    if !l.common() {
+        return true;
+    }
+    // an everyday word that is also a name ("May", "Grant", "Rose"): only a listed one or
+    // a very common one; every surname list also holds "The", "My", "Do" and "Call"
+    let g = gazetteer::lookup(w);
+    l.named() || g & 3 == 1 || (g >> 2) & 3 == 1
+}
+
+/// Word shape: capitals X, lower-case x, digits d, other characters as they are (ASCII
+/// ones; any other is '?'), each run of one class collapsed ("Adkins" Xx, "McDonald"
+/// XxXx, "O'Brien" X'Xx, "R." X.), at most 6 bytes; "_" outside the text.
+struct Shape {
+    b: [u8; 6],
+    n: usize,
+}
+
+impl Shape {
+    fn of(text: &str, t: Option<&Tok>) -> Shape {
+        let mut sh = Shape { b: [0; 6], n: 0 };
+        let Some(t) = t else {
+            sh.b[0] = b'_';
+            sh.n = 1;
+            return sh;
+        };
+        let mut last = 0u8;
+        for c in text[t.s..t.e].chars() {
+            let k = if c.is_uppercase() {
+                b'X'
+            } else if c.is_alphabetic() {
+                b'x'
+            } else if c.is_numeric() {
+                b'd'
+            } else if c.is_ascii() {
+                c as u8
+            } else {
+                b'?'
+            };
+            if k != last {
+                sh.b[sh.n] = k;
+                sh.n += 1;
+                last = k;
+                if sh.n == sh.b.len() {
+                    break;
+                }
+            }
+        }
+        sh
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.b[..self.n]
     }
 }
 
@@ -355,23 +449,6 @@ fn facts(w: &str) -> u8 {
         | u8::from(l.given()) << 5
         | u8::from(l.surname()) << 6
         | u8::from(l.particle()) << 7
-}
-
-/// FNV-1a over a template id and its parts, folded into a bucket.
-fn bucket(template: u8, parts: &[&[u8]]) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    eat(template);
-    for p in parts {
-        for &b in *p {
-            eat(b);
-        }
-        eat(0xff);
-    }
-    (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BITS)) as u32
 }
 
 /// The last `n` characters of `w`.
@@ -390,53 +467,93 @@ fn prefix(w: &str, n: usize) -> &str {
     &w[..k]
 }
 
-fn features(toks: &[Tok], i: usize, prev: usize, lw: &mut LowerWords<'_>, f: &mut [u32; NFEAT]) {
+/// FNV-1a over a template id and its parts, folded into a bucket.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(template: u8) -> Fnv {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        h.byte(template);
+        h
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+
+    fn part(mut self, p: &[u8]) -> Fnv {
+        for &b in p {
+            self.byte(b);
+        }
+        self.byte(0xff);
+        self
+    }
+
+    fn bucket(self) -> u32 {
+        (self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BITS)) as u32
+    }
+}
+
+fn features(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>, f: &mut [u32; NFEAT]) {
     let text = lw.text;
     let x = i as isize;
     let t = toks[i];
-    let w0 = lw.get(x).to_string();
-    let wm1 = lw.get(x - 1).to_string();
-    let wm2 = lw.get(x - 2).to_string();
-    let wp1 = lw.get(x + 1).to_string();
-    let wp2 = lw.get(x + 2).to_string();
-    let s0 = shape(text, &t);
-    let sm1 = shape_at(text, toks, x - 1);
-    let sp1 = shape_at(text, toks, x + 1);
-    let g0 = [facts(&w0)];
-    let gm1 = [facts(&wm1)];
-    let gp1 = [facts(&wp1)];
+    let (w0, wm1, wm2, wp1, wp2) = (
+        lw.get(x),
+        lw.get(x - 1),
+        lw.get(x - 2),
+        lw.get(x + 1),
+        lw.get(x + 2),
+    );
+    let near = |d: isize| usize::try_from(x + d).ok().and_then(|u| toks.get(u));
+    let s0 = Shape::of(text, Some(&t));
+    let sm1 = Shape::of(text, near(-1));
+    let sp1 = Shape::of(text, near(1));
+    let (s0, sm1, sp1) = (s0.bytes(), sm1.bytes(), sp1.bytes());
+    let g0 = [facts(w0)];
+    let gm1 = [facts(wm1)];
+    let gp1 = [facts(wp1)];
     let pt = [prev as u8];
     let pos = [u8::from(t.sent_start) | u8::from(x == 0) << 1];
     let len = [w0.chars().count().min(12) as u8];
-    let feats: [(u8, Vec<&[u8]>); NFEAT] = [
-        (1, vec![]),
-        (2, vec![w0.as_bytes()]),
-        (3, vec![s0.as_bytes()]),
-        (4, vec![suffix(&w0, 3).as_bytes()]),
-        (5, vec![suffix(&w0, 2).as_bytes()]),
-        (6, vec![&g0]),
-        (7, vec![wm1.as_bytes()]),
-        (8, vec![wp1.as_bytes()]),
-        (9, vec![wm2.as_bytes()]),
-        (10, vec![wp2.as_bytes()]),
-        (11, vec![sm1.as_bytes()]),
-        (12, vec![sp1.as_bytes()]),
-        (13, vec![&gm1]),
-        (14, vec![&gp1]),
-        (15, vec![&pt]),
-        (16, vec![&pt, s0.as_bytes()]),
-        (17, vec![&pos, s0.as_bytes()]),
-        (18, vec![&g0, s0.as_bytes()]),
-        (19, vec![wm1.as_bytes(), s0.as_bytes()]),
-        (20, vec![wp1.as_bytes(), &g0]),
-        (21, vec![prefix(&w0, 3).as_bytes()]),
-        (22, vec![&len, &g0]),
-        (23, vec![&pt, &g0]),
-        (24, vec![wm1.as_bytes(), wp1.as_bytes()]),
+    let (w0, wm1, wm2, wp1, wp2) = (
+        w0.as_bytes(),
+        wm1.as_bytes(),
+        wm2.as_bytes(),
+        wp1.as_bytes(),
+        wp2.as_bytes(),
+    );
+    let one = |tpl: u8, a: &[u8]| Fnv::new(tpl).part(a).bucket();
+    let two = |tpl: u8, a: &[u8], b: &[u8]| Fnv::new(tpl).part(a).part(b).bucket();
+    let w0s = std::str::from_utf8(w0).unwrap_or("");
+    *f = [
+        Fnv::new(1).bucket(),
+        one(2, w0),
+        one(3, s0),
+        one(4, suffix(w0s, 3).as_bytes()),
+        one(5, suffix(w0s, 2).as_bytes()),
+        one(6, &g0),
+        one(7, wm1),
+        one(8, wp1),
+        one(9, wm2),
+        one(10, wp2),
+        one(11, sm1),
+        one(12, sp1),
+        one(13, &gm1),
+        one(14, &gp1),
+        one(15, &pt),
+        two(16, &pt, s0),
+        two(17, &pos, s0),
+        two(18, &g0, s0),
+        two(19, wm1, s0),
+        two(20, wp1, &g0),
+        one(21, prefix(w0s, 3).as_bytes()),
+        two(22, &len, &g0),
+        two(23, &pt, &g0),
+        two(24, wm1, wp1),
     ];
-    for (k, (tpl, parts)) in feats.iter().enumerate() {
-        f[k] = bucket(*tpl, parts);
-    }
 }
 
 /// One training example: a text and its person-name spans (byte offsets).
@@ -465,14 +582,14 @@ pub fn train(examples: &[Example], epochs: usize, min_margin: f32) -> Vec<u8> {
                 continue;
             }
             let gold = gold_tags(&toks, &ex.names);
-            let mut lw = LowerWords::new(&ex.text, &toks);
+            let lw = LowerWords::new(&ex.text, &toks);
             let mut prev = O;
             for (i, &gold_tag) in gold.iter().enumerate() {
-                if !candidate(&toks, i, prev, &mut lw) {
+                if !candidate(&toks, i, prev, &lw) {
                     prev = O;
                     continue;
                 }
-                features(&toks, i, prev, &mut lw, &mut feats);
+                features(&toks, i, prev, &lw, &mut feats);
                 let mut s = [0f32; TAGS];
                 for &f in &feats {
                     for (t, v) in s.iter_mut().enumerate() {

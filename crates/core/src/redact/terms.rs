@@ -96,9 +96,11 @@ mod tests {
             red.text,
             "[NAME_1] said [NAME_2] would call; Zorblaxian stays"
         );
+        // without the terms, nothing finds it (lower case: the name tagger scores only
+        // capitalised words)
         assert_eq!(
-            r.redact("Zorblax Quenton said").text,
-            "Zorblax Quenton said"
+            r.redact("zorblax quenton said").text,
+            "zorblax quenton said"
         );
         assert!(Terms::new(&[("x".into(), PiiKind::Person)]).is_none());
     }
