@@ -18,6 +18,7 @@
 
 mod addr_walk;
 mod address;
+mod blocks;
 mod contact;
 mod dates;
 mod finance;
@@ -552,6 +553,9 @@ impl Redactor {
         }
         if self.on(PiiKind::StreetAddress) {
             address::addresses(text, g.digit, &mut c);
+            if g.digit {
+                blocks::blocks(text, &mut c);
+            }
         }
         if self.on(PiiKind::OrderNumber) {
             for r in &self.extra {

@@ -1,0 +1,241 @@
+//! Address blocks: an address written over several lines, as in e-mail signatures,
+//! contact blocks and shipping labels ("Mariahilfer Straße 46/6/29 / Top 10 / Salzburg /
+//! Österreich A-5020"), and the Turkish and Indian street-line shapes that no
+//! number-name-type grammar covers ("Kızılay Mah. Şair Nefi Sok. No: 83 D: 8",
+//! "Flat 741/2, Kaveri Apartments, Avinashi Road, Mysuru - 570001").
+//!
+//! Why as a unit: each line alone ("Top 10", "Salzburg", "Japan 150-0001") says little,
+//! but after a street line and before the phone and e-mail lines of a signature they are
+//! the rest of one address. A block starts at a street line (one another detector already
+//! found, or a line with a street or building word and a number) and takes the short
+//! lines after it that look like address lines: units, places, postcodes, a country. It
+//! stops at a blank line, a phone, e-mail or web line, a long or lower-case line, or a
+//! line with many digits (a phone or a company number).
+
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Street and building words of many countries, with a number somewhere on the line.
+static STREET_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:^|[\s,])(?:",
+        r"mah\.|mahallesi|sok\.|sokak|sokağı|cad\.|caddesi|bulvarı|blv\.|",
+        r"str\.|strada|stra[sß]e|gasse|weg|platz|allee|ul\.|ulica|al\.|aleja|os\.|",
+        r"gatan|vägen|gata|gade|vej|veien|gate|katu|tie|kuja|iela|gatvė|g\.|tn\.|tänav|mnt\.|",
+        r"odos|οδός|οδ\.|leoforos|λεωφ\.|",
+        r"rue|avenue|av\.|avenida|calle|c/|carrer|rua|travessa|alameda|praça|via|viale|piazza|corso|",
+        r"straat|laan|plein|gracht|kade|",
+        r"road|rd\.|street|st\.|lane|drive|close|crescent|terrace|place|square|",
+        r"nagar|apartments|enclave|residency|towers|colony|",
+        r"plot|door\s+no\.?|flat|house\s+no\.?|h\.\s?no\.|",
+        r"apt\.?|suite|unit|top|bl\.|sc\.|ap\.|et\.",
+        r")(?:$|[\s,.])",
+    ))
+    .expect("static regex")
+});
+
+/// A line that opens with a house number and a capitalised word ("2-12-3 Nishiki",
+/// "245 14 rue du Président Roosevelt").
+static NUMBER_FIRST_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{1,5}(?:[-/]\d{1,4}){0,3}[a-zA-Z]?(?:\s+\d{1,4})?\s+\p{Lu}")
+        .expect("static regex")
+});
+
+/// Labels that open a phone, e-mail or web line of a signature.
+static CONTACT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)^(?:tel|tél|phone|telephone|telefon|telefono|teléfono|puh|puhelin|mob|mobile|",
+        r"mobil|móvil|cell|handy|m|t|p|f|e|w|fax|direct|office|switchboard|e-?mail|mail|web|",
+        r"www|site|fon|gsm|whatsapp|kontakt|contact|vat|tva|iva|ust|siret|kvk|reg|company)\b",
+    ))
+    .expect("static regex")
+});
+
+/// A postcode-like token: 3-6 digits (with an inner dash or space, or a country prefix).
+static POSTCODE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:[A-Z]{1,2}-)?\d{2,5}(?:[-\s]\d{2,4})?(?:\s|$|,)").expect("static regex")
+});
+
+/// Turkish street lines: "<quarter> Mah. <street> Sok./Cad. No: 83 D: 8[, 06690 Çankaya/Ankara]".
+static TR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b\p{Lu}\p{L}+(?:\s\p{Lu}\p{L}+)?\s(?:[Mm]ah\.|[Mm]ahallesi)\s(?:\p{L}+\s){1,3}",
+        r"(?:[Ss]ok\.|[Ss]okak|[Cc]ad\.|[Cc]addesi|[Bb]ulvarı|[Bb]lv\.)\s*(?:[Nn]o\s?:\s?\d+[A-Z]?)?(?:\s*[Dd]\s?:\s?\d+)?",
+        r"(?:,?\s\d{5}\s\p{L}+(?:/\p{L}+)?)?",
+    ))
+    .expect("static regex")
+});
+
+/// Indian street lines: "Flat 741/2, Kaveri Apartments, Avinashi Road, Mysuru - 570001".
+static IN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:door\s+no\.?|flat|plot|house\s+no\.?|h\.\s?no\.)\s*\d+[a-z]?(?:/\d+)?,",
+        r"(?:\s*[\p{L}.]+(?:\s[\p{L}.]+){0,3},){1,4}",
+        r"(?:\s*\p{L}+(?:\s\p{L}+){0,2})?(?:\s-\s\d{6}|,\s\d{6})?",
+    ))
+    .expect("static regex")
+});
+
+/// Address blocks and TR/IN street lines as candidates; `found` are the candidates the
+/// other detectors made so far (an address among them can open a block).
+pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
+    for re in [&*TR_LINE, &*IN_LINE] {
+        for m in re.find_iter(text) {
+            out.push(Cand::new(
+                m.start(),
+                trim_end(text, m.start(), m.end()),
+                PiiKind::StreetAddress,
+                Prio::ADDRESS_CUE,
+            ));
+        }
+    }
+    if !text.contains('\n') {
+        return;
+    }
+    let lines: Vec<(usize, usize)> = line_spans(text);
+    let mut i = 0;
+    while i < lines.len() {
+        let (ls, le) = lines[i];
+        let line = &text[ls..le];
+        let known = out
+            .iter()
+            .any(|c| c.kind == PiiKind::StreetAddress && c.start < le && ls < c.end);
+        let street = line.len() <= 100
+            && line.bytes().any(|b| b.is_ascii_digit())
+            && !CONTACT_LABEL.is_match(line.trim_start())
+            && (STREET_LINE.is_match(line) || NUMBER_FIRST_LINE.is_match(line.trim_start()));
+        if !(known || street) {
+            i += 1;
+            continue;
+        }
+        // the block's lines after the street line
+        let mut j = i + 1;
+        let mut postcode = POSTCODE_LIKE.is_match(line);
+        while j < lines.len() && j <= i + 5 && continues(&text[lines[j].0..lines[j].1]) {
+            postcode |= POSTCODE_LIKE.is_match(&text[lines[j].0..lines[j].1]);
+            j += 1;
+        }
+        // a street line by its look alone needs a second line and a postcode somewhere
+        if known || (j > i + 1 && postcode) {
+            let start = ls + label_len(line);
+            let end = trim_end(text, start, lines[j - 1].1);
+            if end > start {
+                out.push(Cand::new(start, end, PiiKind::StreetAddress, Prio::ADDRESS));
+            }
+        }
+        i = j.max(i + 1);
+    }
+}
+
+/// Byte ranges of the lines (without the line break).
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut v = Vec::new();
+    let mut s = 0;
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            v.push((s, i));
+            s = i + 1;
+        }
+    }
+    v.push((s, text.len()));
+    v
+}
+
+/// Does this line continue an address block?
+fn continues(line: &str) -> bool {
+    let l = line.trim();
+    if l.is_empty() || l.len() > 60 || l.contains('@') || l.contains("://") || l.contains("www.") {
+        return false;
+    }
+    if l.contains('+') || CONTACT_LABEL.is_match(l) {
+        return false;
+    }
+    let digits = l.bytes().filter(u8::is_ascii_digit).count();
+    if digits > 8 || l.split_whitespace().count() > 6 {
+        return false;
+    }
+    // an address line starts with a capital letter or a digit (not a sentence's word)
+    l.chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+}
+
+/// The length of a leading "Label: " or "Label\t" (a form field's name), kept visible.
+fn label_len(line: &str) -> usize {
+    for sep in [": ", ":\t", "\t", " = ", " | "] {
+        if let Some(p) = line.find(sep) {
+            let label = &line[..p];
+            if p <= 30
+                && !label.bytes().any(|b| b.is_ascii_digit())
+                && label.split_whitespace().count() <= 3
+            {
+                return p + sep.len();
+            }
+        }
+    }
+    line.len() - line.trim_start().len()
+}
+
+/// `end` moved back over trailing spaces, commas and full stops.
+fn trim_end(text: &str, start: usize, mut end: usize) -> usize {
+    while end > start && matches!(text.as_bytes()[end - 1], b' ' | b',' | b'.' | b'\t' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::{PiiKind, Redactor};
+
+    fn addresses(t: &str) -> Vec<String> {
+        Redactor::default()
+            .find_spans(t)
+            .iter()
+            .filter(|s| s.kind == PiiKind::StreetAddress)
+            .map(|s| t[s.start..s.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_signature_block_is_one_address() {
+        let t = "Best regards,\nAnna Berger\nBluefin Analytics\nMariahilfer Straße 46/6/29\nTop 10\nSalzburg\nÖsterreich A-5020\nDirect: 0664 0123 456\nE-mail: anna@example.at";
+        assert_eq!(
+            addresses(t),
+            ["Mariahilfer Straße 46/6/29\nTop 10\nSalzburg\nÖsterreich A-5020"]
+        );
+    }
+
+    #[test]
+    fn number_first_lines_need_a_postcode_line() {
+        let t = "Kenji Sato\n2-12-3 Nishiki\nRoom 572\nShibuya-ku, Tokyo\nJapan 150-0001\nOffice: 08-368-1234";
+        assert_eq!(
+            addresses(t),
+            ["2-12-3 Nishiki\nRoom 572\nShibuya-ku, Tokyo\nJapan 150-0001"]
+        );
+        // a list of quantities is no address
+        assert!(addresses("Order:\n2 Blue Mugs\n3 Red Plates\nThanks").is_empty());
+    }
+
+    #[test]
+    fn turkish_and_indian_street_lines() {
+        assert_eq!(
+            addresses("please update our billing address to Kızılay Mah. Şair Nefi Sok. No: 83 D: 8, 06690 Çankaya/Ankara. Thanks"),
+            ["Kızılay Mah. Şair Nefi Sok. No: 83 D: 8, 06690 Çankaya/Ankara"]
+        );
+        assert_eq!(
+            addresses("no, it's Flat 741/2, Kaveri Apartments, Avinashi Road, Mysuru - 570001 now"),
+            ["Flat 741/2, Kaveri Apartments, Avinashi Road, Mysuru - 570001"]
+        );
+    }
+
+    #[test]
+    fn a_form_label_stays_visible() {
+        let t = "Adresse: 37 ter place de la Visitation\nBâtiment C\n35000 Rennes\nTéléphone: 02 99 00 00 00";
+        assert_eq!(
+            addresses(t),
+            ["37 ter place de la Visitation\nBâtiment C\n35000 Rennes"]
+        );
+    }
+}
