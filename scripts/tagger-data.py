@@ -199,6 +199,18 @@ FRAMES = [
     "Best,\n{X}", "Regards\n{X}\n{O}", "--\n{X}\n{J}", "Thanks!\n\n{X}",
     "{X} (mobile) called twice", "From: {X}\nTo: support", "Name: {X}", "Account holder: {X}",
     "Hi, {X} again.", "{X}, {L}", "Hello {X}, I still have a problem.",
+    # short biographies
+    "{X} was born in {L} and studied in {L}.", "{X} lives in {L} with two cats.",
+    "{X} moved to {L} in 2019 and works for {O}.", "In 2016 {X} joined {O} as {J}.",
+    "{X}, {J} at {O}, was born on 3/4/1970.", "{X} speaks three languages.",
+    "{X} and {Y} founded {O} in 2012.", "{X}'s daughter studies in {L}.",
+    "Before that, {X} worked at {O}.", "{X} (born 1961) is a {J} based in {L}.",
+    "After university {X} spent ten years at {O}.", "{X} collects stamps and old maps.",
+    "{X} wurde in {L} geboren.", "{X} est né à {L}.", "{X} nació en {L}.", "{X} è nato a {L}.",
+    "{X} urodził się w {L}.", "{X} woont in {L}.", "{X} bor i {L}.", "{X} asuu {L}.",
+    # chat lines
+    "[09:17] {X}: is the parcel still coming?", "[14:02] Agent: {X} will call you back.",
+    "Customer: it's for {X}, my sister", "Agent: Thanks {X}, one moment.",
 ]
 
 

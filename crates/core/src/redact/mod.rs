@@ -647,11 +647,62 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
             }
         }
     }
+    name_parts_again(text, &spans, &mut extra);
     if !extra.is_empty() {
         spans.extend(extra);
         spans.sort_by_key(|x| x.start);
     }
     spans
+}
+
+/// A name found once names its person wherever a part of it stands alone later: "Tenoch
+/// Itzcóatl … Tenoch speaks four languages … Itzcóatl joined", also with a lower-case first
+/// letter ("yeşim"). Parts are capitalised words of three letters or more that are not
+/// everyday words, so "Will" of "Will Smith" does not mask every "will".
+fn name_parts_again(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
+    let glued = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut buf = lexicon::Lower::new();
+    let mut parts: Vec<String> = Vec::new();
+    for s in spans.iter().filter(|s| s.kind == PiiKind::Person) {
+        for w in
+            text[s.start..s.end].split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        {
+            let w = w.trim_matches(|c| c == '\'' || c == '-');
+            if w.chars().count() < 3
+                || !w.chars().next().is_some_and(char::is_uppercase)
+                || lexicon::lookup(lexicon::lower(w, &mut buf)).common()
+            {
+                continue;
+            }
+            let mut lc = String::with_capacity(w.len());
+            let mut cs = w.chars();
+            if let Some(first) = cs.next() {
+                lc.extend(first.to_lowercase());
+                lc.push_str(cs.as_str());
+            }
+            for v in [w.to_string(), lc] {
+                if !parts.contains(&v) {
+                    parts.push(v);
+                }
+            }
+        }
+    }
+    for p in &parts {
+        let finder = memchr::memmem::Finder::new(p.as_bytes());
+        for start in finder.find_iter(text.as_bytes()) {
+            let end = start + p.len();
+            let whole =
+                !glued(text[..start].chars().next_back()) && !glued(text[end..].chars().next());
+            let covered = |x: &PiiSpan| x.start < end && start < x.end;
+            if whole && !spans.iter().any(covered) && !extra.iter().any(covered) {
+                extra.push(PiiSpan {
+                    start,
+                    end,
+                    kind: PiiKind::Person,
+                });
+            }
+        }
+    }
 }
 
 /// Keep the best non-overlapping candidates: priority, then length, then position.

@@ -380,7 +380,7 @@ fn cap_candidate(lw: &str) -> bool {
         return false;
     }
     if let Some((stem, end)) = w.split_once('\'') {
-        if matches!(end, "m" | "s" | "d" | "ll" | "ve" | "re" | "t") && lex(stem).common() {
+        if matches!(end, "m" | "s" | "d" | "ll" | "ve" | "v" | "re" | "t") && lex(stem).common() {
             return false;
         }
     }
