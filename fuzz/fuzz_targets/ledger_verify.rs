@@ -124,7 +124,10 @@ fn check(text: &str, all_fixed: bool) {
             if let Err(w) = &without {
                 assert!(w.line <= e.line || e.reason.contains("receipt"));
             }
-            if all_fixed {
+            // An unreadable line's reason quotes serde's message, which names the line's
+            // own (fuzzed) field: "unknown field `entry_different device keyhash`" is not
+            // the verifier blaming a key.
+            if all_fixed && !e.reason.starts_with("unreadable line") {
                 for r in [
                     "does not match its recorded SHA-256",
                     "entry_hash does not match",
