@@ -193,7 +193,7 @@ pub fn builtin() -> &'static [&'static dyn Recognizer] {
     &BUILTIN
 }
 
-static BUILTIN: [&dyn Recognizer; 8] = [
+static BUILTIN: [&dyn Recognizer; 16] = [
     &super::ids::us_ssn::RECOGNIZER,
     &super::ids::gb_nino::RECOGNIZER,
     &super::ids::nl_bsn::RECOGNIZER,
@@ -201,6 +201,14 @@ static BUILTIN: [&dyn Recognizer; 8] = [
     &super::ids::it_fiscal_code::RECOGNIZER,
     &super::ids::fr_nir::RECOGNIZER,
     &super::ids::de_tax_id::RECOGNIZER,
+    &super::ids::pl_pesel::RECOGNIZER,
+    &super::ids::se_personnummer::RECOGNIZER,
+    &super::ids::fi_hetu::RECOGNIZER,
+    &super::ids::tr_tckn::RECOGNIZER,
+    &super::ids::ee_isikukood::RECOGNIZER,
+    &super::ids::lt_asmens_kodas::RECOGNIZER,
+    &super::ids::ro_cnp::RECOGNIZER,
+    &super::ids::br_cpf::RECOGNIZER,
     &super::ids::travel_document::TravelDocument,
 ];
 
