@@ -37,7 +37,7 @@ const CHECK: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
 /// Whether an eleven-character, upper-case code is a valid permanent HETU.
 pub fn valid(code: &str) -> bool {
     let b = code.as_bytes();
-    if b.len() != 11 {
+    if b.len() != 11 || !code.is_ascii() {
         return false;
     }
     let century = match b[6] {
@@ -80,5 +80,6 @@ mod tests {
         assert!(found("010594Y9032").is_empty(), "temporary code");
         assert!(found("131052-001W").is_empty(), "individual 001");
         assert!(found("x131052-308T").is_empty());
+        assert!(!super::valid("131052-30é"), "not ASCII");
     }
 }

@@ -1,6 +1,6 @@
 //! Swedish personal identity numbers (personnummer): the birth date `YYMMDD` or
 //! `YYYYMMDD`, a dash (a plus from the year the holder turns 100), three serial digits
-//! and a Luhn check digit over the ten digits `YYMMDDNNN C`. Coordination numbers
+//! and a Luhn check digit over the ten digits `YYMMDDNNNC`. Coordination numbers
 //! (samordningsnummer) add 60 to the day. The dashed form with a real date and a valid
 //! Luhn digit is the number's own shape and may stand alone; plain digits are also phone
 //! and account numbers, and a day of 61–91 also fits a Finnish HETU with a mistyped check
