@@ -81,6 +81,41 @@ static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Month names of other languages, as they stand in written dates (genitive forms where a
+/// language uses them: Polish "marca", Finnish "lokakuuta", Czech "května").
+const MONTHS_INTL: &str = concat!(
+    // de, fr, es, it, pt, nl
+    "januar|februar|märz|maerz|mai|juni|juli|oktober|dezember|",
+    "janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|",
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|",
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|",
+    "janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|dezembro|",
+    "januari|februari|maart|mei|augustus|",
+    // sv, da, no
+    "augusti|maj|desember|",
+    // pl
+    "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|wrzesnia|października|pazdziernika|listopada|grudnia|",
+    // fi
+    "tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kesäkuuta|heinäkuuta|elokuuta|syyskuuta|lokakuuta|marraskuuta|joulukuuta|",
+    // cs
+    "ledna|února|března|dubna|května|června|července|srpna|září|října|listopadu|prosince|",
+    // ro, hu, tr
+    "ianuarie|februarie|martie|aprilie|iunie|iulie|septembrie|octombrie|noiembrie|decembrie|",
+    "január|február|március|április|május|június|július|augusztus|szeptember|október|",
+    "ocak|şubat|subat|mart|nisan|mayıs|mayis|haziran|temmuz|ağustos|agustos|eylül|eylul|ekim|kasım|kasim|aralık|aralik",
+);
+
+/// Written dates in other languages, with a year: "11. Dezember 1949", "4 de marzo de
+/// 1961", "10. lokakuuta 2006", "1961. március 4.".
+static WRITTEN_INTL: LazyLock<Regex> = LazyLock::new(|| {
+    let day = r"(?:[12]\d|3[01]|0?[1-9])";
+    let year = r"(?:19|20)\d{2}";
+    Regex::new(&format!(
+        r"(?i)\b(?:{day}(?:\.|º|er)?\s*(?:de\s+)?(?:{MONTHS_INTL})\.?,?\s*(?:de\s+|del\s+)?{year}|{year}\.?\s*(?:{MONTHS_INTL})\s+{day}\.?)\b"
+    ))
+    .expect("static regex")
+});
+
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:born|birth|\bdob\b|d\.o\.b|\bbday|b-day|birthday|\bdate of b|geb\.|\bage\b|\bnée?\b)")
         .expect("static regex")
@@ -294,6 +329,16 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
         !ascii || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
     if year_words {
         year_only(text, out);
+    }
+    if year_run(b) {
+        for m in WRITTEN_INTL.find_iter(text) {
+            let year = m
+                .as_str()
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|y| y.len() == 4)
+                .map(|y| num(y.as_bytes()));
+            push(text, m.start(), m.end(), year, out);
+        }
     }
     let month_hint = if ascii {
         month_prefix_ascii(b)

@@ -573,3 +573,25 @@ fn a_dotted_number_with_a_long_last_part_is_no_date_and_no_panic() {
     let spans = r.find_spans("I was born 12.1.1985 in Leeds");
     assert!(spans.iter().any(|s| s.kind == PiiKind::DateOfBirth));
 }
+
+#[test]
+fn birth_dates_with_month_names_of_other_languages() {
+    for (text, date) in [
+        (
+            "Frau Weber (geb. 11. Dezember 1949) ruft an",
+            "11. Dezember 1949",
+        ),
+        ("Syntymäaika\t10. lokakuuta 1986", "10. lokakuuta 1986"),
+        (
+            "nació el 4 de marzo de 1961 en Sevilla",
+            "4 de marzo de 1961",
+        ),
+        ("data urodzenia: 3 maja 1975", "3 maja 1975"),
+        ("született 1961. március 4.", "1961. március 4."),
+        ("né le 2 août 1958 à Lyon", "2 août 1958"),
+    ] {
+        assert_covers(text, PiiKind::DateOfBirth, date);
+    }
+    // a recent date without a birth cue is an event, not a birth date
+    assert_none("Lieferung am 3. März 2024 erhalten", PiiKind::DateOfBirth);
+}
