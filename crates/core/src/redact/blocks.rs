@@ -77,10 +77,21 @@ static IN_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// The words without which [`TR_LINE`] (0) and [`IN_LINE`] (1) cannot match.
+static LINE_GATES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new([r"(?i)mah", r"(?i)flat|plot|door|house|h\.\s?no"]).expect("static regex")
+});
+
 /// Address blocks and TR/IN street lines as candidates; `found` are the candidates the
 /// other detectors made so far (an address among them can open a block).
 pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
-    for re in [&*TR_LINE, &*IN_LINE] {
+    // the street-line patterns only where their key words stand (a literal search is
+    // far cheaper than the patterns themselves)
+    let gates = LINE_GATES.matches(text);
+    for (k, re) in [&*TR_LINE, &*IN_LINE].into_iter().enumerate() {
+        if !gates.matched(k) {
+            continue;
+        }
         for m in re.find_iter(text) {
             out.push(Cand::new(
                 m.start(),
