@@ -74,6 +74,8 @@ esac
 
 start_s=$SECONDS
 target="${CARGO_TARGET_DIR:-target}"
+# absolute: cargo runs the bench from crates/core, where a relative path means another place
+case "$target" in /*) ;; *) target="$PWD/$target" ;; esac
 venv="$target/presidio-venv"
 out="$target/presidio-bench"
 mkdir -p "$out"
