@@ -100,6 +100,19 @@ struct Score {
     no_cue_found: usize,
 }
 
+impl Score {
+    /// Micro recall, precision and the share of PII characters left unmasked.
+    fn micro(&self) -> (f64, f64, f64) {
+        let support: usize = self.support.values().sum();
+        let found: usize = self.found.values().sum();
+        (
+            found as f64 / support as f64,
+            self.tp as f64 / (self.tp + self.fp) as f64,
+            self.leaked_chars as f64 / self.gold_chars as f64,
+        )
+    }
+}
+
 fn score(rows: &[Gold], r: &Redactor) -> Score {
     let mut s = Score::default();
     for g in rows {
@@ -148,11 +161,7 @@ fn heldout_pii_set_meets_the_quality_targets() {
             return;
         };
         let s = score(&rows, &r);
-        let support: usize = s.support.values().sum();
-        let found: usize = s.found.values().sum();
-        let recall = found as f64 / support as f64;
-        let precision = s.tp as f64 / (s.tp + s.fp) as f64;
-        let unmasked = s.leaked_chars as f64 / s.gold_chars as f64;
+        let (recall, precision, unmasked) = s.micro();
         println!(
             "seed {seed}: {} messages, recall {recall:.3}, precision {precision:.3}, unmasked {:.2}%",
             rows.len(),
@@ -196,11 +205,7 @@ fn second_heldout_set_holds_todays_floor() {
             return;
         };
         let s = score(&rows, &r);
-        let support: usize = s.support.values().sum();
-        let found: usize = s.found.values().sum();
-        let recall = found as f64 / support as f64;
-        let precision = s.tp as f64 / (s.tp + s.fp) as f64;
-        let unmasked = s.leaked_chars as f64 / s.gold_chars as f64;
+        let (recall, precision, unmasked) = s.micro();
         let no_cue = s.no_cue_found as f64 / s.no_cue.max(1) as f64;
         println!(
             "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.1}%, PERSON without a cue {no_cue:.3}",

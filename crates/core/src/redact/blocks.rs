@@ -82,8 +82,8 @@ static LINE_GATES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
     regex::RegexSet::new([r"(?i)mah", r"(?i)flat|plot|door|house|h\.\s?no"]).expect("static regex")
 });
 
-/// Address blocks and TR/IN street lines as candidates; `found` are the candidates the
-/// other detectors made so far (an address among them can open a block).
+/// Address blocks and TR/IN street lines as candidates, added to `out`, which holds the
+/// candidates the other detectors made so far (an address among them can open a block).
 pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
     // the street-line patterns only where their key words stand (a literal search is
     // far cheaper than the patterns themselves)

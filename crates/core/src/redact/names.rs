@@ -847,55 +847,41 @@ static PLACE_ORG_SET: LazyLock<super::lexicon::WordSet> =
     LazyLock::new(|| PLACE_ORG.iter().copied().collect());
 
 fn place_or_org(text: &str, run: &NameRun, cued: bool) -> bool {
-    let rest = text[run.e..].trim_start_matches([',', ' ']);
+    place_or_org_at(text, run.s, run.e, run.words, cued)
+}
+
+/// [`place_or_org`] for the `words` name words at `s..e`.
+fn place_or_org_at(text: &str, s: usize, e: usize, words: usize, cued: bool) -> bool {
+    let rest = text[e..].trim_start_matches([',', ' ']);
     let code = rest.get(..2).is_some_and(state_code)
         && rest[2..]
             .chars()
             .next()
             .is_none_or(|c| matches!(c, ' ' | '.' | '!' | '?' | ',' | ';' | ')' | '\n'));
-    if code
-        || text[run.s..run.e]
-            .rsplit(' ')
-            .next()
-            .is_some_and(state_code)
-    {
+    if code || text[s..e].rsplit(' ').next().is_some_and(state_code) {
         return true;
     }
     let mut buf = Lower::new();
     let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
-    let last = text[run.s..run.e].rsplit(' ').next().unwrap_or("");
+    let last = text[s..e].rsplit(' ').next().unwrap_or("");
     // "Ashley Church", "Leslie House": a known surname is a surname, even if it is also a
     // place word
     let mut b2 = Lower::new();
     let ll = lower(last, &mut b2);
-    if run.words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
+    if words >= 2 && hit(last) && !is_surname(ll) && !SURNAME_LIKE.contains(&ll) {
         return true;
     }
-    next_word(text, run.e, 1).is_some_and(|(s, e)| {
-        let w = &text[s..e];
+    next_word(text, e, 1).is_some_and(|(ws, we)| {
+        let w = &text[ws..we];
         // after "my husband" / "in the name of", "Leslie House" is a name
-        s > run.e && hit(w) && !(cued && SURNAME_LIKE.contains(&lower(w, &mut b2)))
+        ws > e && hit(w) && !(cued && SURNAME_LIKE.contains(&lower(w, &mut b2)))
     })
 }
 
 /// Is the tagger's name at `s..e` a place or an organisation by the same tests the rules
 /// use ("Warren Theatres", "Bethany Beach", "Carlos, IL")?
 pub(super) fn place_or_org_span(text: &str, s: usize, e: usize) -> bool {
-    let run = NameRun {
-        s,
-        e,
-        words: text[s..e].split_whitespace().count(),
-        cap: true,
-        first_given: false,
-        first_common: false,
-        any_name: false,
-        strong_suffix: false,
-        terminal: false,
-        follow_and: false,
-        sentence_end: false,
-        verb_like: false,
-    };
-    place_or_org(text, &run, false)
+    place_or_org_at(text, s, e, text[s..e].split_whitespace().count(), false)
 }
 
 /// Things that are "called" something without being people ("a playlist called ...").

@@ -95,19 +95,22 @@ impl Model {
     /// detector already claimed with more certainty): they are not scored.
     fn persons_outside(&self, text: &str, taken: &[(usize, usize)]) -> Vec<(usize, usize, f32)> {
         let mut out = Vec::new();
+        // most messages hold no capitalised word that could be a name: stop before the
+        // per-token work
         if text.is_ascii() && !any_cap_candidate_ascii(text.as_bytes(), taken) {
             return out;
         }
         let toks = tokenize(text);
-        // most messages hold no capitalised word that could be a name: stop before the
-        // per-token work
-        let mut scratch = Lower::new();
         let free = |t: &Tok| !taken.iter().any(|&(s, e)| s < t.e && t.s < e);
-        if !toks
-            .iter()
-            .any(|t| t.cand && free(t) && cap_candidate(lower(&text[t.s..t.e], &mut scratch)))
-        {
-            return out;
+        // the same question for other text, on its tokens (ASCII text was answered above)
+        if !text.is_ascii() {
+            let mut scratch = Lower::new();
+            if !toks
+                .iter()
+                .any(|t| t.cand && free(t) && cap_candidate(lower(&text[t.s..t.e], &mut scratch)))
+            {
+                return out;
+            }
         }
         let lw = LowerWords::new(text, &toks);
         let mut prev = O;
@@ -518,22 +521,20 @@ fn features(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>, f: &mut [u
     let pt = [prev as u8];
     let pos = [u8::from(t.sent_start) | u8::from(x == 0) << 1];
     let len = [w0.chars().count().min(12) as u8];
-    let (w0, wm1, wm2, wp1, wp2) = (
-        w0.as_bytes(),
+    let one = |tpl: u8, a: &[u8]| Fnv::new(tpl).part(a).bucket();
+    let two = |tpl: u8, a: &[u8], b: &[u8]| Fnv::new(tpl).part(a).part(b).bucket();
+    let (wm1, wm2, wp1, wp2) = (
         wm1.as_bytes(),
         wm2.as_bytes(),
         wp1.as_bytes(),
         wp2.as_bytes(),
     );
-    let one = |tpl: u8, a: &[u8]| Fnv::new(tpl).part(a).bucket();
-    let two = |tpl: u8, a: &[u8], b: &[u8]| Fnv::new(tpl).part(a).part(b).bucket();
-    let w0s = std::str::from_utf8(w0).unwrap_or("");
     *f = [
         Fnv::new(1).bucket(),
-        one(2, w0),
+        one(2, w0.as_bytes()),
         one(3, s0),
-        one(4, suffix(w0s, 3).as_bytes()),
-        one(5, suffix(w0s, 2).as_bytes()),
+        one(4, suffix(w0, 3).as_bytes()),
+        one(5, suffix(w0, 2).as_bytes()),
         one(6, &g0),
         one(7, wm1),
         one(8, wp1),
@@ -549,7 +550,7 @@ fn features(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>, f: &mut [u
         two(18, &g0, s0),
         two(19, wm1, s0),
         two(20, wp1, &g0),
-        one(21, prefix(w0s, 3).as_bytes()),
+        one(21, prefix(w0, 3).as_bytes()),
         two(22, &len, &g0),
         two(23, &pt, &g0),
         two(24, wm1, wp1),
