@@ -3,7 +3,7 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use labelvault_core::sync::{Client, HttpTransport, SyncOptions, SyncReport};
+use labelvault_core::sync::{Client, HttpTransport, NoticeReport, SyncOptions, SyncReport};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -14,6 +14,8 @@ pub struct SyncOutcome {
     pub report: SyncReport,
     /// Batches imported.
     pub new_batches: usize,
+    /// What the hub's notices changed (items erased or masked).
+    pub notices: NoticeReport,
     /// One notice per imported batch with items held back (personal data found).
     pub held_back: Vec<String>,
 }
@@ -30,8 +32,10 @@ pub fn sync_now(state: tauri::State<'_, AppState>) -> IpcResult<SyncOutcome> {
     let mut client = Client::new(&mut v, &transport);
     let report = client.upload(&opts)?;
     let pulled = client.pull()?;
+    let notices = client.apply_notices()?;
     Ok(SyncOutcome {
         report,
+        notices,
         new_batches: pulled.len(),
         held_back: pulled
             .iter()

@@ -99,7 +99,7 @@ AGE = re.compile(r"age1[02-9ac-hj-np-z]{58}\Z")
 HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 ADMIN_ROUTES = [
     "adjudications", "annotators", "assign", "batches/{batch}", "companies", "devices/{device}/revoke",
-    "disagreements", "dispatch", "evaluation", "evaluation.html", "export", "gold", "items",
+    "disagreements", "dispatch", "erase", "erasures/{erasure}", "evaluation", "evaluation.html", "export", "gold", "items",
     "labels", "leases/reclaim", "ledger", "messages", "pipeline", "quality", "retrain",
     "retrain/mark", "retrain/threshold", "select",
 ]
@@ -113,6 +113,8 @@ ADMIN_QUERY = {
 }
 BATCH_SEGMENT = re.compile(r"b_[0-9a-f]{32}\Z")
 DEVICE_SEGMENT = re.compile(r"d_[0-9a-f]{24}\Z")
+ERASURE_SEGMENT = re.compile(r"er_[0-9a-f]{24}\Z")
+NOTICE_ID = id_shape("n_", 24)
 
 
 def admin_path_ok(path):
@@ -125,6 +127,8 @@ def admin_path_ok(path):
             return bool(BATCH_SEGMENT.match(s))
         if p == "{device}":
             return bool(DEVICE_SEGMENT.match(s))
+        if p == "{erasure}":
+            return bool(ERASURE_SEGMENT.match(s))
         return p == s
     if not any(len(r.split("/")) == len(segs) and all(seg_ok(p, s) for p, s in zip(r.split("/"), segs)) for r in ADMIN_ROUTES):
         return False
@@ -234,7 +238,7 @@ def check_receipt(parsed):
 def check_body(method, path, body, created_at_ms):
     """("upload", dict) for a label upload, ("receipt", ...) for a receipt entry, else None."""
     if method == "GET":
-        if not BATCH_PATH.match(path):
+        if not (BATCH_PATH.match(path) or path == "/v1/notices"):
             raise Refused("path breaks the label grammar")
         if body:
             raise Refused("a GET request carried a body")
@@ -254,7 +258,7 @@ def check_body(method, path, body, created_at_ms):
         if not (is_int(c["bytes"], 0, 1 << 40) and is_int(c["rows"], 0, min(c["bytes"], 1_000_000_000))):
             raise Refused("rows")
         return ("admin", c)
-    if method not in ("POST", "RECEIPT") or path not in ("/v1/labels", "/v1/enroll") \
+    if method not in ("POST", "RECEIPT") or path not in ("/v1/labels", "/v1/enroll", "/v1/notices/ack") \
             or (method == "RECEIPT" and path != "/v1/labels"):
         raise Refused("unknown request kind")
     try:
@@ -265,6 +269,16 @@ def check_body(method, path, body, created_at_ms):
         raise Refused("body is not canonical")
     if method == "RECEIPT":
         return ("receipt", check_receipt(parsed))
+    if path == "/v1/notices/ack":
+        a = as_dict(parsed, ["device_id", "notice_ids"], "notice acknowledgement")
+        if not (isinstance(a["device_id"], str) and DEVICE_ID.match(a["device_id"])):
+            raise Refused("device_id")
+        ids = a["notice_ids"]
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 1000 \
+                or not all(isinstance(i, str) and NOTICE_ID.match(i) for i in ids) \
+                or len(set(ids)) != len(ids):
+            raise Refused("notice_ids")
+        return None
     if path == "/v1/enroll":
         e = as_dict(parsed, ["enrollment_code", "signing_key", "recipient"], "enrollment body")
         if not (isinstance(e["enrollment_code"], str) and CODE.match(e["enrollment_code"])):

@@ -47,6 +47,19 @@ pub enum AuditCmd {
         #[arg(long)]
         hub_key: String,
     },
+    /// Verify an erasure receipt offline (the hub's signature), and with
+    /// --device-ledger, that each device ledger holds the device's acknowledgement at
+    /// the entry the receipt names.
+    VerifyErasure {
+        /// The receipt (`labelvault erase --receipt FILE`).
+        file: PathBuf,
+        /// The hub's public key (base64).
+        #[arg(long)]
+        hub_key: String,
+        /// A device's exported ledger (`labelvault audit export`); repeatable.
+        #[arg(long = "device-ledger")]
+        device_ledgers: Vec<PathBuf>,
+    },
     /// Show the ledger and what is stored on this device, and when it will be purged.
     Show {
         /// Entries to show, newest first.
@@ -69,10 +82,13 @@ pub fn enroll(profile: Option<PathBuf>, hub: &str, code: &str) -> Result<()> {
 pub fn pull(profile: Option<PathBuf>) -> Result<()> {
     let mut vault = crate::open_vault(profile)?;
     let transport = HttpTransport::default();
-    let reports = Client::new(&mut vault, &transport).pull()?;
+    let mut client = Client::new(&mut vault, &transport);
+    let reports = client.pull()?;
+    let notices = client.apply_notices()?;
     for r in &reports {
         crate::batch::print_import(r);
     }
+    print_notices(&notices);
     if reports.is_empty() {
         println!("no new batches");
     }
@@ -90,6 +106,10 @@ pub fn sync(profile: Option<PathBuf>, grace_days: f64, attempts: u32, json: bool
     let mut client = Client::new(&mut vault, &transport);
     let report = client.upload(&opts)?;
     let pulled = client.pull()?;
+    let notices = client.apply_notices()?;
+    if !json {
+        print_notices(&notices);
+    }
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -104,6 +124,22 @@ pub fn sync(profile: Option<PathBuf>, grace_days: f64, attempts: u32, json: bool
         );
     }
     Ok(())
+}
+
+/// Say what the hub's notices changed (counts only).
+fn print_notices(n: &labelvault_core::sync::NoticeReport) {
+    if n.erased_items > 0 {
+        println!(
+            "{} item(s) deleted at the hub's request (a customer's erasure)",
+            n.erased_items
+        );
+    }
+    if n.masked_items > 0 {
+        println!(
+            "{} item(s) had personal data masked at the hub's request",
+            n.masked_items
+        );
+    }
 }
 
 fn parse_span(s: &str) -> Result<Span> {
@@ -252,6 +288,11 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
                 Err(e) => bail!("verification FAILED at {e}"),
             }
         }
+        AuditCmd::VerifyErasure {
+            file,
+            hub_key,
+            device_ledgers,
+        } => crate::erase::verify(&file, &hub_key, &device_ledgers)?,
         AuditCmd::VerifyHub { file, hub_key } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;

@@ -5,6 +5,7 @@
 mod batch;
 mod demo_hub;
 mod device;
+mod erase;
 mod hub_sync;
 mod manage;
 mod redact;
@@ -138,6 +139,10 @@ enum Cmd {
     Evaluate(manage::EvaluateArgs),
     /// Manager: whether enough new labels arrived to retrain; acknowledge a training run.
     Retrain(manage::RetrainArgs),
+    /// Privacy officer: erase a customer's messages (by id, company or received-before)
+    /// from the hub now and from every device at its next sync; prints and saves the
+    /// hub's signed receipt (`--status ID` shows it again, updated).
+    Erase(erase::EraseArgs),
     /// Redact personal data from JSONL lines with `id` and `text`.
     Redact {
         /// Write the detected spans (`{"id", "entities": [{"start","end","type"}]}`,
@@ -210,6 +215,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Reclaim(a) => manage::reclaim(a),
         Cmd::Progress(a) => manage::progress(a),
         Cmd::MissedPii(a) => manage::missed_pii(a),
+        Cmd::Erase(a) => erase::run(a),
         Cmd::Quality(a) => manage::quality(a),
         Cmd::Disagreements(a) => manage::disagreements(a),
         Cmd::Adjudicate(a) => manage::adjudicate(a),

@@ -24,12 +24,12 @@ pub struct HubAdmin {
 }
 
 /// An admin API client: the engine's [`AdminClient`] with the token read from a file.
-struct Admin {
+pub(crate) struct Admin {
     client: AdminClient,
 }
 
 impl Admin {
-    fn new(h: &HubAdmin) -> Result<Admin> {
+    pub(crate) fn new(h: &HubAdmin) -> Result<Admin> {
         let token = zeroize::Zeroizing::new(
             std::fs::read_to_string(&h.admin_token_file).with_context(|| {
                 format!(
@@ -43,11 +43,11 @@ impl Admin {
         })
     }
 
-    fn post(&self, path: &str, body: &Value) -> Result<Value> {
+    pub(crate) fn post(&self, path: &str, body: &Value) -> Result<Value> {
         Ok(self.client.post(path, body)?)
     }
 
-    fn get(&self, path: &str) -> Result<Vec<u8>> {
+    pub(crate) fn get(&self, path: &str) -> Result<Vec<u8>> {
         Ok(self.client.get(path)?)
     }
 }

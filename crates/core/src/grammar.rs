@@ -30,6 +30,16 @@ pub const BATCH_ID: IdShape = IdShape {
     prefix: "b_",
     hex: 32,
 };
+/// Notice ids: `n_` and 24 lower-case hex digits (issued by the hub with each notice).
+pub const NOTICE_ID: IdShape = IdShape {
+    prefix: "n_",
+    hex: 24,
+};
+/// Erasure ids: `er_` and 24 lower-case hex digits (issued by the hub with each erasure).
+pub const ERASURE_ID: IdShape = IdShape {
+    prefix: "er_",
+    hex: 24,
+};
 /// Longest intent id, in bytes.
 pub const MAX_INTENT_ID: usize = 64;
 /// Highest label revision (each undo or edit adds one).
@@ -385,6 +395,8 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "companies",
     "devices/{device}/revoke",
     "disagreements",
+    "erase",
+    "erasures/{erasure}",
     "dispatch",
     "evaluation",
     "evaluation.html",
@@ -437,6 +449,7 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
             && pattern.iter().zip(&route).all(|(p, s)| match *p {
                 "{batch}" => BATCH_ID.matches(s),
                 "{device}" => DEVICE_ID.matches(s),
+                "{erasure}" => ERASURE_ID.matches(s),
                 _ => p == s,
             })
     });
@@ -460,15 +473,48 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
     Ok(())
 }
 
-/// Check a request path a device may GET: `/v1/batches` or `/v1/batches/<batch id>`.
+/// Check a notice acknowledgement: the device id and 1 to
+/// [`crate::protocol::MAX_NOTICES_PER_ACK`] distinct notice ids, nothing else.
+pub fn check_notice_ack(a: &crate::protocol::NoticeAck) -> Result<(), Problem> {
+    if !DEVICE_ID.matches(&a.device_id) {
+        return fail(
+            None,
+            "device_id",
+            "must be \"d_\" and 24 lower-case hex digits",
+        );
+    }
+    if a.notice_ids.is_empty() || a.notice_ids.len() > crate::protocol::MAX_NOTICES_PER_ACK {
+        return fail(None, "notice_ids", "must hold 1 to 1000 notice ids");
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in &a.notice_ids {
+        if !NOTICE_ID.matches(id) {
+            return fail(
+                None,
+                "notice_ids",
+                "must be \"n_\" and 24 lower-case hex digits",
+            );
+        }
+        if !seen.insert(id.as_str()) {
+            return fail(None, "notice_ids", "must not repeat an id");
+        }
+    }
+    Ok(())
+}
+
+/// Check a request path a device may GET: `/v1/batches`, `/v1/batches/<batch id>` or
+/// `/v1/notices`.
 pub fn check_get_path(path: &str) -> Result<(), Problem> {
+    if path == crate::protocol::NOTICES_PATH {
+        return Ok(());
+    }
     match path.strip_prefix("/v1/batches") {
         Some("") => Ok(()),
         Some(rest) if rest.strip_prefix('/').is_some_and(|id| BATCH_ID.matches(id)) => Ok(()),
         _ => fail(
             None,
             "path",
-            "must be /v1/batches or /v1/batches/ and a batch id (\"b_\" and 32 lower-case hex digits)",
+            "must be /v1/notices, /v1/batches or /v1/batches/ and a batch id (\"b_\" and 32 lower-case hex digits)",
         ),
     }
 }
@@ -685,7 +731,8 @@ mod tests {
             let route = piece.split('"').next().unwrap_or_default();
             let path = format!("/v1/admin/{route}")
                 .replace("{batch_id}", &format!("b_{}", "1".repeat(32)))
-                .replace("{device_id}", &format!("d_{}", "2".repeat(24)));
+                .replace("{device_id}", &format!("d_{}", "2".repeat(24)))
+                .replace("{erasure_id}", &format!("er_{}", "3".repeat(24)));
             assert!(check_admin_call(&path, &call).is_ok(), "{path}");
             n += 1;
         }

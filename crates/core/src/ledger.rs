@@ -265,7 +265,20 @@ pub fn check_body(
             grammar::check_enroll(&e).map_err(broken)?;
             Ok(Body::Other)
         }
-        ("GET", p) if p.starts_with("/v1/batches") => {
+        ("POST", crate::protocol::NOTICES_ACK_PATH) => {
+            let a: crate::protocol::NoticeAck = serde_json::from_slice(body).map_err(|e| {
+                format!(
+                    "body is not a notice acknowledgement ({})",
+                    crate::batch::json_error_without_values(&e)
+                )
+            })?;
+            if serde_json::to_vec(&a).map_err(|e| e.to_string())? != body {
+                return Err("notice acknowledgement is not canonical".into());
+            }
+            grammar::check_notice_ack(&a).map_err(broken)?;
+            Ok(Body::Other)
+        }
+        ("GET", p) if p.starts_with("/v1/batches") || p == crate::protocol::NOTICES_PATH => {
             grammar::check_get_path(p).map_err(broken)?;
             if body.is_empty() {
                 Ok(Body::Other)

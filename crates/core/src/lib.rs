@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod demo;
+pub mod erasure;
 pub mod error;
 pub mod grammar;
 pub mod guard;

@@ -307,3 +307,94 @@ pub struct ApiError {
     /// What happened and what to do.
     pub message: String,
 }
+
+/// Device path for the hub's pending notices (erasures and masks of items it holds).
+pub const NOTICES_PATH: &str = "/v1/notices";
+/// Device path to acknowledge notices carried out.
+pub const NOTICES_ACK_PATH: &str = "/v1/notices/ack";
+/// Most notice ids in one acknowledgement.
+pub const MAX_NOTICES_PER_ACK: usize = 1_000;
+
+/// What a notice asks the device to do with the items it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Delete the items and every label of them (an erasure request: the customer's
+    /// message must leave every device).
+    Erase,
+    /// Mask these spans of the items' text (personal data the hub's redaction missed and
+    /// a manager confirmed since the copy was sealed).
+    Mask,
+}
+
+/// One item a notice names, with the spans to mask (code points of the text as the
+/// device holds it; empty for an erasure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeItem {
+    /// The opaque item id.
+    pub item_id: String,
+    /// Spans to mask, sorted and disjoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spans: Vec<Span>,
+}
+
+/// Hub → device: something to do to items the device holds. Signed by the hub key, so
+/// that only the hub the device pinned can make it delete or change anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// `n_` and 24 lower-case hex digits.
+    pub notice_id: String,
+    /// The device it is for.
+    pub device_id: String,
+    /// What to do.
+    pub kind: NoticeKind,
+    /// The items.
+    pub items: Vec<NoticeItem>,
+}
+
+/// A notice with the hub's signature over [`notice_message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedNotice {
+    /// The notice.
+    pub notice: Notice,
+    /// Base64 Ed25519 signature by the hub key.
+    pub signature: String,
+}
+
+/// The bytes the hub signs for a notice.
+pub fn notice_message(n: &Notice) -> Vec<u8> {
+    let mut m = b"labelvault/notice/v1\0".to_vec();
+    // Serializing a struct of plain fields cannot fail.
+    m.extend_from_slice(&serde_json::to_vec(n).unwrap_or_default());
+    m
+}
+
+/// Answer to `GET /v1/notices`: the device's notices not yet acknowledged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeList {
+    /// Oldest first.
+    pub notices: Vec<SignedNotice>,
+}
+
+/// Device → hub (`POST /v1/notices/ack`): these notices were carried out. Ids only,
+/// like every device body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeAck {
+    /// The sending device.
+    pub device_id: String,
+    /// Notices carried out, each once.
+    pub notice_ids: Vec<String>,
+}
+
+/// Answer to a [`NoticeAck`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeAckResponse {
+    /// Notices newly marked as carried out.
+    pub acknowledged: u64,
+}

@@ -179,6 +179,17 @@ pub struct SyncReport {
     pub purged: u64,
 }
 
+/// What [`Client::apply_notices`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NoticeReport {
+    /// Notices carried out and acknowledged.
+    pub notices: u64,
+    /// Items deleted at the hub's request (customer erasure).
+    pub erased_items: u64,
+    /// Items whose text had personal data masked at the hub's request.
+    pub masked_items: u64,
+}
+
 /// Options for uploads.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -354,6 +365,76 @@ impl<'a> Client<'a> {
             out.push(self.vault.import_batch(&bytes, crate::batch::now_unix())?);
         }
         Ok(out)
+    }
+
+    /// Carry out the hub's pending notices (erasures and masks of items this device
+    /// holds), then acknowledge them in one ledgered request. Every notice must carry a
+    /// valid signature by the pinned hub key and name this device; otherwise nothing is
+    /// changed and the sync stops with [`SyncError::Invalid`].
+    pub fn apply_notices(&mut self) -> Result<NoticeReport, SyncError> {
+        let link = self.link()?;
+        let hub_key = self
+            .vault
+            .hub_public_key(&link.hub_key_id)?
+            .ok_or_else(|| SyncError::Invalid("the enrolled hub's key is not pinned".into()))?;
+        let list: protocol::NoticeList =
+            serde_json::from_slice(&self.get(&link, protocol::NOTICES_PATH)?)
+                .map_err(|_| SyncError::Invalid("the hub's notice list is unreadable".into()))?;
+        let mut report = NoticeReport::default();
+        if list.notices.is_empty() {
+            return Ok(report);
+        }
+        // Check all before changing anything.
+        for s in &list.notices {
+            let n = &s.notice;
+            let sig = B64.decode(&s.signature).unwrap_or_default();
+            if !crate::identity::verify(&hub_key, &protocol::notice_message(n), &sig) {
+                return Err(SyncError::Invalid(
+                    "a notice from the hub does not carry the pinned hub key's signature; nothing was changed — tell your privacy officer".into(),
+                ));
+            }
+            let ids_ok = crate::grammar::NOTICE_ID.matches(&n.notice_id)
+                && n.items
+                    .iter()
+                    .all(|i| crate::grammar::ITEM_ID.matches(&i.item_id));
+            if n.device_id != link.device_id || !ids_ok {
+                return Err(SyncError::Invalid(
+                    "a notice from the hub names another device or malformed ids; nothing was changed".into(),
+                ));
+            }
+        }
+        let mut ids = Vec::new();
+        for s in list.notices.iter().take(protocol::MAX_NOTICES_PER_ACK) {
+            let effect = self.vault.apply_notice(&s.notice)?;
+            report.erased_items += effect.erased;
+            report.masked_items += effect.masked;
+            ids.push(s.notice.notice_id.clone());
+        }
+        report.notices = ids.len() as u64;
+        let ack = protocol::NoticeAck {
+            device_id: link.device_id.clone(),
+            notice_ids: ids,
+        };
+        crate::grammar::check_notice_ack(&ack)
+            .map_err(|p| SyncError::Invalid(format!("notice acknowledgement {p}")))?;
+        let body = serde_json::to_vec(&ack).map_err(|e| SyncError::Invalid(e.to_string()))?;
+        self.guard(&body)?;
+        let entry = self.vault.append_ledger(
+            &link.hub_url,
+            "POST",
+            protocol::NOTICES_ACK_PATH,
+            &body,
+            None,
+        )?;
+        self.transmit(&entry, Some(&link.device_id))?;
+        if report.erased_items + report.masked_items > 0 {
+            tracing::info!(
+                erased = report.erased_items,
+                masked = report.masked_items,
+                "carried out the hub's notices"
+            );
+        }
+        Ok(report)
     }
 
     /// Upload every label revision not yet acknowledged, then purge what retention

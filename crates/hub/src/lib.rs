@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod erasure;
 pub mod error;
 mod http;
 pub mod missed_pii;

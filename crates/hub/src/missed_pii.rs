@@ -165,6 +165,9 @@ pub struct ConfirmResponse {
     pub added: u64,
     /// The company's terms now.
     pub company_terms: u64,
+    /// Copies already out on devices in which the terms will be masked at the devices'
+    /// next sync (a mask notice each).
+    pub masked_copies: u64,
 }
 
 /// `POST /v1/admin/missed-pii/confirm`: the marked texts of one report row become the
@@ -229,11 +232,15 @@ fn confirm_blocking(
         .iter()
         .filter(|(c, _, _)| *c == req.company)
         .count() as u64;
-    tracing::info!(added, "company terms confirmed");
+    let confirmed: Vec<String> = terms.into_iter().map(|(t, _)| t).collect();
+    let masked_copies =
+        crate::erasure::mask_confirmed_terms(s.store.as_ref(), &req.company, &confirmed)?;
+    tracing::info!(added, masked_copies, "company terms confirmed");
     Ok(ConfirmResponse {
         marks: row.len() as u64,
         added,
         company_terms: total,
+        masked_copies,
     })
 }
 

@@ -345,7 +345,7 @@ pub async fn export(
         ));
     }
     p.finish()?;
-    let (body, counts) = blocking(move || {
+    let (body, counts, erased) = blocking(move || {
         let agg = load(&s, method)?;
         let finals = finals(&agg);
         let ids: Vec<String> = finals
@@ -364,7 +364,14 @@ pub async fn export(
         let mut counts = [0u64; 3];
         let mut out = String::new();
         let mut tasks = Vec::new();
+        let mut erased = 0u64;
         for ((id, m), (label, split)) in ids.iter().zip(&texts).zip(labels.iter().zip(&splits)) {
+            // An erased message keeps its labels on the hub but no text: left out, and
+            // counted in `x-lv-erased` so the export says so.
+            if m.text.is_empty() {
+                erased += 1;
+                continue;
+            }
             counts[*split as usize] += 1;
             if part.is_some_and(|p| p != *split) {
                 continue;
@@ -396,7 +403,7 @@ pub async fn export(
         if mark {
             s.store.retrain_mark(MarkKind::Export, now_ms())?;
         }
-        Ok((out, counts))
+        Ok((out, counts, erased))
     })
     .await?;
     tracing::info!(
@@ -417,6 +424,8 @@ pub async fn export(
     )) {
         resp.headers_mut().insert("x-lv-split-counts", v);
     }
+    resp.headers_mut()
+        .insert("x-lv-erased", HeaderValue::from(erased));
     Ok(resp)
 }
 

@@ -27,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/batches/{batch_id}", get(get_batch))
         .route("/v1/labels", post(upload_labels))
         .route("/v1/enroll", post(enroll))
+        .route("/v1/notices", get(crate::erasure::pending))
+        .route("/v1/notices/ack", post(crate::erasure::ack))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
     let admin = Router::new()
         .route(
@@ -36,6 +38,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/assign", post(assign))
         .route("/v1/admin/devices/{device_id}/revoke", post(revoke))
         .route("/v1/admin/labels", get(admin_labels))
+        .route("/v1/admin/erase", post(crate::erasure::erase))
+        .route(
+            "/v1/admin/erasures/{erasure_id}",
+            get(crate::erasure::status),
+        )
         .route("/v1/admin/ledger", get(admin_ledger))
         .route("/v1/admin/messages", post(pipeline::ingest))
         .route("/v1/admin/companies", post(pipeline::company))

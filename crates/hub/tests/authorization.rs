@@ -59,11 +59,23 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("POST", "/v1/admin/retrain/threshold", Caller::Manager),
     ("GET", "/metrics", Caller::Manager),
     ("GET", "/v1/admin/batches/{id}", Caller::Manager),
+    ("POST", "/v1/admin/erase", Caller::Manager),
+    ("GET", "/v1/admin/erasures/{id}", Caller::Manager),
     ("POST", "/v1/enroll", Caller::Code),
     ("GET", "/v1/batches", Caller::Device),
     ("GET", "/v1/batches/{id}", Caller::Device),
     ("POST", "/v1/labels", Caller::Device),
+    ("GET", "/v1/notices", Caller::Device),
+    ("POST", "/v1/notices/ack", Caller::Device),
 ];
+
+fn ack_body(device_id: &str, notice_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&protocol::NoticeAck {
+        device_id: device_id.into(),
+        notice_ids: vec![notice_id.into()],
+    })
+    .expect("json")
+}
 
 fn normalize(path: &str) -> String {
     let mut out = String::new();
@@ -411,6 +423,38 @@ fn wrong_callers_are_refused_for_every_endpoint() {
     );
     assert_eq!(st, 200, "{r}");
     let stranger = DeviceIdentity::generate().expect("identity");
+    // A message on both a and b, then erased: each has an erase notice of its own.
+    let (st, r) = hub.admin(
+        "POST",
+        "/v1/admin/messages",
+        &json!({"messages": [{"message_id": "m1", "text": "close my account", "company": "acme",
+            "received_at": 1_764_000_000, "model_intent": "a", "confidence": 0.2}]}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = hub.admin(
+        "POST",
+        "/v1/admin/dispatch",
+        &json!({"selection": {"from": 0, "to": 2_000_000_000, "max_confidence": 1.0, "low_confidence_budget": 10},
+                "overlap": 2, "batch_size": 10, "gold_share": 0.0, "devices": [a.device_id, b.device_id]}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = hub.admin("POST", "/v1/admin/erase", &json!({"message_ids": ["m1"]}));
+    assert_eq!(st, 200, "{r}");
+    let notice_of = |d: &str| -> String {
+        r["erasure"]["devices"]
+            .as_array()
+            .expect("devices")
+            .iter()
+            .find(|x| x["device_id"] == d)
+            .and_then(|x| x["notice_id"].as_str())
+            .expect("a notice for the device")
+            .to_string()
+    };
+    let (notice_a, notice_b) = (notice_of(&a.device_id), notice_of(&b.device_id));
+    let erasure_id = r["erasure"]["erasure_id"]
+        .as_str()
+        .expect("erasure id")
+        .to_string();
 
     let mut checked = 0;
     for &(method, template, caller) in ENDPOINTS {
@@ -538,6 +582,11 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                             upload_body(&a.device_id, &items_a[0], &format!("u_auth_{checked}"));
                         (template.to_string(), b, true)
                     }
+                    "/v1/notices/ack" => (
+                        template.to_string(),
+                        ack_body(&a.device_id, &notice_a),
+                        true,
+                    ),
                     t => (t.replace("{id}", &batch_a), Vec::new(), false),
                 };
                 let url = format!("{}{path}", hub.url);
@@ -583,10 +632,12 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                 );
                 // Signed over another body (or another path for GETs).
                 let (signed_path, sent) = if upload {
-                    (
-                        path.clone(),
-                        upload_body(&a.device_id, &items_a[1], "u_other"),
-                    )
+                    let other = if template == "/v1/labels" {
+                        upload_body(&a.device_id, &items_a[1], "u_other")
+                    } else {
+                        ack_body(&a.device_id, &notice_b)
+                    };
+                    (path.clone(), other)
                 } else {
                     (format!("{path}x"), Vec::new())
                 };
@@ -640,7 +691,9 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                         "stale_request",
                     );
                 }
-                let rbody = if upload {
+                let rbody = if template == "/v1/notices/ack" {
+                    ack_body(&revoked.device_id, &notice_a)
+                } else if upload {
                     upload_body(&revoked.device_id, &items_a[0], "u_revoked")
                 } else {
                     body.clone()
@@ -743,6 +796,63 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                         );
                         assert_eq!(receipt.receipt.rejected.len(), 1);
                         assert_eq!(receipt.receipt.rejected[0].code, "not_assigned");
+                    }
+                    "/v1/notices" => {
+                        let list = first.1["notices"].as_array().expect("a list");
+                        assert_eq!(list.len(), 1, "{}: {list:?}", what("its one notice"));
+                        assert_eq!(list[0]["notice"]["notice_id"], notice_a.as_str());
+                        assert_eq!(list[0]["notice"]["device_id"], a.device_id.as_str());
+                    }
+                    "/v1/notices/ack" => {
+                        assert_eq!(first.1["acknowledged"], 1, "{}", what("its own notice"));
+                        let foreign = ack_body(&b.device_id, &notice_b);
+                        expect(
+                            &what("another device's id in the acknowledgement"),
+                            hub.device_call(
+                                &a.id,
+                                &a.device_id,
+                                method,
+                                &path,
+                                &foreign,
+                                &foreign,
+                                now(),
+                                &nonce(),
+                            ),
+                            403,
+                            "device_mismatch",
+                        );
+                        // a cannot acknowledge b's notice under its own id either.
+                        let theirs = ack_body(&a.device_id, &notice_b);
+                        let (st, r) = hub.device_call(
+                            &a.id,
+                            &a.device_id,
+                            method,
+                            &path,
+                            &theirs,
+                            &theirs,
+                            now(),
+                            &nonce(),
+                        );
+                        assert_eq!((st, r["acknowledged"].as_u64()), (200, Some(0)), "{r}");
+                        let (st, r) = hub.admin(
+                            "GET",
+                            &format!("/v1/admin/erasures/{erasure_id}"),
+                            &json!({}),
+                        );
+                        assert_eq!(st, 200, "{r}");
+                        let states: Vec<(String, String)> = r["erasure"]["devices"]
+                            .as_array()
+                            .expect("devices")
+                            .iter()
+                            .map(|d| {
+                                (
+                                    d["device_id"].as_str().unwrap_or("").to_string(),
+                                    d["state"].as_str().unwrap_or("").to_string(),
+                                )
+                            })
+                            .collect();
+                        assert!(states.contains(&(a.device_id.clone(), "purged".into())));
+                        assert!(states.contains(&(b.device_id.clone(), "pending".into())));
                     }
                     other => panic!("no endpoint-specific check for {other}"),
                 }

@@ -441,6 +441,58 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
         None,
         true,
     ));
+    // A device's acknowledgement of the hub's notices: ids only. Hostile variants carry
+    // a name in a notice id, or a field beyond the schema.
+    let ack = |ids: Value, extra: bool| -> Vec<u8> {
+        let mut v = json!({"device_id": format!("d_{}", "ef".repeat(12)), "notice_ids": ids});
+        if extra {
+            v["note"] = json!("Jane Doe asked for this");
+            return serde_json::to_vec(&v).expect("json");
+        }
+        let a: labelvault_core::protocol::NoticeAck = serde_json::from_value(v).expect("ack");
+        serde_json::to_vec(&a).expect("json")
+    };
+    for (case, body, ok) in [
+        (
+            "a notice acknowledgement",
+            ack(json!([format!("n_{}", "12".repeat(12))]), false),
+            true,
+        ),
+        (
+            "a notice id holding a name",
+            ack(json!(["n_jane_doe"]), false),
+            false,
+        ),
+        (
+            "a notice id repeated",
+            ack(
+                json!([
+                    format!("n_{}", "12".repeat(12)),
+                    format!("n_{}", "12".repeat(12))
+                ]),
+                false,
+            ),
+            false,
+        ),
+        (
+            "an acknowledgement with a note",
+            ack(json!([format!("n_{}", "12".repeat(12))]), true),
+            false,
+        ),
+    ] {
+        cases.push((
+            case,
+            hostile(&id, (url, "POST", "/v1/notices/ack", &body)),
+            None,
+            ok,
+        ));
+    }
+    cases.push((
+        "a GET of the notices",
+        hostile(&id, (url, "GET", "/v1/notices", b"")),
+        None,
+        true,
+    ));
     let marked = upload(|u| {
         u["labels"][0]["flags"] = json!(["missed_pii"]);
         u["labels"][0]["pii_spans"] = json!([{"start": 3, "end": 9}, {"start": 20, "end": 32}]);

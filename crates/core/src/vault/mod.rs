@@ -8,6 +8,7 @@
 
 mod descriptor;
 mod import;
+mod notices;
 mod outbound;
 mod queue;
 mod record;
@@ -15,6 +16,7 @@ pub(crate) mod schema;
 mod screen;
 
 pub use import::plain_import_for_bench;
+pub use notices::{mask_spans, NoticeEffect, MASK_CHAR};
 pub use outbound::{
     HubLink, LedgerSummary, PurgeReport, RetentionStatus, StoredEntry, DEFAULT_GRACE_SECS,
 };

@@ -8,8 +8,9 @@ pub use self::postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::error::HubError;
+use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, SignedReceipt, WireLabel};
+use labelvault_core::protocol::{BatchListing, Notice, SignedReceipt, WireLabel};
 use serde::Serialize;
 
 /// A registered device.
@@ -489,6 +490,156 @@ pub trait HubStore: Send + Sync {
     fn retrain_status(&self) -> Result<RetrainStatus, HubError>;
     /// The counts of [`HubCounts`], with latency buckets at these bounds (seconds).
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError>;
+
+    /// Carry out an erasure in one transaction: delete the selected messages' raw text
+    /// and the redacted copies kept of them, delete every sealed batch file that holds one
+    /// (returning the other items of never-fetched batches to the pool), delete a whole
+    /// company's confirmed terms, and store one erase notice per device that was sent a
+    /// copy. Returns the erasure as [`Self::erasure`] would.
+    fn erase(
+        &self,
+        erasure_id: &str,
+        requested_by: &str,
+        request: &EraseRequest,
+        now: i64,
+    ) -> Result<Erasure, HubError>;
+    /// An erasure with each device's state now.
+    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError>;
+    /// Store notices for devices (ids already issued).
+    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError>;
+    /// A device's notices not yet acknowledged, oldest first (at most
+    /// [`labelvault_core::protocol::MAX_NOTICES_PER_ACK`]).
+    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError>;
+    /// Mark a device's notices as carried out, with the device ledger entry of its
+    /// acknowledgement; how many were newly marked (others' or unknown ids count 0).
+    fn ack_notices(
+        &self,
+        device_id: &str,
+        notice_ids: &[String],
+        now: i64,
+        pin: Option<(u64, String)>,
+    ) -> Result<u64, HubError>;
+    /// Every copy of a company's unerased messages on an unrevoked device, with the
+    /// redacted text it was sealed with: (device id, item id, text).
+    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError>;
+}
+
+/// One stored erasure row and its notices' rows, folded into an [`Erasure`]; the same
+/// on every store. `notices` are (device, notice, items, acked_at, seq, head, revoked).
+#[allow(clippy::type_complexity)]
+pub(crate) fn fold_erasure(
+    row: (String, i64, String, String, String, String, String, String),
+    notices: Vec<(
+        String,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+        bool,
+    )>,
+) -> Result<Erasure, HubError> {
+    use labelvault_core::erasure::{DeviceErasure, DeviceErasureState};
+    let damaged = |_| HubError::Internal("stored erasure damaged".into());
+    let (erasure_id, requested_at, requested_by, request, erased, not_found, already, hub) = row;
+    Ok(Erasure {
+        erasure_id,
+        requested_at,
+        requested_by,
+        request: serde_json::from_str(&request).map_err(damaged)?,
+        erased: serde_json::from_str(&erased).map_err(damaged)?,
+        not_found: serde_json::from_str(&not_found).map_err(damaged)?,
+        already_erased: serde_json::from_str(&already).map_err(damaged)?,
+        hub: serde_json::from_str(&hub).map_err(damaged)?,
+        devices: notices
+            .into_iter()
+            .map(
+                |(device_id, notice_id, items, acked_at, seq, head, revoked)| {
+                    let state = match (acked_at, revoked) {
+                        (Some(_), _) => DeviceErasureState::Purged,
+                        (None, true) => DeviceErasureState::Revoked,
+                        (None, false) => DeviceErasureState::Pending,
+                    };
+                    DeviceErasure {
+                        device_id,
+                        notice_id,
+                        items: items.max(0) as u64,
+                        state,
+                        purged_at: acked_at,
+                        device_ledger_seq: seq.map(|s| s.max(0) as u64),
+                        device_ledger_head: head,
+                    }
+                },
+            )
+            .collect(),
+    })
+}
+
+/// A stored notice's items column back into a notice.
+pub(crate) fn notice_from_row(
+    notice_id: String,
+    device_id: String,
+    kind: &str,
+    items: &str,
+) -> Result<Notice, HubError> {
+    use labelvault_core::protocol::NoticeKind;
+    let kind = match kind {
+        "erase" => NoticeKind::Erase,
+        "mask" => NoticeKind::Mask,
+        _ => return Err(HubError::Internal("stored notice damaged".into())),
+    };
+    Ok(Notice {
+        notice_id,
+        device_id,
+        kind,
+        items: serde_json::from_str(items)
+            .map_err(|_| HubError::Internal("stored notice damaged".into()))?,
+    })
+}
+
+/// How a notice kind is stored.
+pub(crate) fn notice_kind_str(k: labelvault_core::protocol::NoticeKind) -> &'static str {
+    match k {
+        labelvault_core::protocol::NoticeKind::Erase => "erase",
+        labelvault_core::protocol::NoticeKind::Mask => "mask",
+    }
+}
+
+/// One erase notice per device from (device, item) pairs, in device order.
+pub(crate) fn erase_notices(mut held: Vec<(String, String)>) -> Result<Vec<Notice>, HubError> {
+    use labelvault_core::protocol::{NoticeItem, NoticeKind};
+    held.sort();
+    let mut out: Vec<Notice> = Vec::new();
+    for (device_id, item_id) in held {
+        if out.last().is_none_or(|n| n.device_id != device_id) {
+            out.push(Notice {
+                notice_id: random_id("n_")?,
+                device_id,
+                kind: NoticeKind::Erase,
+                items: Vec::new(),
+            });
+        }
+        if let Some(n) = out.last_mut() {
+            n.items.push(NoticeItem {
+                item_id,
+                spans: Vec::new(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The answer for a sealed batch file an erasure deleted (same on every store).
+pub(crate) fn batch_erased() -> HubError {
+    HubError::not_found(
+        "batch_erased",
+        "this batch was deleted by an erasure request; the manager can dispatch its other items again",
+    )
+}
+
+/// JSON of a value for a TEXT column (serializing plain data cannot fail).
+pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// Open storage by URL: `sqlite://PATH` (the embedded default) or

@@ -21,8 +21,9 @@ use super::{
     RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
+use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, SignedReceipt};
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
@@ -136,6 +137,24 @@ CREATE TABLE company_terms (
     company TEXT NOT NULL, term TEXT NOT NULL, kind TEXT NOT NULL, added_at BIGINT NOT NULL,
     PRIMARY KEY (company, term)
 );
+"#,
+    // Erasure (as in sqlite.rs).
+    r#"
+ALTER TABLE messages ADD COLUMN erased_at BIGINT;
+ALTER TABLE batches ADD COLUMN fetched_at BIGINT;
+ALTER TABLE batches ADD COLUMN erased_at BIGINT;
+CREATE TABLE erasures (
+    erasure_id TEXT PRIMARY KEY, requested_at BIGINT NOT NULL, requested_by TEXT NOT NULL,
+    request TEXT NOT NULL, erased TEXT NOT NULL, not_found TEXT NOT NULL, already_erased TEXT NOT NULL,
+    hub TEXT NOT NULL
+);
+CREATE TABLE notices (
+    notice_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id), erasure_id TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('erase', 'mask')), items TEXT NOT NULL, item_count BIGINT NOT NULL,
+    created_at BIGINT NOT NULL, acked_at BIGINT, ack_seq BIGINT, ack_head TEXT
+);
+CREATE INDEX notices_device ON notices (device_id, acked_at);
+CREATE INDEX notices_erasure ON notices (erasure_id);
 "#,
 ];
 
@@ -675,7 +694,7 @@ impl HubStore for PostgresStore {
     fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
-            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 ORDER BY created_at, batch_id {C}"),
+            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 AND erased_at IS NULL ORDER BY created_at, batch_id {C}"),
             &[&device_id],
         )?;
         rows.iter()
@@ -693,11 +712,20 @@ impl HubStore for PostgresStore {
     fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
         let mut c = self.conn()?;
         let row = c.query_opt(
-            "SELECT device_id, bytes FROM batches WHERE batch_id = $1",
+            "SELECT device_id, bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = $1",
             &[&batch_id],
         )?;
         match row {
-            Some(r) if r.try_get::<_, &str>(0)? == device_id => Ok(r.try_get(1)?),
+            Some(r) if r.try_get::<_, &str>(0)? == device_id => {
+                if r.try_get::<_, bool>(2)? {
+                    return Err(super::batch_erased());
+                }
+                c.execute(
+                    "UPDATE batches SET fetched_at = coalesce(fetched_at, $2) WHERE batch_id = $1",
+                    &[&batch_id, &crate::auth::now()],
+                )?;
+                Ok(r.try_get(1)?)
+            }
             // Same answer whether the batch exists for another device or not at all.
             _ => Err(HubError::not_found(
                 "not_assigned",
@@ -941,7 +969,7 @@ impl HubStore for PostgresStore {
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
-            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY message_id {C}"),
+            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL AND erased_at IS NULL ORDER BY message_id {C}"),
             &[],
         )?;
         rows.iter()
@@ -984,6 +1012,7 @@ impl HubStore for PostgresStore {
                         CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
                  FROM messages m
                  WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
+                   AND m.erased_at IS NULL
                  ORDER BY m.received_at, m.message_id {C}"
             ),
             &[&from, &to, &with_probabilities],
@@ -1257,12 +1286,22 @@ impl HubStore for PostgresStore {
 
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
         let mut c = self.conn()?;
-        Ok(c.query_opt(
-            "SELECT bytes FROM batches WHERE batch_id = $1",
+        let Some(r) = c.query_opt(
+            "SELECT bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = $1",
             &[&batch_id],
         )?
-        .map(|r| r.try_get(0))
-        .transpose()?)
+        else {
+            return Ok(None);
+        };
+        if r.try_get::<_, bool>(1)? {
+            return Err(super::batch_erased());
+        }
+        // Handed over offline: the device may hold it from now on.
+        c.execute(
+            "UPDATE batches SET fetched_at = coalesce(fetched_at, $2) WHERE batch_id = $1",
+            &[&batch_id, &crate::auth::now()],
+        )?;
+        Ok(Some(r.try_get(0)?))
     }
 
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
@@ -1421,6 +1460,264 @@ impl HubStore for PostgresStore {
             labels_total: total,
             last_mark,
         })
+    }
+
+    fn erase(
+        &self,
+        erasure_id: &str,
+        requested_by: &str,
+        request: &EraseRequest,
+        now: i64,
+    ) -> Result<Erasure, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        lock_pool(&mut tx)?;
+        let (mut erased, mut not_found, mut already) = (Vec::new(), Vec::new(), Vec::new());
+        let company = request.company.as_deref();
+        let before = request.received_before;
+        let filter =
+            "($2::TEXT IS NULL OR company = $2) AND ($3::BIGINT IS NULL OR received_at < $3)";
+        if request.message_ids.is_empty() {
+            for r in tx.query(
+                &format!(
+                    "SELECT message_id FROM messages WHERE erased_at IS NULL AND {filter} AND $1::TEXT IS NULL
+                     ORDER BY message_id {C}"
+                ),
+                &[&None::<String>, &company, &before],
+            )? {
+                erased.push(r.try_get::<_, String>(0)?);
+            }
+        } else {
+            let st = tx.prepare(&format!(
+                "SELECT erased_at IS NOT NULL FROM messages WHERE message_id = $1 AND {filter}"
+            ))?;
+            for id in &request.message_ids {
+                match tx.query_opt(&st, &[id, &company, &before])? {
+                    None => not_found.push(id.clone()),
+                    Some(r) if r.try_get::<_, bool>(0)? => already.push(id.clone()),
+                    Some(_) => erased.push(id.clone()),
+                }
+            }
+            erased.sort();
+            erased.dedup();
+        }
+        let mut hub = labelvault_core::erasure::HubErasure::default();
+        let mut held = Vec::new();
+        let mut batches = std::collections::BTreeSet::new();
+        for id in &erased {
+            hub.texts_removed += tx.execute(
+                "UPDATE messages SET text = '', erased_at = $2 WHERE message_id = $1",
+                &[id, &now],
+            )?;
+            for r in tx.query(
+                "SELECT device_id, item_id, batch_id FROM copies WHERE message_id = $1",
+                &[id],
+            )? {
+                held.push((r.try_get::<_, String>(0)?, r.try_get::<_, String>(1)?));
+                batches.insert(r.try_get::<_, String>(2)?);
+            }
+            hub.copies_cleared += tx.execute(
+                "UPDATE copies SET redacted = NULL WHERE message_id = $1 AND redacted IS NOT NULL",
+                &[id],
+            )?;
+            tx.execute(
+                &format!(
+                    "UPDATE copies AS c SET state = 'returned', returned_at = $2
+                     WHERE c.message_id = $1 AND c.state = 'open' AND NOT ({LABELLED})"
+                ),
+                &[id, &now],
+            )?;
+        }
+        for b in &batches {
+            let Some(r) = tx.query_opt(
+                "SELECT fetched_at FROM batches WHERE batch_id = $1 AND erased_at IS NULL",
+                &[b],
+            )?
+            else {
+                continue;
+            };
+            if r.try_get::<_, Option<i64>>(0)?.is_none() {
+                hub.copies_returned_to_pool += tx.execute(
+                    &format!(
+                        "UPDATE copies AS c SET state = 'returned', returned_at = $2
+                         WHERE c.batch_id = $1 AND c.state = 'open' AND NOT ({LABELLED})"
+                    ),
+                    &[b, &now],
+                )?;
+            }
+            hub.sealed_batches_deleted += tx.execute(
+                "UPDATE batches SET bytes = ''::BYTEA, erased_at = $2 WHERE batch_id = $1",
+                &[b, &now],
+            )?;
+        }
+        if let (Some(company), true, None) = (company, request.message_ids.is_empty(), before) {
+            hub.company_terms_deleted +=
+                tx.execute("DELETE FROM company_terms WHERE company = $1", &[&company])?;
+        }
+        let notices = super::erase_notices(held)?;
+        for n in &notices {
+            tx.execute(
+                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
+                 VALUES ($1, $2, $3, 'erase', $4, $5, $6)",
+                &[
+                    &n.notice_id,
+                    &n.device_id,
+                    &erasure_id,
+                    &super::to_json(&n.items),
+                    &(n.items.len() as i64),
+                    &now,
+                ],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO erasures (erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &erasure_id,
+                &now,
+                &requested_by,
+                &super::to_json(request),
+                &super::to_json(&erased),
+                &super::to_json(&not_found),
+                &super::to_json(&already),
+                &super::to_json(&hub),
+            ],
+        )?;
+        tx.commit()?;
+        drop(c);
+        self.erasure(erasure_id)?
+            .ok_or_else(|| HubError::Internal("an erasure just stored is missing".into()))
+    }
+
+    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError> {
+        let mut c = self.conn()?;
+        let Some(r) = c.query_opt(
+            "SELECT erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub
+             FROM erasures WHERE erasure_id = $1",
+            &[&erasure_id],
+        )?
+        else {
+            return Ok(None);
+        };
+        let row = (
+            r.try_get(0)?,
+            r.try_get(1)?,
+            r.try_get(2)?,
+            r.try_get(3)?,
+            r.try_get(4)?,
+            r.try_get(5)?,
+            r.try_get(6)?,
+            r.try_get(7)?,
+        );
+        let mut notices = Vec::new();
+        for r in c.query(
+            &format!(
+                "SELECT n.device_id, n.notice_id, n.item_count, n.acked_at, n.ack_seq, n.ack_head,
+                        d.revoked_at IS NOT NULL
+                 FROM notices n JOIN devices d ON d.device_id = n.device_id
+                 WHERE n.erasure_id = $1 ORDER BY n.device_id {C}"
+            ),
+            &[&erasure_id],
+        )? {
+            notices.push((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+                r.try_get(6)?,
+            ));
+        }
+        Ok(Some(super::fold_erasure(row, notices)?))
+    }
+
+    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        for n in notices {
+            tx.execute(
+                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6)",
+                &[
+                    &n.notice_id,
+                    &n.device_id,
+                    &super::notice_kind_str(n.kind),
+                    &super::to_json(&n.items),
+                    &(n.items.len() as i64),
+                    &now,
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in c.query(
+            &format!(
+                "SELECT notice_id, kind, items FROM notices WHERE device_id = $1 AND acked_at IS NULL
+                 ORDER BY created_at, notice_id {C} LIMIT $2"
+            ),
+            &[
+                &device_id,
+                &(labelvault_core::protocol::MAX_NOTICES_PER_ACK as i64),
+            ],
+        )? {
+            out.push(super::notice_from_row(
+                r.try_get(0)?,
+                device_id.to_string(),
+                r.try_get(1)?,
+                r.try_get(2)?,
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn ack_notices(
+        &self,
+        device_id: &str,
+        notice_ids: &[String],
+        now: i64,
+        pin: Option<(u64, String)>,
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let (seq, head) = match pin {
+            Some((s, h)) => (Some(s as i64), Some(h)),
+            None => (None, None),
+        };
+        let mut n = 0;
+        for id in notice_ids {
+            n += tx.execute(
+                "UPDATE notices SET acked_at = $3, ack_seq = $4, ack_head = $5
+                 WHERE notice_id = $1 AND device_id = $2 AND acked_at IS NULL",
+                &[id, &device_id, &now, &seq, &head],
+            )?;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in c.query(
+            &format!(
+                "SELECT c.device_id, c.item_id, c.redacted FROM copies c
+                 JOIN messages m ON m.message_id = c.message_id
+                 JOIN devices d ON d.device_id = c.device_id
+                 WHERE m.company = $1 AND m.erased_at IS NULL AND c.redacted IS NOT NULL
+                   AND d.revoked_at IS NULL
+                 ORDER BY c.device_id {C}, c.item_id {C}"
+            ),
+            &[&company],
+        )? {
+            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        Ok(out)
     }
 
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {

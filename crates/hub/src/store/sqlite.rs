@@ -7,9 +7,10 @@ use super::{
     RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
+use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
@@ -113,6 +114,26 @@ CREATE TABLE company_terms (
     PRIMARY KEY (company, term)
 ) STRICT;
 "#,
+    // Erasure: messages whose raw text an erasure removed, sealed batch files deleted
+    // with them (and whether a device ever fetched each batch), the erasures themselves,
+    // and the notices (erase or mask items) waiting for each device.
+    r#"
+ALTER TABLE messages ADD COLUMN erased_at INTEGER;
+ALTER TABLE batches ADD COLUMN fetched_at INTEGER;
+ALTER TABLE batches ADD COLUMN erased_at INTEGER;
+CREATE TABLE erasures (
+    erasure_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL, requested_by TEXT NOT NULL,
+    request TEXT NOT NULL, erased TEXT NOT NULL, not_found TEXT NOT NULL, already_erased TEXT NOT NULL,
+    hub TEXT NOT NULL
+) STRICT;
+CREATE TABLE notices (
+    notice_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id), erasure_id TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('erase', 'mask')), items TEXT NOT NULL, item_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, acked_at INTEGER, ack_seq INTEGER, ack_head TEXT
+) STRICT;
+CREATE INDEX notices_device ON notices (device_id, acked_at);
+CREATE INDEX notices_erasure ON notices (erasure_id);
+"#,
 ];
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
@@ -184,7 +205,10 @@ impl SqliteStore {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            // secure_delete: a deleted or shortened row (an erased message's text)
+            // is overwritten with zeros, not left in free space.
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;
+             PRAGMA secure_delete = ON;",
         )?;
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let v = v.max(0) as usize;
@@ -464,7 +488,7 @@ impl HubStore for SqliteStore {
 
     fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
         let c = self.conn()?;
-        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 ORDER BY created_at, batch_id")?;
+        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 AND erased_at IS NULL ORDER BY created_at, batch_id")?;
         let rows = st.query_map([device_id], |r| {
             Ok(BatchListing {
                 batch_id: r.get(0)?,
@@ -478,15 +502,22 @@ impl HubStore for SqliteStore {
 
     fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
         let c = self.conn()?;
-        let row: Option<(String, Vec<u8>)> = c
+        let row: Option<(String, Vec<u8>, bool)> = c
             .query_row(
-                "SELECT device_id, bytes FROM batches WHERE batch_id = ?1",
+                "SELECT device_id, bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = ?1",
                 [batch_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
         match row {
-            Some((d, bytes)) if d == device_id => Ok(bytes),
+            Some((d, _, true)) if d == device_id => Err(super::batch_erased()),
+            Some((d, bytes, false)) if d == device_id => {
+                c.execute(
+                    "UPDATE batches SET fetched_at = coalesce(fetched_at, ?2) WHERE batch_id = ?1",
+                    params![batch_id, crate::auth::now()],
+                )?;
+                Ok(bytes)
+            }
             // Same answer whether the batch exists for another device or not at all.
             _ => Err(HubError::not_found(
                 "not_assigned",
@@ -734,7 +765,7 @@ impl HubStore for SqliteStore {
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(&format!(
-            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY message_id"
+            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL AND erased_at IS NULL ORDER BY message_id"
         ))?;
         let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(9)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -768,6 +799,7 @@ impl HubStore for SqliteStore {
                     CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
              FROM messages m
              WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
+               AND m.erased_at IS NULL
              ORDER BY m.received_at, m.message_id",
         )?;
         let mut rows = st.query(params![from, to, with_probabilities])?;
@@ -1025,12 +1057,25 @@ impl HubStore for SqliteStore {
 
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
         let c = self.conn()?;
-        Ok(c.query_row(
-            "SELECT bytes FROM batches WHERE batch_id = ?1",
-            [batch_id],
-            |r| r.get(0),
-        )
-        .optional()?)
+        let row: Option<(Vec<u8>, bool)> = c
+            .query_row(
+                "SELECT bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match row {
+            Some((_, true)) => Err(super::batch_erased()),
+            Some((bytes, false)) => {
+                // Handed over offline: the device may hold it from now on.
+                c.execute(
+                    "UPDATE batches SET fetched_at = coalesce(fetched_at, ?2) WHERE batch_id = ?1",
+                    params![batch_id, crate::auth::now()],
+                )?;
+                Ok(Some(bytes))
+            }
+            None => Ok(None),
+        }
     }
 
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
@@ -1185,6 +1230,276 @@ impl HubStore for SqliteStore {
             labels_total: total as u64,
             last_mark,
         })
+    }
+
+    fn erase(
+        &self,
+        erasure_id: &str,
+        requested_by: &str,
+        request: &EraseRequest,
+        now: i64,
+    ) -> Result<Erasure, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let (mut erased, mut not_found, mut already) = (Vec::new(), Vec::new(), Vec::new());
+        let filter = "(?2 IS NULL OR company = ?2) AND (?3 IS NULL OR received_at < ?3)";
+        if request.message_ids.is_empty() {
+            let mut st = tx.prepare(&format!(
+                "SELECT message_id FROM messages WHERE erased_at IS NULL AND {filter} AND ?1 IS NULL ORDER BY message_id"
+            ))?;
+            let rows = st.query_map(
+                params![None::<String>, request.company, request.received_before],
+                |r| r.get::<_, String>(0),
+            )?;
+            erased = rows.collect::<Result<_, _>>()?;
+        } else {
+            let mut st = tx.prepare(&format!(
+                "SELECT erased_at IS NOT NULL FROM messages WHERE message_id = ?1 AND {filter}"
+            ))?;
+            for id in &request.message_ids {
+                match st
+                    .query_row(params![id, request.company, request.received_before], |r| {
+                        r.get::<_, bool>(0)
+                    })
+                    .optional()?
+                {
+                    None => not_found.push(id.clone()),
+                    Some(true) => already.push(id.clone()),
+                    Some(false) => erased.push(id.clone()),
+                }
+            }
+            erased.sort();
+            erased.dedup();
+        }
+        let mut hub = labelvault_core::erasure::HubErasure::default();
+        let mut held = Vec::new();
+        let mut batches = std::collections::BTreeSet::new();
+        {
+            let mut text =
+                tx.prepare("UPDATE messages SET text = '', erased_at = ?2 WHERE message_id = ?1")?;
+            let mut copies = tx
+                .prepare("SELECT device_id, item_id, batch_id FROM copies WHERE message_id = ?1")?;
+            let mut clear = tx.prepare(
+                "UPDATE copies SET redacted = NULL WHERE message_id = ?1 AND redacted IS NOT NULL",
+            )?;
+            let mut close = tx.prepare(&format!(
+                "UPDATE copies AS c SET state = 'returned', returned_at = ?2
+                 WHERE c.message_id = ?1 AND c.state = 'open' AND NOT ({LABELLED})"
+            ))?;
+            for id in &erased {
+                hub.texts_removed += text.execute(params![id, now])? as u64;
+                let rows = copies.query_map([id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })?;
+                for row in rows {
+                    let (device, item, batch) = row?;
+                    held.push((device, item));
+                    batches.insert(batch);
+                }
+                hub.copies_cleared += clear.execute([id])? as u64;
+                close.execute(params![id, now])?;
+            }
+        }
+        for b in &batches {
+            let fetched: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT fetched_at FROM batches WHERE batch_id = ?1 AND erased_at IS NULL",
+                    [b],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(fetched) = fetched else { continue };
+            if fetched.is_none() {
+                hub.copies_returned_to_pool += tx.execute(
+                    &format!(
+                        "UPDATE copies AS c SET state = 'returned', returned_at = ?2
+                         WHERE c.batch_id = ?1 AND c.state = 'open' AND NOT ({LABELLED})"
+                    ),
+                    params![b, now],
+                )? as u64;
+            }
+            hub.sealed_batches_deleted += tx.execute(
+                "UPDATE batches SET bytes = x'', erased_at = ?2 WHERE batch_id = ?1",
+                params![b, now],
+            )? as u64;
+        }
+        if let (Some(company), true, None) = (
+            &request.company,
+            request.message_ids.is_empty(),
+            request.received_before,
+        ) {
+            hub.company_terms_deleted +=
+                tx.execute("DELETE FROM company_terms WHERE company = ?1", [company])? as u64;
+        }
+        let notices = super::erase_notices(held)?;
+        for n in &notices {
+            tx.execute(
+                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
+                 VALUES (?1, ?2, ?3, 'erase', ?4, ?5, ?6)",
+                params![n.notice_id, n.device_id, erasure_id, super::to_json(&n.items), n.items.len() as i64, now],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO erasures (erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                erasure_id,
+                now,
+                requested_by,
+                super::to_json(request),
+                super::to_json(&erased),
+                super::to_json(&not_found),
+                super::to_json(&already),
+                super::to_json(&hub)
+            ],
+        )?;
+        tx.commit()?;
+        // The erased texts' old pages may still sit in the write-ahead log: copy the new
+        // pages into the database and empty the log now.
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        drop(c);
+        self.erasure(erasure_id)?
+            .ok_or_else(|| HubError::Internal("an erasure just stored is missing".into()))
+    }
+
+    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError> {
+        let c = self.conn()?;
+        let row = c
+            .query_row(
+                "SELECT erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub
+                 FROM erasures WHERE erasure_id = ?1",
+                [erasure_id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some(row) = row else { return Ok(None) };
+        let mut st = c.prepare(
+            "SELECT n.device_id, n.notice_id, n.item_count, n.acked_at, n.ack_seq, n.ack_head,
+                    d.revoked_at IS NOT NULL
+             FROM notices n JOIN devices d ON d.device_id = n.device_id
+             WHERE n.erasure_id = ?1 ORDER BY n.device_id",
+        )?;
+        let notices = st
+            .query_map([erasure_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Some(super::fold_erasure(row, notices)?))
+    }
+
+    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        for n in notices {
+            tx.execute(
+                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6)",
+                params![
+                    n.notice_id,
+                    n.device_id,
+                    super::notice_kind_str(n.kind),
+                    super::to_json(&n.items),
+                    n.items.len() as i64,
+                    now
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare_cached(
+            "SELECT notice_id, kind, items FROM notices WHERE device_id = ?1 AND acked_at IS NULL
+             ORDER BY created_at, notice_id LIMIT ?2",
+        )?;
+        let rows = st.query_map(
+            params![
+                device_id,
+                labelvault_core::protocol::MAX_NOTICES_PER_ACK as i64
+            ],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, items) = row?;
+            out.push(super::notice_from_row(
+                id,
+                device_id.to_string(),
+                &kind,
+                &items,
+            )?);
+        }
+        Ok(out)
+    }
+
+    fn ack_notices(
+        &self,
+        device_id: &str,
+        notice_ids: &[String],
+        now: i64,
+        pin: Option<(u64, String)>,
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let (seq, head) = match pin {
+            Some((s, h)) => (Some(s as i64), Some(h)),
+            None => (None, None),
+        };
+        let mut n = 0;
+        for id in notice_ids {
+            n += tx.execute(
+                "UPDATE notices SET acked_at = ?3, ack_seq = ?4, ack_head = ?5
+                 WHERE notice_id = ?1 AND device_id = ?2 AND acked_at IS NULL",
+                params![id, device_id, now, seq, head],
+            )? as u64;
+        }
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT c.device_id, c.item_id, c.redacted FROM copies c
+             JOIN messages m ON m.message_id = c.message_id
+             JOIN devices d ON d.device_id = c.device_id
+             WHERE m.company = ?1 AND m.erased_at IS NULL AND c.redacted IS NOT NULL
+               AND d.revoked_at IS NULL
+             ORDER BY c.device_id, c.item_id",
+        )?;
+        let rows = st.query_map([company], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
