@@ -54,6 +54,7 @@ export type Settings = { keymap: Record<string, string[]>; theme: string | null 
 export type SyncOutcome = {
   report: { uploads: number; accepted: number; duplicates: number; rejected: number; purged: number };
   new_batches: number; held_back: string[];
+  notices: { notices: number; erased_items: number; masked_items: number };
 };
 export type IpcError = { code: string; message: string };
 

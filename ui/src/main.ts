@@ -264,7 +264,11 @@ async function boot() {
     try {
       const r = await api.sync();
       const sent = `Sent ${r.report.uploads} upload(s): ${r.report.accepted} accepted; ${r.new_batches} new batch(es).`;
-      if (r.held_back.length) showBanner(`${sent} ${r.held_back.join(" ")}`);
+      const notices = [
+        r.notices.erased_items ? `${r.notices.erased_items} item(s) deleted at the hub's request (a customer's erasure).` : "",
+        r.notices.masked_items ? `${r.notices.masked_items} item(s) had personal data masked at the hub's request.` : "",
+      ].filter(Boolean);
+      if (r.held_back.length || notices.length) showBanner([sent, ...notices, ...r.held_back].join(" "));
       else showBanner(sent, "info");
       await refreshStatus();
       if (screen === "label") await label.load();

@@ -606,11 +606,12 @@ pub fn missed_pii(a: MissedPiiArgs) -> Result<()> {
             println!("{r}");
         } else {
             println!(
-                "{} mark(s) confirmed: {} new term(s); {} now has {} term(s)",
+                "{} mark(s) confirmed: {} new term(s); {} now has {} term(s); {} copy(ies) already on devices masked at their next sync",
                 r["marks"],
                 r["added"],
                 a.company.as_deref().unwrap_or("?"),
-                r["company_terms"]
+                r["company_terms"],
+                r["masked_copies"]
             );
         }
         return Ok(());

@@ -20,13 +20,18 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     );
     assert_eq!(st, 200, "{r}");
     let device = enroll(&hub, &dir.path().join("dev"), "ann");
+    // A second annotator holds another copy of the same message, not yet labelled.
+    let other = enroll(&hub, &dir.path().join("other"), "bob");
     let (st, r) = hub.admin_post(
         "/v1/admin/dispatch",
         &json!({"selection": {"from": 0, "to": 2_000_000_000, "max_confidence": 1.0, "low_confidence_budget": 10},
-                "overlap": 1, "batch_size": 10, "gold_share": 0.0}),
+                "overlap": 2, "batch_size": 10, "gold_share": 0.0}),
     );
     assert_eq!(st, 200, "{r}");
     cli_ok(&device.profile, &["pull"]);
+    cli_ok(&other.profile, &["pull"]);
+    let queue = cli_ok(&other.profile, &["queue", "--json", "--limit", "10"]);
+    assert!(queue.contains("Zorblax Quenton"), "{queue}");
     // The redaction left the name: the annotator marks its 15 characters.
     cli_ok(
         &device.profile,
@@ -88,6 +93,16 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     ]);
     assert!(confirmed.contains("1 new term(s)"), "{confirmed}");
     assert!(!confirmed.contains("Zorblax"), "{confirmed}");
+    // The other copy, already on the second device, is masked at its next sync, keeping
+    // its length (each code point becomes a block).
+    let out = cli_ok(&other.profile, &["sync"]);
+    assert!(out.contains("1 item(s) had personal data masked"), "{out}");
+    let queue = cli_ok(&other.profile, &["queue", "--json", "--limit", "10"]);
+    assert!(!queue.contains("Zorblax"), "{queue}");
+    assert!(
+        queue.contains(&format!("{} was so helpful", "█".repeat(15))),
+        "{queue}"
+    );
     let (st, r) = hub.admin_post(
         "/v1/admin/messages",
         &json!({"messages": [{"message_id": "m2", "text": "Zorblax Quenton called back", "company": "acme",
