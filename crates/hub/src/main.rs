@@ -48,6 +48,26 @@ enum Cmd {
         /// (docs/redaction.md). Without it the default redactor runs.
         #[arg(long, value_name = "FILE", env = "LABELVAULT_HUB_REDACTION")]
         redaction: Option<PathBuf>,
+        #[command(flatten)]
+        keys: DbKeys,
+    },
+    /// Rotate the database key: PostgreSQL rewraps every text's data key under the new
+    /// key while hubs started with both keys keep serving; SQLite is re-keyed (stop the
+    /// hub first). Afterwards start the hub with the new key alone.
+    RewrapDb {
+        /// Data directory.
+        #[arg(long, env = "LABELVAULT_HUB_DIR")]
+        data_dir: PathBuf,
+        /// Database URL (default sqlite://DATA_DIR/hub.db).
+        #[arg(
+            long = "database",
+            visible_alias = "db",
+            value_name = "URL",
+            env = "LABELVAULT_HUB_DB"
+        )]
+        db: Option<String>,
+        #[command(flatten)]
+        keys: DbKeys,
     },
     /// Print the hub's public key and key id (devices pin it).
     PrintKey {
@@ -65,6 +85,43 @@ enum Cmd {
         #[arg(long, env = "LABELVAULT_HUB_DIR")]
         data_dir: PathBuf,
     },
+}
+
+/// Where the database key comes from (docs/hub-storage.md, "Encryption at rest").
+#[derive(clap::Args, Debug)]
+struct DbKeys {
+    /// The database key file (64 hex digits, mode 0600; made on the first start if
+    /// missing). Without it the key lives in the OS keyring.
+    #[arg(long, value_name = "FILE", env = "LABELVAULT_HUB_DB_KEY_FILE")]
+    db_key_file: Option<PathBuf>,
+    /// An older database key still able to open texts (PostgreSQL, during a rotation;
+    /// for `rewrap-db` on SQLite: the key the file is encrypted with now). Repeatable.
+    #[arg(long = "db-old-key-file", value_name = "FILE")]
+    db_old_key_files: Vec<PathBuf>,
+}
+
+impl DbKeys {
+    /// The current key (file or keyring) and the older ones.
+    fn load(
+        &self,
+        data_dir: &std::path::Path,
+        create: bool,
+    ) -> Result<(
+        labelvault_hub::at_rest::DbKey,
+        Vec<labelvault_hub::at_rest::DbKey>,
+    )> {
+        use labelvault_hub::at_rest::DbKey;
+        let current = match &self.db_key_file {
+            Some(f) => DbKey::from_file(f, create)?,
+            None => DbKey::from_keyring(data_dir)?,
+        };
+        let older = self
+            .db_old_key_files
+            .iter()
+            .map(|f| DbKey::from_file(f, false))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((current, older))
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -100,6 +157,36 @@ fn run(cli: Cli) -> Result<()> {
             println!("key id:     {}", key.key_id());
             Ok(())
         }
+        Cmd::RewrapDb { data_dir, db, keys } => {
+            config::secure_data_dir(&data_dir)?;
+            let url =
+                db.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hub.db").display()));
+            let (new, older) = keys.load(&data_dir, true)?;
+            if let Some(path) = url.strip_prefix("sqlite://") {
+                let [old] = older.as_slice() else {
+                    anyhow::bail!("give the key the database is encrypted with now as --db-old-key-file FILE (one)");
+                };
+                let n = labelvault_hub::store::SqliteStore::rekey(
+                    std::path::Path::new(path),
+                    old,
+                    &new,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("re-keyed {path} ({n} pages) from key {} to key {}; start the hub with the new key", old.id(), new.id());
+                return Ok(());
+            }
+            let st = labelvault_hub::store::PostgresStore::open_sealed(
+                &url,
+                Some(labelvault_hub::at_rest::Sealer::new(new.clone(), older)),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let n = st.reseal(true).map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{n} text value(s) now sealed under key {}; start every hub with the new key alone",
+                new.id()
+            );
+            Ok(())
+        }
         Cmd::AdminToken { data_dir } => {
             config::secure_data_dir(&data_dir)?;
             println!("{}", config::load_or_create_token(&data_dir)?.as_str());
@@ -112,6 +199,7 @@ fn run(cli: Cli) -> Result<()> {
             tls_cert,
             tls_key,
             redaction,
+            keys,
         } => {
             let settings = config::Settings {
                 data_dir,
@@ -126,7 +214,10 @@ fn run(cli: Cli) -> Result<()> {
             tracing::debug!(?settings, "starting");
             let key = config::load_or_create_key(&settings.data_dir)?;
             let token = config::load_or_create_token(&settings.data_dir)?;
-            let store = store::open(&settings.db_url()).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (db_key, older) = keys.load(&settings.data_dir, true)?;
+            tracing::info!(key = db_key.id(), "database encrypted at rest");
+            let store = store::open_at_rest(&settings.db_url(), Some(db_key), older)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let redactor = config::load_redactor(settings.redaction.as_deref())?;
             let state = AppState {
                 store,

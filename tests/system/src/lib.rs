@@ -199,6 +199,29 @@ impl Hub {
             .expect("body")
     }
 
+    /// The hub's database key, as the hub loads it: the key file its environment names,
+    /// or its data directory's entry in the OS keyring.
+    pub fn db_key(&self) -> labelvault_hub::at_rest::DbKey {
+        match self
+            .options
+            .env
+            .iter()
+            .find(|(k, _)| k == "LABELVAULT_HUB_DB_KEY_FILE")
+        {
+            Some((_, f)) => labelvault_hub::at_rest::DbKey::from_file(Path::new(f), false),
+            None => labelvault_hub::at_rest::DbKey::from_keyring(&self.data_dir),
+        }
+        .expect("the hub's database key")
+    }
+
+    /// The hub's SQLite database opened with its key (SQLCipher), as the hub opens it.
+    pub fn open_db(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(self.data_dir.join("hub.db")).expect("open hub.db");
+        c.execute_batch(&labelvault_hub::store::keying_pragmas(&self.db_key()))
+            .expect("key");
+        c
+    }
+
     /// The hub's public key, from `labelvault-hub print-key`.
     pub fn public_key(&self) -> String {
         let out = Command::new(bin("labelvault-hub", "labelvault-hub"))

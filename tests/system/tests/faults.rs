@@ -311,7 +311,7 @@ fn kill_during_large_import_then_rerun() {
     );
     hub.restart();
     // The database is intact after the kill.
-    let conn = rusqlite::Connection::open(hub.data_dir.join("hub.db")).expect("open db");
+    let conn = hub.open_db();
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity check");
@@ -486,7 +486,7 @@ fn damaged_rows_fail_loudly_and_only_there() {
         label(d, 2);
         assert_eq!(sync(d, 1).expect("sync")["accepted"], 2);
     }
-    let db = rusqlite::Connection::open(hub.data_dir.join("hub.db")).expect("open db");
+    let db = hub.open_db();
     db.busy_timeout(Duration::from_secs(10)).expect("timeout");
     // Damage one of a's labels and b's device key.
     let (item, flags): (String, String) = db

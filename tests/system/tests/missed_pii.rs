@@ -112,7 +112,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     let (st, r) = hub.admin_post(
         "/v1/admin/dispatch",
         &json!({"selection": {"from": 1_764_000_050, "to": 2_000_000_000, "max_confidence": 1.0, "low_confidence_budget": 10},
-                "overlap": 1, "batch_size": 10, "gold_share": 0.0}),
+                "overlap": 1, "batch_size": 10, "gold_share": 0.0, "devices": [device.device_id]}),
     );
     assert_eq!(st, 200, "{r}");
     cli_ok(&device.profile, &["pull"]);

@@ -129,14 +129,19 @@ fn two_hubs_share_one_postgres_database() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    // Hub A creates the key and token; hub B serves with the same ones (every hub of
-    // one database signs receipts with the one key devices pin).
+    // Hub A creates the key, token and database key; hub B serves with the same ones
+    // (every hub of one database signs receipts with the one key devices pin, and opens
+    // the texts sealed under the one database key).
+    let db_key = (
+        "LABELVAULT_HUB_DB_KEY_FILE".to_string(),
+        dir.path().join("hub-db.key").to_string_lossy().into_owned(),
+    );
     let a = Hub::start_with(
         &dir.path().join("hub-a"),
         "127.0.0.1:0",
         HubOptions {
             db: Some(db.url.clone()),
-            ..HubOptions::default()
+            env: vec![db_key.clone()],
         },
     );
     let b_dir = dir.path().join("hub-b");
@@ -149,7 +154,7 @@ fn two_hubs_share_one_postgres_database() {
         "127.0.0.1:0",
         HubOptions {
             db: Some(db.url.clone()),
-            ..HubOptions::default()
+            env: vec![db_key],
         },
     );
     assert_ne!(a.url, b.url);

@@ -5,7 +5,7 @@ mod postgres;
 mod sqlite;
 
 pub use self::postgres::PostgresStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{keying_pragmas, SqliteStore};
 
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
@@ -645,14 +645,38 @@ pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
 /// Open storage by URL: `sqlite://PATH` (the embedded default) or
 /// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` (also `postgresql://`), which several
 /// hub processes may share. Either is migrated to the current schema on open.
+///
+/// This opens without encryption at rest (tests and benchmarks); the hub itself opens
+/// with [`open_at_rest`].
 pub fn open(url: &str) -> Result<std::sync::Arc<dyn HubStore>, HubError> {
+    open_at_rest(url, None, Vec::new())
+}
+
+/// [`open`] with raw text encrypted at rest under `key` (crate::at_rest): SQLite as a
+/// SQLCipher file, PostgreSQL with every text value sealed. `older` keys (PostgreSQL,
+/// during a rotation) still open values sealed under them.
+pub fn open_at_rest(
+    url: &str,
+    key: Option<crate::at_rest::DbKey>,
+    older: Vec<crate::at_rest::DbKey>,
+) -> Result<std::sync::Arc<dyn HubStore>, HubError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
-        return Ok(std::sync::Arc::new(SqliteStore::open(
+        if !older.is_empty() {
+            return Err(HubError::bad(
+                "unsupported_option",
+                "older database keys are for PostgreSQL; a SQLite database is re-keyed with `labelvault-hub rewrap-db`",
+            ));
+        }
+        return Ok(std::sync::Arc::new(SqliteStore::open_keyed(
             std::path::Path::new(path),
+            key.as_ref(),
         )?));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(std::sync::Arc::new(PostgresStore::open(url)?));
+        let sealer = key.map(|k| crate::at_rest::Sealer::new(k, older));
+        return Ok(std::sync::Arc::new(PostgresStore::open_sealed(
+            url, sealer,
+        )?));
     }
     Err(HubError::bad(
         "unsupported_database",

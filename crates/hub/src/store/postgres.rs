@@ -201,10 +201,40 @@ fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
 
 const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive";
 
-fn message_row(r: &Row) -> Result<Message, HubError> {
+/// The text-bearing columns, sealed under the database key when the hub runs with one
+/// (crate::at_rest): every value written through [`Texts::seal`], read through
+/// [`Texts::open`].
+#[derive(Debug, Clone, Default)]
+struct Texts(Option<crate::at_rest::Sealer>);
+
+/// Column names bound into each sealed value.
+const MESSAGE_TEXT: &str = "messages.text";
+const COPY_TEXT: &str = "copies.redacted";
+const TERM_TEXT: &str = "company_terms.term";
+
+impl Texts {
+    fn seal(&self, what: &str, plain: &str) -> Result<String, HubError> {
+        match &self.0 {
+            Some(s) => s.seal(what, plain),
+            None => Ok(plain.to_string()),
+        }
+    }
+
+    fn open(&self, what: &str, stored: String) -> Result<String, HubError> {
+        match &self.0 {
+            Some(s) => s.open(what, &stored),
+            None if stored.starts_with("lv1.") => Err(HubError::Internal(
+                "this database's texts are sealed; start the hub with its database key".into(),
+            )),
+            None => Ok(stored),
+        }
+    }
+}
+
+fn message_row(r: &Row, texts: &Texts) -> Result<Message, HubError> {
     Ok(Message {
         message_id: r.try_get(0)?,
-        text: r.try_get(1)?,
+        text: texts.open(MESSAGE_TEXT, r.try_get(1)?)?,
         company: r.try_get(2)?,
         channel: r.try_get(3)?,
         received_at: r.try_get(4)?,
@@ -353,6 +383,8 @@ pub struct PostgresStore {
     pool: Pool,
     /// The URL with its password hidden, for messages.
     redacted: String,
+    /// Seals and opens the text columns.
+    texts: Texts,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -367,6 +399,15 @@ impl PostgresStore {
     /// Connect to the database at `url` (`postgres://USER:PASSWORD@HOST:PORT/DBNAME`)
     /// and migrate it; hubs starting at the same time migrate it once.
     pub fn open(url: &str) -> Result<PostgresStore, HubError> {
+        PostgresStore::open_sealed(url, None)
+    }
+
+    /// As [`PostgresStore::open`], sealing every text value with `sealer` (the hub
+    /// binary always gives one); values written before are sealed at start.
+    pub fn open_sealed(
+        url: &str,
+        sealer: Option<crate::at_rest::Sealer>,
+    ) -> Result<PostgresStore, HubError> {
         let redacted = crate::config::redact_url(url);
         let mut config: postgres::Config = url.parse().map_err(|_| {
             HubError::bad(
@@ -387,6 +428,7 @@ impl PostgresStore {
                 freed: Condvar::new(),
             },
             redacted,
+            texts: Texts(sealer),
         };
         store.migrate().map_err(|e| match e {
             HubError::Internal(m) => {
@@ -394,7 +436,84 @@ impl PostgresStore {
             }
             other => other,
         })?;
+        if store.texts.0.is_some() {
+            store.reseal(false)?;
+        }
         Ok(store)
+    }
+
+    /// Seal every text value not yet sealed (written before the hub had a key) and,
+    /// with `rotate`, rewrap every value sealed under an older key with the current
+    /// one. In chunks of 500 rows, each its own transaction, so hubs keep serving
+    /// meanwhile. Returns how many values were rewritten.
+    pub fn reseal(&self, rotate: bool) -> Result<u64, HubError> {
+        let Some(sealer) = self.texts.0.clone() else {
+            return Ok(0);
+        };
+        let current = format!("lv1.{}.%", sealer.key_id());
+        let pattern = if rotate { current.as_str() } else { "lv1.%" };
+        let mut total = 0u64;
+        // (table, key columns, text column, column name for the seal)
+        for (table, key, col, what) in [
+            ("messages", "message_id", "text", MESSAGE_TEXT),
+            ("copies", "item_id", "redacted", COPY_TEXT),
+        ] {
+            loop {
+                let mut c = self.conn()?;
+                let mut tx = c.transaction()?;
+                let rows = tx.query(
+                    &format!(
+                        "SELECT {key}, {col} FROM {table} WHERE {col} <> '' AND {col} NOT LIKE $1 LIMIT 500 FOR UPDATE SKIP LOCKED"
+                    ),
+                    &[&pattern],
+                )?;
+                if rows.is_empty() {
+                    break;
+                }
+                for r in &rows {
+                    let id: String = r.try_get(0)?;
+                    let old: String = r.try_get(1)?;
+                    let new = sealer.rewrap(what, &old)?;
+                    tx.execute(
+                        &format!("UPDATE {table} SET {col} = $2 WHERE {key} = $1"),
+                        &[&id, &new],
+                    )?;
+                    total += 1;
+                }
+                tx.commit()?;
+            }
+        }
+        // Terms: the value is part of the primary key, so each is deleted and inserted.
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        tx.batch_execute("LOCK TABLE company_terms IN SHARE ROW EXCLUSIVE MODE")?;
+        let rows = tx.query(
+            "SELECT company, term, kind, added_at FROM company_terms WHERE term NOT LIKE $1",
+            &[&pattern],
+        )?;
+        for r in &rows {
+            let (company, old): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+            let new = sealer.rewrap(TERM_TEXT, &old)?;
+            tx.execute(
+                "DELETE FROM company_terms WHERE company = $1 AND term = $2",
+                &[&company, &old],
+            )?;
+            tx.execute(
+                "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4)",
+                &[
+                    &company,
+                    &new,
+                    &r.try_get::<_, String>(2)?,
+                    &r.try_get::<_, i64>(3)?,
+                ],
+            )?;
+            total += 1;
+        }
+        tx.commit()?;
+        if total > 0 {
+            tracing::info!(values = total, key = sealer.key_id(), "sealed stored texts");
+        }
+        Ok(total)
     }
 
     fn migrate(&self) -> Result<(), HubError> {
@@ -901,11 +1020,12 @@ impl HubStore for PostgresStore {
             "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
         )?;
         for m in messages {
+            let sealed = self.texts.seal(MESSAGE_TEXT, &m.text)?;
             let n = tx.execute(
                 &ins,
                 &[
                     &m.message_id,
-                    &m.text,
+                    &sealed,
                     &m.company,
                     &m.channel,
                     &m.received_at,
@@ -973,7 +1093,7 @@ impl HubStore for PostgresStore {
             &[],
         )?;
         rows.iter()
-            .map(|r| Ok((message_row(r)?, r.try_get::<_, String>(9)?)))
+            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(9)?)))
             .collect()
     }
 
@@ -1023,7 +1143,7 @@ impl HubStore for PostgresStore {
             let id: String = r.try_get(0)?;
             let h = holders.remove(&id).unwrap_or_default();
             if h.len() < overlap {
-                out.messages.push(message_row(r)?);
+                out.messages.push(message_row(r, &self.texts)?);
                 out.holders.push(h);
             }
         }
@@ -1040,7 +1160,7 @@ impl HubStore for PostgresStore {
                 let row = c.query_opt(&st, &[id])?.ok_or_else(|| {
                     HubError::not_found("unknown_message", "a selected message is no longer stored")
                 })?;
-                message_row(&row)
+                message_row(&row, &self.texts)
             })
             .collect()
     }
@@ -1145,7 +1265,9 @@ impl HubStore for PostgresStore {
                         &d.lease_expires_at,
                         &b.created_at,
                         &reason_str(copy.reason),
-                        &b.text_of(n),
+                        &b.text_of(n)
+                            .map(|t| self.texts.seal(COPY_TEXT, t))
+                            .transpose()?,
                     ],
                 )?;
                 if !copy.gold {
@@ -1213,7 +1335,10 @@ impl HubStore for PostgresStore {
                 message_id: r.try_get(0)?,
                 company: r.try_get(1)?,
                 received_at_ms: r.try_get(2)?,
-                seen: r.try_get(4)?,
+                seen: r
+                    .try_get::<_, Option<String>>(4)?
+                    .map(|t| self.texts.open(COPY_TEXT, t))
+                    .transpose()?,
                 spans: super::mark_spans(&spans)?,
             });
         }
@@ -1232,12 +1357,12 @@ impl HubStore for PostgresStore {
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
         let mut c = self.conn()?;
         let mut out = Vec::new();
-        for r in c.query(
-            "SELECT company, term, kind FROM company_terms ORDER BY company, term",
-            &[],
-        )? {
-            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        for r in c.query("SELECT company, term, kind FROM company_terms", &[])? {
+            let term = self.texts.open(TERM_TEXT, r.try_get(1)?)?;
+            out.push((r.try_get(0)?, term, r.try_get(2)?));
         }
+        // Sorted here: sealed values do not sort by their text.
+        out.sort();
         Ok(out)
     }
 
@@ -1249,12 +1374,26 @@ impl HubStore for PostgresStore {
     ) -> Result<u64, HubError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
+        // Sealed terms cannot meet in the primary key: the ones already there are read
+        // and compared here, under a lock no other hub's insert passes.
+        tx.batch_execute("LOCK TABLE company_terms IN SHARE ROW EXCLUSIVE MODE")?;
+        let mut have = std::collections::HashSet::new();
+        for r in tx.query(
+            "SELECT term FROM company_terms WHERE company = $1",
+            &[&company],
+        )? {
+            have.insert(self.texts.open(TERM_TEXT, r.try_get(0)?)?);
+        }
         let st = tx.prepare(
             "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )?;
         let mut added = 0;
         for (term, kind) in terms {
-            added += tx.execute(&st, &[&company, term, kind, &now])?;
+            if !have.insert(term.clone()) {
+                continue;
+            }
+            let sealed = self.texts.seal(TERM_TEXT, term)?;
+            added += tx.execute(&st, &[&company, &sealed, kind, &now])?;
         }
         tx.commit()?;
         Ok(added)
@@ -1715,7 +1854,8 @@ impl HubStore for PostgresStore {
             ),
             &[&company],
         )? {
-            out.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+            let text = self.texts.open(COPY_TEXT, r.try_get(2)?)?;
+            out.push((r.try_get(0)?, r.try_get(1)?, text));
         }
         Ok(out)
     }
