@@ -60,6 +60,18 @@ pub enum AuditCmd {
         #[arg(long = "device-ledger")]
         device_ledgers: Vec<PathBuf>,
     },
+    /// Verify the hub's access ledger offline (`GET /v1/admin/access-ledger`): hash chain
+    /// and the hub's signature on every entry; with --message, who read its raw text.
+    Access {
+        /// The access ledger (JSONL).
+        file: PathBuf,
+        /// The hub's public key (base64).
+        #[arg(long)]
+        hub_key: String,
+        /// A message id: list who read its raw text, and when.
+        #[arg(long)]
+        message: Option<String>,
+    },
     /// Show the ledger and what is stored on this device, and when it will be purged.
     Show {
         /// Entries to show, newest first.
@@ -293,6 +305,11 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
             hub_key,
             device_ledgers,
         } => crate::erase::verify(&file, &hub_key, &device_ledgers)?,
+        AuditCmd::Access {
+            file,
+            hub_key,
+            message,
+        } => crate::account::verify_file(&file, &hub_key, message.as_deref())?,
         AuditCmd::VerifyHub { file, hub_key } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;

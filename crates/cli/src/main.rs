@@ -2,6 +2,7 @@
 //! (hub keys, sealing batches, redaction) and privacy officers. Every verb forwards to
 //! `labelvault-core`; this file only parses arguments and prints.
 
+mod account;
 mod batch;
 mod demo_hub;
 mod device;
@@ -139,6 +140,22 @@ enum Cmd {
     Evaluate(manage::EvaluateArgs),
     /// Manager: whether enough new labels arrived to retrain; acknowledge a training run.
     Retrain(manage::RetrainArgs),
+    /// People on the hub: accounts with roles and each person's own signing key.
+    Account {
+        #[command(subcommand)]
+        cmd: account::AccountCmd,
+    },
+    /// Privacy officer: who read a message's raw text, and when — from the hub's access
+    /// ledger, verified under the hub key.
+    WhoRead {
+        #[command(flatten)]
+        hub: manage::HubAdmin,
+        /// The hub's public key (default: the one pinned when this machine enrolled).
+        #[arg(long)]
+        hub_key: Option<String>,
+        /// The message id.
+        message_id: String,
+    },
     /// Privacy officer: erase a customer's messages (by id, company or received-before)
     /// from the hub now and from every device at its next sync; prints and saves the
     /// hub's signed receipt (`--status ID` shows it again, updated).
@@ -216,6 +233,12 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Progress(a) => manage::progress(a),
         Cmd::MissedPii(a) => manage::missed_pii(a),
         Cmd::Erase(a) => erase::run(a),
+        Cmd::Account { cmd } => account::run(cmd),
+        Cmd::WhoRead {
+            hub,
+            hub_key,
+            message_id,
+        } => account::who_read(hub, message_id, hub_key),
         Cmd::Quality(a) => manage::quality(a),
         Cmd::Disagreements(a) => manage::disagreements(a),
         Cmd::Adjudicate(a) => manage::adjudicate(a),

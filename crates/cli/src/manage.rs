@@ -18,9 +18,11 @@ pub struct HubAdmin {
     /// Hub URL, e.g. http://127.0.0.1:7878
     #[arg(long, env = "LABELVAULT_HUB_URL")]
     pub hub: String,
-    /// The hub's admin token file (DATA_DIR/admin.token, or `labelvault-hub admin-token`).
+    /// The hub's bootstrap admin token file (DATA_DIR/admin.token). Without it, requests
+    /// are signed with the account this machine enrolled for the hub (`labelvault account
+    /// enroll`).
     #[arg(long, env = "LABELVAULT_ADMIN_TOKEN_FILE")]
-    pub admin_token_file: PathBuf,
+    pub admin_token_file: Option<PathBuf>,
 }
 
 /// An admin API client: the engine's [`AdminClient`] with the token read from a file.
@@ -30,17 +32,29 @@ pub(crate) struct Admin {
 
 impl Admin {
     pub(crate) fn new(h: &HubAdmin) -> Result<Admin> {
-        let token = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&h.admin_token_file).with_context(|| {
-                format!(
-                    "cannot read the hub admin token {}; pass --admin-token-file",
-                    h.admin_token_file.display()
-                )
-            })?,
-        );
-        Ok(Admin {
-            client: AdminClient::new(&h.hub, &token, Duration::from_secs(600))?,
-        })
+        let timeout = Duration::from_secs(600);
+        if let Some(file) = &h.admin_token_file {
+            let token =
+                zeroize::Zeroizing::new(std::fs::read_to_string(file).with_context(|| {
+                    format!(
+                        "cannot read the hub admin token {}; pass --admin-token-file",
+                        file.display()
+                    )
+                })?);
+            return Ok(Admin {
+                client: AdminClient::new(&h.hub, &token, timeout)?,
+            });
+        }
+        match crate::account::account_for(&h.hub)? {
+            Some((id, key)) => Ok(Admin {
+                client: AdminClient::with_account(&h.hub, &id, key, timeout)?,
+            }),
+            None => bail!(
+                "no admin credential for {}: pass --admin-token-file DATA_DIR/admin.token, or enroll your account with `labelvault account enroll --hub {} --code CODE`",
+                h.hub,
+                h.hub
+            ),
+        }
     }
 
     pub(crate) fn post(&self, path: &str, body: &Value) -> Result<Value> {

@@ -40,6 +40,11 @@ pub const ERASURE_ID: IdShape = IdShape {
     prefix: "er_",
     hex: 24,
 };
+/// Account ids: `ac_` and 24 lower-case hex digits (issued by the hub per person).
+pub const ACCOUNT_ID: IdShape = IdShape {
+    prefix: "ac_",
+    hex: 24,
+};
 /// Longest intent id, in bytes.
 pub const MAX_INTENT_ID: usize = 64;
 /// Highest label revision (each undo or edit adds one).
@@ -388,6 +393,10 @@ pub fn check_enroll(e: &EnrollRequest) -> Result<(), Problem> {
 
 /// The hub's admin routes an app may record (`{batch}` and `{device}` stand for ids).
 pub const ADMIN_ROUTES: &[&str] = &[
+    "access-ledger",
+    "accounts",
+    "accounts/{account}/revoke",
+    "accounts/{account}/role",
     "adjudications",
     "annotators",
     "assign",
@@ -450,6 +459,7 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
                 "{batch}" => BATCH_ID.matches(s),
                 "{device}" => DEVICE_ID.matches(s),
                 "{erasure}" => ERASURE_ID.matches(s),
+                "{account}" => ACCOUNT_ID.matches(s),
                 _ => p == s,
             })
     });
@@ -732,7 +742,8 @@ mod tests {
             let path = format!("/v1/admin/{route}")
                 .replace("{batch_id}", &format!("b_{}", "1".repeat(32)))
                 .replace("{device_id}", &format!("d_{}", "2".repeat(24)))
-                .replace("{erasure_id}", &format!("er_{}", "3".repeat(24)));
+                .replace("{erasure_id}", &format!("er_{}", "3".repeat(24)))
+                .replace("{account_id}", &format!("ac_{}", "4".repeat(24)));
             assert!(check_admin_call(&path, &call).is_ok(), "{path}");
             n += 1;
         }

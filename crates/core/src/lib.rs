@@ -2,6 +2,7 @@
 //! labelling queue. Knows nothing of Tauri, so the desktop app, the CLI and the hub all
 //! share one implementation and almost every test lives here.
 
+pub mod access;
 pub mod batch;
 pub mod demo;
 pub mod erasure;

@@ -51,10 +51,21 @@ impl std::error::Error for AdminError {}
 /// stops the request. The app records every call in the device ledger this way.
 pub type Recorder = Box<dyn Fn(&str, &str, &[u8]) -> Result<(), AdminError> + Send + Sync>;
 
-/// A client of the hub's `/v1/admin/…` endpoints, holding the admin token.
+/// How an admin client proves who it is.
+enum Credential {
+    /// The hub's bootstrap admin token (scripts, the first manager).
+    Token(Zeroizing<String>),
+    /// A person's account: every request signed with their key (docs/authorization.md).
+    Account {
+        account_id: String,
+        key: crate::identity::HubKey,
+    },
+}
+
+/// A client of the hub's `/v1/admin/…` endpoints, holding an admin credential.
 pub struct AdminClient {
     url: String,
-    token: Zeroizing<String>,
+    credential: Credential,
     agent: ureq::Agent,
     recorder: Option<Recorder>,
 }
@@ -63,7 +74,7 @@ impl std::fmt::Debug for AdminClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AdminClient")
             .field("url", &self.url)
-            .field("token", &"[redacted]")
+            .field("credential", &"[redacted]")
             .finish()
     }
 }
@@ -99,13 +110,73 @@ impl AdminClient {
         }
         Ok(AdminClient {
             url,
-            token: Zeroizing::new(token.to_string()),
+            credential: Credential::Token(Zeroizing::new(token.to_string())),
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .timeout_global(Some(timeout))
                 .build()
                 .into(),
             recorder: None,
+        })
+    }
+
+    /// A client for the hub at `url` that signs every request as the account
+    /// `account_id` with its `key` (held in that person's OS keyring).
+    pub fn with_account(
+        url: &str,
+        account_id: &str,
+        key: crate::identity::HubKey,
+        timeout: Duration,
+    ) -> Result<AdminClient, AdminError> {
+        let url = check_hub_url(url)?;
+        if !crate::grammar::ACCOUNT_ID.matches(account_id) {
+            return Err(AdminError::new(
+                "bad_account",
+                "an account id is \"ac_\" and 24 hex digits",
+            ));
+        }
+        Ok(AdminClient {
+            url,
+            credential: Credential::Account {
+                account_id: account_id.to_string(),
+                key,
+            },
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(timeout))
+                .build()
+                .into(),
+            recorder: None,
+        })
+    }
+
+    /// The credential's headers for one request (`path` with its query, exact body).
+    fn auth_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, AdminError> {
+        use base64::Engine as _;
+        Ok(match &self.credential {
+            Credential::Token(t) => vec![("authorization", format!("Bearer {}", t.as_str()))],
+            Credential::Account { account_id, key } => {
+                let ts = crate::batch::now_unix();
+                let nonce = crate::batch::random_id("")
+                    .map_err(|_| AdminError::new("no_randomness", "no system randomness"))?;
+                let sig = key.sign(&crate::protocol::request_message(
+                    method, path, ts, &nonce, body,
+                ));
+                vec![
+                    ("x-lv-account", account_id.clone()),
+                    (crate::protocol::H_TIMESTAMP, ts.to_string()),
+                    (crate::protocol::H_NONCE, nonce),
+                    (
+                        crate::protocol::H_SIGNATURE,
+                        base64::engine::general_purpose::STANDARD.encode(sig),
+                    ),
+                ]
+            }
         })
     }
 
@@ -130,11 +201,11 @@ impl AdminClient {
     /// `GET path`, the raw body of a 200 answer.
     pub fn get(&self, path: &str) -> Result<Vec<u8>, AdminError> {
         self.record("GET", path, b"")?;
-        let r = self
-            .agent
-            .get(&format!("{}{path}", self.url))
-            .header("authorization", &format!("Bearer {}", self.token.as_str()))
-            .call();
+        let mut req = self.agent.get(&format!("{}{path}", self.url));
+        for (k, v) in self.auth_headers("GET", path, b"")? {
+            req = req.header(k, &v);
+        }
+        let r = req.call();
         self.answer(path, r)
     }
 
@@ -156,12 +227,14 @@ impl AdminClient {
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, AdminError> {
         let bytes = body.to_string().into_bytes();
         self.record("POST", path, &bytes)?;
-        let r = self
+        let mut req = self
             .agent
             .post(&format!("{}{path}", self.url))
-            .header("authorization", &format!("Bearer {}", self.token.as_str()))
-            .header("content-type", "application/json")
-            .send(&bytes[..]);
+            .header("content-type", "application/json");
+        for (k, v) in self.auth_headers("POST", path, &bytes)? {
+            req = req.header(k, &v);
+        }
+        let r = req.send(&bytes[..]);
         let bytes = self.answer(path, r)?;
         serde_json::from_slice(&bytes).map_err(|_| {
             AdminError::new(

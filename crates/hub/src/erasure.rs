@@ -9,16 +9,13 @@ use crate::{auth, blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method};
+use axum::response::IntoResponse as _;
 use axum::Json;
 use base64::Engine as _;
 use labelvault_core::erasure::{self, EraseRequest, ErasureReceipt};
 use labelvault_core::protocol::{
     self, Notice, NoticeAck, NoticeAckResponse, NoticeItem, NoticeKind, NoticeList, SignedNotice,
 };
-
-/// Who an admin act is recorded as, until admin accounts exist: the holder of the
-/// hub's admin token.
-const ADMIN_TOKEN_HOLDER: &str = "admin-token";
 
 /// Sign an erasure's current state.
 fn receipt(s: &AppState, e: erasure::Erasure) -> ErasureReceipt {
@@ -37,34 +34,37 @@ fn receipt(s: &AppState, e: erasure::Erasure) -> ErasureReceipt {
 /// the hub now and from devices at their next sync; answers the signed receipt.
 pub async fn erase(
     State(s): State<AppState>,
-    headers: HeaderMap,
+    axum::Extension(actor): axum::Extension<crate::people::Actor>,
     body: Bytes,
-) -> Result<Json<ErasureReceipt>, HubError> {
-    auth::admin(&s, &headers)?;
+) -> Result<axum::response::Response, HubError> {
     let req: EraseRequest = parse(&body)?;
     if let Some(p) = req.problem() {
         return Err(HubError::bad("invalid", p));
     }
     let id = crate::store::random_id("er_")?;
     let store = s.store.clone();
-    let e = blocking(move || store.erase(&id, ADMIN_TOKEN_HOLDER, &req, auth::now())).await?;
+    let by = actor.account_id.clone();
+    let e = blocking(move || store.erase(&id, &by, &req, auth::now())).await?;
     tracing::info!(
         erasure = %e.erasure_id,
         messages = e.erased.len(),
         devices = e.devices.len(),
         "erased messages"
     );
-    Ok(Json(receipt(&s, e)))
+    let ids = e.erased.clone();
+    Ok(crate::people::AccessNote {
+        act: None,
+        message_ids: ids,
+    }
+    .attach(Json(receipt(&s, e)).into_response()))
 }
 
 /// `GET /v1/admin/erasures/{erasure_id}`: the erasure's receipt signed now, with each
 /// device's state (pending, purged with its ledger entry, or revoked).
 pub async fn status(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Path(erasure_id): Path<String>,
 ) -> Result<Json<ErasureReceipt>, HubError> {
-    auth::admin(&s, &headers)?;
     if !labelvault_core::grammar::ERASURE_ID.matches(&erasure_id) {
         return Err(HubError::bad(
             "invalid",

@@ -13,6 +13,7 @@ pub mod erasure;
 pub mod error;
 mod http;
 pub mod missed_pii;
+pub mod people;
 pub mod pipeline;
 pub mod quality;
 pub mod review;

@@ -7,11 +7,11 @@
 use crate::error::HubError;
 use crate::quality::{self, Aggregation, Method};
 use crate::store::{MarkKind, NewAdjudication};
-use crate::{auth, blocking, AppState};
+use crate::{blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::pipeline::evaluate::{self, Judged};
@@ -80,10 +80,8 @@ fn load(s: &AppState, method: Method) -> Result<Aggregation, HubError> {
 /// `GET /v1/admin/quality`.
 pub async fn quality(
     State(s): State<AppState>,
-    headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let mut p = Params::new(q)?;
     let method = p.method()?;
     p.finish()?;
@@ -114,10 +112,8 @@ struct DisagreementList {
 /// `GET /v1/admin/disagreements`.
 pub async fn disagreements(
     State(s): State<AppState>,
-    headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let mut p = Params::new(q)?;
     let method = p.method()?;
     let include = p.flag("include_adjudicated", false)?;
@@ -141,20 +137,35 @@ pub async fn disagreements(
             .filter(|d| include || d.adjudication.is_none())
             .take(limit)
             .collect();
+        let mut read = Vec::new();
         if with_text {
             let ids: Vec<String> = shown.iter().map(|d| d.message_id.clone()).collect();
             for (d, m) in shown.iter_mut().zip(s.store.messages_by_id(&ids)?) {
                 d.text = Some(m.text);
             }
+            read = ids;
         }
-        Ok(DisagreementList {
-            total,
-            open,
-            disagreements: shown,
-        })
+        Ok((
+            DisagreementList {
+                total,
+                open,
+                disagreements: shown,
+            },
+            read,
+        ))
     })
     .await?;
-    Ok(Json(list).into_response())
+    let (list, read) = list;
+    let resp = Json(list).into_response();
+    if !with_text {
+        return Ok(resp);
+    }
+    // The raw text of these messages left the hub: on the access ledger, by id.
+    Ok(crate::people::AccessNote {
+        act: Some("raw_text_read"),
+        message_ids: read,
+    }
+    .attach(resp))
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,12 +189,7 @@ fn id_shaped(s: &str) -> bool {
 }
 
 /// `POST /v1/admin/adjudications`: the manager's label for a message.
-pub async fn adjudicate(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
     let req: AdjudicationRequest = crate::http::parse_object(&body)?;
     if !id_shaped(&req.intent) || !id_shaped(&req.by) {
         return Err(HubError::bad(
@@ -237,11 +243,7 @@ pub async fn adjudicate(
 }
 
 /// `GET /v1/admin/adjudications`: the audit trail.
-pub async fn adjudications(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+pub async fn adjudications(State(s): State<AppState>) -> Result<Response, HubError> {
     let list = blocking(move || s.store.adjudications()).await?;
     Ok(Json(serde_json::json!({ "adjudications": list })).into_response())
 }
@@ -288,10 +290,8 @@ fn finals(agg: &Aggregation) -> Vec<(usize, &str)> {
 /// `GET /v1/admin/export`: the training set.
 pub async fn export(
     State(s): State<AppState>,
-    headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let mut p = Params::new(q)?;
     let format = match p.take("format").as_deref() {
         None | Some("jsonl") => Format::Jsonl,
@@ -345,7 +345,7 @@ pub async fn export(
         ));
     }
     p.finish()?;
-    let (body, counts, erased) = blocking(move || {
+    let (body, counts, erased, exported) = blocking(move || {
         let agg = load(&s, method)?;
         let finals = finals(&agg);
         let ids: Vec<String> = finals
@@ -365,6 +365,7 @@ pub async fn export(
         let mut out = String::new();
         let mut tasks = Vec::new();
         let mut erased = 0u64;
+        let mut exported = Vec::new();
         for ((id, m), (label, split)) in ids.iter().zip(&texts).zip(labels.iter().zip(&splits)) {
             // An erased message keeps its labels on the hub but no text: left out, and
             // counted in `x-lv-erased` so the export says so.
@@ -380,6 +381,7 @@ pub async fn export(
                 Some(r) => r.redact_with(&m.text, terms.get(&m.company)).text,
                 None => m.text.clone(),
             };
+            exported.push(id.clone());
             let e = Example {
                 message_id: id,
                 text: &text,
@@ -403,7 +405,7 @@ pub async fn export(
         if mark {
             s.store.retrain_mark(MarkKind::Export, now_ms())?;
         }
-        Ok((out, counts, erased))
+        Ok((out, counts, erased, exported))
     })
     .await?;
     tracing::info!(
@@ -426,7 +428,17 @@ pub async fn export(
     }
     resp.headers_mut()
         .insert("x-lv-erased", HeaderValue::from(erased));
-    Ok(resp)
+    // Which messages' text left the hub (raw, or redacted with `redact=true`): on the
+    // access ledger, by id.
+    Ok(crate::people::AccessNote {
+        act: Some(if redact {
+            "export_redacted"
+        } else {
+            "raw_text_read"
+        }),
+        message_ids: exported,
+    }
+    .attach(resp))
 }
 
 /// One confusion as an object (cleaner for clients than a triple).
@@ -471,10 +483,8 @@ fn evaluation(agg: &Aggregation) -> evaluate::Evaluation {
 /// `GET /v1/admin/evaluation`.
 pub async fn evaluation_json(
     State(s): State<AppState>,
-    headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let mut p = Params::new(q)?;
     let method = p.method()?;
     p.finish()?;
@@ -509,10 +519,8 @@ pub async fn evaluation_json(
 /// `GET /v1/admin/evaluation.html`.
 pub async fn evaluation_html(
     State(s): State<AppState>,
-    headers: HeaderMap,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let mut p = Params::new(q)?;
     let method = p.method()?;
     p.finish()?;
@@ -539,11 +547,7 @@ pub async fn evaluation_html(
 }
 
 /// `GET /v1/admin/retrain`.
-pub async fn retrain_status(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+pub async fn retrain_status(State(s): State<AppState>) -> Result<Response, HubError> {
     Ok(Json(blocking(move || s.store.retrain_status()).await?).into_response())
 }
 
@@ -559,12 +563,7 @@ fn default_kind() -> String {
 }
 
 /// `POST /v1/admin/retrain/mark`: a training run (or outside export) acknowledged.
-pub async fn retrain_mark(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+pub async fn retrain_mark(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
     let req: MarkRequest = crate::http::parse_object(&body)?;
     let kind = match req.kind.as_str() {
         "training" => MarkKind::Training,
@@ -590,10 +589,8 @@ struct ThresholdRequest {
 /// `POST /v1/admin/retrain/threshold`.
 pub async fn retrain_threshold(
     State(s): State<AppState>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
     let req: ThresholdRequest = crate::http::parse_object(&body)?;
     if !(1..=1_000_000_000).contains(&req.threshold) {
         return Err(HubError::bad("invalid", "`threshold` must be 1–1000000000"));
@@ -764,8 +761,7 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
 }
 
 /// `GET /metrics`: Prometheus text, admin token required.
-pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+pub async fn metrics(State(s): State<AppState>) -> Result<Response, HubError> {
     let text = blocking(move || metrics_text(&s)).await?;
     Ok((
         [(

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/batches/{batch_id}", get(get_batch))
         .route("/v1/labels", post(upload_labels))
         .route("/v1/enroll", post(enroll))
+        .route("/v1/accounts/enroll", post(crate::people::enroll))
         .route("/v1/notices", get(crate::erasure::pending))
         .route("/v1/notices/ack", post(crate::erasure::ack))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES));
@@ -74,6 +75,24 @@ pub fn router(state: AppState) -> Router {
             post(review::retrain_threshold),
         )
         .route("/metrics", get(review::metrics))
+        .route(
+            "/v1/admin/accounts",
+            post(crate::people::create).get(crate::people::list),
+        )
+        .route(
+            "/v1/admin/accounts/{account_id}/role",
+            post(crate::people::set_role),
+        )
+        .route(
+            "/v1/admin/accounts/{account_id}/revoke",
+            post(crate::people::revoke),
+        )
+        .route("/v1/admin/access-ledger", get(crate::people::access_ledger))
+        // Every admin route: who, which role may, and the access ledger entry.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::people::gate,
+        ))
         .layer(DefaultBodyLimit::max(MAX_ADMIN_BYTES));
     Router::new()
         .route(
@@ -95,7 +114,7 @@ pub fn router(state: AppState) -> Router {
 
 pub(crate) use crate::http::parse_object as parse;
 
-fn random_code() -> Result<String, HubError> {
+pub(crate) fn random_code() -> Result<String, HubError> {
     let mut b = [0u8; 10];
     getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
     let h = hex::encode_upper(b);
@@ -106,7 +125,7 @@ fn random_code() -> Result<String, HubError> {
         .join("-"))
 }
 
-fn code_hash(code: &str) -> String {
+pub(crate) fn code_hash(code: &str) -> String {
     let norm: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -117,10 +136,8 @@ fn code_hash(code: &str) -> String {
 
 async fn create_annotator(
     State(s): State<AppState>,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<AnnotatorCreated>, HubError> {
-    auth::admin(&s, &headers)?;
     let req: CreateAnnotator = parse(&body)?;
     if req.name.trim().is_empty() || req.name.len() > 200 {
         return Err(HubError::bad("invalid", "name must be 1–200 characters"));
@@ -145,11 +162,7 @@ struct AnnotatorList {
 
 /// `GET /v1/admin/annotators`: the people behind the device ids, for the manager's
 /// views (names are the annotators' own personal data: managers only).
-async fn list_annotators(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<AnnotatorList>, HubError> {
-    auth::admin(&s, &headers)?;
+async fn list_annotators(State(s): State<AppState>) -> Result<Json<AnnotatorList>, HubError> {
     let store = s.store.clone();
     let annotators = blocking(move || store.annotators()).await?;
     Ok(Json(AnnotatorList { annotators }))
@@ -205,12 +218,7 @@ struct AssignResponse {
     item_ids: Vec<String>,
 }
 
-async fn assign(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<AssignResponse>, HubError> {
-    auth::admin(&s, &headers)?;
+async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignResponse>, HubError> {
     let req: AssignRequest = parse(&body)?;
     let store = s.store.clone();
     let dev_id = req.device_id.clone();
@@ -269,10 +277,8 @@ async fn assign(
 
 async fn revoke(
     State(s): State<AppState>,
-    headers: HeaderMap,
     Path(device_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, HubError> {
-    auth::admin(&s, &headers)?;
     let store = s.store.clone();
     let id = device_id.clone();
     let Some(returned) = blocking(move || store.revoke(&id, auth::now())).await? else {
@@ -293,16 +299,14 @@ pub(crate) fn jsonl(text: String) -> Response {
         .into_response()
 }
 
-async fn admin_labels(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+async fn admin_labels(State(s): State<AppState>) -> Result<Response, HubError> {
     let store = s.store.clone();
     Ok(jsonl(blocking(move || store.labels_jsonl()).await?))
 }
 
 /// The inbound ledger, ending in its head signed by the hub key: the last entry and
 /// each device's latest announced ledger entry (docs/ledger.md, "The hub ledger").
-async fn admin_ledger(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, HubError> {
-    auth::admin(&s, &headers)?;
+async fn admin_ledger(State(s): State<AppState>) -> Result<Response, HubError> {
     let store = s.store.clone();
     let (mut text, devices) =
         blocking(move || Ok((store.ledger_jsonl()?, store.device_heads()?))).await?;

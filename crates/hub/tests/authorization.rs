@@ -61,7 +61,13 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("GET", "/v1/admin/batches/{id}", Caller::Manager),
     ("POST", "/v1/admin/erase", Caller::Manager),
     ("GET", "/v1/admin/erasures/{id}", Caller::Manager),
+    ("POST", "/v1/admin/accounts", Caller::Manager),
+    ("GET", "/v1/admin/accounts", Caller::Manager),
+    ("POST", "/v1/admin/accounts/{id}/role", Caller::Manager),
+    ("POST", "/v1/admin/accounts/{id}/revoke", Caller::Manager),
+    ("GET", "/v1/admin/access-ledger", Caller::Manager),
     ("POST", "/v1/enroll", Caller::Code),
+    ("POST", "/v1/accounts/enroll", Caller::Code),
     ("GET", "/v1/batches", Caller::Device),
     ("GET", "/v1/batches/{id}", Caller::Device),
     ("POST", "/v1/labels", Caller::Device),
@@ -102,7 +108,8 @@ fn doc_table() -> BTreeMap<String, Caller> {
     ))
     .expect("docs/authorization.md");
     let mut rows = BTreeMap::new();
-    for line in doc.lines() {
+    // The endpoint table ends where the roles table begins.
+    for line in doc.lines().take_while(|l| !l.starts_with("## Roles")) {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         // | `METHOD /path` | caller | …
         let (Some(first), Some(caller)) = (cells.get(1), cells.get(2)) else {
@@ -300,6 +307,20 @@ impl Hub {
         let (st, a) = self.admin("POST", "/v1/admin/annotators", &json!({"name": "x"}));
         assert_eq!(st, 200, "{a}");
         a["enrollment_code"].as_str().expect("code").to_string()
+    }
+
+    /// An account code for a person with `role`.
+    fn account_code(&self, role: &str) -> (String, String) {
+        let (st, a) = self.admin(
+            "POST",
+            "/v1/admin/accounts",
+            &json!({"name": format!("a {role}"), "role": role}),
+        );
+        assert_eq!(st, 200, "{a}");
+        (
+            a["account_id"].as_str().expect("id").to_string(),
+            a["enrollment_code"].as_str().expect("code").to_string(),
+        )
     }
 
     fn enroll(&self) -> Dev {
@@ -526,9 +547,21 @@ fn wrong_callers_are_refused_for_every_endpoint() {
             Caller::Code => {
                 let url = format!("{}{template}", hub.url);
                 let p = DeviceIdentity::generate().expect("identity").public();
+                let accounts = template == "/v1/accounts/enroll";
                 let enroll = |code: &str, key: &str| {
-                    json!({"enrollment_code": code, "signing_key": key, "recipient": p.recipient})
-                        .to_string()
+                    if accounts {
+                        json!({"enrollment_code": code, "signing_key": key}).to_string()
+                    } else {
+                        json!({"enrollment_code": code, "signing_key": key, "recipient": p.recipient})
+                            .to_string()
+                    }
+                };
+                let new_code = || {
+                    if accounts {
+                        hub.account_code("viewer").1
+                    } else {
+                        hub.code()
+                    }
                 };
                 expect(
                     &what("unknown code"),
@@ -541,7 +574,7 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                     401,
                     "bad_code",
                 );
-                let code = hub.code();
+                let code = new_code();
                 let (st, r) = send(method, &url, &[], enroll(&code, &p.signing_key).as_bytes());
                 assert_eq!(st, 200, "{r}");
                 let other = DeviceIdentity::generate().expect("identity").public();
@@ -562,7 +595,7 @@ fn wrong_callers_are_refused_for_every_endpoint() {
                         method,
                         &url,
                         &[],
-                        enroll(&hub.code(), &p.signing_key).as_bytes(),
+                        enroll(&new_code(), &p.signing_key).as_bytes(),
                     ),
                     409,
                     "already_enrolled",
@@ -867,4 +900,208 @@ fn wrong_callers_are_refused_for_every_endpoint() {
         1,
         "only the one genuine upload is stored"
     );
+}
+
+/// The doc's roles table: "METHOD PATH" → the roles marked `yes`.
+fn doc_roles() -> BTreeMap<String, Vec<String>> {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/authorization.md"
+    ))
+    .expect("docs/authorization.md");
+    let roles = ["manager", "lead", "privacy_officer", "viewer"];
+    let mut out = BTreeMap::new();
+    for line in doc.lines().skip_while(|l| !l.starts_with("## Roles")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let Some(endpoint) = cells
+            .get(1)
+            .and_then(|c| c.strip_prefix('`'))
+            .and_then(|c| c.strip_suffix('`'))
+        else {
+            continue;
+        };
+        let allowed: Vec<String> = roles
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| cells.get(i + 2) == Some(&"yes"))
+            .map(|(_, r)| r.to_string())
+            .collect();
+        out.insert(endpoint.to_string(), allowed);
+    }
+    out
+}
+
+/// A person's request signed with their account key.
+fn account_call(
+    hub: &Hub,
+    account: &str,
+    key: &labelvault_core::identity::HubKey,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let (ts, n) = (now(), nonce());
+    let sig = key.sign(&protocol::request_message(method, path, ts, &n, body));
+    let h = vec![
+        ("x-lv-account", account.to_string()),
+        (protocol::H_TIMESTAMP, ts.to_string()),
+        (protocol::H_NONCE, n),
+        (
+            protocol::H_SIGNATURE,
+            base64::engine::general_purpose::STANDARD.encode(sig),
+        ),
+    ];
+    send(method, &format!("{}{path}", hub.url), &h, body)
+}
+
+fn get_text(
+    hub: &Hub,
+    account: &str,
+    key: &labelvault_core::identity::HubKey,
+    path: &str,
+) -> String {
+    let (ts, n) = (now(), nonce());
+    let sig = key.sign(&protocol::request_message("GET", path, ts, &n, b""));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(&format!("{}{path}", hub.url))
+        .header("x-lv-account", account)
+        .header(protocol::H_TIMESTAMP, &ts.to_string())
+        .header(protocol::H_NONCE, &n)
+        .header(
+            protocol::H_SIGNATURE,
+            &base64::engine::general_purpose::STANDARD.encode(sig),
+        )
+        .call()
+        .expect("answer");
+    assert_eq!(r.status().as_u16(), 200);
+    r.body_mut().read_to_string().expect("text")
+}
+
+/// Every role against every admin row of the roles table: served where it says `yes`,
+/// refused with 403 `role_forbidden` elsewhere — each act, refused or not, on the
+/// access ledger with the account and role, and the ledger verifying under the hub key
+/// while a dropped, altered or reordered entry does not.
+#[test]
+fn every_role_is_served_or_refused_as_the_roles_table_says() {
+    let hub = start();
+    let table = doc_roles();
+    let ours: BTreeMap<String, Vec<String>> = labelvault_hub::people::RULES
+        .iter()
+        .map(|r| {
+            let route = normalize(r.route);
+            (
+                format!("{} {route}", r.method),
+                r.roles.iter().map(|x| x.as_str().to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ours, table,
+        "people::RULES and the doc's roles table differ"
+    );
+    let dev = hub.enroll();
+    let (batch, _) = hub.assign(&dev.device_id);
+    let spare = hub.account_code("viewer").0;
+    let mut people = Vec::new();
+    for role in ["manager", "lead", "privacy_officer", "viewer"] {
+        let (id, code) = hub.account_code(role);
+        let key = labelvault_core::identity::HubKey::generate().expect("key");
+        let (st, r) = send(
+            "POST",
+            &format!("{}/v1/accounts/enroll", hub.url),
+            &[],
+            json!({"enrollment_code": code, "signing_key": key.public_key()})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(st, 200, "{r}");
+        assert_eq!(r["account_id"], id.as_str());
+        assert_eq!(r["role"], role);
+        people.push((role, id, key));
+    }
+    let mut sent = Vec::new();
+    for (endpoint, allowed) in &table {
+        let (method, template) = endpoint.split_once(' ').expect("method and path");
+        let path = if template.contains("devices/") {
+            template.replace("{id}", &dev.device_id)
+        } else if template.contains("accounts/") {
+            template.replace("{id}", &spare)
+        } else if template.contains("erasures/") {
+            template.replace("{id}", &format!("er_{}", "0".repeat(24)))
+        } else {
+            template.replace("{id}", &batch)
+        };
+        for (role, id, key) in &people {
+            let body: &[u8] = if method == "POST" { b"{}" } else { b"" };
+            let (st, r) = account_call(&hub, id, key, method, &path, body);
+            if allowed.iter().any(|a| a == role) {
+                assert!(
+                    st != 401 && st != 403,
+                    "{role} may call {method} {path}: {st} {r}"
+                );
+            } else {
+                assert_eq!(
+                    (st, r["code"].as_str()),
+                    (403, Some("role_forbidden")),
+                    "{role} may not call {method} {path}: {r}"
+                );
+            }
+            sent.push((id.clone(), role.to_string(), st));
+        }
+    }
+    // A revoked account is refused from then on.
+    let (role, id, key) = &people[3];
+    assert_eq!(*role, "viewer");
+    let (st, r) = hub.admin(
+        "POST",
+        &format!("/v1/admin/accounts/{id}/revoke"),
+        &json!({}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = account_call(&hub, id, key, "GET", "/v1/admin/pipeline", b"");
+    assert_eq!((st, r["code"].as_str()), (403, Some("account_revoked")));
+
+    // The access ledger: every signed call above, in order, with who and which role.
+    let (_, po_id, po_key) = &people[2];
+    let text = get_text(&hub, po_id, po_key, "/v1/admin/access-ledger");
+    let hub_key =
+        labelvault_core::identity::parse_public_key(&hub.state.key.public_key()).expect("hub key");
+    let (lines, report) = labelvault_core::access::verify(&text, &hub_key).expect("verifies");
+    let signed: Vec<(String, String, u16)> = lines
+        .iter()
+        .filter(|l| l.account_id.starts_with("ac_"))
+        .map(|l| (l.account_id.clone(), l.role.clone(), l.status))
+        .collect();
+    assert_eq!(
+        &signed[..sent.len()],
+        &sent[..],
+        "one entry per call, in order"
+    );
+    assert!(report.refused as usize >= sent.iter().filter(|s| s.2 == 403).count());
+    assert!(lines
+        .iter()
+        .any(|l| l.account_id == "bootstrap" && l.act == "account_create"));
+    // Dropped, altered, reordered: each caught.
+    let all: Vec<&str> = text.lines().collect();
+    let dropped: String = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 3)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    assert!(labelvault_core::access::verify(&dropped, &hub_key).is_err());
+    let altered = text.replacen("\"role\":\"viewer\"", "\"role\":\"manager\"", 1);
+    assert_ne!(altered, text);
+    assert!(labelvault_core::access::verify(&altered, &hub_key).is_err());
+    let mut swapped = all.clone();
+    swapped.swap(2, 3);
+    let swapped: String = swapped.iter().map(|l| format!("{l}\n")).collect();
+    assert!(labelvault_core::access::verify(&swapped, &hub_key).is_err());
+    let other = labelvault_core::identity::HubKey::generate().expect("key");
+    let other_key = labelvault_core::identity::parse_public_key(&other.public_key()).expect("k");
+    assert!(labelvault_core::access::verify(&text, &other_key).is_err());
 }

@@ -454,15 +454,19 @@ fn full_disk_refuses_clearly_and_recovers() {
     let (st, body) = hub.admin_post("/v1/admin/messages", &json!({ "messages": messages }));
     assert_eq!(st, 507, "{body}");
     assert_eq!(body["code"], "storage_full");
-    // Reads still work, and the acknowledged labels are all there.
+    // The hub stays up; an admin read, which cannot be put on the access ledger now, is
+    // refused the same clear way rather than served unrecorded.
     let (st, _) = hub.admin_get_status("/v1/health");
     assert_eq!(st, 200);
-    assert_eq!(hub_labels(&hub).len(), 10, "no acknowledged label lost");
+    let (st, body) = hub.admin_get_status("/v1/admin/labels");
+    assert_eq!(st, 507, "{body}");
+    assert!(body.contains("storage_full"), "{body}");
     let log = std::fs::read_to_string(&hub.log).expect("log");
     assert!(log.contains("storage full"), "the log says why");
 
     let t = Instant::now();
     disk.free();
+    assert_eq!(hub_labels(&hub).len(), 10, "no acknowledged label lost");
     let report = drain(&dev, Duration::from_secs(60));
     let took = t.elapsed();
     assert_eq!(report["accepted"], 30, "{report}");

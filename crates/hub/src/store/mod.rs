@@ -522,6 +522,158 @@ pub trait HubStore: Send + Sync {
     /// Every copy of a company's unerased messages on an unrevoked device, with the
     /// redacted text it was sealed with: (device id, item id, text).
     fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError>;
+
+    /// A new admin account for a person, with a role and a one-time enrollment code
+    /// (stored hashed) with which they register their signing key.
+    fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        code_sha256: &str,
+        code_expires_at: i64,
+        now: i64,
+    ) -> Result<String, HubError>;
+    /// Consume an account's code and register its signing key; errors as device
+    /// enrollment does (`bad_code`, `code_used`, `code_expired`, `already_enrolled`).
+    fn enroll_account(
+        &self,
+        code_sha256: &str,
+        now: i64,
+        signing_key: &[u8; 32],
+    ) -> Result<AccountRecord, HubError>;
+    /// An account by id.
+    fn account(&self, account_id: &str) -> Result<Option<AccountRecord>, HubError>;
+    /// Every account, oldest first.
+    fn accounts(&self) -> Result<Vec<AccountRecord>, HubError>;
+    /// Change an account's role; false if there is no such account.
+    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError>;
+    /// Revoke an account (its key is refused from now on); false if unknown.
+    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError>;
+    /// Append one entry to the access ledger (chained to the last, its hash signed by
+    /// `sign`), atomically with respect to every other hub; returns its `seq`.
+    fn append_access(
+        &self,
+        e: &NewAccess,
+        sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
+    ) -> Result<u64, HubError>;
+    /// The access ledger as JSONL (`labelvault_core::access::AccessLine`).
+    fn access_jsonl(&self) -> Result<String, HubError>;
+}
+
+/// A person's admin account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountRecord {
+    /// `ac_` and 24 hex digits.
+    pub account_id: String,
+    /// The person's name.
+    pub name: String,
+    /// `manager`, `lead`, `privacy_officer` or `viewer`.
+    pub role: String,
+    /// Their Ed25519 public key once enrolled (base64 in JSON).
+    #[serde(serialize_with = "key_b64")]
+    pub signing_key: Option<[u8; 32]>,
+    /// Revoked accounts are refused.
+    pub revoked: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+fn key_b64<S: serde::Serializer>(k: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine as _;
+    match k {
+        Some(k) => s.serialize_some(&base64::engine::general_purpose::STANDARD.encode(k)),
+        None => s.serialize_none(),
+    }
+}
+
+/// An access-ledger entry to append (the store chains and signs it).
+#[derive(Debug, Clone)]
+pub struct NewAccess {
+    /// Unix ms.
+    pub at_ms: i64,
+    /// Who.
+    pub account_id: String,
+    /// Their role.
+    pub role: String,
+    /// What.
+    pub act: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path without query.
+    pub path: String,
+    /// Answer status.
+    pub status: u16,
+    /// Messages whose raw text was read or erased.
+    pub message_ids: Vec<String>,
+}
+
+/// The access-ledger export line of a stored row, the same on every store.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn access_line(
+    seq: i64,
+    prev: &[u8],
+    hash: &[u8],
+    e: NewAccess,
+    signature: &[u8],
+) -> Result<String, HubError> {
+    use base64::Engine as _;
+    serde_json::to_string(&labelvault_core::access::AccessLine {
+        seq: seq as u64,
+        prev_hash: hex::encode(prev),
+        entry_hash: hex::encode(hash),
+        at_ms: e.at_ms,
+        account_id: e.account_id,
+        role: e.role,
+        act: e.act,
+        method: e.method,
+        path: e.path,
+        status: e.status,
+        message_ids: e.message_ids,
+        signature: base64::engine::general_purpose::STANDARD.encode(signature),
+    })
+    .map_err(|e| HubError::Internal(e.to_string()))
+}
+
+/// The next entry's hash over `prev` (the same on every store).
+pub(crate) fn access_hash(prev: &[u8; 32], seq: u64, e: &NewAccess) -> [u8; 32] {
+    labelvault_core::access::entry_hash(
+        prev,
+        seq,
+        e.at_ms,
+        &e.account_id,
+        &e.role,
+        &e.act,
+        &e.method,
+        &e.path,
+        e.status,
+        &e.message_ids,
+    )
+}
+
+/// The code refusals of account enrollment, the same on every store.
+pub(crate) fn account_code_problem(
+    found: Option<(Option<i64>, Option<Vec<u8>>)>,
+    now: i64,
+) -> Result<(), HubError> {
+    match found {
+        None => Err(HubError::unauthorized(
+            "bad_code",
+            "this account code is not valid; ask a manager for a new one",
+        )),
+        Some((_, Some(_))) => Err(HubError::unauthorized(
+            "code_used",
+            "this account code was already used; ask a manager for a new one",
+        )),
+        Some((Some(exp), None)) if exp <= now => Err(HubError::unauthorized(
+            "code_expired",
+            "this account code has expired; ask a manager for a new one",
+        )),
+        Some((None, None)) => Err(HubError::unauthorized(
+            "code_used",
+            "this account code was already used; ask a manager for a new one",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One stored erasure row and its notices' rows, folded into an [`Erasure`]; the same

@@ -156,11 +156,37 @@ CREATE TABLE notices (
 CREATE INDEX notices_device ON notices (device_id, acked_at);
 CREATE INDEX notices_erasure ON notices (erasure_id);
 "#,
+    // People and the access ledger (as in sqlite.rs), with its chain-head row.
+    r#"
+CREATE TABLE accounts (
+    account_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('manager', 'lead', 'privacy_officer', 'viewer')),
+    signing_key BYTEA UNIQUE, code_sha256 TEXT UNIQUE, code_expires_at BIGINT,
+    created_at BIGINT NOT NULL, revoked_at BIGINT
+);
+CREATE TABLE access_ledger (
+    seq BIGINT PRIMARY KEY, prev_hash BYTEA NOT NULL, entry_hash BYTEA NOT NULL, at_ms BIGINT NOT NULL,
+    account_id TEXT NOT NULL, role TEXT NOT NULL, act TEXT NOT NULL, method TEXT NOT NULL,
+    path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BYTEA NOT NULL
+);
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
 /// `supersedes` and the mark order agree across hubs.
 const REVIEW_LOCK: i64 = 0x4c56_5245_5649; // "LVREVI"
+
+fn account_row(r: &Row) -> Result<super::AccountRecord, HubError> {
+    let key: Option<Vec<u8>> = r.try_get(3)?;
+    Ok(super::AccountRecord {
+        account_id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        role: r.try_get(2)?,
+        signing_key: key.and_then(|k| k.try_into().ok()),
+        revoked: r.try_get(4)?,
+        created_at: r.try_get(5)?,
+    })
+}
 
 fn adjudication_row(r: &Row) -> Result<Adjudication, HubError> {
     let labels: String = r.try_get(7)?;
@@ -1856,6 +1882,174 @@ impl HubStore for PostgresStore {
         )? {
             let text = self.texts.open(COPY_TEXT, r.try_get(2)?)?;
             out.push((r.try_get(0)?, r.try_get(1)?, text));
+        }
+        Ok(out)
+    }
+
+    fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        code_sha256: &str,
+        code_expires_at: i64,
+        now: i64,
+    ) -> Result<String, HubError> {
+        let id = super::random_id("ac_")?;
+        self.conn()?.execute(
+            "INSERT INTO accounts (account_id, name, role, code_sha256, code_expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[&id, &name, &role, &code_sha256, &code_expires_at, &now],
+        )?;
+        Ok(id)
+    }
+
+    fn enroll_account(
+        &self,
+        code_sha256: &str,
+        now: i64,
+        signing_key: &[u8; 32],
+    ) -> Result<super::AccountRecord, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let found = tx.query_opt(
+            "SELECT account_id, code_expires_at, signing_key FROM accounts WHERE code_sha256 = $1 AND revoked_at IS NULL FOR UPDATE",
+            &[&code_sha256],
+        )?;
+        let found: Option<(String, Option<i64>, Option<Vec<u8>>)> = match found {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
+            None => None,
+        };
+        super::account_code_problem(found.clone().map(|(_, e, k)| (e, k)), now)?;
+        let id = found.map(|f| f.0).unwrap_or_default();
+        let key = signing_key.to_vec();
+        let taken: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM accounts WHERE signing_key = $1)",
+                &[&key],
+            )?
+            .try_get(0)?;
+        if taken {
+            return Err(HubError::conflict(
+                "already_enrolled",
+                "this key already belongs to an account",
+            ));
+        }
+        tx.execute(
+            "UPDATE accounts SET signing_key = $2, code_expires_at = NULL WHERE account_id = $1",
+            &[&id, &key],
+        )?;
+        tx.commit()?;
+        drop(c);
+        self.account(&id)?
+            .ok_or_else(|| HubError::Internal("an account just enrolled is missing".into()))
+    }
+
+    fn account(&self, account_id: &str) -> Result<Option<super::AccountRecord>, HubError> {
+        let mut c = self.conn()?;
+        c.query_opt(
+            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts WHERE account_id = $1",
+            &[&account_id],
+        )?
+        .map(|r| account_row(&r))
+        .transpose()
+    }
+
+    fn accounts(&self) -> Result<Vec<super::AccountRecord>, HubError> {
+        let mut c = self.conn()?;
+        c.query(
+            &format!("SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts ORDER BY created_at, account_id {C}"),
+            &[],
+        )?
+        .iter()
+        .map(account_row)
+        .collect()
+    }
+
+    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE accounts SET role = $2 WHERE account_id = $1",
+            &[&account_id, &role],
+        )? == 1)
+    }
+
+    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE accounts SET revoked_at = coalesce(revoked_at, $2) WHERE account_id = $1",
+            &[&account_id, &now],
+        )? == 1)
+    }
+
+    fn append_access(
+        &self,
+        e: &super::NewAccess,
+        sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        // One writer at a time across hubs: the chain never forks.
+        tx.batch_execute("LOCK TABLE access_ledger IN EXCLUSIVE MODE")?;
+        let last = tx.query_opt(
+            "SELECT seq, entry_hash FROM access_ledger ORDER BY seq DESC LIMIT 1",
+            &[],
+        )?;
+        let (seq, prev) = match last {
+            Some(r) => {
+                let h: Vec<u8> = r.try_get(1)?;
+                (
+                    r.try_get::<_, i64>(0)? + 1,
+                    <[u8; 32]>::try_from(h.as_slice())
+                        .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+                )
+            }
+            None => (1, [0u8; 32]),
+        };
+        let hash = super::access_hash(&prev, seq as u64, e);
+        tx.execute(
+            "INSERT INTO access_ledger (seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            &[
+                &seq,
+                &prev.to_vec(),
+                &hash.to_vec(),
+                &e.at_ms,
+                &e.account_id,
+                &e.role,
+                &e.act,
+                &e.method,
+                &e.path,
+                &i32::from(e.status),
+                &super::to_json(&e.message_ids),
+                &sign(&hash).to_vec(),
+            ],
+        )?;
+        tx.commit()?;
+        Ok(seq as u64)
+    }
+
+    fn access_jsonl(&self) -> Result<String, HubError> {
+        let mut c = self.conn()?;
+        let mut out = String::new();
+        for r in c.query(
+            "SELECT seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature
+             FROM access_ledger ORDER BY seq",
+            &[],
+        )? {
+            let ids: String = r.try_get(10)?;
+            let e = super::NewAccess {
+                at_ms: r.try_get(3)?,
+                account_id: r.try_get(4)?,
+                role: r.try_get(5)?,
+                act: r.try_get(6)?,
+                method: r.try_get(7)?,
+                path: r.try_get(8)?,
+                status: u16::try_from(r.try_get::<_, i32>(9)?).unwrap_or(0),
+                message_ids: serde_json::from_str(&ids)
+                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+            };
+            let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) =
+                (r.try_get(1)?, r.try_get(2)?, r.try_get(11)?);
+            out.push_str(&super::access_line(r.try_get(0)?, &prev, &hash, e, &sig)?);
+            out.push('\n');
         }
         Ok(out)
     }

@@ -134,7 +134,34 @@ CREATE TABLE notices (
 CREATE INDEX notices_device ON notices (device_id, acked_at);
 CREATE INDEX notices_erasure ON notices (erasure_id);
 "#,
+    // People: admin accounts with roles and their own signing keys, and the access
+    // ledger of every admin act.
+    r#"
+CREATE TABLE accounts (
+    account_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('manager', 'lead', 'privacy_officer', 'viewer')),
+    signing_key BLOB UNIQUE, code_sha256 TEXT UNIQUE, code_expires_at INTEGER,
+    created_at INTEGER NOT NULL, revoked_at INTEGER
+) STRICT;
+CREATE TABLE access_ledger (
+    seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL, at_ms INTEGER NOT NULL,
+    account_id TEXT NOT NULL, role TEXT NOT NULL, act TEXT NOT NULL, method TEXT NOT NULL,
+    path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BLOB NOT NULL
+) STRICT;
+"#,
 ];
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
+    let key: Option<Vec<u8>> = r.get(3)?;
+    Ok(super::AccountRecord {
+        account_id: r.get(0)?,
+        name: r.get(1)?,
+        role: r.get(2)?,
+        signing_key: key.and_then(|k| k.try_into().ok()),
+        revoked: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
 
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
     let labels: String = r.get(7)?;
@@ -1617,6 +1644,167 @@ impl HubStore for SqliteStore {
         )?;
         let rows = st.query_map([company], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn create_account(
+        &self,
+        name: &str,
+        role: &str,
+        code_sha256: &str,
+        code_expires_at: i64,
+        now: i64,
+    ) -> Result<String, HubError> {
+        let id = super::random_id("ac_")?;
+        self.conn()?.execute(
+            "INSERT INTO accounts (account_id, name, role, code_sha256, code_expires_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, name, role, code_sha256, code_expires_at, now],
+        )?;
+        Ok(id)
+    }
+
+    fn enroll_account(
+        &self,
+        code_sha256: &str,
+        now: i64,
+        signing_key: &[u8; 32],
+    ) -> Result<super::AccountRecord, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let found: Option<(String, Option<i64>, Option<Vec<u8>>)> = tx
+            .query_row(
+                "SELECT account_id, code_expires_at, signing_key FROM accounts WHERE code_sha256 = ?1 AND revoked_at IS NULL",
+                [code_sha256],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        super::account_code_problem(found.clone().map(|(_, e, k)| (e, k)), now)?;
+        let id = found.map(|f| f.0).unwrap_or_default();
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE signing_key = ?1)",
+            [signing_key.to_vec()],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(HubError::conflict(
+                "already_enrolled",
+                "this key already belongs to an account",
+            ));
+        }
+        tx.execute(
+            "UPDATE accounts SET signing_key = ?2, code_expires_at = NULL WHERE account_id = ?1",
+            params![id, signing_key.to_vec()],
+        )?;
+        tx.commit()?;
+        drop(c);
+        self.account(&id)?
+            .ok_or_else(|| HubError::Internal("an account just enrolled is missing".into()))
+    }
+
+    fn account(&self, account_id: &str) -> Result<Option<super::AccountRecord>, HubError> {
+        let c = self.conn()?;
+        Ok(c.query_row(
+            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts WHERE account_id = ?1",
+            [account_id],
+            account_row,
+        )
+        .optional()?)
+    }
+
+    fn accounts(&self) -> Result<Vec<super::AccountRecord>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts ORDER BY created_at, account_id",
+        )?;
+        let rows = st.query_map([], account_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE accounts SET role = ?2 WHERE account_id = ?1",
+            params![account_id, role],
+        )? == 1)
+    }
+
+    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE accounts SET revoked_at = coalesce(revoked_at, ?2) WHERE account_id = ?1",
+            params![account_id, now],
+        )? == 1)
+    }
+
+    fn append_access(
+        &self,
+        e: &super::NewAccess,
+        sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
+    ) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let last: Option<(i64, Vec<u8>)> = tx
+            .query_row(
+                "SELECT seq, entry_hash FROM access_ledger ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (seq, prev) = match last {
+            Some((s, h)) => (
+                s + 1,
+                <[u8; 32]>::try_from(h.as_slice())
+                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+            ),
+            None => (1, [0u8; 32]),
+        };
+        let hash = super::access_hash(&prev, seq as u64, e);
+        tx.execute(
+            "INSERT INTO access_ledger (seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            params![
+                seq,
+                prev.to_vec(),
+                hash.to_vec(),
+                e.at_ms,
+                e.account_id,
+                e.role,
+                e.act,
+                e.method,
+                e.path,
+                i64::from(e.status),
+                super::to_json(&e.message_ids),
+                sign(&hash).to_vec()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(seq as u64)
+    }
+
+    fn access_jsonl(&self) -> Result<String, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature
+             FROM access_ledger ORDER BY seq",
+        )?;
+        let mut rows = st.query([])?;
+        let mut out = String::new();
+        while let Some(r) = rows.next()? {
+            let ids: String = r.get(10)?;
+            let e = super::NewAccess {
+                at_ms: r.get(3)?,
+                account_id: r.get(4)?,
+                role: r.get(5)?,
+                act: r.get(6)?,
+                method: r.get(7)?,
+                path: r.get(8)?,
+                status: u16::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
+                message_ids: serde_json::from_str(&ids)
+                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+            };
+            let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?, r.get(11)?);
+            out.push_str(&super::access_line(r.get(0)?, &prev, &hash, e, &sig)?);
+            out.push('\n');
+        }
+        Ok(out)
     }
 
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {

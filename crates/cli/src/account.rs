@@ -1,0 +1,207 @@
+//! People on the hub: `labelvault account create|enroll|list` and `labelvault who-read`.
+//! A person's admin key is made on their own machine and kept in their OS keyring
+//! (service `labelvault`, `admin-key/<account id>`); the hub only ever sees its public
+//! half. `labelvault audit access` verifies an exported access ledger offline.
+
+use crate::manage::{Admin, HubAdmin};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use labelvault_core::access::{self, AccessLine};
+use labelvault_core::identity::{self, HubKey};
+use labelvault_core::keystore::{KeyStore, KeyringStore};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// `labelvault account …`.
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+    /// Manager: an account for a person with a role (manager, lead, privacy_officer,
+    /// viewer); prints the one-time code they enroll their key with.
+    Create {
+        #[command(flatten)]
+        hub: HubAdmin,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// Their role.
+        #[arg(long)]
+        role: String,
+    },
+    /// The person: make this machine's admin key (kept in the OS keyring) and register
+    /// it with the code; later admin commands to that hub sign with it.
+    Enroll {
+        /// Hub URL.
+        #[arg(long)]
+        hub: String,
+        /// The one-time code from `account create`.
+        #[arg(long)]
+        code: String,
+    },
+    /// Manager or privacy officer: every account with its role.
+    List {
+        #[command(flatten)]
+        hub: HubAdmin,
+    },
+}
+
+fn keyring() -> KeyringStore {
+    KeyringStore::new()
+}
+
+/// Keyring entries: the account for a hub, its key, the hub key it pinned.
+fn entry(kind: &str, id: &str) -> String {
+    format!("admin-{kind}/{id}")
+}
+
+/// The account enrolled on this machine for `hub`, with its key, if any.
+pub fn account_for(hub: &str) -> Result<Option<(String, HubKey)>> {
+    let ks = keyring();
+    let hub = hub.trim_end_matches('/');
+    let Some(id) = ks.get_text(&entry("account", hub))? else {
+        return Ok(None);
+    };
+    let secret = ks.get_text(&entry("key", &id))?.with_context(|| {
+        format!(
+            "the key of account {} is missing from the OS keyring; enroll again",
+            id.as_str()
+        )
+    })?;
+    Ok(Some((id.to_string(), HubKey::from_secret_text(&secret)?)))
+}
+
+pub fn run(cmd: AccountCmd) -> Result<()> {
+    match cmd {
+        AccountCmd::Create { hub, name, role } => {
+            let admin = Admin::new(&hub)?;
+            let r = admin.post("/v1/admin/accounts", &json!({"name": name, "role": role}))?;
+            println!(
+                "account {} ({}) created; give its holder this one-time code (valid 24 h):\n{}\nthey run: labelvault account enroll --hub {} --code CODE",
+                r["account_id"].as_str().unwrap_or("?"),
+                r["role"].as_str().unwrap_or("?"),
+                r["enrollment_code"].as_str().unwrap_or("?"),
+                hub.hub
+            );
+        }
+        AccountCmd::Enroll { hub, code } => {
+            let hub = labelvault_core::manage::check_hub_url(&hub)?;
+            let key = HubKey::generate()?;
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let mut r = agent
+                .post(&format!("{hub}/v1/accounts/enroll"))
+                .header("content-type", "application/json")
+                .send(
+                    json!({"enrollment_code": code.trim(), "signing_key": key.public_key()})
+                        .to_string()
+                        .as_bytes(),
+                )
+                .with_context(|| format!("the hub at {hub} cannot be reached"))?;
+            let status = r.status().as_u16();
+            let v: serde_json::Value =
+                serde_json::from_str(&r.body_mut().read_to_string().unwrap_or_default())
+                    .unwrap_or_default();
+            if status != 200 {
+                bail!(
+                    "the hub refused the code ({}): {}",
+                    v["code"].as_str().unwrap_or("?"),
+                    v["message"].as_str().unwrap_or("no explanation")
+                );
+            }
+            let id = v["account_id"]
+                .as_str()
+                .context("the hub gave no account id")?;
+            let ks = keyring();
+            ks.set_text(&entry("key", id), &key.to_secret_text())?;
+            ks.set_text(&entry("account", &hub), id)?;
+            if let Some(k) = v["hub_public_key"].as_str() {
+                ks.set_text(&entry("hub-key", &hub), k)?;
+            }
+            println!(
+                "enrolled as account {id} ({}) with {hub}; its key is in this machine's OS keyring",
+                v["role"].as_str().unwrap_or("?")
+            );
+        }
+        AccountCmd::List { hub } => {
+            let admin = Admin::new(&hub)?;
+            let v: serde_json::Value = serde_json::from_slice(&admin.get("/v1/admin/accounts")?)?;
+            for a in v["accounts"].as_array().cloned().unwrap_or_default() {
+                println!(
+                    "{}  {:<16}  {}{}",
+                    a["account_id"].as_str().unwrap_or("?"),
+                    a["role"].as_str().unwrap_or("?"),
+                    a["name"].as_str().unwrap_or("?"),
+                    if a["revoked"] == true {
+                        "  (revoked)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Print who read `message`'s raw text, from verified access-ledger lines.
+fn print_reads(lines: &[AccessLine], message: &str) {
+    let reads: Vec<&AccessLine> = lines
+        .iter()
+        .filter(|l| l.act == "raw_text_read" && l.message_ids.iter().any(|m| m == message))
+        .collect();
+    if reads.is_empty() {
+        println!(
+            "nobody read the raw text of {message} (in {} entries)",
+            lines.len()
+        );
+    }
+    for l in reads {
+        println!(
+            "{} ({}) read the raw text of {message} at {} ms (entry {}, {} {}, status {})",
+            l.account_id, l.role, l.at_ms, l.seq, l.method, l.path, l.status
+        );
+    }
+}
+
+/// `labelvault who-read MESSAGE`: fetch the hub's access ledger, verify it under the
+/// hub key, and list who read the message's raw text and when.
+pub fn who_read(hub: HubAdmin, message: String, hub_key: Option<String>) -> Result<()> {
+    let key = match hub_key {
+        Some(k) => k,
+        None => keyring()
+            .get_text(&entry("hub-key", hub.hub.trim_end_matches('/')))?
+            .map(|k| k.to_string())
+            .context("give the hub's public key with --hub-key (labelvault-hub print-key)")?,
+    };
+    let key = identity::parse_public_key(&key)?;
+    let admin = Admin::new(&hub)?;
+    let text = String::from_utf8(admin.get("/v1/admin/access-ledger")?)
+        .context("the access ledger is not text")?;
+    let (lines, report) = access::verify(&text, &key)
+        .map_err(|e| anyhow::anyhow!("access ledger verification FAILED at {e}"))?;
+    println!(
+        "access ledger verified: {} entries, hash chain intact, every entry signed by the hub key",
+        report.entries
+    );
+    print_reads(&lines, &message);
+    Ok(())
+}
+
+/// `labelvault audit access FILE --hub-key KEY [--message ID]`: offline.
+pub fn verify_file(file: &PathBuf, hub_key: &str, message: Option<&str>) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let key = identity::parse_public_key(hub_key)?;
+    let (lines, report) =
+        access::verify(&text, &key).map_err(|e| anyhow::anyhow!("verification FAILED at {e}"))?;
+    println!(
+        "OK: {} access entries, hash chain intact, every entry signed by the hub key; {} raw-text read(s), {} act(s) refused for the role",
+        report.entries, report.raw_text_reads, report.refused
+    );
+    println!("chain head: {}", report.head);
+    if let Some(m) = message {
+        print_reads(&lines, m);
+    }
+    Ok(())
+}

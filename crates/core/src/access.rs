@@ -1,0 +1,138 @@
+//! The hub's access ledger: one entry per admin act — who (account and role), what (the
+//! act and the route), when, the answer's status, and for raw-text reads and erasures the
+//! message ids concerned, never any text. Entries are hash-chained like the device ledger
+//! and each is signed by the hub key, so a privacy officer verifies an export offline and
+//! answers "who read message m's raw text, and when" from it (`labelvault audit access`).
+
+use serde::{Deserialize, Serialize};
+
+/// One exported entry (JSONL, `seq` 1, 2, 3 … without gaps).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLine {
+    /// Position in the chain.
+    pub seq: u64,
+    /// Hex `entry_hash` of the previous entry; 64 zeros for the first.
+    pub prev_hash: String,
+    /// Hex SHA-256 over the fields below ([`entry_hash`]).
+    pub entry_hash: String,
+    /// Unix ms.
+    pub at_ms: i64,
+    /// The account (`bootstrap` for the hub's admin token).
+    pub account_id: String,
+    /// Its role at the time.
+    pub role: String,
+    /// What was done (`ingest`, `dispatch`, `raw_text_read`, `erase`, …).
+    pub act: String,
+    /// HTTP method.
+    pub method: String,
+    /// Request path, without its query.
+    pub path: String,
+    /// HTTP status of the answer (403 for a role refused).
+    pub status: u16,
+    /// Messages whose raw text was read or erased.
+    pub message_ids: Vec<String>,
+    /// Base64 Ed25519 signature by the hub key over the raw 32 bytes of `entry_hash`.
+    pub signature: String,
+}
+
+/// The chain hash of an entry: SHA-256 of `labelvault/access/v1\0`, the previous hash,
+/// `seq` and `at_ms` (8 bytes big-endian each), each text field length-prefixed (8 bytes
+/// big-endian) in the order account, role, act, method, path, then `status` (2 bytes
+/// big-endian) and the SHA-256 of the message ids joined by `\n`.
+#[allow(clippy::too_many_arguments)]
+pub fn entry_hash(
+    prev: &[u8; 32],
+    seq: u64,
+    at_ms: i64,
+    account_id: &str,
+    role: &str,
+    act: &str,
+    method: &str,
+    path: &str,
+    status: u16,
+    message_ids: &[String],
+) -> [u8; 32] {
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    h.update(b"labelvault/access/v1\0");
+    h.update(prev);
+    h.update(&seq.to_be_bytes());
+    h.update(&at_ms.to_be_bytes());
+    for f in [account_id, role, act, method, path] {
+        h.update(&(f.len() as u64).to_be_bytes());
+        h.update(f.as_bytes());
+    }
+    h.update(&status.to_be_bytes());
+    let ids = message_ids.join("\n");
+    h.update(ring::digest::digest(&ring::digest::SHA256, ids.as_bytes()).as_ref());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(h.finish().as_ref());
+    out
+}
+
+/// What a verified access ledger holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccessReport {
+    /// Entries.
+    pub entries: u64,
+    /// Raw-text reads among them.
+    pub raw_text_reads: u64,
+    /// Acts refused for the caller's role.
+    pub refused: u64,
+    /// Hex hash of the last entry.
+    pub head: String,
+}
+
+/// Parse and verify an exported access ledger: every line strict, `seq` from 1 without
+/// gaps, each entry chained to the one before, its hash recomputed and its signature by
+/// `hub_key` valid. The error names the entry and what is wrong.
+pub fn verify(jsonl: &str, hub_key: &[u8; 32]) -> Result<(Vec<AccessLine>, AccessReport), String> {
+    use base64::Engine as _;
+    let mut prev = [0u8; 32];
+    let mut out = Vec::new();
+    let mut report = AccessReport::default();
+    for (i, raw) in jsonl.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let n = i as u64 + 1;
+        let l: AccessLine = serde_json::from_str(raw)
+            .map_err(|_| format!("entry {n}: not an access ledger line"))?;
+        if l.seq != n {
+            return Err(format!(
+                "entry {n}: sequence number {} (a dropped or reordered entry)",
+                l.seq
+            ));
+        }
+        if l.prev_hash != hex::encode(prev) {
+            return Err(format!("entry {n}: does not chain to the entry before"));
+        }
+        let h = entry_hash(
+            &prev,
+            l.seq,
+            l.at_ms,
+            &l.account_id,
+            &l.role,
+            &l.act,
+            &l.method,
+            &l.path,
+            l.status,
+            &l.message_ids,
+        );
+        if l.entry_hash != hex::encode(h) {
+            return Err(format!(
+                "entry {n}: its fields do not match its hash (altered)"
+            ));
+        }
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(&l.signature)
+            .map_err(|_| format!("entry {n}: signature is not base64"))?;
+        if !crate::identity::verify(hub_key, &h, &sig) {
+            return Err(format!("entry {n}: the hub signature does not verify"));
+        }
+        report.entries = n;
+        report.raw_text_reads += u64::from(l.act == "raw_text_read");
+        report.refused += u64::from(l.status == 403);
+        prev = h;
+        out.push(l);
+    }
+    report.head = hex::encode(prev);
+    Ok((out, report))
+}

@@ -1,0 +1,154 @@
+//! People and roles with the real binaries: the bootstrap token creates a manager and a
+//! privacy officer; each enrolls a key of their own (kept in the OS keyring) and every
+//! later command signs with it. The manager ingests, dispatches and exports raw text; the
+//! privacy officer may not export, and answers "who read message m's raw text, and when"
+//! with one command from the verified access ledger.
+
+use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
+
+#[test]
+fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let token = dir.path().join("hub").join("admin.token");
+    let token = token.to_string_lossy().to_string();
+    let me = dir.path().join("me");
+    // Two people, two "machines": one keyring holds one account per hub URL, so the
+    // officer reaches the same hub as localhost.
+    let manager_url = hub.url.clone();
+    let officer_url = hub.url.replace("127.0.0.1", "localhost");
+    let code_of = |out: &str| -> String {
+        out.lines()
+            .find(|l| l.len() == 24 && l.chars().filter(|c| *c == '-').count() == 4)
+            .unwrap_or_else(|| panic!("a code in {out}"))
+            .to_string()
+    };
+    let out = cli_ok(
+        &me,
+        &[
+            "account",
+            "create",
+            "--hub",
+            &manager_url,
+            "--admin-token-file",
+            &token,
+            "--name",
+            "Mia Manager",
+            "--role",
+            "manager",
+        ],
+    );
+    cli_ok(
+        &me,
+        &[
+            "account",
+            "enroll",
+            "--hub",
+            &manager_url,
+            "--code",
+            &code_of(&out),
+        ],
+    );
+    let out = cli_ok(
+        &me,
+        &[
+            "account",
+            "create",
+            "--hub",
+            &manager_url,
+            "--admin-token-file",
+            &token,
+            "--name",
+            "Pat Officer",
+            "--role",
+            "privacy_officer",
+        ],
+    );
+    let enrolled = cli_ok(
+        &me,
+        &[
+            "account",
+            "enroll",
+            "--hub",
+            &officer_url,
+            "--code",
+            &code_of(&out),
+        ],
+    );
+    assert!(enrolled.contains("(privacy_officer)"), "{enrolled}");
+
+    // The manager works with their own key (no token file from here on).
+    let messages = dir.path().join("m.jsonl");
+    std::fs::write(
+        &messages,
+        "{\"message_id\":\"m1\",\"text\":\"where is my parcel\",\"company\":\"acme\",\"received_at\":1764000000,\"model_intent\":\"delivery\",\"confidence\":0.2}\n",
+    )
+    .expect("write");
+    cli_ok(
+        &me,
+        &[
+            "ingest",
+            "--hub",
+            &manager_url,
+            messages.to_str().expect("p"),
+        ],
+    );
+    let device = enroll(&hub, &dir.path().join("dev"), "ann");
+    cli_ok(
+        &me,
+        &[
+            "dispatch",
+            "--hub",
+            &manager_url,
+            "--from",
+            "0",
+            "--budget",
+            "10",
+            "--max-confidence",
+            "1",
+        ],
+    );
+    cli_ok(&device.profile, &["pull"]);
+    cli_ok(&device.profile, &["label", "--verdict", "correct"]);
+    cli_ok(&device.profile, &["sync"]);
+    let export_dir = dir.path().join("export");
+    cli_ok(
+        &me,
+        &[
+            "export",
+            "--hub",
+            &manager_url,
+            "--no-mark",
+            "--out",
+            export_dir.to_str().expect("p"),
+        ],
+    );
+
+    // The officer may not export raw text, and that attempt is on the record too.
+    let refused = cli(
+        &me,
+        &[
+            "export",
+            "--hub",
+            &officer_url,
+            "--out",
+            export_dir.to_str().expect("p"),
+        ],
+    );
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("role_forbidden"), "{err}");
+    // One command: who read m1's raw text, and when.
+    let answer = cli_ok(&me, &["who-read", "--hub", &officer_url, "m1"]);
+    assert!(answer.contains("access ledger verified"), "{answer}");
+    let reads: Vec<&str> = answer
+        .lines()
+        .filter(|l| l.contains("read the raw text of m1"))
+        .collect();
+    assert_eq!(reads.len(), 1, "{answer}");
+    assert!(
+        reads[0].contains("(manager)") && reads[0].contains("/v1/admin/export"),
+        "{answer}"
+    );
+    assert!(!answer.contains("where is my parcel"), "{answer}");
+}
