@@ -188,14 +188,33 @@ pub struct CompanyArgs {
     #[command(flatten)]
     pub hub: HubAdmin,
     /// Unmark: the company is no longer newly onboarded.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "consent")]
     pub not_new: bool,
+    /// Only record whether the company's customers allow training use of their
+    /// messages (`false`: none of its messages is selected, dispatched or exported).
+    #[arg(long, value_name = "true|false")]
+    pub consent: Option<bool>,
     /// The company id, as in the messages' `company` field.
     pub company: String,
 }
 
 pub fn company(a: CompanyArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
+    if let Some(consent) = a.consent {
+        admin.post(
+            "/v1/admin/companies",
+            &json!({"company": a.company, "training_consent": consent}),
+        )?;
+        if consent {
+            println!("{}'s messages may be used for training", a.company);
+        } else {
+            println!(
+                "{}'s messages are withheld: never selected, dispatched or exported",
+                a.company
+            );
+        }
+        return Ok(());
+    }
     admin.post(
         "/v1/admin/companies",
         &json!({"company": a.company, "newly_onboarded": !a.not_new}),

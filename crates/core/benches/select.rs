@@ -33,6 +33,7 @@ fn main() {
                     (intents[rng.below(150)].clone(), p2),
                 ],
                 reported_false_positive: rng.below(1000) < 5,
+                training_consent: true,
             }
         })
         .collect();

@@ -329,6 +329,7 @@ pub fn demo_messages(n: usize, seed: u64) -> Vec<crate::pipeline::Message> {
                 confidence,
                 probabilities: vec![],
                 reported_false_positive: wrong && confidence > 0.7 && rng.below(2) == 0,
+                training_consent: true,
             }
         })
         .collect()

@@ -49,6 +49,7 @@ fn messages(n: usize) -> Vec<Message> {
             confidence: (i % 1000) as f64 / 2000.0,
             probabilities: vec![(format!("intent_{}", i % 40), 0.4)],
             reported_false_positive: false,
+            training_consent: true,
         })
         .collect()
 }

@@ -69,6 +69,7 @@ fn main() {
                 (intents[rng.below(150)].clone(), p2),
             ],
             reported_false_positive: rng.below(1000) < 5,
+            training_consent: true,
         }
     };
     let t = Instant::now();

@@ -67,6 +67,7 @@ fn main() {
                 confidence: (rng.below(1000) as f64) / 1000.0,
                 probabilities: Vec::new(),
                 reported_false_positive: false,
+                training_consent: true,
             }
         })
         .collect();

@@ -76,6 +76,12 @@ struct MessageIn {
     probabilities: Vec<(String, f64)>,
     #[serde(default)]
     reported_false_positive: bool,
+    #[serde(default = "consent_by_default")]
+    training_consent: bool,
+}
+
+fn consent_by_default() -> bool {
+    true
 }
 
 fn unknown_channel() -> String {
@@ -121,6 +127,7 @@ impl MessageIn {
             confidence: self.confidence,
             probabilities,
             reported_false_positive: self.reported_false_positive,
+            training_consent: self.training_consent,
         })
     }
 }
@@ -167,17 +174,41 @@ pub async fn ingest(State(s): State<AppState>, body: Bytes) -> Result<Response, 
 #[serde(deny_unknown_fields)]
 struct CompanyRequest {
     company: String,
-    newly_onboarded: bool,
+    #[serde(default)]
+    newly_onboarded: Option<bool>,
+    #[serde(default)]
+    training_consent: Option<bool>,
 }
 
-/// `POST /v1/admin/companies`: mark a company newly onboarded (or no longer).
+/// `POST /v1/admin/companies`: mark a company newly onboarded (or no longer), and/or
+/// record whether its customers allow training use of their messages.
 pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
     let req: CompanyRequest = parse(&body)?;
     check_id("company", &req.company).map_err(bad)?;
+    if req.newly_onboarded.is_none() && req.training_consent.is_none() {
+        return Err(HubError::bad(
+            "invalid",
+            "give `newly_onboarded` and/or `training_consent` (true or false)",
+        ));
+    }
     let store = s.store.clone();
-    let (company, new) = (req.company.clone(), req.newly_onboarded);
-    blocking(move || store.set_company(&company, new, auth::now())).await?;
-    Ok(Json(serde_json::json!({"company": req.company, "newly_onboarded": new})).into_response())
+    let (company, new, consent) = (
+        req.company.clone(),
+        req.newly_onboarded,
+        req.training_consent,
+    );
+    blocking(move || {
+        if let Some(new) = new {
+            store.set_company(&company, new, auth::now())?;
+        }
+        if let Some(consent) = consent {
+            store.set_company_consent(&company, consent, auth::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Json(serde_json::json!({"company": req.company, "newly_onboarded": new, "training_consent": consent}))
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -345,7 +345,7 @@ pub async fn export(
         ));
     }
     p.finish()?;
-    let (body, counts, erased, exported) = blocking(move || {
+    let (body, counts, erased, withheld, exported) = blocking(move || {
         let agg = load(&s, method)?;
         let finals = finals(&agg);
         let ids: Vec<String> = finals
@@ -365,12 +365,21 @@ pub async fn export(
         let mut out = String::new();
         let mut tasks = Vec::new();
         let mut erased = 0u64;
+        let mut withheld = 0u64;
+        let no_consent: std::collections::HashSet<String> =
+            s.store.companies_without_consent()?.into_iter().collect();
         let mut exported = Vec::new();
         for ((id, m), (label, split)) in ids.iter().zip(&texts).zip(labels.iter().zip(&splits)) {
             // An erased message keeps its labels on the hub but no text: left out, and
             // counted in `x-lv-erased` so the export says so.
             if m.text.is_empty() {
                 erased += 1;
+                continue;
+            }
+            // Without consent to training use (the message's or its company's): left
+            // out, and counted in `x-lv-withheld`.
+            if !m.training_consent || no_consent.contains(&m.company) {
+                withheld += 1;
                 continue;
             }
             counts[*split as usize] += 1;
@@ -405,7 +414,7 @@ pub async fn export(
         if mark {
             s.store.retrain_mark(MarkKind::Export, now_ms())?;
         }
-        Ok((out, counts, erased, exported))
+        Ok((out, counts, erased, withheld, exported))
     })
     .await?;
     tracing::info!(
@@ -428,6 +437,8 @@ pub async fn export(
     }
     resp.headers_mut()
         .insert("x-lv-erased", HeaderValue::from(erased));
+    resp.headers_mut()
+        .insert("x-lv-withheld", HeaderValue::from(withheld));
     // Which messages' text left the hub (raw, or redacted with `redact=true`): on the
     // access ledger, by id.
     Ok(crate::people::AccessNote {

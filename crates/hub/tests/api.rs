@@ -721,7 +721,14 @@ fn ingest_is_strict_and_all_or_nothing(b: Backend) {
         json!({"company": "has space", "newly_onboarded": true}),
     );
     assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    // Neither `newly_onboarded` nor `training_consent`: nothing to record.
     let (st, e) = h.admin("POST", "/v1/admin/companies", json!({"company": "newco"}));
+    assert_eq!((st, e["code"].as_str()), (400, Some("invalid")));
+    let (st, e) = h.admin(
+        "POST",
+        "/v1/admin/companies",
+        json!({"company": "newco", "training_consent": "no"}),
+    );
     assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
     assert_eq!(
         h.admin(

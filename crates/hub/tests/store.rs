@@ -225,6 +225,7 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                 confidence: 0.5,
                 probabilities: vec![("a".into(), 0.5)],
                 reported_false_positive: false,
+                training_consent: true,
             })
             .collect();
         stores[0].insert_messages(&messages, 1).unwrap();

@@ -187,6 +187,7 @@ fn a_plaintext_hub_database_from_before_is_converted_at_start() {
                 confidence: 0.3,
                 probabilities: vec![],
                 reported_false_positive: false,
+                training_consent: true,
             }],
             1_764_000_000,
         )

@@ -39,6 +39,20 @@ fn num(v: Option<&Value>) -> Option<f64> {
     }
 }
 
+/// `training_consent`: true unless the row says otherwise.
+fn consent(v: Option<&Value>) -> Result<bool, String> {
+    match v {
+        None | Some(Value::Null) => Ok(true),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(true),
+        Some(Value::String(s)) => {
+            parse_bool(s).map_err(|_| "`training_consent` must be true or false".to_string())
+        }
+        Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or(1.0) != 0.0),
+        _ => Err("`training_consent` must be true or false".into()),
+    }
+}
+
 fn truthy(v: Option<&Value>) -> Result<bool, String> {
     match v {
         None | Some(Value::Null) => Ok(false),
@@ -259,6 +273,7 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
         // Prodigy `reject` on the model's label is a reported false positive.
         reported_false_positive: answer == super::formats::Answer::Reject
             || truthy(get("reported_false_positive").or_else(|| get("false_positive")))?,
+        training_consent: consent(get("training_consent"))?,
     }))
 }
 

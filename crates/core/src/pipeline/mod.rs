@@ -34,6 +34,15 @@ pub struct Message {
     pub probabilities: Vec<(String, f64)>,
     /// A customer or agent reported the model's answer as wrong.
     pub reported_false_positive: bool,
+    /// The customer allowed their message to be used for training (the default). A
+    /// message without consent is stored with that flag and never selected, dispatched
+    /// or exported.
+    #[serde(default = "consent_by_default")]
+    pub training_consent: bool,
+}
+
+fn consent_by_default() -> bool {
+    true
 }
 
 /// Anything that can replace personal data in a text (the redactor in production).

@@ -354,6 +354,7 @@ mod tests {
             confidence: conf,
             probabilities: vec![],
             reported_false_positive: fp,
+            training_consent: true,
         }
     }
 

@@ -229,6 +229,11 @@ pub struct PipelineStatus {
     pub labelled_copies: u64,
     /// Copies returned to the pool (lease expired or device revoked).
     pub returned_copies: u64,
+    /// Messages held without consent to training use (their own or their company's):
+    /// never selected, dispatched or exported.
+    pub without_consent: u64,
+    /// Companies whose customers withdrew consent, sorted.
+    pub companies_without_consent: Vec<String>,
 }
 
 /// One item's latest label (not a retraction), with what aggregation needs to know of
@@ -416,6 +421,11 @@ pub trait HubStore: Send + Sync {
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;
     /// Companies marked newly onboarded, sorted.
     fn new_companies(&self) -> Result<Vec<String>, HubError>;
+    /// Record whether a company's customers allow their messages to be used for
+    /// training (all of its messages, stored and to come).
+    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError>;
+    /// Companies without consent, sorted.
+    fn companies_without_consent(&self) -> Result<Vec<String>, HubError>;
     /// Record known answers (message id, intent) for hidden gold items, all or none:
     /// `Err(not_found "unknown_message")` if any id is not stored.
     fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError>;

@@ -170,6 +170,11 @@ CREATE TABLE access_ledger (
     path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BYTEA NOT NULL
 );
 "#,
+    // Consent (as in sqlite.rs).
+    r#"
+ALTER TABLE messages ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE companies ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -225,7 +230,11 @@ fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive";
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent";
+
+/// SQL: the message aliased `m` may be used for training (its own consent and its
+/// company's).
+const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FROM companies k WHERE k.company = m.company AND k.no_consent)";
 
 /// The text-bearing columns, sealed under the database key when the hub runs with one
 /// (crate::at_rest): every value written through [`Texts::seal`], read through
@@ -268,6 +277,7 @@ fn message_row(r: &Row, texts: &Texts) -> Result<Message, HubError> {
         confidence: r.try_get(6)?,
         probabilities: parse_probabilities(r.try_get(7)?),
         reported_false_positive: r.try_get(8)?,
+        training_consent: !r.try_get::<_, bool>(9)?,
     })
 }
 
@@ -1040,7 +1050,7 @@ impl HubStore for PostgresStore {
         let mut tx = c.transaction()?;
         let mut report = IngestReport::default();
         let ins = tx.prepare(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
         ))?;
         let company = tx.prepare(
             "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
@@ -1059,6 +1069,7 @@ impl HubStore for PostgresStore {
                     &m.confidence,
                     &probabilities_json(&m.probabilities),
                     &m.reported_false_positive,
+                    &!m.training_consent,
                     &now,
                 ],
             )?;
@@ -1081,6 +1092,26 @@ impl HubStore for PostgresStore {
             &[&company, &newly_onboarded, &now],
         )?;
         Ok(())
+    }
+
+    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError> {
+        self.conn()?.execute(
+            "INSERT INTO companies (company, newly_onboarded, updated_at, no_consent) VALUES ($1, FALSE, $2, $3)
+             ON CONFLICT (company) DO UPDATE SET no_consent = excluded.no_consent, updated_at = excluded.updated_at",
+            &[&company, &now, &!consent],
+        )?;
+        Ok(())
+    }
+
+    fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
+        let mut c = self.conn()?;
+        c.query(
+            &format!("SELECT company FROM companies WHERE no_consent ORDER BY company {C}"),
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok(r.try_get(0)?))
+        .collect()
     }
 
     fn new_companies(&self) -> Result<Vec<String>, HubError> {
@@ -1115,11 +1146,11 @@ impl HubStore for PostgresStore {
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
-            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL AND erased_at IS NULL ORDER BY message_id {C}"),
+            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages m WHERE gold_intent IS NOT NULL AND erased_at IS NULL AND {CONSENTED} ORDER BY message_id {C}"),
             &[],
         )?;
         rows.iter()
-            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(9)?)))
+            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(10)?)))
             .collect()
     }
 
@@ -1155,10 +1186,10 @@ impl HubStore for PostgresStore {
         let rows = tx.query(
             &format!(
                 "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
+                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent
                  FROM messages m
                  WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
-                   AND m.erased_at IS NULL
+                   AND m.erased_at IS NULL AND {CONSENTED}
                  ORDER BY m.received_at, m.message_id {C}"
             ),
             &[&from, &to, &with_probabilities],
@@ -1427,7 +1458,15 @@ impl HubStore for PostgresStore {
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
         let new_companies = self.new_companies()?;
+        let companies_without_consent = self.companies_without_consent()?;
         let mut c = self.conn()?;
+        let without_consent = count(
+            &c.query_one(
+                &format!("SELECT count(*) FROM messages m WHERE NOT ({CONSENTED})"),
+                &[],
+            )?,
+            0,
+        )?;
         let r = c.query_one("SELECT count(*), count(gold_intent) FROM messages", &[])?;
         let (messages, gold) = (count(&r, 0)?, count(&r, 1)?);
         let r = c.query_one(
@@ -1446,6 +1485,8 @@ impl HubStore for PostgresStore {
             open_copies: count(&r, 0)?,
             labelled_copies: count(&r, 1)?,
             returned_copies: count(&r, 2)?,
+            without_consent,
+            companies_without_consent,
         })
     }
 

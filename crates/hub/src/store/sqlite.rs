@@ -149,6 +149,11 @@ CREATE TABLE access_ledger (
     path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BLOB NOT NULL
 ) STRICT;
 "#,
+    // Consent: messages (and companies) whose customers did not allow training use.
+    r#"
+ALTER TABLE messages ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE companies ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -192,7 +197,11 @@ fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive";
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent";
+
+/// SQL: the message aliased `m` may be used for training (its own consent and its
+/// company's).
+const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FROM companies k WHERE k.company = m.company AND k.no_consent)";
 
 fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -205,6 +214,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         confidence: r.get(6)?,
         probabilities: parse_probabilities(&r.get::<_, String>(7)?),
         reported_false_positive: r.get(8)?,
+        training_consent: !r.get::<_, bool>(9)?,
     })
 }
 
@@ -835,7 +845,7 @@ impl HubStore for SqliteStore {
         let mut report = IngestReport::default();
         {
             let mut ins = tx.prepare(&format!(
-                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
             ))?;
             let mut company = tx.prepare(
                 "INSERT OR IGNORE INTO companies (company, newly_onboarded, updated_at) VALUES (?1, 0, ?2)",
@@ -851,6 +861,7 @@ impl HubStore for SqliteStore {
                     m.confidence,
                     probabilities_json(&m.probabilities),
                     m.reported_false_positive,
+                    !m.training_consent,
                     now
                 ])?;
                 if n == 1 {
@@ -873,6 +884,23 @@ impl HubStore for SqliteStore {
             params![company, newly_onboarded, now],
         )?;
         Ok(())
+    }
+
+    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError> {
+        self.conn()?.execute(
+            "INSERT INTO companies (company, newly_onboarded, updated_at, no_consent) VALUES (?1, 0, ?2, ?3)
+             ON CONFLICT (company) DO UPDATE SET no_consent = excluded.no_consent, updated_at = excluded.updated_at",
+            params![company, now, !consent],
+        )?;
+        Ok(())
+    }
+
+    fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
+        let c = self.conn()?;
+        let mut st =
+            c.prepare("SELECT company FROM companies WHERE no_consent ORDER BY company")?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn new_companies(&self) -> Result<Vec<String>, HubError> {
@@ -909,9 +937,9 @@ impl HubStore for SqliteStore {
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(&format!(
-            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages WHERE gold_intent IS NOT NULL AND erased_at IS NULL ORDER BY message_id"
+            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages m WHERE gold_intent IS NOT NULL AND erased_at IS NULL AND {CONSENTED} ORDER BY message_id"
         ))?;
-        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(9)?)))?;
+        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(10)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -938,14 +966,14 @@ impl HubStore for SqliteStore {
                 holders.entry(r.get(0)?).or_default().push(r.get(1)?);
             }
         }
-        let mut st = c.prepare_cached(
+        let mut st = c.prepare_cached(&format!(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive
+                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent
              FROM messages m
              WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
-               AND m.erased_at IS NULL
-             ORDER BY m.received_at, m.message_id",
-        )?;
+               AND m.erased_at IS NULL AND {CONSENTED}
+             ORDER BY m.received_at, m.message_id"
+        ))?;
         let mut rows = st.query(params![from, to, with_probabilities])?;
         let mut out = Candidates::default();
         while let Some(r) = rows.next()? {
@@ -1175,7 +1203,13 @@ impl HubStore for SqliteStore {
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
         let new_companies = self.new_companies()?;
+        let companies_without_consent = self.companies_without_consent()?;
         let c = self.conn()?;
+        let without_consent: i64 = c.query_row(
+            &format!("SELECT count(*) FROM messages m WHERE NOT ({CONSENTED})"),
+            [],
+            |r| r.get(0),
+        )?;
         let (messages, gold): (i64, i64) = c.query_row(
             "SELECT count(*), count(gold_intent) FROM messages",
             [],
@@ -1196,6 +1230,8 @@ impl HubStore for SqliteStore {
             open_copies: open as u64,
             labelled_copies: labelled as u64,
             returned_copies: returned as u64,
+            without_consent: without_consent as u64,
+            companies_without_consent,
         })
     }
 
