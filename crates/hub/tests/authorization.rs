@@ -987,7 +987,17 @@ fn get_text(
 /// while a dropped, altered or reordered entry does not.
 #[test]
 fn every_role_is_served_or_refused_as_the_roles_table_says() {
-    let hub = start();
+    roles_on(start());
+}
+
+#[test]
+fn every_role_is_served_or_refused_as_the_roles_table_says_postgres() {
+    if let Some(b) = common::Backend::postgres("roles") {
+        roles_on(common::start(b));
+    }
+}
+
+fn roles_on(hub: Hub) {
     let table = doc_roles();
     let ours: BTreeMap<String, Vec<String>> = labelvault_hub::people::RULES
         .iter()
