@@ -277,6 +277,27 @@ fn erasure_on(dir: &Path, mut options: HubOptions) {
     let bad = verify(&altered_path, &[]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("does not verify"));
+    // A second verifier written from docs/erasure.md alone (PyNaCl) agrees on both.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/verify_access.py");
+    let python = |receipt: &Path| {
+        let out = std::process::Command::new("python3")
+            .arg(&script)
+            .arg("--erasure")
+            .arg(receipt)
+            .args(["--hub-key", &key])
+            .output()
+            .expect("python3");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let py = python(&done);
+    assert!(
+        py.contains("ok erasure: 1 messages, 2 devices, 2 purged"),
+        "{py}"
+    );
+    assert!(
+        python(&altered_path).starts_with("refused"),
+        "python accepted an altered receipt"
+    );
 
     // The erased message is never dispatched again; the returned copy of the kept one is.
     let (st, r) = hub.admin_post(

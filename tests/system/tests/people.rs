@@ -5,6 +5,8 @@
 //! with one command from the verified access ledger.
 
 use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
+use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
@@ -151,4 +153,63 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         "{answer}"
     );
     assert!(!answer.contains("where is my parcel"), "{answer}");
+
+    // A second verifier written from docs/ledger.md alone (PyNaCl) agrees with
+    // `labelvault audit access` on the real ledger and on an altered one.
+    let ledger = dir.path().join("access.jsonl");
+    std::fs::write(&ledger, hub.admin_get("/v1/admin/access-ledger")).expect("write");
+    let key = hub.public_key();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/verify_access.py");
+    let python = |file: &Path| {
+        let out = Command::new("python3")
+            .arg(&script)
+            .arg(file)
+            .args(["--hub-key", &key, "--message", "m1"])
+            .output()
+            .expect("python3");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let py = python(&ledger);
+    assert!(py.starts_with("ok "), "{py}");
+    let py_reads: Vec<&str> = py.lines().filter(|l| l.starts_with("read ac_")).collect();
+    assert_eq!(py_reads.len(), 1, "{py}");
+    assert!(py_reads[0].contains(" manager "), "{py}");
+    let ours = cli_ok(
+        &me,
+        &[
+            "audit",
+            "access",
+            ledger.to_str().expect("p"),
+            "--hub-key",
+            &key,
+            "--message",
+            "m1",
+        ],
+    );
+    assert!(ours.starts_with("OK: "), "{ours}");
+    let text = std::fs::read_to_string(&ledger).expect("read");
+    let altered = dir.path().join("altered.jsonl");
+    std::fs::write(
+        &altered,
+        text.replacen("\"role\":\"manager\"", "\"role\":\"viewer\"", 1),
+    )
+    .expect("write");
+    assert!(
+        python(&altered).starts_with("refused"),
+        "python accepted an altered ledger"
+    );
+    let theirs = cli(
+        &me,
+        &[
+            "audit",
+            "access",
+            altered.to_str().expect("p"),
+            "--hub-key",
+            &key,
+        ],
+    );
+    assert!(
+        !theirs.status.success(),
+        "audit access accepted an altered ledger"
+    );
 }
