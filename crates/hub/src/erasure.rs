@@ -203,3 +203,28 @@ mod tests {
         assert!(term_spans("nothing here", &["zoë".into()]).is_empty());
     }
 }
+
+/// Retention: replace the raw text of every message ingested more than `keep_secs` ago
+/// by its redacted form (with the company's confirmed terms), in chunks of 500. After
+/// this only redacted text and labels stay. Returns how many texts were retired.
+pub fn retire_raw_text(s: &AppState, keep_secs: i64, now: i64) -> Result<u64, HubError> {
+    let terms = crate::pipeline::company_terms(s.store.as_ref())?;
+    let mut n = 0u64;
+    loop {
+        let rows = s.store.raw_texts_before(now - keep_secs, 500)?;
+        if rows.is_empty() {
+            break;
+        }
+        for (id, text, company) in rows {
+            let redacted = s.redactor.redact_with(&text, terms.get(&company)).text;
+            n += u64::from(s.store.retire_text(&id, &redacted, now)?);
+        }
+    }
+    if n > 0 {
+        tracing::info!(
+            messages = n,
+            "retention: raw text replaced by its redaction"
+        );
+    }
+    Ok(n)
+}

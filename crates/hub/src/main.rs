@@ -50,6 +50,15 @@ enum Cmd {
         redaction: Option<PathBuf>,
         #[command(flatten)]
         keys: DbKeys,
+        /// Keep raw message text this long after ingest (e.g. 90d, 12h; units s, m, h,
+        /// d); then it is replaced by its redacted form and only redacted text and labels
+        /// stay. Checked at start and then every hour (or half the period, if shorter).
+        #[arg(
+            long,
+            value_name = "DURATION",
+            env = "LABELVAULT_HUB_RAW_TEXT_RETENTION"
+        )]
+        raw_text_retention: Option<String>,
     },
     /// Rotate the database key: PostgreSQL rewraps every text's data key under the new
     /// key while hubs started with both keys keep serving; SQLite is re-keyed (stop the
@@ -122,6 +131,26 @@ impl DbKeys {
             .collect::<Result<Vec<_>>>()?;
         Ok((current, older))
     }
+}
+
+/// `90d`, `12h`, `30m`, `45s` (or plain seconds) as seconds.
+fn parse_duration(s: &str) -> Result<i64> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = num.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--raw-text-retention {s:?}: write a whole number and a unit, e.g. 90d, 12h, 30m, 45s"
+        )
+    })?;
+    let per = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => anyhow::bail!("--raw-text-retention {s:?}: the unit is s, m, h or d"),
+    };
+    n.checked_mul(per)
+        .ok_or_else(|| anyhow::anyhow!("--raw-text-retention {s:?} is too long"))
 }
 
 fn main() -> std::process::ExitCode {
@@ -200,7 +229,12 @@ fn run(cli: Cli) -> Result<()> {
             tls_key,
             redaction,
             keys,
+            raw_text_retention,
         } => {
+            let retention = raw_text_retention
+                .as_deref()
+                .map(parse_duration)
+                .transpose()?;
             let settings = config::Settings {
                 data_dir,
                 listen,
@@ -225,11 +259,32 @@ fn run(cli: Cli) -> Result<()> {
                 admin_token: Arc::new(token),
                 redactor: Arc::new(redactor),
             };
+            let sweeper = state.clone();
             let app =
                 routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
+            if let Some(keep) = retention {
+                let every = std::time::Duration::from_secs((keep / 2).clamp(1, 3600) as u64);
+                rt.spawn(async move {
+                    loop {
+                        let s = sweeper.clone();
+                        let done = tokio::task::spawn_blocking(move || {
+                            labelvault_hub::erasure::retire_raw_text(
+                                &s,
+                                keep,
+                                labelvault_hub::auth::now(),
+                            )
+                        })
+                        .await;
+                        if let Ok(Err(e)) = done {
+                            tracing::error!(error = %e, "retention sweep failed; retrying later");
+                        }
+                        tokio::time::sleep(every).await;
+                    }
+                });
+            }
             rt.block_on(serve(settings, app))
         }
     }

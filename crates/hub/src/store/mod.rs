@@ -234,6 +234,8 @@ pub struct PipelineStatus {
     pub without_consent: u64,
     /// Companies whose customers withdrew consent, sorted.
     pub companies_without_consent: Vec<String>,
+    /// Messages whose raw text the retention period replaced by its redacted form.
+    pub texts_retired: u64,
 }
 
 /// One item's latest label (not a retraction), with what aggregation needs to know of
@@ -426,6 +428,16 @@ pub trait HubStore: Send + Sync {
     fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError>;
     /// Companies without consent, sorted.
     fn companies_without_consent(&self) -> Result<Vec<String>, HubError>;
+    /// Up to `limit` messages still holding raw text that were ingested before `cutoff`
+    /// (Unix seconds): (message id, raw text, company).
+    fn raw_texts_before(
+        &self,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, HubError>;
+    /// Replace a message's raw text by its redacted form for good (retention); false if
+    /// it was erased or retired meanwhile.
+    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError>;
     /// Record known answers (message id, intent) for hidden gold items, all or none:
     /// `Err(not_found "unknown_message")` if any id is not stored.
     fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError>;

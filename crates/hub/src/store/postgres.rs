@@ -175,6 +175,11 @@ CREATE TABLE access_ledger (
 ALTER TABLE messages ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE companies ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
 "#,
+    // Retention (as in sqlite.rs).
+    r#"
+ALTER TABLE messages ADD COLUMN text_retired_at BIGINT;
+CREATE INDEX messages_ingested ON messages (ingested_at) WHERE text_retired_at IS NULL AND erased_at IS NULL;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -1103,6 +1108,36 @@ impl HubStore for PostgresStore {
         Ok(())
     }
 
+    fn raw_texts_before(
+        &self,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, HubError> {
+        let mut c = self.conn()?;
+        let mut out = Vec::new();
+        for r in c.query(
+            &format!(
+                "SELECT message_id, text, company FROM messages
+                 WHERE ingested_at < $1 AND text_retired_at IS NULL AND erased_at IS NULL
+                 ORDER BY ingested_at, message_id {C} LIMIT $2"
+            ),
+            &[&cutoff, &(limit as i64)],
+        )? {
+            let text = self.texts.open(MESSAGE_TEXT, r.try_get(1)?)?;
+            out.push((r.try_get(0)?, text, r.try_get(2)?));
+        }
+        Ok(out)
+    }
+
+    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError> {
+        let sealed = self.texts.seal(MESSAGE_TEXT, redacted)?;
+        Ok(self.conn()?.execute(
+            "UPDATE messages SET text = $2, text_retired_at = $3
+             WHERE message_id = $1 AND text_retired_at IS NULL AND erased_at IS NULL",
+            &[&message_id, &sealed, &now],
+        )? == 1)
+    }
+
     fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
         let mut c = self.conn()?;
         c.query(
@@ -1467,6 +1502,13 @@ impl HubStore for PostgresStore {
             )?,
             0,
         )?;
+        let texts_retired = count(
+            &c.query_one(
+                "SELECT count(*) FROM messages WHERE text_retired_at IS NOT NULL",
+                &[],
+            )?,
+            0,
+        )?;
         let r = c.query_one("SELECT count(*), count(gold_intent) FROM messages", &[])?;
         let (messages, gold) = (count(&r, 0)?, count(&r, 1)?);
         let r = c.query_one(
@@ -1487,6 +1529,7 @@ impl HubStore for PostgresStore {
             returned_copies: count(&r, 2)?,
             without_consent,
             companies_without_consent,
+            texts_retired,
         })
     }
 

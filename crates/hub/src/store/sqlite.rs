@@ -154,6 +154,11 @@ CREATE TABLE access_ledger (
 ALTER TABLE messages ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE companies ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
 "#,
+    // Retention: when a message's raw text was replaced by its redacted form.
+    r#"
+ALTER TABLE messages ADD COLUMN text_retired_at INTEGER;
+CREATE INDEX messages_ingested ON messages (ingested_at) WHERE text_retired_at IS NULL AND erased_at IS NULL;
+"#,
 ];
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -895,6 +900,31 @@ impl HubStore for SqliteStore {
         Ok(())
     }
 
+    fn raw_texts_before(
+        &self,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, String, String)>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT message_id, text, company FROM messages
+             WHERE ingested_at < ?1 AND text_retired_at IS NULL AND erased_at IS NULL
+             ORDER BY ingested_at, message_id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![cutoff, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE messages SET text = ?2, text_retired_at = ?3
+             WHERE message_id = ?1 AND text_retired_at IS NULL AND erased_at IS NULL",
+            params![message_id, redacted, now],
+        )? == 1)
+    }
+
     fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
         let c = self.conn()?;
         let mut st =
@@ -1210,6 +1240,11 @@ impl HubStore for SqliteStore {
             [],
             |r| r.get(0),
         )?;
+        let retired: i64 = c.query_row(
+            "SELECT count(*) FROM messages WHERE text_retired_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
         let (messages, gold): (i64, i64) = c.query_row(
             "SELECT count(*), count(gold_intent) FROM messages",
             [],
@@ -1232,6 +1267,7 @@ impl HubStore for SqliteStore {
             returned_copies: returned as u64,
             without_consent: without_consent as u64,
             companies_without_consent,
+            texts_retired: retired as u64,
         })
     }
 
