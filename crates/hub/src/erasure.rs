@@ -188,22 +188,6 @@ pub fn mask_confirmed_terms(
     Ok(items)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn term_spans_finds_every_occurrence_in_code_points() {
-        let s = term_spans(
-            "Zoë said zoë and ZOË; Quenton",
-            &["zoë".to_string(), "Quenton".to_string()],
-        );
-        let got: Vec<(u32, u32)> = s.iter().map(|s| (s.start, s.end)).collect();
-        assert_eq!(got, vec![(0, 3), (9, 12), (17, 20), (22, 29)]);
-        assert!(term_spans("nothing here", &["zoë".into()]).is_empty());
-    }
-}
-
 /// Retention: replace the raw text of every message ingested more than `keep_secs` ago
 /// by its redacted form (with the company's confirmed terms), in chunks of 500. After
 /// this only redacted text and labels stay. Returns how many texts were retired.
@@ -227,4 +211,20 @@ pub fn retire_raw_text(s: &AppState, keep_secs: i64, now: i64) -> Result<u64, Hu
         );
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_spans_finds_every_occurrence_in_code_points() {
+        let s = term_spans(
+            "Zoë said zoë and ZOË; Quenton",
+            &["zoë".to_string(), "Quenton".to_string()],
+        );
+        let got: Vec<(u32, u32)> = s.iter().map(|s| (s.start, s.end)).collect();
+        assert_eq!(got, vec![(0, 3), (9, 12), (17, 20), (22, 29)]);
+        assert!(term_spans("nothing here", &["zoë".into()]).is_empty());
+    }
 }
