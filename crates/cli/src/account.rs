@@ -83,44 +83,9 @@ pub fn run(cmd: AccountCmd) -> Result<()> {
             );
         }
         AccountCmd::Enroll { hub, code } => {
-            let hub = labelvault_core::manage::check_hub_url(&hub)?;
-            let key = HubKey::generate()?;
-            let agent: ureq::Agent = ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into();
-            let mut r = agent
-                .post(&format!("{hub}/v1/accounts/enroll"))
-                .header("content-type", "application/json")
-                .send(
-                    json!({"enrollment_code": code.trim(), "signing_key": key.public_key()})
-                        .to_string()
-                        .as_bytes(),
-                )
-                .with_context(|| format!("the hub at {hub} cannot be reached"))?;
-            let status = r.status().as_u16();
-            let v: serde_json::Value =
-                serde_json::from_str(&r.body_mut().read_to_string().unwrap_or_default())
-                    .unwrap_or_default();
-            if status != 200 {
-                bail!(
-                    "the hub refused the code ({}): {}",
-                    v["code"].as_str().unwrap_or("?"),
-                    v["message"].as_str().unwrap_or("no explanation")
-                );
-            }
-            let id = v["account_id"]
-                .as_str()
-                .context("the hub gave no account id")?;
-            let ks = keyring();
-            ks.set_text(&entry("key", id), &key.to_secret_text())?;
-            ks.set_text(&entry("account", &hub), id)?;
-            if let Some(k) = v["hub_public_key"].as_str() {
-                ks.set_text(&entry("hub-key", &hub), k)?;
-            }
+            let (id, role, hub) = enroll_here(&hub, &code)?;
             println!(
-                "enrolled as account {id} ({}) with {hub}; its key is in this machine's OS keyring",
-                v["role"].as_str().unwrap_or("?")
+                "enrolled as account {id} ({role}) with {hub}; its key is in this machine's OS keyring"
             );
         }
         AccountCmd::List { hub } => {
@@ -142,6 +107,52 @@ pub fn run(cmd: AccountCmd) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Make this machine's admin key, register it with the hub under `code`, and keep it
+/// (with the account id and the hub's key) in the OS keyring. Returns (account id,
+/// role, hub URL).
+pub fn enroll_here(hub: &str, code: &str) -> Result<(String, String, String)> {
+    let hub = labelvault_core::manage::check_hub_url(hub)?;
+    let key = HubKey::generate()?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .post(&format!("{hub}/v1/accounts/enroll"))
+        .header("content-type", "application/json")
+        .send(
+            json!({"enrollment_code": code.trim(), "signing_key": key.public_key()})
+                .to_string()
+                .as_bytes(),
+        )
+        .with_context(|| format!("the hub at {hub} cannot be reached"))?;
+    let status = r.status().as_u16();
+    let v: serde_json::Value =
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap_or_default())
+            .unwrap_or_default();
+    if status != 200 {
+        bail!(
+            "the hub refused the code ({}): {}",
+            v["code"].as_str().unwrap_or("?"),
+            v["message"].as_str().unwrap_or("no explanation")
+        );
+    }
+    let id = v["account_id"]
+        .as_str()
+        .context("the hub gave no account id")?;
+    let ks = keyring();
+    ks.set_text(&entry("key", id), &key.to_secret_text())?;
+    ks.set_text(&entry("account", &hub), id)?;
+    if let Some(k) = v["hub_public_key"].as_str() {
+        ks.set_text(&entry("hub-key", &hub), k)?;
+    }
+    Ok((
+        id.to_string(),
+        v["role"].as_str().unwrap_or("?").to_string(),
+        hub,
+    ))
 }
 
 /// Print who read `message`'s raw text, from verified access-ledger lines.

@@ -75,5 +75,20 @@ pub fn run(profile: Option<PathBuf>, hub: &str, token_file: &PathBuf) -> Result<
         link.device_id,
         pulled.len()
     );
+    // A demo manager: this machine's own account key, so the manager verbs work against
+    // the demo hub without its token (labelvault progress --hub URL).
+    if crate::account::account_for(hub)?.is_none() {
+        let created = admin(
+            hub,
+            token,
+            "/v1/admin/accounts",
+            serde_json::json!({"name": "demo manager", "role": "manager"}),
+        )?;
+        let code = created["enrollment_code"]
+            .as_str()
+            .context("the hub gave no account code")?;
+        let (id, role, _) = crate::account::enroll_here(hub, code)?;
+        println!("demo manager account {id} ({role}) enrolled; its key is in the OS keyring");
+    }
     Ok(())
 }

@@ -389,6 +389,11 @@ fn demo_enroll_sets_up_the_embedded_default() {
         ],
     );
     assert!(out.contains("1 demo batch(es) delivered"), "{out}");
+    // A demo manager account was enrolled on this machine: manager verbs work against
+    // the demo hub without its token.
+    assert!(out.contains("demo manager account ac_"), "{out}");
+    let progress = cli_ok(&p, &["progress", "--hub", &hub.url]);
+    assert!(!progress.is_empty(), "{progress}");
     assert!(cli_ok(
         &p,
         &[
