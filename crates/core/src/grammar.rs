@@ -45,6 +45,11 @@ pub const ACCOUNT_ID: IdShape = IdShape {
     prefix: "ac_",
     hex: 24,
 };
+/// Token ids: `tk_` and 24 lower-case hex digits (issued by the hub per bearer token).
+pub const TOKEN_ID: IdShape = IdShape {
+    prefix: "tk_",
+    hex: 24,
+};
 /// Longest intent id, in bytes.
 pub const MAX_INTENT_ID: usize = 64;
 /// Highest label revision (each undo or edit adds one).
@@ -397,6 +402,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "accounts",
     "accounts/{account}/revoke",
     "accounts/{account}/role",
+    "accounts/{account}/tokens",
     "adjudications",
     "annotators",
     "assign",
@@ -424,6 +430,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "retrain/mark",
     "retrain/threshold",
     "select",
+    "tokens/{token}/revoke",
 ];
 
 /// Query keys an admin call may carry, each with its value's shape.
@@ -460,6 +467,7 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
                 "{device}" => DEVICE_ID.matches(s),
                 "{erasure}" => ERASURE_ID.matches(s),
                 "{account}" => ACCOUNT_ID.matches(s),
+                "{token}" => TOKEN_ID.matches(s),
                 _ => p == s,
             })
     });
@@ -743,7 +751,8 @@ mod tests {
                 .replace("{batch_id}", &format!("b_{}", "1".repeat(32)))
                 .replace("{device_id}", &format!("d_{}", "2".repeat(24)))
                 .replace("{erasure_id}", &format!("er_{}", "3".repeat(24)))
-                .replace("{account_id}", &format!("ac_{}", "4".repeat(24)));
+                .replace("{account_id}", &format!("ac_{}", "4".repeat(24)))
+                .replace("{token_id}", &format!("tk_{}", "5".repeat(24)));
             assert!(check_admin_call(&path, &call).is_ok(), "{path}");
             n += 1;
         }

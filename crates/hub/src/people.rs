@@ -180,6 +180,18 @@ pub const RULES: &[Rule] = &[
         "access_ledger_read",
         &[M, P],
     ),
+    r(
+        "POST",
+        "/v1/admin/accounts/{account_id}/tokens",
+        "token_create",
+        &[M],
+    ),
+    r(
+        "POST",
+        "/v1/admin/tokens/{token_id}/revoke",
+        "token_revoke",
+        &[M],
+    ),
 ];
 
 /// The rule of a route, if it has one.
@@ -302,11 +314,45 @@ async fn authenticate(
             .ok_or_else(|| HubError::Internal("stored role damaged".into()))?;
         return Ok(Actor { account_id, role });
     }
-    auth::admin(s, headers)?;
-    Ok(Actor {
-        account_id: BOOTSTRAP.into(),
-        role: Role::Manager,
-    })
+    // A bearer token: the bootstrap admin token, or an account's own (stored hashed,
+    // expiring, revocable), which acts with that account's role.
+    match auth::admin(s, headers) {
+        Ok(()) => Ok(Actor {
+            account_id: BOOTSTRAP.into(),
+            role: Role::Manager,
+        }),
+        Err(HubError::Unauthorized {
+            code: "bad_admin_token",
+            ..
+        }) => {
+            let given = headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split_once(' '))
+                .map(|(_, t)| t.trim().to_string())
+                .unwrap_or_default();
+            let sha = hex::encode(ring::digest::digest(
+                &ring::digest::SHA256,
+                given.as_bytes(),
+            ));
+            let store = s.store.clone();
+            let acc = blocking(move || store.token_account(&sha, auth::now()))
+                .await?
+                .ok_or_else(|| {
+                    HubError::unauthorized(
+                        "bad_admin_token",
+                        "the admin token is wrong, expired or revoked",
+                    )
+                })?;
+            let role = Role::parse(&acc.role)
+                .ok_or_else(|| HubError::Internal("stored role damaged".into()))?;
+            Ok(Actor {
+                account_id: acc.account_id,
+                role,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn now_ms() -> i64 {
@@ -551,6 +597,65 @@ pub async fn enroll(
         role: acc.role,
         hub_public_key: s.key.public_key(),
     }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    expires_days: u32,
+}
+
+/// `POST /v1/admin/accounts/{account_id}/tokens` (manager): a bearer token for scripts
+/// acting as that account (with its role), valid 1–365 days; shown once, stored hashed.
+pub async fn create_token(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, HubError> {
+    let req: TokenRequest = crate::http::parse_object(&body)?;
+    if !(1..=365).contains(&req.expires_days) {
+        return Err(HubError::bad("invalid", "`expires_days` must be 1–365"));
+    }
+    let store = s.store.clone();
+    let account = id.clone();
+    let acc = blocking(move || store.account(&account))
+        .await?
+        .filter(|a| !a.revoked)
+        .ok_or_else(|| {
+            HubError::not_found("unknown_account", "no such account (or it is revoked)")
+        })?;
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|_| HubError::Internal("no system randomness".into()))?;
+    let token = format!("lvt_{}", hex::encode(raw));
+    let sha = hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        token.as_bytes(),
+    ));
+    let token_id = crate::store::random_id("tk_")?;
+    let expires_at = auth::now() + i64::from(req.expires_days) * 86_400;
+    let store = s.store.clone();
+    let (tid, aid) = (token_id.clone(), acc.account_id.clone());
+    blocking(move || store.create_token(&aid, &tid, &sha, expires_at, auth::now())).await?;
+    Ok(Json(serde_json::json!({
+        "token_id": token_id,
+        "account_id": acc.account_id,
+        "role": acc.role,
+        "token": token,
+        "expires_at": expires_at,
+    })))
+}
+
+/// `POST /v1/admin/tokens/{token_id}/revoke` (manager).
+pub async fn revoke_token(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, HubError> {
+    let store = s.store.clone();
+    let token = id.clone();
+    if !blocking(move || store.revoke_token(&token, auth::now())).await? {
+        return Err(HubError::not_found("unknown_token", "no such token"));
+    }
+    Ok(Json(serde_json::json!({"revoked": id})))
 }
 
 /// `GET /v1/admin/access-ledger` (manager, privacy officer): JSONL, every entry signed.

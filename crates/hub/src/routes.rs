@@ -88,6 +88,14 @@ pub fn router(state: AppState) -> Router {
             post(crate::people::revoke),
         )
         .route("/v1/admin/access-ledger", get(crate::people::access_ledger))
+        .route(
+            "/v1/admin/accounts/{account_id}/tokens",
+            post(crate::people::create_token),
+        )
+        .route(
+            "/v1/admin/tokens/{token_id}/revoke",
+            post(crate::people::revoke_token),
+        )
         // Every admin route: who, which role may, and the access ledger entry.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

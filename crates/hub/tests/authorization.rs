@@ -66,6 +66,8 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("POST", "/v1/admin/accounts/{id}/role", Caller::Manager),
     ("POST", "/v1/admin/accounts/{id}/revoke", Caller::Manager),
     ("GET", "/v1/admin/access-ledger", Caller::Manager),
+    ("POST", "/v1/admin/accounts/{id}/tokens", Caller::Manager),
+    ("POST", "/v1/admin/tokens/{id}/revoke", Caller::Manager),
     ("POST", "/v1/enroll", Caller::Code),
     ("POST", "/v1/accounts/enroll", Caller::Code),
     ("GET", "/v1/batches", Caller::Device),
@@ -1114,4 +1116,99 @@ fn roles_on(hub: Hub) {
     let other = labelvault_core::identity::HubKey::generate().expect("key");
     let other_key = labelvault_core::identity::parse_public_key(&other.public_key()).expect("k");
     assert!(labelvault_core::access::verify(&text, &other_key).is_err());
+}
+
+/// An account's bearer token acts with that account's role, is recorded under its id,
+/// and stops working once revoked, once expired, or once its account is revoked.
+#[test]
+fn account_tokens_act_with_their_role_until_expired_or_revoked() {
+    let hub = start();
+    let (lead, _) = hub.account_code("lead");
+    let (st, r) = hub.admin(
+        "POST",
+        &format!("/v1/admin/accounts/{lead}/tokens"),
+        &json!({"expires_days": 30}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let token = r["token"].as_str().expect("token").to_string();
+    let token_id = r["token_id"].as_str().expect("id").to_string();
+    assert!(token.starts_with("lvt_") && token.len() == 68, "{token}");
+    let call = |path: &str| {
+        send(
+            "GET",
+            &format!("{}{path}", hub.url),
+            &[("authorization", format!("Bearer {token}"))],
+            b"",
+        )
+    };
+    // A lead may read quality, not export.
+    assert_eq!(call("/v1/admin/quality").0, 200);
+    let (st, r) = call("/v1/admin/export");
+    assert_eq!((st, r["code"].as_str()), (403, Some("role_forbidden")));
+    // Out of range, and for an unknown account.
+    let (st, _) = hub.admin(
+        "POST",
+        &format!("/v1/admin/accounts/{lead}/tokens"),
+        &json!({"expires_days": 0}),
+    );
+    assert_eq!(st, 400);
+    let (st, _) = hub.admin(
+        "POST",
+        &format!("/v1/admin/accounts/ac_{}/tokens", "9".repeat(24)),
+        &json!({"expires_days": 3}),
+    );
+    assert_eq!(st, 404);
+    // Revoked: refused from then on.
+    let (st, _) = hub.admin(
+        "POST",
+        &format!("/v1/admin/tokens/{token_id}/revoke"),
+        &json!({}),
+    );
+    assert_eq!(st, 200);
+    let (st, r) = call("/v1/admin/quality");
+    assert_eq!((st, r["code"].as_str()), (401, Some("bad_admin_token")));
+    // Expired: a token stored with a past expiry is refused.
+    let sha = hex::encode(ring::digest::digest(&ring::digest::SHA256, b"lvt_expired"));
+    hub.state
+        .store
+        .create_token(
+            &lead,
+            &format!("tk_{}", "1".repeat(24)),
+            &sha,
+            now() - 1,
+            now() - 100,
+        )
+        .expect("store a token");
+    let (st, _) = send(
+        "GET",
+        &format!("{}/v1/admin/quality", hub.url),
+        &[("authorization", "Bearer lvt_expired".to_string())],
+        b"",
+    );
+    assert_eq!(st, 401);
+    // The token's acts are on the access ledger under the lead's account and role.
+    let ledger = {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .get(&format!("{}/v1/admin/access-ledger", hub.url))
+            .header("authorization", &format!("Bearer {}", hub.token()))
+            .call()
+            .expect("ledger");
+        r.body_mut().read_to_string().expect("text")
+    };
+    let key =
+        labelvault_core::identity::parse_public_key(&hub.state.key.public_key()).expect("key");
+    let (lines, _) = labelvault_core::access::verify(&ledger, &key).expect("verifies");
+    let by_lead: Vec<(&str, u16)> = lines
+        .iter()
+        .filter(|l| l.account_id == lead)
+        .map(|l| (l.act.as_str(), l.status))
+        .collect();
+    assert_eq!(by_lead, vec![("quality_read", 200), ("export", 403)]);
+    assert!(lines
+        .iter()
+        .all(|l| l.role == "lead" || l.account_id != lead));
 }

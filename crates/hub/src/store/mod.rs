@@ -580,6 +580,24 @@ pub trait HubStore: Send + Sync {
     ) -> Result<u64, HubError>;
     /// The access ledger as JSONL (`labelvault_core::access::AccessLine`).
     fn access_jsonl(&self) -> Result<String, HubError>;
+    /// Store a bearer token for an account (its SHA-256 only), valid until `expires_at`.
+    fn create_token(
+        &self,
+        account_id: &str,
+        token_id: &str,
+        token_sha256: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), HubError>;
+    /// The account a bearer token stands for, if the token is known, unexpired at `now`
+    /// and unrevoked, and its account unrevoked.
+    fn token_account(
+        &self,
+        token_sha256: &str,
+        now: i64,
+    ) -> Result<Option<AccountRecord>, HubError>;
+    /// Revoke a token; false if unknown.
+    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError>;
 }
 
 /// A person's admin account.

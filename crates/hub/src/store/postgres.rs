@@ -180,6 +180,14 @@ ALTER TABLE companies ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE messages ADD COLUMN text_retired_at BIGINT;
 CREATE INDEX messages_ingested ON messages (ingested_at) WHERE text_retired_at IS NULL AND erased_at IS NULL;
 "#,
+    // Bearer tokens of accounts (as in sqlite.rs).
+    r#"
+CREATE TABLE admin_tokens (
+    token_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(account_id),
+    token_sha256 TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -2108,6 +2116,44 @@ impl HubStore for PostgresStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
+    }
+
+    fn create_token(
+        &self,
+        account_id: &str,
+        token_id: &str,
+        token_sha256: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), HubError> {
+        self.conn()?.execute(
+            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&token_id, &account_id, &token_sha256, &now, &expires_at],
+        )?;
+        Ok(())
+    }
+
+    fn token_account(
+        &self,
+        token_sha256: &str,
+        now: i64,
+    ) -> Result<Option<super::AccountRecord>, HubError> {
+        let mut c = self.conn()?;
+        c.query_opt(
+            "SELECT a.account_id, a.name, a.role, a.signing_key, a.revoked_at IS NOT NULL, a.created_at
+             FROM admin_tokens t JOIN accounts a ON a.account_id = t.account_id
+             WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.revoked_at IS NULL",
+            &[&token_sha256, &now],
+        )?
+        .map(|r| account_row(&r))
+        .transpose()
+    }
+
+    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError> {
+        Ok(self.conn()?.execute(
+            "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE token_id = $1",
+            &[&token_id, &now],
+        )? == 1)
     }
 
     fn access_jsonl(&self) -> Result<String, HubError> {
