@@ -331,3 +331,53 @@ fn manage_commands_against_a_real_hub() {
     let e = call(&h, "manage_overview", json!({})).unwrap_err();
     assert_eq!(e["code"], "manager_not_connected");
 }
+
+/// With a person's account enrolled on this machine for the hub, the Manage view signs
+/// its calls with that account's key (its role applies, its id is on the hub's access
+/// ledger) instead of using the saved token.
+#[test]
+fn the_manage_view_signs_with_an_enrolled_account() {
+    use labelvault_core::keystore::KeyStore as _;
+    use labelvault_system_tests::Hub;
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let (st, created) = hub.admin_post(
+        "/v1/admin/accounts",
+        &json!({"name": "Lee Lead", "role": "lead"}),
+    );
+    assert_eq!(st, 200, "{created}");
+    let key = labelvault_core::identity::HubKey::generate().expect("key");
+    let (st, r) = hub.admin_post(
+        "/v1/accounts/enroll",
+        &json!({"enrollment_code": created["enrollment_code"], "signing_key": key.public_key()}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let id = r["account_id"].as_str().expect("id").to_string();
+    let ks = keys();
+    ks.set_text(
+        &labelvault_core::manage::account_key_entry(&id),
+        &key.to_secret_text(),
+    )
+    .expect("keyring");
+    ks.set_text(&labelvault_core::manage::account_entry(&hub.url), &id)
+        .expect("keyring");
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+    call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .unwrap();
+    // A lead may read the pipeline figures but not the item map behind the overview.
+    let _ = call(&h, "manage_overview", json!({}));
+    let ledger = hub.admin_get("/v1/admin/access-ledger");
+    let mine: Vec<Value> = ledger
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("line"))
+        .filter(|l| l["account_id"] == id.as_str())
+        .collect();
+    assert!(!mine.is_empty(), "no call signed by the account: {ledger}");
+    assert!(mine.iter().all(|l| l["role"] == "lead"), "{ledger}");
+}

@@ -58,8 +58,17 @@ fn recorder(st: AppState, hub_url: String) -> manage::Recorder {
 fn client(state: &AppState) -> IpcResult<AdminClient> {
     let profile = state.profile()?;
     match manage::load_credential(profile, state.manager_keys())? {
-        Some((link, token)) => Ok(AdminClient::new(&link.hub_url, &token, ADMIN_TIMEOUT)?
-            .with_recorder(recorder(state.clone(), link.hub_url.clone()))),
+        Some((link, token)) => {
+            // A person's own account key for this hub, if one is enrolled on this
+            // machine (`labelvault account enroll`), signs instead of the token.
+            let client = match manage::enrolled_account(state.manager_keys(), &link.hub_url)? {
+                Some((id, key)) => {
+                    AdminClient::with_account(&link.hub_url, &id, key, ADMIN_TIMEOUT)?
+                }
+                None => AdminClient::new(&link.hub_url, &token, ADMIN_TIMEOUT)?,
+            };
+            Ok(client.with_recorder(recorder(state.clone(), link.hub_url.clone())))
+        }
         None => Err(IpcError::new(
             "manager_not_connected",
             "connect to a hub first: enter its URL and admin token (the hub's admin.token file)",

@@ -48,25 +48,19 @@ fn keyring() -> KeyringStore {
     KeyringStore::new()
 }
 
-/// Keyring entries: the account for a hub, its key, the hub key it pinned.
+/// Keyring entries: the account for a hub, its key, the hub key it pinned (the first
+/// two named as the engine names them, so the app finds them too).
 fn entry(kind: &str, id: &str) -> String {
-    format!("admin-{kind}/{id}")
+    match kind {
+        "account" => labelvault_core::manage::account_entry(id),
+        "key" => labelvault_core::manage::account_key_entry(id),
+        _ => format!("admin-{kind}/{id}"),
+    }
 }
 
 /// The account enrolled on this machine for `hub`, with its key, if any.
 pub fn account_for(hub: &str) -> Result<Option<(String, HubKey)>> {
-    let ks = keyring();
-    let hub = hub.trim_end_matches('/');
-    let Some(id) = ks.get_text(&entry("account", hub))? else {
-        return Ok(None);
-    };
-    let secret = ks.get_text(&entry("key", &id))?.with_context(|| {
-        format!(
-            "the key of account {} is missing from the OS keyring; enroll again",
-            id.as_str()
-        )
-    })?;
-    Ok(Some((id.to_string(), HubKey::from_secret_text(&secret)?)))
+    Ok(labelvault_core::manage::enrolled_account(&keyring(), hub)?)
 }
 
 pub fn run(cmd: AccountCmd) -> Result<()> {

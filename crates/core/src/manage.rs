@@ -449,6 +449,40 @@ pub fn save_credential(
 
 /// The saved manager credential, `Ok(None)` if the app was never connected (or the
 /// token is gone from the keyring).
+/// The keyring entry naming the account enrolled on this machine for a hub
+/// (`labelvault account enroll`), and the one holding that account's key.
+pub fn account_entry(hub_url: &str) -> String {
+    format!("admin-account/{}", hub_url.trim_end_matches('/'))
+}
+
+/// The keyring entry of an account's private key (its secret text).
+pub fn account_key_entry(account_id: &str) -> String {
+    format!("admin-key/{account_id}")
+}
+
+/// The account this machine enrolled for `hub_url`, with its key, if any: the CLI's
+/// admin verbs and the app's Manage view sign with it instead of using a token.
+pub fn enrolled_account(
+    keys: &dyn KeyStore,
+    hub_url: &str,
+) -> Result<Option<(String, crate::identity::HubKey)>, VaultError> {
+    let Some(id) = keys.get_text(&account_entry(hub_url))? else {
+        return Ok(None);
+    };
+    let Some(secret) = keys.get_text(&account_key_entry(&id))? else {
+        return Ok(None);
+    };
+    let key = crate::identity::HubKey::from_secret_text(&secret).map_err(|_| {
+        VaultError::KeyringUnavailable {
+            detail: format!(
+                "the key of admin account {} in the keyring is damaged; enroll again",
+                id.as_str()
+            ),
+        }
+    })?;
+    Ok(Some((id.to_string(), key)))
+}
+
 pub fn load_credential(
     profile: &Profile,
     keys: &dyn KeyStore,
