@@ -258,6 +258,18 @@ pub fn audit(profile: Option<PathBuf>, cmd: AuditCmd) -> Result<()> {
         AuditCmd::Verify { file, hub_key } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
+            // The hub's access ledger is verified by the same verb (its lines name an
+            // account where a device ledger's name a hub URL).
+            if text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("\"account_id\":"))
+            {
+                let key = hub_key.context(
+                    "an access ledger is signed by the hub: pass --hub-key (labelvault-hub print-key)",
+                )?;
+                return crate::account::verify_file(&file, &key, None);
+            }
             let key = match hub_key {
                 Some(k) => Some(identity::parse_public_key(&k)?),
                 None => None,

@@ -207,8 +207,21 @@ pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response,
         Ok(())
     })
     .await?;
-    Ok(Json(serde_json::json!({"company": req.company, "newly_onboarded": new, "training_consent": consent}))
-        .into_response())
+    let resp = Json(serde_json::json!({"company": req.company, "newly_onboarded": new, "training_consent": consent}))
+        .into_response();
+    // A change of consent is its own act on the access ledger.
+    Ok(match consent {
+        Some(c) => crate::people::AccessNote {
+            act: Some(if c {
+                "consent_given"
+            } else {
+                "consent_withdrawn"
+            }),
+            message_ids: Vec::new(),
+        }
+        .attach(resp),
+        None => resp,
+    })
 }
 
 #[derive(Debug, Deserialize)]

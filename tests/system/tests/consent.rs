@@ -83,6 +83,19 @@ fn consent_on(dir: &Path, options: HubOptions) {
     assert_eq!(st, 200, "{r}");
     let export = hub.admin_get("/v1/admin/export?format=jsonl&mark=false");
     assert!(export.contains("where is my refund"), "{export}");
+    // Each change of consent is an act of its own on the access ledger.
+    let ledger = hub.admin_get("/v1/admin/access-ledger");
+    let acts: Vec<String> = ledger
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("line")["act"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .filter(|a| a.starts_with("consent_"))
+        .collect();
+    assert_eq!(acts, ["consent_withdrawn", "consent_given"], "{ledger}");
     // A company request that says nothing is refused.
     let (st, r) = hub.admin_post("/v1/admin/companies", &json!({"company": "globex"}));
     assert_eq!(st, 400, "{r}");

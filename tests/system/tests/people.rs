@@ -187,6 +187,21 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         ],
     );
     assert!(ours.starts_with("OK: "), "{ours}");
+    // `audit verify` recognises an access ledger and verifies it the same way.
+    let same = cli_ok(
+        &me,
+        &[
+            "audit",
+            "verify",
+            ledger.to_str().expect("p"),
+            "--hub-key",
+            &key,
+        ],
+    );
+    assert!(
+        same.starts_with("OK: ") && same.contains("access entries"),
+        "{same}"
+    );
     let text = std::fs::read_to_string(&ledger).expect("read");
     let altered = dir.path().join("altered.jsonl");
     std::fs::write(
