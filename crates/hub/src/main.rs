@@ -60,6 +60,30 @@ enum Cmd {
         )]
         raw_text_retention: Option<String>,
     },
+    /// Bootstrap: create a person's account (the first manager, or anyone later) directly
+    /// in the hub's database, and print the one-time code they enroll their key with
+    /// (`labelvault account enroll`). Works while the hub runs.
+    AddAccount {
+        /// Data directory.
+        #[arg(long, env = "LABELVAULT_HUB_DIR")]
+        data_dir: PathBuf,
+        /// Database URL (default sqlite://DATA_DIR/hub.db).
+        #[arg(
+            long = "database",
+            visible_alias = "db",
+            value_name = "URL",
+            env = "LABELVAULT_HUB_DB"
+        )]
+        db: Option<String>,
+        #[command(flatten)]
+        keys: DbKeys,
+        /// The person's name.
+        #[arg(long)]
+        name: String,
+        /// manager, lead, privacy_officer or viewer.
+        #[arg(long, default_value = "manager")]
+        role: String,
+    },
     /// Rotate the database key: PostgreSQL rewraps every text's data key under the new
     /// key while hubs started with both keys keep serving; SQLite is re-keyed (stop the
     /// hub first). Afterwards start the hub with the new key alone.
@@ -184,6 +208,44 @@ fn run(cli: Cli) -> Result<()> {
             }
             println!("public key: {}", key.public_key());
             println!("key id:     {}", key.key_id());
+            Ok(())
+        }
+        Cmd::AddAccount {
+            data_dir,
+            db,
+            keys,
+            name,
+            role,
+        } => {
+            config::secure_data_dir(&data_dir)?;
+            let role = labelvault_hub::people::Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role must be manager, lead, privacy_officer or viewer")
+            })?;
+            if name.trim().is_empty() || name.len() > 200 {
+                anyhow::bail!("--name must be 1-200 characters");
+            }
+            let url =
+                db.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hub.db").display()));
+            let (key, older) = keys.load(&data_dir, true)?;
+            let st =
+                store::open_at_rest(&url, Some(key), older).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let code = labelvault_hub::routes::random_code().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let now = labelvault_hub::auth::now();
+            let id = st
+                .create_account(
+                    &name,
+                    role.as_str(),
+                    &labelvault_hub::routes::code_hash(&code),
+                    now + 24 * 3600,
+                    now,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "account {id} ({}) created; one-time code (valid 24 h):",
+                role.as_str()
+            );
+            println!("{code}");
+            println!("they run: labelvault account enroll --hub URL --code CODE");
             Ok(())
         }
         Cmd::RewrapDb { data_dir, db, keys } => {

@@ -122,7 +122,8 @@ pub fn router(state: AppState) -> Router {
 
 pub(crate) use crate::http::parse_object as parse;
 
-pub(crate) fn random_code() -> Result<String, HubError> {
+/// A one-time enrollment code: 20 random hex digits in five groups.
+pub fn random_code() -> Result<String, HubError> {
     let mut b = [0u8; 10];
     getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
     let h = hex::encode_upper(b);
@@ -133,7 +134,8 @@ pub(crate) fn random_code() -> Result<String, HubError> {
         .join("-"))
 }
 
-pub(crate) fn code_hash(code: &str) -> String {
+/// How an enrollment code is stored: the SHA-256 of its digits, upper-case, no dashes.
+pub fn code_hash(code: &str) -> String {
     let norm: String = code
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())

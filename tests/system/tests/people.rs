@@ -25,21 +25,22 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
             .unwrap_or_else(|| panic!("a code in {out}"))
             .to_string()
     };
-    let out = cli_ok(
-        &me,
-        &[
-            "account",
-            "create",
-            "--hub",
-            &manager_url,
-            "--admin-token-file",
-            &token,
-            "--name",
-            "Mia Manager",
-            "--role",
-            "manager",
-        ],
+    // The bootstrap: the first manager is made on the hub's machine, no token needed.
+    let out = std::process::Command::new(labelvault_system_tests::bin(
+        "labelvault-hub",
+        "labelvault-hub",
+    ))
+    .args(["add-account", "--data-dir"])
+    .arg(&hub.data_dir)
+    .args(["--name", "Mia Manager", "--role", "manager"])
+    .output()
+    .expect("add-account");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let out = String::from_utf8_lossy(&out.stdout).into_owned();
     cli_ok(
         &me,
         &[
