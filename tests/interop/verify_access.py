@@ -63,14 +63,34 @@ def entry_hash(prev, e):
     return h.digest()
 
 
+def verify_head(pairs, key, entries, head):
+    if [k for k, _ in pairs] != ["signed_head", "signature"]:
+        raise Refused("checkpoint fields")
+    h = dict(pairs)
+    if [k for k, _ in h["signed_head"]] != ["entries", "head", "signed_at_ms", "hub_key_id"]:
+        raise Refused("checkpoint fields")
+    msg = b"labelvault/access-head/v1\0" + compact(h["signed_head"])
+    if not strict_verify(key, msg, b64(h["signature"])):
+        raise Refused("checkpoint signature")
+    body = dict(h["signed_head"])
+    if body["entries"] != entries or body["head"] != head.hex():
+        raise Refused("checkpoint does not match the chain (cut or altered tail)")
+
+
 def verify_access(text, key):
     prev = bytes(32)
     lines = []
-    for n, raw in enumerate([l for l in text.splitlines() if l.strip()], start=1):
+    raws = [l for l in text.splitlines() if l.strip()]
+    for n, raw in enumerate(raws, start=1):
         try:
             pairs = json.loads(raw, object_pairs_hook=lambda p: p)
         except ValueError:
             raise Refused(f"entry {n}: not JSON") from None
+        if pairs and pairs[0][0] == "signed_head":
+            if n != len(raws):
+                raise Refused(f"entry {n}: checkpoint not last")
+            verify_head(pairs, key, len(lines), prev)
+            break
         if [k for k, _ in pairs] != FIELDS:
             raise Refused(f"entry {n}: fields")
         e = dict(pairs)

@@ -205,6 +205,12 @@ pub fn verify_file(file: &PathBuf, hub_key: &str, message: Option<&str>) -> Resu
         report.entries, report.raw_text_reads, report.refused
     );
     println!("chain head: {}", report.head);
+    match report.signed_head {
+        Some((n, at)) => println!(
+            "checkpoint: the hub signed {n} entries ending in this head at {at} ms (keep it: a later export must extend it)"
+        ),
+        None => println!("checkpoint: none in this export"),
+    }
     if let Some(m) = message {
         print_reads(&lines, m);
     }

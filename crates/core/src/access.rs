@@ -70,6 +70,40 @@ pub fn entry_hash(
     out
 }
 
+/// The checkpoint an export ends with: how many entries and the last hash, signed by the
+/// hub when it answered. A privacy officer who keeps it can later prove that a shorter
+/// or different chain was shown to someone else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessHead {
+    /// Entries in the chain.
+    pub entries: u64,
+    /// Hex `entry_hash` of the last (64 zeros for none).
+    pub head: String,
+    /// When the hub signed it (Unix ms).
+    pub signed_at_ms: i64,
+    /// The signing hub key's id.
+    pub hub_key_id: String,
+}
+
+/// [`AccessHead`] with the hub's signature over [`head_message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedAccessHead {
+    /// The checkpoint.
+    pub signed_head: AccessHead,
+    /// Base64 Ed25519 signature by the hub key.
+    pub signature: String,
+}
+
+/// The bytes the hub signs for a checkpoint: `labelvault/access-head/v1\0` and its JSON.
+pub fn head_message(h: &AccessHead) -> Vec<u8> {
+    let mut m = b"labelvault/access-head/v1\0".to_vec();
+    // Serializing a struct of plain fields cannot fail.
+    m.extend_from_slice(&serde_json::to_vec(h).unwrap_or_default());
+    m
+}
+
 /// What a verified access ledger holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccessReport {
@@ -81,6 +115,9 @@ pub struct AccessReport {
     pub refused: u64,
     /// Hex hash of the last entry.
     pub head: String,
+    /// The export's closing checkpoint, if it has one: its entry count (equal to
+    /// `entries`, or verification fails) and signing time.
+    pub signed_head: Option<(u64, i64)>,
 }
 
 /// Parse and verify an exported access ledger: every line strict, `seq` from 1 without
@@ -91,8 +128,30 @@ pub fn verify(jsonl: &str, hub_key: &[u8; 32]) -> Result<(Vec<AccessLine>, Acces
     let mut prev = [0u8; 32];
     let mut out = Vec::new();
     let mut report = AccessReport::default();
-    for (i, raw) in jsonl.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+    let all: Vec<&str> = jsonl.lines().filter(|l| !l.trim().is_empty()).collect();
+    for (i, raw) in all.iter().enumerate() {
         let n = i as u64 + 1;
+        if raw.starts_with("{\"signed_head\"") {
+            if i + 1 != all.len() {
+                return Err(format!("entry {n}: a checkpoint that is not the last line"));
+            }
+            let h: SignedAccessHead = serde_json::from_str(raw)
+                .map_err(|_| "the closing checkpoint is unreadable".to_string())?;
+            let sig = base64::engine::general_purpose::STANDARD
+                .decode(&h.signature)
+                .map_err(|_| "the checkpoint signature is not base64".to_string())?;
+            if !crate::identity::verify(hub_key, &head_message(&h.signed_head), &sig) {
+                return Err("the checkpoint's hub signature does not verify".into());
+            }
+            if h.signed_head.entries != report.entries || h.signed_head.head != hex::encode(prev) {
+                return Err(format!(
+                    "the checkpoint names {} entries and another head than the chain (a cut or altered tail)",
+                    h.signed_head.entries
+                ));
+            }
+            report.signed_head = Some((h.signed_head.entries, h.signed_head.signed_at_ms));
+            break;
+        }
         let l: AccessLine = serde_json::from_str(raw)
             .map_err(|_| format!("entry {n}: not an access ledger line"))?;
         if l.seq != n {

@@ -661,7 +661,30 @@ pub async fn revoke_token(
 /// `GET /v1/admin/access-ledger` (manager, privacy officer): JSONL, every entry signed.
 pub async fn access_ledger(State(s): State<AppState>) -> Result<Response, HubError> {
     let store = s.store.clone();
-    Ok(crate::routes::jsonl(
-        blocking(move || store.access_jsonl()).await?,
-    ))
+    let mut text = blocking(move || store.access_jsonl()).await?;
+    // Close the export with a signed checkpoint: entries and the last hash.
+    let last = text
+        .lines()
+        .last()
+        .map(serde_json::from_str::<labelvault_core::access::AccessLine>)
+        .transpose()
+        .map_err(|_| HubError::Internal("stored access entry damaged".into()))?;
+    let signed_head = labelvault_core::access::AccessHead {
+        entries: last.as_ref().map(|l| l.seq).unwrap_or(0),
+        head: last.map(|l| l.entry_hash).unwrap_or_else(|| "0".repeat(64)),
+        signed_at_ms: now_ms(),
+        hub_key_id: s.key.key_id(),
+    };
+    let signature = base64::engine::general_purpose::STANDARD.encode(
+        s.key
+            .sign(&labelvault_core::access::head_message(&signed_head)),
+    );
+    let line = serde_json::to_string(&labelvault_core::access::SignedAccessHead {
+        signed_head,
+        signature,
+    })
+    .map_err(|e| HubError::Internal(e.to_string()))?;
+    text.push_str(&line);
+    text.push('\n');
+    Ok(crate::routes::jsonl(text))
 }

@@ -1109,6 +1109,22 @@ fn roles_on(hub: Hub) {
     let altered = text.replacen("\"role\":\"viewer\"", "\"role\":\"manager\"", 1);
     assert_ne!(altered, text);
     assert!(labelvault_core::access::verify(&altered, &hub_key).is_err());
+    // A cut tail: the last entry dropped, the export's checkpoint kept.
+    let n = all.len();
+    let cut: String = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != n - 2)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    assert!(
+        all[n - 1].starts_with("{\"signed_head\""),
+        "the export ends in a checkpoint"
+    );
+    assert_eq!(report.signed_head.map(|h| h.0), Some(lines.len() as u64));
+    assert!(labelvault_core::access::verify(&cut, &hub_key)
+        .unwrap_err()
+        .contains("cut or altered tail"));
     let mut swapped = all.clone();
     swapped.swap(2, 3);
     let swapped: String = swapped.iter().map(|l| format!("{l}\n")).collect();

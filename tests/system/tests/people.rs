@@ -214,6 +214,33 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         python(&altered).starts_with("refused"),
         "python accepted an altered ledger"
     );
+    // A cut tail under the export's signed checkpoint: both refuse it.
+    let all: Vec<&str> = text.lines().collect();
+    assert!(all[all.len() - 1].starts_with("{\"signed_head\""), "{text}");
+    let cut_text: String = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != all.len() - 2)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, cut_text).expect("write");
+    assert!(
+        python(&cut).starts_with("refused"),
+        "python accepted a cut tail"
+    );
+    assert!(!cli(
+        &me,
+        &[
+            "audit",
+            "access",
+            cut.to_str().expect("p"),
+            "--hub-key",
+            &key
+        ]
+    )
+    .status
+    .success());
     let theirs = cli(
         &me,
         &[
