@@ -20,8 +20,10 @@ pub struct SyncOutcome {
     pub held_back: Vec<String>,
 }
 
-/// One sync attempt (the app retries later by itself; nothing is lost on failure).
-#[tauri::command]
+/// One sync attempt (the app retries later by itself; nothing is lost on failure). Runs
+/// off the main thread (`async`): its HTTP calls may wait up to their timeouts, and the
+/// window must keep painting meanwhile.
+#[tauri::command(async)]
 pub fn sync_now(state: tauri::State<'_, AppState>) -> IpcResult<SyncOutcome> {
     let mut v = state.vault()?;
     let transport = HttpTransport::new(Duration::from_secs(15));
