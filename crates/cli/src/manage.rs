@@ -598,6 +598,24 @@ pub fn progress(a: ProgressArgs) -> Result<()> {
             new.join(", ")
         }
     );
+    let withheld: Vec<String> = r["companies_without_consent"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    println!(
+        "withheld (no consent to training use): {} message(s){}; raw text retired after the retention period: {}",
+        r["without_consent"],
+        if withheld.is_empty() {
+            String::new()
+        } else {
+            format!(", companies {}", withheld.join(", "))
+        },
+        r["texts_retired"]
+    );
     Ok(())
 }
 

@@ -69,6 +69,14 @@ fn consent_on(dir: &Path, options: HubOptions) {
     let status: Value = serde_json::from_str(&hub.admin_get("/v1/admin/pipeline")).expect("json");
     assert_eq!(status["without_consent"], 2, "{status}");
     assert_eq!(status["companies_without_consent"], json!(["globex"]));
+    let progress = cli_ok(
+        &device.profile,
+        &["progress", "--hub", &hub.url, "--admin-token-file", &token],
+    );
+    assert!(
+        progress.contains("withheld (no consent to training use): 2 message(s), companies globex"),
+        "{progress}"
+    );
     let export = hub.admin_get("/v1/admin/export?format=jsonl&mark=false");
     assert!(export.contains("charged twice"), "{export}");
     assert!(
