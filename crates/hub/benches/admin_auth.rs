@@ -18,11 +18,11 @@ fn main() {
     let token = config::load_or_create_token(dir.path()).expect("token");
     let st =
         store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).expect("store");
+    labelvault_hub::people::register_bootstrap(&*st, &token, 30, None).expect("admin token");
     let state = AppState {
         store: st,
         key: Arc::new(config::load_or_create_key(dir.path()).expect("key")),
         redactor: Default::default(),
-        admin_token: Arc::new(token.clone()),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt

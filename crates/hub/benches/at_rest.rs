@@ -65,11 +65,11 @@ fn round(url: &str, key: Option<DbKey>, msgs: &[Message]) -> (f64, f64) {
     }
     let ingest = msgs.len() as f64 / t.elapsed().as_secs_f64();
     let token = config::load_or_create_token(dir.path()).expect("token");
+    labelvault_hub::people::register_bootstrap(&*st, &token, 30, None).expect("admin token");
     let state = AppState {
         store: st,
         key: Arc::new(config::load_or_create_key(dir.path()).expect("key")),
         redactor: Default::default(),
-        admin_token: Arc::new(token.clone()),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt

@@ -124,11 +124,11 @@ fn main() {
     }
 
     // Over HTTP, as the CLI calls it; then one dispatch.
+    labelvault_hub::people::register_bootstrap(&*st, &token, 30, None).expect("admin token");
     let state = AppState {
         store: st.clone(),
         key: Arc::new(key),
         redactor: Default::default(),
-        admin_token: Arc::new(token.clone()),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt

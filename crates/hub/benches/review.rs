@@ -209,11 +209,11 @@ fn main() {
     );
     drop(agg);
 
+    labelvault_hub::people::register_bootstrap(&*st, &token, 30, None).expect("admin token");
     let state = AppState {
         store: st,
         key: Arc::new(key),
         redactor: Default::default(),
-        admin_token: Arc::new(token.clone()),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt

@@ -90,11 +90,11 @@ fn main() {
     let token_s = token.as_str().to_string();
     let store =
         store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).expect("store");
+    labelvault_hub::people::register_bootstrap(&*store, &token, 30, None).expect("admin token");
     let state = AppState {
         store,
         key: Arc::new(key),
         redactor: Default::default(),
-        admin_token: Arc::new(token),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt

@@ -199,11 +199,27 @@ pub fn load_or_create_token(data_dir: &Path) -> Result<Zeroizing<String>> {
         }
         return Ok(t);
     }
-    let mut b = [0u8; 32];
-    getrandom::fill(&mut b).map_err(|_| anyhow::anyhow!("no system randomness"))?;
-    let t = Zeroizing::new(hex::encode(b));
+    let t = new_token()?;
     write_private(&path, t.as_bytes())?;
     Ok(t)
+}
+
+/// Replace DATA_DIR/admin.token with a new token (written beside it, then renamed over
+/// it, so a crash leaves one whole token or the other).
+pub fn renew_token(data_dir: &Path) -> Result<Zeroizing<String>> {
+    let path = data_dir.join("admin.token");
+    let next = data_dir.join("admin.token.new");
+    let _ = std::fs::remove_file(&next);
+    let t = new_token()?;
+    write_private(&next, t.as_bytes())?;
+    std::fs::rename(&next, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(t)
+}
+
+fn new_token() -> Result<Zeroizing<String>> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).map_err(|_| anyhow::anyhow!("no system randomness"))?;
+    Ok(Zeroizing::new(hex::encode(b)))
 }
 
 #[cfg(test)]

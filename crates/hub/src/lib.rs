@@ -30,8 +30,6 @@ pub struct AppState {
     pub store: Arc<dyn store::HubStore>,
     /// The hub's signing key (batches and receipts).
     pub key: Arc<HubKey>,
-    /// The manager's bearer token.
-    pub admin_token: Arc<zeroize::Zeroizing<String>>,
     /// The redactor every dispatched and exported text goes through, built once from the
     /// hub's redaction settings (`serve --redaction FILE`).
     pub redactor: Arc<labelvault_core::redact::Redactor>,

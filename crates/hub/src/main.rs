@@ -1,4 +1,5 @@
-//! `labelvault-hub`: serve, print the hub key, print the admin token.
+//! `labelvault-hub`: serve, add an account, rotate the database key, print the hub key,
+//! print or renew the bootstrap admin token.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -22,21 +23,11 @@ struct Cli {
 enum Cmd {
     /// Serve the API.
     Serve {
-        /// Data directory (hub key, admin token, default database).
-        #[arg(long, env = "LABELVAULT_HUB_DIR")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
         /// Address to listen on; plain HTTP only on loopback.
         #[arg(long, default_value = "127.0.0.1:7878")]
         listen: SocketAddr,
-        /// Database URL: sqlite://PATH (default sqlite://DATA_DIR/hub.db) or
-        /// postgres://USER:PASSWORD@HOST:PORT/DBNAME, which several hubs may share.
-        #[arg(
-            long = "database",
-            visible_alias = "db",
-            value_name = "URL",
-            env = "LABELVAULT_HUB_DB"
-        )]
-        db: Option<String>,
         /// TLS certificate chain (PEM).
         #[arg(long)]
         tls_cert: Option<PathBuf>,
@@ -48,8 +39,10 @@ enum Cmd {
         /// (docs/redaction.md). Without it the default redactor runs.
         #[arg(long, value_name = "FILE", env = "LABELVAULT_HUB_REDACTION")]
         redaction: Option<PathBuf>,
-        #[command(flatten)]
-        keys: DbKeys,
+        /// Days the bootstrap admin token (DATA_DIR/admin.token) stays valid from its
+        /// first start; renew it with `labelvault-hub admin-token --renew`.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+        admin_token_days: u32,
         /// Keep raw message text this long after ingest (e.g. 90d, 12h; units s, m, h,
         /// d); then it is replaced by its redacted form and only redacted text and labels
         /// stay. Checked at start and then every hour (or half the period, if shorter).
@@ -64,19 +57,8 @@ enum Cmd {
     /// in the hub's database, and print the one-time code they enroll their key with
     /// (`labelvault account enroll`). Works while the hub runs.
     AddAccount {
-        /// Data directory.
-        #[arg(long, env = "LABELVAULT_HUB_DIR")]
-        data_dir: PathBuf,
-        /// Database URL (default sqlite://DATA_DIR/hub.db).
-        #[arg(
-            long = "database",
-            visible_alias = "db",
-            value_name = "URL",
-            env = "LABELVAULT_HUB_DB"
-        )]
-        db: Option<String>,
         #[command(flatten)]
-        keys: DbKeys,
+        db: DbArgs,
         /// The person's name.
         #[arg(long)]
         name: String,
@@ -88,19 +70,8 @@ enum Cmd {
     /// key while hubs started with both keys keep serving; SQLite is re-keyed (stop the
     /// hub first). Afterwards start the hub with the new key alone.
     RewrapDb {
-        /// Data directory.
-        #[arg(long, env = "LABELVAULT_HUB_DIR")]
-        data_dir: PathBuf,
-        /// Database URL (default sqlite://DATA_DIR/hub.db).
-        #[arg(
-            long = "database",
-            visible_alias = "db",
-            value_name = "URL",
-            env = "LABELVAULT_HUB_DB"
-        )]
-        db: Option<String>,
         #[command(flatten)]
-        keys: DbKeys,
+        db: DbArgs,
     },
     /// Print the hub's public key and key id (devices pin it).
     PrintKey {
@@ -112,12 +83,66 @@ enum Cmd {
         #[arg(long)]
         pem: bool,
     },
-    /// Print the admin token (for the manager's tools).
+    /// Print the bootstrap admin token (for scripts on the hub's machine) and when it
+    /// expires; with --renew, make a new one (the old one is refused from now on).
     AdminToken {
-        /// Data directory.
-        #[arg(long, env = "LABELVAULT_HUB_DIR")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Replace the token with a new one.
+        #[arg(long)]
+        renew: bool,
+        /// Days the new token stays valid.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+        days: u32,
     },
+}
+
+/// Where the hub's data lives: its directory, its database and the database's key
+/// (every command that opens the database takes the same three).
+#[derive(clap::Args, Debug)]
+struct DbArgs {
+    /// Data directory (hub key, admin token, default database).
+    #[arg(long, env = "LABELVAULT_HUB_DIR")]
+    data_dir: PathBuf,
+    /// Database URL: sqlite://PATH (default sqlite://DATA_DIR/hub.db) or
+    /// postgres://USER:PASSWORD@HOST:PORT/DBNAME, which several hubs may share.
+    #[arg(
+        long = "database",
+        visible_alias = "db",
+        value_name = "URL",
+        env = "LABELVAULT_HUB_DB"
+    )]
+    db: Option<String>,
+    #[command(flatten)]
+    keys: DbKeys,
+}
+
+impl DbArgs {
+    /// The database URL in effect.
+    fn url(&self) -> String {
+        self.db
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hub.db").display()))
+    }
+
+    /// Check the data directory and open the database with its key (made on first use).
+    fn open(&self) -> Result<Arc<dyn store::HubStore>> {
+        config::secure_data_dir(&self.data_dir)?;
+        let (key, older) = self.keys.load(&self.data_dir, true)?;
+        tracing::info!(key = key.id(), "database encrypted at rest");
+        store::open_at_rest(&self.url(), Some(key), older).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// Register DATA_DIR/admin.token (made if missing) and say what state it is in.
+fn bootstrap_token(
+    st: &dyn store::HubStore,
+    data_dir: &std::path::Path,
+    days: u32,
+) -> Result<labelvault_hub::people::Bootstrap> {
+    let token = config::load_or_create_token(data_dir)?;
+    labelvault_hub::people::register_bootstrap(st, &token, days, None)
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Where the database key comes from (docs/hub-storage.md, "Encryption at rest").
@@ -210,25 +235,14 @@ fn run(cli: Cli) -> Result<()> {
             println!("key id:     {}", key.key_id());
             Ok(())
         }
-        Cmd::AddAccount {
-            data_dir,
-            db,
-            keys,
-            name,
-            role,
-        } => {
-            config::secure_data_dir(&data_dir)?;
+        Cmd::AddAccount { db, name, role } => {
             let role = labelvault_hub::people::Role::parse(&role).ok_or_else(|| {
                 anyhow::anyhow!("--role must be manager, lead, privacy_officer or viewer")
             })?;
             if name.trim().is_empty() || name.len() > 200 {
                 anyhow::bail!("--name must be 1-200 characters");
             }
-            let url =
-                db.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hub.db").display()));
-            let (key, older) = keys.load(&data_dir, true)?;
-            let st =
-                store::open_at_rest(&url, Some(key), older).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let st = db.open()?;
             let code = labelvault_hub::routes::random_code().map_err(|e| anyhow::anyhow!("{e}"))?;
             let now = labelvault_hub::auth::now();
             let id = st
@@ -248,11 +262,10 @@ fn run(cli: Cli) -> Result<()> {
             println!("they run: labelvault account enroll --hub URL --code CODE");
             Ok(())
         }
-        Cmd::RewrapDb { data_dir, db, keys } => {
-            config::secure_data_dir(&data_dir)?;
-            let url =
-                db.unwrap_or_else(|| format!("sqlite://{}", data_dir.join("hub.db").display()));
-            let (new, older) = keys.load(&data_dir, true)?;
+        Cmd::RewrapDb { db } => {
+            config::secure_data_dir(&db.data_dir)?;
+            let url = db.url();
+            let (new, older) = db.keys.load(&db.data_dir, true)?;
             if let Some(path) = url.strip_prefix("sqlite://") {
                 let [old] = older.as_slice() else {
                     anyhow::bail!("give the key the database is encrypted with now as --db-old-key-file FILE (one)");
@@ -278,19 +291,32 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Cmd::AdminToken { data_dir } => {
-            config::secure_data_dir(&data_dir)?;
-            println!("{}", config::load_or_create_token(&data_dir)?.as_str());
+        Cmd::AdminToken { db, renew, days } => {
+            use labelvault_hub::people::Bootstrap;
+            let st = db.open()?;
+            let state = if renew {
+                let old = config::load_or_create_token(&db.data_dir)?;
+                let new = config::renew_token(&db.data_dir)?;
+                labelvault_hub::people::register_bootstrap(&*st, &new, days, Some(&old))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+            } else {
+                bootstrap_token(&*st, &db.data_dir, days)?
+            };
+            println!("{}", config::load_or_create_token(&db.data_dir)?.as_str());
+            match state {
+                Bootstrap::ValidUntil(t) => eprintln!("valid until {} (Unix time {t})", labelvault_core::batch::rfc3339(t)),
+                Bootstrap::Expired(t) => anyhow::bail!("this token expired at {} (Unix time {t}); run `labelvault-hub admin-token --renew`", labelvault_core::batch::rfc3339(t)),
+                Bootstrap::Revoked => anyhow::bail!("this token (or the bootstrap account) was revoked; run `labelvault-hub admin-token --renew`, or use a person's account"),
+            }
             Ok(())
         }
         Cmd::Serve {
-            data_dir,
-            listen,
             db,
+            listen,
             tls_cert,
             tls_key,
             redaction,
-            keys,
+            admin_token_days,
             raw_text_retention,
         } => {
             let retention = raw_text_retention
@@ -298,9 +324,9 @@ fn run(cli: Cli) -> Result<()> {
                 .map(parse_duration)
                 .transpose()?;
             let settings = config::Settings {
-                data_dir,
+                data_dir: db.data_dir.clone(),
                 listen,
-                db,
+                db: db.db.clone(),
                 tls_cert,
                 tls_key,
                 redaction,
@@ -309,16 +335,23 @@ fn run(cli: Cli) -> Result<()> {
             config::secure_data_dir(&settings.data_dir)?;
             tracing::debug!(?settings, "starting");
             let key = config::load_or_create_key(&settings.data_dir)?;
-            let token = config::load_or_create_token(&settings.data_dir)?;
-            let (db_key, older) = keys.load(&settings.data_dir, true)?;
-            tracing::info!(key = db_key.id(), "database encrypted at rest");
-            let store = store::open_at_rest(&settings.db_url(), Some(db_key), older)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let store = db.open()?;
+            match bootstrap_token(&*store, &settings.data_dir, admin_token_days)? {
+                labelvault_hub::people::Bootstrap::ValidUntil(t) => {
+                    tracing::info!(expires_at = t, "bootstrap admin token (admin.token) valid")
+                }
+                labelvault_hub::people::Bootstrap::Expired(t) => tracing::warn!(
+                    expired_at = t,
+                    "admin.token has expired; use a person's account, or `labelvault-hub admin-token --renew`"
+                ),
+                labelvault_hub::people::Bootstrap::Revoked => tracing::warn!(
+                    "admin.token was revoked; use a person's account, or `labelvault-hub admin-token --renew`"
+                ),
+            }
             let redactor = config::load_redactor(settings.redaction.as_deref())?;
             let state = AppState {
                 store,
                 key: Arc::new(key),
-                admin_token: Arc::new(token),
                 redactor: Arc::new(redactor),
             };
             let sweeper = state.clone();

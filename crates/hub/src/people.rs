@@ -212,7 +212,7 @@ pub struct Actor {
 
 /// The id the bootstrap admin token acts as: the first manager, until people have
 /// accounts of their own (and for scripts after that).
-pub const BOOTSTRAP: &str = "bootstrap";
+pub const BOOTSTRAP: &str = crate::store::BOOTSTRAP_ACCOUNT;
 
 /// Headers of a signed admin request (the device scheme with an account id).
 pub const H_ACCOUNT: &str = "x-lv-account";
@@ -314,45 +314,67 @@ async fn authenticate(
             .ok_or_else(|| HubError::Internal("stored role damaged".into()))?;
         return Ok(Actor { account_id, role });
     }
-    // A bearer token: the bootstrap admin token, or an account's own (stored hashed,
-    // expiring, revocable), which acts with that account's role.
-    match auth::admin(s, headers) {
-        Ok(()) => Ok(Actor {
-            account_id: BOOTSTRAP.into(),
-            role: Role::Manager,
-        }),
-        Err(HubError::Unauthorized {
-            code: "bad_admin_token",
-            ..
-        }) => {
-            let given = headers
-                .get(axum::http::header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split_once(' '))
-                .map(|(_, t)| t.trim().to_string())
-                .unwrap_or_default();
-            let sha = hex::encode(ring::digest::digest(
-                &ring::digest::SHA256,
-                given.as_bytes(),
-            ));
-            let store = s.store.clone();
-            let acc = blocking(move || store.token_account(&sha, auth::now()))
-                .await?
-                .ok_or_else(|| {
-                    HubError::unauthorized(
-                        "bad_admin_token",
-                        "the admin token is wrong, expired or revoked",
-                    )
-                })?;
-            let role = Role::parse(&acc.role)
-                .ok_or_else(|| HubError::Internal("stored role damaged".into()))?;
-            Ok(Actor {
-                account_id: acc.account_id,
-                role,
-            })
-        }
-        Err(e) => Err(e),
-    }
+    // A bearer token: the bootstrap admin token or an account's own, both stored as
+    // SHA-256 only, expiring and revocable; it acts with its account's role.
+    let sha = hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        auth::bearer(headers)?.as_bytes(),
+    ));
+    let store = s.store.clone();
+    let acc = blocking(move || store.token_account(&sha, auth::now()))
+        .await?
+        .ok_or_else(|| {
+            HubError::unauthorized(
+                "bad_admin_token",
+                "the admin token is wrong, expired or revoked (a bootstrap token is renewed with `labelvault-hub admin-token --renew`)",
+            )
+        })?;
+    let role =
+        Role::parse(&acc.role).ok_or_else(|| HubError::Internal("stored role damaged".into()))?;
+    Ok(Actor {
+        account_id: acc.account_id,
+        role,
+    })
+}
+
+/// What became of the bootstrap admin token at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// Valid until this Unix time.
+    ValidUntil(i64),
+    /// Expired at this Unix time.
+    Expired(i64),
+    /// Revoked (the bootstrap account or the token itself).
+    Revoked,
+}
+
+/// Register the bootstrap admin token (read from `DATA_DIR/admin.token`) in the store by
+/// its SHA-256, valid `days` from its first registration, as the `bootstrap` manager;
+/// `retire` is the token a renewal replaces (revoked at once). The hub never keeps the
+/// token itself: a request's token is hashed and looked up like an account's.
+pub fn register_bootstrap(
+    store: &dyn crate::store::HubStore,
+    token: &str,
+    days: u32,
+    retire: Option<&str>,
+) -> Result<Bootstrap, HubError> {
+    let sha = |t: &str| hex::encode(ring::digest::digest(&ring::digest::SHA256, t.as_bytes()));
+    let now = auth::now();
+    let old = retire.map(sha);
+    let (expires_at, revoked) = store.register_bootstrap_token(
+        &sha(token),
+        now + i64::from(days) * 86_400,
+        now,
+        old.as_deref(),
+    )?;
+    let account_revoked = store.account(BOOTSTRAP)?.map(|a| a.revoked).unwrap_or(true);
+    Ok(if revoked || account_revoked {
+        Bootstrap::Revoked
+    } else if expires_at <= now {
+        Bootstrap::Expired(expires_at)
+    } else {
+        Bootstrap::ValidUntil(expires_at)
+    })
 }
 
 fn now_ms() -> i64 {

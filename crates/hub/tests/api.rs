@@ -67,10 +67,7 @@ impl Hub {
         send(
             method,
             &format!("{}{path}", self.url),
-            &[(
-                "authorization",
-                format!("Bearer {}", self.state.admin_token.as_str()),
-            )],
+            &[("authorization", format!("Bearer {}", self.token.as_str()))],
             body.to_string().as_bytes(),
         )
     }
@@ -701,10 +698,7 @@ fn ingest_is_strict_and_all_or_nothing(b: Backend) {
     let (st, e) = send(
         "POST",
         &format!("{}/v1/admin/messages", h.url),
-        &[(
-            "authorization",
-            format!("Bearer {}", h.state.admin_token.as_str()),
-        )],
+        &[("authorization", format!("Bearer {}", h.token.as_str()))],
         b"{not json",
     );
     assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
@@ -1163,10 +1157,7 @@ fn the_api_keeps_its_contract(b: Backend) {
         let (st, _) = send(
             "GET",
             &format!("{}/v1/admin/pipeline", h.url),
-            &[(
-                "authorization",
-                format!("{scheme} {}", h.state.admin_token.as_str()),
-            )],
+            &[("authorization", format!("{scheme} {}", h.token.as_str()))],
             b"",
         );
         assert_eq!(st, 200, "{scheme}");
@@ -1207,7 +1198,7 @@ fn items_assigned_outside_the_pipeline_count_as_pending(b: Backend) {
     let (id, dev) = h.enroll();
     let (_, items) = h.assign(&dev, 3);
     let pending = || -> f64 {
-        let (st, body) = send_text(&format!("{}/metrics", h.url), &h.state.admin_token);
+        let (st, body) = send_text(&format!("{}/metrics", h.url), &h.token);
         assert_eq!(st, 200, "{body}");
         body.lines()
             .find(|l| l.starts_with("labelvault_items_pending{reason=\"assigned\"}"))

@@ -293,7 +293,7 @@ fn signed(
 
 impl Hub {
     fn token(&self) -> String {
-        self.state.admin_token.as_str().to_string()
+        self.token.as_str().to_string()
     }
 
     fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
@@ -1138,7 +1138,17 @@ fn roles_on(hub: Hub) {
 /// and stops working once revoked, once expired, or once its account is revoked.
 #[test]
 fn account_tokens_act_with_their_role_until_expired_or_revoked() {
-    let hub = start();
+    tokens_on(start());
+}
+
+#[test]
+fn account_tokens_act_with_their_role_until_expired_or_revoked_postgres() {
+    if let Some(b) = common::Backend::postgres("tokens") {
+        tokens_on(common::start(b));
+    }
+}
+
+fn tokens_on(hub: Hub) {
     let (lead, _) = hub.account_code("lead");
     let (st, r) = hub.admin(
         "POST",
@@ -1227,4 +1237,91 @@ fn account_tokens_act_with_their_role_until_expired_or_revoked() {
     assert!(lines
         .iter()
         .all(|l| l.role == "lead" || l.account_id != lead));
+}
+
+/// The bootstrap admin token is an account token like any other: the store holds its
+/// SHA-256 only, under the `bootstrap` manager account; it expires, a renewal refuses
+/// the old one, and revoking the bootstrap account refuses every token it has.
+#[test]
+fn the_bootstrap_token_is_stored_hashed_expires_and_is_renewed_or_revoked() {
+    bootstrap_on(start());
+}
+
+#[test]
+fn the_bootstrap_token_is_stored_hashed_expires_and_is_renewed_or_revoked_postgres() {
+    if let Some(b) = common::Backend::postgres("bootstrap") {
+        bootstrap_on(common::start(b));
+    }
+}
+
+fn bootstrap_on(hub: Hub) {
+    use labelvault_hub::people::{register_bootstrap, Bootstrap};
+    let call = |token: &str| {
+        send(
+            "GET",
+            &format!("{}/v1/admin/pipeline", hub.url),
+            &[("authorization", format!("Bearer {token}"))],
+            b"",
+        )
+        .0
+    };
+    let store = &*hub.state.store;
+    let first = hub.token();
+    assert_eq!(call(&first), 200);
+    // Listed as a manager account with no key; registering again keeps its expiry.
+    let boot = store
+        .account("bootstrap")
+        .expect("read")
+        .expect("the bootstrap account exists");
+    assert_eq!((boot.role.as_str(), boot.revoked), ("manager", false));
+    let again = register_bootstrap(store, &first, 365, None).expect("register");
+    let Bootstrap::ValidUntil(until) = again else {
+        panic!("{again:?}")
+    };
+    assert!(
+        (until - now() - 30 * 86_400).abs() < 120,
+        "kept its first expiry: {until}"
+    );
+    // Stored hashed: the token itself is nowhere in what the store gives back.
+    assert!(store.token_account(&first, now()).expect("read").is_none());
+    // Expired: refused.
+    let stale = format!("{:064x}", 7);
+    let sha = hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        stale.as_bytes(),
+    ));
+    let got = store
+        .register_bootstrap_token(&sha, now() - 1, now() - 100, None)
+        .expect("store");
+    assert!(!got.1);
+    assert!(matches!(
+        register_bootstrap(store, &stale, 30, None).expect("state"),
+        Bootstrap::Expired(_)
+    ));
+    assert_eq!(call(&stale), 401);
+    // Renewed: the old token is refused, the new one served.
+    let renewed = format!("{:064x}", 9);
+    assert!(matches!(
+        register_bootstrap(store, &renewed, 30, Some(&first)).expect("renew"),
+        Bootstrap::ValidUntil(_)
+    ));
+    assert_eq!(call(&first), 401);
+    assert_eq!(call(&renewed), 200);
+    assert_eq!(
+        register_bootstrap(store, &first, 30, None).expect("state"),
+        Bootstrap::Revoked
+    );
+    // The bootstrap account revoked: every token it has is refused.
+    let (st, r) = send(
+        "POST",
+        &format!("{}/v1/admin/accounts/bootstrap/revoke", hub.url),
+        &[("authorization", format!("Bearer {renewed}"))],
+        b"{}",
+    );
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(call(&renewed), 401);
+    assert_eq!(
+        register_bootstrap(store, &renewed, 30, None).expect("state"),
+        Bootstrap::Revoked
+    );
 }

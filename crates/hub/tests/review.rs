@@ -63,10 +63,7 @@ fn raw(
 
 impl Hub {
     fn auth(&self) -> Vec<(&'static str, String)> {
-        vec![(
-            "authorization",
-            format!("Bearer {}", self.state.admin_token.as_str()),
-        )]
+        vec![("authorization", format!("Bearer {}", self.token.as_str()))]
     }
     fn get(&self, path: &str) -> (u16, String, String, String) {
         raw("GET", &format!("{}{path}", self.url), &self.auth(), b"")

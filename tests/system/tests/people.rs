@@ -4,17 +4,49 @@
 //! privacy officer may not export, and answers "who read message m's raw text, and when"
 //! with one command from the verified access ledger.
 
-use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
+use labelvault_system_tests::{cli, cli_ok, enroll, Hub, HubOptions, PostgresDb};
 use std::path::Path;
 use std::process::Command;
 
 #[test]
-fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
+fn a_privacy_officer_finds_who_read_a_message_with_one_command_sqlite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let hub = Hub::start(&dir.path().join("hub"));
-    let token = dir.path().join("hub").join("admin.token");
+    people_on(dir.path(), HubOptions::default());
+}
+
+#[test]
+fn a_privacy_officer_finds_who_read_a_message_with_one_command_postgres() {
+    let Some(db) = PostgresDb::create("people") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    people_on(
+        dir.path(),
+        HubOptions {
+            db: Some(db.url.clone()),
+            env: Vec::new(),
+        },
+    );
+}
+
+/// The hub binary with the data directory and database the hub was started with.
+fn hub_cmd(hub: &Hub, verb: &str) -> Command {
+    let mut cmd = Command::new(labelvault_system_tests::bin(
+        "labelvault-hub",
+        "labelvault-hub",
+    ));
+    cmd.args([verb, "--data-dir"]).arg(&hub.data_dir);
+    if let Some(db) = &hub.options.db {
+        cmd.args(["--database", db]);
+    }
+    cmd
+}
+
+fn people_on(dir: &Path, options: HubOptions) {
+    let hub = Hub::start_with(&dir.join("hub"), "127.0.0.1:0", options);
+    let token = dir.join("hub").join("admin.token");
     let token = token.to_string_lossy().to_string();
-    let me = dir.path().join("me");
+    let me = dir.join("me");
     // Two people, two "machines": one keyring holds one account per hub URL, so the
     // officer reaches the same hub as localhost.
     let manager_url = hub.url.clone();
@@ -26,15 +58,10 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
             .to_string()
     };
     // The bootstrap: the first manager is made on the hub's machine, no token needed.
-    let out = std::process::Command::new(labelvault_system_tests::bin(
-        "labelvault-hub",
-        "labelvault-hub",
-    ))
-    .args(["add-account", "--data-dir"])
-    .arg(&hub.data_dir)
-    .args(["--name", "Mia Manager", "--role", "manager"])
-    .output()
-    .expect("add-account");
+    let out = hub_cmd(&hub, "add-account")
+        .args(["--name", "Mia Manager", "--role", "manager"])
+        .output()
+        .expect("add-account");
     assert!(
         out.status.success(),
         "{}",
@@ -81,7 +108,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
     assert!(enrolled.contains("(privacy_officer)"), "{enrolled}");
 
     // The manager works with their own key (no token file from here on).
-    let messages = dir.path().join("m.jsonl");
+    let messages = dir.join("m.jsonl");
     std::fs::write(
         &messages,
         "{\"message_id\":\"m1\",\"text\":\"where is my parcel\",\"company\":\"acme\",\"received_at\":1764000000,\"model_intent\":\"delivery\",\"confidence\":0.2}\n",
@@ -96,7 +123,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
             messages.to_str().expect("p"),
         ],
     );
-    let device = enroll(&hub, &dir.path().join("dev"), "ann");
+    let device = enroll(&hub, &dir.join("dev"), "ann");
     cli_ok(
         &me,
         &[
@@ -114,7 +141,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
     cli_ok(&device.profile, &["pull"]);
     cli_ok(&device.profile, &["label", "--verdict", "correct"]);
     cli_ok(&device.profile, &["sync"]);
-    let export_dir = dir.path().join("export");
+    let export_dir = dir.join("export");
     cli_ok(
         &me,
         &[
@@ -157,7 +184,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
 
     // A second verifier written from docs/ledger.md alone (PyNaCl) agrees with
     // `labelvault audit access` on the real ledger and on an altered one.
-    let ledger = dir.path().join("access.jsonl");
+    let ledger = dir.join("access.jsonl");
     std::fs::write(&ledger, hub.admin_get("/v1/admin/access-ledger")).expect("write");
     let key = hub.public_key();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/verify_access.py");
@@ -204,7 +231,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         "{same}"
     );
     let text = std::fs::read_to_string(&ledger).expect("read");
-    let altered = dir.path().join("altered.jsonl");
+    let altered = dir.join("altered.jsonl");
     std::fs::write(
         &altered,
         text.replacen("\"role\":\"manager\"", "\"role\":\"viewer\"", 1),
@@ -223,7 +250,7 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         .filter(|(i, _)| *i != all.len() - 2)
         .map(|(_, l)| format!("{l}\n"))
         .collect();
-    let cut = dir.path().join("cut.jsonl");
+    let cut = dir.join("cut.jsonl");
     std::fs::write(&cut, cut_text).expect("write");
     assert!(
         python(&cut).starts_with("refused"),
@@ -255,4 +282,41 @@ fn a_privacy_officer_finds_who_read_a_message_with_one_command() {
         !theirs.status.success(),
         "audit access accepted an altered ledger"
     );
+
+    // The bootstrap token is renewed on the hub's machine while the hub runs: the old
+    // one is refused at once, the new one (written to admin.token) served.
+    assert_eq!(hub.admin_get_status("/v1/admin/pipeline").0, 200);
+    let out = hub_cmd(&hub, "admin-token")
+        .arg("--renew")
+        .output()
+        .expect("admin-token");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && err.contains("valid until"), "{err}");
+    let renewed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert_eq!(
+        renewed,
+        std::fs::read_to_string(&token).expect("admin.token").trim()
+    );
+    assert_ne!(renewed, hub.token);
+    let (st, body) = hub.admin_get_status("/v1/admin/pipeline");
+    assert_eq!(st, 401, "{body}");
+    assert!(body.contains("bad_admin_token"), "{body}");
+    let mut renewed_hub = hub;
+    renewed_hub.token = renewed;
+    assert_eq!(renewed_hub.admin_get_status("/v1/admin/pipeline").0, 200);
+    // The token is kept hashed: no hub file and no stored value holds it.
+    let plain = std::fs::read_to_string(&token).expect("admin.token");
+    let mut files = labelvault_system_tests::files_under(&renewed_hub.data_dir);
+    files.push(renewed_hub.log.clone());
+    for f in files {
+        if f.file_name().is_some_and(|n| n == "admin.token") {
+            continue;
+        }
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(plain.trim()),
+            "{} holds the admin token",
+            f.display()
+        );
+    }
 }

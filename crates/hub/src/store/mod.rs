@@ -337,6 +337,13 @@ pub struct RetrainStatus {
 /// The threshold until the manager sets one.
 pub const DEFAULT_RETRAIN_THRESHOLD: u64 = 1_000;
 
+/// The account the hub's bootstrap admin token (`DATA_DIR/admin.token`) acts as: a
+/// manager with no key, listed with the others, revocable like them.
+pub const BOOTSTRAP_ACCOUNT: &str = "bootstrap";
+
+/// The bootstrap account's name, as the views and the access ledger show it.
+pub const BOOTSTRAP_NAME: &str = "hub bootstrap (admin.token)";
+
 /// What a retraining mark records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkKind {
@@ -598,6 +605,17 @@ pub trait HubStore: Send + Sync {
     ) -> Result<Option<AccountRecord>, HubError>;
     /// Revoke a token; false if unknown.
     fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError>;
+    /// Register the hub's bootstrap admin token (its SHA-256 only) for the `bootstrap`
+    /// manager account, creating that account on first use, and revoke the token whose
+    /// SHA-256 is `retire` (the one a renewal replaces). A token already known keeps its
+    /// expiry and state. Returns the stored (expires_at, revoked).
+    fn register_bootstrap_token(
+        &self,
+        token_sha256: &str,
+        expires_at: i64,
+        now: i64,
+        retire: Option<&str>,
+    ) -> Result<(i64, bool), HubError>;
 }
 
 /// A person's admin account.

@@ -1897,6 +1897,47 @@ impl HubStore for SqliteStore {
         )? == 1)
     }
 
+    fn register_bootstrap_token(
+        &self,
+        token_sha256: &str,
+        expires_at: i64,
+        now: i64,
+        retire: Option<&str>,
+    ) -> Result<(i64, bool), HubError> {
+        let token_id = super::random_id("tk_")?;
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO accounts (account_id, name, role, created_at) VALUES (?1, ?2, 'manager', ?3)
+             ON CONFLICT (account_id) DO NOTHING",
+            params![super::BOOTSTRAP_ACCOUNT, super::BOOTSTRAP_NAME, now],
+        )?;
+        tx.execute(
+            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_sha256) DO NOTHING",
+            params![
+                token_id,
+                super::BOOTSTRAP_ACCOUNT,
+                token_sha256,
+                now,
+                expires_at
+            ],
+        )?;
+        if let Some(old) = retire.filter(|o| *o != token_sha256) {
+            tx.execute(
+                "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE token_sha256 = ?1",
+                params![old, now],
+            )?;
+        }
+        let got = tx.query_row(
+            "SELECT expires_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_sha256 = ?1",
+            [token_sha256],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        tx.commit()?;
+        Ok(got)
+    }
+
     fn access_jsonl(&self) -> Result<String, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(

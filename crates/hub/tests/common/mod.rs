@@ -122,6 +122,8 @@ pub struct Hub {
     pub url: String,
     /// The handlers' state (tests reach the store directly through it).
     pub state: labelvault_hub::AppState,
+    /// The bootstrap admin token (`admin.token`), registered as the hub's start does.
+    pub token: String,
     _dir: tempfile::TempDir,
     _rt: tokio::runtime::Runtime,
     _backend: Backend,
@@ -135,11 +137,11 @@ pub fn start(backend: Backend) -> Hub {
     let key = config::load_or_create_key(dir.path()).expect("key");
     let token = config::load_or_create_token(dir.path()).expect("token");
     let store = store::open(&backend.url(dir.path())).expect("store");
+    labelvault_hub::people::register_bootstrap(&*store, &token, 30, None).expect("admin token");
     let state = AppState {
         store,
         key: Arc::new(key),
         redactor: Default::default(),
-        admin_token: Arc::new(token),
     };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let listener = rt
@@ -152,6 +154,7 @@ pub fn start(backend: Backend) -> Hub {
     Hub {
         url,
         state,
+        token: token.as_str().to_string(),
         _dir: dir,
         _rt: rt,
         _backend: backend,
