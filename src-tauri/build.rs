@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "audit_ledger",
     "audit_retention",
     "audit_export",
+    "audit_hub_access",
     "sync_now",
     "settings_get",
     "settings_set",

@@ -381,3 +381,145 @@ fn the_manage_view_signs_with_an_enrolled_account() {
     assert!(!mine.is_empty(), "no call signed by the account: {ledger}");
     assert!(mine.iter().all(|l| l["role"] == "lead"), "{ledger}");
 }
+
+/// The Audit view's hub access record: read through the Manage view's connection,
+/// verified against the hub key pinned on this machine (never one the hub supplies at
+/// the time), newest first with the people's names; a wrong key fails verification and
+/// shows no rows; no message text in any answer.
+#[test]
+fn the_audit_view_reads_the_hubs_access_record() {
+    use base64::Engine as _;
+    use labelvault_core::keystore::KeyStore as _;
+    use labelvault_system_tests::Hub;
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+
+    let e = call(&h, "audit_hub_access", json!({})).unwrap_err();
+    assert_eq!(e["code"], "manager_not_connected");
+    assert!(
+        e["message"].as_str().unwrap().contains("in Manage first"),
+        "{e}"
+    );
+
+    // A manager's account enrolled on this machine signs the Manage view's calls.
+    let (st, created) = hub.admin_post(
+        "/v1/admin/accounts",
+        &json!({"name": "Mara Manager", "role": "manager"}),
+    );
+    assert_eq!(st, 200, "{created}");
+    let key = labelvault_core::identity::HubKey::generate().expect("key");
+    let (st, r) = hub.admin_post(
+        "/v1/accounts/enroll",
+        &json!({"enrollment_code": created["enrollment_code"], "signing_key": key.public_key()}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let id = r["account_id"].as_str().expect("id").to_string();
+    let ks = keys();
+    ks.set_text(
+        &labelvault_core::manage::account_key_entry(&id),
+        &key.to_secret_text(),
+    )
+    .expect("keyring");
+    ks.set_text(&labelvault_core::manage::account_entry(&hub.url), &id)
+        .expect("keyring");
+    call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .unwrap();
+
+    // No key pinned for this hub: nothing to verify against, so no record.
+    let pinned = labelvault_core::manage::pinned_hub_key_entry(&hub.url);
+    let _ = ks.delete(&pinned);
+    let e = call(&h, "audit_hub_access", json!({})).unwrap_err();
+    assert_eq!(e["code"], "hub_key_unknown", "{e}");
+
+    let marker = "Qx9-private-text-marker";
+    let mut file = String::new();
+    for i in 0..4 {
+        file.push_str(
+            &json!({"id": format!("m{i}"), "text": format!("{marker} {i}"), "company": "acme",
+            "received_at": "2026-11-02", "intent": "card_arrival", "confidence": 0.3})
+            .to_string(),
+        );
+        file.push('\n');
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&file);
+    call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "msgs.jsonl", "bytesB64": b64}),
+    )
+    .unwrap();
+
+    // Another key than the hub's: verification fails, and no row is shown.
+    let other = labelvault_core::identity::HubKey::generate().expect("key");
+    ks.set_text(&pinned, &other.public_key()).expect("keyring");
+    let v = call(&h, "audit_hub_access", json!({})).unwrap();
+    assert!(
+        v["verification"].as_str().unwrap().starts_with("FAILED: "),
+        "{v}"
+    );
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["rows"], json!([]));
+
+    // The hub's own key (as `labelvault account enroll` pins it).
+    ks.set_text(&pinned, &hub.public_key()).expect("keyring");
+    let v = call(&h, "audit_hub_access", json!({})).unwrap();
+    let line = v["verification"].as_str().unwrap();
+    assert!(
+        line.starts_with("ok: ")
+            && line.contains("hash chain intact")
+            && line.contains("checkpoint"),
+        "{v}"
+    );
+    assert_eq!(v["verified"], true);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len() as u64, v["entries"].as_u64().unwrap());
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0]["seq"].as_u64() > w[1]["seq"].as_u64()),
+        "newest first: {v}"
+    );
+    let ingest = rows
+        .iter()
+        .find(|r| r["act"] == "ingest")
+        .expect("the upload is on the record");
+    assert_eq!(ingest["name"], "Mara Manager");
+    assert_eq!(ingest["account_id"], id.as_str());
+    assert_eq!(ingest["role"], "manager");
+    assert_eq!(ingest["method"], "POST");
+    assert_eq!(ingest["path"], "/v1/admin/messages");
+    assert_eq!(ingest["status"], 200);
+    assert!(
+        rows.iter()
+            .any(|r| r["account_id"] == "bootstrap" && r["act"] == "account_create"),
+        "the token's own acts (the account's creation): {v}"
+    );
+    // Nobody read m1's raw text yet.
+    let v = call(&h, "audit_hub_access", json!({"message": " m1 "})).unwrap();
+    assert_eq!(v["message"], "m1");
+    assert_eq!(
+        (v["matching"].as_u64(), v["rows"].clone()),
+        (Some(0), json!([]))
+    );
+    // A raw-text read of the disagreements (none open: no ids) is listed, but not as m1's.
+    call(&h, "manage_disagreements", json!({"withText": true})).unwrap();
+    let v = call(&h, "audit_hub_access", json!({})).unwrap();
+    assert!(
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["act"] == "raw_text_read" && r["name"] == "Mara Manager"),
+        "{v}"
+    );
+    let e = call(&h, "audit_hub_access", json!({"message": "m\n1"})).unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+    assert!(!v.to_string().contains(marker), "no message text: {v}");
+    let _ = ks.delete(&pinned);
+}

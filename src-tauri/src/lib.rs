@@ -35,6 +35,7 @@ pub fn setup<R: tauri::Runtime>(
             audit::audit_ledger,
             audit::audit_retention,
             audit::audit_export,
+            audit::audit_hub_access,
             sync::sync_now,
             settings::settings_get,
             settings::settings_set,

@@ -55,7 +55,7 @@ fn recorder(st: AppState, hub_url: String) -> manage::Recorder {
 }
 
 /// The connected hub's client, from the saved credential; its calls are ledgered.
-fn client(state: &AppState) -> IpcResult<AdminClient> {
+pub(crate) fn client(state: &AppState) -> IpcResult<AdminClient> {
     let profile = state.profile()?;
     match manage::load_credential(profile, state.manager_keys())? {
         Some((link, token)) => {

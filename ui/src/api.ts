@@ -46,6 +46,16 @@ export type LedgerSummary = {
   fields: string[]; entry_hash: string; receipt: SignedReceipt | null; attempts: number;
 };
 export type LedgerView = { entries: LedgerSummary[]; chain: string; total: number };
+/// One act on the hub's access ledger (ids and counts, never message text).
+export type AccessRow = {
+  seq: number; at_ms: number; account_id: string; name: string | null; role: string; act: string;
+  method: string; path: string; status: number; messages: number; names_message: boolean;
+};
+/// The connected hub's access ledger, verified on this machine against the pinned hub key.
+export type HubAccessView = {
+  hub_url: string; verification: string; verified: boolean; entries: number; checkpoint_at_ms: number | null;
+  message: string | null; matching: number; rows: AccessRow[];
+};
 export type Retention = {
   items: number; acknowledged: number; unsynced_labels: number; next_purge_at: number | null;
   next_expiry_at: number | null; grace_secs: number;
@@ -119,6 +129,7 @@ export const api = {
   ledger: (limit = 100) => invoke<LedgerView>("audit_ledger", { limit }),
   retention: () => invoke<Retention>("audit_retention"),
   auditExport: () => invoke<{ path: string; bytes: number }>("audit_export"),
+  auditHubAccess: (message: string | null, limit = 500) => invoke<HubAccessView>("audit_hub_access", { message, limit }),
   sync: () => invoke<SyncOutcome>("sync_now"),
   settingsGet: () => invoke<Settings>("settings_get"),
   settingsSet: (settings: Settings) => invoke<void>("settings_set", { settings }),

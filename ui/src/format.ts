@@ -178,3 +178,10 @@ export function progressText(c: Counts): string {
   const skipped = c.skipped ? ` · ${c.skipped} skipped (they come back at the end)` : "";
   return `${c.labelled} done · ${c.remaining} to go${skipped}`;
 }
+
+/// A moment in the user's own time zone, named ("2026-12-04 20:31 UTC").
+export function local(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+  });
+}

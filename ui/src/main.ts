@@ -1,7 +1,8 @@
 // App bootstrap: screens, the global key handler, batches, audit and settings.
 import { api, errorText, type VaultStatus } from "./api";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
-import { pct, progressText, type Counts } from "./format";
+import { local, pct, progressText, type Counts } from "./format";
+import { HubAccess } from "./audit";
 import { ACTION_LABELS, DEFAULT_KEYS, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
 import { LabelScreen } from "./label";
 import { ManageScreen } from "./manage";
@@ -13,6 +14,7 @@ let keys: KeyMap = DEFAULT_KEYS;
 let rebinding: Action | null = null;
 const label = new LabelScreen(keys);
 const manage = new ManageScreen();
+const hubAccess = new HubAccess();
 
 function progress(c: Counts) {
   const total = c.labelled + c.skipped + c.remaining;
@@ -105,13 +107,6 @@ async function importFile(file: File) {
   } catch (e) {
     showBanner(errorText(e));
   }
-}
-
-/// A moment in the annotator's own time zone, named ("2026-12-04 20:31 UTC").
-function local(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
-  });
 }
 
 async function renderAudit() {
@@ -219,6 +214,7 @@ async function boot() {
     $(`tab-${name}`).addEventListener("click", () => show(name));
   }
   manage.wire();
+  hubAccess.wire();
   $("theme-select").addEventListener("change", async () => {
     const t = ($("theme-select") as HTMLSelectElement).value;
     applyTheme(t);

@@ -48,12 +48,13 @@ fn keyring() -> KeyringStore {
     KeyringStore::new()
 }
 
-/// Keyring entries: the account for a hub, its key, the hub key it pinned (the first
-/// two named as the engine names them, so the app finds them too).
+/// Keyring entries: the account for a hub, its key, the hub key it pinned (named as the
+/// engine names them, so the app finds them too).
 fn entry(kind: &str, id: &str) -> String {
     match kind {
         "account" => labelvault_core::manage::account_entry(id),
         "key" => labelvault_core::manage::account_key_entry(id),
+        "hub-key" => labelvault_core::manage::pinned_hub_key_entry(id),
         _ => format!("admin-{kind}/{id}"),
     }
 }

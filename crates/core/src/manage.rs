@@ -455,6 +455,14 @@ pub fn account_entry(hub_url: &str) -> String {
     format!("admin-account/{}", hub_url.trim_end_matches('/'))
 }
 
+/// The keyring entry holding the hub's public key (base64) as pinned when an account was
+/// enrolled on this machine for `hub_url` (`labelvault account enroll`: the key came in
+/// the hub's answer to the one-time enrollment code). `labelvault who-read` and the
+/// app's Audit view verify the hub's access ledger against it.
+pub fn pinned_hub_key_entry(hub_url: &str) -> String {
+    format!("admin-hub-key/{}", hub_url.trim_end_matches('/'))
+}
+
 /// The keyring entry of an account's private key (its secret text).
 pub fn account_key_entry(account_id: &str) -> String {
     format!("admin-key/{account_id}")

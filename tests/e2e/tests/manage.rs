@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 use fantoccini::{Client, Locator};
-use labelvault_e2e::{available, click, painted, Driver};
+use labelvault_e2e::{available, click, painted, screenshot, Driver};
 use labelvault_system_tests::{cli_ok, enroll, Hub};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -102,6 +102,25 @@ async fn a_manager_round_in_the_manage_view() {
     let manager = dir.path().join("manager");
     let exports = dir.path().join("exports");
     let file = messages_file(dir.path());
+    // The manager works as her own account, enrolled on this machine with the real CLI
+    // (which pins the hub's key from the enrollment answer): the Manage view signs with
+    // it, and the hub's access record names her.
+    let (st, created) = hub.admin_post(
+        "/v1/admin/accounts",
+        &json!({"name": "Mara Manager", "role": "manager"}),
+    );
+    assert_eq!(st, 200, "{created}");
+    cli_ok(
+        &manager,
+        &[
+            "account",
+            "enroll",
+            "--hub",
+            &hub.url,
+            "--code",
+            created["enrollment_code"].as_str().expect("code"),
+        ],
+    );
 
     let driver = Driver::start(&[
         ("LABELVAULT_PROFILE_DIR", &manager),
@@ -109,6 +128,11 @@ async fn a_manager_round_in_the_manage_view() {
         ("LABELVAULT_EXPORT_DIR", &exports),
     ]);
     let c = driver.session().await;
+    // Before any connection the Audit view's hub access record says where to connect,
+    // next to its button.
+    click(&c, "#tab-audit").await;
+    click(&c, "#hub-access-load").await;
+    wait_text(&c, "#hub-access-error", "connect to a hub in Manage first").await;
     click(&c, "#tab-manage").await;
     wait_text(&c, "#manage-link", "Not connected").await;
 
@@ -355,6 +379,115 @@ async fn a_manager_round_in_the_manage_view() {
     type_into(&c, "#manage-company", "newco").await;
     click(&c, "#manage-company-mark").await;
     wait_text(&c, "#manage-counts", "newly onboarded: newco").await;
+
+    // The Audit view reads the hub's access record through the same connection and
+    // verifies it against the key pinned at Mara's enrollment: her acts, by name.
+    click(&c, "#tab-audit").await;
+    click(&c, "#hub-access-load").await;
+    let status = wait_text(&c, "#hub-access-status", "hash chain intact").await;
+    assert!(
+        status.starts_with("ok: ") && status.contains("checkpoint signed by the hub"),
+        "{status}"
+    );
+    wait_text(&c, "#hub-access-summary", "act(s) on the hub").await;
+    let error = c.find(Locator::Css("#hub-access-error")).await.unwrap();
+    assert_eq!(error.text().await.unwrap(), "", "the old error is gone");
+    for act in ["ingest", "dispatch", "adjudicate", "raw_text_read"] {
+        let row = c
+            .find(Locator::Css(&format!(
+                "#hub-access-rows tr[data-act='{act}']"
+            )))
+            .await
+            .unwrap_or_else(|_| panic!("no {act} row"))
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            row.contains("Mara Manager (ac_") && row.contains("manager"),
+            "{act}: {row}"
+        );
+    }
+    let table = c
+        .find(Locator::Css("#hub-access-rows"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        table.contains("POST /v1/admin/messages") && table.contains("POST /v1/admin/dispatch"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("manage round message") && !table.contains("Jane Roe"),
+        "no message text in the access record"
+    );
+    let button = c.find(Locator::Css("#hub-access-load")).await.unwrap();
+    assert_eq!(button.text().await.unwrap(), "Load hub access record");
+    assert!(button.is_enabled().await.unwrap());
+    c.execute(
+        "document.getElementById('hub-access').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "audit-hub-access.png").await;
+
+    // Who read the disputed message's raw text: Mara, when she revealed the
+    // disagreements, and again with the training export (raw text of every message).
+    let disputed = shown_message.clone().expect("a disputed message");
+    type_into(&c, "#hub-access-message", &disputed).await;
+    click(&c, "#hub-access-load").await;
+    let summary = wait_text(
+        &c,
+        "#hub-access-summary",
+        &format!("The raw text of {disputed} was read"),
+    )
+    .await;
+    assert!(summary.contains("by Mara Manager"), "{summary}");
+    let reads = c
+        .find_all(Locator::Css("#hub-access-rows tr"))
+        .await
+        .unwrap();
+    let mut paths = Vec::new();
+    for r in &reads {
+        assert_eq!(
+            r.attr("data-act").await.unwrap().as_deref(),
+            Some("raw_text_read")
+        );
+        let t = r.text().await.unwrap();
+        assert!(
+            t.contains("Mara Manager") && t.contains(&format!("(incl. {disputed})")),
+            "{t}"
+        );
+        paths.push(t);
+    }
+    assert!(
+        paths
+            .iter()
+            .any(|t| t.contains("GET /v1/admin/disagreements"))
+            && paths.iter().any(|t| t.contains("GET /v1/admin/export")),
+        "{paths:?}"
+    );
+    c.execute(
+        "document.getElementById('hub-access').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "audit-who-read.png").await;
+    // A message whose text nobody read (no such message): nobody, said plainly.
+    type_into(&c, "#hub-access-message", "m99").await;
+    click(&c, "#hub-access-load").await;
+    wait_text(&c, "#hub-access-summary", "Nobody read the raw text of m99").await;
+    let rows = c
+        .find(Locator::Css("#hub-access-rows"))
+        .await
+        .unwrap()
+        .attr("data-rows")
+        .await
+        .unwrap();
+    assert_eq!(rows.as_deref(), Some("0"));
     c.close().await.unwrap();
     drop(driver);
 

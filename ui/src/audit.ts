@@ -1,0 +1,90 @@
+// The Audit view's hub access record: the connected hub's access ledger (who did what on
+// the hub, and who read which message's raw text), verified by the Rust side against the
+// hub key pinned on this machine. Ids and counts only; no message text ever reaches it.
+import { api, errorText, type AccessRow, type HubAccessView } from "./api";
+import { $, clear, el } from "./dom";
+import { local } from "./format";
+
+/// Who acted: "Mara Manager (ac_…)", the hub's admin token, or a bare account id.
+export function person(r: Pick<AccessRow, "account_id" | "name">): string {
+  if (r.account_id === "bootstrap") return r.name ?? "hub admin token (bootstrap)";
+  return r.name ? `${r.name} (${r.account_id})` : r.account_id;
+}
+
+/// The line under the table: how many rows, and for a message filter who read it.
+export function accessSummary(v: Pick<HubAccessView, "verified" | "entries" | "message" | "matching" | "rows">): string {
+  if (!v.verified) return "Not shown: the record did not verify, so its rows cannot be trusted.";
+  const cut = v.rows.length < v.matching ? ` (the newest ${v.rows.length} shown)` : "";
+  if (v.message === null) return `${v.matching} act(s) on the hub, newest first${cut}.`;
+  if (v.matching === 0) return `Nobody read the raw text of ${v.message} (in ${v.entries} entries).`;
+  const who = [...new Set(v.rows.map((r) => r.name ?? r.account_id))].join(", ");
+  return `The raw text of ${v.message} was read ${v.matching} time(s), by ${who}${cut}.`;
+}
+
+/// The "Messages" cell: how many messages the act names, and whether the filtered one.
+export function messagesCell(r: Pick<AccessRow, "messages" | "names_message">, message: string | null): string {
+  if (!r.messages) return "—";
+  return message && r.names_message ? `${r.messages} (incl. ${message})` : String(r.messages);
+}
+
+export class HubAccess {
+  private busy = false;
+
+  wire() {
+    $("hub-access-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.load();
+    });
+  }
+
+  async load() {
+    if (this.busy) return;
+    this.busy = true;
+    const button = $("hub-access-load") as HTMLButtonElement;
+    const problem = $("hub-access-error");
+    const section = $("hub-access");
+    button.disabled = true;
+    button.textContent = "Loading…";
+    section.setAttribute("aria-busy", "true");
+    const message = ($("hub-access-message") as HTMLInputElement).value.trim() || null;
+    try {
+      const v = await api.auditHubAccess(message);
+      clear(problem);
+      this.render(v);
+    } catch (e) {
+      // Stays next to the button until the next load succeeds.
+      clear(problem);
+      problem.append(el("span", { class: "problem", role: "alert" }, [errorText(e)]));
+    } finally {
+      this.busy = false;
+      button.disabled = false;
+      button.textContent = "Load hub access record";
+      section.removeAttribute("aria-busy");
+    }
+  }
+
+  private render(v: HubAccessView) {
+    const status = $("hub-access-status");
+    status.textContent = v.verification;
+    status.className = `chain ${v.verified ? "chain-ok" : "chain-bad"}`;
+    status.dataset.verified = String(v.verified);
+    $("hub-access-summary").textContent = `${v.hub_url}, read and verified ${local(Date.now())}. ${accessSummary(v)}`;
+    const rows = $("hub-access-rows");
+    clear(rows);
+    rows.dataset.rows = String(v.rows.length);
+    for (const r of v.rows) {
+      rows.append(
+        el("tr", { "data-act": r.act, "data-seq": String(r.seq), class: r.act === "raw_text_read" ? "raw-read" : "" }, [
+          el("td", {}, [String(r.seq)]),
+          el("td", {}, [local(r.at_ms)]),
+          el("td", {}, [person(r)]),
+          el("td", {}, [r.role]),
+          el("td", {}, [r.act]),
+          el("td", { class: "fields" }, [`${r.method} ${r.path}`]),
+          el("td", { class: r.status >= 400 ? "problem" : "" }, [String(r.status)]),
+          el("td", {}, [messagesCell(r, v.message)]),
+        ]),
+      );
+    }
+  }
+}
