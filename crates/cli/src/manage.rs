@@ -456,9 +456,14 @@ pub struct DispatchArgs {
     /// Only these devices (repeatable; default: every enrolled, unrevoked device).
     #[arg(long = "device")]
     pub devices: Vec<String>,
-    /// Taxonomy JSON (default: every intent the hub's messages mention).
+    /// Taxonomy JSON (default: every intent the hub's messages mention); intents may
+    /// carry `description`, `examples` and `group` (docs/batch-format.md).
     #[arg(long)]
     pub taxonomy: Option<PathBuf>,
+    /// Guidelines for the annotators (a UTF-8 text file of at most 32 KiB), sealed into
+    /// every batch and shown in their guidelines panel (`h`).
+    #[arg(long, value_name = "FILE")]
+    pub guidelines: Option<PathBuf>,
     /// Also write each batch as DIR/<batch id>.lvbatch for offline hand-over.
     #[arg(long)]
     pub export: Option<PathBuf>,
@@ -483,6 +488,11 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         let bytes = std::fs::read(t).with_context(|| format!("cannot read {}", t.display()))?;
         body["taxonomy"] =
             serde_json::to_value(labelvault_core::batch::input::parse_taxonomy(&bytes)?)?;
+    }
+    if let Some(g) = &a.guidelines {
+        let text = std::fs::read_to_string(g)
+            .with_context(|| format!("cannot read {} as UTF-8 text", g.display()))?;
+        body["guidelines"] = json!(text);
     }
     let r = admin.post("/v1/admin/dispatch", &body)?;
     let batches = r["batches"].as_array().cloned().unwrap_or_default();

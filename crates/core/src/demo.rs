@@ -141,13 +141,43 @@ pub fn demo_taxonomy() -> Taxonomy {
         version: "1".into(),
         intents: INTENTS
             .iter()
-            .map(|(id, d)| Intent {
-                id: id.to_string(),
-                description: d.to_string(),
+            .map(|(id, d)| {
+                let (group, example) = demo_group_and_example(id);
+                Intent {
+                    id: id.to_string(),
+                    description: d.to_string(),
+                    examples: vec![example.to_string()],
+                    group: group.to_string(),
+                }
             })
             .collect(),
     }
 }
+
+/// The demo taxonomy's groups (it is a two-level taxonomy) and one example phrasing per
+/// intent, written for the demo (not taken from any item).
+fn demo_group_and_example(id: &str) -> (&'static str, &'static str) {
+    match id {
+        "card_arrival" => ("cards", "Still waiting for the card you posted last week"),
+        "lost_or_stolen_card" => ("cards", "Someone took my wallet, block my card"),
+        "change_pin" => ("cards", "I forgot my PIN, how do I reset it?"),
+        "card_payment_fee_charged" => ("cards", "Why was I charged extra for paying by card?"),
+        "transfer_not_received" => ("payments", "My transfer from Friday hasn't arrived"),
+        "refund_not_showing" => ("payments", "Where is the refund the store promised?"),
+        "top_up_failed" => ("payments", "Top-up declined again"),
+        "exchange_rate" => ("payments", "What rate do I get for dollars?"),
+        "direct_debit_not_recognised" => ("payments", "There's a direct debit I never set up"),
+        "verify_identity" => ("account", "Why was my ID photo rejected?"),
+        "close_account" => ("account", "Please delete my account"),
+        _ => ("other companies", "Not a banking question at all"),
+    }
+}
+
+/// The demo batch's guidelines, shown in the guidelines panel (`h`).
+pub const DEMO_GUIDELINES: &str = "Label what the customer wants, not the words they use. \
+If the model's intent fits, confirm it (a); otherwise pick the right one. \
+A message that asks two things: pick the main one and press m. \
+Messages from the software and jewellery shops belong to other companies' intents.";
 
 /// If the vault holds no batch yet, seal a demo batch to this device with a fresh demo
 /// hub key (pinned for this purpose only) and import it through the normal, verified
@@ -166,6 +196,10 @@ pub fn ensure_demo_batch(vault: &mut Vault) -> Result<Option<batch::ImportReport
         now,
         30 * 24 * 3600,
     )?;
+    let payload = batch::BatchPayload {
+        guidelines: DEMO_GUIDELINES.to_string(),
+        ..payload
+    };
     let sealed = batch::seal(&payload, &hub)?;
     vault.import_batch(&sealed, now).map(Some)
 }

@@ -480,6 +480,9 @@ struct DispatchRequest {
     devices: Option<Vec<String>>,
     #[serde(default)]
     taxonomy: Option<Taxonomy>,
+    /// The manager's guidelines, sealed into every batch of this dispatch.
+    #[serde(default)]
+    guidelines: String,
 }
 
 fn default_batch_size() -> usize {
@@ -563,7 +566,7 @@ fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
             .iter()
             .map(|i| Intent {
                 id: i.clone(),
-                description: String::new(),
+                ..Intent::default()
             })
             .collect(),
     }
@@ -724,6 +727,11 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             req.lease_secs,
         )
         .map_err(|e| bad(e.to_string()))?;
+        let payload = batch::BatchPayload {
+            guidelines: req.guidelines.clone(),
+            ..payload
+        };
+        payload.validate().map_err(|e| bad(e.to_string()))?;
         let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
         let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
         let item_chars = payload.items.iter().map(|i| i.text_chars()).collect();
@@ -791,6 +799,12 @@ pub async fn dispatch(State(s): State<AppState>, body: Bytes) -> Result<Response
     }
     if req.lease_secs < 1 || req.lease_secs > MAX_LEASE_SECS {
         return Err(bad(format!("`lease_secs` must be 1–{MAX_LEASE_SECS}")));
+    }
+    if req.guidelines.len() > batch::limits::MAX_GUIDELINES {
+        return Err(bad(format!(
+            "`guidelines` must be at most {} bytes",
+            batch::limits::MAX_GUIDELINES
+        )));
     }
     let st = s.clone();
     let resp = blocking(move || dispatch_blocking(&st, req)).await?;

@@ -349,7 +349,7 @@ pub fn derive_taxonomy(items: &[InputItem]) -> Taxonomy {
             .into_iter()
             .map(|id| Intent {
                 id: id.to_string(),
-                description: String::new(),
+                ..Intent::default()
             })
             .collect(),
     }
@@ -385,6 +385,7 @@ pub fn build_payload(
         expires_at: now.saturating_add(ttl_secs.max(1)),
         taxonomy,
         items,
+        guidelines: String::new(),
     };
     payload.validate()?;
     Ok(payload)

@@ -73,7 +73,7 @@ impl Reason {
 }
 
 /// One intent of a taxonomy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Intent {
     /// Stable id, e.g. `card_arrival`.
@@ -81,6 +81,14 @@ pub struct Intent {
     /// What the intent means, shown to annotators.
     #[serde(default)]
     pub description: String,
+    /// Example phrasings, shown beside the description in the picker and the guidelines
+    /// (at most [`limits::MAX_EXAMPLES`], each at most [`limits::MAX_EXAMPLE`] bytes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
+    /// The group the intent belongs to in a hierarchical taxonomy (e.g. `cards`, or
+    /// `banking / cards`); the picker lists intents under their group. Empty: none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub group: String,
 }
 
 /// A versioned set of intents; labels may only use ids from their batch's taxonomy.
@@ -148,6 +156,10 @@ pub struct BatchPayload {
     pub taxonomy: Taxonomy,
     /// Items in the order the manager selected them.
     pub items: Vec<BatchItem>,
+    /// The manager's guidelines for this batch (plain text, at most
+    /// [`limits::MAX_GUIDELINES`] bytes), shown in the guidelines panel (`h`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub guidelines: String,
 }
 
 /// What an import did.
@@ -197,6 +209,14 @@ pub mod limits {
     pub const MAX_INTENTS: usize = 10_000;
     /// Most alternatives per item.
     pub const MAX_ALTERNATIVES: usize = 20;
+    /// Most example phrasings per intent.
+    pub const MAX_EXAMPLES: usize = 10;
+    /// Longest example phrasing, in bytes.
+    pub const MAX_EXAMPLE: usize = 512;
+    /// Longest group name, in bytes.
+    pub const MAX_GROUP: usize = 128;
+    /// Longest batch guidelines, in bytes.
+    pub const MAX_GUIDELINES: usize = 32 * 1024;
 }
 
 fn check_id(what: &str, id: &str, min: usize) -> Result<(), BatchError> {
@@ -265,12 +285,39 @@ impl BatchPayload {
                     limits::MAX_DESCRIPTION
                 )));
             }
+            if intent.examples.len() > limits::MAX_EXAMPLES
+                || intent
+                    .examples
+                    .iter()
+                    .any(|e| e.len() > limits::MAX_EXAMPLE)
+            {
+                return Err(BatchError::Invalid(format!(
+                    "intent {} may have at most {} examples of at most {} bytes each",
+                    intent.id,
+                    limits::MAX_EXAMPLES,
+                    limits::MAX_EXAMPLE
+                )));
+            }
+            if intent.group.len() > limits::MAX_GROUP || intent.group.chars().any(char::is_control)
+            {
+                return Err(BatchError::Invalid(format!(
+                    "intent {} has a group name over {} bytes or with control characters",
+                    intent.id,
+                    limits::MAX_GROUP
+                )));
+            }
             if !intents.insert(intent.id.as_str()) {
                 return Err(BatchError::Invalid(format!(
                     "intent {} appears twice in the taxonomy",
                     intent.id
                 )));
             }
+        }
+        if self.guidelines.len() > limits::MAX_GUIDELINES {
+            return Err(BatchError::Invalid(format!(
+                "the guidelines are over {} bytes",
+                limits::MAX_GUIDELINES
+            )));
         }
         if self.items.is_empty() || self.items.len() > limits::MAX_ITEMS {
             return Err(BatchError::Invalid(format!(

@@ -100,8 +100,8 @@ pub(crate) fn insert_batch(
     }
     tx.execute(
         "INSERT INTO batches (batch_id, hub_key_id, taxonomy_id, taxonomy_version, created_at,
-                              expires_at, imported_at, item_count, content_sha256)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                              expires_at, imported_at, item_count, content_sha256, guidelines)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             p.batch_id,
             opened.header.hub_key_id,
@@ -111,16 +111,27 @@ pub(crate) fn insert_batch(
             p.expires_at,
             now,
             p.items.len() as i64,
-            opened.content_sha256.to_vec()
+            opened.content_sha256.to_vec(),
+            p.guidelines
         ],
     )?;
     let batch_seq = tx.last_insert_rowid();
     {
         let mut st = tx.prepare(
-            "INSERT INTO batch_intents (batch_seq, intent_id, position, description) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO batch_intents (batch_seq, intent_id, position, description, examples, grp)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for (i, intent) in p.taxonomy.intents.iter().enumerate() {
-            st.execute(params![batch_seq, intent.id, i as i64, intent.description])?;
+            let examples = serde_json::to_string(&intent.examples)
+                .map_err(|e| BatchError::Invalid(format!("intent examples: {e}")))?;
+            st.execute(params![
+                batch_seq,
+                intent.id,
+                i as i64,
+                intent.description,
+                examples,
+                intent.group
+            ])?;
         }
         let mut st = tx.prepare(
             "INSERT INTO items (item_id, batch_seq, position, text, model_intent, confidence,

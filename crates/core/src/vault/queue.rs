@@ -6,7 +6,7 @@ use super::Vault;
 use crate::batch::{now_unix, Alternative, Reason};
 use crate::error::VaultError;
 use crate::labels::LabelRecord;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// One item ready to show an annotator.
@@ -191,16 +191,33 @@ impl Vault {
     /// The intents of a batch's taxonomy, in display order.
     pub fn taxonomy(&self, batch_id: &str) -> Result<Vec<crate::batch::Intent>, VaultError> {
         let mut st = self.conn.prepare_cached(
-            "SELECT t.intent_id, t.description FROM batch_intents t JOIN batches b ON b.seq = t.batch_seq
-             WHERE b.batch_id = ?1 ORDER BY t.position",
+            "SELECT t.intent_id, t.description, t.examples, t.grp FROM batch_intents t
+             JOIN batches b ON b.seq = t.batch_seq WHERE b.batch_id = ?1 ORDER BY t.position",
         )?;
         let rows = st.query_map([batch_id], |r| {
+            let examples: String = r.get(2)?;
             Ok(crate::batch::Intent {
                 id: r.get(0)?,
                 description: r.get(1)?,
+                // Written by import from a validated list; a damaged value shows none.
+                examples: serde_json::from_str(&examples).unwrap_or_default(),
+                group: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The manager's guidelines for a batch (empty if it has none or is unknown).
+    pub fn guidelines(&self, batch_id: &str) -> Result<String, VaultError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT guidelines FROM batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_default())
     }
 
     /// Ids of every batch ever imported (purged ones included).

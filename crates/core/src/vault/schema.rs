@@ -5,7 +5,7 @@ use crate::error::VaultError;
 use rusqlite::Connection;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -130,6 +130,12 @@ const MIGRATIONS: &[&str] = &[
         kinds     TEXT NOT NULL
     ) STRICT;
     CREATE INDEX quarantine_batch ON quarantine (batch_seq);
+    "#,
+    // v5: intents carry example phrasings and a group; batches carry guidelines.
+    r#"
+    ALTER TABLE batch_intents ADD COLUMN examples TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE batch_intents ADD COLUMN grp TEXT NOT NULL DEFAULT '';
+    ALTER TABLE batches ADD COLUMN guidelines TEXT NOT NULL DEFAULT '';
     "#,
 ];
 

@@ -537,6 +537,15 @@ fn demo_batch_imports_once() {
     assert_eq!(b[0].by_reason, s.by_reason);
     let tax = vault.taxonomy(&b[0].batch_id).unwrap();
     assert_eq!(tax, crate::demo::demo_taxonomy().intents);
+    // Examples, groups and the batch's guidelines come through the sealed batch.
+    assert!(tax
+        .iter()
+        .all(|i| !i.examples.is_empty() && !i.group.is_empty()));
+    assert_eq!(
+        vault.guidelines(&b[0].batch_id).unwrap(),
+        crate::demo::DEMO_GUIDELINES
+    );
+    assert_eq!(vault.guidelines("b_unknown").unwrap(), "");
     let _ = BatchError::Tampered; // keep the import used in all cfgs
 }
 
