@@ -1,4 +1,5 @@
-//! Batches: list, import (file picker or drag-and-drop send the bytes), taxonomy.
+//! Batches: list, import (file picker or drag-and-drop send the bytes), taxonomy,
+//! guidelines.
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
@@ -19,6 +20,12 @@ pub fn batch_taxonomy(
     batch_id: String,
 ) -> IpcResult<Vec<Intent>> {
     Ok(state.vault()?.taxonomy(&batch_id)?)
+}
+
+/// The manager's guidelines for annotators of this batch (plain text, may be empty).
+#[tauri::command]
+pub fn batch_guidelines(state: tauri::State<'_, AppState>, batch_id: String) -> IpcResult<String> {
+    Ok(state.vault()?.guidelines(&batch_id)?)
 }
 
 /// Import a `.lvbatch` file's bytes (base64), verified and all-or-nothing.

@@ -73,6 +73,73 @@ fn status_queue_and_batches() {
         tax.as_array().unwrap().len(),
         labelvault_core::demo::demo_taxonomy().intents.len()
     );
+    assert!(tax[0]["examples"].as_array().is_some_and(|e| !e.is_empty()));
+    assert!(tax[0]["group"].as_str().is_some_and(|g| !g.is_empty()));
+    let g = call(&h, "batch_guidelines", json!({"batchId": b[0]["batch_id"]})).unwrap();
+    assert_eq!(g, labelvault_core::demo::DEMO_GUIDELINES);
+    let none = call(&h, "batch_guidelines", json!({"batchId": "b_unknown"})).unwrap();
+    assert_eq!(none, "");
+}
+
+#[test]
+fn the_dispatch_form_checks_taxonomy_files_and_guidelines() {
+    use base64::Engine as _;
+    let h = harness();
+    let b64 = |v: &Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
+    let good = json!({"id": "banking", "version": "v3", "intents": [
+        {"id": "card_lost", "description": "Lost card", "examples": ["I lost my card"], "group": "cards"},
+        {"id": "card_arrival", "description": "Card arrival", "group": "cards"},
+        {"id": "balance", "description": "Balance", "examples": ["how much"], "group": "accounts"},
+        {"id": "greeting"}]});
+    let r = call(&h, "manage_taxonomy", json!({"contentB64": b64(&good)})).unwrap();
+    assert_eq!(
+        r,
+        json!({"id": "banking", "version": "v3", "intents": 4, "groups": 2, "with_examples": 2})
+    );
+    let twice = json!({"id": "t", "version": "1", "intents": [{"id": "a"}, {"id": "a"}]});
+    let e = call(&h, "manage_taxonomy", json!({"contentB64": b64(&twice)})).unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+    assert!(e["message"].as_str().unwrap().contains("twice"), "{e}");
+    let secret = "Zq7-private-example";
+    let many =
+        json!({"id": "t", "version": "1", "intents": [{"id": "a", "examples": vec![secret; 11]}]});
+    let e = call(&h, "manage_taxonomy", json!({"contentB64": b64(&many)})).unwrap_err();
+    assert!(!e.to_string().contains(secret), "{e}");
+    let e = call(
+        &h,
+        "manage_taxonomy",
+        json!({"contentB64": b64(&json!([1]))}),
+    )
+    .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("taxonomy"), "{e}");
+    let e = call(&h, "manage_taxonomy", json!({"contentB64": "%%"})).unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+
+    // Refused before anything is sent (no hub is connected here).
+    let plan = json!({"from": 0, "to": 1, "overlap": 1, "batch_size": 1, "gold_share": 0.0,
+        "low_confidence_budget": 1, "max_confidence": 0.6, "sample_per_company": 0, "lease_secs": 3600});
+    let long = "x".repeat(labelvault_core::batch::limits::MAX_GUIDELINES + 1);
+    let e = call(
+        &h,
+        "manage_dispatch",
+        json!({"plan": plan, "guidelines": long}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+    let e = call(
+        &h,
+        "manage_dispatch",
+        json!({"plan": plan, "taxonomyB64": b64(&twice)}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "bad_input");
+    let e = call(
+        &h,
+        "manage_dispatch",
+        json!({"plan": plan, "taxonomyB64": b64(&good), "guidelines": "Be kind."}),
+    )
+    .unwrap_err();
+    assert_eq!(e["code"], "manager_not_connected");
 }
 
 #[test]

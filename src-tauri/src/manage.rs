@@ -235,13 +235,105 @@ pub async fn manage_preview(
     .await
 }
 
-/// Create the batches and assign them to devices.
+/// What a taxonomy file holds, for the dispatch form and its confirmation.
+#[derive(Debug, Serialize)]
+pub struct TaxonomySummary {
+    /// The taxonomy's id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// How many intents.
+    pub intents: usize,
+    /// How many distinct non-empty groups.
+    pub groups: usize,
+    /// How many intents carry example phrasings.
+    pub with_examples: usize,
+}
+
+/// Parse a taxonomy file (docs/batch-format.md) and check it by the rules a device
+/// applies on import, so a bad file is refused at the form, not after sealing.
+fn read_taxonomy(content_b64: &str) -> IpcResult<labelvault_core::batch::Taxonomy> {
+    use labelvault_core::batch::{BatchItem, BatchPayload, Reason};
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content_b64.as_bytes())
+        .map_err(|_| {
+            IpcError::new(
+                "bad_input",
+                "the taxonomy file could not be read; choose it again",
+            )
+        })?;
+    let taxonomy = labelvault_core::batch::input::parse_taxonomy(&bytes)?;
+    // A one-item probe batch: `BatchPayload::validate` holds the taxonomy rules (ids,
+    // sizes, examples, groups, duplicates) and the probe item only refers to the first
+    // intent, so any error it reports is about the taxonomy.
+    let probe = BatchPayload {
+        batch_id: format!("b_{}", "0".repeat(32)),
+        recipient: String::new(),
+        created_at: 0,
+        expires_at: 1,
+        items: vec![BatchItem {
+            item_id: format!("it_{}", "0".repeat(32)),
+            text: "probe".into(),
+            model_intent: taxonomy
+                .intents
+                .first()
+                .map(|i| i.id.clone())
+                .unwrap_or_default(),
+            confidence: 0.5,
+            alternatives: Vec::new(),
+            reason: Reason::LowConfidence,
+        }],
+        taxonomy,
+        guidelines: String::new(),
+    };
+    probe
+        .validate()
+        .map_err(|e| IpcError::new("bad_input", format!("the taxonomy file is not usable: {e}")))?;
+    Ok(probe.taxonomy)
+}
+
+/// Read and check a taxonomy file (its bytes, base64) without sending anything.
+#[tauri::command]
+pub fn manage_taxonomy(content_b64: String) -> IpcResult<TaxonomySummary> {
+    let t = read_taxonomy(&content_b64)?;
+    let groups: std::collections::BTreeSet<&str> = t
+        .intents
+        .iter()
+        .map(|i| i.group.as_str())
+        .filter(|g| !g.is_empty())
+        .collect();
+    Ok(TaxonomySummary {
+        intents: t.intents.len(),
+        groups: groups.len(),
+        with_examples: t.intents.iter().filter(|i| !i.examples.is_empty()).count(),
+        id: t.id,
+        version: t.version,
+    })
+}
+
+/// Create the batches and assign them to devices, with the manager's taxonomy file
+/// (base64; otherwise the hub derives one from the messages) and guidelines for the
+/// annotators (plain text; empty: none).
 #[tauri::command]
 pub async fn manage_dispatch(
     state: tauri::State<'_, AppState>,
     plan: BatchPlan,
+    taxonomy_b64: Option<String>,
+    guidelines: Option<String>,
 ) -> IpcResult<Value> {
     let st = state.inner().clone();
+    let taxonomy = taxonomy_b64.as_deref().map(read_taxonomy).transpose()?;
+    let guidelines = guidelines.unwrap_or_default();
+    let limit = labelvault_core::batch::limits::MAX_GUIDELINES;
+    if guidelines.len() > limit {
+        return Err(IpcError::new(
+            "bad_input",
+            format!(
+                "the guidelines are {} bytes; shorten them to at most {limit} bytes (32 KiB)",
+                guidelines.len()
+            ),
+        ));
+    }
     off_main(move || {
         let c = client(&st)?;
         let mut body = json!({
@@ -253,6 +345,12 @@ pub async fn manage_dispatch(
         });
         if !plan.devices.is_empty() {
             body["devices"] = json!(plan.devices);
+        }
+        if let Some(t) = taxonomy {
+            body["taxonomy"] = json!(t);
+        }
+        if !guidelines.trim().is_empty() {
+            body["guidelines"] = json!(guidelines);
         }
         Ok(c.post("/v1/admin/dispatch", &body)?)
     })
