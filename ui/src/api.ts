@@ -25,7 +25,7 @@ export type LabelRecord = {
 };
 export type AfterChange = { record: LabelRecord | null; next: QueueItem[] };
 export type RecentDecision = { item: QueueItem; label: LabelRecord };
-export type Intent = { id: string; description: string };
+export type Intent = { id: string; description: string; examples?: string[]; group?: string };
 export type BatchSummary = {
   batch_id: string; items: number; labelled: number; imported_at: number; expires_at: number;
   by_reason: ReasonCounts; taxonomy: string; held_back: number;
@@ -82,6 +82,8 @@ export type BatchPlan = {
 };
 export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number };
 export type Preview = { composition: Composition; copies_needed: number; pool_size: number };
+/// A taxonomy file as the shell read and checked it (nothing sent).
+export type TaxonomySummary = { id: string; version: string; intents: number; groups: number; with_examples: number };
 export type Dispatched = {
   composition: Composition; dispatched_messages: number; copies: number; gold_copies: number; shortfall: number;
   lease_expires_at: number; batches: { batch_id: string; device_id: string; items: number }[];
@@ -124,6 +126,7 @@ export const api = {
   undo: () => invoke<AfterChange>("label_undo"),
   recent: (limit = 20) => invoke<RecentDecision[]>("label_recent", { limit }),
   taxonomy: (batchId: string) => invoke<Intent[]>("batch_taxonomy", { batchId }),
+  guidelines: (batchId: string) => invoke<string>("batch_guidelines", { batchId }),
   batches: () => invoke<BatchSummary[]>("batches_list"),
   importBatch: (bytesB64: string) => invoke<ImportReport>("batch_import", { bytesB64 }),
   ledger: (limit = 100) => invoke<LedgerView>("audit_ledger", { limit }),
@@ -139,7 +142,9 @@ export const api = {
   manageOverview: () => invoke<Overview>("manage_overview"),
   manageIngest: (fileName: string, bytesB64: string) => invoke<IngestSummary>("manage_ingest", { fileName, bytesB64 }),
   managePreview: (plan: BatchPlan) => invoke<Preview>("manage_preview", { plan }),
-  manageDispatch: (plan: BatchPlan) => invoke<Dispatched>("manage_dispatch", { plan }),
+  manageTaxonomy: (contentB64: string) => invoke<TaxonomySummary>("manage_taxonomy", { contentB64 }),
+  manageDispatch: (plan: BatchPlan, taxonomyB64: string | null, guidelines: string | null) =>
+    invoke<Dispatched>("manage_dispatch", { plan, taxonomyB64, guidelines }),
   manageQuality: () => invoke<Quality>("manage_quality"),
   manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
   manageAnnotators: () => invoke<{ annotators: Person[] }>("manage_annotators"),

@@ -52,11 +52,19 @@ export const REASON_LABELS: Record<string, string> = {
   random_sample: "Random sample (new company)",
 };
 
-/// Words of an intent for search: its id split at `_`, `-`, `.`, `/` and spaces, then
-/// its description's words (lowercase).
-function intentWords(i: { id: string; description: string }): { id: string[]; desc: string[] } {
-  const split = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-  return { id: split(i.id), desc: split(i.description) };
+/** What search and display read of an intent (examples and group are optional). */
+export type IntentLike = { id: string; description: string; examples?: string[]; group?: string };
+
+const splitWords = (t: string) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/// Words of an intent for search: its id split at `_`, `-`, `.`, `/` and spaces; its
+/// description's and group's words; its example phrasings' words (lowercase).
+function intentWords(i: IntentLike): { id: string[]; desc: string[]; examples: string[] } {
+  return {
+    id: splitWords(i.id),
+    desc: [...splitWords(i.description), ...splitWords(i.group ?? "")],
+    examples: (i.examples ?? []).flatMap(splitWords),
+  };
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment), stopping early
@@ -96,11 +104,13 @@ function wordMatch(q: string, w: string): number {
 }
 
 /// Intents matching a typed query, best first. Every typed word must match a word of the
-/// intent's id or description, by prefix, inside it, or with a typo; words of the id count
-/// more than words of the description, and an id that starts with the whole query comes
-/// first. Ties keep the taxonomy's order. An empty query lists every intent.
-export function filterIntents<T extends { id: string; description: string }>(intents: T[], query: string): T[] {
-  const typed = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+/// intent's id, description or group, by prefix, inside it, or with a typo, or start a
+/// word of one of its example phrasings (3+ letters); words of the id count more than
+/// words of the description, which count more than examples, and an id that starts with
+/// the whole query comes first. Ties keep the taxonomy's order. An empty query lists
+/// every intent.
+export function filterIntents<T extends IntentLike>(intents: T[], query: string): T[] {
+  const typed = splitWords(query);
   if (!typed.length) return intents;
   const joined = typed.join("_");
   const scored: { i: T; score: number; at: number }[] = [];
@@ -111,13 +121,73 @@ export function filterIntents<T extends { id: string; description: string }>(int
       let best = 0;
       for (const x of w.id) best = Math.max(best, 2 * wordMatch(q, x));
       if (best < 6) for (const x of w.desc) best = Math.max(best, wordMatch(q, x));
-      if (best === 0) return;
+      if (best === 0 && q.length >= 3 && w.examples.some((x) => x.startsWith(q))) best = 0.5;
+      if (best <= 0) return;
       score += best;
     }
     scored.push({ i: intent, score, at });
   });
   scored.sort((a, b) => b.score - a.score || a.at - b.at);
   return scored.map((s) => s.i);
+}
+
+/// The taxonomy's groups, in the order they first appear (an intent without one is in
+/// none). A taxonomy with no groups gives an empty list.
+export function groupNames(intents: { group?: string }[]): string[] {
+  const out: string[] = [];
+  for (const i of intents) {
+    const g = i.group ?? "";
+    if (g && !out.includes(g)) out.push(g);
+  }
+  return out;
+}
+
+/** Intents under a group heading; `group` is "" for intents without a group. */
+export type IntentGroup<T> = { group: string; intents: T[] };
+
+/// Intents gathered under their groups: groups in the order they first appear, each
+/// group's intents in taxonomy order, intents without a group last (group "").
+export function groupIntents<T extends { group?: string }>(intents: T[]): IntentGroup<T>[] {
+  const names = groupNames(intents);
+  const out: IntentGroup<T>[] = names.map((g) => ({ group: g, intents: [] }));
+  const at = new Map(names.map((g, n) => [g, n]));
+  const none: T[] = [];
+  for (const i of intents) {
+    const n = at.get(i.group ?? "");
+    if (n === undefined) none.push(i);
+    else out[n].intents.push(i);
+  }
+  if (none.length) out.push({ group: "", intents: none });
+  return out;
+}
+
+/** One row of the intent picker: a group heading, or an intent and its place in `shown`. */
+export type PickerRow<T> = { kind: "group"; name: string } | { kind: "intent"; intent: T; index: number };
+
+/// What the picker lists for a query. With no query and a taxonomy with groups, every
+/// intent under its group heading (the highlight moves in that order); with a query, the
+/// matches best first and no headings (each row names its group instead).
+export function pickerRows<T extends IntentLike>(intents: T[], query: string): { shown: T[]; rows: PickerRow<T>[]; headings: boolean } {
+  const filtering = splitWords(query).length > 0;
+  if (filtering || !groupNames(intents).length) {
+    const shown = filtering ? filterIntents(intents, query) : intents;
+    return { shown, rows: shown.map((intent, index) => ({ kind: "intent", intent, index })), headings: false };
+  }
+  const shown: T[] = [];
+  const rows: PickerRow<T>[] = [];
+  for (const g of groupIntents(intents)) {
+    rows.push({ kind: "group", name: g.group || "Other" });
+    for (const intent of g.intents) {
+      rows.push({ kind: "intent", intent, index: shown.length });
+      shown.push(intent);
+    }
+  }
+  return { shown, rows, headings: true };
+}
+
+/// UTF-8 size of a text, the unit of the hub's limits (the guidelines' 32 KiB).
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).length;
 }
 
 /// Taxonomies this small fill the keys 1–9 with their remaining intents in order; larger

@@ -2,7 +2,7 @@
 // before the next item shows; the next items are prefetched so the screen never waits
 // on a query. Latency (keydown → next item painted) is recorded for the benchmark.
 import { api, errorText, type Flag, type Intent, type QueueItem, type RecentDecision, type Span, type Verdict } from "./api";
-import { afterDecision, afterUndo, choices, filterIntents, pct, REASON_LABELS, segments, words, type Counts } from "./format";
+import { afterDecision, afterUndo, choices, groupIntents, groupNames, pct, pickerRows, REASON_LABELS, segments, words, type Counts } from "./format";
 import { ACTION_LABELS, resolve, type Action, type KeyMap } from "./keys";
 import { $, clear, el, showBanner } from "./dom";
 
@@ -35,6 +35,8 @@ window.__lvFrameWait = [];
 export class LabelScreen {
   private queue: QueueItem[] = [];
   private taxonomies = new Map<string, Intent[]>();
+  /** Each batch's guidelines from the manager (plain text, may be empty). */
+  private guidelinesText = new Map<string, string>();
   private current: QueueItem | null = null;
   private shownAt = performance.now();
   private pending: Pending = { flags: new Set(), spans: [] };
@@ -76,6 +78,15 @@ export class LabelScreen {
       this.taxonomies.set(batchId, t);
     }
     return t;
+  }
+
+  private async guidelines(batchId: string): Promise<string> {
+    let g = this.guidelinesText.get(batchId);
+    if (g === undefined) {
+      g = await api.guidelines(batchId);
+      this.guidelinesText.set(batchId, g);
+    }
+    return g;
   }
 
   private async show(item: QueueItem | null) {
@@ -175,7 +186,7 @@ export class LabelScreen {
       for (const [k, what] of rows) help.append(el("tr", {}, [el("td", {}, [k]), el("td", {}, [what])]));
     };
     section("In the intent picker", [
-      ["type", "Filter by words of the name or description, in any order; typos are forgiven"],
+      ["type", "Filter by words of the name, description or group, or the start of words in its examples, in any order; typos are forgiven"],
       ["↑ / ↓", "Move the highlight"],
       ["PgUp / PgDn", "Move by ten"],
       ["Enter", "Pick the highlighted intent"],
@@ -191,8 +202,9 @@ export class LabelScreen {
     section("Recent decisions", [["Tab, then Enter", "Change an earlier decision"]]);
   }
 
-  /// The guidelines at the decision: what the model's intent and the numbered choices
-  /// mean, then every intent of the item's batch, from the batch's taxonomy.
+  /// The guidelines at the decision: the manager's guidelines for the item's batch
+  /// first, then what the model's intent and the numbered choices mean, then every
+  /// intent of the batch under its group, with its description and example phrasings.
   private async showGuidelines() {
     const item = this.current;
     const body = $("guidelines-body");
@@ -200,16 +212,36 @@ export class LabelScreen {
     if (!item) {
       body.append(el("p", {}, ["No item on screen."]));
     } else {
-      const tax = await this.taxonomy(item.batch_id);
-      const about = (id: string) => tax.find((t) => t.id === id)?.description || "no description in this batch's taxonomy";
-      const row = (id: string, tag: string) =>
-        el("div", { class: "guideline", "data-intent": id }, [el("strong", {}, [id]), tag ? el("span", { class: "muted" }, [` (${tag})`]) : "", el("p", {}, [about(id)])]);
+      const [tax, text] = await Promise.all([this.taxonomy(item.batch_id), this.guidelines(item.batch_id)]);
+      body.append(el("h3", {}, ["From your manager"]));
+      // Plain text only: textContent keeps any markup inert, CSS keeps its line breaks.
+      const g = el("div", { id: "guidelines-text", class: "guidelines-text", dir: "auto" });
+      g.textContent = text;
+      body.append(text.trim() ? g : el("p", { id: "guidelines-none", class: "muted" }, ["Your manager added no guidelines to this batch."]));
+      const byId = new Map(tax.map((t) => [t.id, t]));
+      const row = (id: string, tag: string) => {
+        const t = byId.get(id);
+        const examples = t?.examples ?? [];
+        return el("div", { class: "guideline", "data-intent": id }, [
+          el("strong", {}, [id]),
+          tag ? el("span", { class: "muted" }, [` (${tag})`]) : "",
+          t?.group ? el("span", { class: "group-tag", dir: "auto" }, [t.group]) : "",
+          el("p", { dir: "auto" }, [t?.description || "no description in this batch's taxonomy"]),
+          examples.length ? el("ul", { class: "examples" }, examples.map((x) => el("li", { dir: "auto" }, [x]))) : "",
+        ]);
+      };
       body.append(el("h3", {}, ["This item"]), row(item.model_intent, "the model's guess"));
       this.numbered.forEach((id, n) => body.append(row(id, `key ${n + 1}`)));
-      body.append(el("h3", {}, [`Every intent of this batch (${tax.length})`]));
-      for (const t of tax) body.append(row(t.id, ""));
+      const groups = groupIntents(tax);
+      const named = groupNames(tax).length > 0;
+      body.append(el("h3", {}, [`Every intent of this batch (${tax.length}${named ? ` in ${groupNames(tax).length} groups` : ""})`]));
+      for (const grp of groups) {
+        if (named) body.append(el("h4", { class: "guideline-group", dir: "auto" }, [grp.group || "Other"]));
+        for (const t of grp.intents) body.append(row(t.id, ""));
+      }
     }
     $("guidelines").hidden = false;
+    $("guidelines-body").scrollTop = 0;
   }
 
   /// Intents this annotator chose recently (newest first), for the keys 1–9.
@@ -432,13 +464,16 @@ export class LabelScreen {
     input.focus();
   }
 
-  /// The picker lists every matching intent (no cap) with a count; the highlighted row
-  /// stays in view and shows its full name and description.
+  /// The picker lists every matching intent (no cap) with a count: with no filter, under
+  /// the taxonomy's group headings; filtered, best first with each row's group named.
+  /// Each row shows the description and the first example phrasing; the highlighted row
+  /// stays in view and shows its full name, description and every example.
   private renderPicker() {
     const p = this.picker;
     if (!p) return;
     const input = $("picker-input") as HTMLInputElement;
-    p.shown = filterIntents(p.list, input.value);
+    const view = pickerRows(p.list, input.value);
+    p.shown = view.shown;
     p.index = Math.min(Math.max(0, p.index), Math.max(0, p.shown.length - 1));
     const list = $("picker-list");
     clear(list);
@@ -447,11 +482,22 @@ export class LabelScreen {
       ? `${p.shown.length} of ${p.list.length} intents match`
       : `${p.list.length} intents`;
     let selected: HTMLElement | null = null;
-    p.shown.forEach((i, n) => {
+    for (const r of view.rows) {
+      if (r.kind === "group") {
+        list.append(el("li", { class: "picker-group", role: "presentation", dir: "auto" }, [r.name]));
+        continue;
+      }
+      const { intent: i, index: n } = r;
       const sel = n === p.index;
-      const li = el("li", { class: sel ? "sel" : "", "aria-selected": String(sel), role: "option", id: `picker-opt-${n}`, title: i.id }, [
-        el("strong", { class: "intent-name" }, [i.id]),
-        i.description ? el("span", { class: "desc" }, [i.description]) : "",
+      const examples = i.examples ?? [];
+      const shownExamples = sel ? examples : examples.slice(0, 1);
+      const li = el("li", { class: sel ? "opt sel" : "opt", "aria-selected": String(sel), role: "option", id: `picker-opt-${n}`, title: i.id, "data-intent": i.id }, [
+        el("span", { class: "name-line" }, [
+          el("strong", { class: "intent-name" }, [i.id]),
+          !view.headings && i.group ? el("span", { class: "group-tag", dir: "auto" }, [i.group]) : "",
+        ]),
+        i.description ? el("span", { class: "desc", dir: "auto" }, [i.description]) : "",
+        ...shownExamples.map((x) => el("span", { class: "example", dir: "auto" }, [`“${x}”`])),
       ]);
       li.addEventListener("mousedown", (ev) => {
         ev.preventDefault();
@@ -460,9 +506,12 @@ export class LabelScreen {
       });
       list.append(li);
       if (sel) selected = li;
-    });
+    }
     if (selected) {
       input.setAttribute("aria-activedescendant", (selected as HTMLElement).id);
+      // Keep the group heading just above the highlight in view too.
+      const above = (selected as HTMLElement).previousElementSibling;
+      if (above?.classList.contains("picker-group")) above.scrollIntoView({ block: "nearest" });
       (selected as HTMLElement).scrollIntoView({ block: "nearest" });
     } else {
       input.removeAttribute("aria-activedescendant");

@@ -1,10 +1,10 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality } from "./api";
+import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality, type TaxonomySummary } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
-import { pct } from "./format";
+import { pct, utf8Bytes } from "./format";
 
 const DAY = 86_400;
 
@@ -23,6 +23,30 @@ export function adjudicationChoices(d: Pick<Disagreement, "labels" | "model_inte
   const out = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([i]) => i);
   if (!out.includes(d.model_intent)) out.push(d.model_intent);
   return out;
+}
+
+/** The hub's limit on a dispatch's guidelines, in bytes (32 KiB). */
+export const GUIDELINES_LIMIT = 32 * 1024;
+
+/// The guidelines' byte counter: "1,234 / 32,768 bytes", and whether it is over the limit.
+export function guidelinesCount(text: string): { text: string; over: boolean } {
+  const n = utf8Bytes(text);
+  const f = (x: number) => x.toLocaleString("en-US");
+  return { text: `${f(n)} / ${f(GUIDELINES_LIMIT)} bytes${n > GUIDELINES_LIMIT ? " — too long, shorten them" : ""}`, over: n > GUIDELINES_LIMIT };
+}
+
+/// A checked taxonomy file in words: "banking v3: 150 intents, 10 groups, 150 with examples".
+export function taxonomyText(t: TaxonomySummary): string {
+  const groups = t.groups ? `, ${t.groups} group${t.groups === 1 ? "" : "s"}` : ", no groups";
+  const ex = t.with_examples ? `, ${t.with_examples} with examples` : "";
+  return `${t.id} ${t.version}: ${t.intents} intent${t.intents === 1 ? "" : "s"}${groups}${ex}`;
+}
+
+/// What the confirmation says about the taxonomy and the guidelines going with the batches.
+export function attachmentsText(t: TaxonomySummary | null, guidelines: string): string {
+  const tax = t ? `Taxonomy ${t.id} version ${t.version} (${t.intents} intents).` : "Taxonomy: every intent the messages mention (no file chosen).";
+  const g = guidelines.trim() ? `Guidelines for annotators attached (${utf8Bytes(guidelines).toLocaleString("en-US")} bytes).` : "No guidelines attached.";
+  return `${tax} ${g}`;
 }
 
 const num = (id: string, fallback: number) => {
@@ -45,6 +69,8 @@ export class ManageScreen {
   /** Annotator id → name, and device id → its annotator's name (from the hub). */
   private names = new Map<string, string>();
   private deviceNames = new Map<string, string>();
+  /** The chosen taxonomy file (base64, as read) and what the shell found in it. */
+  private taxonomy: { b64: string; summary: TaxonomySummary } | null = null;
 
   /// Attach the view's handlers (once, at start-up).
   wire() {
@@ -80,6 +106,20 @@ export class ManageScreen {
       e.preventDefault();
       void this.markCompany();
     });
+    const tax = $("manage-taxonomy-file") as HTMLInputElement;
+    tax.addEventListener("change", () => {
+      const f = tax.files?.[0];
+      if (f) void this.loadTaxonomy(f);
+      tax.value = "";
+    });
+    $("manage-taxonomy-clear").addEventListener("click", () => {
+      this.taxonomy = null;
+      $("manage-taxonomy-result").textContent = "";
+      $("manage-taxonomy-clear").hidden = true;
+    });
+    const guide = $("manage-guidelines") as HTMLTextAreaElement;
+    guide.addEventListener("input", () => this.countGuidelines());
+    this.countGuidelines();
     $("manage-export").addEventListener("click", () => void this.exportSet());
     $("manage-reveal").addEventListener("click", () => {
       this.revealed = true;
@@ -208,6 +248,7 @@ export class ManageScreen {
     const out: string[] = [];
     if (plan.gold_share > 0 && this.gold === 0) out.push("No gold answers are loaded: load a gold file above, or set the gold share to 0.");
     if (poolSize === 0) out.push("The pool is empty for these dates and settings: nothing would be assigned.");
+    if (guidelinesCount(this.guidelinesValue()).over) out.push(`The guidelines are over ${GUIDELINES_LIMIT.toLocaleString("en-US")} bytes: shorten them.`);
     return out;
   }
 
@@ -228,7 +269,8 @@ export class ManageScreen {
       $("manage-confirm-text").textContent =
         `Assign ${r.pool_size} message(s) as ${r.copies_needed} item(s) (overlap ${plan.overlap}), ` +
         `about ${Math.round(plan.gold_share * 100)}% hidden gold, in batches of up to ${plan.batch_size}, ` +
-        `for ${Math.round(plan.lease_secs / 86400)} day(s)? They are sealed to the enrolled devices at once.`;
+        `for ${Math.round(plan.lease_secs / 86400)} day(s)? They are sealed to the enrolled devices at once. ` +
+        attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue());
       $("manage-confirm").hidden = false;
       ($("manage-confirm-yes") as HTMLButtonElement).focus();
     } catch (e) {
@@ -236,6 +278,37 @@ export class ManageScreen {
     } finally {
       b.disabled = false;
     }
+  }
+
+  /// Read the chosen taxonomy file and have the shell check it; it goes with the next
+  /// dispatch. A bad file is refused here and the previous choice is dropped.
+  private async loadTaxonomy(f: File) {
+    const out = $("manage-taxonomy-result");
+    out.textContent = "Checking…";
+    this.taxonomy = null;
+    $("manage-taxonomy-clear").hidden = true;
+    try {
+      const b64 = await fileBase64(f);
+      const summary = await api.manageTaxonomy(b64);
+      this.taxonomy = { b64, summary };
+      out.textContent = "";
+      out.append(el("span", { id: "manage-taxonomy-summary" }, [`${f.name}: ${taxonomyText(summary)}`]));
+      $("manage-taxonomy-clear").hidden = false;
+    } catch (e) {
+      out.textContent = "";
+      out.append(el("span", { id: "manage-taxonomy-problem", class: "problem", role: "alert" }, [`${f.name}: ${errorText(e)}`]));
+    }
+  }
+
+  private guidelinesValue(): string {
+    return ($("manage-guidelines") as HTMLTextAreaElement).value;
+  }
+
+  private countGuidelines() {
+    const c = guidelinesCount(this.guidelinesValue());
+    const out = $("manage-guidelines-count");
+    out.textContent = c.text;
+    out.className = c.over ? "problem" : "muted";
   }
 
   private async loadGold(f: File) {
@@ -276,12 +349,13 @@ export class ManageScreen {
       if (!dispatch) {
         const r = await api.managePreview(plan);
         const c = r.composition;
-        out.append(el("p", { id: "manage-preview-summary" }, [`Dry run: ${r.pool_size} message(s) in the pool (${c.false_positive} reported false positive, ${c.low_confidence} low confidence, ${c.random_sample} random sample) → ${r.copies_needed} item(s) with overlap ${plan.overlap}. Nothing was assigned.`]));
+        out.append(el("p", { id: "manage-preview-summary" }, [`Dry run: ${r.pool_size} message(s) in the pool (${c.false_positive} reported false positive, ${c.low_confidence} low confidence, ${c.random_sample} random sample) → ${r.copies_needed} item(s) with overlap ${plan.overlap}. Nothing was assigned. ${attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue())}`]));
         for (const p of this.planProblems(plan, r.pool_size)) out.append(el("p", { class: "problem", role: "alert" }, [`Warning: ${p}`]));
         return;
       }
-      const r = await api.manageDispatch(plan);
-      out.append(el("p", { id: "manage-dispatch-summary" }, [`Assigned ${r.dispatched_messages} message(s) as ${r.copies} item(s) plus ${r.gold_copies} hidden gold item(s) in ${r.batches.length} batch(es).` + (r.shortfall ? ` ${r.shortfall} item(s) could not be placed: not enough distinct devices.` : "")]));
+      const guidelines = this.guidelinesValue();
+      const r = await api.manageDispatch(plan, this.taxonomy?.b64 ?? null, guidelines.trim() ? guidelines : null);
+      out.append(el("p", { id: "manage-dispatch-summary" }, [`Assigned ${r.dispatched_messages} message(s) as ${r.copies} item(s) plus ${r.gold_copies} hidden gold item(s) in ${r.batches.length} batch(es).` + (r.shortfall ? ` ${r.shortfall} item(s) could not be placed: not enough distinct devices.` : "") + ` ${attachmentsText(this.taxonomy?.summary ?? null, guidelines)}`]));
       out.append(el("ul", {}, r.batches.map((b) => el("li", {}, [`${b.batch_id} → device ${b.device_id}: ${b.items} items`]))));
       await this.refresh();
     } catch (e) {
