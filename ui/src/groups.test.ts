@@ -12,7 +12,7 @@ const TAX = [
 describe("intent groups", () => {
   it("lists groups in the order they first appear", () => {
     expect(groupNames(TAX)).toEqual(["cards", "accounts"]);
-    expect(groupNames([{ id: "a" }, { group: "" }])).toEqual([]);
+    expect(groupNames([{}, { group: "" }])).toEqual([]);
   });
   it("gathers intents under their groups, ungrouped last", () => {
     expect(groupIntents(TAX).map((g) => [g.group, g.intents.map((i) => i.id)])).toEqual([

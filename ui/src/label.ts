@@ -219,13 +219,13 @@ export class LabelScreen {
       g.textContent = text;
       body.append(text.trim() ? g : el("p", { id: "guidelines-none", class: "muted" }, ["Your manager added no guidelines to this batch."]));
       const byId = new Map(tax.map((t) => [t.id, t]));
-      const row = (id: string, tag: string) => {
+      const row = (id: string, tag: string, groupTag = true) => {
         const t = byId.get(id);
         const examples = t?.examples ?? [];
         return el("div", { class: "guideline", "data-intent": id }, [
           el("strong", {}, [id]),
           tag ? el("span", { class: "muted" }, [` (${tag})`]) : "",
-          t?.group ? el("span", { class: "group-tag", dir: "auto" }, [t.group]) : "",
+          groupTag && t?.group ? el("span", { class: "group-tag", dir: "auto" }, [t.group]) : "",
           el("p", { dir: "auto" }, [t?.description || "no description in this batch's taxonomy"]),
           examples.length ? el("ul", { class: "examples" }, examples.map((x) => el("li", { dir: "auto" }, [x]))) : "",
         ]);
@@ -237,7 +237,8 @@ export class LabelScreen {
       body.append(el("h3", {}, [`Every intent of this batch (${tax.length}${named ? ` in ${groupNames(tax).length} groups` : ""})`]));
       for (const grp of groups) {
         if (named) body.append(el("h4", { class: "guideline-group", dir: "auto" }, [grp.group || "Other"]));
-        for (const t of grp.intents) body.append(row(t.id, ""));
+        // Under its heading an intent needs no group label of its own.
+        for (const t of grp.intents) body.append(row(t.id, "", !named));
       }
     }
     $("guidelines").hidden = false;
