@@ -15,6 +15,21 @@ pub fn sealed_batch(
     intents: &[(String, String)],
     items: &[serde_json::Value],
 ) -> (PathBuf, PathBuf) {
+    let tax = serde_json::json!({"id": "e2e", "version": "1",
+        "intents": intents.iter().map(|(id, d)| serde_json::json!({"id": id, "description": d})).collect::<Vec<_>>()});
+    sealed_batch_with(dir, &tax, items, "")
+}
+
+/// Like [`sealed_batch`], with a whole taxonomy file (`{"id", "version", "intents":
+/// [{"id", "description", "examples", "group"}]}`) and the manager's guidelines. Without
+/// guidelines the real CLI seals the batch; with them (the CLI's `batch seal` takes
+/// none) the engine's own sealing does, with the key `labelvault hub keygen` wrote.
+pub fn sealed_batch_with(
+    dir: &Path,
+    taxonomy: &serde_json::Value,
+    items: &[serde_json::Value],
+    guidelines: &str,
+) -> (PathBuf, PathBuf) {
     use labelvault_system_tests::cli_ok;
     let profile = dir.join("profile");
     let v: serde_json::Value =
@@ -29,13 +44,36 @@ pub fn sealed_batch(
         .trim()
         .to_string();
     cli_ok(&profile, &["hub", "trust", &public]);
-    let tax = serde_json::json!({"id": "e2e", "version": "1",
-        "intents": intents.iter().map(|(id, d)| serde_json::json!({"id": id, "description": d})).collect::<Vec<_>>()});
-    std::fs::write(dir.join("tax.json"), tax.to_string()).expect("write taxonomy");
+    std::fs::write(dir.join("tax.json"), taxonomy.to_string()).expect("write taxonomy");
     let lines: Vec<String> = items.iter().map(|i| i.to_string()).collect();
     std::fs::write(dir.join("items.jsonl"), lines.join("\n") + "\n").expect("write items");
     let batch = dir.join("e2e.lvbatch");
     let recipient = v["recipient"].as_str().expect("recipient").to_string();
+    if !guidelines.is_empty() {
+        use labelvault_core::batch::{self, input};
+        let hub = labelvault_core::identity::HubKey::from_secret_text(
+            &std::fs::read_to_string(&key_file).expect("read hub key"),
+        )
+        .expect("hub key");
+        let items = input::parse_items(
+            lines.join("\n").as_bytes(),
+            input::InputFormat::Auto,
+            batch::Reason::LowConfidence,
+        )
+        .expect("items");
+        let taxonomy = input::parse_taxonomy(taxonomy.to_string().as_bytes()).expect("taxonomy");
+        let mut payload = input::build_payload(
+            items,
+            Some(taxonomy),
+            &recipient,
+            batch::now_unix(),
+            14 * 86_400,
+        )
+        .expect("payload");
+        payload.guidelines = guidelines.to_string();
+        std::fs::write(&batch, batch::seal(&payload, &hub).expect("seal")).expect("write batch");
+        return (profile, batch);
+    }
     cli_ok(
         &profile,
         &[

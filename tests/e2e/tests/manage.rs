@@ -6,6 +6,7 @@
 
 use base64::Engine as _;
 use fantoccini::{Client, Locator};
+use labelvault_core::{KeyringStore, Profile, Vault};
 use labelvault_e2e::{available, click, painted, screenshot, Driver};
 use labelvault_system_tests::{cli_ok, enroll, Hub};
 use serde_json::{json, Value};
@@ -75,6 +76,27 @@ fn messages_file(dir: &Path) -> std::path::PathBuf {
     out.push_str("{\"id\": \"bad\", \"company\": \"acme\"}\n");
     let path = dir.join("messages.jsonl");
     std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// The manager's taxonomy for the round: the messages' intents in two groups, with
+/// example phrasings.
+fn taxonomy_file(dir: &Path) -> std::path::PathBuf {
+    let group = |i: &str| {
+        if i.contains("card") || i.contains("pin") {
+            "cards"
+        } else {
+            "payments"
+        }
+    };
+    let tax = json!({"id": "round-bank", "version": "3", "intents": INTENTS.iter().map(|i| json!({
+        "id": i,
+        "description": format!("The customer asks about {}", i.replace('_', " ")),
+        "examples": [format!("example one for {i}"), format!("example two for {i}")],
+        "group": group(i),
+    })).collect::<Vec<_>>()});
+    let path = dir.join("taxonomy.json");
+    std::fs::write(&path, tax.to_string()).unwrap();
     path
 }
 
@@ -184,19 +206,85 @@ async fn a_manager_round_in_the_manage_view() {
         hub.admin_get("/v1/admin/items").trim().is_empty(),
         "nothing was assigned"
     );
+    // The manager's taxonomy file and guidelines go with the batches. A file that is not
+    // a taxonomy is refused next to the field; the real one is summarised there.
+    let not_tax = dir.path().join("not-a-taxonomy.json");
+    std::fs::write(&not_tax, "[1, 2]").unwrap();
+    c.find(Locator::Css("#manage-taxonomy-file"))
+        .await
+        .unwrap()
+        .send_keys(not_tax.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_text(&c, "#manage-taxonomy-problem", "taxonomy file is invalid").await;
+    let tax_file = taxonomy_file(dir.path());
+    c.find(Locator::Css("#manage-taxonomy-file"))
+        .await
+        .unwrap()
+        .send_keys(tax_file.to_str().unwrap())
+        .await
+        .unwrap();
+    let tax_summary = wait_text(&c, "#manage-taxonomy-summary", "intents").await;
+    assert!(
+        tax_summary.contains("round-bank 3: 4 intents, 2 groups, 4 with examples"),
+        "{tax_summary}"
+    );
+    assert!(c
+        .find(Locator::Css("#manage-taxonomy-problem"))
+        .await
+        .is_err());
+    type_into(
+        &c,
+        "#manage-guidelines",
+        // WebDriver's Enter key: a line break in a textarea.
+        "Label what the customer wants.\u{E007}A lost card is lost_card, even when they ask for a new one.",
+    )
+    .await;
+    let guidelines = c
+        .find(Locator::Css("#manage-guidelines"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(
+        guidelines,
+        "Label what the customer wants.\nA lost card is lost_card, even when they ask for a new one."
+    );
+    let count = wait_text(&c, "#manage-guidelines-count", "bytes").await;
+    assert!(
+        count.starts_with(&format!("{} / 32,768 bytes", guidelines.len())),
+        "{count}"
+    );
+
     // Preview, then create and assign: overlap 2 over the two devices, no gold.
     type_into(&c, "#plan-gold", "0").await;
     click(&c, "#manage-preview").await;
     let preview = wait_text(&c, "#manage-preview-summary", "Dry run").await;
     assert!(
         preview.contains(&format!("{MESSAGES} message(s) in the pool"))
-            && preview.contains(&format!("{} item(s)", 2 * MESSAGES)),
+            && preview.contains(&format!("{} item(s)", 2 * MESSAGES))
+            && preview.contains("Taxonomy round-bank version 3 (4 intents)")
+            && preview.contains("Guidelines for annotators attached"),
         "{preview}"
     );
     // Create and assign asks first, with a summary of what will be sent.
     click(&c, "#manage-dispatch").await;
     let ask = wait_text(&c, "#manage-confirm-text", "Assign").await;
     assert!(ask.contains(&format!("{} item(s)", 2 * MESSAGES)), "{ask}");
+    assert!(
+        ask.contains("Taxonomy round-bank version 3 (4 intents).")
+            && ask.contains("Guidelines for annotators attached"),
+        "{ask}"
+    );
+    c.execute(
+        "document.querySelector('#manage-batch-h').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "manage-dispatch-taxonomy.png").await;
     click(&c, "#manage-confirm-yes").await;
     let dispatched = wait_text(&c, "#manage-dispatch-summary", "Assigned").await;
     assert!(
@@ -217,6 +305,23 @@ async fn a_manager_round_in_the_manage_view() {
     // first item. Then both sync.
     for d in [&a, &b] {
         cli_ok(&d.profile, &["sync"]);
+    }
+    // What a device pulled carries the manager's guidelines and taxonomy, examples and
+    // groups included.
+    for d in [&a, &b] {
+        let v = Vault::open(&Profile::at(&d.profile).unwrap(), &KeyringStore::new()).unwrap();
+        let batches = v.batches().unwrap();
+        assert_eq!(batches.len(), 1, "{batches:?}");
+        let id = &batches[0].batch_id;
+        assert_eq!(v.guidelines(id).unwrap(), guidelines);
+        let tax = v.taxonomy(id).unwrap();
+        assert_eq!(tax.len(), INTENTS.len());
+        let lost = tax.iter().find(|i| i.id == "lost_card").expect("lost_card");
+        assert_eq!(lost.group, "cards");
+        assert_eq!(
+            lost.examples,
+            ["example one for lost_card", "example two for lost_card"]
+        );
     }
     let queue = cli_ok(&b.profile, &["queue", "--json", "--limit", "1"]);
     let first: Value = serde_json::from_str(queue.lines().next().expect("an item")).unwrap();

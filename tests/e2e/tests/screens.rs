@@ -7,8 +7,8 @@
 use fantoccini::Client;
 use labelvault_core::{KeyringStore, Profile, Vault};
 use labelvault_e2e::{
-    available, click, key, painted, press, screenshot, sealed_batch, text, visible, wait_done,
-    wait_for, Driver,
+    available, click, key, painted, press, screenshot, sealed_batch, sealed_batch_with, text,
+    visible, wait_done, wait_for, Driver,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -55,6 +55,45 @@ fn clinc150() -> Option<(Pairs, Pairs)> {
     }
     let test = data["test"].as_array()?.iter().map(pair).collect();
     Some((intents, test))
+}
+
+/// CLINC150 as a two-level taxonomy: each intent under its domain as its group, with
+/// its first two training phrasings as examples; and the test messages.
+fn clinc150_grouped() -> Option<(Value, Pairs)> {
+    let dir = clinc_dir();
+    let domains: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("domains.json")).ok()?).ok()?;
+    let data: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("data_full.json")).ok()?).ok()?;
+    let pair = |row: &Value| {
+        (
+            row[0].as_str().unwrap_or_default().to_string(),
+            row[1].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    let train: Vec<(String, String)> = data["train"].as_array()?.iter().map(pair).collect();
+    let mut intents = Vec::new();
+    for (domain, ids) in &domains {
+        for id in ids {
+            let examples: Vec<&str> = train
+                .iter()
+                .filter(|(_, i)| i == id)
+                .take(2)
+                .map(|(t, _)| t.as_str())
+                .collect();
+            intents.push(json!({
+                "id": id,
+                "description": format!("The customer asks about {}", id.replace('_', " ")),
+                "examples": examples,
+                "group": domain.replace('_', " "),
+            }));
+        }
+    }
+    let test = data["test"].as_array()?.iter().map(pair).collect();
+    Some((
+        json!({"id": "clinc150", "version": "2", "intents": intents}),
+        test,
+    ))
 }
 
 /// A profile under `dir` holding one imported batch (`intents` as its taxonomy, `items`
@@ -382,6 +421,177 @@ async fn a_150_intent_taxonomy_by_keyboard() {
     );
     wait_for(&c, "#empty:not([hidden])").await;
     assert!(visible(&c, "#empty").await && !visible(&c, "#item-card").await);
+    c.close().await.expect("close");
+}
+
+/// A taxonomy with groups and example phrasings, and a batch carrying the manager's
+/// guidelines: the picker lists the 150 intents under their groups with an example on
+/// each row (all of them on the highlighted one), a filtered list names each match's
+/// group, and `h` shows the guidelines first — as plain text with its line breaks —
+/// then every intent under its group with its examples.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_examples_and_the_managers_guidelines() {
+    if !available() {
+        return;
+    }
+    let Some((taxonomy, test)) = clinc150_grouped() else {
+        eprintln!(
+            "skipping the grouped-taxonomy test: {} is absent (CLINC150 from ../shared/data)",
+            clinc_dir().display()
+        );
+        return;
+    };
+    let intents = taxonomy["intents"].as_array().expect("intents").clone();
+    assert_eq!(intents.len(), 150);
+    let intent = |id: &str| {
+        intents
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in CLINC150"))
+            .clone()
+    };
+    let text_of = |id: &str| {
+        test.iter()
+            .find(|(_, i)| i == id)
+            .map(|(t, _)| t.clone())
+            .unwrap_or_else(|| format!("a message about {id}"))
+    };
+    let items: Vec<Value> = ["balance", "weather"]
+        .iter()
+        .map(|m| json!({"text": text_of(m), "intent": m, "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    // Line breaks and something that would be markup if it were parsed as HTML.
+    let guidelines = "Label what the customer wants, not the words they use.\n\
+                      Two requests in one message: pick the first and press m.\n\n\
+                      <b>Never</b> guess a card number.";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (profile, batch) = sealed_batch_with(dir.path(), &taxonomy, &items, guidelines);
+    labelvault_system_tests::cli_ok(&profile, &["batch", "import", &batch.to_string_lossy()]);
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_done(&c, 0).await;
+
+    // The picker, unfiltered: the 149 other intents under 10 group headings, in the
+    // taxonomy's group order; each row shows one example, the highlighted row all.
+    press(&c, "x").await;
+    wait_for(&c, "#picker:not([hidden])").await;
+    assert_eq!(wait_rows(&c, |n| n == 149, "149").await, 149);
+    let heads = js(
+        &c,
+        "return Array.from(document.querySelectorAll('#picker-list li.picker-group')).map(h => h.textContent);",
+    )
+    .await;
+    let heads: Vec<&str> = heads
+        .as_array()
+        .expect("heads")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(heads.len(), 10, "{heads:?}");
+    assert_eq!(heads[0], "auto and commute");
+    assert!(heads.contains(&"banking"), "{heads:?}");
+    let first = js(
+        &c,
+        "const l = document.querySelector('#picker-list'); const s = l.querySelector('li.sel'); \
+         return { prev: s.previousElementSibling.textContent, id: s.title, \
+                  examples: Array.from(s.querySelectorAll('.example')).map(e => e.textContent), \
+                  text: s.innerText };",
+    )
+    .await;
+    let id = first["id"].as_str().expect("id");
+    let want = intent(id);
+    assert_eq!(first["prev"], want["group"], "{first}");
+    let want_examples: Vec<String> = want["examples"]
+        .as_array()
+        .expect("examples")
+        .iter()
+        .map(|e| format!("“{}”", e.as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(want_examples.len(), 2);
+    assert_eq!(first["examples"], json!(want_examples), "{first}");
+    assert!(
+        first["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&want_examples[1]),
+        "{first}"
+    );
+    // A row further down, not highlighted: its first example only, rendered.
+    let other = js(
+        &c,
+        "const r = document.querySelector('#picker-list li[title=transfer]'); \
+         return { n: r.querySelectorAll('.example').length, text: r.innerText };",
+    )
+    .await;
+    let transfer = intent("transfer");
+    assert_eq!(other["n"], 1, "{other}");
+    assert!(
+        other["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(transfer["examples"][0].as_str().unwrap_or("?")),
+        "{other}"
+    );
+    screenshot(&c, "picker-groups.png").await;
+
+    // Filtered: matches best first, no headings, each row names its group.
+    type_keys(&c, "lost card").await;
+    wait_for(&c, "#picker-list li.sel[title='report_lost_card']").await;
+    let filtered = js(
+        &c,
+        "return { heads: document.querySelectorAll('#picker-list li.picker-group').length, \
+                  group: document.querySelector('#picker-list li.sel .group-tag').textContent, \
+                  example: document.querySelector('#picker-list li.sel .example').innerText };",
+    )
+    .await;
+    assert_eq!(filtered["heads"], 0, "{filtered}");
+    assert_eq!(
+        filtered["group"],
+        intent("report_lost_card")["group"],
+        "{filtered}"
+    );
+    screenshot(&c, "picker-filtered.png").await;
+    press(&c, key::ENTER).await;
+    wait_done(&c, 1).await;
+    assert_eq!(last_intent(&profile).as_deref(), Some("report_lost_card"));
+
+    // h: the manager's guidelines first, as plain text with its line breaks; then every
+    // intent under its group, with its examples.
+    press(&c, "h").await;
+    wait_for(&c, "#guidelines:not([hidden])").await;
+    let g = js(
+        &c,
+        "const b = document.querySelector('#guidelines-body'); const t = b.querySelector('#guidelines-text'); \
+         return { first: b.firstElementChild.textContent, text: t.innerText, markup: t.querySelectorAll('*').length, \
+                  before: !!(t.compareDocumentPosition(b.querySelector('.guideline')) & Node.DOCUMENT_POSITION_FOLLOWING), \
+                  ws: getComputedStyle(t).whiteSpace, dir: t.getAttribute('dir'), \
+                  groups: b.querySelectorAll('.guideline-group').length, \
+                  weather: Array.from(b.querySelectorAll('.guideline[data-intent=weather] .examples li')).map(l => l.textContent), \
+                  all: b.innerText };",
+    )
+    .await;
+    assert_eq!(g["first"], "From your manager", "{g}");
+    assert_eq!(g["text"], guidelines, "{g}");
+    assert_eq!(g["markup"], 0, "the guidelines were parsed as HTML: {g}");
+    assert_eq!(g["before"], true, "{g}");
+    assert_eq!(g["ws"], "pre-wrap", "{g}");
+    assert_eq!(g["dir"], "auto", "{g}");
+    assert_eq!(g["groups"], 10, "{g}");
+    let weather = intent("weather");
+    assert_eq!(g["weather"][0], weather["examples"][0], "{g}");
+    assert!(
+        g["all"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Every intent of this batch (150 in 10 groups)"),
+        "{g}"
+    );
+    screenshot(&c, "guidelines-manager.png").await;
+    press(&c, key::ESCAPE).await;
+    wait_for(&c, "#guidelines[hidden]").await;
     c.close().await.expect("close");
 }
 
