@@ -45,6 +45,7 @@ LABEL_FIELDS = [
     "item_id", "revision", "retracted", "verdict", "intent_id", "flags", "pii_spans",
     "length_class", "duration_ms", "decided_at_ms",
 ]
+LABEL_FIELDS_WITH_ALSO = LABEL_FIELDS[:6] + ["also_intents"] + LABEL_FIELDS[6:]
 RECEIPT_FIELDS = [
     "upload_id", "device_id", "body_sha256", "accepted", "duplicates", "rejected",
     "server_time_ms", "hub_key_id", "device_seq", "device_head",
@@ -162,7 +163,11 @@ def check_hub_url(url):
 
 def check_label(n, pairs, latest_ms):
     where = f"label {n + 1}"
-    lab = as_dict(pairs, LABEL_FIELDS, where)
+    # `also_intents` (the message's other intents) sits after `flags` when present,
+    # and is left out when there are none.
+    has_also = isinstance(pairs, list) and any(k == "also_intents" for k, _ in pairs)
+    fields = LABEL_FIELDS_WITH_ALSO if has_also else LABEL_FIELDS
+    lab = as_dict(pairs, fields, where)
     if not (isinstance(lab["item_id"], str) and ITEM_ID.match(lab["item_id"])):
         raise Refused(f"{where}: item_id")
     if not is_int(lab["revision"], 1, 10_000):
@@ -178,7 +183,7 @@ def check_label(n, pairs, latest_ms):
         raise Refused(f"{where}: flags or pii_spans")
     if lab["retracted"]:
         if (lab["verdict"] is not None or lab["intent_id"] is not None or flags or spans
-                or lab["length_class"] is not None or lab["duration_ms"] != 0):
+                or lab["length_class"] is not None or lab["duration_ms"] != 0 or has_also):
             raise Refused(f"{where}: retracted")
         return
     if lab["verdict"] not in VERDICTS:
@@ -191,6 +196,13 @@ def check_label(n, pairs, latest_ms):
         raise Refused(f"{where}: intent_id")
     if any(f not in FLAGS for f in flags) or [FLAGS.index(f) for f in flags] != sorted(set(FLAGS.index(f) for f in flags)):
         raise Refused(f"{where}: flags")
+    if has_also:
+        also = lab["also_intents"]
+        if (not isinstance(also, list) or not 1 <= len(also) <= 4
+                or not all(isinstance(i, str) and INTENT_ID.match(i) for i in also)
+                or len(set(also)) != len(also) or intent in also
+                or "multiple_intents" not in flags):
+            raise Refused(f"{where}: also_intents")
     if len(spans) > 64:
         raise Refused(f"{where}: pii_spans")
     end = 0

@@ -192,6 +192,10 @@ pub struct LabelArgs {
     /// Missed personal data as START:END character offsets (repeatable).
     #[arg(long = "span")]
     pub spans: Vec<String>,
+    /// Another intent the message carries (repeatable, at most 4; implies the
+    /// multiple_intents flag).
+    #[arg(long = "also")]
+    pub also: Vec<String>,
 }
 
 pub fn label(profile: Option<PathBuf>, a: LabelArgs) -> Result<()> {
@@ -214,6 +218,7 @@ pub fn label(profile: Option<PathBuf>, a: LabelArgs) -> Result<()> {
             .flags
             .iter()
             .map(|f| parse_flag(f))
+            .chain((!a.also.is_empty()).then_some(Ok(Flag::MultipleIntents)))
             .collect::<Result<_>>()?,
         pii_spans: a
             .spans
@@ -221,6 +226,7 @@ pub fn label(profile: Option<PathBuf>, a: LabelArgs) -> Result<()> {
             .map(|s| parse_span(s))
             .collect::<Result<_>>()?,
         duration_ms: 0,
+        also_intents: a.also,
     })?;
     println!(
         "{} revision {}: {}",

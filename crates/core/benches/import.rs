@@ -197,6 +197,7 @@ fn main() {
                 flags: vec![],
                 pii_spans: vec![],
                 duration_ms: 900,
+                also_intents: Vec::new(),
             })
             .expect("record");
         rec.push(t.elapsed());

@@ -61,6 +61,7 @@ fn main() {
                     length_class: None,
                     duration_ms: 900,
                     decided_at_ms: 1_763_800_000_000,
+                    also_intents: Vec::new(),
                 })
                 .collect(),
         };

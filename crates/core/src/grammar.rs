@@ -7,7 +7,7 @@
 //! A [`Problem`] names the label (by position), the field and the rule it breaks, never
 //! the offending value: the messages go to logs, terminals and HTTP answers.
 
-use crate::labels::{Flag, Verdict, MAX_SPANS};
+use crate::labels::{Flag, Verdict, MAX_ALSO_INTENTS, MAX_SPANS};
 use crate::protocol::{EnrollRequest, LabelUpload, WireLabel, MAX_LABELS_PER_UPLOAD};
 
 /// Item ids: `it_` and 32 lower-case hex digits (128 random bits, issued by the hub).
@@ -154,11 +154,12 @@ pub fn check_label(n: usize, l: &WireLabel, latest_ms: i64) -> Result<(), Proble
             || !l.pii_spans.is_empty()
             || l.length_class.is_some()
             || l.duration_ms != 0
+            || !l.also_intents.is_empty()
         {
             return fail(
                 at,
                 "retracted",
-                "a retraction has null verdict, intent_id and length_class, no flags, no spans and duration 0",
+                "a retraction has null verdict, intent_id and length_class, no flags, no spans, no other intents and duration 0",
             );
         }
         return Ok(());
@@ -185,6 +186,34 @@ pub fn check_label(n: usize, l: &WireLabel, latest_ms: i64) -> Result<(), Proble
     }
     if l.flags.windows(2).any(|w| w[0] >= w[1]) {
         return fail(at, "flags", "must be distinct, in the documented order");
+    }
+    if !l.also_intents.is_empty() {
+        if l.also_intents.len() > MAX_ALSO_INTENTS {
+            return fail(at, "also_intents", "at most 4 other intents");
+        }
+        if !l.flags.contains(&Flag::MultipleIntents) {
+            return fail(
+                at,
+                "also_intents",
+                "other intents need the multiple_intents flag",
+            );
+        }
+        for (n, i) in l.also_intents.iter().enumerate() {
+            if !is_intent_id(i) {
+                return fail(
+                    at,
+                    "also_intents",
+                    "each must be 1-64 characters of A-Z a-z 0-9 _ - . :",
+                );
+            }
+            if Some(i) == l.intent_id.as_ref() || l.also_intents[..n].contains(i) {
+                return fail(
+                    at,
+                    "also_intents",
+                    "must be distinct and differ from intent_id",
+                );
+            }
+        }
     }
     if l.pii_spans.len() > MAX_SPANS {
         return fail(at, "pii_spans", "at most 64 spans");
@@ -615,6 +644,7 @@ mod tests {
             length_class: Some(4),
             duration_ms: 1200,
             decided_at_ms: EARLIEST_MS + 1,
+            also_intents: Vec::new(),
         }
     }
 
@@ -623,6 +653,14 @@ mod tests {
     #[test]
     fn a_well_formed_label_passes_and_each_hostile_field_fails_by_name() {
         assert_eq!(check_label(0, &label(), NOW), Ok(()));
+        let mut multi = label();
+        multi.flags = vec![
+            Flag::Misclassification,
+            Flag::MissedPii,
+            Flag::MultipleIntents,
+        ];
+        multi.also_intents = vec!["change_pin".into(), "top_up_failed".into()];
+        assert_eq!(check_label(0, &multi, NOW), Ok(()));
         type Change = Box<dyn Fn(&mut WireLabel)>;
         let cases: Vec<(&str, Change)> = vec![
             (
@@ -675,6 +713,55 @@ mod tests {
             ("revision", Box::new(|l| l.revision = 0)),
             ("verdict", Box::new(|l| l.verdict = None)),
             ("retracted", Box::new(|l| l.retracted = true)),
+            // Other intents: ids only, with the flag, distinct, not the label's own.
+            (
+                "also_intents",
+                Box::new(|l| {
+                    l.flags = vec![
+                        Flag::Misclassification,
+                        Flag::MissedPii,
+                        Flag::MultipleIntents,
+                    ];
+                    l.also_intents = vec!["Jane Doe lives at 1 Main St".into()];
+                }),
+            ),
+            (
+                "also_intents",
+                Box::new(|l| l.also_intents = vec!["change_pin".into()]),
+            ),
+            (
+                "also_intents",
+                Box::new(|l| {
+                    l.flags = vec![
+                        Flag::Misclassification,
+                        Flag::MissedPii,
+                        Flag::MultipleIntents,
+                    ];
+                    l.also_intents = vec!["card_arrival".into()];
+                }),
+            ),
+            (
+                "also_intents",
+                Box::new(|l| {
+                    l.flags = vec![
+                        Flag::Misclassification,
+                        Flag::MissedPii,
+                        Flag::MultipleIntents,
+                    ];
+                    l.also_intents = vec!["a".into(), "b".into(), "a".into()];
+                }),
+            ),
+            (
+                "also_intents",
+                Box::new(|l| {
+                    l.flags = vec![
+                        Flag::Misclassification,
+                        Flag::MissedPii,
+                        Flag::MultipleIntents,
+                    ];
+                    l.also_intents = (0..5).map(|i| format!("i{i}")).collect();
+                }),
+            ),
             // The length class bounds the spans an offline verifier sees.
             ("length_class", Box::new(|l| l.length_class = None)),
             ("length_class", Box::new(|l| l.length_class = Some(15))),

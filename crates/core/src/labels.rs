@@ -110,6 +110,11 @@ pub struct Decision {
     /// Extra flags.
     #[serde(default)]
     pub flags: Vec<Flag>,
+    /// With the `multiple_intents` flag: the message's other intents (ids from the
+    /// batch taxonomy, most important first, at most [`MAX_ALSO_INTENTS`]), besides
+    /// `intent_id`.
+    #[serde(default)]
+    pub also_intents: Vec<String>,
     /// Missed personal data, as code-point offsets into the redacted text.
     #[serde(default)]
     pub pii_spans: Vec<Span>,
@@ -134,6 +139,9 @@ pub struct LabelRecord {
     pub intent_id: Option<String>,
     /// Flags.
     pub flags: Vec<Flag>,
+    /// The message's other intents, with the `multiple_intents` flag.
+    #[serde(default)]
+    pub also_intents: Vec<String>,
     /// Missed-PII spans.
     pub pii_spans: Vec<Span>,
     /// Milliseconds spent.
@@ -144,3 +152,6 @@ pub struct LabelRecord {
 
 /// Most missed-PII spans accepted on one label.
 pub const MAX_SPANS: usize = 64;
+
+/// Most other intents one label may name besides its own (`also_intents`).
+pub const MAX_ALSO_INTENTS: usize = 4;

@@ -984,6 +984,7 @@ mod tests {
                         flags: vec![Flag::MultipleIntents],
                         pii_spans: vec![Span { start: 0, end: 3 }],
                         duration_ms: 700,
+                        also_intents: Vec::new(),
                     })
                     .unwrap();
                 let pending = vault.unsent_labels(100).unwrap();
@@ -1171,6 +1172,7 @@ mod tests {
             length_class: None,
             duration_ms: 900,
             decided_at_ms: crate::grammar::EARLIEST_MS + 5,
+            also_intents: Vec::new(),
         };
         let upload = |f: &dyn Fn(&mut LabelUpload)| {
             let mut u = LabelUpload {

@@ -128,6 +128,11 @@ pub struct WireLabel {
     pub intent_id: Option<String>,
     /// Closed-set flags.
     pub flags: Vec<Flag>,
+    /// With the `multiple_intents` flag: the message's other intents, ids from the
+    /// batch taxonomy (at most 4, distinct, none equal to `intent_id`). Left out of the
+    /// JSON when empty, so labels without it are byte-for-byte what they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_intents: Vec<String>,
     /// Missed-PII spans: code-point offsets only.
     pub pii_spans: Vec<Span>,
     /// With spans only (else `None`): the item's length class `c`, the smallest number

@@ -572,6 +572,7 @@ fn run_device(
                 length_class: None,
                 duration_ms: think.as_millis() as u64,
                 decided_at_ms: labelvault_core::batch::now_unix() * 1000,
+                also_intents: Vec::new(),
             });
         }
         i += labels.len();

@@ -77,6 +77,7 @@ fn device(
             flags: vec![],
             pii_spans: vec![],
             duration_ms: 800,
+            also_intents: Vec::new(),
         })
         .expect("record");
     }

@@ -312,6 +312,13 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
         .map(|x| x["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, vec!["unknown_intent"]);
+    // So is another intent (`also_intents`) outside it, even when the label's own is in it.
+    let mut also = label(&items_b[1], "wrong", Some("a"));
+    also.flags = vec![labelvault_core::labels::Flag::MultipleIntents];
+    also.also_intents = vec!["zzz".into()];
+    let body = upload_body(&db, "u_3c", vec![also]);
+    let (_, r) = device_call(&h, &b, &db, "POST", "/v1/labels", &body);
+    assert_eq!(r["receipt"]["rejected"][0]["code"], "unknown_intent", "{r}");
     // Missed-PII spans must fit the item as the hub sealed it ("text 3 about cards",
     // 18 code points, length class 5): the right class is stored; a class claiming a
     // longer item, or a span past the text but within the class, is refused per label.

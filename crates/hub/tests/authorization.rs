@@ -419,6 +419,7 @@ fn upload_body(device_id: &str, item: &str, upload_id: &str) -> Vec<u8> {
             length_class: None,
             duration_ms: 900,
             decided_at_ms: now() * 1000,
+            also_intents: Vec::new(),
         }],
     })
     .expect("json")

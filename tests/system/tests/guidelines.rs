@@ -1,6 +1,7 @@
 //! A manager's taxonomy with example phrasings and groups, and guidelines for the batch,
 //! reach the annotator's vault through the real CLI, hub and sealed batch, so the app can
-//! show them at the decision (the picker and the guidelines panel, `h`).
+//! show them at the decision (the picker and the guidelines panel, `h`); and a label that
+//! names the message's other intents (`m`) reaches the hub with them.
 
 use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
 use serde_json::json;
@@ -96,4 +97,62 @@ fn examples_groups_and_guidelines_travel_with_the_batch() {
     );
     assert_eq!(intents[0].examples[1], "Card not delivered");
     assert_eq!(vault.guidelines(id).expect("guidelines"), guidelines);
+    drop(vault);
+
+    // Several intents: the right one and the others, from the batch's taxonomy only.
+    let unknown = cli(
+        &dev.profile,
+        &[
+            "label",
+            "--verdict",
+            "wrong",
+            "--intent",
+            "change_pin",
+            "--also",
+            "pay_bill",
+        ],
+    );
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("pay_bill is not in the taxonomy"), "{err}");
+    cli_ok(
+        &dev.profile,
+        &[
+            "label",
+            "--verdict",
+            "wrong",
+            "--intent",
+            "change_pin",
+            "--also",
+            "card_arrival",
+        ],
+    );
+    cli_ok(&dev.profile, &["sync"]);
+    let labels = hub.admin_get("/v1/admin/labels");
+    let multi: Vec<serde_json::Value> = labels
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &serde_json::Value| l["also_intents"] != json!([]))
+        .collect();
+    assert_eq!(multi.len(), 1, "{labels}");
+    assert_eq!(multi[0]["intent_id"], "change_pin");
+    assert_eq!(multi[0]["also_intents"], json!(["card_arrival"]));
+    assert_eq!(multi[0]["flags"], json!(["multiple_intents"]));
+    // The device's ledger, with the label naming both, verifies offline.
+    let ledger = dir.path().join("ledger.jsonl");
+    cli_ok(
+        &dev.profile,
+        &["audit", "export", "--out", ledger.to_str().expect("p")],
+    );
+    let out = cli_ok(
+        &dev.profile,
+        &[
+            "audit",
+            "verify",
+            ledger.to_str().expect("p"),
+            "--hub-key",
+            &hub.public_key(),
+        ],
+    );
+    assert!(out.starts_with("OK"), "{out}");
 }

@@ -245,6 +245,63 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
             (url, "POST", "/v1/labels", upload(|_| {})),
         ),
         (
+            "valid label naming other intents",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["multiple_intents"]);
+                    u["labels"][0]["also_intents"] = json!(["change_pin", "top_up"]);
+                }),
+            ),
+        ),
+        (
+            "other intents holding a sentence",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["multiple_intents"]);
+                    u["labels"][0]["also_intents"] = json!(["Jane Doe lives at 1 Elm Street"]);
+                }),
+            ),
+        ),
+        (
+            "other intents without the flag",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| u["labels"][0]["also_intents"] = json!(["change_pin"])),
+            ),
+        ),
+        (
+            "other intents repeating the label's own",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["multiple_intents"]);
+                    u["labels"][0]["also_intents"] = json!(["card_arrival"]);
+                }),
+            ),
+        ),
+        (
+            "five other intents",
+            (
+                url,
+                "POST",
+                "/v1/labels",
+                upload(|u| {
+                    u["labels"][0]["flags"] = json!(["multiple_intents"]);
+                    u["labels"][0]["also_intents"] = json!(["a", "b", "c", "d", "e"]);
+                }),
+            ),
+        ),
+        (
             "item_id holds an e-mail",
             (
                 url,
@@ -532,7 +589,7 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
             name,
             hostile(&id, (u, m, p, body)),
             None,
-            *name == "valid hand-made ledger",
+            *name == "valid hand-made ledger" || *name == "valid label naming other intents",
         ));
     }
     // Signatures with a small-order component in R are covered at every ledger size in

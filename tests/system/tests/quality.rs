@@ -286,6 +286,7 @@ fn banking77_label_aggregate_adjudicate_export_evaluate() {
                     flags: Vec::new(),
                     pii_spans: Vec::new(),
                     duration_ms: 800,
+                    also_intents: Vec::new(),
                 })
                 .unwrap();
             decided.entry(name).or_default().push((i, g, ans));

@@ -78,6 +78,7 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
                         length_class: None,
                         duration_ms: 0,
                         decided_at_ms: at,
+                        also_intents: Vec::new(),
                     };
                 }
                 let intent_id = match verdict {
@@ -113,6 +114,7 @@ fn wire_label() -> impl Strategy<Value = WireLabel> {
                     pii_spans,
                     duration_ms,
                     decided_at_ms: at,
+                    also_intents: Vec::new(),
                 }
             },
         )

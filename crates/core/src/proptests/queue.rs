@@ -90,6 +90,7 @@ proptest! {
                         flags: vec![],
                         pii_spans: vec![],
                         duration_ms: 10,
+                        also_intents: Vec::new(),
                     }).unwrap();
                     done.push(pending.remove(0));
                 }

@@ -256,7 +256,7 @@ impl Vault {
     pub fn unsent_labels(&self, limit: usize) -> Result<Vec<(i64, WireLabel)>, VaultError> {
         let mut st = self.conn.prepare_cached(
             "SELECT e.event_id, e.item_id, e.revision, e.retracted, e.verdict, e.intent_id, e.flags,
-                    e.pii_spans, e.duration_ms, e.created_at, length(i.text)
+                    e.pii_spans, e.duration_ms, e.created_at, length(i.text), e.also_intents
              FROM label_events AS e INDEXED BY label_events_unsent
              LEFT JOIN items AS i ON i.item_id = e.item_id
              WHERE e.upload_seq IS NULL ORDER BY e.event_id LIMIT ?1",
@@ -289,6 +289,9 @@ impl Vault {
                     duration_ms: (r.get::<_, i64>(8)?.max(0) as u64)
                         .min(crate::grammar::MAX_DURATION_MS),
                     decided_at_ms: r.get(9)?,
+                    // Written by `record` from a checked list; a damaged value sends none.
+                    also_intents: serde_json::from_str(&r.get::<_, String>(11)?)
+                        .unwrap_or_default(),
                 },
             ))
         })?;

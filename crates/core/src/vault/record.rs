@@ -5,7 +5,7 @@
 use super::queue::{item_from_row, RecentDecision, ITEM_COLUMNS};
 use super::Vault;
 use crate::error::VaultError;
-use crate::labels::{Decision, Flag, LabelRecord, Span, Verdict, MAX_SPANS};
+use crate::labels::{Decision, Flag, LabelRecord, Span, Verdict, MAX_ALSO_INTENTS, MAX_SPANS};
 use rusqlite::{params, OptionalExtension};
 
 fn now_ms() -> i64 {
@@ -28,11 +28,13 @@ fn record_from_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Label
         pii_spans: serde_json::from_str(&spans).unwrap_or_default(),
         duration_ms: r.get::<_, i64>(base + 7)? as u64,
         created_at_ms: r.get(base + 8)?,
+        // Written by `record` from a checked list; a damaged value shows none.
+        also_intents: serde_json::from_str(&r.get::<_, String>(base + 9)?).unwrap_or_default(),
     })
 }
 
 const EVENT_COLUMNS: &str =
-    "e.item_id, e.revision, e.verdict, e.retracted, e.intent_id, e.flags, e.pii_spans, e.duration_ms, e.created_at";
+    "e.item_id, e.revision, e.verdict, e.retracted, e.intent_id, e.flags, e.pii_spans, e.duration_ms, e.created_at, e.also_intents";
 
 impl Vault {
     /// Validate and store a decision as the item's next revision. Errors name the
@@ -81,6 +83,37 @@ impl Vault {
                 )));
             }
         }
+        // The other intents: only with the flag, from the taxonomy, distinct, not the
+        // label's own (the label grammar, `grammar::check_label`, says the same).
+        if !d.also_intents.is_empty() {
+            if !d.flags.contains(&Flag::MultipleIntents) {
+                return Err(VaultError::Invalid(
+                    "other intents need the multiple_intents flag".into(),
+                ));
+            }
+            if d.also_intents.len() > MAX_ALSO_INTENTS {
+                return Err(VaultError::Invalid(format!(
+                    "at most {MAX_ALSO_INTENTS} other intents per label"
+                )));
+            }
+            for (n, i) in d.also_intents.iter().enumerate() {
+                if Some(i) == intent_id.as_ref() || d.also_intents[..n].contains(i) {
+                    return Err(VaultError::Invalid(format!(
+                        "intent {i} is named twice in one label"
+                    )));
+                }
+                let known: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_seq = ?1 AND intent_id = ?2)",
+                    params![batch_seq, i],
+                    |r| r.get(0),
+                )?;
+                if !known {
+                    return Err(VaultError::Invalid(format!(
+                        "intent {i} is not in the taxonomy of batch {batch_id}"
+                    )));
+                }
+            }
+        }
         let chars = text.chars().count() as u32;
         if d.pii_spans.len() > MAX_SPANS {
             return Err(VaultError::Invalid(format!(
@@ -122,13 +155,14 @@ impl Vault {
             pii_spans: spans,
             duration_ms: d.duration_ms.min(24 * 3600 * 1000),
             created_at_ms: now_ms(),
+            also_intents: d.also_intents.clone(),
         };
         let spans_json = serde_json::to_string(&rec.pii_spans)
             .map_err(|e| VaultError::Storage(e.to_string()))?;
         tx.execute(
             "INSERT INTO label_events (item_id, revision, retracted, verdict, intent_id, flags,
-                                       pii_spans, duration_ms, created_at)
-             VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                       pii_spans, duration_ms, created_at, also_intents)
+             VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 rec.item_id,
                 rec.revision,
@@ -137,7 +171,9 @@ impl Vault {
                 Flag::to_bits(&rec.flags),
                 spans_json,
                 rec.duration_ms as i64,
-                rec.created_at_ms
+                rec.created_at_ms,
+                serde_json::to_string(&rec.also_intents)
+                    .map_err(|e| VaultError::Storage(e.to_string()))?
             ],
         )?;
         let event = tx.last_insert_rowid();
@@ -175,6 +211,7 @@ impl Vault {
             pii_spans: vec![],
             duration_ms: 0,
             created_at_ms: now_ms(),
+            also_intents: Vec::new(),
         };
         tx.execute(
             "INSERT INTO label_events (item_id, revision, retracted, verdict, intent_id, flags,

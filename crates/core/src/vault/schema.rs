@@ -5,7 +5,7 @@ use crate::error::VaultError;
 use rusqlite::Connection;
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -136,6 +136,10 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE batch_intents ADD COLUMN examples TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE batch_intents ADD COLUMN grp TEXT NOT NULL DEFAULT '';
     ALTER TABLE batches ADD COLUMN guidelines TEXT NOT NULL DEFAULT '';
+    "#,
+    // v6: a label names the message's other intents (with `multiple_intents`).
+    r#"
+    ALTER TABLE label_events ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
     "#,
 ];
 

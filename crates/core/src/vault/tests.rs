@@ -95,6 +95,7 @@ fn no_plaintext_and_no_key_on_disk() {
             flags: vec![],
             pii_spans: vec![],
             duration_ms: 10,
+            also_intents: Vec::new(),
         })
         .unwrap();
     // Files as they are while the vault is open (WAL not yet checkpointed) and after.
@@ -408,6 +409,7 @@ fn queue_follows_the_seed_priority_and_resumes() {
                 flags: vec![Flag::NotCustomerMessage],
                 pii_spans: vec![],
                 duration_ms: 5,
+                also_intents: Vec::new(),
             })
             .unwrap();
     }
@@ -440,6 +442,7 @@ fn decisions_are_validated() {
         flags: vec![],
         pii_spans: spans,
         duration_ms: 1,
+        also_intents: Vec::new(),
     };
     assert!(vault.record(&d(Verdict::Wrong, None, vec![])).is_err());
     assert!(vault
@@ -467,6 +470,21 @@ fn decisions_are_validated() {
     let mut bad = d(Verdict::Skip, None, vec![]);
     bad.item_id = "it_unknown_unknown_unknown".into();
     assert!(vault.record(&bad).is_err());
+    // Other intents: only with the flag, from the taxonomy, not the label's own.
+    let known: Vec<String> = p.taxonomy.intents.iter().map(|i| i.id.clone()).collect();
+    let multi = |also: Vec<String>, flag: bool| Decision {
+        intent_id: Some(known[0].clone()),
+        also_intents: also,
+        flags: if flag {
+            vec![Flag::MultipleIntents]
+        } else {
+            vec![]
+        },
+        ..d(Verdict::Wrong, None, vec![])
+    };
+    assert!(vault.record(&multi(vec![known[1].clone()], false)).is_err());
+    assert!(vault.record(&multi(vec!["nope".into()], true)).is_err());
+    assert!(vault.record(&multi(vec![known[0].clone()], true)).is_err());
     assert_eq!(
         vault.status().unwrap().labelled,
         0,
@@ -484,6 +502,18 @@ fn decisions_are_validated() {
     let recent = vault.recent_decisions(5).unwrap();
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].label.intent_id.as_deref(), Some("top_up_failed"));
+    // A label naming other intents keeps them, in the record, the history and the
+    // label the next upload carries.
+    let mut both = multi(vec![known[1].clone()], true);
+    both.item_id = p.items[1].item_id.clone();
+    let rec = vault.record(&both).unwrap();
+    assert_eq!(rec.also_intents, vec![known[1].clone()]);
+    let h = vault.history(&both.item_id).unwrap();
+    assert_eq!(h[0].also_intents, vec![known[1].clone()]);
+    let sent = vault.unsent_labels(10).unwrap();
+    assert!(sent
+        .iter()
+        .any(|(_, w)| w.item_id == both.item_id && w.also_intents == vec![known[1].clone()]));
 }
 
 #[test]
@@ -586,6 +616,7 @@ fn skipped_items_come_back_at_the_end_and_are_counted_apart() {
             flags: vec![],
             pii_spans: vec![],
             duration_ms: 10,
+            also_intents: Vec::new(),
         })
         .unwrap();
         item.item_id
@@ -687,6 +718,7 @@ fn items_with_personal_data_are_held_back_on_import() {
             flags: vec![],
             pii_spans: vec![],
             duration_ms: 1,
+            also_intents: Vec::new(),
         })
         .is_err());
     // Importing the same file again changes nothing and says the same.

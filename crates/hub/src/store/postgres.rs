@@ -188,6 +188,10 @@ CREATE TABLE admin_tokens (
     revoked_at BIGINT
 );
 "#,
+    // A label names the message's other intents (with `multiple_intents`).
+    r#"
+ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -626,7 +630,7 @@ fn check_label(
     if l.retracted {
         return Ok(None);
     }
-    if let Some(i) = &l.intent_id {
+    for i in l.intent_id.iter().chain(&l.also_intents) {
         let ok: bool = tx
             .query_one(
                 "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = $1 AND intent_id = $2)",
@@ -934,8 +938,8 @@ impl HubStore for PostgresStore {
         let mut rejected = Vec::new();
         let ins = tx.prepare(
             "INSERT INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
-                                 duration_ms, decided_at_ms, received_at_ms, upload_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+                                 duration_ms, decided_at_ms, received_at_ms, upload_id, also_intents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
         )?;
         for l in u.labels {
             if let Some(code) = check_label(&mut tx, u.device_id, l)? {
@@ -961,6 +965,7 @@ impl HubStore for PostgresStore {
                     &l.decided_at_ms,
                     &u.now_ms,
                     &u.upload_id,
+                    &serde_json::to_string(&l.also_intents).unwrap_or_default(),
                 ],
             )?;
             if n == 1 {
@@ -1013,20 +1018,31 @@ impl HubStore for PostgresStore {
         let mut c = self.conn()?;
         let rows = c.query(
             &format!(
-                "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms
+                "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms,
+                        also_intents
                  FROM labels ORDER BY received_at_ms, device_id {C}, item_id {C}, revision"
             ),
             &[],
         )?;
         let mut out = String::new();
         for r in &rows {
-            let flags: &str = r.try_get(6)?;
-            let spans: &str = r.try_get(7)?;
+            // A damaged row fails the export loudly rather than exporting a wrong label
+            // (as on SQLite).
+            let damaged = || {
+                HubError::Internal(format!(
+                    "stored label damaged (device {}, item {})",
+                    r.try_get::<_, String>(0).unwrap_or_default(),
+                    r.try_get::<_, String>(1).unwrap_or_default()
+                ))
+            };
+            let json = |i: usize| -> Result<serde_json::Value, HubError> {
+                serde_json::from_str(r.try_get::<_, &str>(i)?).map_err(|_| damaged())
+            };
             let v = serde_json::json!({
                 "device_id": r.try_get::<_, String>(0)?, "item_id": r.try_get::<_, String>(1)?, "revision": r.try_get::<_, i64>(2)?,
                 "retracted": r.try_get::<_, bool>(3)?, "verdict": r.try_get::<_, Option<String>>(4)?, "intent_id": r.try_get::<_, Option<String>>(5)?,
-                "flags": serde_json::from_str::<serde_json::Value>(flags).unwrap_or_default(),
-                "pii_spans": serde_json::from_str::<serde_json::Value>(spans).unwrap_or_default(),
+                "flags": json(6)?,
+                "pii_spans": json(7)?, "also_intents": json(11)?,
                 "duration_ms": r.try_get::<_, i64>(8)?, "decided_at_ms": r.try_get::<_, i64>(9)?, "received_at_ms": r.try_get::<_, i64>(10)?,
             });
             out.push_str(&v.to_string());

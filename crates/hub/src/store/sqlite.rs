@@ -167,6 +167,10 @@ CREATE TABLE admin_tokens (
     revoked_at INTEGER
 ) STRICT;
 "#,
+    // A label names the message's other intents (with `multiple_intents`).
+    r#"
+ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -442,7 +446,7 @@ fn check_label(
     if l.retracted {
         return Ok(None);
     }
-    if let Some(i) = &l.intent_id {
+    for i in l.intent_id.iter().chain(&l.also_intents) {
         let ok: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = ?1 AND intent_id = ?2)",
             params![batch, i],
@@ -722,8 +726,8 @@ impl HubStore for SqliteStore {
         {
             let mut ins = tx.prepare(
                 "INSERT OR IGNORE INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
-                                               duration_ms, decided_at_ms, received_at_ms, upload_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                               duration_ms, decided_at_ms, received_at_ms, upload_id, also_intents)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             for l in u.labels {
                 if let Some(code) = check_label(&tx, u.device_id, l)? {
@@ -746,7 +750,8 @@ impl HubStore for SqliteStore {
                     l.duration_ms as i64,
                     l.decided_at_ms,
                     u.now_ms,
-                    u.upload_id
+                    u.upload_id,
+                    serde_json::to_string(&l.also_intents).unwrap_or_default()
                 ])?;
                 if n == 1 {
                     accepted += 1;
@@ -800,7 +805,8 @@ impl HubStore for SqliteStore {
     fn labels_jsonl(&self) -> Result<String, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(
-            "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms
+            "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms,
+                    also_intents
              FROM labels ORDER BY received_at_ms, device_id, item_id, revision",
         )?;
         let mut rows = st.query([])?;
@@ -818,11 +824,13 @@ impl HubStore for SqliteStore {
             };
             let flags: serde_json::Value = serde_json::from_str(&flags).map_err(|_| damaged())?;
             let spans: serde_json::Value = serde_json::from_str(&spans).map_err(|_| damaged())?;
+            let also: serde_json::Value =
+                serde_json::from_str(&r.get::<_, String>(11)?).map_err(|_| damaged())?;
             let v = serde_json::json!({
                 "device_id": r.get::<_, String>(0)?, "item_id": r.get::<_, String>(1)?, "revision": r.get::<_, i64>(2)?,
                 "retracted": r.get::<_, bool>(3)?, "verdict": r.get::<_, Option<String>>(4)?, "intent_id": r.get::<_, Option<String>>(5)?,
                 "flags": flags,
-                "pii_spans": spans,
+                "pii_spans": spans, "also_intents": also,
                 "duration_ms": r.get::<_, i64>(8)?, "decided_at_ms": r.get::<_, i64>(9)?, "received_at_ms": r.get::<_, i64>(10)?,
             });
             out.push_str(&v.to_string());
