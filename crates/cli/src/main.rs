@@ -134,6 +134,9 @@ enum Cmd {
     Disagreements(manage::DisagreementsArgs),
     /// Manager: decide a message's intent (overrides aggregation; kept in an audit trail).
     Adjudicate(manage::AdjudicateArgs),
+    /// Manager: undo a dispatch — take back a batch its device has not fetched yet (its
+    /// items go back to the pool).
+    Withdraw(manage::WithdrawArgs),
     /// Manager: export the training set (hub text + human label), split train/validation/test.
     Export(manage::ExportArgs),
     /// Manager: the model against human labels (JSON, or an HTML report).
@@ -242,6 +245,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Quality(a) => manage::quality(a),
         Cmd::Disagreements(a) => manage::disagreements(a),
         Cmd::Adjudicate(a) => manage::adjudicate(a),
+        Cmd::Withdraw(a) => manage::withdraw(a),
         Cmd::Export(a) => manage::export(a),
         Cmd::Evaluate(a) => manage::evaluate(a),
         Cmd::Retrain(a) => manage::retrain(a),

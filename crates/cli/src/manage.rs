@@ -880,29 +880,68 @@ pub struct AdjudicateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Take back adjudication #SEQ (the latest on its message): a new entry restores
+    /// what was in force before it.
+    #[arg(long, value_name = "SEQ", conflicts_with_all = ["message_id", "intent"])]
+    pub undo: Option<u64>,
     /// The message id.
-    pub message_id: String,
+    #[arg(required_unless_present = "undo")]
+    pub message_id: Option<String>,
     /// Its intent.
-    pub intent: String,
+    #[arg(required_unless_present = "undo")]
+    pub intent: Option<String>,
 }
 
 pub fn adjudicate(a: AdjudicateArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin.post(
-        "/v1/admin/adjudications",
-        &json!({"message_id": a.message_id, "intent": a.intent, "by": a.by}),
-    )?;
+    let r = match (a.undo, &a.message_id, &a.intent) {
+        (Some(seq), _, _) => admin.post(
+            &format!("/v1/admin/adjudications/{seq}/undo"),
+            &json!({"by": a.by}),
+        )?,
+        (None, Some(m), Some(i)) => admin.post(
+            "/v1/admin/adjudications",
+            &json!({"message_id": m, "intent": i, "by": a.by}),
+        )?,
+        _ => bail!("give MESSAGE_ID and INTENT, or --undo SEQ"),
+    };
     if a.json {
         println!("{r}");
         return Ok(());
     }
+    let now = match r["intent"].as_str() {
+        Some("") | None => "back to its gold answer or its annotators' majority".to_string(),
+        Some(i) => i.to_string(),
+    };
     println!(
-        "{} is {} (adjudication #{} by {}; it was {})",
-        a.message_id,
-        a.intent,
+        "{} is {now} (adjudication #{} by {}; it was {})",
+        r["message_id"].as_str().unwrap_or("?"),
         r["seq"],
         a.by,
         r["previous_intent"].as_str().unwrap_or("undecided")
+    );
+    Ok(())
+}
+
+/// Arguments of `labelvault withdraw`.
+#[derive(clap::Args, Debug)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub hub: HubAdmin,
+    /// The batch id (`dispatch` prints them; `--json` lists them).
+    pub batch_id: String,
+}
+
+/// Undo a dispatch for one batch its device has not fetched yet.
+pub fn withdraw(a: WithdrawArgs) -> Result<()> {
+    let admin = Admin::new(&a.hub)?;
+    let r = admin.post(
+        &format!("/v1/admin/batches/{}/withdraw", a.batch_id),
+        &json!({}),
+    )?;
+    println!(
+        "withdrew batch {}: its device never received it; {} item(s) back in the pool",
+        a.batch_id, r["copies_returned"]
     );
     Ok(())
 }

@@ -129,6 +129,12 @@ pub const RULES: &[Rule] = &[
         "batch_file_read",
         &[M],
     ),
+    r(
+        "POST",
+        "/v1/admin/batches/{batch_id}/withdraw",
+        "dispatch_undo",
+        &[M],
+    ),
     r("GET", "/v1/admin/quality", "quality_read", &[M, L]),
     r(
         "GET",
@@ -143,6 +149,12 @@ pub const RULES: &[Rule] = &[
         &[M, L],
     ),
     r("POST", "/v1/admin/adjudications", "adjudicate", &[M, L]),
+    r(
+        "POST",
+        "/v1/admin/adjudications/{seq}/undo",
+        "adjudication_undo",
+        &[M, L],
+    ),
     r("GET", "/v1/admin/export", "export", &[M]),
     r("GET", "/v1/admin/evaluation", "evaluation_read", &[M, L, V]),
     r(

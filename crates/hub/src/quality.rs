@@ -142,7 +142,12 @@ impl Aggregation {
             .iter()
             .filter_map(|c| decided_intent(c).map(str::to_string))
             .chain(copies.iter().filter_map(|c| c.gold_intent.clone()))
-            .chain(adjudications.iter().map(|a| a.intent.clone()))
+            .chain(
+                adjudications
+                    .iter()
+                    .filter(|a| !a.intent.is_empty())
+                    .map(|a| a.intent.clone()),
+            )
             .collect();
         intent_ids.sort_unstable();
         intent_ids.dedup();
@@ -198,9 +203,15 @@ impl Aggregation {
         let dawid_skene = (method == Method::DawidSkene && annotations.classes > 0)
             .then(|| aggregate::dawid_skene(&annotations, DS_MAX_ITER, DS_TOL));
         let mut adjudication = HashMap::new();
+        // The latest entry per message is in force; an empty intent (an undo that
+        // restored nothing) leaves the message to its gold answer or its labels.
         for a in adjudications {
             if let Some(&m) = msg_ix.get(&a.message_id) {
-                adjudication.insert(m, a);
+                if a.intent.is_empty() {
+                    adjudication.remove(&m);
+                } else {
+                    adjudication.insert(m, a);
+                }
             }
         }
         let mut agg = Aggregation {

@@ -242,6 +242,78 @@ pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Respon
     Ok(Json(stored).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UndoRequest {
+    #[serde(default = "default_by")]
+    by: String,
+}
+
+/// `POST /v1/admin/adjudications/{seq}/undo`: take back the latest decision on a
+/// message. The trail stays append-only: the undo is a new entry (`supersedes` the one
+/// undone) restoring what was in force before it — the earlier adjudication's intent, or
+/// none (an empty `intent`: the message goes back to its gold answer or its annotators'
+/// majority, and to the open disagreements).
+pub async fn undo_adjudication(
+    State(s): State<AppState>,
+    axum::extract::Path(seq): axum::extract::Path<String>,
+    body: Bytes,
+) -> Result<Response, HubError> {
+    let req: UndoRequest = if body.is_empty() {
+        UndoRequest { by: default_by() }
+    } else {
+        crate::http::parse_object(&body)?
+    };
+    if !id_shaped(&req.by) {
+        return Err(HubError::bad(
+            "invalid",
+            "`by` must be 1–128 characters of A-Z a-z 0-9 _ - . :",
+        ));
+    }
+    let seq: i64 = seq
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| HubError::not_found("unknown_adjudication", "no such adjudication"))?;
+    let stored = blocking(move || {
+        let trail = s.store.adjudications()?;
+        let undone = trail
+            .iter()
+            .find(|a| a.seq == seq)
+            .cloned()
+            .ok_or_else(|| HubError::not_found("unknown_adjudication", "no such adjudication"))?;
+        if trail
+            .iter()
+            .any(|a| a.message_id == undone.message_id && a.seq > seq)
+        {
+            return Err(HubError::conflict(
+                "not_latest",
+                "only the latest decision on a message can be undone; adjudicate it again instead",
+            ));
+        }
+        let restored = undone
+            .supersedes
+            .and_then(|p| trail.iter().find(|a| a.seq == p))
+            .map(|a| a.intent.clone())
+            .unwrap_or_default();
+        s.store.add_adjudication(&NewAdjudication {
+            message_id: undone.message_id.clone(),
+            intent: restored,
+            by: req.by,
+            decided_at_ms: now_ms(),
+            previous_intent: (!undone.intent.is_empty()).then(|| undone.intent.clone()),
+            labels: undone.labels.clone(),
+        })
+    })
+    .await?;
+    tracing::info!(seq = stored.seq, "undid an adjudication");
+    Ok(crate::people::AccessNote {
+        act: None,
+        message_ids: vec![stored.message_id.clone()],
+    }
+    .attach(Json(stored).into_response()))
+}
+
 /// `GET /v1/admin/adjudications`: the audit trail.
 pub async fn adjudications(State(s): State<AppState>) -> Result<Response, HubError> {
     let list = blocking(move || s.store.adjudications()).await?;

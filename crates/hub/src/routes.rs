@@ -59,11 +59,19 @@ pub fn router(state: AppState) -> Router {
             post(crate::missed_pii::confirm),
         )
         .route("/v1/admin/batches/{batch_id}", get(pipeline::batch_file))
+        .route(
+            "/v1/admin/batches/{batch_id}/withdraw",
+            post(pipeline::withdraw_batch),
+        )
         .route("/v1/admin/quality", get(review::quality))
         .route("/v1/admin/disagreements", get(review::disagreements))
         .route(
             "/v1/admin/adjudications",
             get(review::adjudications).post(review::adjudicate),
+        )
+        .route(
+            "/v1/admin/adjudications/{seq}/undo",
+            post(review::undo_adjudication),
         )
         .route("/v1/admin/export", get(review::export))
         .route("/v1/admin/evaluation", get(review::evaluation_json))

@@ -24,6 +24,7 @@ on_both_stores!(
     hostile_uploads_with_valid_signatures_are_refused_by_rule,
     the_api_keeps_its_contract,
     items_assigned_outside_the_pipeline_count_as_pending,
+    a_dispatch_and_an_adjudication_can_be_undone,
 );
 
 fn agent() -> ureq::Agent {
@@ -1233,4 +1234,156 @@ fn send_text(url: &str, token: &str) -> (u16, String) {
         .expect("request");
     let st = resp.status().as_u16();
     (st, resp.into_body().read_to_string().unwrap_or_default())
+}
+
+/// The manager's undo: a batch its device has not fetched is withdrawn (its items back
+/// in the pool, the device never sees it), a fetched one is refused; an adjudication is
+/// undone by a new entry restoring what was in force before, and only the latest.
+fn a_dispatch_and_an_adjudication_can_be_undone(b: Backend) {
+    let h = start(b);
+    let (ida, da) = h.enroll();
+    h.admin(
+        "POST",
+        "/v1/admin/messages",
+        json!({"messages": messages(30)}),
+    );
+    let dispatch = || {
+        let (st, r) = h.admin(
+            "POST",
+            "/v1/admin/dispatch",
+            json!({"selection": selection(), "batch_size": 100, "lease_secs": 3600}),
+        );
+        assert_eq!(st, 200, "{r}");
+        r
+    };
+    let pool_before = h
+        .admin(
+            "POST",
+            "/v1/admin/select",
+            json!({"selection": selection()}),
+        )
+        .1["entries"]
+        .as_array()
+        .unwrap()
+        .len();
+    let r = dispatch();
+    let first = r["batches"][0]["batch_id"].as_str().unwrap().to_string();
+    let sent = r["copies"].as_u64().unwrap();
+    assert!(sent > 0);
+    let (st, w) = h.admin(
+        "POST",
+        &format!("/v1/admin/batches/{first}/withdraw"),
+        json!({}),
+    );
+    assert_eq!(
+        (st, w["copies_returned"].as_u64()),
+        (200, Some(sent)),
+        "{w}"
+    );
+    // The device never sees it; the messages are selectable again.
+    let (_, list) = device_call(&h, &ida, &da, "GET", "/v1/batches", b"");
+    assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
+    let (st, e) = device_call(&h, &ida, &da, "GET", &format!("/v1/batches/{first}"), b"");
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (404, Some("batch_withdrawn")),
+        "{e}"
+    );
+    let pool_after = h
+        .admin(
+            "POST",
+            "/v1/admin/select",
+            json!({"selection": selection()}),
+        )
+        .1["entries"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(pool_after, pool_before);
+    let (st, e) = h.admin(
+        "POST",
+        &format!("/v1/admin/batches/{first}/withdraw"),
+        json!({}),
+    );
+    assert_eq!((st, e["code"].as_str()), (409, Some("already_withdrawn")));
+    let (st, e) = h.admin(
+        "POST",
+        &format!("/v1/admin/batches/b_{}/withdraw", "0".repeat(32)),
+        json!({}),
+    );
+    assert_eq!((st, e["code"].as_str()), (404, Some("unknown_batch")));
+    // Dispatched again and fetched by its device: too late to withdraw.
+    let r = dispatch();
+    let second = r["batches"][0]["batch_id"].as_str().unwrap().to_string();
+    let (st, _) = device_call(&h, &ida, &da, "GET", &format!("/v1/batches/{second}"), b"");
+    assert_eq!(st, 200);
+    let (st, e) = h.admin(
+        "POST",
+        &format!("/v1/admin/batches/{second}/withdraw"),
+        json!({}),
+    );
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (409, Some("already_fetched")),
+        "{e}"
+    );
+
+    // Adjudications: decide m001 twice, undo the first (refused: not the latest), then
+    // the second (restores the first), then that undo (restores the second).
+    let adjudicate = |m: &str, intent: &str| {
+        let (st, a) = h.admin(
+            "POST",
+            "/v1/admin/adjudications",
+            json!({"message_id": m, "intent": intent, "by": "mara"}),
+        );
+        assert_eq!(st, 200, "{a}");
+        a["seq"].as_i64().unwrap()
+    };
+    let undo = |seq: i64| {
+        h.admin(
+            "POST",
+            &format!("/v1/admin/adjudications/{seq}/undo"),
+            json!({"by": "mara"}),
+        )
+    };
+    let s1 = adjudicate("m001", "change_pin");
+    let s2 = adjudicate("m001", "top_up_failed");
+    let (st, e) = undo(s1);
+    assert_eq!((st, e["code"].as_str()), (409, Some("not_latest")));
+    let (st, u) = undo(s2);
+    assert_eq!(st, 200, "{u}");
+    assert_eq!(
+        (
+            u["intent"].as_str(),
+            u["supersedes"].as_i64(),
+            u["previous_intent"].as_str()
+        ),
+        (Some("change_pin"), Some(s2), Some("top_up_failed"))
+    );
+    let (_, u2) = undo(u["seq"].as_i64().unwrap());
+    assert_eq!(u2["intent"], "top_up_failed");
+    // With nothing before it, an undo leaves no decision in force: the message is
+    // open again.
+    let s3 = adjudicate("m004", "change_pin");
+    let (_, open_before) = h.admin("GET", "/v1/admin/disagreements", json!({}));
+    let (_, u3) = undo(s3);
+    assert_eq!(
+        (u3["intent"].as_str(), u3["previous_intent"].as_str()),
+        (Some(""), Some("change_pin"))
+    );
+    let (_, trail) = h.admin("GET", "/v1/admin/adjudications", json!({}));
+    assert_eq!(
+        trail["adjudications"].as_array().unwrap().len(),
+        6,
+        "append-only"
+    );
+    let (_, q) = h.admin("GET", "/v1/admin/quality?method=majority", json!({}));
+    assert!(q.is_object(), "{q}");
+    let (_, open_after) = h.admin("GET", "/v1/admin/disagreements", json!({}));
+    assert_eq!(open_before["open"], open_after["open"]);
+    let (st, e) = undo(999_999);
+    assert_eq!(
+        (st, e["code"].as_str()),
+        (404, Some("unknown_adjudication"))
+    );
 }

@@ -155,4 +155,24 @@ fn examples_groups_and_guidelines_travel_with_the_batch() {
         ],
     );
     assert!(out.starts_with("OK"), "{out}");
+
+    // The manager's undo from the command line: the fetched batch can no longer be
+    // withdrawn; an adjudication is taken back by a new entry.
+    let mut args = vec!["withdraw", id.as_str()];
+    args.extend(admin);
+    let late = cli(&me, &args);
+    assert!(!late.status.success());
+    let err = String::from_utf8_lossy(&late.stderr);
+    assert!(err.contains("already_fetched"), "{err}");
+    let mut args = vec!["adjudicate", "m1", "card_arrival", "--json"];
+    args.extend(admin);
+    let a: serde_json::Value = serde_json::from_str(&cli_ok(&me, &args)).expect("json");
+    let seq = a["seq"].to_string();
+    let mut args = vec!["adjudicate", "--undo", seq.as_str()];
+    args.extend(admin);
+    let undone = cli_ok(&me, &args);
+    assert!(
+        undone.contains("m1 is back to its gold answer or its annotators' majority"),
+        "{undone}"
+    );
 }

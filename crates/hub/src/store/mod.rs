@@ -407,6 +407,11 @@ pub trait HubStore: Send + Sync {
     fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError>;
     /// A batch's bytes, if it is assigned to that device (`Err(not_assigned)` otherwise).
     fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError>;
+    /// Take back a batch its device has not fetched yet (the manager's undo of a
+    /// dispatch): its sealed bytes are dropped and its open copies go back to the pool,
+    /// atomically with respect to a fetch (a batch fetched
+    /// first is refused with `already_fetched`). Returns the pool copies returned.
+    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError>;
     /// Ingest an upload atomically: idempotency on upload id and (device, item,
     /// revision), per-label validation, ledger append, receipt signed by `sign`.
     fn ingest(
@@ -840,6 +845,42 @@ pub(crate) fn erase_notices(mut held: Vec<(String, String)>) -> Result<Vec<Notic
 }
 
 /// The answer for a sealed batch file an erasure deleted (same on every store).
+/// Why a batch cannot be withdrawn: `(fetched_at, erased_at, withdrawn_at)` as stored,
+/// `None` for no such batch.
+pub(crate) fn withdraw_problem(
+    state: Option<(Option<i64>, Option<i64>, Option<i64>)>,
+) -> Result<(), HubError> {
+    match state {
+        None => Err(HubError::not_found("unknown_batch", "no such batch")),
+        Some((_, _, Some(_))) => Err(HubError::conflict(
+            "already_withdrawn",
+            "this batch was already withdrawn",
+        )),
+        Some((_, Some(_), None)) => Err(HubError::conflict(
+            "batch_erased",
+            "this batch was deleted by an erasure request",
+        )),
+        Some((Some(_), None, None)) => Err(already_fetched()),
+        Some((None, None, None)) => Ok(()),
+    }
+}
+
+/// The manager withdrew the batch before the device fetched it.
+pub(crate) fn batch_withdrawn() -> HubError {
+    HubError::not_found(
+        "batch_withdrawn",
+        "the manager withdrew this batch before it was fetched; its items went back to the pool",
+    )
+}
+
+/// The device fetched the batch before it could be withdrawn.
+pub(crate) fn already_fetched() -> HubError {
+    HubError::conflict(
+        "already_fetched",
+        "the device has fetched this batch, so it can no longer be withdrawn; revoke the device (its open items return to the pool) or erase the messages",
+    )
+}
+
 pub(crate) fn batch_erased() -> HubError {
     HubError::not_found(
         "batch_erased",

@@ -192,6 +192,10 @@ CREATE TABLE admin_tokens (
     r#"
 ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
 "#,
+    // A manager may take back a batch its device has not fetched (undo of a dispatch).
+    r#"
+ALTER TABLE batches ADD COLUMN withdrawn_at BIGINT;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -866,7 +870,7 @@ impl HubStore for PostgresStore {
     fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
-            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 AND erased_at IS NULL ORDER BY created_at, batch_id {C}"),
+            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 AND erased_at IS NULL AND withdrawn_at IS NULL ORDER BY created_at, batch_id {C}"),
             &[&device_id],
         )?;
         rows.iter()
@@ -883,8 +887,15 @@ impl HubStore for PostgresStore {
 
     fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
         let mut c = self.conn()?;
+        // Marked fetched first, then read: a withdrawal (which needs it unfetched) either
+        // came before, and the read below finds it gone, or is refused.
+        c.execute(
+            "UPDATE batches SET fetched_at = coalesce(fetched_at, $3)
+             WHERE batch_id = $1 AND device_id = $2 AND erased_at IS NULL AND withdrawn_at IS NULL",
+            &[&batch_id, &device_id, &crate::auth::now()],
+        )?;
         let row = c.query_opt(
-            "SELECT device_id, bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = $1",
+            "SELECT device_id, bytes, erased_at IS NOT NULL, withdrawn_at IS NOT NULL FROM batches WHERE batch_id = $1",
             &[&batch_id],
         )?;
         match row {
@@ -892,10 +903,9 @@ impl HubStore for PostgresStore {
                 if r.try_get::<_, bool>(2)? {
                     return Err(super::batch_erased());
                 }
-                c.execute(
-                    "UPDATE batches SET fetched_at = coalesce(fetched_at, $2) WHERE batch_id = $1",
-                    &[&batch_id, &crate::auth::now()],
-                )?;
+                if r.try_get::<_, bool>(3)? {
+                    return Err(super::batch_withdrawn());
+                }
                 Ok(r.try_get(1)?)
             }
             // Same answer whether the batch exists for another device or not at all.
@@ -904,6 +914,40 @@ impl HubStore for PostgresStore {
                 "no such batch is assigned to this device",
             )),
         }
+    }
+
+    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        lock_pool(&mut tx)?;
+        let state = tx
+            .query_opt(
+                "SELECT fetched_at, erased_at, withdrawn_at FROM batches WHERE batch_id = $1 FOR UPDATE",
+                &[&batch_id],
+            )?
+            .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .transpose()?;
+        super::withdraw_problem(state)?;
+        if tx.execute(
+            "UPDATE batches SET bytes = ''::BYTEA, withdrawn_at = $2
+             WHERE batch_id = $1 AND fetched_at IS NULL AND erased_at IS NULL AND withdrawn_at IS NULL",
+            &[&batch_id, &now],
+        )? != 1
+        {
+            return Err(super::already_fetched());
+        }
+        let returned = tx.execute(
+            "UPDATE copies SET state = 'returned', returned_at = $2
+             WHERE batch_id = $1 AND state = 'open' AND NOT gold",
+            &[&batch_id, &now],
+        )?;
+        tx.execute(
+            "UPDATE copies SET state = 'returned', returned_at = $2
+             WHERE batch_id = $1 AND state = 'open' AND gold",
+            &[&batch_id, &now],
+        )?;
+        tx.commit()?;
+        Ok(returned)
     }
 
     fn ingest(
@@ -1568,6 +1612,9 @@ impl HubStore for PostgresStore {
         };
         if r.try_get::<_, bool>(1)? {
             return Err(super::batch_erased());
+        }
+        if r.try_get::<_, &[u8]>(0)?.is_empty() {
+            return Err(super::batch_withdrawn());
         }
         // Handed over offline: the device may hold it from now on.
         c.execute(

@@ -171,6 +171,10 @@ CREATE TABLE admin_tokens (
     r#"
 ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
 "#,
+    // A manager may take back a batch its device has not fetched (undo of a dispatch).
+    r#"
+ALTER TABLE batches ADD COLUMN withdrawn_at INTEGER;
+"#,
 ];
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -659,7 +663,7 @@ impl HubStore for SqliteStore {
 
     fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
         let c = self.conn()?;
-        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 AND erased_at IS NULL ORDER BY created_at, batch_id")?;
+        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 AND erased_at IS NULL AND withdrawn_at IS NULL ORDER BY created_at, batch_id")?;
         let rows = st.query_map([device_id], |r| {
             Ok(BatchListing {
                 batch_id: r.get(0)?,
@@ -673,6 +677,13 @@ impl HubStore for SqliteStore {
 
     fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
         let c = self.conn()?;
+        // Marked fetched first, then read: a withdrawal (which needs it unfetched) either
+        // came before, and the read below finds it gone, or is refused.
+        c.execute(
+            "UPDATE batches SET fetched_at = coalesce(fetched_at, ?3)
+             WHERE batch_id = ?1 AND device_id = ?2 AND erased_at IS NULL AND withdrawn_at IS NULL",
+            params![batch_id, device_id, crate::auth::now()],
+        )?;
         let row: Option<(String, Vec<u8>, bool)> = c
             .query_row(
                 "SELECT device_id, bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = ?1",
@@ -682,19 +693,49 @@ impl HubStore for SqliteStore {
             .optional()?;
         match row {
             Some((d, _, true)) if d == device_id => Err(super::batch_erased()),
-            Some((d, bytes, false)) if d == device_id => {
-                c.execute(
-                    "UPDATE batches SET fetched_at = coalesce(fetched_at, ?2) WHERE batch_id = ?1",
-                    params![batch_id, crate::auth::now()],
-                )?;
-                Ok(bytes)
+            Some((d, bytes, false)) if d == device_id && bytes.is_empty() => {
+                Err(super::batch_withdrawn())
             }
+            Some((d, bytes, false)) if d == device_id => Ok(bytes),
             // Same answer whether the batch exists for another device or not at all.
             _ => Err(HubError::not_found(
                 "not_assigned",
                 "no such batch is assigned to this device",
             )),
         }
+    }
+
+    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let state = tx
+            .query_row(
+                "SELECT fetched_at, erased_at, withdrawn_at FROM batches WHERE batch_id = ?1",
+                [batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        super::withdraw_problem(state)?;
+        if tx.execute(
+            "UPDATE batches SET bytes = x'', withdrawn_at = ?2
+             WHERE batch_id = ?1 AND fetched_at IS NULL AND erased_at IS NULL AND withdrawn_at IS NULL",
+            params![batch_id, now],
+        )? != 1
+        {
+            return Err(super::already_fetched());
+        }
+        let returned = tx.execute(
+            "UPDATE copies SET state = 'returned', returned_at = ?2
+             WHERE batch_id = ?1 AND state = 'open' AND NOT gold",
+            params![batch_id, now],
+        )?;
+        tx.execute(
+            "UPDATE copies SET state = 'returned', returned_at = ?2
+             WHERE batch_id = ?1 AND state = 'open' AND gold",
+            params![batch_id, now],
+        )?;
+        tx.commit()?;
+        Ok(returned as u64)
     }
 
     fn ingest(
@@ -1298,6 +1339,7 @@ impl HubStore for SqliteStore {
             .optional()?;
         match row {
             Some((_, true)) => Err(super::batch_erased()),
+            Some((bytes, false)) if bytes.is_empty() => Err(super::batch_withdrawn()),
             Some((bytes, false)) => {
                 // Handed over offline: the device may hold it from now on.
                 c.execute(
