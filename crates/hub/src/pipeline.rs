@@ -866,6 +866,28 @@ pub async fn batch_file(
         .into_response())
 }
 
+/// `POST /v1/admin/batches/{batch_id}/withdraw`: the manager's undo of a dispatch, for a
+/// batch its device has not fetched yet: the sealed batch is dropped and its items go
+/// back to the pool (a batch already fetched is refused with `already_fetched`).
+pub async fn withdraw_batch(
+    State(s): State<AppState>,
+    axum::extract::Path(batch_id): axum::extract::Path<String>,
+) -> Result<Response, HubError> {
+    if !labelvault_core::grammar::BATCH_ID.matches(&batch_id) {
+        return Err(HubError::not_found("unknown_batch", "no such batch"));
+    }
+    let store = s.store.clone();
+    let id = batch_id.clone();
+    let returned = blocking(move || store.withdraw_batch(&id, auth::now())).await?;
+    tracing::info!(copies_returned = returned, "withdrew a batch");
+    Ok(Json(serde_json::json!({
+        "batch_id": batch_id,
+        "withdrawn": true,
+        "copies_returned": returned,
+    }))
+    .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -919,26 +941,4 @@ mod tests {
         );
         assert_eq!(short, 1);
     }
-}
-
-/// `POST /v1/admin/batches/{batch_id}/withdraw`: the manager's undo of a dispatch, for a
-/// batch its device has not fetched yet: the sealed batch is dropped and its items go
-/// back to the pool (a batch already fetched is refused with `already_fetched`).
-pub async fn withdraw_batch(
-    State(s): State<AppState>,
-    axum::extract::Path(batch_id): axum::extract::Path<String>,
-) -> Result<Response, HubError> {
-    if !labelvault_core::grammar::BATCH_ID.matches(&batch_id) {
-        return Err(HubError::not_found("unknown_batch", "no such batch"));
-    }
-    let store = s.store.clone();
-    let id = batch_id.clone();
-    let returned = blocking(move || store.withdraw_batch(&id, auth::now())).await?;
-    tracing::info!(copies_returned = returned, "withdrew a batch");
-    Ok(Json(serde_json::json!({
-        "batch_id": batch_id,
-        "withdrawn": true,
-        "copies_returned": returned,
-    }))
-    .into_response())
 }
