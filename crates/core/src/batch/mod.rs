@@ -245,22 +245,12 @@ fn check_conf(what: &str, c: f64) -> Result<(), BatchError> {
     }
 }
 
-impl BatchPayload {
-    /// Check every field: ids, sizes, confidences, and that every intent an item refers
-    /// to exists in the taxonomy. Errors name the item index, never its text.
+impl Taxonomy {
+    /// Check ids, sizes, examples and groups (the rules a device applies on import, and
+    /// the Manage view applies to a taxonomy file before it is sent). Errors name the
+    /// intent by id or position, never a description.
     pub fn validate(&self) -> Result<(), BatchError> {
-        // Ids a device will send back must follow the label grammar (crate::grammar).
-        if !crate::grammar::BATCH_ID.matches(&self.batch_id) {
-            return Err(BatchError::Invalid(
-                "batch_id must be \"b_\" and 32 lower-case hex digits".into(),
-            ));
-        }
-        if self.expires_at <= self.created_at {
-            return Err(BatchError::Invalid(
-                "expires_at must be after created_at".into(),
-            ));
-        }
-        let t = &self.taxonomy;
+        let t = self;
         check_id("taxonomy id", &t.id, 1)?;
         check_id("taxonomy version", &t.version, 1)?;
         if t.intents.is_empty() || t.intents.len() > limits::MAX_INTENTS {
@@ -313,6 +303,32 @@ impl BatchPayload {
                 )));
             }
         }
+        Ok(())
+    }
+}
+
+impl BatchPayload {
+    /// Check every field: ids, sizes, confidences, and that every intent an item refers
+    /// to exists in the taxonomy. Errors name the item index, never its text.
+    pub fn validate(&self) -> Result<(), BatchError> {
+        // Ids a device will send back must follow the label grammar (crate::grammar).
+        if !crate::grammar::BATCH_ID.matches(&self.batch_id) {
+            return Err(BatchError::Invalid(
+                "batch_id must be \"b_\" and 32 lower-case hex digits".into(),
+            ));
+        }
+        if self.expires_at <= self.created_at {
+            return Err(BatchError::Invalid(
+                "expires_at must be after created_at".into(),
+            ));
+        }
+        self.taxonomy.validate()?;
+        let intents: HashSet<&str> = self
+            .taxonomy
+            .intents
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
         if self.guidelines.len() > limits::MAX_GUIDELINES {
             return Err(BatchError::Invalid(format!(
                 "the guidelines are over {} bytes",
