@@ -425,7 +425,8 @@ pub fn check_enroll(e: &EnrollRequest) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The hub's admin routes an app may record (`{batch}` and `{device}` stand for ids).
+/// The hub's admin routes an app may record (`{batch}` and `{device}` stand for ids,
+/// `{seq}` for an adjudication's number).
 pub const ADMIN_ROUTES: &[&str] = &[
     "access-ledger",
     "accounts",
@@ -433,9 +434,11 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "accounts/{account}/role",
     "accounts/{account}/tokens",
     "adjudications",
+    "adjudications/{seq}/undo",
     "annotators",
     "assign",
     "batches/{batch}",
+    "batches/{batch}/withdraw",
     "companies",
     "devices/{device}/revoke",
     "disagreements",
@@ -497,6 +500,7 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
                 "{erasure}" => ERASURE_ID.matches(s),
                 "{account}" => ACCOUNT_ID.matches(s),
                 "{token}" => TOKEN_ID.matches(s),
+                "{seq}" => !s.is_empty() && s.len() <= 19 && s.bytes().all(|b| b.is_ascii_digit()),
                 _ => p == s,
             })
     });
@@ -839,7 +843,8 @@ mod tests {
                 .replace("{device_id}", &format!("d_{}", "2".repeat(24)))
                 .replace("{erasure_id}", &format!("er_{}", "3".repeat(24)))
                 .replace("{account_id}", &format!("ac_{}", "4".repeat(24)))
-                .replace("{token_id}", &format!("tk_{}", "5".repeat(24)));
+                .replace("{token_id}", &format!("tk_{}", "5".repeat(24)))
+                .replace("{seq}", "12");
             assert!(check_admin_call(&path, &call).is_ok(), "{path}");
             n += 1;
         }
@@ -850,6 +855,9 @@ mod tests {
             "/v1/admin/jane",
             "/v1/admin/export?format=jane",
             "/v1/admin/devices/d_jane/revoke",
+            "/v1/admin/adjudications/jane/undo",
+            "/v1/admin/adjudications//undo",
+            "/v1/admin/batches/b_jane/withdraw",
         ] {
             assert!(check_admin_call(bad, &call).is_err(), "{bad}");
         }
