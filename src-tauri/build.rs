@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "manage_confirm_terms",
     "manage_disagreements",
     "manage_adjudicate",
+    "manage_undo_adjudication",
+    "manage_withdraw",
     "manage_export",
     "manage_evaluation",
     "manage_gold",

@@ -390,6 +390,42 @@ fn manage_commands_against_a_real_hub() {
     assert_eq!(o["devices"][0]["assigned"], 6);
     assert_eq!(o["devices"][0]["labelled"], 0);
 
+    // Undo the dispatch: the device has not fetched, so the batch comes back; a second
+    // withdrawal says so per batch; a malformed id never reaches the hub.
+    let batches: Vec<Value> = r["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["batch_id"].clone())
+        .collect();
+    let w = call(&h, "manage_withdraw", json!({"batchIds": batches})).unwrap();
+    assert_eq!(w[0]["outcome"], "withdrawn", "{w}");
+    assert_eq!(w[0]["copies_returned"], 6, "{w}");
+    let w = call(&h, "manage_withdraw", json!({"batchIds": batches})).unwrap();
+    assert_eq!(w[0]["outcome"], "already_withdrawn", "{w}");
+    assert_eq!(w[0]["code"], "already_withdrawn", "{w}");
+    let e = call(&h, "manage_withdraw", json!({"batchIds": ["../v1/x"]})).unwrap_err();
+    assert_eq!(e["code"], "bad_input", "{e}");
+    let e = call(&h, "manage_withdraw", json!({"batchIds": []})).unwrap_err();
+    assert_eq!(e["code"], "bad_input", "{e}");
+    // The items are back in the pool: the same plan dispatches them again.
+    let r = call(&h, "manage_dispatch", json!({"plan": plan})).unwrap();
+    assert_eq!(r["copies"], 6, "{r}");
+
+    // Adjudicate, then undo: the message has no decision in force any more.
+    let a = call(
+        &h,
+        "manage_adjudicate",
+        json!({"messageId": "m1", "intent": "card_arrival"}),
+    )
+    .unwrap();
+    let seq = a["seq"].as_u64().unwrap();
+    let u = call(&h, "manage_undo_adjudication", json!({"seq": seq})).unwrap();
+    assert_eq!(u["message_id"], "m1", "{u}");
+    assert_eq!(u["intent"], "", "{u}");
+    let e = call(&h, "manage_undo_adjudication", json!({"seq": seq})).unwrap_err();
+    assert_eq!(e["code"], "not_latest", "{e}");
+
     let e = call(&h, "manage_export", json!({"format": "xml", "seed": 0})).unwrap_err();
     assert_eq!(e["code"], "bad_format");
 

@@ -54,6 +54,8 @@ pub fn setup<R: tauri::Runtime>(
             manage::manage_confirm_terms,
             manage::manage_disagreements,
             manage::manage_adjudicate,
+            manage::manage_undo_adjudication,
+            manage::manage_withdraw,
             manage::manage_export,
             manage::manage_evaluation,
             manage::manage_gold,

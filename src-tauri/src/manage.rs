@@ -253,7 +253,6 @@ pub struct TaxonomySummary {
 /// Parse a taxonomy file (docs/batch-format.md) and check it by the rules a device
 /// applies on import, so a bad file is refused at the form, not after sealing.
 fn read_taxonomy(content_b64: &str) -> IpcResult<labelvault_core::batch::Taxonomy> {
-    use labelvault_core::batch::{BatchItem, BatchPayload, Reason};
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(content_b64.as_bytes())
         .map_err(|_| {
@@ -263,33 +262,10 @@ fn read_taxonomy(content_b64: &str) -> IpcResult<labelvault_core::batch::Taxonom
             )
         })?;
     let taxonomy = labelvault_core::batch::input::parse_taxonomy(&bytes)?;
-    // A one-item probe batch: `BatchPayload::validate` holds the taxonomy rules (ids,
-    // sizes, examples, groups, duplicates) and the probe item only refers to the first
-    // intent, so any error it reports is about the taxonomy.
-    let probe = BatchPayload {
-        batch_id: format!("b_{}", "0".repeat(32)),
-        recipient: String::new(),
-        created_at: 0,
-        expires_at: 1,
-        items: vec![BatchItem {
-            item_id: format!("it_{}", "0".repeat(32)),
-            text: "probe".into(),
-            model_intent: taxonomy
-                .intents
-                .first()
-                .map(|i| i.id.clone())
-                .unwrap_or_default(),
-            confidence: 0.5,
-            alternatives: Vec::new(),
-            reason: Reason::LowConfidence,
-        }],
-        taxonomy,
-        guidelines: String::new(),
-    };
-    probe
+    taxonomy
         .validate()
         .map_err(|e| IpcError::new("bad_input", format!("the taxonomy file is not usable: {e}")))?;
-    Ok(probe.taxonomy)
+    Ok(taxonomy)
 }
 
 /// Read and check a taxonomy file (its bytes, base64) without sending anything.
@@ -544,6 +520,102 @@ pub async fn manage_adjudicate(
             "/v1/admin/adjudications",
             &json!({"message_id": message_id, "intent": intent}),
         )?)
+    })
+    .await
+}
+
+/// What became of one batch of a dispatch the manager asked to withdraw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WithdrawOutcome {
+    /// The batch.
+    pub batch_id: String,
+    /// `withdrawn`, `already_fetched` (its device has it: it stays there),
+    /// `already_withdrawn`, `unknown_batch`, or `failed` (see `code` and `message`).
+    pub outcome: String,
+    /// Items back in the pool (withdrawn only).
+    pub copies_returned: u64,
+    /// The hub's error code when not withdrawn.
+    pub code: Option<String>,
+    /// What happened, for people (the hub's message; never message text).
+    pub message: Option<String>,
+}
+
+/// Take back the batches of a dispatch whose devices have not fetched them: one hub
+/// call per batch, each with its own outcome, so one batch already on its device does
+/// not stop the others from coming back.
+#[tauri::command]
+pub async fn manage_withdraw(
+    state: tauri::State<'_, AppState>,
+    batch_ids: Vec<String>,
+) -> IpcResult<Vec<WithdrawOutcome>> {
+    if batch_ids.is_empty() || batch_ids.len() > 10_000 {
+        return Err(IpcError::new(
+            "bad_input",
+            "name between 1 and 10000 batches to withdraw",
+        ));
+    }
+    if let Some(bad) = batch_ids
+        .iter()
+        .find(|b| !labelvault_core::grammar::BATCH_ID.matches(b))
+    {
+        return Err(IpcError::new(
+            "bad_input",
+            format!(
+                "{} is not a batch id (\"b_\" and 32 lower-case hex digits)",
+                bad.chars().take(40).collect::<String>()
+            ),
+        ));
+    }
+    let st = state.inner().clone();
+    off_main(move || {
+        let c = client(&st)?;
+        Ok(batch_ids
+            .into_iter()
+            .map(|batch_id| {
+                match c.post(
+                    &format!("/v1/admin/batches/{batch_id}/withdraw"),
+                    &json!({}),
+                ) {
+                    Ok(r) => WithdrawOutcome {
+                        copies_returned: r["copies_returned"].as_u64().unwrap_or(0),
+                        batch_id,
+                        outcome: "withdrawn".into(),
+                        code: None,
+                        message: None,
+                    },
+                    Err(e) => {
+                        let outcome = match e.code.as_str() {
+                            "already_fetched" | "already_withdrawn" | "unknown_batch" => {
+                                e.code.clone()
+                            }
+                            _ => "failed".into(),
+                        };
+                        WithdrawOutcome {
+                            batch_id,
+                            outcome,
+                            copies_returned: 0,
+                            code: Some(e.code),
+                            message: Some(e.message),
+                        }
+                    }
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Undo the latest adjudication of a message (`seq`): the hub appends an entry restoring
+/// what was in force before; its answer is that entry (`intent` "" when the message is
+/// open again).
+#[tauri::command]
+pub async fn manage_undo_adjudication(
+    state: tauri::State<'_, AppState>,
+    seq: u64,
+) -> IpcResult<Value> {
+    let st = state.inner().clone();
+    off_main(move || {
+        Ok(client(&st)?.post(&format!("/v1/admin/adjudications/{seq}/undo"), &json!({}))?)
     })
     .await
 }
