@@ -18,10 +18,12 @@ export type Flag = "misclassification" | "missed_pii" | "not_customer_message" |
 export type Span = { start: number; end: number };
 export type Decision = {
   item_id: string; verdict: Verdict; intent_id: string | null; flags: Flag[]; pii_spans: Span[]; duration_ms: number;
+  /** The message's other intents (with the multiple_intents flag; at most 4, never intent_id). */
+  also_intents: string[];
 };
 export type LabelRecord = {
   item_id: string; revision: number; retracted: boolean; verdict: Verdict | null; intent_id: string | null;
-  flags: Flag[]; pii_spans: Span[]; duration_ms: number; created_at_ms: number;
+  flags: Flag[]; pii_spans: Span[]; duration_ms: number; created_at_ms: number; also_intents?: string[];
 };
 export type AfterChange = { record: LabelRecord | null; next: QueueItem[] };
 export type RecentDecision = { item: QueueItem; label: LabelRecord };

@@ -22,7 +22,7 @@ export const ACTION_LABELS: Record<Action, string> = {
   flag_misclassification: "Flag misclassification (false positive)",
   missed_pii: "Mark missed personal data",
   not_customer: "Not a customer message",
-  multiple_intents: "Several intents",
+  multiple_intents: "Several intents: name the message's other intents",
   undo: "Undo",
   skip: "Skip",
   unsure: "Unsure",

@@ -4,9 +4,11 @@
 import { api, errorText, type Flag, type Intent, type QueueItem, type RecentDecision, type Span, type Verdict } from "./api";
 import { afterDecision, afterUndo, choices, groupIntents, groupNames, pct, pickerRows, REASON_LABELS, segments, words, type Counts } from "./format";
 import { ACTION_LABELS, resolve, type Action, type KeyMap } from "./keys";
+import { addAlso, alsoFor, MAX_ALSO, withAlso } from "./also";
 import { $, clear, el, showBanner } from "./dom";
 
-type Pending = { flags: Set<Flag>; spans: Span[] };
+/** What is marked before the decision: flags, missed-PII spans, the message's other intents. */
+type Pending = { flags: Set<Flag>; spans: Span[]; also: string[] };
 
 /** Decisions shown in the sidebar. */
 const RECENT_LIMIT = 20;
@@ -39,13 +41,14 @@ export class LabelScreen {
   private guidelinesText = new Map<string, string>();
   private current: QueueItem | null = null;
   private shownAt = performance.now();
-  private pending: Pending = { flags: new Set(), spans: [] };
+  private pending: Pending = { flags: new Set(), spans: [], also: [] };
   private busy = false;
   private editing: QueueItem | null = null;
   /** The intents bound to 1–9 for the item on screen, as displayed. */
   private numbered: string[] = [];
-  /** The open picker: every intent but the model's, the matches shown, the highlight. */
-  private picker: { list: Intent[]; shown: Intent[]; index: number; flags: Flag[] } | null = null;
+  /** The open picker: its intents, the matches shown, the highlight; "decide" picks the
+   *  right intent, "also" adds the message's other intents (m). */
+  private picker: { list: Intent[]; shown: Intent[]; index: number; flags: Flag[]; mode: "decide" | "also" } | null = null;
   private spanMode: { words: { start: number; end: number }[]; from: number; to: number } | null = null;
   private recent: RecentDecision[] = [];
   private ahead: KeyLike[] = [];
@@ -91,7 +94,7 @@ export class LabelScreen {
 
   private async show(item: QueueItem | null) {
     this.current = item;
-    this.pending = { flags: new Set(), spans: [] };
+    this.pending = { flags: new Set(), spans: [], also: [] };
     this.spanMode = null;
     $("item-card").hidden = !item;
     $("empty").hidden = !!item;
@@ -122,7 +125,7 @@ export class LabelScreen {
   /// What the annotator decided earlier about the item being edited.
   private editingText(item: QueueItem): string {
     const was = this.recent.find((r) => r.item.item_id === item.item_id)?.label;
-    return was ? `Editing your earlier decision: ${decisionText(was.verdict, was.intent_id)}` : "Editing an earlier decision";
+    return was ? `Editing your earlier decision: ${decisionText(was.verdict, was.intent_id, was.also_intents ?? [])}` : "Editing an earlier decision";
   }
 
   /// The message, with the kept missed-PII spans marked and, while selecting, the
@@ -161,8 +164,36 @@ export class LabelScreen {
       not_customer_message: "not a customer message",
       multiple_intents: "several intents",
     };
-    for (const f of this.pending.flags) p.append(el("span", { class: "chip" }, [names[f]]));
+    for (const f of this.pending.flags) {
+      if (f !== "multiple_intents") {
+        p.append(el("span", { class: "chip" }, [names[f]]));
+        continue;
+      }
+      // Several intents: the flag, then each other intent named, each removable.
+      p.append(this.removableChip(names[f], "Not several intents", () => {
+        this.pending.flags.delete("multiple_intents");
+        this.pending.also = [];
+      }, { id: "pending-multiple" }));
+      for (const id of this.pending.also) {
+        p.append(this.removableChip(`+ ${id}`, `Remove ${id}`, () => {
+          this.pending.also = this.pending.also.filter((x) => x !== id);
+        }, { class: "chip also-chip", "data-also": id }));
+      }
+    }
     if (this.spanMode) p.append(el("span", { class: "chip active" }, ["selecting: ←/→ move, Shift+→ extend, Enter keep, Backspace remove the last kept, Esc cancel"]));
+  }
+
+  /// A chip with a ✕ button that takes it back.
+  private removableChip(text: string, label: string, remove: () => void, attrs: Record<string, string>): HTMLElement {
+    const x = el("button", { type: "button", class: "chip-x", "aria-label": label, title: label }, ["✕"]);
+    x.addEventListener("mousedown", (ev) => ev.preventDefault());
+    x.addEventListener("click", () => {
+      remove();
+      this.renderPending();
+      this.renderAlsoInPicker();
+      $("message").focus();
+    });
+    return el("span", { class: "chip", ...attrs }, [text, " ", x]);
   }
 
   private renderKeyHints() {
@@ -191,6 +222,12 @@ export class LabelScreen {
       ["PgUp / PgDn", "Move by ten"],
       ["Enter", "Pick the highlighted intent"],
       ["Esc", "Close without deciding"],
+    ]);
+    const m = this.keys.multiple_intents[0];
+    section(`Several intents${m ? ` (${m})` : ""}`, [
+      ["type, Enter", `Add the highlighted intent as another intent of the message (at most ${MAX_ALSO}, never the main one)`],
+      ["Backspace", "With an empty filter: remove the last one added (or ✕ on its chip)"],
+      ["Esc", "Done; the next decision records them"],
     ]);
     section("Marking missed personal data", [
       ["← / →", "Move to the previous or next word"],
@@ -279,7 +316,7 @@ export class LabelScreen {
     const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id, title: "Enter or click to change this decision" }, [
       el("span", { class: "verdict" }, [VERDICT_TEXT[v] ?? v]),
       " ",
-      el("span", {}, [v === "wrong" || v === "correct" ? (r.label.intent_id ?? "") : ""]),
+      el("span", {}, [v === "wrong" || v === "correct" ? withAlso(r.label.intent_id ?? "", r.label.also_intents ?? []) : (r.label.also_intents ?? []).length ? `also ${(r.label.also_intents ?? []).join(" + ")}` : ""]),
       r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.map((f) => FLAG_TEXT[f] ?? f).join(", ")}`]) : "",
       el("span", { class: "snippet", dir: "auto" }, [snippet(r.item.text)]),
     ]);
@@ -356,14 +393,15 @@ export class LabelScreen {
         await this.decide("unsure", null, t0);
         break;
       case "multiple_intents":
-        toggle(this.pending.flags, "multiple_intents");
+        this.pending.flags.add("multiple_intents");
         this.renderPending();
+        await this.openPicker([], "also");
         break;
       case "wrong":
-        await this.openPicker([]);
+        await this.openPicker([], "decide");
         break;
       case "flag_misclassification":
-        await this.openPicker(["misclassification"]);
+        await this.openPicker(["misclassification"], "decide");
         break;
       case "missed_pii":
         this.startSpan();
@@ -378,11 +416,14 @@ export class LabelScreen {
     this.busy = true;
     try {
       const flags = [...this.pending.flags];
+      const main = verdict === "correct" ? item.model_intent : intent;
+      const also = flags.includes("multiple_intents") ? alsoFor(this.pending.also, main) : [];
       const res = await api.record({
         item_id: item.item_id,
         verdict,
         intent_id: intent,
         flags,
+        also_intents: also,
         pii_spans: this.pending.spans,
         duration_ms: Math.round(performance.now() - this.shownAt),
       });
@@ -398,7 +439,7 @@ export class LabelScreen {
       // Recent first: the next item's keys 1–9 include this choice.
       if (res.record) this.pushRecent({ item, label: res.record });
       const undoKey = this.keys.undo[0] ?? "";
-      $("confirm").textContent = `✓ ${decisionText(verdict, res.record?.intent_id ?? intent)}${undoKey ? ` — ${undoKey} to undo` : ""}`;
+      $("confirm").textContent = `✓ ${decisionText(verdict, res.record?.intent_id ?? intent, res.record?.also_intents ?? also)}${undoKey ? ` — ${undoKey} to undo` : ""}`;
       await this.show(this.queue[0] ?? null);
       this.onProgress(this.counts);
       const updated = performance.now();
@@ -453,16 +494,40 @@ export class LabelScreen {
     if (next) setTimeout(() => void this.onKey(next), 0);
   }
 
-  private async openPicker(flags: Flag[]) {
+  private async openPicker(flags: Flag[], mode: "decide" | "also") {
     const item = this.current;
     if (!item) return;
-    const tax = (await this.taxonomy(item.batch_id)).filter((i) => i.id !== item.model_intent);
-    this.picker = { list: tax, shown: tax, index: 0, flags };
+    const all = await this.taxonomy(item.batch_id);
+    // Deciding: every intent but the model's. Adding other intents: every intent but the
+    // main one (the model's guess until corrected) and those already added.
+    const tax = all.filter((i) => i.id !== item.model_intent && (mode === "decide" || !this.pending.also.includes(i.id)));
+    this.picker = { list: tax, shown: tax, index: 0, flags, mode };
     const input = $("picker-input") as HTMLInputElement;
     input.value = "";
+    $("picker-title").textContent =
+      mode === "also"
+        ? `Other intents of this message (besides ${item.model_intent} or the intent you choose): Enter adds, at most ${MAX_ALSO}`
+        : "Choose the right intent";
+    $("picker").setAttribute("aria-label", mode === "also" ? "Add the message's other intents" : "Choose the right intent");
+    $("picker-help").textContent =
+      mode === "also"
+        ? "Enter adds the highlighted intent · Backspace (empty filter) removes the last · Esc done"
+        : "Enter picks the highlighted intent · ↑↓ move (PgUp/PgDn by ten) · Esc cancels";
+    $("picker-note").textContent = "";
     $("picker").hidden = false;
+    this.renderAlsoInPicker();
     this.renderPicker();
     input.focus();
+  }
+
+  /// In "also" mode, the other intents added so far, above the list.
+  private renderAlsoInPicker() {
+    const box = $("picker-also");
+    clear(box);
+    const p = this.picker;
+    box.hidden = !p || p.mode !== "also";
+    if (!p || p.mode !== "also") return;
+    box.append(this.pending.also.length ? `Also: ${this.pending.also.join(" + ")}` : "None added yet.");
   }
 
   /// The picker lists every matching intent (no cap) with a count: with no filter, under
@@ -532,6 +597,20 @@ export class LabelScreen {
       this.renderPicker();
       return true;
     }
+    if (p.mode === "also" && e.key === "Backspace" && !($("picker-input") as HTMLInputElement).value) {
+      const gone = this.pending.also.pop();
+      if (gone) this.refreshAlsoPicker(`${gone} removed.`);
+      return true;
+    }
+    if (e.key === "Enter" && p.mode === "also") {
+      const chosen = p.shown[p.index];
+      if (!chosen || !this.current) return true;
+      const r = addAlso(this.pending.also, chosen.id, this.current.model_intent);
+      this.pending.also = r.list;
+      this.pending.flags.add("multiple_intents");
+      this.refreshAlsoPicker(r.refused ?? `${chosen.id} added.`);
+      return true;
+    }
     if (e.key === "Enter") {
       const chosen = p.shown[p.index];
       if (!chosen) return true;
@@ -548,6 +627,22 @@ export class LabelScreen {
       }
     }, 0);
     return false;
+  }
+
+  /// After adding or removing an other intent: the list without those added, an empty
+  /// filter, the note (why a choice was refused, or what changed).
+  private refreshAlsoPicker(note: string) {
+    const p = this.picker;
+    const item = this.current;
+    if (!p || !item) return;
+    const all = this.taxonomies.get(item.batch_id) ?? [];
+    p.list = all.filter((i) => i.id !== item.model_intent && !this.pending.also.includes(i.id));
+    p.index = 0;
+    ($("picker-input") as HTMLInputElement).value = "";
+    $("picker-note").textContent = note;
+    this.renderAlsoInPicker();
+    this.renderPicker();
+    this.renderPending();
   }
 
   private closePicker() {
@@ -643,15 +738,17 @@ const FLAG_TEXT: Record<string, string> = {
   multiple_intents: "several intents",
 };
 
-/// A decision in words, for the confirmation line and the editing note.
-function decisionText(verdict: Verdict | null, intent: string | null): string {
+/// A decision in words, for the confirmation line and the editing note; the message's
+/// other intents follow its own ("card_arrival + change_pin").
+function decisionText(verdict: Verdict | null, intent: string | null, also: string[] = []): string {
+  const others = also.length ? ` (also ${also.join(" + ")})` : "";
   switch (verdict) {
     case "correct":
-      return `model right${intent ? ` (${intent})` : ""}`;
+      return intent ? `model right (${withAlso(intent, also)})` : `model right${others}`;
     case "wrong":
-      return `corrected to ${intent ?? "another intent"}`;
+      return `corrected to ${withAlso(intent ?? "another intent", also)}`;
     case "unsure":
-      return "marked unsure";
+      return `marked unsure${others}`;
     case "skip":
       return "skipped";
     default:
@@ -665,7 +762,3 @@ function snippet(text: string): string {
   return chars.length > 60 ? `${chars.slice(0, 60).join("")}…` : chars.join("");
 }
 
-function toggle<T>(set: Set<T>, v: T) {
-  if (set.has(v)) set.delete(v);
-  else set.add(v);
-}

@@ -149,10 +149,70 @@ async fn label_twenty_by_keyboard_undo_quit_resume_and_survive_sigkill() {
     decided!(Verdict::Correct, vec![Flag::MissedPii]);
     press(&c, "n").await;
     decided!(Verdict::Unsure, vec![Flag::NotCustomerMessage]);
-    press(&c, "m").await; // several intents: a modifier, then accept
+    // Several intents: m opens the picker to name the message's other intents; type to
+    // filter, Enter adds (two), Esc closes, then accept the model's intent.
+    let main_intent = text(&c, "#model-intent").await;
+    press(&c, "m").await;
+    wait_for(&c, "#picker:not([hidden])").await;
+    let mut also_want = Vec::new();
+    for word in ["pin", "refund"] {
+        for ch in word.chars() {
+            press(&c, &ch.to_string()).await;
+        }
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        press(&c, key::ENTER).await;
+        also_want.push(
+            INTENTS
+                .iter()
+                .find(|i| i.contains(word))
+                .unwrap()
+                .to_string(),
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        text(&c, "#picker-also").await,
+        format!("Also: {}", also_want.join(" + "))
+    );
+    // The main intent is not offered as another one (the picker's title says so).
+    for ch in main_intent.chars() {
+        press(&c, &ch.to_string()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let listed = text(&c, "#picker-list").await;
+    assert!(
+        !listed.contains(&main_intent),
+        "the main intent is offered as another: {listed}"
+    );
+    painted(&c).await;
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(screenshot_path("label-also-picker.png"), shot).unwrap();
+    press(&c, key::ESCAPE).await;
     tokio::time::sleep(Duration::from_millis(50)).await;
+    for id in &also_want {
+        assert!(
+            text(&c, &format!("#pending [data-also=\"{id}\"]"))
+                .await
+                .contains(id.as_str()),
+            "{id} has no chip on the card"
+        );
+    }
+    painted(&c).await;
+    let shot = c.screenshot().await.unwrap();
+    std::fs::write(screenshot_path("label-also.png"), shot).unwrap();
     press(&c, "a").await;
     decided!(Verdict::Correct, vec![Flag::MultipleIntents]);
+    let confirm = text(&c, "#confirm").await;
+    assert!(
+        confirm.contains(&format!("{main_intent} + {}", also_want.join(" + "))),
+        "{confirm}"
+    );
+    assert!(
+        text(&c, "#recent-list li:first-child")
+            .await
+            .contains(&also_want.join(" + ")),
+        "Recent does not name the other intents"
+    );
     press(&c, "s").await;
     decided!(Verdict::Skip, vec![]);
     press(&c, "?").await; // help overlay, then close it
@@ -211,6 +271,16 @@ async fn label_twenty_by_keyboard_undo_quit_resume_and_survive_sigkill() {
             .find(|l| l.flags.contains(&Flag::MissedPii))
             .unwrap();
         assert_eq!(with_span.pii_spans.len(), 1);
+        // The message's other intents, as picked, with the flag.
+        let multi = labels
+            .iter()
+            .find(|l| l.flags.contains(&Flag::MultipleIntents))
+            .unwrap();
+        assert_eq!(multi.also_intents, also_want, "{multi:?}");
+        assert!(labels
+            .iter()
+            .filter(|l| !l.flags.contains(&Flag::MultipleIntents))
+            .all(|l| l.also_intents.is_empty()));
         assert!(with_span.pii_spans[0].end > with_span.pii_spans[0].start);
         // Every undone item keeps its history: decided, then retracted. The skip of
         // message 09 is a label, but not counted as done.
