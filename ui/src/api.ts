@@ -109,6 +109,16 @@ export type Disagreement = {
   message_id: string; kind: string; company: string; model_intent: string; confidence: number; gold: boolean;
   labels: CopyLabel[]; majority: { intent: string; votes: number; tie: boolean } | null; text?: string;
 };
+/// One entry of the hub's adjudication trail (`intent` "": no decision in force).
+export type Adjudication = {
+  seq: number; message_id: string; intent: string; by: string; decided_at_ms: number;
+  previous_intent: string | null; supersedes: number | null;
+};
+/// What became of one batch the manager withdrew.
+export type WithdrawOutcome = {
+  batch_id: string; outcome: "withdrawn" | "already_fetched" | "already_withdrawn" | "unknown_batch" | "failed";
+  copies_returned: number; code: string | null; message: string | null;
+};
 export type Disagreements = { total: number; open: number; disagreements: Disagreement[] };
 export type Saved = { path: string; bytes: number; splits?: Record<string, number> };
 export type Evaluation = {
@@ -153,7 +163,9 @@ export const api = {
   manageConfirmTerms: (week: string, company: string, guess: string, asKind: string | null) =>
     invoke<{ marks: number; added: number; company_terms: number }>("manage_confirm_terms", { week, company, guess, asKind }),
   manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
-  manageAdjudicate: (messageId: string, intent: string) => invoke<unknown>("manage_adjudicate", { messageId, intent }),
+  manageAdjudicate: (messageId: string, intent: string) => invoke<Adjudication>("manage_adjudicate", { messageId, intent }),
+  manageUndoAdjudication: (seq: number) => invoke<Adjudication>("manage_undo_adjudication", { seq }),
+  manageWithdraw: (batchIds: string[]) => invoke<WithdrawOutcome[]>("manage_withdraw", { batchIds }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
   manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),
   manageGold: (contentB64: string) => invoke<{ gold: number }>("manage_gold", { contentB64 }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { barLayout, calibrationPoints } from "./charts";
-import { adjudicationChoices, dateSeconds } from "./manage";
+import { adjudicationChoices, dateSeconds, undoAdjudicationText, withdrawOutcomeText, withdrawQuestion, withdrawSummary } from "./manage";
+import type { WithdrawOutcome } from "./api";
 
 describe("manage view logic", () => {
   it("reads date inputs as UTC midnights and falls back when empty or bad", () => {
@@ -31,5 +32,27 @@ describe("manage view logic", () => {
     expect(pts).toHaveLength(1);
     expect(pts[0].x).toBeCloseTo(190);
     expect(pts[0].y).toBeCloseTo(40);
+  });
+});
+
+describe("undo in the Manage view", () => {
+  const o = (batch_id: string, outcome: WithdrawOutcome["outcome"], copies_returned = 0): WithdrawOutcome => ({
+    batch_id, outcome, copies_returned, code: outcome === "withdrawn" ? null : outcome, message: outcome === "failed" ? "the hub could not be reached" : null,
+  });
+  it("asks before withdrawing, with the batches and items", () => {
+    const q = withdrawQuestion([{ batch_id: "b_1", device_id: "d_1", items: 4 }, { batch_id: "b_2", device_id: "d_2", items: 3 }]);
+    expect(q).toBe("Withdraw 2 batch(es) with 7 item(s)? Devices that already fetched theirs keep them.");
+  });
+  it("says what became of each batch and of the dispatch", () => {
+    const all = [o("b_1", "withdrawn", 4), o("b_2", "already_fetched"), o("b_3", "failed")];
+    expect(withdrawSummary(all)).toBe("Withdrew 1 of 3 batch(es): 4 item(s) back in the pool; 1 already fetched (kept by its device); 1 not withdrawn (see below).");
+    expect(withdrawSummary([o("b_1", "withdrawn", 2)])).toBe("Withdrew 1 of 1 batch(es): 2 item(s) back in the pool.");
+    expect(withdrawOutcomeText(all[0])).toMatch(/^withdrawn: .*4 item\(s\) back/);
+    expect(withdrawOutcomeText(all[1])).toMatch(/^already fetched by its device/);
+    expect(withdrawOutcomeText(all[2])).toBe("not withdrawn: the hub could not be reached");
+  });
+  it("names what an undone adjudication left in force", () => {
+    expect(undoAdjudicationText({ message_id: "m12", intent: "" })).toBe("m12 is back to its annotators' majority");
+    expect(undoAdjudicationText({ message_id: "m12", intent: "change_pin" })).toBe("m12 is change_pin again");
   });
 });

@@ -1,7 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type BatchPlan, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality, type TaxonomySummary } from "./api";
+import { api, errorText, type Adjudication, type BatchPlan, type Dispatched, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality, type TaxonomySummary, type WithdrawOutcome } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
@@ -23,6 +23,46 @@ export function adjudicationChoices(d: Pick<Disagreement, "labels" | "model_inte
   const out = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([i]) => i);
   if (!out.includes(d.model_intent)) out.push(d.model_intent);
   return out;
+}
+
+/// The question before undoing a dispatch: what goes back, and what cannot.
+export function withdrawQuestion(batches: Dispatched["batches"]): string {
+  const items = batches.reduce((n, b) => n + b.items, 0);
+  return `Withdraw ${batches.length} batch(es) with ${items} item(s)? Devices that already fetched theirs keep them.`;
+}
+
+/// One batch's outcome in words.
+export function withdrawOutcomeText(o: WithdrawOutcome): string {
+  switch (o.outcome) {
+    case "withdrawn":
+      return `withdrawn: its device never received it; ${o.copies_returned} item(s) back in the pool`;
+    case "already_fetched":
+      return "already fetched by its device: it stays there and its labels come back as usual";
+    case "already_withdrawn":
+      return "already withdrawn";
+    case "unknown_batch":
+      return "the hub knows no such batch";
+    default:
+      return `not withdrawn: ${o.message ?? o.code ?? "the hub refused"}`;
+  }
+}
+
+/// The whole undo in one line: "Withdrew 2 of 3 batch(es): 12 item(s) back in the pool; 1 already fetched (kept by its device)".
+export function withdrawSummary(outcomes: WithdrawOutcome[]): string {
+  const n = (k: string) => outcomes.filter((o) => o.outcome === k).length;
+  const back = outcomes.reduce((s, o) => s + (o.outcome === "withdrawn" ? o.copies_returned : 0), 0);
+  const parts = [`Withdrew ${n("withdrawn")} of ${outcomes.length} batch(es): ${back} item(s) back in the pool`];
+  if (n("already_fetched")) parts.push(`${n("already_fetched")} already fetched (kept by its device)`);
+  if (n("already_withdrawn")) parts.push(`${n("already_withdrawn")} already withdrawn`);
+  const other = n("unknown_batch") + n("failed");
+  if (other) parts.push(`${other} not withdrawn (see below)`);
+  return `${parts.join("; ")}.`;
+}
+
+/// What an undone adjudication left in force: "m12 is back to its annotators' majority"
+/// (no decision in force any more) or "m12 is change_pin again".
+export function undoAdjudicationText(a: Pick<Adjudication, "message_id" | "intent">): string {
+  return a.intent ? `${a.message_id} is ${a.intent} again` : `${a.message_id} is back to its annotators' majority`;
 }
 
 /** The hub's limit on a dispatch's guidelines, in bytes (32 KiB). */
@@ -356,11 +396,56 @@ export class ManageScreen {
       const guidelines = this.guidelinesValue();
       const r = await api.manageDispatch(plan, this.taxonomy?.b64 ?? null, guidelines.trim() ? guidelines : null);
       out.append(el("p", { id: "manage-dispatch-summary" }, [`Assigned ${r.dispatched_messages} message(s) as ${r.copies} item(s) plus ${r.gold_copies} hidden gold item(s) in ${r.batches.length} batch(es).` + (r.shortfall ? ` ${r.shortfall} item(s) could not be placed: not enough distinct devices.` : "") + ` ${attachmentsText(this.taxonomy?.summary ?? null, guidelines)}`]));
-      out.append(el("ul", {}, r.batches.map((b) => el("li", {}, [`${b.batch_id} → device ${b.device_id}: ${b.items} items`]))));
+      out.append(el("ul", { id: "manage-dispatch-batches" }, r.batches.map((b) => el("li", { "data-batch": b.batch_id }, [`${b.batch_id} → device ${b.device_id}: ${b.items} items`]))));
+      if (r.batches.length) out.append(this.undoDispatch(r.batches));
       await this.refresh();
     } catch (e) {
       showBanner(errorText(e));
     }
+  }
+
+  /// "Undo dispatch" under a dispatch's result: asks first (what goes back, what
+  /// cannot), then withdraws each batch and shows each batch's outcome. An error stays
+  /// beside the button.
+  private undoDispatch(batches: Dispatched["batches"]): HTMLElement {
+    const box = el("div", { id: "manage-withdraw-box", class: "row" });
+    const button = el("button", { type: "button", id: "manage-withdraw" }, ["Undo dispatch"]) as HTMLButtonElement;
+    const confirm = el("div", { id: "manage-withdraw-confirm", class: "confirm-box" }) as HTMLElement;
+    confirm.hidden = true;
+    const yes = el("button", { type: "button", id: "manage-withdraw-yes" }, ["Withdraw"]) as HTMLButtonElement;
+    const no = el("button", { type: "button", id: "manage-withdraw-no" }, ["Keep the dispatch"]);
+    confirm.append(el("p", { id: "manage-withdraw-question" }, [withdrawQuestion(batches)]), yes, " ", no);
+    const result = el("div", { id: "manage-withdraw-result", "aria-live": "polite" });
+    button.addEventListener("click", () => {
+      confirm.hidden = false;
+      yes.focus();
+    });
+    no.addEventListener("click", () => {
+      confirm.hidden = true;
+    });
+    yes.addEventListener("click", async () => {
+      confirm.hidden = true;
+      button.disabled = true;
+      clear(result);
+      try {
+        const outcomes = await api.manageWithdraw(batches.map((b) => b.batch_id));
+        const device = new Map(batches.map((b) => [b.batch_id, b.device_id]));
+        result.append(
+          el("p", { id: "manage-withdraw-summary" }, [withdrawSummary(outcomes)]),
+          el("ul", { id: "manage-withdraw-outcomes" }, outcomes.map((o) =>
+            el("li", { "data-batch": o.batch_id, "data-outcome": o.outcome }, [`${o.batch_id} → device ${this.deviceNames.get(device.get(o.batch_id) ?? "") ?? device.get(o.batch_id) ?? "?"}: ${withdrawOutcomeText(o)}`]),
+          )),
+        );
+        // A batch that failed for another reason may be tried again.
+        button.disabled = !outcomes.some((o) => o.outcome === "failed");
+        await this.refresh();
+      } catch (e) {
+        button.disabled = false;
+        result.append(el("p", { class: "problem", role: "alert", id: "manage-withdraw-error" }, [errorText(e)]));
+      }
+    });
+    box.append(button, confirm, result);
+    return box;
   }
 
   private async missedPii(): Promise<void> {
@@ -471,13 +556,42 @@ export class ManageScreen {
 
   private async adjudicate(messageId: string, intent: string) {
     try {
-      await api.manageAdjudicate(messageId, intent);
+      const a = await api.manageAdjudicate(messageId, intent);
       showBanner(`${messageId} is now labelled ${intent}.`, "info");
+      $("manage-adjudicated").prepend(this.adjudicated(a));
+      $("manage-adjudicated-h").hidden = false;
       await this.disagreements();
       await this.quality();
     } catch (e) {
       showBanner(errorText(e));
     }
+  }
+
+  /// A decision just taken, with "Undo": the hub restores what was in force before
+  /// (an earlier adjudication, or none: the message is open again). The outcome or an
+  /// error stays on the row.
+  private adjudicated(a: Adjudication): HTMLElement {
+    const note = el("span", { class: "adj-note" }, [`${a.message_id} is now labelled ${a.intent}.`]);
+    const undo = el("button", { type: "button", class: "adj-undo", "data-seq": String(a.seq) }, ["Undo"]) as HTMLButtonElement;
+    const out = el("span", { class: "adj-result", "aria-live": "polite" });
+    const li = el("li", { "data-message": a.message_id, "data-seq": String(a.seq) }, [note, " ", undo, " ", out]);
+    undo.addEventListener("click", async () => {
+      undo.disabled = true;
+      clear(out);
+      try {
+        const u = await api.manageUndoAdjudication(a.seq);
+        note.textContent = `${a.message_id}: the decision for ${a.intent} was undone;`;
+        undo.remove();
+        out.append(el("span", { class: "adj-undone" }, [undoAdjudicationText(u)]));
+        li.dataset.seq = String(u.seq);
+        await this.disagreements();
+        await this.quality();
+      } catch (e) {
+        undo.disabled = false;
+        out.append(el("span", { class: "problem", role: "alert" }, [errorText(e)]));
+      }
+    });
+    return li;
   }
 
   private async exportSet() {

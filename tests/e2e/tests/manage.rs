@@ -294,12 +294,67 @@ async fn a_manager_round_in_the_manage_view() {
         )),
         "{dispatched}"
     );
+    // Undo the dispatch before the devices pull: it asks first, then says what became
+    // of each batch; the devices then pull nothing of it.
+    click(&c, "#manage-withdraw").await;
+    let question = wait_text(&c, "#manage-withdraw-question", "Withdraw").await;
+    assert_eq!(
+        question,
+        format!(
+            "Withdraw 2 batch(es) with {} item(s)? Devices that already fetched theirs keep them.",
+            2 * MESSAGES
+        )
+    );
+    screenshot(&c, "manage-withdraw-confirm.png").await;
+    click(&c, "#manage-withdraw-yes").await;
+    let undone = wait_text(&c, "#manage-withdraw-summary", "Withdrew").await;
+    assert_eq!(
+        undone,
+        format!(
+            "Withdrew 2 of 2 batch(es): {} item(s) back in the pool.",
+            2 * MESSAGES
+        )
+    );
+    let outcomes = c
+        .find_all(Locator::Css(
+            "#manage-withdraw-outcomes li[data-outcome='withdrawn']",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes[0]
+        .text()
+        .await
+        .unwrap()
+        .contains("withdrawn: its device never received it"));
+    screenshot(&c, "manage-withdraw-done.png").await;
+    for d in [&a, &b] {
+        cli_ok(&d.profile, &["sync"]);
+        let v = Vault::open(&Profile::at(&d.profile).unwrap(), &KeyringStore::new()).unwrap();
+        assert!(
+            v.batches().unwrap().is_empty(),
+            "a withdrawn batch was pulled"
+        );
+    }
+    // The same plan assigns the messages again, and the round goes on from there.
+    click(&c, "#manage-dispatch").await;
+    wait_text(&c, "#manage-confirm-text", "Assign").await;
+    click(&c, "#manage-confirm-yes").await;
+    let dispatched = wait_text(&c, "#manage-dispatch-summary", "Assigned").await;
+    assert!(
+        dispatched.contains(&format!(
+            "{MESSAGES} message(s) as {} item(s)",
+            2 * MESSAGES
+        )),
+        "{dispatched}"
+    );
     let items: Vec<Value> = hub
         .admin_get("/v1/admin/items")
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(items.len(), 2 * MESSAGES);
+    // The item map keeps the withdrawn copies too (their ids stay unique): two dispatches.
+    assert_eq!(items.len(), 2 * 2 * MESSAGES);
 
     // Both devices pull and label: A accepts the model everywhere, B disagrees on its
     // first item. Then both sync.
@@ -433,6 +488,42 @@ async fn a_manager_round_in_the_manage_view() {
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0]["intent"], other.as_str());
     assert_eq!(trail[0]["message_id"].as_str(), shown_message.as_deref());
+    // Undo it: the message is open again (no decision in force), on the hub's trail as
+    // a new entry; then decide it again.
+    let m = shown_message.clone().unwrap_or_default();
+    wait_text(
+        &c,
+        "#manage-adjudicated li",
+        &format!("{m} is now labelled {other}."),
+    )
+    .await;
+    click(&c, "#manage-adjudicated li button.adj-undo").await;
+    let back = wait_text(&c, "#manage-adjudicated li .adj-undone", &m).await;
+    assert_eq!(back, format!("{m} is back to its annotators' majority"));
+    wait_text(&c, "#manage-dis-count", "1 open disagreement").await;
+    c.execute(
+        "document.querySelector('#manage-dis-h').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "manage-adjudication-undone.png").await;
+    let trail: Value = serde_json::from_str(&hub.admin_get("/v1/admin/adjudications")).unwrap();
+    let trail = trail["adjudications"].as_array().unwrap();
+    assert_eq!(trail.len(), 2, "{trail:?}");
+    assert_eq!(trail[1]["message_id"].as_str(), Some(m.as_str()));
+    assert_eq!(trail[1]["intent"], "");
+    assert_eq!(trail[1]["previous_intent"], other.as_str());
+    click(
+        &c,
+        &format!("#manage-disagreements li button[data-intent='{other}']"),
+    )
+    .await;
+    wait_text(&c, "#manage-dis-count", "0 open disagreement").await;
+    let trail: Value = serde_json::from_str(&hub.admin_get("/v1/admin/adjudications")).unwrap();
+    let trail = trail["adjudications"].as_array().unwrap();
+    assert_eq!(trail.len(), 3);
+    assert_eq!(trail[2]["intent"], other.as_str());
 
     // Download the training export: every message once, the adjudicated one with the
     // manager's label, split into train/validation/test. (First let the refresh that
@@ -640,7 +731,9 @@ async fn a_manager_round_in_the_manage_view() {
     );
     for path in [
         "/v1/admin/dispatch",
+        "/v1/admin/batches/",
         "/v1/admin/adjudications",
+        "/v1/admin/adjudications/",
         "/v1/admin/evaluation",
     ] {
         assert!(
