@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything LabelVault needs to build, run and test on Debian/Ubuntu:
-# system libraries for Tauri/WebKitGTK and SQLCipher, the keyring, X server and
-# PostgreSQL server used by the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
+# system libraries for Tauri/WebKitGTK and SQLCipher, the keyring, X server,
+# PostgreSQL server, promtool and Schemathesis used by the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
 # or through sudo.
 set -euo pipefail
 
@@ -22,6 +22,8 @@ apt_pkgs=(
 # Node.js may come from elsewhere than Debian (nvm, NodeSource); only install it when absent.
 command -v npm >/dev/null 2>&1 || apt_pkgs+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || apt_pkgs+=(python3 python3-pip)
+# promtool checks a real /metrics scrape in the tests (tests/system/tests/contract.rs).
+command -v promtool >/dev/null 2>&1 || apt_pkgs+=(prometheus)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -65,6 +67,16 @@ if ! python3 -c "import nacl.bindings, cryptography, pyrage, stdnum" >/dev/null 
   python3 -m pip install --quiet --disable-pip-version-check pynacl pyrage cryptography python-stdnum \
     || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
          pynacl pyrage cryptography python-stdnum
+fi
+
+# Schemathesis checks the live hub against docs/openapi.yaml in the tests
+# (tests/system/tests/contract.rs); pinned, so its checks are the same on every run.
+schemathesis_version="4.32.5"
+if ! python3 -m schemathesis.cli --version 2>/dev/null | grep -q "$schemathesis_version"; then
+  echo "install-deps: installing schemathesis $schemathesis_version"
+  python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version" \
+    || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \
+         "schemathesis==$schemathesis_version"
 fi
 
 if [ -f "$here/ui/package.json" ]; then

@@ -237,7 +237,7 @@ struct AssignResponse {
 }
 
 async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignResponse>, HubError> {
-    let req: AssignRequest = parse(&body)?;
+    let req: AssignRequest = crate::http::parse_object_allowing_null(&body, &["taxonomy"])?;
     let store = s.store.clone();
     let dev_id = req.device_id.clone();
     let dev = blocking(move || store.device(&dev_id))
@@ -401,7 +401,7 @@ async fn upload_labels(
     body: Bytes,
 ) -> Result<Json<SignedReceipt>, HubError> {
     let dev = auth::device(&s, &method, "/v1/labels", &headers, &body).await?;
-    let upload: LabelUpload = parse(&body)?;
+    let upload: LabelUpload = crate::http::parse_object_with_nulls(&body)?;
     if upload.device_id != dev.device_id {
         return Err(HubError::forbidden(
             "device_mismatch",

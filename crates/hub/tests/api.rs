@@ -1387,3 +1387,58 @@ fn a_dispatch_and_an_adjudication_can_be_undone(b: Backend) {
         (404, Some("unknown_adjudication"))
     );
 }
+
+/// Every error code the hub can answer is listed in the spec's `ApiError.code` enum
+/// (docs/openapi.yaml), so clients and Schemathesis know every one of them.
+#[test]
+fn every_error_code_is_in_the_spec() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("../../docs/openapi.yaml")).expect("spec");
+    let start = spec
+        .find("enum: [malformed")
+        .expect("the ApiError code enum");
+    let end = start + spec[start..].find(']').expect("end of the enum");
+    let listed: std::collections::BTreeSet<&str> = spec[start + "enum: [".len()..end]
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect();
+    // Codes in `HubError::kind(\n "code"` calls and `code: "…"` patterns.
+    let mut used = std::collections::BTreeSet::new();
+    let mut dirs = vec![root.join("src")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                dirs.push(p);
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).expect("source");
+            for (i, _) in text.match_indices("HubError::") {
+                let rest = &text[i + "HubError::".len()..];
+                let Some(open) = rest.find('(') else { continue };
+                let name = &rest[..open];
+                if !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    continue;
+                }
+                let arg = rest[open + 1..].trim_start();
+                if let Some(q) = arg.strip_prefix('"') {
+                    let code = &q[..q.find('"').expect("closing quote")];
+                    used.insert(code.to_string());
+                }
+            }
+            for (i, _) in text.match_indices("code: \"") {
+                let q = &text[i + "code: \"".len()..];
+                used.insert(q[..q.find('"').expect("closing quote")].to_string());
+            }
+        }
+    }
+    let missing: Vec<&String> = used
+        .iter()
+        .filter(|c| !listed.contains(c.as_str()))
+        .collect();
+    assert!(used.len() > 40, "found only {used:?}");
+    assert!(
+        missing.is_empty(),
+        "codes missing from the spec: {missing:?}"
+    );
+}
