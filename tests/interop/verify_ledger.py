@@ -101,7 +101,8 @@ HOST_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z")
 ADMIN_ROUTES = [
     "access-ledger", "accounts", "accounts/{account}/revoke", "accounts/{account}/role",
     "accounts/{account}/tokens", "tokens/{token}/revoke",
-    "adjudications", "annotators", "assign", "batches/{batch}", "companies", "devices/{device}/revoke",
+    "adjudications", "adjudications/{seq}/undo", "annotators", "assign", "batches/{batch}",
+    "batches/{batch}/withdraw", "companies", "devices/{device}/revoke",
     "disagreements", "dispatch", "erase", "erasures/{erasure}", "evaluation", "evaluation.html", "export", "gold", "items",
     "labels", "leases/reclaim", "ledger", "messages", "pipeline", "quality", "retrain",
     "retrain/mark", "retrain/threshold", "select",
@@ -119,6 +120,7 @@ DEVICE_SEGMENT = re.compile(r"d_[0-9a-f]{24}\Z")
 ERASURE_SEGMENT = re.compile(r"er_[0-9a-f]{24}\Z")
 ACCOUNT_SEGMENT = re.compile(r"ac_[0-9a-f]{24}\Z")
 TOKEN_SEGMENT = re.compile(r"tk_[0-9a-f]{24}\Z")
+SEQ_SEGMENT = re.compile(r"[0-9]{1,19}\Z")
 NOTICE_ID = id_shape("n_", 24)
 
 
@@ -138,6 +140,8 @@ def admin_path_ok(path):
             return bool(ACCOUNT_SEGMENT.match(s))
         if p == "{token}":
             return bool(TOKEN_SEGMENT.match(s))
+        if p == "{seq}":
+            return bool(SEQ_SEGMENT.match(s))
         return p == s
     if not any(len(r.split("/")) == len(segs) and all(seg_ok(p, s) for p, s in zip(r.split("/"), segs)) for r in ADMIN_ROUTES):
         return False

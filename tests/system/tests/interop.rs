@@ -562,6 +562,48 @@ fn the_python_verifier_and_audit_verify_agree_on_real_tampered_and_hostile_ledge
         true,
     ));
     cases.push((
+        "an adjudication undo recorded",
+        hostile(
+            &id,
+            (
+                url,
+                "ADMIN",
+                "/v1/admin/adjudications/12/undo",
+                &admin_record,
+            ),
+        ),
+        None,
+        true,
+    ));
+    cases.push((
+        "a dispatch withdrawal recorded",
+        hostile(
+            &id,
+            (
+                url,
+                "ADMIN",
+                &format!("/v1/admin/batches/b_{}/withdraw", "0a".repeat(16)),
+                &admin_record,
+            ),
+        ),
+        None,
+        true,
+    ));
+    cases.push((
+        "an undo path holding a name",
+        hostile(
+            &id,
+            (
+                url,
+                "ADMIN",
+                "/v1/admin/adjudications/jane/undo",
+                &admin_record,
+            ),
+        ),
+        None,
+        false,
+    ));
+    cases.push((
         "an admin path holding a name",
         hostile(
             &id,
