@@ -95,6 +95,8 @@ fn promtool_and_schemathesis_accept_the_live_hub() {
     // account endpoints, which is why it runs last.
     // As a module of the python3 on PATH, wherever pip put its `st` script.
     let out = Command::new("python3")
+        // Its example database and reports stay in the test's own directory.
+        .current_dir(dir.path())
         .args(["-m", "schemathesis.cli", "--config-file"])
         .arg(repo().join("tests/schemathesis/schemathesis.toml"))
         .arg("run")
