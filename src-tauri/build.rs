@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "sync_now",
     "settings_get",
     "settings_set",
+    "language_get",
+    "language_set",
     "manage_link",
     "manage_connect",
     "manage_forget",

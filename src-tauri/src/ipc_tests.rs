@@ -218,6 +218,12 @@ fn import_errors_audit_sync_and_settings() {
     )
     .unwrap_err();
     assert_eq!(e["code"], "invalid");
+    // The interface language: none saved, then kept as chosen; nonsense is refused.
+    assert_eq!(call(&h, "language_get", json!({})).unwrap(), Value::Null);
+    call(&h, "language_set", json!({"language": "de"})).unwrap();
+    assert_eq!(call(&h, "language_get", json!({})).unwrap(), "de");
+    let e = call(&h, "language_set", json!({"language": "../de"})).unwrap_err();
+    assert_eq!(e["code"], "invalid");
 }
 
 #[test]

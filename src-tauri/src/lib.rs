@@ -40,6 +40,8 @@ pub fn setup<R: tauri::Runtime>(
             sync::sync_now,
             settings::settings_get,
             settings::settings_set,
+            settings::language_get,
+            settings::language_set,
             manage::manage_link,
             manage::manage_connect,
             manage::manage_forget,
