@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything LabelVault needs to build, run and test on Debian/Ubuntu:
 # system libraries for Tauri/WebKitGTK and SQLCipher, the keyring, X server,
-# PostgreSQL server, promtool, Schemathesis, datasets and the Label Studio SDK used by the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
+# PostgreSQL server, promtool, Schemathesis, datasets, the Label Studio SDK and argilla used by the tests, the UI's npm packages and tauri-driver. Safe to run again; works as root
 # or through sudo.
 set -euo pipefail
 
@@ -80,9 +80,9 @@ if ! python3 -m schemathesis.cli --version 2>/dev/null | grep -q "$schemathesis_
 fi
 
 # The exports are loaded by the tools that read them (tests/interop/check_exports.py):
-# Hugging Face datasets and the Label Studio SDK, pinned.
-export_tools=("datasets==5.2.0" "label-studio-sdk==2.1.2")
-if ! python3 -c "import datasets, label_studio_sdk.label_interface" >/dev/null 2>&1; then
+# Hugging Face datasets, the Label Studio SDK and the argilla package, pinned.
+export_tools=("datasets==5.2.0" "label-studio-sdk==2.1.2" "argilla==2.8.0")
+if ! python3 -c "import datasets, label_studio_sdk.label_interface, argilla" >/dev/null 2>&1; then
   echo "install-deps: installing ${export_tools[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${export_tools[@]}" \
     || python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages \

@@ -5,9 +5,11 @@
   assistant]}` lines) with Hugging Face `datasets` (`load_dataset("json", …)`);
 - the Label Studio export (a JSON array of tasks) with Label Studio's own SDK: every
   annotation is validated by `label_studio_sdk.label_interface.LabelInterface` against
-  a labelling config whose choices are the export's intents.
+  a labelling config whose choices are the export's intents;
+- the Argilla export (a JSON array of v2 records) with the `argilla` package's own
+  reader (`Record.from_dict`, what `Dataset.records.from_json` uses).
 
-Usage: check_exports.py --jsonl DIR --chat DIR --label-studio DIR
+Usage: check_exports.py [--jsonl DIR] [--chat DIR] [--label-studio DIR] [--argilla DIR]
 Each DIR holds train/validation/test files as `labelvault export --out DIR` writes them.
 Prints one line per format, e.g. `jsonl train=12 validation=2 test=3`; exits 1 (with the
 reason) on the first file a tool refuses. Never prints a text.
@@ -89,11 +91,38 @@ def with_label_studio(d):
     print("label-studio", " ".join(counts))
 
 
+def with_argilla(d):
+    import argilla as rg
+    paths = files(d, "json")
+    if not paths:
+        fail(f"argilla: no file in {d}")
+    counts = []
+    for part, f in paths.items():
+        dicts = json.load(open(f, encoding="utf-8"))
+        for n, d_ in enumerate(dicts):
+            try:
+                r = rg.Record.from_dict(d_)
+            except Exception as e:  # the package's own refusal, by type only
+                fail(f"argilla {part} record {n}: the argilla package refuses it ({type(e).__name__})")
+            if not r.fields.get("text"):
+                fail(f"argilla {part} record {n}: no text field")
+            answers = [x.value for x in r.responses if x.question_name == "intent"]
+            if len(answers) != 1 or not answers[0]:
+                fail(f"argilla {part} record {n}: not exactly one intent response")
+            if not [x for x in r.suggestions if x.question_name == "intent" and x.value]:
+                fail(f"argilla {part} record {n}: no model suggestion")
+            if r.metadata.get("split") != part:
+                fail(f"argilla {part} record {n}: metadata names another split")
+        counts.append(f"{part}={len(dicts)}")
+    print("argilla", " ".join(counts))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jsonl")
     ap.add_argument("--chat")
     ap.add_argument("--label-studio")
+    ap.add_argument("--argilla")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         if a.jsonl:
@@ -102,6 +131,8 @@ def main():
             with_datasets(a.chat, "chat", cache)
     if a.label_studio:
         with_label_studio(a.label_studio)
+    if a.argilla:
+        with_argilla(a.argilla)
 
 
 if __name__ == "__main__":

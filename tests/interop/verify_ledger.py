@@ -108,7 +108,7 @@ ADMIN_ROUTES = [
     "retrain/mark", "retrain/threshold", "select",
 ]
 ADMIN_QUERY = {
-    "format": re.compile(r"(jsonl|chat|label-studio|prodigy|html|json)\Z"),
+    "format": re.compile(r"(jsonl|chat|label-studio|prodigy|argilla|html|json)\Z"),
     "with_text": re.compile(r"(true|false)\Z"),
     "seed": re.compile(r"[0-9]{1,20}\Z"),
     "limit": re.compile(r"[0-9]{1,20}\Z"),

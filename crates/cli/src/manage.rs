@@ -951,7 +951,7 @@ pub fn withdraw(a: WithdrawArgs) -> Result<()> {
 pub struct ExportArgs {
     #[command(flatten)]
     pub hub: HubAdmin,
-    /// jsonl, chat, label-studio or prodigy.
+    /// jsonl, chat, label-studio, prodigy or argilla (Argilla v2 records).
     #[arg(long, default_value = "jsonl")]
     pub format: String,
     /// Train/validation/test percentages.
@@ -982,7 +982,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let ext = if a.format == "label-studio" {
+    let ext = if a.format == "label-studio" || a.format == "argilla" {
         "json"
     } else {
         "jsonl"

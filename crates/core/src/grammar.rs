@@ -471,7 +471,7 @@ fn admin_query_ok(key: &str, value: &str) -> bool {
     match key {
         "format" => matches!(
             value,
-            "jsonl" | "chat" | "label-studio" | "prodigy" | "html" | "json"
+            "jsonl" | "chat" | "label-studio" | "prodigy" | "argilla" | "html" | "json"
         ),
         "with_text" => matches!(value, "true" | "false"),
         "seed" | "limit" | "offset" | "as_of" => digits(value),

@@ -333,6 +333,7 @@ enum Format {
     Jsonl,
     Chat,
     LabelStudio,
+    Argilla,
     Prodigy,
 }
 
@@ -370,10 +371,11 @@ pub async fn export(
         Some("chat") => Format::Chat,
         Some("label-studio" | "label_studio") => Format::LabelStudio,
         Some("prodigy") => Format::Prodigy,
+        Some("argilla") => Format::Argilla,
         Some(_) => {
             return Err(HubError::bad(
                 "bad_format",
-                "`format` must be jsonl, chat, label-studio or prodigy",
+                "`format` must be jsonl, chat, label-studio, prodigy or argilla",
             ))
         }
     };
@@ -477,10 +479,19 @@ pub async fn export(
                     tasks.push(export::label_studio_task(&e));
                     continue;
                 }
+                Format::Argilla => {
+                    tasks.push(export::argilla_record(
+                        &e,
+                        &m.model_intent,
+                        m.confidence,
+                        &m.company,
+                    ));
+                    continue;
+                }
             }
             out.push('\n');
         }
-        if format == Format::LabelStudio {
+        if matches!(format, Format::LabelStudio | Format::Argilla) {
             out = serde_json::Value::Array(tasks).to_string();
         }
         if mark {
@@ -495,7 +506,7 @@ pub async fn export(
         test = counts[2],
         "exported the training set"
     );
-    let ctype = if format == Format::LabelStudio {
+    let ctype = if matches!(format, Format::LabelStudio | Format::Argilla) {
         "application/json"
     } else {
         "application/x-ndjson"

@@ -1,7 +1,7 @@
 //! The training exports, read by the tools that consume them (tests/interop/check_exports.py,
 //! offline): the JSONL and chat files by Hugging Face `datasets`, the Label Studio file
 //! by Label Studio's own SDK, which validates every annotation against a labelling
-//! config. The counts those tools see are the counts the export reported; a file they
+//! config, the Argilla file by the `argilla` package's own record reader. The counts those tools see are the counts the export reported; a file they
 //! should refuse (a conversation out of order, an unknown column) is refused.
 
 use labelvault_system_tests::{cli, cli_ok, enroll, Hub};
@@ -30,7 +30,7 @@ fn checker(args: &[(&str, &Path)]) -> (bool, String) {
 }
 
 #[test]
-fn exports_load_in_datasets_and_the_label_studio_sdk() {
+fn exports_load_in_datasets_the_label_studio_sdk_and_argilla() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = Hub::start(&dir.path().join("hub"));
     let token = hub.data_dir.join("admin.token");
@@ -84,7 +84,7 @@ fn exports_load_in_datasets_and_the_label_studio_sdk() {
         cli_ok(&d.profile, &["sync"]);
     }
     let mut seen = Vec::new();
-    for format in ["jsonl", "chat", "label-studio"] {
+    for format in ["jsonl", "chat", "label-studio", "argilla"] {
         let out = dir.path().join(format);
         let said = run(&[
             "export",
@@ -116,6 +116,7 @@ fn exports_load_in_datasets_and_the_label_studio_sdk() {
             let flag = match *f {
                 "jsonl" => "--jsonl",
                 "chat" => "--chat",
+                "argilla" => "--argilla",
                 _ => "--label-studio",
             };
             (flag, out.as_path())

@@ -1,6 +1,7 @@
 //! Exporting what the humans decided: a training set (hub-side text joined with the
 //! aggregated label) split into train/validation/test, stratified by label and seeded;
-//! in plain JSONL, the chat fine-tuning JSONL shape, and Label Studio / Prodigy shapes.
+//! in plain JSONL, the chat fine-tuning JSONL shape, and Label Studio / Prodigy / Argilla
+//! shapes.
 
 use super::select::Rng;
 use serde_json::json;
@@ -91,6 +92,28 @@ pub fn label_studio_task(e: &Example<'_>) -> serde_json::Value {
     json!({"data": {"text": e.text, "id": e.message_id},
            "annotations": [{"result": [{"from_name": "intent", "to_name": "text", "type": "choices",
                                          "value": {"choices": [e.intent]}}]}]})
+}
+
+/// The Argilla user id an export's final labels are recorded under (Argilla keys
+/// responses by user UUID): the UUIDv5 of the URL namespace and
+/// `https://labelvault.invalid/final-label`, the same in every export.
+pub const ARGILLA_FINAL_LABEL_USER: &str = "801e88ea-bbed-51f2-a0ad-451e58fa57ce";
+
+/// Argilla v2 record (the shape `Dataset.records.to_json` writes and
+/// `Record.from_dict` reads): the text as the `text` field, the final human label as a
+/// submitted response to the `intent` question, the model's guess as its suggestion,
+/// the split and company as metadata.
+pub fn argilla_record(
+    e: &Example<'_>,
+    model_intent: &str,
+    confidence: f64,
+    company: &str,
+) -> serde_json::Value {
+    json!({"id": e.message_id, "fields": {"text": e.text},
+           "metadata": {"split": e.split.as_str(), "company": company},
+           "suggestions": {"intent": {"value": model_intent, "score": confidence, "agent": "model"}},
+           "responses": {"intent": [{"value": e.intent, "user_id": ARGILLA_FINAL_LABEL_USER}]},
+           "vectors": {}, "status": "completed"})
 }
 
 /// Prodigy JSONL line (accepted answer).
