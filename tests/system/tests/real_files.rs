@@ -1,7 +1,8 @@
 //! Files that other tools wrote, kept unchanged under `tests/fixtures/` with their
 //! source commit and licence, sealed with the real CLI and imported into a real vault:
 //! a Label Studio task whose predictions have no `score`, and a Prodigy textcat dataset
-//! whose `answer`s say accept, reject and ignore.
+//! whose `answer`s say accept, reject and ignore; and Argilla v2 records written by the
+//! argilla package itself.
 
 use labelvault_system_tests::cli_ok;
 use serde_json::Value;
@@ -109,5 +110,78 @@ fn a_prodigy_dataset_keeps_its_answers() {
         "{} rows: {accept} accept, {reject} reject, {ignore} ignore -> {} shown ({fp} false positives), {held} held back",
         rows.len(),
         queue.len()
+    );
+}
+
+/// Argilla v2 records written by the `argilla` package itself (`Record`, and the
+/// `to_json` writer `Dataset.records.to_json` uses), read as `labelvault ingest` and
+/// `batch seal` read them: the suggestion is the model's output (a missing score is
+/// unknown confidence), a person's submitted response naming another intent makes a
+/// reported false positive, one naming the same intent changes nothing. (Argilla's
+/// writer leaves out a response's status, so a discarded record is covered by the unit
+/// test of `formats::argilla_answer`.)
+#[test]
+fn argilla_records_written_by_argilla_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("argilla.json");
+    let script = r#"
+import sys
+import argilla as rg
+from argilla.records._io._json import JsonIO
+user = "00000000-0000-4000-8000-000000000001"
+def rec(i, text, value, score=None, answer=None, status=None):
+    r = rg.Record(id=i, fields={"text": text},
+                  metadata={"company": "acme", "channel": "chat", "received_at": "2026-11-01"},
+                  suggestions=[rg.Suggestion(question_name="intent", value=value, score=score, agent="model-v3")],
+                  responses=[rg.Response(question_name="intent", value=answer, user_id=user,
+                                         status=status or "submitted")] if answer else [])
+    return r
+JsonIO.to_json([
+    rec("a1", "where is my new card", "card_arrival", 0.91),
+    rec("a2", "I want to change my pin", "card_arrival", 0.55, answer="change_pin"),
+    rec("a3", "top up did not work", "top_up_failed"),
+    rec("a4", "my card is here, thanks", "card_arrival", 0.7, answer="card_arrival"),
+], sys.argv[1])
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3 (scripts/install-deps.sh installs argilla)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let queue = seal_and_import(dir.path(), &file);
+    let by_text = |t: &str| {
+        queue
+            .iter()
+            .find(|q| q["text"] == t)
+            .unwrap_or_else(|| panic!("{t} not in {queue:?}"))
+    };
+    assert_eq!(queue.len(), 4, "{queue:?}");
+    assert_eq!(
+        by_text("my card is here, thanks")["reason"],
+        "low_confidence",
+        "a response agreeing with the suggestion changes nothing"
+    );
+    let scored = by_text("where is my new card");
+    assert_eq!(
+        (
+            scored["model_intent"].as_str(),
+            scored["confidence"].as_f64()
+        ),
+        (Some("card_arrival"), Some(0.91))
+    );
+    assert_eq!(
+        by_text("I want to change my pin")["reason"],
+        "false_positive",
+        "a response naming another intent is a reported false positive"
+    );
+    assert_eq!(
+        by_text("top up did not work")["confidence"].as_f64(),
+        Some(0.0),
+        "no score: unknown confidence"
     );
 }

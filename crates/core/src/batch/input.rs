@@ -4,6 +4,9 @@
 //! * Label Studio tasks (JSONL or a JSON array): `{"data": {"text"}, "predictions":
 //!   [{"score", "result": [{"value": {"choices": [intent]}}]}]}`
 //! * Prodigy JSONL: `{"text", "label", "meta": {"score", "reason"?}}`
+//! * Argilla v2 records (a JSON array or JSONL): `{"fields": {"text"}, "suggestions":
+//!   {"intent": {"value", "score"?}}, "responses"?, "status"?}` (read as in
+//!   `pipeline::formats`)
 //! * CSV with a header: `text,intent,confidence,reason[,alternatives]` (`label`,
 //!   `model_intent`, `score` accepted as column names; alternatives as `a:0.2;b:0.1`).
 //!
@@ -11,6 +14,7 @@
 
 use super::{random_id, Alternative, BatchItem, BatchPayload, Intent, Reason, Taxonomy};
 use crate::error::BatchError;
+use crate::pipeline::formats;
 use serde_json::Value;
 
 /// One message to seal, before it gets its opaque id.
@@ -165,7 +169,6 @@ fn alternatives(v: Option<&Value>) -> Result<Vec<Alternative>, String> {
 /// Label Studio: `predictions[].result[].value.choices[0]` with `predictions[].score`
 /// (optional: read as in `pipeline::formats`).
 fn label_studio(v: &Value, default: Reason) -> Result<InputItem, String> {
-    use crate::pipeline::formats;
     let data = v.get("data").ok_or("missing `data`")?;
     let text = string(data.get("text"), "data.text")?;
     let preds = formats::label_studio_predictions(v)?
@@ -188,13 +191,43 @@ fn label_studio(v: &Value, default: Reason) -> Result<InputItem, String> {
     })
 }
 
-/// One entry; `None` for a row Prodigy says to ignore.
+/// Argilla: the record's suggestion is the model's output (a missing score is unknown
+/// confidence); returns the item and what people said about the suggestion.
+fn argilla(v: &Value, default: Reason) -> Result<(InputItem, formats::Answer), String> {
+    let text = string(v.pointer("/fields/text"), "fields.text")?;
+    let (question, intent, score) = formats::argilla_suggestion(v)?.ok_or(
+        "no model output: the Argilla record has no suggestion; give one for an `intent` question",
+    )?;
+    let answer = formats::argilla_answer(v, &question, &intent);
+    Ok((
+        InputItem {
+            text,
+            intent,
+            confidence: score.unwrap_or(formats::UNKNOWN_CONFIDENCE),
+            reason: reason(v.pointer("/metadata/reason"), default)?,
+            alternatives: Vec::new(),
+        },
+        answer,
+    ))
+}
+
+/// One entry; `None` for a row Prodigy (or Argilla) says to ignore.
 fn from_json(v: &Value, default: Reason) -> Result<Option<InputItem>, String> {
     use crate::pipeline::formats::{prodigy_answer, Answer};
     if !v.is_object() {
         return Err("each entry must be a JSON object".into());
     }
-    match prodigy_answer(v)? {
+    let (item, answer) = if formats::is_argilla_record(v) {
+        let (item, answer) = argilla(v, default)?;
+        (Some(item), answer)
+    } else {
+        (None, prodigy_answer(v)?)
+    };
+    let entry = |v: &Value, default: Reason| match &item {
+        Some(i) => Ok(i.clone()),
+        None => entry(v, default),
+    };
+    match answer {
         Answer::Ignore => Ok(None),
         // Rejecting the model's label is a reported false positive.
         Answer::Reject => entry(v, default).map(|i| {

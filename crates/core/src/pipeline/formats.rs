@@ -7,6 +7,12 @@
 //! - **Prodigy**: `answer` is what a person said about the model's `label`: `accept`
 //!   (or absent) keeps it; `reject` marks it a reported false positive (in textcat,
 //!   rejecting the model's label is exactly that); `ignore` skips the row.
+//! - **Argilla** (v2 records, as `Dataset.records.to_json` writes them): the text is
+//!   `fields.text`; the model's output is the suggestion to the `intent` question (or
+//!   the record's only suggestion), its `score` optional as in Label Studio; a person's
+//!   submitted response naming another value than the suggestion marks a reported false
+//!   positive; a record whose status (or only response) is `discarded` is skipped, as
+//!   Prodigy's `ignore`. `metadata` carries company, channel and received_at.
 
 use serde_json::Value;
 
@@ -60,6 +66,80 @@ pub fn label_studio_predictions(v: &Value) -> Result<Option<Vec<Prediction>>, St
         (None, None) => std::cmp::Ordering::Equal,
     });
     Ok(Some(out))
+}
+
+/// Whether a JSON object is an Argilla v2 record (`fields` is an object).
+pub fn is_argilla_record(v: &Value) -> bool {
+    v.get("fields").is_some_and(Value::is_object)
+}
+
+/// An Argilla record's model output: the suggestion to its `intent` question, or its
+/// only suggestion; `(question, value, score)`. `Ok(None)` without suggestions.
+pub fn argilla_suggestion(v: &Value) -> Result<Option<(String, String, Option<f64>)>, String> {
+    let Some(all) = v.get("suggestions").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let (question, s) = match all.get("intent") {
+        Some(s) => ("intent", s),
+        None if all.len() == 1 => match all.iter().next() {
+            Some((q, s)) => (q.as_str(), s),
+            None => return Ok(None),
+        },
+        None if all.is_empty() => return Ok(None),
+        None => {
+            return Err("several Argilla suggestions and none for a question named `intent`".into())
+        }
+    };
+    let value = s
+        .get("value")
+        .and_then(Value::as_str)
+        .ok_or("`suggestions.<question>.value` must be a label (Argilla)")?;
+    let score = match s.get("score") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(_) => return Err("`suggestions.<question>.score` must be a number".into()),
+    };
+    if score.is_some_and(|s| !(s.is_finite() && (0.0..=1.0).contains(&s))) {
+        return Err("`suggestions.<question>.score` must be a number in [0, 1]".into());
+    }
+    Ok(Some((
+        question.to_string(),
+        value.trim().to_string(),
+        score,
+    )))
+}
+
+/// What people said about an Argilla record's suggestion to `question`: `Ignore` when
+/// the record (or every response) is discarded, `Reject` when a submitted response
+/// names another value, else `Accept`.
+pub fn argilla_answer(v: &Value, question: &str, suggested: &str) -> Answer {
+    if v.get("status").and_then(Value::as_str) == Some("discarded") {
+        return Answer::Ignore;
+    }
+    let responses: Vec<&Value> = v
+        .pointer(&format!("/responses/{question}"))
+        .and_then(Value::as_array)
+        .map(|r| r.iter().collect())
+        .unwrap_or_default();
+    fn status(r: &Value) -> &str {
+        r.get("status")
+            .and_then(Value::as_str)
+            .unwrap_or("submitted")
+    }
+    if !responses.is_empty() && responses.iter().all(|r| status(r) == "discarded") {
+        return Answer::Ignore;
+    }
+    let disagrees = responses.iter().any(|r| {
+        status(r) == "submitted"
+            && r.get("value")
+                .and_then(Value::as_str)
+                .is_some_and(|x| x.trim() != suggested)
+    });
+    if disagrees {
+        Answer::Reject
+    } else {
+        Answer::Accept
+    }
 }
 
 /// What a person said about a Prodigy row's label.

@@ -194,12 +194,30 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
     if !v.is_object() {
         return Err("each row must be a JSON object".into());
     }
-    let answer = super::formats::prodigy_answer(v)?;
+    // Argilla record: fields under `fields`, the rest under `metadata`, the model's
+    // output a suggestion, people's answers responses (formats.rs).
+    let argilla = if super::formats::is_argilla_record(v) {
+        super::formats::argilla_suggestion(v)?
+            .map(|(q, value, score)| {
+                let answer = super::formats::argilla_answer(v, &q, &value);
+                (value, score, answer)
+            })
+            .map(Some)
+            .ok_or("no model output: the Argilla record has no suggestion; give one for an `intent` question")?
+    } else {
+        None
+    };
+    let answer = match &argilla {
+        Some((_, _, a)) => *a,
+        None => super::formats::prodigy_answer(v)?,
+    };
     if answer == super::formats::Answer::Ignore {
         return Ok(None);
     }
     // Label Studio task: fields under `data`, model output under `predictions`.
-    let (fields, meta) = if let Some(d) = v.get("data") {
+    let (fields, meta) = if argilla.is_some() {
+        (&v["fields"], v.get("metadata"))
+    } else if let Some(d) = v.get("data") {
         (d, v.get("meta"))
     } else {
         (v, v.get("meta"))
@@ -210,9 +228,12 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
         Some(p) => prob_vector(p)?,
         None => vec![],
     };
-    let (model_intent, confidence) = if let Some(guesses) =
-        super::formats::label_studio_predictions(v)?
-    {
+    let (model_intent, confidence) = if let Some((value, score, _)) = &argilla {
+        (
+            id_of(value, "suggestions.<question>.value")?,
+            score.unwrap_or(super::formats::UNKNOWN_CONFIDENCE),
+        )
+    } else if let Some(guesses) = super::formats::label_studio_predictions(v)? {
         // Best first; a prediction without a score has unknown confidence (formats.rs).
         let mut scored = Vec::new();
         for (choice, score) in &guesses {
@@ -256,7 +277,8 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
     for (i, _) in &probabilities {
         check_id("probabilities[].intent", i)?;
     }
-    let message_id = match get("id").or_else(|| get("message_id")) {
+    let top_id = argilla.as_ref().and_then(|_| v.get("id"));
+    let message_id = match top_id.or_else(|| get("id")).or_else(|| get("message_id")) {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => format!("line-{line}"),
@@ -491,6 +513,10 @@ not json
             r#"{"text":"t5","label":"z","answer":"reject","meta":{"score":0.9,"company":"c","received_at":1}}"#,
             r#"{"text":"t6","label":"z","answer":"ignore","meta":{"score":0.9,"company":"c","received_at":1}}"#,
             r#"{"text":"t7","label":"z","answer":"accept","meta":{"score":0.9,"company":"c","received_at":1}}"#,
+            // Argilla v2 records: the suggestion; a different submitted response is a
+            // reported false positive; a discarded record is skipped; the record's id
+            r#"{"id":"ar1","fields":{"text":"t8"},"metadata":{"company":"c","received_at":1},"suggestions":{"intent":{"value":"q","score":0.6}},"responses":{"intent":[{"value":"r","user_id":"u"}]}}"#,
+            r#"{"id":"ar2","fields":{"text":"t9"},"metadata":{"company":"c","received_at":1},"suggestions":{"intent":{"value":"q"}},"status":"discarded"}"#,
         ];
         let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
         let got: Vec<(&str, &str, f64, bool)> = r
@@ -513,14 +539,16 @@ not json
                 ("t3", "x", 0.3, false),
                 ("t5", "z", 0.9, true),
                 ("t7", "z", 0.9, false),
+                ("t8", "q", 0.6, true),
             ]
         );
+        assert_eq!(r.messages.last().unwrap().message_id, "ar1");
         assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![4]);
         assert!(
             r.bad[0].reason.contains("list is empty"),
             "{}",
             r.bad[0].reason
         );
-        assert_eq!(r.ignored, vec![6]);
+        assert_eq!(r.ignored, vec![6, 9]);
     }
 }
