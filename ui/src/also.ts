@@ -1,6 +1,7 @@
 // The message's other intents ("also"), chosen with m before a decision: pure rules,
 // unit-tested. The vault checks the same (labels::MAX_ALSO_INTENTS, distinct, never the
 // label's own intent).
+import { t } from "./i18n";
 
 /** Most other intents one label may name besides its own. */
 export const MAX_ALSO = 4;
@@ -8,9 +9,9 @@ export const MAX_ALSO = 4;
 /// Add `id` to the list, or say plainly why not. `main` is the intent the label would
 /// have now (the model's guess, until the annotator corrects it).
 export function addAlso(list: string[], id: string, main: string | null): { list: string[]; refused: string | null } {
-  if (list.includes(id)) return { list, refused: `${id} is already listed.` };
-  if (id === main) return { list, refused: `${id} is the main intent (the model's guess); list the message's other intents.` };
-  if (list.length >= MAX_ALSO) return { list, refused: `At most ${MAX_ALSO} other intents per message; remove one first (Backspace or ✕).` };
+  if (list.includes(id)) return { list, refused: t("also.listed", { intent: id }) };
+  if (id === main) return { list, refused: t("also.main", { intent: id }) };
+  if (list.length >= MAX_ALSO) return { list, refused: t("also.full", { max: MAX_ALSO }) };
   return { list: [...list, id], refused: null };
 }
 

@@ -1,5 +1,6 @@
 // The app's commands, typed. Each is a thin call into the Rust engine.
 import { invoke } from "@tauri-apps/api/core";
+import { t } from "./i18n";
 
 export type Reason = "false_positive" | "low_confidence" | "random_sample";
 export type Alternative = { intent: string; confidence: number };
@@ -148,6 +149,8 @@ export const api = {
   sync: () => invoke<SyncOutcome>("sync_now"),
   settingsGet: () => invoke<Settings>("settings_get"),
   settingsSet: (settings: Settings) => invoke<void>("settings_set", { settings }),
+  languageGet: () => invoke<string | null>("language_get"),
+  languageSet: (language: string) => invoke<void>("language_set", { language }),
   manageLink: () => invoke<ManagerLink | null>("manage_link"),
   manageConnect: (hubUrl: string, token: string) => invoke<ManagerLink>("manage_connect", { hubUrl, token }),
   manageForget: () => invoke<void>("manage_forget"),
@@ -176,5 +179,5 @@ export const api = {
 export function errorText(e: unknown): string {
   if (e && typeof e === "object" && "message" in e && typeof (e as IpcError).message === "string") return (e as IpcError).message;
   if (typeof e === "string") return e;
-  return "Something went wrong in LabelVault; try again, and restart the app if it keeps happening.";
+  return t("error.generic");
 }

@@ -4,6 +4,7 @@
 import { api, errorText, type AccessRow, type HubAccessView } from "./api";
 import { $, clear, el } from "./dom";
 import { local } from "./format";
+import { t } from "./i18n";
 
 /// Who acted: "Mara Manager (ac_…)", the hub's admin token, or a bare account id.
 export function person(r: Pick<AccessRow, "account_id" | "name">): string {
@@ -44,7 +45,7 @@ export class HubAccess {
     const problem = $("hub-access-error");
     const section = $("hub-access");
     button.disabled = true;
-    button.textContent = "Loading…";
+    button.textContent = t("access.loading");
     section.setAttribute("aria-busy", "true");
     const message = ($("hub-access-message") as HTMLInputElement).value.trim() || null;
     try {
@@ -58,7 +59,7 @@ export class HubAccess {
     } finally {
       this.busy = false;
       button.disabled = false;
-      button.textContent = "Load hub access record";
+      button.textContent = t("access.load");
       section.removeAttribute("aria-busy");
     }
   }

@@ -1,5 +1,6 @@
 // Text helpers for the labelling screen: placeholder segments, code-point offsets, and
 // word spans for keyboard selection of missed personal data. Pure, unit-tested.
+import { language, t, type MessageKey } from "./i18n";
 
 export type Segment = { text: string; placeholder: boolean };
 
@@ -41,15 +42,16 @@ export function words(text: string): WordSpan[] {
   return out;
 }
 
-/// Percent with no decimals.
+/// Percent with no decimals (also a CSS width, so always "42%").
 export function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
 
-export const REASON_LABELS: Record<string, string> = {
-  false_positive: "Reported false positive",
-  low_confidence: "Low confidence",
-  random_sample: "Random sample (new company)",
+/** Why an item is in the queue: the catalogue key of each reason. */
+export const REASON_LABELS: Record<string, MessageKey> = {
+  false_positive: "reason.false_positive",
+  low_confidence: "reason.low_confidence",
+  random_sample: "reason.random_sample",
 };
 
 /** What search and display read of an intent (examples and group are optional). */
@@ -176,7 +178,7 @@ export function pickerRows<T extends IntentLike>(intents: T[], query: string): {
   const shown: T[] = [];
   const rows: PickerRow<T>[] = [];
   for (const g of groupIntents(intents)) {
-    rows.push({ kind: "group", name: g.group || "Other" });
+    rows.push({ kind: "group", name: g.group || t("guide.other") });
     for (const intent of g.intents) {
       rows.push({ kind: "intent", intent, index: shown.length });
       shown.push(intent);
@@ -245,13 +247,13 @@ export function afterUndo(c: Counts, verdict: string | null): Counts {
 
 /// "12 done · 30 to go · 2 skipped (they come back at the end)".
 export function progressText(c: Counts): string {
-  const skipped = c.skipped ? ` · ${c.skipped} skipped (they come back at the end)` : "";
-  return `${c.labelled} done · ${c.remaining} to go${skipped}`;
+  const p = { done: c.labelled, remaining: c.remaining, skipped: c.skipped };
+  return c.skipped ? t("progress.textSkipped", p) : t("progress.text", p);
 }
 
 /// A moment in the user's own time zone, named ("2026-12-04 20:31 UTC").
 export function local(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
+  return new Date(ms).toLocaleString(language(), {
     year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
   });
 }

@@ -1,5 +1,6 @@
 // Key bindings: defaults, remapping, and resolving a keypress to an action. Pure logic,
 // unit-tested; the labelling screen asks `resolve` what a key means.
+import { t, type MessageKey } from "./i18n";
 
 export type Action =
   | "accept"
@@ -16,19 +17,30 @@ export type Action =
 
 export type KeyMap = Record<Action, string[]>;
 
-export const ACTION_LABELS: Record<Action, string> = {
-  accept: "Model is right",
-  wrong: "Model is wrong: pick intent",
-  flag_misclassification: "Flag misclassification (false positive)",
-  missed_pii: "Mark missed personal data",
-  not_customer: "Not a customer message",
-  multiple_intents: "Several intents: name the message's other intents",
-  undo: "Undo",
-  skip: "Skip",
-  unsure: "Unsure",
-  help: "Shortcut help",
-  guidelines: "Guidelines: what each intent means",
+/** Each action's name in the message catalogue (its words come from `t()`). */
+export const ACTION_LABELS: Record<Action, MessageKey> = {
+  accept: "action.accept",
+  wrong: "action.wrong",
+  flag_misclassification: "action.flag_misclassification",
+  missed_pii: "action.missed_pii",
+  not_customer: "action.not_customer",
+  multiple_intents: "action.multiple_intents",
+  undo: "action.undo",
+  skip: "action.skip",
+  unsure: "action.unsure",
+  help: "action.help",
+  guidelines: "action.guidelines",
 };
+
+/** An action in words, in the current language. */
+export function actionLabel(a: Action): string {
+  return t(ACTION_LABELS[a]);
+}
+
+/** A key as shown to people: the space bar by name, every other key as it is. */
+export function keyName(k: string): string {
+  return k === " " ? t("key.space") : k;
+}
 
 export const DEFAULT_KEYS: KeyMap = {
   accept: ["Enter", "a"],

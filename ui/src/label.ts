@@ -3,7 +3,8 @@
 // on a query. Latency (keydown → next item painted) is recorded for the benchmark.
 import { api, errorText, type Flag, type Intent, type QueueItem, type RecentDecision, type Span, type Verdict } from "./api";
 import { afterDecision, afterUndo, choices, groupIntents, groupNames, pct, pickerRows, REASON_LABELS, segments, words, type Counts } from "./format";
-import { ACTION_LABELS, resolve, type Action, type KeyMap } from "./keys";
+import { actionLabel, ACTION_LABELS, keyName, resolve, type Action, type KeyMap } from "./keys";
+import { t, tn, type MessageKey } from "./i18n";
 import { addAlso, alsoFor, MAX_ALSO, withAlso } from "./also";
 import { $, clear, el, showBanner } from "./dom";
 
@@ -63,6 +64,23 @@ export class LabelScreen {
     this.renderKeyHints();
   }
 
+  /// Re-word what is on screen after a change of language; the item, the marks made on
+  /// it so far and the picker's state stay as they are.
+  retranslate() {
+    const item = this.current;
+    if (item) {
+      $("reason").textContent = reasonLabel(item.reason);
+      $("batch-pos").textContent = this.editing ? this.editingText(item) : "";
+      for (const tag of Array.from(document.querySelectorAll("#choices .recent-tag"))) tag.textContent = t("label.recentTag");
+      this.renderPending();
+    }
+    $("confirm").textContent = "";
+    const list = $("recent-list");
+    clear(list);
+    for (const r of this.recent) list.append(this.recentRow(r));
+    this.renderKeyHints();
+  }
+
   async load() {
     this.queue = await api.next(3);
     this.editing = null;
@@ -102,7 +120,7 @@ export class LabelScreen {
     const tax = this.taxonomies.get(item.batch_id) ?? (await this.taxonomy(item.batch_id));
     this.renderMessage(item.text);
     const reason = $("reason");
-    reason.textContent = REASON_LABELS[item.reason] ?? item.reason;
+    reason.textContent = reasonLabel(item.reason);
     reason.className = `reason ${item.reason}`;
     $("batch-pos").textContent = this.editing ? this.editingText(item) : "";
     $("model-intent").textContent = item.model_intent;
@@ -115,7 +133,7 @@ export class LabelScreen {
     this.numbered = choices(item.model_intent, item.alternatives, tax, recent);
     this.numbered.forEach((id, i) => {
       const c = alts.get(id);
-      const tag = c !== undefined ? el("span", { class: "conf" }, [pct(c)]) : recent.includes(id) ? el("span", { class: "muted recent-tag" }, ["recent"]) : "";
+      const tag = c !== undefined ? el("span", { class: "conf" }, [pct(c)]) : recent.includes(id) ? el("span", { class: "muted recent-tag" }, [t("label.recentTag")]) : "";
       list.append(el("li", { title: id }, [el("kbd", {}, [String(i + 1)]), el("span", { class: "intent-name" }, [id]), tag]));
     });
     this.renderPending();
@@ -125,7 +143,7 @@ export class LabelScreen {
   /// What the annotator decided earlier about the item being edited.
   private editingText(item: QueueItem): string {
     const was = this.recent.find((r) => r.item.item_id === item.item_id)?.label;
-    return was ? `Editing your earlier decision: ${decisionText(was.verdict, was.intent_id, was.also_intents ?? [])}` : "Editing an earlier decision";
+    return was ? t("label.editingWas", { decision: decisionText(was.verdict, was.intent_id, was.also_intents ?? []) }) : t("label.editing");
   }
 
   /// The message, with the kept missed-PII spans marked and, while selecting, the
@@ -144,14 +162,14 @@ export class LabelScreen {
         let j = i + 1;
         while (j < chars.length && cls(j) === c) j++;
         const run = chars.slice(i, j).join("");
-        msg.append(c ? el("mark", { class: c, title: c === "span-kept" ? "marked as missed personal data" : "" }, [run]) : run);
+        msg.append(c ? el("mark", { class: c, title: c === "span-kept" ? t("label.markedPii") : "" }, [run]) : run);
         i = j;
       }
       return;
     }
     for (const s of segments(text)) {
       // A placeholder is isolated (bdi), so "[NAME_1]" keeps its shape inside right-to-left text.
-      msg.append(s.placeholder ? el("bdi", { class: "ph", title: "redacted personal data", dir: "ltr" }, [s.text]) : s.text);
+      msg.append(s.placeholder ? el("bdi", { class: "ph", title: t("label.redacted"), dir: "ltr" }, [s.text]) : s.text);
     }
   }
 
@@ -159,10 +177,10 @@ export class LabelScreen {
     const p = $("pending");
     clear(p);
     const names: Record<Flag, string> = {
-      misclassification: "misclassification",
-      missed_pii: `missed personal data (${this.pending.spans.length})`,
-      not_customer_message: "not a customer message",
-      multiple_intents: "several intents",
+      misclassification: t("flag.misclassification"),
+      missed_pii: t("flag.missedPii", { count: this.pending.spans.length }),
+      not_customer_message: t("flag.notCustomer"),
+      multiple_intents: t("flag.several"),
     };
     for (const f of this.pending.flags) {
       if (f !== "multiple_intents") {
@@ -170,17 +188,17 @@ export class LabelScreen {
         continue;
       }
       // Several intents: the flag, then each other intent named, each removable.
-      p.append(this.removableChip(names[f], "Not several intents", () => {
+      p.append(this.removableChip(names[f], t("label.notSeveral"), () => {
         this.pending.flags.delete("multiple_intents");
         this.pending.also = [];
       }, { id: "pending-multiple" }));
       for (const id of this.pending.also) {
-        p.append(this.removableChip(`+ ${id}`, `Remove ${id}`, () => {
+        p.append(this.removableChip(`+ ${id}`, t("label.remove", { intent: id }), () => {
           this.pending.also = this.pending.also.filter((x) => x !== id);
         }, { class: "chip also-chip", "data-also": id }));
       }
     }
-    if (this.spanMode) p.append(el("span", { class: "chip active" }, ["selecting: ←/→ move, Shift+→ extend, Enter keep, Backspace remove the last kept, Esc cancel"]));
+    if (this.spanMode) p.append(el("span", { class: "chip active" }, [t("label.selecting")]));
   }
 
   /// A chip with a ✕ button that takes it back.
@@ -203,40 +221,40 @@ export class LabelScreen {
     for (const a of show) {
       const keys = this.keys[a];
       if (!keys.length) continue;
-      k.append(el("span", { class: "hint" }, [el("kbd", {}, [keys[0] === " " ? "Space" : keys[0]]), ` ${ACTION_LABELS[a]}`]));
+      k.append(el("span", { class: "hint" }, [el("kbd", {}, [keyName(keys[0])]), " ", actionLabel(a)]));
     }
-    k.append(el("span", { class: "hint" }, [el("kbd", {}, ["1–9"]), " Right intent"]));
+    k.append(el("span", { class: "hint" }, [el("kbd", {}, ["1–9"]), " ", t("label.rightIntent")]));
     const help = $("help-rows");
     clear(help);
     for (const a of Object.keys(ACTION_LABELS) as Action[]) {
-      help.append(el("tr", {}, [el("td", {}, [this.keys[a].join(" / ") || "—"]), el("td", {}, [ACTION_LABELS[a]])]));
+      help.append(el("tr", {}, [el("td", {}, [this.keys[a].map(keyName).join(" / ") || "—"]), el("td", {}, [actionLabel(a)])]));
     }
-    help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, ["The model is wrong: the numbered intent is right (the item's alternatives, then your recent choices)"])]));
+    help.append(el("tr", {}, [el("td", {}, ["1–9"]), el("td", {}, [t("help.digits")])]));
     const section = (title: string, rows: [string, string][]) => {
       help.append(el("tr", {}, [el("th", { colspan: "2" }, [title])]));
       for (const [k, what] of rows) help.append(el("tr", {}, [el("td", {}, [k]), el("td", {}, [what])]));
     };
-    section("In the intent picker", [
-      ["type", "Filter by words of the name, description or group, or the start of words in its examples, in any order; typos are forgiven"],
-      ["↑ / ↓", "Move the highlight"],
-      ["PgUp / PgDn", "Move by ten"],
-      ["Enter", "Pick the highlighted intent"],
-      ["Esc", "Close without deciding"],
+    section(t("help.picker"), [
+      [t("help.typeKey"), t("help.pickerType")],
+      ["↑ / ↓", t("help.pickerMove")],
+      ["PgUp / PgDn", t("help.pickerPage")],
+      ["Enter", t("help.pickerEnter")],
+      ["Esc", t("help.pickerEsc")],
     ]);
     const m = this.keys.multiple_intents[0];
-    section(`Several intents${m ? ` (${m})` : ""}`, [
-      ["type, Enter", `Add the highlighted intent as another intent of the message (at most ${MAX_ALSO}, never the main one)`],
-      ["Backspace", "With an empty filter: remove the last one added (or ✕ on its chip)"],
-      ["Esc", "Done; the next decision records them"],
+    section(m ? t("help.severalKey", { key: m }) : t("help.several"), [
+      [t("help.typeEnter"), t("help.severalAdd", { max: MAX_ALSO })],
+      ["Backspace", t("help.severalBackspace")],
+      ["Esc", t("help.severalEsc")],
     ]);
-    section("Marking missed personal data", [
-      ["← / →", "Move to the previous or next word"],
-      ["Shift+→ / Shift+←", "Extend or shrink the selection"],
-      ["Enter", "Keep the selection"],
-      ["Backspace", "Remove the last kept selection"],
-      ["Esc", "Cancel"],
+    section(t("help.pii"), [
+      ["← / →", t("help.piiMove")],
+      ["Shift+→ / Shift+←", t("help.piiExtend")],
+      ["Enter", t("help.piiKeep")],
+      ["Backspace", t("help.piiRemove")],
+      ["Esc", t("help.piiCancel")],
     ]);
-    section("Recent decisions", [["Tab, then Enter", "Change an earlier decision"]]);
+    section(t("help.recent"), [[t("help.recentKeys"), t("help.recentEdit")]]);
   }
 
   /// The guidelines at the decision: the manager's guidelines for the item's batch
@@ -247,33 +265,33 @@ export class LabelScreen {
     const body = $("guidelines-body");
     clear(body);
     if (!item) {
-      body.append(el("p", {}, ["No item on screen."]));
+      body.append(el("p", {}, [t("guide.noItem")]));
     } else {
       const [tax, text] = await Promise.all([this.taxonomy(item.batch_id), this.guidelines(item.batch_id)]);
-      body.append(el("h3", {}, ["From your manager"]));
+      body.append(el("h3", {}, [t("guide.fromManager")]));
       // Plain text only: textContent keeps any markup inert, CSS keeps its line breaks.
       const g = el("div", { id: "guidelines-text", class: "guidelines-text", dir: "auto" });
       g.textContent = text;
-      body.append(text.trim() ? g : el("p", { id: "guidelines-none", class: "muted" }, ["Your manager added no guidelines to this batch."]));
+      body.append(text.trim() ? g : el("p", { id: "guidelines-none", class: "muted" }, [t("guide.none")]));
       const byId = new Map(tax.map((t) => [t.id, t]));
       const row = (id: string, tag: string, groupTag = true) => {
-        const t = byId.get(id);
-        const examples = t?.examples ?? [];
+        const it = byId.get(id);
+        const examples = it?.examples ?? [];
         return el("div", { class: "guideline", "data-intent": id }, [
           el("strong", {}, [id]),
           tag ? el("span", { class: "muted" }, [` (${tag})`]) : "",
-          groupTag && t?.group ? el("span", { class: "group-tag", dir: "auto" }, [t.group]) : "",
-          el("p", { dir: "auto" }, [t?.description || "no description in this batch's taxonomy"]),
+          groupTag && it?.group ? el("span", { class: "group-tag", dir: "auto" }, [it.group]) : "",
+          el("p", { dir: "auto" }, [it?.description || t("guide.noDescription")]),
           examples.length ? el("ul", { class: "examples" }, examples.map((x) => el("li", { dir: "auto" }, [x]))) : "",
         ]);
       };
-      body.append(el("h3", {}, ["This item"]), row(item.model_intent, "the model's guess"));
-      this.numbered.forEach((id, n) => body.append(row(id, `key ${n + 1}`)));
+      body.append(el("h3", {}, [t("guide.thisItem")]), row(item.model_intent, t("guide.modelGuess")));
+      this.numbered.forEach((id, n) => body.append(row(id, t("guide.keyN", { n: n + 1 }))));
       const groups = groupIntents(tax);
       const named = groupNames(tax).length > 0;
-      body.append(el("h3", {}, [`Every intent of this batch (${tax.length}${named ? ` in ${groupNames(tax).length} groups` : ""})`]));
+      body.append(el("h3", {}, [named ? t("guide.everyGroups", { count: tax.length, groups: groupNames(tax).length }) : tn("guide.every", tax.length)]));
       for (const grp of groups) {
-        if (named) body.append(el("h4", { class: "guideline-group", dir: "auto" }, [grp.group || "Other"]));
+        if (named) body.append(el("h4", { class: "guideline-group", dir: "auto" }, [grp.group || t("guide.other")]));
         // Under its heading an intent needs no group label of its own.
         for (const t of grp.intents) body.append(row(t.id, "", !named));
       }
@@ -313,11 +331,11 @@ export class LabelScreen {
 
   private recentRow(r: RecentDecision): HTMLElement {
     const v = r.label.verdict ?? "";
-    const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id, title: "Enter or click to change this decision" }, [
-      el("span", { class: "verdict" }, [VERDICT_TEXT[v] ?? v]),
+    const li = el("li", { tabindex: "0", class: `recent-${v}`, "data-item": r.item.item_id, title: t("label.recentRowTitle") }, [
+      el("span", { class: "verdict" }, [v in VERDICT_TEXT ? t(VERDICT_TEXT[v]) : v]),
       " ",
-      el("span", {}, [v === "wrong" || v === "correct" ? withAlso(r.label.intent_id ?? "", r.label.also_intents ?? []) : (r.label.also_intents ?? []).length ? `also ${(r.label.also_intents ?? []).join(" + ")}` : ""]),
-      r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.map((f) => FLAG_TEXT[f] ?? f).join(", ")}`]) : "",
+      el("span", {}, [v === "wrong" || v === "correct" ? withAlso(r.label.intent_id ?? "", r.label.also_intents ?? []) : (r.label.also_intents ?? []).length ? t("label.alsoList", { intents: (r.label.also_intents ?? []).join(" + ") }) : ""]),
+      r.label.flags.length ? el("span", { class: "muted" }, [` · ${r.label.flags.map((f) => (f in FLAG_TEXT ? t(FLAG_TEXT[f]) : f)).join(", ")}`]) : "",
       el("span", { class: "snippet", dir: "auto" }, [snippet(r.item.text)]),
     ]);
     li.addEventListener("click", () => this.edit(r));
@@ -439,7 +457,8 @@ export class LabelScreen {
       // Recent first: the next item's keys 1–9 include this choice.
       if (res.record) this.pushRecent({ item, label: res.record });
       const undoKey = this.keys.undo[0] ?? "";
-      $("confirm").textContent = `✓ ${decisionText(verdict, res.record?.intent_id ?? intent, res.record?.also_intents ?? also)}${undoKey ? ` — ${undoKey} to undo` : ""}`;
+      const decision = decisionText(verdict, res.record?.intent_id ?? intent, res.record?.also_intents ?? also);
+      $("confirm").textContent = undoKey ? t("label.confirmedUndo", { decision, key: keyName(undoKey) }) : t("label.confirmed", { decision });
       await this.show(this.queue[0] ?? null);
       this.onProgress(this.counts);
       const updated = performance.now();
@@ -466,12 +485,12 @@ export class LabelScreen {
     try {
       const res = await api.undo();
       if (!res.record) {
-        showBanner("Nothing to undo.", "info");
+        showBanner(t("label.nothingToUndo"), "info");
         return;
       }
       // Undo takes back the most recent decision still standing: Recent's first row.
       this.counts = afterUndo(this.counts, this.recent[0]?.label.verdict ?? null);
-      $("confirm").textContent = "Undone: the item is back for a new decision";
+      $("confirm").textContent = t("label.undone");
       this.editing = null;
       this.queue = res.next;
       // The undone item returns to the queue; show it.
@@ -506,13 +525,13 @@ export class LabelScreen {
     input.value = "";
     $("picker-title").textContent =
       mode === "also"
-        ? `Other intents of this message (besides ${item.model_intent} or the intent you choose): Enter adds, at most ${MAX_ALSO}`
-        : "Choose the right intent";
-    $("picker").setAttribute("aria-label", mode === "also" ? "Add the message's other intents" : "Choose the right intent");
+        ? t("picker.alsoTitle", { intent: item.model_intent, max: MAX_ALSO })
+        : t("picker.title");
+    $("picker").setAttribute("aria-label", mode === "also" ? t("picker.alsoLabel") : t("picker.title"));
     $("picker-help").textContent =
       mode === "also"
-        ? "Enter adds the highlighted intent · Backspace (empty filter) removes the last · Esc done"
-        : "Enter picks the highlighted intent · ↑↓ move (PgUp/PgDn by ten) · Esc cancels";
+        ? t("picker.alsoHelp")
+        : t("picker.help");
     $("picker-note").textContent = "";
     $("picker").hidden = false;
     this.renderAlsoInPicker();
@@ -527,7 +546,7 @@ export class LabelScreen {
     const p = this.picker;
     box.hidden = !p || p.mode !== "also";
     if (!p || p.mode !== "also") return;
-    box.append(this.pending.also.length ? `Also: ${this.pending.also.join(" + ")}` : "None added yet.");
+    box.append(this.pending.also.length ? t("picker.also", { intents: this.pending.also.join(" + ") }) : t("picker.noneAdded"));
   }
 
   /// The picker lists every matching intent (no cap) with a count: with no filter, under
@@ -545,8 +564,8 @@ export class LabelScreen {
     clear(list);
     const count = $("picker-count");
     count.textContent = input.value.trim()
-      ? `${p.shown.length} of ${p.list.length} intents match`
-      : `${p.list.length} intents`;
+      ? t("picker.match", { shown: p.shown.length, total: p.list.length })
+      : tn("picker.count", p.list.length);
     let selected: HTMLElement | null = null;
     for (const r of view.rows) {
       if (r.kind === "group") {
@@ -581,7 +600,7 @@ export class LabelScreen {
       (selected as HTMLElement).scrollIntoView({ block: "nearest" });
     } else {
       input.removeAttribute("aria-activedescendant");
-      list.append(el("li", { class: "muted" }, ["No intent matches; Backspace to widen, Esc to go back"]));
+      list.append(el("li", { class: "muted" }, [t("picker.noMatch")]));
     }
   }
 
@@ -599,7 +618,7 @@ export class LabelScreen {
     }
     if (p.mode === "also" && e.key === "Backspace" && !($("picker-input") as HTMLInputElement).value) {
       const gone = this.pending.also.pop();
-      if (gone) this.refreshAlsoPicker(`${gone} removed.`);
+      if (gone) this.refreshAlsoPicker(t("picker.removed", { intent: gone }));
       return true;
     }
     if (e.key === "Enter" && p.mode === "also") {
@@ -608,7 +627,7 @@ export class LabelScreen {
       const r = addAlso(this.pending.also, chosen.id, this.current.model_intent);
       this.pending.also = r.list;
       this.pending.flags.add("multiple_intents");
-      this.refreshAlsoPicker(r.refused ?? `${chosen.id} added.`);
+      this.refreshAlsoPicker(r.refused ?? t("picker.added", { intent: chosen.id }));
       return true;
     }
     if (e.key === "Enter") {
@@ -728,31 +747,36 @@ export class LabelScreen {
 }
 
 /** How a verdict reads to the annotator (the model's intent was right, or corrected). */
-const VERDICT_TEXT: Record<string, string> = { correct: "model right", wrong: "corrected", unsure: "unsure", skip: "skipped" };
+const VERDICT_TEXT: Record<string, MessageKey> = { correct: "verdict.correct", wrong: "verdict.wrong", unsure: "verdict.unsure", skip: "verdict.skip" };
 
 /** Flags in words, not enum names. */
-const FLAG_TEXT: Record<string, string> = {
-  misclassification: "false positive",
-  missed_pii: "missed personal data",
-  not_customer_message: "not a customer message",
-  multiple_intents: "several intents",
+const FLAG_TEXT: Record<string, MessageKey> = {
+  misclassification: "flagText.misclassification",
+  missed_pii: "flagText.missedPii",
+  not_customer_message: "flag.notCustomer",
+  multiple_intents: "flag.several",
 };
+
+/** Why an item is in the queue, in words (an unknown reason as it is). */
+function reasonLabel(reason: string): string {
+  return reason in REASON_LABELS ? t(REASON_LABELS[reason]) : reason;
+}
 
 /// A decision in words, for the confirmation line and the editing note; the message's
 /// other intents follow its own ("card_arrival + change_pin").
 function decisionText(verdict: Verdict | null, intent: string | null, also: string[] = []): string {
-  const others = also.length ? ` (also ${also.join(" + ")})` : "";
+  const joined = also.join(" + ");
   switch (verdict) {
     case "correct":
-      return intent ? `model right (${withAlso(intent, also)})` : `model right${others}`;
+      return intent ? t("decision.correctIntent", { intent: withAlso(intent, also) }) : also.length ? t("decision.correctAlso", { also: joined }) : t("decision.correct");
     case "wrong":
-      return `corrected to ${withAlso(intent ?? "another intent", also)}`;
+      return t("decision.wrong", { intent: intent ? withAlso(intent, also) : withAlso(t("decision.anotherIntent"), also) });
     case "unsure":
-      return `marked unsure${others}`;
+      return also.length ? t("decision.unsureAlso", { also: joined }) : t("decision.unsure");
     case "skip":
-      return "skipped";
+      return t("decision.skip");
     default:
-      return "taken back";
+      return t("decision.takenBack");
   }
 }
 

@@ -3,7 +3,8 @@ import { api, errorText, type VaultStatus } from "./api";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { local, pct, progressText, type Counts } from "./format";
 import { HubAccess } from "./audit";
-import { ACTION_LABELS, DEFAULT_KEYS, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
+import { actionLabel, ACTION_LABELS, DEFAULT_KEYS, keyName, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
+import { applyStatic, language, LANGUAGES, pickLanguage, setLanguage, t, tn } from "./i18n";
 import { LabelScreen } from "./label";
 import { ManageScreen } from "./manage";
 
@@ -41,9 +42,9 @@ function fatal(message: string) {
   clear(app);
   app.append(
     el("main", { class: "fatal", role: "alert" }, [
-      el("h1", {}, ["LabelVault cannot open your vault"]),
+      el("h1", {}, [t("fatal.title")]),
       el("p", {}, [message]),
-      el("p", { class: "muted" }, ["Nothing was changed. Fix the problem above and start LabelVault again."]),
+      el("p", { class: "muted" }, [t("fatal.hint")]),
     ]),
   );
 }
@@ -52,7 +53,8 @@ async function refreshStatus(): Promise<VaultStatus> {
   const s = await api.status();
   label.counts = { labelled: s.labelled, skipped: s.skipped, remaining: s.remaining };
   progress(label.counts);
-  $("sync-button").title = s.hub ? `Sync with ${s.hub.hub_url}` : "Not enrolled with a hub (labelvault enroll)";
+  hubUrl = s.hub?.hub_url ?? null;
+  syncTitle();
   return s;
 }
 
@@ -77,11 +79,9 @@ async function renderBatches() {
           el("td", {}, [
             `${b.labelled} / ${b.items}`,
             bar(b.items ? b.labelled / b.items : 0),
-            ...(b.held_back
-              ? [el("div", { class: "held-back" }, [`${b.held_back} held back: personal data found on this device; not shown`])]
-              : []),
+            ...(b.held_back ? [el("div", { class: "held-back" }, [t("batches.heldBack", { count: b.held_back })])] : []),
           ]),
-          el("td", {}, [`${r.false_positive} false positive · ${r.low_confidence} low confidence · ${r.random_sample} sample`]),
+          el("td", {}, [t("batches.reasonCounts", { fp: r.false_positive, low: r.low_confidence, sample: r.random_sample })]),
           el("td", {}, [day(b.expires_at)]),
         ]),
       );
@@ -93,13 +93,13 @@ async function renderBatches() {
 
 /// What the annotator is told when import held items back (kinds only, never text).
 function heldBackNotice(n: number, kinds: string[]): string {
-  return `${n} item(s) held back: this device found personal data in them (${kinds.join(", ")}) that the hub's redaction missed. They are not stored and will not be shown; tell your manager.`;
+  return tn("batches.heldBackNotice", n, { kinds: kinds.join(", ") });
 }
 
 async function importFile(file: File) {
   try {
     const r = await api.importBatch(await fileBase64(file));
-    const done = r.already_imported ? `Batch ${r.batch_id} was already imported; nothing changed.` : `Imported batch ${r.batch_id} (${r.items - r.quarantined} items).`;
+    const done = r.already_imported ? t("batches.already", { batch: r.batch_id }) : tn("batches.imported", r.items - r.quarantined, { batch: r.batch_id });
     if (r.quarantined) showBanner(`${done} ${heldBackNotice(r.quarantined, r.quarantined_kinds)}`);
     else showBanner(done, "info");
     await refreshStatus();
@@ -112,10 +112,10 @@ async function importFile(file: File) {
 async function renderAudit() {
   try {
     const [ledger, ret] = await Promise.all([api.ledger(200), api.retention()]);
-    $("chain-status").textContent = `Verified ${local(Date.now())}: ledger ${ledger.chain}`;
+    $("chain-status").textContent = t("audit.verified", { when: local(Date.now()), chain: ledger.chain });
     $("chain-status").className = `chain ${ledger.chain.startsWith("ok") ? "chain-ok" : "chain-bad"}`;
     const when = (t: number | null) => (t ? day(t) : "—");
-    $("retention").textContent = `Stored now: ${ret.items} items (${ret.acknowledged} acknowledged by the hub), ${ret.unsynced_labels} label revisions not yet acknowledged. Next purge: ${when(ret.next_purge_at)}; next batch expiry: ${when(ret.next_expiry_at)}.`;
+    $("retention").textContent = t("audit.retention", { items: ret.items, acknowledged: ret.acknowledged, unsynced: ret.unsynced_labels, purge: when(ret.next_purge_at), expiry: when(ret.next_expiry_at) });
     const rows = $("ledger-rows");
     clear(rows);
     for (const l of ledger.entries) {
@@ -130,11 +130,11 @@ async function renderAudit() {
           el("td", { class: "fields" }, [l.fields.join(", ")]),
           el("td", {}, [
             r
-              ? `receipted ${local(r.server_time_ms)}: ${r.accepted} accepted, ${r.duplicates} duplicate, ${r.rejected.length} rejected`
+              ? t("audit.receipted", { when: local(r.server_time_ms), accepted: r.accepted, duplicates: r.duplicates, rejected: r.rejected.length })
               : l.request.startsWith("RECEIPT")
-                ? "the hub's signed receipt, in the chain"
+                ? t("audit.receiptInChain")
                 : l.label_count
-                  ? "awaiting the hub's receipt"
+                  ? t("audit.awaiting")
                   : "—",
           ]),
         ]),
@@ -149,12 +149,12 @@ function renderSettings() {
   const rows = $("keymap-rows");
   clear(rows);
   for (const a of Object.keys(ACTION_LABELS) as Action[]) {
-    const b = el("button", { "data-action": a, class: rebinding === a ? "rebinding" : "" }, [rebinding === a ? "press a key…" : keys[a].join(" / ") || "—"]);
+    const b = el("button", { "data-action": a, class: rebinding === a ? "rebinding" : "" }, [rebinding === a ? t("settings.pressKey") : keys[a].map(keyName).join(" / ") || "—"]);
     b.addEventListener("click", () => {
       rebinding = a;
       renderSettings();
     });
-    rows.append(el("tr", {}, [el("td", {}, [ACTION_LABELS[a]]), el("td", {}, [b])]));
+    rows.append(el("tr", {}, [el("td", {}, [actionLabel(a)]), el("td", {}, [b])]));
   }
 }
 
@@ -166,6 +166,33 @@ function applyTheme(t: string) {
   if (t === "light" || t === "dark") document.documentElement.dataset.theme = t;
   else delete document.documentElement.dataset.theme;
   ($("theme-select") as HTMLSelectElement).value = t;
+}
+
+/** The hub the vault syncs with (for the Sync button's title), once known. */
+let hubUrl: string | null = null;
+
+function syncTitle() {
+  $("sync-button").title = hubUrl ? t("sync.titleHub", { url: hubUrl }) : t("sync.notEnrolled");
+}
+
+/// Use a language: the page's `lang`, the marked static text, the language control, and
+/// whatever the current screen shows, re-worded without a restart.
+function applyLanguage(tag: string) {
+  setLanguage(tag);
+  document.documentElement.lang = language();
+  applyStatic(document);
+  const select = $("language-select") as HTMLSelectElement;
+  if (!select.options.length) {
+    for (const [code, cat] of Object.entries(LANGUAGES)) select.append(el("option", { value: code, lang: code }, [cat["lang.name"]]));
+  }
+  select.value = language();
+  syncTitle();
+  if ($("progress-text").textContent) progress(label.counts);
+  label.retranslate();
+  if (screen === "batches") void renderBatches();
+  if (screen === "audit") void renderAudit();
+  if (screen === "settings") renderSettings();
+  if (screen === "manage") void manage.show();
 }
 
 async function saveKeys(next: KeyMap) {
@@ -190,9 +217,9 @@ document.addEventListener("keydown", (e) => {
       void saveKeys(next).then(() => {
         renderSettings();
         if (!from) return;
-        const shown = e.key === " " ? "Space" : e.key;
-        if (next[from].length) showBanner(`"${shown}" moved from ${ACTION_LABELS[from]} to ${ACTION_LABELS[a]}; ${ACTION_LABELS[from]} keeps ${next[from].join(" / ")}.`, "info");
-        else showBanner(`"${shown}" now means ${ACTION_LABELS[a]}; ${ACTION_LABELS[from]} has no key left: bind one here.`);
+        const words = { key: keyName(e.key), from: actionLabel(from), to: actionLabel(a) };
+        if (next[from].length) showBanner(t("settings.moved", { ...words, keys: next[from].map(keyName).join(" / ") }), "info");
+        else showBanner(t("settings.movedNone", words));
       });
     } else renderSettings();
     return;
@@ -210,6 +237,10 @@ document.addEventListener("keydown", (e) => {
 });
 
 async function boot() {
+  // The language first, so nothing shows in the wrong one: the saved choice, else the
+  // system's (navigator.languages), else English.
+  const saved = await api.languageGet().catch(() => null);
+  applyLanguage(saved ?? pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]));
   for (const name of SCREENS) {
     $(`tab-${name}`).addEventListener("click", () => show(name));
   }
@@ -224,13 +255,22 @@ async function boot() {
       showBanner(errorText(e));
     }
   });
+  $("language-select").addEventListener("change", async () => {
+    const tag = ($("language-select") as HTMLSelectElement).value;
+    applyLanguage(tag);
+    try {
+      await api.languageSet(tag);
+    } catch (e) {
+      showBanner(errorText(e));
+    }
+  });
   $("audit-verify").addEventListener("click", () => void renderAudit());
   $("audit-export").addEventListener("click", async () => {
     const b = $("audit-export") as HTMLButtonElement;
     b.disabled = true;
     try {
       const saved = await api.auditExport();
-      $("audit-export-result").textContent = `Saved the ledger (${saved.bytes} bytes) to ${saved.path}. Check it anywhere with: labelvault audit verify FILE --hub-key KEY`;
+      $("audit-export-result").textContent = t("audit.saved", { bytes: saved.bytes, path: saved.path });
     } catch (e) {
       showBanner(errorText(e));
     } finally {
@@ -259,10 +299,10 @@ async function boot() {
   $("sync-button").addEventListener("click", async () => {
     try {
       const r = await api.sync();
-      const sent = `Sent ${r.report.uploads} upload(s): ${r.report.accepted} accepted; ${r.new_batches} new batch(es).`;
+      const sent = t("sync.sent", { uploads: r.report.uploads, accepted: r.report.accepted, batches: r.new_batches });
       const notices = [
-        r.notices.erased_items ? `${r.notices.erased_items} item(s) deleted at the hub's request (a customer's erasure).` : "",
-        r.notices.masked_items ? `${r.notices.masked_items} item(s) had personal data masked at the hub's request.` : "",
+        r.notices.erased_items ? tn("sync.erased", r.notices.erased_items) : "",
+        r.notices.masked_items ? tn("sync.masked", r.notices.masked_items) : "",
       ].filter(Boolean);
       if (r.held_back.length || notices.length) showBanner([sent, ...notices, ...r.held_back].join(" "));
       else showBanner(sent, "info");
@@ -297,5 +337,5 @@ async function boot() {
   document.body.dataset.ready = "true";
 }
 
-window.addEventListener("error", () => showBanner("Something went wrong in the window; your decisions so far are saved. Restart LabelVault if it persists."));
+window.addEventListener("error", () => showBanner(t("error.window")));
 void boot();

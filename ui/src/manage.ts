@@ -5,6 +5,7 @@ import { api, errorText, type Adjudication, type BatchPlan, type Dispatched, typ
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
+import { t } from "./i18n";
 
 const DAY = 86_400;
 
@@ -181,7 +182,7 @@ export class ManageScreen {
 
   private setConnected(url: string | null) {
     this.connected = url !== null;
-    $("manage-link").textContent = url ? `Connected to ${url} as manager.` : "Not connected. Enter the hub's URL and its admin token (the hub's admin.token file); the token is kept in the system keyring.";
+    $("manage-link").textContent = url ? t("manage.connected", { url }) : t("manage.notConnected", { file: "admin.token" });
     $("manage-forget").hidden = !url;
     $("manage-body").hidden = !url;
     if (url) ($("manage-url") as HTMLInputElement).value = url;
