@@ -941,3 +941,195 @@ async fn kept_marks_show_and_can_be_removed_and_rebinding_says_what_moved() {
     click(&c, "#keymap-reset").await;
     c.close().await.expect("close");
 }
+
+/// Wait until `script` returns `want` (the UI re-renders after a change of language).
+async fn wait_js(c: &Client, script: &str, want: Value) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = js(c, script).await;
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{script}: {got}, wanted {want}");
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+/// What the labelling screen shows in words: the tab names, the model line, the reason,
+/// the key hints and the progress line.
+async fn label_words(c: &Client) -> Value {
+    js(
+        c,
+        "const q = (s) => document.querySelector(s).innerText.trim(); \
+         return { tabs: Array.from(document.querySelectorAll('nav [role=tab]'), (b) => b.innerText.trim()), \
+                  model: q('.model > span'), reason: document.querySelector('#reason').textContent, keys: q('#keys'), \
+                  progress: q('#progress-text'), lang: document.documentElement.lang };",
+    )
+    .await
+}
+
+/// Choose a language in Settings and wait for the page to take it.
+async fn choose_language(c: &Client, tag: &str) {
+    click(c, "#tab-settings").await;
+    c.find(fantoccini::Locator::Css("#language-select"))
+        .await
+        .expect("language control")
+        .select_by_value(tag)
+        .await
+        .expect("choose a language");
+    wait_js(c, "return document.documentElement.lang;", json!(tag)).await;
+}
+
+/// The interface in German: the Settings control re-words the screens at once (no
+/// restart), the choice outlives a restart, and English comes back the same way. The
+/// item text and the intent ids stay as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_interface_in_german_kept_across_a_restart() {
+    if !available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let intents: Vec<(String, String)> = ["card_arrival", "lost_card"]
+        .iter()
+        .map(|i| (i.to_string(), format!("about {i}")))
+        .collect();
+    let items: Vec<Value> = (0..3)
+        .map(|i| json!({"text": format!("where is my new card {i}"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    let (profile, driver, c) = app_with(dir.path(), &intents, &items).await;
+    // English under the test environment, as every other test expects.
+    let en = label_words(&c).await;
+    assert_eq!(en["lang"], "en", "{en}");
+    assert_eq!(
+        en["tabs"],
+        json!(["Label", "Batches", "Audit", "Settings", "Manage"]),
+        "{en}"
+    );
+    assert!(
+        en["keys"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Model is right"),
+        "{en}"
+    );
+
+    choose_language(&c, "de").await;
+    assert_eq!(text(&c, "#tab-settings").await, "Einstellungen");
+    let settings = text(&c, "#screen-settings").await;
+    assert!(
+        settings.contains("Standardtasten wiederherstellen")
+            && settings.contains("Modell hat recht")
+            && settings.contains("Farbschema"),
+        "{settings}"
+    );
+    screenshot(&c, "settings-de.png").await;
+    click(&c, "#tab-label").await;
+    wait_js(
+        &c,
+        "return document.querySelector('#progress-text').innerText.startsWith('0 erledigt');",
+        json!(true),
+    )
+    .await;
+    let de = label_words(&c).await;
+    assert_eq!(
+        de["tabs"],
+        json!([
+            "Beschriften",
+            "Stapel",
+            "Prüfprotokoll",
+            "Einstellungen",
+            "Verwalten"
+        ]),
+        "{de}"
+    );
+    assert_eq!(de["model"], "Modell:", "{de}");
+    assert_eq!(de["reason"], "Geringe Konfidenz", "{de}");
+    assert_eq!(de["progress"], "0 erledigt · 3 offen", "{de}");
+    let keys = de["keys"].as_str().unwrap_or_default();
+    for words in [
+        "Modell hat recht",
+        "Modell irrt: Intent wählen",
+        "Überspringen",
+        "Rückgängig",
+        "Richtlinien",
+        "Richtiger Intent",
+    ] {
+        assert!(keys.contains(words), "{words} in {keys}");
+    }
+    // The item's text and the intent ids are the data, not the interface.
+    assert_eq!(text(&c, "#model-intent").await, "card_arrival");
+    assert!(text(&c, "#message")
+        .await
+        .starts_with("where is my new card"));
+    // A decision is confirmed in German; the ? help is generated in German too.
+    press(&c, "a").await;
+    wait_js(
+        &c,
+        "return document.querySelector('#progress-text').innerText.startsWith('1 erledigt');",
+        json!(true),
+    )
+    .await;
+    let confirm = text(&c, "#confirm").await;
+    assert!(
+        confirm.starts_with("✓ Modell hat recht (card_arrival)")
+            && confirm.contains("macht rückgängig"),
+        "{confirm}"
+    );
+    screenshot(&c, "label-de.png").await;
+    press(&c, "?").await;
+    wait_for(&c, "#help:not([hidden])").await;
+    let help = js(&c, "return document.querySelector('#help').innerText;").await;
+    let help = help.as_str().unwrap_or_default();
+    assert!(
+        help.contains("Tastenkürzel")
+            && help.contains("In der Intent-Auswahl")
+            && help.contains("Esc oder ? schließt"),
+        "{help}"
+    );
+    screenshot(&c, "help-de.png").await;
+    press(&c, key::ESCAPE).await;
+
+    // Kept across a restart: the profile holds the choice.
+    c.close().await.expect("close");
+    assert_eq!(
+        std::fs::read_to_string(profile.join("language")).expect("language file"),
+        "de\n"
+    );
+    let c = driver.session().await;
+    wait_js(
+        &c,
+        "return document.body.dataset.ready === 'true' && document.documentElement.lang === 'de' \
+         && document.querySelector('#progress-text').innerText.startsWith('1 erledigt');",
+        json!(true),
+    )
+    .await;
+    let again = label_words(&c).await;
+    assert_eq!(again["tabs"], de["tabs"], "{again}");
+    assert!(
+        again["keys"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Modell hat recht"),
+        "{again}"
+    );
+    let recent = text(&c, "#recent-list").await;
+    assert!(recent.contains("Modell hat recht"), "{recent}");
+    screenshot(&c, "label-de-restarted.png").await;
+
+    // And back to English, at once.
+    choose_language(&c, "en").await;
+    click(&c, "#tab-label").await;
+    wait_done(&c, 1).await;
+    let back = label_words(&c).await;
+    assert_eq!(back["tabs"], en["tabs"], "{back}");
+    assert_eq!(back["reason"], "Low confidence", "{back}");
+    assert!(
+        back["keys"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Model is right"),
+        "{back}"
+    );
+    assert!(text(&c, "#recent-list").await.contains("model right"));
+    c.close().await.expect("close");
+}
