@@ -784,6 +784,27 @@ pub fn quality(a: QualityArgs) -> Result<()> {
             n["self_consistency"]["pairs"],
             fmt_opt(&n["dawid_skene_accuracy"])
         );
+        let p = &n["pace"];
+        let secs = |v: &Value| {
+            v.as_u64()
+                .map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0))
+        };
+        println!(
+            "  {:<40} time per item {} (fastest tenth {}; {} timed)  unsure {}  skipped {}  too fast (< {}) {}{}",
+            "",
+            secs(&p["median_ms"]),
+            secs(&p["p10_ms"]),
+            p["timed"],
+            fmt_opt(&n["unsure_rate"]),
+            fmt_opt(&n["skip_rate"]),
+            secs(&p["too_fast_below_ms"]),
+            fmt_opt(&p["too_fast_share"]),
+            if p["flagged"].as_bool() == Some(true) {
+                "  FLAGGED: many decisions too fast to have read the message"
+            } else {
+                ""
+            }
+        );
     }
     Ok(())
 }

@@ -399,6 +399,55 @@ pub struct AnnotatorQuality {
     pub dawid_skene_accuracy: Option<f64>,
     /// Share of their decisions on non-gold messages equal to the final label.
     pub agreement_with_aggregate: Option<f64>,
+    /// Unsure over items labelled.
+    pub unsure_rate: Option<f64>,
+    /// Skipped over items labelled.
+    pub skip_rate: Option<f64>,
+    /// How long they take per item, and how often too little to have read it.
+    pub pace: Pace,
+}
+
+/// Decisions taking less than this are too fast to have read the message, whatever
+/// the team's pace.
+pub const TOO_FAST_FLOOR_MS: u64 = 800;
+
+/// An annotator is flagged when at least this share of their timed decisions (of at
+/// least [`PACE_MIN_DECISIONS`]) is too fast.
+pub const TOO_FAST_FLAG_SHARE: f64 = 0.2;
+
+/// Fewest timed decisions before an annotator can be flagged.
+pub const PACE_MIN_DECISIONS: u64 = 10;
+
+/// Time per item. Only decisions the device timed count (a duration of 0 was not
+/// measured, e.g. a decision typed on the command line). A decision is *too fast* when
+/// it took less than a quarter of the team's median time per decision, and never less
+/// than [`TOO_FAST_FLOOR_MS`] counts as read.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Pace {
+    /// Timed decisions.
+    pub timed: u64,
+    /// Median time per decision, ms.
+    pub median_ms: Option<u64>,
+    /// The fastest tenth of their decisions took at most this, ms.
+    pub p10_ms: Option<u64>,
+    /// Decisions under the too-fast threshold.
+    pub too_fast: u64,
+    /// The threshold used, ms (the same for the whole team).
+    pub too_fast_below_ms: u64,
+    /// `too_fast` over `timed`.
+    pub too_fast_share: Option<f64>,
+    /// True when `too_fast_share` ≥ [`TOO_FAST_FLAG_SHARE`] over at least
+    /// [`PACE_MIN_DECISIONS`] timed decisions: worth a look (or a gold check).
+    pub flagged: bool,
+}
+
+/// The value at quantile `q` (nearest rank) of sorted durations.
+fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
+    Some(sorted[i])
 }
 
 /// Label counts.
@@ -573,9 +622,14 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
                 .as_ref()
                 .and_then(|d| d.annotator_accuracy.get(i).copied()),
             agreement_with_aggregate: None,
+            unsure_rate: None,
+            skip_rate: None,
+            pace: Pace::default(),
         })
         .collect();
     let mut counts = Counts::default();
+    // Timed decisions per annotator, for their pace.
+    let mut times: Vec<Vec<u64>> = vec![Vec::new(); na];
     // Every decision per (annotator, message), for self-consistency.
     let mut seen: BTreeMap<(u32, u32), Vec<u32>> = BTreeMap::new();
     for (c, &(m, a, k)) in agg.copies.iter().zip(&agg.copy_index) {
@@ -602,6 +656,9 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
         if let Some(k) = k {
             e.decisions += 1;
             counts.decisions += 1;
+            if c.duration_ms > 0 {
+                times[a as usize].push(c.duration_ms);
+            }
             seen.entry((a, m)).or_default().push(k);
             if let (true, Some(g)) = (c.gold, &c.gold_intent) {
                 e.gold.answered += 1;
@@ -632,6 +689,26 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
             with_final[a as usize].1 += 1;
             with_final[a as usize].0 += u64::from(agg.intents[k as usize] == *l);
         }
+    }
+    let mut team: Vec<u64> = times.iter().flatten().copied().collect();
+    team.sort_unstable();
+    let below = quantile(&team, 0.5).map_or(TOO_FAST_FLOOR_MS, |m| (m / 4).max(TOO_FAST_FLOOR_MS));
+    for (e, mut t) in q.iter_mut().zip(times) {
+        t.sort_unstable();
+        let too_fast = t.iter().filter(|d| **d < below).count() as u64;
+        let share = ratio(too_fast, t.len() as u64);
+        e.pace = Pace {
+            timed: t.len() as u64,
+            median_ms: quantile(&t, 0.5),
+            p10_ms: quantile(&t, 0.1),
+            too_fast,
+            too_fast_below_ms: below,
+            too_fast_share: share,
+            flagged: t.len() as u64 >= PACE_MIN_DECISIONS
+                && share.is_some_and(|x| x >= TOO_FAST_FLAG_SHARE),
+        };
+        e.unsure_rate = ratio(e.unsure, e.copies_labelled);
+        e.skip_rate = ratio(e.skipped, e.copies_labelled);
     }
     for (e, (ok, all)) in q.iter_mut().zip(with_final) {
         e.gold.accuracy = ratio(e.gold.correct, e.gold.answered);
@@ -828,6 +905,7 @@ mod tests {
             model_intent: "x".into(),
             confidence: 0.5,
             gold_intent: msg.starts_with('g').then(|| "y".to_string()),
+            duration_ms: 4_000,
         }
     }
 
@@ -871,5 +949,40 @@ mod tests {
         assert_eq!(ids, vec![("m3", "undecided"), ("m2", "conflict")]);
         assert_eq!(d[1].labels.len(), 2);
         assert_eq!(q.counts.disagreements, 2);
+    }
+
+    /// Time per item: medians and the fastest tenth per annotator; one who decides in
+    /// under the team's threshold most of the time is flagged, untimed decisions (0 ms)
+    /// do not count, and unsure and skip rates are per item labelled.
+    #[test]
+    fn pace_flags_decisions_too_fast_to_have_read() {
+        use Verdict::*;
+        let mut copies = Vec::new();
+        for i in 0..12 {
+            let mut c = copy(&format!("f{i}"), &format!("m{i}"), "fast", Correct, None);
+            c.duration_ms = 400;
+            copies.push(c);
+            let mut c = copy(&format!("s{i}"), &format!("m{i}"), "slow", Correct, None);
+            c.duration_ms = 3_000 + 100 * i;
+            copies.push(c);
+            let mut c = copy(&format!("u{i}"), &format!("m{i}"), "cli", Correct, None);
+            c.duration_ms = 0;
+            copies.push(c);
+        }
+        copies.push(copy("x1", "m20", "slow", Unsure, None));
+        copies.push(copy("x2", "m21", "slow", Skip, None));
+        let agg = Aggregation::build(copies, Vec::new(), Method::Majority);
+        let q = quality(&agg);
+        let of = |id: &str| q.annotators.iter().find(|a| a.annotator_id == id).unwrap();
+        let (fast, slow, cli) = (&of("fast").pace, &of("slow").pace, &of("cli").pace);
+        assert_eq!((fast.timed, fast.too_fast, fast.flagged), (12, 12, true));
+        assert_eq!(fast.median_ms, Some(400));
+        assert!(fast.too_fast_below_ms >= TOO_FAST_FLOOR_MS);
+        assert_eq!((slow.too_fast, slow.flagged), (0, false));
+        assert_eq!((slow.median_ms, slow.p10_ms), (Some(3_500), Some(3_100)));
+        assert_eq!((cli.timed, cli.flagged, cli.median_ms), (0, false, None));
+        let s = of("slow");
+        assert_eq!(s.unsure_rate, Some(1.0 / 14.0));
+        assert_eq!(s.skip_rate, Some(1.0 / 14.0));
     }
 }

@@ -268,6 +268,8 @@ pub struct CopyLabel {
     pub confidence: f64,
     /// The message's known answer, if it is a gold message.
     pub gold_intent: Option<String>,
+    /// Milliseconds the annotator spent on the decision (as the device measured it).
+    pub duration_ms: u64,
 }
 
 /// A manager's decision to store.

@@ -1629,7 +1629,7 @@ impl HubStore for PostgresStore {
         let rows = c.query(
             &format!(
                 "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent
+                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms
                  FROM copies c
                  JOIN devices d ON d.device_id = c.device_id
                  JOIN messages m ON m.message_id = c.message_id
@@ -1663,6 +1663,7 @@ impl HubStore for PostgresStore {
                 model_intent: r.try_get(10)?,
                 confidence: r.try_get(11)?,
                 gold_intent: r.try_get(12)?,
+                duration_ms: r.try_get::<_, i64>(13)?.max(0) as u64,
             });
         }
         Ok(out)
