@@ -978,9 +978,13 @@ pub struct ExportArgs {
     /// Train/validation/test percentages.
     #[arg(long, default_value = "70/15/15")]
     pub split: String,
-    /// Seed of the split.
+    /// Seed of the split (and of the folds).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Also give every example a cross-validation fold (0..K), stratified by label and
+    /// seeded, alongside its split (K from 2 to 20, e.g. 5 or 10).
+    #[arg(long, value_name = "K")]
+    pub folds: Option<u8>,
     /// Aggregation: dawid_skene or majority.
     #[arg(long, default_value = "dawid_skene")]
     pub method: String,
@@ -1021,6 +1025,9 @@ pub fn export(a: ExportArgs) -> Result<()> {
         );
         if let Some(p) = &a.system_prompt {
             path.push_str(&format!("&system_prompt={}", enc(p)));
+        }
+        if let Some(k) = a.folds {
+            path.push_str(&format!("&folds={k}"));
         }
         let bytes = admin.get(&path)?;
         let n = if ext == "json" {

@@ -100,6 +100,7 @@ fn main() {
                     text: &texts[i],
                     intent: labels[i],
                     split: splits[i],
+                    fold: None,
                 })
                 .len()
                     + 1;

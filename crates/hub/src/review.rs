@@ -406,6 +406,17 @@ pub async fn export(
             ))
         }
     };
+    let folds = match p.take("folds") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<u8>()
+                .ok()
+                .filter(|k| (2..=20).contains(k))
+                .ok_or_else(|| {
+                    HubError::bad("invalid", "`folds` must be a whole number from 2 to 20")
+                })?,
+        ),
+    };
     let method = p.method()?;
     let redact = p.flag("redact", false)?;
     let mark = p.flag("mark", true)?;
@@ -429,6 +440,7 @@ pub async fn export(
         let texts = s.store.messages_by_id(&ids)?;
         let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
         let splits = export::stratified_split(&labels, train, validation, seed);
+        let fold_of = folds.map(|k| export::stratified_folds(&labels, k, seed));
         let redactor = if redact { Some(&*s.redactor) } else { None };
         let terms = if redact {
             crate::pipeline::company_terms(s.store.as_ref())?
@@ -443,7 +455,12 @@ pub async fn export(
         let no_consent: std::collections::HashSet<String> =
             s.store.companies_without_consent()?.into_iter().collect();
         let mut exported = Vec::new();
-        for ((id, m), (label, split)) in ids.iter().zip(&texts).zip(labels.iter().zip(&splits)) {
+        for (i, ((id, m), (label, split))) in ids
+            .iter()
+            .zip(&texts)
+            .zip(labels.iter().zip(&splits))
+            .enumerate()
+        {
             // An erased message keeps its labels on the hub but no text: left out, and
             // counted in `x-lv-erased` so the export says so.
             if m.text.is_empty() {
@@ -470,6 +487,7 @@ pub async fn export(
                 text: &text,
                 intent: label,
                 split: *split,
+                fold: fold_of.as_ref().map(|f| f[i]),
             };
             match format {
                 Format::Jsonl => out.push_str(&export::jsonl_line(&e)),

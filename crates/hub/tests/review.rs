@@ -531,6 +531,38 @@ fn quality_adjudication_export_evaluation_retrain_metrics(b: Backend) {
     assert_eq!(ls.len(), 64);
     let (_, _, _, pr) = h.get("/v1/admin/export?format=prodigy&mark=false");
     assert_eq!(pr.lines().count(), 64);
+    // Cross-validation folds alongside the split: every example in one of k, each
+    // label spread evenly, seeded; refused outside 2..=20.
+    let (_, _, _, folded) = h.get("/v1/admin/export?seed=3&mark=false&method=majority&folds=5");
+    let rows: Vec<Value> = folded
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 64);
+    let mut per: std::collections::BTreeMap<String, [usize; 5]> = Default::default();
+    for r in &rows {
+        let f = r["fold"].as_u64().expect("a fold") as usize;
+        per.entry(r["intent"].as_str().unwrap().to_string())
+            .or_default()[f] += 1;
+    }
+    for (intent, n) in &per {
+        assert!(
+            n.iter().max().unwrap() - n.iter().min().unwrap() <= 1,
+            "{intent}: {n:?}"
+        );
+    }
+    let split_of = |b: &str| -> Vec<String> {
+        b.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["split"].to_string())
+            .collect()
+    };
+    assert_eq!(
+        split_of(&folded),
+        split_of(&body),
+        "folds leave the split as it was"
+    );
+    assert_eq!(h.get_json("/v1/admin/export?folds=1").1["code"], "invalid");
+    assert_eq!(h.get_json("/v1/admin/export?folds=21").1["code"], "invalid");
     assert_eq!(
         h.get_json("/v1/admin/export?format=csv").1["code"],
         "bad_format"

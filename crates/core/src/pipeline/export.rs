@@ -58,6 +58,30 @@ pub fn stratified_split(labels: &[&str], train: f64, validation: f64, seed: u64)
     out
 }
 
+/// Assign `k` cross-validation folds stratified by label and seeded: within each label
+/// a seeded shuffle (its own stream, so folds and the split are independent), then
+/// folds dealt in turn, so each label's examples spread over the folds within one.
+/// Returns one fold (0..k) per example; every example has one, whatever its split.
+pub fn stratified_folds(labels: &[&str], k: u8, seed: u64) -> Vec<u8> {
+    let k = k.max(1);
+    let mut by_label: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, l) in labels.iter().enumerate() {
+        by_label.entry(l).or_default().push(i);
+    }
+    let mut rng = Rng::new(seed ^ 0x666f_6c64_735f_7631); // "folds_v1"
+    let mut out = vec![0u8; labels.len()];
+    // Continue dealing across labels, so small labels do not all start at fold 0.
+    let mut next = 0usize;
+    for (_, mut idx) in by_label {
+        rng.shuffle(&mut idx);
+        for i in idx {
+            out[i] = (next % usize::from(k)) as u8;
+            next += 1;
+        }
+    }
+    out
+}
+
 /// One exported example.
 #[derive(Debug, Clone)]
 pub struct Example<'a> {
@@ -69,12 +93,18 @@ pub struct Example<'a> {
     pub intent: &'a str,
     /// Split.
     pub split: Split,
+    /// Cross-validation fold, when the export asked for folds.
+    pub fold: Option<u8>,
 }
 
 /// Plain JSONL line.
 pub fn jsonl_line(e: &Example<'_>) -> String {
-    json!({"id": e.message_id, "text": e.text, "intent": e.intent, "split": e.split.as_str()})
-        .to_string()
+    let mut v =
+        json!({"id": e.message_id, "text": e.text, "intent": e.intent, "split": e.split.as_str()});
+    if let Some(f) = e.fold {
+        v["fold"] = f.into();
+    }
+    v.to_string()
 }
 
 /// Chat fine-tuning JSONL line.
@@ -89,9 +119,13 @@ pub fn chat_line(e: &Example<'_>, system_prompt: &str) -> String {
 
 /// Label Studio task with the human label as an annotation.
 pub fn label_studio_task(e: &Example<'_>) -> serde_json::Value {
-    json!({"data": {"text": e.text, "id": e.message_id},
+    let mut v = json!({"data": {"text": e.text, "id": e.message_id, "split": e.split.as_str()},
            "annotations": [{"result": [{"from_name": "intent", "to_name": "text", "type": "choices",
-                                         "value": {"choices": [e.intent]}}]}]})
+                                         "value": {"choices": [e.intent]}}]}]});
+    if let Some(f) = e.fold {
+        v["data"]["fold"] = f.into();
+    }
+    v
 }
 
 /// The Argilla user id an export's final labels are recorded under (Argilla keys
@@ -109,8 +143,12 @@ pub fn argilla_record(
     confidence: f64,
     company: &str,
 ) -> serde_json::Value {
+    let mut metadata = json!({"split": e.split.as_str(), "company": company});
+    if let Some(f) = e.fold {
+        metadata["fold"] = f.into();
+    }
     json!({"id": e.message_id, "fields": {"text": e.text},
-           "metadata": {"split": e.split.as_str(), "company": company},
+           "metadata": metadata,
            "suggestions": {"intent": {"value": model_intent, "score": confidence, "agent": "model"}},
            "responses": {"intent": [{"value": e.intent, "user_id": ARGILLA_FINAL_LABEL_USER}]},
            "vectors": {}, "status": "completed"})
@@ -118,7 +156,11 @@ pub fn argilla_record(
 
 /// Prodigy JSONL line (accepted answer).
 pub fn prodigy_line(e: &Example<'_>) -> String {
-    json!({"text": e.text, "label": e.intent, "answer": "accept", "meta": {"id": e.message_id, "split": e.split.as_str()}}).to_string()
+    let mut v = json!({"text": e.text, "label": e.intent, "answer": "accept", "meta": {"id": e.message_id, "split": e.split.as_str()}});
+    if let Some(f) = e.fold {
+        v["meta"]["fold"] = f.into();
+    }
+    v.to_string()
 }
 
 #[cfg(test)]
@@ -161,11 +203,48 @@ mod tests {
             text: "hi",
             intent: "x",
             split: Split::Test,
+            fold: None,
         };
         assert!(chat_line(&e, "Classify").contains("\"assistant\""));
         assert_eq!(
             label_studio_task(&e)["annotations"][0]["result"][0]["value"]["choices"][0],
             "x"
         );
+    }
+
+    /// Folds: every label spread over the k folds within one, the same seed the same
+    /// folds, another seed others, and every example in one fold.
+    #[test]
+    fn folds_are_stratified_and_seeded() {
+        let labels: Vec<&str> = (0..103)
+            .map(|i| match i % 10 {
+                0 => "rare",
+                1..=3 => "mid",
+                _ => "common",
+            })
+            .collect();
+        let f = stratified_folds(&labels, 5, 7);
+        assert_eq!(f.len(), labels.len());
+        assert!(f.iter().all(|x| *x < 5));
+        for l in ["rare", "mid", "common"] {
+            let mut per = [0usize; 5];
+            for (x, y) in labels.iter().zip(&f) {
+                if *x == l {
+                    per[*y as usize] += 1;
+                }
+            }
+            let (lo, hi) = (per.iter().min().unwrap(), per.iter().max().unwrap());
+            assert!(hi - lo <= 1, "{l}: {per:?}");
+        }
+        assert_eq!(f, stratified_folds(&labels, 5, 7));
+        assert_ne!(f, stratified_folds(&labels, 5, 8));
+        let e = Example {
+            message_id: "m1",
+            text: "t",
+            intent: "a",
+            split: Split::Test,
+            fold: Some(3),
+        };
+        assert!(jsonl_line(&e).ends_with(r#""fold":3}"#) || jsonl_line(&e).contains(r#""fold":3"#));
     }
 }
