@@ -8,24 +8,24 @@ import { t } from "./i18n";
 
 /// Who acted: "Mara Manager (ac_…)", the hub's admin token, or a bare account id.
 export function person(r: Pick<AccessRow, "account_id" | "name">): string {
-  if (r.account_id === "bootstrap") return r.name ?? "hub admin token (bootstrap)";
+  if (r.account_id === "bootstrap") return r.name ?? t("acc.bootstrap");
   return r.name ? `${r.name} (${r.account_id})` : r.account_id;
 }
 
 /// The line under the table: how many rows, and for a message filter who read it.
 export function accessSummary(v: Pick<HubAccessView, "verified" | "entries" | "message" | "matching" | "rows">): string {
-  if (!v.verified) return "Not shown: the record did not verify, so its rows cannot be trusted.";
-  const cut = v.rows.length < v.matching ? ` (the newest ${v.rows.length} shown)` : "";
-  if (v.message === null) return `${v.matching} act(s) on the hub, newest first${cut}.`;
-  if (v.matching === 0) return `Nobody read the raw text of ${v.message} (in ${v.entries} entries).`;
+  if (!v.verified) return t("acc.notShown");
+  const cut = v.rows.length < v.matching ? t("acc.cut", { count: v.rows.length }) : "";
+  if (v.message === null) return t("acc.acts", { count: v.matching, cut });
+  if (v.matching === 0) return t("acc.nobody", { message: v.message, entries: v.entries });
   const who = [...new Set(v.rows.map((r) => r.name ?? r.account_id))].join(", ");
-  return `The raw text of ${v.message} was read ${v.matching} time(s), by ${who}${cut}.`;
+  return t("acc.read", { message: v.message, count: v.matching, who, cut });
 }
 
 /// The "Messages" cell: how many messages the act names, and whether the filtered one.
 export function messagesCell(r: Pick<AccessRow, "messages" | "names_message">, message: string | null): string {
   if (!r.messages) return "—";
-  return message && r.names_message ? `${r.messages} (incl. ${message})` : String(r.messages);
+  return message && r.names_message ? t("acc.incl", { count: r.messages, message }) : String(r.messages);
 }
 
 export class HubAccess {
@@ -69,7 +69,7 @@ export class HubAccess {
     status.textContent = v.verification;
     status.className = `chain ${v.verified ? "chain-ok" : "chain-bad"}`;
     status.dataset.verified = String(v.verified);
-    $("hub-access-summary").textContent = `${v.hub_url}, read and verified ${local(Date.now())}. ${accessSummary(v)}`;
+    $("hub-access-summary").textContent = t("acc.summary", { hub: v.hub_url, when: local(Date.now()), summary: accessSummary(v) });
     const rows = $("hub-access-rows");
     clear(rows);
     rows.dataset.rows = String(v.rows.length);

@@ -1,6 +1,7 @@
 // Charts for the Manage view, as plain SVG built through the DOM (no library, no inline
 // styles: the CSP forbids them; colours come from classes in styles.css). The geometry
 // is computed by pure functions so it can be unit-tested.
+import { t } from "./i18n";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -70,12 +71,12 @@ export function barChart(rows: BarRow[], title: string): SVGElement {
 /// agreed with it; the diagonal is perfect calibration.
 export function calibrationChart(bins: CalBin[]): SVGElement {
   const size = 220, pad = 30;
-  const root = svg("svg", { width: size + pad * 2, height: size + pad * 2, viewBox: `0 0 ${size + pad * 2} ${size + pad * 2}`, role: "img", "aria-label": "Calibration: confidence against human-verified accuracy" });
+  const root = svg("svg", { width: size + pad * 2, height: size + pad * 2, viewBox: `0 0 ${size + pad * 2} ${size + pad * 2}`, role: "img", "aria-label": t("chart.calibration") });
   const g = svg("g", { transform: `translate(${pad},${pad / 2})` });
   g.append(svg("rect", { x: 0, y: 0, width: size, height: size, class: "axis", fill: "none" }));
   g.append(svg("line", { x1: 0, y1: size, x2: size, y2: 0, class: "ideal" }));
   for (const p of calibrationPoints(bins, size)) g.append(svg("circle", { cx: p.x, cy: p.y, r: Math.min(8, 3 + Math.log10(p.count + 1) * 2), class: "point" }));
-  g.append(text(size / 2, size + 24, "model confidence", "middle"));
+  g.append(text(size / 2, size + 24, t("chart.confidence"), "middle"));
   g.append(text(-4, 10, "1", "end"));
   g.append(text(-4, size, "0", "end"));
   root.append(g);

@@ -5,7 +5,7 @@ import { api, errorText, type Adjudication, type BatchPlan, type Dispatched, typ
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
-import { t } from "./i18n";
+import { t, tn } from "./i18n";
 
 const DAY = 86_400;
 
@@ -29,22 +29,22 @@ export function adjudicationChoices(d: Pick<Disagreement, "labels" | "model_inte
 /// The question before undoing a dispatch: what goes back, and what cannot.
 export function withdrawQuestion(batches: Dispatched["batches"]): string {
   const items = batches.reduce((n, b) => n + b.items, 0);
-  return `Withdraw ${batches.length} batch(es) with ${items} item(s)? Devices that already fetched theirs keep them.`;
+  return t("mg.withdrawQ", { batches: batches.length, items });
 }
 
 /// One batch's outcome in words.
 export function withdrawOutcomeText(o: WithdrawOutcome): string {
   switch (o.outcome) {
     case "withdrawn":
-      return `withdrawn: its device never received it; ${o.copies_returned} item(s) back in the pool`;
+      return t("mg.out.withdrawn", { count: o.copies_returned });
     case "already_fetched":
-      return "already fetched by its device: it stays there and its labels come back as usual";
+      return t("mg.out.fetched");
     case "already_withdrawn":
-      return "already withdrawn";
+      return t("mg.out.already");
     case "unknown_batch":
-      return "the hub knows no such batch";
+      return t("mg.out.unknown");
     default:
-      return `not withdrawn: ${o.message ?? o.code ?? "the hub refused"}`;
+      return t("mg.out.failed", { why: o.message ?? o.code ?? t("mg.out.refused") });
   }
 }
 
@@ -52,18 +52,18 @@ export function withdrawOutcomeText(o: WithdrawOutcome): string {
 export function withdrawSummary(outcomes: WithdrawOutcome[]): string {
   const n = (k: string) => outcomes.filter((o) => o.outcome === k).length;
   const back = outcomes.reduce((s, o) => s + (o.outcome === "withdrawn" ? o.copies_returned : 0), 0);
-  const parts = [`Withdrew ${n("withdrawn")} of ${outcomes.length} batch(es): ${back} item(s) back in the pool`];
-  if (n("already_fetched")) parts.push(`${n("already_fetched")} already fetched (kept by its device)`);
-  if (n("already_withdrawn")) parts.push(`${n("already_withdrawn")} already withdrawn`);
+  const parts = [t("mg.withdrew", { withdrawn: n("withdrawn"), total: outcomes.length, back })];
+  if (n("already_fetched")) parts.push(t("mg.withdrew.fetched", { count: n("already_fetched") }));
+  if (n("already_withdrawn")) parts.push(t("mg.withdrew.already", { count: n("already_withdrawn") }));
   const other = n("unknown_batch") + n("failed");
-  if (other) parts.push(`${other} not withdrawn (see below)`);
-  return `${parts.join("; ")}.`;
+  if (other) parts.push(t("mg.withdrew.other", { count: other }));
+  return t("mg.list", { items: parts.join("; ") });
 }
 
 /// What an undone adjudication left in force: "m12 is back to its annotators' majority"
 /// (no decision in force any more) or "m12 is change_pin again".
 export function undoAdjudicationText(a: Pick<Adjudication, "message_id" | "intent">): string {
-  return a.intent ? `${a.message_id} is ${a.intent} again` : `${a.message_id} is back to its annotators' majority`;
+  return a.intent ? t("mg.undoAdj.again", { message: a.message_id, intent: a.intent }) : t("mg.undoAdj.majority", { message: a.message_id });
 }
 
 /** The hub's limit on a dispatch's guidelines, in bytes (32 KiB). */
@@ -72,22 +72,22 @@ export const GUIDELINES_LIMIT = 32 * 1024;
 /// The guidelines' byte counter: "1,234 / 32,768 bytes", and whether it is over the limit.
 export function guidelinesCount(text: string): { text: string; over: boolean } {
   const n = utf8Bytes(text);
-  const f = (x: number) => x.toLocaleString("en-US");
-  return { text: `${f(n)} / ${f(GUIDELINES_LIMIT)} bytes${n > GUIDELINES_LIMIT ? " — too long, shorten them" : ""}`, over: n > GUIDELINES_LIMIT };
+  const over = n > GUIDELINES_LIMIT;
+  return { text: t(over ? "mg.gCountOver" : "mg.gCount", { n, limit: GUIDELINES_LIMIT }), over };
 }
 
 /// A checked taxonomy file in words: "banking v3: 150 intents, 10 groups, 150 with examples".
-export function taxonomyText(t: TaxonomySummary): string {
-  const groups = t.groups ? `, ${t.groups} group${t.groups === 1 ? "" : "s"}` : ", no groups";
-  const ex = t.with_examples ? `, ${t.with_examples} with examples` : "";
-  return `${t.id} ${t.version}: ${t.intents} intent${t.intents === 1 ? "" : "s"}${groups}${ex}`;
+export function taxonomyText(s: TaxonomySummary): string {
+  const head = tn("mg.tax.intents", s.intents, { id: s.id, version: s.version });
+  const groups = s.groups ? tn("mg.tax.groups", s.groups, { summary: head }) : t("mg.tax.noGroups", { summary: head });
+  return s.with_examples ? t("mg.tax.examples", { summary: groups, count: s.with_examples }) : groups;
 }
 
 /// What the confirmation says about the taxonomy and the guidelines going with the batches.
-export function attachmentsText(t: TaxonomySummary | null, guidelines: string): string {
-  const tax = t ? `Taxonomy ${t.id} version ${t.version} (${t.intents} intents).` : "Taxonomy: every intent the messages mention (no file chosen).";
-  const g = guidelines.trim() ? `Guidelines for annotators attached (${utf8Bytes(guidelines).toLocaleString("en-US")} bytes).` : "No guidelines attached.";
-  return `${tax} ${g}`;
+export function attachmentsText(s: TaxonomySummary | null, guidelines: string): string {
+  const taxonomy = s ? t("mg.att.tax", { id: s.id, version: s.version, count: s.intents }) : t("mg.att.noTax");
+  const g = guidelines.trim() ? t("mg.att.guide", { bytes: utf8Bytes(guidelines) }) : t("mg.att.noGuide");
+  return t("mg.att", { taxonomy, guidelines: g });
 }
 
 const num = (id: string, fallback: number) => {
@@ -135,7 +135,7 @@ export class ManageScreen {
     });
     $("manage-confirm-no").addEventListener("click", () => {
       $("manage-confirm").hidden = true;
-      $("manage-plan-result").textContent = "Nothing was assigned.";
+      $("manage-plan-result").textContent = t("mg.notAssigned");
     });
     const gold = $("manage-gold-file") as HTMLInputElement;
     gold.addEventListener("change", () => {
@@ -195,7 +195,7 @@ export class ManageScreen {
     try {
       const link = await api.manageConnect(url, token);
       this.setConnected(link.hub_url);
-      showBanner(`Connected to ${link.hub_url}.`, "info");
+      showBanner(t("mg.connectedTo", { url: link.hub_url }), "info");
       await this.refresh();
     } catch (e) {
       showBanner(errorText(e));
@@ -227,7 +227,8 @@ export class ManageScreen {
       // No gold answers yet: a gold share would make every dispatch fail, so start at 0.
       if (this.gold === 0 && p.gold === 0) ($("plan-gold") as HTMLInputElement).value = "0";
       this.gold = p.gold;
-      $("manage-counts").textContent = `${p.messages} messages (${p.gold} gold) · items out: ${p.open_copies} open, ${p.labelled_copies} labelled, ${p.returned_copies} returned to the pool` + (p.new_companies.length ? ` · newly onboarded: ${p.new_companies.join(", ")}` : "");
+      const counts = t("mg.counts", { messages: p.messages, gold: p.gold, open: p.open_copies, labelled: p.labelled_copies, returned: p.returned_copies });
+      $("manage-counts").textContent = p.new_companies.length ? t("mg.countsNew", { counts, companies: p.new_companies.join(", ") }) : counts;
       const rows: BarRow[] = o.devices.map((d) => {
         const total = d.assigned + d.returned;
         return {
@@ -236,12 +237,12 @@ export class ManageScreen {
             { share: total ? d.labelled / total : 0, cls: "done" },
             { share: total ? d.returned / total : 0, cls: "ret" },
           ],
-          note: `${d.labelled} / ${d.assigned} labelled` + (d.returned ? `, ${d.returned} returned` : ""),
+          note: t(d.returned ? "mg.devReturned" : "mg.devLabelled", { labelled: d.labelled, assigned: d.assigned, returned: d.returned }),
         };
       });
       const box = $("manage-devices");
       clear(box);
-      box.append(rows.length ? barChart(rows, "Progress per device") : el("p", { class: "muted" }, ["No batches assigned yet."]));
+      box.append(rows.length ? barChart(rows, t("manage.perDevice")) : el("p", { class: "muted" }, [t("mg.noBatches")]));
       box.dataset.devices = String(rows.length);
       await Promise.all([this.quality(), this.disagreements(), this.missedPii()]);
     } catch (e) {
@@ -252,13 +253,13 @@ export class ManageScreen {
   private async load(file: File) {
     const out = $("manage-load-result");
     clear(out);
-    out.append(el("p", { class: "muted" }, [`Sending ${file.name}…`]));
+    out.append(el("p", { class: "muted" }, [t("mg.sending", { file: file.name })]));
     try {
       const r = await api.manageIngest(file.name, await fileBase64(file));
       clear(out);
-      out.append(el("p", { id: "manage-load-summary" }, [`${file.name}: ${r.read} read, ${r.inserted} stored, ${r.duplicates} already on the hub, ${r.bad_rows.length} bad row(s) skipped.`]));
+      out.append(el("p", { id: "manage-load-summary" }, [t("mg.loaded", { file: file.name, read: r.read, inserted: r.inserted, duplicates: r.duplicates, bad: r.bad_rows.length })]));
       if (r.bad_rows.length) {
-        const list = el("ul", {}, r.bad_rows.slice(0, 20).map((b) => el("li", {}, [`line ${b.line}: ${b.reason}`])));
+        const list = el("ul", {}, r.bad_rows.slice(0, 20).map((b) => el("li", {}, [t("mg.badLine", { line: String(b.line), reason: b.reason })])));
         out.append(list);
       }
       await this.refresh();
@@ -287,9 +288,9 @@ export class ManageScreen {
   /// Why the plan's dispatch would fail, before asking the hub (the hub checks again).
   private planProblems(plan: BatchPlan, poolSize: number): string[] {
     const out: string[] = [];
-    if (plan.gold_share > 0 && this.gold === 0) out.push("No gold answers are loaded: load a gold file above, or set the gold share to 0.");
-    if (poolSize === 0) out.push("The pool is empty for these dates and settings: nothing would be assigned.");
-    if (guidelinesCount(this.guidelinesValue()).over) out.push(`The guidelines are over ${GUIDELINES_LIMIT.toLocaleString("en-US")} bytes: shorten them.`);
+    if (plan.gold_share > 0 && this.gold === 0) out.push(t("mg.noGold"));
+    if (poolSize === 0) out.push(t("mg.emptyPool"));
+    if (guidelinesCount(this.guidelinesValue()).over) out.push(t("mg.guideOver", { limit: GUIDELINES_LIMIT }));
     return out;
   }
 
@@ -304,14 +305,19 @@ export class ManageScreen {
       const r = await api.managePreview(plan);
       const problems = this.planProblems(plan, r.pool_size);
       if (problems.length) {
-        out.append(el("p", { id: "manage-plan-problem", class: "problem", role: "alert" }, [`Cannot create batches: ${problems.join(" ")}`]));
+        out.append(el("p", { id: "manage-plan-problem", class: "problem", role: "alert" }, [t("mg.cannot", { problems: problems.join(" ") })]));
         return;
       }
       $("manage-confirm-text").textContent =
-        `Assign ${r.pool_size} message(s) as ${r.copies_needed} item(s) (overlap ${plan.overlap}), ` +
-        `about ${Math.round(plan.gold_share * 100)}% hidden gold, in batches of up to ${plan.batch_size}, ` +
-        `for ${Math.round(plan.lease_secs / 86400)} day(s)? They are sealed to the enrolled devices at once. ` +
-        attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue());
+        t("mg.assignQ", {
+          messages: r.pool_size,
+          items: r.copies_needed,
+          overlap: plan.overlap,
+          gold: Math.round(plan.gold_share * 100),
+          size: plan.batch_size,
+          days: Math.round(plan.lease_secs / 86400),
+          attachments: attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue()),
+        });
       $("manage-confirm").hidden = false;
       ($("manage-confirm-yes") as HTMLButtonElement).focus();
     } catch (e) {
@@ -333,11 +339,11 @@ export class ManageScreen {
       const summary = await api.manageTaxonomy(b64);
       this.taxonomy = { b64, summary };
       out.textContent = "";
-      out.append(el("span", { id: "manage-taxonomy-summary" }, [`${f.name}: ${taxonomyText(summary)}`]));
+      out.append(el("span", { id: "manage-taxonomy-summary" }, [t("mg.fileResult", { file: f.name, result: taxonomyText(summary) })]));
       $("manage-taxonomy-clear").hidden = false;
     } catch (e) {
       out.textContent = "";
-      out.append(el("span", { id: "manage-taxonomy-problem", class: "problem", role: "alert" }, [`${f.name}: ${errorText(e)}`]));
+      out.append(el("span", { id: "manage-taxonomy-problem", class: "problem", role: "alert" }, [t("mg.fileResult", { file: f.name, result: errorText(e) })]));
     }
   }
 
@@ -357,7 +363,7 @@ export class ManageScreen {
     out.textContent = "Loading…";
     try {
       const r = await api.manageGold(await fileBase64(f));
-      out.textContent = `${r.gold} gold answer(s) stored.`;
+      out.textContent = t("mg.goldStored", { count: r.gold });
       await this.refresh();
     } catch (e) {
       out.textContent = "";
@@ -369,12 +375,12 @@ export class ManageScreen {
     const out = $("manage-company-result");
     const company = ($("manage-company") as HTMLInputElement).value.trim();
     if (!company) {
-      out.textContent = "Enter the company's name as it appears in the messages.";
+      out.textContent = t("mg.companyEmpty");
       return;
     }
     try {
       await api.manageCompany(company, true);
-      out.textContent = `${company} is marked newly onboarded: selection samples its messages.`;
+      out.textContent = t("mg.companyMarked", { company });
       await this.refresh();
     } catch (e) {
       out.textContent = "";
@@ -390,14 +396,14 @@ export class ManageScreen {
       if (!dispatch) {
         const r = await api.managePreview(plan);
         const c = r.composition;
-        out.append(el("p", { id: "manage-preview-summary" }, [`Dry run: ${r.pool_size} message(s) in the pool (${c.false_positive} reported false positive, ${c.low_confidence} low confidence, ${c.random_sample} random sample) → ${r.copies_needed} item(s) with overlap ${plan.overlap}. Nothing was assigned. ${attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue())}`]));
-        for (const p of this.planProblems(plan, r.pool_size)) out.append(el("p", { class: "problem", role: "alert" }, [`Warning: ${p}`]));
+        out.append(el("p", { id: "manage-preview-summary" }, [t("mg.dryRun", { messages: r.pool_size, fp: c.false_positive, low: c.low_confidence, sample: c.random_sample, items: r.copies_needed, overlap: plan.overlap, attachments: attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue()) })]));
+        for (const p of this.planProblems(plan, r.pool_size)) out.append(el("p", { class: "problem", role: "alert" }, [t("mg.warning", { problem: p })]));
         return;
       }
       const guidelines = this.guidelinesValue();
       const r = await api.manageDispatch(plan, this.taxonomy?.b64 ?? null, guidelines.trim() ? guidelines : null);
-      out.append(el("p", { id: "manage-dispatch-summary" }, [`Assigned ${r.dispatched_messages} message(s) as ${r.copies} item(s) plus ${r.gold_copies} hidden gold item(s) in ${r.batches.length} batch(es).` + (r.shortfall ? ` ${r.shortfall} item(s) could not be placed: not enough distinct devices.` : "") + ` ${attachmentsText(this.taxonomy?.summary ?? null, guidelines)}`]));
-      out.append(el("ul", { id: "manage-dispatch-batches" }, r.batches.map((b) => el("li", { "data-batch": b.batch_id }, [`${b.batch_id} → device ${b.device_id}: ${b.items} items`]))));
+      out.append(el("p", { id: "manage-dispatch-summary" }, [t(r.shortfall ? "mg.assignedShort" : "mg.assigned", { messages: r.dispatched_messages, items: r.copies, gold: r.gold_copies, batches: r.batches.length, shortfall: r.shortfall, attachments: attachmentsText(this.taxonomy?.summary ?? null, guidelines) })]));
+      out.append(el("ul", { id: "manage-dispatch-batches" }, r.batches.map((b) => el("li", { "data-batch": b.batch_id }, [t("mg.batchTo", { batch: b.batch_id, device: b.device_id, count: b.items })]))));
       if (r.batches.length) out.append(this.undoDispatch(r.batches));
       await this.refresh();
     } catch (e) {
@@ -410,11 +416,11 @@ export class ManageScreen {
   /// beside the button.
   private undoDispatch(batches: Dispatched["batches"]): HTMLElement {
     const box = el("div", { id: "manage-withdraw-box", class: "row" });
-    const button = el("button", { type: "button", id: "manage-withdraw" }, ["Undo dispatch"]) as HTMLButtonElement;
+    const button = el("button", { type: "button", id: "manage-withdraw" }, [t("mg.undoDispatch")]) as HTMLButtonElement;
     const confirm = el("div", { id: "manage-withdraw-confirm", class: "confirm-box" }) as HTMLElement;
     confirm.hidden = true;
-    const yes = el("button", { type: "button", id: "manage-withdraw-yes" }, ["Withdraw"]) as HTMLButtonElement;
-    const no = el("button", { type: "button", id: "manage-withdraw-no" }, ["Keep the dispatch"]);
+    const yes = el("button", { type: "button", id: "manage-withdraw-yes" }, [t("mg.withdraw")]) as HTMLButtonElement;
+    const no = el("button", { type: "button", id: "manage-withdraw-no" }, [t("mg.keepDispatch")]);
     confirm.append(el("p", { id: "manage-withdraw-question" }, [withdrawQuestion(batches)]), yes, " ", no);
     const result = el("div", { id: "manage-withdraw-result", "aria-live": "polite" });
     button.addEventListener("click", () => {
@@ -434,7 +440,7 @@ export class ManageScreen {
         result.append(
           el("p", { id: "manage-withdraw-summary" }, [withdrawSummary(outcomes)]),
           el("ul", { id: "manage-withdraw-outcomes" }, outcomes.map((o) =>
-            el("li", { "data-batch": o.batch_id, "data-outcome": o.outcome }, [`${o.batch_id} → device ${this.deviceNames.get(device.get(o.batch_id) ?? "") ?? device.get(o.batch_id) ?? "?"}: ${withdrawOutcomeText(o)}`]),
+            el("li", { "data-batch": o.batch_id, "data-outcome": o.outcome }, [t("mg.outcomeRow", { batch: o.batch_id, device: this.deviceNames.get(device.get(o.batch_id) ?? "") ?? device.get(o.batch_id) ?? "?", outcome: withdrawOutcomeText(o) })]),
           )),
         );
         // A batch that failed for another reason may be tried again.
@@ -460,22 +466,22 @@ export class ManageScreen {
       return;
     }
     if (!m.rows.length) {
-      box.append(el("p", { class: "muted", id: "manage-missed-none" }, ["No marks yet."]));
+      box.append(el("p", { class: "muted", id: "manage-missed-none" }, [t("mg.noMarks")]));
       return;
     }
-    const head = el("tr", {}, ["Week of", "Company", "Kind (guess)", "Marks", "Messages", "Company terms"].map((h) => el("th", {}, [h])));
+    const head = el("tr", {}, (["mg.th.week", "mg.th.company", "mg.th.kind", "mg.th.marks", "mg.th.messages", "mg.th.terms"] as const).map((h) => el("th", {}, [t(h)])));
     const result = el("p", { id: "manage-missed-result", role: "status" });
     const rows = m.rows.map((r) => {
       // Marks become the company's terms, masked in every later dispatch. A guess that
       // is no kind of personal data needs the manager to say which kind.
       const known = KINDS.includes(r.guess);
-      const kind = el("select", { "aria-label": `Kind for ${r.company} ${r.guess}` }, KINDS.map((k) => el("option", { value: k }, [k]))) as HTMLSelectElement;
-      const button = el("button", { type: "button", class: "confirm-terms" }, ["Mask as company terms"]) as HTMLButtonElement;
+      const kind = el("select", { "aria-label": t("mg.kindFor", { company: r.company, guess: r.guess }) }, KINDS.map((k) => el("option", { value: k }, [k]))) as HTMLSelectElement;
+      const button = el("button", { type: "button", class: "confirm-terms" }, [t("mg.maskTerms")]) as HTMLButtonElement;
       button.addEventListener("click", async () => {
         button.disabled = true;
         try {
           const c = await api.manageConfirmTerms(r.week, r.company, r.guess, known ? null : kind.value);
-          result.textContent = `${c.marks} mark(s) confirmed: ${c.added} new term(s); ${r.company} now has ${c.company_terms} term(s), masked in every later dispatch.`;
+          result.textContent = t("mg.confirmed", { marks: c.marks, added: c.added, company: r.company, terms: c.company_terms });
         } catch (e) {
           result.textContent = errorText(e);
         } finally {
@@ -489,7 +495,7 @@ export class ManageScreen {
     });
     box.append(
       el("table", { class: "table", id: "manage-missed-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)]),
-      el("p", { class: "muted" }, [`${m.marks} mark(s) on ${m.messages} message(s).`]),
+      el("p", { class: "muted" }, [t("mg.marksOn", { marks: m.marks, messages: m.messages })]),
       result,
     );
   }
@@ -505,22 +511,22 @@ export class ManageScreen {
       return;
     }
     const o = q.overall;
-    box.append(el("p", { id: "manage-agreement" }, [`Krippendorff's α ${fmt(o.alpha)} · Cohen's κ ${fmt(o.kappa)} over ${o.paired_messages} message(s) labelled by two or more annotators.`]));
+    box.append(el("p", { id: "manage-agreement" }, [t("mg.agreement", { alpha: fmt(o.alpha), kappa: fmt(o.kappa), count: o.paired_messages })]));
     const agreeRows = (groups: typeof q.by_company): BarRow[] =>
-      groups.slice(0, 12).map((g) => ({ label: g.key, parts: [{ share: Math.max(0, g.alpha ?? 0), cls: "done" }], note: `α ${fmt(g.alpha, 2)} · κ ${fmt(g.kappa, 2)} · ${g.paired_messages} msg` }));
+      groups.slice(0, 12).map((g) => ({ label: g.key, parts: [{ share: Math.max(0, g.alpha ?? 0), cls: "done" }], note: t("mg.agreeNote", { alpha: fmt(g.alpha, 2), kappa: fmt(g.kappa, 2), count: g.paired_messages }) }));
     if (q.by_company.length) {
-      box.append(el("h3", {}, ["By company"]), barChart(agreeRows(q.by_company), "Agreement by company"));
+      box.append(el("h3", {}, [t("mg.byCompany")]), barChart(agreeRows(q.by_company), t("mg.agreeByCompany")));
     }
     if (q.annotators.length) {
-      box.append(el("h3", {}, ["Annotators: accuracy on hidden gold"]));
+      box.append(el("h3", {}, [t("mg.goldAccuracy")]));
       box.append(
         barChart(
           q.annotators.map((a) => ({
             label: a.name ?? this.names.get(a.annotator_id) ?? a.annotator_id,
             parts: [{ share: a.gold.accuracy ?? 0, cls: "done" }],
-            note: `gold ${a.gold.correct}/${a.gold.answered} · self-consistency ${a.self_consistency.rate === null ? "—" : pct(a.self_consistency.rate)}`,
+            note: t("mg.goldNote", { correct: a.gold.correct, answered: a.gold.answered, rate: a.self_consistency.rate === null ? "—" : pct(a.self_consistency.rate) }),
           })),
-          "Annotator accuracy on gold",
+          t("mg.goldChart"),
         ),
       );
     }
@@ -532,7 +538,7 @@ export class ManageScreen {
     try {
       const d = await api.manageDisagreements(this.revealed);
       this.openDisagreements = d.open;
-      $("manage-dis-count").textContent = `${d.open} open disagreement(s)` + (d.disagreements.length < d.open ? `; showing the first ${d.disagreements.length}` : "");
+      $("manage-dis-count").textContent = t(d.disagreements.length < d.open ? "mg.disCountFirst" : "mg.disCount", { count: d.open, shown: d.disagreements.length });
       $("manage-reveal-note").hidden = this.revealed || d.open === 0;
       for (const item of d.disagreements) list.append(this.disagreement(item));
     } catch (e) {
@@ -548,17 +554,17 @@ export class ManageScreen {
       return b;
     });
     return el("li", { "data-message": d.message_id }, [
-      el("div", {}, [el("code", {}, [d.message_id]), ` · ${d.company} · model: ${d.model_intent} (${pct(d.confidence)})`]),
+      el("div", {}, [el("code", {}, [d.message_id]), t("mg.disModel", { company: d.company, intent: d.model_intent, confidence: pct(d.confidence) })]),
       el("p", { class: "dis-text", dir: "auto" }, [d.text ?? "(text hidden)"]),
       el("div", { class: "muted" }, [labels]),
-      el("div", { class: "row" }, ["Decide: ", ...buttons]),
+      el("div", { class: "row" }, [t("mg.decide"), " ", ...buttons]),
     ]);
   }
 
   private async adjudicate(messageId: string, intent: string) {
     try {
       const a = await api.manageAdjudicate(messageId, intent);
-      showBanner(`${messageId} is now labelled ${intent}.`, "info");
+      showBanner(t("mg.nowLabelled", { message: messageId, intent }), "info");
       $("manage-adjudicated").prepend(this.adjudicated(a));
       $("manage-adjudicated-h").hidden = false;
       await this.disagreements();
@@ -572,8 +578,8 @@ export class ManageScreen {
   /// (an earlier adjudication, or none: the message is open again). The outcome or an
   /// error stays on the row.
   private adjudicated(a: Adjudication): HTMLElement {
-    const note = el("span", { class: "adj-note" }, [`${a.message_id} is now labelled ${a.intent}.`]);
-    const undo = el("button", { type: "button", class: "adj-undo", "data-seq": String(a.seq) }, ["Undo"]) as HTMLButtonElement;
+    const note = el("span", { class: "adj-note" }, [t("mg.nowLabelled", { message: a.message_id, intent: a.intent ?? "" })]);
+    const undo = el("button", { type: "button", class: "adj-undo", "data-seq": String(a.seq) }, [t("mg.undo")]) as HTMLButtonElement;
     const out = el("span", { class: "adj-result", "aria-live": "polite" });
     const li = el("li", { "data-message": a.message_id, "data-seq": String(a.seq) }, [note, " ", undo, " ", out]);
     undo.addEventListener("click", async () => {
@@ -581,7 +587,7 @@ export class ManageScreen {
       clear(out);
       try {
         const u = await api.manageUndoAdjudication(a.seq);
-        note.textContent = `${a.message_id}: the decision for ${a.intent} was undone;`;
+        note.textContent = t("mg.undoneFor", { message: a.message_id, intent: a.intent ?? "" });
         undo.remove();
         out.append(el("span", { class: "adj-undone" }, [undoAdjudicationText(u)]));
         li.dataset.seq = String(u.seq);
@@ -601,11 +607,10 @@ export class ManageScreen {
       const format = ($("export-format") as HTMLSelectElement).value;
       const r = await api.manageExport(format, num("export-seed", 0));
       clear(out);
-      const splits = r.splits ? ` — ${Object.entries(r.splits).map(([k, n]) => `${n} ${k}`).join(", ")}` : "";
-      out.append(el("p", { id: "manage-export-saved" }, [`Saved ${r.bytes} bytes to ${r.path}${splits}`]));
+      const splits = r.splits ? Object.entries(r.splits).map(([k, n]) => `${n} ${k}`).join(", ") : "";
+      out.append(el("p", { id: "manage-export-saved" }, [t(splits ? "mg.savedSplits" : "mg.saved", { bytes: String(r.bytes), path: r.path, splits })]));
       out.append(el("p", { id: "manage-export-warning", class: "problem" }, [
-        "This file holds raw customer text (the hub's messages, not redacted): keep it where customer data may be kept." +
-          (this.openDisagreements ? ` ${this.openDisagreements} open disagreement(s) were resolved by majority vote in it; adjudicate them first for a clean set.` : ""),
+        this.openDisagreements ? t("mg.rawWarningOpen", { count: this.openDisagreements }) : t("mg.rawWarning"),
       ]));
     } catch (e) {
       showBanner(errorText(e));
@@ -619,20 +624,20 @@ export class ManageScreen {
       clear(box);
       const e: Evaluation = v.evaluation;
       box.append(
-        el("p", { id: "manage-eval-summary" }, [`Model accuracy against human labels ${pct(e.accuracy)} over ${e.items} message(s); macro F1 ${fmt(e.macro_f1)}; expected calibration error ${fmt(e.expected_calibration_error)}. Report saved to ${v.report.path}.`]),
-        el("p", { class: "muted" }, [v.retrain.due ? `Retraining is due: ${v.retrain.new_labels} new labels (threshold ${v.retrain.threshold}).` : `${v.retrain.new_labels} new labels since the last export (retraining at ${v.retrain.threshold}).`]),
+        el("p", { id: "manage-eval-summary" }, [t("mg.evalSummary", { accuracy: pct(e.accuracy), count: e.items, f1: fmt(e.macro_f1), ece: fmt(e.expected_calibration_error), path: v.report.path })]),
+        el("p", { class: "muted" }, [t(v.retrain.due ? "mg.retrainDue" : "mg.retrainNot", { count: v.retrain.new_labels, threshold: v.retrain.threshold })]),
       );
       if (e.top_confusions.length) {
         const max = Math.max(...e.top_confusions.map((c) => c.count));
-        box.append(el("h3", {}, ["Top confusions (model said → humans said)"]), barChart(e.top_confusions.slice(0, 10).map((c) => ({ label: `${c.model} → ${c.human}`, parts: [{ share: c.count / max, cls: "ret" }], note: String(c.count) })), "Top confusions"));
+        box.append(el("h3", {}, [t("mg.confusions")]), barChart(e.top_confusions.slice(0, 10).map((c) => ({ label: `${c.model} → ${c.human}`, parts: [{ share: c.count / max, cls: "ret" }], note: String(c.count) })), t("mg.confusionsChart")));
       }
-      box.append(el("h3", {}, ["Calibration"]), calibrationChart(e.calibration));
+      box.append(el("h3", {}, [t("mg.calibration")]), calibrationChart(e.calibration));
       const worst = [...e.per_intent].sort((a, b) => a.f1 - b.f1 || b.support - a.support).slice(0, 10);
-      const table = el("table", { class: "table heat" }, [el("thead", {}, [el("tr", {}, ["Intent", "Precision", "Recall", "F1", "Support"].map((h) => el("th", {}, [h])))])]);
+      const table = el("table", { class: "table heat" }, [el("thead", {}, [el("tr", {}, (["mg.th.intent", "mg.th.precision", "mg.th.recall", "mg.th.f1", "mg.th.support"] as const).map((h) => el("th", {}, [t(h)])))])]);
       const body = el("tbody");
       for (const r of worst) body.append(el("tr", {}, [el("td", {}, [r.intent]), el("td", {}, [fmt(r.precision, 2)]), el("td", {}, [fmt(r.recall, 2)]), el("td", {}, [fmt(r.f1, 2)]), el("td", {}, [String(r.support)])]));
       table.append(body);
-      box.append(el("h3", {}, ["Weakest intents"]), table);
+      box.append(el("h3", {}, [t("mg.weakest")]), table);
     } catch (e) {
       showBanner(errorText(e));
     }
