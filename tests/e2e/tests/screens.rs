@@ -1023,6 +1023,20 @@ async fn the_interface_in_german_kept_across_a_restart() {
         "{settings}"
     );
     screenshot(&c, "settings-de.png").await;
+    // The Manage view's own words too (no hub here: the connect form).
+    click(&c, "#tab-manage").await;
+    wait_js(
+        &c,
+        "return document.querySelector('#manage-link').innerText.startsWith('Nicht verbunden');",
+        json!(true),
+    )
+    .await;
+    let manage = text(&c, "#screen-manage").await;
+    assert!(
+        manage.contains("Hub-URL") && manage.contains("Verbinden"),
+        "{manage}"
+    );
+    screenshot(&c, "manage-de.png").await;
     click(&c, "#tab-label").await;
     wait_js(
         &c,
