@@ -114,6 +114,7 @@ fn main() {
             let judged: Vec<Judged> = (0..N)
                 .map(|i| Judged {
                     company: ["acme", "newco"][i % 2],
+                    channel: ["chat", "email", "phone"][i % 3],
                     model: labels[(i * 7) % N],
                     confidence: (i % 100) as f64 / 100.0,
                     human: labels[i],

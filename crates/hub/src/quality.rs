@@ -60,6 +60,8 @@ pub struct MessageState {
     pub message_id: String,
     /// Company.
     pub company: String,
+    /// Channel.
+    pub channel: String,
     /// The model's intent.
     pub model_intent: String,
     /// The model's confidence.
@@ -168,6 +170,7 @@ impl Aggregation {
                     messages.push(MessageState {
                         message_id: c.message_id.clone(),
                         company: c.company.clone(),
+                        channel: c.channel.clone(),
                         model_intent: c.model_intent.clone(),
                         confidence: c.confidence,
                         gold: c.gold_intent.is_some(),
@@ -906,6 +909,7 @@ mod tests {
             confidence: 0.5,
             gold_intent: msg.starts_with('g').then(|| "y".to_string()),
             duration_ms: 4_000,
+            channel: "chat".into(),
         }
     }
 

@@ -573,6 +573,7 @@ struct EvaluationView {
     false_positive_rate_by_company: std::collections::BTreeMap<String, f64>,
     calibration: Vec<evaluate::CalibrationBin>,
     expected_calibration_error: f64,
+    bias_audit: Vec<evaluate::SegmentRate>,
 }
 
 /// Evaluate the model against the final human labels.
@@ -583,6 +584,7 @@ fn evaluation(agg: &Aggregation) -> evaluate::Evaluation {
             let m = &agg.messages[i];
             Judged {
                 company: &m.company,
+                channel: &m.channel,
                 model: &m.model_intent,
                 confidence: m.confidence,
                 human,
@@ -622,6 +624,7 @@ pub async fn evaluation_json(
             false_positive_rate_by_company: e.false_positive_rate_by_company,
             calibration: e.calibration,
             expected_calibration_error: e.expected_calibration_error,
+            bias_audit: e.bias_audit,
         })
     })
     .await?;

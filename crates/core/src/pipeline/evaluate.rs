@@ -1,7 +1,8 @@
 //! Evaluating the model against human labels: per-intent precision, recall and F1,
 //! the most frequent confusions, the false-positive rate per company, and calibration
-//! (confidence against human-verified accuracy, in bins) — as JSON and as a
-//! self-contained HTML report (inline SVG, no remote content).
+//! (confidence against human-verified accuracy, in bins), and a bias audit (the error
+//! rate per company and channel with its confidence interval, against the rest) — as
+//! JSON and as a self-contained HTML report (inline SVG, no remote content).
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -11,6 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 pub struct Judged<'a> {
     /// Company.
     pub company: &'a str,
+    /// Channel.
+    pub channel: &'a str,
     /// Model intent.
     pub model: &'a str,
     /// Model confidence.
@@ -68,6 +71,116 @@ pub struct Evaluation {
     pub calibration: Vec<CalibrationBin>,
     /// Expected calibration error over those bins.
     pub expected_calibration_error: f64,
+    /// The error rate per company and per channel against everything else, flagged where
+    /// the difference is significant.
+    pub bias_audit: Vec<SegmentRate>,
+}
+
+/// One segment's error rate. In single-label intent review every model error is a false
+/// positive of the intent the model gave, so this is also the segment's false-positive
+/// rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRate {
+    /// `company` or `channel`.
+    pub dimension: String,
+    /// The company or channel.
+    pub segment: String,
+    /// Items in the segment.
+    pub items: u64,
+    /// Of those, the model's answers humans rejected.
+    pub errors: u64,
+    /// `errors / items`.
+    pub error_rate: f64,
+    /// 95% Wilson interval of the error rate.
+    pub ci_low: f64,
+    /// Its upper end.
+    pub ci_high: f64,
+    /// The error rate over every other item.
+    pub rest_error_rate: f64,
+    /// Two-sided p-value of a two-proportion z-test, segment against the rest (`None`
+    /// when either side has fewer than [`MIN_SEGMENT`] items).
+    pub p_value: Option<f64>,
+    /// p below 0.05 divided by the number of segments tested (Bonferroni).
+    pub flagged: bool,
+}
+
+/// Fewest items a segment (and the rest) needs before it is tested.
+pub const MIN_SEGMENT: u64 = 10;
+
+/// 95% Wilson score interval of `x` successes in `n`.
+pub fn wilson(x: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (z, n, p) = (1.959_963_984_540_054, n as f64, x as f64 / n as f64);
+    let d = 1.0 + z * z / n;
+    let c = (p + z * z / (2.0 * n)) / d;
+    let h = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / d;
+    ((c - h).max(0.0), (c + h).min(1.0))
+}
+
+/// The complementary error function (W. J. Cody's rational approximations are overkill
+/// here: Abramowitz and Stegun 7.1.26, absolute error below 1.5e-7).
+fn erfc(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let y = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))))
+        * (-x * x).exp();
+    if x >= 0.0 {
+        y
+    } else {
+        2.0 - y
+    }
+}
+
+/// Two-sided p-value of the two-proportion z-test (pooled) of x1/n1 against x2/n2.
+pub fn two_proportion_p(x1: u64, n1: u64, x2: u64, n2: u64) -> f64 {
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let p = (x1 + x2) as f64 / (n1f + n2f);
+    let se = (p * (1.0 - p) * (1.0 / n1f + 1.0 / n2f)).sqrt();
+    if se == 0.0 {
+        return 1.0;
+    }
+    let z = (x1 as f64 / n1f - x2 as f64 / n2f) / se;
+    erfc(z.abs() / std::f64::consts::SQRT_2)
+}
+
+/// The bias audit over `(dimension, segment, wrong)` per item.
+fn bias_audit(items: &[Judged<'_>]) -> Vec<SegmentRate> {
+    let total = items.len() as u64;
+    let wrong_all = items.iter().filter(|j| j.model != j.human).count() as u64;
+    let mut by: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+    for j in items {
+        let w = u64::from(j.model != j.human);
+        for (dim, seg) in [("company", j.company), ("channel", j.channel)] {
+            let e = by.entry((dim, seg)).or_default();
+            e.0 += 1;
+            e.1 += w;
+        }
+    }
+    let testable = |n: u64| n >= MIN_SEGMENT && total - n >= MIN_SEGMENT;
+    let tested = by.values().filter(|(n, _)| testable(*n)).count().max(1) as f64;
+    by.into_iter()
+        .map(|((dim, seg), (n, x))| {
+            let (lo, hi) = wilson(x, n);
+            let (rn, rx) = (total - n, wrong_all - x);
+            let p = testable(n).then(|| two_proportion_p(x, n, rx, rn));
+            SegmentRate {
+                dimension: dim.to_string(),
+                segment: seg.to_string(),
+                items: n,
+                errors: x,
+                error_rate: x as f64 / n as f64,
+                ci_low: lo,
+                ci_high: hi,
+                rest_error_rate: if rn == 0 { 0.0 } else { rx as f64 / rn as f64 },
+                p_value: p,
+                flagged: p.is_some_and(|p| p < 0.05 / tested),
+            }
+        })
+        .collect()
 }
 
 /// Compute the evaluation.
@@ -166,6 +279,7 @@ pub fn evaluate(items: &[Judged<'_>]) -> Evaluation {
             .collect(),
         calibration,
         expected_calibration_error: ece,
+        bias_audit: bias_audit(items),
     }
 }
 
@@ -228,6 +342,22 @@ pub fn html_report(e: &Evaluation, title: &str) -> String {
     for (c, r) in &e.false_positive_rate_by_company {
         let _ = write!(h, "<tr><td>{}</td><td>{:.1}%</td></tr>", esc(c), r * 100.0);
     }
+    h.push_str("</table><h2>Bias audit</h2><p>Error rate of the model per company and channel, with its 95% interval, against every other message; flagged where the difference is significant after a Bonferroni correction.</p><table><tr><th>by</th><th>segment</th><th>items</th><th>error rate</th><th>95% interval</th><th>the rest</th><th>p</th><th></th></tr>");
+    for s in &e.bias_audit {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}–{:.1}%</td><td>{:.1}%</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.dimension),
+            esc(&s.segment),
+            s.items,
+            s.error_rate * 100.0,
+            s.ci_low * 100.0,
+            s.ci_high * 100.0,
+            s.rest_error_rate * 100.0,
+            s.p_value.map_or("—".into(), |p| format!("{p:.2e}")),
+            if s.flagged { "<b>flagged</b>" } else { "" }
+        );
+    }
     h.push_str("</table></body></html>\n");
     h
 }
@@ -240,6 +370,7 @@ mod tests {
     fn scores_and_report() {
         let j = |company, model, confidence, human| Judged {
             company,
+            channel: "chat",
             model,
             confidence,
             human,
@@ -267,5 +398,58 @@ mod tests {
                 && !html.contains("http:")
                 && !html.contains("https:")
         );
+    }
+
+    /// The bias audit: a channel whose error rate stands out is flagged, with a Wilson
+    /// interval around its rate; small segments are reported but not tested; the
+    /// statistics agree with textbook values.
+    #[test]
+    fn bias_audit_flags_a_segment_that_stands_out() {
+        let mut items = Vec::new();
+        for i in 0..200 {
+            let (channel, wrong) = if i < 40 {
+                ("phone", i % 2 == 0) // 50% errors
+            } else {
+                ("chat", i % 10 == 0) // 10% errors
+            };
+            items.push(Judged {
+                company: if (i / 2) % 2 == 0 { "acme" } else { "globex" },
+                channel,
+                model: "x",
+                confidence: 0.5,
+                human: if wrong { "y" } else { "x" },
+            });
+        }
+        items.push(Judged {
+            company: "tiny",
+            channel: "chat",
+            model: "x",
+            confidence: 0.5,
+            human: "y",
+        });
+        let e = evaluate(&items);
+        let seg = |d: &str, s: &str| {
+            e.bias_audit
+                .iter()
+                .find(|r| r.dimension == d && r.segment == s)
+                .unwrap()
+                .clone()
+        };
+        let phone = seg("channel", "phone");
+        assert_eq!((phone.items, phone.errors), (40, 20));
+        assert!(phone.flagged && phone.p_value.unwrap() < 1e-6, "{phone:?}");
+        assert!(phone.ci_low < 0.5 && phone.ci_high > 0.5);
+        let acme = seg("company", "acme");
+        assert!(!acme.flagged, "{acme:?}");
+        let tiny = seg("company", "tiny");
+        assert_eq!((tiny.p_value, tiny.flagged), (None, false));
+        // Wilson 95% for 20/40: 0.352-0.648; erfc(1.96/sqrt(2)) = 0.05.
+        let (lo, hi) = wilson(20, 40);
+        assert!(
+            (lo - 0.3520).abs() < 1e-3 && (hi - 0.6480).abs() < 1e-3,
+            "{lo} {hi}"
+        );
+        assert!((erfc(1.959_964 / std::f64::consts::SQRT_2) - 0.05).abs() < 1e-6);
+        assert!(html_report(&e, "t").contains("Bias audit"));
     }
 }

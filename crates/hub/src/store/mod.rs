@@ -270,6 +270,8 @@ pub struct CopyLabel {
     pub gold_intent: Option<String>,
     /// Milliseconds the annotator spent on the decision (as the device measured it).
     pub duration_ms: u64,
+    /// The message's channel.
+    pub channel: String,
 }
 
 /// A manager's decision to store.

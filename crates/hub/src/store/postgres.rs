@@ -1629,7 +1629,7 @@ impl HubStore for PostgresStore {
         let rows = c.query(
             &format!(
                 "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms
+                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms, m.channel
                  FROM copies c
                  JOIN devices d ON d.device_id = c.device_id
                  JOIN messages m ON m.message_id = c.message_id
@@ -1664,6 +1664,7 @@ impl HubStore for PostgresStore {
                 confidence: r.try_get(11)?,
                 gold_intent: r.try_get(12)?,
                 duration_ms: r.try_get::<_, i64>(13)?.max(0) as u64,
+                channel: r.try_get(14)?,
             });
         }
         Ok(out)

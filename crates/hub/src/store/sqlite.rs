@@ -1356,7 +1356,7 @@ impl HubStore for SqliteStore {
         let c = self.conn()?;
         let mut st = c.prepare(
             "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                    l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms
+                    l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms, m.channel
              FROM copies c
              JOIN devices d ON d.device_id = c.device_id
              JOIN messages m ON m.message_id = c.message_id
@@ -1387,6 +1387,7 @@ impl HubStore for SqliteStore {
                 confidence: r.get(11)?,
                 gold_intent: r.get(12)?,
                 duration_ms: r.get::<_, i64>(13)?.max(0) as u64,
+                channel: r.get(14)?,
             });
         }
         Ok(out)
