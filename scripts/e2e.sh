@@ -10,4 +10,4 @@ bash scripts/build-ui.sh >/dev/null
 cargo build -p labelvault-app -p labelvault-cli -p labelvault-hub --bins
 mkdir -p target/e2e
 export LABELVAULT_E2E_REQUIRED=1
-exec xvfb-run -a -s "-screen 0 1280x900x24" scripts/with-keyring.sh cargo test -p labelvault-e2e -- --test-threads=1 "$@"
+exec xvfb-run -a -s "-screen 0 1920x1080x24" scripts/with-keyring.sh cargo test -p labelvault-e2e -- --test-threads=1 "$@"

@@ -816,10 +816,10 @@ async fn axe_serious(c: &Client) -> Vec<String> {
         .collect()
 }
 
-/// Right-to-left messages, the theme control, axe-core in both themes, and a 720 px
+/// Right-to-left messages, the theme control, axe-core in both themes, and a 720 px and a 1920 px
 /// window, in the real webview.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rtl_messages_themes_contrast_and_a_narrow_window() {
+async fn rtl_messages_themes_contrast_and_narrow_and_wide_windows() {
     if !available() {
         return;
     }
@@ -874,6 +874,17 @@ async fn rtl_messages_themes_contrast_and_a_narrow_window() {
     .await;
     assert_eq!(fit, json!([true, true, true, true]), "{fit}");
     screenshot(&c, "narrow-720.png").await;
+    // 1920 px wide: still nothing sideways, Recent beside the card (not below it), and
+    // the card's lines kept to a readable width instead of stretched across the screen.
+    c.set_window_size(1920, 1080).await.expect("resize");
+    painted(&c).await;
+    let wide = js(
+        &c,
+        "const w = document.documentElement.clientWidth;         const r = (s) => document.querySelector(s).getBoundingClientRect();         const card = r('#item-card'), recent = r('.recent');         return [w >= 1900, document.documentElement.scrollWidth <= w + 1, r('#sync-button').right <= w,                 recent.left >= card.right - 1 && recent.top < card.bottom, card.width <= 1400];",
+    )
+    .await;
+    assert_eq!(wide, json!([true, true, true, true, true]), "{wide}");
+    screenshot(&c, "wide-1920.png").await;
     c.close().await.expect("close");
 }
 
