@@ -1,5 +1,7 @@
 //! The hub's HTTP API, checked by tools nobody here wrote: `promtool check metrics` on a
-//! real `/metrics` scrape (after messages, a dispatch, labels and a sync), then
+//! real `/metrics` scrape (after messages, a dispatch, labels and a sync), `promtool
+//! check rules` and `promtool test rules` on the example alerts in
+//! `docs/prometheus-alerts.yml`, then
 //! Schemathesis running every one of its checks against `docs/openapi.yaml` on the live
 //! hub, with a fixed seed and a bounded number of examples. `scripts/install-deps.sh`
 //! installs both (Debian's `prometheus` package for promtool; `schemathesis` from PyPI).
@@ -90,6 +92,24 @@ fn promtool_and_schemathesis_accept_the_live_hub() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The example alerting rules in docs/ are valid, and fire when they should.
+    for args in [
+        vec!["check", "rules", "docs/prometheus-alerts.yml"],
+        vec!["test", "rules", "tests/prometheus/alerts.test.yml"],
+    ] {
+        let out = Command::new("promtool")
+            .current_dir(repo())
+            .args(&args)
+            .output()
+            .expect("promtool");
+        assert!(
+            out.status.success(),
+            "promtool {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 
     // Schemathesis, every check. It may revoke the bootstrap token as it fuzzes the
     // account endpoints, which is why it runs last.
