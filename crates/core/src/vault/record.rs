@@ -71,17 +71,23 @@ impl Vault {
             }
             (_, i) => i.clone(),
         };
-        if let Some(i) = &intent_id {
+        // Every intent a label names is one of its batch's taxonomy.
+        let in_taxonomy = |i: &str| -> Result<(), VaultError> {
             let known: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_seq = ?1 AND intent_id = ?2)",
                 params![batch_seq, i],
                 |r| r.get(0),
             )?;
-            if !known {
-                return Err(VaultError::Invalid(format!(
+            if known {
+                Ok(())
+            } else {
+                Err(VaultError::Invalid(format!(
                     "intent {i} is not in the taxonomy of batch {batch_id}"
-                )));
+                )))
             }
+        };
+        if let Some(i) = &intent_id {
+            in_taxonomy(i)?;
         }
         // The other intents: only with the flag, from the taxonomy, distinct, not the
         // label's own (the label grammar, `grammar::check_label`, says the same).
@@ -102,16 +108,7 @@ impl Vault {
                         "intent {i} is named twice in one label"
                     )));
                 }
-                let known: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_seq = ?1 AND intent_id = ?2)",
-                    params![batch_seq, i],
-                    |r| r.get(0),
-                )?;
-                if !known {
-                    return Err(VaultError::Invalid(format!(
-                        "intent {i} is not in the taxonomy of batch {batch_id}"
-                    )));
-                }
+                in_taxonomy(i)?;
             }
         }
         let chars = text.chars().count() as u32;
