@@ -15,6 +15,9 @@ pub struct AppState {
     profile: Option<Profile>,
     vault: Arc<(Slot, Condvar)>,
     manager_keys: Arc<dyn KeyStore>,
+    /// Held for a whole sync, so two syncs never run at once (each reaches the vault
+    /// step by step, between which decisions go on).
+    sync: Arc<Mutex<()>>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             profile: Some(profile),
             vault: slot,
             manager_keys: Arc::new(KeyringStore::new()),
+            sync: Arc::default(),
         }
     }
 
@@ -78,6 +82,7 @@ impl AppState {
             profile: Some(profile),
             vault: Arc::new((Mutex::new(Some(vault)), Condvar::new())),
             manager_keys: Arc::new(KeyringStore::new()),
+            sync: Arc::default(),
         }
     }
 
@@ -86,6 +91,7 @@ impl AppState {
             profile: None,
             vault: Arc::new((Mutex::new(Some(Err(e))), Condvar::new())),
             manager_keys: Arc::new(KeyringStore::new()),
+            sync: Arc::default(),
         }
     }
 
@@ -118,6 +124,13 @@ impl AppState {
             return Err(e.clone());
         }
         Ok(VaultGuard(guard))
+    }
+
+    /// One sync at a time: held for the whole sync (not the vault's lock).
+    pub fn sync_turn(&self) -> IpcResult<MutexGuard<'_, ()>> {
+        self.sync.lock().map_err(|_| {
+            IpcError::new("internal", "the sync lock was poisoned; restart LabelVault")
+        })
     }
 
     /// The profile, if it could be resolved.

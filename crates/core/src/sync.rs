@@ -243,9 +243,37 @@ fn refused(status: u16, body: &[u8]) -> SyncError {
     }
 }
 
+/// How a [`Client`] reaches the vault: for each step that reads or writes it, and never
+/// across a network call, so an app can hold its vault's lock only for those steps and
+/// go on recording decisions while a sync waits on the hub. Each step is one vault call
+/// (its own transaction); what must be ordered (a ledger entry durably appended before
+/// its bytes are sent) stays ordered.
+pub trait VaultAccess {
+    /// Run `f` on the vault.
+    fn with<R>(&mut self, f: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError>;
+}
+
+impl VaultAccess for &mut Vault {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError> {
+        Ok(f(self))
+    }
+}
+
+/// A vault shared behind a mutex (an app's, a test's): locked for each step only.
+impl VaultAccess for &std::sync::Mutex<Vault> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Vault) -> R) -> Result<R, SyncError> {
+        let mut v = self.lock().map_err(|_| {
+            SyncError::Vault(VaultError::Storage(
+                "the vault's lock was poisoned; restart".into(),
+            ))
+        })?;
+        Ok(f(&mut v))
+    }
+}
+
 /// A device talking to its hub.
-pub struct Client<'a> {
-    vault: &'a mut Vault,
+pub struct Client<'a, V: VaultAccess = &'a mut Vault> {
+    vault: V,
     transport: &'a dyn Transport,
 }
 
@@ -254,9 +282,18 @@ impl<'a> Client<'a> {
     pub fn new(vault: &'a mut Vault, transport: &'a dyn Transport) -> Client<'a> {
         Client { vault, transport }
     }
+}
 
-    fn link(&self) -> Result<HubLink, SyncError> {
-        self.vault.hub_link()?.ok_or(SyncError::NotEnrolled)
+impl<'a, V: VaultAccess> Client<'a, V> {
+    /// A client reaching the vault through `vault` step by step (an app's lock).
+    pub fn over(vault: V, transport: &'a dyn Transport) -> Client<'a, V> {
+        Client { vault, transport }
+    }
+
+    fn link(&mut self) -> Result<HubLink, SyncError> {
+        self.vault
+            .with(|v| v.hub_link())??
+            .ok_or(SyncError::NotEnrolled)
     }
 
     /// Enroll with a hub using a one-time code; pins the hub key.
@@ -273,7 +310,7 @@ impl<'a> Client<'a> {
                     .into(),
             )
         })?;
-        let public = self.vault.identity().public();
+        let public = self.vault.with(|v| v.identity().public())?;
         let request = EnrollRequest {
             enrollment_code: code,
             signing_key: public.signing_key,
@@ -284,7 +321,7 @@ impl<'a> Client<'a> {
         let body = serde_json::to_vec(&request).map_err(|e| SyncError::Invalid(e.to_string()))?;
         let entry = self
             .vault
-            .append_ledger(&hub_url, "POST", "/v1/enroll", &body, None)?;
+            .with(|v| v.append_ledger(&hub_url, "POST", "/v1/enroll", &body, None))??;
         let resp = self.transmit(&entry, None)?;
         let r: EnrollResponse = serde_json::from_slice(&resp)
             .map_err(|_| SyncError::Invalid("the hub's enrollment answer is unreadable".into()))?;
@@ -299,19 +336,24 @@ impl<'a> Client<'a> {
             hub_key_id: r.hub_key_id,
             enrolled_at: crate::batch::now_unix(),
         };
-        self.vault.set_hub_link(&link, &r.hub_public_key)?;
+        self.vault
+            .with(|v| v.set_hub_link(&link, &r.hub_public_key))??;
         Ok(link)
     }
 
     /// Send a ledger entry's exact bytes once. Device requests are signed.
-    fn transmit(&self, entry: &StoredEntry, device_id: Option<&str>) -> Result<Vec<u8>, SyncError> {
+    fn transmit(
+        &mut self,
+        entry: &StoredEntry,
+        device_id: Option<&str>,
+    ) -> Result<Vec<u8>, SyncError> {
         let url = format!("{}{}", entry.hub_url, entry.path);
         let mut headers = Vec::new();
         if let Some(dev) = device_id {
             let ts = crate::batch::now_unix();
             let n = nonce()?;
             let msg = protocol::request_message(&entry.method, &entry.path, ts, &n, &entry.body);
-            let sig = self.vault.identity().sign(&msg);
+            let sig = self.vault.with(|v| v.identity().sign(&msg))?;
             headers.push((protocol::H_DEVICE, dev.to_string()));
             headers.push((protocol::H_TIMESTAMP, ts.to_string()));
             headers.push((protocol::H_NONCE, n));
@@ -340,7 +382,7 @@ impl<'a> Client<'a> {
             .map_err(|p| SyncError::Invalid(format!("the request {p}")))?;
         let entry = self
             .vault
-            .append_ledger(&link.hub_url, "GET", path, b"", None)?;
+            .with(|v| v.append_ledger(&link.hub_url, "GET", path, b"", None))??;
         self.transmit(&entry, Some(&link.device_id))
     }
 
@@ -350,7 +392,7 @@ impl<'a> Client<'a> {
         let listing: Vec<BatchListing> =
             serde_json::from_slice(&self.get(&link, "/v1/batches")?)
                 .map_err(|_| SyncError::Invalid("the hub's batch list is unreadable".into()))?;
-        let have = self.vault.batch_ids()?;
+        let have = self.vault.with(|v| v.batch_ids())??;
         let mut out = Vec::new();
         for b in listing {
             if have.contains(&b.batch_id) || b.expires_at <= crate::batch::now_unix() {
@@ -362,7 +404,10 @@ impl<'a> Client<'a> {
                 ));
             }
             let bytes = self.get(&link, &format!("/v1/batches/{}", b.batch_id))?;
-            out.push(self.vault.import_batch(&bytes, crate::batch::now_unix())?);
+            out.push(
+                self.vault
+                    .with(|v| v.import_batch(&bytes, crate::batch::now_unix()))??,
+            );
         }
         Ok(out)
     }
@@ -375,7 +420,7 @@ impl<'a> Client<'a> {
         let link = self.link()?;
         let hub_key = self
             .vault
-            .hub_public_key(&link.hub_key_id)?
+            .with(|v| v.hub_public_key(&link.hub_key_id))??
             .ok_or_else(|| SyncError::Invalid("the enrolled hub's key is not pinned".into()))?;
         let list: protocol::NoticeList =
             serde_json::from_slice(&self.get(&link, protocol::NOTICES_PATH)?)
@@ -405,7 +450,7 @@ impl<'a> Client<'a> {
         }
         let mut ids = Vec::new();
         for s in list.notices.iter().take(protocol::MAX_NOTICES_PER_ACK) {
-            let effect = self.vault.apply_notice(&s.notice)?;
+            let effect = self.vault.with(|v| v.apply_notice(&s.notice))??;
             report.erased_items += effect.erased;
             report.masked_items += effect.masked;
             ids.push(s.notice.notice_id.clone());
@@ -419,13 +464,15 @@ impl<'a> Client<'a> {
             .map_err(|p| SyncError::Invalid(format!("notice acknowledgement {p}")))?;
         let body = serde_json::to_vec(&ack).map_err(|e| SyncError::Invalid(e.to_string()))?;
         self.guard(&body)?;
-        let entry = self.vault.append_ledger(
-            &link.hub_url,
-            "POST",
-            protocol::NOTICES_ACK_PATH,
-            &body,
-            None,
-        )?;
+        let entry = self.vault.with(|v| {
+            v.append_ledger(
+                &link.hub_url,
+                "POST",
+                protocol::NOTICES_ACK_PATH,
+                &body,
+                None,
+            )
+        })??;
         self.transmit(&entry, Some(&link.device_id))?;
         if report.erased_items + report.masked_items > 0 {
             tracing::info!(
@@ -444,15 +491,15 @@ impl<'a> Client<'a> {
         let link = self.link()?;
         let hub_key = self
             .vault
-            .hub_public_key(&link.hub_key_id)?
+            .with(|v| v.hub_public_key(&link.hub_key_id))??
             .ok_or_else(|| SyncError::Invalid("the enrolled hub's key is not pinned".into()))?;
         let mut report = SyncReport::default();
         // First, anything already in the ledger without a receipt: same bytes again.
-        for entry in self.vault.unacknowledged_uploads()? {
+        for entry in self.vault.with(|v| v.unacknowledged_uploads())?? {
             self.deliver(&link, &hub_key, &entry, opts, &mut report)?;
         }
         loop {
-            let batch = self.vault.unsent_labels(LABELS_PER_UPLOAD)?;
+            let batch = self.vault.with(|v| v.unsent_labels(LABELS_PER_UPLOAD))??;
             if batch.is_empty() {
                 break;
             }
@@ -469,34 +516,37 @@ impl<'a> Client<'a> {
                     .map_err(SyncError::Invalid)?;
                 self.guard(&body)?;
             }
-            let entry = self.vault.append_ledger(
-                &link.hub_url,
-                "POST",
-                "/v1/labels",
-                &body,
-                Some((&upload.upload_id, &events)),
-            )?;
+            let entry = self.vault.with(|v| {
+                v.append_ledger(
+                    &link.hub_url,
+                    "POST",
+                    "/v1/labels",
+                    &body,
+                    Some((&upload.upload_id, &events)),
+                )
+            })??;
             self.deliver(&link, &hub_key, &entry, opts, &mut report)?;
         }
         let purged = self
             .vault
-            .purge(crate::batch::now_unix(), opts.grace_secs)?;
+            .with(|v| v.purge(crate::batch::now_unix(), opts.grace_secs))??;
         report.purged = purged.acknowledged_items + purged.expired_items;
         Ok(report)
     }
 
     /// Run the leak guard over a payload against every local item text.
-    fn guard(&self, body: &[u8]) -> Result<(), SyncError> {
+    fn guard(&mut self, body: &[u8]) -> Result<(), SyncError> {
         let guard = LeakGuard::new(body);
         let mut leak = None;
-        self.vault
-            .for_each_item_text(|id, text| match guard.check(id, text) {
+        self.vault.with(|v| {
+            v.for_each_item_text(|id, text| match guard.check(id, text) {
                 Ok(()) => true,
                 Err(l) => {
                     leak = Some(l);
                     false
                 }
-            })?;
+            })
+        })??;
         match leak {
             Some(l) => Err(l.into()),
             None => Ok(()),
@@ -518,11 +568,12 @@ impl<'a> Client<'a> {
             attempt += 1;
             match self.transmit(entry, Some(&link.device_id)) {
                 Ok(b) => {
-                    self.vault.note_attempt(entry.seq, None)?;
+                    self.vault.with(|v| v.note_attempt(entry.seq, None))??;
                     break b;
                 }
                 Err(e) => {
-                    self.vault.note_attempt(entry.seq, Some(e.code()))?;
+                    self.vault
+                        .with(|v| v.note_attempt(entry.seq, Some(e.code())))??;
                     if !e.is_transient() || attempt >= opts.attempts.max(1) {
                         return Err(e);
                     }
@@ -561,7 +612,7 @@ impl<'a> Client<'a> {
         if !crate::identity::verify(hub_key, &protocol::receipt_message(r), &sig) {
             return Err(bad("the hub signature does not verify"));
         }
-        self.vault.store_receipt(entry.seq, &signed)?;
+        self.vault.with(|v| v.store_receipt(entry.seq, &signed))??;
         report.uploads += 1;
         report.accepted += u64::from(r.accepted);
         report.duplicates += u64::from(r.duplicates);

@@ -415,3 +415,97 @@ fn demo_enroll_sets_up_the_embedded_default() {
         serde_json::from_str(cli_ok(&p, &["sync", "--json"]).lines().next().unwrap()).unwrap();
     assert_eq!(r["accepted"], 1);
 }
+
+/// A sync reaches the vault step by step: while a request is on the wire, the vault's
+/// lock is free, so an app records decisions during a slow sync. The transport below is
+/// the real HTTP transport to the real hub, watched: before each request it checks
+/// whether the vault's lock is held (and records a decision while the request is out).
+#[test]
+fn a_sync_never_holds_the_vault_while_the_hub_answers() {
+    use labelvault_core::sync::{Client, HttpTransport, Response, SyncOptions, Transport};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    struct Watching<'a> {
+        inner: HttpTransport,
+        vault: &'a Mutex<labelvault_core::Vault>,
+        held: AtomicUsize,
+        sent: AtomicUsize,
+        decided: AtomicUsize,
+    }
+    impl Transport for Watching<'_> {
+        fn send(
+            &self,
+            method: &str,
+            url: &str,
+            headers: &[(&str, String)],
+            body: &[u8],
+        ) -> Result<Response, String> {
+            self.sent.fetch_add(1, Ordering::SeqCst);
+            match self.vault.try_lock() {
+                // Free: record a decision now, as the app's next keypress would.
+                Ok(mut v) => {
+                    if let Some(item) = v.peek_queue(1).expect("queue").first() {
+                        v.record(&labelvault_core::labels::Decision {
+                            item_id: item.item_id.clone(),
+                            verdict: labelvault_core::labels::Verdict::Correct,
+                            intent_id: None,
+                            flags: vec![],
+                            also_intents: vec![],
+                            pii_spans: vec![],
+                            duration_ms: 1_000,
+                        })
+                        .expect("a decision during the sync");
+                        self.decided.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                Err(_) => {
+                    self.held.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            self.inner.send(method, url, headers, body)
+        }
+    }
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let dev = enroll(&hub, &dir.path().join("dev"), "ann");
+    let texts: Vec<String> = (0..6).map(|i| format!("where is my card {i}")).collect();
+    assign(&hub, &dev, &texts);
+    let profile = labelvault_core::Profile::resolve(Some(dev.profile.clone())).expect("profile");
+    let vault = Mutex::new(
+        labelvault_core::Vault::open(&profile, &labelvault_core::KeyringStore::new())
+            .expect("vault"),
+    );
+    let watch = Watching {
+        inner: HttpTransport::new(std::time::Duration::from_secs(15)),
+        vault: &vault,
+        held: AtomicUsize::new(0),
+        sent: AtomicUsize::new(0),
+        decided: AtomicUsize::new(0),
+    };
+    let mut client = Client::over(&vault, &watch);
+    let pulled = client.pull().expect("pull");
+    assert_eq!(pulled.len(), 1);
+    // The decisions made while the batch list and the batch were on the wire, and any
+    // made during the upload, all reach the hub by the end.
+    let report = client.upload(&SyncOptions::default()).expect("upload");
+    client.apply_notices().expect("notices");
+    let report2 = client
+        .upload(&SyncOptions::default())
+        .expect("upload again");
+    assert_eq!(
+        watch.held.load(Ordering::SeqCst),
+        0,
+        "the vault was held during a request"
+    );
+    assert!(watch.sent.load(Ordering::SeqCst) >= 4);
+    let decided = watch.decided.load(Ordering::SeqCst) as u64;
+    assert!(
+        decided >= 2,
+        "decisions were recorded while requests were out"
+    );
+    assert_eq!(report.accepted + report2.accepted, decided);
+    let labels = hub.admin_get("/v1/admin/labels");
+    assert_eq!(labels.lines().count() as u64, decided);
+}
