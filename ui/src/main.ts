@@ -8,6 +8,9 @@ import { applyStatic, language, LANGUAGES, pickLanguage, setLanguage, t, tn } fr
 import { LabelScreen } from "./label";
 import { ManageScreen } from "./manage";
 
+/** How often the app syncs by itself (labels queued while offline go at the next turn). */
+const BACKGROUND_SYNC_MS = 5 * 60_000;
+
 type Screen = "label" | "batches" | "audit" | "settings" | "manage";
 const SCREENS: Screen[] = ["label", "batches", "audit", "settings", "manage"];
 let screen: Screen = "label";
@@ -312,6 +315,27 @@ async function boot() {
       showBanner(errorText(e));
     }
   });
+  // Sync in the background every few minutes and when the network comes back: a sync
+  // takes the vault only step by step, so labelling goes on meanwhile. Failures (offline,
+  // not enrolled) stay quiet: the labels wait in the vault for the next turn.
+  let backgroundSyncing = false;
+  const backgroundSync = async () => {
+    if (backgroundSyncing) return;
+    backgroundSyncing = true;
+    try {
+      const r = await api.sync();
+      if (r.report.accepted || r.new_batches) {
+        showBanner(t("sync.background", { accepted: r.report.accepted, batches: r.new_batches }), "info");
+        await refreshStatus();
+      }
+    } catch {
+      // Offline or not enrolled: try again at the next turn.
+    } finally {
+      backgroundSyncing = false;
+    }
+  };
+  window.setInterval(() => void backgroundSync(), BACKGROUND_SYNC_MS);
+  window.addEventListener("online", () => void backgroundSync());
   // The first item comes first: it is what the annotator waits for. The vault-wide
   // counts of the status line take tens of milliseconds on a large vault and would hold
   // the vault while the first item's taxonomy waits, so they are asked for afterwards.

@@ -168,6 +168,7 @@ export const de: Record<MessageKey, string> = {
 
   // Synchronisieren
   "sync.sent": "{uploads} Upload(s) gesendet: {accepted} angenommen; {batches} neue(r) Stapel.",
+  "sync.background": "Im Hintergrund synchronisiert: {accepted} Label(s) angenommen; {batches} neue(r) Stapel.",
   "sync.erased.one": "{count} Element auf Anforderung des Hubs gelöscht (Löschung für einen Kunden).",
   "sync.erased.other": "{count} Elemente auf Anforderung des Hubs gelöscht (Löschung für einen Kunden).",
   "sync.masked.one": "Bei {count} Element wurden auf Anforderung des Hubs personenbezogene Daten maskiert.",

@@ -169,6 +169,7 @@ export const en = {
 
   // Sync
   "sync.sent": "Sent {uploads} upload(s): {accepted} accepted; {batches} new batch(es).",
+  "sync.background": "Synced in the background: {accepted} label(s) accepted; {batches} new batch(es).",
   "sync.erased.one": "{count} item deleted at the hub's request (a customer's erasure).",
   "sync.erased.other": "{count} items deleted at the hub's request (a customer's erasure).",
   "sync.masked.one": "{count} item had personal data masked at the hub's request.",
