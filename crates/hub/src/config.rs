@@ -79,13 +79,6 @@ impl Settings {
         }
         Ok(())
     }
-
-    /// The database URL in effect.
-    pub fn db_url(&self) -> String {
-        self.db
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("hub.db").display()))
-    }
 }
 
 fn write_private(path: &Path, content: &[u8]) -> Result<()> {

@@ -328,10 +328,7 @@ async fn authenticate(
     }
     // A bearer token: the bootstrap admin token or an account's own, both stored as
     // SHA-256 only, expiring and revocable; it acts with its account's role.
-    let sha = hex::encode(ring::digest::digest(
-        &ring::digest::SHA256,
-        auth::bearer(headers)?.as_bytes(),
-    ));
+    let sha = token_sha256(auth::bearer(headers)?);
     let store = s.store.clone();
     let acc = blocking(move || store.token_account(&sha, auth::now()))
         .await?
@@ -347,6 +344,15 @@ async fn authenticate(
         account_id: acc.account_id,
         role,
     })
+}
+
+/// What the store keeps of a bearer token (bootstrap or account): its SHA-256 in hex.
+/// Tokens are looked up by it, so no comparison ever runs over the secret itself.
+fn token_sha256(token: &str) -> String {
+    hex::encode(ring::digest::digest(
+        &ring::digest::SHA256,
+        token.as_bytes(),
+    ))
 }
 
 /// What became of the bootstrap admin token at start.
@@ -370,11 +376,10 @@ pub fn register_bootstrap(
     days: u32,
     retire: Option<&str>,
 ) -> Result<Bootstrap, HubError> {
-    let sha = |t: &str| hex::encode(ring::digest::digest(&ring::digest::SHA256, t.as_bytes()));
     let now = auth::now();
-    let old = retire.map(sha);
+    let old = retire.map(token_sha256);
     let (expires_at, revoked) = store.register_bootstrap_token(
-        &sha(token),
+        &token_sha256(token),
         now + i64::from(days) * 86_400,
         now,
         old.as_deref(),
@@ -661,10 +666,7 @@ pub async fn create_token(
     let mut raw = [0u8; 32];
     getrandom::fill(&mut raw).map_err(|_| HubError::Internal("no system randomness".into()))?;
     let token = format!("lvt_{}", hex::encode(raw));
-    let sha = hex::encode(ring::digest::digest(
-        &ring::digest::SHA256,
-        token.as_bytes(),
-    ));
+    let sha = token_sha256(&token);
     let token_id = crate::store::random_id("tk_")?;
     let expires_at = auth::now() + i64::from(req.expires_days) * 86_400;
     let store = s.store.clone();
