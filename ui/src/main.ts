@@ -6,10 +6,11 @@ import { HubAccess } from "./audit";
 import { actionLabel, ACTION_LABELS, DEFAULT_KEYS, keyName, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
 import { applyStatic, language, LANGUAGES, pickLanguage, setLanguage, t, tn } from "./i18n";
 import { LabelScreen } from "./label";
+import { advance, describe, due, enrolment, initialSyncState, type SyncState } from "./syncstate";
 import { ManageScreen } from "./manage";
 
-/** How often the app syncs by itself (labels queued while offline go at the next turn). */
-const BACKGROUND_SYNC_MS = 5 * 60_000;
+/** How often the top bar's sync state is refreshed and a due background sync started. */
+const SYNC_TICK_MS = 5_000;
 
 type Screen = "label" | "batches" | "audit" | "settings" | "manage";
 const SCREENS: Screen[] = ["label", "batches", "audit", "settings", "manage"];
@@ -19,6 +20,31 @@ let rebinding: Action | null = null;
 const label = new LabelScreen(keys);
 const manage = new ManageScreen();
 const hubAccess = new HubAccess();
+let syncState: SyncState = initialSyncState(Date.now());
+
+/** The top bar's sync state, in words (and as data for tests and styles). */
+function showSyncState() {
+  const node = $("sync-state");
+  node.textContent = describe(syncState, Date.now());
+  node.dataset.phase = syncState.phase;
+}
+
+/** One sync (button, background or network back), its outcome kept in `syncState`. */
+async function runSync(): Promise<Awaited<ReturnType<typeof api.sync>>> {
+  syncState = advance(syncState, { kind: "started" }, Date.now());
+  showSyncState();
+  try {
+    const r = await api.sync();
+    syncState = advance(syncState, { kind: "succeeded" }, Date.now());
+    return r;
+  } catch (e) {
+    const code = e && typeof e === "object" && "code" in e ? String((e as { code: unknown }).code) : null;
+    syncState = advance(syncState, { kind: "failed", code }, Date.now());
+    throw e;
+  } finally {
+    showSyncState();
+  }
+}
 
 function progress(c: Counts) {
   const total = c.labelled + c.skipped + c.remaining;
@@ -58,6 +84,8 @@ async function refreshStatus(): Promise<VaultStatus> {
   progress(label.counts);
   hubUrl = s.hub?.hub_url ?? null;
   syncTitle();
+  syncState = enrolment(syncState, hubUrl !== null, Date.now());
+  showSyncState();
   return s;
 }
 
@@ -190,6 +218,7 @@ function applyLanguage(tag: string) {
   }
   select.value = language();
   syncTitle();
+  showSyncState();
   if ($("progress-text").textContent) progress(label.counts);
   label.retranslate();
   if (screen === "batches") void renderBatches();
@@ -300,8 +329,9 @@ async function boot() {
     if (f) void importFile(f);
   });
   $("sync-button").addEventListener("click", async () => {
+    if (syncState.phase === "syncing") return;
     try {
-      const r = await api.sync();
+      const r = await runSync();
       const sent = t("sync.sent", { uploads: r.report.uploads, accepted: r.report.accepted, batches: r.new_batches });
       const notices = [
         r.notices.erased_items ? tn("sync.erased", r.notices.erased_items) : "",
@@ -315,26 +345,26 @@ async function boot() {
       showBanner(errorText(e));
     }
   });
-  // Sync in the background every few minutes and when the network comes back: a sync
-  // takes the vault only step by step, so labelling goes on meanwhile. Failures (offline,
-  // not enrolled) stay quiet: the labels wait in the vault for the next turn.
-  let backgroundSyncing = false;
+  // Sync in the background (src/syncstate.ts: every five minutes, sooner and then less
+  // and less often after a failure) and at once when the network comes back: a sync
+  // takes the vault only step by step, so labelling goes on meanwhile. Failures stay out
+  // of the banner; the top bar says where sync stands and when it tries next.
   const backgroundSync = async () => {
-    if (backgroundSyncing) return;
-    backgroundSyncing = true;
+    if (syncState.phase === "syncing") return;
     try {
-      const r = await api.sync();
+      const r = await runSync();
       if (r.report.accepted || r.new_batches) {
         showBanner(t("sync.background", { accepted: r.report.accepted, batches: r.new_batches }), "info");
         await refreshStatus();
       }
     } catch {
-      // Offline or not enrolled: try again at the next turn.
-    } finally {
-      backgroundSyncing = false;
+      // Shown in the top bar; the labels wait in the vault for the next turn.
     }
   };
-  window.setInterval(() => void backgroundSync(), BACKGROUND_SYNC_MS);
+  window.setInterval(() => {
+    if (due(syncState, Date.now())) void backgroundSync();
+    else showSyncState();
+  }, SYNC_TICK_MS);
   window.addEventListener("online", () => void backgroundSync());
   // The first item comes first: it is what the annotator waits for. The vault-wide
   // counts of the status line take tens of milliseconds on a large vault and would hold

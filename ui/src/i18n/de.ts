@@ -173,6 +173,12 @@ export const de: Record<MessageKey, string> = {
   "sync.erased.other": "{count} Elemente auf Anforderung des Hubs gelöscht (Löschung für einen Kunden).",
   "sync.masked.one": "Bei {count} Element wurden auf Anforderung des Hubs personenbezogene Daten maskiert.",
   "sync.masked.other": "Bei {count} Elementen wurden auf Anforderung des Hubs personenbezogene Daten maskiert.",
+  "syncState.idle": "Noch nicht synchronisiert",
+  "syncState.syncing": "Synchronisiere …",
+  "syncState.synced": "Synchronisiert {ago}",
+  "syncState.retrying": "Hub nicht erreichbar; Labels bleiben gespeichert, neuer Versuch {when}",
+  "syncState.notEnrolled": "Bei keinem Hub angemeldet",
+  "syncState.stopped": "Synchronisation angehalten: Meldung lesen, dann Sync drücken",
 
   // Prüfprotokoll
   "audit.verify": "Jetzt prüfen",

@@ -174,6 +174,12 @@ export const en = {
   "sync.erased.other": "{count} items deleted at the hub's request (a customer's erasure).",
   "sync.masked.one": "{count} item had personal data masked at the hub's request.",
   "sync.masked.other": "{count} items had personal data masked at the hub's request.",
+  "syncState.idle": "Not synced yet",
+  "syncState.syncing": "Syncing…",
+  "syncState.synced": "Synced {ago}",
+  "syncState.retrying": "Hub unreachable; labels kept, retrying {when}",
+  "syncState.notEnrolled": "Not enrolled with a hub",
+  "syncState.stopped": "Sync stopped: see the message, then press Sync",
 
   // Audit
   "audit.verify": "Verify now",
