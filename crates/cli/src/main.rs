@@ -10,6 +10,7 @@ mod erase;
 mod hub_sync;
 mod manage;
 mod redact;
+mod webhook;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -143,6 +144,8 @@ enum Cmd {
     Evaluate(manage::EvaluateArgs),
     /// Manager: whether enough new labels arrived to retrain; acknowledge a training run.
     Retrain(manage::RetrainArgs),
+    /// Manager: the hub's retraining webhook events and every delivery attempt.
+    WebhookDeliveries(webhook::WebhookDeliveriesArgs),
     /// People on the hub: accounts with roles and each person's own signing key.
     Account {
         #[command(subcommand)]
@@ -249,6 +252,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Export(a) => manage::export(a),
         Cmd::Evaluate(a) => manage::evaluate(a),
         Cmd::Retrain(a) => manage::retrain(a),
+        Cmd::WebhookDeliveries(a) => webhook::webhook_deliveries(a),
     }
 }
 

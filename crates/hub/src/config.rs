@@ -24,6 +24,9 @@ pub struct Settings {
     /// Redaction settings (JSON, `labelvault_core::redact::RedactConfig`); defaults if
     /// absent.
     pub redaction: Option<PathBuf>,
+    /// The retraining webhook (docs/webhook.md), if one is configured; its URL is
+    /// checked (https, or http to loopback) and redacted in `Debug`.
+    pub retrain_webhook: Option<crate::webhook::WebhookConfig>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Settings {
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key.as_ref().map(|_| "<redacted path>"))
             .field("redaction", &self.redaction)
+            .field("retrain_webhook", &self.retrain_webhook)
             .finish()
     }
 }

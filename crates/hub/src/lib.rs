@@ -19,6 +19,7 @@ pub mod quality;
 pub mod review;
 pub mod routes;
 pub mod store;
+pub mod webhook;
 
 use labelvault_core::identity::HubKey;
 use std::sync::Arc;

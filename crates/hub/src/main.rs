@@ -52,6 +52,8 @@ enum Cmd {
             env = "LABELVAULT_HUB_RAW_TEXT_RETENTION"
         )]
         raw_text_retention: Option<String>,
+        #[command(flatten)]
+        webhook: WebhookArgs,
     },
     /// Bootstrap: create a person's account (the first manager, or anyone later) directly
     /// in the hub's database, and print the one-time code they enroll their key with
@@ -95,6 +97,49 @@ enum Cmd {
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
         days: u32,
     },
+}
+
+/// The retraining webhook (docs/webhook.md).
+#[derive(clap::Args, Debug)]
+struct WebhookArgs {
+    /// POST a signed `retraining_due` event here when retraining becomes due (once per
+    /// episode between export or training marks): https://…, or http:// to a loopback
+    /// host. Without it the hub only reports the state (/v1/admin/retrain, metrics).
+    #[arg(long, value_name = "URL", env = "LABELVAULT_HUB_RETRAIN_WEBHOOK")]
+    retrain_webhook: Option<String>,
+    /// Seconds between checks for due retraining and pending deliveries.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    retrain_webhook_every: u64,
+    /// Attempts per event (the first included) before it is marked failed.
+    #[arg(long, value_name = "N", default_value_t = 6,
+          value_parser = clap::value_parser!(u32).range(1..=20))]
+    retrain_webhook_attempts: u32,
+    /// Seconds to wait after the first failed attempt; the wait doubles after each
+    /// further one (at most an hour), with ±20 % jitter.
+    #[arg(long, value_name = "SECS", default_value_t = 120,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    retrain_webhook_first_retry: u64,
+}
+
+impl WebhookArgs {
+    /// The webhook's settings, or none; a URL the hub would not send to is refused here,
+    /// before the hub starts.
+    fn config(&self) -> Result<Option<labelvault_hub::webhook::WebhookConfig>> {
+        use labelvault_hub::webhook::{WebhookConfig, WebhookUrl};
+        let Some(url) = self
+            .retrain_webhook
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let mut c = WebhookConfig::new(WebhookUrl::parse(url)?);
+        c.check_every = std::time::Duration::from_secs(self.retrain_webhook_every);
+        c.retry.max_attempts = self.retrain_webhook_attempts;
+        c.retry.first_delay = std::time::Duration::from_secs(self.retrain_webhook_first_retry);
+        Ok(Some(c))
+    }
 }
 
 /// Where the hub's data lives: its directory, its database and the database's key
@@ -318,6 +363,7 @@ fn run(cli: Cli) -> Result<()> {
             redaction,
             admin_token_days,
             raw_text_retention,
+            webhook,
         } => {
             let retention = raw_text_retention
                 .as_deref()
@@ -330,6 +376,7 @@ fn run(cli: Cli) -> Result<()> {
                 tls_cert,
                 tls_key,
                 redaction,
+                retrain_webhook: webhook.config()?,
             };
             settings.check()?;
             config::secure_data_dir(&settings.data_dir)?;
@@ -355,11 +402,19 @@ fn run(cli: Cli) -> Result<()> {
                 redactor: Arc::new(redactor),
             };
             let sweeper = state.clone();
+            let hook = settings
+                .retrain_webhook
+                .clone()
+                .map(|c| (state.store.clone(), state.key.clone(), c));
             let app =
                 routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
+            if let Some((store, key, cfg)) = hook {
+                let _guard = rt.enter();
+                labelvault_hub::webhook::spawn(store, key, cfg);
+            }
             if let Some(keep) = retention {
                 let every = std::time::Duration::from_secs((keep / 2).clamp(1, 3600) as u64);
                 rt.spawn(async move {

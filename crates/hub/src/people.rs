@@ -171,6 +171,12 @@ pub const RULES: &[Rule] = &[
         "retrain_threshold",
         &[M],
     ),
+    r(
+        "GET",
+        "/v1/admin/webhook-deliveries",
+        "webhook_deliveries_read",
+        &[M, L, V],
+    ),
     r("GET", "/metrics", "metrics_read", &[M, L, P, V]),
     r("POST", "/v1/admin/accounts", "account_create", &[M]),
     r("GET", "/v1/admin/accounts", "accounts_read", &[M, P]),

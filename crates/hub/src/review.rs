@@ -872,6 +872,7 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     for (name, help, v) in gauges {
         let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
     }
+    o.push_str(&crate::webhook::metrics_text(&*s.store)?);
     Ok(o)
 }
 

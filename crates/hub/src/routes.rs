@@ -82,6 +82,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/retrain/threshold",
             post(review::retrain_threshold),
         )
+        .route(
+            "/v1/admin/webhook-deliveries",
+            get(crate::webhook::deliveries),
+        )
         .route("/metrics", get(review::metrics))
         .route(
             "/v1/admin/accounts",

@@ -58,6 +58,7 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("GET", "/v1/admin/retrain", Caller::Manager),
     ("POST", "/v1/admin/retrain/mark", Caller::Manager),
     ("POST", "/v1/admin/retrain/threshold", Caller::Manager),
+    ("GET", "/v1/admin/webhook-deliveries", Caller::Manager),
     ("GET", "/metrics", Caller::Manager),
     ("GET", "/v1/admin/batches/{id}", Caller::Manager),
     ("POST", "/v1/admin/batches/{id}/withdraw", Caller::Manager),

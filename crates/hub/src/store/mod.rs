@@ -625,6 +625,79 @@ pub trait HubStore: Send + Sync {
         now: i64,
         retire: Option<&str>,
     ) -> Result<(i64, bool), HubError>;
+    /// Record the retraining-due event of `episode` (the seq of the export or training
+    /// mark that opened it, 0 before any) unless that episode already has one: false
+    /// when it had, so hubs sharing a database send one event per episode.
+    fn webhook_enqueue(
+        &self,
+        episode: i64,
+        event_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<bool, HubError>;
+    /// Take the oldest pending event whose next attempt is due at `now_ms`, holding it
+    /// until `lease_until_ms` (another hub, or this one after a crash, tries it then).
+    fn webhook_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> Result<Option<WebhookEvent>, HubError>;
+    /// Record one delivery attempt and the event's state after it.
+    fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<(), HubError>;
+    /// The newest `limit` events, newest first, each with its attempts in order.
+    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
+    /// Events by state (`pending`, `delivered`, `failed`), for the metrics.
+    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError>;
+}
+
+/// A retraining-due event as stored: the exact JSON the receiver gets and where its
+/// delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// `wh_` and 24 hex digits; the receiver's idempotency key.
+    pub event_id: String,
+    /// The seq of the mark that opened the episode (0 before any mark).
+    pub episode: i64,
+    /// The JSON body, byte for byte as signed and sent (counts and times only).
+    pub body: String,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// One delivery attempt of a webhook event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookAttempt {
+    /// The event attempted.
+    pub event_id: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// When, Unix milliseconds.
+    pub at_ms: i64,
+    /// The receiver's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why no answer came (`timeout`, `connect`, `dns`, `tls`, `io`, `other`).
+    pub error: Option<String>,
+    /// When the next attempt is due (Unix milliseconds); none once the event is final.
+    pub next_attempt_at_ms: Option<i64>,
+    /// The event's state after this attempt: `pending`, `delivered` or `failed`.
+    pub state: String,
+}
+
+/// An event and its attempts, as `GET /v1/admin/webhook-deliveries` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookDelivery {
+    /// The event id (also the `x-lv-webhook-id` header).
+    pub event_id: String,
+    /// The seq of the retraining mark that opened the episode (0 before any mark).
+    pub episode: i64,
+    /// When the event was recorded, Unix milliseconds.
+    pub created_at_ms: i64,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    /// When the next attempt is due, while pending (Unix milliseconds).
+    pub next_attempt_at_ms: Option<i64>,
+    /// Every attempt, first first.
+    pub attempts: Vec<WebhookAttempt>,
 }
 
 /// A person's admin account.

@@ -196,6 +196,38 @@ ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
     r#"
 ALTER TABLE batches ADD COLUMN withdrawn_at BIGINT;
 "#,
+    // The retraining webhook: one event per due episode (unique), and every attempt to
+    // deliver it.
+    r#"
+CREATE TABLE webhook_events (
+    event_id TEXT PRIMARY KEY, episode BIGINT NOT NULL UNIQUE, body TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts BIGINT NOT NULL, next_attempt_at_ms BIGINT
+);
+CREATE INDEX webhook_events_due ON webhook_events (state, next_attempt_at_ms);
+CREATE TABLE webhook_attempts (
+    event_id TEXT NOT NULL REFERENCES webhook_events(event_id), attempt BIGINT NOT NULL,
+    at_ms BIGINT NOT NULL, status BIGINT, error TEXT, next_attempt_at_ms BIGINT,
+    state TEXT NOT NULL, PRIMARY KEY (event_id, attempt)
+);
+"#,
+    // Model versions and prediction revisions (as in sqlite.rs).
+    r#"
+ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT 'unversioned';
+ALTER TABLE messages ADD COLUMN language TEXT;
+CREATE TABLE prediction_revisions (
+    message_id TEXT NOT NULL REFERENCES messages(message_id), revision BIGINT NOT NULL,
+    model_version TEXT NOT NULL, model_intent TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL,
+    probabilities TEXT NOT NULL, ingested_at BIGINT NOT NULL,
+    PRIMARY KEY (message_id, revision)
+);
+CREATE INDEX prediction_revisions_version ON prediction_revisions (model_version, message_id);
+INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
+    SELECT message_id, 1, 'unversioned', model_intent, confidence, probabilities, ingested_at FROM messages;
+ALTER TABLE copies ADD COLUMN prediction_revision BIGINT;
+UPDATE copies SET prediction_revision = 1;
+"#,
 ];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -2219,6 +2251,134 @@ impl HubStore for PostgresStore {
             "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE token_id = $1",
             &[&token_id, &now],
         )? == 1)
+    }
+
+    fn webhook_enqueue(
+        &self,
+        episode: i64,
+        event_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
+        let mut c = self.conn()?;
+        let n = c.execute(
+            "INSERT INTO webhook_events (event_id, episode, body, created_at_ms, state, attempts, next_attempt_at_ms) \
+             VALUES ($1, $2, $3, $4, 'pending', 0, $4) ON CONFLICT (episode) DO NOTHING",
+            &[&event_id, &episode, &body, &now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn webhook_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> Result<Option<super::WebhookEvent>, HubError> {
+        let mut c = self.conn()?;
+        // SKIP LOCKED: hubs sharing the database each take a different event.
+        let row = c.query_opt(
+            "UPDATE webhook_events SET next_attempt_at_ms = $2 WHERE event_id = ( \
+                 SELECT event_id FROM webhook_events \
+                 WHERE state = 'pending' AND next_attempt_at_ms <= $1 \
+                 ORDER BY next_attempt_at_ms, created_at_ms LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING event_id, episode, body, attempts",
+            &[&now_ms, &lease_until_ms],
+        )?;
+        row.map(|r| {
+            Ok(super::WebhookEvent {
+                event_id: r.try_get(0)?,
+                episode: r.try_get(1)?,
+                body: r.try_get(2)?,
+                attempts: r.try_get::<_, i64>(3)?.max(0) as u32,
+            })
+        })
+        .transpose()
+    }
+
+    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        let status = a.status.map(i64::from);
+        let attempt = i64::from(a.attempt);
+        tx.execute(
+            "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &a.event_id,
+                &attempt,
+                &a.at_ms,
+                &status,
+                &a.error,
+                &a.next_attempt_at_ms,
+                &a.state,
+            ],
+        )?;
+        tx.execute(
+            "UPDATE webhook_events SET state = $2, attempts = $3, next_attempt_at_ms = $4 WHERE event_id = $1",
+            &[&a.event_id, &a.state, &attempt, &a.next_attempt_at_ms],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {
+        let mut c = self.conn()?;
+        let limit = limit.min(i64::MAX as usize) as i64;
+        let rows = c.query(
+            "SELECT event_id, episode, created_at_ms, state, next_attempt_at_ms FROM webhook_events \
+             ORDER BY created_at_ms DESC, episode DESC LIMIT $1",
+            &[&limit],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let state: String = r.try_get(3)?;
+            let event_id: String = r.try_get(0)?;
+            let attempts = c
+                .query(
+                    "SELECT event_id, attempt, at_ms, status, error, next_attempt_at_ms, state \
+                     FROM webhook_attempts WHERE event_id = $1 ORDER BY attempt",
+                    &[&event_id],
+                )?
+                .iter()
+                .map(|a| {
+                    Ok(super::WebhookAttempt {
+                        event_id: a.try_get(0)?,
+                        attempt: a.try_get::<_, i64>(1)?.max(0) as u32,
+                        at_ms: a.try_get(2)?,
+                        status: a
+                            .try_get::<_, Option<i64>>(3)?
+                            .map(|s| s.clamp(0, 999) as u16),
+                        error: a.try_get(4)?,
+                        next_attempt_at_ms: a.try_get(5)?,
+                        state: a.try_get(6)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, HubError>>()?;
+            out.push(super::WebhookDelivery {
+                event_id,
+                episode: r.try_get(1)?,
+                created_at_ms: r.try_get(2)?,
+                next_attempt_at_ms: if state == "pending" {
+                    r.try_get(4)?
+                } else {
+                    None
+                },
+                state,
+                attempts,
+            });
+        }
+        Ok(out)
+    }
+
+    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            "SELECT state, count(*) FROM webhook_events GROUP BY state ORDER BY state",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, count(r, 1)?)))
+            .collect()
     }
 
     fn register_bootstrap_token(

@@ -175,6 +175,40 @@ ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
     r#"
 ALTER TABLE batches ADD COLUMN withdrawn_at INTEGER;
 "#,
+    // The retraining webhook: one event per due episode (unique), and every attempt to
+    // deliver it.
+    r#"
+CREATE TABLE webhook_events (
+    event_id TEXT PRIMARY KEY, episode INTEGER NOT NULL UNIQUE, body TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts INTEGER NOT NULL, next_attempt_at_ms INTEGER
+) STRICT;
+CREATE INDEX webhook_events_due ON webhook_events (state, next_attempt_at_ms);
+CREATE TABLE webhook_attempts (
+    event_id TEXT NOT NULL REFERENCES webhook_events(event_id), attempt INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL, status INTEGER, error TEXT, next_attempt_at_ms INTEGER,
+    state TEXT NOT NULL, PRIMARY KEY (event_id, attempt)
+) STRICT;
+"#,
+    // Model versions and prediction revisions: every prediction ingested for a message
+    // (revision 1 the first; the messages row holds the current one), the message's
+    // language, and the prediction revision each copy was dispatched with.
+    r#"
+ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT 'unversioned';
+ALTER TABLE messages ADD COLUMN language TEXT;
+CREATE TABLE prediction_revisions (
+    message_id TEXT NOT NULL REFERENCES messages(message_id), revision INTEGER NOT NULL,
+    model_version TEXT NOT NULL, model_intent TEXT NOT NULL, confidence REAL NOT NULL,
+    probabilities TEXT NOT NULL, ingested_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, revision)
+) STRICT;
+CREATE INDEX prediction_revisions_version ON prediction_revisions (model_version, message_id);
+INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
+    SELECT message_id, 1, 'unversioned', model_intent, confidence, probabilities, ingested_at FROM messages;
+ALTER TABLE copies ADD COLUMN prediction_revision INTEGER;
+UPDATE copies SET prediction_revision = 1;
+"#,
 ];
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -1947,6 +1981,128 @@ impl HubStore for SqliteStore {
             "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE token_id = ?1",
             params![token_id, now],
         )? == 1)
+    }
+
+    fn webhook_enqueue(
+        &self,
+        episode: i64,
+        event_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> Result<bool, HubError> {
+        let c = self.conn()?;
+        let n = c.execute(
+            "INSERT INTO webhook_events (event_id, episode, body, created_at_ms, state, attempts, next_attempt_at_ms) \
+             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?4) ON CONFLICT (episode) DO NOTHING",
+            params![event_id, episode, body, now_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn webhook_claim(
+        &self,
+        now_ms: i64,
+        lease_until_ms: i64,
+    ) -> Result<Option<super::WebhookEvent>, HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        let ev = tx
+            .query_row(
+                "SELECT event_id, episode, body, attempts FROM webhook_events \
+                 WHERE state = 'pending' AND next_attempt_at_ms <= ?1 \
+                 ORDER BY next_attempt_at_ms, created_at_ms LIMIT 1",
+                [now_ms],
+                |r| {
+                    Ok(super::WebhookEvent {
+                        event_id: r.get(0)?,
+                        episode: r.get(1)?,
+                        body: r.get(2)?,
+                        attempts: r.get::<_, i64>(3)?.max(0) as u32,
+                    })
+                },
+            )
+            .optional()?;
+        if let Some(e) = &ev {
+            tx.execute(
+                "UPDATE webhook_events SET next_attempt_at_ms = ?2 WHERE event_id = ?1",
+                params![e.event_id, lease_until_ms],
+            )?;
+        }
+        tx.commit()?;
+        Ok(ev)
+    }
+
+    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let tx = c.transaction()?;
+        tx.execute(
+            "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                a.event_id,
+                a.attempt,
+                a.at_ms,
+                a.status,
+                a.error,
+                a.next_attempt_at_ms,
+                a.state
+            ],
+        )?;
+        tx.execute(
+            "UPDATE webhook_events SET state = ?2, attempts = ?3, next_attempt_at_ms = ?4 WHERE event_id = ?1",
+            params![a.event_id, a.state, a.attempt, a.next_attempt_at_ms],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT event_id, episode, created_at_ms, state, next_attempt_at_ms FROM webhook_events \
+             ORDER BY created_at_ms DESC, episode DESC LIMIT ?1",
+        )?;
+        let mut out: Vec<super::WebhookDelivery> = st
+            .query_map([limit.min(i64::MAX as usize) as i64], |r| {
+                let state: String = r.get(3)?;
+                Ok(super::WebhookDelivery {
+                    event_id: r.get(0)?,
+                    episode: r.get(1)?,
+                    created_at_ms: r.get(2)?,
+                    next_attempt_at_ms: if state == "pending" { r.get(4)? } else { None },
+                    state,
+                    attempts: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut st = c.prepare(
+            "SELECT event_id, attempt, at_ms, status, error, next_attempt_at_ms, state \
+             FROM webhook_attempts WHERE event_id = ?1 ORDER BY attempt",
+        )?;
+        for d in &mut out {
+            d.attempts = st
+                .query_map([&d.event_id], |r| {
+                    Ok(super::WebhookAttempt {
+                        event_id: r.get(0)?,
+                        attempt: r.get::<_, i64>(1)?.max(0) as u32,
+                        at_ms: r.get(2)?,
+                        status: r.get::<_, Option<i64>>(3)?.map(|s| s.clamp(0, 999) as u16),
+                        error: r.get(4)?,
+                        next_attempt_at_ms: r.get(5)?,
+                        state: r.get(6)?,
+                    })
+                })?
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(out)
+    }
+
+    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
+        let c = self.conn()?;
+        let mut st =
+            c.prepare("SELECT state, count(*) FROM webhook_events GROUP BY state ORDER BY state")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn register_bootstrap_token(

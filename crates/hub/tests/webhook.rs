@@ -1,0 +1,594 @@
+//! The retraining webhook against a real receiver on loopback HTTP: each event is
+//! signed with the hub's key (checked here with the public key; a tampered body fails),
+//! retried on 503 until delivered, not retried on 400, retried while the receiver is
+//! unreachable, resumed by a restarted hub, sent once per due episode, recorded attempt
+//! by attempt (`GET /v1/admin/webhook-deliveries`, metrics) and free of message text.
+
+use base64::Engine as _;
+use labelvault_core::identity::DeviceIdentity;
+use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use labelvault_hub::webhook::{self, Retry, WebhookConfig, WebhookUrl};
+use labelvault_hub::{config, routes, store, AppState};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+mod common;
+use common::Backend;
+
+on_both_stores!(
+    signed_retried_recorded_once_per_episode,
+    a_refusal_is_not_retried,
+    an_unreachable_receiver_is_retried_until_the_attempts_run_out,
+    a_restarted_hub_resumes_a_pending_delivery,
+);
+
+/// Distinctive message text and ids: none of it may reach the receiver.
+const SECRET_TEXT: &str = "Quokka-Zebra-7731 my card never arrived";
+const ID_PREFIX: &str = "msgZQX";
+
+/// A hub served in-process on one store, its store URL kept so a test can open the
+/// same database again (a restart).
+struct Hub {
+    url: String,
+    state: AppState,
+    token: String,
+    store_url: String,
+    _dir: tempfile::TempDir,
+    _rt: tokio::runtime::Runtime,
+    _backend: Backend,
+}
+
+fn start(backend: Backend) -> Hub {
+    let dir = tempfile::tempdir().unwrap();
+    let key = config::load_or_create_key(dir.path()).unwrap();
+    let token = config::load_or_create_token(dir.path()).unwrap();
+    let store_url = backend.url(dir.path());
+    let store = store::open(&store_url).unwrap();
+    labelvault_hub::people::register_bootstrap(&*store, &token, 30, None).unwrap();
+    let state = AppState {
+        store,
+        key: Arc::new(key),
+        redactor: Default::default(),
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Hub {
+        url,
+        state,
+        token: token.as_str().to_string(),
+        store_url,
+        _dir: dir,
+        _rt: rt,
+        _backend: backend,
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+impl Hub {
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut r = agent()
+            .get(format!("{}{path}", self.url))
+            .header("authorization", format!("Bearer {}", self.token))
+            .call()
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let mut r = agent()
+            .post(format!("{}{path}", self.url))
+            .header("authorization", format!("Bearer {}", self.token))
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())
+            .unwrap();
+        let st = r.status().as_u16();
+        let t = r.body_mut().read_to_string().unwrap();
+        assert_eq!(st, 200, "{path}: {t}");
+        serde_json::from_str(&t).unwrap()
+    }
+
+    fn deliveries(&self) -> Vec<Value> {
+        let (st, t) = self.get("/v1/admin/webhook-deliveries");
+        assert_eq!(st, 200, "{t}");
+        let v: Value = serde_json::from_str(&t).unwrap();
+        v["deliveries"].as_array().unwrap().clone()
+    }
+
+    /// Ingest `n` messages, set the threshold to `threshold`, enroll a device and
+    /// dispatch every message to it; returns the device and its item ids.
+    fn prepare(&self, n: usize, threshold: u64) -> (DeviceIdentity, String, Vec<String>) {
+        let ms: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({"message_id": format!("{ID_PREFIX}{i:03}"), "text": format!("{SECRET_TEXT} #{i}"),
+                       "company": "acme", "received_at": 1000 + i, "model_intent": "card_arrival",
+                       "confidence": 0.1})
+            })
+            .collect();
+        self.post("/v1/admin/messages", json!({ "messages": ms }));
+        self.post(
+            "/v1/admin/retrain/threshold",
+            json!({ "threshold": threshold }),
+        );
+        let a = self.post("/v1/admin/annotators", json!({ "name": "ann" }));
+        let id = DeviceIdentity::generate().unwrap();
+        let p = id.public();
+        let mut r = agent()
+            .post(format!("{}/v1/enroll", self.url))
+            .header("content-type", "application/json")
+            .send(
+                json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .unwrap();
+        let r: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        let dev = r["device_id"].as_str().unwrap().to_string();
+        self.post(
+            "/v1/admin/dispatch",
+            json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 1000},
+                   "overlap": 1, "batch_size": 100, "gold_share": 0.0}),
+        );
+        let items: Vec<String> = self
+            .state
+            .store
+            .items_jsonl()
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["item_id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(items.len(), n);
+        (id, dev, items)
+    }
+
+    /// Upload a "correct" label for each of `items`.
+    fn label(&self, id: &DeviceIdentity, dev: &str, items: &[String]) {
+        let labels: Vec<WireLabel> = items
+            .iter()
+            .map(|it| {
+                serde_json::from_value(json!({"item_id": it, "revision": 1, "retracted": false,
+                    "verdict": "correct", "intent_id": null, "flags": [], "pii_spans": [],
+                    "duration_ms": 5, "decided_at_ms": 1_763_800_000_000i64}))
+                .unwrap()
+            })
+            .collect();
+        let body = serde_json::to_vec(&LabelUpload {
+            upload_id: labelvault_core::batch::random_id("u_").unwrap(),
+            device_id: dev.into(),
+            labels,
+        })
+        .unwrap();
+        let ts = labelvault_core::batch::now_unix();
+        let nonce = labelvault_core::batch::random_id("").unwrap();
+        let sig = id.sign(&protocol::request_message(
+            "POST",
+            "/v1/labels",
+            ts,
+            &nonce,
+            &body,
+        ));
+        let mut r = agent()
+            .post(format!("{}/v1/labels", self.url))
+            .header("content-type", "application/json")
+            .header(protocol::H_DEVICE, dev)
+            .header(protocol::H_TIMESTAMP, ts.to_string())
+            .header(protocol::H_NONCE, nonce)
+            .header(
+                protocol::H_SIGNATURE,
+                base64::engine::general_purpose::STANDARD.encode(sig),
+            )
+            .send(&body[..])
+            .unwrap();
+        let st = r.status().as_u16();
+        let t = r.body_mut().read_to_string().unwrap();
+        assert_eq!(st, 200, "{t}");
+    }
+
+    fn public_key(&self) -> [u8; 32] {
+        labelvault_core::identity::parse_public_key(&self.state.key.public_key()).unwrap()
+    }
+}
+
+/// One request as the receiver saw it.
+#[derive(Clone, Debug)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    key_id: String,
+    /// Every header, name and value, as raw bytes.
+    headers: Vec<u8>,
+    body: Vec<u8>,
+}
+
+/// A webhook receiver on a loopback port: answers the scripted statuses in turn, then
+/// 200, and keeps every request.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+fn receiver(script: &[u16]) -> Receiver {
+    use axum::http::{HeaderMap, StatusCode};
+    let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let script = Arc::new(Mutex::new(script.to_vec()));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}/hooks/retrain", listener.local_addr().unwrap());
+    let g = got.clone();
+    let app = axum::Router::new().route(
+        "/hooks/retrain",
+        axum::routing::post(move |h: HeaderMap, body: axum::body::Bytes| {
+            let (g, script) = (g.clone(), script.clone());
+            async move {
+                let hv = |n: &str| {
+                    h.get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let mut headers = Vec::new();
+                for (k, v) in &h {
+                    headers.extend_from_slice(k.as_str().as_bytes());
+                    headers.extend_from_slice(v.as_bytes());
+                }
+                g.lock().unwrap().push(Received {
+                    id: hv(webhook::H_ID),
+                    timestamp: hv(webhook::H_TIMESTAMP),
+                    signature: hv(webhook::H_SIGNATURE),
+                    key_id: hv(webhook::H_KEY_ID),
+                    headers,
+                    body: body.to_vec(),
+                });
+                let mut s = script.lock().unwrap();
+                let code = if s.is_empty() { 200 } else { s.remove(0) };
+                StatusCode::from_u16(code).unwrap()
+            }
+        }),
+    );
+    rt.spawn(async move { axum::serve(listener, app).await });
+    Receiver { url, got, _rt: rt }
+}
+
+impl Receiver {
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// A webhook worker on its own runtime (dropping it stops the worker, as a hub's exit).
+struct Worker(Option<tokio::runtime::Runtime>);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_timeout(Duration::from_secs(5));
+        }
+    }
+}
+
+fn run_worker(state: &AppState, url: &str, max_attempts: u32, first_delay_ms: u64) -> Worker {
+    let cfg = WebhookConfig {
+        url: WebhookUrl::parse(url).unwrap(),
+        check_every: Duration::from_millis(40),
+        timeout: Duration::from_secs(5),
+        retry: Retry {
+            max_attempts,
+            first_delay: Duration::from_millis(first_delay_ms),
+            max_delay: Duration::from_secs(2),
+        },
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (s, k) = (state.store.clone(), state.key.clone());
+    rt.spawn(async move {
+        webhook::spawn(s, k, cfg);
+    });
+    Worker(Some(rt))
+}
+
+/// Wait (at most 20 s) until `f` holds.
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !f() {
+        assert!(t.elapsed() < Duration::from_secs(20), "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn states(d: &Value) -> Vec<String> {
+    d["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The Python recipe of docs/webhook.md, run as written there: the event verifies,
+/// the same event with its body changed does not. Skipped (said so) without python3 and
+/// its `cryptography` package.
+fn python_recipe_agrees(h: &Hub, r: &Received) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let has = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("skipping the Python recipe of docs/webhook.md: no python3 with cryptography");
+        return;
+    }
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/webhook.md"
+    ))
+    .unwrap();
+    let script = doc
+        .split("<!-- verify.py -->\n```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/webhook.md holds the verify.py block");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("verify.py"), script).unwrap();
+    std::fs::write(
+        dir.path().join("hub.pem"),
+        labelvault_core::identity::public_key_pem(&h.public_key()),
+    )
+    .unwrap();
+    let run = |body: &[u8]| {
+        let mut c = Command::new("python3")
+            .current_dir(dir.path())
+            .args(["verify.py", "hub.pem", &r.id, &r.timestamp, &r.signature])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(body).unwrap();
+        let o = c.wait_with_output().unwrap();
+        (
+            o.status.success(),
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+        )
+    };
+    let (ok, out) = run(&r.body);
+    assert!(ok && out.trim() == "ok", "{out}");
+    let mut tampered = r.body.clone();
+    tampered.push(b' ');
+    let (ok, out) = run(&tampered);
+    assert!(!ok && out.contains("bad signature"), "{out}");
+}
+
+/// Nothing about any message reached the receiver: not its text, not its id.
+fn assert_no_message_data(got: &[Received]) {
+    for r in got {
+        for bytes in [&r.body, &r.headers] {
+            let s = String::from_utf8_lossy(bytes);
+            assert!(!s.contains("Quokka"), "message text sent: {s}");
+            assert!(!s.contains(ID_PREFIX), "message id sent: {s}");
+        }
+    }
+}
+
+fn signed_retried_recorded_once_per_episode(b: Backend) {
+    let h = start(b);
+    let rx = receiver(&[503, 503]);
+    let (dev_key, dev, items) = h.prepare(8, 3);
+    let _w = run_worker(&h.state, &rx.url, 6, 30);
+    // Below the threshold: nothing is sent.
+    h.label(&dev_key, &dev, &items[..2]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(rx.got().is_empty());
+    assert!(h.deliveries().is_empty());
+    // Due: 503, 503, then 200.
+    h.label(&dev_key, &dev, &items[2..3]);
+    wait_for("the first event delivered", || {
+        h.deliveries()
+            .first()
+            .is_some_and(|d| d["state"] == "delivered")
+    });
+    let got = rx.got();
+    assert_eq!(got.len(), 3, "{got:?}");
+    let pk = h.public_key();
+    let first: Value = serde_json::from_slice(&got[0].body).unwrap();
+    let event_id = first["event_id"].as_str().unwrap().to_string();
+    for r in &got {
+        // Every attempt carries the same event, signed over id.timestamp.body.
+        assert_eq!(r.id, event_id);
+        assert_eq!(r.body, got[0].body);
+        assert_eq!(r.key_id, h.state.key.key_id());
+        let ts: i64 = r.timestamp.parse().unwrap();
+        assert!((ts - labelvault_core::batch::now_unix()).abs() < 60);
+        assert!(webhook::verify(&pk, &r.id, ts, &r.body, &r.signature));
+        // A tampered body, id or time fails.
+        let mut tampered = r.body.clone();
+        let at = tampered.iter().position(|&c| c == b'3').unwrap();
+        tampered[at] = b'9';
+        assert!(!webhook::verify(&pk, &r.id, ts, &tampered, &r.signature));
+        assert!(!webhook::verify(&pk, "wh_other", ts, &r.body, &r.signature));
+        assert!(!webhook::verify(&pk, &r.id, ts + 1, &r.body, &r.signature));
+    }
+    python_recipe_agrees(&h, &got[2]);
+    assert_eq!(first["type"], "retraining_due");
+    assert_eq!(first["new_labels"], 3);
+    assert_eq!(first["threshold"], 3);
+    assert_eq!(first["hub_key_id"], h.state.key.key_id());
+    assert!(first["since_mark_at"].is_null());
+    assert!(first["created_at"].as_str().unwrap().ends_with('Z'));
+    // Recorded attempt by attempt.
+    let d = h.deliveries();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["event_id"], event_id.as_str());
+    let statuses: Vec<Value> = d[0]["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!(503), json!(503), json!(200)]);
+    assert_eq!(states(&d[0]), vec!["pending", "pending", "delivered"]);
+    let a = d[0]["attempts"].as_array().unwrap();
+    assert!(a[0]["next_attempt_at_ms"].as_i64().unwrap() >= a[0]["at_ms"].as_i64().unwrap());
+    assert!(a[2]["next_attempt_at_ms"].is_null());
+    assert_eq!(
+        a.iter()
+            .map(|a| a["attempt"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    // Still due, more labels, many checks later: no second event in this episode.
+    h.label(&dev_key, &dev, &items[3..4]);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(rx.got().len(), 3);
+    assert_eq!(h.deliveries().len(), 1);
+    // A training mark opens a new episode: not due until three more labels.
+    h.post("/v1/admin/retrain/mark", json!({"kind": "training"}));
+    std::thread::sleep(Duration::from_millis(50));
+    h.label(&dev_key, &dev, &items[4..6]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(rx.got().len(), 3);
+    h.label(&dev_key, &dev, &items[6..7]);
+    wait_for("the second episode's event delivered", || {
+        let d = h.deliveries();
+        d.len() == 2 && d[0]["state"] == "delivered"
+    });
+    let got = rx.got();
+    assert_eq!(got.len(), 4);
+    let second: Value = serde_json::from_slice(&got[3].body).unwrap();
+    assert_ne!(second["event_id"], first["event_id"]);
+    assert_eq!(second["new_labels"], 3);
+    assert!(second["since_mark_at"].as_str().unwrap().ends_with('Z'));
+    assert_no_message_data(&got);
+    // The metrics count both.
+    let (_, m) = h.get("/metrics");
+    assert!(
+        m.contains("labelvault_webhook_deliveries_total{state=\"delivered\"} 2"),
+        "{m}"
+    );
+    assert!(m.contains("labelvault_webhook_pending 0"), "{m}");
+}
+
+fn a_refusal_is_not_retried(b: Backend) {
+    let h = start(b);
+    let rx = receiver(&[400]);
+    let (dev_key, dev, items) = h.prepare(2, 2);
+    let _w = run_worker(&h.state, &rx.url, 6, 20);
+    h.label(&dev_key, &dev, &items);
+    wait_for("the event failed", || {
+        h.deliveries()
+            .first()
+            .is_some_and(|d| d["state"] == "failed")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(rx.got().len(), 1);
+    let d = h.deliveries();
+    assert_eq!(d[0]["attempts"].as_array().unwrap().len(), 1);
+    assert_eq!(d[0]["attempts"][0]["status"], 400);
+    assert_eq!(states(&d[0]), vec!["failed"]);
+    assert!(d[0]["next_attempt_at_ms"].is_null());
+    assert_no_message_data(&rx.got());
+    let (_, m) = h.get("/metrics");
+    assert!(
+        m.contains("labelvault_webhook_deliveries_total{state=\"failed\"} 1"),
+        "{m}"
+    );
+}
+
+/// A loopback URL nothing listens on (a port bound, then released).
+fn unreachable_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}/hooks/retrain")
+}
+
+fn an_unreachable_receiver_is_retried_until_the_attempts_run_out(b: Backend) {
+    let h = start(b);
+    let (dev_key, dev, items) = h.prepare(2, 2);
+    let _w = run_worker(&h.state, &unreachable_url(), 3, 30);
+    h.label(&dev_key, &dev, &items);
+    wait_for("the event failed", || {
+        h.deliveries()
+            .first()
+            .is_some_and(|d| d["state"] == "failed")
+    });
+    let d = h.deliveries();
+    let a = d[0]["attempts"].as_array().unwrap();
+    assert_eq!(a.len(), 3, "{d:?}");
+    for x in a {
+        assert!(x["status"].is_null());
+        assert_eq!(x["error"], "connect", "{x}");
+    }
+    assert_eq!(states(&d[0]), vec!["pending", "pending", "failed"]);
+    // The waits grow: the second gap is longer than the first (30 ms then 60 ms, ±20 %).
+    let at: Vec<i64> = a.iter().map(|x| x["at_ms"].as_i64().unwrap()).collect();
+    assert!(at[1] - at[0] >= 24 && at[2] - at[1] >= 48, "{at:?}");
+}
+
+fn a_restarted_hub_resumes_a_pending_delivery(b: Backend) {
+    let h = start(b);
+    let (dev_key, dev, items) = h.prepare(2, 2);
+    // The first hub process cannot reach the receiver and stops with the event pending.
+    let w = run_worker(&h.state, &unreachable_url(), 6, 150);
+    h.label(&dev_key, &dev, &items);
+    wait_for("two attempts", || {
+        h.deliveries()
+            .first()
+            .is_some_and(|d| d["attempts"].as_array().unwrap().len() >= 2)
+    });
+    drop(w);
+    let before = h.deliveries();
+    assert_eq!(before[0]["state"], "pending");
+    let n = before[0]["attempts"].as_array().unwrap().len();
+    // Restarted on the same database (opened afresh), the receiver now up.
+    let rx = receiver(&[]);
+    let state = AppState {
+        store: store::open(&h.store_url).unwrap(),
+        key: h.state.key.clone(),
+        redactor: Default::default(),
+    };
+    let _w = run_worker(&state, &rx.url, 6, 150);
+    wait_for("the event delivered", || {
+        h.deliveries()
+            .first()
+            .is_some_and(|d| d["state"] == "delivered")
+    });
+    let d = h.deliveries();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0]["event_id"], before[0]["event_id"]);
+    let a = d[0]["attempts"].as_array().unwrap();
+    assert_eq!(a.len(), n + 1);
+    assert_eq!(a[n]["attempt"], (n + 1) as u64);
+    assert_eq!(a[n]["status"], 200);
+    let got = rx.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].id, before[0]["event_id"].as_str().unwrap());
+    assert!(webhook::verify(
+        &h.public_key(),
+        &got[0].id,
+        got[0].timestamp.parse().unwrap(),
+        &got[0].body,
+        &got[0].signature
+    ));
+    assert_no_message_data(&got);
+}
