@@ -51,6 +51,7 @@ fn main() {
             new_companies: vec!["newco".into(), "freshly".into()],
             sample_per_company: 2_000,
             seed: 1,
+            label_error_budget: 0,
         };
         let mut times = Vec::new();
         let mut pool = None;

@@ -103,6 +103,7 @@ fn main() {
         new_companies: st.new_companies().expect("companies"),
         sample_per_company: 2_000,
         seed: 1,
+        label_error_budget: 0,
     };
     for round in 0..3 {
         let t = Instant::now();

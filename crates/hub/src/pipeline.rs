@@ -272,7 +272,13 @@ struct SelectionIn {
     sample_per_company: usize,
     #[serde(default)]
     seed: u64,
+    /// Suspected label errors to send back for another review (0: off).
+    #[serde(default)]
+    label_error_budget: usize,
 }
+
+/// Most suspected label errors one selection sends back.
+const MAX_LABEL_ERROR_BUDGET: usize = 100_000;
 
 fn default_strategy() -> String {
     "least_confidence".into()
@@ -302,6 +308,11 @@ impl SelectionIn {
             )
         })?;
         check_conf("max_confidence", self.max_confidence).map_err(bad)?;
+        if self.label_error_budget > MAX_LABEL_ERROR_BUDGET {
+            return Err(bad(format!(
+                "`label_error_budget` must be 0–{MAX_LABEL_ERROR_BUDGET}"
+            )));
+        }
         Ok(SelectionConfig {
             window: (self.from, self.to),
             strategy,
@@ -311,6 +322,7 @@ impl SelectionIn {
             new_companies,
             sample_per_company: self.sample_per_company,
             seed: self.seed,
+            label_error_budget: self.label_error_budget,
         })
     }
 }
@@ -353,15 +365,89 @@ fn compute_pool(
 ) -> Result<HubPool, HubError> {
     let cfg = sel.config(s.store.new_companies()?)?;
     let with_probabilities = cfg.strategy != Strategy::LeastConfidence;
-    let crate::store::Candidates { messages, holders } =
-        s.store
-            .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
-    let pool = select::select(&messages, &cfg);
+    let crate::store::Candidates {
+        mut messages,
+        mut holders,
+    } = s
+        .store
+        .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
+    let mut pool = select::select(&messages, &cfg);
+    if cfg.label_error_budget > 0 {
+        let (reviewed, reviewed_holders) = reviewed_messages(s, sel, now)?;
+        for i in select::add_label_errors(&mut pool, &mut messages, &reviewed, &cfg) {
+            holders.push(reviewed_holders[i].clone());
+        }
+    }
     Ok(HubPool {
         messages,
         holders,
         pool,
     })
+}
+
+/// Answered messages with their human answer, and per message the devices holding a copy.
+type Reviewed = (Vec<(Message, String)>, Vec<Vec<String>>);
+
+/// Messages in the window with a human answer — the final label the quality report,
+/// the evaluation and the export use (the adjudication in force, else the Dawid–Skene
+/// aggregate; gold messages are not candidates) — with the model's distributions and the
+/// devices holding a copy, leaving out those already sent back as suspected label errors.
+fn reviewed_messages(
+    s: &AppState,
+    sel: &SelectionIn,
+    now: i64,
+) -> Result<Reviewed, HubError> {
+    use crate::quality::{Aggregation, Method, Source};
+    let agg = Aggregation::build(
+        s.store.labelled_copies(None)?,
+        s.store.adjudications()?,
+        Method::DawidSkene,
+    );
+    let answers: HashMap<&str, &str> = agg
+        .messages
+        .iter()
+        .filter_map(|m| match &m.final_label {
+            Some((l, Source::Adjudicated | Source::Aggregated)) => {
+                Some((m.message_id.as_str(), l.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    if answers.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let again: std::collections::HashSet<String> = s
+        .store
+        .label_error_reviews(sel.from, sel.to, now)?
+        .into_iter()
+        .collect();
+    // Every message of the window (no overlap limit), with distributions and holders.
+    let all = s
+        .store
+        .candidates(sel.from, sel.to, usize::MAX, now, true)?;
+    let mut reviewed = Vec::new();
+    let mut holders = Vec::new();
+    for (m, h) in all.messages.into_iter().zip(all.holders) {
+        if again.contains(&m.message_id) {
+            continue;
+        }
+        if let Some(answer) = answers.get(m.message_id.as_str()) {
+            let answer = answer.to_string();
+            reviewed.push((m, answer));
+            holders.push(h);
+        }
+    }
+    Ok((reviewed, holders))
+}
+
+/// Copies a pool entry still needs: up to `overlap` for new messages; one more look
+/// for a suspected label error, whatever it already had.
+fn copies_for(reason: Reason, overlap: usize, holders: &[String]) -> usize {
+    if reason == Reason::SuspectedLabelError {
+        1
+    } else {
+        overlap.saturating_sub(holders.len())
+    }
 }
 
 fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
@@ -378,7 +464,7 @@ fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
                 received_at: m.received_at,
                 model_intent: m.model_intent.clone(),
                 confidence: m.confidence,
-                copies_needed: overlap.saturating_sub(p.holders[e.index].len()),
+                copies_needed: copies_for(e.reason, overlap, &p.holders[e.index]),
             }
         })
         .collect()
@@ -635,7 +721,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         .map(|e| {
             let holders = &p.holders[e.index];
             Need {
-                copies: req.overlap.saturating_sub(holders.len()),
+                copies: copies_for(e.reason, req.overlap, holders),
                 exclude: holders
                     .iter()
                     .filter_map(|h| index.get(h.as_str()).copied())

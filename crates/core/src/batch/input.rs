@@ -130,7 +130,7 @@ fn reason(v: Option<&Value>, default: Reason) -> Result<Reason, String> {
     match v.and_then(Value::as_str) {
         None => Ok(default),
         Some(s) => Reason::parse(s).ok_or_else(|| {
-            "`reason` must be false_positive, low_confidence or random_sample".to_string()
+            "`reason` must be false_positive, low_confidence, random_sample or suspected_label_error".to_string()
         }),
     }
 }
@@ -317,7 +317,7 @@ fn parse_csv(text: &str, default: Reason) -> Result<Vec<InputItem>, BatchError> 
                 at(
                     "line",
                     line,
-                    "`reason` must be false_positive, low_confidence or random_sample",
+                    "`reason` must be false_positive, low_confidence, random_sample or suspected_label_error",
                 )
             })?,
         };

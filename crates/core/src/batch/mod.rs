@@ -26,6 +26,9 @@ pub enum Reason {
     LowConfidence,
     /// A random sample of a newly onboarded company's messages.
     RandomSample,
+    /// A human label that contradicts a confident out-of-sample prediction of the model
+    /// (confident learning, `pipeline::label_errors`): sent back for another look.
+    SuspectedLabelError,
 }
 
 impl Reason {
@@ -35,14 +38,17 @@ impl Reason {
             Reason::FalsePositive => 0,
             Reason::LowConfidence => 1,
             Reason::RandomSample => 2,
+            Reason::SuspectedLabelError => 3,
         }
     }
 
-    /// Inverse of [`Reason::rank`] (unknown ranks sort last, as a random sample).
+    /// Inverse of [`Reason::rank`] (unknown ranks are shown as a random sample, as
+    /// before the fourth reason existed).
     pub fn from_rank(rank: i64) -> Reason {
         match rank {
             0 => Reason::FalsePositive,
             1 => Reason::LowConfidence,
+            3 => Reason::SuspectedLabelError,
             _ => Reason::RandomSample,
         }
     }
@@ -53,6 +59,7 @@ impl Reason {
             Reason::FalsePositive => "false_positive",
             Reason::LowConfidence => "low_confidence",
             Reason::RandomSample => "random_sample",
+            Reason::SuspectedLabelError => "suspected_label_error",
         }
     }
 
@@ -67,6 +74,7 @@ impl Reason {
             "false_positive" | "fp" | "reported_false_positive" => Some(Reason::FalsePositive),
             "low_confidence" | "lc" => Some(Reason::LowConfidence),
             "random_sample" | "random" | "sample" => Some(Reason::RandomSample),
+            "suspected_label_error" | "label_error" => Some(Reason::SuspectedLabelError),
             _ => None,
         }
     }

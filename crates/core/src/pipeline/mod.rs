@@ -9,6 +9,7 @@ pub mod evaluate;
 pub mod export;
 pub mod formats;
 pub mod ingest;
+pub mod label_errors;
 pub mod select;
 
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,10 @@
 //! 3. for each newly onboarded company, a stratified random sample (strata: channel ×
 //!    day), seeded and reproducible, kept in random order so estimates from it stay
 //!    unbiased.
+//! 4. optionally, suspected label errors: messages that already have a human answer
+//!    which the model's out-of-sample distribution confidently contradicts (confident
+//!    learning, [`super::label_errors`]), lowest p(human answer) first, sent back for
+//!    another review ([`add_label_errors`]).
 
 use super::Message;
 use crate::batch::Reason;
@@ -99,6 +103,9 @@ pub struct SelectionConfig {
     pub sample_per_company: usize,
     /// Seed: the same seed and data give the same pool.
     pub seed: u64,
+    /// Most suspected label errors sent back for another review (0 = off, the default:
+    /// the fourth tier costs annotator time on messages already answered).
+    pub label_error_budget: usize,
 }
 
 /// One entry of the pool.
@@ -121,6 +128,8 @@ pub struct Composition {
     pub low_confidence: usize,
     /// Random-sample picks.
     pub random_sample: usize,
+    /// Suspected label errors sent back for another review.
+    pub suspected_label_error: usize,
     /// Low-confidence picks per intent.
     pub low_confidence_by_intent: BTreeMap<String, usize>,
     /// Sample picks per company, channel and day.
@@ -331,6 +340,69 @@ pub fn select(messages: &[Message], cfg: &SelectionConfig) -> Pool {
     pool
 }
 
+/// The model's distribution of a message for confident learning: its full distribution,
+/// or only its top intent when that is all the input gave.
+fn distribution(m: &Message) -> std::borrow::Cow<'_, [(String, f64)]> {
+    if m.probabilities.is_empty() {
+        std::borrow::Cow::Owned(vec![(m.model_intent.clone(), m.confidence)])
+    } else {
+        std::borrow::Cow::Borrowed(&m.probabilities)
+    }
+}
+
+/// The fourth tier: among `reviewed` (messages with their human answer — the adjudicated
+/// or aggregated label), those in the window whose answer confident learning flags
+/// ([`super::label_errors::find`]), lowest p(answer) first, at most
+/// `cfg.label_error_budget`, skipping messages already in the pool. Each is appended to
+/// `messages` and to the pool with [`Reason::SuspectedLabelError`]; returns, per added
+/// entry, its index in `reviewed` (so callers can carry per-message data along).
+pub fn add_label_errors(
+    pool: &mut Pool,
+    messages: &mut Vec<Message>,
+    reviewed: &[(Message, String)],
+    cfg: &SelectionConfig,
+) -> Vec<usize> {
+    if cfg.label_error_budget == 0 {
+        return Vec::new();
+    }
+    let (from, to) = cfg.window;
+    let in_window: Vec<usize> = (0..reviewed.len())
+        .filter(|&i| (from..to).contains(&reviewed[i].0.received_at))
+        .collect();
+    let dists: Vec<std::borrow::Cow<'_, [(String, f64)]>> = in_window
+        .iter()
+        .map(|&i| distribution(&reviewed[i].0))
+        .collect();
+    let problem = super::label_errors::Problem::new(
+        in_window
+            .iter()
+            .zip(&dists)
+            .map(|(&i, d)| (reviewed[i].1.as_str(), d.as_ref())),
+    );
+    let analysis = super::label_errors::find(&problem);
+    let in_pool: HashSet<&str> = pool
+        .entries
+        .iter()
+        .map(|e| messages[e.index].message_id.as_str())
+        .collect();
+    let picked: Vec<usize> = analysis
+        .suspects
+        .iter()
+        .map(|s| in_window[s.index])
+        .filter(|&i| !in_pool.contains(reviewed[i].0.message_id.as_str()))
+        .take(cfg.label_error_budget)
+        .collect();
+    for &i in &picked {
+        pool.entries.push(PoolEntry {
+            index: messages.len(),
+            reason: Reason::SuspectedLabelError,
+        });
+        messages.push(reviewed[i].0.clone());
+    }
+    pool.composition.suspected_label_error = picked.len();
+    picked
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,6 +440,7 @@ mod tests {
             new_companies: vec!["newco".into()],
             sample_per_company: 6,
             seed: 7,
+            label_error_budget: 0,
         }
     }
 
@@ -430,6 +503,63 @@ mod tests {
         // Proportional strata: 4 strata of 10 (chat/email × 2 days... email is 1 in 4).
         let total: usize = p.composition.sample_by_stratum.values().sum();
         assert_eq!(total, 6);
+    }
+
+    #[test]
+    fn label_errors_tier_flags_answers_the_model_contradicts_within_budget() {
+        // 20 answered messages per intent agree with a confident model; three answers
+        // say "a" where the model is sure of "b" (most sure first: 0.99, 0.97, 0.95).
+        let mut reviewed = Vec::new();
+        for i in 0..40 {
+            let (intent, other) = if i % 2 == 0 { ("a", "b") } else { ("b", "a") };
+            let mut m = msg(i, intent, 0.9, false, "old", "chat", 86_400);
+            m.probabilities = vec![(intent.into(), 0.9), (other.into(), 0.1)];
+            reviewed.push((m, intent.to_string()));
+        }
+        for (k, p) in [0.99, 0.97, 0.95].into_iter().enumerate() {
+            let mut m = msg(100 + k, "b", p, false, "old", "chat", 86_400);
+            m.probabilities = vec![("b".into(), p), ("a".into(), 1.0 - p)];
+            reviewed.push((m, "a".to_string()));
+        }
+        // Outside the window: never considered.
+        let mut late = msg(200, "b", 0.99, false, "old", "chat", 20 * 86_400);
+        late.probabilities = vec![("b".into(), 0.99), ("a".into(), 0.01)];
+        reviewed.push((late, "a".to_string()));
+
+        let mut c = cfg();
+        c.new_companies.clear();
+        let mut messages = vec![msg(0, "a", 0.2, false, "old", "chat", 86_400)];
+        let base = select(&messages, &c);
+        // Budget 0 (the default): nothing added.
+        let mut p = base.clone();
+        assert!(add_label_errors(&mut p, &mut messages, &reviewed, &c).is_empty());
+        assert_eq!(p, base);
+        c.label_error_budget = 2;
+        let mut p = base.clone();
+        let added = add_label_errors(&mut p, &mut messages, &reviewed, &c);
+        assert_eq!(added, vec![40, 41], "lowest p(answer) first, within budget");
+        assert_eq!(p.composition.suspected_label_error, 2);
+        let tail: Vec<(&str, Reason)> = p.entries[base.entries.len()..]
+            .iter()
+            .map(|e| (messages[e.index].message_id.as_str(), e.reason))
+            .collect();
+        assert_eq!(
+            tail,
+            vec![
+                ("m100", Reason::SuspectedLabelError),
+                ("m101", Reason::SuspectedLabelError)
+            ]
+        );
+        // A message already in the pool is not added twice.
+        let mut messages2 = vec![reviewed[40].0.clone()];
+        let mut p2 = select(&messages2, &c);
+        assert_eq!(p2.entries.len(), 0);
+        p2.entries.push(PoolEntry {
+            index: 0,
+            reason: Reason::LowConfidence,
+        });
+        let added = add_label_errors(&mut p2, &mut messages2, &reviewed, &c);
+        assert_eq!(added, vec![41, 42]);
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub struct ReasonCounts {
     pub low_confidence: u64,
     /// Random sample of a new company.
     pub random_sample: u64,
+    /// Human labels the model confidently contradicts, back for another look.
+    pub suspected_label_error: u64,
 }
 
 /// A summary of what the vault holds, for the status screen and `labelvault status`.
@@ -164,7 +166,7 @@ impl Vault {
         let mut st = self.conn.prepare_cached(
             "SELECT b.batch_id, b.imported_at, b.expires_at, b.taxonomy_id || ' v' || b.taxonomy_version,
                     count(i.seq), total(i.done = 1 AND i.skipped = 0),
-                    total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2),
+                    total(i.reason_rank = 0), total(i.reason_rank = 1), total(i.reason_rank = 2), total(i.reason_rank = 3),
                     (SELECT count(*) FROM quarantine q WHERE q.batch_seq = b.seq)
              FROM batches b LEFT JOIN items i ON i.batch_seq = b.seq
              WHERE b.purged_at IS NULL GROUP BY b.seq ORDER BY b.seq DESC",
@@ -181,8 +183,9 @@ impl Vault {
                     false_positive: r.get::<_, f64>(6)? as u64,
                     low_confidence: r.get::<_, f64>(7)? as u64,
                     random_sample: r.get::<_, f64>(8)? as u64,
+                    suspected_label_error: r.get::<_, f64>(9)? as u64,
                 },
-                held_back: r.get::<_, i64>(9)? as u64,
+                held_back: r.get::<_, i64>(10)? as u64,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -252,6 +255,7 @@ impl Vault {
                     Reason::FalsePositive => by_reason.false_positive += n as u64,
                     Reason::LowConfidence => by_reason.low_confidence += n as u64,
                     Reason::RandomSample => by_reason.random_sample += n as u64,
+                    Reason::SuspectedLabelError => by_reason.suspected_label_error += n as u64,
                 }
             }
         }

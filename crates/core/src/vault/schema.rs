@@ -45,7 +45,7 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (batch_seq, intent_id)
     ) STRICT, WITHOUT ROWID;
     -- seq is the global arrival order; reason_rank/sort_key/seq is the queue order.
-    -- reason_rank: 0 false_positive, 1 low_confidence, 2 random_sample.
+    -- reason_rank: 0 false_positive, 1 low_confidence, 2 random_sample, 3 suspected_label_error.
     CREATE TABLE items (
         seq           INTEGER PRIMARY KEY,
         item_id       TEXT NOT NULL UNIQUE,

@@ -471,6 +471,10 @@ pub trait HubStore: Send + Sync {
         now: i64,
         with_probabilities: bool,
     ) -> Result<Candidates, HubError>;
+    /// Messages received in `[from, to)` holding an active copy (open and unexpired at
+    /// `now`, or labelled) dispatched as a suspected label error, sorted: they are having
+    /// their second look, so confident learning does not send them again.
+    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError>;
     /// Messages with their text, in the order of `ids` (unknown ids are an error).
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
     /// Every intent id the stored messages and gold answers mention, sorted.
@@ -1022,6 +1026,7 @@ pub(crate) fn reason_str(r: labelvault_core::batch::Reason) -> &'static str {
         labelvault_core::batch::Reason::FalsePositive => "false_positive",
         labelvault_core::batch::Reason::LowConfidence => "low_confidence",
         labelvault_core::batch::Reason::RandomSample => "random_sample",
+        labelvault_core::batch::Reason::SuspectedLabelError => "suspected_label_error",
     }
 }
 

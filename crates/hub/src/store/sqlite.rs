@@ -1108,6 +1108,19 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
+    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare_cached(&format!(
+            "SELECT DISTINCT c.message_id FROM copies c JOIN messages m ON m.message_id = c.message_id
+             WHERE c.state = 'open' AND c.gold = 0 AND c.reason = 'suspected_label_error'
+               AND (c.lease_expires_at > ?3 OR {LABELLED})
+               AND m.received_at >= ?1 AND m.received_at < ?2
+             ORDER BY c.message_id"
+        ))?;
+        let rows = st.query_map(params![from, to, now], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare_cached(&format!(
@@ -1216,11 +1229,19 @@ impl HubStore for SqliteStore {
         }
         {
             let mut st = tx.prepare_cached(
-                "SELECT count(*), count(DISTINCT device_id) FROM copies WHERE message_id = ?1 AND state = 'open' AND gold = 0",
+                "SELECT count(*), count(DISTINCT device_id), count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
+                 FROM copies WHERE message_id = ?1 AND state = 'open' AND gold = 0",
             )?;
             for m in touched {
-                let (n, devices): (i64, i64) = st.query_row([m], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                if n as usize > overlap || devices < n {
+                let (n, devices, relabel): (i64, i64, i64) =
+                    st.query_row([m], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                // A suspected label error gets one copy beyond its answered ones.
+                let too_many = if relabel > 0 {
+                    relabel > 1
+                } else {
+                    n as usize > overlap
+                };
+                if too_many || devices < n {
                     return Err(HubError::conflict(
                         "pool_changed",
                         "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
