@@ -281,6 +281,28 @@ mod tests {
     }
 
     #[test]
+    fn settings_never_show_the_webhook_token_or_database_password() {
+        use crate::webhook::{WebhookConfig, WebhookUrl};
+        let s = super::Settings {
+            data_dir: "/var/lib/hub".into(),
+            listen: "127.0.0.1:7878".parse().unwrap(),
+            db: Some("postgres://hub:pg-s3cret@db/labels".into()),
+            tls_cert: None,
+            tls_key: None,
+            redaction: None,
+            retrain_webhook: Some(WebhookConfig::new(
+                WebhookUrl::parse("https://trainer.example/hook?token=hook-s3cret").unwrap(),
+            )),
+        };
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(
+            shown.contains("https://trainer.example/hook?<redacted>"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn database_urls_lose_their_secrets() {
         use super::redact_url;
         assert_eq!(
