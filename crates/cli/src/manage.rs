@@ -145,26 +145,26 @@ pub fn ingest(a: IngestArgs) -> Result<()> {
     )?;
     drop(bytes);
     let n = summary.read;
-    let (inserted, duplicates) = (summary.inserted, summary.duplicates);
+    let (inserted, duplicates, rescored) = (summary.inserted, summary.duplicates, summary.rescored);
     let read_bad = summary.bad_rows;
     let outcome = if read_bad.is_empty() {
         Ok(())
     } else {
         Err(RowsRefused {
             refused: read_bad.len(),
-            stored: inserted,
+            stored: inserted + rescored,
         }
         .into())
     };
     if a.json {
         println!(
             "{}",
-            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "ignored": summary.ignored, "bad_rows": read_bad})
+            json!({"read": n, "inserted": inserted, "duplicates": duplicates, "rescored": rescored, "ignored": summary.ignored, "bad_rows": read_bad})
         );
         return outcome;
     }
     println!(
-        "{}: {n} message(s) read, {inserted} stored, {duplicates} already on the hub, {} bad row(s) skipped{}",
+        "{}: {n} message(s) read, {inserted} stored, {rescored} re-scored (a new prediction kept as the current one), {duplicates} already on the hub, {} bad row(s) skipped{}",
         a.file.display(),
         read_bad.len(),
         if summary.ignored > 0 {
@@ -1070,11 +1070,82 @@ pub struct EvaluateArgs {
     /// Print the evaluation as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Evaluate one model version's predictions only (as ingested with `model_version`).
+    #[arg(long, value_name = "VERSION", conflicts_with = "compare")]
+    pub model_version: Option<String>,
+    /// Compare two model versions on the same messages of the export's test split:
+    /// accuracy, macro F1, McNemar's exact test and F1 per intent.
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with = "html")]
+    pub compare: Option<Vec<String>>,
+}
+
+/// `labelvault evaluate --compare A B`.
+fn compare_versions(admin: &Admin, method: &str, a: &str, b: &str, json: bool) -> Result<()> {
+    let r: Value = serde_json::from_slice(&admin.get(&format!(
+        "/v1/admin/evaluation/compare?method={}&a={}&b={}",
+        enc(method),
+        enc(a),
+        enc(b)
+    ))?)
+    .context("the hub's answer is not JSON")?;
+    if json {
+        println!("{r}");
+        return Ok(());
+    }
+    let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    println!(
+        "{} message(s) of the test split judged by humans and predicted by both {a} and {b}:",
+        r["items"]
+    );
+    println!(
+        "  accuracy  {a} {:.1}%  {b} {:.1}%  difference {:+.1} points",
+        f("accuracy_a") * 100.0,
+        f("accuracy_b") * 100.0,
+        f("accuracy_difference") * 100.0
+    );
+    println!(
+        "  macro F1  {a} {:.3}  {b} {:.3}  difference {:+.3}",
+        f("macro_f1_a"),
+        f("macro_f1_b"),
+        f("macro_f1_difference")
+    );
+    println!(
+        "  only {a} right: {}, only {b} right: {}; McNemar's exact test p = {:.4}{}",
+        r["only_a_correct"],
+        r["only_b_correct"],
+        f("mcnemar_p"),
+        if f("mcnemar_p") < 0.05 {
+            " (a real difference at the 5% level)"
+        } else {
+            " (no significant difference)"
+        }
+    );
+    println!("F1 per intent ({a} → {b}):");
+    for d in r["per_intent"].as_array().cloned().unwrap_or_default() {
+        println!(
+            "  {:<32} {:.3} → {:.3} ({:+.3}), {} labelled",
+            d["intent"].as_str().unwrap_or(""),
+            d["f1_a"].as_f64().unwrap_or(0.0),
+            d["f1_b"].as_f64().unwrap_or(0.0),
+            d["difference"].as_f64().unwrap_or(0.0),
+            d["support"]
+        );
+    }
+    Ok(())
 }
 
 pub fn evaluate(a: EvaluateArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let m = enc(&a.method);
+    if let Some(v) = &a.compare {
+        let (Some(x), Some(y)) = (v.first(), v.get(1)) else {
+            anyhow::bail!("--compare needs two model versions: --compare A B");
+        };
+        return compare_versions(&admin, &a.method, x, y, a.json);
+    }
+    let mut m = enc(&a.method);
+    if let Some(v) = &a.model_version {
+        m = format!("{m}&model_version={}", enc(v));
+    }
     let r: Value = serde_json::from_slice(&admin.get(&format!("/v1/admin/evaluation?method={m}"))?)
         .context("the hub's answer is not JSON")?;
     if let Some(p) = &a.html {
@@ -1113,6 +1184,22 @@ pub fn evaluate(a: EvaluateArgs) -> Result<()> {
             .map(|(k, v)| format!("{k} {:.1}%", v.as_f64().unwrap_or(0.0) * 100.0))
             .collect();
         println!("false-positive rate by company: {}", parts.join(", "));
+    }
+    let versions = r["by_model_version"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !versions.is_empty() {
+        println!("by model version:");
+        for v in versions {
+            println!(
+                "  {:<24} {:>6} message(s), accuracy {:.1}%, macro F1 {:.3}",
+                v["model_version"].as_str().unwrap_or(""),
+                v["items"],
+                v["accuracy"].as_f64().unwrap_or(0.0) * 100.0,
+                v["macro_f1"].as_f64().unwrap_or(0.0)
+            );
+        }
     }
     if let Some(p) = &a.html {
         println!("report written to {}", p.display());

@@ -115,6 +115,7 @@ fn main() {
                 .map(|i| Judged {
                     company: ["acme", "newco"][i % 2],
                     channel: ["chat", "email", "phone"][i % 3],
+                    language: ["en", "de", "und"][i % 3],
                     model: labels[(i * 7) % N],
                     confidence: (i % 100) as f64 / 100.0,
                     human: labels[i],

@@ -34,6 +34,8 @@ fn main() {
                 ],
                 reported_false_positive: rng.below(1000) < 5,
                 training_consent: true,
+                model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+                language: None,
             }
         })
         .collect();

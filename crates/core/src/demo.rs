@@ -364,6 +364,8 @@ pub fn demo_messages(n: usize, seed: u64) -> Vec<crate::pipeline::Message> {
                 probabilities: vec![],
                 reported_false_positive: wrong && confidence > 0.7 && rng.below(2) == 0,
                 training_consent: true,
+                model_version: crate::pipeline::UNVERSIONED.into(),
+                language: None,
             }
         })
         .collect()

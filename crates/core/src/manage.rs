@@ -298,9 +298,13 @@ pub struct IngestSummary {
     pub read: u64,
     /// Messages the hub stored.
     pub inserted: u64,
-    /// Messages the hub already had (a re-run changes nothing).
+    /// Messages the hub already had with the same prediction (a re-run changes nothing).
     pub duplicates: u64,
-    /// Rows skipped, by line, with the reason (field names only).
+    /// Messages the hub already had that came with another prediction (another model
+    /// version or a re-scoring): a new prediction revision, now the current one.
+    pub rescored: u64,
+    /// Rows skipped, by line, with the reason (field names only); rows the hub refused
+    /// (e.g. a known id with another text) are here too, under their line.
     pub bad_rows: Vec<BadRow>,
     /// Rows a person told Prodigy to ignore (`answer: ignore`), left out.
     pub ignored: u64,
@@ -331,6 +335,7 @@ pub fn ingest_file(
         }
     }
     let n = read.messages.len();
+    let chunk_lines = std::mem::take(&mut read.lines);
     let mut summary = IngestSummary {
         read: n as u64,
         bad_rows: read.bad,
@@ -351,6 +356,21 @@ pub fn ingest_file(
             })?;
         summary.inserted += r["inserted"].as_u64().unwrap_or(0);
         summary.duplicates += r["duplicates"].as_u64().unwrap_or(0);
+        summary.rescored += r["rescored"].as_u64().unwrap_or(0);
+        for refused in r["refused"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            let at = refused["index"].as_u64().unwrap_or(0) as usize;
+            summary.bad_rows.push(BadRow {
+                line: chunk_lines.get(k * INGEST_CHUNK + at).copied().unwrap_or(0),
+                reason: refused["reason"]
+                    .as_str()
+                    .unwrap_or("refused by the hub")
+                    .to_string(),
+            });
+        }
         sent(k * INGEST_CHUNK + chunk.len(), n);
     }
     Ok(summary)

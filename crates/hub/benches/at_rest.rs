@@ -50,6 +50,8 @@ fn messages(n: usize) -> Vec<Message> {
             probabilities: vec![(format!("intent_{}", i % 40), 0.4)],
             reported_false_positive: false,
             training_consent: true,
+            model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+            language: None,
         })
         .collect()
 }

@@ -68,6 +68,8 @@ fn main() {
                 probabilities: Vec::new(),
                 reported_false_positive: false,
                 training_consent: true,
+                model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+                language: None,
             }
         })
         .collect();

@@ -163,6 +163,12 @@ pub const RULES: &[Rule] = &[
         "evaluation_read",
         &[M, L, V],
     ),
+    r(
+        "GET",
+        "/v1/admin/evaluation/compare",
+        "evaluation_read",
+        &[M, L, V],
+    ),
     r("GET", "/v1/admin/retrain", "retrain_read", &[M, L, V]),
     r("POST", "/v1/admin/retrain/mark", "retrain_mark", &[M]),
     r(

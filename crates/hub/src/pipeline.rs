@@ -78,6 +78,10 @@ struct MessageIn {
     reported_false_positive: bool,
     #[serde(default = "consent_by_default")]
     training_consent: bool,
+    #[serde(default)]
+    model_version: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
 }
 
 fn consent_by_default() -> bool {
@@ -115,6 +119,17 @@ impl MessageIn {
             check_id("probabilities[].intent", intent)?;
             check_conf("probabilities[].probability", *p)?;
         }
+        let model_version = self
+            .model_version
+            .unwrap_or_else(|| labelvault_core::pipeline::UNVERSIONED.into());
+        labelvault_core::pipeline::check_model_version(&model_version)?;
+        let language = match self.language {
+            Some(l) if l.trim() != l => {
+                return Err("`language` must be a BCP 47 language tag such as en, de, fr or en-GB, without spaces".into())
+            }
+            Some(l) => Some(labelvault_core::pipeline::parse_language(&l)?),
+            None => None,
+        };
         let mut probabilities = self.probabilities;
         probabilities.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(Message {
@@ -128,6 +143,8 @@ impl MessageIn {
             probabilities,
             reported_false_positive: self.reported_false_positive,
             training_consent: self.training_consent,
+            model_version,
+            language,
         })
     }
 }
@@ -165,6 +182,8 @@ pub async fn ingest(State(s): State<AppState>, body: Bytes) -> Result<Response, 
     tracing::info!(
         inserted = report.inserted,
         duplicates = report.duplicates,
+        rescored = report.rescored,
+        refused = report.refused.len(),
         "ingested messages"
     );
     Ok(Json(report).into_response())

@@ -380,7 +380,7 @@ pub async fn export(
         }
     };
     let (train, validation) = match p.take("split") {
-        None => (0.7, 0.15),
+        None => (export::DEFAULT_TRAIN, export::DEFAULT_VALIDATION),
         Some(v) => parse_split(&v).ok_or_else(|| {
             HubError::bad(
                 "bad_split",
@@ -389,7 +389,7 @@ pub async fn export(
         })?,
     };
     let seed = match p.take("seed") {
-        None => 0,
+        None => export::DEFAULT_SEED,
         Some(v) => v
             .parse::<u64>()
             .map_err(|_| HubError::bad("invalid", "`seed` must be a non-negative integer"))?,
@@ -564,6 +564,8 @@ struct Confusion {
 #[derive(Debug, Serialize)]
 struct EvaluationView {
     method: Method,
+    /// The model version evaluated (`null`: each message's current prediction).
+    model_version: Option<String>,
     items: u64,
     sources: std::collections::BTreeMap<&'static str, u64>,
     accuracy: f64,
@@ -574,24 +576,146 @@ struct EvaluationView {
     calibration: Vec<evaluate::CalibrationBin>,
     expected_calibration_error: f64,
     bias_audit: Vec<evaluate::SegmentRate>,
+    by_model_version: Vec<evaluate::VersionScore>,
 }
 
-/// Evaluate the model against the final human labels.
-fn evaluation(agg: &Aggregation) -> evaluate::Evaluation {
-    let judged: Vec<Judged<'_>> = finals(agg)
-        .into_iter()
-        .map(|(i, human)| {
-            let m = &agg.messages[i];
-            Judged {
-                company: &m.company,
-                channel: &m.channel,
-                model: &m.model_intent,
-                confidence: m.confidence,
-                human,
+/// Every prediction revision of the messages, by message id: the current one (the
+/// latest revision), the latest per model version, and the language.
+#[derive(Default)]
+struct Predictions {
+    by_message: std::collections::HashMap<String, MessagePredictions>,
+}
+
+#[derive(Default)]
+struct MessagePredictions {
+    language: Option<String>,
+    /// (model version, intent, confidence), latest revision last.
+    revisions: Vec<(String, String, f64)>,
+}
+
+impl MessagePredictions {
+    fn current(&self) -> Option<&(String, String, f64)> {
+        self.revisions.last()
+    }
+
+    /// The latest prediction of `version`.
+    fn of(&self, version: &str) -> Option<&(String, String, f64)> {
+        self.revisions.iter().rev().find(|r| r.0 == version)
+    }
+
+    /// The latest prediction of each version, by version.
+    fn per_version(&self) -> std::collections::BTreeMap<&str, &(String, String, f64)> {
+        self.revisions.iter().map(|r| (r.0.as_str(), r)).collect()
+    }
+}
+
+impl Predictions {
+    fn load(s: &AppState) -> Result<Predictions, HubError> {
+        let mut out = Predictions::default();
+        for r in s.store.prediction_revisions()? {
+            let e = out.by_message.entry(r.message_id).or_default();
+            e.language = r.language;
+            e.revisions
+                .push((r.model_version, r.model_intent, r.confidence));
+        }
+        Ok(out)
+    }
+
+    fn versions(&self) -> std::collections::BTreeSet<&str> {
+        self.by_message
+            .values()
+            .flat_map(|m| m.revisions.iter().map(|r| r.0.as_str()))
+            .collect()
+    }
+}
+
+/// A `model_version` query value, checked.
+fn version_param(what: &str, v: String) -> Result<String, HubError> {
+    labelvault_core::pipeline::check_model_version(&v).map_err(|e| {
+        HubError::bad(
+            "invalid",
+            e.replace("`model_version`", &format!("`{what}`")),
+        )
+    })?;
+    Ok(v)
+}
+
+/// Refuse a version no prediction was ingested with, naming those that were.
+fn known_version(p: &Predictions, v: &str) -> Result<(), HubError> {
+    let versions = p.versions();
+    if versions.contains(v) {
+        return Ok(());
+    }
+    let list: Vec<&str> = versions.into_iter().take(50).collect();
+    Err(HubError::not_found(
+        "unknown_model_version",
+        format!(
+            "no prediction of model version {v} is held; ingest its predictions first (versions held: {})",
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
             }
-        })
-        .collect();
-    evaluate::evaluate(&judged)
+        ),
+    ))
+}
+
+/// Evaluate the model against the final human labels: each message's current
+/// prediction, or with `version` that version's (on the messages it predicted).
+fn evaluation(
+    agg: &Aggregation,
+    preds: &Predictions,
+    version: Option<&str>,
+) -> evaluate::Evaluation {
+    let mut judged: Vec<Judged<'_>> = Vec::new();
+    let mut per_version: Vec<(&str, &str, &str)> = Vec::new();
+    for (i, human) in finals(agg) {
+        let m = &agg.messages[i];
+        let p = preds.by_message.get(&m.message_id);
+        let prediction = match (version, p) {
+            (Some(v), Some(p)) => match p.of(v) {
+                Some(r) => Some(r),
+                None => continue,
+            },
+            (Some(_), None) => continue,
+            (None, Some(p)) => p.current(),
+            (None, None) => None,
+        };
+        if let Some(p) = p {
+            for (v, r) in p.per_version() {
+                if version.is_none_or(|want| want == v) {
+                    per_version.push((v, &r.1, human));
+                }
+            }
+        }
+        judged.push(Judged {
+            company: &m.company,
+            channel: &m.channel,
+            language: p
+                .and_then(|p| p.language.as_deref())
+                .unwrap_or(evaluate::UNDETERMINED),
+            model: prediction.map_or(m.model_intent.as_str(), |r| r.1.as_str()),
+            confidence: prediction.map_or(m.confidence, |r| r.2),
+            human,
+        });
+    }
+    let mut e = evaluate::evaluate(&judged);
+    e.by_model_version = evaluate::by_model_version(&per_version);
+    e
+}
+
+/// The `method` and `model_version` parameters of the evaluation.
+fn evaluation_params(
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<(Method, Option<String>), HubError> {
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    let version = p
+        .take("model_version")
+        .map(|v| version_param("model_version", v))
+        .transpose()?;
+    p.finish()?;
+    Ok((method, version))
 }
 
 /// `GET /v1/admin/evaluation`.
@@ -599,14 +723,17 @@ pub async fn evaluation_json(
     State(s): State<AppState>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    let mut p = Params::new(q)?;
-    let method = p.method()?;
-    p.finish()?;
+    let (method, version) = evaluation_params(q)?;
     let view = blocking(move || {
         let agg = load(&s, method)?;
-        let e = evaluation(&agg);
+        let preds = Predictions::load(&s)?;
+        if let Some(v) = &version {
+            known_version(&preds, v)?;
+        }
+        let e = evaluation(&agg, &preds, version.as_deref());
         Ok(EvaluationView {
             method,
+            model_version: version,
             items: e.items,
             sources: agg.sources(),
             accuracy: e.accuracy,
@@ -625,6 +752,7 @@ pub async fn evaluation_json(
             calibration: e.calibration,
             expected_calibration_error: e.expected_calibration_error,
             bias_audit: e.bias_audit,
+            by_model_version: e.by_model_version,
         })
     })
     .await?;
@@ -636,15 +764,20 @@ pub async fn evaluation_html(
     State(s): State<AppState>,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
-    let mut p = Params::new(q)?;
-    let method = p.method()?;
-    p.finish()?;
+    let (method, version) = evaluation_params(q)?;
     let html = blocking(move || {
         let agg = load(&s, method)?;
-        let e = evaluation(&agg);
+        let preds = Predictions::load(&s)?;
+        if let Some(v) = &version {
+            known_version(&preds, v)?;
+        }
+        let e = evaluation(&agg, &preds, version.as_deref());
         Ok(evaluate::html_report(
             &e,
-            "LabelVault: the model against human labels",
+            &match &version {
+                Some(v) => format!("LabelVault: model version {v} against human labels"),
+                None => "LabelVault: the model against human labels".to_string(),
+            },
         ))
     })
     .await?;
@@ -659,6 +792,68 @@ pub async fn evaluation_html(
         html,
     )
         .into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct ComparisonView {
+    method: Method,
+    /// Always `test`: the export's test split (default ratios and seed).
+    split: &'static str,
+    #[serde(flatten)]
+    comparison: evaluate::Comparison,
+}
+
+/// `GET /v1/admin/evaluation/compare?a=&b=`: two model versions on the same messages —
+/// those in the export's test split (its default 70/15/15 and seed) with a final human
+/// label and a prediction from both versions.
+pub async fn evaluation_compare(
+    State(s): State<AppState>,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, HubError> {
+    let mut p = Params::new(q)?;
+    let method = p.method()?;
+    let (Some(a), Some(b)) = (p.take("a"), p.take("b")) else {
+        return Err(HubError::bad(
+            "invalid",
+            "give the two model versions to compare: `a` and `b`",
+        ));
+    };
+    p.finish()?;
+    let (a, b) = (version_param("a", a)?, version_param("b", b)?);
+    let view = blocking(move || {
+        let agg = load(&s, method)?;
+        let preds = Predictions::load(&s)?;
+        known_version(&preds, &a)?;
+        known_version(&preds, &b)?;
+        let finals = finals(&agg);
+        let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
+        let splits = export::stratified_split(
+            &labels,
+            export::DEFAULT_TRAIN,
+            export::DEFAULT_VALIDATION,
+            export::DEFAULT_SEED,
+        );
+        let paired: Vec<evaluate::Paired<'_>> = finals
+            .iter()
+            .zip(&splits)
+            .filter(|(_, split)| **split == Split::Test)
+            .filter_map(|((i, human), _)| {
+                let p = preds.by_message.get(&agg.messages[*i].message_id)?;
+                Some(evaluate::Paired {
+                    human,
+                    a: &p.of(&a)?.1,
+                    b: &p.of(&b)?.1,
+                })
+            })
+            .collect();
+        Ok(ComparisonView {
+            method,
+            split: "test",
+            comparison: evaluate::compare(&a, &b, &paired),
+        })
+    })
+    .await?;
+    Ok(Json(view).into_response())
 }
 
 /// `GET /v1/admin/retrain`.

@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/export", get(review::export))
         .route("/v1/admin/evaluation", get(review::evaluation_json))
         .route("/v1/admin/evaluation.html", get(review::evaluation_html))
+        .route(
+            "/v1/admin/evaluation/compare",
+            get(review::evaluation_compare),
+        )
         .route("/v1/admin/retrain", get(review::retrain_status))
         .route("/v1/admin/retrain/mark", post(review::retrain_mark))
         .route(

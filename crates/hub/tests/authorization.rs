@@ -55,6 +55,7 @@ const ENDPOINTS: &[(&str, &str, Caller)] = &[
     ("GET", "/v1/admin/export", Caller::Manager),
     ("GET", "/v1/admin/evaluation", Caller::Manager),
     ("GET", "/v1/admin/evaluation.html", Caller::Manager),
+    ("GET", "/v1/admin/evaluation/compare", Caller::Manager),
     ("GET", "/v1/admin/retrain", Caller::Manager),
     ("POST", "/v1/admin/retrain/mark", Caller::Manager),
     ("POST", "/v1/admin/retrain/threshold", Caller::Manager),

@@ -226,6 +226,8 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                 probabilities: vec![("a".into(), 0.5)],
                 reported_false_positive: false,
                 training_consent: true,
+                model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+                language: None,
             })
             .collect();
         stores[0].insert_messages(&messages, 1).unwrap();

@@ -188,6 +188,8 @@ fn a_plaintext_hub_database_from_before_is_converted_at_start() {
                 probabilities: vec![],
                 reported_false_positive: false,
                 training_consent: true,
+                model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+                language: None,
             }],
             1_764_000_000,
         )

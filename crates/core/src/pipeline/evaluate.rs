@@ -1,8 +1,10 @@
 //! Evaluating the model against human labels: per-intent precision, recall and F1,
 //! the most frequent confusions, the false-positive rate per company, and calibration
 //! (confidence against human-verified accuracy, in bins), and a bias audit (the error
-//! rate per company and channel with its confidence interval, against the rest) — as
-//! JSON and as a self-contained HTML report (inline SVG, no remote content).
+//! rate per company, channel and language with its confidence interval, against the
+//! rest) — as JSON and as a self-contained HTML report (inline SVG, no remote content).
+//! Per model version: accuracy and macro-F1 of each version's predictions, and the
+//! paired comparison of two versions on the same messages (McNemar's exact test).
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -14,6 +16,8 @@ pub struct Judged<'a> {
     pub company: &'a str,
     /// Channel.
     pub channel: &'a str,
+    /// Language (BCP 47 primary subtag; [`UNDETERMINED`] when unknown).
+    pub language: &'a str,
     /// Model intent.
     pub model: &'a str,
     /// Model confidence.
@@ -74,6 +78,9 @@ pub struct Evaluation {
     /// The error rate per company and per channel against everything else, flagged where
     /// the difference is significant.
     pub bias_audit: Vec<SegmentRate>,
+    /// Accuracy and macro-F1 per model version ([`by_model_version`]; empty unless the
+    /// caller knows the versions).
+    pub by_model_version: Vec<VersionScore>,
 }
 
 /// One segment's error rate. In single-label intent review every model error is a false
@@ -81,9 +88,9 @@ pub struct Evaluation {
 /// rate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentRate {
-    /// `company` or `channel`.
+    /// `company`, `channel` or `language`.
     pub dimension: String,
-    /// The company or channel.
+    /// The company, channel or language.
     pub segment: String,
     /// Items in the segment.
     pub items: u64,
@@ -103,6 +110,9 @@ pub struct SegmentRate {
     /// p below 0.05 divided by the number of segments tested (Bonferroni).
     pub flagged: bool,
 }
+
+/// The language segment of messages whose language is not known (BCP 47 `und`).
+pub const UNDETERMINED: &str = "und";
 
 /// Fewest items a segment (and the rest) needs before it is tested.
 pub const MIN_SEGMENT: u64 = 10;
@@ -154,7 +164,11 @@ fn bias_audit(items: &[Judged<'_>]) -> Vec<SegmentRate> {
     let mut by: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
     for j in items {
         let w = u64::from(j.model != j.human);
-        for (dim, seg) in [("company", j.company), ("channel", j.channel)] {
+        for (dim, seg) in [
+            ("company", j.company),
+            ("channel", j.channel),
+            ("language", j.language),
+        ] {
             let e = by.entry((dim, seg)).or_default();
             e.0 += 1;
             e.1 += w;
@@ -280,6 +294,204 @@ pub fn evaluate(items: &[Judged<'_>]) -> Evaluation {
         calibration,
         expected_calibration_error: ece,
         bias_audit: bias_audit(items),
+        by_model_version: Vec::new(),
+    }
+}
+
+/// Accuracy, macro-F1 and per-intent F1 of `(model, human)` pairs, by the same
+/// definitions as [`evaluate`] (macro-F1 over intents with support or predictions).
+fn pair_scores(pairs: &[(&str, &str)]) -> (f64, f64, BTreeMap<String, (f64, u64)>) {
+    let mut tp: HashMap<&str, u64> = HashMap::new();
+    let mut pred: HashMap<&str, u64> = HashMap::new();
+    let mut gold: HashMap<&str, u64> = HashMap::new();
+    let mut correct = 0u64;
+    for (m, h) in pairs {
+        *pred.entry(m).or_default() += 1;
+        *gold.entry(h).or_default() += 1;
+        if m == h {
+            *tp.entry(m).or_default() += 1;
+            correct += 1;
+        }
+    }
+    let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut per: BTreeMap<String, (f64, u64)> = BTreeMap::new();
+    for i in pred.keys().chain(gold.keys()) {
+        let t = tp.get(i).copied().unwrap_or(0);
+        let p = ratio(t, pred.get(i).copied().unwrap_or(0));
+        let r = ratio(t, gold.get(i).copied().unwrap_or(0));
+        let f1 = if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        };
+        per.insert(i.to_string(), (f1, gold.get(i).copied().unwrap_or(0)));
+    }
+    let macro_f1 = if per.is_empty() {
+        0.0
+    } else {
+        per.values().map(|v| v.0).sum::<f64>() / per.len() as f64
+    };
+    (ratio(correct, pairs.len() as u64), macro_f1, per)
+}
+
+/// One model version's predictions scored against the human answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionScore {
+    /// The model version.
+    pub model_version: String,
+    /// Messages with a human answer that this version predicted.
+    pub items: u64,
+    /// Share of them it got right.
+    pub accuracy: f64,
+    /// Unweighted mean F1 over intents with support or predictions.
+    pub macro_f1: f64,
+}
+
+/// Score each model version on the messages it predicted that have a human answer:
+/// `(model_version, model intent, human intent)` per message and version (one
+/// prediction per message and version: the latest). Sorted by version.
+pub fn by_model_version(items: &[(&str, &str, &str)]) -> Vec<VersionScore> {
+    let mut by: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+    for (v, m, h) in items {
+        by.entry(v).or_default().push((m, h));
+    }
+    by.into_iter()
+        .map(|(v, pairs)| {
+            let (accuracy, macro_f1, _) = pair_scores(&pairs);
+            VersionScore {
+                model_version: v.to_string(),
+                items: pairs.len() as u64,
+                accuracy,
+                macro_f1,
+            }
+        })
+        .collect()
+}
+
+/// One message both versions predicted, with the human answer.
+#[derive(Debug, Clone)]
+pub struct Paired<'a> {
+    /// The human answer.
+    pub human: &'a str,
+    /// Version A's intent.
+    pub a: &'a str,
+    /// Version B's intent.
+    pub b: &'a str,
+}
+
+/// One intent's F1 under each version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentDelta {
+    /// Intent id.
+    pub intent: String,
+    /// F1 of version A.
+    pub f1_a: f64,
+    /// F1 of version B.
+    pub f1_b: f64,
+    /// `f1_b - f1_a`.
+    pub difference: f64,
+    /// Messages humans gave this intent.
+    pub support: u64,
+}
+
+/// Two model versions on the same messages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Version A.
+    pub a: String,
+    /// Version B.
+    pub b: String,
+    /// Messages compared (both versions predicted them, humans answered them).
+    pub items: u64,
+    /// Accuracy of A.
+    pub accuracy_a: f64,
+    /// Accuracy of B.
+    pub accuracy_b: f64,
+    /// `accuracy_b - accuracy_a`.
+    pub accuracy_difference: f64,
+    /// Macro-F1 of A.
+    pub macro_f1_a: f64,
+    /// Macro-F1 of B.
+    pub macro_f1_b: f64,
+    /// `macro_f1_b - macro_f1_a`.
+    pub macro_f1_difference: f64,
+    /// Messages only A got right (McNemar's b).
+    pub only_a_correct: u64,
+    /// Messages only B got right (McNemar's c).
+    pub only_b_correct: u64,
+    /// Two-sided p-value of McNemar's exact test on those discordant pairs: how likely a
+    /// split at least this uneven is if both versions were equally good.
+    pub mcnemar_p: f64,
+    /// F1 per intent under each version, by intent id.
+    pub per_intent: Vec<IntentDelta>,
+}
+
+/// McNemar's exact test: the two-sided binomial p-value of `b` against `c` discordant
+/// pairs under p = 1/2 (twice the smaller tail, at most 1). Computed in logs, so
+/// thousands of pairs do not underflow.
+pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
+    let n = b + c;
+    if n == 0 {
+        return 1.0;
+    }
+    let k = b.min(c);
+    let nf = n as f64;
+    let mut ln_choose = 0.0f64; // ln C(n, 0)
+    let mut tail = 0.0f64;
+    for i in 0..=k {
+        if i > 0 {
+            ln_choose += (nf - i as f64 + 1.0).ln() - (i as f64).ln();
+        }
+        tail += (ln_choose - nf * std::f64::consts::LN_2).exp();
+    }
+    (2.0 * tail).min(1.0)
+}
+
+/// Compare version `a` with version `b` on the same messages.
+pub fn compare(a: &str, b: &str, items: &[Paired<'_>]) -> Comparison {
+    let pa: Vec<(&str, &str)> = items.iter().map(|p| (p.a, p.human)).collect();
+    let pb: Vec<(&str, &str)> = items.iter().map(|p| (p.b, p.human)).collect();
+    let (acc_a, f1_a, per_a) = pair_scores(&pa);
+    let (acc_b, f1_b, per_b) = pair_scores(&pb);
+    let only_a = items
+        .iter()
+        .filter(|p| p.a == p.human && p.b != p.human)
+        .count() as u64;
+    let only_b = items
+        .iter()
+        .filter(|p| p.b == p.human && p.a != p.human)
+        .count() as u64;
+    let mut intents: Vec<&String> = per_a.keys().chain(per_b.keys()).collect();
+    intents.sort_unstable();
+    intents.dedup();
+    let per_intent = intents
+        .into_iter()
+        .map(|i| {
+            let (fa, sa) = per_a.get(i).copied().unwrap_or((0.0, 0));
+            let (fb, sb) = per_b.get(i).copied().unwrap_or((0.0, 0));
+            IntentDelta {
+                intent: i.clone(),
+                f1_a: fa,
+                f1_b: fb,
+                difference: fb - fa,
+                support: sa.max(sb),
+            }
+        })
+        .collect();
+    Comparison {
+        a: a.to_string(),
+        b: b.to_string(),
+        items: items.len() as u64,
+        accuracy_a: acc_a,
+        accuracy_b: acc_b,
+        accuracy_difference: acc_b - acc_a,
+        macro_f1_a: f1_a,
+        macro_f1_b: f1_b,
+        macro_f1_difference: f1_b - f1_a,
+        only_a_correct: only_a,
+        only_b_correct: only_b,
+        mcnemar_p: mcnemar_exact(only_a, only_b),
+        per_intent,
     }
 }
 
@@ -308,6 +520,20 @@ pub fn html_report(e: &Evaluation, title: &str) -> String {
         e.macro_f1,
         e.expected_calibration_error
     );
+    if !e.by_model_version.is_empty() {
+        h.push_str("<h2>By model version</h2><table><tr><th>model version</th><th>items</th><th>accuracy</th><th>macro F1</th></tr>");
+        for v in &e.by_model_version {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.3}</td></tr>",
+                esc(&v.model_version),
+                v.items,
+                v.accuracy * 100.0,
+                v.macro_f1
+            );
+        }
+        h.push_str("</table>");
+    }
     // Calibration chart.
     h.push_str("<h2>Calibration</h2><svg role=\"img\" aria-label=\"calibration: accuracy against confidence\" width=\"320\" height=\"320\" viewBox=\"0 0 320 320\"><rect x=\"20\" y=\"0\" width=\"300\" height=\"300\" fill=\"none\" stroke=\"#888\"/><line x1=\"20\" y1=\"300\" x2=\"320\" y2=\"0\" stroke=\"#aaa\" stroke-dasharray=\"4\"/>");
     for b in &e.calibration {
@@ -342,7 +568,7 @@ pub fn html_report(e: &Evaluation, title: &str) -> String {
     for (c, r) in &e.false_positive_rate_by_company {
         let _ = write!(h, "<tr><td>{}</td><td>{:.1}%</td></tr>", esc(c), r * 100.0);
     }
-    h.push_str("</table><h2>Bias audit</h2><p>Error rate of the model per company and channel, with its 95% interval, against every other message; flagged where the difference is significant after a Bonferroni correction.</p><table><tr><th>by</th><th>segment</th><th>items</th><th>error rate</th><th>95% interval</th><th>the rest</th><th>p</th><th></th></tr>");
+    h.push_str("</table><h2>Bias audit</h2><p>Error rate of the model per company, channel and language, with its 95% interval, against every other message; flagged where the difference is significant after a Bonferroni correction.</p><table><tr><th>by</th><th>segment</th><th>items</th><th>error rate</th><th>95% interval</th><th>the rest</th><th>p</th><th></th></tr>");
     for s in &e.bias_audit {
         let _ = write!(
             h,
@@ -371,6 +597,7 @@ mod tests {
         let j = |company, model, confidence, human| Judged {
             company,
             channel: "chat",
+            language: UNDETERMINED,
             model,
             confidence,
             human,
@@ -415,6 +642,7 @@ mod tests {
             items.push(Judged {
                 company: if (i / 2) % 2 == 0 { "acme" } else { "globex" },
                 channel,
+                language: if i % 3 == 0 { "de" } else { "en" },
                 model: "x",
                 confidence: 0.5,
                 human: if wrong { "y" } else { "x" },
@@ -423,6 +651,7 @@ mod tests {
         items.push(Judged {
             company: "tiny",
             channel: "chat",
+            language: UNDETERMINED,
             model: "x",
             confidence: 0.5,
             human: "y",
@@ -451,5 +680,86 @@ mod tests {
         );
         assert!((erfc(1.959_964 / std::f64::consts::SQRT_2) - 0.05).abs() < 1e-6);
         assert!(html_report(&e, "t").contains("Bias audit"));
+        let de = seg("language", "de");
+        assert_eq!(de.items, 67);
+        assert!(!de.flagged, "{de:?}");
+        assert_eq!(seg("language", "und").items, 1);
+    }
+
+    /// McNemar's exact test against values computed by hand: b=1, c=9 gives
+    /// 2 * (1 + 10) / 1024 = 0.021484375; equal counts give 1; no discordant pair gives
+    /// 1; b=0, c=5 gives 2/32; and large counts do not underflow.
+    #[test]
+    fn mcnemar_exact_known_values() {
+        assert!((mcnemar_exact(1, 9) - 0.021_484_375).abs() < 1e-12);
+        assert!((mcnemar_exact(9, 1) - 0.021_484_375).abs() < 1e-12);
+        assert_eq!(mcnemar_exact(5, 5), 1.0);
+        assert_eq!(mcnemar_exact(0, 0), 1.0);
+        assert!((mcnemar_exact(0, 5) - 0.0625).abs() < 1e-12);
+        // scipy.stats.binomtest(400, 1000).pvalue = 2.4e-10 (two-sided)
+        let p = mcnemar_exact(400, 600);
+        assert!(p > 1e-10 && p < 1e-9, "{p}");
+        assert_eq!(mcnemar_exact(2000, 2000), 1.0);
+    }
+
+    /// Comparing two versions on the same messages: accuracies, macro-F1, discordant
+    /// pairs and per-intent deltas as a hand computation gives them; and the per-version
+    /// scores agree with the full evaluation's definitions.
+    #[test]
+    fn compare_two_versions_by_hand() {
+        // human, a, b
+        let rows = [
+            ("x", "x", "x"),
+            ("x", "y", "x"),
+            ("y", "y", "y"),
+            ("y", "x", "y"),
+            ("x", "x", "y"),
+            ("y", "x", "x"),
+        ];
+        let items: Vec<Paired<'_>> = rows
+            .iter()
+            .map(|(h, a, b)| Paired { human: h, a, b })
+            .collect();
+        let c = compare("v1", "v2", &items);
+        assert_eq!(c.items, 6);
+        // a right on rows 0, 2, 4 (3/6); b right on 0, 1, 2, 3 (4/6)
+        assert!((c.accuracy_a - 0.5).abs() < 1e-12);
+        assert!((c.accuracy_b - 4.0 / 6.0).abs() < 1e-12);
+        assert!((c.accuracy_difference - 1.0 / 6.0).abs() < 1e-12);
+        assert_eq!((c.only_a_correct, c.only_b_correct), (1, 2));
+        // n = 3, k = 1: 2 * (1 + 3) / 8 = 1.0
+        assert_eq!(c.mcnemar_p, 1.0);
+        // a: x predicted 4 times, 2 right (p 1/2), humans x 3 times (r 2/3): F1 4/7;
+        //    y predicted 2, 1 right (p 1/2), humans y 3 (r 1/3): F1 2/5.
+        let x = c.per_intent.iter().find(|d| d.intent == "x").unwrap();
+        assert!((x.f1_a - 4.0 / 7.0).abs() < 1e-12, "{x:?}");
+        // b: x predicted 3, 2 right (p 2/3, r 2/3): F1 2/3; y the same: 2/3.
+        assert!((x.f1_b - 2.0 / 3.0).abs() < 1e-12, "{x:?}");
+        assert_eq!(x.support, 3);
+        assert!((c.macro_f1_a - (4.0 / 7.0 + 0.4) / 2.0).abs() < 1e-12);
+        assert!((c.macro_f1_b - 2.0 / 3.0).abs() < 1e-12);
+        let v = by_model_version(
+            &rows
+                .iter()
+                .flat_map(|(h, a, b)| [("v1", *a, *h), ("v2", *b, *h)])
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(v.len(), 2);
+        let judged: Vec<Judged<'_>> = rows
+            .iter()
+            .map(|(h, a, _)| Judged {
+                company: "c",
+                channel: "chat",
+                language: UNDETERMINED,
+                model: a,
+                confidence: 0.5,
+                human: h,
+            })
+            .collect();
+        let e = evaluate(&judged);
+        assert_eq!(v[0].model_version, "v1");
+        assert!((v[0].macro_f1 - e.macro_f1).abs() < 1e-12);
+        assert!((v[0].accuracy - e.accuracy).abs() < 1e-12);
+        assert_eq!(v[1].items, 6);
     }
 }

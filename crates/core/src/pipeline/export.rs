@@ -30,6 +30,14 @@ impl Split {
     }
 }
 
+/// The export's train share when none is asked for (70/15/15): also what the model
+/// comparison calls the test split.
+pub const DEFAULT_TRAIN: f64 = 0.7;
+/// The export's validation share by default.
+pub const DEFAULT_VALIDATION: f64 = 0.15;
+/// The export's split seed by default.
+pub const DEFAULT_SEED: u64 = 0;
+
 /// Assign splits stratified by label: within each label, a seeded shuffle, then the
 /// first `train` share to training, the next `validation` share to validation, the rest
 /// to test (largest-remainder rounding per label). Returns one split per example.

@@ -68,6 +68,29 @@ pub fn label_studio_predictions(v: &Value) -> Result<Option<Vec<Prediction>>, St
     Ok(Some(out))
 }
 
+/// The `model_version` Label Studio gives the prediction the model's intent came from
+/// (the first prediction choosing `intent` that names one).
+pub fn label_studio_model_version<'a>(v: &'a Value, intent: &str) -> Option<&'a str> {
+    v.get("predictions")?.as_array()?.iter().find_map(|p| {
+        let choice = p.pointer("/result/0/value/choices/0")?.as_str()?;
+        (choice.trim() == intent)
+            .then(|| p.get("model_version")?.as_str())
+            .flatten()
+    })
+}
+
+/// The `agent` (the model that made it, in Argilla's terms) of an Argilla record's
+/// suggestion to its `intent` question, or of its only suggestion.
+pub fn argilla_agent(v: &Value) -> Option<&str> {
+    let all = v.get("suggestions")?.as_object()?;
+    let s = match all.get("intent") {
+        Some(s) => s,
+        None if all.len() == 1 => all.values().next()?,
+        None => return None,
+    };
+    s.get("agent")?.as_str()
+}
+
 /// Whether a JSON object is an Argilla v2 record (`fields` is an object).
 pub fn is_argilla_record(v: &Value) -> bool {
     v.get("fields").is_some_and(Value::is_object)

@@ -21,6 +21,9 @@ pub struct BadRow {
 pub struct Ingested {
     /// Messages read.
     pub messages: Vec<Message>,
+    /// The input line of each message (as [`BadRow::line`] counts), so a row the hub
+    /// refuses later is reported by its line too.
+    pub lines: Vec<usize>,
     /// Rows skipped, with reasons.
     pub bad: Vec<BadRow>,
     /// Lines of rows a person told Prodigy to ignore (`answer: ignore`): left out, not
@@ -283,6 +286,35 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
         Some(Value::Number(n)) => n.to_string(),
         _ => format!("line-{line}"),
     };
+    // The model version: the row's own `model_version` (top level, `data`, `meta` or
+    // `metadata`), else Label Studio's `predictions[].model_version` of the prediction
+    // used, else Argilla's suggestion `agent`; none given is `unversioned`.
+    let native_version = if argilla.is_some() {
+        super::formats::argilla_agent(v)
+    } else {
+        super::formats::label_studio_model_version(v, &model_intent)
+    };
+    let model_version = match get("model_version") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        None | Some(Value::Null) | Some(Value::String(_)) => native_version
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(super::UNVERSIONED)
+            .to_string(),
+        Some(_) => return Err("`model_version` must be text".into()),
+    };
+    super::check_model_version(&model_version)?;
+    let language = match get("language").or_else(|| get("lang")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(super::parse_language(s)?),
+        Some(_) => {
+            return Err(
+                "`language` must be a BCP 47 language tag such as en, de, fr or en-GB".into(),
+            )
+        }
+    };
     Ok(Some(Message {
         message_id,
         text,
@@ -296,6 +328,8 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
         reported_false_positive: answer == super::formats::Answer::Reject
             || truthy(get("reported_false_positive").or_else(|| get("false_positive")))?,
         training_consent: consent(get("training_consent"))?,
+        model_version,
+        language,
     }))
 }
 
@@ -307,7 +341,10 @@ pub fn ingest(bytes: &[u8], mut progress: impl FnMut(usize)) -> Result<Ingested,
     let trimmed = text.trim_start();
     let mut out = Ingested::default();
     let push = |r: Result<Option<Message>, String>, line: usize, out: &mut Ingested| match r {
-        Ok(Some(m)) => out.messages.push(m),
+        Ok(Some(m)) => {
+            out.messages.push(m);
+            out.lines.push(line);
+        }
         Ok(None) => out.ignored.push(line),
         Err(reason) => out.bad.push(BadRow { line, reason }),
     };
@@ -404,7 +441,10 @@ fn ingest_csv(
             }
         }
         match from_json(&Value::Object(obj), line) {
-            Ok(Some(m)) => out.messages.push(m),
+            Ok(Some(m)) => {
+                out.messages.push(m);
+                out.lines.push(line);
+            }
             Ok(None) => out.ignored.push(line),
             Err(reason) => out.bad.push(BadRow { line, reason }),
         }
@@ -496,6 +536,72 @@ not json
         let r = ingest(odd.as_bytes(), |_| {}).unwrap();
         assert_eq!(r.bad.iter().map(|b| b.line).collect::<Vec<_>>(), vec![1, 2]);
         assert!(r.bad[0].reason.contains("`intent`"));
+    }
+
+    /// Model versions and languages from every shape: the row's own field first, then
+    /// Label Studio's prediction `model_version` and Argilla's suggestion `agent`;
+    /// missing means `unversioned`; bad ones are refused by line without their value.
+    #[test]
+    fn model_versions_and_languages() {
+        let rows = [
+            r#"{"id":"a","text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5,"model_version":"v2.1+build:7","language":"de-CH"}"#,
+            r#"{"id":"b","text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5}"#,
+            r#"{"data":{"text":"t","company":"c","received_at":1,"language":"FR"},"predictions":[{"model_version":"ls-3","score":0.6,"result":[{"value":{"choices":["y"]}}]},{"model_version":"other","score":0.1,"result":[{"value":{"choices":["z"]}}]}]}"#,
+            r#"{"text":"t","label":"z","meta":{"score":0.2,"company":"c","received_at":1,"model_version":"p-1","language":"en"}}"#,
+            r#"{"id":"ar","fields":{"text":"t"},"metadata":{"company":"c","received_at":1,"language":"pt_BR"},"suggestions":{"intent":{"value":"q","score":0.6,"agent":"model-v3"}}}"#,
+            r#"{"text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5,"model_version":"SECRET version"}"#,
+            r#"{"text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5,"language":"english"}"#,
+            r#"{"text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5,"model_version":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#,
+        ];
+        let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
+        let got: Vec<(&str, Option<&str>)> = r
+            .messages
+            .iter()
+            .map(|m| (m.model_version.as_str(), m.language.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("v2.1+build:7", Some("de")),
+                (crate::pipeline::UNVERSIONED, None),
+                ("ls-3", Some("fr")),
+                ("p-1", Some("en")),
+                ("model-v3", Some("pt")),
+            ]
+        );
+        assert_eq!(
+            r.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
+            vec![6, 7, 8]
+        );
+        assert!(r.bad[0].reason.contains("`model_version`"));
+        assert!(r.bad[1].reason.contains("`language`"));
+        assert!(r.bad.iter().all(|b| !b.reason.contains("SECRET")));
+        let csv = "text,company,received_at,intent,confidence,model_version,language\nhi,c,1,a,0.5,v7,EN\nho,c,1,a,0.5,,\n";
+        let r = ingest(csv.as_bytes(), |_| {}).unwrap();
+        assert_eq!(r.messages[0].model_version, "v7");
+        assert_eq!(r.messages[0].language.as_deref(), Some("en"));
+        assert_eq!(r.messages[1].model_version, crate::pipeline::UNVERSIONED);
+        assert_eq!(r.messages[1].language, None);
+    }
+
+    #[test]
+    fn language_tags() {
+        use crate::pipeline::parse_language;
+        assert_eq!(parse_language("en").unwrap(), "en");
+        assert_eq!(parse_language(" DE ").unwrap(), "de");
+        assert_eq!(parse_language("zh-Hant-TW").unwrap(), "zh");
+        assert_eq!(parse_language("und").unwrap(), "und");
+        for bad in [
+            "",
+            "e",
+            "english",
+            "e1",
+            "en--GB",
+            "en-toolongsubtag",
+            "de-ä",
+        ] {
+            assert!(parse_language(bad).is_err(), "{bad}");
+        }
     }
 
     /// Label Studio's score is optional and Prodigy's `answer` means something.

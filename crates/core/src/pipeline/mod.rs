@@ -40,10 +40,65 @@ pub struct Message {
     /// or exported.
     #[serde(default = "consent_by_default")]
     pub training_consent: bool,
+    /// Which model produced the prediction ([`UNVERSIONED`] when the input did not say),
+    /// so predictions of several model versions can be told apart and compared.
+    #[serde(default = "unversioned")]
+    pub model_version: String,
+    /// The message's language, a lowercase BCP 47 primary language subtag (`en`, `de`),
+    /// if known: a dimension of the bias audit (unknown is grouped as `und`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 fn consent_by_default() -> bool {
     true
+}
+
+/// The model version of a prediction whose input named none.
+pub const UNVERSIONED: &str = "unversioned";
+
+fn unversioned() -> String {
+    UNVERSIONED.to_string()
+}
+
+/// Longest model version accepted.
+pub const MAX_MODEL_VERSION: usize = 64;
+
+/// A model version must be 1–[`MAX_MODEL_VERSION`] characters of `A-Z a-z 0-9 . _ - : +`
+/// (semantic versions, dates, git hashes, `name:tag`), so it is safe in URLs, file
+/// names and reports. The error names the rule, never the value.
+pub fn check_model_version(v: &str) -> Result<(), String> {
+    let ok = !v.is_empty()
+        && v.len() <= MAX_MODEL_VERSION
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':' | b'+'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`model_version` must be 1–{MAX_MODEL_VERSION} characters of A-Z a-z 0-9 . _ - : + (rename it in the input)"
+        ))
+    }
+}
+
+/// A language tag reduced to its BCP 47 primary language subtag, lowercased: `en`,
+/// `de`, `fr`, `und`; `en-GB` and `zh_Hant_TW` give `en` and `zh`. The primary subtag
+/// must be 2–3 letters and any further subtag 1–8 letters or digits, so the bias audit
+/// groups messages by language, not by spelling.
+pub fn parse_language(tag: &str) -> Result<String, String> {
+    let err = || "`language` must be a BCP 47 language tag such as en, de, fr or en-GB".to_string();
+    let tag = tag.trim();
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next().unwrap_or_default();
+    if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(err());
+    }
+    for p in parts {
+        if p.is_empty() || p.len() > 8 || !p.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(err());
+        }
+    }
+    Ok(primary.to_ascii_lowercase())
 }
 
 /// Anything that can replace personal data in a text (the redactor in production).

@@ -427,6 +427,8 @@ mod tests {
             probabilities: vec![],
             reported_false_positive: fp,
             training_consent: true,
+            model_version: crate::pipeline::UNVERSIONED.into(),
+            language: None,
         }
     }
 

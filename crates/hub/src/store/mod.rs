@@ -167,13 +167,102 @@ pub struct Upload<'a> {
 }
 
 /// What storing a chunk of ingested messages did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IngestReport {
     /// Messages stored.
     pub inserted: u64,
-    /// Messages skipped because a message with the same id is already stored (so a
-    /// re-run of the same import changes nothing).
+    /// Messages skipped because a message with the same id and the same prediction is
+    /// already stored (so a re-run of the same import changes nothing).
     pub duplicates: u64,
+    /// Messages already stored that came with another prediction (a new model version
+    /// or a re-scoring): kept as a new prediction revision, now the current one.
+    pub rescored: u64,
+    /// Rows refused (the rest of the request is stored), with the reason.
+    pub refused: Vec<RefusedMessage>,
+}
+
+/// A row of an ingest request the hub did not take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedMessage {
+    /// Its position in the request (0-based).
+    pub index: usize,
+    /// Its message id.
+    pub message_id: String,
+    /// Why, and what to do (never the text).
+    pub reason: String,
+}
+
+/// One prediction ever ingested for a message (the evaluation per model version).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PredictionRevision {
+    /// The message.
+    pub message_id: String,
+    /// 1 for the first prediction, then one more per re-scoring.
+    pub revision: i64,
+    /// The model version that made it.
+    pub model_version: String,
+    /// The predicted intent.
+    pub model_intent: String,
+    /// Its confidence.
+    pub confidence: f64,
+    /// The message's language, if known (for the bias audit).
+    pub language: Option<String>,
+}
+
+/// What the hub holds for a message id an ingest names again.
+pub(crate) struct HeldPrediction {
+    pub(crate) text: String,
+    pub(crate) model_version: String,
+    pub(crate) model_intent: String,
+    pub(crate) confidence: f64,
+    pub(crate) probabilities: String,
+    pub(crate) erased: bool,
+    pub(crate) retired: bool,
+    /// The latest prediction revision (0 if none was recorded).
+    pub(crate) revisions: i64,
+}
+
+/// What to do with a message id already held.
+pub(crate) enum Known {
+    /// The same prediction: a duplicate.
+    Same,
+    /// Another prediction for the same text: a new revision.
+    Rescored,
+    /// Not taken, with the reason.
+    Refused(String),
+}
+
+impl HeldPrediction {
+    /// The one rule for both stores: an erased or retired message is never taken in
+    /// again, a different text is another message, a different prediction is a new
+    /// revision. `probabilities` is the incoming row's stored form.
+    pub(crate) fn compare(&self, m: &Message, probabilities: &str) -> Known {
+        let id = &m.message_id;
+        if self.erased {
+            return Known::Refused(format!(
+                "message {id} was erased on the hub; it is not taken in again (give the message a new id only if the customer's request allows it)"
+            ));
+        }
+        if self.retired {
+            return Known::Refused(format!(
+                "message {id} is held only in redacted form (its raw text was retired), so a new prediction cannot be matched to it; it is not taken in again"
+            ));
+        }
+        if self.text != m.text {
+            return Known::Refused(format!(
+                "text differs from message {id} already held; a new prediction must carry the same text (or give the new message another id)"
+            ));
+        }
+        if self.model_version == m.model_version
+            && self.model_intent == m.model_intent
+            && self.confidence == m.confidence
+            && self.probabilities == probabilities
+        {
+            Known::Same
+        } else {
+            Known::Rescored
+        }
+    }
 }
 
 /// The messages that may enter the review pool, without their text (selection never
@@ -433,8 +522,13 @@ pub trait HubStore: Send + Sync {
     fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError>;
 
     /// Store ingested messages (raw text stays in the hub's database) in one
-    /// transaction; ids already stored are skipped and counted as duplicates.
+    /// transaction; ids already stored with the same prediction are counted as
+    /// duplicates, with another prediction become a new prediction revision (the current
+    /// one), with another text or erased or retired are refused row by row.
     fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError>;
+    /// Every prediction revision of every message, by message id then revision, with
+    /// the message's language: the evaluation per model version and the comparison.
+    fn prediction_revisions(&self) -> Result<Vec<PredictionRevision>, HubError>;
     /// Mark a company as newly onboarded (its messages get a random sample) or not.
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;
     /// Companies marked newly onboarded, sorted.

@@ -283,7 +283,7 @@ fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent";
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent, model_version, language";
 
 /// SQL: the message aliased `m` may be used for training (its own consent and its
 /// company's).
@@ -331,6 +331,8 @@ fn message_row(r: &Row, texts: &Texts) -> Result<Message, HubError> {
         probabilities: parse_probabilities(r.try_get(7)?),
         reported_false_positive: r.try_get(8)?,
         training_consent: !r.try_get::<_, bool>(9)?,
+        model_version: r.try_get(10)?,
+        language: r.try_get(11)?,
     })
 }
 
@@ -1155,13 +1157,30 @@ impl HubStore for PostgresStore {
         let mut tx = c.transaction()?;
         let mut report = IngestReport::default();
         let ins = tx.prepare(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
+            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING"
         ))?;
         let company = tx.prepare(
             "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
         )?;
-        for m in messages {
+        // FOR UPDATE: two ingests re-scoring one message at once take turns, so each
+        // revision number is given once.
+        let held = tx.prepare(
+            "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL,
+                    (SELECT coalesce(max(revision), 0) FROM prediction_revisions p WHERE p.message_id = m.message_id)
+             FROM messages m WHERE message_id = $1 FOR UPDATE",
+        )?;
+        let revision = tx.prepare(
+            "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )?;
+        let current = tx.prepare(
+            "UPDATE messages SET model_version = $2, model_intent = $3, confidence = $4, probabilities = $5,
+                    language = coalesce($6, language)
+             WHERE message_id = $1",
+        )?;
+        for (index, m) in messages.iter().enumerate() {
             let sealed = self.texts.seal(MESSAGE_TEXT, &m.text)?;
+            let probabilities = probabilities_json(&m.probabilities);
             let n = tx.execute(
                 &ins,
                 &[
@@ -1172,21 +1191,103 @@ impl HubStore for PostgresStore {
                     &m.received_at,
                     &m.model_intent,
                     &m.confidence,
-                    &probabilities_json(&m.probabilities),
+                    &probabilities,
                     &m.reported_false_positive,
                     &!m.training_consent,
+                    &m.model_version,
+                    &m.language,
                     &now,
                 ],
             )?;
             if n == 1 {
                 report.inserted += 1;
                 tx.execute(&company, &[&m.company, &now])?;
-            } else {
-                report.duplicates += 1;
+                tx.execute(
+                    &revision,
+                    &[
+                        &m.message_id,
+                        &1i64,
+                        &m.model_version,
+                        &m.model_intent,
+                        &m.confidence,
+                        &probabilities,
+                        &now,
+                    ],
+                )?;
+                continue;
+            }
+            let r = tx.query_one(&held, &[&m.message_id])?;
+            let h = super::HeldPrediction {
+                text: self.texts.open(MESSAGE_TEXT, r.try_get(0)?)?,
+                model_version: r.try_get(1)?,
+                model_intent: r.try_get(2)?,
+                confidence: r.try_get(3)?,
+                probabilities: r.try_get(4)?,
+                erased: r.try_get(5)?,
+                retired: r.try_get(6)?,
+                revisions: r.try_get(7)?,
+            };
+            match h.compare(m, &probabilities) {
+                super::Known::Same => report.duplicates += 1,
+                super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
+                    index,
+                    message_id: m.message_id.clone(),
+                    reason,
+                }),
+                super::Known::Rescored => {
+                    tx.execute(
+                        &revision,
+                        &[
+                            &m.message_id,
+                            &(h.revisions + 1),
+                            &m.model_version,
+                            &m.model_intent,
+                            &m.confidence,
+                            &probabilities,
+                            &now,
+                        ],
+                    )?;
+                    tx.execute(
+                        &current,
+                        &[
+                            &m.message_id,
+                            &m.model_version,
+                            &m.model_intent,
+                            &m.confidence,
+                            &probabilities,
+                            &m.language,
+                        ],
+                    )?;
+                    report.rescored += 1;
+                }
             }
         }
         tx.commit()?;
         Ok(report)
+    }
+
+    fn prediction_revisions(&self) -> Result<Vec<super::PredictionRevision>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            &format!(
+                "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
+                 FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
+                 ORDER BY p.message_id {C}, p.revision"
+            ),
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::PredictionRevision {
+                    message_id: r.try_get(0)?,
+                    revision: r.try_get(1)?,
+                    model_version: r.try_get(2)?,
+                    model_intent: r.try_get(3)?,
+                    confidence: r.try_get(4)?,
+                    language: r.try_get(5)?,
+                })
+            })
+            .collect()
     }
 
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
@@ -1285,7 +1386,7 @@ impl HubStore for PostgresStore {
             &[],
         )?;
         rows.iter()
-            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(10)?)))
+            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(12)?)))
             .collect()
     }
 
@@ -1321,7 +1422,8 @@ impl HubStore for PostgresStore {
         let rows = tx.query(
             &format!(
                 "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent
+                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
+                        m.model_version, m.language
                  FROM messages m
                  WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
                    AND m.erased_at IS NULL AND {CONSENTED}
@@ -1424,8 +1526,9 @@ impl HubStore for PostgresStore {
             "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
         )?;
         let cp = tx.prepare(
-            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9)",
+            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9,
+                     (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = $2))",
         )?;
         let intent = tx.prepare(
             "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -1683,11 +1786,13 @@ impl HubStore for PostgresStore {
         let rows = c.query(
             &format!(
                 "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                        l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms, m.channel
+                        l.decided_at_ms, m.company, coalesce(p.model_intent, m.model_intent), coalesce(p.confidence, m.confidence),
+                        m.gold_intent, l.duration_ms, m.channel
                  FROM copies c
                  JOIN devices d ON d.device_id = c.device_id
                  JOIN messages m ON m.message_id = c.message_id
                  JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
+                 LEFT JOIN prediction_revisions p ON p.message_id = c.message_id AND p.revision = c.prediction_revision
                  WHERE NOT l.retracted AND ($1::TEXT IS NULL OR c.message_id = $1)
                    AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
                  ORDER BY c.message_id {C}, c.item_id {C}"

@@ -252,7 +252,7 @@ fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
 }
 
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent";
+const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent, model_version, language";
 
 /// SQL: the message aliased `m` may be used for training (its own consent and its
 /// company's).
@@ -270,6 +270,8 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         probabilities: parse_probabilities(&r.get::<_, String>(7)?),
         reported_false_positive: r.get(8)?,
         training_consent: !r.get::<_, bool>(9)?,
+        model_version: r.get(10)?,
+        language: r.get(11)?,
     })
 }
 
@@ -941,12 +943,27 @@ impl HubStore for SqliteStore {
         let mut report = IngestReport::default();
         {
             let mut ins = tx.prepare(&format!(
-                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             ))?;
             let mut company = tx.prepare(
                 "INSERT OR IGNORE INTO companies (company, newly_onboarded, updated_at) VALUES (?1, 0, ?2)",
             )?;
-            for m in messages {
+            let mut held = tx.prepare(
+                "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL,
+                        (SELECT coalesce(max(revision), 0) FROM prediction_revisions p WHERE p.message_id = m.message_id)
+                 FROM messages m WHERE message_id = ?1",
+            )?;
+            let mut revision = tx.prepare(
+                "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut current = tx.prepare(
+                "UPDATE messages SET model_version = ?2, model_intent = ?3, confidence = ?4, probabilities = ?5,
+                        language = coalesce(?6, language)
+                 WHERE message_id = ?1",
+            )?;
+            for (index, m) in messages.iter().enumerate() {
+                let probabilities = probabilities_json(&m.probabilities);
                 let n = ins.execute(params![
                     m.message_id,
                     m.text,
@@ -955,21 +972,91 @@ impl HubStore for SqliteStore {
                     m.received_at,
                     m.model_intent,
                     m.confidence,
-                    probabilities_json(&m.probabilities),
+                    probabilities,
                     m.reported_false_positive,
                     !m.training_consent,
+                    m.model_version,
+                    m.language,
                     now
                 ])?;
                 if n == 1 {
                     report.inserted += 1;
                     company.execute(params![m.company, now])?;
-                } else {
-                    report.duplicates += 1;
+                    revision.execute(params![
+                        m.message_id,
+                        1,
+                        m.model_version,
+                        m.model_intent,
+                        m.confidence,
+                        probabilities,
+                        now
+                    ])?;
+                    continue;
+                }
+                let h = held.query_row([&m.message_id], |r| {
+                    Ok(super::HeldPrediction {
+                        text: r.get(0)?,
+                        model_version: r.get(1)?,
+                        model_intent: r.get(2)?,
+                        confidence: r.get(3)?,
+                        probabilities: r.get(4)?,
+                        erased: r.get(5)?,
+                        retired: r.get(6)?,
+                        revisions: r.get(7)?,
+                    })
+                })?;
+                match h.compare(m, &probabilities) {
+                    super::Known::Same => report.duplicates += 1,
+                    super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
+                        index,
+                        message_id: m.message_id.clone(),
+                        reason,
+                    }),
+                    super::Known::Rescored => {
+                        revision.execute(params![
+                            m.message_id,
+                            h.revisions + 1,
+                            m.model_version,
+                            m.model_intent,
+                            m.confidence,
+                            probabilities,
+                            now
+                        ])?;
+                        current.execute(params![
+                            m.message_id,
+                            m.model_version,
+                            m.model_intent,
+                            m.confidence,
+                            probabilities,
+                            m.language
+                        ])?;
+                        report.rescored += 1;
+                    }
                 }
             }
         }
         tx.commit()?;
         Ok(report)
+    }
+
+    fn prediction_revisions(&self) -> Result<Vec<super::PredictionRevision>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
+             FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
+             ORDER BY p.message_id, p.revision",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(super::PredictionRevision {
+                message_id: r.get(0)?,
+                revision: r.get(1)?,
+                model_version: r.get(2)?,
+                model_intent: r.get(3)?,
+                confidence: r.get(4)?,
+                language: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
@@ -1060,7 +1147,7 @@ impl HubStore for SqliteStore {
         let mut st = c.prepare(&format!(
             "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages m WHERE gold_intent IS NOT NULL AND erased_at IS NULL AND {CONSENTED} ORDER BY message_id"
         ))?;
-        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(10)?)))?;
+        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(12)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -1089,7 +1176,8 @@ impl HubStore for SqliteStore {
         }
         let mut st = c.prepare_cached(&format!(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent
+                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
+                    m.model_version, m.language
              FROM messages m
              WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
                AND m.erased_at IS NULL AND {CONSENTED}
@@ -1195,8 +1283,9 @@ impl HubStore for SqliteStore {
                 "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
             )?;
             let mut cp = tx.prepare_cached(
-                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9)",
+                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
+                         (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = ?2))",
             )?;
             for (n, copy) in d.copies.iter().enumerate() {
                 asg.execute(params![
@@ -1411,11 +1500,13 @@ impl HubStore for SqliteStore {
         let c = self.conn()?;
         let mut st = c.prepare(
             "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                    l.decided_at_ms, m.company, m.model_intent, m.confidence, m.gold_intent, l.duration_ms, m.channel
+                    l.decided_at_ms, m.company, coalesce(p.model_intent, m.model_intent), coalesce(p.confidence, m.confidence),
+                    m.gold_intent, l.duration_ms, m.channel
              FROM copies c
              JOIN devices d ON d.device_id = c.device_id
              JOIN messages m ON m.message_id = c.message_id
              JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
+             LEFT JOIN prediction_revisions p ON p.message_id = c.message_id AND p.revision = c.prediction_revision
              WHERE l.retracted = 0 AND (?1 IS NULL OR c.message_id = ?1)
                AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
              ORDER BY c.message_id, c.item_id",
