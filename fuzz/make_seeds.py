@@ -131,6 +131,9 @@ P_ITEMS = [
      "reason": "false_positive"},
     {"item_id": ITEMS[2], "text": "Ma carte n'est pas arrivée — où est-elle ?",
      "model_intent": "card_arrival", "confidence": 0.5, "alternatives": [], "reason": "random_sample"},
+    {"item_id": ITEMS[3], "text": "My card never came, I want a refund",
+     "model_intent": "refund_request", "confidence": 0.96, "alternatives": [{"intent": "card_arrival", "confidence": 0.03}],
+     "reason": "suspected_label_error"},
 ]
 write("batch_payload", "payload.json", canon(payload(P_ITEMS)))
 write("batch_payload", "expired.json", canon(payload(P_ITEMS[:1], expires=1_600_000_000)))

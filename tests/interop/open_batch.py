@@ -31,7 +31,7 @@ HEADER_FIELDS = ["format", "batch_id", "hub_key_id", "recipient", "created_at", 
 BATCH_ID = re.compile(r"b_[0-9a-f]{32}\Z")
 ITEM_ID = re.compile(r"it_[0-9a-f]{32}\Z")
 INTENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")
-REASONS = {"false_positive", "low_confidence", "random_sample"}
+REASONS = {"false_positive", "low_confidence", "random_sample", "suspected_label_error"}
 
 
 class Refused(Exception):

@@ -2,13 +2,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import { t } from "./i18n";
 
-export type Reason = "false_positive" | "low_confidence" | "random_sample";
+export type Reason = "false_positive" | "low_confidence" | "random_sample" | "suspected_label_error";
 export type Alternative = { intent: string; confidence: number };
 export type QueueItem = {
   item_id: string; batch_id: string; text: string; model_intent: string; confidence: number;
   alternatives: Alternative[]; reason: Reason; skipped: boolean;
 };
-export type ReasonCounts = { false_positive: number; low_confidence: number; random_sample: number };
+export type ReasonCounts = { false_positive: number; low_confidence: number; random_sample: number; suspected_label_error: number };
 export type HubLink = { hub_url: string; device_id: string; hub_key_id: string; enrolled_at: number };
 export type VaultStatus = {
   profile_dir: string; device_fingerprint: string; schema_version: number; batches: number; items: number;
@@ -83,7 +83,8 @@ export type BatchPlan = {
   from: number; to: number; overlap: number; batch_size: number; gold_share: number; low_confidence_budget: number;
   max_confidence: number; sample_per_company: number; lease_secs: number; devices: string[];
 };
-export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number };
+/** `suspected_label_error` is absent from hubs older than the fourth reason. */
+export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number; suspected_label_error?: number };
 export type Preview = { composition: Composition; copies_needed: number; pool_size: number };
 /// A taxonomy file as the shell read and checked it (nothing sent).
 export type TaxonomySummary = { id: string; version: string; intents: number; groups: number; with_examples: number };

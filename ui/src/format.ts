@@ -52,6 +52,7 @@ export const REASON_LABELS: Record<string, MessageKey> = {
   false_positive: "reason.false_positive",
   low_confidence: "reason.low_confidence",
   random_sample: "reason.random_sample",
+  suspected_label_error: "reason.suspected_label_error",
 };
 
 /** What search and display read of an intent (examples and group are optional). */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LANGUAGES, pickLanguage, placeholders, setLanguage, t, tn } from "./i18n";
 import { en } from "./i18n/en";
-import { progressText } from "./format";
+import { progressText, REASON_LABELS } from "./format";
+import type { Reason } from "./api";
 
 afterEach(() => setLanguage("en"));
 
@@ -58,5 +59,21 @@ describe("t() and tn()", () => {
     expect(pickLanguage([])).toBe("en");
     setLanguage("xx");
     expect(t("tab.label")).toBe("Label");
+  });
+});
+
+describe("reasons", () => {
+  it("every reason the engine sends has its own label in each language, the second look included", () => {
+    const reasons: Reason[] = ["false_positive", "low_confidence", "random_sample", "suspected_label_error"];
+    for (const tag of Object.keys(LANGUAGES)) {
+      setLanguage(tag as keyof typeof LANGUAGES);
+      const labels = reasons.map((r) => t(REASON_LABELS[r]));
+      expect(new Set(labels).size, tag).toBe(reasons.length);
+      for (const l of labels) expect(l.startsWith("reason."), `${tag}: ${l}`).toBe(false);
+    }
+    setLanguage("en");
+    expect(t(REASON_LABELS.suspected_label_error)).toBe("Second look: the model disagrees with the earlier label");
+    setLanguage("de");
+    expect(t(REASON_LABELS.suspected_label_error)).toContain("Zweiter Blick");
   });
 });

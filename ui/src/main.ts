@@ -112,7 +112,7 @@ async function renderBatches() {
             bar(b.items ? b.labelled / b.items : 0),
             ...(b.held_back ? [el("div", { class: "held-back" }, [t("batches.heldBack", { count: b.held_back })])] : []),
           ]),
-          el("td", {}, [t("batches.reasonCounts", { fp: r.false_positive, low: r.low_confidence, sample: r.random_sample })]),
+          el("td", {}, [t("batches.reasonCounts", { fp: r.false_positive, low: r.low_confidence, sample: r.random_sample, relabel: r.suspected_label_error ?? 0 })]),
           el("td", {}, [day(b.expires_at)]),
         ]),
       );

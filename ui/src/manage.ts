@@ -396,7 +396,7 @@ export class ManageScreen {
       if (!dispatch) {
         const r = await api.managePreview(plan);
         const c = r.composition;
-        out.append(el("p", { id: "manage-preview-summary" }, [t("mg.dryRun", { messages: r.pool_size, fp: c.false_positive, low: c.low_confidence, sample: c.random_sample, items: r.copies_needed, overlap: plan.overlap, attachments: attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue()) })]));
+        out.append(el("p", { id: "manage-preview-summary" }, [t("mg.dryRun", { messages: r.pool_size, fp: c.false_positive, low: c.low_confidence, sample: c.random_sample, relabel: c.suspected_label_error ?? 0, items: r.copies_needed, overlap: plan.overlap, attachments: attachmentsText(this.taxonomy?.summary ?? null, this.guidelinesValue()) })]));
         for (const p of this.planProblems(plan, r.pool_size)) out.append(el("p", { class: "problem", role: "alert" }, [t("mg.warning", { problem: p })]));
         return;
       }

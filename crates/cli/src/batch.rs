@@ -34,7 +34,8 @@ pub enum BatchCmd {
         /// Input shape.
         #[arg(long, value_enum, default_value_t = Format::Auto)]
         format: Format,
-        /// Reason for items that give none: false_positive, low_confidence, random_sample.
+        /// Reason for items that give none: false_positive, low_confidence, random_sample,
+        /// suspected_label_error.
         #[arg(long, default_value = "low_confidence")]
         default_reason: String,
         /// Days until the batch expires on the device.
@@ -72,7 +73,7 @@ pub fn run(profile: Option<PathBuf>, cmd: BatchCmd) -> Result<()> {
         } => {
             let hub = crate::device::read_hub_key(&hub_key)?;
             let Some(default_reason) = Reason::parse(&default_reason) else {
-                bail!("--default-reason must be false_positive, low_confidence or random_sample");
+                bail!("--default-reason must be false_positive, low_confidence, random_sample or suspected_label_error");
             };
             let bytes =
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;

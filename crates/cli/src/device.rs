@@ -49,11 +49,12 @@ pub fn status(profile: Option<PathBuf>, json: bool) -> Result<()> {
         println!("schema:      v{}", s.schema_version);
         println!("batches:     {}", s.batches);
         println!(
-            "items:       {} ({} false positive, {} low confidence, {} random sample)",
+            "items:       {} ({} false positive, {} low confidence, {} random sample, {} suspected label error)",
             s.items,
             s.by_reason.false_positive,
             s.by_reason.low_confidence,
-            s.by_reason.random_sample
+            s.by_reason.random_sample,
+            s.by_reason.suspected_label_error
         );
         println!("labelled:    {}", s.labelled);
         println!(

@@ -316,6 +316,10 @@ pub struct SelectionArgs {
     /// Seed: the same seed and data give the same pool.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Most answered messages to send back as suspected label errors (confident
+    /// learning; see docs/label-errors.md). 0: off.
+    #[arg(long, default_value_t = 0)]
+    pub label_errors: usize,
     /// Each message goes to this many different devices.
     #[arg(long, default_value_t = 1)]
     pub overlap: usize,
@@ -340,6 +344,7 @@ impl SelectionArgs {
             "per_intent_cap": self.per_intent_cap,
             "sample_per_company": self.sample,
             "seed": self.seed,
+            "label_error_budget": self.label_errors,
         }))
     }
 }
@@ -361,8 +366,12 @@ pub struct SelectArgs {
 
 fn print_composition(c: &Value) {
     println!(
-        "in window: {}   pool: {} false positive(s), {} low confidence, {} random sample",
-        c["in_window"], c["false_positive"], c["low_confidence"], c["random_sample"]
+        "in window: {}   pool: {} false positive(s), {} low confidence, {} random sample, {} suspected label error(s)",
+        c["in_window"],
+        c["false_positive"],
+        c["low_confidence"],
+        c["random_sample"],
+        c["suspected_label_error"].as_u64().unwrap_or(0)
     );
     if let Some(m) = c["low_confidence_by_intent"].as_object() {
         if !m.is_empty() {

@@ -411,11 +411,7 @@ type Reviewed = (Vec<(Message, String)>, Vec<Vec<String>>);
 /// the evaluation and the export use (the adjudication in force, else the Dawid–Skene
 /// aggregate; gold messages are not candidates) — with the model's distributions and the
 /// devices holding a copy, leaving out those already sent back as suspected label errors.
-fn reviewed_messages(
-    s: &AppState,
-    sel: &SelectionIn,
-    now: i64,
-) -> Result<Reviewed, HubError> {
+fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Reviewed, HubError> {
     use crate::quality::{Aggregation, Method, Source};
     let agg = Aggregation::build(
         s.store.labelled_copies(None)?,

@@ -72,6 +72,7 @@ export const de: Record<MessageKey, string> = {
   "reason.false_positive": "Gemeldetes falsch Positives",
   "reason.low_confidence": "Geringe Konfidenz",
   "reason.random_sample": "Stichprobe (neues Unternehmen)",
+  "reason.suspected_label_error": "Zweiter Blick: das Modell widerspricht dem früheren Label",
 
   // Aktionen
   "action.accept": "Modell hat recht",
@@ -159,7 +160,7 @@ export const de: Record<MessageKey, string> = {
   "batches.reasons": "Gründe",
   "batches.expires": "Läuft ab",
   "batches.heldBack": "{count} zurückgehalten: Auf diesem Gerät wurden personenbezogene Daten gefunden; nicht angezeigt",
-  "batches.reasonCounts": "{fp} falsch positiv · {low} geringe Konfidenz · {sample} Stichprobe",
+  "batches.reasonCounts": "{fp} falsch positiv · {low} geringe Konfidenz · {sample} Stichprobe · {relabel} zweiter Blick",
   "batches.heldBackNotice.one": "{count} Element zurückgehalten: Dieses Gerät hat darin personenbezogene Daten gefunden ({kinds}), die die Schwärzung des Hubs übersehen hat. Es wird nicht gespeichert und nicht angezeigt; informieren Sie Ihre Leitung.",
   "batches.heldBackNotice.other": "{count} Elemente zurückgehalten: Dieses Gerät hat darin personenbezogene Daten gefunden ({kinds}), die die Schwärzung des Hubs übersehen hat. Sie werden nicht gespeichert und nicht angezeigt; informieren Sie Ihre Leitung.",
   "batches.already": "Stapel {batch} war schon importiert; nichts geändert.",
@@ -341,7 +342,7 @@ export const de: Record<MessageKey, string> = {
   "mg.cannot": "Stapel können nicht erstellt werden: {problems}",
   "mg.assignQ": "{messages} Nachricht(en) als {items} Element(e) zuweisen (Überlappung {overlap}), etwa {gold} % verdecktes Gold, in Stapeln von bis zu {size}, für {days} Tag(e)? Sie werden sofort für die angemeldeten Geräte versiegelt. {attachments}",
   "mg.fileResult": "{file}: {result}",
-  "mg.dryRun": "Probelauf: {messages} Nachricht(en) im Bestand ({fp} gemeldete falsch Positive, {low} geringe Konfidenz, {sample} Stichprobe) → {items} Element(e) mit Überlappung {overlap}. Es wurde nichts zugewiesen. {attachments}",
+  "mg.dryRun": "Probelauf: {messages} Nachricht(en) im Bestand ({fp} gemeldete falsch Positive, {low} geringe Konfidenz, {sample} Stichprobe, {relabel} vermutete Labelfehler) → {items} Element(e) mit Überlappung {overlap}. Es wurde nichts zugewiesen. {attachments}",
   "mg.warning": "Warnung: {problem}",
   "mg.assigned": "{messages} Nachricht(en) als {items} Element(e) zugewiesen, dazu {gold} verdeckte Gold-Element(e), in {batches} Stapel(n). {attachments}",
   "mg.assignedShort": "{messages} Nachricht(en) als {items} Element(e) zugewiesen, dazu {gold} verdeckte Gold-Element(e), in {batches} Stapel(n). {shortfall} Element(e) konnten nicht verteilt werden: nicht genug verschiedene Geräte. {attachments}",

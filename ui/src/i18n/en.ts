@@ -73,6 +73,7 @@ export const en = {
   "reason.false_positive": "Reported false positive",
   "reason.low_confidence": "Low confidence",
   "reason.random_sample": "Random sample (new company)",
+  "reason.suspected_label_error": "Second look: the model disagrees with the earlier label",
 
   // Actions (key hints, Settings, the ? help)
   "action.accept": "Model is right",
@@ -160,7 +161,7 @@ export const en = {
   "batches.reasons": "Reasons",
   "batches.expires": "Expires",
   "batches.heldBack": "{count} held back: personal data found on this device; not shown",
-  "batches.reasonCounts": "{fp} false positive · {low} low confidence · {sample} sample",
+  "batches.reasonCounts": "{fp} false positive · {low} low confidence · {sample} sample · {relabel} second look",
   "batches.heldBackNotice.one": "{count} item held back: this device found personal data in it ({kinds}) that the hub's redaction missed. It is not stored and will not be shown; tell your manager.",
   "batches.heldBackNotice.other": "{count} items held back: this device found personal data in them ({kinds}) that the hub's redaction missed. They are not stored and will not be shown; tell your manager.",
   "batches.already": "Batch {batch} was already imported; nothing changed.",
@@ -342,7 +343,7 @@ export const en = {
   "mg.cannot": "Cannot create batches: {problems}",
   "mg.assignQ": "Assign {messages} message(s) as {items} item(s) (overlap {overlap}), about {gold}% hidden gold, in batches of up to {size}, for {days} day(s)? They are sealed to the enrolled devices at once. {attachments}",
   "mg.fileResult": "{file}: {result}",
-  "mg.dryRun": "Dry run: {messages} message(s) in the pool ({fp} reported false positive, {low} low confidence, {sample} random sample) → {items} item(s) with overlap {overlap}. Nothing was assigned. {attachments}",
+  "mg.dryRun": "Dry run: {messages} message(s) in the pool ({fp} reported false positive, {low} low confidence, {sample} random sample, {relabel} suspected label error) → {items} item(s) with overlap {overlap}. Nothing was assigned. {attachments}",
   "mg.warning": "Warning: {problem}",
   "mg.assigned": "Assigned {messages} message(s) as {items} item(s) plus {gold} hidden gold item(s) in {batches} batch(es). {attachments}",
   "mg.assignedShort": "Assigned {messages} message(s) as {items} item(s) plus {gold} hidden gold item(s) in {batches} batch(es). {shortfall} item(s) could not be placed: not enough distinct devices. {attachments}",

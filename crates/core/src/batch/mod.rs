@@ -412,3 +412,34 @@ pub fn rfc3339(ts: i64) -> String {
         })
         .unwrap_or_else(|| ts.to_string())
 }
+
+#[cfg(test)]
+mod reason_tests {
+    use super::Reason;
+
+    #[test]
+    fn ranks_names_and_unknown_ranks() {
+        let all = [
+            Reason::FalsePositive,
+            Reason::LowConfidence,
+            Reason::RandomSample,
+            Reason::SuspectedLabelError,
+        ];
+        for (i, r) in all.into_iter().enumerate() {
+            assert_eq!(r.rank(), i as i64);
+            assert_eq!(Reason::from_rank(r.rank()), r);
+            assert_eq!(Reason::parse(r.as_str()), Some(r));
+            assert_eq!(
+                serde_json::to_string(&r).ok(),
+                Some(format!("\"{}\"", r.as_str()))
+            );
+        }
+        assert_eq!(
+            Reason::SuspectedLabelError.as_str(),
+            "suspected_label_error"
+        );
+        // Ranks a vault does not know read back as before the fourth reason existed.
+        assert_eq!(Reason::from_rank(4), Reason::RandomSample);
+        assert_eq!(Reason::from_rank(-1), Reason::RandomSample);
+    }
+}

@@ -22,6 +22,7 @@ fn item() -> impl Strategy<Value = (Reason, f64)> {
             Reason::FalsePositive,
             Reason::LowConfidence,
             Reason::RandomSample,
+            Reason::SuspectedLabelError,
         ]),
         // Few distinct values, so that ties are common.
         (0u8..=10).prop_map(|c| f64::from(c) / 10.0),
