@@ -108,17 +108,32 @@ struct WebhookArgs {
     #[arg(long, value_name = "URL", env = "LABELVAULT_HUB_RETRAIN_WEBHOOK")]
     retrain_webhook: Option<String>,
     /// Seconds between checks for due retraining and pending deliveries.
-    #[arg(long, value_name = "SECS", default_value_t = 30,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "LABELVAULT_HUB_RETRAIN_WEBHOOK_EVERY",
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     retrain_webhook_every: u64,
     /// Attempts per event (the first included) before it is marked failed.
-    #[arg(long, value_name = "N", default_value_t = 6,
-          value_parser = clap::value_parser!(u32).range(1..=20))]
+    #[arg(
+        long,
+        env = "LABELVAULT_HUB_RETRAIN_WEBHOOK_ATTEMPTS",
+        value_name = "N",
+        default_value_t = 6,
+        value_parser = clap::value_parser!(u32).range(1..=20)
+    )]
     retrain_webhook_attempts: u32,
     /// Seconds to wait after the first failed attempt; the wait doubles after each
     /// further one (at most an hour), with ±20 % jitter.
-    #[arg(long, value_name = "SECS", default_value_t = 120,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(
+        long,
+        env = "LABELVAULT_HUB_RETRAIN_WEBHOOK_FIRST_RETRY",
+        value_name = "SECS",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
     retrain_webhook_first_retry: u64,
 }
 
