@@ -31,6 +31,77 @@ pub struct Ingested {
     pub ignored: Vec<usize>,
 }
 
+/// What the hub holds for a message id an ingest names again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldMessage<'a> {
+    /// Its message id.
+    pub message_id: &'a str,
+    /// Its stored text (raw).
+    pub text: &'a str,
+    /// Its current prediction: model version, intent, confidence, distribution.
+    pub model_version: &'a str,
+    /// The current predicted intent.
+    pub model_intent: &'a str,
+    /// The current confidence.
+    pub confidence: f64,
+    /// The current distribution, best first.
+    pub probabilities: &'a [(String, f64)],
+    /// An erasure removed its text.
+    pub erased: bool,
+    /// Its raw text was retired (only the redacted form is held).
+    pub retired: bool,
+}
+
+/// What a row naming a held message id does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reingest {
+    /// The same text and the same prediction: a duplicate (a re-run changes nothing).
+    Duplicate,
+    /// The same text and another prediction: a new prediction revision, made current.
+    Rescored,
+    /// Not taken, with the reason (message id and what to do; never the text).
+    Refused(String),
+}
+
+/// The one rule for a known message id, for both hub stores: an erased or retired
+/// message is never taken in again, another text is another message (refused), another
+/// prediction (model version, intent, confidence or distribution) is a new revision.
+pub fn reingest(held: &HeldMessage<'_>, m: &Message) -> Reingest {
+    let id = held.message_id;
+    if held.erased {
+        return Reingest::Refused(format!(
+            "message {id} was erased on the hub; it is not taken in again (give the message a new id only if the customer's request allows it)"
+        ));
+    }
+    if held.retired {
+        return Reingest::Refused(format!(
+            "message {id} is held only in redacted form (its raw text was retired), so a new prediction cannot be matched to it; it is not taken in again"
+        ));
+    }
+    if held.text != m.text {
+        return Reingest::Refused(format!(
+            "text differs from message {id} already held; a new prediction must carry the same text (or give the new message another id)"
+        ));
+    }
+    // Numbers as equal as storage round trips keep them (a stored distribution is
+    // JSON, which may come back one unit in the last place off).
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-12;
+    if held.model_version == m.model_version
+        && held.model_intent == m.model_intent
+        && same(held.confidence, m.confidence)
+        && held.probabilities.len() == m.probabilities.len()
+        && held
+            .probabilities
+            .iter()
+            .zip(&m.probabilities)
+            .all(|(a, b)| a.0 == b.0 && same(a.1, b.1))
+    {
+        Reingest::Duplicate
+    } else {
+        Reingest::Rescored
+    }
+}
+
 /// Largest message text accepted (bytes).
 pub const MAX_TEXT: usize = 16 * 1024;
 
@@ -582,6 +653,74 @@ not json
         assert_eq!(r.messages[0].language.as_deref(), Some("en"));
         assert_eq!(r.messages[1].model_version, crate::pipeline::UNVERSIONED);
         assert_eq!(r.messages[1].language, None);
+    }
+
+    /// The re-ingest rules: same prediction a duplicate, any change of the prediction
+    /// a new revision, another text or an erased or retired message refused, the
+    /// reason naming the id and never the text.
+    #[test]
+    fn reingest_rules() {
+        let probs = vec![("a".to_string(), 0.7), ("b".to_string(), 0.3)];
+        let held = HeldMessage {
+            message_id: "m1",
+            text: "where is my card",
+            model_version: "v1",
+            model_intent: "a",
+            confidence: 0.7,
+            probabilities: &probs,
+            erased: false,
+            retired: false,
+        };
+        let mut m = Message {
+            message_id: "m1".into(),
+            text: "where is my card".into(),
+            company: "c".into(),
+            channel: "chat".into(),
+            received_at: 1,
+            model_intent: "a".into(),
+            confidence: 0.7,
+            probabilities: probs.clone(),
+            reported_false_positive: false,
+            training_consent: true,
+            model_version: "v1".into(),
+            language: None,
+        };
+        assert_eq!(reingest(&held, &m), Reingest::Duplicate);
+        // Company, channel, language and flags are not the prediction.
+        m.company = "other".into();
+        m.language = Some("de".into());
+        assert_eq!(reingest(&held, &m), Reingest::Duplicate);
+        for change in 0..4 {
+            let mut n = m.clone();
+            match change {
+                0 => n.model_version = "v2".into(),
+                1 => n.model_intent = "b".into(),
+                2 => n.confidence = 0.71,
+                _ => n.probabilities[1].1 = 0.29,
+            }
+            assert_eq!(reingest(&held, &n), Reingest::Rescored, "change {change}");
+        }
+        let mut other = m.clone();
+        other.text = "SECRET another message".into();
+        other.model_version = "v2".into();
+        let Reingest::Refused(why) = reingest(&held, &other) else {
+            panic!("another text must be refused")
+        };
+        assert!(
+            why.contains("text differs from message m1 already held") && !why.contains("SECRET")
+        );
+        for (erased, retired, word) in [(true, false, "erased"), (false, true, "retired")] {
+            let h = HeldMessage {
+                erased,
+                retired,
+                ..held.clone()
+            };
+            // Even an identical row is refused: the message is never taken in again.
+            match reingest(&h, &m) {
+                Reingest::Refused(why) => assert!(why.contains(word), "{why}"),
+                r => panic!("{r:?}"),
+            }
+        }
     }
 
     #[test]

@@ -220,6 +220,8 @@ pub(crate) struct HeldPrediction {
     pub(crate) retired: bool,
     /// The latest prediction revision (0 if none was recorded).
     pub(crate) revisions: i64,
+    /// The message id.
+    pub(crate) message_id: String,
 }
 
 /// What to do with a message id already held.
@@ -233,34 +235,28 @@ pub(crate) enum Known {
 }
 
 impl HeldPrediction {
-    /// The one rule for both stores: an erased or retired message is never taken in
-    /// again, a different text is another message, a different prediction is a new
-    /// revision. `probabilities` is the incoming row's stored form.
-    pub(crate) fn compare(&self, m: &Message, probabilities: &str) -> Known {
-        let id = &m.message_id;
-        if self.erased {
-            return Known::Refused(format!(
-                "message {id} was erased on the hub; it is not taken in again (give the message a new id only if the customer's request allows it)"
-            ));
-        }
-        if self.retired {
-            return Known::Refused(format!(
-                "message {id} is held only in redacted form (its raw text was retired), so a new prediction cannot be matched to it; it is not taken in again"
-            ));
-        }
-        if self.text != m.text {
-            return Known::Refused(format!(
-                "text differs from message {id} already held; a new prediction must carry the same text (or give the new message another id)"
-            ));
-        }
-        if self.model_version == m.model_version
-            && self.model_intent == m.model_intent
-            && self.confidence == m.confidence
-            && self.probabilities == probabilities
-        {
-            Known::Same
-        } else {
-            Known::Rescored
+    /// The engine's rule ([`labelvault_core::pipeline::ingest::reingest`]) on what the
+    /// store holds; `probabilities` is the stored distribution (JSON).
+    pub(crate) fn compare(&self, m: &Message) -> Known {
+        use labelvault_core::pipeline::ingest::{reingest, HeldMessage, Reingest};
+        let probabilities: Vec<(String, f64)> =
+            serde_json::from_str(&self.probabilities).unwrap_or_default();
+        match reingest(
+            &HeldMessage {
+                message_id: &self.message_id,
+                text: &self.text,
+                model_version: &self.model_version,
+                model_intent: &self.model_intent,
+                confidence: self.confidence,
+                probabilities: &probabilities,
+                erased: self.erased,
+                retired: self.retired,
+            },
+            m,
+        ) {
+            Reingest::Duplicate => Known::Same,
+            Reingest::Rescored => Known::Rescored,
+            Reingest::Refused(why) => Known::Refused(why),
         }
     }
 }

@@ -1226,8 +1226,9 @@ impl HubStore for PostgresStore {
                 erased: r.try_get(5)?,
                 retired: r.try_get(6)?,
                 revisions: r.try_get(7)?,
+                message_id: m.message_id.clone(),
             };
-            match h.compare(m, &probabilities) {
+            match h.compare(m) {
                 super::Known::Same => report.duplicates += 1,
                 super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
                     index,

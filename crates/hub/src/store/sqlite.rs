@@ -1003,9 +1003,10 @@ impl HubStore for SqliteStore {
                         erased: r.get(5)?,
                         retired: r.get(6)?,
                         revisions: r.get(7)?,
+                        message_id: m.message_id.clone(),
                     })
                 })?;
-                match h.compare(m, &probabilities) {
+                match h.compare(m) {
                     super::Known::Same => report.duplicates += 1,
                     super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
                         index,
