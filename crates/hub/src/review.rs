@@ -650,7 +650,7 @@ fn known_version(p: &Predictions, v: &str) -> Result<(), HubError> {
     Err(HubError::not_found(
         "unknown_model_version",
         format!(
-            "no prediction of model version {v} is held; ingest its predictions first (versions held: {})",
+            "no dispatched message has a prediction of model version {v}; ingest that version's predictions for the labelled messages first (versions on dispatched messages: {})",
             if list.is_empty() {
                 "none".to_string()
             } else {

@@ -522,8 +522,9 @@ pub trait HubStore: Send + Sync {
     /// duplicates, with another prediction become a new prediction revision (the current
     /// one), with another text or erased or retired are refused row by row.
     fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError>;
-    /// Every prediction revision of every message, by message id then revision, with
-    /// the message's language: the evaluation per model version and the comparison.
+    /// Every prediction revision of every message ever dispatched (only those can have
+    /// a human answer), by message id then revision, with the message's language: the
+    /// evaluation per model version and the comparison.
     fn prediction_revisions(&self) -> Result<Vec<PredictionRevision>, HubError>;
     /// Mark a company as newly onboarded (its messages get a random sample) or not.
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;

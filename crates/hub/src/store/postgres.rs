@@ -1273,6 +1273,7 @@ impl HubStore for PostgresStore {
             &format!(
                 "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
                  FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
+                 WHERE EXISTS (SELECT 1 FROM copies c WHERE c.message_id = p.message_id)
                  ORDER BY p.message_id {C}, p.revision"
             ),
             &[],

@@ -1045,6 +1045,7 @@ impl HubStore for SqliteStore {
         let mut st = c.prepare(
             "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
              FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
+             WHERE EXISTS (SELECT 1 FROM copies c WHERE c.message_id = p.message_id)
              ORDER BY p.message_id, p.revision",
         )?;
         let rows = st.query_map([], |r| {
