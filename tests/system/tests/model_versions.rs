@@ -222,6 +222,30 @@ fn a_second_model_version_through_the_cli() {
         "{human}"
     );
 
+    // One version only.
+    let out = run(&[
+        "evaluate",
+        "--json",
+        "--method",
+        "majority",
+        "--model-version",
+        "v2",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let only: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (only["model_version"].as_str(), only["items"].as_u64()),
+        (Some("v2"), Some(N as u64))
+    );
+    assert!(
+        (only["accuracy"].as_f64().unwrap() - acc(v2, &all)).abs() < 1e-9,
+        "{only}"
+    );
+
     // The comparison, on what the export calls its test split.
     let test: Vec<usize> = hub
         .admin_get("/v1/admin/export?method=majority&part=test&mark=false")
