@@ -103,7 +103,7 @@ ADMIN_ROUTES = [
     "accounts/{account}/tokens", "tokens/{token}/revoke",
     "adjudications", "adjudications/{seq}/undo", "annotators", "assign", "batches/{batch}",
     "batches/{batch}/withdraw", "companies", "devices/{device}/revoke",
-    "disagreements", "dispatch", "erase", "erasures/{erasure}", "evaluation", "evaluation.html", "export", "gold", "items",
+    "disagreements", "dispatch", "erase", "erasures/{erasure}", "evaluation", "evaluation.html", "evaluation/compare", "export", "gold", "items",
     "labels", "leases/reclaim", "ledger", "messages", "pipeline", "quality", "retrain",
     "retrain/mark", "retrain/threshold", "select",
 ]

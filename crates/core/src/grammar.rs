@@ -447,6 +447,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "dispatch",
     "evaluation",
     "evaluation.html",
+    "evaluation/compare",
     "export",
     "gold",
     "items",
