@@ -3,7 +3,9 @@
 //!
 //! Asserts: no panic; every message read has a non-empty text within the limit, a
 //! confidence and probabilities in [0, 1] (best first), id-shaped company and intent;
-//! every refused row names a line that exists and no reason repeats a message text;
+//! a model version within its charset and a language reduced to a lowercase primary
+//! subtag; every message has its line; every refused row names a line that exists and
+//! no reason repeats a message text;
 //! progress is reported monotonically and never past the input's length.
 #![no_main]
 
@@ -47,7 +49,17 @@ fuzz_target!(|data: &[u8]| {
         assert!(id_like(&m.company), "company is not id-shaped");
         assert!(id_like(&m.model_intent), "model intent is not id-shaped");
         assert!(!m.message_id.is_empty());
+        assert!(
+            labelvault_core::pipeline::check_model_version(&m.model_version).is_ok(),
+            "model version outside its charset"
+        );
+        assert!(
+            m.language.as_ref().is_none_or(|l| (2..=3).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_lowercase())),
+            "language is not a lowercase primary subtag"
+        );
     }
+    assert_eq!(r.lines.len(), r.messages.len(), "a message without its line");
     for b in &r.bad {
         assert!(b.line >= 1);
         assert!(
