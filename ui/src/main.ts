@@ -25,8 +25,11 @@ let syncState: SyncState = initialSyncState(Date.now());
 /** The top bar's sync state, in words (and as data for tests and styles). */
 function showSyncState() {
   const node = $("sync-state");
-  node.textContent = describe(syncState, Date.now());
+  const words = describe(syncState, Date.now());
+  node.textContent = words;
   node.dataset.phase = syncState.phase;
+  // The full sentence on hover, since a narrow window cuts the line short.
+  node.title = syncState.phase === "retrying" || syncState.phase === "stopped" ? `${words}. ${t("syncState.kept")}` : words;
 }
 
 /** One sync (button, background or network back), its outcome kept in `syncState`. */

@@ -82,14 +82,14 @@ suite("what the top bar says", () => {
   it("says when the last sync went through and when the next try comes, in the interface language", () => {
     setLanguage("en");
     const synced = advance(initialSyncState(T0), { kind: "succeeded" }, T0 - 3 * 60_000);
-    expect(describe(synced, T0)).toBe("Synced 3 minutes ago");
+    expect(describe(synced, T0)).toBe("Synced 3 min. ago");
     const retrying = advance(synced, { kind: "failed", code: "offline" }, T0, mid);
-    expect(describe(retrying, T0)).toBe("Hub unreachable; labels kept, retrying in 30 seconds");
+    expect(describe(retrying, T0)).toBe("Not synced, retry in 30 sec.");
     expect(describe(advance(retrying, { kind: "started" }, T0), T0)).toBe("Syncing…");
     expect(describe(enrolment(initialSyncState(T0), false, T0), T0)).toBe("Not enrolled with a hub");
     setLanguage("de");
-    expect(describe(synced, T0)).toBe("Synchronisiert vor 3 Minuten");
-    expect(describe(retrying, T0)).toContain("in 30 Sekunden");
+    expect(describe(synced, T0)).toBe("Synchronisiert vor 3 Min.");
+    expect(describe(retrying, T0)).toContain("in 30 Sek.");
     setLanguage("en");
   });
 });

@@ -118,9 +118,9 @@ export function due(s: SyncState, now: number): boolean {
   return s.phase !== "syncing" && s.nextAt !== null && now >= s.nextAt;
 }
 
-/** "3 minutes ago" / "in 2 minutes" in the interface language. */
+/** "3 min. ago" / "in 2 min." in the interface language (short: the top bar is narrow). */
 export function relative(ms: number, now: number): string {
-  const rtf = new Intl.RelativeTimeFormat(language(), { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(language(), { numeric: "auto", style: "short" });
   const secs = Math.round((ms - now) / 1000);
   const abs = Math.abs(secs);
   if (abs < 60) return rtf.format(secs, "second");

@@ -1158,3 +1158,130 @@ async fn the_interface_in_german_kept_across_a_restart() {
     assert!(text(&c, "#recent-list").await.contains("model right"));
     c.close().await.expect("close");
 }
+
+/// Keyboard decisions dispatched inside the page, each waiting for the next item: the
+/// app's own keydown → next item painted times (`window.__lvLatencies`), in ms.
+async fn decide_in_page(c: &Client, n: usize) -> Vec<f64> {
+    let js = format!(
+        "const done = arguments[arguments.length - 1]; (async () => {{ \
+           const before = window.__lvLatencies.length; \
+           const text = () => document.getElementById('progress-text').textContent; \
+           for (let i = 0; i < {n}; i++) {{ \
+             const t = text(); \
+             document.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'a', bubbles: true }})); \
+             while (text() === t) {{ await new Promise(r => setTimeout(r, 0)); }} \
+             await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0))); \
+           }} \
+           done(JSON.stringify(window.__lvLatencies.slice(before))); }})();"
+    );
+    let r = c.execute_async(&js, vec![]).await.expect("in-page keys");
+    serde_json::from_str(r.as_str().expect("json string")).expect("latencies")
+}
+
+/// The top bar's sync state as rendered (`innerText`; empty unless it is laid out in
+/// the window with a width; marked when the line is cut short). WebKitWebDriver's element
+/// text reads an ellipsised `overflow: hidden` element as empty, so the page is asked.
+async fn sync_state_shown(c: &Client) -> String {
+    js(
+        c,
+        "const e = document.getElementById('sync-state'); const r = e.getBoundingClientRect(); \
+         const whole = e.scrollWidth <= e.clientWidth + 1; \
+         return r.width > 0 && r.right <= window.innerWidth && !e.closest('[hidden]') ? (whole ? '' : 'CUT SHORT: ') + e.innerText : '';",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A hub that takes the connection and never answers: the sync waits out its timeout
+/// off the main thread, labelling goes on at its usual pace meanwhile (keydown → next
+/// item, measured in the page, against the same decisions before the sync in the same
+/// run), and the top bar says a sync is under way, then that the hub is unreachable and
+/// when the app tries again, while the labels stay in the vault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_that_never_answers_does_not_slow_labelling() {
+    if !available() {
+        return;
+    }
+    use labelvault_system_tests::{cli_ok, enroll, Hub};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut hub = Hub::start(&dir.path().join("hub"));
+    let device = enroll(&hub, &dir.path().join("device"), "annotator");
+    let items: Vec<Value> = (0..60)
+        .map(|i| json!({"text": format!("message {i} about my card"), "intent": "card_arrival", "confidence": 0.4, "reason": "low_confidence"}))
+        .collect();
+    let (st, r) = hub.admin_post(
+        "/v1/admin/assign",
+        &json!({"device_id": device.device_id, "taxonomy": {"id": "t", "version": "1", "intents": [
+            {"id": "card_arrival", "description": ""}, {"id": "lost_card", "description": ""}]}, "items": items}),
+    );
+    assert_eq!(st, 200, "{r}");
+    cli_ok(&device.profile, &["pull"]);
+    // The hub goes silent: its address now accepts connections and never answers.
+    let addr = hub.addr();
+    hub.kill9();
+    let silent = std::net::TcpListener::bind(&addr).expect("bind the hub's address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in silent.incoming() {
+            held.push(s);
+        }
+    });
+    let driver = Driver::start(&[
+        ("LABELVAULT_PROFILE_DIR", &device.profile),
+        ("LABELVAULT_NO_DEMO", Path::new("1")),
+    ]);
+    let c = driver.session().await;
+    wait_for(&c, "#message").await;
+    wait_done(&c, 0).await;
+    let phase = |c: Client| async move {
+        js(
+            &c,
+            "return document.getElementById('sync-state').dataset.phase;",
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    };
+    let before = decide_in_page(&c, 20).await;
+    click(&c, "#sync-button").await;
+    assert_eq!(phase(c.clone()).await, "syncing");
+    assert_eq!(sync_state_shown(&c).await, "Syncing…");
+    let during = decide_in_page(&c, 20).await;
+    // Still waiting on the silent hub after the decisions: they were made during it.
+    assert_eq!(phase(c.clone()).await, "syncing");
+    wait_done(&c, 40).await;
+    let (b, d) = (median(&before), median(&during));
+    let worst = during.iter().copied().fold(0.0, f64::max);
+    println!(
+        "keydown → next item painted, median of 20: {b:.1} ms before the sync, {d:.1} ms while it waits ({:.2}×), worst {worst:.1} ms",
+        d / b
+    );
+    assert!(
+        d <= 2.0 * b + 20.0 && worst < 1_000.0,
+        "labelling slowed while the sync waited: before {before:?}, during {during:?}"
+    );
+    // The sync gives up after its 15 s timeout; the top bar says so and when it retries.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while phase(c.clone()).await != "retrying" {
+        assert!(Instant::now() < deadline, "the sync never gave up");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let said = sync_state_shown(&c).await;
+    assert!(said.starts_with("Not synced, retry in "), "{said}");
+    screenshot(&c, "sync-retrying.png").await;
+    drop(c);
+    drop(driver);
+    // Every decision is in the vault, waiting for the next sync.
+    let status: Value =
+        serde_json::from_str(&cli_ok(&device.profile, &["status", "--json"])).expect("status");
+    assert_eq!(status["labelled"], 40, "{status}");
+}

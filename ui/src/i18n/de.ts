@@ -177,7 +177,8 @@ export const de: Record<MessageKey, string> = {
   "syncState.idle": "Noch nicht synchronisiert",
   "syncState.syncing": "Synchronisiere …",
   "syncState.synced": "Synchronisiert {ago}",
-  "syncState.retrying": "Hub nicht erreichbar; Labels bleiben gespeichert, neuer Versuch {when}",
+  "syncState.retrying": "Nicht synchronisiert, neuer Versuch {when}",
+  "syncState.kept": "Ihre Labels bleiben im Tresor und werden bei der nächsten Synchronisation gesendet.",
   "syncState.notEnrolled": "Bei keinem Hub angemeldet",
   "syncState.stopped": "Synchronisation angehalten: Meldung lesen, dann Sync drücken",
 

@@ -178,7 +178,8 @@ export const en = {
   "syncState.idle": "Not synced yet",
   "syncState.syncing": "Syncing…",
   "syncState.synced": "Synced {ago}",
-  "syncState.retrying": "Hub unreachable; labels kept, retrying {when}",
+  "syncState.retrying": "Not synced, retry {when}",
+  "syncState.kept": "Your labels are kept in the vault and sent on the next sync.",
   "syncState.notEnrolled": "Not enrolled with a hub",
   "syncState.stopped": "Sync stopped: see the message, then press Sync",
 
