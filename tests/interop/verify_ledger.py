@@ -104,8 +104,8 @@ ADMIN_ROUTES = [
     "adjudications", "adjudications/{seq}/undo", "annotators", "assign", "batches/{batch}",
     "batches/{batch}/withdraw", "companies", "devices/{device}/revoke",
     "disagreements", "dispatch", "erase", "erasures/{erasure}", "evaluation", "evaluation.html", "evaluation/compare", "export", "gold", "items",
-    "labels", "leases/reclaim", "ledger", "messages", "pipeline", "quality", "retrain",
-    "retrain/mark", "retrain/threshold", "select",
+    "labels", "leases/reclaim", "ledger", "messages", "missed-pii", "missed-pii/confirm", "pipeline",
+    "quality", "retrain", "retrain/mark", "retrain/threshold", "select", "webhook-deliveries",
 ]
 ADMIN_QUERY = {
     "format": re.compile(r"(jsonl|chat|label-studio|prodigy|argilla|html|json)\Z"),
@@ -114,6 +114,9 @@ ADMIN_QUERY = {
     "limit": re.compile(r"[0-9]{1,20}\Z"),
     "offset": re.compile(r"[0-9]{1,20}\Z"),
     "as_of": re.compile(r"[0-9]{1,20}\Z"),
+    "model_version": re.compile(r"[A-Za-z0-9._:+-]{1,64}\Z"),
+    "a": re.compile(r"[A-Za-z0-9._:+-]{1,64}\Z"),
+    "b": re.compile(r"[A-Za-z0-9._:+-]{1,64}\Z"),
 }
 BATCH_SEGMENT = re.compile(r"b_[0-9a-f]{32}\Z")
 DEVICE_SEGMENT = re.compile(r"d_[0-9a-f]{24}\Z")

@@ -464,6 +464,7 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "retrain/threshold",
     "select",
     "tokens/{token}/revoke",
+    "webhook-deliveries",
 ];
 
 /// Query keys an admin call may carry, each with its value's shape.
@@ -476,6 +477,14 @@ fn admin_query_ok(key: &str, value: &str) -> bool {
         ),
         "with_text" => matches!(value, "true" | "false"),
         "seed" | "limit" | "offset" | "as_of" => digits(value),
+        // Model versions (evaluation per version, comparison of two).
+        "model_version" | "a" | "b" => {
+            !value.is_empty()
+                && value.len() <= 64
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-_:+".contains(&b))
+        }
         _ => false,
     }
 }
@@ -484,7 +493,7 @@ fn admin_query_ok(key: &str, value: &str) -> bool {
 /// ([`ADMIN_ROUTES`], ids in their shapes) with an optional query of known keys and
 /// closed or numeric values, and the record's method, hash and sizes are plausible.
 pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<(), Problem> {
-    const RULE: &str = "must be one of the hub's admin routes, with only known query keys (format, with_text, seed, limit, offset, as_of) and their values";
+    const RULE: &str = "must be one of the hub's admin routes, with only known query keys (format, with_text, seed, limit, offset, as_of, model_version, a, b) and their values";
     let Some(rest) = path.strip_prefix("/v1/admin/") else {
         return fail(None, "path", RULE);
     };
