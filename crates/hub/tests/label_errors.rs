@@ -4,9 +4,7 @@
 //! another device than the one that answered), never twice; with the budget at 0 (the
 //! default) nothing is flagged.
 
-use base64::Engine as _;
-use labelvault_core::identity::DeviceIdentity;
-use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use labelvault_core::protocol::WireLabel;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,93 +12,6 @@ mod common;
 use common::{start, Backend, Hub};
 
 on_both_stores!(labels_contradicting_a_confident_model_go_back_for_review);
-
-fn call(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
-    let a: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let resp = if method == "GET" {
-        let mut r = a.get(url);
-        for (k, v) in headers {
-            r = r.header(*k, v.as_str());
-        }
-        r.call()
-    } else {
-        let mut r = a.post(url).header("content-type", "application/json");
-        for (k, v) in headers {
-            r = r.header(*k, v.as_str());
-        }
-        r.send(body)
-    };
-    let mut resp = resp.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
-}
-
-fn auth(h: &Hub) -> Vec<(&'static str, String)> {
-    vec![("authorization", format!("Bearer {}", h.token.as_str()))]
-}
-
-fn post(h: &Hub, path: &str, body: Value) -> (u16, Value) {
-    let (st, t) = call(
-        "POST",
-        &format!("{}{path}", h.url),
-        &auth(h),
-        body.to_string().as_bytes(),
-    );
-    (st, serde_json::from_str(&t).unwrap_or(Value::Null))
-}
-
-fn enroll(h: &Hub, name: &str) -> (DeviceIdentity, String) {
-    let (_, a) = post(h, "/v1/admin/annotators", json!({ "name": name }));
-    let id = DeviceIdentity::generate().unwrap();
-    let p = id.public();
-    let (st, r) = call(
-        "POST",
-        &format!("{}/v1/enroll", h.url),
-        &[],
-        json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient})
-            .to_string()
-            .as_bytes(),
-    );
-    assert_eq!(st, 200, "{r}");
-    let r: Value = serde_json::from_str(&r).unwrap();
-    (id, r["device_id"].as_str().unwrap().to_string())
-}
-
-fn upload(h: &Hub, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
-    let body = serde_json::to_vec(&LabelUpload {
-        upload_id: labelvault_core::batch::random_id("u_").unwrap(),
-        device_id: dev.into(),
-        labels,
-    })
-    .unwrap();
-    let ts = labelvault_core::batch::now_unix();
-    let nonce = labelvault_core::batch::random_id("").unwrap();
-    let sig = id.sign(&protocol::request_message(
-        "POST",
-        "/v1/labels",
-        ts,
-        &nonce,
-        &body,
-    ));
-    let (st, r) = call(
-        "POST",
-        &format!("{}/v1/labels", h.url),
-        &[
-            (protocol::H_DEVICE, dev.to_string()),
-            (protocol::H_TIMESTAMP, ts.to_string()),
-            (protocol::H_NONCE, nonce),
-            (
-                protocol::H_SIGNATURE,
-                base64::engine::general_purpose::STANDARD.encode(sig),
-            ),
-        ],
-        &body,
-    );
-    assert_eq!(st, 200, "{r}");
-}
 
 fn wire(item: &str, verdict: &str, intent: Option<&str>, decided_at_ms: i64) -> WireLabel {
     serde_json::from_value(json!({"item_id": item, "revision": 1, "retracted": false, "verdict": verdict,
@@ -125,8 +36,7 @@ fn items(h: &Hub) -> Vec<Value> {
 }
 
 fn select(h: &Hub, budget: usize) -> Value {
-    let (st, r) = post(
-        h,
+    let (st, r) = h.post(
         "/v1/admin/select",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "label_error_budget": budget}}),
     );
@@ -158,12 +68,10 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
                    "probabilities": [[model, c], [INTENTS[(i + 1) % 3], rest], [INTENTS[(i + 2) % 3], rest]]})
         })
         .collect();
-    let (st, r) = post(&h, "/v1/admin/messages", json!({ "messages": ms }));
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": ms }));
     assert_eq!(st, 200, "{r}");
-    let devs = [enroll(&h, "a"), enroll(&h, "b"), enroll(&h, "c")];
-    let (st, r) = post(
-        &h,
-        "/v1/admin/dispatch",
+    let devs = [h.enroll("a"), h.enroll("b"), h.enroll("c")];
+    let (st, r) = h.post("/v1/admin/dispatch",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
                "overlap": 1, "batch_size": 100}),
     );
@@ -190,13 +98,12 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
                 wire(item, "correct", None, t)
             });
         }
-        upload(&h, id, dev, labels);
+        h.upload(id, dev, labels);
     }
 
     // Budget 0 (the default): nothing flagged; every message is answered, so the pool
     // is empty.
-    let (st, r) = post(
-        &h,
+    let (st, r) = h.post(
         "/v1/admin/select",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0}}),
     );
@@ -218,8 +125,7 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
     assert_eq!(sel["copies_needed"], 3);
 
     // Out of limits: refused with a message saying the range.
-    let (st, e) = post(
-        &h,
+    let (st, e) = h.post(
         "/v1/admin/select",
         json!({"selection": {"from": 0, "to": 10_000, "label_error_budget": 100_001}}),
     );
@@ -230,9 +136,7 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
         .contains("label_error_budget"));
 
     // Dispatch: each flagged message goes to a device other than the one that answered.
-    let (st, r) = post(
-        &h,
-        "/v1/admin/dispatch",
+    let (st, r) = h.post("/v1/admin/dispatch",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "label_error_budget": 3},
                "overlap": 1, "batch_size": 100}),
     );
@@ -259,7 +163,7 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
         assert_ne!(i["device_id"].as_str().unwrap(), labeller[m], "{m}");
     }
     // The devices receive them with the reason: the pending gauge counts them by it.
-    let (st, metrics) = call("GET", &format!("{}/metrics", h.url), &auth(&h), b"");
+    let (st, metrics) = common::call("GET", &format!("{}/metrics", h.url), &h.auth(), b"");
     assert_eq!(st, 200);
     assert!(
         metrics.contains("labelvault_items_pending{reason=\"suspected_label_error\"} 3"),

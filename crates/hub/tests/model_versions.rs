@@ -6,110 +6,14 @@
 //! test sent. Rows that would overwrite another text or bring back an erased message
 //! are refused with a reason.
 
-use base64::Engine as _;
-use labelvault_core::identity::DeviceIdentity;
-use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use labelvault_core::protocol::WireLabel;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod common;
-use common::{start, Backend, Hub};
+use common::{start, Backend};
 
 on_both_stores!(evaluation_by_model_version_and_compare);
-
-fn call(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
-    let a: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let resp = if method == "GET" {
-        let mut r = a.get(url);
-        for (k, v) in headers {
-            r = r.header(*k, v.as_str());
-        }
-        r.call()
-    } else {
-        let mut r = a.post(url).header("content-type", "application/json");
-        for (k, v) in headers {
-            r = r.header(*k, v.as_str());
-        }
-        r.send(body)
-    };
-    let mut resp = resp.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.body_mut().read_to_string().unwrap())
-}
-
-fn auth(h: &Hub) -> Vec<(&'static str, String)> {
-    vec![("authorization", format!("Bearer {}", h.token))]
-}
-
-fn get(h: &Hub, path: &str) -> (u16, Value) {
-    let (st, t) = call("GET", &format!("{}{path}", h.url), &auth(h), b"");
-    (st, serde_json::from_str(&t).unwrap_or(Value::String(t)))
-}
-
-fn post(h: &Hub, path: &str, body: Value) -> (u16, Value) {
-    let (st, t) = call(
-        "POST",
-        &format!("{}{path}", h.url),
-        &auth(h),
-        body.to_string().as_bytes(),
-    );
-    (st, serde_json::from_str(&t).unwrap_or(Value::Null))
-}
-
-fn enroll(h: &Hub, name: &str) -> (DeviceIdentity, String) {
-    let (_, a) = post(h, "/v1/admin/annotators", json!({ "name": name }));
-    let id = DeviceIdentity::generate().unwrap();
-    let p = id.public();
-    let (st, r) = call(
-        "POST",
-        &format!("{}/v1/enroll", h.url),
-        &[],
-        json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient})
-            .to_string()
-            .as_bytes(),
-    );
-    assert_eq!(st, 200, "{r}");
-    let r: Value = serde_json::from_str(&r).unwrap();
-    (id, r["device_id"].as_str().unwrap().to_string())
-}
-
-fn upload(h: &Hub, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
-    let body = serde_json::to_vec(&LabelUpload {
-        upload_id: labelvault_core::batch::random_id("u_").unwrap(),
-        device_id: dev.into(),
-        labels,
-    })
-    .unwrap();
-    let ts = labelvault_core::batch::now_unix();
-    let nonce = labelvault_core::batch::random_id("").unwrap();
-    let sig = id.sign(&protocol::request_message(
-        "POST",
-        "/v1/labels",
-        ts,
-        &nonce,
-        &body,
-    ));
-    let (st, r) = call(
-        "POST",
-        &format!("{}/v1/labels", h.url),
-        &[
-            (protocol::H_DEVICE, dev.to_string()),
-            (protocol::H_TIMESTAMP, ts.to_string()),
-            (protocol::H_NONCE, nonce),
-            (
-                protocol::H_SIGNATURE,
-                base64::engine::general_purpose::STANDARD.encode(sig),
-            ),
-        ],
-        &body,
-    );
-    assert_eq!(st, 200, "{r}");
-    let r: Value = serde_json::from_str(&r).unwrap();
-    assert_eq!(r["receipt"]["rejected"], json!([]), "{r}");
-}
 
 fn wire(item: &str, verdict: &str, intent: Option<&str>, t: i64) -> WireLabel {
     serde_json::from_value(
@@ -191,7 +95,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     };
     // v1 for every message.
     let first: Vec<Value> = (0..N).map(|i| msg(i, Some("v1"), v1(i), 0.3)).collect();
-    let (st, r) = post(&h, "/v1/admin/messages", json!({ "messages": first }));
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": first }));
     assert_eq!(st, 200, "{r}");
     assert_eq!(
         (r["inserted"].as_u64(), r["rescored"].as_u64()),
@@ -199,10 +103,8 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     );
     // One annotator labels everything: the model's intent when it agrees, else the
     // human answer.
-    let (a_id, a) = enroll(&h, "a");
-    let (st, r) = post(
-        &h,
-        "/v1/admin/dispatch",
+    let (a_id, a) = h.enroll("a");
+    let (st, r) = h.post("/v1/admin/dispatch",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
                "overlap": 1, "batch_size": 100, "gold_share": 0.0}),
     );
@@ -237,14 +139,14 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
             }
         })
         .collect();
-    upload(&h, &a_id, &a, labels);
+    h.upload(&a_id, &a, labels);
 
     // v2 re-scores m00..m29; the same file again is all duplicates; another text under
     // a known id is refused with the reason, the rest of the request stored.
     let second: Vec<Value> = (0..RESCORED)
         .map(|i| msg(i, Some("v2"), v2(i), 0.8))
         .collect();
-    let (st, r) = post(&h, "/v1/admin/messages", json!({ "messages": second }));
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": second }));
     assert_eq!(st, 200, "{r}");
     assert_eq!(
         (
@@ -255,7 +157,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         (Some(0), Some(RESCORED as u64), Some(0)),
         "{r}"
     );
-    let (_, r) = post(&h, "/v1/admin/messages", json!({ "messages": second }));
+    let (_, r) = h.post("/v1/admin/messages", json!({ "messages": second }));
     assert_eq!(
         (r["rescored"].as_u64(), r["duplicates"].as_u64()),
         (Some(0), Some(RESCORED as u64)),
@@ -263,8 +165,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     );
     let mut changed = msg(1, Some("v3"), "refund", 0.9);
     changed["text"] = "SECRET other words".into();
-    let (st, r) = post(
-        &h,
+    let (st, r) = h.post(
         "/v1/admin/messages",
         json!({ "messages": [msg(99, None, "refund", 0.5), changed] }),
     );
@@ -279,10 +180,9 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         "{reason}"
     );
     // An erased message is never taken in again, not even re-scored.
-    let (st, e) = post(&h, "/v1/admin/erase", json!({"message_ids": ["m99"]}));
+    let (st, e) = h.post("/v1/admin/erase", json!({"message_ids": ["m99"]}));
     assert_eq!(st, 200, "{e}");
-    let (_, r) = post(
-        &h,
+    let (_, r) = h.post(
         "/v1/admin/messages",
         json!({ "messages": [msg(99, Some("v2"), "refund", 0.5)] }),
     );
@@ -322,9 +222,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     );
 
     // Selection shows the current prediction: v2's confidence where re-scored.
-    let (st, pool) = post(
-        &h,
-        "/v1/admin/select",
+    let (st, pool) = h.post("/v1/admin/select",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
                "overlap": 2}),
     );
@@ -348,10 +246,8 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
 
     // A second annotator gets every message again, now with the current prediction,
     // and confirms it. "Correct" means what each device was shown: v2 on b, v1 on a.
-    let (b_id, bdev) = enroll(&h, "b");
-    let (st, r) = post(
-        &h,
-        "/v1/admin/dispatch",
+    let (b_id, bdev) = h.enroll("b");
+    let (st, r) = h.post("/v1/admin/dispatch",
         json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
                "overlap": 2, "batch_size": 100, "gold_share": 0.0}),
     );
@@ -363,7 +259,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         .enumerate()
         .map(|(k, (item, _))| wire(item, "correct", None, 1_763_900_000_000 + k as i64))
         .collect();
-    upload(&h, &b_id, &bdev, labels);
+    h.upload(&b_id, &bdev, labels);
     let shown: HashMap<String, String> = h
         .state
         .store
@@ -378,8 +274,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     // m00..m29; v1 wrong on m32, m36), the manager adjudicates the human answer.
     let current = |i: usize| if i < RESCORED { v2(i) } else { v1(i) };
     for i in (0..N).filter(|&i| current(i) != human(i)) {
-        let (st, r) = post(
-            &h,
+        let (st, r) = h.post(
             "/v1/admin/adjudications",
             json!({"message_id": id(i), "intent": human(i)}),
         );
@@ -389,7 +284,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     // Truth is `human(i)` for every message. Per version, by hand:
     let v1_pairs: Vec<(&str, &str)> = (0..N).map(|i| (v1(i), human(i))).collect();
     let v2_pairs: Vec<(&str, &str)> = (0..RESCORED).map(|i| (v2(i), human(i))).collect();
-    let (st, e) = get(&h, "/v1/admin/evaluation?method=majority");
+    let (st, e) = h.get_json("/v1/admin/evaluation?method=majority");
     assert_eq!(st, 200, "{e}");
     assert_eq!(e["model_version"], Value::Null);
     let by: BTreeMap<&str, &Value> = e["by_model_version"]
@@ -420,39 +315,39 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         .collect();
     assert_eq!(langs, BTreeMap::from([("de", 20), ("en", 20)]));
     // One version only.
-    let (st, only) = get(&h, "/v1/admin/evaluation?method=majority&model_version=v1");
+    let (st, only) = h.get_json("/v1/admin/evaluation?method=majority&model_version=v1");
     assert_eq!(st, 200, "{only}");
     assert_eq!(only["model_version"], "v1");
     assert_eq!(only["items"], N as u64);
     assert!(close(&only["accuracy"], 0.75), "{only}");
     assert_eq!(only["by_model_version"].as_array().map(Vec::len), Some(1));
-    let (st, html) = call(
+    let (st, html) = common::call(
         "GET",
         &format!("{}/v1/admin/evaluation.html?model_version=v2", h.url),
-        &auth(&h),
+        &h.auth(),
         b"",
     );
     assert_eq!(st, 200);
     assert!(html.contains("By model version") && html.contains("model version v2"));
-    let (st, r) = get(&h, "/v1/admin/evaluation?model_version=v9");
+    let (st, r) = h.get_json("/v1/admin/evaluation?model_version=v9");
     assert_eq!(
         (st, r["code"].as_str()),
         (404, Some("unknown_model_version")),
         "{r}"
     );
     assert!(r["message"].as_str().unwrap().contains("v1, v2"), "{r}");
-    let (st, r) = get(&h, "/v1/admin/evaluation?model_version=a%20b");
+    let (st, r) = h.get_json("/v1/admin/evaluation?model_version=a%20b");
     assert_eq!((st, r["code"].as_str()), (400, Some("invalid")), "{r}");
 
     // The comparison: the export's test split (as the export itself reports it), on
     // messages both versions predicted.
-    let (st, exported) = call(
+    let (st, exported) = common::call(
         "GET",
         &format!(
             "{}/v1/admin/export?method=majority&part=test&mark=false",
             h.url
         ),
-        &auth(&h),
+        &h.auth(),
         b"",
     );
     assert_eq!(st, 200, "{exported}");
@@ -476,7 +371,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
     }
     let a_pairs: Vec<(&str, &str)> = test.iter().map(|&i| (v1(i), human(i))).collect();
     let b_pairs: Vec<(&str, &str)> = test.iter().map(|&i| (v2(i), human(i))).collect();
-    let (st, c) = get(&h, "/v1/admin/evaluation/compare?a=v1&b=v2&method=majority");
+    let (st, c) = h.get_json("/v1/admin/evaluation/compare?a=v1&b=v2&method=majority");
     assert_eq!(st, 200, "{c}");
     assert_eq!(
         (c["a"].as_str(), c["b"].as_str(), c["split"].as_str()),
@@ -506,7 +401,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         d["f1_b"].as_f64().unwrap() - d["f1_a"].as_f64().unwrap()
     )));
     // Swapped, the differences change sign.
-    let (_, back) = get(&h, "/v1/admin/evaluation/compare?a=v2&b=v1&method=majority");
+    let (_, back) = h.get_json("/v1/admin/evaluation/compare?a=v2&b=v1&method=majority");
     assert!(close(
         &back["accuracy_difference"],
         -c["accuracy_difference"].as_f64().unwrap()
@@ -517,7 +412,7 @@ fn evaluation_by_model_version_and_compare(b: Backend) {
         ("a=v1&b=v9", "unknown_model_version", 404),
         ("a=v1&b=v2&x=1", "unknown_field", 400),
     ] {
-        let (st, r) = get(&h, &format!("/v1/admin/evaluation/compare?{q}"));
+        let (st, r) = h.get_json(&format!("/v1/admin/evaluation/compare?{q}"));
         assert_eq!((st, r["code"].as_str()), (st_want, Some(code)), "{q}: {r}");
     }
 }

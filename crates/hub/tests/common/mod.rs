@@ -160,3 +160,140 @@ pub fn start(backend: Backend) -> Hub {
         _backend: backend,
     }
 }
+
+// A client for the hub tests: plain HTTP requests, the admin token, enrolment and
+// signed label uploads as a device makes them.
+
+use base64::Engine as _;
+use labelvault_core::identity::DeviceIdentity;
+use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use serde_json::{json, Value};
+
+/// One request to the hub: (status, body text).
+pub fn call(method: &str, url: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, String) {
+    let (status, _, _, text) = raw(method, url, headers, body);
+    (status, text)
+}
+
+/// One request to the hub: (status, content type, x-lv-split-counts, body text).
+pub fn raw(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, String, String, String) {
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let resp = if method == "GET" {
+        let mut r = a.get(url);
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.call()
+    } else {
+        let mut r = a.post(url).header("content-type", "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, v.as_str());
+        }
+        r.send(body)
+    };
+    let mut resp = resp.unwrap();
+    let h = |n: &str| {
+        resp.headers()
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (ct, counts) = (h("content-type"), h("x-lv-split-counts"));
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_string()
+        .unwrap();
+    (status, ct, counts, text)
+}
+
+impl Hub {
+    /// The bootstrap token as an `authorization` header.
+    pub fn auth(&self) -> Vec<(&'static str, String)> {
+        vec![("authorization", format!("Bearer {}", self.token.as_str()))]
+    }
+    /// `GET path` with the token: (status, content type, x-lv-split-counts, body text).
+    pub fn get(&self, path: &str) -> (u16, String, String, String) {
+        raw("GET", &format!("{}{path}", self.url), &self.auth(), b"")
+    }
+    /// `GET path` with the token, its body as JSON (`null` when it is not JSON).
+    pub fn get_json(&self, path: &str) -> (u16, Value) {
+        let (st, _, _, t) = self.get(path);
+        (st, serde_json::from_str(&t).unwrap_or(Value::Null))
+    }
+    /// `POST path` with the token and a JSON body; the answer as JSON (`null` when it is not JSON).
+    pub fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let (st, _, _, t) = raw(
+            "POST",
+            &format!("{}{path}", self.url),
+            &self.auth(),
+            body.to_string().as_bytes(),
+        );
+        (st, serde_json::from_str(&t).unwrap_or(Value::Null))
+    }
+
+    /// A new annotator enrolled as a device: its identity and device id.
+    pub fn enroll(&self, name: &str) -> (DeviceIdentity, String) {
+        let (_, a) = self.post("/v1/admin/annotators", json!({ "name": name }));
+        let id = DeviceIdentity::generate().unwrap();
+        let p = id.public();
+        let (st, _, _, r) = raw(
+            "POST",
+            &format!("{}/v1/enroll", self.url),
+            &[],
+            json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(st, 200, "{r}");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        (id, r["device_id"].as_str().unwrap().to_string())
+    }
+
+    /// A signed label upload from device `dev`, which the hub must accept whole.
+    pub fn upload(&self, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
+        let body = serde_json::to_vec(&LabelUpload {
+            upload_id: labelvault_core::batch::random_id("u_").unwrap(),
+            device_id: dev.into(),
+            labels,
+        })
+        .unwrap();
+        let ts = labelvault_core::batch::now_unix();
+        let nonce = labelvault_core::batch::random_id("").unwrap();
+        let sig = id.sign(&protocol::request_message(
+            "POST",
+            "/v1/labels",
+            ts,
+            &nonce,
+            &body,
+        ));
+        let (st, _, _, r) = raw(
+            "POST",
+            &format!("{}/v1/labels", self.url),
+            &[
+                (protocol::H_DEVICE, dev.to_string()),
+                (protocol::H_TIMESTAMP, ts.to_string()),
+                (protocol::H_NONCE, nonce),
+                (
+                    protocol::H_SIGNATURE,
+                    base64::engine::general_purpose::STANDARD.encode(sig),
+                ),
+            ],
+            &body,
+        );
+        assert_eq!(st, 200, "{r}");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        assert_eq!(r["receipt"]["rejected"], json!([]), "{r}");
+    }
+}
