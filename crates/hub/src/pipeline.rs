@@ -14,9 +14,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use labelvault_core::batch::{self, input::InputItem, Alternative, Intent, Reason, Taxonomy};
-use labelvault_core::pipeline::distribute::{with_gold, PlannedBatch, Slot};
-use labelvault_core::pipeline::select::{self, Composition, Rng, SelectionConfig, Strategy};
+use labelvault_core::batch::{self, input::InputItem, Intent, Reason, Taxonomy};
+use labelvault_core::pipeline::distribute::{plan, Need, Slot};
+use labelvault_core::pipeline::select::{self, Composition, SelectionConfig, Strategy};
 use labelvault_core::pipeline::Message;
 use labelvault_core::redact::{PiiKind, Redactor, Terms};
 use serde::{Deserialize, Serialize};
@@ -512,59 +512,6 @@ pub async fn select_pool(State(s): State<AppState>, body: Bytes) -> Result<Respo
     .into_response())
 }
 
-/// What a dispatch still needs for one pool entry.
-#[derive(Debug, Clone)]
-pub struct Need {
-    /// Copies to hand out.
-    pub copies: usize,
-    /// Device indexes that already hold a copy.
-    pub exclude: Vec<usize>,
-}
-
-/// Plan batches: each pool entry's copies go to distinct devices that do not hold one
-/// yet (least loaded first, in the pool's priority order), chunked into batches of
-/// `batch_size` pool items, with gold items mixed in at random positions so a share
-/// `gold_share` of each batch is gold. Returns the batches and how many copies could
-/// not be placed for lack of distinct devices.
-pub fn plan(
-    needs: &[Need],
-    devices: usize,
-    batch_size: usize,
-    gold_len: usize,
-    gold_share: f64,
-    seed: u64,
-) -> (Vec<PlannedBatch>, usize) {
-    let mut queues: Vec<Vec<usize>> = vec![Vec::new(); devices];
-    let mut shortfall = 0;
-    for (j, need) in needs.iter().enumerate() {
-        let mut order: Vec<usize> = (0..devices).filter(|d| !need.exclude.contains(d)).collect();
-        // Least loaded first; ties rotate with the entry so loads stay even.
-        order.sort_by_key(|&d| {
-            (
-                queues[d].len(),
-                (d + devices - j % devices.max(1)) % devices,
-            )
-        });
-        let take = need.copies.min(order.len());
-        shortfall += need.copies - take;
-        for &d in &order[..take] {
-            queues[d].push(j);
-        }
-    }
-    let mut rng = Rng::new(seed ^ 0x601d);
-    let mut out = Vec::new();
-    for (d, q) in queues.into_iter().enumerate() {
-        for chunk in q.chunks(batch_size.max(1)) {
-            let slots = with_gold(chunk, gold_len, gold_share, &mut rng);
-            out.push(PlannedBatch {
-                annotator: d,
-                slots,
-            });
-        }
-    }
-    (out, shortfall)
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DispatchRequest {
@@ -630,8 +577,8 @@ pub(crate) fn company_terms(
         .collect())
 }
 
-/// The redacted item for a message (text redacted with the rules and its company's
-/// confirmed terms, alternatives from its distribution).
+/// The redacted item for a message: its text redacted with the rules and its company's
+/// confirmed terms, the rest as the engine builds every item.
 fn item_for(
     m: &Message,
     reason: Reason,
@@ -639,22 +586,8 @@ fn item_for(
     terms: &HashMap<String, Terms>,
     intents: &BTreeSet<String>,
 ) -> InputItem {
-    InputItem {
-        text: r.redact_with(&m.text, terms.get(&m.company)).text,
-        intent: m.model_intent.clone(),
-        confidence: m.confidence,
-        reason,
-        alternatives: m
-            .probabilities
-            .iter()
-            .filter(|(i, _)| *i != m.model_intent && intents.contains(i))
-            .take(3)
-            .map(|(i, p)| Alternative {
-                intent: i.clone(),
-                confidence: *p,
-            })
-            .collect(),
-    }
+    let text = r.redact_with(&m.text, terms.get(&m.company)).text;
+    labelvault_core::pipeline::item_for(m, reason, text, intents)
 }
 
 fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
@@ -987,59 +920,4 @@ pub async fn withdraw_batch(
         "copies_returned": returned,
     }))
     .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copies_go_to_distinct_devices_not_already_holding_one() {
-        let needs: Vec<Need> = (0..100)
-            .map(|j| Need {
-                copies: if j < 10 { 1 } else { 2 },
-                exclude: if j < 10 { vec![j % 3] } else { vec![] },
-            })
-            .collect();
-        let (batches, shortfall) = plan(&needs, 3, 20, 5, 0.05, 1);
-        assert_eq!(shortfall, 0);
-        let mut holders: HashMap<usize, Vec<usize>> = HashMap::new();
-        let mut gold = 0;
-        for b in &batches {
-            assert!(
-                b.slots
-                    .iter()
-                    .filter(|s| matches!(s, Slot::Pool(_)))
-                    .count()
-                    <= 20
-            );
-            for s in &b.slots {
-                match s {
-                    Slot::Pool(j) => holders.entry(*j).or_default().push(b.annotator),
-                    Slot::Gold(_) => gold += 1,
-                }
-            }
-        }
-        for (j, h) in &holders {
-            let mut d = h.clone();
-            d.dedup();
-            assert_eq!(d.len(), h.len(), "two copies of {j} on one device");
-            assert_eq!(h.len(), needs[*j].copies);
-            assert!(h.iter().all(|d| !needs[*j].exclude.contains(d)));
-        }
-        assert!(gold >= batches.len());
-        // Not enough distinct devices: the shortfall is reported, not hidden.
-        let (_, short) = plan(
-            &[Need {
-                copies: 2,
-                exclude: vec![0],
-            }],
-            2,
-            10,
-            0,
-            0.0,
-            1,
-        );
-        assert_eq!(short, 1);
-    }
 }

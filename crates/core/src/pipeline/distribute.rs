@@ -1,7 +1,8 @@
 //! Planning batches: each pool item goes to `overlap` different annotators (who never
 //! see each other's labels), annotators get balanced loads in the pool's priority
 //! order, and a share of hidden gold items with known answers is mixed in at random
-//! positions. Leases and reassignment are the hub's (they need its state).
+//! positions. Which annotators already hold a copy is the caller's input ([`Need`]);
+//! leases and reassignment are the hub's (they need its state).
 
 use super::select::Rng;
 use serde::Serialize;
@@ -25,64 +26,62 @@ pub struct PlannedBatch {
     pub slots: Vec<Slot>,
 }
 
-/// How to distribute.
-#[derive(Debug, Clone)]
-pub struct DistributionConfig {
-    /// Pool items per batch (gold comes on top).
-    pub batch_size: usize,
-    /// Each item goes to this many different annotators.
-    pub overlap: usize,
-    /// Share of gold items in a batch, in [0, 0.5].
-    pub gold_share: f64,
-    /// Seed for gold choice and placement.
-    pub seed: u64,
+/// What one pool entry still needs at dispatch: the hub knows which devices already
+/// hold a copy (from earlier dispatches), so planning must avoid them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    /// Copies to hand out.
+    pub copies: usize,
+    /// Annotator indexes that already hold a copy.
+    pub exclude: Vec<usize>,
 }
 
-/// Plan batches for `pool_len` items over `annotators` annotators with `gold_len` gold
-/// items available.
+/// Plan batches: each pool entry's copies go to distinct annotators that do not hold
+/// one yet (least loaded first, in the pool's priority order), chunked into batches of
+/// `batch_size` pool items, with gold items mixed in at random positions so a share
+/// `gold_share` of each batch is gold. Returns the batches and how many copies could
+/// not be placed for lack of distinct annotators, so a caller can report a shortfall
+/// instead of hiding it. Pure and deterministic for a seed, so the hub's dispatch and
+/// its tests and benchmarks plan the same way.
 pub fn plan(
-    pool_len: usize,
+    needs: &[Need],
     annotators: usize,
+    batch_size: usize,
     gold_len: usize,
-    cfg: &DistributionConfig,
-) -> Result<Vec<PlannedBatch>, String> {
-    if annotators == 0 {
-        return Err("no annotators to distribute to".into());
-    }
-    if cfg.overlap == 0 || cfg.overlap > annotators {
-        return Err(format!(
-            "overlap must be between 1 and the number of annotators ({annotators})"
-        ));
-    }
-    if cfg.batch_size == 0 {
-        return Err("batch size must be at least 1".into());
-    }
-    if !(0.0..=0.5).contains(&cfg.gold_share) {
-        return Err("gold share must be between 0 and 0.5".into());
-    }
-    if cfg.gold_share > 0.0 && gold_len == 0 {
-        return Err("a gold share was asked for but no gold items were given".into());
-    }
-    // Copy c of item j goes to annotator (j*k + c) mod A: distinct for c < k <= A, and
-    // loads differ by at most one.
+    gold_share: f64,
+    seed: u64,
+) -> (Vec<PlannedBatch>, usize) {
     let mut queues: Vec<Vec<usize>> = vec![Vec::new(); annotators];
-    for j in 0..pool_len {
-        for c in 0..cfg.overlap {
-            queues[(j * cfg.overlap + c) % annotators].push(j);
+    let mut shortfall = 0;
+    for (j, need) in needs.iter().enumerate() {
+        let mut order: Vec<usize> = (0..annotators)
+            .filter(|d| !need.exclude.contains(d))
+            .collect();
+        // Least loaded first; ties rotate with the entry so loads stay even.
+        order.sort_by_key(|&d| {
+            (
+                queues[d].len(),
+                (d + annotators - j % annotators.max(1)) % annotators,
+            )
+        });
+        let take = need.copies.min(order.len());
+        shortfall += need.copies - take;
+        for &d in &order[..take] {
+            queues[d].push(j);
         }
     }
-    let mut rng = Rng::new(cfg.seed);
+    let mut rng = Rng::new(seed ^ 0x601d);
     let mut out = Vec::new();
-    for (a, q) in queues.into_iter().enumerate() {
-        for chunk in q.chunks(cfg.batch_size) {
-            let slots = with_gold(chunk, gold_len, cfg.gold_share, &mut rng);
+    for (d, q) in queues.into_iter().enumerate() {
+        for chunk in q.chunks(batch_size.max(1)) {
+            let slots = with_gold(chunk, gold_len, gold_share, &mut rng);
             out.push(PlannedBatch {
-                annotator: a,
+                annotator: d,
                 slots,
             });
         }
     }
-    Ok(out)
+    (out, shortfall)
 }
 
 /// One batch's slots: its pool items, with hidden gold items (distinct where possible)
@@ -116,13 +115,15 @@ mod tests {
 
     #[test]
     fn overlap_goes_to_distinct_annotators_with_gold_mixed_in() {
-        let cfg = DistributionConfig {
-            batch_size: 40,
-            overlap: 2,
-            gold_share: 0.05,
-            seed: 1,
-        };
-        let batches = plan(300, 3, 20, &cfg).unwrap();
+        let needs = vec![
+            Need {
+                copies: 2,
+                exclude: vec![],
+            };
+            300
+        ];
+        let (batches, shortfall) = plan(&needs, 3, 40, 20, 0.05, 1);
+        assert_eq!(shortfall, 0);
         let mut seen: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut gold = 0;
         let mut pool_slots = 0;
@@ -154,19 +155,78 @@ mod tests {
             loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 3,
             "{loads:?}"
         );
-        assert!(plan(
-            10,
-            1,
-            0,
-            &DistributionConfig {
-                overlap: 2,
-                ..cfg.clone()
+        // The same seed plans the same batches.
+        assert_eq!(plan(&needs, 3, 40, 20, 0.05, 1).0, batches);
+    }
+
+    #[test]
+    fn copies_go_to_distinct_annotators_not_already_holding_one() {
+        let needs: Vec<Need> = (0..100)
+            .map(|j| Need {
+                copies: if j < 10 { 1 } else { 2 },
+                exclude: if j < 10 { vec![j % 3] } else { vec![] },
+            })
+            .collect();
+        let (batches, shortfall) = plan(&needs, 3, 20, 5, 0.05, 1);
+        assert_eq!(shortfall, 0);
+        let mut holders: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut gold = 0;
+        for b in &batches {
+            assert!(
+                b.slots
+                    .iter()
+                    .filter(|s| matches!(s, Slot::Pool(_)))
+                    .count()
+                    <= 20
+            );
+            for s in &b.slots {
+                match s {
+                    Slot::Pool(j) => holders.entry(*j).or_default().push(b.annotator),
+                    Slot::Gold(_) => gold += 1,
+                }
             }
-        )
-        .is_err());
-        assert!(
-            plan(10, 2, 0, &cfg).is_err(),
-            "gold share without gold items"
+        }
+        for (j, h) in &holders {
+            let mut d = h.clone();
+            d.dedup();
+            assert_eq!(d.len(), h.len(), "two copies of {j} on one annotator");
+            assert_eq!(h.len(), needs[*j].copies);
+            assert!(h.iter().all(|d| !needs[*j].exclude.contains(d)));
+        }
+        assert!(gold >= batches.len());
+    }
+
+    #[test]
+    fn a_shortfall_is_reported_not_hidden() {
+        // Two copies wanted, two annotators, one already holds it: one copy is short.
+        let (batches, short) = plan(
+            &[Need {
+                copies: 2,
+                exclude: vec![0],
+            }],
+            2,
+            10,
+            0,
+            0.0,
+            1,
         );
+        assert_eq!(short, 1);
+        assert_eq!(batches.len(), 1);
+        assert_eq!(batches[0].annotator, 1);
+        assert_eq!(batches[0].slots, vec![Slot::Pool(0)]);
+        // No annotators at all: every copy is short, nothing is planned.
+        let (none, short) = plan(
+            &[Need {
+                copies: 3,
+                exclude: vec![],
+            }],
+            0,
+            10,
+            0,
+            0.0,
+            1,
+        );
+        assert!(none.is_empty());
+        assert_eq!(short, 3);
     }
 }

@@ -101,39 +101,85 @@ pub fn parse_language(tag: &str) -> Result<String, String> {
     Ok(primary.to_ascii_lowercase())
 }
 
-/// Anything that can replace personal data in a text (the redactor in production).
-pub trait TextRedactor {
-    /// The text with personal data replaced by typed placeholders.
-    fn redact_text(&self, text: &str) -> String;
+/// The batch item for a message: its already redacted text (the caller redacts, with
+/// whatever terms it holds, so raw text never reaches this function's output), the
+/// model's intent and confidence, the reason it was selected, and up to three next-best
+/// guesses from the model's distribution — only intents of the batch's taxonomy, since
+/// a device refuses a batch whose alternatives name an intent it does not know.
+pub fn item_for(
+    m: &Message,
+    reason: crate::batch::Reason,
+    redacted_text: String,
+    intents: &std::collections::BTreeSet<String>,
+) -> crate::batch::input::InputItem {
+    crate::batch::input::InputItem {
+        text: redacted_text,
+        intent: m.model_intent.clone(),
+        confidence: m.confidence,
+        reason,
+        alternatives: m
+            .probabilities
+            .iter()
+            .filter(|(i, _)| *i != m.model_intent && intents.contains(i))
+            .take(3)
+            .map(|(i, p)| crate::batch::Alternative {
+                intent: i.clone(),
+                confidence: *p,
+            })
+            .collect(),
+    }
 }
 
-/// Turn selected messages into batch items: text redacted, the model's intent,
-/// confidence and next-best guesses, and the reason they were selected. Raw text never
-/// reaches the output.
-pub fn prepare_items(
-    messages: &[Message],
-    pool: &[select::PoolEntry],
-    redactor: &dyn TextRedactor,
-) -> Vec<crate::batch::input::InputItem> {
-    pool.iter()
-        .map(|e| {
-            let m = &messages[e.index];
-            crate::batch::input::InputItem {
-                text: redactor.redact_text(&m.text),
-                intent: m.model_intent.clone(),
-                confidence: m.confidence,
-                reason: e.reason,
-                alternatives: m
-                    .probabilities
-                    .iter()
-                    .filter(|(i, _)| *i != m.model_intent)
-                    .take(3)
-                    .map(|(i, p)| crate::batch::Alternative {
-                        intent: i.clone(),
-                        confidence: *p,
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::Reason;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn an_item_carries_the_redacted_text_and_only_known_alternatives() {
+        let m = Message {
+            message_id: "m1".into(),
+            text: "Call Anna at +44 20 7946 0958 about order 7".into(),
+            company: "acme".into(),
+            channel: "email".into(),
+            received_at: 0,
+            model_intent: "refund".into(),
+            confidence: 0.6,
+            probabilities: vec![
+                ("refund".into(), 0.6),
+                ("cancel".into(), 0.2),
+                ("retired_intent".into(), 0.1),
+                ("delivery".into(), 0.05),
+                ("billing".into(), 0.03),
+                ("other".into(), 0.02),
+            ],
+            reported_false_positive: false,
+            training_consent: true,
+            model_version: UNVERSIONED.into(),
+            language: None,
+        };
+        let intents: BTreeSet<String> = ["refund", "cancel", "delivery", "billing", "other"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let item = item_for(
+            &m,
+            Reason::LowConfidence,
+            "Call [PERSON] at [PHONE]".into(),
+            &intents,
+        );
+        assert_eq!(item.text, "Call [PERSON] at [PHONE]");
+        assert_eq!(item.intent, "refund");
+        assert_eq!(item.confidence, 0.6);
+        assert_eq!(item.reason, Reason::LowConfidence);
+        // Best first, never the model's own intent, never one outside the taxonomy, three at most.
+        let alts: Vec<&str> = item
+            .alternatives
+            .iter()
+            .map(|a| a.intent.as_str())
+            .collect();
+        assert_eq!(alts, ["cancel", "delivery", "billing"]);
+        assert_eq!(item.alternatives[1].confidence, 0.05);
+    }
 }

@@ -812,10 +812,3 @@ pub fn char_offsets(text: &str, spans: &[PiiSpan]) -> Vec<(usize, usize, PiiKind
         .map(|s| (lookup(s.start), lookup(s.end), s.kind))
         .collect()
 }
-
-/// The redactor as the hub pipeline's text redactor.
-impl crate::pipeline::TextRedactor for Redactor {
-    fn redact_text(&self, text: &str) -> String {
-        self.redact(text).text
-    }
-}
