@@ -73,15 +73,6 @@ impl Hub {
         )
     }
 
-    fn enroll(&self) -> (DeviceIdentity, String) {
-        let (_, a) = self.admin("POST", "/v1/admin/annotators", json!({"name": "x"}));
-        let id = DeviceIdentity::generate().unwrap();
-        let p = id.public();
-        let (st, r) = send("POST", &format!("{}/v1/enroll", self.url), &[], json!({"enrollment_code": a["enrollment_code"], "signing_key": p.signing_key, "recipient": p.recipient}).to_string().as_bytes());
-        assert_eq!(st, 200, "{r}");
-        (id, r["device_id"].as_str().unwrap().to_string())
-    }
-
     fn assign(&self, device_id: &str, n: usize) -> (String, Vec<String>) {
         let items: Vec<Value> = (0..n).map(|i| json!({"text": format!("text {i} about cards"), "intent": "a", "confidence": 0.4, "reason": "low_confidence"})).collect();
         let (st, r) = self.admin("POST", "/v1/admin/assign", json!({"device_id": device_id, "taxonomy": {"id": "t", "version": "1", "intents": [{"id": "a", "description": ""}, {"id": "b", "description": ""}]}, "items": items}));
@@ -255,8 +246,8 @@ fn enrollment_codes_are_single_use_and_expire(b: Backend) {
 
 fn devices_see_only_their_own_batches_and_items(b: Backend) {
     let h = start(b);
-    let (a, da) = h.enroll();
-    let (b, db) = h.enroll();
+    let (a, da) = h.enroll("x");
+    let (b, db) = h.enroll("x");
     let (batch_a, items_a) = h.assign(&da, 3);
     let (batch_b, items_b) = h.assign(&db, 6);
     let (st, list) = device_call(&h, &a, &da, "GET", "/v1/batches", b"");
@@ -362,7 +353,7 @@ fn devices_see_only_their_own_batches_and_items(b: Backend) {
 /// rule, and never echoing the value.
 fn hostile_uploads_with_valid_signatures_are_refused_by_rule(b: Backend) {
     let h = start(b);
-    let (a, da) = h.enroll();
+    let (a, da) = h.enroll("x");
     let (_, items) = h.assign(&da, 1);
     let good = |f: &dyn Fn(&mut Value)| {
         let mut u = json!({"upload_id": uid("hostile"), "device_id": da, "labels": [
@@ -448,7 +439,7 @@ fn hostile_uploads_with_valid_signatures_are_refused_by_rule(b: Backend) {
 
 fn replay_tamper_stale_revoked_are_refused(b: Backend) {
     let h = start(b);
-    let (a, da) = h.enroll();
+    let (a, da) = h.enroll("x");
     let (_, items) = h.assign(&da, 2);
     let body = upload_body(&da, "u_1", vec![label(&items[0], "correct", Some("a"))]);
     let headers = signed_headers(&a, &da, "POST", "/v1/labels", &body, now(), &nonce());
@@ -488,7 +479,7 @@ fn replay_tamper_stale_revoked_are_refused(b: Backend) {
 
 fn strict_bodies_and_idempotent_retries(b: Backend) {
     let h = start(b);
-    let (a, da) = h.enroll();
+    let (a, da) = h.enroll("x");
     let (_, items) = h.assign(&da, 2);
     let (st, e) = device_call(&h, &a, &da, "POST", "/v1/labels", b"{not json");
     assert_eq!((st, e["code"].as_str()), (400, Some("malformed")));
@@ -843,7 +834,7 @@ fn select_is_a_dry_run_in_priority_order(b: Backend) {
 
 fn dispatch_overlap_gold_leases_and_revocation(b: Backend) {
     let h = start(b);
-    let devs: Vec<(DeviceIdentity, String)> = (0..3).map(|_| h.enroll()).collect();
+    let devs: Vec<(DeviceIdentity, String)> = (0..3).map(|_| h.enroll("x")).collect();
     h.admin(
         "POST",
         "/v1/admin/messages",
@@ -1055,8 +1046,8 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
     use labelvault_hub::error::HubError;
     use labelvault_hub::store::{DispatchBatch, NewBatch, NewCopy};
     let h = start(b);
-    let (_, d1) = h.enroll();
-    let (_, d2) = h.enroll();
+    let (_, d1) = h.enroll("x");
+    let (_, d2) = h.enroll("x");
     h.admin(
         "POST",
         "/v1/admin/messages",
@@ -1203,7 +1194,7 @@ fn the_api_keeps_its_contract(b: Backend) {
 /// demo hub's way), under `reason="assigned"`, until they are labelled.
 fn items_assigned_outside_the_pipeline_count_as_pending(b: Backend) {
     let h = start(b);
-    let (id, dev) = h.enroll();
+    let (id, dev) = h.enroll("x");
     let (_, items) = h.assign(&dev, 3);
     let pending = || -> f64 {
         let (st, body) = send_text(&format!("{}/metrics", h.url), &h.token);
@@ -1241,7 +1232,7 @@ fn send_text(url: &str, token: &str) -> (u16, String) {
 /// undone by a new entry restoring what was in force before, and only the latest.
 fn a_dispatch_and_an_adjudication_can_be_undone(b: Backend) {
     let h = start(b);
-    let (ida, da) = h.enroll();
+    let (ida, da) = h.enroll("x");
     h.admin(
         "POST",
         "/v1/admin/messages",

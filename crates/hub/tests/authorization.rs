@@ -329,7 +329,7 @@ impl Hub {
         )
     }
 
-    fn enroll(&self) -> Dev {
+    fn enroll_device(&self) -> Dev {
         let id = DeviceIdentity::generate().expect("identity");
         let p = id.public();
         let body = json!({"enrollment_code": self.code(), "signing_key": p.signing_key, "recipient": p.recipient});
@@ -438,9 +438,9 @@ fn expect(what: &str, got: (u16, Value), status: u16, code: &str) {
 #[test]
 fn wrong_callers_are_refused_for_every_endpoint() {
     let hub = start();
-    let a = hub.enroll();
-    let b = hub.enroll();
-    let revoked = hub.enroll();
+    let a = hub.enroll_device();
+    let b = hub.enroll_device();
+    let revoked = hub.enroll_device();
     let (batch_a, items_a) = hub.assign(&a.device_id);
     let (batch_b, items_b) = hub.assign(&b.device_id);
     hub.assign(&revoked.device_id);
@@ -1020,7 +1020,7 @@ fn roles_on(hub: Hub) {
         ours, table,
         "people::RULES and the doc's roles table differ"
     );
-    let dev = hub.enroll();
+    let dev = hub.enroll_device();
     let (batch, _) = hub.assign(&dev.device_id);
     let spare = hub.account_code("viewer").0;
     let mut people = Vec::new();

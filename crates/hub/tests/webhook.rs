@@ -78,7 +78,7 @@ fn agent() -> ureq::Agent {
 }
 
 impl Hub {
-    fn get(&self, path: &str) -> (u16, String) {
+    fn get_text(&self, path: &str) -> (u16, String) {
         let mut r = agent()
             .get(format!("{}{path}", self.url))
             .header("authorization", format!("Bearer {}", self.token))
@@ -87,7 +87,7 @@ impl Hub {
         (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
     }
 
-    fn post(&self, path: &str, body: Value) -> Value {
+    fn post_ok(&self, path: &str, body: Value) -> Value {
         let mut r = agent()
             .post(format!("{}{path}", self.url))
             .header("authorization", format!("Bearer {}", self.token))
@@ -101,7 +101,7 @@ impl Hub {
     }
 
     fn deliveries(&self) -> Vec<Value> {
-        let (st, t) = self.get("/v1/admin/webhook-deliveries");
+        let (st, t) = self.get_text("/v1/admin/webhook-deliveries");
         assert_eq!(st, 200, "{t}");
         let v: Value = serde_json::from_str(&t).unwrap();
         v["deliveries"].as_array().unwrap().clone()
@@ -117,12 +117,12 @@ impl Hub {
                        "confidence": 0.1})
             })
             .collect();
-        self.post("/v1/admin/messages", json!({ "messages": ms }));
-        self.post(
+        self.post_ok("/v1/admin/messages", json!({ "messages": ms }));
+        self.post_ok(
             "/v1/admin/retrain/threshold",
             json!({ "threshold": threshold }),
         );
-        let a = self.post("/v1/admin/annotators", json!({ "name": "ann" }));
+        let a = self.post_ok("/v1/admin/annotators", json!({ "name": "ann" }));
         let id = DeviceIdentity::generate().unwrap();
         let p = id.public();
         let mut r = agent()
@@ -136,7 +136,7 @@ impl Hub {
             .unwrap();
         let r: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
         let dev = r["device_id"].as_str().unwrap().to_string();
-        self.post(
+        self.post_ok(
             "/v1/admin/dispatch",
             json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 1000},
                    "overlap": 1, "batch_size": 100, "gold_share": 0.0}),
@@ -462,7 +462,7 @@ fn signed_retried_recorded_once_per_episode(b: Backend) {
     assert_eq!(rx.got().len(), 3);
     assert_eq!(h.deliveries().len(), 1);
     // A training mark opens a new episode: not due until three more labels.
-    h.post("/v1/admin/retrain/mark", json!({"kind": "training"}));
+    h.post_ok("/v1/admin/retrain/mark", json!({"kind": "training"}));
     std::thread::sleep(Duration::from_millis(50));
     h.label(&dev_key, &dev, &items[4..6]);
     std::thread::sleep(Duration::from_millis(300));
@@ -480,7 +480,7 @@ fn signed_retried_recorded_once_per_episode(b: Backend) {
     assert!(second["since_mark_at"].as_str().unwrap().ends_with('Z'));
     assert_no_message_data(&got);
     // The metrics count both.
-    let (_, m) = h.get("/metrics");
+    let (_, m) = h.get_text("/metrics");
     assert!(
         m.contains("labelvault_webhook_deliveries_total{state=\"delivered\"} 2"),
         "{m}"
@@ -507,7 +507,7 @@ fn a_refusal_is_not_retried(b: Backend) {
     assert_eq!(states(&d[0]), vec!["failed"]);
     assert!(d[0]["next_attempt_at_ms"].is_null());
     assert_no_message_data(&rx.got());
-    let (_, m) = h.get("/metrics");
+    let (_, m) = h.get_text("/metrics");
     assert!(
         m.contains("labelvault_webhook_deliveries_total{state=\"failed\"} 1"),
         "{m}"
