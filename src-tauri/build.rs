@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "manage_withdraw",
     "manage_export",
     "manage_evaluation",
+    "manage_compare",
     "manage_gold",
     "manage_company",
 ];

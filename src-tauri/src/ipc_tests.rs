@@ -632,3 +632,239 @@ fn the_audit_view_reads_the_hubs_access_record() {
     assert!(!v.to_string().contains(marker), "no message text: {v}");
     let _ = ks.delete(&pinned);
 }
+
+/// The Manage view's model loop against a real hub: a file of v1 predictions, the
+/// batch plan's strategy, per-intent cap, seed and label-error budget passed through to
+/// the hub, a v2 file re-scoring the same messages (counted as re-scored; a row with
+/// another text under a known id refused by its line), and the comparison of v1 and v2
+/// on the export's test split — every figure computed here from what the test sent.
+#[test]
+fn the_manage_view_compares_model_versions() {
+    use base64::Engine as _;
+    use labelvault_system_tests::{enroll, Hub};
+    const INTENTS: [&str; 4] = ["card_arrival", "card_lost", "refund", "top_up_failed"];
+    const N: usize = 80;
+    let truth = |i: usize| INTENTS[(i * 7 + i / 5) % 4];
+    // v1 is wrong on every third message, v2 on every seventh.
+    let v1 = |i: usize| {
+        if i.is_multiple_of(3) {
+            INTENTS[(i * 7 + i / 5 + 1) % 4]
+        } else {
+            truth(i)
+        }
+    };
+    let v2 = |i: usize| {
+        if i.is_multiple_of(7) {
+            INTENTS[(i * 7 + i / 5 + 2) % 4]
+        } else {
+            truth(i)
+        }
+    };
+    let marker = "Kp4-private-text-marker";
+    let row = |i: usize, version: &str, intent: &str| {
+        json!({"id": format!("m{i:03}"), "text": format!("{marker} {i}"), "company": "acme",
+               "received_at": 1_767_225_600 + i as i64, "intent": intent,
+               "confidence": 0.3 + (i % 10) as f64 * 0.01, "model_version": version})
+    };
+    let b64 = |rows: &[Value]| {
+        base64::engine::general_purpose::STANDARD.encode(
+            rows.iter()
+                .map(|r| r.to_string() + "\n")
+                .collect::<String>(),
+        )
+    };
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+    call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .unwrap();
+    let first: Vec<Value> = (0..N).map(|i| row(i, "v1", v1(i))).collect();
+    let r = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "v1.jsonl", "bytesB64": b64(&first)}),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            r["inserted"].as_u64(),
+            r["rescored"].as_u64(),
+            r["refused"].as_u64()
+        ),
+        (Some(N as u64), Some(0), Some(0)),
+        "{r}"
+    );
+
+    // The plan's new fields reach the hub: a cap of 3 per intent over 4 intents leaves
+    // 12 low-confidence items; a bad strategy or budget never leaves the app.
+    let mut plan = json!({"from": 0, "to": 4_000_000_000i64, "overlap": 1, "batch_size": 100,
+        "gold_share": 0.0, "low_confidence_budget": 1000, "max_confidence": 1.0,
+        "sample_per_company": 0, "lease_secs": 3600, "strategy": "margin",
+        "per_intent_cap": 3, "seed": 7, "label_error_budget": 0});
+    let p = call(&h, "manage_preview", json!({"plan": plan})).unwrap();
+    assert_eq!(p["composition"]["low_confidence"], 12, "{p}");
+    assert_eq!(p["composition"]["suspected_label_error"], 0, "{p}");
+    for (key, bad) in [
+        ("strategy", json!("most_wrong")),
+        ("label_error_budget", json!(100_001)),
+    ] {
+        let mut b = plan.clone();
+        b[key] = bad;
+        let e = call(&h, "manage_preview", json!({"plan": b})).unwrap_err();
+        assert_eq!(e["code"], "bad_input", "{e}");
+        let e = call(&h, "manage_dispatch", json!({"plan": b})).unwrap_err();
+        assert_eq!(e["code"], "bad_input", "{e}");
+    }
+    // An older form without the new fields still plans (the hub's defaults).
+    let mut old = plan.clone();
+    for k in ["strategy", "per_intent_cap", "seed", "label_error_budget"] {
+        old.as_object_mut().unwrap().remove(k);
+    }
+    let p = call(&h, "manage_preview", json!({"plan": old})).unwrap();
+    assert_eq!(p["pool_size"], N, "{p}");
+
+    plan["per_intent_cap"] = json!(0);
+    let device = enroll(&hub, &dir.path().join("device"), "ann");
+    let d = call(&h, "manage_dispatch", json!({"plan": plan})).unwrap();
+    assert_eq!(d["copies"], N, "{d}");
+    // The device labels every message with its true intent (it was shown v1).
+    let items: std::collections::HashMap<String, usize> = hub
+        .admin_get("/v1/admin/items")
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|c| {
+            (
+                c["item_id"].as_str().unwrap().to_string(),
+                c["message_id"].as_str().unwrap()[1..].parse().unwrap(),
+            )
+        })
+        .collect();
+    labelvault_system_tests::cli_ok(&device.profile, &["pull"]);
+    {
+        let profile = labelvault_core::Profile::resolve(Some(device.profile.clone())).unwrap();
+        let mut vault =
+            labelvault_core::Vault::open(&profile, &labelvault_core::KeyringStore::new()).unwrap();
+        for q in vault.peek_queue(1000).unwrap() {
+            let i = items[&q.item_id];
+            assert_eq!(q.model_intent, v1(i));
+            let right = truth(i) == q.model_intent;
+            vault
+                .record(&labelvault_core::labels::Decision {
+                    item_id: q.item_id.clone(),
+                    verdict: if right {
+                        labelvault_core::labels::Verdict::Correct
+                    } else {
+                        labelvault_core::labels::Verdict::Wrong
+                    },
+                    intent_id: (!right).then(|| truth(i).to_string()),
+                    flags: Vec::new(),
+                    pii_spans: Vec::new(),
+                    duration_ms: 900,
+                    also_intents: Vec::new(),
+                })
+                .unwrap();
+        }
+    }
+    labelvault_system_tests::cli_ok(&device.profile, &["sync"]);
+
+    // v2 re-scores every message.
+    let second: Vec<Value> = (0..N).map(|i| row(i, "v2", v2(i))).collect();
+    let r = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "v2.jsonl", "bytesB64": b64(&second)}),
+    )
+    .unwrap();
+    let counts = |r: &Value| {
+        (
+            r["inserted"].as_u64(),
+            r["duplicates"].as_u64(),
+            r["rescored"].as_u64(),
+            r["refused"].as_u64(),
+        )
+    };
+    assert_eq!(
+        counts(&r),
+        (Some(0), Some(0), Some(N as u64), Some(0)),
+        "{r}"
+    );
+    // A row with another text under a known id is refused by its line, without its
+    // text; the rest of the file is stored.
+    let mut changed = row(5, "v3", "refund");
+    changed["text"] = json!(format!("{marker} another message"));
+    let mixed = [row(200, "v3", "refund"), changed];
+    let r = call(
+        &h,
+        "manage_ingest",
+        json!({"fileName": "mixed.jsonl", "bytesB64": b64(&mixed)}),
+    )
+    .unwrap();
+    assert_eq!(counts(&r), (Some(1), Some(0), Some(0), Some(1)), "{r}");
+    assert_eq!(r["bad_rows"][0]["line"], 2, "{r}");
+    assert!(
+        r["bad_rows"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("m005"),
+        "{r}"
+    );
+    assert!(!r.to_string().contains(marker), "{r}");
+
+    // The comparison, on what the export calls its test split.
+    let test: Vec<usize> = hub
+        .admin_get("/v1/admin/export?part=test&mark=false")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()[1..]
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(test.len() >= 8, "{test:?}");
+    let c = call(&h, "manage_compare", json!({"a": "v1", "b": "v2"})).unwrap();
+    let acc = |f: &dyn Fn(usize) -> &'static str| {
+        test.iter().filter(|&&i| f(i) == truth(i)).count() as f64 / test.len() as f64
+    };
+    let only = |x: &dyn Fn(usize) -> &'static str, y: &dyn Fn(usize) -> &'static str| {
+        test.iter()
+            .filter(|&&i| x(i) == truth(i) && y(i) != truth(i))
+            .count() as u64
+    };
+    assert_eq!(
+        (c["a"].as_str(), c["b"].as_str(), c["items"].as_u64()),
+        (Some("v1"), Some("v2"), Some(test.len() as u64)),
+        "{c}"
+    );
+    assert!(
+        (c["accuracy_a"].as_f64().unwrap() - acc(&v1)).abs() < 1e-9,
+        "{c}"
+    );
+    assert!(
+        (c["accuracy_b"].as_f64().unwrap() - acc(&v2)).abs() < 1e-9,
+        "{c}"
+    );
+    assert_eq!(c["only_a_correct"].as_u64(), Some(only(&v1, &v2)), "{c}");
+    assert_eq!(c["only_b_correct"].as_u64(), Some(only(&v2, &v1)), "{c}");
+    let p = labelvault_core::pipeline::evaluate::mcnemar_exact(only(&v1, &v2), only(&v2, &v1));
+    assert!((c["mcnemar_p"].as_f64().unwrap() - p).abs() < 1e-12, "{c}");
+    assert!(!c["per_intent"].as_array().unwrap().is_empty(), "{c}");
+
+    // A version the hub never saw: its error names the ones it holds. A malformed one
+    // never leaves the app.
+    let e = call(&h, "manage_compare", json!({"a": "v1", "b": "v9"})).unwrap_err();
+    assert_eq!(e["code"], "unknown_model_version", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("v1, v2"), "{e}");
+    for bad in ["", "v1&b=v2", "v 1", "v+1"] {
+        let e = call(&h, "manage_compare", json!({"a": bad, "b": "v2"})).unwrap_err();
+        assert_eq!(e["code"], "bad_input", "{bad}: {e}");
+    }
+}

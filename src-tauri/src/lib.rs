@@ -60,6 +60,7 @@ pub fn setup<R: tauri::Runtime>(
             manage::manage_withdraw,
             manage::manage_export,
             manage::manage_evaluation,
+            manage::manage_compare,
             manage::manage_gold,
             manage::manage_company,
         ])

@@ -198,15 +198,64 @@ pub struct BatchPlan {
     /// Only these devices (empty: every enrolled device).
     #[serde(default)]
     pub devices: Vec<String>,
+    /// How uncertainty ranks low-confidence predictions: `least_confidence` (the
+    /// hub's default), `margin` or `entropy`.
+    #[serde(default = "default_strategy")]
+    pub strategy: String,
+    /// At most this many low-confidence items per intent, so one noisy intent cannot
+    /// fill the budget (0: no cap).
+    #[serde(default)]
+    pub per_intent_cap: u64,
+    /// Seed of the random sample: the same seed and data give the same pool.
+    #[serde(default)]
+    pub seed: u64,
+    /// Most suspected label errors sent back for another review (0: off).
+    #[serde(default)]
+    pub label_error_budget: u64,
 }
 
+/// The hub's default uncertainty measure.
+fn default_strategy() -> String {
+    "least_confidence".into()
+}
+
+/// The hub's limit on `label_error_budget` (docs/openapi.yaml, Selection).
+pub const MAX_LABEL_ERROR_BUDGET: u64 = 100_000;
+
 impl BatchPlan {
+    /// Refuse what the hub would refuse, in the form's own words, before any call.
+    fn check(&self) -> IpcResult<()> {
+        if !matches!(
+            self.strategy.as_str(),
+            "least_confidence" | "margin" | "entropy"
+        ) {
+            return Err(IpcError::new(
+                "bad_input",
+                "choose an uncertainty strategy: least_confidence, margin or entropy",
+            ));
+        }
+        if self.label_error_budget > MAX_LABEL_ERROR_BUDGET {
+            return Err(IpcError::new(
+                "bad_input",
+                format!(
+                    "the label-error budget is {}; use 0 (off) to {MAX_LABEL_ERROR_BUDGET}",
+                    self.label_error_budget
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn selection(&self) -> Value {
         json!({
             "from": self.from, "to": self.to,
+            "strategy": self.strategy,
             "low_confidence_budget": self.low_confidence_budget,
             "max_confidence": self.max_confidence,
+            "per_intent_cap": self.per_intent_cap,
             "sample_per_company": self.sample_per_company,
+            "seed": self.seed,
+            "label_error_budget": self.label_error_budget,
         })
     }
 }
@@ -218,6 +267,7 @@ pub async fn manage_preview(
     state: tauri::State<'_, AppState>,
     plan: BatchPlan,
 ) -> IpcResult<Value> {
+    plan.check()?;
     let st = state.inner().clone();
     off_main(move || {
         let c = client(&st)?;
@@ -297,6 +347,7 @@ pub async fn manage_dispatch(
     taxonomy_b64: Option<String>,
     guidelines: Option<String>,
 ) -> IpcResult<Value> {
+    plan.check()?;
     let st = state.inner().clone();
     let taxonomy = taxonomy_b64.as_deref().map(read_taxonomy).transpose()?;
     let guidelines = guidelines.unwrap_or_default();
@@ -691,6 +742,42 @@ pub async fn manage_evaluation(state: tauri::State<'_, AppState>) -> IpcResult<E
             report,
             retrain: c.get_json("/v1/admin/retrain")?,
         })
+    })
+    .await
+}
+
+/// Whether `v` can name a model version on the hub (`[A-Za-z0-9._:-]`, 1–64 bytes). A
+/// `+`, allowed by the hub, would read as a space in a query; compare such versions
+/// with `labelvault evaluate --compare`.
+fn model_version_ok(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-_:".contains(&b))
+}
+
+/// Compare two model versions on the same messages of the export's test split: each
+/// one's accuracy and macro-F1, the differences, McNemar's exact test and F1 per intent.
+#[tauri::command]
+pub async fn manage_compare(
+    state: tauri::State<'_, AppState>,
+    a: String,
+    b: String,
+) -> IpcResult<Value> {
+    for v in [&a, &b] {
+        if !model_version_ok(v) {
+            return Err(IpcError::new(
+                "bad_input",
+                format!(
+                    "{:?} is not a model version this view can compare (letters, digits, . _ : -, at most 64); choose one from the table, or use labelvault evaluate --compare",
+                    v.chars().take(70).collect::<String>()
+                ),
+            ));
+        }
+    }
+    let st = state.inner().clone();
+    off_main(move || {
+        Ok(client(&st)?.get_json(&format!("/v1/admin/evaluation/compare?a={a}&b={b}"))?)
     })
     .await
 }

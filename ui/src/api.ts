@@ -78,11 +78,24 @@ export type PipelineCounts = {
   messages: number; gold: number; new_companies: string[]; open_copies: number; labelled_copies: number; returned_copies: number;
 };
 export type Overview = { pipeline: PipelineCounts; devices: DeviceProgress[] };
-export type IngestSummary = { read: number; inserted: number; duplicates: number; bad_rows: { line: number; reason: string }[] };
+/// What uploading a message file did: `refused` rows (a known id with another text, an
+/// erased or retired message) are also in `bad_rows`, under their line with the hub's reason.
+export type IngestSummary = {
+  read: number; inserted: number; duplicates: number; rescored: number; refused: number; bad_rows: { line: number; reason: string }[];
+};
 export type BatchPlan = {
   from: number; to: number; overlap: number; batch_size: number; gold_share: number; low_confidence_budget: number;
   max_confidence: number; sample_per_company: number; lease_secs: number; devices: string[];
+  /** How uncertainty ranks low-confidence predictions (the hub's Selection.strategy). */
+  strategy: Strategy;
+  /** At most this many low-confidence items per intent (0: no cap). */
+  per_intent_cap: number;
+  /** Seed of the random sample: the same seed and data give the same pool. */
+  seed: number;
+  /** Most suspected label errors sent back for another review (0–100000; 0: off). */
+  label_error_budget: number;
 };
+export type Strategy = "least_confidence" | "margin" | "entropy";
 /** `suspected_label_error` is absent from hubs older than the fourth reason. */
 export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number; suspected_label_error?: number };
 export type Preview = { composition: Composition; copies_needed: number; pool_size: number };
@@ -130,7 +143,20 @@ export type Evaluation = {
   false_positive_rate_by_company: Record<string, number>;
   calibration: { from: number; to: number; count: number; mean_confidence: number; accuracy: number }[];
   expected_calibration_error: number;
+  /** Per model version (absent from hubs older than model versions). */
+  by_model_version?: VersionScore[];
 };
+/// One model version's latest predictions against the human labels.
+export type VersionScore = { model_version: string; items: number; accuracy: number; macro_f1: number };
+/// Two model versions on the same messages of the export's test split (B − A differences).
+export type Comparison = {
+  method: string; split: string; a: string; b: string; items: number;
+  accuracy_a: number; accuracy_b: number; accuracy_difference: number;
+  macro_f1_a: number; macro_f1_b: number; macro_f1_difference: number;
+  only_a_correct: number; only_b_correct: number; mcnemar_p: number;
+  per_intent: IntentDelta[];
+};
+export type IntentDelta = { intent: string; f1_a: number; f1_b: number; difference: number; support: number };
 export type EvaluationView = { evaluation: Evaluation; report: Saved; retrain: { new_labels: number; threshold: number; due: boolean } };
 
 export const api = {
@@ -172,6 +198,7 @@ export const api = {
   manageWithdraw: (batchIds: string[]) => invoke<WithdrawOutcome[]>("manage_withdraw", { batchIds }),
   manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
   manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),
+  manageCompare: (a: string, b: string) => invoke<Comparison>("manage_compare", { a, b }),
   manageGold: (contentB64: string) => invoke<{ gold: number }>("manage_gold", { contentB64 }),
   manageCompany: (company: string, newlyOnboarded: boolean) => invoke<unknown>("manage_company", { company, newlyOnboarded }),
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { barLayout, calibrationPoints } from "./charts";
-import { adjudicationChoices, dateSeconds, undoAdjudicationText, withdrawOutcomeText, withdrawQuestion, withdrawSummary } from "./manage";
+import { adjudicationChoices, compositionText, dateSeconds, defaultPair, ingestText, largestF1Changes, planFieldProblems, pValueText, pct1, signed, undoAdjudicationText, withdrawOutcomeText, withdrawQuestion, withdrawSummary } from "./manage";
+import { setLanguage } from "./i18n";
 import type { WithdrawOutcome } from "./api";
 
 describe("manage view logic", () => {
@@ -54,5 +55,50 @@ describe("undo in the Manage view", () => {
   it("names what an undone adjudication left in force", () => {
     expect(undoAdjudicationText({ message_id: "m12", intent: "" })).toBe("m12 is back to its annotators' majority");
     expect(undoAdjudicationText({ message_id: "m12", intent: "change_pin" })).toBe("m12 is change_pin again");
+  });
+});
+
+describe("the model loop in the manage view", () => {
+  it("counts an upload's stored, known, re-scored, refused and unreadable rows, refused ones once", () => {
+    const r = { read: 14, inserted: 2, duplicates: 1, rescored: 10, refused: 1, bad_rows: [{ line: 3, reason: "text differs" }, { line: 15, reason: "missing text" }] };
+    expect(ingestText("v2.jsonl", r)).toBe("v2.jsonl: 14 read, 2 stored, 1 already on the hub, 10 re-scored, 1 refused by the hub, 1 bad row(s) skipped.");
+    setLanguage("de");
+    expect(ingestText("v2.jsonl", r)).toContain("10 neu bewertet, 1 vom Hub abgelehnt, 1 fehlerhafte Zeile(n)");
+    setLanguage("en");
+  });
+  it("names the suspected label errors in the pool's make-up (0 from older hubs)", () => {
+    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3, suspected_label_error: 4 })).toBe(
+      "1 reported false positive, 2 low confidence, 3 random sample, 4 suspected label error",
+    );
+    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3 })).toContain("0 suspected label error");
+  });
+  it("refuses plan values the hub would refuse, with the field and its limits", () => {
+    expect(planFieldProblems({ per_intent_cap: 0, seed: 42, label_error_budget: 100000 })).toEqual([]);
+    const p = planFieldProblems({ per_intent_cap: -1, seed: 1.5, label_error_budget: 100001 });
+    expect(p).toHaveLength(3);
+    expect(p[2]).toBe("Suspected label errors to review again (0–100000; 0: off): use a whole number from 0 to 100,000.");
+    expect(p[0]).toMatch(/^Low-confidence cap per intent/);
+  });
+  it("formats the comparison's figures", () => {
+    expect(pct1(0.8333)).toBe("83.3%");
+    expect(signed(0.125)).toBe("+0.125");
+    expect(signed(-0.05)).toBe("−0.050");
+    expect(signed(0.00001)).toBe("0.000");
+    expect(signed(-16.66, 1)).toBe("−16.7");
+    expect(pValueText(0.03125)).toBe("0.0313");
+    expect(pValueText(0.00001)).toBe("< 0.0001");
+    expect(pValueText(1)).toBe("1.0000");
+  });
+  it("lists the largest per-intent F1 changes first, unchanged intents left out", () => {
+    const d = (intent: string, difference: number, support: number) => ({ intent, f1_a: 0.5, f1_b: 0.5 + difference, difference, support });
+    const rows = [d("a", 0.1, 3), d("b", -0.4, 2), d("c", 0, 9), d("d", 0.1, 8), d("e", 0.05, 1), d("f", 0.2, 1), d("g", -0.01, 1)];
+    expect(largestF1Changes(rows).map((r) => r.intent)).toEqual(["b", "f", "d", "a", "e"]);
+    expect(largestF1Changes(rows, 2).map((r) => r.intent)).toEqual(["b", "f"]);
+    expect(largestF1Changes([d("c", 0, 9)])).toEqual([]);
+  });
+  it("starts the comparison at the last two versions, and not with fewer than two", () => {
+    const v = (model_version: string) => ({ model_version, items: 1, accuracy: 1, macro_f1: 1 });
+    expect(defaultPair([v("unversioned"), v("v1"), v("v2")])).toEqual(["v1", "v2"]);
+    expect(defaultPair([v("v1")])).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type Adjudication, type BatchPlan, type Dispatched, type Disagreement, type Evaluation, type MissedPii, type Person, type Quality, type TaxonomySummary, type WithdrawOutcome } from "./api";
+import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type IngestSummary, type IntentDelta, type MissedPii, type Person, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
@@ -90,6 +90,70 @@ export function attachmentsText(s: TaxonomySummary | null, guidelines: string): 
   return t("mg.att", { taxonomy, guidelines: g });
 }
 
+/// An upload's outcome in one line: stored, already there, re-scored (a new prediction
+/// for a known message), refused by the hub and skipped as unreadable. Refused rows are
+/// among `bad_rows` (listed by line below the line), so they are not counted twice.
+export function ingestText(file: string, r: IngestSummary): string {
+  const refused = r.refused ?? 0;
+  return t("mg.loaded", {
+    file, read: r.read, inserted: r.inserted, duplicates: r.duplicates, rescored: r.rescored ?? 0, refused,
+    bad: Math.max(0, r.bad_rows.length - refused),
+  });
+}
+
+/// The pool's make-up in words, the suspected label errors included.
+export function compositionText(c: Composition): string {
+  return t("mg.composition", { fp: c.false_positive, low: c.low_confidence, sample: c.random_sample, relabel: c.suspected_label_error ?? 0 });
+}
+
+/** The hub's limit on a plan's label-error budget. */
+export const LABEL_ERROR_LIMIT = 100_000;
+/** The largest whole number a JSON number carries exactly (the hub takes up to 2^64 − 1). */
+const WHOLE_LIMIT = Number.MAX_SAFE_INTEGER;
+
+/// The plan's new fields the hub would refuse, in the form's words, before any call.
+export function planFieldProblems(plan: Pick<BatchPlan, "per_intent_cap" | "seed" | "label_error_budget">): string[] {
+  const out: string[] = [];
+  const whole = (v: number, max: number) => Number.isInteger(v) && v >= 0 && v <= max;
+  if (!whole(plan.per_intent_cap, WHOLE_LIMIT)) out.push(t("mg.planField", { field: t("manage.cap"), min: 0, max: WHOLE_LIMIT }));
+  if (!whole(plan.seed, WHOLE_LIMIT)) out.push(t("mg.planField", { field: t("manage.planSeed"), min: 0, max: WHOLE_LIMIT }));
+  if (!whole(plan.label_error_budget, LABEL_ERROR_LIMIT)) out.push(t("mg.planField", { field: t("manage.labelErrors"), min: 0, max: LABEL_ERROR_LIMIT }));
+  return out;
+}
+
+/// A share as a percentage with one decimal: "83.3%".
+export function pct1(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+/// A difference with its sign ("+0.125", "−0.050"; "0.000" when none at this precision).
+export function signed(x: number, digits = 3): string {
+  const s = Math.abs(x).toFixed(digits);
+  if (Number(s) === 0) return s;
+  return `${x > 0 ? "+" : "−"}${s}`;
+}
+
+/// A p-value as people read it: four decimals, "< 0.0001" below that.
+export function pValueText(p: number): string {
+  return p < 0.0001 ? "< 0.0001" : p.toFixed(4);
+}
+
+/// The intents whose F1 changed most between the two versions (largest change first,
+/// then the most labelled), leaving out those that did not change.
+export function largestF1Changes(rows: IntentDelta[], k = 5): IntentDelta[] {
+  return rows
+    .filter((r) => Math.abs(r.difference) > 1e-12)
+    .sort((a, b) => Math.abs(b.difference) - Math.abs(a.difference) || b.support - a.support || a.intent.localeCompare(b.intent))
+    .slice(0, k);
+}
+
+/// The pair the compare control starts with: the two newest-looking versions (the
+/// hub lists them by name), A the older, B the newer; null with fewer than two.
+export function defaultPair(versions: VersionScore[]): [string, string] | null {
+  if (versions.length < 2) return null;
+  return [versions[versions.length - 2].model_version, versions[versions.length - 1].model_version];
+}
+
 const num = (id: string, fallback: number) => {
   const v = Number(($(id) as HTMLInputElement).value);
   return Number.isFinite(v) ? v : fallback;
@@ -167,6 +231,7 @@ export class ManageScreen {
       void this.disagreements();
     });
     $("manage-evaluate").addEventListener("click", () => void this.evaluate());
+    $("manage-compare-button").addEventListener("click", () => void this.compare());
   }
 
   /// Called when the tab opens.
@@ -257,7 +322,7 @@ export class ManageScreen {
     try {
       const r = await api.manageIngest(file.name, await fileBase64(file));
       clear(out);
-      out.append(el("p", { id: "manage-load-summary" }, [t("mg.loaded", { file: file.name, read: r.read, inserted: r.inserted, duplicates: r.duplicates, bad: r.bad_rows.length })]));
+      out.append(el("p", { id: "manage-load-summary" }, [ingestText(file.name, r)]));
       if (r.bad_rows.length) {
         const list = el("ul", {}, r.bad_rows.slice(0, 20).map((b) => el("li", {}, [t("mg.badLine", { line: String(b.line), reason: b.reason })])));
         out.append(list);
@@ -282,6 +347,10 @@ export class ManageScreen {
       sample_per_company: num("plan-sample", 100),
       lease_secs: Math.round(num("plan-lease", 7) * DAY),
       devices: [],
+      strategy: ($("plan-strategy") as HTMLSelectElement).value as Strategy,
+      per_intent_cap: num("plan-cap", 0),
+      seed: num("plan-seed", 0),
+      label_error_budget: num("plan-label-errors", 0),
     };
   }
 
@@ -302,6 +371,11 @@ export class ManageScreen {
     try {
       const plan = this.planFromForm();
       clear(out);
+      const fields = planFieldProblems(plan);
+      if (fields.length) {
+        out.append(el("p", { id: "manage-plan-problem", class: "problem", role: "alert" }, [t("mg.cannot", { problems: fields.join(" ") })]));
+        return;
+      }
       const r = await api.managePreview(plan);
       const problems = this.planProblems(plan, r.pool_size);
       if (problems.length) {
@@ -311,6 +385,7 @@ export class ManageScreen {
       $("manage-confirm-text").textContent =
         t("mg.assignQ", {
           messages: r.pool_size,
+          composition: compositionText(r.composition),
           items: r.copies_needed,
           overlap: plan.overlap,
           gold: Math.round(plan.gold_share * 100),
@@ -393,6 +468,11 @@ export class ManageScreen {
     try {
       const plan = this.planFromForm();
       clear(out);
+      const fields = planFieldProblems(plan);
+      if (fields.length) {
+        out.append(el("p", { id: "manage-plan-problem", class: "problem", role: "alert" }, [t("mg.cannot", { problems: fields.join(" ") })]));
+        return;
+      }
       if (!dispatch) {
         const r = await api.managePreview(plan);
         const c = r.composition;
@@ -627,6 +707,7 @@ export class ManageScreen {
         el("p", { id: "manage-eval-summary" }, [t("mg.evalSummary", { accuracy: pct(e.accuracy), count: e.items, f1: fmt(e.macro_f1), ece: fmt(e.expected_calibration_error), path: v.report.path })]),
         el("p", { class: "muted" }, [t(v.retrain.due ? "mg.retrainDue" : "mg.retrainNot", { count: v.retrain.new_labels, threshold: v.retrain.threshold })]),
       );
+      this.showVersions(e.by_model_version ?? []);
       if (e.top_confusions.length) {
         const max = Math.max(...e.top_confusions.map((c) => c.count));
         box.append(el("h3", {}, [t("mg.confusions")]), barChart(e.top_confusions.slice(0, 10).map((c) => ({ label: `${c.model} → ${c.human}`, parts: [{ share: c.count / max, cls: "ret" }], note: String(c.count) })), t("mg.confusionsChart")));
@@ -642,4 +723,88 @@ export class ManageScreen {
       showBanner(errorText(e));
     }
   }
+
+  /// The per-version table, and the compare control filled from it (two versions or more).
+  private showVersions(versions: VersionScore[]) {
+    const box = $("manage-versions");
+    clear(box);
+    clear($("manage-compare-result"));
+    const compare = $("manage-compare");
+    compare.hidden = true;
+    if (!versions.length) return;
+    const head = el("tr", {}, (["mg.th.version", "mg.th.items", "mg.th.accuracy", "mg.th.macroF1"] as const).map((h) => el("th", {}, [t(h)])));
+    const rows = versions.map((v) =>
+      el("tr", { "data-version": v.model_version }, [el("td", {}, [v.model_version]), el("td", {}, [String(v.items)]), el("td", {}, [pct1(v.accuracy)]), el("td", {}, [fmt(v.macro_f1)])]),
+    );
+    box.append(el("h3", {}, [t("mg.versions")]), el("table", { class: "table", id: "manage-versions-table" }, [el("thead", {}, [head]), el("tbody", {}, rows)]));
+    const pair = defaultPair(versions);
+    if (!pair) {
+      box.append(el("p", { class: "muted", id: "manage-one-version" }, [t("mg.oneVersion", { version: versions[0].model_version })]));
+      return;
+    }
+    for (const [id, chosen] of [["manage-compare-a", pair[0]], ["manage-compare-b", pair[1]]] as const) {
+      const select = $(id) as HTMLSelectElement;
+      clear(select);
+      for (const v of versions) select.append(el("option", { value: v.model_version }, [v.model_version]));
+      select.value = chosen;
+    }
+    compare.hidden = false;
+  }
+
+  /// Compare the two chosen versions and show the hub's answer: each one's accuracy and
+  /// macro-F1 with the difference, McNemar's test, and the largest per-intent changes.
+  private async compare() {
+    const out = $("manage-compare-result");
+    const a = ($("manage-compare-a") as HTMLSelectElement).value;
+    const b = ($("manage-compare-b") as HTMLSelectElement).value;
+    clear(out);
+    if (a === b) {
+      out.append(el("p", { class: "problem", role: "alert", id: "manage-compare-problem" }, [t("mg.compareSame")]));
+      return;
+    }
+    const button = $("manage-compare-button") as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      out.append(...comparisonView(await api.manageCompare(a, b)));
+    } catch (e) {
+      out.append(el("p", { class: "problem", role: "alert", id: "manage-compare-problem" }, [errorText(e)]));
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
+
+/// The comparison as the view shows it: a head line, a table of both versions' accuracy
+/// and macro-F1 with their difference, McNemar's test in words, and the intents whose
+/// F1 changed most.
+export function comparisonView(c: Comparison): HTMLElement[] {
+  if (c.items === 0) return [el("p", { id: "manage-compare-head", class: "muted" }, [t("mg.compareNone", { a: c.a, b: c.b })])];
+  const head = el("tr", {}, [el("th", {}, [t("mg.th.measure")]), el("th", {}, [c.a]), el("th", {}, [c.b]), el("th", {}, [t("mg.th.difference")])]);
+  const row = (key: "mg.th.accuracy" | "mg.th.macroF1", id: string, x: string, y: string, d: string) =>
+    el("tr", { "data-measure": id }, [el("th", { scope: "row" }, [t(key)]), el("td", {}, [x]), el("td", {}, [y]), el("td", {}, [d])]);
+  const table = el("table", { class: "table", id: "manage-compare-table" }, [
+    el("thead", {}, [head]),
+    el("tbody", {}, [
+      row("mg.th.accuracy", "accuracy", pct1(c.accuracy_a), pct1(c.accuracy_b), t("mg.points", { value: signed(c.accuracy_difference * 100, 1) })),
+      row("mg.th.macroF1", "macro_f1", fmt(c.macro_f1_a), fmt(c.macro_f1_b), signed(c.macro_f1_difference)),
+    ]),
+  ]);
+  const verdict = t(c.mcnemar_p < 0.05 ? "mg.significant" : "mg.notSignificant");
+  const out: HTMLElement[] = [
+    el("p", { id: "manage-compare-head" }, [t("mg.compareHead", { a: c.a, b: c.b, count: c.items })]),
+    table,
+    el("p", { id: "manage-compare-test" }, [t("mg.mcnemar", { a: c.a, b: c.b, onlyA: c.only_a_correct, onlyB: c.only_b_correct, p: pValueText(c.mcnemar_p), verdict })]),
+  ];
+  const changes = largestF1Changes(c.per_intent);
+  if (changes.length) {
+    const h = el("tr", {}, [el("th", {}, [t("mg.th.intent")]), el("th", {}, [t("mg.th.f1Of", { version: c.a })]), el("th", {}, [t("mg.th.f1Of", { version: c.b })]), el("th", {}, [t("mg.th.difference")]), el("th", {}, [t("mg.th.support")])]);
+    out.push(
+      el("h4", {}, [t("mg.f1Changes", { a: c.a, b: c.b })]),
+      el("table", { class: "table", id: "manage-compare-intents" }, [
+        el("thead", {}, [h]),
+        el("tbody", {}, changes.map((d) => el("tr", { "data-intent": d.intent }, [el("td", {}, [d.intent]), el("td", {}, [fmt(d.f1_a, 2)]), el("td", {}, [fmt(d.f1_b, 2)]), el("td", {}, [signed(d.difference, 2)]), el("td", {}, [String(d.support)])]))),
+      ]),
+    );
+  }
+  return out;
 }

@@ -303,6 +303,9 @@ pub struct IngestSummary {
     /// Messages the hub already had that came with another prediction (another model
     /// version or a re-scoring): a new prediction revision, now the current one.
     pub rescored: u64,
+    /// Rows the hub refused (a known id with another text, an erased or retired
+    /// message); each is also in `bad_rows` under its line, with the hub's reason.
+    pub refused: u64,
     /// Rows skipped, by line, with the reason (field names only); rows the hub refused
     /// (e.g. a known id with another text) are here too, under their line.
     pub bad_rows: Vec<BadRow>,
@@ -362,6 +365,7 @@ pub fn ingest_file(
             .map(Vec::as_slice)
             .unwrap_or_default()
         {
+            summary.refused += 1;
             let at = refused["index"].as_u64().unwrap_or(0) as usize;
             summary.bad_rows.push(BadRow {
                 line: chunk_lines.get(k * INGEST_CHUNK + at).copied().unwrap_or(0),
