@@ -117,10 +117,7 @@ fn fail<T>(label: Option<usize>, field: &'static str, rule: &'static str) -> Res
 /// Whether `s` may be an intent id: 1–64 bytes of `A–Z a–z 0–9 _ - . :`. (Which intents
 /// a label may use is the batch's taxonomy; the device and the hub check that too.)
 pub fn is_intent_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= MAX_INTENT_ID
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+    s.len() <= MAX_INTENT_ID && crate::batch::is_id(s)
 }
 
 /// Check one label. `latest_ms` is the latest time its decision may carry (the ledger
@@ -478,13 +475,7 @@ fn admin_query_ok(key: &str, value: &str) -> bool {
         "with_text" => matches!(value, "true" | "false"),
         "seed" | "limit" | "offset" | "as_of" => digits(value),
         // Model versions (evaluation per version, comparison of two).
-        "model_version" | "a" | "b" => {
-            !value.is_empty()
-                && value.len() <= 64
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-_:+".contains(&b))
-        }
+        "model_version" | "a" | "b" => crate::pipeline::check_model_version(value).is_ok(),
         _ => false,
     }
 }

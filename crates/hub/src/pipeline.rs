@@ -37,12 +37,7 @@ use crate::http::parse_object as parse;
 
 /// An id the batch format accepts (intents, companies, channels).
 fn check_id(what: &str, id: &str) -> Result<(), String> {
-    let ok = !id.is_empty()
-        && id.len() <= batch::limits::MAX_ID
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
-    if ok {
+    if batch::is_id(id) {
         Ok(())
     } else {
         Err(format!(

@@ -181,17 +181,10 @@ fn default_by() -> String {
     "manager".into()
 }
 
-fn id_shaped(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= labelvault_core::batch::limits::MAX_ID
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
-}
-
 /// `POST /v1/admin/adjudications`: the manager's label for a message.
 pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
     let req: AdjudicationRequest = crate::http::parse_object(&body)?;
-    if !id_shaped(&req.intent) || !id_shaped(&req.by) {
+    if !labelvault_core::batch::is_id(&req.intent) || !labelvault_core::batch::is_id(&req.by) {
         return Err(HubError::bad(
             "invalid",
             "`intent` and `by` must be 1–128 characters of A-Z a-z 0-9 _ - . :",
@@ -264,7 +257,7 @@ pub async fn undo_adjudication(
     } else {
         crate::http::parse_object(&body)?
     };
-    if !id_shaped(&req.by) {
+    if !labelvault_core::batch::is_id(&req.by) {
         return Err(HubError::bad(
             "invalid",
             "`by` must be 1–128 characters of A-Z a-z 0-9 _ - . :",

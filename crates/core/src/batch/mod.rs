@@ -227,17 +227,23 @@ pub mod limits {
     pub const MAX_GUIDELINES: usize = 32 * 1024;
 }
 
-fn check_id(what: &str, id: &str, min: usize) -> Result<(), BatchError> {
-    let ok = id.len() >= min
-        && id.len() <= limits::MAX_ID
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
-    if ok {
+/// Whether `s` is an id a batch can carry: 1–[`limits::MAX_ID`] bytes of
+/// `A-Z a-z 0-9 _ - . :` (taxonomy ids and versions, intents, companies, channels, who
+/// adjudicated). The one rule the device, the hub and the CLI apply, so an id accepted
+/// at ingest never fails later, at dispatch or import; each caller words its own error.
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= limits::MAX_ID
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+}
+
+fn check_id(what: &str, id: &str) -> Result<(), BatchError> {
+    if is_id(id) {
         Ok(())
     } else {
         Err(BatchError::Invalid(format!(
-            "{what} must be {min}..{} characters of A-Z a-z 0-9 _ - . :",
+            "{what} must be 1..{} characters of A-Z a-z 0-9 _ - . :",
             limits::MAX_ID
         )))
     }
@@ -259,8 +265,8 @@ impl Taxonomy {
     /// intent by id or position, never a description.
     pub fn validate(&self) -> Result<(), BatchError> {
         let t = self;
-        check_id("taxonomy id", &t.id, 1)?;
-        check_id("taxonomy version", &t.version, 1)?;
+        check_id("taxonomy id", &t.id)?;
+        check_id("taxonomy version", &t.version)?;
         if t.intents.is_empty() || t.intents.len() > limits::MAX_INTENTS {
             return Err(BatchError::Invalid(format!(
                 "the taxonomy must have 1..{} intents",
@@ -441,5 +447,42 @@ mod reason_tests {
         // Ranks a vault does not know read back as before the fourth reason existed.
         assert_eq!(Reason::from_rank(4), Reason::RandomSample);
         assert_eq!(Reason::from_rank(-1), Reason::RandomSample);
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::{is_id, limits};
+
+    #[test]
+    fn ids_are_one_to_max_id_bytes_of_the_batch_charset() {
+        for ok in [
+            "a",
+            "refund",
+            "order.status:v2",
+            "A-Z_09",
+            &"x".repeat(limits::MAX_ID),
+        ] {
+            assert!(is_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            " refund",
+            "re fund",
+            "ré",
+            "a/b",
+            "a\n",
+            &"x".repeat(limits::MAX_ID + 1),
+        ] {
+            assert!(!is_id(bad), "{bad:?}");
+        }
+        // The ledger's intent ids are the same rule with a shorter limit.
+        assert!(crate::grammar::is_intent_id(
+            &"x".repeat(crate::grammar::MAX_INTENT_ID)
+        ));
+        assert!(!crate::grammar::is_intent_id(
+            &"x".repeat(crate::grammar::MAX_INTENT_ID + 1)
+        ));
+        assert!(!crate::grammar::is_intent_id("a b"));
     }
 }

@@ -203,11 +203,7 @@ fn id_of(s: &str, field: &str) -> Result<String, String> {
 /// Ids (intents, companies, channels) must be ones a batch can carry, or the row would
 /// only fail later, at dispatch, far from its line number.
 fn check_id(field: &str, s: &str) -> Result<(), String> {
-    let ok = !s.is_empty()
-        && s.len() <= 128
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'));
-    if ok {
+    if crate::batch::is_id(s) {
         Ok(())
     } else {
         Err(format!(
