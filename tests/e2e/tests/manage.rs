@@ -258,8 +258,28 @@ async fn a_manager_round_in_the_manage_view() {
         "{count}"
     );
 
-    // Preview, then create and assign: overlap 2 over the two devices, no gold.
+    // The batch plan's label-error budget has the hub's limit: over it, the form says
+    // so next to the button and nothing is sent.
     type_into(&c, "#plan-gold", "0").await;
+    type_into(&c, "#plan-label-errors", "100001").await;
+    click(&c, "#manage-preview").await;
+    let problem = wait_text(&c, "#manage-plan-problem", "Suspected label errors").await;
+    assert!(
+        problem.contains("use a whole number from 0 to 100,000"),
+        "{problem}"
+    );
+    type_into(&c, "#plan-label-errors", "0").await;
+    // The uncertainty measure, per-intent cap and seed go with the plan.
+    c.execute(
+        "const s = document.getElementById('plan-strategy'); s.value = 'entropy'; s.dispatchEvent(new Event('change'));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    type_into(&c, "#plan-cap", "0").await;
+    type_into(&c, "#plan-seed", "7").await;
+
+    // Preview, then create and assign: overlap 2 over the two devices, no gold.
     click(&c, "#manage-preview").await;
     let preview = wait_text(&c, "#manage-preview-summary", "Dry run").await;
     assert!(
@@ -273,6 +293,11 @@ async fn a_manager_round_in_the_manage_view() {
     click(&c, "#manage-dispatch").await;
     let ask = wait_text(&c, "#manage-confirm-text", "Assign").await;
     assert!(ask.contains(&format!("{} item(s)", 2 * MESSAGES)), "{ask}");
+    // The pool's make-up, the suspected label errors included (the budget is 0: off).
+    assert!(
+        ask.contains(&format!("Assign {MESSAGES} message(s) (0 reported false positive, {MESSAGES} low confidence, 0 random sample, 0 suspected label error) as")),
+        "{ask}"
+    );
     assert!(
         ask.contains("Taxonomy round-bank version 3 (4 intents).")
             && ask.contains("Guidelines for annotators attached"),
@@ -556,6 +581,152 @@ async fn a_manager_round_in_the_manage_view() {
     wait_text(&c, "#manage-eval-summary", "Report saved").await;
     let html = std::fs::read_to_string(exports.join("evaluation.html")).unwrap();
     assert!(html.contains("<svg"), "the report has charts");
+    // One model version so far: nothing to compare yet, and the view says why.
+    wait_text(&c, "#manage-one-version", "Only one model version").await;
+    wait_text(&c, "#manage-versions-table", "unversioned").await;
+
+    // Model v2 re-scores every message: the view counts them re-scored. A row with
+    // another text under a known id is refused by its line, without the text.
+    let v2 = |i: usize| INTENTS[(i + i % 2) % INTENTS.len()];
+    let rescored = dir.path().join("v2.jsonl");
+    let v2_rows: String = (0..MESSAGES)
+        .map(|i| {
+            json!({
+                "id": format!("m{i:02}"),
+                "text": format!("manage round message {i:02}: where is my order, asks Jane Roe"),
+                "company": "acme",
+                "channel": "chat",
+                "received_at": "2026-11-02T10:00:00Z",
+                "intent": v2(i),
+                "confidence": 0.9,
+                "model_version": "v2",
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(&rescored, v2_rows).unwrap();
+    c.find(Locator::Css("#manage-file"))
+        .await
+        .unwrap()
+        .send_keys(rescored.to_str().unwrap())
+        .await
+        .unwrap();
+    let summary = wait_text(&c, "#manage-load-summary", "re-scored").await;
+    assert_eq!(
+        summary,
+        format!("v2.jsonl: {MESSAGES} read, 0 stored, 0 already on the hub, {MESSAGES} re-scored, 0 refused by the hub, 0 bad row(s) skipped.")
+    );
+    let other_text = dir.path().join("other-text.jsonl");
+    std::fs::write(
+        &other_text,
+        json!({"id": "m03", "text": "Zr8 quite another message", "company": "acme",
+               "received_at": "2026-11-02T10:00:00Z", "intent": "refund_not_showing",
+               "confidence": 0.5, "model_version": "v3"})
+        .to_string()
+            + "\n",
+    )
+    .unwrap();
+    c.find(Locator::Css("#manage-file"))
+        .await
+        .unwrap()
+        .send_keys(other_text.to_str().unwrap())
+        .await
+        .unwrap();
+    let summary = wait_text(&c, "#manage-load-summary", "refused").await;
+    assert!(
+        summary.contains("0 stored") && summary.contains("1 refused by the hub"),
+        "{summary}"
+    );
+    let reasons = wait_text(&c, "#manage-load-result li", "line 1:").await;
+    assert!(
+        reasons.contains("m03") && !reasons.contains("Zr8"),
+        "{reasons}"
+    );
+
+    // The evaluation scores each version; compare the two.
+    click(&c, "#manage-evaluate").await;
+    let versions = wait_text(&c, "#manage-versions-table", "v2").await;
+    assert!(versions.contains("unversioned"), "{versions}");
+    let eval: Value = serde_json::from_str(&hub.admin_get("/v1/admin/evaluation")).unwrap();
+    for v in eval["by_model_version"].as_array().unwrap() {
+        let row = c
+            .find(Locator::Css(&format!(
+                "#manage-versions-table tr[data-version='{}']",
+                v["model_version"].as_str().unwrap()
+            )))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            row.contains(&format!("{:.1}%", v["accuracy"].as_f64().unwrap() * 100.0))
+                && row.contains(&format!("{:.3}", v["macro_f1"].as_f64().unwrap())),
+            "{row} {v}"
+        );
+    }
+    let chosen = |id: &'static str| {
+        let c = c.clone();
+        async move {
+            c.find(Locator::Css(id))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    let (a, b) = (
+        chosen("#manage-compare-a").await,
+        chosen("#manage-compare-b").await,
+    );
+    assert_eq!((a.as_str(), b.as_str()), ("unversioned", "v2"));
+    click(&c, "#manage-compare-button").await;
+    let head = wait_text(&c, "#manage-compare-head", "against").await;
+    let cmp: Value =
+        serde_json::from_str(&hub.admin_get(&format!("/v1/admin/evaluation/compare?a={a}&b={b}")))
+            .unwrap();
+    let n = cmp["items"].as_u64().unwrap();
+    assert!(n > 0, "the test split has messages of both versions: {cmp}");
+    assert!(
+        head.contains(&format!("unversioned (A) against v2 (B) on {n} message(s)")),
+        "{head}"
+    );
+    let pct = |k: &str| format!("{:.1}%", cmp[k].as_f64().unwrap() * 100.0);
+    let accuracy = wait_text(
+        &c,
+        "#manage-compare-table tr[data-measure='accuracy']",
+        &pct("accuracy_a"),
+    )
+    .await;
+    assert!(accuracy.contains(&pct("accuracy_b")), "{accuracy}");
+    let f1 = wait_text(
+        &c,
+        "#manage-compare-table tr[data-measure='macro_f1']",
+        &format!("{:.3}", cmp["macro_f1_a"].as_f64().unwrap()),
+    )
+    .await;
+    assert!(
+        f1.contains(&format!("{:.3}", cmp["macro_f1_b"].as_f64().unwrap())),
+        "{f1}"
+    );
+    let test = wait_text(&c, "#manage-compare-test", "McNemar's exact test p = ").await;
+    assert!(
+        test.contains(&format!(
+            "Only unversioned right: {}; only v2 right: {}.",
+            cmp["only_a_correct"], cmp["only_b_correct"]
+        )),
+        "{test}"
+    );
+    c.execute(
+        "document.getElementById('manage-versions').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "manage-model-versions.png").await;
 
     // Gold answers load from a file; a newly onboarded company is marked.
     let gold_file = dir.path().join("gold.jsonl");
