@@ -548,50 +548,13 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
     let by_intent = group(intents);
 
     // Pairwise κ in one pass over the pool messages.
-    struct Pair {
-        n: u64,
-        agree: u64,
-        mx: HashMap<u32, u64>,
-        my: HashMap<u32, u64>,
-    }
-    let mut pairs: BTreeMap<(u32, u32), Pair> = BTreeMap::new();
-    for &m in &pool {
-        let r = &by_item[m as usize];
-        for p in 0..r.len() {
-            for q in p + 1..r.len() {
-                let (x, y) = if r[p].0 < r[q].0 {
-                    (r[p], r[q])
-                } else {
-                    (r[q], r[p])
-                };
-                let e = pairs.entry((x.0, y.0)).or_insert_with(|| Pair {
-                    n: 0,
-                    agree: 0,
-                    mx: HashMap::new(),
-                    my: HashMap::new(),
-                });
-                e.n += 1;
-                e.agree += u64::from(x.1 == y.1);
-                *e.mx.entry(x.1).or_default() += 1;
-                *e.my.entry(y.1).or_default() += 1;
-            }
-        }
-    }
-    let pairs = pairs
+    let pairs = aggregate::pair_tallies(pool.iter().map(|&m| by_item[m as usize].as_slice()))
         .into_iter()
-        .map(|((a, b), p)| {
-            let n = p.n as f64;
-            let po = p.agree as f64 / n;
-            let pe: f64 =
-                p.mx.iter()
-                    .map(|(c, x)| (*x as f64 / n) * (p.my.get(c).copied().unwrap_or(0) as f64 / n))
-                    .sum();
-            PairKappa {
-                annotator_a: agg.annotators[a as usize].clone(),
-                annotator_b: agg.annotators[b as usize].clone(),
-                shared: p.n,
-                kappa: (p.n >= 2 && (1.0 - pe).abs() > 1e-12).then(|| (po - pe) / (1.0 - pe)),
-            }
+        .map(|((a, b), p)| PairKappa {
+            annotator_a: agg.annotators[a as usize].clone(),
+            annotator_b: agg.annotators[b as usize].clone(),
+            shared: p.shared,
+            kappa: p.kappa(),
         })
         .collect();
 
@@ -948,6 +911,17 @@ mod tests {
         );
         assert_eq!(q.overall.paired_messages, 2);
         assert_eq!(q.overall.observed_agreement, Some(0.5));
+        // One pair over the two pool messages: a says x twice, b says x then y, so
+        // observed and chance agreement are both 1/2 and κ is 0.
+        assert_eq!(
+            q.pairs,
+            vec![PairKappa {
+                annotator_a: "a".into(),
+                annotator_b: "b".into(),
+                shared: 2,
+                kappa: Some(0.0),
+            }]
+        );
         let d = disagreements(&agg, false);
         let ids: Vec<(&str, &str)> = d.iter().map(|d| (d.message_id.as_str(), d.kind)).collect();
         assert_eq!(ids, vec![("m3", "undecided"), ("m2", "conflict")]);

@@ -6,7 +6,7 @@
 //! million labels fit in a few arrays and aggregate in about a second.
 
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One label: item, annotator, class (dense indices).
 pub type Annotation = (u32, u32, u32);
@@ -259,6 +259,79 @@ pub fn krippendorff_alpha(a: &Annotations) -> Option<f64> {
     Some(1.0 - d_o / d_e)
 }
 
+/// What Cohen's κ needs for one annotator pair: the items both labelled, how many of
+/// them they agree on, and each one's class counts over those items. Kept as counts so
+/// the hub can list every pair and the mean can weight pairs by shared items, both
+/// from one pass and one formula.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairTally {
+    /// Items both annotators labelled.
+    pub shared: u64,
+    /// Of those, items they gave the same class.
+    pub agree: u64,
+    /// The first annotator's class counts over the shared items.
+    first: BTreeMap<u32, u64>,
+    /// The second annotator's class counts over the shared items.
+    second: BTreeMap<u32, u64>,
+}
+
+impl PairTally {
+    /// Count one item both labelled: `x` is the first annotator's class, `y` the
+    /// second's.
+    pub fn add(&mut self, x: u32, y: u32) {
+        self.shared += 1;
+        self.agree += u64::from(x == y);
+        *self.first.entry(x).or_default() += 1;
+        *self.second.entry(y).or_default() += 1;
+    }
+
+    /// Cohen's κ of the pair: `None` when they share fewer than two items or chance
+    /// agreement is 1 (κ is undefined then, not zero). Classes are summed in index
+    /// order, so the value does not depend on which annotator is first.
+    pub fn kappa(&self) -> Option<f64> {
+        if self.shared < 2 {
+            return None;
+        }
+        let n = self.shared as f64;
+        let po = self.agree as f64 / n;
+        let pe: f64 = self
+            .first
+            .iter()
+            .map(|(c, x)| (*x as f64 / n) * (self.second.get(c).copied().unwrap_or(0) as f64 / n))
+            .sum();
+        if (1.0 - pe).abs() < 1e-12 {
+            return None;
+        }
+        Some((po - pe) / (1.0 - pe))
+    }
+}
+
+/// Every annotator pair's [`PairTally`] in one pass over items, each given as its
+/// `(annotator, class)` labels (at most one per annotator). Keys are `(a, b)` with
+/// `a < b`; a pair that shares no item is absent. One function for the hub's per-pair
+/// list and [`mean_pairwise_kappa`], so both measure agreement the same way.
+pub fn pair_tallies<'a>(
+    items: impl IntoIterator<Item = &'a [(u32, u32)]>,
+) -> BTreeMap<(u32, u32), PairTally> {
+    let mut pairs: BTreeMap<(u32, u32), PairTally> = BTreeMap::new();
+    for r in items {
+        for p in 0..r.len() {
+            for q in p + 1..r.len() {
+                let (x, y) = if r[p].0 < r[q].0 {
+                    (r[p], r[q])
+                } else {
+                    (r[q], r[p])
+                };
+                if x.0 == y.0 {
+                    continue;
+                }
+                pairs.entry((x.0, y.0)).or_default().add(x.1, y.1);
+            }
+        }
+    }
+    pairs
+}
+
 /// Cohen's κ between two annotators over the items both labelled; `None` if they
 /// share fewer than two items or chance agreement is 1.
 pub fn cohen_kappa(a: &Annotations, x: u32, y: u32) -> Option<(f64, usize)> {
@@ -271,87 +344,29 @@ pub fn cohen_kappa(a: &Annotations, x: u32, y: u32) -> Option<(f64, usize)> {
             ly.insert(r.0, r.2);
         }
     }
-    let mut n = 0usize;
-    let mut agree = 0usize;
-    let mut mx = vec![0usize; a.classes];
-    let mut my = vec![0usize; a.classes];
+    let mut t = PairTally::default();
     for (item, cx) in &lx {
         if let Some(cy) = ly.get(item) {
-            n += 1;
-            agree += usize::from(cx == cy);
-            mx[*cx as usize] += 1;
-            my[*cy as usize] += 1;
+            t.add(*cx, *cy);
         }
     }
-    if n < 2 {
-        return None;
-    }
-    let po = agree as f64 / n as f64;
-    let pe: f64 = mx
-        .iter()
-        .zip(&my)
-        .map(|(a, b)| (*a as f64 / n as f64) * (*b as f64 / n as f64))
-        .sum();
-    if (1.0 - pe).abs() < 1e-12 {
-        return None;
-    }
-    Some(((po - pe) / (1.0 - pe), n))
+    t.kappa().map(|k| (k, t.shared as usize))
 }
 
-/// Mean pairwise Cohen's κ, weighted by shared items, over every annotator pair that
-/// shares at least two items. One pass over the items: per pair, agreement and both
-/// marginals.
+/// Mean pairwise Cohen's κ, weighted by shared items, over every annotator pair whose
+/// κ is defined (two or more shared items, chance agreement below 1).
 pub fn mean_pairwise_kappa(a: &Annotations) -> Option<f64> {
-    struct Pair {
-        n: u64,
-        agree: u64,
-        mx: HashMap<u32, u64>,
-        my: HashMap<u32, u64>,
-    }
     let (rows, starts) = a.by_item();
-    let mut pairs: HashMap<(u32, u32), Pair> = HashMap::new();
-    for i in 0..a.items {
-        let s = &rows[starts[i]..starts[i + 1]];
-        for p in 0..s.len() {
-            for q in p + 1..s.len() {
-                let (x, y) = if s[p].1 < s[q].1 {
-                    (s[p], s[q])
-                } else {
-                    (s[q], s[p])
-                };
-                if x.1 == y.1 {
-                    continue;
-                }
-                let e = pairs.entry((x.1, y.1)).or_insert_with(|| Pair {
-                    n: 0,
-                    agree: 0,
-                    mx: HashMap::new(),
-                    my: HashMap::new(),
-                });
-                e.n += 1;
-                e.agree += u64::from(x.2 == y.2);
-                *e.mx.entry(x.2).or_default() += 1;
-                *e.my.entry(y.2).or_default() += 1;
-            }
-        }
-    }
+    let labels: Vec<(u32, u32)> = rows.iter().map(|r| (r.1, r.2)).collect();
+    let pairs = pair_tallies((0..a.items).map(|i| &labels[starts[i]..starts[i + 1]]));
     let mut num = 0.0;
     let mut den = 0.0;
     for p in pairs.values() {
-        if p.n < 2 {
-            continue;
+        if let Some(k) = p.kappa() {
+            let n = p.shared as f64;
+            num += k * n;
+            den += n;
         }
-        let n = p.n as f64;
-        let po = p.agree as f64 / n;
-        let pe: f64 =
-            p.mx.iter()
-                .map(|(c, x)| (*x as f64 / n) * (p.my.get(c).copied().unwrap_or(0) as f64 / n))
-                .sum();
-        if (1.0 - pe).abs() < 1e-12 {
-            continue;
-        }
-        num += (po - pe) / (1.0 - pe) * n;
-        den += n;
     }
     (den > 0.0).then(|| num / den)
 }
@@ -434,6 +449,54 @@ mod tests {
         assert!((k - 0.4).abs() < 1e-9, "{k}");
         assert!((mean_pairwise_kappa(&a).unwrap() - 0.4).abs() < 1e-9);
         assert_eq!(disagreements(&a).len(), 15);
+    }
+
+    #[test]
+    fn pair_tallies_list_every_pair_once_with_the_same_kappa() {
+        // Three annotators; items as (annotator, class) labels.
+        let items: Vec<Vec<(u32, u32)>> = vec![
+            vec![(0, 0), (1, 0), (2, 1)],
+            vec![(1, 1), (0, 1)],
+            vec![(0, 0), (2, 0)],
+            vec![(2, 1), (1, 0)],
+            vec![(1, 2)],
+        ];
+        let pairs = pair_tallies(items.iter().map(Vec::as_slice));
+        let keys: Vec<(u32, u32)> = pairs.keys().copied().collect();
+        assert_eq!(keys, [(0, 1), (0, 2), (1, 2)]);
+        let p01 = &pairs[&(0, 1)];
+        assert_eq!((p01.shared, p01.agree), (2, 2));
+        let p12 = &pairs[&(1, 2)];
+        assert_eq!((p12.shared, p12.agree), (2, 0));
+        // 0 and 1 agree on both items, with two classes: κ = 1.
+        assert_eq!(p01.kappa(), Some(1.0));
+        // 1 always says 0 and 2 always says 1: po = pe = 0, κ = 0.
+        assert_eq!(p12.kappa(), Some(0.0));
+        // 0 and 2: one agreement of two, 0 says 0 twice → pe = 1/2, κ = 0.
+        assert_eq!(pairs[&(0, 2)].kappa(), Some(0.0));
+        // One shared item, or a single class throughout: κ undefined, not zero.
+        let mut one = PairTally::default();
+        one.add(3, 3);
+        assert_eq!(one.kappa(), None);
+        one.add(3, 3);
+        assert_eq!(one.kappa(), None);
+        // The same numbers as cohen_kappa over the same labels.
+        let rows: Vec<Annotation> = items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.iter().map(move |&(a, c)| (i as u32, a, c)))
+            .collect();
+        let a = Annotations {
+            items: items.len(),
+            annotators: 3,
+            classes: 3,
+            rows,
+        };
+        assert_eq!(cohen_kappa(&a, 0, 1), Some((1.0, 2)));
+        assert_eq!(cohen_kappa(&a, 2, 1), Some((0.0, 2)));
+        // Weighted by shared items: (1·2 + 0·2 + 0·2) / 6 = 1/3.
+        let mean = mean_pairwise_kappa(&a).unwrap();
+        assert!((mean - 1.0 / 3.0).abs() < 1e-12, "{mean}");
     }
 
     #[test]
