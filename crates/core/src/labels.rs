@@ -150,8 +150,83 @@ pub struct LabelRecord {
     pub created_at_ms: i64,
 }
 
+impl LabelRecord {
+    /// This revision as the device sends it to the hub: the same fields, its time as the
+    /// decision's, its duration within the label grammar's bound, and with spans the
+    /// item's length class (from `item_chars`, the item's length in code points; an item
+    /// the vault no longer holds falls back to the smallest class its spans fit, which
+    /// the hub refuses if wrong). One conversion, so what is sent is what was recorded.
+    pub fn to_wire(&self, item_chars: Option<u32>) -> crate::protocol::WireLabel {
+        let length_class = self.pii_spans.last().map(|last| {
+            let n = item_chars.unwrap_or(last.end);
+            crate::grammar::length_class(n.max(last.end))
+        });
+        crate::protocol::WireLabel {
+            item_id: self.item_id.clone(),
+            revision: self.revision,
+            retracted: self.retracted,
+            verdict: self.verdict,
+            intent_id: self.intent_id.clone(),
+            flags: self.flags.clone(),
+            also_intents: self.also_intents.clone(),
+            pii_spans: self.pii_spans.clone(),
+            length_class,
+            duration_ms: self.duration_ms.min(crate::grammar::MAX_DURATION_MS),
+            decided_at_ms: self.created_at_ms,
+        }
+    }
+}
+
 /// Most missed-PII spans accepted on one label.
 pub const MAX_SPANS: usize = 64;
 
 /// Most other intents one label may name besides its own (`also_intents`).
 pub const MAX_ALSO_INTENTS: usize = 4;
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+
+    #[test]
+    fn a_record_goes_out_as_recorded_with_its_length_class() {
+        let rec = LabelRecord {
+            item_id: "it_0123456789abcdef0123456789abcdef".into(),
+            revision: 2,
+            retracted: false,
+            verdict: Some(Verdict::Wrong),
+            intent_id: Some("refund".into()),
+            flags: vec![Flag::MissedPii, Flag::MultipleIntents],
+            also_intents: vec!["cancel".into()],
+            pii_spans: vec![Span { start: 3, end: 9 }],
+            duration_ms: 5 * 3_600_000,
+            created_at_ms: 1_767_225_600_000,
+        };
+        let w = rec.to_wire(Some(100));
+        assert_eq!(w.item_id, rec.item_id);
+        assert_eq!((w.revision, w.retracted), (2, false));
+        assert_eq!(w.verdict, Some(Verdict::Wrong));
+        assert_eq!(w.intent_id.as_deref(), Some("refund"));
+        assert_eq!(w.flags, rec.flags);
+        assert_eq!(w.also_intents, rec.also_intents);
+        assert_eq!(w.pii_spans, rec.pii_spans);
+        assert_eq!(w.decided_at_ms, rec.created_at_ms);
+        // 100 code points: 2^7 = 128 is the first power of two that holds them.
+        assert_eq!(w.length_class, Some(7));
+        // A five-hour pause goes out as the grammar's bound.
+        assert_eq!(w.duration_ms, crate::grammar::MAX_DURATION_MS);
+        // The item gone: the smallest class the spans fit (end 9 → 2^4).
+        assert_eq!(rec.to_wire(None).length_class, Some(4));
+        // No spans, no length class; the wire label passes the label grammar.
+        let plain = LabelRecord {
+            pii_spans: vec![],
+            flags: vec![],
+            also_intents: vec![],
+            duration_ms: 1_200,
+            ..rec
+        };
+        let w = plain.to_wire(Some(100));
+        assert_eq!(w.length_class, None);
+        assert_eq!(w.duration_ms, 1_200);
+        assert!(crate::grammar::check_label(0, &w, w.decided_at_ms).is_ok());
+    }
+}

@@ -254,46 +254,20 @@ impl Vault {
 
     /// Label revisions not yet carried by any upload, oldest first (event id, label).
     pub fn unsent_labels(&self, limit: usize) -> Result<Vec<(i64, WireLabel)>, VaultError> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT e.event_id, e.item_id, e.revision, e.retracted, e.verdict, e.intent_id, e.flags,
-                    e.pii_spans, e.duration_ms, e.created_at, length(i.text), e.also_intents
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT e.event_id, {}, length(i.text)
              FROM label_events AS e INDEXED BY label_events_unsent
              LEFT JOIN items AS i ON i.item_id = e.item_id
              WHERE e.upload_seq IS NULL ORDER BY e.event_id LIMIT ?1",
-        )?;
+            super::record::EVENT_COLUMNS
+        ))?;
         let rows = st.query_map([limit as i64], |r| {
-            let verdict: Option<String> = r.get(4)?;
-            let spans: String = r.get(7)?;
-            let pii_spans: Vec<crate::labels::Span> =
-                serde_json::from_str(&spans).unwrap_or_default();
+            let rec = super::record::record_from_row(r, 1)?;
             // The item's length in code points (SQLite's length() of text); spans were
-            // checked against that text when recorded. An item no longer held falls back
-            // to the smallest class its spans fit, which the hub will refuse if wrong.
-            let chars: Option<i64> = r.get(10)?;
-            let length_class = pii_spans.last().map(|last| {
-                let n = chars.map_or(last.end, |c| c.clamp(0, i64::from(u32::MAX)) as u32);
-                crate::grammar::length_class(n.max(last.end))
-            });
-            Ok((
-                r.get::<_, i64>(0)?,
-                WireLabel {
-                    item_id: r.get(1)?,
-                    revision: r.get(2)?,
-                    retracted: r.get::<_, i64>(3)? != 0,
-                    verdict: verdict.as_deref().and_then(crate::labels::Verdict::parse),
-                    intent_id: r.get(5)?,
-                    flags: crate::labels::Flag::from_bits(r.get(6)?),
-                    length_class,
-                    pii_spans,
-                    // The label grammar bounds a decision's time; longer pauses are reported as the bound.
-                    duration_ms: (r.get::<_, i64>(8)?.max(0) as u64)
-                        .min(crate::grammar::MAX_DURATION_MS),
-                    decided_at_ms: r.get(9)?,
-                    // Written by `record` from a checked list; a damaged value sends none.
-                    also_intents: serde_json::from_str(&r.get::<_, String>(11)?)
-                        .unwrap_or_default(),
-                },
-            ))
+            // checked against that text when recorded.
+            let chars: Option<i64> = r.get(11)?;
+            let chars = chars.map(|c| c.clamp(0, i64::from(u32::MAX)) as u32);
+            Ok((r.get::<_, i64>(0)?, rec.to_wire(chars)))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

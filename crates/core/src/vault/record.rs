@@ -15,7 +15,9 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-fn record_from_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<LabelRecord> {
+/// A stored revision from [`EVENT_COLUMNS`] starting at column `base`: the one reader
+/// of `label_events` rows, for the app's history and the outbound queue alike.
+pub(super) fn record_from_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<LabelRecord> {
     let verdict: Option<String> = r.get(base + 2)?;
     let spans: String = r.get(base + 6)?;
     Ok(LabelRecord {
@@ -26,14 +28,15 @@ fn record_from_row(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<Label
         intent_id: r.get(base + 4)?,
         flags: Flag::from_bits(r.get(base + 5)?),
         pii_spans: serde_json::from_str(&spans).unwrap_or_default(),
-        duration_ms: r.get::<_, i64>(base + 7)? as u64,
+        duration_ms: r.get::<_, i64>(base + 7)?.max(0) as u64,
         created_at_ms: r.get(base + 8)?,
         // Written by `record` from a checked list; a damaged value shows none.
         also_intents: serde_json::from_str(&r.get::<_, String>(base + 9)?).unwrap_or_default(),
     })
 }
 
-const EVENT_COLUMNS: &str =
+/// The `label_events` columns [`record_from_row`] reads, in its order (alias `e`).
+pub(super) const EVENT_COLUMNS: &str =
     "e.item_id, e.revision, e.verdict, e.retracted, e.intent_id, e.flags, e.pii_spans, e.duration_ms, e.created_at, e.also_intents";
 
 impl Vault {
