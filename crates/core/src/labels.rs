@@ -180,12 +180,98 @@ impl LabelRecord {
 /// Most missed-PII spans accepted on one label.
 pub const MAX_SPANS: usize = 64;
 
+/// A rule of a label's content broken, as [`content_problem`] finds it; each side words
+/// it its own way (the app names the item's length, the hub answers a refusal code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentProblem {
+    /// A label that is not a retraction has no verdict.
+    NoVerdict,
+    /// A `wrong` verdict without the right intent.
+    WrongWithoutIntent,
+    /// More than [`MAX_SPANS`] missed-PII spans.
+    TooManySpans,
+    /// A span that is empty or reversed, or ends past the item's text.
+    BadSpan(Span),
+}
+
+/// The content rules of a decided label that need neither its batch nor the taxonomy:
+/// it has a verdict, `wrong` names the right intent, at most [`MAX_SPANS`] spans, each
+/// non-empty and (when the item's length in code points, `chars`, is known) within the
+/// text. The device applies them before recording and the hub before storing, so a
+/// label one keeps the other does not refuse for these reasons.
+pub fn content_problem(
+    verdict: Option<Verdict>,
+    intent_id: Option<&str>,
+    spans: &[Span],
+    chars: Option<u32>,
+) -> Option<ContentProblem> {
+    match (verdict, intent_id) {
+        (None, _) => return Some(ContentProblem::NoVerdict),
+        (Some(Verdict::Wrong), None) => return Some(ContentProblem::WrongWithoutIntent),
+        _ => {}
+    }
+    if spans.len() > MAX_SPANS {
+        return Some(ContentProblem::TooManySpans);
+    }
+    spans
+        .iter()
+        .find(|s| s.start >= s.end || chars.is_some_and(|c| s.end > c))
+        .map(|s| ContentProblem::BadSpan(*s))
+}
+
 /// Most other intents one label may name besides its own (`also_intents`).
 pub const MAX_ALSO_INTENTS: usize = 4;
 
 #[cfg(test)]
 mod wire_tests {
     use super::*;
+
+    #[test]
+    fn content_rules_need_a_verdict_an_intent_for_wrong_and_sound_spans() {
+        use ContentProblem::*;
+        let span = |start, end| Span { start, end };
+        let ok = [span(0, 4), span(6, 10)];
+        assert_eq!(
+            content_problem(Some(Verdict::Correct), None, &ok, Some(10)),
+            None
+        );
+        assert_eq!(
+            content_problem(Some(Verdict::Unsure), None, &[], None),
+            None
+        );
+        assert_eq!(content_problem(None, Some("a"), &[], None), Some(NoVerdict));
+        assert_eq!(
+            content_problem(Some(Verdict::Wrong), None, &[], None),
+            Some(WrongWithoutIntent)
+        );
+        assert_eq!(
+            content_problem(Some(Verdict::Wrong), Some("a"), &[], None),
+            None
+        );
+        let many = vec![span(0, 1); MAX_SPANS + 1];
+        assert_eq!(
+            content_problem(Some(Verdict::Correct), None, &many, None),
+            Some(TooManySpans)
+        );
+        assert_eq!(
+            content_problem(
+                Some(Verdict::Correct),
+                None,
+                &[span(0, 4), span(5, 5)],
+                None
+            ),
+            Some(BadSpan(span(5, 5)))
+        );
+        // Past the text only counts when the text's length is known.
+        assert_eq!(
+            content_problem(Some(Verdict::Correct), None, &ok, Some(9)),
+            Some(BadSpan(span(6, 10)))
+        );
+        assert_eq!(
+            content_problem(Some(Verdict::Correct), None, &ok, None),
+            None
+        );
+    }
 
     #[test]
     fn a_record_goes_out_as_recorded_with_its_length_class() {

@@ -5,7 +5,10 @@
 use super::queue::{item_from_row, RecentDecision, ITEM_COLUMNS};
 use super::Vault;
 use crate::error::VaultError;
-use crate::labels::{Decision, Flag, LabelRecord, Span, Verdict, MAX_ALSO_INTENTS, MAX_SPANS};
+use crate::labels::{
+    content_problem, ContentProblem, Decision, Flag, LabelRecord, Span, Verdict, MAX_ALSO_INTENTS,
+    MAX_SPANS,
+};
 use rusqlite::{params, OptionalExtension};
 
 fn now_ms() -> i64 {
@@ -67,13 +70,33 @@ impl Vault {
                         .into(),
                 ))
             }
-            (Verdict::Wrong, None) => {
+            (_, i) => i.clone(),
+        };
+        let chars = text.chars().count() as u32;
+        match content_problem(
+            Some(d.verdict),
+            intent_id.as_deref(),
+            &d.pii_spans,
+            Some(chars),
+        ) {
+            None => {}
+            Some(ContentProblem::NoVerdict | ContentProblem::WrongWithoutIntent) => {
                 return Err(VaultError::Invalid(
                     "a `wrong` verdict needs the right intent".into(),
                 ))
             }
-            (_, i) => i.clone(),
-        };
+            Some(ContentProblem::TooManySpans) => {
+                return Err(VaultError::Invalid(format!(
+                    "at most {MAX_SPANS} missed-PII spans per label"
+                )))
+            }
+            Some(ContentProblem::BadSpan(s)) => {
+                return Err(VaultError::Invalid(format!(
+                    "missed-PII span {}..{} is outside the item's {chars} characters",
+                    s.start, s.end
+                )))
+            }
+        }
         // Every intent a label names is one of its batch's taxonomy.
         let in_taxonomy = |i: &str| -> Result<(), VaultError> {
             let known: bool = tx.query_row(
@@ -114,21 +137,7 @@ impl Vault {
                 in_taxonomy(i)?;
             }
         }
-        let chars = text.chars().count() as u32;
-        if d.pii_spans.len() > MAX_SPANS {
-            return Err(VaultError::Invalid(format!(
-                "at most {MAX_SPANS} missed-PII spans per label"
-            )));
-        }
         let mut spans: Vec<Span> = d.pii_spans.clone();
-        for s in &spans {
-            if s.start >= s.end || s.end > chars {
-                return Err(VaultError::Invalid(format!(
-                    "missed-PII span {}..{} is outside the item's {chars} characters",
-                    s.start, s.end
-                )));
-            }
-        }
         // Sorted and merged where they overlap: the label grammar wants disjoint spans.
         spans.sort_by_key(|s| (s.start, s.end));
         let mut merged: Vec<Span> = Vec::with_capacity(spans.len());

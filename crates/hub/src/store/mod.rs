@@ -1171,7 +1171,6 @@ pub fn verify_ledger(jsonl: &str) -> Result<u64, String> {
 /// The checks of one label that need no storage (revision, verdict and intent
 /// together, spans), shared by every store; `Some(code)` refuses it.
 pub(crate) fn label_shape_problem(l: &WireLabel) -> Option<&'static str> {
-    use labelvault_core::labels::Verdict;
     if l.revision == 0 {
         return Some("invalid");
     }
@@ -1181,16 +1180,9 @@ pub(crate) fn label_shape_problem(l: &WireLabel) -> Option<&'static str> {
         }
         return None;
     }
-    match (l.verdict, &l.intent_id) {
-        (None, _) | (Some(Verdict::Wrong), None) => return Some("invalid"),
-        _ => {}
-    }
-    if l.pii_spans.iter().any(|s| s.start >= s.end)
-        || l.pii_spans.len() > labelvault_core::labels::MAX_SPANS
-    {
-        return Some("invalid");
-    }
-    None
+    // The item's length is the store's to check (`label_length_problem`).
+    labelvault_core::labels::content_problem(l.verdict, l.intent_id.as_deref(), &l.pii_spans, None)
+        .map(|_| "invalid")
 }
 
 /// Whether a label's spans and length class fit the item as sealed (`chars`, its length
