@@ -165,12 +165,8 @@ fn parse_span(s: &str) -> Result<Span> {
 }
 
 fn parse_flag(s: &str) -> Result<Flag> {
-    Ok(match s {
-        "misclassification" => Flag::Misclassification,
-        "missed_pii" => Flag::MissedPii,
-        "not_customer_message" => Flag::NotCustomerMessage,
-        "multiple_intents" => Flag::MultipleIntents,
-        _ => bail!("unknown flag {s:?}: use misclassification, missed_pii, not_customer_message or multiple_intents"),
+    Flag::parse(s).with_context(|| {
+        format!("unknown flag {s:?}: use misclassification, missed_pii, not_customer_message or multiple_intents")
     })
 }
 

@@ -63,6 +63,21 @@ impl Flag {
         Flag::MultipleIntents,
     ];
 
+    /// The snake_case name used on the wire and on the command line (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Misclassification => "misclassification",
+            Flag::MissedPii => "missed_pii",
+            Flag::NotCustomerMessage => "not_customer_message",
+            Flag::MultipleIntents => "multiple_intents",
+        }
+    }
+
+    /// Parse the snake_case name, so every front end reads flags by one table.
+    pub fn parse(s: &str) -> Option<Flag> {
+        Flag::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
     fn bit(self) -> i64 {
         match self {
             Flag::Misclassification => 1,
@@ -225,6 +240,19 @@ pub const MAX_ALSO_INTENTS: usize = 4;
 #[cfg(test)]
 mod wire_tests {
     use super::*;
+
+    #[test]
+    fn flag_names_are_the_serde_names() {
+        for f in Flag::ALL {
+            assert_eq!(
+                serde_json::to_string(&f).ok(),
+                Some(format!("\"{}\"", f.as_str()))
+            );
+            assert_eq!(Flag::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(Flag::parse("MissedPii"), None);
+        assert_eq!(Flag::parse(""), None);
+    }
 
     #[test]
     fn content_rules_need_a_verdict_an_intent_for_wrong_and_sound_spans() {
