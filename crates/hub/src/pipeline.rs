@@ -15,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::batch::{self, input::InputItem, Intent, Reason, Taxonomy};
-use labelvault_core::pipeline::distribute::{plan, Need, Slot};
+use labelvault_core::pipeline::distribute::{copies_needed, plan, Need, Slot};
 use labelvault_core::pipeline::select::{self, Composition, SelectionConfig, Strategy};
 use labelvault_core::pipeline::Message;
 use labelvault_core::redact::{PiiKind, Redactor, Terms};
@@ -450,14 +450,9 @@ fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Review
     Ok((reviewed, holders))
 }
 
-/// Copies a pool entry still needs: up to `overlap` for new messages; one more look
-/// for a suspected label error, whatever it already had.
+/// Copies a pool entry still needs ([`copies_needed`], counting its holders).
 fn copies_for(reason: Reason, overlap: usize, holders: &[String]) -> usize {
-    if reason == Reason::SuspectedLabelError {
-        1
-    } else {
-        overlap.saturating_sub(holders.len())
-    }
+    copies_needed(reason, overlap, holders.len())
 }
 
 fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {

@@ -36,6 +36,19 @@ pub struct Need {
     pub exclude: Vec<usize>,
 }
 
+/// Copies a pool entry still needs, given how many devices already hold an active one:
+/// up to `overlap` for a message under review, one more look for a suspected label
+/// error whatever it already had (a second opinion, not a new round). The hub's pool
+/// view and its dispatch count with this one rule, so what the manager is shown is
+/// what goes out.
+pub fn copies_needed(reason: crate::batch::Reason, overlap: usize, held: usize) -> usize {
+    if reason == crate::batch::Reason::SuspectedLabelError {
+        1
+    } else {
+        overlap.saturating_sub(held)
+    }
+}
+
 /// Plan batches: each pool entry's copies go to distinct annotators that do not hold
 /// one yet (least loaded first, in the pool's priority order), chunked into batches of
 /// `batch_size` pool items, with gold items mixed in at random positions so a share
@@ -194,6 +207,16 @@ mod tests {
             assert!(h.iter().all(|d| !needs[*j].exclude.contains(d)));
         }
         assert!(gold >= batches.len());
+    }
+
+    #[test]
+    fn a_suspected_label_error_gets_one_more_look_others_fill_up_to_overlap() {
+        use crate::batch::Reason;
+        assert_eq!(copies_needed(Reason::LowConfidence, 3, 0), 3);
+        assert_eq!(copies_needed(Reason::RandomSample, 3, 1), 2);
+        assert_eq!(copies_needed(Reason::FalsePositive, 2, 5), 0);
+        assert_eq!(copies_needed(Reason::SuspectedLabelError, 3, 3), 1);
+        assert_eq!(copies_needed(Reason::SuspectedLabelError, 1, 0), 1);
     }
 
     #[test]
