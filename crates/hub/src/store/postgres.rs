@@ -28,207 +28,38 @@ use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-/// Versioned migrations, applied in order; version N is `MIGRATIONS[N - 1]`. The tables
-/// are SQLite's (see `sqlite.rs`) in PostgreSQL types, plus the ledger's chain head.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE annotators (
-    annotator_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL
+/// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
+/// as (file name, SQL) with the SQL included at compile time (as in `sqlite.rs`).
+macro_rules! migration_files {
+    ($dir:literal: $($file:literal),+ $(,)?) => {
+        &[$((
+            $file,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
+        )),+]
+    };
+}
+
+/// Versioned migrations, applied in order: version N (a row of `labelvault_schema`) is
+/// `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/postgres/NNNN_*.sql`. The tables
+/// are SQLite's in PostgreSQL types, plus the ledger's chain head. The SQL is compiled
+/// into the binary, so a hub needs no file beside it to migrate.
+pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
+    "0001_devices_labels_ledger.sql",
+    "0002_pipeline.sql",
+    "0003_aggregation_quality.sql",
+    "0004_device_ledger_head.sql",
+    "0005_item_chars.sql",
+    "0006_redacted_copies_terms.sql",
+    "0007_erasure.sql",
+    "0008_accounts_access_ledger.sql",
+    "0009_consent.sql",
+    "0010_retention.sql",
+    "0011_admin_tokens.sql",
+    "0012_also_intents.sql",
+    "0013_batch_withdrawal.sql",
+    "0014_webhook.sql",
+    "0015_model_versions.sql",
 );
-CREATE TABLE enrollment_codes (
-    code_sha256 TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
-    expires_at BIGINT NOT NULL, used_at BIGINT
-);
-CREATE TABLE devices (
-    device_id TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
-    signing_key BYTEA NOT NULL UNIQUE, recipient TEXT NOT NULL, enrolled_at BIGINT NOT NULL, revoked_at BIGINT
-);
-CREATE TABLE nonces (
-    device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at BIGINT NOT NULL, PRIMARY KEY (device_id, nonce)
-);
-CREATE INDEX nonces_age ON nonces (seen_at);
-CREATE TABLE batches (
-    batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id),
-    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, item_count BIGINT NOT NULL, bytes BYTEA NOT NULL
-);
-CREATE INDEX batches_device ON batches (device_id);
-CREATE TABLE batch_intents (batch_id TEXT NOT NULL, intent_id TEXT NOT NULL, PRIMARY KEY (batch_id, intent_id));
-CREATE TABLE assignments (
-    item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL REFERENCES batches(batch_id), device_id TEXT NOT NULL
-);
-CREATE TABLE labels (
-    device_id TEXT NOT NULL, item_id TEXT NOT NULL, revision BIGINT NOT NULL, retracted BOOLEAN NOT NULL,
-    verdict TEXT, intent_id TEXT, flags TEXT NOT NULL, pii_spans TEXT NOT NULL, duration_ms BIGINT NOT NULL,
-    decided_at_ms BIGINT NOT NULL, received_at_ms BIGINT NOT NULL, upload_id TEXT NOT NULL,
-    PRIMARY KEY (device_id, item_id, revision)
-);
-CREATE TABLE uploads (
-    device_id TEXT NOT NULL, upload_id TEXT NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL,
-    PRIMARY KEY (device_id, upload_id)
-);
-CREATE TABLE ledger (
-    seq BIGINT PRIMARY KEY, prev_hash BYTEA NOT NULL, entry_hash BYTEA NOT NULL, device_id TEXT NOT NULL,
-    received_at_ms BIGINT NOT NULL, body BYTEA NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL
-);
--- The one row every ingest locks: the last entry's number and hash.
-CREATE TABLE ledger_head (
-    only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row),
-    seq BIGINT NOT NULL, entry_hash BYTEA NOT NULL
-);
-INSERT INTO ledger_head (only_row, seq, entry_hash) VALUES (TRUE, 0, '\x0000000000000000000000000000000000000000000000000000000000000000');
-"#,
-    // The pipeline: messages with raw text (hub only), companies, gold answers, and the
-    // copies of messages sealed to devices under opaque item ids, with leases.
-    r#"
-CREATE TABLE messages (
-    message_id TEXT PRIMARY KEY, text TEXT NOT NULL, company TEXT NOT NULL, channel TEXT NOT NULL,
-    received_at BIGINT NOT NULL, model_intent TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL,
-    probabilities TEXT NOT NULL, reported_false_positive BOOLEAN NOT NULL,
-    gold_intent TEXT, ingested_at BIGINT NOT NULL
-);
-CREATE INDEX messages_time ON messages (received_at, message_id);
-CREATE TABLE companies (
-    company TEXT PRIMARY KEY, newly_onboarded BOOLEAN NOT NULL, updated_at BIGINT NOT NULL
-);
-CREATE TABLE copies (
-    item_id TEXT PRIMARY KEY REFERENCES assignments(item_id),
-    message_id TEXT NOT NULL REFERENCES messages(message_id),
-    device_id TEXT NOT NULL REFERENCES devices(device_id), batch_id TEXT NOT NULL REFERENCES batches(batch_id),
-    gold BOOLEAN NOT NULL, state TEXT NOT NULL CHECK (state IN ('open', 'returned')),
-    lease_expires_at BIGINT NOT NULL, created_at BIGINT NOT NULL, returned_at BIGINT,
-    -- Insertion order (SQLite's rowid), for a stable export.
-    ord BIGINT GENERATED ALWAYS AS IDENTITY
-);
-CREATE INDEX copies_message ON copies (message_id, state);
-CREATE INDEX copies_lease ON copies (state, lease_expires_at);
-CREATE INDEX copies_device ON copies (device_id, state);
-"#,
-    // Aggregation and quality: why each copy was dispatched (pending work by reason),
-    // the manager's adjudications (append-only audit trail) and retraining marks.
-    r#"
-ALTER TABLE copies ADD COLUMN reason TEXT;
-CREATE TABLE adjudications (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, message_id TEXT NOT NULL REFERENCES messages(message_id),
-    intent_id TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at_ms BIGINT NOT NULL,
-    previous_intent TEXT, supersedes BIGINT, labels TEXT NOT NULL
-);
-CREATE INDEX adjudications_message ON adjudications (message_id, seq);
-CREATE TABLE retrain_marks (
-    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('export', 'training', 'threshold')),
-    at_ms BIGINT NOT NULL, threshold BIGINT NOT NULL
-);
-CREATE INDEX labels_received ON labels (received_at_ms);
-"#,
-    // The latest device ledger entry each device announced (x-lv-ledger-seq/-head), for
-    // the signed head of the hub ledger.
-    r#"
-ALTER TABLE devices ADD COLUMN ledger_seq BIGINT;
-ALTER TABLE devices ADD COLUMN ledger_head TEXT;
-"#,
-    // Each item's length as sealed, to check a label's missed-PII spans and length class.
-    r#"
-ALTER TABLE assignments ADD COLUMN item_chars BIGINT;
-"#,
-    // The text each dispatched copy was sealed with (redacted), to read missed-PII marks
-    // as the device saw them; and the terms managers confirmed from those marks.
-    r#"
-ALTER TABLE copies ADD COLUMN redacted TEXT;
-CREATE TABLE company_terms (
-    company TEXT NOT NULL, term TEXT NOT NULL, kind TEXT NOT NULL, added_at BIGINT NOT NULL,
-    PRIMARY KEY (company, term)
-);
-"#,
-    // Erasure (as in sqlite.rs).
-    r#"
-ALTER TABLE messages ADD COLUMN erased_at BIGINT;
-ALTER TABLE batches ADD COLUMN fetched_at BIGINT;
-ALTER TABLE batches ADD COLUMN erased_at BIGINT;
-CREATE TABLE erasures (
-    erasure_id TEXT PRIMARY KEY, requested_at BIGINT NOT NULL, requested_by TEXT NOT NULL,
-    request TEXT NOT NULL, erased TEXT NOT NULL, not_found TEXT NOT NULL, already_erased TEXT NOT NULL,
-    hub TEXT NOT NULL
-);
-CREATE TABLE notices (
-    notice_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id), erasure_id TEXT,
-    kind TEXT NOT NULL CHECK (kind IN ('erase', 'mask')), items TEXT NOT NULL, item_count BIGINT NOT NULL,
-    created_at BIGINT NOT NULL, acked_at BIGINT, ack_seq BIGINT, ack_head TEXT
-);
-CREATE INDEX notices_device ON notices (device_id, acked_at);
-CREATE INDEX notices_erasure ON notices (erasure_id);
-"#,
-    // People and the access ledger (as in sqlite.rs), with its chain-head row.
-    r#"
-CREATE TABLE accounts (
-    account_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('manager', 'lead', 'privacy_officer', 'viewer')),
-    signing_key BYTEA UNIQUE, code_sha256 TEXT UNIQUE, code_expires_at BIGINT,
-    created_at BIGINT NOT NULL, revoked_at BIGINT
-);
-CREATE TABLE access_ledger (
-    seq BIGINT PRIMARY KEY, prev_hash BYTEA NOT NULL, entry_hash BYTEA NOT NULL, at_ms BIGINT NOT NULL,
-    account_id TEXT NOT NULL, role TEXT NOT NULL, act TEXT NOT NULL, method TEXT NOT NULL,
-    path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BYTEA NOT NULL
-);
-"#,
-    // Consent (as in sqlite.rs).
-    r#"
-ALTER TABLE messages ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE companies ADD COLUMN no_consent BOOLEAN NOT NULL DEFAULT FALSE;
-"#,
-    // Retention (as in sqlite.rs).
-    r#"
-ALTER TABLE messages ADD COLUMN text_retired_at BIGINT;
-CREATE INDEX messages_ingested ON messages (ingested_at) WHERE text_retired_at IS NULL AND erased_at IS NULL;
-"#,
-    // Bearer tokens of accounts (as in sqlite.rs).
-    r#"
-CREATE TABLE admin_tokens (
-    token_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(account_id),
-    token_sha256 TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL,
-    revoked_at BIGINT
-);
-"#,
-    // A label names the message's other intents (with `multiple_intents`).
-    r#"
-ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
-"#,
-    // A manager may take back a batch its device has not fetched (undo of a dispatch).
-    r#"
-ALTER TABLE batches ADD COLUMN withdrawn_at BIGINT;
-"#,
-    // The retraining webhook: one event per due episode (unique), and every attempt to
-    // deliver it.
-    r#"
-CREATE TABLE webhook_events (
-    event_id TEXT PRIMARY KEY, episode BIGINT NOT NULL UNIQUE, body TEXT NOT NULL,
-    created_at_ms BIGINT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
-    attempts BIGINT NOT NULL, next_attempt_at_ms BIGINT
-);
-CREATE INDEX webhook_events_due ON webhook_events (state, next_attempt_at_ms);
-CREATE TABLE webhook_attempts (
-    event_id TEXT NOT NULL REFERENCES webhook_events(event_id), attempt BIGINT NOT NULL,
-    at_ms BIGINT NOT NULL, status BIGINT, error TEXT, next_attempt_at_ms BIGINT,
-    state TEXT NOT NULL, PRIMARY KEY (event_id, attempt)
-);
-"#,
-    // Model versions and prediction revisions (as in sqlite.rs).
-    r#"
-ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT 'unversioned';
-ALTER TABLE messages ADD COLUMN language TEXT;
-CREATE TABLE prediction_revisions (
-    message_id TEXT NOT NULL REFERENCES messages(message_id), revision BIGINT NOT NULL,
-    model_version TEXT NOT NULL, model_intent TEXT NOT NULL, confidence DOUBLE PRECISION NOT NULL,
-    probabilities TEXT NOT NULL, ingested_at BIGINT NOT NULL,
-    PRIMARY KEY (message_id, revision)
-);
-CREATE INDEX prediction_revisions_version ON prediction_revisions (model_version, message_id);
-INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
-    SELECT message_id, 1, 'unversioned', model_intent, confidence, probabilities, ingested_at FROM messages;
-ALTER TABLE copies ADD COLUMN prediction_revision BIGINT;
-UPDATE copies SET prediction_revision = 1;
-"#,
-];
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
 /// `supersedes` and the mark order agree across hubs.
@@ -627,7 +458,7 @@ impl PostgresStore {
             )));
         }
         let now = labelvault_core::batch::now_unix();
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(v) {
+        for (i, (_, m)) in MIGRATIONS.iter().enumerate().skip(v) {
             tx.batch_execute(m)?;
             tx.execute(
                 "INSERT INTO labelvault_schema (version, applied_at) VALUES ($1, $2)",

@@ -14,202 +14,38 @@ use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, Si
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE annotators (
-    annotator_id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL
-) STRICT;
-CREATE TABLE enrollment_codes (
-    code_sha256 TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
-    expires_at INTEGER NOT NULL, used_at INTEGER
-) STRICT;
-CREATE TABLE devices (
-    device_id TEXT PRIMARY KEY, annotator_id TEXT NOT NULL REFERENCES annotators(annotator_id),
-    signing_key BLOB NOT NULL UNIQUE, recipient TEXT NOT NULL, enrolled_at INTEGER NOT NULL, revoked_at INTEGER
-) STRICT;
-CREATE TABLE nonces (
-    device_id TEXT NOT NULL, nonce TEXT NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY (device_id, nonce)
-) STRICT, WITHOUT ROWID;
-CREATE INDEX nonces_age ON nonces (seen_at);
-CREATE TABLE batches (
-    batch_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id),
-    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, item_count INTEGER NOT NULL, bytes BLOB NOT NULL
-) STRICT;
-CREATE INDEX batches_device ON batches (device_id);
-CREATE TABLE batch_intents (batch_id TEXT NOT NULL, intent_id TEXT NOT NULL, PRIMARY KEY (batch_id, intent_id)) STRICT, WITHOUT ROWID;
-CREATE TABLE assignments (
-    item_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL REFERENCES batches(batch_id), device_id TEXT NOT NULL
-) STRICT;
-CREATE TABLE labels (
-    device_id TEXT NOT NULL, item_id TEXT NOT NULL, revision INTEGER NOT NULL, retracted INTEGER NOT NULL,
-    verdict TEXT, intent_id TEXT, flags TEXT NOT NULL, pii_spans TEXT NOT NULL, duration_ms INTEGER NOT NULL,
-    decided_at_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL, upload_id TEXT NOT NULL,
-    PRIMARY KEY (device_id, item_id, revision)
-) STRICT;
-CREATE TABLE uploads (
-    device_id TEXT NOT NULL, upload_id TEXT NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL,
-    PRIMARY KEY (device_id, upload_id)
-) STRICT;
-CREATE TABLE ledger (
-    seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL, device_id TEXT NOT NULL,
-    received_at_ms INTEGER NOT NULL, body BLOB NOT NULL, body_sha256 TEXT NOT NULL, receipt TEXT NOT NULL
-) STRICT;
-"#,
-    // The pipeline: messages with raw text (hub only), companies, gold answers, and the
-    // copies of messages sealed to devices under opaque item ids, with leases.
-    r#"
-CREATE TABLE messages (
-    message_id TEXT PRIMARY KEY, text TEXT NOT NULL, company TEXT NOT NULL, channel TEXT NOT NULL,
-    received_at INTEGER NOT NULL, model_intent TEXT NOT NULL, confidence REAL NOT NULL,
-    probabilities TEXT NOT NULL, reported_false_positive INTEGER NOT NULL,
-    gold_intent TEXT, ingested_at INTEGER NOT NULL
-) STRICT;
-CREATE INDEX messages_time ON messages (received_at, message_id);
-CREATE TABLE companies (
-    company TEXT PRIMARY KEY, newly_onboarded INTEGER NOT NULL, updated_at INTEGER NOT NULL
-) STRICT;
-CREATE TABLE copies (
-    item_id TEXT PRIMARY KEY REFERENCES assignments(item_id),
-    message_id TEXT NOT NULL REFERENCES messages(message_id),
-    device_id TEXT NOT NULL REFERENCES devices(device_id), batch_id TEXT NOT NULL REFERENCES batches(batch_id),
-    gold INTEGER NOT NULL, state TEXT NOT NULL CHECK (state IN ('open', 'returned')),
-    lease_expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, returned_at INTEGER
-) STRICT;
-CREATE INDEX copies_message ON copies (message_id, state);
-CREATE INDEX copies_lease ON copies (state, lease_expires_at);
-CREATE INDEX copies_device ON copies (device_id, state);
-"#,
-    // Aggregation and quality: why each copy was dispatched (pending work by reason),
-    // the manager's adjudications (append-only audit trail) and retraining marks.
-    r#"
-ALTER TABLE copies ADD COLUMN reason TEXT;
-CREATE TABLE adjudications (
-    seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL REFERENCES messages(message_id),
-    intent_id TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at_ms INTEGER NOT NULL,
-    previous_intent TEXT, supersedes INTEGER, labels TEXT NOT NULL
-) STRICT;
-CREATE INDEX adjudications_message ON adjudications (message_id, seq);
-CREATE TABLE retrain_marks (
-    seq INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('export', 'training', 'threshold')),
-    at_ms INTEGER NOT NULL, threshold INTEGER NOT NULL
-) STRICT;
-CREATE INDEX labels_received ON labels (received_at_ms);
-"#,
-    // The latest device ledger entry each device announced (x-lv-ledger-seq/-head), for
-    // the signed head of the hub ledger.
-    r#"
-ALTER TABLE devices ADD COLUMN ledger_seq INTEGER;
-ALTER TABLE devices ADD COLUMN ledger_head TEXT;
-"#,
-    // Each item's length as sealed, to check a label's missed-PII spans and length class.
-    r#"
-ALTER TABLE assignments ADD COLUMN item_chars INTEGER;
-"#,
-    // The text each dispatched copy was sealed with (redacted), to read missed-PII marks
-    // as the device saw them; and the terms managers confirmed from those marks.
-    r#"
-ALTER TABLE copies ADD COLUMN redacted TEXT;
-CREATE TABLE company_terms (
-    company TEXT NOT NULL, term TEXT NOT NULL, kind TEXT NOT NULL, added_at INTEGER NOT NULL,
-    PRIMARY KEY (company, term)
-) STRICT;
-"#,
-    // Erasure: messages whose raw text an erasure removed, sealed batch files deleted
-    // with them (and whether a device ever fetched each batch), the erasures themselves,
-    // and the notices (erase or mask items) waiting for each device.
-    r#"
-ALTER TABLE messages ADD COLUMN erased_at INTEGER;
-ALTER TABLE batches ADD COLUMN fetched_at INTEGER;
-ALTER TABLE batches ADD COLUMN erased_at INTEGER;
-CREATE TABLE erasures (
-    erasure_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL, requested_by TEXT NOT NULL,
-    request TEXT NOT NULL, erased TEXT NOT NULL, not_found TEXT NOT NULL, already_erased TEXT NOT NULL,
-    hub TEXT NOT NULL
-) STRICT;
-CREATE TABLE notices (
-    notice_id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(device_id), erasure_id TEXT,
-    kind TEXT NOT NULL CHECK (kind IN ('erase', 'mask')), items TEXT NOT NULL, item_count INTEGER NOT NULL,
-    created_at INTEGER NOT NULL, acked_at INTEGER, ack_seq INTEGER, ack_head TEXT
-) STRICT;
-CREATE INDEX notices_device ON notices (device_id, acked_at);
-CREATE INDEX notices_erasure ON notices (erasure_id);
-"#,
-    // People: admin accounts with roles and their own signing keys, and the access
-    // ledger of every admin act.
-    r#"
-CREATE TABLE accounts (
-    account_id TEXT PRIMARY KEY, name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('manager', 'lead', 'privacy_officer', 'viewer')),
-    signing_key BLOB UNIQUE, code_sha256 TEXT UNIQUE, code_expires_at INTEGER,
-    created_at INTEGER NOT NULL, revoked_at INTEGER
-) STRICT;
-CREATE TABLE access_ledger (
-    seq INTEGER PRIMARY KEY, prev_hash BLOB NOT NULL, entry_hash BLOB NOT NULL, at_ms INTEGER NOT NULL,
-    account_id TEXT NOT NULL, role TEXT NOT NULL, act TEXT NOT NULL, method TEXT NOT NULL,
-    path TEXT NOT NULL, status INTEGER NOT NULL, message_ids TEXT NOT NULL, signature BLOB NOT NULL
-) STRICT;
-"#,
-    // Consent: messages (and companies) whose customers did not allow training use.
-    r#"
-ALTER TABLE messages ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE companies ADD COLUMN no_consent INTEGER NOT NULL DEFAULT 0;
-"#,
-    // Retention: when a message's raw text was replaced by its redacted form.
-    r#"
-ALTER TABLE messages ADD COLUMN text_retired_at INTEGER;
-CREATE INDEX messages_ingested ON messages (ingested_at) WHERE text_retired_at IS NULL AND erased_at IS NULL;
-"#,
-    // Bearer tokens of accounts (scripts): stored hashed, expiring, revocable.
-    r#"
-CREATE TABLE admin_tokens (
-    token_id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(account_id),
-    token_sha256 TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-    revoked_at INTEGER
-) STRICT;
-"#,
-    // A label names the message's other intents (with `multiple_intents`).
-    r#"
-ALTER TABLE labels ADD COLUMN also_intents TEXT NOT NULL DEFAULT '[]';
-"#,
-    // A manager may take back a batch its device has not fetched (undo of a dispatch).
-    r#"
-ALTER TABLE batches ADD COLUMN withdrawn_at INTEGER;
-"#,
-    // The retraining webhook: one event per due episode (unique), and every attempt to
-    // deliver it.
-    r#"
-CREATE TABLE webhook_events (
-    event_id TEXT PRIMARY KEY, episode INTEGER NOT NULL UNIQUE, body TEXT NOT NULL,
-    created_at_ms INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
-    attempts INTEGER NOT NULL, next_attempt_at_ms INTEGER
-) STRICT;
-CREATE INDEX webhook_events_due ON webhook_events (state, next_attempt_at_ms);
-CREATE TABLE webhook_attempts (
-    event_id TEXT NOT NULL REFERENCES webhook_events(event_id), attempt INTEGER NOT NULL,
-    at_ms INTEGER NOT NULL, status INTEGER, error TEXT, next_attempt_at_ms INTEGER,
-    state TEXT NOT NULL, PRIMARY KEY (event_id, attempt)
-) STRICT;
-"#,
-    // Model versions and prediction revisions: every prediction ingested for a message
-    // (revision 1 the first; the messages row holds the current one), the message's
-    // language, and the prediction revision each copy was dispatched with.
-    r#"
-ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT 'unversioned';
-ALTER TABLE messages ADD COLUMN language TEXT;
-CREATE TABLE prediction_revisions (
-    message_id TEXT NOT NULL REFERENCES messages(message_id), revision INTEGER NOT NULL,
-    model_version TEXT NOT NULL, model_intent TEXT NOT NULL, confidence REAL NOT NULL,
-    probabilities TEXT NOT NULL, ingested_at INTEGER NOT NULL,
-    PRIMARY KEY (message_id, revision)
-) STRICT;
-CREATE INDEX prediction_revisions_version ON prediction_revisions (model_version, message_id);
-INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
-    SELECT message_id, 1, 'unversioned', model_intent, confidence, probabilities, ingested_at FROM messages;
-ALTER TABLE copies ADD COLUMN prediction_revision INTEGER;
-UPDATE copies SET prediction_revision = 1;
-"#,
-];
+/// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
+/// as (file name, SQL) with the SQL included at compile time.
+macro_rules! migration_files {
+    ($dir:literal: $($file:literal),+ $(,)?) => {
+        &[$((
+            $file,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
+        )),+]
+    };
+}
+
+/// Versioned migrations, applied in order: version N (the database's `PRAGMA user_version`
+/// after it) is `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/sqlite/NNNN_*.sql`.
+/// The SQL is compiled into the binary, so a hub needs no file beside it to migrate.
+/// Adding one: see docs/hub-storage.md (a file per backend, named here in order).
+pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
+    "0001_devices_labels_ledger.sql",
+    "0002_pipeline.sql",
+    "0003_aggregation_quality.sql",
+    "0004_device_ledger_head.sql",
+    "0005_item_chars.sql",
+    "0006_redacted_copies_terms.sql",
+    "0007_erasure.sql",
+    "0008_accounts_access_ledger.sql",
+    "0009_consent.sql",
+    "0010_retention.sql",
+    "0011_admin_tokens.sql",
+    "0012_also_intents.sql",
+    "0013_batch_withdrawal.sql",
+    "0014_webhook.sql",
+    "0015_model_versions.sql",
+);
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
     let key: Option<Vec<u8>> = r.get(3)?;
@@ -345,7 +181,7 @@ impl SqliteStore {
                 "the hub database has schema {v}, newer than this hub understands; update the hub"
             )));
         }
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(v) {
+        for (i, (_, m)) in MIGRATIONS.iter().enumerate().skip(v) {
             let tx = conn.transaction()?;
             tx.execute_batch(m)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -2341,5 +2177,84 @@ impl HubStore for SqliteStore {
         out.messages = messages as u64;
         out.devices_active = devices as u64;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod migration_files_tests {
+    /// The file names in `crates/hub/migrations/<dir>/`, sorted.
+    fn files_in(dir: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(&path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+            .map(|e| {
+                e.expect("a directory entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Every file of the directory is in the list and every listed file is there,
+    /// numbered 1..N in list order without gaps, named `NNNN_<short_name>.sql`, opening
+    /// with its explanatory comment, and carried in the binary as it is on disk.
+    fn check(dir: &str, list: &[(&str, &str)]) {
+        let listed: Vec<&str> = list.iter().map(|(name, _)| *name).collect();
+        let on_disk = files_in(dir);
+        assert_eq!(
+            on_disk, listed,
+            "{dir}: the migrations directory and the MIGRATIONS list differ (a file not listed, or listed but missing, or out of order)"
+        );
+        for (i, (name, sql)) in list.iter().enumerate() {
+            let (number, rest) = name
+                .split_once('_')
+                .unwrap_or_else(|| panic!("{dir}/{name}: not NNNN_<short_name>.sql"));
+            assert_eq!(
+                number,
+                format!("{:04}", i + 1),
+                "{dir}/{name}: migration {} must be numbered {:04}",
+                i + 1,
+                i + 1
+            );
+            let stem = rest
+                .strip_suffix(".sql")
+                .unwrap_or_else(|| panic!("{dir}/{name}: not a .sql file"));
+            assert!(
+                !stem.is_empty()
+                    && stem
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{dir}/{name}: the short name is lower-case letters, digits and _"
+            );
+            assert!(
+                sql.starts_with("-- "),
+                "{dir}/{name}: a migration opens with a comment saying what it adds"
+            );
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(dir)
+                .join(name);
+            assert_eq!(
+                std::fs::read_to_string(&path).ok().as_deref(),
+                Some(*sql),
+                "{dir}/{name}: the compiled-in SQL differs from the file"
+            );
+        }
+    }
+
+    #[test]
+    fn migration_files_match_the_lists_and_both_backends_have_the_same_count() {
+        check("sqlite", super::MIGRATIONS);
+        check("postgres", super::super::postgres::MIGRATIONS);
+        assert_eq!(
+            super::MIGRATIONS.len(),
+            super::super::postgres::MIGRATIONS.len(),
+            "each schema version exists on both backends: add a migration to both directories"
+        );
     }
 }

@@ -1,0 +1,16 @@
+-- Model versions and prediction revisions: every prediction ingested for a message
+-- (revision 1 the first; the messages row holds the current one), the message's
+-- language, and the prediction revision each copy was dispatched with.
+ALTER TABLE messages ADD COLUMN model_version TEXT NOT NULL DEFAULT 'unversioned';
+ALTER TABLE messages ADD COLUMN language TEXT;
+CREATE TABLE prediction_revisions (
+    message_id TEXT NOT NULL REFERENCES messages(message_id), revision INTEGER NOT NULL,
+    model_version TEXT NOT NULL, model_intent TEXT NOT NULL, confidence REAL NOT NULL,
+    probabilities TEXT NOT NULL, ingested_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, revision)
+) STRICT;
+CREATE INDEX prediction_revisions_version ON prediction_revisions (model_version, message_id);
+INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
+    SELECT message_id, 1, 'unversioned', model_intent, confidence, probabilities, ingested_at FROM messages;
+ALTER TABLE copies ADD COLUMN prediction_revision INTEGER;
+UPDATE copies SET prediction_revision = 1;
