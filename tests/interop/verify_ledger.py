@@ -153,6 +153,10 @@ def admin_path_ok(path):
             k, eq, v = kv.partition("=")
             if not eq or k not in ADMIN_QUERY or not ADMIN_QUERY[k].match(v):
                 return False
+            if k in ("a", "b") and route != "evaluation/compare":
+                return False
+            if k == "model_version" and route not in ("evaluation", "evaluation.html"):
+                return False
     return True
 
 

@@ -6,7 +6,7 @@ import { HubAccess } from "./audit";
 import { actionLabel, ACTION_LABELS, DEFAULT_KEYS, keyName, mergeKeys, overrides, rebind, type Action, type KeyMap } from "./keys";
 import { applyStatic, language, LANGUAGES, pickLanguage, setLanguage, t, tn } from "./i18n";
 import { LabelScreen } from "./label";
-import { advance, describe, due, enrolment, initialSyncState, type SyncState } from "./syncstate";
+import { advance, describe, due, enrolment, initialSyncState, onlineSyncs, type SyncState } from "./syncstate";
 import { ManageScreen } from "./manage";
 
 /** How often the top bar's sync state is refreshed and a due background sync started. */
@@ -368,7 +368,9 @@ async function boot() {
     if (due(syncState, Date.now())) void backgroundSync();
     else showSyncState();
   }, SYNC_TICK_MS);
-  window.addEventListener("online", () => void backgroundSync());
+  window.addEventListener("online", () => {
+    if (onlineSyncs(syncState)) void backgroundSync();
+  });
   // The first item comes first: it is what the annotator waits for. The vault-wide
   // counts of the status line take tens of milliseconds on a large vault and would hold
   // the vault while the first item's taxonomy waits, so they are asked for afterwards.

@@ -7,6 +7,7 @@ import {
   due,
   enrolment,
   initialSyncState,
+  onlineSyncs,
   retryDelay,
   RETRY_FIRST_MS,
   RETRY_MAX_MS,
@@ -65,6 +66,15 @@ suite("background sync schedule", () => {
     expect(due(stopped, T0 + 100 * SYNC_EVERY_MS)).toBe(false);
     // The Sync button still runs, and a success brings the schedule back.
     expect(advance(stopped, { kind: "succeeded" }, T0).nextAt).toBe(T0 + SYNC_EVERY_MS);
+  });
+
+  it("syncs when the network comes back, unless a person must act first", () => {
+    const retrying = advance(initialSyncState(T0), { kind: "failed", code: "offline" }, T0, mid);
+    expect(onlineSyncs(retrying)).toBe(true);
+    expect(onlineSyncs(initialSyncState(T0))).toBe(true);
+    expect(onlineSyncs(advance(retrying, { kind: "started" }, T0))).toBe(false);
+    expect(onlineSyncs(advance(retrying, { kind: "failed", code: "bad_receipt" }, T0))).toBe(false);
+    expect(onlineSyncs(enrolment(initialSyncState(T0), false, T0))).toBe(false);
   });
 
   it("follows enrolment: no turns without a hub, turns again once enrolled", () => {

@@ -118,6 +118,12 @@ export function due(s: SyncState, now: number): boolean {
   return s.phase !== "syncing" && s.nextAt !== null && now >= s.nextAt;
 }
 
+/** Whether the network coming back should sync at once: not while one runs, and not
+ * when the last failure needs a person (or there is no hub): those wait for Sync. */
+export function onlineSyncs(s: SyncState): boolean {
+  return s.phase !== "syncing" && s.phase !== "stopped" && s.phase !== "not_enrolled";
+}
+
 /** "3 min. ago" / "in 2 min." in the interface language (short: the top bar is narrow). */
 export function relative(ms: number, now: number): string {
   const rtf = new Intl.RelativeTimeFormat(language(), { numeric: "auto", style: "short" });

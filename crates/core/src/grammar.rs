@@ -464,8 +464,10 @@ pub const ADMIN_ROUTES: &[&str] = &[
     "webhook-deliveries",
 ];
 
-/// Query keys an admin call may carry, each with its value's shape.
-fn admin_query_ok(key: &str, value: &str) -> bool {
+/// Query keys an admin call to `route` may carry, each with its value's shape. The model
+/// version keys are free text within their charset, so they are allowed only on the
+/// routes that read them: a recorded call cannot carry arbitrary words elsewhere.
+fn admin_query_ok(route: &str, key: &str, value: &str) -> bool {
     let digits = |v: &str| !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit());
     match key {
         "format" => matches!(
@@ -474,8 +476,14 @@ fn admin_query_ok(key: &str, value: &str) -> bool {
         ),
         "with_text" => matches!(value, "true" | "false"),
         "seed" | "limit" | "offset" | "as_of" => digits(value),
-        // Model versions (evaluation per version, comparison of two).
-        "model_version" | "a" | "b" => crate::pipeline::check_model_version(value).is_ok(),
+        // Model versions: one version's evaluation, the comparison of two.
+        "model_version" => {
+            matches!(route, "evaluation" | "evaluation.html")
+                && crate::pipeline::check_model_version(value).is_ok()
+        }
+        "a" | "b" => {
+            route == "evaluation/compare" && crate::pipeline::check_model_version(value).is_ok()
+        }
         _ => false,
     }
 }
@@ -508,7 +516,7 @@ pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<()
     let query_ok = query.is_empty()
         || query.split('&').all(|kv| {
             kv.split_once('=')
-                .is_some_and(|(k, v)| admin_query_ok(k, v))
+                .is_some_and(|(k, v)| admin_query_ok(route, k, v))
         });
     if !route_ok || !query_ok {
         return fail(None, "path", RULE);
@@ -851,7 +859,20 @@ mod tests {
         }
         assert!(n >= 20, "{n} routes read");
         assert!(check_admin_call("/v1/admin/export?format=jsonl&seed=7", &call).is_ok());
+        for good in [
+            "/v1/admin/evaluation/compare?a=v1&b=model-2.1",
+            "/v1/admin/evaluation?model_version=v1",
+            "/v1/admin/evaluation.html?model_version=v1",
+        ] {
+            assert!(check_admin_call(good, &call).is_ok(), "{good}");
+        }
         for bad in [
+            // Model-version keys carry free words: only where the hub reads them.
+            "/v1/admin/export?a=Anna.Schmidt",
+            "/v1/admin/messages?model_version=Anna",
+            "/v1/admin/evaluation?a=v1",
+            "/v1/admin/evaluation/compare?model_version=v1",
+            "/v1/admin/evaluation/compare?a=two%20words",
             "/v1/admin/messages?who=jane",
             "/v1/admin/jane",
             "/v1/admin/export?format=jane",
