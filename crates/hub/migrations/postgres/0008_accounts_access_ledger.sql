@@ -1,4 +1,5 @@
--- People and the access ledger (as in the SQLite migration of the same number), with its chain-head row.
+-- People and the access ledger (as in the SQLite migration of the same number). It has no
+-- chain-head row: an append locks the access_ledger table instead.
 CREATE TABLE accounts (
     account_id TEXT PRIMARY KEY, name TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('manager', 'lead', 'privacy_officer', 'viewer')),
