@@ -76,6 +76,8 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal, never in a log file or pipe (as the hub and CLI).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let state = state::AppState::open_default();
     // Start-up timings (no page content): where a slow cold start goes.
