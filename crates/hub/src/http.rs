@@ -1,4 +1,5 @@
-//! Request helpers every handler shares: one way to read a JSON body.
+//! Request and response helpers every handler shares: one way to read a JSON body,
+//! one way to answer JSONL.
 
 use crate::error::HubError;
 use serde::Deserialize;
@@ -186,6 +187,16 @@ fn refusal(e: &serde_path_to_error::Error<serde_json::Error>) -> HubError {
         "malformed",
         format!("the field `{}` must be {expected}{position}", at("")),
     )
+}
+
+/// A JSONL answer (`application/x-ndjson`): exports, ledgers and item lists.
+pub(crate) fn jsonl(text: String) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")],
+        text,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -734,5 +734,5 @@ pub async fn access_ledger(State(s): State<AppState>) -> Result<Response, HubErr
     .map_err(|e| HubError::Internal(e.to_string()))?;
     text.push_str(&line);
     text.push('\n');
-    Ok(crate::routes::jsonl(text))
+    Ok(crate::http::jsonl(text))
 }

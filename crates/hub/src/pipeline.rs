@@ -863,7 +863,7 @@ pub async fn reclaim(State(s): State<AppState>, body: Bytes) -> Result<Response,
 /// `GET /v1/admin/items`: the item id → message id map, JSONL.
 pub async fn items(State(s): State<AppState>) -> Result<Response, HubError> {
     let store = s.store.clone();
-    Ok(crate::routes::jsonl(
+    Ok(crate::http::jsonl(
         blocking(move || store.items_jsonl()).await?,
     ))
 }

@@ -1,6 +1,7 @@
 //! The HTTP endpoints (documented in docs/openapi.yaml).
 
 use crate::error::HubError;
+use crate::http::jsonl;
 use crate::store::{NewBatch, Upload};
 use crate::{auth, blocking, pipeline, review, AppState};
 use axum::body::Bytes;
@@ -314,15 +315,6 @@ async fn revoke(
     Ok(Json(
         serde_json::json!({"revoked": device_id, "returned_to_pool": returned}),
     ))
-}
-
-/// A JSONL response.
-pub(crate) fn jsonl(text: String) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/x-ndjson")],
-        text,
-    )
-        .into_response()
 }
 
 async fn admin_labels(State(s): State<AppState>) -> Result<Response, HubError> {
