@@ -146,3 +146,25 @@ pub fn ledger_pin(headers: &HeaderMap) -> Result<Option<(u64, String)>, HubError
         )),
     }
 }
+
+/// A one-time enrollment code: 20 random hex digits in five groups.
+pub fn random_code() -> Result<String, HubError> {
+    let mut b = [0u8; 10];
+    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
+    let h = hex::encode_upper(b);
+    Ok(h.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// How an enrollment code is stored: the SHA-256 of its digits, upper-case, no dashes.
+pub fn code_hash(code: &str) -> String {
+    let norm: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, norm.as_bytes()))
+}

@@ -303,13 +303,13 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::bail!("--name must be 1-200 characters");
             }
             let st = db.open()?;
-            let code = labelvault_hub::routes::random_code().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let code = labelvault_hub::auth::random_code().map_err(|e| anyhow::anyhow!("{e}"))?;
             let now = labelvault_hub::auth::now();
             let id = st
                 .create_account(
                     &name,
                     role.as_str(),
-                    &labelvault_hub::routes::code_hash(&code),
+                    &labelvault_hub::auth::code_hash(&code),
                     now + 24 * 3600,
                     now,
                 )

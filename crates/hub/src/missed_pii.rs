@@ -172,7 +172,7 @@ pub async fn confirm(
     State(s): State<AppState>,
     body: Bytes,
 ) -> Result<Json<ConfirmResponse>, HubError> {
-    let req: ConfirmRequest = crate::routes::parse(&body)?;
+    let req: ConfirmRequest = crate::http::parse_object(&body)?;
     let kind = match req.as_kind {
         Some(k) => k,
         None => PiiKind::ALL

@@ -535,9 +535,9 @@ pub async fn create(
     if req.name.trim().is_empty() || req.name.len() > 200 {
         return Err(HubError::bad("invalid", "name must be 1–200 characters"));
     }
-    let code = crate::routes::random_code()?;
+    let code = crate::auth::random_code()?;
     let expires = auth::now() + 24 * 3600;
-    let hash = crate::routes::code_hash(&code);
+    let hash = crate::auth::code_hash(&code);
     let store = s.store.clone();
     let role = req.role;
     let id = blocking(move || {
@@ -639,7 +639,7 @@ pub async fn enroll(
                 "signing_key must be a usable base64 Ed25519 public key",
             )
         })?;
-    let hash = crate::routes::code_hash(&req.enrollment_code);
+    let hash = crate::auth::code_hash(&req.enrollment_code);
     let store = s.store.clone();
     let acc = blocking(move || store.enroll_account(&hash, auth::now(), &key)).await?;
     tracing::info!(account = %acc.account_id, "enrolled account key");

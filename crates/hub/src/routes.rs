@@ -139,28 +139,6 @@ pub fn router(state: AppState) -> Router {
 
 pub(crate) use crate::http::parse_object as parse;
 
-/// A one-time enrollment code: 20 random hex digits in five groups.
-pub fn random_code() -> Result<String, HubError> {
-    let mut b = [0u8; 10];
-    getrandom::fill(&mut b).map_err(|_| HubError::Internal("no system randomness".into()))?;
-    let h = hex::encode_upper(b);
-    Ok(h.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("-"))
-}
-
-/// How an enrollment code is stored: the SHA-256 of its digits, upper-case, no dashes.
-pub fn code_hash(code: &str) -> String {
-    let norm: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, norm.as_bytes()))
-}
-
 async fn create_annotator(
     State(s): State<AppState>,
     body: Bytes,
@@ -169,9 +147,9 @@ async fn create_annotator(
     if req.name.trim().is_empty() || req.name.len() > 200 {
         return Err(HubError::bad("invalid", "name must be 1–200 characters"));
     }
-    let code = random_code()?;
+    let code = auth::random_code()?;
     let expires = auth::now() + 24 * 3600;
-    let hash = code_hash(&code);
+    let hash = auth::code_hash(&code);
     let store = s.store.clone();
     let id = blocking(move || store.create_annotator(&req.name, &hash, expires)).await?;
     tracing::info!(annotator = %id, "created annotator");
@@ -205,7 +183,7 @@ async fn enroll(State(s): State<AppState>, body: Bytes) -> Result<Json<EnrollRes
             "recipient must be an age X25519 recipient (age1…)",
         ));
     }
-    let hash = code_hash(&req.enrollment_code);
+    let hash = auth::code_hash(&req.enrollment_code);
     let store = s.store.clone();
     let id = blocking(move || store.enroll(&hash, auth::now(), &key, &req.recipient)).await?;
     tracing::info!(device = %id, "enrolled device");
