@@ -20,8 +20,11 @@
 //!    joint `Q = C̃ / Σ C̃`.
 //! 4. **Prune by noise rate**: for every off-diagonal cell `i ≠ j`, the `round(n · Q[i][j])`
 //!    items labelled `i` with the largest margin `p(j) − p(i)` are suspects (ties: the
-//!    earlier item). An item whose confident prediction *is* its label is never one (as
-//!    in the reference implementation's final filter).
+//!    earlier item). An item whose confident prediction *is* its label is never a
+//!    candidate, and a selected item whose argmax (highest `p`, ties: the lowest class
+//!    id) is its label is dropped (the reference implementation's final filter: the
+//!    model's plain prediction agrees with the label, margin ≤ 0), so a cell may flag
+//!    fewer items than its count.
 //! 5. **Ranking** by self-confidence: lowest `p(given label)` first, then item order.
 //!
 //! Missing mass: a model may send only its top intents. Probabilities that are not
@@ -56,6 +59,19 @@ impl Row {
             Ok(k) => self.listed[k].1,
             Err(_) => self.fill,
         }
+    }
+
+    /// The class of highest probability over all classes (ties: the lowest class id),
+    /// the model's plain prediction; `classes` is the size of the class set.
+    fn argmax(&self, classes: usize) -> usize {
+        let mut best = (0usize, f64::NEG_INFINITY);
+        for c in 0..classes {
+            let p = self.p(c);
+            if p > best.1 {
+                best = (c, p);
+            }
+        }
+        best.0
     }
 }
 
@@ -319,6 +335,11 @@ pub fn find(problem: &Problem) -> Analysis {
                 cands.truncate(m);
             }
             for (margin, x) in cands {
+                // The reference implementation's final filter: the model's plain
+                // prediction agrees with the label, so it is not contradicting it.
+                if problem.rows[x].argmax(k) == i {
+                    continue;
+                }
                 let e = flagged.entry(x).or_insert((margin, j));
                 if margin > e.0 || (margin == e.0 && j < e.1) {
                     *e = (margin, j);
@@ -439,15 +460,15 @@ mod tests {
 
     #[test]
     fn ties_are_deterministic() {
-        // t_a = 0.558, t_b = 0.9; C[a] = [2, 1] calibrated to [4, 2] → prune 2 from
-        // (a, b): item 2 (margin 0.9) and one of the three equal margins 0: the earliest.
+        // t_a = 0.508, t_b = 0.9; C[a] = [2, 1] calibrated to [4, 2] → prune 2 from
+        // (a, b): item 2 (margin 0.9) and one of the three equal margins 0.2: the earliest.
         let mut items = vec![
             ("a", d(&[("a", 0.9), ("b", 0.1)])),
             ("a", d(&[("a", 0.9), ("b", 0.1)])),
             ("a", d(&[("b", 0.95), ("a", 0.05)])),
         ];
         for _ in 0..3 {
-            items.push(("a", d(&[("a", 0.5), ("b", 0.5)])));
+            items.push(("a", d(&[("a", 0.4), ("b", 0.6)])));
         }
         for _ in 0..4 {
             items.push(("b", d(&[("b", 0.9), ("a", 0.1)])));
@@ -458,6 +479,32 @@ mod tests {
         let idx: Vec<usize> = a.suspects.iter().map(|s| s.index).collect();
         assert_eq!(idx, vec![2, 3]);
         assert_eq!(find(&p), a);
+    }
+
+    /// Classes a, b. Labelled a: two at (0.9, 0.1), one at (0.1, 0.9), X1 and X2 at
+    /// (0.55, 0.45); labelled b: four at (0.2, 0.8). t_a = 0.6, t_b = 0.8. X1 and X2 have
+    /// no confident class (0.55 < 0.6, 0.45 < 0.8); C[a] = [2, 1], calibrated
+    /// [3.33, 1.67], so n·Q[a][b] = 9 · 1.67 / 9 → 2 items pruned from the cell: the
+    /// 0.9-for-b item and X1 (largest margins). But the model's argmax for X1 is a, its
+    /// label: it agrees, so X1 must not be flagged.
+    #[test]
+    fn an_item_whose_argmax_is_its_label_is_not_flagged() {
+        let mut items = vec![
+            ("a", d(&[("a", 0.9), ("b", 0.1)])),
+            ("a", d(&[("a", 0.9), ("b", 0.1)])),
+            ("a", d(&[("a", 0.1), ("b", 0.9)])),
+            ("a", d(&[("a", 0.55), ("b", 0.45)])),
+            ("a", d(&[("a", 0.55), ("b", 0.45)])),
+        ];
+        for _ in 0..4 {
+            items.push(("b", d(&[("a", 0.2), ("b", 0.8)])));
+        }
+        let p = Problem::new(items.iter().map(|(g, v)| (*g, v.as_slice())));
+        let a = find(&p);
+        assert_eq!(a.confident_joint, vec![vec![2, 1], vec![0, 4]]);
+        assert_eq!(a.prune_counts, vec![vec![0, 2], vec![0, 0]]);
+        let flagged: Vec<usize> = a.suspects.iter().map(|s| s.index).collect();
+        assert_eq!(flagged, vec![2]);
     }
 
     fn problem_strategy() -> impl Strategy<Value = (Vec<usize>, Vec<Vec<f64>>)> {
@@ -489,6 +536,9 @@ mod tests {
             let a = find(&p);
             for s in &a.suspects {
                 prop_assert_ne!(a.confident[s.index], Some(s.given));
+                let row = &probs[s.index];
+                let top = (0..k).fold(0, |b, c| if row[c] > row[b] { c } else { b });
+                prop_assert_ne!(top, s.given);
                 prop_assert!(s.self_confidence.is_finite());
                 prop_assert_ne!(s.suggested, s.given);
             }
