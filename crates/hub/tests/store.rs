@@ -18,6 +18,7 @@ on_both_stores!(
     concurrent_uploads_keep_labels_once_and_one_chain,
     racing_nonces_and_codes_have_one_winner,
     racing_dispatches_never_exceed_the_overlap,
+    a_label_error_copy_does_not_lift_the_overlap,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -297,4 +298,72 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
             assert_eq!(items.lines().filter(|l| l.contains(&needle)).count(), 2);
         }
     }
+}
+
+/// One dispatch giving a message a suspected-label-error copy and, besides it, more
+/// ordinary copies than the overlap is refused as a whole: the extra look does not lift
+/// the overlap for the ordinary copies.
+fn a_label_error_copy_does_not_lift_the_overlap(b: Backend) {
+    use labelvault_core::batch::Reason;
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let devices: Vec<String> = (0..3).map(|d| enroll(&*stores[0], d)).collect();
+    let message = Message {
+        message_id: "m1".into(),
+        text: "my card has not arrived".into(),
+        company: "co".into(),
+        channel: "chat".into(),
+        received_at: 1_000,
+        model_intent: "a".into(),
+        confidence: 0.5,
+        probabilities: vec![("a".into(), 0.5)],
+        reported_false_positive: false,
+        training_consent: true,
+        model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+        language: None,
+    };
+    stores[0].insert_messages(&[message], 1).unwrap();
+    let batch = |i: usize, reason: Reason| {
+        let item = format!("it_{i}");
+        DispatchBatch {
+            batch: NewBatch {
+                batch_id: format!("b_{i}"),
+                device_id: devices[i].clone(),
+                created_at: 10,
+                expires_at: 1_000_000,
+                bytes: vec![1],
+                item_ids: vec![item.clone()],
+                item_chars: vec![],
+                item_texts: vec![],
+                intents: vec!["a".into()],
+            },
+            copies: vec![NewCopy {
+                item_id: item,
+                message_id: "m1".into(),
+                gold: false,
+                reason,
+            }],
+            lease_expires_at: 1_000_000,
+        }
+    };
+    let batches = [
+        batch(0, Reason::SuspectedLabelError),
+        batch(1, Reason::LowConfidence),
+        batch(2, Reason::LowConfidence),
+    ];
+    let refused = stores[0].store_dispatch(&batches, 1, 10).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            HubError::Conflict {
+                code: "pool_changed",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 0);
+    // Within the overlap, the same shape is dispatched.
+    stores[0].store_dispatch(&batches[..2], 1, 10).unwrap();
+    assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 2);
 }

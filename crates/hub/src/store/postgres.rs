@@ -1428,12 +1428,9 @@ impl HubStore for PostgresStore {
         for m in touched {
             let r = tx.query_one(&st, &[&m])?;
             let (n, devices, relabel) = (count(&r, 0)?, count(&r, 1)?, count(&r, 2)?);
-            // A suspected label error gets one copy beyond its answered ones.
-            let too_many = if relabel > 0 {
-                relabel > 1
-            } else {
-                n as usize > overlap
-            };
+            // A suspected label error gets one copy beyond its answered ones; it does
+            // not lift the overlap for the message's ordinary open copies.
+            let too_many = relabel > 1 || (n - relabel) as usize > overlap;
             if too_many || devices < n {
                 return Err(HubError::conflict(
                     "pool_changed",

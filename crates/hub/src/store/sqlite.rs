@@ -1162,12 +1162,9 @@ impl HubStore for SqliteStore {
             for m in touched {
                 let (n, devices, relabel): (i64, i64, i64) =
                     st.query_row([m], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                // A suspected label error gets one copy beyond its answered ones.
-                let too_many = if relabel > 0 {
-                    relabel > 1
-                } else {
-                    n as usize > overlap
-                };
+                // A suspected label error gets one copy beyond its answered ones; it does
+                // not lift the overlap for the message's ordinary open copies.
+                let too_many = relabel > 1 || (n - relabel) as usize > overlap;
                 if too_many || devices < n {
                     return Err(HubError::conflict(
                         "pool_changed",
