@@ -105,7 +105,12 @@ struct WebhookArgs {
     /// POST a signed `retraining_due` event here when retraining becomes due (once per
     /// episode between export or training marks): https://…, or http:// to a loopback
     /// host. Without it the hub only reports the state (/v1/admin/retrain, metrics).
-    #[arg(long, value_name = "URL", env = "LABELVAULT_HUB_RETRAIN_WEBHOOK")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LABELVAULT_HUB_RETRAIN_WEBHOOK",
+        hide_env_values = true
+    )]
     retrain_webhook: Option<String>,
     /// Seconds between checks for due retraining and pending deliveries.
     #[arg(
@@ -170,7 +175,8 @@ struct DbArgs {
         long = "database",
         visible_alias = "db",
         value_name = "URL",
-        env = "LABELVAULT_HUB_DB"
+        env = "LABELVAULT_HUB_DB",
+        hide_env_values = true
     )]
     db: Option<String>,
     #[command(flatten)]

@@ -12,7 +12,9 @@
 //!   threshold, the mark the episode started at and when the event was made. Never
 //!   message text, message ids or anything about a person.
 //! - **Signed** with the hub's Ed25519 key (the one receipts and ledger heads are signed
-//!   with) over `ID.TIMESTAMP.BODY`, base64 in `x-lv-webhook-signature`.
+//!   with) over `labelvault/webhook/v1\0` then `ID.TIMESTAMP.BODY`, base64 in
+//!   `x-lv-webhook-signature`. The tag keeps a webhook signature from ever passing as
+//!   a receipt or ledger signature of the same key, and the other way round.
 //! - **Retried** with exponential backoff and jitter on a network error, a timeout, 408,
 //!   429 or 5xx, up to `max_attempts`; any other answer but 2xx fails the event at once.
 //!   Pending events live in the store, so a restarted hub picks them up.
@@ -36,18 +38,25 @@ use std::time::Duration;
 pub const H_ID: &str = "x-lv-webhook-id";
 /// Header carrying the Unix time (seconds) the attempt was signed at.
 pub const H_TIMESTAMP: &str = "x-lv-webhook-timestamp";
-/// Header carrying the base64 Ed25519 signature over `ID.TIMESTAMP.BODY`.
+/// Header carrying the base64 Ed25519 signature over [`SIGNING_TAG`] then
+/// `ID.TIMESTAMP.BODY`.
 pub const H_SIGNATURE: &str = "x-lv-webhook-signature";
 /// Header naming the signing key (`labelvault-hub print-key` shows it), so a receiver
 /// can tell a key rotation from a forgery.
 pub const H_KEY_ID: &str = "x-lv-webhook-key-id";
+
+/// The domain-separation tag every signed webhook message starts with, like
+/// `labelvault/receipt/v1\0` for receipts: one hub key signs both, and neither may be
+/// replayed as the other.
+pub const SIGNING_TAG: &[u8] = b"labelvault/webhook/v1\0";
 
 /// The event type this module sends.
 pub const EVENT_TYPE: &str = "retraining_due";
 
 /// A webhook URL checked at start: `https://…`, or `http://…` to a loopback host only
 /// (the event is signed, not encrypted, and says how busy the labelling team is). No
-/// credentials before `@`; a token in the query is allowed and never logged.
+/// credentials before `@`; a token in the path or query is allowed and never logged:
+/// logs, errors and `Debug` show only `scheme://host[:port]`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookUrl(String);
 
@@ -81,7 +90,7 @@ impl WebhookUrl {
                     anyhow::bail!(
                         "refusing the plain-HTTP webhook {}: events must not cross a network \
                          unencrypted. Use an https:// URL, or http:// to 127.0.0.1 or localhost",
-                        redact(s)
+                        origin(&uri)
                     );
                 }
             }
@@ -97,9 +106,14 @@ impl WebhookUrl {
         &self.0
     }
 
-    /// The URL for logs and errors: the query (which may hold a token) hidden.
+    /// The URL for logs and errors: `scheme://host[:port]`, then `/<redacted>` if it has
+    /// a path or query (many receivers put their secret in the path, e.g. Slack-style
+    /// `https://hooks.example/T01/B02/SECRET`, others in the query).
     pub fn redacted(&self) -> String {
-        redact(&self.0)
+        match self.0.parse::<axum::http::Uri>() {
+            Ok(uri) => origin(&uri),
+            Err(_) => "<redacted>".to_string(),
+        }
     }
 }
 
@@ -109,13 +123,15 @@ impl std::fmt::Debug for WebhookUrl {
     }
 }
 
-/// `url` without its query and without anything before `@`.
-fn redact(url: &str) -> String {
-    let red = crate::config::redact_url(url);
-    match red.split_once('?') {
-        Some((head, _)) => format!("{head}?<redacted>"),
-        None => red,
-    }
+/// `scheme://host[:port]` of `uri`, then `/<redacted>` when it has more (a path other
+/// than `/`, or a query), so neither a token in the path nor one in the query is shown.
+fn origin(uri: &axum::http::Uri) -> String {
+    let scheme = uri.scheme_str().unwrap_or("?");
+    let host = uri.host().unwrap_or("?");
+    let port = uri.port_u16().map(|p| format!(":{p}")).unwrap_or_default();
+    let more = uri.path_and_query().is_some_and(|pq| pq.as_str() != "/");
+    let tail = if more { "/<redacted>" } else { "" };
+    format!("{scheme}://{host}{port}{tail}")
 }
 
 /// How often and how long a failing delivery is retried.
@@ -177,10 +193,11 @@ impl WebhookConfig {
     }
 }
 
-/// The exact bytes signed: `ID.TIMESTAMP.BODY` (id and decimal Unix seconds as ASCII,
-/// then the body as sent).
+/// The exact bytes signed: [`SIGNING_TAG`], then `ID.TIMESTAMP.BODY` (id and decimal
+/// Unix seconds as ASCII, then the body as sent).
 pub fn signed_message(event_id: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
-    let mut m = format!("{event_id}.{timestamp}.").into_bytes();
+    let mut m = SIGNING_TAG.to_vec();
+    m.extend_from_slice(format!("{event_id}.{timestamp}.").as_bytes());
     m.extend_from_slice(body);
     m
 }
@@ -285,8 +302,12 @@ fn error_class(e: &ureq::Error) -> &'static str {
     }
 }
 
+/// The agent every attempt uses. It never takes a proxy from the environment
+/// (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`): a loopback-only plain-HTTP webhook would
+/// otherwise leave the machine through the proxy, and the URL's token with it.
 fn agent(cfg: &WebhookConfig) -> ureq::Agent {
     ureq::Agent::config_builder()
+        .proxy(None)
         .http_status_as_error(false)
         .timeout_global(Some(cfg.timeout))
         .max_redirects(0)
@@ -496,13 +517,44 @@ mod tests {
             assert!(e.contains(says), "{bad}: {e}");
         }
         let u = WebhookUrl::parse("https://trainer.example/hook?token=s3cret").unwrap();
-        assert_eq!(u.redacted(), "https://trainer.example/hook?<redacted>");
+        assert_eq!(u.redacted(), "https://trainer.example/<redacted>");
         assert!(!format!("{u:?}").contains("s3cret"));
-        let e = format!(
-            "{:#}",
-            WebhookUrl::parse("http://trainer.example/hook?token=s3cret").unwrap_err()
+        // A secret in the path (Slack-style) is hidden too, the port kept.
+        let u = WebhookUrl::parse("https://hooks.example:8443/T01/B02/PathS3cret").unwrap();
+        assert_eq!(u.redacted(), "https://hooks.example:8443/<redacted>");
+        assert!(!format!("{u:?}").contains("PathS3cret"));
+        assert_eq!(
+            WebhookUrl::parse("https://hooks.example/")
+                .unwrap()
+                .redacted(),
+            "https://hooks.example"
         );
-        assert!(!e.contains("s3cret"), "{e}");
+        for bad in [
+            "http://trainer.example/hook?token=s3cret",
+            "http://trainer.example/T01/s3cret/x",
+        ] {
+            let e = format!("{:#}", WebhookUrl::parse(bad).unwrap_err());
+            assert!(!e.contains("s3cret"), "{e}");
+            assert!(e.contains("http://trainer.example/<redacted>"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_agent_never_takes_a_proxy_from_the_environment() {
+        // The default agent would read these at build time; this one must not. Setting
+        // a proxy variable is process-wide, so it is restored at once; no other test in
+        // this crate builds an agent that reads the environment.
+        let cfg = WebhookConfig::new(WebhookUrl::parse("http://127.0.0.1:9/hook").unwrap());
+        let saved = std::env::var_os("ALL_PROXY");
+        std::env::set_var("ALL_PROXY", "http://127.0.0.1:9");
+        let a = agent(&cfg);
+        let default_reads_it = ureq::Agent::config_builder().build().proxy().is_some();
+        match saved {
+            Some(v) => std::env::set_var("ALL_PROXY", v),
+            None => std::env::remove_var("ALL_PROXY"),
+        }
+        assert!(default_reads_it, "the check below would prove nothing");
+        assert!(a.config().proxy().is_none());
     }
 
     #[test]
@@ -526,7 +578,13 @@ mod tests {
         assert!(!verify(&pk, "wh_1", 1_700_000_000, b"{\"a\":2}", &sig));
         assert!(!verify(&pk, "wh_2", 1_700_000_000, b"{\"a\":1}", &sig));
         assert!(!verify(&pk, "wh_1", 1_700_000_001, b"{\"a\":1}", &sig));
-        assert_eq!(signed_message("wh_1", 17, b"{}"), b"wh_1.17.{}".to_vec());
+        assert_eq!(
+            signed_message("wh_1", 17, b"{}"),
+            b"labelvault/webhook/v1\0wh_1.17.{}".to_vec()
+        );
+        // Without the tag (a message another hub-key signature could cover) it fails.
+        let bare = base64::engine::general_purpose::STANDARD.encode(key.sign(b"wh_1.17.{}"));
+        assert!(!verify(&pk, "wh_1", 17, b"{}", &bare));
     }
 
     #[test]
@@ -536,7 +594,7 @@ mod tests {
             .lines()
             .find(|l| l.starts_with("{\"event_id\":\"wh_5f0c2a9e41d7b3086ac1e2f4\""))
             .unwrap();
-        let sig = "Ebpo5mLW4Le9oCVcEse0KmKISfWcoYUleZZ7+kn1BTtLQmVYV1Vxi44CL1kZ2bCvSdWmMn6w5W2ooj5ou3GFCQ==";
+        let sig = "hDkFgBF/H2twXBqpZsy+/E7CVhMFpSpP9iZ/7DU5h62xlZLvjttyQGixHDlvyFH9Gd0B3nvrFHAFWKH7i+TvBQ==";
         let pk_b64 = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
         for s in [
             sig,
@@ -546,7 +604,8 @@ mod tests {
         ] {
             assert!(doc.contains(s), "{s}");
         }
-        assert!(doc.contains(&format!("followed by the {}-byte", body.len())));
+        assert!(doc.contains(&format!("and then the {}-byte", body.len())));
+        assert!(doc.contains("printf 'labelvault/webhook/v1\\000%s.%s.'"));
         let pk = labelvault_core::identity::parse_public_key(pk_b64).unwrap();
         assert_eq!(labelvault_core::identity::key_id(&pk), "56475aa75463474c");
         assert!(verify(

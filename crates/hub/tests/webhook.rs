@@ -413,13 +413,23 @@ fn signed_retried_recorded_once_per_episode(b: Backend) {
     let first: Value = serde_json::from_slice(&got[0].body).unwrap();
     let event_id = first["event_id"].as_str().unwrap().to_string();
     for r in &got {
-        // Every attempt carries the same event, signed over id.timestamp.body.
+        // Every attempt carries the same event, signed over the tag, then
+        // id.timestamp.body; the same bytes without the tag do not verify.
         assert_eq!(r.id, event_id);
         assert_eq!(r.body, got[0].body);
         assert_eq!(r.key_id, h.state.key.key_id());
         let ts: i64 = r.timestamp.parse().unwrap();
         assert!((ts - labelvault_core::batch::now_unix()).abs() < 60);
         assert!(webhook::verify(&pk, &r.id, ts, &r.body, &r.signature));
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(&r.signature)
+            .unwrap();
+        let mut untagged = format!("{}.{ts}.", r.id).into_bytes();
+        untagged.extend_from_slice(&r.body);
+        assert!(!labelvault_core::identity::verify(&pk, &untagged, &sig));
+        let mut tagged = b"labelvault/webhook/v1\0".to_vec();
+        tagged.extend_from_slice(&untagged);
+        assert!(labelvault_core::identity::verify(&pk, &tagged, &sig));
         // A tampered body, id or time fails.
         let mut tampered = r.body.clone();
         let at = tampered.iter().position(|&c| c == b'3').unwrap();

@@ -2,8 +2,10 @@
 //! (through its environment variables), the hub POSTs the signed `retraining_due` event
 //! once the device's synced labels reach the threshold, retries it after a 503, and
 //! `labelvault webhook-deliveries` lists both attempts. Neither the receiver nor the
-//! hub's log sees message text or the URL's token. A plain-HTTP URL off loopback stops
-//! the hub before it serves, saying why, without the token.
+//! hub's log sees message text or the URL's secrets (path or query), and a proxy set in
+//! the hub's environment is not used. A plain-HTTP URL off loopback stops the hub before
+//! it serves, saying why, without the secrets; `serve --help` does not print the webhook
+//! or database URL set in the environment.
 
 use labelvault_system_tests::{cli_ok, enroll, Hub, HubOptions, PostgresDb};
 use serde_json::{json, Value};
@@ -17,7 +19,7 @@ use std::time::{Duration, Instant};
 fn receiver(script: Vec<u16>) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!(
-        "http://{}/hooks/retrain?token=hook-s3cret",
+        "http://{}/hooks/T01/path-s3cret/retrain?token=hook-s3cret",
         l.local_addr().expect("addr")
     );
     let got: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
@@ -71,6 +73,14 @@ fn the_hub_calls_the_webhook_and_the_cli_lists_the_attempts_postgres() {
 fn webhook_on(db: Option<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (url, got) = receiver(vec![503]);
+    // A proxy in the hub's environment: the loopback-only plain-HTTP webhook must not go
+    // through it (it could forward the token off the machine).
+    let (proxy_url, proxied) = receiver(vec![]);
+    let proxy_url = proxy_url
+        .split("/hooks/")
+        .next()
+        .expect("proxy origin")
+        .to_string();
     let env = |k: &str, v: &str| (k.to_string(), v.to_string());
     let hub = Hub::start_with(
         &dir.path().join("hub"),
@@ -81,6 +91,11 @@ fn webhook_on(db: Option<String>) {
                 env("LABELVAULT_HUB_RETRAIN_WEBHOOK", &url),
                 env("LABELVAULT_HUB_RETRAIN_WEBHOOK_EVERY", "1"),
                 env("LABELVAULT_HUB_RETRAIN_WEBHOOK_FIRST_RETRY", "1"),
+                env("ALL_PROXY", &proxy_url),
+                env("HTTP_PROXY", &proxy_url),
+                env("http_proxy", &proxy_url),
+                env("NO_PROXY", ""),
+                env("no_proxy", ""),
             ],
         },
     );
@@ -148,19 +163,29 @@ fn webhook_on(db: Option<String>) {
     for raw in &reqs {
         let s = String::from_utf8_lossy(raw);
         assert!(
-            s.starts_with("POST /hooks/retrain?token=hook-s3cret HTTP/1.1\r\n"),
+            s.starts_with("POST /hooks/T01/path-s3cret/retrain?token=hook-s3cret HTTP/1.1\r\n"),
             "{s}"
         );
         assert!(s.contains("x-lv-webhook-signature: "), "{s}");
         assert!(s.contains("\"type\":\"retraining_due\""), "{s}");
         assert!(!s.contains("Wombat") && !s.contains("msgWHK"), "{s}");
     }
-    // The log names attempts, never the token or the text.
+    assert!(
+        proxied.lock().expect("lock").is_empty(),
+        "the webhook went through the proxy from the environment"
+    );
+    // The log names attempts and the receiver's origin, never the path's or the query's
+    // secret, nor the text.
     let log = std::fs::read_to_string(&hub.log).expect("log");
     assert!(log.contains("retraining webhook attempt"), "{log}");
+    assert!(log.contains("http://127.0.0.1:"), "{log}");
     assert!(
         !log.contains("hook-s3cret"),
         "the log holds the webhook token"
+    );
+    assert!(
+        !log.contains("path-s3cret"),
+        "the log holds the secret in the webhook's path"
     );
     assert!(!log.contains("Wombat"), "the log holds message text");
 }
@@ -178,7 +203,7 @@ fn a_plain_http_webhook_off_loopback_stops_the_hub() {
         "--listen",
         "127.0.0.1:0",
         "--retrain-webhook",
-        "http://trainer.example/hook?token=hook-s3cret",
+        "http://trainer.example/T01/path-s3cret/hook?token=hook-s3cret",
     ])
     .output()
     .expect("hub");
@@ -187,4 +212,26 @@ fn a_plain_http_webhook_off_loopback_stops_the_hub() {
     assert!(err.contains("refusing the plain-HTTP webhook"), "{err}");
     assert!(err.contains("https://"), "{err}");
     assert!(!err.contains("hook-s3cret"), "{err}");
+    assert!(!err.contains("path-s3cret"), "{err}");
+}
+
+#[test]
+fn serve_help_never_prints_the_webhook_url_or_database_url_from_the_environment() {
+    let out = std::process::Command::new(labelvault_system_tests::bin(
+        "labelvault-hub",
+        "labelvault-hub",
+    ))
+    .args(["serve", "--help"])
+    .env(
+        "LABELVAULT_HUB_RETRAIN_WEBHOOK",
+        "https://hooks.example/T01/path-s3cret",
+    )
+    .env("LABELVAULT_HUB_DB", "postgres://hub:pg-s3cret@db/labels")
+    .output()
+    .expect("hub");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("LABELVAULT_HUB_RETRAIN_WEBHOOK"), "{help}");
+    assert!(help.contains("LABELVAULT_HUB_DB"), "{help}");
+    assert!(!help.contains("s3cret"), "{help}");
 }
