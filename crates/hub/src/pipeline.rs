@@ -387,8 +387,15 @@ fn compute_pool(
         .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
     let mut pool = select::select(&messages, &cfg);
     if cfg.label_error_budget > 0 {
-        let (reviewed, reviewed_holders) = reviewed_messages(s, sel, now)?;
-        for i in select::add_label_errors(&mut pool, &mut messages, &reviewed, &cfg) {
+        let (reviewed, reviewed_holders, current) = reviewed_messages(s, sel, now)?;
+        let start = messages.len();
+        let added = select::add_label_errors(&mut pool, &mut messages, &reviewed, &cfg);
+        // The analysis used the prediction the labels were given against; what goes out
+        // again carries the message's current prediction.
+        for (m, &i) in messages[start..].iter_mut().zip(&added) {
+            *m = current[i].clone();
+        }
+        for i in added {
             holders.push(reviewed_holders[i].clone());
         }
     }
@@ -399,13 +406,18 @@ fn compute_pool(
     })
 }
 
-/// Answered messages with their human answer, and per message the devices holding a copy.
-type Reviewed = (Vec<(Message, String)>, Vec<Vec<String>>);
+/// Answered messages with their human answer (carrying the prediction the labels were
+/// given against), per message the devices holding a copy, and per message the message
+/// as it is now (its current prediction).
+type Reviewed = (Vec<(Message, String)>, Vec<Vec<String>>, Vec<Message>);
 
 /// Messages in the window with a human answer — the final label the quality report,
 /// the evaluation and the export use (the adjudication in force, else the Dawid–Skene
 /// aggregate; gold messages are not candidates) — with the model's distributions and the
 /// devices holding a copy, leaving out those already sent back as suspected label errors.
+/// The distribution is the prediction revision the labelled copies were dispatched with
+/// (out-of-sample, as confident learning requires), not the current one: a re-score
+/// may come from a model trained on these very labels.
 fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Reviewed, HubError> {
     use crate::quality::{Aggregation, Method, Source};
     let agg = Aggregation::build(
@@ -424,8 +436,14 @@ fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Review
         })
         .collect();
     if answers.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), Vec::new()));
     }
+    let dispatched: HashMap<String, crate::store::LabelledPrediction> = s
+        .store
+        .labelled_predictions()?
+        .into_iter()
+        .map(|p| (p.message_id.clone(), p))
+        .collect();
     let again: std::collections::HashSet<String> = s
         .store
         .label_error_reviews(sel.from, sel.to, now)?
@@ -437,17 +455,26 @@ fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Review
         .candidates(sel.from, sel.to, usize::MAX, now, true)?;
     let mut reviewed = Vec::new();
     let mut holders = Vec::new();
+    let mut current = Vec::new();
     for (m, h) in all.messages.into_iter().zip(all.holders) {
         if again.contains(&m.message_id) {
             continue;
         }
         if let Some(answer) = answers.get(m.message_id.as_str()) {
             let answer = answer.to_string();
-            reviewed.push((m, answer));
+            let mut seen = m.clone();
+            if let Some(p) = dispatched.get(&m.message_id) {
+                seen.model_version.clone_from(&p.model_version);
+                seen.model_intent.clone_from(&p.model_intent);
+                seen.confidence = p.confidence;
+                seen.probabilities.clone_from(&p.probabilities);
+            }
+            reviewed.push((seen, answer));
             holders.push(h);
+            current.push(m);
         }
     }
-    Ok((reviewed, holders))
+    Ok((reviewed, holders, current))
 }
 
 /// Copies a pool entry still needs ([`copies_needed`], counting its holders).

@@ -11,7 +11,10 @@ use std::collections::{BTreeSet, HashMap};
 mod common;
 use common::{start, Backend, Hub};
 
-on_both_stores!(labels_contradicting_a_confident_model_go_back_for_review);
+on_both_stores!(
+    labels_contradicting_a_confident_model_go_back_for_review,
+    a_rescore_by_a_model_trained_on_the_labels_does_not_hide_label_errors,
+);
 
 fn wire(item: &str, verdict: &str, intent: Option<&str>, decided_at_ms: i64) -> WireLabel {
     serde_json::from_value(json!({"item_id": item, "revision": 1, "retracted": false, "verdict": verdict,
@@ -171,4 +174,89 @@ fn labels_contradicting_a_confident_model_go_back_for_review(b: Backend) {
     );
     // Never twice: the next selection offers only the fourth.
     assert_eq!(flagged(&select(&h, 3)), vec!["m041"]);
+}
+
+/// After the labels, a model trained on them re-scores every message and now agrees
+/// with every human answer (in-sample). Confident learning still judges the labels
+/// against the prediction they were given against (the dispatched revision), so the
+/// contradicted ones are still flagged; what goes out again carries the new prediction.
+fn a_rescore_by_a_model_trained_on_the_labels_does_not_hide_label_errors(b: Backend) {
+    let h = start(b);
+    let conf: HashMap<usize, f64> = CONTRADICTED.into_iter().collect();
+    let message = |i: usize, version: &str, model: &str, c: f64| {
+        let others: Vec<&str> = INTENTS.iter().copied().filter(|x| *x != model).collect();
+        let rest = (1.0 - c) / 2.0;
+        json!({"message_id": format!("m{i:03}"), "text": format!("message {i} about my card"),
+               "company": "acme", "received_at": 1000 + i as i64, "model_intent": model, "confidence": c,
+               "model_version": version,
+               "probabilities": [[model, c], [others[0], rest], [others[1], rest]]})
+    };
+    let ms: Vec<Value> = (0..60)
+        .map(|i| {
+            message(
+                i,
+                "v1",
+                INTENTS[i % 3],
+                conf.get(&i).copied().unwrap_or(0.9),
+            )
+        })
+        .collect();
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": ms }));
+    assert_eq!(st, 200, "{r}");
+    let devs = [h.enroll("a"), h.enroll("b"), h.enroll("c")];
+    let (st, r) = h.post("/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "low_confidence_budget": 100},
+               "overlap": 1, "batch_size": 100}),
+    );
+    assert_eq!(st, 200, "{r}");
+    let first = items(&h);
+    assert_eq!(first.len(), 60);
+    for (id, dev) in &devs {
+        let mut labels = Vec::new();
+        for (k, it) in first.iter().enumerate() {
+            if it["device_id"] != dev.as_str() {
+                continue;
+            }
+            let i: usize = it["message_id"].as_str().unwrap()[1..].parse().unwrap();
+            let item = it["item_id"].as_str().unwrap();
+            let t = 1_763_800_000_000 + k as i64;
+            labels.push(if conf.contains_key(&i) {
+                wire(item, "wrong", Some(INTENTS[(i + 1) % 3]), t)
+            } else {
+                wire(item, "correct", None, t)
+            });
+        }
+        h.upload(id, dev, labels);
+    }
+    // v2, trained on these labels, agrees with every human answer.
+    let human = |i: usize| {
+        if conf.contains_key(&i) {
+            INTENTS[(i + 1) % 3]
+        } else {
+            INTENTS[i % 3]
+        }
+    };
+    let ms: Vec<Value> = (0..60).map(|i| message(i, "v2", human(i), 0.98)).collect();
+    let (st, r) = h.post("/v1/admin/messages", json!({ "messages": ms }));
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(
+        h.state.store.messages_by_id(&["m005".into()]).unwrap()[0].model_version,
+        "v2"
+    );
+
+    let sel = select(&h, 3);
+    assert_eq!(flagged(&sel), vec!["m005", "m017", "m029"], "{sel}");
+    let (st, r) = h.post("/v1/admin/dispatch",
+        json!({"selection": {"from": 0, "to": 10_000, "max_confidence": 1.0, "label_error_budget": 3},
+               "overlap": 1, "batch_size": 100}),
+    );
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["copies"], 3);
+    // The copies sent back record the current (v2) prediction revision.
+    let revisions = h.state.store.prediction_revisions().unwrap();
+    assert!(revisions
+        .iter()
+        .any(|p| p.message_id == "m005" && p.revision == 2 && p.model_version == "v2"));
+    let held = h.state.store.messages_by_id(&["m005".into()]).unwrap();
+    assert_eq!(held[0].model_intent, human(5));
 }

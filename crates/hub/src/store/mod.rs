@@ -209,6 +209,22 @@ pub struct PredictionRevision {
     pub language: Option<String>,
 }
 
+/// The prediction a message's human labels were given against (see
+/// [`HubStore::labelled_predictions`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledPrediction {
+    /// The message.
+    pub message_id: String,
+    /// The model version that made it.
+    pub model_version: String,
+    /// The predicted intent.
+    pub model_intent: String,
+    /// Its confidence.
+    pub confidence: f64,
+    /// The distribution as the model sent it (possibly only its top intents).
+    pub probabilities: Vec<(String, f64)>,
+}
+
 /// What the hub holds for a message id an ingest names again.
 pub(crate) struct HeldPrediction {
     pub(crate) text: String,
@@ -526,6 +542,11 @@ pub trait HubStore: Send + Sync {
     /// a human answer), by message id then revision, with the message's language: the
     /// evaluation per model version and the comparison.
     fn prediction_revisions(&self) -> Result<Vec<PredictionRevision>, HubError>;
+    /// Per message with a labelled copy, the prediction revision its labelled copies
+    /// were dispatched with (the earliest, if several): confident learning needs the
+    /// model's view from before these labels existed, not a later re-score that may come
+    /// from a model trained on them.
+    fn labelled_predictions(&self) -> Result<Vec<LabelledPrediction>, HubError>;
     /// Mark a company as newly onboarded (its messages get a random sample) or not.
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;
     /// Companies marked newly onboarded, sorted.

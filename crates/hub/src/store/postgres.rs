@@ -1123,6 +1123,29 @@ impl HubStore for PostgresStore {
             .collect()
     }
 
+    fn labelled_predictions(&self) -> Result<Vec<super::LabelledPrediction>, HubError> {
+        let mut c = self.conn()?;
+        let rows = c.query(
+            "SELECT p.message_id, p.model_version, p.model_intent, p.confidence, p.probabilities
+             FROM prediction_revisions p
+             WHERE p.revision = (SELECT min(c.prediction_revision) FROM copies c
+                                 WHERE c.message_id = p.message_id
+                                   AND EXISTS (SELECT 1 FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id))",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(super::LabelledPrediction {
+                    message_id: r.try_get(0)?,
+                    model_version: r.try_get(1)?,
+                    model_intent: r.try_get(2)?,
+                    confidence: r.try_get(3)?,
+                    probabilities: parse_probabilities(&r.try_get::<_, String>(4)?),
+                })
+            })
+            .collect()
+    }
+
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
         let mut c = self.conn()?;
         c.execute(

@@ -897,6 +897,27 @@ impl HubStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    fn labelled_predictions(&self) -> Result<Vec<super::LabelledPrediction>, HubError> {
+        let c = self.conn()?;
+        let mut st = c.prepare(
+            "SELECT p.message_id, p.model_version, p.model_intent, p.confidence, p.probabilities
+             FROM prediction_revisions p
+             WHERE p.revision = (SELECT min(c.prediction_revision) FROM copies c
+                                 WHERE c.message_id = p.message_id
+                                   AND EXISTS (SELECT 1 FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id))",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(super::LabelledPrediction {
+                message_id: r.get(0)?,
+                model_version: r.get(1)?,
+                model_intent: r.get(2)?,
+                confidence: r.get(3)?,
+                probabilities: parse_probabilities(&r.get::<_, String>(4)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
         let c = self.conn()?;
         c.execute(
