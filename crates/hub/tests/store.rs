@@ -8,7 +8,7 @@ use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{Receipt, SignedReceipt, WireLabel};
 use labelvault_hub::error::HubError;
 use labelvault_hub::store::{self, DispatchBatch, HubStore, NewBatch, NewCopy, Upload};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Barrier};
 
 mod common;
@@ -19,6 +19,7 @@ on_both_stores!(
     racing_nonces_and_codes_have_one_winner,
     racing_dispatches_never_exceed_the_overlap,
     a_label_error_copy_does_not_lift_the_overlap,
+    racing_rescores_of_the_same_messages_both_get_a_revision,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -366,4 +367,98 @@ fn a_label_error_copy_does_not_lift_the_overlap(b: Backend) {
     // Within the overlap, the same shape is dispatched.
     stores[0].store_dispatch(&batches[..2], 1, 10).unwrap();
     assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 2);
+}
+
+/// Two ingests re-scoring the same messages at once (named in opposite orders), through
+/// two store instances: both succeed, and every message ends with revisions 1, 2 and 3,
+/// each given once.
+fn racing_rescores_of_the_same_messages_both_get_a_revision(b: Backend) {
+    const N: usize = 30;
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let device = enroll(&*stores[0], 0);
+    let message = |i: usize, version: &str, intent: &str| Message {
+        message_id: format!("m{i:02}"),
+        text: "my card has not arrived".into(),
+        company: "co".into(),
+        channel: "chat".into(),
+        received_at: 1_000 + i as i64,
+        model_intent: intent.into(),
+        confidence: 0.5,
+        probabilities: vec![(intent.into(), 0.5)],
+        reported_false_positive: false,
+        training_consent: true,
+        model_version: version.into(),
+        language: None,
+    };
+    let first: Vec<Message> = (0..N).map(|i| message(i, "v1", "a")).collect();
+    stores[0].insert_messages(&first, 1).unwrap();
+    // One copy each, so the revisions are listed.
+    let items: Vec<String> = (0..N).map(|i| format!("it{i}")).collect();
+    let batch = DispatchBatch {
+        batch: NewBatch {
+            batch_id: "b".into(),
+            device_id: device,
+            created_at: 10,
+            expires_at: 1_000_000,
+            bytes: vec![1],
+            item_ids: items.clone(),
+            item_chars: vec![],
+            item_texts: vec![],
+            intents: vec!["a".into()],
+        },
+        copies: items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| NewCopy {
+                item_id: item.clone(),
+                message_id: format!("m{i:02}"),
+                gold: false,
+                reason: labelvault_core::batch::Reason::LowConfidence,
+            })
+            .collect(),
+        lease_expires_at: 1_000_000,
+    };
+    stores[0].store_dispatch(&[batch], 1, 10).unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let results: Vec<_> = [("v2", "b"), ("v3", "c")]
+        .into_iter()
+        .enumerate()
+        .map(|(t, (version, intent))| {
+            let mut ms: Vec<Message> = (0..N).map(|i| message(i, version, intent)).collect();
+            if t == 1 {
+                ms.reverse();
+            }
+            let (s, barrier) = (stores[t].clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                s.insert_messages(&ms, 2)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    for r in &results {
+        let r = r.as_ref().expect("both re-scoring ingests succeed");
+        assert_eq!(r.rescored, N as u64, "{r:?}");
+    }
+    let revisions = stores[1].prediction_revisions().unwrap();
+    for i in 0..N {
+        let id = format!("m{i:02}");
+        let mut got: Vec<(i64, String)> = revisions
+            .iter()
+            .filter(|p| p.message_id == id)
+            .map(|p| (p.revision, p.model_version.clone()))
+            .collect();
+        got.sort();
+        assert_eq!(got.len(), 3, "{id}: {got:?}");
+        assert_eq!(
+            got.iter().map(|g| g.0).collect::<Vec<_>>(),
+            vec![1, 2, 3],
+            "{id}"
+        );
+        let later: BTreeSet<&str> = got[1..].iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(later, BTreeSet::from(["v2", "v3"]), "{id}");
+    }
 }

@@ -994,11 +994,15 @@ impl HubStore for PostgresStore {
             "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
         )?;
         // FOR UPDATE: two ingests re-scoring one message at once take turns, so each
-        // revision number is given once.
+        // revision number is given once. The latest revision is read by a separate
+        // statement once the lock is held: under READ COMMITTED a subquery of the locking
+        // statement would still see the snapshot from before the other ingest committed.
         let held = tx.prepare(
-            "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL,
-                    (SELECT coalesce(max(revision), 0) FROM prediction_revisions p WHERE p.message_id = m.message_id)
+            "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL
              FROM messages m WHERE message_id = $1 FOR UPDATE",
+        )?;
+        let latest = tx.prepare(
+            "SELECT coalesce(max(revision), 0)::BIGINT FROM prediction_revisions WHERE message_id = $1",
         )?;
         let revision = tx.prepare(
             "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
@@ -1009,7 +1013,12 @@ impl HubStore for PostgresStore {
                     language = coalesce($6, language)
              WHERE message_id = $1",
         )?;
-        for (index, m) in messages.iter().enumerate() {
+        // Rows are taken in message id order, so two ingests naming the same messages in
+        // different orders lock them in the same order and cannot deadlock.
+        let mut order: Vec<usize> = (0..messages.len()).collect();
+        order.sort_by(|&a, &b| messages[a].message_id.cmp(&messages[b].message_id));
+        for index in order {
+            let m = &messages[index];
             let sealed = self.texts.seal(MESSAGE_TEXT, &m.text)?;
             let probabilities = probabilities_json(&m.probabilities);
             let n = tx.execute(
@@ -1048,6 +1057,7 @@ impl HubStore for PostgresStore {
                 continue;
             }
             let r = tx.query_one(&held, &[&m.message_id])?;
+            let revisions: i64 = tx.query_one(&latest, &[&m.message_id])?.try_get(0)?;
             let h = super::HeldPrediction {
                 text: self.texts.open(MESSAGE_TEXT, r.try_get(0)?)?,
                 model_version: r.try_get(1)?,
@@ -1056,7 +1066,7 @@ impl HubStore for PostgresStore {
                 probabilities: r.try_get(4)?,
                 erased: r.try_get(5)?,
                 retired: r.try_get(6)?,
-                revisions: r.try_get(7)?,
+                revisions,
                 message_id: m.message_id.clone(),
             };
             match h.compare(m) {
@@ -1094,6 +1104,7 @@ impl HubStore for PostgresStore {
                 }
             }
         }
+        report.refused.sort_by_key(|r| r.index);
         tx.commit()?;
         Ok(report)
     }
