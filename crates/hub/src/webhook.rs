@@ -378,7 +378,7 @@ fn attempt(
         url = %cfg.url.redacted(),
         "retraining webhook attempt"
     );
-    store.webhook_record(&WebhookAttempt {
+    let held = store.webhook_record(&WebhookAttempt {
         event_id: ev.event_id.clone(),
         attempt: n,
         at_ms,
@@ -387,6 +387,17 @@ fn attempt(
         next_attempt_at_ms: next,
         state: state.to_string(),
     })?;
+    if !held {
+        // Another hub took the event after this attempt's lease ran out and recorded
+        // first; its record stands.
+        tracing::warn!(
+            event_id = %ev.event_id,
+            attempt = n,
+            "retraining webhook attempt not recorded: another hub holds the event now \
+             (an attempt outlasted its lease); nothing to do"
+        );
+        return Ok("lost".to_string());
+    }
     Ok(state.to_string())
 }
 

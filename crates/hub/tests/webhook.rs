@@ -21,6 +21,7 @@ on_both_stores!(
     a_refusal_is_not_retried,
     an_unreachable_receiver_is_retried_until_the_attempts_run_out,
     a_restarted_hub_resumes_a_pending_delivery,
+    a_late_attempt_never_overwrites_a_newer_record,
 );
 
 /// Distinctive message text and ids: none of it may reach the receiver.
@@ -601,4 +602,38 @@ fn a_restarted_hub_resumes_a_pending_delivery(b: Backend) {
         &got[0].signature
     ));
     assert_no_message_data(&got);
+}
+
+/// Two hubs on one database: hub B claims the event after hub A's lease ran out and
+/// records its attempt first. A's late record of the same attempt is refused and changes
+/// nothing; so is any record once the event is final.
+fn a_late_attempt_never_overwrites_a_newer_record(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = b.url(dir.path());
+    let store = store::open(&url).unwrap();
+    assert!(store.webhook_enqueue(0, "wh_late", "{}", 1_000).unwrap());
+    let a = store.webhook_claim(1_000, 2_000).unwrap().unwrap();
+    // A's lease ran out: B claims the same event with the same attempt count.
+    let b_ev = store.webhook_claim(2_000, 3_000).unwrap().unwrap();
+    assert_eq!((a.attempts, b_ev.attempts), (0, 0));
+    let rec = |n: u32, state: &str, status: u16| store::WebhookAttempt {
+        event_id: "wh_late".into(),
+        attempt: n,
+        at_ms: 2_500,
+        status: Some(status),
+        error: None,
+        next_attempt_at_ms: (state == "pending").then_some(9_000),
+        state: state.into(),
+    };
+    assert!(store.webhook_record(&rec(1, "delivered", 200)).unwrap());
+    // A's answer (a 503) comes late: refused, the delivered state kept.
+    assert!(!store.webhook_record(&rec(1, "pending", 503)).unwrap());
+    assert!(!store.webhook_record(&rec(2, "failed", 400)).unwrap());
+    let d = store.webhook_deliveries(10).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].state, "delivered");
+    assert_eq!(d[0].next_attempt_at_ms, None);
+    assert_eq!(d[0].attempts.len(), 1);
+    assert_eq!(d[0].attempts[0].status, Some(200));
+    assert!(store.webhook_claim(10_000, 20_000).unwrap().is_none());
 }

@@ -758,8 +758,11 @@ pub trait HubStore: Send + Sync {
         now_ms: i64,
         lease_until_ms: i64,
     ) -> Result<Option<WebhookEvent>, HubError>;
-    /// Record one delivery attempt and the event's state after it.
-    fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<(), HubError>;
+    /// Record one delivery attempt and the event's state after it, only if this hub
+    /// still holds the event: it is pending with `attempt.attempt - 1` attempts made.
+    /// False, with nothing written, when not (another hub took it after this one's
+    /// lease ran out and recorded first), so a late answer never overwrites a newer state.
+    fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<bool, HubError>;
     /// The newest `limit` events, newest first, each with its attempts in order.
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
     /// Events by state (`pending`, `delivered`, `failed`), for the metrics.

@@ -2286,11 +2286,25 @@ impl HubStore for PostgresStore {
         .transpose()
     }
 
-    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<(), HubError> {
+    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<bool, HubError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
         let status = a.status.map(i64::from);
         let attempt = i64::from(a.attempt);
+        let held = tx.execute(
+            "UPDATE webhook_events SET state = $2, attempts = $3, next_attempt_at_ms = $4 \
+             WHERE event_id = $1 AND state = 'pending' AND attempts = $5",
+            &[
+                &a.event_id,
+                &a.state,
+                &attempt,
+                &a.next_attempt_at_ms,
+                &(attempt - 1),
+            ],
+        )?;
+        if held != 1 {
+            return Ok(false);
+        }
         tx.execute(
             "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -2304,12 +2318,8 @@ impl HubStore for PostgresStore {
                 &a.state,
             ],
         )?;
-        tx.execute(
-            "UPDATE webhook_events SET state = $2, attempts = $3, next_attempt_at_ms = $4 WHERE event_id = $1",
-            &[&a.event_id, &a.state, &attempt, &a.next_attempt_at_ms],
-        )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {

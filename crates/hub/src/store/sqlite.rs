@@ -2000,9 +2000,17 @@ impl HubStore for SqliteStore {
         Ok(ev)
     }
 
-    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<(), HubError> {
+    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<bool, HubError> {
         let mut c = self.conn()?;
         let tx = c.transaction()?;
+        let held = tx.execute(
+            "UPDATE webhook_events SET state = ?2, attempts = ?3, next_attempt_at_ms = ?4 \
+             WHERE event_id = ?1 AND state = 'pending' AND attempts = ?3 - 1",
+            params![a.event_id, a.state, a.attempt, a.next_attempt_at_ms],
+        )?;
+        if held != 1 {
+            return Ok(false);
+        }
         tx.execute(
             "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -2016,12 +2024,8 @@ impl HubStore for SqliteStore {
                 a.state
             ],
         )?;
-        tx.execute(
-            "UPDATE webhook_events SET state = ?2, attempts = ?3, next_attempt_at_ms = ?4 WHERE event_id = ?1",
-            params![a.event_id, a.state, a.attempt, a.next_attempt_at_ms],
-        )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {
