@@ -63,6 +63,26 @@ pub enum Reingest {
     Refused(String),
 }
 
+/// A model version as Label Studio or Argilla name it (`predictions[].model_version`,
+/// the suggestion `agent`), made to fit [`super::check_model_version`]: trimmed, every
+/// character outside `A-Z a-z 0-9 . _ - : +` replaced by `-`, at most
+/// [`super::MAX_MODEL_VERSION`] characters. Those tools allow any text there, so a row
+/// is not refused for it; one without a letter or digit left counts as none given.
+fn fit_model_version(native: &str) -> String {
+    native
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '+') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(super::MAX_MODEL_VERSION)
+        .collect()
+}
+
 /// The one rule for a known message id, for both hub stores: an erased or retired
 /// message is never taken in again, another text is another message (refused), another
 /// prediction (model version, intent, confidence or distribution) is a new revision.
@@ -355,23 +375,27 @@ fn from_json(v: &Value, line: usize) -> Result<Option<Message>, String> {
     };
     // The model version: the row's own `model_version` (top level, `data`, `meta` or
     // `metadata`), else Label Studio's `predictions[].model_version` of the prediction
-    // used, else Argilla's suggestion `agent`; none given is `unversioned`.
+    // used, else Argilla's suggestion `agent`; none given is `unversioned`. Only an
+    // explicit `model_version` is refused when it breaks the rule: the tools' own
+    // values (`distilbert/distilbert-base-uncased`) are made to fit it instead.
     let native_version = if argilla.is_some() {
         super::formats::argilla_agent(v)
     } else {
         super::formats::label_studio_model_version(v, &model_intent)
     };
     let model_version = match get("model_version") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            let s = s.trim().to_string();
+            super::check_model_version(&s)?;
+            s
+        }
         Some(Value::Number(n)) => n.to_string(),
         None | Some(Value::Null) | Some(Value::String(_)) => native_version
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(super::UNVERSIONED)
-            .to_string(),
+            .map(fit_model_version)
+            .filter(|s| s.bytes().any(|b| b.is_ascii_alphanumeric()))
+            .unwrap_or_else(|| super::UNVERSIONED.to_string()),
         Some(_) => return Err("`model_version` must be text".into()),
     };
-    super::check_model_version(&model_version)?;
     let language = match get("language").or_else(|| get("lang")) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.trim().is_empty() => None,
@@ -649,6 +673,42 @@ not json
         assert_eq!(r.messages[0].language.as_deref(), Some("en"));
         assert_eq!(r.messages[1].model_version, crate::pipeline::UNVERSIONED);
         assert_eq!(r.messages[1].language, None);
+    }
+
+    /// A Label Studio prediction `model_version` or an Argilla `agent` outside the
+    /// charset (a Hugging Face model id) is made to fit it, not refused; one too long is
+    /// cut to the limit; an explicit `model_version` breaking the rule is still refused.
+    #[test]
+    fn native_model_versions_are_fitted_not_refused() {
+        let long = "m".repeat(80);
+        let rows = [
+            r#"{"data":{"text":"t","company":"c","received_at":1},"predictions":[{"model_version":"distilbert/distilbert-base-uncased","score":0.6,"result":[{"value":{"choices":["y"]}}]}]}"#.to_string(),
+            r#"{"id":"ar","fields":{"text":"t"},"metadata":{"company":"c","received_at":1},"suggestions":{"intent":{"value":"q","score":0.6,"agent":"my model (v2)"}}}"#.to_string(),
+            format!(r#"{{"data":{{"text":"t","company":"c","received_at":1}},"predictions":[{{"model_version":"{long}","score":0.6,"result":[{{"value":{{"choices":["y"]}}}}]}}]}}"#),
+            r#"{"data":{"text":"t","company":"c","received_at":1},"predictions":[{"model_version":" / ","score":0.6,"result":[{"value":{"choices":["y"]}}]}]}"#.to_string(),
+            r#"{"text":"t","company":"c","received_at":1,"intent":"x","confidence":0.5,"model_version":"distilbert/distilbert-base-uncased"}"#.to_string(),
+        ];
+        let r = ingest(rows.join("\n").as_bytes(), |_| {}).unwrap();
+        let got: Vec<&str> = r
+            .messages
+            .iter()
+            .map(|m| m.model_version.as_str())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "distilbert-distilbert-base-uncased",
+                "my-model--v2-",
+                &"m".repeat(crate::pipeline::MAX_MODEL_VERSION),
+                crate::pipeline::UNVERSIONED,
+            ]
+        );
+        for v in got {
+            assert!(crate::pipeline::check_model_version(v).is_ok(), "{v}");
+        }
+        assert_eq!(r.bad.len(), 1);
+        assert_eq!(r.bad[0].line, 5);
+        assert!(r.bad[0].reason.contains("`model_version`"));
     }
 
     /// The re-ingest rules: same prediction a duplicate, any change of the prediction
