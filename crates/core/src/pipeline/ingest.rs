@@ -86,6 +86,10 @@ fn fit_model_version(native: &str) -> String {
 /// The one rule for a known message id, for both hub stores: an erased or retired
 /// message is never taken in again, another text is another message (refused), another
 /// prediction (model version, intent, confidence or distribution) is a new revision.
+/// A message held as `unversioned` named again with a model version and an otherwise
+/// identical prediction is a duplicate (the held row is kept as is): an import from
+/// before model versions were read, run again, names the version it did not name then,
+/// and that is the same prediction, not a re-score.
 pub fn reingest(held: &HeldMessage<'_>, m: &Message) -> Reingest {
     let id = held.message_id;
     if held.erased {
@@ -106,7 +110,9 @@ pub fn reingest(held: &HeldMessage<'_>, m: &Message) -> Reingest {
     // Numbers as equal as storage round trips keep them (a stored distribution is
     // JSON, which may come back one unit in the last place off).
     let same = |a: f64, b: f64| (a - b).abs() <= 1e-12;
-    if held.model_version == m.model_version
+    let same_version =
+        held.model_version == m.model_version || held.model_version == super::UNVERSIONED;
+    if same_version
         && held.model_intent == m.model_intent
         && same(held.confidence, m.confidence)
         && held.probabilities.len() == m.probabilities.len()
@@ -756,6 +762,18 @@ not json
             }
             assert_eq!(reingest(&held, &n), Reingest::Rescored, "change {change}");
         }
+        // Held as unversioned (an import from before versions were read): the same
+        // prediction now naming its version is a duplicate; another prediction with it
+        // is a re-score.
+        let unversioned = HeldMessage {
+            model_version: crate::pipeline::UNVERSIONED,
+            ..held.clone()
+        };
+        let mut named = m.clone();
+        named.model_version = "ls-3".into();
+        assert_eq!(reingest(&unversioned, &named), Reingest::Duplicate);
+        named.confidence = 0.71;
+        assert_eq!(reingest(&unversioned, &named), Reingest::Rescored);
         let mut other = m.clone();
         other.text = "SECRET another message".into();
         other.model_version = "v2".into();
