@@ -146,6 +146,7 @@ fn main() {
                             message_id: c.1.clone(),
                             gold: c.3,
                             reason: Reason::LowConfidence,
+                            prediction: None,
                         })
                         .collect(),
                     lease_expires_at: T0 + 86_400,

@@ -477,6 +477,15 @@ fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Review
     Ok((reviewed, holders, current))
 }
 
+/// The prediction an item built from `m` shows, checked again when the copy is stored.
+fn shown(m: &Message) -> crate::store::ShownPrediction {
+    crate::store::ShownPrediction {
+        model_version: m.model_version.clone(),
+        model_intent: m.model_intent.clone(),
+        confidence: m.confidence,
+    }
+}
+
 /// Copies a pool entry still needs ([`copies_needed`], counting its holders).
 fn copies_for(reason: Reason, overlap: usize, holders: &[String]) -> usize {
     copies_needed(reason, overlap, holders.len())
@@ -740,7 +749,12 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                         .entry(j)
                         .or_insert_with(|| item_for(&texts[j], e.reason, r, &terms, &intents));
                     items.push(item.clone());
-                    meta.push((texts[j].message_id.clone(), false, e.reason));
+                    meta.push((
+                        texts[j].message_id.clone(),
+                        false,
+                        e.reason,
+                        shown(&texts[j]),
+                    ));
                     dispatched.insert(j);
                 }
                 Slot::Gold(g) => {
@@ -758,7 +772,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                         .entry(g)
                         .or_insert_with(|| item_for(m, reason, r, &terms, &intents));
                     items.push(item.clone());
-                    meta.push((m.message_id.clone(), true, reason));
+                    meta.push((m.message_id.clone(), true, reason, shown(m)));
                 }
             }
         }
@@ -800,12 +814,15 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             copies: item_ids
                 .iter()
                 .zip(meta)
-                .map(|(item_id, (message_id, gold, reason))| NewCopy {
-                    item_id: item_id.clone(),
-                    message_id,
-                    gold,
-                    reason,
-                })
+                .map(
+                    |(item_id, (message_id, gold, reason, prediction))| NewCopy {
+                        item_id: item_id.clone(),
+                        message_id,
+                        gold,
+                        reason,
+                        prediction: Some(prediction),
+                    },
+                )
                 .collect(),
             batch: NewBatch {
                 batch_id: payload.batch_id,

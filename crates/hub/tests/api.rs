@@ -1085,6 +1085,7 @@ fn a_racing_dispatch_stores_nothing(b: Backend) {
             message_id: message.into(),
             gold: false,
             reason: labelvault_core::batch::Reason::LowConfidence,
+            prediction: None,
         }],
         lease_expires_at: now() + 60,
     };

@@ -20,6 +20,7 @@ on_both_stores!(
     racing_dispatches_never_exceed_the_overlap,
     a_label_error_copy_does_not_lift_the_overlap,
     racing_rescores_of_the_same_messages_both_get_a_revision,
+    a_dispatch_built_before_a_rescore_is_refused,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -263,6 +264,7 @@ fn racing_dispatches_never_exceed_the_overlap(b: Backend) {
                                 message_id: format!("r{round}m{m}"),
                                 gold: false,
                                 reason: labelvault_core::batch::Reason::LowConfidence,
+                                prediction: None,
                             })
                             .collect(),
                         lease_expires_at: 1_000_000,
@@ -343,6 +345,7 @@ fn a_label_error_copy_does_not_lift_the_overlap(b: Backend) {
                 message_id: "m1".into(),
                 gold: false,
                 reason,
+                prediction: None,
             }],
             lease_expires_at: 1_000_000,
         }
@@ -415,6 +418,7 @@ fn racing_rescores_of_the_same_messages_both_get_a_revision(b: Backend) {
                 message_id: format!("m{i:02}"),
                 gold: false,
                 reason: labelvault_core::batch::Reason::LowConfidence,
+                prediction: None,
             })
             .collect(),
         lease_expires_at: 1_000_000,
@@ -461,4 +465,75 @@ fn racing_rescores_of_the_same_messages_both_get_a_revision(b: Backend) {
         let later: BTreeSet<&str> = got[1..].iter().map(|g| g.1.as_str()).collect();
         assert_eq!(later, BTreeSet::from(["v2", "v3"]), "{id}");
     }
+}
+
+/// A dispatch whose items were built from a message's prediction, stored after an ingest
+/// re-scored that message, is refused as a whole (`pool_changed`), so no copy records a
+/// prediction revision other than the one its item shows; built from the new prediction,
+/// it goes through.
+fn a_dispatch_built_before_a_rescore_is_refused(b: Backend) {
+    use labelvault_hub::store::ShownPrediction;
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let device = enroll(&*stores[0], 0);
+    let message = |version: &str, intent: &str| Message {
+        message_id: "m1".into(),
+        text: "my card has not arrived".into(),
+        company: "co".into(),
+        channel: "chat".into(),
+        received_at: 1_000,
+        model_intent: intent.into(),
+        confidence: 0.5,
+        probabilities: vec![(intent.into(), 0.5)],
+        reported_false_positive: false,
+        training_consent: true,
+        model_version: version.into(),
+        language: None,
+    };
+    stores[0].insert_messages(&[message("v1", "a")], 1).unwrap();
+    let batch = |version: &str, intent: &str| DispatchBatch {
+        batch: NewBatch {
+            batch_id: format!("b_{version}"),
+            device_id: device.clone(),
+            created_at: 10,
+            expires_at: 1_000_000,
+            bytes: vec![1],
+            item_ids: vec![format!("it_{version}")],
+            item_chars: vec![],
+            item_texts: vec![],
+            intents: vec![intent.into()],
+        },
+        copies: vec![NewCopy {
+            item_id: format!("it_{version}"),
+            message_id: "m1".into(),
+            gold: false,
+            reason: labelvault_core::batch::Reason::LowConfidence,
+            prediction: Some(ShownPrediction {
+                model_version: version.into(),
+                model_intent: intent.into(),
+                confidence: 0.5,
+            }),
+        }],
+        lease_expires_at: 1_000_000,
+    };
+    // Built from v1 (the dispatch read the message), then v2 is ingested.
+    let stale = batch("v1", "a");
+    let r = stores[1].insert_messages(&[message("v2", "b")], 2).unwrap();
+    assert_eq!(r.rescored, 1);
+    let refused = stores[0].store_dispatch(&[stale], 1, 10).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            HubError::Conflict {
+                code: "pool_changed",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 0);
+    stores[0]
+        .store_dispatch(&[batch("v2", "b")], 1, 10)
+        .unwrap();
+    assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 1);
 }

@@ -301,6 +301,21 @@ pub struct NewCopy {
     /// Why it is in the batch (what the device is shown), kept so pending work can be
     /// counted by reason.
     pub reason: labelvault_core::batch::Reason,
+    /// The prediction the item was built with, if any: the dispatch is refused with
+    /// `pool_changed` when the message was re-scored since, so the prediction revision
+    /// recorded on the copy is the one the annotator is shown.
+    pub prediction: Option<ShownPrediction>,
+}
+
+/// The prediction a dispatched item shows (see [`NewCopy::prediction`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownPrediction {
+    /// The model version that made it.
+    pub model_version: String,
+    /// The predicted intent.
+    pub model_intent: String,
+    /// Its confidence.
+    pub confidence: f64,
 }
 
 /// A dispatched batch: the sealed batch plus what each of its items stands for.

@@ -1397,6 +1397,11 @@ impl HubStore for PostgresStore {
              VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9,
                      (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = $2))",
         )?;
+        // Read after the copy is inserted (a statement never sees an older snapshot than
+        // the one before it): the current prediction is the latest revision's.
+        let shown = tx.prepare(
+            "SELECT model_version, model_intent, confidence FROM messages WHERE message_id = $1",
+        )?;
         let intent = tx.prepare(
             "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         )?;
@@ -1447,6 +1452,25 @@ impl HubStore for PostgresStore {
                             .transpose()?,
                     ],
                 )?;
+                if let Some(p) = &copy.prediction {
+                    let still = tx.query_opt(&shown, &[&copy.message_id])?;
+                    let same = match still {
+                        Some(r) => {
+                            let (v, i, c): (String, String, f64) =
+                                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                            v == p.model_version
+                                && i == p.model_intent
+                                && (c - p.confidence).abs() <= 1e-12
+                        }
+                        None => false,
+                    };
+                    if !same {
+                        return Err(HubError::conflict(
+                            "pool_changed",
+                            "a message was re-scored during the dispatch; nothing was dispatched, run it again",
+                        ));
+                    }
+                }
                 if !copy.gold {
                     touched.insert(copy.message_id.as_str());
                 }

@@ -1146,7 +1146,28 @@ impl HubStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
                          (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = ?2))",
             )?;
+            // The current prediction is the latest revision's (one ingest writes both).
+            let mut shown = tx.prepare_cached(
+                "SELECT model_version, model_intent, confidence FROM messages WHERE message_id = ?1",
+            )?;
             for (n, copy) in d.copies.iter().enumerate() {
+                if let Some(p) = &copy.prediction {
+                    let still: Option<(String, String, f64)> = shown
+                        .query_row(params![copy.message_id], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
+                        .optional()?;
+                    if !still.is_some_and(|(v, i, c)| {
+                        v == p.model_version
+                            && i == p.model_intent
+                            && (c - p.confidence).abs() <= 1e-12
+                    }) {
+                        return Err(HubError::conflict(
+                            "pool_changed",
+                            "a message was re-scored during the dispatch; nothing was dispatched, run it again",
+                        ));
+                    }
+                }
                 asg.execute(params![
                     copy.item_id,
                     b.batch_id,
