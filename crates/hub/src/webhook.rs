@@ -415,6 +415,19 @@ pub fn run_once(store: &dyn HubStore, key: &HubKey, cfg: &WebhookConfig) -> Resu
         let Some(ev) = store.webhook_claim(now, now + lease)? else {
             break;
         };
+        // An export or training mark since the event was made ended its episode: the
+        // retraining it announced is no longer due, so it is closed, not sent.
+        let current = store.retrain_status()?.last_mark.map_or(0, |m| m.seq);
+        if ev.episode != current {
+            if store.webhook_supersede(&ev.event_id, ev.attempts)? {
+                tracing::info!(
+                    event_id = %ev.event_id,
+                    attempts = ev.attempts,
+                    "retraining webhook event superseded: its episode ended before delivery; not sent"
+                );
+            }
+            continue;
+        }
         attempt(store, key, cfg, &agent, &ev)?;
     }
     Ok(())
@@ -445,8 +458,9 @@ pub fn spawn(
     })
 }
 
-/// The webhook lines of `/metrics`: final events by state (a counter: delivered and
-/// failed events never change again) and the events still pending (a gauge).
+/// The webhook lines of `/metrics`: final events by state (a counter: delivered,
+/// failed and superseded events never change again) and the events still pending (a
+/// gauge).
 pub fn metrics_text(store: &dyn HubStore) -> Result<String, HubError> {
     let counts = store.webhook_counts()?;
     let n = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
@@ -455,11 +469,13 @@ pub fn metrics_text(store: &dyn HubStore) -> Result<String, HubError> {
          # TYPE labelvault_webhook_deliveries_total counter\n\
          labelvault_webhook_deliveries_total{{state=\"delivered\"}} {}\n\
          labelvault_webhook_deliveries_total{{state=\"failed\"}} {}\n\
+         labelvault_webhook_deliveries_total{{state=\"superseded\"}} {}\n\
          # HELP labelvault_webhook_pending Retraining webhook events still being delivered.\n\
          # TYPE labelvault_webhook_pending gauge\n\
          labelvault_webhook_pending {}\n",
         n("delivered"),
         n("failed"),
+        n("superseded"),
         n("pending")
     ))
 }

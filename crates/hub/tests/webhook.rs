@@ -22,6 +22,8 @@ on_both_stores!(
     an_unreachable_receiver_is_retried_until_the_attempts_run_out,
     a_restarted_hub_resumes_a_pending_delivery,
     a_late_attempt_never_overwrites_a_newer_record,
+    an_event_whose_episode_ended_is_superseded_not_sent,
+    webhook_history_survives_the_superseded_migration,
 );
 
 /// Distinctive message text and ids: none of it may reach the receiver.
@@ -636,4 +638,99 @@ fn a_late_attempt_never_overwrites_a_newer_record(b: Backend) {
     assert_eq!(d[0].attempts.len(), 1);
     assert_eq!(d[0].attempts[0].status, Some(200));
     assert!(store.webhook_claim(10_000, 20_000).unwrap().is_none());
+}
+
+/// An event still pending when a training mark ends its episode is closed as
+/// `superseded` at its next attempt, never sent; listed and counted as such.
+fn an_event_whose_episode_ended_is_superseded_not_sent(b: Backend) {
+    let h = start(b);
+    let (dev_key, dev, items) = h.prepare(2, 2);
+    h.label(&dev_key, &dev, &items[..2]);
+    let store = &*h.state.store;
+    let now = labelvault_core::batch::now_unix() * 1000;
+    let id = webhook::enqueue_if_due(store, &h.state.key, now)
+        .unwrap()
+        .expect("due: an event recorded");
+    h.post_ok("/v1/admin/retrain/mark", json!({"kind": "training"}));
+    let rx = receiver(&[]);
+    let cfg = WebhookConfig::new(WebhookUrl::parse(&rx.url).unwrap());
+    webhook::run_once(store, &h.state.key, &cfg).unwrap();
+    assert!(rx.got().is_empty(), "a superseded event was sent");
+    let d = h.deliveries();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["event_id"], id.as_str());
+    assert_eq!(d[0]["state"], "superseded");
+    assert!(d[0]["next_attempt_at_ms"].is_null());
+    assert!(d[0]["attempts"].as_array().unwrap().is_empty());
+    let (_, m) = h.get_text("/metrics");
+    assert!(
+        m.contains("labelvault_webhook_deliveries_total{state=\"superseded\"} 1"),
+        "{m}"
+    );
+    assert!(m.contains("labelvault_webhook_pending 0"), "{m}");
+}
+
+/// A database an earlier hub left at schema 15 (before `superseded`), with an event and
+/// its attempt: upgraded, both are still listed, and the event can now be superseded.
+fn webhook_history_survives_the_superseded_migration(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let name = match b {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres(_) => "postgres",
+    };
+    let mdir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(name);
+    let mut files: Vec<_> = std::fs::read_dir(&mdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut sql: String = files
+        .iter()
+        .take(15)
+        .map(|p| std::fs::read_to_string(p).unwrap() + "\n")
+        .collect();
+    sql.push_str(
+        "INSERT INTO webhook_events (event_id, episode, body, created_at_ms, state, attempts, next_attempt_at_ms) \
+             VALUES ('wh_old', 0, '{}', 1000, 'pending', 1, 5000);
+         INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
+             VALUES ('wh_old', 1, 1000, 503, NULL, 5000, 'pending');",
+    );
+    match &b {
+        Backend::Sqlite => {
+            let c = rusqlite::Connection::open(dir.path().join("hub.db")).unwrap();
+            c.execute_batch(&sql).unwrap();
+            c.pragma_update(None, "user_version", 15).unwrap();
+        }
+        Backend::Postgres(db) => {
+            let mut c = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+            c.batch_execute(
+                "CREATE TABLE labelvault_schema (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            )
+            .unwrap();
+            c.batch_execute(&sql).unwrap();
+            for v in 1..=15i32 {
+                c.execute(
+                    "INSERT INTO labelvault_schema (version, applied_at) VALUES ($1, 0)",
+                    &[&v],
+                )
+                .unwrap();
+            }
+        }
+    }
+    let st = store::open(&b.url(dir.path())).unwrap();
+    let d = st.webhook_deliveries(10).unwrap();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0].event_id.as_str(), d[0].state.as_str()),
+        ("wh_old", "pending")
+    );
+    assert_eq!(d[0].attempts.len(), 1);
+    assert_eq!(d[0].attempts[0].status, Some(503));
+    assert!(st.webhook_supersede("wh_old", 1).unwrap());
+    assert_eq!(st.webhook_deliveries(10).unwrap()[0].state, "superseded");
+    // Attempts still belong to their event.
+    assert!(st.webhook_enqueue(1, "wh_new", "{}", 2000).unwrap());
+    assert_eq!(st.webhook_deliveries(10).unwrap().len(), 2);
 }

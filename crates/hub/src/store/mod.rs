@@ -778,9 +778,13 @@ pub trait HubStore: Send + Sync {
     /// False, with nothing written, when not (another hub took it after this one's
     /// lease ran out and recorded first), so a late answer never overwrites a newer state.
     fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<bool, HubError>;
+    /// Close a claimed event as `superseded` without sending it (its episode ended: an
+    /// export or training mark came while it was pending), only if this hub still
+    /// holds it (pending, `attempts` made). False, with nothing changed, when not.
+    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError>;
     /// The newest `limit` events, newest first, each with its attempts in order.
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
-    /// Events by state (`pending`, `delivered`, `failed`), for the metrics.
+    /// Events by state (`pending`, `delivered`, `failed`, `superseded`), for the metrics.
     fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError>;
 }
 
@@ -826,7 +830,8 @@ pub struct WebhookDelivery {
     pub episode: i64,
     /// When the event was recorded, Unix milliseconds.
     pub created_at_ms: i64,
-    /// `pending`, `delivered` or `failed`.
+    /// `pending`, `delivered`, `failed`, or `superseded` (its episode ended before it
+    /// was delivered; not sent again).
     pub state: String,
     /// When the next attempt is due, while pending (Unix milliseconds).
     pub next_attempt_at_ms: Option<i64>,

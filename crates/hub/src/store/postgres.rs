@@ -59,6 +59,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
     "0013_batch_withdrawal.sql",
     "0014_webhook.sql",
     "0015_model_versions.sql",
+    "0016_webhook_superseded.sql",
 );
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -2393,6 +2394,16 @@ impl HubStore for PostgresStore {
             });
         }
         Ok(out)
+    }
+
+    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError> {
+        let mut c = self.conn()?;
+        let n = c.execute(
+            "UPDATE webhook_events SET state = 'superseded', next_attempt_at_ms = NULL \
+             WHERE event_id = $1 AND state = 'pending' AND attempts = $2",
+            &[&event_id, &i64::from(attempts)],
+        )?;
+        Ok(n == 1)
     }
 
     fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {

@@ -45,6 +45,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0013_batch_withdrawal.sql",
     "0014_webhook.sql",
     "0015_model_versions.sql",
+    "0016_webhook_superseded.sql",
 );
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -2088,6 +2089,16 @@ impl HubStore for SqliteStore {
                 .collect::<Result<_, _>>()?;
         }
         Ok(out)
+    }
+
+    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError> {
+        let c = self.conn()?;
+        let n = c.execute(
+            "UPDATE webhook_events SET state = 'superseded', next_attempt_at_ms = NULL \
+             WHERE event_id = ?1 AND state = 'pending' AND attempts = ?2",
+            params![event_id, attempts],
+        )?;
+        Ok(n == 1)
     }
 
     fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
