@@ -6,7 +6,7 @@
 
 use base64::Engine as _;
 use labelvault_core::identity::DeviceIdentity;
-use labelvault_core::protocol::{self, LabelUpload, WireLabel};
+use labelvault_core::protocol::WireLabel;
 use labelvault_hub::webhook::{self, Retry, WebhookConfig, WebhookUrl};
 use labelvault_hub::{config, routes, store, AppState};
 use serde_json::{json, Value};
@@ -172,36 +172,7 @@ impl Hub {
                 .unwrap()
             })
             .collect();
-        let body = serde_json::to_vec(&LabelUpload {
-            upload_id: labelvault_core::batch::random_id("u_").unwrap(),
-            device_id: dev.into(),
-            labels,
-        })
-        .unwrap();
-        let ts = labelvault_core::batch::now_unix();
-        let nonce = labelvault_core::batch::random_id("").unwrap();
-        let sig = id.sign(&protocol::request_message(
-            "POST",
-            "/v1/labels",
-            ts,
-            &nonce,
-            &body,
-        ));
-        let mut r = agent()
-            .post(format!("{}/v1/labels", self.url))
-            .header("content-type", "application/json")
-            .header(protocol::H_DEVICE, dev)
-            .header(protocol::H_TIMESTAMP, ts.to_string())
-            .header(protocol::H_NONCE, nonce)
-            .header(
-                protocol::H_SIGNATURE,
-                base64::engine::general_purpose::STANDARD.encode(sig),
-            )
-            .send(&body[..])
-            .unwrap();
-        let st = r.status().as_u16();
-        let t = r.body_mut().read_to_string().unwrap();
-        assert_eq!(st, 200, "{t}");
+        common::upload_to(&self.url, id, dev, labels);
     }
 
     fn public_key(&self) -> [u8; 32] {

@@ -1,6 +1,18 @@
 //! Hub storage: one trait, chosen by URL scheme. Everything several hub processes must
 //! agree on (codes, nonces, receipts, labels, the ledger) lives here, not in memory.
 
+/// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
+/// as (file name, SQL) with the SQL included at compile time: `sqlite.rs` and
+/// `postgres.rs` list theirs with it.
+macro_rules! migration_files {
+    ($dir:literal: $($file:literal),+ $(,)?) => {
+        &[$((
+            $file,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
+        )),+]
+    };
+}
+
 mod postgres;
 mod sqlite;
 

@@ -28,17 +28,6 @@ use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-/// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
-/// as (file name, SQL) with the SQL included at compile time (as in `sqlite.rs`).
-macro_rules! migration_files {
-    ($dir:literal: $($file:literal),+ $(,)?) => {
-        &[$((
-            $file,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
-        )),+]
-    };
-}
-
 /// Versioned migrations, applied in order: version N (a row of `labelvault_schema`) is
 /// `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/postgres/NNNN_*.sql`. The tables
 /// are SQLite's in PostgreSQL types, plus the ledger's chain head. The SQL is compiled

@@ -14,17 +14,6 @@ use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, Si
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
-/// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
-/// as (file name, SQL) with the SQL included at compile time.
-macro_rules! migration_files {
-    ($dir:literal: $($file:literal),+ $(,)?) => {
-        &[$((
-            $file,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/", $dir, "/", $file)),
-        )),+]
-    };
-}
-
 /// Versioned migrations, applied in order: version N (the database's `PRAGMA user_version`
 /// after it) is `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/sqlite/NNNN_*.sql`.
 /// The SQL is compiled into the binary, so a hub needs no file beside it to migrate.

@@ -263,37 +263,43 @@ impl Hub {
 
     /// A signed label upload from device `dev`, which the hub must accept whole.
     pub fn upload(&self, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
-        let body = serde_json::to_vec(&LabelUpload {
-            upload_id: labelvault_core::batch::random_id("u_").unwrap(),
-            device_id: dev.into(),
-            labels,
-        })
-        .unwrap();
-        let ts = labelvault_core::batch::now_unix();
-        let nonce = labelvault_core::batch::random_id("").unwrap();
-        let sig = id.sign(&protocol::request_message(
-            "POST",
-            "/v1/labels",
-            ts,
-            &nonce,
-            &body,
-        ));
-        let (st, _, _, r) = raw(
-            "POST",
-            &format!("{}/v1/labels", self.url),
-            &[
-                (protocol::H_DEVICE, dev.to_string()),
-                (protocol::H_TIMESTAMP, ts.to_string()),
-                (protocol::H_NONCE, nonce),
-                (
-                    protocol::H_SIGNATURE,
-                    base64::engine::general_purpose::STANDARD.encode(sig),
-                ),
-            ],
-            &body,
-        );
-        assert_eq!(st, 200, "{r}");
-        let r: Value = serde_json::from_str(&r).unwrap();
-        assert_eq!(r["receipt"]["rejected"], json!([]), "{r}");
+        upload_to(&self.url, id, dev, labels)
     }
+}
+
+/// A signed label upload from device `dev` to the hub at `url`, which the hub must accept
+/// whole (for tests that run a hub of their own).
+pub fn upload_to(url: &str, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
+    let body = serde_json::to_vec(&LabelUpload {
+        upload_id: labelvault_core::batch::random_id("u_").unwrap(),
+        device_id: dev.into(),
+        labels,
+    })
+    .unwrap();
+    let ts = labelvault_core::batch::now_unix();
+    let nonce = labelvault_core::batch::random_id("").unwrap();
+    let sig = id.sign(&protocol::request_message(
+        "POST",
+        "/v1/labels",
+        ts,
+        &nonce,
+        &body,
+    ));
+    let (st, _, _, r) = raw(
+        "POST",
+        &format!("{}/v1/labels", url),
+        &[
+            (protocol::H_DEVICE, dev.to_string()),
+            (protocol::H_TIMESTAMP, ts.to_string()),
+            (protocol::H_NONCE, nonce),
+            (
+                protocol::H_SIGNATURE,
+                base64::engine::general_purpose::STANDARD.encode(sig),
+            ),
+        ],
+        &body,
+    );
+    assert_eq!(st, 200, "{r}");
+    let r: Value = serde_json::from_str(&r).unwrap();
+    assert_eq!(r["receipt"]["rejected"], json!([]), "{r}");
 }
