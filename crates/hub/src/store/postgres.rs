@@ -49,6 +49,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
     "0014_webhook.sql",
     "0015_model_versions.sql",
     "0016_webhook_superseded.sql",
+    "0017_ledger_pending.sql",
 );
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so

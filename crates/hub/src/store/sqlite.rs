@@ -35,6 +35,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0014_webhook.sql",
     "0015_model_versions.sql",
     "0016_webhook_superseded.sql",
+    "0017_ledger_pending.sql",
 );
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
