@@ -423,6 +423,7 @@ fn run(cli: Cli) -> Result<()> {
                 redactor: Arc::new(redactor),
             };
             let sweeper = state.clone();
+            let chainer = state.store.clone();
             let hook = settings
                 .retrain_webhook
                 .clone()
@@ -456,6 +457,18 @@ fn run(cli: Cli) -> Result<()> {
                     }
                 });
             }
+            // Uploads stored but not yet in the inbound ledger's chain (PostgreSQL chains
+            // them in batches) are chained every second, and at start those a stop left.
+            rt.spawn(async move {
+                loop {
+                    let s = chainer.clone();
+                    if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.chain_ledger()).await
+                    {
+                        tracing::error!(error = %e, "chaining the inbound ledger failed; retrying in a second");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            });
             rt.block_on(serve(settings, app))
         }
     }

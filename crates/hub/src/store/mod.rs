@@ -545,7 +545,9 @@ pub trait HubStore: Send + Sync {
     /// first is refused with `already_fetched`). Returns the pool copies returned.
     fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError>;
     /// Ingest an upload atomically: idempotency on upload id and (device, item,
-    /// revision), per-label validation, ledger append, receipt signed by `sign`.
+    /// revision), per-label validation, ledger entry, receipt signed by `sign`. The
+    /// entry may be chained into the ledger after the upload commits (in a batch, see
+    /// [`HubStore::chain_ledger`]); it is in the chain by the time the ledger is read.
     fn ingest(
         &self,
         upload: &Upload<'_>,
@@ -553,8 +555,16 @@ pub trait HubStore: Send + Sync {
     ) -> Result<SignedReceipt, HubError>;
     /// Every stored label as JSONL.
     fn labels_jsonl(&self) -> Result<String, HubError>;
-    /// The inbound ledger as JSONL.
+    /// The inbound ledger as JSONL, with every upload answered before the call chained.
     fn ledger_jsonl(&self) -> Result<String, HubError>;
+    /// Append to the inbound ledger the entries of stored uploads not chained yet,
+    /// without waiting if another request or hub is chaining; returns how many it
+    /// chained. The hub runs it every second so the chain never lags far behind the
+    /// uploads (and entries left by a crash are chained). A store that chains each
+    /// upload in its own transaction (SQLite, one writer) has none pending.
+    fn chain_ledger(&self) -> Result<u64, HubError> {
+        Ok(0)
+    }
     /// Record the latest device ledger entry a device announced (a later one only).
     fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError>;
     /// Every device's latest announced ledger entry, by device id.

@@ -3,9 +3,12 @@
 //! ledger's chain head) lives in the database and every read-modify-write is
 //! serialised there, never in a process:
 //!
-//! - the inbound ledger has one chain-head row; each ingest locks it (`FOR UPDATE`)
-//!   before anything else, so idempotency checks, label inserts and the chain append of
-//!   two uploads never interleave, whichever hub received them;
+//! - an ingest first takes an advisory lock on its device, so the idempotency checks
+//!   and label inserts of two uploads of one device never interleave, whichever hub
+//!   received them, while other devices' uploads go on; it leaves its ledger entry in
+//!   `ledger_pending`, and short transactions holding the one chain-head row
+//!   (`FOR UPDATE`) append pending entries to the chain in batches — after each upload
+//!   (skipped if another holds the head), every second, and before the ledger is read;
 //! - operations on the review pool (dispatch, reclaim, revocation) take one
 //!   transaction-scoped advisory lock, so overlap checks see every other dispatch;
 //! - an enrollment code row is locked while it is consumed; nonces and message ids
@@ -89,6 +92,10 @@ const ADJUDICATION_COLUMNS: &str =
 const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"
 /// Advisory lock key held by every transaction that changes the review pool.
 const POOL_LOCK: i64 = 0x4c56_504f_4f4c; // "LVPOOL"
+/// Advisory lock class (the first of the two-key form, whose keys never meet the
+/// one-key locks above) held with a hash of the device id while an upload of that
+/// device is stored: uploads of one device queue, uploads of different devices do not.
+const DEVICE_UPLOAD_LOCK: i32 = 0x4c56_5550; // "LVUP"
 
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
@@ -518,6 +525,85 @@ fn reclaim_in(tx: &mut Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
     Ok(n)
 }
 
+/// How many pending ledger entries one chaining transaction takes at most, so the
+/// chain head is held briefly even after a backlog.
+const CHAIN_BATCH: i64 = 1000;
+
+/// Append the pending inbound-ledger entries (`ledger_pending`, in id order) to the
+/// hub chain, in transactions of at most [`CHAIN_BATCH`] that lock the chain head row:
+/// each entry gets the next sequence number and `hub_entry_hash` over the previous
+/// entry's hash, exactly as when uploads chained inline. With `wait` false it returns
+/// at once if another request or hub holds the head (that one chains, or the next run
+/// does); with `wait` true it waits, so every entry committed before the call is
+/// chained when it returns. Returns how many entries it chained.
+fn chain_pending(c: &mut Client, wait: bool) -> Result<u64, HubError> {
+    let lock = if wait {
+        "SELECT seq, entry_hash FROM ledger_head WHERE only_row FOR UPDATE"
+    } else {
+        "SELECT seq, entry_hash FROM ledger_head WHERE only_row FOR UPDATE SKIP LOCKED"
+    };
+    let mut total = 0u64;
+    loop {
+        let mut tx = c.transaction()?;
+        let Some(head) = tx.query_opt(lock, &[])? else {
+            return Ok(total);
+        };
+        let (mut seq, mut prev): (i64, Vec<u8>) = (head.try_get(0)?, head.try_get(1)?);
+        // Read after the head lock is held: every entry committed before is seen.
+        let rows = tx.query(
+            "SELECT id, device_id, received_at_ms, body_sha256, receipt FROM ledger_pending ORDER BY id LIMIT $1",
+            &[&CHAIN_BATCH],
+        )?;
+        if rows.is_empty() {
+            return Ok(total);
+        }
+        let (mut ids, mut seqs, mut prevs, mut hashes) = (
+            Vec::with_capacity(rows.len()),
+            Vec::with_capacity(rows.len()),
+            Vec::with_capacity(rows.len()),
+            Vec::with_capacity(rows.len()),
+        );
+        for r in &rows {
+            let h = labelvault_core::ledger::hub_entry_hash(
+                &prev,
+                r.try_get(2)?,
+                r.try_get(1)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            )
+            .to_vec();
+            seq += 1;
+            ids.push(r.try_get::<_, i64>(0)?);
+            seqs.push(seq);
+            prevs.push(std::mem::replace(&mut prev, h.clone()));
+            hashes.push(h);
+        }
+        // The bodies move inside the database; only hashes travel.
+        let n = tx.execute(
+            "INSERT INTO ledger (seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt)
+             SELECT v.seq, v.prev_hash, v.entry_hash, p.device_id, p.received_at_ms, p.body, p.body_sha256, p.receipt
+             FROM unnest($1::BIGINT[], $2::BIGINT[], $3::BYTEA[], $4::BYTEA[]) AS v(id, seq, prev_hash, entry_hash)
+             JOIN ledger_pending p ON p.id = v.id",
+            &[&ids, &seqs, &prevs, &hashes],
+        )?;
+        let gone = tx.execute("DELETE FROM ledger_pending WHERE id = ANY($1)", &[&ids])?;
+        if n != ids.len() as u64 || gone != n {
+            return Err(HubError::Internal(
+                "pending ledger entries changed while being chained".into(),
+            ));
+        }
+        tx.execute(
+            "UPDATE ledger_head SET seq = $1, entry_hash = $2 WHERE only_row",
+            &[&seq, &prev],
+        )?;
+        tx.commit()?;
+        total += n;
+        if (rows.len() as i64) < CHAIN_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
 fn lock_pool(tx: &mut Transaction<'_>) -> Result<(), HubError> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&POOL_LOCK])?;
     Ok(())
@@ -813,13 +899,13 @@ impl HubStore for PostgresStore {
     ) -> Result<SignedReceipt, HubError> {
         let mut c = self.conn()?;
         let mut tx = c.transaction()?;
-        // First the chain head: every ingest, on every hub, queues here, so the upload
-        // id check below sees any upload committed before, and the chain never forks.
-        let head = tx.query_one(
-            "SELECT seq, entry_hash FROM ledger_head WHERE only_row FOR UPDATE",
-            &[],
+        // First this device's upload lock: only uploads of the same device, on every
+        // hub, queue here, so the upload id check below sees any upload of the device
+        // committed before. The ledger entry is chained afterwards (`chain_pending`).
+        tx.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            &[&DEVICE_UPLOAD_LOCK, &u.device_id],
         )?;
-        let (head_seq, prev): (i64, Vec<u8>) = (head.try_get(0)?, head.try_get(1)?);
         let prior = tx.query_opt(
             "SELECT body_sha256, receipt FROM uploads WHERE device_id = $1 AND upload_id = $2",
             &[&u.device_id, &u.upload_id],
@@ -892,25 +978,18 @@ impl HubStore for PostgresStore {
             "INSERT INTO uploads (device_id, upload_id, body_sha256, receipt) VALUES ($1, $2, $3, $4)",
             &[&u.device_id, &u.upload_id, &u.body_sha256, &receipt_json],
         )?;
-        // Inbound ledger: hash chain over what was received and what was answered.
-        let h = labelvault_core::ledger::hub_entry_hash(
-            &prev,
-            u.now_ms,
-            u.device_id,
-            u.body_sha256,
-            &receipt_json,
-        );
-        let seq = head_seq + 1;
-        let h: &[u8] = &h;
+        // Inbound ledger: the entry waits, committed with the upload, to be chained.
         tx.execute(
-            "INSERT INTO ledger (seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[&seq, &prev, &h, &u.device_id, &u.now_ms, &u.body, &u.body_sha256, &receipt_json],
-        )?;
-        tx.execute(
-            "UPDATE ledger_head SET seq = $1, entry_hash = $2 WHERE only_row",
-            &[&seq, &h],
+            "INSERT INTO ledger_pending (device_id, received_at_ms, body, body_sha256, receipt) VALUES ($1, $2, $3, $4, $5)",
+            &[&u.device_id, &u.now_ms, &u.body, &u.body_sha256, &receipt_json],
         )?;
         tx.commit()?;
+        // Chain it now, unless another request or hub is chaining (it, or the next run,
+        // takes this entry along). The upload is stored either way, so a failure here
+        // only delays the entry until the next run.
+        if let Err(e) = chain_pending(&mut c, false) {
+            tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
+        }
         Ok(signed)
     }
 
@@ -951,8 +1030,15 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
+    fn chain_ledger(&self) -> Result<u64, HubError> {
+        let mut c = self.conn()?;
+        chain_pending(&mut c, false)
+    }
+
     fn ledger_jsonl(&self) -> Result<String, HubError> {
         let mut c = self.conn()?;
+        // Every upload answered before this read is in the chain it returns.
+        chain_pending(&mut c, true)?;
         let rows = c.query(
             "SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq",
             &[],
