@@ -1,11 +1,17 @@
 //! The manager's review endpoints on a hub holding 1,000,000 labels (500,000 messages ×
 //! 2 annotators out of 20, 77 intents, annotators 70–95% accurate, 1% gold): loading
-//! the labels from SQLite, aggregation with Dawid–Skene and agreement, then each
-//! endpoint end to end over loopback HTTP — quality, disagreements, export of the
-//! labelled messages, the evaluation as JSON and as the HTML report, and /metrics.
+//! the labels, aggregation with Dawid–Skene and agreement, then each endpoint end to
+//! end over loopback HTTP — quality, disagreements, export of the labelled messages,
+//! the evaluation as JSON and as the HTML report, and /metrics — twice in the same run:
+//! "before", every request recomputing everything from the store (the read model
+//! bypassed), and "after", answered from the maintained read model: p95 over 10 rounds
+//! after warm-up, each round first storing a new upload of labels so the store has
+//! changed and a background refresh is under way (the lag each answer reports is shown).
 //!
 //! Run: `cargo bench -p labelvault-hub --bench review` (`LABELVAULT_BENCH_LABELS`
-//! changes the number of labels).
+//! changes the number of labels; PostgreSQL too when `LABELVAULT_TEST_POSTGRES_URL`
+//! names a server, e.g. under scripts/with-postgres.sh; `LABELVAULT_BENCH_STORES=sqlite`
+//! or `=postgres` runs one store only).
 
 use labelvault_core::batch::Reason;
 use labelvault_core::pipeline::select::Rng;
@@ -13,28 +19,87 @@ use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{SignedReceipt, WireLabel};
 use labelvault_hub::quality::{self, Aggregation, Method};
 use labelvault_hub::store::{DispatchBatch, NewBatch, NewCopy, Upload};
-use labelvault_hub::{config, routes, store, AppState};
+use labelvault_hub::{config, readmodel, routes, store, AppState};
 use std::sync::Arc;
 use std::time::Instant;
 
 const T0: i64 = 1_760_000_000;
 
-fn get(url: &str, token: &str, path: &str) -> (usize, f64) {
+/// One admin GET: (body bytes, seconds, the lag it reports in ms).
+fn get(url: &str, token: &str, path: &str) -> (usize, f64, u64) {
     let t = Instant::now();
     let mut r = ureq::get(&format!("{url}{path}"))
         .header("authorization", &format!("Bearer {token}"))
         .call()
         .expect("admin call");
+    let header_lag = r
+        .headers()
+        .get("x-labelvault-as-of")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split("; ")
+                .find_map(|kv| kv.strip_prefix("lag_ms="))
+                .and_then(|n| n.parse().ok())
+        });
     let body = r
         .body_mut()
         .with_config()
         .limit(1 << 34)
         .read_to_vec()
         .expect("body");
-    (body.len(), t.elapsed().as_secs_f64())
+    let secs = t.elapsed().as_secs_f64();
+    let lag = header_lag.unwrap_or_else(|| {
+        serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["as_of"]["lag_ms"].as_u64())
+            .unwrap_or(0)
+    });
+    (body.len(), secs, lag)
+}
+
+/// A fresh PostgreSQL database on the server of `LABELVAULT_TEST_POSTGRES_URL`.
+fn postgres_url(server: &str) -> String {
+    let name = format!("lv_bench_review_{}", std::process::id());
+    let mut c = postgres::Client::connect(server, postgres::NoTls).expect("connect");
+    c.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop database");
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create database");
+    let (head, query) = server.split_at(server.find('?').unwrap_or(server.len()));
+    let start = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[start..].find('/') {
+        Some(j) => &head[..start + j],
+        None => head,
+    };
+    format!("{base}/{name}{query}")
 }
 
 fn main() {
+    let which = std::env::var("LABELVAULT_BENCH_STORES").unwrap_or_default();
+    if which != "postgres" {
+        let dir = tempfile::tempdir().expect("tempdir");
+        run(
+            "SQLite",
+            &format!("sqlite://{}", dir.path().join("hub.db").display()),
+            dir.path(),
+        );
+    }
+    if which != "sqlite" {
+        if let Ok(server) = std::env::var("LABELVAULT_TEST_POSTGRES_URL") {
+            let dir = tempfile::tempdir().expect("tempdir");
+            run("PostgreSQL", &postgres_url(&server), dir.path());
+        }
+    }
+}
+
+/// The p95 (nearest rank) of some seconds.
+fn p95(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 * 0.95).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i]
+}
+
+fn run(store_name: &str, store_url: &str, dir: &std::path::Path) {
     let labels: usize = std::env::var("LABELVAULT_BENCH_LABELS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -42,11 +107,9 @@ fn main() {
     let n = labels / 2;
     const ANN: usize = 20;
     const K: usize = 77;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let key = config::load_or_create_key(dir.path()).expect("key");
-    let token = config::load_or_create_token(dir.path()).expect("token");
-    let st =
-        store::open(&format!("sqlite://{}", dir.path().join("hub.db").display())).expect("store");
+    let key = config::load_or_create_key(dir).expect("key");
+    let token = config::load_or_create_token(dir).expect("token");
+    let st = store::open(store_url).expect("store");
     let t = Instant::now();
     let mut rng = Rng::new(5);
     let intents: Vec<String> = (0..K).map(|i| format!("intent_{i}")).collect();
@@ -121,6 +184,10 @@ fn main() {
         signature: String::new(),
     };
     let mut batch_no = 0;
+    // The labels of each device's last few items are held back: stored one upload per
+    // round while the "after" requests run, so the store keeps changing.
+    const ROUNDS: usize = 10;
+    let mut held: Vec<(usize, WireLabel)> = Vec::new();
     for (d, items) in per_device.iter().enumerate() {
         for chunk in items.chunks(10_000) {
             batch_no += 1;
@@ -155,7 +222,7 @@ fn main() {
                 T0,
             )
             .expect("dispatch");
-            let wire: Vec<WireLabel> = chunk
+            let mut wire: Vec<WireLabel> = chunk
                 .iter()
                 .map(|c| {
                     let said = &intents[c.2];
@@ -169,6 +236,9 @@ fn main() {
                     .expect("label")
                 })
                 .collect();
+            if chunk.len() < 10_000 && wire.len() > ROUNDS && held.len() < ROUNDS {
+                held.push((d, wire.pop().expect("a label")));
+            }
             let upload_id = format!("u_{batch_no}");
             st.ingest(
                 &Upload {
@@ -214,7 +284,7 @@ fn main() {
 
     labelvault_hub::people::register_bootstrap(&*st, &token, 30, None).expect("admin token");
     let state = AppState {
-        store: st,
+        store: st.clone(),
         key: Arc::new(key),
         redactor: Default::default(),
     };
@@ -223,20 +293,72 @@ fn main() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = routes::router(state).layer(axum::middleware::map_response(routes::limit_errors));
+    let app =
+        routes::router(state.clone()).layer(axum::middleware::map_response(routes::limit_errors));
     rt.spawn(async move { axum::serve(listener, app).await });
-    for path in [
-        "/v1/admin/quality",
-        "/v1/admin/quality?method=majority",
-        "/v1/admin/disagreements?limit=1000",
-        "/v1/admin/export?format=jsonl&mark=false",
-        "/v1/admin/export?format=chat&mark=false",
-        "/v1/admin/evaluation",
-        "/v1/admin/evaluation.html",
-        "/metrics",
-    ] {
-        let (bytes, secs) = get(&url, &token, path);
-        println!("GET {path}: {secs:.2} s, {:.1} MB", bytes as f64 / 1e6);
+    let reads = [
+        ("quality (Dawid-Skene)", "/v1/admin/quality"),
+        ("quality (majority)", "/v1/admin/quality?method=majority"),
+        ("disagreements", "/v1/admin/disagreements?limit=1000"),
+        ("export (jsonl)", "/v1/admin/export?format=jsonl&mark=false"),
+        ("evaluation", "/v1/admin/evaluation"),
+        ("evaluation.html", "/v1/admin/evaluation.html"),
+        ("/metrics", "/metrics"),
+    ];
+    // Before: every request recomputes everything from the store.
+    readmodel::set_bypass(&state, true);
+    let mut before = Vec::new();
+    for (name, path) in reads {
+        let (bytes, secs, _) = get(&url, &token, path);
+        println!(
+            "{store_name} before (full recompute) GET {path}: {secs:.2} s, {:.1} MB",
+            bytes as f64 / 1e6
+        );
+        before.push((name, secs));
+    }
+    // After: warm-up (the hub's start does the same in the background), then rounds.
+    readmodel::set_bypass(&state, false);
+    let t = Instant::now();
+    for (_, path) in reads {
+        get(&url, &token, path);
+    }
+    println!(
+        "{store_name} warm-up (read model built, all reads once): {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut after: Vec<Vec<f64>> = vec![Vec::new(); reads.len()];
+    let mut lags: Vec<u64> = vec![0; reads.len()];
+    for (round, (d, label)) in held.iter().enumerate() {
+        let upload_id = format!("u_round_{round}");
+        st.ingest(
+            &Upload {
+                device_id: &devices[*d],
+                upload_id: &upload_id,
+                body: b"{}",
+                body_sha256: "00",
+                labels: std::slice::from_ref(label),
+                now_ms: T0 * 1000 + 9_000,
+            },
+            &sign,
+        )
+        .expect("ingest a round's label");
+        for (i, (_, path)) in reads.iter().enumerate() {
+            let (_, secs, lag) = get(&url, &token, path);
+            after[i].push(secs);
+            lags[i] = lags[i].max(lag);
+        }
+    }
+    println!("{store_name}: read | before (full recompute, s) | after p95 over {} rounds (s) | ratio | largest lag reported (s)", held.len());
+    for (i, (name, b)) in before.iter().enumerate() {
+        let p = p95(&mut after[i]);
+        println!(
+            "{store_name}: {name} | {b:.2} | {p:.3} | {:.0}x | {:.1}",
+            b / p.max(1e-6),
+            lags[i] as f64 / 1000.0
+        );
+    }
+    while readmodel::refreshing(&state) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()

@@ -16,6 +16,7 @@ pub mod missed_pii;
 pub mod people;
 pub mod pipeline;
 pub mod quality;
+pub mod readmodel;
 pub mod review;
 pub mod routes;
 pub mod store;

@@ -423,6 +423,8 @@ fn run(cli: Cli) -> Result<()> {
                 redactor: Arc::new(redactor),
             };
             let sweeper = state.clone();
+            // The manager's reads answer from a read model: built now, in the background.
+            labelvault_hub::review::warm(&state);
             let chainer = state.store.clone();
             let hook = settings
                 .retrain_webhook

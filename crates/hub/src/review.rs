@@ -6,6 +6,7 @@
 
 use crate::error::HubError;
 use crate::quality::{self, Aggregation, Method};
+use crate::readmodel::{self, AsOf, WithAsOf};
 use crate::store::{MarkKind, NewAdjudication};
 use crate::{blocking, AppState};
 use axum::body::Bytes;
@@ -70,11 +71,41 @@ impl Params {
     }
 }
 
-/// Load the labels and adjudications and aggregate them.
-fn load(s: &AppState, method: Method) -> Result<Aggregation, HubError> {
-    let copies = s.store.labelled_copies(None)?;
-    let adjudications = s.store.adjudications()?;
-    Ok(Aggregation::build(copies, adjudications, method))
+/// Build the read model's default answers in the background (at hub start), so the
+/// manager's first reads on a large hub do not wait for a full recompute: quality,
+/// disagreements, the default JSONL export and the evaluation with Dawid–Skene, and the
+/// /metrics figures.
+pub fn warm(s: &AppState) {
+    let s = s.clone();
+    let started = std::thread::Builder::new()
+        .name("read-model-warm".into())
+        .spawn(move || {
+            let t = std::time::Instant::now();
+            let run = || -> Result<(), HubError> {
+                let v = readmodel::read(&s, Method::DawidSkene)?;
+                quality_report(&s, Method::DawidSkene)?;
+                v.derived(&s, "disagreements".into(), false, 1, all_disagreements)?;
+                let shape = ExportShape::default_jsonl();
+                v.derived(&s, format!("export:{shape:?}"), true, 3, move |s, agg| {
+                    make_export(s, agg, &shape)
+                })?;
+                evaluated(&s, Method::DawidSkene, None)?;
+                metrics_with_lag(&s)?;
+                Ok(())
+            };
+            match run() {
+                Ok(()) => tracing::info!(
+                    ms = t.elapsed().as_millis() as u64,
+                    "built the manager's read model"
+                ),
+                Err(e) => tracing::warn!(error = %e, "could not build the manager's read model at start; the first manager reads build it"),
+            }
+        });
+    if started.is_err() {
+        tracing::warn!(
+            "could not start building the manager's read model; the first manager reads build it"
+        );
+    }
 }
 
 /// `GET /v1/admin/quality`.
@@ -85,8 +116,9 @@ pub async fn quality(
     let mut p = Params::new(q)?;
     let method = p.method()?;
     p.finish()?;
-    let report = blocking(move || {
-        let mut report = quality::quality(&load(&s, method)?);
+    let (report, as_of) = blocking(move || {
+        let (report, as_of) = quality_report(&s, method)?;
+        let mut report = (*report).clone();
         let names: std::collections::HashMap<String, String> = s
             .store
             .annotators()?
@@ -96,10 +128,26 @@ pub async fn quality(
         for a in &mut report.annotators {
             a.name = names.get(&a.annotator_id).cloned();
         }
-        Ok(report)
+        Ok((report, as_of))
     })
     .await?;
-    Ok(Json(report).into_response())
+    Ok(Json(WithAsOf {
+        body: report,
+        as_of,
+    })
+    .into_response())
+}
+
+/// The quality report of `method` from the read model (without annotator names).
+fn quality_report(
+    s: &AppState,
+    method: Method,
+) -> Result<(Arc<quality::QualityReport>, AsOf), HubError> {
+    let v = readmodel::read(s, method)?;
+    let report = v.derived(s, "quality".into(), false, 1, |_, agg| {
+        Ok(quality::quality(agg))
+    })?;
+    Ok((report, v.as_of))
 }
 
 #[derive(Serialize)]
@@ -128,14 +176,17 @@ pub async fn disagreements(
     };
     p.finish()?;
     let list = blocking(move || {
-        let agg = load(&s, method)?;
-        let all = quality::disagreements(&agg, true);
-        let total = all.len() as u64;
-        let open = all.iter().filter(|d| d.adjudication.is_none()).count() as u64;
+        let v = readmodel::read(&s, method)?;
+        // Every disagreement, adjudicated or not, with the open count.
+        let all = v.derived(&s, "disagreements".into(), false, 1, all_disagreements)?;
+        let total = all.0.len() as u64;
+        let open = all.1;
         let mut shown: Vec<quality::Disagreement> = all
-            .into_iter()
+            .0
+            .iter()
             .filter(|d| include || d.adjudication.is_none())
             .take(limit)
+            .cloned()
             .collect();
         let mut read = Vec::new();
         if with_text {
@@ -146,10 +197,13 @@ pub async fn disagreements(
             read = ids;
         }
         Ok((
-            DisagreementList {
-                total,
-                open,
-                disagreements: shown,
+            WithAsOf {
+                body: DisagreementList {
+                    total,
+                    open,
+                    disagreements: shown,
+                },
+                as_of: v.as_of,
             },
             read,
         ))
@@ -166,6 +220,16 @@ pub async fn disagreements(
         message_ids: read,
     }
     .attach(resp))
+}
+
+/// Every disagreement, adjudicated or not, and how many are open.
+fn all_disagreements(
+    _: &AppState,
+    agg: &Aggregation,
+) -> Result<(Vec<quality::Disagreement>, u64), HubError> {
+    let all = quality::disagreements(agg, true);
+    let open = all.iter().filter(|d| d.adjudication.is_none()).count() as u64;
+    Ok((all, open))
 }
 
 #[derive(Debug, Deserialize)]
@@ -413,9 +477,9 @@ pub async fn export(
     let method = p.method()?;
     let redact = p.flag("redact", false)?;
     let mark = p.flag("mark", true)?;
-    let system_prompt = p.take("system_prompt").unwrap_or_else(|| {
-        "Classify the customer's message into one intent id. Answer with the id only.".into()
-    });
+    let system_prompt = p
+        .take("system_prompt")
+        .unwrap_or_else(|| DEFAULT_SYSTEM_PROMPT.into());
     if system_prompt.len() > 2000 {
         return Err(HubError::bad(
             "invalid",
@@ -423,94 +487,35 @@ pub async fn export(
         ));
     }
     p.finish()?;
-    let (body, counts, erased, withheld, exported) = blocking(move || {
-        let agg = load(&s, method)?;
-        let finals = finals(&agg);
-        let ids: Vec<String> = finals
-            .iter()
-            .map(|(i, _)| agg.messages[*i].message_id.clone())
-            .collect();
-        let texts = s.store.messages_by_id(&ids)?;
-        let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
-        let splits = export::stratified_split(&labels, train, validation, seed);
-        let fold_of = folds.map(|k| export::stratified_folds(&labels, k, seed));
-        let redactor = if redact { Some(&*s.redactor) } else { None };
-        let terms = if redact {
-            crate::pipeline::company_terms(s.store.as_ref())?
-        } else {
-            Default::default()
-        };
-        let mut counts = [0u64; 3];
-        let mut out = String::new();
-        let mut tasks = Vec::new();
-        let mut erased = 0u64;
-        let mut withheld = 0u64;
-        let no_consent: std::collections::HashSet<String> =
-            s.store.companies_without_consent()?.into_iter().collect();
-        let mut exported = Vec::new();
-        for (i, ((id, m), (label, split))) in ids
-            .iter()
-            .zip(&texts)
-            .zip(labels.iter().zip(&splits))
-            .enumerate()
-        {
-            // An erased message keeps its labels on the hub but no text: left out, and
-            // counted in `x-lv-erased` so the export says so.
-            if m.text.is_empty() {
-                erased += 1;
-                continue;
-            }
-            // Without consent to training use (the message's or its company's): left
-            // out, and counted in `x-lv-withheld`.
-            if !m.training_consent || no_consent.contains(&m.company) {
-                withheld += 1;
-                continue;
-            }
-            counts[*split as usize] += 1;
-            if part.is_some_and(|p| p != *split) {
-                continue;
-            }
-            let text = match redactor {
-                Some(r) => r.redact_with(&m.text, terms.get(&m.company)).text,
-                None => m.text.clone(),
-            };
-            exported.push(id.clone());
-            let e = Example {
-                message_id: id,
-                text: &text,
-                intent: label,
-                split: *split,
-                fold: fold_of.as_ref().map(|f| f[i]),
-            };
-            match format {
-                Format::Jsonl => out.push_str(&export::jsonl_line(&e)),
-                Format::Chat => out.push_str(&export::chat_line(&e, &system_prompt)),
-                Format::Prodigy => out.push_str(&export::prodigy_line(&e)),
-                Format::LabelStudio => {
-                    tasks.push(export::label_studio_task(&e));
-                    continue;
-                }
-                Format::Argilla => {
-                    tasks.push(export::argilla_record(
-                        &e,
-                        &m.model_intent,
-                        m.confidence,
-                        &m.company,
-                    ));
-                    continue;
-                }
-            }
-            out.push('\n');
-        }
-        if matches!(format, Format::LabelStudio | Format::Argilla) {
-            out = serde_json::Value::Array(tasks).to_string();
-        }
+    let shape = ExportShape {
+        format,
+        train,
+        validation,
+        seed,
+        part,
+        folds,
+        redact,
+        system_prompt,
+    };
+    let (made, as_of) = blocking(move || {
+        let v = readmodel::read(&s, method)?;
+        let key = format!("export:{shape:?}");
+        // The body holds message text: remade after any erasure, retention or consent
+        // change; at most a few query shapes kept.
+        let made = v.derived(&s, key, true, 3, move |s, agg| make_export(s, agg, &shape))?;
         if mark {
             s.store.retrain_mark(MarkKind::Export, now_ms())?;
         }
-        Ok((out, counts, erased, withheld, exported))
+        Ok((made, v.as_of))
     })
     .await?;
+    let (body, counts, erased, withheld, exported) = (
+        made.body.clone(),
+        made.counts,
+        made.erased,
+        made.withheld,
+        made.exported.clone(),
+    );
     tracing::info!(
         train = counts[0],
         validation = counts[1],
@@ -533,6 +538,8 @@ pub async fn export(
         .insert("x-lv-erased", HeaderValue::from(erased));
     resp.headers_mut()
         .insert("x-lv-withheld", HeaderValue::from(withheld));
+    resp.headers_mut()
+        .insert(readmodel::AS_OF_HEADER, as_of.header());
     // Which messages' text left the hub (raw, or redacted with `redact=true`): on the
     // access ledger, by id.
     Ok(crate::people::AccessNote {
@@ -544,6 +551,150 @@ pub async fn export(
         message_ids: exported,
     }
     .attach(resp))
+}
+
+/// What an export is asked for (everything but `method` and `mark`).
+#[derive(Debug, Clone)]
+struct ExportShape {
+    format: Format,
+    train: f64,
+    validation: f64,
+    seed: u64,
+    part: Option<Split>,
+    folds: Option<u8>,
+    redact: bool,
+    system_prompt: String,
+}
+
+/// The chat format's system prompt unless `system_prompt` is given.
+const DEFAULT_SYSTEM_PROMPT: &str =
+    "Classify the customer's message into one intent id. Answer with the id only.";
+
+impl ExportShape {
+    /// `GET /v1/admin/export` without parameters.
+    fn default_jsonl() -> ExportShape {
+        ExportShape {
+            format: Format::Jsonl,
+            train: export::DEFAULT_TRAIN,
+            validation: export::DEFAULT_VALIDATION,
+            seed: export::DEFAULT_SEED,
+            part: None,
+            folds: None,
+            redact: false,
+            system_prompt: DEFAULT_SYSTEM_PROMPT.into(),
+        }
+    }
+}
+
+/// An export body with what the response says about it.
+struct Exported {
+    body: Bytes,
+    counts: [u64; 3],
+    erased: u64,
+    withheld: u64,
+    /// The messages whose text it holds, for the access ledger.
+    exported: Vec<String>,
+}
+
+/// Make the export body from an aggregation and the messages' current text.
+fn make_export(s: &AppState, agg: &Aggregation, shape: &ExportShape) -> Result<Exported, HubError> {
+    let ExportShape {
+        format,
+        train,
+        validation,
+        seed,
+        part,
+        folds,
+        redact,
+        ref system_prompt,
+    } = *shape;
+    let finals = finals(agg);
+    let ids: Vec<String> = finals
+        .iter()
+        .map(|(i, _)| agg.messages[*i].message_id.clone())
+        .collect();
+    let texts = s.store.messages_by_id(&ids)?;
+    let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
+    let splits = export::stratified_split(&labels, train, validation, seed);
+    let fold_of = folds.map(|k| export::stratified_folds(&labels, k, seed));
+    let redactor = if redact { Some(&*s.redactor) } else { None };
+    let terms = if redact {
+        crate::pipeline::company_terms(s.store.as_ref())?
+    } else {
+        Default::default()
+    };
+    let mut counts = [0u64; 3];
+    let mut out = String::new();
+    let mut tasks = Vec::new();
+    let mut erased = 0u64;
+    let mut withheld = 0u64;
+    let no_consent: std::collections::HashSet<String> =
+        s.store.companies_without_consent()?.into_iter().collect();
+    let mut exported = Vec::new();
+    for (i, ((id, m), (label, split))) in ids
+        .iter()
+        .zip(&texts)
+        .zip(labels.iter().zip(&splits))
+        .enumerate()
+    {
+        // An erased message keeps its labels on the hub but no text: left out, and
+        // counted in `x-lv-erased` so the export says so.
+        if m.text.is_empty() {
+            erased += 1;
+            continue;
+        }
+        // Without consent to training use (the message's or its company's): left
+        // out, and counted in `x-lv-withheld`.
+        if !m.training_consent || no_consent.contains(&m.company) {
+            withheld += 1;
+            continue;
+        }
+        counts[*split as usize] += 1;
+        if part.is_some_and(|p| p != *split) {
+            continue;
+        }
+        let text = match redactor {
+            Some(r) => r.redact_with(&m.text, terms.get(&m.company)).text,
+            None => m.text.clone(),
+        };
+        exported.push(id.clone());
+        let e = Example {
+            message_id: id,
+            text: &text,
+            intent: label,
+            split: *split,
+            fold: fold_of.as_ref().map(|f| f[i]),
+        };
+        match format {
+            Format::Jsonl => out.push_str(&export::jsonl_line(&e)),
+            Format::Chat => out.push_str(&export::chat_line(&e, system_prompt)),
+            Format::Prodigy => out.push_str(&export::prodigy_line(&e)),
+            Format::LabelStudio => {
+                tasks.push(export::label_studio_task(&e));
+                continue;
+            }
+            Format::Argilla => {
+                tasks.push(export::argilla_record(
+                    &e,
+                    &m.model_intent,
+                    m.confidence,
+                    &m.company,
+                ));
+                continue;
+            }
+        }
+        out.push('\n');
+    }
+    if matches!(format, Format::LabelStudio | Format::Argilla) {
+        out = serde_json::Value::Array(tasks).to_string();
+    }
+    Ok(Exported {
+        body: Bytes::from(out),
+        counts,
+        erased,
+        withheld,
+        exported,
+    })
 }
 
 /// One confusion as an object (cleaner for clients than a triple).
@@ -718,17 +869,21 @@ pub async fn evaluation_json(
 ) -> Result<Response, HubError> {
     let (method, version) = evaluation_params(q)?;
     let view = blocking(move || {
-        let agg = load(&s, method)?;
-        let preds = Predictions::load(&s)?;
-        if let Some(v) = &version {
-            known_version(&preds, v)?;
-        }
-        let e = evaluation(&agg, &preds, version.as_deref());
-        Ok(EvaluationView {
+        let (made, as_of) = evaluated(&s, method, version.clone())?;
+        let (e, sources) = match &*made {
+            Ok(made) => made.clone(),
+            Err(unknown) => {
+                return Err(HubError::not_found(
+                    "unknown_model_version",
+                    unknown.clone(),
+                ))
+            }
+        };
+        let view = EvaluationView {
             method,
             model_version: version,
             items: e.items,
-            sources: agg.sources(),
+            sources,
             accuracy: e.accuracy,
             macro_f1: e.macro_f1,
             per_intent: e.per_intent,
@@ -746,10 +901,42 @@ pub async fn evaluation_json(
             expected_calibration_error: e.expected_calibration_error,
             bias_audit: e.bias_audit,
             by_model_version: e.by_model_version,
-        })
+        };
+        Ok(WithAsOf { body: view, as_of })
     })
     .await?;
     Ok(Json(view).into_response())
+}
+
+/// An evaluation with the label sources it rests on, or why the version is unknown.
+type Evaluated = Result<
+    (
+        evaluate::Evaluation,
+        std::collections::BTreeMap<&'static str, u64>,
+    ),
+    String,
+>;
+
+/// The evaluation of `method` against `version`'s predictions (each message's current
+/// one without), from the read model.
+fn evaluated(
+    s: &AppState,
+    method: Method,
+    version: Option<String>,
+) -> Result<(Arc<Evaluated>, AsOf), HubError> {
+    let v = readmodel::read(s, method)?;
+    let key = format!("evaluation:{version:?}");
+    let made = v.derived(s, key, false, 4, move |s, agg| {
+        let preds = Predictions::load(s)?;
+        if let Some(v) = &version {
+            if let Err(e) = known_version(&preds, v) {
+                return Ok(Err(e.to_string()));
+            }
+        }
+        let e = evaluation(agg, &preds, version.as_deref());
+        Ok(Ok((e, agg.sources())))
+    })?;
+    Ok((made, v.as_of))
 }
 
 /// `GET /v1/admin/evaluation.html`.
@@ -758,23 +945,30 @@ pub async fn evaluation_html(
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, HubError> {
     let (method, version) = evaluation_params(q)?;
-    let html = blocking(move || {
-        let agg = load(&s, method)?;
-        let preds = Predictions::load(&s)?;
-        if let Some(v) = &version {
-            known_version(&preds, v)?;
-        }
-        let e = evaluation(&agg, &preds, version.as_deref());
-        Ok(evaluate::html_report(
-            &e,
-            &match &version {
-                Some(v) => format!("LabelVault: model version {v} against human labels"),
-                None => "LabelVault: the model against human labels".to_string(),
-            },
+    let (html, as_of) = blocking(move || {
+        let (made, as_of) = evaluated(&s, method, version.clone())?;
+        let e = match &*made {
+            Ok((e, _)) => e,
+            Err(unknown) => {
+                return Err(HubError::not_found(
+                    "unknown_model_version",
+                    unknown.clone(),
+                ))
+            }
+        };
+        Ok((
+            evaluate::html_report(
+                e,
+                &match &version {
+                    Some(v) => format!("LabelVault: model version {v} against human labels"),
+                    None => "LabelVault: the model against human labels".to_string(),
+                },
+            ),
+            as_of,
         ))
     })
     .await?;
-    Ok((
+    let mut resp = (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (
@@ -784,7 +978,10 @@ pub async fn evaluation_html(
         ],
         html,
     )
-        .into_response())
+        .into_response();
+    resp.headers_mut()
+        .insert(readmodel::AS_OF_HEADER, as_of.header());
+    Ok(resp)
 }
 
 #[derive(Debug, Serialize)]
@@ -814,11 +1011,12 @@ pub async fn evaluation_compare(
     p.finish()?;
     let (a, b) = (version_param("a", a)?, version_param("b", b)?);
     let view = blocking(move || {
-        let agg = load(&s, method)?;
+        let v = readmodel::read(&s, method)?;
+        let agg = &v.snap.agg;
         let preds = Predictions::load(&s)?;
         known_version(&preds, &a)?;
         known_version(&preds, &b)?;
-        let finals = finals(&agg);
+        let finals = finals(agg);
         let labels: Vec<&str> = finals.iter().map(|(_, l)| *l).collect();
         let splits = export::stratified_split(
             &labels,
@@ -925,40 +1123,21 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-/// How long the agreement figures of /metrics are reused: they need every label, which
-/// takes seconds at a million labels, longer than a scrape should.
-const AGREEMENT_TTL: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// The last agreement figures per store (keyed by its address), with when they were made.
-type AgreementCache =
-    std::sync::Mutex<Vec<(usize, std::time::Instant, Arc<quality::QualityReport>)>>;
-
-fn cached_quality(s: &AppState) -> Result<Arc<quality::QualityReport>, HubError> {
-    static CACHE: std::sync::OnceLock<AgreementCache> = std::sync::OnceLock::new();
-    let key = Arc::as_ptr(&s.store) as *const () as usize;
-    let cache = CACHE.get_or_init(Default::default);
-    if let Ok(c) = cache.lock() {
-        if let Some((_, at, q)) = c.iter().find(|e| e.0 == key) {
-            if at.elapsed() < AGREEMENT_TTL {
-                return Ok(q.clone());
-            }
-        }
-    }
-    let q = Arc::new(quality::quality(&load(s, Method::Majority)?));
-    if let Ok(mut c) = cache.lock() {
-        c.retain(|e| e.0 != key && e.1.elapsed() < AGREEMENT_TTL);
-        c.push((key, std::time::Instant::now(), q.clone()));
-    }
-    Ok(q)
+/// The metrics text (Prometheus exposition format 0.0.4) and how far behind the store
+/// it may be: counts, agreement and disagreement figures come from the read model
+/// (exact on a small hub; at most about one rebuild behind on a large one, which
+/// `labelvault_read_model_lag_seconds` reports).
+pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
+    Ok(metrics_with_lag(s)?.0)
 }
 
-/// The metrics text (Prometheus exposition format 0.0.4). Counts are read on every
-/// scrape; agreement and disagreement figures are at most a minute old.
-pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
+fn metrics_with_lag(s: &AppState) -> Result<(String, AsOf), HubError> {
     use std::fmt::Write;
-    let c = s.store.metrics_counts(&LATENCY_BOUNDS)?;
+    let (c, counts_lag_ms) = readmodel::counts(s, &LATENCY_BOUNDS)?;
     let retrain = s.store.retrain_status()?;
-    let q = cached_quality(s)?;
+    let (q, mut as_of) = quality_report(s, Method::Majority)?;
+    as_of.lag_ms = as_of.lag_ms.max(counts_lag_ms);
+    as_of.current = as_of.current && counts_lag_ms == 0;
     let mut o = String::with_capacity(4096);
     let _ = writeln!(o, "# HELP labelvault_items_pending Items out on devices, not labelled yet, by why they were selected (assigned: sent with POST /v1/admin/assign, outside the pipeline).\n# TYPE labelvault_items_pending gauge");
     let mut reasons: Vec<(String, u64)> = [
@@ -1060,21 +1239,29 @@ pub fn metrics_text(s: &AppState) -> Result<String, HubError> {
     for (name, help, v) in gauges {
         let _ = writeln!(o, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
     }
+    let _ = writeln!(
+        o,
+        "# HELP labelvault_read_model_lag_seconds How far behind the store the figures of this scrape may be (0: current; else a refresh is under way).\n# TYPE labelvault_read_model_lag_seconds gauge\nlabelvault_read_model_lag_seconds {}",
+        as_of.lag_ms as f64 / 1000.0
+    );
     o.push_str(&crate::webhook::metrics_text(&*s.store)?);
-    Ok(o)
+    Ok((o, as_of))
 }
 
 /// `GET /metrics`: Prometheus text, admin token required.
 pub async fn metrics(State(s): State<AppState>) -> Result<Response, HubError> {
-    let text = blocking(move || metrics_text(&s)).await?;
-    Ok((
+    let (text, as_of) = blocking(move || metrics_with_lag(&s)).await?;
+    let mut resp = (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
         text,
     )
-        .into_response())
+        .into_response();
+    resp.headers_mut()
+        .insert(readmodel::AS_OF_HEADER, as_of.header());
+    Ok(resp)
 }
 
 #[cfg(test)]

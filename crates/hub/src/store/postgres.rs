@@ -53,6 +53,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
     "0015_model_versions.sql",
     "0016_webhook_superseded.sql",
     "0017_ledger_pending.sql",
+    "0018_read_model_changes.sql",
 );
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -2491,6 +2492,22 @@ impl HubStore for PostgresStore {
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, count(r, 1)?)))
             .collect()
+    }
+
+    fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {
+        let mut c = self.conn()?;
+        let r = c.query_one(
+            "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM adjudications),
+                    (SELECT n FROM read_model_changes WHERE kind = 'content'),
+                    (SELECT n FROM read_model_changes WHERE kind = 'privacy')",
+            &[],
+        )?;
+        Ok(super::ReadGeneration {
+            uploads: r.try_get(0)?,
+            adjudications: r.try_get(1)?,
+            content: r.try_get(2)?,
+            privacy: r.try_get(3)?,
+        })
     }
 
     fn register_bootstrap_token(

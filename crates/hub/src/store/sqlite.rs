@@ -36,6 +36,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0015_model_versions.sql",
     "0016_webhook_superseded.sql",
     "0017_ledger_pending.sql",
+    "0018_read_model_changes.sql",
 );
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -2097,6 +2098,24 @@ impl HubStore for SqliteStore {
             c.prepare("SELECT state, count(*) FROM webhook_events GROUP BY state ORDER BY state")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {
+        let c = self.conn()?;
+        Ok(c.query_row(
+            "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM adjudications),
+                    (SELECT n FROM read_model_changes WHERE kind = 'content'),
+                    (SELECT n FROM read_model_changes WHERE kind = 'privacy')",
+            [],
+            |r| {
+                Ok(super::ReadGeneration {
+                    uploads: r.get(0)?,
+                    adjudications: r.get(1)?,
+                    content: r.get(2)?,
+                    privacy: r.get(3)?,
+                })
+            },
+        )?)
     }
 
     fn register_bootstrap_token(
