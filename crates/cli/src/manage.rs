@@ -5,6 +5,10 @@
 //! file and forwards it).
 
 use anyhow::{bail, Context, Result};
+use labelvault_core::admin_api::{
+    self, defaults, CompanyRequest, DispatchRequest, ExportFormat, GoldAnswer, GoldRequest,
+    ReclaimRequest, SelectRequest, Selection, Strategy,
+};
 use labelvault_core::manage::{self, AdminClient};
 use labelvault_core::pipeline::ingest;
 use serde_json::{json, Value};
@@ -201,9 +205,13 @@ pub struct CompanyArgs {
 pub fn company(a: CompanyArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     if let Some(consent) = a.consent {
-        admin.post(
-            "/v1/admin/companies",
-            &json!({"company": a.company, "training_consent": consent}),
+        admin_api::company(
+            &admin.client,
+            &CompanyRequest {
+                company: a.company.clone(),
+                newly_onboarded: None,
+                training_consent: Some(consent),
+            },
         )?;
         if consent {
             println!("{}'s messages may be used for training", a.company);
@@ -215,9 +223,13 @@ pub fn company(a: CompanyArgs) -> Result<()> {
         }
         return Ok(());
     }
-    admin.post(
-        "/v1/admin/companies",
-        &json!({"company": a.company, "newly_onboarded": !a.not_new}),
+    admin_api::company(
+        &admin.client,
+        &CompanyRequest {
+            company: a.company.clone(),
+            newly_onboarded: Some(!a.not_new),
+            training_consent: None,
+        },
     )?;
     if a.not_new {
         println!("{} is no longer sampled as newly onboarded", a.company);
@@ -239,7 +251,7 @@ pub struct GoldArgs {
     pub file: PathBuf,
 }
 
-fn read_gold(path: &Path) -> Result<Vec<Value>> {
+fn read_gold(path: &Path) -> Result<Vec<GoldAnswer>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut out = Vec::new();
@@ -254,7 +266,10 @@ fn read_gold(path: &Path) -> Result<Vec<Value>> {
                 anyhow::anyhow!("{} line {}: malformed JSON", path.display(), i + 1)
             })?;
             match (v["message_id"].as_str(), v["intent"].as_str()) {
-                (Some(m), Some(t)) => out.push(json!({"message_id": m, "intent": t})),
+                (Some(m), Some(t)) => out.push(GoldAnswer {
+                    message_id: m.to_string(),
+                    intent: t.to_string(),
+                }),
                 _ => bail!(
                     "{} line {}: needs `message_id` and `intent`",
                     path.display(),
@@ -269,7 +284,10 @@ fn read_gold(path: &Path) -> Result<Vec<Value>> {
                     i + 1
                 );
             };
-            out.push(json!({"message_id": m.trim().trim_matches('"'), "intent": t.trim()}));
+            out.push(GoldAnswer {
+                message_id: m.trim().trim_matches('"').to_string(),
+                intent: t.trim().to_string(),
+            });
         }
     }
     if out.is_empty() {
@@ -281,10 +299,10 @@ fn read_gold(path: &Path) -> Result<Vec<Value>> {
 pub fn gold(a: GoldArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     let answers = read_gold(&a.file)?;
-    let r = admin.post("/v1/admin/gold", &json!({ "answers": answers }))?;
+    let r = admin_api::gold(&admin.client, &GoldRequest { answers })?;
     println!(
         "{} gold answer(s) stored; gold messages are kept out of the pool and mixed into batches as hidden checks",
-        r["gold"]
+        r.gold
     );
     Ok(())
 }
@@ -299,19 +317,19 @@ pub struct SelectionArgs {
     #[arg(long)]
     pub to: Option<String>,
     /// Uncertainty measure: least_confidence, margin or entropy.
-    #[arg(long, default_value = "least_confidence")]
-    pub strategy: String,
+    #[arg(long, default_value_t = defaults::STRATEGY)]
+    pub strategy: Strategy,
     /// Most low-confidence items in the pool.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = defaults::LOW_CONFIDENCE_BUDGET)]
     pub budget: usize,
     /// Only predictions below this confidence count as low confidence.
-    #[arg(long, default_value_t = 0.6)]
+    #[arg(long, default_value_t = defaults::MAX_CONFIDENCE)]
     pub max_confidence: f64,
     /// At most this many low-confidence items per intent (0: no cap).
     #[arg(long, default_value_t = 0)]
     pub per_intent_cap: usize,
     /// Random-sample size per newly onboarded company.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = defaults::SAMPLE_PER_COMPANY)]
     pub sample: usize,
     /// Seed: the same seed and data give the same pool.
     #[arg(long, default_value_t = 0)]
@@ -321,12 +339,12 @@ pub struct SelectionArgs {
     #[arg(long, default_value_t = 0)]
     pub label_errors: usize,
     /// Each message goes to this many different devices.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = defaults::OVERLAP)]
     pub overlap: usize,
 }
 
 impl SelectionArgs {
-    fn body(&self) -> Result<Value> {
+    fn selection(&self) -> Result<Selection> {
         let time = |s: &Option<String>, default: i64, what: &str| -> Result<i64> {
             match s {
                 None => Ok(default),
@@ -335,17 +353,17 @@ impl SelectionArgs {
                 }),
             }
         };
-        Ok(json!({
-            "from": time(&self.from, 0, "from")?,
-            "to": time(&self.to, labelvault_core::batch::now_unix() + 1, "to")?,
-            "strategy": self.strategy,
-            "low_confidence_budget": self.budget,
-            "max_confidence": self.max_confidence,
-            "per_intent_cap": self.per_intent_cap,
-            "sample_per_company": self.sample,
-            "seed": self.seed,
-            "label_error_budget": self.label_errors,
-        }))
+        Ok(Selection {
+            from: time(&self.from, 0, "from")?,
+            to: time(&self.to, labelvault_core::batch::now_unix() + 1, "to")?,
+            strategy: self.strategy,
+            low_confidence_budget: self.budget,
+            max_confidence: self.max_confidence,
+            per_intent_cap: self.per_intent_cap,
+            sample_per_company: self.sample,
+            seed: self.seed,
+            label_error_budget: self.label_errors,
+        })
     }
 }
 
@@ -364,46 +382,57 @@ pub struct SelectArgs {
     pub json: bool,
 }
 
-fn print_composition(c: &Value) {
+/// A pool entry's reason as the admin API names it.
+fn reason_name(r: labelvault_core::batch::Reason) -> String {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn print_composition(c: &admin_api::Composition) {
     println!(
         "in window: {}   pool: {} false positive(s), {} low confidence, {} random sample, {} suspected label error(s)",
-        c["in_window"],
-        c["false_positive"],
-        c["low_confidence"],
-        c["random_sample"],
-        c["suspected_label_error"].as_u64().unwrap_or(0)
+        c.in_window, c.false_positive, c.low_confidence, c.random_sample, c.suspected_label_error
     );
-    if let Some(m) = c["low_confidence_by_intent"].as_object() {
-        if !m.is_empty() {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("low confidence by intent: {}", parts.join(", "));
-        }
+    if !c.low_confidence_by_intent.is_empty() {
+        let parts: Vec<String> = c
+            .low_confidence_by_intent
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        println!("low confidence by intent: {}", parts.join(", "));
     }
-    if let Some(m) = c["sample_by_stratum"].as_object() {
-        if !m.is_empty() {
-            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            println!("sample by company/channel/day: {}", parts.join(", "));
-        }
+    if !c.sample_by_stratum.is_empty() {
+        let parts: Vec<String> = c
+            .sample_by_stratum
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        println!("sample by company/channel/day: {}", parts.join(", "));
     }
 }
 
 pub fn select(a: SelectArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin.post(
-        "/v1/admin/select",
-        &json!({"selection": a.selection.body()?, "overlap": a.selection.overlap}),
+    let r = admin_api::select(
+        &admin.client,
+        &SelectRequest {
+            selection: a.selection.selection()?,
+            overlap: a.selection.overlap,
+        },
     )?;
     if a.json {
-        println!("{r}");
+        println!("{}", serde_json::to_string(&r)?);
         return Ok(());
     }
     println!("dry run: nothing is dispatched");
-    print_composition(&r["composition"]);
-    let entries = r["entries"].as_array().cloned().unwrap_or_default();
+    print_composition(&r.composition);
+    let entries = &r.entries;
     println!(
         "pool: {} message(s), {} item(s) to hand out with overlap {}",
         entries.len(),
-        r["copies_needed"],
+        r.copies_needed,
         a.selection.overlap
     );
     let mut out = std::io::stdout().lock();
@@ -412,11 +441,11 @@ pub fn select(a: SelectArgs) -> Result<()> {
             out,
             "{:>5}  {:<15} {:<24} {:<16} {:<28} {:>5.2}",
             i + 1,
-            e["reason"].as_str().unwrap_or(""),
-            e["message_id"].as_str().unwrap_or(""),
-            e["company"].as_str().unwrap_or(""),
-            e["model_intent"].as_str().unwrap_or(""),
-            e["confidence"].as_f64().unwrap_or(0.0)
+            reason_name(e.reason),
+            e.message_id,
+            e.company,
+            e.model_intent,
+            e.confidence
         )?;
     }
     if entries.len() > a.show {
@@ -454,7 +483,7 @@ pub struct DispatchArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
     /// Pool items per batch (gold items come on top).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     pub batch_size: usize,
     /// Share of hidden gold items per batch, 0–0.5.
     #[arg(long, default_value_t = 0.0)]
@@ -483,34 +512,27 @@ pub struct DispatchArgs {
 
 pub fn dispatch(a: DispatchArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let mut body = json!({
-        "selection": a.selection.body()?,
-        "overlap": a.selection.overlap,
-        "batch_size": a.batch_size,
-        "gold_share": a.gold_share,
-        "lease_secs": parse_duration(&a.lease)?,
-    });
+    let mut req = DispatchRequest::of(a.selection.selection()?);
+    req.overlap = a.selection.overlap;
+    req.batch_size = a.batch_size;
+    req.gold_share = a.gold_share;
+    req.lease_secs = parse_duration(&a.lease)?;
     if !a.devices.is_empty() {
-        body["devices"] = json!(a.devices);
+        req.devices = Some(a.devices.clone());
     }
     if let Some(t) = &a.taxonomy {
         let bytes = std::fs::read(t).with_context(|| format!("cannot read {}", t.display()))?;
-        body["taxonomy"] =
-            serde_json::to_value(labelvault_core::batch::input::parse_taxonomy(&bytes)?)?;
+        req.taxonomy = Some(labelvault_core::batch::input::parse_taxonomy(&bytes)?);
     }
     if let Some(g) = &a.guidelines {
-        let text = std::fs::read_to_string(g)
+        req.guidelines = std::fs::read_to_string(g)
             .with_context(|| format!("cannot read {} as UTF-8 text", g.display()))?;
-        body["guidelines"] = json!(text);
     }
-    let r = admin.post("/v1/admin/dispatch", &body)?;
-    let batches = r["batches"].as_array().cloned().unwrap_or_default();
+    let r = admin_api::dispatch(&admin.client, &req)?;
     if let Some(dir) = &a.export {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        for b in &batches {
-            let id = b["batch_id"]
-                .as_str()
-                .context("the hub named no batch id")?;
+        for b in &r.batches {
+            let id = &b.batch_id;
             let bytes = admin.get(&format!("/v1/admin/batches/{id}"))?;
             let path = dir.join(format!("{id}.lvbatch"));
             std::fs::write(&path, bytes)
@@ -518,30 +540,28 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         }
     }
     if a.json {
-        println!("{r}");
+        println!("{}", serde_json::to_string(&r)?);
         return Ok(());
     }
-    print_composition(&r["composition"]);
+    print_composition(&r.composition);
     println!(
         "dispatched {} message(s) as {} item(s) plus {} hidden gold item(s) in {} batch(es); lease ends {}",
-        r["dispatched_messages"],
-        r["copies"],
-        r["gold_copies"],
-        batches.len(),
-        labelvault_core::batch::rfc3339(r["lease_expires_at"].as_i64().unwrap_or(0))
+        r.dispatched_messages,
+        r.copies,
+        r.gold_copies,
+        r.batches.len(),
+        labelvault_core::batch::rfc3339(r.lease_expires_at)
     );
-    if r["shortfall"].as_u64().unwrap_or(0) > 0 {
+    if r.shortfall > 0 {
         println!(
             "{} item(s) could not be placed: not enough distinct devices; enroll more or lower --overlap",
-            r["shortfall"]
+            r.shortfall
         );
     }
-    for b in &batches {
+    for b in &r.batches {
         println!(
             "  {}  device {}  {} items",
-            b["batch_id"].as_str().unwrap_or(""),
-            b["device_id"].as_str().unwrap_or(""),
-            b["items"]
+            b.batch_id, b.device_id, b.items
         );
     }
     match &a.export {
@@ -567,15 +587,17 @@ pub struct ReclaimArgs {
 
 pub fn reclaim(a: ReclaimArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let mut body = json!({});
-    if let Some(t) = &a.as_of {
-        body["as_of"] = json!(ingest::parse_time(t)
-            .context("--as-of is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds")?);
-    }
-    let r = admin.post("/v1/admin/leases/reclaim", &body)?;
+    let as_of = match &a.as_of {
+        Some(t) => Some(
+            ingest::parse_time(t)
+                .context("--as-of is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds")?,
+        ),
+        None => None,
+    };
+    let r = admin_api::reclaim(&admin.client, &ReclaimRequest { as_of })?;
     println!(
         "{} unlabelled item(s) whose lease ended returned to the pool",
-        r["returned"]
+        r.returned
     );
     Ok(())
 }
@@ -592,23 +614,16 @@ pub struct ProgressArgs {
 
 pub fn progress(a: ProgressArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r: Value = serde_json::from_slice(&admin.get("/v1/admin/pipeline")?)?;
+    let r = admin_api::pipeline_status(&admin.client)?;
     if a.json {
-        println!("{r}");
+        println!("{}", serde_json::to_string(&r)?);
         return Ok(());
     }
     println!(
         "messages: {} ({} gold)   items out: {} open, {} labelled, {} returned to the pool",
-        r["messages"], r["gold"], r["open_copies"], r["labelled_copies"], r["returned_copies"]
+        r.messages, r.gold, r.open_copies, r.labelled_copies, r.returned_copies
     );
-    let new: Vec<String> = r["new_companies"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let new = &r.new_companies;
     println!(
         "newly onboarded: {}",
         if new.is_empty() {
@@ -617,23 +632,16 @@ pub fn progress(a: ProgressArgs) -> Result<()> {
             new.join(", ")
         }
     );
-    let withheld: Vec<String> = r["companies_without_consent"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let withheld = &r.companies_without_consent;
     println!(
         "withheld (no consent to training use): {} message(s){}; raw text retired after the retention period: {}",
-        r["without_consent"],
+        r.without_consent,
         if withheld.is_empty() {
             String::new()
         } else {
             format!(", companies {}", withheld.join(", "))
         },
-        r["texts_retired"]
+        r.texts_retired
     );
     Ok(())
 }
@@ -965,13 +973,10 @@ pub struct WithdrawArgs {
 /// Undo a dispatch for one batch its device has not fetched yet.
 pub fn withdraw(a: WithdrawArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin.post(
-        &format!("/v1/admin/batches/{}/withdraw", a.batch_id),
-        &json!({}),
-    )?;
+    let r = admin_api::withdraw(&admin.client, &a.batch_id)?;
     println!(
         "withdrew batch {}: its device never received it; {} item(s) back in the pool",
-        a.batch_id, r["copies_returned"]
+        r.batch_id, r.copies_returned
     );
     Ok(())
 }
@@ -982,13 +987,13 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub hub: HubAdmin,
     /// jsonl, chat, label-studio, prodigy or argilla (Argilla v2 records).
-    #[arg(long, default_value = "jsonl")]
-    pub format: String,
+    #[arg(long, default_value_t = ExportFormat::default())]
+    pub format: ExportFormat,
     /// Train/validation/test percentages.
     #[arg(long, default_value = "70/15/15")]
     pub split: String,
     /// Seed of the split (and of the folds).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults::EXPORT_SEED)]
     pub seed: u64,
     /// Also give every example a cross-validation fold (0..K), stratified by label and
     /// seeded, alongside its split (K from 2 to 20, e.g. 5 or 10).
@@ -1016,7 +1021,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
-    let ext = if a.format == "label-studio" || a.format == "argilla" {
+    let ext = if a.format.is_json_document() {
         "json"
     } else {
         "jsonl"
@@ -1025,7 +1030,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
     for (k, part) in ["train", "validation", "test"].iter().enumerate() {
         let mut path = format!(
             "/v1/admin/export?format={}&split={}&seed={}&method={}&redact={}&part={part}&mark={}",
-            enc(&a.format),
+            a.format,
             enc(&a.split),
             a.seed,
             enc(&a.method),

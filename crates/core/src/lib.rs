@@ -3,6 +3,7 @@
 //! share one implementation and almost every test lives here.
 
 pub mod access;
+pub mod admin_api;
 pub mod batch;
 pub mod demo;
 pub mod erasure;

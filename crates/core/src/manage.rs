@@ -247,6 +247,55 @@ impl AdminClient {
         })
     }
 
+    /// `GET path`, the JSON answer read as `A` (an answer of another shape is a
+    /// `hub_answer` error naming the path, never its content).
+    pub fn get_as<A: serde::de::DeserializeOwned>(&self, path: &str) -> Result<A, AdminError> {
+        let bytes = self.get(path)?;
+        self.typed(path, &bytes)
+    }
+
+    /// `POST path` with `body` as JSON, the answer read as `A`: the admin API's typed
+    /// calls (`crate::admin_api`).
+    pub fn post_as<B: Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<A, AdminError> {
+        let body = serde_json::to_value(body).map_err(|e| {
+            AdminError::new(
+                "bad_input",
+                format!("the request to {path} cannot be written as JSON ({e}); check its numbers"),
+            )
+        })?;
+        let answer = self.post(path, &body)?;
+        serde_json::from_value(answer).map_err(|e| self.unexpected(path, &e))
+    }
+
+    fn typed<A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<A, AdminError> {
+        serde_json::from_slice(bytes).map_err(|e| self.unexpected(path, &e))
+    }
+
+    /// An answer that is JSON but not the admin API's shape: an older or newer hub.
+    fn unexpected(&self, path: &str, e: &serde_json::Error) -> AdminError {
+        // Only a missing field is named: other serde messages may quote a value.
+        let msg = e.to_string();
+        let what = match msg.split(" at line ").next() {
+            Some(m) if m.starts_with("missing field") => format!(" ({m})"),
+            _ => String::new(),
+        };
+        AdminError::new(
+            "hub_answer",
+            format!(
+                "the hub's answer to {path} is not what this version expects{what}; update the app or the hub at {} so both are the same version",
+                self.url
+            ),
+        )
+    }
+
     /// The body of a hub answer, or why there is none (unreachable, cut off, refused).
     fn answer(
         &self,
@@ -346,8 +395,8 @@ pub fn ingest_file(
         ..IngestSummary::default()
     };
     for (k, chunk) in read.messages.chunks(INGEST_CHUNK).enumerate() {
-        let r = client
-            .post("/v1/admin/messages", &json!({ "messages": chunk }))
+        let r: crate::admin_api::IngestReport = client
+            .post_as("/v1/admin/messages", &json!({ "messages": chunk }))
             .map_err(|e| AdminError {
                 message: format!(
                     "{} (while sending messages {}–{} of {n}; earlier chunks are stored; re-running the import skips them)",
@@ -357,22 +406,17 @@ pub fn ingest_file(
                 ),
                 code: e.code,
             })?;
-        summary.inserted += r["inserted"].as_u64().unwrap_or(0);
-        summary.duplicates += r["duplicates"].as_u64().unwrap_or(0);
-        summary.rescored += r["rescored"].as_u64().unwrap_or(0);
-        for refused in r["refused"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+        summary.inserted += r.inserted;
+        summary.duplicates += r.duplicates;
+        summary.rescored += r.rescored;
+        for refused in r.refused {
             summary.refused += 1;
-            let at = refused["index"].as_u64().unwrap_or(0) as usize;
             summary.bad_rows.push(BadRow {
-                line: chunk_lines.get(k * INGEST_CHUNK + at).copied().unwrap_or(0),
-                reason: refused["reason"]
-                    .as_str()
-                    .unwrap_or("refused by the hub")
-                    .to_string(),
+                line: chunk_lines
+                    .get(k * INGEST_CHUNK + refused.index)
+                    .copied()
+                    .unwrap_or(0),
+                reason: refused.reason,
             });
         }
         sent(k * INGEST_CHUNK + chunk.len(), n);

@@ -14,12 +14,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use labelvault_core::admin_api::{
+    defaults, CompanyAnswer, CompanyRequest, DispatchRequest, DispatchResponse, DispatchedBatch,
+    GoldRequest, GoldStored, PoolEntry, ReclaimAnswer, ReclaimRequest, SelectAnswer, SelectRequest,
+    Selection, WithdrawAnswer,
+};
 use labelvault_core::batch::{self, input::InputItem, Intent, Reason, Taxonomy};
 use labelvault_core::pipeline::distribute::{copies_needed, plan, Need, Slot};
-use labelvault_core::pipeline::select::{self, Composition, SelectionConfig, Strategy};
+use labelvault_core::pipeline::select::{self, SelectionConfig, Strategy};
 use labelvault_core::pipeline::Message;
 use labelvault_core::redact::{PiiKind, Redactor, Terms};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap};
 
 /// Most messages in one ingest request (the CLI sends chunks of this size or less).
@@ -27,7 +32,7 @@ pub const MAX_MESSAGES_PER_REQUEST: usize = 20_000;
 /// Most probabilities per message.
 const MAX_PROBABILITIES: usize = 1_000;
 /// Longest lease: a year.
-const MAX_LEASE_SECS: i64 = 365 * 86_400;
+const MAX_LEASE_SECS: i64 = defaults::MAX_LEASE_SECS;
 
 fn bad(message: impl Into<String>) -> HubError {
     HubError::bad("invalid", message)
@@ -184,16 +189,6 @@ pub async fn ingest(State(s): State<AppState>, body: Bytes) -> Result<Response, 
     Ok(Json(report).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CompanyRequest {
-    company: String,
-    #[serde(default)]
-    newly_onboarded: Option<bool>,
-    #[serde(default)]
-    training_consent: Option<bool>,
-}
-
 /// `POST /v1/admin/companies`: mark a company newly onboarded (or no longer), and/or
 /// record whether its customers allow training use of their messages.
 pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
@@ -221,8 +216,12 @@ pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response,
         Ok(())
     })
     .await?;
-    let resp = Json(serde_json::json!({"company": req.company, "newly_onboarded": new, "training_consent": consent}))
-        .into_response();
+    let resp = Json(CompanyAnswer {
+        company: req.company,
+        newly_onboarded: new,
+        training_consent: consent,
+    })
+    .into_response();
     // A change of consent is its own act on the access ledger.
     Ok(match consent {
         Some(c) => crate::people::AccessNote {
@@ -236,19 +235,6 @@ pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response,
         .attach(resp),
         None => resp,
     })
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldAnswer {
-    message_id: String,
-    intent: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldRequest {
-    answers: Vec<GoldAnswer>,
 }
 
 /// `POST /v1/admin/gold`: known answers for hidden gold items, all or none.
@@ -265,101 +251,51 @@ pub async fn gold(State(s): State<AppState>, body: Bytes) -> Result<Response, Hu
     }
     let store = s.store.clone();
     let n = blocking(move || store.set_gold(&answers)).await?;
-    Ok(Json(serde_json::json!({"gold": n})).into_response())
-}
-
-/// What to select (the engine's [`SelectionConfig`], with defaults).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SelectionIn {
-    from: i64,
-    to: i64,
-    #[serde(default = "default_strategy")]
-    strategy: String,
-    #[serde(default = "default_budget")]
-    low_confidence_budget: usize,
-    #[serde(default = "default_max_confidence")]
-    max_confidence: f64,
-    #[serde(default)]
-    per_intent_cap: usize,
-    #[serde(default = "default_sample")]
-    sample_per_company: usize,
-    #[serde(default)]
-    seed: u64,
-    /// Suspected label errors to send back for another review (0: off).
-    #[serde(default)]
-    label_error_budget: usize,
+    Ok(Json(GoldStored { gold: n }).into_response())
 }
 
 /// Most suspected label errors one selection sends back.
-const MAX_LABEL_ERROR_BUDGET: usize = 100_000;
+const MAX_LABEL_ERROR_BUDGET: usize = defaults::MAX_LABEL_ERROR_BUDGET;
 
-fn default_strategy() -> String {
-    "least_confidence".into()
-}
-fn default_budget() -> usize {
-    500
-}
-fn default_max_confidence() -> f64 {
-    0.6
-}
-fn default_sample() -> usize {
-    100
-}
-fn default_overlap() -> usize {
-    1
-}
-
-impl SelectionIn {
-    fn config(&self, new_companies: Vec<String>) -> Result<SelectionConfig, HubError> {
-        if self.from >= self.to {
-            return Err(bad("`from` must be before `to` (Unix seconds)"));
-        }
-        let strategy = Strategy::parse(&self.strategy).ok_or_else(|| {
+/// A plan whose `strategy` is not one the hub knows gets its own code, `bad_strategy`
+/// (the selection's other fields are refused as any body field is).
+fn parse_plan<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, HubError> {
+    parse(body).map_err(|e| match &e {
+        HubError::BadRequest { message, .. } if message.contains("`selection.strategy`") => {
             HubError::bad(
                 "bad_strategy",
                 "`strategy` must be least_confidence, margin or entropy",
             )
-        })?;
-        check_conf("max_confidence", self.max_confidence).map_err(bad)?;
-        if self.label_error_budget > MAX_LABEL_ERROR_BUDGET {
-            return Err(bad(format!(
-                "`label_error_budget` must be 0–{MAX_LABEL_ERROR_BUDGET}"
-            )));
         }
-        Ok(SelectionConfig {
-            window: (self.from, self.to),
-            strategy,
-            low_confidence_budget: self.low_confidence_budget,
-            max_confidence: self.max_confidence,
-            per_intent_cap: self.per_intent_cap,
-            new_companies,
-            sample_per_company: self.sample_per_company,
-            seed: self.seed,
-            label_error_budget: self.label_error_budget,
-        })
+        _ => e,
+    })
+}
+
+/// The engine's [`SelectionConfig`] for a selection, or why the hub refuses it.
+fn selection_config(
+    sel: &Selection,
+    new_companies: Vec<String>,
+) -> Result<SelectionConfig, HubError> {
+    if sel.from >= sel.to {
+        return Err(bad("`from` must be before `to` (Unix seconds)"));
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SelectRequest {
-    selection: SelectionIn,
-    #[serde(default = "default_overlap")]
-    overlap: usize,
-}
-
-/// One pool entry as the manager sees it (never the text).
-#[derive(Debug, Serialize)]
-struct PoolView {
-    message_id: String,
-    reason: Reason,
-    company: String,
-    channel: String,
-    received_at: i64,
-    model_intent: String,
-    confidence: f64,
-    copies_needed: usize,
+    check_conf("max_confidence", sel.max_confidence).map_err(bad)?;
+    if sel.label_error_budget > MAX_LABEL_ERROR_BUDGET {
+        return Err(bad(format!(
+            "`label_error_budget` must be 0–{MAX_LABEL_ERROR_BUDGET}"
+        )));
+    }
+    Ok(SelectionConfig {
+        window: (sel.from, sel.to),
+        strategy: sel.strategy,
+        low_confidence_budget: sel.low_confidence_budget,
+        max_confidence: sel.max_confidence,
+        per_intent_cap: sel.per_intent_cap,
+        new_companies,
+        sample_per_company: sel.sample_per_company,
+        seed: sel.seed,
+        label_error_budget: sel.label_error_budget,
+    })
 }
 
 /// A computed pool over the hub's candidates.
@@ -373,11 +309,11 @@ struct HubPool {
 
 fn compute_pool(
     s: &AppState,
-    sel: &SelectionIn,
+    sel: &Selection,
     overlap: usize,
     now: i64,
 ) -> Result<HubPool, HubError> {
-    let cfg = sel.config(s.store.new_companies()?)?;
+    let cfg = selection_config(sel, s.store.new_companies()?)?;
     let with_probabilities = cfg.strategy != Strategy::LeastConfidence;
     let crate::store::Candidates {
         mut messages,
@@ -418,7 +354,7 @@ type Reviewed = (Vec<(Message, String)>, Vec<Vec<String>>, Vec<Message>);
 /// The distribution is the prediction revision the labelled copies were dispatched with
 /// (out-of-sample, as confident learning requires), not the current one: a re-score
 /// may come from a model trained on these very labels.
-fn reviewed_messages(s: &AppState, sel: &SelectionIn, now: i64) -> Result<Reviewed, HubError> {
+fn reviewed_messages(s: &AppState, sel: &Selection, now: i64) -> Result<Reviewed, HubError> {
     use crate::quality::{Aggregation, Method, Source};
     let agg = Aggregation::build(
         s.store.labelled_copies(None)?,
@@ -491,13 +427,13 @@ fn copies_for(reason: Reason, overlap: usize, holders: &[String]) -> usize {
     copies_needed(reason, overlap, holders.len())
 }
 
-fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
+fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolEntry> {
     p.pool
         .entries
         .iter()
         .map(|e| {
             let m = &p.messages[e.index];
-            PoolView {
+            PoolEntry {
                 message_id: m.message_id.clone(),
                 reason: e.reason,
                 company: m.company.clone(),
@@ -512,8 +448,11 @@ fn pool_view(p: &HubPool, overlap: usize) -> Vec<PoolView> {
 }
 
 fn check_overlap(overlap: usize) -> Result<(), HubError> {
-    if overlap == 0 || overlap > 10 {
-        return Err(bad("`overlap` must be 1–10"));
+    if overlap == 0 || overlap > defaults::MAX_OVERLAP {
+        return Err(bad(format!(
+            "`overlap` must be 1–{}",
+            defaults::MAX_OVERLAP
+        )));
     }
     Ok(())
 }
@@ -521,7 +460,7 @@ fn check_overlap(overlap: usize) -> Result<(), HubError> {
 /// `POST /v1/admin/select`: the pool, in dispatch order, and its make-up — a dry run:
 /// nothing is stored.
 pub async fn select_pool(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
-    let req: SelectRequest = parse(&body)?;
+    let req: SelectRequest = parse_plan(&body)?;
     check_overlap(req.overlap)?;
     let st = s.clone();
     let (composition, entries) = blocking(move || {
@@ -530,59 +469,12 @@ pub async fn select_pool(State(s): State<AppState>, body: Bytes) -> Result<Respo
     })
     .await?;
     let copies: usize = entries.iter().map(|e| e.copies_needed).sum();
-    Ok(Json(serde_json::json!({
-        "composition": composition,
-        "copies_needed": copies,
-        "entries": entries,
-    }))
+    Ok(Json(SelectAnswer {
+        composition,
+        copies_needed: copies,
+        entries,
+    })
     .into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DispatchRequest {
-    selection: SelectionIn,
-    #[serde(default = "default_overlap")]
-    overlap: usize,
-    #[serde(default = "default_batch_size")]
-    batch_size: usize,
-    #[serde(default)]
-    gold_share: f64,
-    #[serde(default = "default_lease")]
-    lease_secs: i64,
-    #[serde(default)]
-    devices: Option<Vec<String>>,
-    #[serde(default)]
-    taxonomy: Option<Taxonomy>,
-    /// The manager's guidelines, sealed into every batch of this dispatch.
-    #[serde(default)]
-    guidelines: String,
-}
-
-fn default_batch_size() -> usize {
-    50
-}
-fn default_lease() -> i64 {
-    7 * 86_400
-}
-
-#[derive(Debug, Serialize)]
-struct DispatchedBatch {
-    batch_id: String,
-    device_id: String,
-    items: usize,
-    gold: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct DispatchResponse {
-    composition: Composition,
-    dispatched_messages: usize,
-    copies: usize,
-    gold_copies: usize,
-    shortfall: usize,
-    lease_expires_at: i64,
-    batches: Vec<DispatchedBatch>,
 }
 
 /// Every company's confirmed terms (`POST /v1/admin/missed-pii/confirm`), compiled.
@@ -857,13 +749,19 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
 
 /// `POST /v1/admin/dispatch`: select, redact, seal per device and store, atomically.
 pub async fn dispatch(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
-    let req: DispatchRequest = parse(&body)?;
+    let req: DispatchRequest = parse_plan(&body)?;
     check_overlap(req.overlap)?;
-    if req.batch_size == 0 || req.batch_size > 100_000 {
-        return Err(bad("`batch_size` must be 1–100000"));
+    if req.batch_size == 0 || req.batch_size > defaults::MAX_BATCH_SIZE {
+        return Err(bad(format!(
+            "`batch_size` must be 1–{}",
+            defaults::MAX_BATCH_SIZE
+        )));
     }
-    if !(req.gold_share.is_finite() && (0.0..=0.5).contains(&req.gold_share)) {
-        return Err(bad("`gold_share` must be between 0 and 0.5"));
+    if !(req.gold_share.is_finite() && (0.0..=defaults::MAX_GOLD_SHARE).contains(&req.gold_share)) {
+        return Err(bad(format!(
+            "`gold_share` must be between 0 and {}",
+            defaults::MAX_GOLD_SHARE
+        )));
     }
     if req.lease_secs < 1 || req.lease_secs > MAX_LEASE_SECS {
         return Err(bad(format!("`lease_secs` must be 1–{MAX_LEASE_SECS}")));
@@ -886,13 +784,6 @@ pub async fn dispatch(State(s): State<AppState>, body: Bytes) -> Result<Response
     Ok(Json(resp).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReclaimRequest {
-    #[serde(default)]
-    as_of: Option<i64>,
-}
-
 /// `POST /v1/admin/leases/reclaim`: return unfinished copies whose lease ended (by now,
 /// or by `as_of`) to the pool.
 pub async fn reclaim(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
@@ -901,7 +792,7 @@ pub async fn reclaim(State(s): State<AppState>, body: Bytes) -> Result<Response,
     let store = s.store.clone();
     let n = blocking(move || store.reclaim(as_of)).await?;
     tracing::info!(returned = n, "reclaimed leases");
-    Ok(Json(serde_json::json!({"returned": n, "as_of": as_of})).into_response())
+    Ok(Json(ReclaimAnswer { returned: n, as_of }).into_response())
 }
 
 /// `GET /v1/admin/items`: the item id → message id map, JSONL.
@@ -948,10 +839,10 @@ pub async fn withdraw_batch(
     let id = batch_id.clone();
     let returned = blocking(move || store.withdraw_batch(&id, auth::now())).await?;
     tracing::info!(copies_returned = returned, "withdrew a batch");
-    Ok(Json(serde_json::json!({
-        "batch_id": batch_id,
-        "withdrawn": true,
-        "copies_returned": returned,
-    }))
+    Ok(Json(WithdrawAnswer {
+        batch_id,
+        withdrawn: true,
+        copies_returned: returned,
+    })
     .into_response())
 }

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 /// Why an item is in front of a human, in the seeds' priority order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Reason {
     /// The model's answer was reported wrong by a customer or agent.
     FalsePositive,
@@ -83,6 +84,7 @@ impl Reason {
 /// One intent of a taxonomy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Intent {
     /// Stable id, e.g. `card_arrival`.
     pub id: String,
@@ -102,6 +104,7 @@ pub struct Intent {
 /// A versioned set of intents; labels may only use ids from their batch's taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Taxonomy {
     /// Name of the taxonomy, e.g. `banking`.
     pub id: String,

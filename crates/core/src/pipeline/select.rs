@@ -13,14 +13,17 @@
 
 use super::Message;
 use crate::batch::Reason;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-/// How uncertainty is measured for the low-confidence tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How uncertainty is measured for the low-confidence tier. Part of the admin API
+/// ([`crate::admin_api::Selection`]): the hub, the CLI and the app name it the same way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Strategy {
     /// 1 − p(top intent).
+    #[default]
     LeastConfidence,
     /// p(top) − p(second): small margins first.
     Margin,
@@ -36,6 +39,15 @@ impl Strategy {
             "margin" => Some(Strategy::Margin),
             "entropy" => Some(Strategy::Entropy),
             _ => None,
+        }
+    }
+
+    /// The name the admin API uses (`least_confidence`, `margin`, `entropy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::LeastConfidence => "least_confidence",
+            Strategy::Margin => "margin",
+            Strategy::Entropy => "entropy",
         }
     }
 
@@ -83,6 +95,23 @@ impl Strategy {
     }
 }
 
+/// `--strategy` in the CLI and the app's form: the same names the hub accepts.
+impl std::str::FromStr for Strategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Strategy, String> {
+        Strategy::parse(s).ok_or_else(|| {
+            format!("{s:?} is not a strategy: use least_confidence, margin or entropy")
+        })
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What to select.
 #[derive(Debug, Clone)]
 pub struct SelectionConfig {
@@ -117,8 +146,12 @@ pub struct PoolEntry {
     pub reason: Reason,
 }
 
-/// The pool's make-up, shown to the manager before dispatch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The pool's make-up, shown to the manager before dispatch (in the admin API's select
+/// and dispatch answers; a client reading an older hub's answer gets 0 for a missing
+/// count).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Composition {
     /// Messages in the window.
     pub in_window: usize,

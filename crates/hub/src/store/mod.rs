@@ -178,31 +178,9 @@ pub struct Upload<'a> {
     pub now_ms: i64,
 }
 
-/// What storing a chunk of ingested messages did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct IngestReport {
-    /// Messages stored.
-    pub inserted: u64,
-    /// Messages skipped because a message with the same id and the same prediction is
-    /// already stored (so a re-run of the same import changes nothing).
-    pub duplicates: u64,
-    /// Messages already stored that came with another prediction (a new model version
-    /// or a re-scoring): kept as a new prediction revision, now the current one.
-    pub rescored: u64,
-    /// Rows refused (the rest of the request is stored), with the reason.
-    pub refused: Vec<RefusedMessage>,
-}
-
-/// A row of an ingest request the hub did not take.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RefusedMessage {
-    /// Its position in the request (0-based).
-    pub index: usize,
-    /// Its message id.
-    pub message_id: String,
-    /// Why, and what to do (never the text).
-    pub reason: String,
-}
+/// What storing a chunk of ingested messages did, and a row it refused: the admin API's
+/// answer types (`labelvault_core::admin_api`), shared with the CLI and the app.
+pub use labelvault_core::admin_api::{IngestReport, PipelineStatus, RefusedMessage};
 
 /// One prediction ever ingested for a message (the evaluation per model version).
 #[derive(Debug, Clone, PartialEq)]
@@ -339,31 +317,6 @@ pub struct DispatchBatch {
     pub copies: Vec<NewCopy>,
     /// After this (Unix seconds) unlabelled copies return to the pool.
     pub lease_expires_at: i64,
-}
-
-/// Counts the manager watches between dispatches.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct PipelineStatus {
-    /// Messages stored.
-    pub messages: u64,
-    /// Messages with a known gold answer.
-    pub gold: u64,
-    /// Companies marked newly onboarded.
-    pub new_companies: Vec<String>,
-    /// Copies of pool messages (gold copies are not counted here) out on devices, not
-    /// yet labelled.
-    pub open_copies: u64,
-    /// Copies labelled by their device.
-    pub labelled_copies: u64,
-    /// Copies returned to the pool (lease expired or device revoked).
-    pub returned_copies: u64,
-    /// Messages held without consent to training use (their own or their company's):
-    /// never selected, dispatched or exported.
-    pub without_consent: u64,
-    /// Companies whose customers withdrew consent, sorted.
-    pub companies_without_consent: Vec<String>,
-    /// Messages whose raw text the retention period replaced by its redacted form.
-    pub texts_retired: u64,
 }
 
 /// One item's latest label (not a retraction), with what aggregation needs to know of
@@ -506,22 +459,6 @@ pub struct HubCounts {
     pub messages: u64,
     /// Enrolled, unrevoked devices.
     pub devices_active: u64,
-}
-
-/// Where the store stands, read cheaply, so the manager's read model
-/// ([`crate::readmodel`]) knows whether what it holds is still current — also after
-/// another hub sharing the database wrote.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReadGeneration {
-    /// Uploads stored (every label arrives in one).
-    pub uploads: i64,
-    /// Adjudications stored.
-    pub adjudications: i64,
-    /// Changes to gold answers, predictions, a message's company or channel.
-    pub content: i64,
-    /// Changes that must never be served stale: a text erased or retired, consent, the
-    /// redaction terms.
-    pub privacy: i64,
 }
 
 /// Storage operations the handlers need.
@@ -824,8 +761,6 @@ pub trait HubStore: Send + Sync {
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
     /// Events by state (`pending`, `delivered`, `failed`, `superseded`), for the metrics.
     fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError>;
-    /// Where the store stands for the manager's read model: a few counts, cheap to read.
-    fn read_generation(&self) -> Result<ReadGeneration, HubError>;
 }
 
 /// A retraining-due event as stored: the exact JSON the receiver gets and where its

@@ -1,0 +1,741 @@
+//! The hub's admin API as types: the requests, answers, defaults and enums of the
+//! manager's pipeline calls (ingest, select, dispatch, reclaim, gold, companies, export,
+//! withdraw, pipeline status). The hub parses requests into these types and answers
+//! with them, the CLI and the desktop shell build requests from them and read answers
+//! through them, and the app's TypeScript types in `ui/src/generated/` are generated from
+//! them (feature `ts`), so a field renamed or a default changed in one place changes
+//! everywhere. Tests check them against `docs/openapi.yaml` and the generated files
+//! (docs/admin-api.md says how to regenerate).
+
+use crate::batch::{Reason, Taxonomy};
+use crate::manage::{AdminClient, AdminError};
+use serde::{Deserialize, Serialize};
+
+pub use crate::pipeline::select::{Composition, Strategy};
+
+/// Defaults and limits of the admin API: the hub applies them to what a request leaves
+/// out, and the CLI's flags and the app's form start from them.
+pub mod defaults {
+    /// Uncertainty measure when none is given.
+    pub const STRATEGY: super::Strategy = super::Strategy::LeastConfidence;
+    /// Most low-confidence items in a pool.
+    pub const LOW_CONFIDENCE_BUDGET: usize = 500;
+    /// Only predictions below this confidence count as low confidence.
+    pub const MAX_CONFIDENCE: f64 = 0.6;
+    /// Random-sample size per newly onboarded company.
+    pub const SAMPLE_PER_COMPANY: usize = 100;
+    /// Copies per message (distinct devices).
+    pub const OVERLAP: usize = 1;
+    /// Most copies per message.
+    pub const MAX_OVERLAP: usize = 10;
+    /// Pool items per batch (gold items come on top).
+    pub const BATCH_SIZE: usize = 50;
+    /// Most pool items per batch.
+    pub const MAX_BATCH_SIZE: usize = 100_000;
+    /// Largest share of hidden gold items per batch.
+    pub const MAX_GOLD_SHARE: f64 = 0.5;
+    /// Lease: a week, after which unlabelled copies return to the pool.
+    pub const LEASE_SECS: i64 = 7 * 86_400;
+    /// Longest lease: a year.
+    pub const MAX_LEASE_SECS: i64 = 365 * 86_400;
+    /// Most suspected label errors one selection sends back.
+    pub const MAX_LABEL_ERROR_BUDGET: usize = 100_000;
+    /// Seed of an export's split when none is given.
+    pub const EXPORT_SEED: u64 = crate::pipeline::export::DEFAULT_SEED;
+}
+
+fn default_strategy() -> Strategy {
+    defaults::STRATEGY
+}
+fn default_budget() -> usize {
+    defaults::LOW_CONFIDENCE_BUDGET
+}
+fn default_max_confidence() -> f64 {
+    defaults::MAX_CONFIDENCE
+}
+fn default_sample() -> usize {
+    defaults::SAMPLE_PER_COMPANY
+}
+fn default_overlap() -> usize {
+    defaults::OVERLAP
+}
+fn default_batch_size() -> usize {
+    defaults::BATCH_SIZE
+}
+fn default_lease() -> i64 {
+    defaults::LEASE_SECS
+}
+
+/// What to select: a window of received messages and how to rank them (OpenAPI
+/// `Selection`). Every field but the window has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Selection {
+    /// Window start, Unix seconds.
+    pub from: i64,
+    /// Window end (exclusive), Unix seconds.
+    pub to: i64,
+    /// How uncertainty ranks low-confidence predictions.
+    #[serde(default = "default_strategy")]
+    pub strategy: Strategy,
+    /// Most low-confidence items in the pool.
+    #[serde(default = "default_budget")]
+    pub low_confidence_budget: usize,
+    /// Only predictions below this confidence count as low confidence.
+    #[serde(default = "default_max_confidence")]
+    pub max_confidence: f64,
+    /// At most this many low-confidence items per intent (0: no cap).
+    #[serde(default)]
+    pub per_intent_cap: usize,
+    /// Random-sample size per newly onboarded company.
+    #[serde(default = "default_sample")]
+    pub sample_per_company: usize,
+    /// Seed of the random sample: the same seed and data give the same pool.
+    #[serde(default)]
+    pub seed: u64,
+    /// Suspected label errors to send back for another review (0: off).
+    #[serde(default)]
+    pub label_error_budget: usize,
+}
+
+impl Selection {
+    /// The window `[from, to)` with every other field at its default.
+    pub fn window(from: i64, to: i64) -> Selection {
+        Selection {
+            from,
+            to,
+            strategy: defaults::STRATEGY,
+            low_confidence_budget: defaults::LOW_CONFIDENCE_BUDGET,
+            max_confidence: defaults::MAX_CONFIDENCE,
+            per_intent_cap: 0,
+            sample_per_company: defaults::SAMPLE_PER_COMPANY,
+            seed: 0,
+            label_error_budget: 0,
+        }
+    }
+}
+
+/// `POST /v1/admin/select`: a dry run of a selection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SelectRequest {
+    /// What to select.
+    pub selection: Selection,
+    /// Copies per message the pool is counted for.
+    #[serde(default = "default_overlap")]
+    pub overlap: usize,
+}
+
+/// One pool entry as the manager sees it (never the text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PoolEntry {
+    /// The message.
+    pub message_id: String,
+    /// Why it is in the pool.
+    pub reason: Reason,
+    /// Its company.
+    pub company: String,
+    /// Its channel.
+    pub channel: String,
+    /// When it was received, Unix seconds.
+    pub received_at: i64,
+    /// The model's intent.
+    pub model_intent: String,
+    /// The model's confidence.
+    pub confidence: f64,
+    /// Copies it still needs (overlap minus the devices holding one).
+    pub copies_needed: usize,
+}
+
+/// The answer to `POST /v1/admin/select`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SelectAnswer {
+    /// The pool's make-up.
+    pub composition: Composition,
+    /// Items a dispatch with this overlap would hand out.
+    pub copies_needed: usize,
+    /// The pool, in dispatch order.
+    pub entries: Vec<PoolEntry>,
+}
+
+/// `POST /v1/admin/dispatch`: select, redact, seal per device and store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DispatchRequest {
+    /// What to select.
+    pub selection: Selection,
+    /// Each message to this many different devices.
+    #[serde(default = "default_overlap")]
+    pub overlap: usize,
+    /// Pool items per batch (gold items come on top).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Share of hidden gold items per batch, 0–0.5.
+    #[serde(default)]
+    pub gold_share: f64,
+    /// Lease in seconds; also the batch's expiry on the device.
+    #[serde(default = "default_lease")]
+    pub lease_secs: i64,
+    /// Only these devices (left out: every enrolled, unrevoked device).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub devices: Option<Vec<String>>,
+    /// The taxonomy sealed into the batches (left out: every intent the hub's messages
+    /// mention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub taxonomy: Option<Taxonomy>,
+    /// The manager's guidelines, sealed into every batch of this dispatch ("": none).
+    #[serde(default)]
+    pub guidelines: String,
+}
+
+impl DispatchRequest {
+    /// A dispatch of `selection` with every other field at its default.
+    pub fn of(selection: Selection) -> DispatchRequest {
+        DispatchRequest {
+            selection,
+            overlap: defaults::OVERLAP,
+            batch_size: defaults::BATCH_SIZE,
+            gold_share: 0.0,
+            lease_secs: defaults::LEASE_SECS,
+            devices: None,
+            taxonomy: None,
+            guidelines: String::new(),
+        }
+    }
+}
+
+/// One sealed batch a dispatch made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DispatchedBatch {
+    /// The batch.
+    pub batch_id: String,
+    /// The device it is for.
+    pub device_id: String,
+    /// Items in it, gold included.
+    pub items: usize,
+    /// Hidden gold items among them.
+    #[serde(default)]
+    pub gold: usize,
+}
+
+/// The answer to `POST /v1/admin/dispatch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DispatchResponse {
+    /// The pool's make-up.
+    pub composition: Composition,
+    /// Distinct messages handed out.
+    pub dispatched_messages: usize,
+    /// Pool items handed out (gold not included).
+    pub copies: usize,
+    /// Hidden gold items handed out.
+    pub gold_copies: usize,
+    /// Copies not placed for lack of distinct devices.
+    pub shortfall: usize,
+    /// When the lease of these copies ends, Unix seconds.
+    pub lease_expires_at: i64,
+    /// The batches, one per device.
+    pub batches: Vec<DispatchedBatch>,
+}
+
+/// The app's batch form: a selection and how to hand it out, flat. The shell turns it
+/// into a [`SelectRequest`] (preview) or a [`DispatchRequest`]; fields the form leaves
+/// out take the admin API's defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BatchPlan {
+    /// Received from (Unix seconds).
+    pub from: i64,
+    /// Received before (Unix seconds).
+    pub to: i64,
+    /// Copies per message (distinct devices).
+    #[serde(default = "default_overlap")]
+    pub overlap: usize,
+    /// Pool items per batch.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Share of hidden gold items, 0–0.5.
+    #[serde(default)]
+    pub gold_share: f64,
+    /// Low-confidence budget.
+    #[serde(default = "default_budget")]
+    pub low_confidence_budget: usize,
+    /// Confidence below which a prediction counts as low.
+    #[serde(default = "default_max_confidence")]
+    pub max_confidence: f64,
+    /// Random sample per newly onboarded company.
+    #[serde(default = "default_sample")]
+    pub sample_per_company: usize,
+    /// Lease in seconds.
+    #[serde(default = "default_lease")]
+    pub lease_secs: i64,
+    /// Only these devices (empty: every enrolled device).
+    #[serde(default)]
+    pub devices: Vec<String>,
+    /// How uncertainty ranks low-confidence predictions.
+    #[serde(default = "default_strategy")]
+    pub strategy: Strategy,
+    /// At most this many low-confidence items per intent (0: no cap).
+    #[serde(default)]
+    pub per_intent_cap: usize,
+    /// Seed of the random sample: the same seed and data give the same pool.
+    #[serde(default)]
+    pub seed: u64,
+    /// Most suspected label errors sent back for another review (0: off).
+    #[serde(default)]
+    pub label_error_budget: usize,
+}
+
+impl BatchPlan {
+    /// The plan's selection.
+    pub fn selection(&self) -> Selection {
+        Selection {
+            from: self.from,
+            to: self.to,
+            strategy: self.strategy,
+            low_confidence_budget: self.low_confidence_budget,
+            max_confidence: self.max_confidence,
+            per_intent_cap: self.per_intent_cap,
+            sample_per_company: self.sample_per_company,
+            seed: self.seed,
+            label_error_budget: self.label_error_budget,
+        }
+    }
+
+    /// The dry run of the plan.
+    pub fn select_request(&self) -> SelectRequest {
+        SelectRequest {
+            selection: self.selection(),
+            overlap: self.overlap,
+        }
+    }
+
+    /// The dispatch of the plan, with the manager's taxonomy and guidelines.
+    pub fn dispatch_request(
+        &self,
+        taxonomy: Option<Taxonomy>,
+        guidelines: String,
+    ) -> DispatchRequest {
+        DispatchRequest {
+            selection: self.selection(),
+            overlap: self.overlap,
+            batch_size: self.batch_size,
+            gold_share: self.gold_share,
+            lease_secs: self.lease_secs,
+            devices: (!self.devices.is_empty()).then(|| self.devices.clone()),
+            taxonomy,
+            guidelines,
+        }
+    }
+
+    /// What the hub would refuse in the plan, in the form's words, before any call.
+    pub fn check(&self) -> Result<(), AdminError> {
+        if self.label_error_budget > defaults::MAX_LABEL_ERROR_BUDGET {
+            return Err(AdminError::new(
+                "bad_input",
+                format!(
+                    "the label-error budget is {}; use 0 (off) to {}",
+                    self.label_error_budget,
+                    defaults::MAX_LABEL_ERROR_BUDGET
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The app's dry run: the pool's make-up, the items it would hand out, its size and its
+/// first entries (never any text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Preview {
+    /// The pool's make-up.
+    pub composition: Composition,
+    /// Items a dispatch would hand out.
+    pub copies_needed: usize,
+    /// Messages in the pool.
+    pub pool_size: usize,
+    /// The first [`Preview::SHOWN`] entries.
+    pub entries: Vec<PoolEntry>,
+}
+
+impl Preview {
+    /// Pool entries a preview carries.
+    pub const SHOWN: usize = 20;
+
+    /// The preview of a select answer.
+    pub fn of(mut a: SelectAnswer) -> Preview {
+        let pool_size = a.entries.len();
+        a.entries.truncate(Preview::SHOWN);
+        Preview {
+            composition: a.composition,
+            copies_needed: a.copies_needed,
+            pool_size,
+            entries: a.entries,
+        }
+    }
+}
+
+/// A row of an ingest request the hub did not take.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefusedMessage {
+    /// Its position in the request (0-based).
+    pub index: usize,
+    /// Its message id.
+    pub message_id: String,
+    /// Why, and what to do (never the text).
+    pub reason: String,
+}
+
+/// The answer to `POST /v1/admin/messages`: what storing a chunk of messages did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IngestReport {
+    /// Messages stored.
+    pub inserted: u64,
+    /// Messages skipped because a message with the same id and the same prediction is
+    /// already stored (so a re-run of the same import changes nothing).
+    pub duplicates: u64,
+    /// Messages already stored that came with another prediction (a new model version
+    /// or a re-scoring): kept as a new prediction revision, now the current one.
+    #[serde(default)]
+    pub rescored: u64,
+    /// Rows refused (the rest of the request is stored), with the reason.
+    #[serde(default)]
+    pub refused: Vec<RefusedMessage>,
+}
+
+/// The answer to `GET /v1/admin/pipeline`: counts the manager watches between
+/// dispatches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PipelineStatus {
+    /// Messages stored.
+    pub messages: u64,
+    /// Messages with a known gold answer.
+    pub gold: u64,
+    /// Companies marked newly onboarded.
+    pub new_companies: Vec<String>,
+    /// Copies of pool messages (gold copies are not counted here) out on devices, not
+    /// yet labelled.
+    pub open_copies: u64,
+    /// Copies labelled by their device.
+    pub labelled_copies: u64,
+    /// Copies returned to the pool (lease expired or device revoked).
+    pub returned_copies: u64,
+    /// Messages held without consent to training use (their own or their company's):
+    /// never selected, dispatched or exported.
+    pub without_consent: u64,
+    /// Companies whose customers withdrew consent, sorted.
+    pub companies_without_consent: Vec<String>,
+    /// Messages whose raw text the retention period replaced by its redacted form.
+    pub texts_retired: u64,
+}
+
+/// `POST /v1/admin/leases/reclaim`: return unfinished copies whose lease ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReclaimRequest {
+    /// Leases that end by this time, Unix seconds (left out: now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub as_of: Option<i64>,
+}
+
+/// The answer to `POST /v1/admin/leases/reclaim`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ReclaimAnswer {
+    /// Copies returned to the pool.
+    pub returned: u64,
+    /// The time leases were compared with, Unix seconds.
+    pub as_of: i64,
+}
+
+/// One known answer for a hidden gold item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GoldAnswer {
+    /// The message.
+    pub message_id: String,
+    /// Its known intent.
+    pub intent: String,
+}
+
+/// `POST /v1/admin/gold`: known answers, all stored or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GoldRequest {
+    /// The answers.
+    pub answers: Vec<GoldAnswer>,
+}
+
+/// The answer to `POST /v1/admin/gold`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GoldStored {
+    /// Gold answers stored by this request.
+    pub gold: u64,
+}
+
+/// `POST /v1/admin/companies`: mark a company newly onboarded (or no longer), and/or
+/// record whether its customers allow training use of their messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CompanyRequest {
+    /// The company.
+    pub company: String,
+    /// Newly onboarded (selection then samples its messages), or no longer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub newly_onboarded: Option<bool>,
+    /// Whether its customers allow training use of their messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub training_consent: Option<bool>,
+}
+
+/// The answer to `POST /v1/admin/companies`: what was set (`null`: left as it was).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CompanyAnswer {
+    /// The company.
+    pub company: String,
+    /// Newly onboarded, if this request set it.
+    pub newly_onboarded: Option<bool>,
+    /// Training consent, if this request set it.
+    pub training_consent: Option<bool>,
+}
+
+/// The answer to `POST /v1/admin/batches/{batch_id}/withdraw`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WithdrawAnswer {
+    /// The batch.
+    pub batch_id: String,
+    /// Always true in an answer (a refusal is an error).
+    pub withdrawn: bool,
+    /// Copies back in the pool.
+    pub copies_returned: u64,
+}
+
+/// The training-set formats `GET /v1/admin/export` offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ExportFormat {
+    /// One JSON object per message with its split.
+    #[default]
+    Jsonl,
+    /// Chat fine-tuning JSONL.
+    Chat,
+    /// Label Studio JSON (tasks with annotations).
+    LabelStudio,
+    /// Prodigy JSONL.
+    Prodigy,
+    /// Argilla records (JSON).
+    Argilla,
+}
+
+impl ExportFormat {
+    /// Every format, in the order the hub documents them.
+    pub const ALL: [ExportFormat; 5] = [
+        ExportFormat::Jsonl,
+        ExportFormat::Chat,
+        ExportFormat::LabelStudio,
+        ExportFormat::Prodigy,
+        ExportFormat::Argilla,
+    ];
+
+    /// The name in the `format` query parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Chat => "chat",
+            ExportFormat::LabelStudio => "label-studio",
+            ExportFormat::Prodigy => "prodigy",
+            ExportFormat::Argilla => "argilla",
+        }
+    }
+
+    /// The file name a download in this format is saved under.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "training.jsonl",
+            ExportFormat::Chat => "training-chat.jsonl",
+            ExportFormat::LabelStudio => "labels-label-studio.json",
+            ExportFormat::Prodigy => "labels-prodigy.jsonl",
+            ExportFormat::Argilla => "labels-argilla.json",
+        }
+    }
+
+    /// Whether the download is one JSON document (not JSONL).
+    pub fn is_json_document(self) -> bool {
+        matches!(self, ExportFormat::LabelStudio | ExportFormat::Argilla)
+    }
+}
+
+/// `--format` in the CLI, the app's export menu and the hub's `format` parameter.
+impl std::str::FromStr for ExportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ExportFormat, String> {
+        match s {
+            "jsonl" => Ok(ExportFormat::Jsonl),
+            "chat" => Ok(ExportFormat::Chat),
+            "label-studio" | "label_studio" => Ok(ExportFormat::LabelStudio),
+            "prodigy" => Ok(ExportFormat::Prodigy),
+            "argilla" => Ok(ExportFormat::Argilla),
+            _ => Err(format!(
+                "{:?} is not an export format: use jsonl, chat, label-studio, prodigy or argilla",
+                s.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Dry-run a selection (`POST /v1/admin/select`).
+pub fn select(client: &AdminClient, req: &SelectRequest) -> Result<SelectAnswer, AdminError> {
+    client.post_as("/v1/admin/select", req)
+}
+
+/// Dispatch (`POST /v1/admin/dispatch`).
+pub fn dispatch(
+    client: &AdminClient,
+    req: &DispatchRequest,
+) -> Result<DispatchResponse, AdminError> {
+    client.post_as("/v1/admin/dispatch", req)
+}
+
+/// The pipeline's counts (`GET /v1/admin/pipeline`).
+pub fn pipeline_status(client: &AdminClient) -> Result<PipelineStatus, AdminError> {
+    client.get_as("/v1/admin/pipeline")
+}
+
+/// Return copies whose lease ended to the pool (`POST /v1/admin/leases/reclaim`).
+pub fn reclaim(client: &AdminClient, req: &ReclaimRequest) -> Result<ReclaimAnswer, AdminError> {
+    client.post_as("/v1/admin/leases/reclaim", req)
+}
+
+/// Store gold answers (`POST /v1/admin/gold`).
+pub fn gold(client: &AdminClient, req: &GoldRequest) -> Result<GoldStored, AdminError> {
+    client.post_as("/v1/admin/gold", req)
+}
+
+/// Mark a company (`POST /v1/admin/companies`).
+pub fn company(client: &AdminClient, req: &CompanyRequest) -> Result<CompanyAnswer, AdminError> {
+    client.post_as("/v1/admin/companies", req)
+}
+
+/// Withdraw a batch its device has not fetched (`POST /v1/admin/batches/{id}/withdraw`).
+pub fn withdraw(client: &AdminClient, batch_id: &str) -> Result<WithdrawAnswer, AdminError> {
+    client.post_as(
+        &format!("/v1/admin/batches/{batch_id}/withdraw"),
+        &serde_json::json!({}),
+    )
+}
+
+/// The `GET /v1/admin/export` path for a format and split seed.
+pub fn export_path(format: ExportFormat, seed: u64) -> String {
+    format!("/v1/admin/export?format={format}&seed={seed}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request that leaves everything out gets the documented defaults, and a
+    /// request built with the defaults says the same as one that leaves them out.
+    #[test]
+    fn defaults_are_what_a_request_leaves_out() {
+        let r: DispatchRequest =
+            serde_json::from_str(r#"{"selection": {"from": 0, "to": 10}}"#).unwrap();
+        assert_eq!(r, DispatchRequest::of(Selection::window(0, 10)));
+        assert_eq!(r.selection.strategy, Strategy::LeastConfidence);
+        assert_eq!((r.overlap, r.batch_size, r.lease_secs), (1, 50, 604_800));
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(json.get("devices").is_none() && json.get("taxonomy").is_none());
+    }
+
+    /// The app's plan carries strategy, cap, seed and label-error budget into both
+    /// requests.
+    #[test]
+    fn a_plan_carries_its_ranking_into_both_requests() {
+        let plan: BatchPlan = serde_json::from_str(
+            r#"{"from": 1, "to": 2, "strategy": "entropy", "per_intent_cap": 3, "seed": 9, "label_error_budget": 4, "devices": ["d1"]}"#,
+        )
+        .unwrap();
+        let s = plan.select_request();
+        assert_eq!(s.selection.strategy, Strategy::Entropy);
+        assert_eq!((s.selection.per_intent_cap, s.selection.seed), (3, 9));
+        let d = plan.dispatch_request(None, String::new());
+        assert_eq!(d.selection, s.selection);
+        assert_eq!(d.selection.label_error_budget, 4);
+        assert_eq!(d.devices, Some(vec!["d1".to_string()]));
+        let mut over = plan.clone();
+        over.label_error_budget = defaults::MAX_LABEL_ERROR_BUDGET + 1;
+        assert_eq!(over.check().unwrap_err().code, "bad_input");
+    }
+
+    /// Enum names parse back to themselves, and the CLI's short spellings still parse.
+    #[test]
+    fn enum_names_round_trip() {
+        for f in ExportFormat::ALL {
+            assert_eq!(f.as_str().parse::<ExportFormat>(), Ok(f));
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        assert_eq!("label_studio".parse(), Ok(ExportFormat::LabelStudio));
+        assert!("csv".parse::<ExportFormat>().is_err());
+        for s in [
+            Strategy::LeastConfidence,
+            Strategy::Margin,
+            Strategy::Entropy,
+        ] {
+            assert_eq!(s.as_str().parse::<Strategy>(), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert_eq!("lc".parse(), Ok(Strategy::LeastConfidence));
+    }
+
+    /// A preview keeps the pool's size and only its first entries.
+    #[test]
+    fn a_preview_counts_the_whole_pool() {
+        let e = PoolEntry {
+            message_id: "m".into(),
+            reason: Reason::LowConfidence,
+            company: "c".into(),
+            channel: "chat".into(),
+            received_at: 0,
+            model_intent: "i".into(),
+            confidence: 0.5,
+            copies_needed: 1,
+        };
+        let p = Preview::of(SelectAnswer {
+            composition: Composition::default(),
+            copies_needed: 30,
+            entries: vec![e; 30],
+        });
+        assert_eq!((p.pool_size, p.entries.len()), (30, Preview::SHOWN));
+    }
+}
