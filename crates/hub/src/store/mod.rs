@@ -461,6 +461,22 @@ pub struct HubCounts {
     pub devices_active: u64,
 }
 
+/// Where the store stands, read cheaply, so the manager's read model
+/// ([`crate::readmodel`]) knows whether what it holds is still current — also after
+/// another hub sharing the database wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadGeneration {
+    /// Uploads stored (every label arrives in one).
+    pub uploads: i64,
+    /// Adjudications stored.
+    pub adjudications: i64,
+    /// Changes to gold answers, predictions, a message's company or channel.
+    pub content: i64,
+    /// Changes that must never be served stale: a text erased or retired, consent, the
+    /// redaction terms.
+    pub privacy: i64,
+}
+
 /// Storage operations the handlers need.
 pub trait HubStore: Send + Sync {
     /// New annotator with a one-time enrollment code (stored hashed).
@@ -761,6 +777,8 @@ pub trait HubStore: Send + Sync {
     fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
     /// Events by state (`pending`, `delivered`, `failed`, `superseded`), for the metrics.
     fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError>;
+    /// Where the store stands for the manager's read model: a few counts, cheap to read.
+    fn read_generation(&self) -> Result<ReadGeneration, HubError>;
 }
 
 /// A retraining-due event as stored: the exact JSON the receiver gets and where its
