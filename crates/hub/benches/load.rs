@@ -21,9 +21,17 @@
 //! * `--drop P` (default 0.02): share of upload answers the client throws away after
 //!   the hub has answered (as if the connection died), so the retry path and the hub's
 //!   idempotency are exercised even when the hub never fails.
+//! * `--hubs H` (`LABELVAULT_LOAD_HUBS`, default 1): hub processes on the one
+//!   database (PostgreSQL only when more than one), with the same `hub.key`,
+//!   `admin.token` and database key file, as docs/hub-storage.md says to run them;
+//!   device `i` talks to hub `i mod H` only.
 //! * `--hub-bin PATH`: the hub binary (default: the one built with this bench).
 //!
-//! Everything is bounded: at most 5,000 devices and 1,000 items each, and a run that has
+//! At the end every label must be on the hub exactly once, and the inbound ledger
+//! (`GET /v1/admin/ledger`) must verify with the hub key and hold every upload a device
+//! has a receipt for exactly once.
+//!
+//! Everything is bounded: at most 10,000 devices and 1,000 items each, and a run that has
 //! not drained its queues 120 s after the labelling phase fails.
 
 use base64::Engine as _;
@@ -44,7 +52,8 @@ use std::time::{Duration, Instant};
 type Result<T> = std::result::Result<T, String>;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-const MAX_DEVICES: usize = 5_000;
+const MAX_DEVICES: usize = 10_000;
+const MAX_HUBS: usize = 8;
 const MAX_ITEMS: usize = 1_000;
 const DRAIN_SECS: u64 = 120;
 const MAX_ATTEMPTS: u32 = 12;
@@ -56,6 +65,7 @@ struct Options {
     items: usize,
     duration: Duration,
     drop: f64,
+    hubs: usize,
     hub_bin: std::path::PathBuf,
 }
 
@@ -68,6 +78,10 @@ fn options() -> Result<Options> {
         items: 30,
         duration: Duration::from_secs(60),
         drop: 0.02,
+        hubs: match std::env::var("LABELVAULT_LOAD_HUBS") {
+            Ok(h) if !h.is_empty() => number(&h, "LABELVAULT_LOAD_HUBS")?,
+            _ => 1,
+        },
         hub_bin: std::path::PathBuf::from(env!("CARGO_BIN_EXE_labelvault-hub")),
     };
     let mut devices = std::env::var("LABELVAULT_LOAD_DEVICES").ok();
@@ -89,6 +103,7 @@ fn options() -> Result<Options> {
                     .filter(|p: &f64| (0.0..0.5).contains(p))
                     .ok_or("--drop must be a share in [0, 0.5)")?
             }
+            "--hubs" => o.hubs = number(&value("--hubs")?, "--hubs")?,
             "--hub-bin" => o.hub_bin = value("--hub-bin")?.into(),
             other => return Err(format!("unknown option {other}")),
         }
@@ -101,6 +116,19 @@ fn options() -> Result<Options> {
     }
     if o.devices.iter().any(|&n| n == 0 || n > MAX_DEVICES) {
         return Err(format!("--devices must be 1–{MAX_DEVICES}"));
+    }
+    if o.hubs == 0 || o.hubs > MAX_HUBS {
+        return Err(format!("--hubs must be 1–{MAX_HUBS}"));
+    }
+    if o.hubs > 1
+        && !o
+            .database
+            .as_deref()
+            .is_some_and(|d| d.starts_with("postgres://") || d.starts_with("postgresql://"))
+    {
+        return Err(
+            "--hubs above 1 needs --database postgres://… (hubs share one database)".into(),
+        );
     }
     if o.items == 0 || o.items > MAX_ITEMS {
         return Err(format!("--items must be 1–{MAX_ITEMS}"));
@@ -180,17 +208,45 @@ impl Drop for Hub {
     }
 }
 
-fn start_hub(o: &Options, dir: &std::path::Path) -> Result<Hub> {
-    let data = dir.join("hub");
+/// Start hub number `i` of a run. Hubs after the first get the first one's `hub.key`
+/// and `admin.token` in their data directory, and all share one database key file, as
+/// docs/hub-storage.md ("Several hubs on one PostgreSQL database") says to run them.
+fn start_hub(o: &Options, dir: &std::path::Path, i: usize) -> Result<Hub> {
+    let data = dir.join(if i == 0 {
+        "hub".into()
+    } else {
+        format!("hub{i}")
+    });
+    if i > 0 {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&data)
+            .map_err(|e| format!("hub {i} data dir: {e}"))?;
+        for f in ["hub.key", "admin.token"] {
+            // `copy` keeps the 0600 mode.
+            std::fs::copy(dir.join("hub").join(f), data.join(f))
+                .map_err(|e| format!("hub {i} {f}: {e}"))?;
+        }
+    }
     let db = o
         .database
         .clone()
         .unwrap_or_else(|| format!("sqlite://{}", data.join("hub.db").display()));
-    let log = std::fs::File::create(dir.join("hub.log")).map_err(|e| e.to_string())?;
-    let mut child = Command::new(&o.hub_bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+    let log_path = dir.join(if i == 0 {
+        "hub.log".into()
+    } else {
+        format!("hub{i}.log")
+    });
+    let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(&o.hub_bin);
+    cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&data)
-        .args(["--db", &db])
+        .args(["--db", &db]);
+    if o.hubs > 1 {
+        cmd.arg("--db-key-file").arg(dir.join("db.key"));
+    }
+    let mut child = cmd
         .env("LABELVAULT_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(log)
@@ -209,7 +265,7 @@ fn start_hub(o: &Options, dir: &std::path::Path) -> Result<Hub> {
                 let _ = child.kill();
                 return Err(format!(
                     "the hub exited before listening; see {}",
-                    dir.join("hub.log").display()
+                    log_path.display()
                 ));
             }
         }
@@ -293,6 +349,8 @@ fn admin(
 /// A simulated device: its keys, id and queue.
 struct Device {
     n: usize,
+    /// Index of the hub it talks to.
+    hub: usize,
     signing: Ed25519KeyPair,
     age: age::x25519::Identity,
     device_id: String,
@@ -360,6 +418,7 @@ fn setup_device(hub: &Hub, agent: &ureq::Agent, n: usize, items: usize) -> Resul
     )?;
     Ok(Device {
         n,
+        hub: 0,
         signing,
         age,
         device_id: enrolled.device_id,
@@ -379,11 +438,14 @@ struct Stats {
     rejected: u64,
     /// Every (device, item, revision) acknowledged by a receipt.
     acknowledged: Vec<(String, String, u32)>,
+    /// Every (device, upload id) a receipt came back for.
+    receipted: Vec<(String, String)>,
     failed_devices: Vec<String>,
 }
 
 struct Shared {
-    hub_url: String,
+    /// Each hub's URL; a device uses `hub_urls[dev.hub]`.
+    hub_urls: Vec<String>,
     hub_key: [u8; 32],
     hub_key_id: String,
     agent: ureq::Agent,
@@ -421,7 +483,7 @@ fn device_get(
         match call(
             &sh.agent,
             "GET",
-            &format!("{}{path}", sh.hub_url),
+            &format!("{}{path}", sh.hub_urls[dev.hub]),
             &headers,
             b"",
         ) {
@@ -491,7 +553,7 @@ fn deliver(
         let answer = call(
             &sh.agent,
             "POST",
-            &format!("{}/v1/labels", sh.hub_url),
+            &format!("{}/v1/labels", sh.hub_urls[dev.hub]),
             &headers,
             &body,
         );
@@ -588,6 +650,8 @@ fn run_device(
             s.accepted += u64::from(r.receipt.accepted);
             s.duplicates += u64::from(r.receipt.duplicates);
             s.rejected += r.receipt.rejected.len() as u64;
+            s.receipted
+                .push((dev.device_id.clone(), upload.upload_id.clone()));
             let refused: HashSet<&str> = r
                 .receipt
                 .rejected
@@ -628,12 +692,19 @@ struct Row {
     retries: u64,
     errors: BTreeMap<String, u64>,
     check: String,
+    ledger: String,
     ok: bool,
 }
 
 fn run(o: &Options, n: usize) -> Result<Row> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let hub = start_hub(o, dir.path())?;
+    let hubs = (0..o.hubs)
+        .map(|i| start_hub(o, dir.path(), i))
+        .collect::<Result<Vec<Hub>>>()?;
+    if hubs.iter().any(|h| h.hub_key_id != hubs[0].hub_key_id) {
+        return Err("the hubs run with different keys".into());
+    }
+    let hub = &hubs[0];
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
@@ -642,20 +713,25 @@ fn run(o: &Options, n: usize) -> Result<Row> {
         .build()
         .into();
 
-    // Set-up: annotators, enrollment and one batch each, 4 at a time.
+    // Set-up: annotators, enrollment and one batch each, 4 at a time per hub, each
+    // device at its own hub.
     let t = Instant::now();
     let next = AtomicU64::new(0);
     let made: Mutex<Vec<Device>> = Mutex::new(Vec::with_capacity(n));
     let setup_err: Mutex<Option<String>> = Mutex::new(None);
     std::thread::scope(|s| {
-        for _ in 0..4 {
+        for _ in 0..4 * hubs.len() {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
                 if i >= n {
                     break;
                 }
-                match setup_device(&hub, &agent, i, o.items) {
-                    Ok(d) => made.lock().map(|mut m| m.push(d)).unwrap_or(()),
+                let at = i % hubs.len();
+                match setup_device(&hubs[at], &agent, i, o.items) {
+                    Ok(mut d) => {
+                        d.hub = at;
+                        made.lock().map(|mut m| m.push(d)).unwrap_or(())
+                    }
                     Err(e) => {
                         if let Ok(mut x) = setup_err.lock() {
                             x.get_or_insert(e);
@@ -674,7 +750,7 @@ fn run(o: &Options, n: usize) -> Result<Row> {
 
     // Load: every device its own thread, paced so the labelling fits the duration.
     let sh = Arc::new(Shared {
-        hub_url: hub.url.clone(),
+        hub_urls: hubs.iter().map(|h| h.url.clone()).collect(),
         hub_key: hub.hub_key,
         hub_key_id: hub.hub_key_id.clone(),
         agent: agent.clone(),
@@ -751,6 +827,57 @@ fn run(o: &Options, n: usize) -> Result<Row> {
         on_hub.len(),
         if ok { ": OK" } else { ": FAILED" }
     );
+    // The inbound ledger, read at the last hub: one chain that verifies with the hub
+    // key and holds every upload a device got a receipt for, exactly once.
+    let last = &hubs[hubs.len() - 1];
+    let t = Instant::now();
+    let ledger = match call(
+        &agent,
+        "GET",
+        &format!("{}/v1/admin/ledger", last.url),
+        &[("authorization", format!("Bearer {}", last.token))],
+        b"",
+    ) {
+        Answer::Ok(200, b) => String::from_utf8(b).map_err(|_| "ledger not UTF-8")?,
+        Answer::Ok(s, _) => return Err(format!("admin ledger: HTTP {s}")),
+        Answer::Network(e) => return Err(format!("admin ledger: {e}")),
+    };
+    let ledger_s = t.elapsed().as_secs_f64();
+    let receipted: HashSet<(String, String)> = stats.receipted.drain(..).collect();
+    let (ledger_ok, ledger) = match labelvault_core::ledger::verify_hub_ledger(
+        &ledger,
+        Some(&hub.hub_key),
+    ) {
+        Err(e) => (false, format!("ledger does not verify: {e}: FAILED")),
+        Ok(report) => {
+            let parsed = labelvault_core::ledger::read_hub_ledger(&ledger)
+                .map_err(|e| format!("ledger: {e}"))?;
+            let mut in_chain: HashMap<(String, String), u32> = HashMap::new();
+            for e in parsed.entries {
+                if ours.contains(e.device_id.as_str()) {
+                    *in_chain
+                        .entry((e.device_id, e.receipt.receipt.upload_id))
+                        .or_default() += 1;
+                }
+            }
+            let twice = in_chain.values().filter(|&&c| c > 1).count();
+            let absent = receipted
+                .iter()
+                .filter(|k| !in_chain.contains_key(*k))
+                .count();
+            let ok = twice == 0 && absent == 0 && in_chain.len() == receipted.len();
+            (
+                    ok,
+                    format!(
+                        "ledger verifies ({} entries, read in {ledger_s:.1} s): {} uploads receipted, {absent} absent, {twice} twice{}",
+                        report.entries,
+                        receipted.len(),
+                        if ok { ": OK" } else { ": FAILED" }
+                    ),
+                )
+        }
+    };
+    let ok = ok && ledger_ok;
     stats.upload_ms.sort_by(f64::total_cmp);
     stats.pull_ms.sort_by(f64::total_cmp);
     let db = o
@@ -758,7 +885,12 @@ fn run(o: &Options, n: usize) -> Result<Row> {
         .as_deref()
         .and_then(|u| u.split("://").next())
         .unwrap_or("sqlite")
-        .to_string();
+        .to_string()
+        + &if hubs.len() > 1 {
+            format!("×{}", hubs.len())
+        } else {
+            String::new()
+        };
     Ok(Row {
         devices: n,
         db,
@@ -773,6 +905,7 @@ fn run(o: &Options, n: usize) -> Result<Row> {
         retries: stats.retries,
         errors: stats.errors,
         check,
+        ledger,
         ok,
     })
 }
@@ -787,7 +920,8 @@ fn main() -> std::process::ExitCode {
     };
     let nofile = raise_nofile();
     println!(
-        "load: hub {}, {} items/device, {} s labelling, {:.1}% answers dropped, open-file limit {nofile}",
+        "load: {} × hub {}, {} items/device, {} s labelling, {:.1}% answers dropped, open-file limit {nofile}",
+        o.hubs,
         o.hub_bin.display(),
         o.items,
         o.duration.as_secs(),
@@ -840,6 +974,7 @@ fn main() -> std::process::ExitCode {
     }
     for r in &rows {
         let errs: Vec<String> = r.errors.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!("  {} devices: {}", r.devices, r.ledger);
         println!(
             "  {} devices: {} uploads; errors: {}",
             r.devices,
