@@ -7,7 +7,12 @@
 use crate::error::{IpcError, IpcResult};
 use crate::state::{off_main, AppState};
 use base64::Engine as _;
+use labelvault_core::admin_api::{
+    self, BatchPlan, CompanyAnswer, CompanyRequest, DispatchResponse, ExportFormat, GoldAnswer,
+    GoldRequest, GoldStored, PipelineStatus, Preview,
+};
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -127,7 +132,7 @@ pub fn manage_forget(state: tauri::State<'_, AppState>) -> IpcResult<()> {
 #[derive(Debug, Serialize)]
 pub struct Overview {
     /// The hub's pipeline counts (messages, gold, open/labelled/returned copies).
-    pub pipeline: Value,
+    pub pipeline: PipelineStatus,
     /// Per device.
     pub devices: Vec<DeviceProgress>,
 }
@@ -139,7 +144,7 @@ pub async fn manage_overview(state: tauri::State<'_, AppState>) -> IpcResult<Ove
     off_main(move || {
         let c = client(&st)?;
         Ok(Overview {
-            pipeline: c.get_json("/v1/admin/pipeline")?,
+            pipeline: admin_api::pipeline_status(&c)?,
             devices: manage::device_progress(&c.get("/v1/admin/items")?)?,
         })
     })
@@ -173,91 +178,38 @@ pub async fn manage_ingest(
     .await
 }
 
-/// What to put into batches and how to hand them out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BatchPlan {
-    /// Received from (Unix seconds).
-    pub from: i64,
-    /// Received before (Unix seconds).
-    pub to: i64,
-    /// Copies per message (distinct devices).
-    pub overlap: usize,
-    /// Pool items per batch.
-    pub batch_size: usize,
-    /// Share of hidden gold items, 0–0.5.
-    pub gold_share: f64,
-    /// Low-confidence budget.
-    pub low_confidence_budget: usize,
-    /// Confidence below which a prediction counts as low.
-    pub max_confidence: f64,
-    /// Random sample per newly onboarded company.
-    pub sample_per_company: usize,
-    /// Lease in seconds.
-    pub lease_secs: i64,
-    /// Only these devices (empty: every enrolled device).
-    #[serde(default)]
-    pub devices: Vec<String>,
-    /// How uncertainty ranks low-confidence predictions: `least_confidence` (the
-    /// hub's default), `margin` or `entropy`.
-    #[serde(default = "default_strategy")]
-    pub strategy: String,
-    /// At most this many low-confidence items per intent, so one noisy intent cannot
-    /// fill the budget (0: no cap).
-    #[serde(default)]
-    pub per_intent_cap: u64,
-    /// Seed of the random sample: the same seed and data give the same pool.
-    #[serde(default)]
-    pub seed: u64,
-    /// Most suspected label errors sent back for another review (0: off).
-    #[serde(default)]
-    pub label_error_budget: u64,
-}
+/// A command argument of one of the admin API's types, read by the shell itself so that
+/// a malformed one (an unknown strategy, a number out of range) is refused as
+/// `bad_input` saying what to fix, like every other refusal of the form, instead of
+/// Tauri's own uncoded error.
+#[derive(Debug)]
+pub struct Arg<T>(Result<T, String>);
 
-/// The hub's default uncertainty measure.
-fn default_strategy() -> String {
-    "least_confidence".into()
-}
-
-/// The hub's limit on `label_error_budget` (docs/openapi.yaml, Selection).
-pub const MAX_LABEL_ERROR_BUDGET: u64 = 100_000;
-
-impl BatchPlan {
-    /// Refuse what the hub would refuse, in the form's own words, before any call.
-    fn check(&self) -> IpcResult<()> {
-        if !matches!(
-            self.strategy.as_str(),
-            "least_confidence" | "margin" | "entropy"
-        ) {
-            return Err(IpcError::new(
-                "bad_input",
-                "choose an uncertainty strategy: least_confidence, margin or entropy",
-            ));
-        }
-        if self.label_error_budget > MAX_LABEL_ERROR_BUDGET {
-            return Err(IpcError::new(
-                "bad_input",
-                format!(
-                    "the label-error budget is {}; use 0 (off) to {MAX_LABEL_ERROR_BUDGET}",
-                    self.label_error_budget
-                ),
-            ));
-        }
-        Ok(())
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Arg<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        // serde names the field and what it must be; a plan holds no message text.
+        Ok(Arg(serde_json::from_value(v).map_err(|e| e.to_string())))
     }
+}
 
-    fn selection(&self) -> Value {
-        json!({
-            "from": self.from, "to": self.to,
-            "strategy": self.strategy,
-            "low_confidence_budget": self.low_confidence_budget,
-            "max_confidence": self.max_confidence,
-            "per_intent_cap": self.per_intent_cap,
-            "sample_per_company": self.sample_per_company,
-            "seed": self.seed,
-            "label_error_budget": self.label_error_budget,
+impl<T> Arg<T> {
+    /// The argument, or the form's refusal naming `what`.
+    fn read(self, what: &str) -> IpcResult<T> {
+        self.0.map_err(|e| {
+            IpcError::new(
+                "bad_input",
+                format!("the {what} is not valid ({e}); correct it in the form"),
+            )
         })
     }
+}
+
+/// A plan the hub would refuse, refused in the form's own words before any call.
+fn read_plan(plan: Arg<BatchPlan>) -> IpcResult<BatchPlan> {
+    let plan = plan.read("batch plan")?;
+    plan.check()?;
+    Ok(plan)
 }
 
 /// A dry run of the plan: the pool's make-up, how many items it would hand out, and
@@ -265,22 +217,13 @@ impl BatchPlan {
 #[tauri::command]
 pub async fn manage_preview(
     state: tauri::State<'_, AppState>,
-    plan: BatchPlan,
-) -> IpcResult<Value> {
-    plan.check()?;
+    plan: Arg<BatchPlan>,
+) -> IpcResult<Preview> {
+    let plan = read_plan(plan)?;
     let st = state.inner().clone();
     off_main(move || {
         let c = client(&st)?;
-        let mut r = c.post(
-            "/v1/admin/select",
-            &json!({"selection": plan.selection(), "overlap": plan.overlap}),
-        )?;
-        if let Some(entries) = r["entries"].as_array_mut() {
-            let n = entries.len();
-            entries.truncate(20);
-            r["pool_size"] = json!(n);
-        }
-        Ok(r)
+        Ok(Preview::of(admin_api::select(&c, &plan.select_request())?))
     })
     .await
 }
@@ -343,11 +286,11 @@ pub fn manage_taxonomy(content_b64: String) -> IpcResult<TaxonomySummary> {
 #[tauri::command]
 pub async fn manage_dispatch(
     state: tauri::State<'_, AppState>,
-    plan: BatchPlan,
+    plan: Arg<BatchPlan>,
     taxonomy_b64: Option<String>,
     guidelines: Option<String>,
-) -> IpcResult<Value> {
-    plan.check()?;
+) -> IpcResult<DispatchResponse> {
+    let plan = read_plan(plan)?;
     let st = state.inner().clone();
     let taxonomy = taxonomy_b64.as_deref().map(read_taxonomy).transpose()?;
     let guidelines = guidelines.unwrap_or_default();
@@ -363,23 +306,15 @@ pub async fn manage_dispatch(
     }
     off_main(move || {
         let c = client(&st)?;
-        let mut body = json!({
-            "selection": plan.selection(),
-            "overlap": plan.overlap,
-            "batch_size": plan.batch_size,
-            "gold_share": plan.gold_share,
-            "lease_secs": plan.lease_secs,
-        });
-        if !plan.devices.is_empty() {
-            body["devices"] = json!(plan.devices);
-        }
-        if let Some(t) = taxonomy {
-            body["taxonomy"] = json!(t);
-        }
-        if !guidelines.trim().is_empty() {
-            body["guidelines"] = json!(guidelines);
-        }
-        Ok(c.post("/v1/admin/dispatch", &body)?)
+        let guidelines = if guidelines.trim().is_empty() {
+            String::new()
+        } else {
+            guidelines
+        };
+        Ok(admin_api::dispatch(
+            &c,
+            &plan.dispatch_request(taxonomy, guidelines),
+        )?)
     })
     .await
 }
@@ -503,7 +438,7 @@ pub async fn manage_disagreements(
 pub async fn manage_gold(
     state: tauri::State<'_, AppState>,
     content_b64: String,
-) -> IpcResult<Value> {
+) -> IpcResult<GoldStored> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(content_b64.as_bytes())
         .map_err(|_| IpcError::new("bad_input", "the gold file could not be read"))?;
@@ -522,7 +457,10 @@ pub async fn manage_gold(
             )
         })?;
         match (v["message_id"].as_str(), v["intent"].as_str()) {
-            (Some(m), Some(t)) => answers.push(json!({"message_id": m, "intent": t})),
+            (Some(m), Some(t)) => answers.push(GoldAnswer {
+                message_id: m.to_string(),
+                intent: t.to_string(),
+            }),
             _ => {
                 return Err(IpcError::new(
                     "bad_input",
@@ -538,7 +476,7 @@ pub async fn manage_gold(
         return Err(IpcError::new("bad_input", "the gold file holds no answers"));
     }
     let st = state.inner().clone();
-    off_main(move || Ok(client(&st)?.post("/v1/admin/gold", &json!({ "answers": answers }))?)).await
+    off_main(move || Ok(admin_api::gold(&client(&st)?, &GoldRequest { answers })?)).await
 }
 
 /// Mark a company newly onboarded (selection then samples its messages), or no longer.
@@ -547,12 +485,16 @@ pub async fn manage_company(
     state: tauri::State<'_, AppState>,
     company: String,
     newly_onboarded: bool,
-) -> IpcResult<Value> {
+) -> IpcResult<CompanyAnswer> {
     let st = state.inner().clone();
     off_main(move || {
-        Ok(client(&st)?.post(
-            "/v1/admin/companies",
-            &json!({"company": company.trim(), "newly_onboarded": newly_onboarded}),
+        Ok(admin_api::company(
+            &client(&st)?,
+            &CompanyRequest {
+                company: company.trim().to_string(),
+                newly_onboarded: Some(newly_onboarded),
+                training_consent: None,
+            },
         )?)
     })
     .await
@@ -622,32 +564,25 @@ pub async fn manage_withdraw(
         let c = client(&st)?;
         Ok(batch_ids
             .into_iter()
-            .map(|batch_id| {
-                match c.post(
-                    &format!("/v1/admin/batches/{batch_id}/withdraw"),
-                    &json!({}),
-                ) {
-                    Ok(r) => WithdrawOutcome {
-                        copies_returned: r["copies_returned"].as_u64().unwrap_or(0),
+            .map(|batch_id| match admin_api::withdraw(&c, &batch_id) {
+                Ok(r) => WithdrawOutcome {
+                    copies_returned: r.copies_returned,
+                    batch_id,
+                    outcome: "withdrawn".into(),
+                    code: None,
+                    message: None,
+                },
+                Err(e) => {
+                    let outcome = match e.code.as_str() {
+                        "already_fetched" | "already_withdrawn" | "unknown_batch" => e.code.clone(),
+                        _ => "failed".into(),
+                    };
+                    WithdrawOutcome {
                         batch_id,
-                        outcome: "withdrawn".into(),
-                        code: None,
-                        message: None,
-                    },
-                    Err(e) => {
-                        let outcome = match e.code.as_str() {
-                            "already_fetched" | "already_withdrawn" | "unknown_batch" => {
-                                e.code.clone()
-                            }
-                            _ => "failed".into(),
-                        };
-                        WithdrawOutcome {
-                            batch_id,
-                            outcome,
-                            copies_returned: 0,
-                            code: Some(e.code),
-                            message: Some(e.message),
-                        }
+                        outcome,
+                        copies_returned: 0,
+                        code: Some(e.code),
+                        message: Some(e.message),
                     }
                 }
             })
@@ -671,19 +606,13 @@ pub async fn manage_undo_adjudication(
     .await
 }
 
-/// Export formats the hub offers, and the file name each is saved under.
-fn export_file_name(format: &str) -> IpcResult<&'static str> {
-    Ok(match format {
-        "jsonl" => "training.jsonl",
-        "chat" => "training-chat.jsonl",
-        "label-studio" => "labels-label-studio.json",
-        "prodigy" => "labels-prodigy.jsonl",
-        _ => {
-            return Err(IpcError::new(
-                "bad_format",
-                "choose an export format: jsonl, chat, label-studio or prodigy",
-            ))
-        }
+/// The export format the view asked for (the admin API's names), or why not.
+fn export_format(format: &str) -> IpcResult<ExportFormat> {
+    format.parse().map_err(|_| {
+        IpcError::new(
+            "bad_format",
+            "choose an export format: jsonl, chat, label-studio, prodigy or argilla",
+        )
     })
 }
 
@@ -696,9 +625,10 @@ pub async fn manage_export(
 ) -> IpcResult<Saved> {
     let st = state.inner().clone();
     off_main(move || {
-        let name = export_file_name(&format)?;
+        let format = export_format(&format)?;
         let c = client(&st)?;
-        let bytes = c.get(&format!("/v1/admin/export?format={format}&seed={seed}"))?;
+        let bytes = c.get(&admin_api::export_path(format, seed))?;
+        let name = format.file_name();
         let mut saved = save(&export_dir(&st)?, name, &bytes)?;
         // Rows per split, for the view to report (JSONL rows carry a "split" field).
         let mut splits = std::collections::BTreeMap::new();
