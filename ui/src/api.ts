@@ -1,8 +1,27 @@
 // The app's commands, typed. Each is a thin call into the Rust engine.
 import { invoke } from "@tauri-apps/api/core";
 import { t } from "./i18n";
+// The admin API's shapes are generated from the engine's Rust types
+// (crates/core/src/admin_api.rs; docs/admin-api.md says how to regenerate them).
+import type { BatchPlan } from "./generated/BatchPlan";
+import type { CompanyAnswer } from "./generated/CompanyAnswer";
+import type { Composition } from "./generated/Composition";
+import type { DeviceProgress } from "./generated/DeviceProgress";
+import type { DispatchResponse } from "./generated/DispatchResponse";
+import type { ExportFormat } from "./generated/ExportFormat";
+import type { GoldStored } from "./generated/GoldStored";
+import type { IngestSummary } from "./generated/IngestSummary";
+import type { Intent } from "./generated/Intent";
+import type { PipelineStatus } from "./generated/PipelineStatus";
+import type { Preview } from "./generated/Preview";
+import type { Reason } from "./generated/Reason";
+import type { Strategy } from "./generated/Strategy";
 
-export type Reason = "false_positive" | "low_confidence" | "random_sample" | "suspected_label_error";
+export type {
+  BatchPlan, CompanyAnswer, Composition, DeviceProgress, DispatchResponse, ExportFormat, GoldStored, IngestSummary, Intent,
+  PipelineStatus, Preview, Reason, Strategy,
+};
+
 export type Alternative = { intent: string; confidence: number };
 export type QueueItem = {
   item_id: string; batch_id: string; text: string; model_intent: string; confidence: number;
@@ -28,7 +47,6 @@ export type LabelRecord = {
 };
 export type AfterChange = { record: LabelRecord | null; next: QueueItem[] };
 export type RecentDecision = { item: QueueItem; label: LabelRecord };
-export type Intent = { id: string; description: string; examples?: string[]; group?: string };
 export type BatchSummary = {
   batch_id: string; items: number; labelled: number; imported_at: number; expires_at: number;
   by_reason: ReasonCounts; taxonomy: string; held_back: number;
@@ -73,38 +91,11 @@ export type IpcError = { code: string; message: string };
 
 // The Manage view's shapes (the hub's JSON is documented in docs/openapi.yaml).
 export type ManagerLink = { hub_url: string };
-export type DeviceProgress = { device_id: string; assigned: number; labelled: number; returned: number; gold: number };
-export type PipelineCounts = {
-  messages: number; gold: number; new_companies: string[]; open_copies: number; labelled_copies: number; returned_copies: number;
-};
-export type Overview = { pipeline: PipelineCounts; devices: DeviceProgress[] };
-/// What uploading a message file did: `refused` rows (a known id with another text, an
-/// erased or retired message) are also in `bad_rows`, under their line with the hub's reason.
-export type IngestSummary = {
-  read: number; inserted: number; duplicates: number; rescored: number; refused: number; bad_rows: { line: number; reason: string }[];
-};
-export type BatchPlan = {
-  from: number; to: number; overlap: number; batch_size: number; gold_share: number; low_confidence_budget: number;
-  max_confidence: number; sample_per_company: number; lease_secs: number; devices: string[];
-  /** How uncertainty ranks low-confidence predictions (the hub's Selection.strategy). */
-  strategy: Strategy;
-  /** At most this many low-confidence items per intent (0: no cap). */
-  per_intent_cap: number;
-  /** Seed of the random sample: the same seed and data give the same pool. */
-  seed: number;
-  /** Most suspected label errors sent back for another review (0–100000; 0: off). */
-  label_error_budget: number;
-};
-export type Strategy = "least_confidence" | "margin" | "entropy";
-/** `suspected_label_error` is absent from hubs older than the fourth reason. */
-export type Composition = { in_window: number; false_positive: number; low_confidence: number; random_sample: number; suspected_label_error?: number };
-export type Preview = { composition: Composition; copies_needed: number; pool_size: number };
+export type Overview = { pipeline: PipelineStatus; devices: DeviceProgress[] };
 /// A taxonomy file as the shell read and checked it (nothing sent).
 export type TaxonomySummary = { id: string; version: string; intents: number; groups: number; with_examples: number };
-export type Dispatched = {
-  composition: Composition; dispatched_messages: number; copies: number; gold_copies: number; shortfall: number;
-  lease_expires_at: number; batches: { batch_id: string; device_id: string; items: number }[];
-};
+/// What a dispatch made (the hub's answer, as the shell read it).
+export type Dispatched = DispatchResponse;
 export type Agreement = {
   key: string; device_id?: string; messages: number; paired_messages: number; labels: number;
   alpha: number | null; kappa: number | null; observed_agreement: number | null;
@@ -196,11 +187,11 @@ export const api = {
   manageAdjudicate: (messageId: string, intent: string) => invoke<Adjudication>("manage_adjudicate", { messageId, intent }),
   manageUndoAdjudication: (seq: number) => invoke<Adjudication>("manage_undo_adjudication", { seq }),
   manageWithdraw: (batchIds: string[]) => invoke<WithdrawOutcome[]>("manage_withdraw", { batchIds }),
-  manageExport: (format: string, seed: number) => invoke<Saved>("manage_export", { format, seed }),
+  manageExport: (format: ExportFormat, seed: number) => invoke<Saved>("manage_export", { format, seed }),
   manageEvaluation: () => invoke<EvaluationView>("manage_evaluation"),
   manageCompare: (a: string, b: string) => invoke<Comparison>("manage_compare", { a, b }),
-  manageGold: (contentB64: string) => invoke<{ gold: number }>("manage_gold", { contentB64 }),
-  manageCompany: (company: string, newlyOnboarded: boolean) => invoke<unknown>("manage_company", { company, newlyOnboarded }),
+  manageGold: (contentB64: string) => invoke<GoldStored>("manage_gold", { contentB64 }),
+  manageCompany: (company: string, newlyOnboarded: boolean) => invoke<CompanyAnswer>("manage_company", { company, newlyOnboarded }),
 };
 
 /// An IPC error as a message for people (never a raw stack trace).

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { barLayout, calibrationPoints } from "./charts";
 import { adjudicationChoices, compositionText, dateSeconds, defaultPair, ingestText, largestF1Changes, planFieldProblems, pValueText, pct1, signed, undoAdjudicationText, withdrawOutcomeText, withdrawQuestion, withdrawSummary } from "./manage";
 import { setLanguage } from "./i18n";
-import type { WithdrawOutcome } from "./api";
+import type { Composition, WithdrawOutcome } from "./api";
 
 describe("manage view logic", () => {
   it("reads date inputs as UTC midnights and falls back when empty or bad", () => {
@@ -41,7 +41,7 @@ describe("undo in the Manage view", () => {
     batch_id, outcome, copies_returned, code: outcome === "withdrawn" ? null : outcome, message: outcome === "failed" ? "the hub could not be reached" : null,
   });
   it("asks before withdrawing, with the batches and items", () => {
-    const q = withdrawQuestion([{ batch_id: "b_1", device_id: "d_1", items: 4 }, { batch_id: "b_2", device_id: "d_2", items: 3 }]);
+    const q = withdrawQuestion([{ batch_id: "b_1", device_id: "d_1", items: 4, gold: 0 }, { batch_id: "b_2", device_id: "d_2", items: 3, gold: 1 }]);
     expect(q).toBe("Withdraw 2 batch(es) with 7 item(s)? Devices that already fetched theirs keep them.");
   });
   it("says what became of each batch and of the dispatch", () => {
@@ -60,17 +60,19 @@ describe("undo in the Manage view", () => {
 
 describe("the model loop in the manage view", () => {
   it("counts an upload's stored, known, re-scored, refused and unreadable rows, refused ones once", () => {
-    const r = { read: 14, inserted: 2, duplicates: 1, rescored: 10, refused: 1, bad_rows: [{ line: 3, reason: "text differs" }, { line: 15, reason: "missing text" }] };
+    const r = { read: 14, inserted: 2, duplicates: 1, rescored: 10, refused: 1, ignored: 0, bad_rows: [{ line: 3, reason: "text differs" }, { line: 15, reason: "missing text" }] };
     expect(ingestText("v2.jsonl", r)).toBe("v2.jsonl: 14 read, 2 stored, 1 already on the hub, 10 re-scored, 1 refused by the hub, 1 bad row(s) skipped.");
     setLanguage("de");
     expect(ingestText("v2.jsonl", r)).toContain("10 neu bewertet, 1 vom Hub abgelehnt, 1 fehlerhafte Zeile(n)");
     setLanguage("en");
   });
   it("names the suspected label errors in the pool's make-up (0 from older hubs)", () => {
-    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3, suspected_label_error: 4 })).toBe(
+    const maps = { low_confidence_by_intent: {}, sample_by_stratum: {} };
+    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3, suspected_label_error: 4, ...maps })).toBe(
       "1 reported false positive, 2 low confidence, 3 random sample, 4 suspected label error",
     );
-    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3 })).toContain("0 suspected label error");
+    // The shell reads an older hub's answer as 0; a make-up without the field still reads 0.
+    expect(compositionText({ in_window: 9, false_positive: 1, low_confidence: 2, random_sample: 3, ...maps } as Composition)).toContain("0 suspected label error");
   });
   it("refuses plan values the hub would refuse, with the field and its limits", () => {
     expect(planFieldProblems({ per_intent_cap: 0, seed: 42, label_error_budget: 100000 })).toEqual([]);

@@ -1,7 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
-import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type IngestSummary, type IntentDelta, type MissedPii, type Person, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
+import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type ExportFormat, type IngestSummary, type IntentDelta, type MissedPii, type Person, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
@@ -684,7 +684,7 @@ export class ManageScreen {
   private async exportSet() {
     const out = $("manage-export-result");
     try {
-      const format = ($("export-format") as HTMLSelectElement).value;
+      const format = ($("export-format") as HTMLSelectElement).value as ExportFormat;
       const r = await api.manageExport(format, num("export-seed", 0));
       clear(out);
       const splits = r.splits ? Object.entries(r.splits).map(([k, n]) => `${n} ${k}`).join(", ") : "";

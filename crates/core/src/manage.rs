@@ -342,6 +342,7 @@ impl AdminClient {
 
 /// What uploading a message file to the hub did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IngestSummary {
     /// Messages read from the file.
     pub read: u64,
@@ -426,6 +427,7 @@ pub fn ingest_file(
 
 /// One device's share of the work, for the manager's progress view.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceProgress {
     /// Device id.
     pub device_id: String,

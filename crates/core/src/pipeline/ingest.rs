@@ -9,6 +9,7 @@ use serde_json::Value;
 
 /// A refused row.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BadRow {
     /// 1-based line (CSV: the file line, header is line 1; JSON array: element index).
     pub line: usize,
