@@ -1,0 +1,489 @@
+//! `docs/openapi.yaml` against the admin API's Rust types (`labelvault_core::admin_api`):
+//! for each shared type, the schema's property names must be the type's field names,
+//! a request's `required` list the fields without a default, an answer's `required`
+//! fields fields it always sends, the documented defaults the ones the type applies, and
+//! the enums the same names. Schemathesis (tests/system/tests/contract.rs) then checks the
+//! running hub against the same document.
+
+use labelvault_core::admin_api::{self as api, defaults, ExportFormat, Strategy};
+use labelvault_core::batch::Reason;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+fn spec() -> Value {
+    // Another copy of the document can be checked with LABELVAULT_OPENAPI_FILE.
+    let path = std::env::var("LABELVAULT_OPENAPI_FILE").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml").to_string()
+    });
+    let text = std::fs::read_to_string(&path).expect("read docs/openapi.yaml");
+    serde_yaml::from_str(&text).expect("docs/openapi.yaml is YAML")
+}
+
+/// The schema at `pointer` (JSON pointer into the spec), `$ref`s followed.
+fn schema<'a>(spec: &'a Value, pointer: &str) -> &'a Value {
+    let mut s = spec
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("docs/openapi.yaml has nothing at {pointer}"));
+    while let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let p = r.trim_start_matches('#');
+        s = spec
+            .pointer(p)
+            .unwrap_or_else(|| panic!("docs/openapi.yaml: {r} (from {pointer}) is not defined"));
+    }
+    s
+}
+
+fn names(v: Option<&Value>) -> BTreeSet<String> {
+    match v {
+        Some(Value::Object(m)) => m.keys().cloned().collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// The hub reads it: `required` must be exactly the fields without a default.
+    Request,
+    /// The hub writes it: `required` may only name fields it always sends.
+    Answer,
+}
+
+/// Compare `T` (through `example`, which must set every optional field) with the schema at
+/// `pointer`; returns the problems found.
+fn check<T: Serialize + DeserializeOwned>(
+    spec: &Value,
+    rust: &str,
+    pointer: &str,
+    kind: Kind,
+    example: &T,
+) -> Vec<String> {
+    let s = schema(spec, pointer);
+    let at = format!("{rust} vs docs/openapi.yaml {pointer}");
+    let Value::Object(fields) = serde_json::to_value(example).expect("serialize the example")
+    else {
+        panic!("{rust} is not a JSON object");
+    };
+    let rust_fields: BTreeSet<String> = fields.keys().cloned().collect();
+    let documented = names(s.get("properties"));
+    let mut out = Vec::new();
+    for f in rust_fields.difference(&documented) {
+        out.push(format!("{at}: field `{f}` is not documented"));
+    }
+    for f in documented.difference(&rust_fields) {
+        out.push(format!(
+            "{at}: documented property `{f}` is not in the type"
+        ));
+    }
+    // A field is required by the type when leaving it out fails to parse.
+    let rust_required: BTreeSet<String> = fields
+        .keys()
+        .filter(|k| {
+            let mut without = fields.clone();
+            without.remove(*k);
+            serde_json::from_value::<T>(Value::Object(without)).is_err()
+        })
+        .cloned()
+        .collect();
+    let required = names(s.get("required"));
+    match kind {
+        Kind::Request if required != rust_required => out.push(format!(
+            "{at}: required {required:?} but the type requires {rust_required:?}"
+        )),
+        Kind::Answer => {
+            for f in required.difference(&rust_fields) {
+                out.push(format!("{at}: requires `{f}`, which the type never sends"));
+            }
+        }
+        _ => {}
+    }
+    if kind == Kind::Request {
+        // What the type applies to a left-out field is what the document says.
+        let minimal: serde_json::Map<String, Value> = fields
+            .iter()
+            .filter(|(k, _)| rust_required.contains(*k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let filled = serde_json::to_value(
+            serde_json::from_value::<T>(Value::Object(minimal)).expect("parse the minimal"),
+        )
+        .expect("serialize");
+        for (name, p) in s
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(doc), Some(got)) = (p.get("default"), filled.get(name)) else {
+                continue;
+            };
+            let same = match (doc.as_f64(), got.as_f64()) {
+                (Some(a), Some(b)) => a == b,
+                _ => doc == got,
+            };
+            if !same {
+                out.push(format!(
+                    "{at}: `{name}` defaults to {doc} in the document but to {got} in the type"
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The names an enum's variants serialize to.
+fn enum_names<T: Serialize>(all: &[T]) -> BTreeSet<String> {
+    all.iter()
+        .map(|v| {
+            serde_json::to_value(v)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .expect("a unit variant")
+        })
+        .collect()
+}
+
+fn check_enum(spec: &Value, rust: &str, pointer: &str, ours: BTreeSet<String>) -> Vec<String> {
+    let documented = names(schema(spec, pointer).get("enum"));
+    if documented == ours {
+        Vec::new()
+    } else {
+        vec![format!(
+            "{rust} vs docs/openapi.yaml {pointer}: the document lists {documented:?}, the type {ours:?}"
+        )]
+    }
+}
+
+/// Every strategy; a new variant does not compile until it is listed here.
+fn strategies() -> Vec<Strategy> {
+    let all = vec![
+        Strategy::LeastConfidence,
+        Strategy::Margin,
+        Strategy::Entropy,
+    ];
+    for s in &all {
+        match s {
+            Strategy::LeastConfidence | Strategy::Margin | Strategy::Entropy => {}
+        }
+    }
+    all
+}
+
+/// Every reason; a new variant does not compile until it is listed here.
+fn reasons() -> Vec<Reason> {
+    let all = vec![
+        Reason::FalsePositive,
+        Reason::LowConfidence,
+        Reason::RandomSample,
+        Reason::SuspectedLabelError,
+    ];
+    for r in &all {
+        match r {
+            Reason::FalsePositive
+            | Reason::LowConfidence
+            | Reason::RandomSample
+            | Reason::SuspectedLabelError => {}
+        }
+    }
+    all
+}
+
+fn post(path: &str) -> String {
+    format!("/paths/{}/post", path.replace('~', "~0").replace('/', "~1"))
+}
+fn request(path: &str) -> String {
+    format!(
+        "{}/requestBody/content/application~1json/schema",
+        post(path)
+    )
+}
+fn answer(path: &str) -> String {
+    format!(
+        "{}/responses/200/content/application~1json/schema",
+        post(path)
+    )
+}
+
+#[test]
+fn the_openapi_document_describes_the_admin_api_types() {
+    let spec = spec();
+    let selection = api::Selection::window(1, 2);
+    let entry = api::PoolEntry {
+        message_id: "m".into(),
+        reason: Reason::LowConfidence,
+        company: "c".into(),
+        channel: "chat".into(),
+        received_at: 1,
+        model_intent: "i".into(),
+        confidence: 0.5,
+        copies_needed: 1,
+    };
+    let batch = api::DispatchedBatch {
+        batch_id: "b".into(),
+        device_id: "d".into(),
+        items: 2,
+        gold: 1,
+    };
+    let mut dispatch = api::DispatchRequest::of(selection.clone());
+    dispatch.devices = Some(vec!["d".into()]);
+    dispatch.taxonomy = Some(labelvault_core::batch::Taxonomy {
+        id: "t".into(),
+        version: "1".into(),
+        intents: Vec::new(),
+    });
+    dispatch.guidelines = "Be kind.".into();
+    let refused = api::RefusedMessage {
+        index: 0,
+        message_id: "m".into(),
+        reason: "r".into(),
+    };
+    let gold = api::GoldAnswer {
+        message_id: "m".into(),
+        intent: "i".into(),
+    };
+    let dispatch_answer = "/components/schemas/DispatchResponse";
+    let ingest = "/components/schemas/IngestReport";
+    let mut problems = Vec::new();
+    problems.extend(check(
+        &spec,
+        "Selection",
+        "/components/schemas/Selection",
+        Kind::Request,
+        &selection,
+    ));
+    problems.extend(check(
+        &spec,
+        "SelectRequest",
+        &request("/v1/admin/select"),
+        Kind::Request,
+        &api::SelectRequest {
+            selection: selection.clone(),
+            overlap: 2,
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "SelectAnswer",
+        &answer("/v1/admin/select"),
+        Kind::Answer,
+        &api::SelectAnswer {
+            composition: api::Composition::default(),
+            copies_needed: 1,
+            entries: vec![entry.clone()],
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "PoolEntry",
+        "/components/schemas/PoolEntry",
+        Kind::Answer,
+        &entry,
+    ));
+    problems.extend(check(
+        &spec,
+        "Composition",
+        "/components/schemas/Composition",
+        Kind::Answer,
+        &api::Composition::default(),
+    ));
+    problems.extend(check(
+        &spec,
+        "DispatchRequest",
+        "/components/schemas/DispatchRequest",
+        Kind::Request,
+        &dispatch,
+    ));
+    problems.extend(check(
+        &spec,
+        "DispatchRequest",
+        &request("/v1/admin/dispatch"),
+        Kind::Request,
+        &dispatch,
+    ));
+    problems.extend(check(
+        &spec,
+        "DispatchResponse",
+        dispatch_answer,
+        Kind::Answer,
+        &api::DispatchResponse {
+            composition: api::Composition::default(),
+            dispatched_messages: 1,
+            copies: 1,
+            gold_copies: 1,
+            shortfall: 0,
+            lease_expires_at: 1,
+            batches: vec![batch.clone()],
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "DispatchedBatch",
+        &format!("{dispatch_answer}/properties/batches/items"),
+        Kind::Answer,
+        &batch,
+    ));
+    problems.extend(check(
+        &spec,
+        "IngestReport",
+        ingest,
+        Kind::Answer,
+        &api::IngestReport {
+            refused: vec![refused.clone()],
+            ..api::IngestReport::default()
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "IngestReport",
+        &answer("/v1/admin/messages"),
+        Kind::Answer,
+        &api::IngestReport::default(),
+    ));
+    problems.extend(check(
+        &spec,
+        "RefusedMessage",
+        &format!("{ingest}/properties/refused/items"),
+        Kind::Answer,
+        &refused,
+    ));
+    problems.extend(check(
+        &spec,
+        "PipelineStatus",
+        "/components/schemas/PipelineStatus",
+        Kind::Answer,
+        &api::PipelineStatus::default(),
+    ));
+    problems.extend(check(
+        &spec,
+        "ReclaimRequest",
+        &request("/v1/admin/leases/reclaim"),
+        Kind::Request,
+        &api::ReclaimRequest { as_of: Some(1) },
+    ));
+    problems.extend(check(
+        &spec,
+        "ReclaimAnswer",
+        &answer("/v1/admin/leases/reclaim"),
+        Kind::Answer,
+        &api::ReclaimAnswer {
+            returned: 1,
+            as_of: 1,
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "GoldRequest",
+        &request("/v1/admin/gold"),
+        Kind::Request,
+        &api::GoldRequest {
+            answers: vec![gold.clone()],
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "GoldAnswer",
+        &format!("{}/properties/answers/items", request("/v1/admin/gold")),
+        Kind::Request,
+        &gold,
+    ));
+    problems.extend(check(
+        &spec,
+        "GoldStored",
+        &answer("/v1/admin/gold"),
+        Kind::Answer,
+        &api::GoldStored { gold: 1 },
+    ));
+    problems.extend(check(
+        &spec,
+        "CompanyRequest",
+        &request("/v1/admin/companies"),
+        Kind::Request,
+        &api::CompanyRequest {
+            company: "c".into(),
+            newly_onboarded: Some(true),
+            training_consent: Some(true),
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "CompanyAnswer",
+        &answer("/v1/admin/companies"),
+        Kind::Answer,
+        &api::CompanyAnswer {
+            company: "c".into(),
+            newly_onboarded: Some(true),
+            training_consent: None,
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "WithdrawAnswer",
+        &answer("/v1/admin/batches/{batch_id}/withdraw"),
+        Kind::Answer,
+        &api::WithdrawAnswer {
+            batch_id: "b".into(),
+            withdrawn: true,
+            copies_returned: 1,
+        },
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "Strategy",
+        "/components/schemas/Selection/properties/strategy",
+        enum_names(&strategies()),
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "Reason",
+        "/components/schemas/PoolEntry/properties/reason",
+        enum_names(&reasons()),
+    ));
+    let export = spec
+        .pointer("/paths/~1v1~1admin~1export/get/parameters")
+        .and_then(Value::as_array)
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "format"))
+        .expect("the export's format parameter");
+    let documented = names(export.pointer("/schema/enum"));
+    let ours = enum_names(&ExportFormat::ALL);
+    if documented != ours {
+        problems.push(format!(
+            "ExportFormat vs docs/openapi.yaml GET /v1/admin/export `format`: the document lists {documented:?}, the type {ours:?}"
+        ));
+    }
+    if export.pointer("/schema/default") != Some(&json!(ExportFormat::default().as_str())) {
+        problems.push("ExportFormat's default is not the export's documented default".into());
+    }
+    // Limits the hub applies, as documented.
+    let dispatch_props = &schema(&spec, "/components/schemas/DispatchRequest")["properties"];
+    for (name, max) in [
+        ("overlap", json!(defaults::MAX_OVERLAP)),
+        ("batch_size", json!(defaults::MAX_BATCH_SIZE)),
+        ("gold_share", json!(defaults::MAX_GOLD_SHARE)),
+        ("lease_secs", json!(defaults::MAX_LEASE_SECS)),
+    ] {
+        if dispatch_props[name]["maximum"].as_f64() != max.as_f64() {
+            problems.push(format!(
+                "DispatchRequest.{name}: the document's maximum is {}, the hub's {max}",
+                dispatch_props[name]["maximum"]
+            ));
+        }
+    }
+    let budget = &schema(&spec, "/components/schemas/Selection")["properties"]
+        ["label_error_budget"]["maximum"];
+    if budget.as_u64() != Some(defaults::MAX_LABEL_ERROR_BUDGET as u64) {
+        problems.push(format!(
+            "Selection.label_error_budget: the document's maximum is {budget}, the hub's {}",
+            defaults::MAX_LABEL_ERROR_BUDGET
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/openapi.yaml and the admin API's types (crates/core/src/admin_api.rs) disagree; fix whichever is wrong:\n{}",
+        problems.join("\n")
+    );
+}
