@@ -1,6 +1,7 @@
 // The Manage view: a manager connects the app to a hub (URL + admin token, the token
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
+import { ADMIN_DEFAULTS } from "./generated/defaults";
 import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type ExportFormat, type IngestSummary, type IntentDelta, type MissedPii, type Person, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
@@ -107,7 +108,7 @@ export function compositionText(c: Composition): string {
 }
 
 /** The hub's limit on a plan's label-error budget. */
-export const LABEL_ERROR_LIMIT = 100_000;
+export const LABEL_ERROR_LIMIT = ADMIN_DEFAULTS.max_label_error_budget;
 /** The largest whole number a JSON number carries exactly (the hub takes up to 2^64 − 1). */
 const WHOLE_LIMIT = Number.MAX_SAFE_INTEGER;
 
@@ -163,6 +164,27 @@ const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === u
 /// The kinds of personal data a manager can mask confirmed marks as (the hub's PII type names).
 const KINDS = ["PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "ORDER_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "IP_ADDRESS", "URL"];
 
+/// Start the batch form from the admin API's defaults and limits (generated from the
+/// engine's, so the form, the CLI and the hub agree). Overlap and gold share keep the
+/// form's own starting values (2 and 5%: a second look and hidden checks by default).
+export function fillPlanDefaults() {
+  const set = (id: string, attrs: Record<string, string | number>) => {
+    const input = $(id) as HTMLInputElement;
+    for (const [k, v] of Object.entries(attrs)) input.setAttribute(k, String(v));
+    if ("value" in attrs) input.value = String(attrs.value);
+  };
+  set("plan-overlap", { max: ADMIN_DEFAULTS.max_overlap });
+  set("plan-size", { value: ADMIN_DEFAULTS.batch_size, max: ADMIN_DEFAULTS.max_batch_size });
+  set("plan-gold", { max: ADMIN_DEFAULTS.max_gold_share });
+  set("plan-budget", { value: ADMIN_DEFAULTS.low_confidence_budget });
+  set("plan-maxconf", { value: ADMIN_DEFAULTS.max_confidence });
+  set("plan-sample", { value: ADMIN_DEFAULTS.sample_per_company });
+  set("plan-lease", { value: ADMIN_DEFAULTS.lease_secs / DAY });
+  set("plan-label-errors", { max: ADMIN_DEFAULTS.max_label_error_budget });
+  ($("plan-strategy") as HTMLSelectElement).value = ADMIN_DEFAULTS.strategy;
+  set("export-seed", { value: ADMIN_DEFAULTS.export_seed });
+}
+
 export class ManageScreen {
   private connected = false;
   /** Whether the manager chose to see the disagreements' raw text. */
@@ -179,6 +201,7 @@ export class ManageScreen {
 
   /// Attach the view's handlers (once, at start-up).
   wire() {
+    fillPlanDefaults();
     ($("manage-connect-form") as HTMLFormElement).addEventListener("submit", (e) => {
       e.preventDefault();
       void this.connect();
@@ -339,13 +362,13 @@ export class ManageScreen {
     return {
       from: dateSeconds(($("plan-from") as HTMLInputElement).value, 0),
       to: dateSeconds(($("plan-to") as HTMLInputElement).value, now + DAY),
-      overlap: num("plan-overlap", 2),
-      batch_size: num("plan-size", 50),
-      gold_share: num("plan-gold", 0.05),
-      low_confidence_budget: num("plan-budget", 500),
-      max_confidence: num("plan-maxconf", 0.6),
-      sample_per_company: num("plan-sample", 100),
-      lease_secs: Math.round(num("plan-lease", 7) * DAY),
+      overlap: num("plan-overlap", ADMIN_DEFAULTS.overlap),
+      batch_size: num("plan-size", ADMIN_DEFAULTS.batch_size),
+      gold_share: num("plan-gold", 0),
+      low_confidence_budget: num("plan-budget", ADMIN_DEFAULTS.low_confidence_budget),
+      max_confidence: num("plan-maxconf", ADMIN_DEFAULTS.max_confidence),
+      sample_per_company: num("plan-sample", ADMIN_DEFAULTS.sample_per_company),
+      lease_secs: Math.round(num("plan-lease", ADMIN_DEFAULTS.lease_secs / DAY) * DAY),
       devices: [],
       strategy: ($("plan-strategy") as HTMLSelectElement).value as Strategy,
       per_intent_cap: num("plan-cap", 0),

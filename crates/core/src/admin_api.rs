@@ -42,6 +42,57 @@ pub mod defaults {
     pub const MAX_LABEL_ERROR_BUDGET: usize = 100_000;
     /// Seed of an export's split when none is given.
     pub const EXPORT_SEED: u64 = crate::pipeline::export::DEFAULT_SEED;
+
+    /// The defaults and limits above as one value, for the app: its form starts from
+    /// them (`ui/src/generated/defaults.ts` is generated from this).
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    pub struct Values {
+        /// [`STRATEGY`].
+        pub strategy: super::Strategy,
+        /// [`LOW_CONFIDENCE_BUDGET`].
+        pub low_confidence_budget: usize,
+        /// [`MAX_CONFIDENCE`].
+        pub max_confidence: f64,
+        /// [`SAMPLE_PER_COMPANY`].
+        pub sample_per_company: usize,
+        /// [`OVERLAP`].
+        pub overlap: usize,
+        /// [`MAX_OVERLAP`].
+        pub max_overlap: usize,
+        /// [`BATCH_SIZE`].
+        pub batch_size: usize,
+        /// [`MAX_BATCH_SIZE`].
+        pub max_batch_size: usize,
+        /// [`MAX_GOLD_SHARE`].
+        pub max_gold_share: f64,
+        /// [`LEASE_SECS`].
+        pub lease_secs: i64,
+        /// [`MAX_LEASE_SECS`].
+        pub max_lease_secs: i64,
+        /// [`MAX_LABEL_ERROR_BUDGET`].
+        pub max_label_error_budget: usize,
+        /// [`EXPORT_SEED`].
+        pub export_seed: u64,
+    }
+
+    /// Every default and limit.
+    pub fn values() -> Values {
+        Values {
+            strategy: STRATEGY,
+            low_confidence_budget: LOW_CONFIDENCE_BUDGET,
+            max_confidence: MAX_CONFIDENCE,
+            sample_per_company: SAMPLE_PER_COMPANY,
+            overlap: OVERLAP,
+            max_overlap: MAX_OVERLAP,
+            batch_size: BATCH_SIZE,
+            max_batch_size: MAX_BATCH_SIZE,
+            max_gold_share: MAX_GOLD_SHARE,
+            lease_secs: LEASE_SECS,
+            max_lease_secs: MAX_LEASE_SECS,
+            max_label_error_budget: MAX_LABEL_ERROR_BUDGET,
+            export_seed: EXPORT_SEED,
+        }
+    }
 }
 
 fn default_strategy() -> Strategy {
