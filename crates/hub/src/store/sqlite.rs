@@ -106,6 +106,11 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
 /// SQLite-backed hub storage.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
+    /// A second connection for the long reads of the manager's read model (every
+    /// labelled copy, the texts of an export, every prediction, the metrics counts): in
+    /// WAL mode it reads while the first one writes, so a rebuild in the background does
+    /// not hold up uploads and requests for seconds.
+    reader: Mutex<Connection>,
     /// Test builds only: while this file exists the database may not grow, as on a full
     /// disk (`LABELVAULT_HUB_TEST_DISK_FULL_FLAG`, for the fault tests where no small
     /// file system can be mounted). Release builds ignore the variable.
@@ -179,8 +184,16 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
+        let reader = Connection::open(path)?;
+        if let Some(k) = key {
+            let _ = reader.execute_batch("PRAGMA cipher_log_level = NONE;");
+            reader.execute_batch(&keying_pragmas(k))?;
+        }
+        reader.busy_timeout(std::time::Duration::from_secs(10))?;
+        reader.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144;")?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            reader: Mutex::new(reader),
             #[cfg(debug_assertions)]
             disk_full_flag: std::env::var_os(DISK_FULL_FLAG_ENV).map(Into::into),
         })
@@ -194,6 +207,11 @@ impl SqliteStore {
         new: &crate::at_rest::DbKey,
     ) -> Result<i64, HubError> {
         let st = SqliteStore::open_keyed(path, Some(old))?;
+        // Only this connection may have the file open while the journal mode changes.
+        *st.reader
+            .lock()
+            .map_err(|_| HubError::Internal("storage lock poisoned".into()))? =
+            Connection::open_in_memory()?;
         let c = st.conn()?;
         c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         c.execute_batch("PRAGMA journal_mode = DELETE;")?;
@@ -203,6 +221,17 @@ impl SqliteStore {
         )))?;
         c.execute_batch("PRAGMA journal_mode = WAL;")?;
         Ok(c.query_row("PRAGMA page_count", [], |r| r.get(0))?)
+    }
+
+    /// The connection for a long read: the reader when it is free, else the main one.
+    fn read_conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, HubError> {
+        match self.reader.try_lock() {
+            Ok(c) => Ok(c),
+            Err(std::sync::TryLockError::WouldBlock) => self.conn(),
+            Err(std::sync::TryLockError::Poisoned(_)) => {
+                Err(HubError::Internal("storage lock poisoned".into()))
+            }
+        }
     }
 
     fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, HubError> {
@@ -869,7 +898,7 @@ impl HubStore for SqliteStore {
     }
 
     fn prediction_revisions(&self) -> Result<Vec<super::PredictionRevision>, HubError> {
-        let c = self.conn()?;
+        let c = self.read_conn()?;
         let mut st = c.prepare(
             "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
              FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
@@ -1061,7 +1090,7 @@ impl HubStore for SqliteStore {
     }
 
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
-        let c = self.conn()?;
+        let c = self.read_conn()?;
         let mut st = c.prepare_cached(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?1"
         ))?;
@@ -1366,7 +1395,7 @@ impl HubStore for SqliteStore {
     }
 
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
-        let c = self.conn()?;
+        let c = self.read_conn()?;
         let mut st = c.prepare(
             "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
                     l.decided_at_ms, m.company, coalesce(p.model_intent, m.model_intent), coalesce(p.confidence, m.confidence),
@@ -2188,7 +2217,7 @@ impl HubStore for SqliteStore {
     }
 
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
-        let c = self.conn()?;
+        let c = self.read_conn()?;
         let mut out = HubCounts::default();
         {
             let mut st = c.prepare(&format!(
