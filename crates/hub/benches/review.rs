@@ -272,7 +272,7 @@ fn run(store_name: &str, store_url: &str, dir: &std::path::Path) {
     let q = quality::quality(&agg);
     let qt = t.elapsed().as_secs_f64();
     println!(
-        "load {} labels from SQLite: {load:.2} s; intern + majority + Dawid-Skene ({} iterations): {build:.2} s; agreement (alpha {:.3}, kappa {:.3}, {} batches, {} pairs) + annotator quality + disagreements: {qt:.2} s",
+        "{store_name}: load {} labels: {load:.2} s; intern + majority + Dawid-Skene ({} iterations): {build:.2} s; agreement (alpha {:.3}, kappa {:.3}, {} batches, {} pairs) + annotator quality + disagreements: {qt:.2} s",
         agg.copies.len(),
         agg.dawid_skene.as_ref().map_or(0, |d| d.iterations),
         q.overall.alpha.unwrap_or(f64::NAN),
