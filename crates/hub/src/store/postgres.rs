@@ -7,8 +7,9 @@
 //!   and label inserts of two uploads of one device never interleave, whichever hub
 //!   received them, while other devices' uploads go on; it leaves its ledger entry in
 //!   `ledger_pending`, and short transactions holding the one chain-head row
-//!   (`FOR UPDATE`) append pending entries to the chain in batches — after each upload
-//!   (skipped if another holds the head), every second, and before the ledger is read;
+//!   (`FOR UPDATE`) append pending entries to the chain in batches — on the hub's
+//!   chaining thread once an upload commits (skipped if another holds the head), every
+//!   second, and before the ledger is read;
 //! - operations on the review pool (dispatch, reclaim, revocation) take one
 //!   transaction-scoped advisory lock, so overlap checks see every other dispatch;
 //! - an enrollment code row is locked while it is consumed; nonces and message ids
@@ -28,7 +29,7 @@ use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
 use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, SignedReceipt};
 use postgres::{Client, NoTls, Row, Transaction};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// Versioned migrations, applied in order: version N (a row of `labelvault_schema`) is
@@ -306,6 +307,103 @@ pub struct PostgresStore {
     redacted: String,
     /// Seals and opens the text columns.
     texts: Texts,
+    /// Chains uploads' ledger entries off the request path (started once migrated).
+    chainer: Option<Chainer>,
+}
+
+/// Wakes this hub's chaining thread once an upload has committed, so its ledger entry is
+/// chained off the request path (the answer does not wait for it) and uploads committed
+/// meanwhile are chained together in one transaction. The thread has a connection of its
+/// own and ends when the store is dropped; entries it had not chained yet stay pending in
+/// the database for the next run.
+struct Chainer {
+    signal: Arc<(Mutex<ChainerState>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct ChainerState {
+    /// An upload committed since the last run began.
+    wanted: bool,
+    /// The store is being dropped.
+    stop: bool,
+}
+
+impl Chainer {
+    fn start(config: postgres::Config) -> Chainer {
+        let signal: Arc<(Mutex<ChainerState>, Condvar)> = Arc::default();
+        let s = signal.clone();
+        let thread = std::thread::Builder::new()
+            .name("ledger-chainer".into())
+            .spawn(move || chain_when_woken(&config, &s))
+            .ok();
+        Chainer { signal, thread }
+    }
+
+    /// Ask for a chaining run and return at once; false if no thread runs (the caller
+    /// then chains itself).
+    fn wake(&self) -> bool {
+        if self.thread.is_none() {
+            return false;
+        }
+        let Ok(mut st) = self.signal.0.lock() else {
+            return false;
+        };
+        st.wanted = true;
+        drop(st);
+        self.signal.1.notify_one();
+        true
+    }
+}
+
+impl Drop for Chainer {
+    fn drop(&mut self) {
+        if let Ok(mut st) = self.signal.0.lock() {
+            st.stop = true;
+        }
+        self.signal.1.notify_one();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The chaining thread: one [`chain_pending`] run (not waiting for the chain head) each
+/// time it is woken, on its own connection, made again after an error.
+fn chain_when_woken(config: &postgres::Config, signal: &(Mutex<ChainerState>, Condvar)) {
+    let mut client: Option<Client> = None;
+    loop {
+        {
+            let Ok(mut st) = signal.0.lock() else {
+                return;
+            };
+            while !st.wanted && !st.stop {
+                st = match signal.1.wait(st) {
+                    Ok(st) => st,
+                    Err(_) => return,
+                };
+            }
+            if st.stop {
+                return;
+            }
+            st.wanted = false;
+        }
+        if client.as_ref().is_none_or(|c| c.is_closed()) {
+            client = match config.connect(NoTls) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %connect_error(&e), "chaining the inbound ledger: no connection; retrying later");
+                    None
+                }
+            };
+        }
+        if let Some(c) = client.as_mut() {
+            if let Err(e) = chain_pending(c, false) {
+                tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
+                client = None;
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -339,7 +437,7 @@ impl PostgresStore {
         config
             .application_name("labelvault-hub")
             .connect_timeout(Duration::from_secs(10));
-        let store = PostgresStore {
+        let mut store = PostgresStore {
             pool: Pool {
                 config,
                 state: Mutex::new(PoolState {
@@ -350,6 +448,7 @@ impl PostgresStore {
             },
             redacted,
             texts: Texts(sealer),
+            chainer: None,
         };
         store.migrate().map_err(|e| match e {
             HubError::Internal(m) => {
@@ -360,6 +459,7 @@ impl PostgresStore {
         if store.texts.0.is_some() {
             store.reseal(false)?;
         }
+        store.chainer = Some(Chainer::start(store.pool.config.clone()));
         Ok(store)
     }
 
@@ -985,11 +1085,14 @@ impl HubStore for PostgresStore {
             &[&u.device_id, &u.now_ms, &u.body, &u.body_sha256, &receipt_json],
         )?;
         tx.commit()?;
-        // Chain it now, unless another request or hub is chaining (it, or the next run,
-        // takes this entry along). The upload is stored either way, so a failure here
-        // only delays the entry until the next run.
-        if let Err(e) = chain_pending(&mut c, false) {
-            tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
+        // Chain it off the request path: this hub's chaining thread (or, failing that,
+        // this request) runs unless another run or hub holds the chain head, which then
+        // takes this entry along, or the next run does. The upload is stored either
+        // way, so a failure here only delays the entry.
+        if !self.chainer.as_ref().is_some_and(Chainer::wake) {
+            if let Err(e) = chain_pending(&mut c, false) {
+                tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
+            }
         }
         Ok(signed)
     }
