@@ -8,8 +8,9 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::{off_main, AppState};
 use base64::Engine as _;
 use labelvault_core::admin_api::{
-    self, BatchPlan, CompanyAnswer, CompanyRequest, DispatchResponse, ExportFormat, GoldAnswer,
-    GoldRequest, GoldStored, PipelineStatus, Preview,
+    self, BatchPlan, CompanyAnswer, CompanyRequest, ComparisonAnswer, DispatchResponse,
+    EvaluationAnswer, ExportFormat, GoldAnswer, GoldRequest, GoldStored, PipelineStatus, Preview,
+    RetrainStatus,
 };
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
 use serde::de::DeserializeOwned;
@@ -651,11 +652,11 @@ pub async fn manage_export(
 #[derive(Debug, Serialize)]
 pub struct EvaluationView {
     /// The evaluation (per-intent scores, confusions, calibration).
-    pub evaluation: Value,
+    pub evaluation: EvaluationAnswer,
     /// The saved HTML report.
     pub report: Saved,
     /// Whether enough new labels have come in to retrain.
-    pub retrain: Value,
+    pub retrain: RetrainStatus,
 }
 
 /// Evaluate the model and save the HTML report.
@@ -664,13 +665,13 @@ pub async fn manage_evaluation(state: tauri::State<'_, AppState>) -> IpcResult<E
     let st = state.inner().clone();
     off_main(move || {
         let c = client(&st)?;
-        let evaluation = c.get_json("/v1/admin/evaluation")?;
+        let evaluation = admin_api::evaluation(&c)?;
         let html = c.get("/v1/admin/evaluation.html")?;
         let report = save(&export_dir(&st)?, "evaluation.html", &html)?;
         Ok(EvaluationView {
             evaluation,
             report,
-            retrain: c.get_json("/v1/admin/retrain")?,
+            retrain: admin_api::retrain_status(&c)?,
         })
     })
     .await
@@ -693,7 +694,7 @@ pub async fn manage_compare(
     state: tauri::State<'_, AppState>,
     a: String,
     b: String,
-) -> IpcResult<Value> {
+) -> IpcResult<ComparisonAnswer> {
     for v in [&a, &b] {
         if !model_version_ok(v) {
             return Err(IpcError::new(
@@ -706,8 +707,5 @@ pub async fn manage_compare(
         }
     }
     let st = state.inner().clone();
-    off_main(move || {
-        Ok(client(&st)?.get_json(&format!("/v1/admin/evaluation/compare?a={a}&b={b}"))?)
-    })
-    .await
+    off_main(move || Ok(admin_api::compare(&client(&st)?, &a, &b)?)).await
 }

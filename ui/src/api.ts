@@ -8,18 +8,23 @@ import type { CompanyAnswer } from "./generated/CompanyAnswer";
 import type { Composition } from "./generated/Composition";
 import type { DeviceProgress } from "./generated/DeviceProgress";
 import type { DispatchResponse } from "./generated/DispatchResponse";
+import type { ComparisonAnswer } from "./generated/ComparisonAnswer";
+import type { EvaluationAnswer } from "./generated/EvaluationAnswer";
 import type { ExportFormat } from "./generated/ExportFormat";
+import type { IntentDelta } from "./generated/IntentDelta";
 import type { GoldStored } from "./generated/GoldStored";
 import type { IngestSummary } from "./generated/IngestSummary";
 import type { Intent } from "./generated/Intent";
 import type { PipelineStatus } from "./generated/PipelineStatus";
 import type { Preview } from "./generated/Preview";
 import type { Reason } from "./generated/Reason";
+import type { RetrainStatus } from "./generated/RetrainStatus";
 import type { Strategy } from "./generated/Strategy";
+import type { VersionScore } from "./generated/VersionScore";
 
 export type {
-  BatchPlan, CompanyAnswer, Composition, DeviceProgress, DispatchResponse, ExportFormat, GoldStored, IngestSummary, Intent,
-  PipelineStatus, Preview, Reason, Strategy,
+  BatchPlan, CompanyAnswer, ComparisonAnswer, Composition, DeviceProgress, DispatchResponse, EvaluationAnswer, ExportFormat, GoldStored,
+  IngestSummary, Intent, IntentDelta, PipelineStatus, Preview, Reason, RetrainStatus, Strategy, VersionScore,
 };
 
 export type Alternative = { intent: string; confidence: number };
@@ -127,28 +132,10 @@ export type WithdrawOutcome = {
 };
 export type Disagreements = { total: number; open: number; disagreements: Disagreement[] };
 export type Saved = { path: string; bytes: number; splits?: Record<string, number> };
-export type Evaluation = {
-  items: number; accuracy: number; macro_f1: number;
-  per_intent: { intent: string; precision: number; recall: number; f1: number; support: number }[];
-  top_confusions: { model: string; human: string; count: number }[];
-  false_positive_rate_by_company: Record<string, number>;
-  calibration: { from: number; to: number; count: number; mean_confidence: number; accuracy: number }[];
-  expected_calibration_error: number;
-  /** Per model version (absent from hubs older than model versions). */
-  by_model_version?: VersionScore[];
-};
-/// One model version's latest predictions against the human labels.
-export type VersionScore = { model_version: string; items: number; accuracy: number; macro_f1: number };
-/// Two model versions on the same messages of the export's test split (B − A differences).
-export type Comparison = {
-  method: string; split: string; a: string; b: string; items: number;
-  accuracy_a: number; accuracy_b: number; accuracy_difference: number;
-  macro_f1_a: number; macro_f1_b: number; macro_f1_difference: number;
-  only_a_correct: number; only_b_correct: number; mcnemar_p: number;
-  per_intent: IntentDelta[];
-};
-export type IntentDelta = { intent: string; f1_a: number; f1_b: number; difference: number; support: number };
-export type EvaluationView = { evaluation: Evaluation; report: Saved; retrain: { new_labels: number; threshold: number; due: boolean } };
+/// The model's evaluation, two versions compared, and whether retraining is due.
+export type Evaluation = EvaluationAnswer;
+export type Comparison = ComparisonAnswer;
+export type EvaluationView = { evaluation: Evaluation; report: Saved; retrain: RetrainStatus };
 
 export const api = {
   status: () => invoke<VaultStatus>("vault_status"),

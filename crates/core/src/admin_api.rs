@@ -11,6 +11,9 @@ use crate::batch::{Reason, Taxonomy};
 use crate::manage::{AdminClient, AdminError};
 use serde::{Deserialize, Serialize};
 
+pub use crate::pipeline::evaluate::{
+    CalibrationBin, Comparison, IntentDelta, IntentScore, SegmentRate, VersionScore,
+};
 pub use crate::pipeline::select::{Composition, Strategy};
 
 /// Defaults and limits of the admin API: the hub applies them to what a request leaves
@@ -664,6 +667,113 @@ impl std::fmt::Display for ExportFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// One confusion of the evaluation: what the model said, what humans said, how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Confusion {
+    /// The model's intent.
+    pub model: String,
+    /// The humans' intent.
+    pub human: String,
+    /// Messages.
+    pub count: u64,
+}
+
+/// The answer to `GET /v1/admin/evaluation` as clients read it: the model against the
+/// final human labels. Fields the hub adds beside these (such as how fresh the answer
+/// is) are left for their own readers; a field an older hub lacks reads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EvaluationAnswer {
+    /// Aggregation: `dawid_skene` or `majority`.
+    pub method: String,
+    /// The model version evaluated (`null`: each message's current prediction).
+    pub model_version: Option<String>,
+    /// Messages evaluated.
+    pub items: u64,
+    /// Where the final labels came from (`adjudicated`, `gold`, `aggregated`).
+    pub sources: std::collections::BTreeMap<String, u64>,
+    /// Model accuracy against humans.
+    pub accuracy: f64,
+    /// Unweighted mean F1 over intents.
+    pub macro_f1: f64,
+    /// Per intent.
+    pub per_intent: Vec<IntentScore>,
+    /// Most frequent confusions, top 20.
+    pub top_confusions: Vec<Confusion>,
+    /// Share of the model's answers humans rejected, per company.
+    pub false_positive_rate_by_company: std::collections::BTreeMap<String, f64>,
+    /// Ten equal-width confidence bins.
+    pub calibration: Vec<CalibrationBin>,
+    /// Expected calibration error over those bins.
+    pub expected_calibration_error: f64,
+    /// Error rate per company, channel and language against the rest.
+    pub bias_audit: Vec<SegmentRate>,
+    /// Per model version.
+    pub by_model_version: Vec<VersionScore>,
+}
+
+/// The answer to `GET /v1/admin/evaluation/compare`: two model versions on the same
+/// messages of the export's test split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ComparisonAnswer {
+    /// Aggregation: `dawid_skene` or `majority`.
+    pub method: String,
+    /// Always `test`.
+    pub split: String,
+    /// The comparison.
+    #[serde(flatten)]
+    pub comparison: Comparison,
+}
+
+/// The last retraining mark (an export or a training run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetrainMarkView {
+    /// Its sequence number.
+    pub seq: u64,
+    /// `export` or `training`.
+    pub kind: String,
+    /// When, Unix milliseconds.
+    pub at_ms: i64,
+}
+
+/// The answer to `GET /v1/admin/retrain`: whether enough new labels came in to retrain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetrainStatus {
+    /// Label decisions received since the last mark.
+    pub new_labels: u64,
+    /// How many make retraining due.
+    pub threshold: u64,
+    /// `new_labels >= threshold`.
+    pub due: bool,
+    /// Label decisions received in all.
+    #[serde(default)]
+    pub labels_total: u64,
+    /// The last mark, if any.
+    #[serde(default)]
+    pub last_mark: Option<RetrainMarkView>,
+}
+
+/// The model's evaluation (`GET /v1/admin/evaluation`).
+pub fn evaluation(client: &AdminClient) -> Result<EvaluationAnswer, AdminError> {
+    client.get_as("/v1/admin/evaluation")
+}
+
+/// Compare two model versions (`GET /v1/admin/evaluation/compare?a=&b=`); the versions
+/// must be safe in a query (the caller checks them).
+pub fn compare(client: &AdminClient, a: &str, b: &str) -> Result<ComparisonAnswer, AdminError> {
+    client.get_as(&format!("/v1/admin/evaluation/compare?a={a}&b={b}"))
+}
+
+/// Whether retraining is due (`GET /v1/admin/retrain`).
+pub fn retrain_status(client: &AdminClient) -> Result<RetrainStatus, AdminError> {
+    client.get_as("/v1/admin/retrain")
 }
 
 /// Dry-run a selection (`POST /v1/admin/select`).

@@ -48,6 +48,9 @@ fn export_all(dir: &Path) {
         api::WithdrawAnswer,
         api::ExportFormat,
         api::Strategy,
+        api::EvaluationAnswer,
+        api::ComparisonAnswer,
+        api::RetrainStatus,
         IngestSummary,
         DeviceProgress,
     );

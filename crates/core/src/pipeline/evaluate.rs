@@ -6,7 +6,7 @@
 //! Per model version: accuracy and macro-F1 of each version's predictions, and the
 //! paired comparison of two versions on the same messages (McNemar's exact test).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// One item with the model's answer and the humans' (aggregated) one.
@@ -27,7 +27,8 @@ pub struct Judged<'a> {
 }
 
 /// Precision, recall, F1 and support of one intent.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IntentScore {
     /// Intent id.
     pub intent: String,
@@ -42,7 +43,8 @@ pub struct IntentScore {
 }
 
 /// One calibration bin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CalibrationBin {
     /// Lower edge of the confidence bin.
     pub from: f64,
@@ -86,7 +88,8 @@ pub struct Evaluation {
 /// One segment's error rate. In single-label intent review every model error is a false
 /// positive of the intent the model gave, so this is also the segment's false-positive
 /// rate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SegmentRate {
     /// `company`, `channel` or `language`.
     pub dimension: String,
@@ -335,7 +338,8 @@ fn pair_scores(pairs: &[(&str, &str)]) -> (f64, f64, BTreeMap<String, (f64, u64)
 }
 
 /// One model version's predictions scored against the human answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionScore {
     /// The model version.
     pub model_version: String,
@@ -380,7 +384,8 @@ pub struct Paired<'a> {
 }
 
 /// One intent's F1 under each version.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IntentDelta {
     /// Intent id.
     pub intent: String,
@@ -395,7 +400,8 @@ pub struct IntentDelta {
 }
 
 /// Two model versions on the same messages.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Comparison {
     /// Version A.
     pub a: String,
