@@ -10,8 +10,10 @@
 //! budget, 250 ms by default: every small hub), the state is rebuilt at once, so the
 //! answer is exact. Otherwise the answer comes from the state held, saying how old it
 //! is (`as_of`, the `X-LabelVault-As-Of` header, `labelvault_read_model_lag_seconds`),
-//! and one background refresh (never two at once) rebuilds it: the lag is bounded by
-//! about one rebuild. A change in the `privacy` generation (an erasure, text retired,
+//! and one background refresh (never two at once) rebuilds it, going round again if a
+//! stale answer was served meanwhile: what a read found missing is in the answers
+//! within about two rebuilds. The lag reported counts from the last time a read found
+//! the state current, so it is an upper bound. A change in the `privacy` generation (an erasure, text retired,
 //! consent, redaction terms) is never served stale: anything derived from message text
 //! is rebuilt before it is served again.
 //!
@@ -25,7 +27,7 @@ use crate::AppState;
 use axum::http::HeaderValue;
 use serde::Serialize;
 use std::any::Any;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -47,7 +49,7 @@ pub struct AsOf {
     /// When the store was read for it (Unix milliseconds).
     pub built_at_ms: i64,
     /// How far behind the store it may be: 0 when nothing changed since it was built,
-    /// else the time since it was built (a refresh is under way).
+    /// else the time since it was last found current (a refresh is under way).
     pub lag_ms: u64,
     /// Whether the store has not changed since it was built.
     pub current: bool,
@@ -92,6 +94,9 @@ struct Derived {
 pub struct Snapshot {
     gen: ReadGeneration,
     built_at_ms: i64,
+    /// The last time a read found the store still at `gen` (the answer is at least this
+    /// fresh, so a lag counted from here is an upper bound).
+    verified_at_ms: AtomicI64,
     build: Duration,
     /// The aggregation.
     pub agg: Aggregation,
@@ -108,7 +113,7 @@ impl Snapshot {
             lag_ms: if current {
                 0
             } else {
-                (now_ms() - self.built_at_ms).max(0) as u64
+                (now_ms() - self.verified_at_ms.load(Ordering::Relaxed)).max(0) as u64
             },
             current,
         }
@@ -206,6 +211,8 @@ pub struct ReadModel {
     snaps: Mutex<[Option<Arc<Snapshot>>; 2]>,
     builds: [Mutex<()>; 2],
     refreshing: AtomicBool,
+    /// A stale answer was served since the running refresh began.
+    wanted: AtomicBool,
     sync_budget_us: AtomicU64,
     bypass: AtomicBool,
     counts: Mutex<Option<Arc<Counts>>>,
@@ -219,6 +226,7 @@ impl Default for ReadModel {
             snaps: Mutex::new([None, None]),
             builds: [Mutex::new(()), Mutex::new(())],
             refreshing: AtomicBool::new(false),
+            wanted: AtomicBool::new(false),
             sync_budget_us: AtomicU64::new(SYNC_BUDGET.as_micros() as u64),
             bypass: AtomicBool::new(false),
             counts: Mutex::new(None),
@@ -296,6 +304,7 @@ fn build(s: &AppState, method: Method, gen: ReadGeneration) -> Result<Snapshot, 
     Ok(Snapshot {
         gen,
         built_at_ms,
+        verified_at_ms: AtomicI64::new(built_at_ms),
         build: t.elapsed(),
         agg,
         adjudications: n_adj,
@@ -319,6 +328,7 @@ pub fn read(s: &AppState, method: Method) -> Result<View, HubError> {
     let budget = Duration::from_micros(rm.sync_budget_us.load(Ordering::Relaxed));
     if let Some(snap) = rm.current(i) {
         if same_content(&snap.gen, &gen) {
+            snap.verified_at_ms.store(now_ms(), Ordering::Relaxed);
             return Ok(View {
                 as_of: snap.as_of(true),
                 snap,
@@ -339,6 +349,7 @@ pub fn read(s: &AppState, method: Method) -> Result<View, HubError> {
     let gen = s.store.read_generation()?;
     if let Some(snap) = rm.current(i) {
         if same_content(&snap.gen, &gen) {
+            snap.verified_at_ms.store(now_ms(), Ordering::Relaxed);
             return Ok(View {
                 as_of: snap.as_of(true),
                 snap,
@@ -366,24 +377,34 @@ impl ReadModel {
         }
     }
 
-    /// Start the background refresh unless one is running.
+    /// Start the background refresh unless one is running; one asked for while it runs
+    /// makes it go round once more, so a stale answer is caught up within two rebuilds.
     fn refresh_in_background(self: &Arc<Self>, s: &AppState) {
+        self.wanted.store(true, Ordering::Release);
         if self.refreshing.swap(true, Ordering::AcqRel) {
             return;
         }
         let (rm, s) = (self.clone(), s.clone());
         let started = std::thread::Builder::new()
             .name("read-model".into())
-            .spawn(move || {
+            .spawn(move || loop {
+                rm.wanted.store(false, Ordering::Release);
                 let t = Instant::now();
                 if let Err(e) = rm.refresh(&s) {
                     tracing::warn!(error = %e, "the manager's read model could not be refreshed; the next read tries again");
+                    rm.refreshing.store(false, Ordering::Release);
+                    return;
                 }
                 tracing::debug!(
                     ms = t.elapsed().as_millis() as u64,
                     "refreshed the manager's read model"
                 );
                 rm.refreshing.store(false, Ordering::Release);
+                if !rm.wanted.load(Ordering::Acquire)
+                    || rm.refreshing.swap(true, Ordering::AcqRel)
+                {
+                    return;
+                }
             });
         if started.is_err() {
             self.refreshing.store(false, Ordering::Release);
