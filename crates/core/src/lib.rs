@@ -15,7 +15,7 @@ pub mod keystore;
 pub mod labels;
 pub mod ledger;
 pub mod manage;
-pub(crate) mod par;
+pub mod par;
 pub mod pipeline;
 pub mod profile;
 pub mod protocol;

@@ -1,14 +1,11 @@
 //! Order-keeping parallel map over a slice, on scoped threads: `audit verify` checks
-//! signatures and import screens items for personal data this way.
+//! signatures, import screens items for personal data and the hub's dispatch redacts
+//! the messages it sends out this way.
 
 /// Run `f` over `items` split across the machine's cores, keeping order. Below `min_len`
 /// items it stays on the calling thread. A panicking worker's results are dropped (its
 /// chunk comes back shorter), so callers compare lengths when that matters.
-pub(crate) fn map<T: Sync, R: Send>(
-    items: &[T],
-    min_len: usize,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
+pub fn map<T: Sync, R: Send>(items: &[T], min_len: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

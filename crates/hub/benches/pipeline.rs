@@ -1,10 +1,15 @@
-//! The hub's database-backed pipeline on 1,000,000 stored messages: ingest into SQLite,
-//! the candidate query (window, copies still needed), selection over it, the whole
+//! The hub's database-backed pipeline on 1,000,000 stored messages: ingest, the
+//! candidate query (window, copies still needed), selection over it, the whole
 //! `POST /v1/admin/select` over loopback, and one dispatch (redact, seal per device,
-//! store) of the resulting pool to four devices with overlap 2 and 5% gold.
+//! store) of the resulting pool to four devices with overlap 2 and 5% gold — on SQLite,
+//! and on PostgreSQL too when a server is given, since a hub past one machine runs there
+//! and every per-row round trip costs far more.
 //!
 //! Run: `cargo bench -p labelvault-hub --bench pipeline` (`LABELVAULT_BENCH_MESSAGES`
-//! changes the count).
+//! changes the count). PostgreSQL: `scripts/with-postgres.sh cargo bench -p
+//! labelvault-hub --bench pipeline` (or set `LABELVAULT_BENCH_POSTGRES_URL` to a server;
+//! the bench makes a database of its own there and drops it at the end);
+//! `LABELVAULT_BENCH_STORES=postgres` (or `sqlite`) runs one store only.
 
 use labelvault_core::identity::DeviceIdentity;
 use labelvault_core::pipeline::select::{select, Rng, SelectionConfig, Strategy};
@@ -32,16 +37,73 @@ fn post(url: &str, token: &str, path: &str, body: serde_json::Value) -> serde_js
     .expect("json")
 }
 
+/// The PostgreSQL server to bench on, if any: `LABELVAULT_BENCH_POSTGRES_URL`, else the
+/// one `scripts/with-postgres.sh` starts.
+fn postgres_server() -> Option<String> {
+    std::env::var("LABELVAULT_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("LABELVAULT_TEST_POSTGRES_URL"))
+        .ok()
+}
+
+/// `postgres://USER@HOST:PORT/OLD?OPTS` with the database replaced by `name`.
+fn with_database(server: &str, name: &str) -> String {
+    let start = server.find("://").map(|i| i + 3).unwrap_or(0);
+    let (head, query) = match server.find('?') {
+        Some(q) => (&server[..q], &server[q..]),
+        None => (server, ""),
+    };
+    let base = match head[start..].find('/') {
+        Some(i) => &head[..start + i],
+        None => head,
+    };
+    format!("{base}/{name}{query}")
+}
+
 fn main() {
     let n: usize = std::env::var("LABELVAULT_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let key = config::load_or_create_key(dir.path()).expect("key");
-    let token = config::load_or_create_token(dir.path()).expect("token");
-    let db = dir.path().join("hub.db");
-    let st = store::open(&format!("sqlite://{}", db.display())).expect("store");
+    let only = std::env::var("LABELVAULT_BENCH_STORES").unwrap_or_default();
+    if only.is_empty() || only == "sqlite" {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("hub.db");
+        run(
+            "SQLite",
+            &format!("sqlite://{}", db.display()),
+            dir.path(),
+            n,
+            Some(&db),
+        );
+    }
+    if only.is_empty() || only == "postgres" {
+        let Some(server) = postgres_server() else {
+            println!("PostgreSQL: skipped (set LABELVAULT_BENCH_POSTGRES_URL or run under scripts/with-postgres.sh)");
+            return;
+        };
+        let name = format!("lv_bench_{}", std::process::id());
+        let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("connect");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create the bench database");
+        let dir = tempfile::tempdir().expect("tempdir");
+        run(
+            "PostgreSQL",
+            &with_database(&server, &name),
+            dir.path(),
+            n,
+            None,
+        );
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}
+
+/// The whole bench on the store at `url` (`db`: the SQLite file, to report its size).
+fn run(backend: &str, url: &str, dir: &std::path::Path, n: usize, db: Option<&std::path::Path>) {
+    println!("== {backend}, {n} messages");
+    let key = config::load_or_create_key(dir).expect("key");
+    let token = config::load_or_create_token(dir).expect("token");
+    let st = store::open(url).expect("store");
 
     // Same shape as the engine's select bench: Zipf-ish intents, 5 companies, 0.5% FPs.
     let mut rng = Rng::new(42);
@@ -83,10 +145,14 @@ fn main() {
     }
     let ingest = t.elapsed();
     println!(
-        "ingest {n} messages into SQLite: {:.1} s ({:.0} messages/s), database {:.0} MB",
+        "ingest {n} messages into {backend}: {:.1} s ({:.0} messages/s){}",
         ingest.as_secs_f64(),
         n as f64 / ingest.as_secs_f64(),
-        std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+        db.map(|db| format!(
+            ", database {:.0} MB",
+            std::fs::metadata(db).map(|m| m.len()).unwrap_or(0) as f64 / 1e6
+        ))
+        .unwrap_or_default()
     );
     st.set_company("newco", true, T0).expect("company");
     st.set_company("freshly", true, T0).expect("company");
@@ -187,8 +253,12 @@ fn main() {
     );
     let secs = t.elapsed().as_secs_f64();
     let copies = r["copies"].as_u64().unwrap_or(0) + r["gold_copies"].as_u64().unwrap_or(0);
+    assert!(
+        r["batches"].as_array().is_some_and(|b| !b.is_empty()),
+        "the dispatch stored no batch: {r}"
+    );
     println!(
-        "POST /v1/admin/dispatch: {secs:.2} s for {} messages → {copies} items (redacted, sealed, stored) in {} batches, {:.0} items/s",
+        "POST /v1/admin/dispatch ({backend}): {secs:.2} s for {} messages → {copies} items (redacted, sealed, stored) in {} batches, {:.0} items/s",
         r["dispatched_messages"],
         r["batches"].as_array().map(Vec::len).unwrap_or(0),
         copies as f64 / secs

@@ -508,6 +508,41 @@ fn item_for(
     labelvault_core::pipeline::item_for(m, reason, text, intents)
 }
 
+/// The item of every slot `planned` sends out, built by `build` once per message (a
+/// message's copies share it), in parallel: pool items by pool entry, gold items by gold
+/// answer. The same items as building them one by one in slot order, which the
+/// dispatch still does for any slot missing here.
+fn redact_planned(
+    planned: &[labelvault_core::pipeline::distribute::PlannedBatch],
+    build: impl Fn(Slot) -> InputItem + Sync,
+) -> (HashMap<usize, InputItem>, HashMap<usize, InputItem>) {
+    let mut seen = std::collections::HashSet::new();
+    let slots: Vec<Slot> = planned
+        .iter()
+        .flat_map(|b| b.slots.iter().copied())
+        .filter(|s| {
+            seen.insert(match *s {
+                Slot::Pool(j) => (false, j),
+                Slot::Gold(g) => (true, g),
+            })
+        })
+        .collect();
+    let items = labelvault_core::par::map(&slots, 256, |s| build(*s));
+    let (mut pool, mut gold) = (HashMap::new(), HashMap::new());
+    if items.len() != slots.len() {
+        // A worker panicked and its chunk is missing: nothing here lines up with the
+        // slots, so the dispatch builds every item itself.
+        return (pool, gold);
+    }
+    for (slot, item) in slots.into_iter().zip(items) {
+        match slot {
+            Slot::Pool(j) => pool.insert(j, item),
+            Slot::Gold(g) => gold.insert(g, item),
+        };
+    }
+    (pool, gold)
+}
+
 fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
     let joined: Vec<&str> = intents.iter().map(String::as_str).collect();
     let d = ring::digest::digest(&ring::digest::SHA256, joined.join("\n").as_bytes());
@@ -621,9 +656,26 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     };
     let r: &Redactor = &s.redactor;
     let terms = company_terms(store.as_ref())?;
-    // Redact each message once; its copies share the redacted item.
-    let mut pool_items: HashMap<usize, InputItem> = HashMap::new();
-    let mut gold_items: HashMap<usize, InputItem> = HashMap::new();
+    // Redact each message that goes out once, on every core (redaction is most of the
+    // work a dispatch does outside the database); its copies share the redacted item.
+    let gold_reason = |m: &Message| {
+        // A gold item looks like any other: its reason is the one it would have had if
+        // selected.
+        if m.reported_false_positive {
+            Reason::FalsePositive
+        } else if m.confidence < req.selection.max_confidence {
+            Reason::LowConfidence
+        } else {
+            Reason::RandomSample
+        }
+    };
+    let (mut pool_items, mut gold_items) = redact_planned(&planned, |slot| match slot {
+        Slot::Pool(j) => item_for(&texts[j], p.pool.entries[j].reason, r, &terms, &intents),
+        Slot::Gold(g) => {
+            let m = &gold[g].0;
+            item_for(m, gold_reason(m), r, &terms, &intents)
+        }
+    });
     let mut batches = Vec::new();
     let mut out = Vec::new();
     let mut dispatched = BTreeSet::new();
@@ -651,15 +703,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                 }
                 Slot::Gold(g) => {
                     let m = &gold[g].0;
-                    // A gold item looks like any other: its reason is the one it would
-                    // have had if selected.
-                    let reason = if m.reported_false_positive {
-                        Reason::FalsePositive
-                    } else if m.confidence < req.selection.max_confidence {
-                        Reason::LowConfidence
-                    } else {
-                        Reason::RandomSample
-                    };
+                    let reason = gold_reason(m);
                     let item = gold_items
                         .entry(g)
                         .or_insert_with(|| item_for(m, reason, r, &terms, &intents));
@@ -688,7 +732,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             guidelines: req.guidelines.clone(),
             ..payload
         };
-        payload.validate().map_err(|e| bad(e.to_string()))?;
+        // `seal` validates the payload (with the guidelines) before sealing it.
         let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
         let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
         let item_chars = payload.items.iter().map(|i| i.text_chars()).collect();
@@ -845,4 +889,82 @@ pub async fn withdraw_batch(
         copies_returned: returned,
     })
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use labelvault_core::pipeline::distribute::PlannedBatch;
+
+    fn message(i: usize) -> Message {
+        Message {
+            message_id: format!("m{i}"),
+            text: format!(
+                "Order {i} is late, mail me at user{i}@example.com or call +44 7700 900{:03}",
+                i % 1000
+            ),
+            company: "acme".into(),
+            channel: "chat".into(),
+            received_at: 1_760_000_000 + i as i64,
+            model_intent: "late_delivery".into(),
+            confidence: 0.4,
+            probabilities: vec![("late_delivery".into(), 0.4), ("refund".into(), 0.3)],
+            reported_false_positive: false,
+            training_consent: true,
+            model_version: labelvault_core::pipeline::UNVERSIONED.into(),
+            language: None,
+        }
+    }
+
+    /// Redacting a dispatch's messages on several threads gives every slot, in every
+    /// batch and in slot order, the very item the one-by-one path builds for it (same
+    /// redacted text, prediction and reason), once per message however many copies it
+    /// has: the parallel path changes the speed of a dispatch, not what it sends.
+    #[test]
+    fn parallel_redaction_gives_each_slot_the_item_built_one_by_one() {
+        let messages: Vec<Message> = (0..1_500).map(message).collect();
+        let gold: Vec<Message> = (0..3).map(|i| message(10_000 + i)).collect();
+        let r = Redactor::default();
+        let terms = HashMap::new();
+        let intents: BTreeSet<String> = ["late_delivery".to_string(), "refund".to_string()].into();
+        let build = |slot: Slot| match slot {
+            Slot::Pool(j) => item_for(&messages[j], Reason::LowConfidence, &r, &terms, &intents),
+            Slot::Gold(g) => item_for(&gold[g], Reason::RandomSample, &r, &terms, &intents),
+        };
+        // Every message twice (overlap 2), on two devices in different orders, with gold.
+        let planned = vec![
+            PlannedBatch {
+                annotator: 0,
+                slots: (0..1_500)
+                    .map(Slot::Pool)
+                    .chain([Slot::Gold(0), Slot::Gold(2)])
+                    .collect(),
+            },
+            PlannedBatch {
+                annotator: 1,
+                slots: (0..1_500)
+                    .rev()
+                    .map(Slot::Pool)
+                    .chain([Slot::Gold(0)])
+                    .collect(),
+            },
+        ];
+        let (pool, gold_items) = redact_planned(&planned, build);
+        assert_eq!((pool.len(), gold_items.len()), (1_500, 2));
+        for b in &planned {
+            for &slot in &b.slots {
+                let got = match slot {
+                    Slot::Pool(j) => pool.get(&j),
+                    Slot::Gold(g) => gold_items.get(&g),
+                };
+                assert_eq!(got, Some(&build(slot)), "{slot:?}");
+            }
+        }
+        for item in pool.values().chain(gold_items.values()) {
+            assert!(
+                !item.text.contains("@example.com") && !item.text.contains("7700 900"),
+                "personal data left in a dispatched item"
+            );
+        }
+    }
 }

@@ -55,6 +55,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
     "0016_webhook_superseded.sql",
     "0017_ledger_pending.sql",
     "0018_read_model_changes.sql",
+    "0019_dispatch_indexes.sql",
 );
 
 /// Advisory lock key held while adjudications or retraining marks are appended, so
@@ -713,6 +714,10 @@ fn lock_pool(tx: &mut Transaction<'_>) -> Result<(), HubError> {
 fn count(r: &Row, i: usize) -> Result<u64, HubError> {
     Ok(r.try_get::<_, i64>(i)?.max(0) as u64)
 }
+
+/// Rows a dispatch writes (or checks) per statement: few enough to bound the memory of
+/// one statement's arrays, many enough that round trips stop mattering.
+const DISPATCH_ROWS_PER_STATEMENT: usize = 10_000;
 
 impl HubStore for PostgresStore {
     fn create_annotator(
@@ -1509,15 +1514,23 @@ impl HubStore for PostgresStore {
 
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
         let mut c = self.conn()?;
+        // A statement per chunk of ids, not per id: a dispatch reads tens of thousands.
         let st = c.prepare(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = $1"
+            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ANY($1)"
         ))?;
+        let mut found: std::collections::HashMap<String, Message> =
+            std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(DISPATCH_ROWS_PER_STATEMENT) {
+            for row in c.query(&st, &[&chunk])? {
+                let m = message_row(&row, &self.texts)?;
+                found.insert(m.message_id.clone(), m);
+            }
+        }
         ids.iter()
             .map(|id| {
-                let row = c.query_opt(&st, &[id])?.ok_or_else(|| {
+                found.get(id).cloned().ok_or_else(|| {
                     HubError::not_found("unknown_message", "a selected message is no longer stored")
-                })?;
-                message_row(&row, &self.texts)
+                })
             })
             .collect()
     }
@@ -1526,7 +1539,15 @@ impl HubStore for PostgresStore {
         let mut c = self.conn()?;
         let rows = c.query(
             &format!(
-                "SELECT i FROM (SELECT model_intent AS i FROM messages UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL) u
+                // Skips through messages_intent, one seek per distinct intent, instead
+                // of reading every message: a dispatch asks for these on a million.
+                "WITH RECURSIVE n(v) AS (
+                     SELECT min(model_intent) FROM messages
+                     UNION ALL
+                     SELECT (SELECT min(model_intent) FROM messages WHERE model_intent > n.v) FROM n WHERE n.v IS NOT NULL
+                 )
+                 SELECT i FROM (SELECT v AS i FROM n WHERE v IS NOT NULL
+                                UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL) u
                  ORDER BY i {C}"
             ),
             &[],
@@ -1566,115 +1587,189 @@ impl HubStore for PostgresStore {
         // copies every earlier dispatch committed.
         lock_pool(&mut tx)?;
         reclaim_in(&mut tx, now)?;
-        let mut touched = std::collections::BTreeSet::new();
-        let batch = tx.prepare(
-            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
+        // Each step is one statement over arrays (a few per dispatch, not a few per
+        // copy): a round trip to the server costs more than the row it carries.
+        let devices: Vec<&str> = batches
+            .iter()
+            .map(|d| d.batch.device_id.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let active = count(
+            &tx.query_one(
+                "SELECT count(*) FROM devices WHERE device_id = ANY($1) AND revoked_at IS NULL",
+                &[&devices],
+            )?,
+            0,
         )?;
-        let asg = tx.prepare(
-            "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
+        if active as usize != devices.len() {
+            return Err(HubError::conflict(
+                "revoked",
+                "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
+            ));
+        }
+        tx.execute(
+            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bytea[])",
+            &[
+                &batches.iter().map(|d| d.batch.batch_id.as_str()).collect::<Vec<_>>(),
+                &batches.iter().map(|d| d.batch.device_id.as_str()).collect::<Vec<_>>(),
+                &batches.iter().map(|d| d.batch.created_at).collect::<Vec<_>>(),
+                &batches.iter().map(|d| d.batch.expires_at).collect::<Vec<_>>(),
+                &batches
+                    .iter()
+                    .map(|d| d.batch.item_ids.len() as i64)
+                    .collect::<Vec<_>>(),
+                &batches
+                    .iter()
+                    .map(|d| d.batch.bytes.as_slice())
+                    .collect::<Vec<_>>(),
+            ],
         )?;
-        let cp = tx.prepare(
-            "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
-             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9,
-                     (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = $2))",
-        )?;
-        // Read after the copy is inserted (a statement never sees an older snapshot than
-        // the one before it): the current prediction is the latest revision's.
-        let shown = tx.prepare(
-            "SELECT model_version, model_intent, confidence FROM messages WHERE message_id = $1",
-        )?;
-        let intent = tx.prepare(
-            "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )?;
+        let mut intent_rows: (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for d in batches {
-            let b = &d.batch;
-            let revoked: Option<Option<i64>> = tx
-                .query_opt(
-                    "SELECT revoked_at FROM devices WHERE device_id = $1",
-                    &[&b.device_id],
-                )?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            if !matches!(revoked, Some(None)) {
-                return Err(HubError::conflict(
-                    "revoked",
-                    "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
-                ));
-            }
-            tx.execute(
-                &batch,
-                &[
-                    &b.batch_id,
-                    &b.device_id,
-                    &b.created_at,
-                    &b.expires_at,
-                    &(b.item_ids.len() as i64),
-                    &b.bytes,
-                ],
-            )?;
-            for (n, copy) in d.copies.iter().enumerate() {
-                tx.execute(
-                    &asg,
-                    &[&copy.item_id, &b.batch_id, &b.device_id, &b.chars_of(n)],
-                )?;
-                tx.execute(
-                    &cp,
-                    &[
-                        &copy.item_id,
-                        &copy.message_id,
-                        &b.device_id,
-                        &b.batch_id,
-                        &copy.gold,
-                        &d.lease_expires_at,
-                        &b.created_at,
-                        &reason_str(copy.reason),
-                        &b.text_of(n)
-                            .map(|t| self.texts.seal(COPY_TEXT, t))
-                            .transpose()?,
-                    ],
-                )?;
-                if let Some(p) = &copy.prediction {
-                    let still = tx.query_opt(&shown, &[&copy.message_id])?;
-                    let same = match still {
-                        Some(r) => {
-                            let (v, i, c): (String, String, f64) =
-                                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-                            v == p.model_version
-                                && i == p.model_intent
-                                && (c - p.confidence).abs() <= 1e-12
-                        }
-                        None => false,
-                    };
-                    if !same {
-                        return Err(HubError::conflict(
-                            "pool_changed",
-                            "a message was re-scored during the dispatch; nothing was dispatched, run it again",
-                        ));
-                    }
-                }
-                if !copy.gold {
-                    touched.insert(copy.message_id.as_str());
-                }
-            }
-            for i in &b.intents {
-                tx.execute(&intent, &[&b.batch_id, i])?;
+            for i in &d.batch.intents {
+                intent_rows.0.push(&d.batch.batch_id);
+                intent_rows.1.push(i);
             }
         }
-        let st = tx.prepare(
-            "SELECT count(*), count(DISTINCT device_id), count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
-             FROM copies WHERE message_id = $1 AND state = 'open' AND NOT gold",
+        tx.execute(
+            "INSERT INTO batch_intents (batch_id, intent_id)
+             SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+            &[&intent_rows.0, &intent_rows.1],
         )?;
-        for m in touched {
-            let r = tx.query_one(&st, &[&m])?;
-            let (n, devices, relabel) = (count(&r, 0)?, count(&r, 1)?, count(&r, 2)?);
-            // A suspected label error gets one copy beyond its answered ones; it does
-            // not lift the overlap for the message's ordinary open copies.
-            let too_many = relabel > 1 || (n - relabel) as usize > overlap;
-            if too_many || devices < n {
+        // The copies in dispatch order (`ord` keeps it), a bounded number per statement.
+        let rows: Vec<(&DispatchBatch, usize, &super::NewCopy)> = batches
+            .iter()
+            .flat_map(|d| {
+                d.copies
+                    .iter()
+                    .enumerate()
+                    .map(move |(n, copy)| (d, n, copy))
+            })
+            .collect();
+        for chunk in rows.chunks(DISPATCH_ROWS_PER_STATEMENT) {
+            let item_ids: Vec<&str> = chunk.iter().map(|r| r.2.item_id.as_str()).collect();
+            let batch_ids: Vec<&str> = chunk.iter().map(|r| r.0.batch.batch_id.as_str()).collect();
+            let device_ids: Vec<&str> =
+                chunk.iter().map(|r| r.0.batch.device_id.as_str()).collect();
+            tx.execute(
+                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])",
+                &[
+                    &item_ids,
+                    &batch_ids,
+                    &device_ids,
+                    &chunk
+                        .iter()
+                        .map(|r| r.0.batch.chars_of(r.1))
+                        .collect::<Vec<_>>(),
+                ],
+            )?;
+            let redacted = chunk
+                .iter()
+                .map(|r| {
+                    r.0.batch
+                        .text_of(r.1)
+                        .map(|t| self.texts.seal(COPY_TEXT, t))
+                        .transpose()
+                })
+                .collect::<Result<Vec<Option<String>>, HubError>>()?;
+            tx.execute(
+                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
+                 SELECT u.item_id, u.message_id, u.device_id, u.batch_id, u.gold, 'open', u.lease_expires_at, u.created_at, u.reason, u.redacted,
+                        (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = u.message_id)
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
+                      WITH ORDINALITY AS u(item_id, message_id, device_id, batch_id, gold, lease_expires_at, created_at, reason, redacted, n)
+                 ORDER BY u.n",
+                &[
+                    &item_ids,
+                    &chunk
+                        .iter()
+                        .map(|r| r.2.message_id.as_str())
+                        .collect::<Vec<_>>(),
+                    &device_ids,
+                    &batch_ids,
+                    &chunk.iter().map(|r| r.2.gold).collect::<Vec<_>>(),
+                    &chunk
+                        .iter()
+                        .map(|r| r.0.lease_expires_at)
+                        .collect::<Vec<_>>(),
+                    &chunk
+                        .iter()
+                        .map(|r| r.0.batch.created_at)
+                        .collect::<Vec<_>>(),
+                    &chunk
+                        .iter()
+                        .map(|r| reason_str(r.2.reason))
+                        .collect::<Vec<_>>(),
+                    &redacted,
+                ],
+            )?;
+            // Read after the copies are inserted (a statement never sees an older
+            // snapshot than the one before it): the current prediction is the latest
+            // revision's, and must be the one each item shows.
+            let shown: Vec<(&str, &super::ShownPrediction)> = chunk
+                .iter()
+                .filter_map(|r| {
+                    r.2.prediction
+                        .as_ref()
+                        .map(|p| (r.2.message_id.as_str(), p))
+                })
+                .collect();
+            let changed = count(
+                &tx.query_one(
+                    "SELECT count(*) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(message_id, model_version, model_intent, confidence)
+                     LEFT JOIN messages m ON m.message_id = u.message_id
+                     WHERE m.message_id IS NULL OR m.model_version <> u.model_version
+                        OR m.model_intent <> u.model_intent OR abs(m.confidence - u.confidence) > 1e-12",
+                    &[
+                        &shown.iter().map(|s| s.0).collect::<Vec<_>>(),
+                        &shown
+                            .iter()
+                            .map(|s| s.1.model_version.as_str())
+                            .collect::<Vec<_>>(),
+                        &shown
+                            .iter()
+                            .map(|s| s.1.model_intent.as_str())
+                            .collect::<Vec<_>>(),
+                        &shown.iter().map(|s| s.1.confidence).collect::<Vec<_>>(),
+                    ],
+                )?,
+                0,
+            )?;
+            if changed > 0 {
                 return Err(HubError::conflict(
                     "pool_changed",
-                    "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
+                    "a message was re-scored during the dispatch; nothing was dispatched, run it again",
                 ));
+            }
+        }
+        let touched: Vec<&str> = rows
+            .iter()
+            .filter(|r| !r.2.gold)
+            .map(|r| r.2.message_id.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for chunk in touched.chunks(DISPATCH_ROWS_PER_STATEMENT) {
+            let counts = tx.query(
+                "SELECT count(*), count(DISTINCT device_id), count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
+                 FROM copies WHERE message_id = ANY($1) AND state = 'open' AND NOT gold
+                 GROUP BY message_id",
+                &[&chunk],
+            )?;
+            for r in &counts {
+                let (n, devices, relabel) = (count(r, 0)?, count(r, 1)?, count(r, 2)?);
+                // A suspected label error gets one copy beyond its answered ones; it does
+                // not lift the overlap for the message's ordinary open copies.
+                let too_many = relabel > 1 || (n - relabel) as usize > overlap;
+                if too_many || devices < n {
+                    return Err(HubError::conflict(
+                        "pool_changed",
+                        "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
+                    ));
+                }
             }
         }
         tx.commit()?;

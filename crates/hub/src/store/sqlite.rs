@@ -37,6 +37,7 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0016_webhook_superseded.sql",
     "0017_ledger_pending.sql",
     "0018_read_model_changes.sql",
+    "0019_dispatch_indexes.sql",
 );
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
@@ -1105,8 +1106,16 @@ impl HubStore for SqliteStore {
 
     fn known_intents(&self) -> Result<Vec<String>, HubError> {
         let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT model_intent FROM messages UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY 1",
+        // Skips through messages_intent, one seek per distinct intent, instead of
+        // reading every message: a dispatch asks for these on a million messages.
+        let mut st = c.prepare_cached(
+            "WITH RECURSIVE i(v) AS (
+                 SELECT min(model_intent) FROM messages
+                 UNION ALL
+                 SELECT (SELECT min(model_intent) FROM messages WHERE model_intent > i.v) FROM i WHERE i.v IS NOT NULL
+             )
+             SELECT v FROM i WHERE v IS NOT NULL
+             UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY 1",
         )?;
         let rows = st.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1140,6 +1149,8 @@ impl HubStore for SqliteStore {
         let tx = c.transaction()?;
         reclaim_in(&tx, now)?;
         let mut touched = std::collections::BTreeSet::new();
+        let mut checked: std::collections::HashMap<&str, &super::ShownPrediction> =
+            std::collections::HashMap::new();
         for d in batches {
             let b = &d.batch;
             let revoked: Option<Option<i64>> = tx
@@ -1172,7 +1183,12 @@ impl HubStore for SqliteStore {
                 "SELECT model_version, model_intent, confidence FROM messages WHERE message_id = ?1",
             )?;
             for (n, copy) in d.copies.iter().enumerate() {
-                if let Some(p) = &copy.prediction {
+                // A message's copies show the same prediction: read it once per message.
+                let unchecked = copy
+                    .prediction
+                    .as_ref()
+                    .filter(|p| checked.get(copy.message_id.as_str()) != Some(p));
+                if let Some(p) = unchecked {
                     let still: Option<(String, String, f64)> = shown
                         .query_row(params![copy.message_id], |r| {
                             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -1188,6 +1204,7 @@ impl HubStore for SqliteStore {
                             "a message was re-scored during the dispatch; nothing was dispatched, run it again",
                         ));
                     }
+                    checked.insert(copy.message_id.as_str(), p);
                 }
                 asg.execute(params![
                     copy.item_id,
