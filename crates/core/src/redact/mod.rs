@@ -21,6 +21,7 @@ mod address;
 mod blocks;
 mod contact;
 mod dates;
+mod fields;
 mod finance;
 mod gazetteer;
 mod guess;
@@ -252,6 +253,8 @@ impl Prio {
     pub(crate) const IP: Prio = Prio(90);
     pub(crate) const DOB_CUE: Prio = Prio(80);
     pub(crate) const ORDER_EXTRA: Prio = Prio(78);
+    /// An identifier after a form field's label ("Passport no.: …", `fields.rs`).
+    pub(crate) const FIELD_ID: Prio = Prio(76);
     pub(crate) const ORDER_CUE: Prio = Prio(75);
     pub(crate) const PHONE_STRONG: Prio = Prio(70);
     pub(crate) const ADDRESS: Prio = Prio(65);
@@ -557,6 +560,20 @@ impl Redactor {
                 blocks::blocks(text, &mut c);
             }
         }
+        // labelled form fields (a cheap byte check inside skips texts without `:`, tab, `|`)
+        let mut veto: Vec<(usize, usize)> = Vec::new();
+        {
+            let from = c.len();
+            fields::fields(text, &mut c, &mut veto);
+            let mut i = from;
+            while i < c.len() {
+                if self.on(c[i].kind) {
+                    i += 1;
+                } else {
+                    c.swap_remove(i);
+                }
+            }
+        }
         if self.on(PiiKind::OrderNumber) {
             for r in &self.extra {
                 for m in r.find_iter(text) {
@@ -576,6 +593,14 @@ impl Redactor {
             if self.tagger && (g.upper || !g.ascii) {
                 tagger::persons(text, &mut c);
             }
+        }
+        if !veto.is_empty() {
+            // no weak name in a field's label ("Etunimi:") or in a country, phone, date ... field
+            c.retain(|x| {
+                x.kind != PiiKind::Person
+                    || x.prio > Prio::PERSON
+                    || !veto.iter().any(|&(s, e)| x.start < e && s < x.end)
+            });
         }
         c
     }
@@ -647,12 +672,146 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
             }
         }
     }
-    name_parts_again(text, &spans, &mut extra);
+    names_from_mailboxes(text, &spans, &mut extra);
+    if extra.iter().any(|x| x.kind == PiiKind::Person) {
+        let mut all = spans.clone();
+        all.extend(extra.iter().copied());
+        name_parts_again(text, &all, &mut extra);
+    } else {
+        name_parts_again(text, &spans, &mut extra);
+    }
     if !extra.is_empty() {
         spans.extend(extra);
         spans.sort_by_key(|x| x.start);
     }
     spans
+}
+
+/// A capitalised word that is a part of an e-mail address's local part in the same message
+/// names its person ("Kuma Rakukar … kuma@maple.ca", "Noboru Kurosawa …
+/// noboru_kurosawa@…", "N. Kurosawa … nkurosawa@…"): signatures and chats sign with the
+/// name the address is made of. Parts are words of three letters or more (four for a
+/// word that only begins or ends a run of letters such as "noborukurosawa") that are not
+/// everyday words, so role mailboxes ("service@", "billing@") name nobody. The run is
+/// widened to a capitalised neighbour on the same line that is no everyday word
+/// ("Kuma Rakukar").
+fn names_from_mailboxes(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
+    let mut locals: Vec<String> = Vec::new();
+    for s in spans.iter().filter(|s| s.kind == PiiKind::Email) {
+        let v = &text[s.start..s.end];
+        let local = v.split(['@', ' ']).next().unwrap_or("");
+        for t in local.split(|c: char| !c.is_alphabetic()) {
+            if t.chars().count() >= 3 {
+                let t = t.to_lowercase();
+                if !locals.contains(&t) {
+                    locals.push(t);
+                }
+            }
+        }
+    }
+    if locals.is_empty() {
+        return;
+    }
+    let mut buf = lexicon::Lower::new();
+    let covered = |s: usize, e: usize, a: &[PiiSpan], x: &[PiiSpan]| {
+        a.iter().chain(x.iter()).any(|p| p.start < e && s < p.end)
+    };
+    // every word of the text, with its offsets
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            if c.is_alphabetic() {
+                let s = i;
+                while let Some(c) = text[i..].chars().next() {
+                    if c.is_alphabetic()
+                        || (c == '-' || c == '\'')
+                            && text[i + 1..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphabetic)
+                    {
+                        i += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                v.push((s, i));
+            } else {
+                i += c.len_utf8();
+            }
+        }
+        v
+    };
+    let is_name_word = |w: &str, buf: &mut lexicon::Lower| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().count() >= 2
+            && !lexicon::lookup(lexicon::lower(w, buf)).common()
+    };
+    let mut hits: Vec<usize> = Vec::new();
+    for (k, &(s, e)) in words.iter().enumerate() {
+        let w = &text[s..e];
+        let n = w.chars().count();
+        if n < 3 || !w.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        // inside an e-mail address or a web address: not a mention
+        if spans
+            .iter()
+            .any(|p| p.start < e && s < p.end && p.kind != PiiKind::Person)
+        {
+            continue;
+        }
+        let lw = w.to_lowercase();
+        if lexicon::lookup(lexicon::lower(w, &mut buf)).common() {
+            continue;
+        }
+        let hit = locals.iter().any(|t| {
+            *t == lw
+                || (n >= 4 && t.len() >= lw.len() + 3 && (t.starts_with(&lw) || t.ends_with(&lw)))
+        });
+        if hit {
+            hits.push(k);
+        }
+    }
+    for k in hits {
+        let (mut s, mut e) = words[k];
+        // widen to capitalised neighbours on the same line ("Kuma Rakukar", "N. Kurosawa")
+        let mut j = k;
+        while j + 1 < words.len() && j < k + 2 {
+            let (ns, ne) = words[j + 1];
+            let gap = &text[e..ns];
+            if gap != " " || !is_name_word(&text[ns..ne], &mut buf) || covered(ns, ne, spans, extra)
+            {
+                break;
+            }
+            e = ne;
+            j += 1;
+        }
+        let mut j = k;
+        while j > 0 && j + 2 > k {
+            let (ps, pe) = words[j - 1];
+            let gap = &text[pe..s];
+            if !(gap == " " || gap == ". ")
+                || !is_name_word(&text[ps..pe], &mut buf)
+                || covered(ps, pe, spans, extra)
+            {
+                break;
+            }
+            s = ps;
+            j -= 1;
+        }
+        if !covered(s, e, spans, extra) {
+            extra.push(PiiSpan {
+                start: s,
+                end: e,
+                kind: PiiKind::Person,
+            });
+        }
+    }
 }
 
 /// A name found once names its person wherever a part of it stands alone later: "Tenoch
