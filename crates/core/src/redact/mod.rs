@@ -28,6 +28,7 @@ mod guess;
 mod ids;
 mod lexicon;
 mod names;
+mod postal;
 pub mod recognizer;
 mod scan;
 pub mod tagger;
@@ -557,6 +558,7 @@ impl Redactor {
         if self.on(PiiKind::StreetAddress) {
             address::addresses(text, g.digit, &mut c);
             if g.digit {
+                postal::postal(text, &mut c);
                 blocks::blocks(text, &mut c);
             }
         }
