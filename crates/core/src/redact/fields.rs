@@ -4,7 +4,7 @@
 //! Why: web forms, tickets and exports split personal data over fields, and each value
 //! alone says little ("33A", "Dublin 9", a surname no list holds), but the label says what
 //! it is. A line is read as a field when it opens with a label (after optional bullets or
-//! a table bar) followed by `:`, a tab or a `|`; JSON keys are read the same way
+//! a table bar) followed by `:`, `=`, a tab or a `|`; JSON keys are read the same way
 //! (`first_name`, `postalCode` become "first name", "postal code"). The label is looked
 //! up, after lower-casing and dropping a trailing `*` or "(optional)", in lists of field
 //! labels of many languages; the value must then look like what the label promises (a
@@ -1248,6 +1248,11 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
     Some(Field::Pii { kind, place })
 }
 
+/// Whether `label` is a known form label of any kind (a chat speaker is not).
+pub(super) fn is_label(label: &str, buf: &mut String) -> bool {
+    label_kind(label, buf).is_some()
+}
+
 /// Whether `v` looks like the value `kind`'s label promises.
 fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
     if v.is_empty() || v.len() > 120 || v.contains('@') || v.contains("://") || v.contains("www.") {
@@ -1368,7 +1373,7 @@ fn push(
 /// hold no personal data, where no weak name is kept.
 pub(super) fn fields(text: &str, out: &mut Vec<Cand>, veto: &mut Vec<(usize, usize)>) {
     let b = text.as_bytes();
-    if memchr::memchr3(b':', b'\t', b'|', b).is_none() {
+    if memchr::memchr3(b':', b'\t', b'|', b).is_none() && memchr::memchr(b'=', b).is_none() {
         return;
     }
     let mut lbuf = String::new();
@@ -1409,7 +1414,7 @@ pub(super) fn fields(text: &str, out: &mut Vec<Cand>, veto: &mut Vec<(usize, usi
         let lim = body.len().min(MAX_LABEL + 2);
         let Some(sep) = body.as_bytes()[..lim]
             .iter()
-            .position(|&c| c == b':' || c == b'\t' || c == b'|')
+            .position(|&c| matches!(c, b':' | b'\t' | b'|' | b'='))
         else {
             continue;
         };

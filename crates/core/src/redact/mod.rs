@@ -19,6 +19,7 @@
 mod addr_walk;
 mod address;
 mod blocks;
+mod chat;
 mod contact;
 mod dates;
 mod fields;
@@ -592,6 +593,9 @@ impl Redactor {
         }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
+            if g.colon {
+                chat::chat(text, &mut c);
+            }
             if self.tagger && (g.upper || !g.ascii) {
                 tagger::persons(text, &mut c);
             }
