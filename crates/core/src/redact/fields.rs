@@ -1364,6 +1364,7 @@ fn push(
     let prio = match kind {
         PiiKind::Person => Prio::PERSON_STRONG,
         PiiKind::NationalId => Prio::FIELD_ID,
+        _ if v.split_whitespace().count() > 8 => Prio::FIELD_ADDRESS_LONG,
         _ => Prio::ADDRESS_CUE,
     };
     out.push(Cand::new(s, e, kind, prio));

@@ -259,7 +259,13 @@ impl Prio {
     pub(crate) const FIELD_ID: Prio = Prio(76);
     pub(crate) const ORDER_CUE: Prio = Prio(75);
     pub(crate) const PHONE_STRONG: Prio = Prio(70);
+    /// A street before ", <postcode> <Place>" (`postal.rs`), which contains the street
+    /// grammars' span and extends it to the postcode and place.
+    pub(crate) const POSTAL: Prio = Prio(66);
     pub(crate) const ADDRESS: Prio = Prio(65);
+    /// A form field's address value when it is long (a sentence may follow the address):
+    /// the grammars' span wins.
+    pub(crate) const FIELD_ADDRESS_LONG: Prio = Prio(61);
     pub(crate) const ADDRESS_CUE: Prio = Prio(63);
     pub(crate) const DOB: Prio = Prio(62);
     pub(crate) const URL_BARE: Prio = Prio(60);
@@ -597,7 +603,24 @@ impl Redactor {
                 chat::chat(text, &mut c);
             }
             if self.tagger && (g.upper || !g.ascii) {
+                let from = c.len();
                 tagger::persons(text, &mut c);
+                // one everyday word alone ("for Holiday shopping", "Grant access") is not
+                // enough for the tagger, even when some list holds it as a name
+                let mut buf = lexicon::Lower::new();
+                let mut i = from;
+                while i < c.len() {
+                    let w = &text[c[i].start..c[i].end];
+                    let everyday = c[i].prio == Prio::PERSON_MODEL
+                        && !w.contains([' ', '\n'])
+                        && lexicon::lookup(lexicon::lower(w.trim_end_matches('.'), &mut buf))
+                            .common();
+                    if everyday {
+                        c.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
             }
         }
         if !veto.is_empty() {

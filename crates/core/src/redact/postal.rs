@@ -65,12 +65,8 @@ pub(super) fn postal(text: &str, out: &mut Vec<Cand>) {
             && digits
                 .parse::<u32>()
                 .is_ok_and(|y| (1900..=2039).contains(&y));
-        if (year_like || pc.as_str().len() < 4) && common {
-            continue;
-        }
-        if !place_s.chars().next().is_some_and(char::is_uppercase)
-            && !lexicon::is_lowercase_text(text)
-        {
+        let capital = place_s.chars().next().is_some_and(char::is_uppercase);
+        if common || (year_like && !capital) || (!capital && !lexicon::is_lowercase_text(text)) {
             continue;
         }
         // the line (or clause after a colon) before the anchor
@@ -99,17 +95,21 @@ pub(super) fn postal(text: &str, out: &mut Vec<Cand>) {
         let Some(s) = street else {
             continue;
         };
-        let start = head_start + s;
+        let mut start = head_start + s;
         let mut end = all.end();
         while end > start && text.as_bytes()[end - 1] == b' ' {
             end -= 1;
         }
-        out.push(Cand::new(
-            start,
-            end,
-            PiiKind::StreetAddress,
-            Prio::ADDRESS_CUE,
-        ));
+        // the union with the street grammars' overlapping spans, which know more about a
+        // street's first words ("C/ del Carmen") and a place's last ones ("Den Haag",
+        // "Ciudad de México")
+        for c in out.iter() {
+            if c.kind == PiiKind::StreetAddress && c.start < end && start < c.end {
+                start = start.min(c.start);
+                end = end.max(c.end);
+            }
+        }
+        out.push(Cand::new(start, end, PiiKind::StreetAddress, Prio::POSTAL));
     }
 }
 
@@ -153,9 +153,26 @@ fn street_start(seg: &str, words_at: usize, buf: &mut Lower) -> Option<usize> {
     if !named {
         return None;
     }
-    // the street's name does not start with a small word ("de Hollerich" keeps "rue")
-    start
+    // the street's name does not start with a particle ("woont op Oudegracht 278")
+    let mut start = start?;
+    for &(s, w) in &words {
+        if s < start {
+            continue;
+        }
+        if !PARTICLES.contains(&w) {
+            break;
+        }
+        start = s + w.len() + 1;
+    }
+    Some(start)
 }
+
+/// Small words that stand inside a street's name but do not start it.
+const PARTICLES: &[&str] = &[
+    "de", "da", "do", "dos", "das", "del", "della", "dei", "di", "la", "le", "les", "du", "des",
+    "van", "der", "den", "het", "op", "am", "an", "im", "zum", "zur", "y", "e", "i", "και", "nr.",
+    "nr", "no.", "no", "in", "at", "on", "to", "bei", "à", "en", "em", "na", "w", "v", "u",
+];
 
 #[cfg(test)]
 mod tests {
