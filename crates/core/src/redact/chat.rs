@@ -1,7 +1,8 @@
-//! Names in chat transcripts that no cue phrase introduces: a speaker's name before the
+//! Names and ids in chat transcripts that no cue phrase introduces: a speaker's name before the
 //! colon of their turns ("Satõmai: Apologies, …"), and the answer to a question for a
 //! name in the next turn ("Agent: What name is the booking under?" / "Me: Ghorbani,
-//! Arbaush").
+//! Arbaush"), and an identity number given after a question for one ("…I need the passport
+//! number of each traveller." / "Client: AU532856").
 //!
 //! A transcript is three or more lines that open with a speaker label (after an optional
 //! "[09:12]" time). A label is a name when it is not a role ("Agent", "Customer", "Bot",
@@ -167,6 +168,29 @@ static ASKS_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A turn that asks for an identity document's or a national number
+/// ("I need the passport number of each traveller", "your national ID or social security
+/// number").
+static ASKS_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)passport|licen[cs]e|national\s+id|\bid\s+(?:number|card|no)|identity|",
+        r"social\s+security|insurance\s+number|\bpesel\b|personnummer|henkilötunnus|",
+        r"\btax\s+(?:id|number)|\bdni\b|\bnie\b|codice\s+fiscale|\bbsn\b|\bcpf\b|",
+        r"\bssn\b|\bnino\b|isikukood|asmens\s+kod|\bcnp\b|kimlik|steuer",
+    ))
+    .expect("static regex")
+});
+
+/// An answer that is one code ("AU532856", "26 842 937 509"), after an optional
+/// "and Rūrū's is" or "it's".
+static ID_ANSWER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?i:(?:and\s+[^\n]{1,40}?\s+is|it's|it is|its|mine is|here it is:?|sure,?)\s+)?",
+        r"([A-Za-z0-9][A-Za-z0-9 .-]{4,24}?)[.!]?$",
+    ))
+    .expect("static regex")
+});
+
 struct Turn {
     ls: usize,
     le: usize,
@@ -229,6 +253,35 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             .any(|o| text[o.cs..o.ce].split_whitespace().count() >= 3);
         if speaks {
             out.push(Cand::new(t.ls, t.le, PiiKind::Person, Prio::PERSON));
+        }
+    }
+    // answers to a question for an identity document or number: the next turns of the
+    // other speaker that are one code
+    for (k, q) in turns.iter().enumerate() {
+        if !ASKS_ID.is_match(&text[q.cs..q.ce]) {
+            continue;
+        }
+        let asker = &text[q.ls..q.le];
+        for a in turns[k + 1..].iter().take(2) {
+            if &text[a.ls..a.le] == asker {
+                break;
+            }
+            let Some(c) = ID_ANSWER.captures(text[a.cs..a.ce].trim_end()) else {
+                continue;
+            };
+            let Some(code) = c.get(1) else {
+                continue;
+            };
+            let digits = code.as_str().bytes().filter(u8::is_ascii_digit).count();
+            if digits >= 5 && code.as_str().split(' ').count() <= 5 {
+                let s = a.cs + code.start();
+                out.push(Cand::new(
+                    s,
+                    s + code.len(),
+                    PiiKind::NationalId,
+                    Prio::FIELD_ID,
+                ));
+            }
         }
     }
     // answers to a question for a name

@@ -597,11 +597,21 @@ impl Redactor {
                 }
             }
         }
+        if g.colon {
+            // chat transcripts: speakers' names, answers to a name or id question
+            let from = c.len();
+            chat::chat(text, &mut c);
+            let mut i = from;
+            while i < c.len() {
+                if self.on(c[i].kind) {
+                    i += 1;
+                } else {
+                    c.swap_remove(i);
+                }
+            }
+        }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
-            if g.colon {
-                chat::chat(text, &mut c);
-            }
             if self.tagger && (g.upper || !g.ascii) {
                 let from = c.len();
                 tagger::persons(text, &mut c);
