@@ -393,6 +393,30 @@ fn gates(text: &str) -> Gates {
     }
 }
 
+/// A company identifier's label right before a number on its line.
+static COMPANY_ID: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\breg(?:istration)?\.?\s*(?:no|nr|number)\b|\bcompany\s+(?:no|nr|number|reg)\b|",
+        r"\bvat\b|\btva\b|\bbtw\b|\buid\b|\bp\.\s?iva\b|\bpartita\s+iva\b|\bust-?id|\bkvk\b|",
+        r"\bsiret\b|\bsiren\b|\bhrb\b|\bfn\b|\babn\b|\bacn\b|\bcrn\b|\bkrs\b|\bnip\b|",
+        r"\bregon\b|\bičo\b|\bdič\b|\bcvr\b|\borg\.?\s?nr|\by-tunnus\b|handelsregister)",
+        r"[^\n\d]{0,12}$",
+    ))
+    .expect("static regex")
+});
+
+/// Does a company identifier's label ("Company reg. no.", "VAT", "KvK") stand right
+/// before `at` on its line?
+fn company_id_before(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
+    let before = before.rsplit('\n').next().unwrap_or(before);
+    before.len() >= 2 && COMPANY_ID.is_match(before)
+}
+
 /// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
 fn caps_run(text: &str, n: usize) -> bool {
     let mut run = 0;
@@ -632,6 +656,15 @@ impl Redactor {
                     }
                 }
             }
+        }
+        if self.on(PiiKind::OrderNumber) {
+            // a company's registration or VAT number ("Company reg. no. 78769309", "TVA
+            // FR14867835507", "UID ATU41961593") in a signature is no customer's order
+            c.retain(|x| {
+                x.kind != PiiKind::OrderNumber
+                    || x.prio > Prio::ORDER_CUE
+                    || !company_id_before(text, x.start)
+            });
         }
         if !veto.is_empty() {
             // no weak name in a field's label ("Etunimi:") or in a country, phone, date ... field
