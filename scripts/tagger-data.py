@@ -90,6 +90,15 @@ FLAVOURS = [
     ("b d f g h j k l m n s t w y", "a e i o u", "n m", ["a", "i", "u", "we", "ola", "emi", "ike"]),
     ("a b d f h j k m n r s t z", "a i u a ee", "d l m r", ["a", "i", "ah", "een", "ani", "oud"]),
     ("b d g k l m n p r s t v z", "a e i o u y", "n r s", ["escu", "eanu", "idis", "opoulos", "aki", "oglu"]),
+    # letters with diacritics and other scripts, so a name is not recognised by being ASCII
+    ("b č d g j k l m n p r s š t v z ž", "a e i o u á é í ó ú ě", "n r l š", ["ová", "ský", "ek", "ič", "ák", "a"]),
+    ("b d g h k l m n p s t v z", "a e i o u ö ü ő ű á é", "n r l sz", ["né", "i", "ás", "ó", "ffy", "os"]),
+    ("b d g j k l m n p r s t v", "a e i o u ā ē ī ū", "n r s š", ["s", "is", "e", "ai", "ūte", "iņš"]),
+    ("b d f g h k l m n r s t v", "a e i o u å ø æ ä ö", "n r l", ["sen", "rud", "dal", "by", "stad", "lund"]),
+    ("b d g k l m n p r s t v z ш ч", "а е и о у", "н р л в", ["ов", "ова", "ин", "ина", "енко", "ский"]),
+    ("β γ δ κ λ μ ν π ρ σ τ", "α ε ι ο υ η ω", "ν ρ ς", ["ος", "ου", "ης", "ίδης", "άκης", "α"]),
+    ("b c d g h l m n ng ph t th tr v x", "a e i o u ă â ê ô ơ ư", "n ng nh", ["", "", "h"]),
+    ("b c ç d g h k l m n r s ş t y", "a e ı i o ö u ü", "n r l k", ["oğlu", "an", "er", "ay", "ın", "can"]),
 ]
 
 
@@ -211,6 +220,27 @@ FRAMES = [
     # chat lines
     "[09:17] {X}: is the parcel still coming?", "[14:02] Agent: {X} will call you back.",
     "Customer: it's for {X}, my sister", "Agent: Thanks {X}, one moment.",
+    # a name as the subject of everyday verbs, in several languages
+    "{X} will call you tomorrow morning.", "{X} can be reached on the office line.",
+    "{X} is on holiday this week, ask me instead.", "{X} needs to sign the form first.",
+    "{X} just told me the card is blocked.", "{X} handles the refunds now.",
+    "{X} wrote to you last week about this.", "{X} is in copy.", "{X} knows the details.",
+    "{X} vous enverra le contrat.", "{X} a déjà payé la facture.", "{X} s'occupe de votre dossier.",
+    "{X} enviará la factura mañana.", "{X} ya pagó la factura.", "{X} revisa su pedido.",
+    "{X} schickt Ihnen den Vertrag.", "{X} hat die Rechnung schon bezahlt.", "{X} ist diese Woche im Urlaub.",
+    "{X} le invierà il contratto.", "{X} ha già pagato.", "{X} stuurt u de factuur.", "{X} heeft al betaald.",
+    "{X} skickar fakturan.", "{X} lähettää laskun.", "{X} wyśle fakturę.", "{X} pošle fakturu.",
+    # possessives and lists of names
+    "The parcel is in {X}'s name.", "I paid with {X}'s card by mistake.", "{X}'s phone number changed.",
+    "It's {X}'s birthday next week.", "Please send it to {X}'s old address.",
+    "We are three: {X}, {Y} and myself.", "Add {X} and {Y} to the reservation.",
+    "{X} and {Y} will both attend.", "Can you check with {X}?", "Apparently {X} already paid.",
+    "Thanks to {X} the issue was solved.", "I spoke to {X} earlier today.",
+    # short biography sentences
+    "{X} teaches at a school in {L}.", "{X} has worked in logistics for ten years.",
+    "{X} enjoys hiking and photography.", "{X} retired in 2020 and lives in {L}.",
+    "{X} unterrichtet in {L}.", "{X} habite à {L}.", "{X} vive en {L}.", "{X} abita a {L}.",
+    "{X} bor på {L}.", "{X} mieszka w {L}.", "{X} bydlí v {L}.",
 ]
 
 
@@ -336,6 +366,12 @@ def chat(rng, gaz, carriers):
         sp = rng.choice([a, b])
         if rng.random() < 0.1:
             parts += [(person(rng, gaz), True), (": ", False)]
+        elif rng.random() < 0.1:
+            # the answer to a question for a name
+            parts += [(f"{sp}: ", False), (rng.choice(["What's your full name?", "Your name, please?",
+                                                       "Under which name?", "¿Su nombre?", "Ihr Name?"]) + "\n", False),
+                      (f"{b if sp == a else a}: ", False), (person(rng, gaz), True), ("\n", False)]
+            continue
         else:
             parts.append((f"{sp}: ", False))
         r = rng.random()

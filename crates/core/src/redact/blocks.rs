@@ -42,6 +42,43 @@ static NUMBER_FIRST_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A line that is a street name no list holds and a house number ("Husova 2822/36",
+/// "Pikk tn 26", "Kauppakatu 75 B 12"): an address line only when a postcode line follows
+/// (see [`postcode_follows`]).
+static NAME_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^\p{Lu}[\p{L}\p{M}.'’„“\x22-]*(?:[ ][\p{L}\p{M}.'’„“\x22-]+){0,4}[ ]",
+        r"\d{1,5}(?:[/-]\d{1,4})?[A-Za-z]?\.?(?:[ ][A-Z](?:[ ]\d{1,3})?)?(?:,?[ ][^ ]{1,8}){0,3}$",
+    ))
+    .expect("static regex")
+});
+
+/// A line that opens with a postcode and a place ("779 00 Olomouc", "FI-20100 TURKU").
+static POSTCODE_FIRST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-Z]{1,2}-)?\d{2,5}(?:[ -]\d{2,4})?[ ]{1,2}\p{L}").expect("static regex")
+});
+
+/// A line that ends with a postcode after a country ("Latvija LV-1000", "Ελλάδα 382 21").
+static COUNTRY_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\p{Lu}[\p{L}\p{M}]+(?:[ ]\p{L}+)?[ ](?:[A-Z]{1,2}-)?\d{3,5}(?:[ -]\d{2,4})?$")
+        .expect("static regex")
+});
+
+/// Does a postcode line follow line `i`: right after it, or after one place line?
+fn postcode_follows(text: &str, lines: &[(usize, usize)], i: usize) -> bool {
+    let line = |k: usize| lines.get(k).map(|&(s, e)| text[s..e].trim());
+    let Some(next) = line(i + 1) else {
+        return false;
+    };
+    if POSTCODE_FIRST.is_match(next) {
+        return true;
+    }
+    !next.bytes().any(|b| b.is_ascii_digit())
+        && (1..=3).contains(&next.split_whitespace().count())
+        && next.chars().next().is_some_and(char::is_uppercase)
+        && line(i + 2).is_some_and(|l| COUNTRY_POSTCODE.is_match(l) || POSTCODE_FIRST.is_match(l))
+}
+
 /// Labels that open a phone, e-mail or web line of a signature.
 static CONTACT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -115,7 +152,9 @@ pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
         let street = line.len() <= 100
             && line.bytes().any(|b| b.is_ascii_digit())
             && !CONTACT_LABEL.is_match(line.trim_start())
-            && (STREET_LINE.is_match(line) || NUMBER_FIRST_LINE.is_match(line.trim_start()));
+            && (STREET_LINE.is_match(line)
+                || NUMBER_FIRST_LINE.is_match(line.trim_start())
+                || (NAME_NUMBER_LINE.is_match(line.trim()) && postcode_follows(text, &lines, i)));
         if !(known || street) {
             i += 1;
             continue;

@@ -19,14 +19,17 @@
 mod addr_walk;
 mod address;
 mod blocks;
+mod chat;
 mod contact;
 mod dates;
+mod fields;
 mod finance;
 mod gazetteer;
 mod guess;
 mod ids;
 mod lexicon;
 mod names;
+mod postal;
 pub mod recognizer;
 mod scan;
 pub mod tagger;
@@ -252,9 +255,17 @@ impl Prio {
     pub(crate) const IP: Prio = Prio(90);
     pub(crate) const DOB_CUE: Prio = Prio(80);
     pub(crate) const ORDER_EXTRA: Prio = Prio(78);
+    /// An identifier after a form field's label ("Passport no.: …", `fields.rs`).
+    pub(crate) const FIELD_ID: Prio = Prio(76);
     pub(crate) const ORDER_CUE: Prio = Prio(75);
     pub(crate) const PHONE_STRONG: Prio = Prio(70);
+    /// A street before ", <postcode> <Place>" (`postal.rs`), which contains the street
+    /// grammars' span and extends it to the postcode and place.
+    pub(crate) const POSTAL: Prio = Prio(66);
     pub(crate) const ADDRESS: Prio = Prio(65);
+    /// A form field's address value when it is long (a sentence may follow the address):
+    /// the grammars' span wins.
+    pub(crate) const FIELD_ADDRESS_LONG: Prio = Prio(61);
     pub(crate) const ADDRESS_CUE: Prio = Prio(63);
     pub(crate) const DOB: Prio = Prio(62);
     pub(crate) const URL_BARE: Prio = Prio(60);
@@ -380,6 +391,30 @@ fn gates(text: &str) -> Gates {
         bracket: acc & G_BRACKET != 0,
         ascii: acc & G_NON_ASCII == 0,
     }
+}
+
+/// A company identifier's label right before a number on its line.
+static COMPANY_ID: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\breg(?:istration)?\.?\s*(?:no|nr|number)\b|\bcompany\s+(?:no|nr|number|reg)\b|",
+        r"\bvat\b|\btva\b|\bbtw\b|\buid\b|\bp\.\s?iva\b|\bpartita\s+iva\b|\bust-?id|\bkvk\b|",
+        r"\bsiret\b|\bsiren\b|\bhrb\b|\bfn\b|\babn\b|\bacn\b|\bcrn\b|\bkrs\b|\bnip\b|",
+        r"\bregon\b|\bičo\b|\bdič\b|\bcvr\b|\borg\.?\s?nr|\by-tunnus\b|handelsregister)",
+        r"[^\n\d]{0,12}$",
+    ))
+    .expect("static regex")
+});
+
+/// Does a company identifier's label ("Company reg. no.", "VAT", "KvK") stand right
+/// before `at` on its line?
+fn company_id_before(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(40);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..at];
+    let before = before.rsplit('\n').next().unwrap_or(before);
+    before.len() >= 2 && COMPANY_ID.is_match(before)
 }
 
 /// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
@@ -554,7 +589,22 @@ impl Redactor {
         if self.on(PiiKind::StreetAddress) {
             address::addresses(text, g.digit, &mut c);
             if g.digit {
+                postal::postal(text, &mut c);
                 blocks::blocks(text, &mut c);
+            }
+        }
+        // labelled form fields (a cheap byte check inside skips texts without `:`, tab, `|`)
+        let mut veto: Vec<(usize, usize)> = Vec::new();
+        {
+            let from = c.len();
+            fields::fields(text, &mut c, &mut veto);
+            let mut i = from;
+            while i < c.len() {
+                if self.on(c[i].kind) {
+                    i += 1;
+                } else {
+                    c.swap_remove(i);
+                }
             }
         }
         if self.on(PiiKind::OrderNumber) {
@@ -571,11 +621,58 @@ impl Redactor {
                 }
             }
         }
+        if g.colon {
+            // chat transcripts: speakers' names, answers to a name or id question
+            let from = c.len();
+            chat::chat(text, &mut c);
+            let mut i = from;
+            while i < c.len() {
+                if self.on(c[i].kind) {
+                    i += 1;
+                } else {
+                    c.swap_remove(i);
+                }
+            }
+        }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
             if self.tagger && (g.upper || !g.ascii) {
+                let from = c.len();
                 tagger::persons(text, &mut c);
+                // one everyday word alone ("for Holiday shopping", "Grant access") is not
+                // enough for the tagger, even when some list holds it as a name
+                let mut buf = lexicon::Lower::new();
+                let mut i = from;
+                while i < c.len() {
+                    let w = &text[c[i].start..c[i].end];
+                    let everyday = c[i].prio == Prio::PERSON_MODEL
+                        && !w.contains([' ', '\n'])
+                        && lexicon::lookup(lexicon::lower(w.trim_end_matches('.'), &mut buf))
+                            .common();
+                    if everyday {
+                        c.swap_remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
             }
+        }
+        if self.on(PiiKind::OrderNumber) {
+            // a company's registration or VAT number ("Company reg. no. 78769309", "TVA
+            // FR14867835507", "UID ATU41961593") in a signature is no customer's order
+            c.retain(|x| {
+                x.kind != PiiKind::OrderNumber
+                    || x.prio > Prio::ORDER_CUE
+                    || !company_id_before(text, x.start)
+            });
+        }
+        if !veto.is_empty() {
+            // no weak name in a field's label ("Etunimi:") or in a country, phone, date ... field
+            c.retain(|x| {
+                x.kind != PiiKind::Person
+                    || x.prio > Prio::PERSON
+                    || !veto.iter().any(|&(s, e)| x.start < e && s < x.end)
+            });
         }
         c
     }
@@ -647,12 +744,146 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
             }
         }
     }
-    name_parts_again(text, &spans, &mut extra);
+    names_from_mailboxes(text, &spans, &mut extra);
+    if extra.iter().any(|x| x.kind == PiiKind::Person) {
+        let mut all = spans.clone();
+        all.extend(extra.iter().copied());
+        name_parts_again(text, &all, &mut extra);
+    } else {
+        name_parts_again(text, &spans, &mut extra);
+    }
     if !extra.is_empty() {
         spans.extend(extra);
         spans.sort_by_key(|x| x.start);
     }
     spans
+}
+
+/// A capitalised word that is a part of an e-mail address's local part in the same message
+/// names its person ("Kuma Rakukar … kuma@maple.ca", "Noboru Kurosawa …
+/// noboru_kurosawa@…", "N. Kurosawa … nkurosawa@…"): signatures and chats sign with the
+/// name the address is made of. Parts are words of three letters or more (four for a
+/// word that only begins or ends a run of letters such as "noborukurosawa") that are not
+/// everyday words, so role mailboxes ("service@", "billing@") name nobody. The run is
+/// widened to a capitalised neighbour on the same line that is no everyday word
+/// ("Kuma Rakukar").
+fn names_from_mailboxes(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
+    let mut locals: Vec<String> = Vec::new();
+    for s in spans.iter().filter(|s| s.kind == PiiKind::Email) {
+        let v = &text[s.start..s.end];
+        let local = v.split(['@', ' ']).next().unwrap_or("");
+        for t in local.split(|c: char| !c.is_alphabetic()) {
+            if t.chars().count() >= 3 {
+                let t = t.to_lowercase();
+                if !locals.contains(&t) {
+                    locals.push(t);
+                }
+            }
+        }
+    }
+    if locals.is_empty() {
+        return;
+    }
+    let mut buf = lexicon::Lower::new();
+    let covered = |s: usize, e: usize, a: &[PiiSpan], x: &[PiiSpan]| {
+        a.iter().chain(x.iter()).any(|p| p.start < e && s < p.end)
+    };
+    // every word of the text, with its offsets
+    let words: Vec<(usize, usize)> = {
+        let mut v = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            if c.is_alphabetic() {
+                let s = i;
+                while let Some(c) = text[i..].chars().next() {
+                    if c.is_alphabetic()
+                        || (c == '-' || c == '\'')
+                            && text[i + 1..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphabetic)
+                    {
+                        i += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
+                v.push((s, i));
+            } else {
+                i += c.len_utf8();
+            }
+        }
+        v
+    };
+    let is_name_word = |w: &str, buf: &mut lexicon::Lower| {
+        w.chars().next().is_some_and(char::is_uppercase)
+            && w.chars().count() >= 2
+            && !lexicon::lookup(lexicon::lower(w, buf)).common()
+    };
+    let mut hits: Vec<usize> = Vec::new();
+    for (k, &(s, e)) in words.iter().enumerate() {
+        let w = &text[s..e];
+        let n = w.chars().count();
+        if n < 3 || !w.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        // inside an e-mail address or a web address: not a mention
+        if spans
+            .iter()
+            .any(|p| p.start < e && s < p.end && p.kind != PiiKind::Person)
+        {
+            continue;
+        }
+        let lw = w.to_lowercase();
+        if lexicon::lookup(lexicon::lower(w, &mut buf)).common() {
+            continue;
+        }
+        let hit = locals.iter().any(|t| {
+            *t == lw
+                || (n >= 4 && t.len() >= lw.len() + 3 && (t.starts_with(&lw) || t.ends_with(&lw)))
+        });
+        if hit {
+            hits.push(k);
+        }
+    }
+    for k in hits {
+        let (mut s, mut e) = words[k];
+        // widen to capitalised neighbours on the same line ("Kuma Rakukar", "N. Kurosawa")
+        let mut j = k;
+        while j + 1 < words.len() && j < k + 2 {
+            let (ns, ne) = words[j + 1];
+            let gap = &text[e..ns];
+            if gap != " " || !is_name_word(&text[ns..ne], &mut buf) || covered(ns, ne, spans, extra)
+            {
+                break;
+            }
+            e = ne;
+            j += 1;
+        }
+        let mut j = k;
+        while j > 0 && j + 2 > k {
+            let (ps, pe) = words[j - 1];
+            let gap = &text[pe..s];
+            if !(gap == " " || gap == ". ")
+                || !is_name_word(&text[ps..pe], &mut buf)
+                || covered(ps, pe, spans, extra)
+            {
+                break;
+            }
+            s = ps;
+            j -= 1;
+        }
+        if !covered(s, e, spans, extra) {
+            extra.push(PiiSpan {
+                start: s,
+                end: e,
+                kind: PiiKind::Person,
+            });
+        }
+    }
 }
 
 /// A name found once names its person wherever a part of it stands alone later: "Tenoch

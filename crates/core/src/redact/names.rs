@@ -442,6 +442,11 @@ pub(super) fn names(text: &str, ascii: bool, out: &mut Vec<Cand>) {
             continue;
         }
         let new_line = text[m.end()..run.s].contains('\n');
+        // "Customer: hi, my parcel never arrived": in a chat transcript a role word before a
+        // colon is the speaker, and what follows is their turn, not their name
+        if cue == Cue::Strong && speaker_role(text, m.start(), t) && run.first_common {
+            continue;
+        }
         // Titles need the name right after them ("Mr. Jones", "mrs smith").
         let accept = match cue {
             Cue::Title => run.s <= m.end() + 2 && !run.first_common,
@@ -561,6 +566,32 @@ pub(super) fn names(text: &str, ascii: bool, out: &mut Vec<Cand>) {
         }
         i += 1;
     }
+}
+
+/// Is the cue `t` at `at` a role before a colon at a line start ("Customer:", "[10:02]
+/// Client:") in a text with another such turn: a chat transcript's speaker label?
+fn speaker_role(text: &str, at: usize, t: &str) -> bool {
+    if !t.ends_with(':') || t.len() > 12 {
+        return false;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..at].trim();
+    if !(before.is_empty() || (before.starts_with('[') && before.ends_with(']'))) {
+        return false;
+    }
+    // another line of the text opens with "Word: "
+    text.split('\n')
+        .filter(|l| {
+            let l = l.trim_start();
+            let l = l
+                .strip_prefix('[')
+                .and_then(|r| r.split_once("] ").map(|x| x.1))
+                .unwrap_or(l);
+            l.find(": ")
+                .is_some_and(|p| p <= 20 && !l[..p].contains(' '))
+        })
+        .count()
+        >= 2
 }
 
 /// Can `c` start a capitalised word: an ASCII capital, or the lead byte of a Latin-1 or
