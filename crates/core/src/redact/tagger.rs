@@ -16,7 +16,7 @@
 //! away from lower-case text, where the rules decide alone.
 
 use super::gazetteer;
-use super::lexicon::{lookup as lex, lower, Lower, PARTICLES};
+use super::lexicon::{lookup as lex, lower, next_where, Lower, PARTICLES};
 use super::{Cand, PiiKind, Prio};
 use std::sync::LazyLock;
 
@@ -222,6 +222,15 @@ struct Tok {
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
+    if text.is_ascii() {
+        tokenize_ascii(text.as_bytes())
+    } else {
+        tokenize_chars(text)
+    }
+}
+
+/// [`tokenize`] of any text, character by character.
+fn tokenize_chars(text: &str) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::new();
     let mut it = text.char_indices().peekable();
     let mut sent_start = true;
@@ -279,6 +288,66 @@ fn tokenize(text: &str) -> Vec<Tok> {
     out
 }
 
+/// [`tokenize`] of an ASCII text, on bytes: the same tokens (ASCII white space is
+/// U+0009 to U+000D and the space; letters and digits are the ASCII ones), without
+/// decoding characters, in one allocation.
+fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
+    // a token takes at least one byte, most take two or more with the space after them
+    let mut out: Vec<Tok> = Vec::with_capacity(b.len() / 2 + 2);
+    let mut sent_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if matches!(c, b'\t' | b'\x0B' | b'\x0C' | b'\r' | b' ') {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
+            let mut e = i + 1;
+            let mut letters = c.is_ascii_alphabetic();
+            while e < b.len() {
+                let d = b[e];
+                if d.is_ascii_alphanumeric() {
+                    letters |= d.is_ascii_alphabetic();
+                    e += 1;
+                } else if matches!(d, b'\'' | b'-')
+                    && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic)
+                {
+                    // inner only: the next character must be a letter
+                    e += 1;
+                } else {
+                    break;
+                }
+            }
+            let cap = c.is_ascii_uppercase();
+            // the dot of an initial ("R.")
+            if e == i + 1 && cap && b.get(e) == Some(&b'.') {
+                e += 1;
+            }
+            out.push(Tok {
+                s: i,
+                e,
+                kind: if letters { Kind::Word } else { Kind::Num },
+                sent_start,
+                cand: letters && cap,
+            });
+            sent_start = false;
+            i = e;
+        } else {
+            out.push(Tok {
+                s: i,
+                e: i + 1,
+                kind: Kind::Punct,
+                sent_start,
+                cand: false,
+            });
+            sent_start = matches!(c, b'.' | b'!' | b'?' | b'\n');
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Lowercased token texts, all in one buffer (one allocation per message, not per token).
 struct LowerWords<'t> {
     text: &'t str,
@@ -300,6 +369,11 @@ impl<'t> LowerWords<'t> {
                     buf.push_str("<num");
                     buf.push(char::from(b'0' + raw.len().min(9) as u8));
                     buf.push('>');
+                }
+                // what lower() gives an ASCII word, without its copy and check
+                _ if raw.is_ascii() => {
+                    buf.push_str(raw);
+                    buf[s..].make_ascii_lowercase();
                 }
                 _ => buf.push_str(lower(raw, &mut scratch)),
             }
@@ -341,9 +415,21 @@ fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>) -> bool {
 fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
     let mut scratch = Lower::new();
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if !c.is_ascii_alphanumeric() {
+    loop {
+        // only a token that starts with a capital can be one: jump from capital to capital
+        // (blocks of 16 bytes without one cost one test)
+        i = next_where(b, i, |c| c.is_ascii_uppercase());
+        if i >= b.len() {
+            return false;
+        }
+        // inside a token (after a letter or digit, or after an inner apostrophe or hyphen,
+        // which tokenize keeps only between a letter or digit and a letter): not a start
+        let inside = i > 0 && {
+            let p = b[i - 1];
+            p.is_ascii_alphanumeric()
+                || (matches!(p, b'\'' | b'-') && i >= 2 && b[i - 2].is_ascii_alphanumeric())
+        };
+        if inside {
             i += 1;
             continue;
         }
@@ -359,10 +445,7 @@ fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
                 break;
             }
         }
-        if c.is_ascii_uppercase()
-            && b[s..e].iter().any(u8::is_ascii_alphabetic)
-            && !taken.iter().any(|&(ts, te)| ts < e && s < te)
-        {
+        if !taken.iter().any(|&(ts, te)| ts < e && s < te) {
             // ASCII bytes: the slice is valid UTF-8
             let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
             if cap_candidate(lower(w, &mut scratch)) {
@@ -371,7 +454,6 @@ fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
         }
         i = e;
     }
-    false
 }
 
 /// A capitalised word is scored unless it is an everyday word (unless that is also a
@@ -695,6 +777,94 @@ mod tests {
             ]
         );
         assert!(toks[11].sent_start && toks[0].sent_start && !toks[2].sent_start);
+    }
+
+    /// The prefilter as it was before it jumped from capital to capital.
+    fn any_cap_candidate_reference(b: &[u8], taken: &[(usize, usize)]) -> bool {
+        let mut scratch = Lower::new();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if !c.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            let mut e = i + 1;
+            while e < b.len() {
+                let inner = matches!(b[e], b'\'' | b'-')
+                    && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
+                if b[e].is_ascii_alphanumeric() || inner {
+                    e += 1
+                } else {
+                    break;
+                }
+            }
+            if c.is_ascii_uppercase()
+                && b[s..e].iter().any(u8::is_ascii_alphabetic)
+                && !taken.iter().any(|&(ts, te)| ts < e && s < te)
+            {
+                let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
+                if cap_candidate(lower(w, &mut scratch)) {
+                    return true;
+                }
+            }
+            i = e;
+        }
+        false
+    }
+
+    /// Random ASCII strings rich in the bytes the tokenizer decides on.
+    fn random_ascii(seed: &mut u64, n: usize) -> String {
+        const PARTS: &[&str] = &[
+            "A", "B", "R", "Zorbak", "Quell", "Mary", "May", "ann", "van", "de", "I", "The",
+            "McDonald", "x", "3", "42", "7B", "a1", "'", "-", ".", "!", "?", "\n", " ", "  ", "\t",
+            "\r", "\x0b", "\x0c", ",", ":", "@", "O", "Brien", "s", "it", "Don't",
+        ];
+        let mut out = String::new();
+        for _ in 0..n {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            out.push_str(PARTS[(*seed % PARTS.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_the_general_ones() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20_000 {
+            let text = random_ascii(&mut seed, 1 + round % 24);
+            let fast: Vec<_> = tokenize_ascii(text.as_bytes())
+                .iter()
+                .map(|t| (t.s, t.e, t.kind, t.sent_start, t.cand))
+                .collect();
+            let slow: Vec<_> = tokenize_chars(&text)
+                .iter()
+                .map(|t| (t.s, t.e, t.kind, t.sent_start, t.cand))
+                .collect();
+            assert_eq!(fast, slow, "{text:?}");
+            let taken = if round % 3 == 0 {
+                vec![(round % 7, round % 7 + 3)]
+            } else {
+                vec![]
+            };
+            assert_eq!(
+                any_cap_candidate_ascii(text.as_bytes(), &taken),
+                any_cap_candidate_reference(text.as_bytes(), &taken),
+                "{text:?} {taken:?}"
+            );
+            let toks = tokenize_chars(&text);
+            let lw = LowerWords::new(&text, &toks);
+            let mut scratch = Lower::new();
+            for (k, t) in toks.iter().enumerate() {
+                let raw = text[t.s..t.e].trim_end_matches('.');
+                if t.kind != Kind::Num {
+                    assert_eq!(lw.get(k as isize), lower(raw, &mut scratch), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]
