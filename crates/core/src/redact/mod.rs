@@ -382,6 +382,9 @@ fn gates(text: &str) -> Gates {
     }
 }
 
+/// Up to this many possible recognizers run without the shape set's pass first.
+const DIRECT_RECOGNIZERS: usize = 2;
+
 /// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
 fn caps_run(text: &str, n: usize) -> bool {
     let mut run = 0;
@@ -531,11 +534,16 @@ impl Redactor {
                 .filter(|&i| self.on(all[i].kind()) && all[i].may_match(&facts))
                 .collect();
             if !possible.is_empty() {
-                let shaped = recognizer::shapes().matches(text);
+                // The set only tells which recognizers need not run: a recognizer whose
+                // shape matches nowhere finds nothing. With one or two possible (most
+                // often the passport and licence cue alone) running them is cheaper than
+                // the set's pass over the text, and finds the same.
+                let shaped = (possible.len() > DIRECT_RECOGNIZERS)
+                    .then(|| recognizer::shapes().matches(text));
                 let mut found = Vec::new();
                 for r in possible
                     .into_iter()
-                    .filter(|&i| shaped.matched(i))
+                    .filter(|&i| shaped.as_ref().is_none_or(|s| s.matched(i)))
                     .map(|i| all[i])
                 {
                     found.clear();

@@ -348,22 +348,33 @@ fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
     out
 }
 
-/// Lowercased token texts, all in one buffer (one allocation per message, not per token).
+/// Lowercased token texts: the text itself where a token is lowercase ASCII already (most
+/// words and all punctuation), one buffer for the rest (one allocation per message, not
+/// per token).
 struct LowerWords<'t> {
     text: &'t str,
     buf: String,
-    /// (start, end) of each token's lowercase text in `buf`.
-    at: Vec<(u32, u32)>,
+    /// (start, end) of each token's lowercase text, in `text` if the flag is set, else in
+    /// `buf`.
+    at: Vec<(u32, u32, bool)>,
 }
 
 impl<'t> LowerWords<'t> {
     fn new(text: &'t str, toks: &[Tok]) -> Self {
-        let mut buf = String::with_capacity(text.len() + 8);
+        let mut buf = String::new();
         let mut at = Vec::with_capacity(toks.len());
         let mut scratch = Lower::new();
         for t in toks {
+            // a token holds at most one dot, at its end (an initial's, or the token "."), so
+            // this is trim_end_matches('.')
+            let whole = &text[t.s..t.e];
+            let raw = whole.strip_suffix('.').unwrap_or(whole);
+            if t.kind != Kind::Num && raw.bytes().all(|c| c.is_ascii() && !c.is_ascii_uppercase()) {
+                // what lower() gives it: the word as it is
+                at.push((t.s as u32, (t.s + raw.len()) as u32, true));
+                continue;
+            }
             let s = buf.len();
-            let raw = text[t.s..t.e].trim_end_matches('.');
             match t.kind {
                 Kind::Num => {
                     buf.push_str("<num");
@@ -377,7 +388,7 @@ impl<'t> LowerWords<'t> {
                 }
                 _ => buf.push_str(lower(raw, &mut scratch)),
             }
-            at.push((s as u32, buf.len() as u32));
+            at.push((s as u32, buf.len() as u32, false));
         }
         LowerWords { text, buf, at }
     }
@@ -389,7 +400,8 @@ impl<'t> LowerWords<'t> {
             return "<s>";
         };
         match self.at.get(u) {
-            Some(&(s, e)) => &self.buf[s as usize..e as usize],
+            Some(&(s, e, true)) => &self.text[s as usize..e as usize],
+            Some(&(s, e, false)) => &self.buf[s as usize..e as usize],
             None => "</s>",
         }
     }
@@ -470,13 +482,10 @@ fn cap_candidate(lw: &str) -> bool {
         }
     }
     let l = lex(w);
-    if !l.common() {
-        return true;
-    }
     // an everyday word that is also a name ("May", "Grant", "Rose"): only a listed one or
     // a very common one; every surname list also holds "The", "My", "Do" and "Call"
-    let g = gazetteer::lookup(w);
-    l.named() || g & 3 == 1 || (g >> 2) & 3 == 1
+    // (`Lex::common_name` holds that answer, computed from the lists once)
+    !l.common() || l.common_name()
 }
 
 /// Word shape: capitals X, lower-case x, digits d, other characters as they are (ASCII
