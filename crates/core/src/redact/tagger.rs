@@ -97,7 +97,7 @@ impl Model {
         let mut out = Vec::new();
         // most messages hold no capitalised word that could be a name: stop before the
         // per-token work
-        if text.is_ascii() && !any_cap_candidate_ascii(text.as_bytes(), taken) {
+        if text.is_ascii() && !any_cap_candidate_ascii(text, taken) {
             return out;
         }
         let toks = tokenize(text);
@@ -294,24 +294,25 @@ fn tokenize_chars(text: &str) -> Vec<Tok> {
 fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
     // a token takes at least one byte, most take two or more with the space after them
     let mut out: Vec<Tok> = Vec::with_capacity(b.len() / 2 + 2);
+    let class = |c: u8| ASCII_CLASS[usize::from(c)];
     let mut sent_start = true;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if matches!(c, b'\t' | b'\x0B' | b'\x0C' | b'\r' | b' ') {
+        let k = class(c);
+        if k & C_SPACE != 0 {
             i += 1;
             continue;
         }
-        if c.is_ascii_alphanumeric() {
+        if k & (C_ALPHA | C_DIGIT) != 0 {
             let mut e = i + 1;
-            let mut letters = c.is_ascii_alphabetic();
+            let mut letters = k & C_ALPHA != 0;
             while e < b.len() {
-                let d = b[e];
-                if d.is_ascii_alphanumeric() {
-                    letters |= d.is_ascii_alphabetic();
+                let kd = class(b[e]);
+                if kd & (C_ALPHA | C_DIGIT) != 0 {
+                    letters |= kd & C_ALPHA != 0;
                     e += 1;
-                } else if matches!(d, b'\'' | b'-')
-                    && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic)
+                } else if kd & C_JOIN != 0 && b.get(e + 1).is_some_and(|&n| class(n) & C_ALPHA != 0)
                 {
                     // inner only: the next character must be a letter
                     e += 1;
@@ -319,7 +320,7 @@ fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
                     break;
                 }
             }
-            let cap = c.is_ascii_uppercase();
+            let cap = k & C_UPPER != 0;
             // the dot of an initial ("R.")
             if e == i + 1 && cap && b.get(e) == Some(&b'.') {
                 e += 1;
@@ -341,12 +342,48 @@ fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
                 sent_start,
                 cand: false,
             });
-            sent_start = matches!(c, b'.' | b'!' | b'?' | b'\n');
+            sent_start = k & C_SENTENCE != 0;
             i += 1;
         }
     }
     out
 }
+
+const C_ALPHA: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_UPPER: u8 = 4;
+/// White space other than a line break (U+0009, U+000B to U+000D, the space).
+const C_SPACE: u8 = 8;
+/// An apostrophe or hyphen, inside a word when a letter follows.
+const C_JOIN: u8 = 16;
+/// What starts a sentence after it: . ! ? and a line break.
+const C_SENTENCE: u8 = 32;
+
+/// [`tokenize_ascii`]'s byte classes, one lookup per byte.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            C_ALPHA | C_UPPER
+        } else if c.is_ascii_lowercase() {
+            C_ALPHA
+        } else if c.is_ascii_digit() {
+            C_DIGIT
+        } else if matches!(c, b'\t' | b'\x0B' | b'\x0C' | b'\r' | b' ') {
+            C_SPACE
+        } else if matches!(c, b'\'' | b'-') {
+            C_JOIN
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n') {
+            C_SENTENCE
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Lowercased token texts: the text itself where a token is lowercase ASCII already (most
 /// words and all punctuation), one buffer for the rest (one allocation per message, not
@@ -424,8 +461,10 @@ fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>) -> bool {
 /// Does an ASCII text hold a capitalised word that [`cap_candidate`] would score, outside
 /// `taken`? The same word boundaries as [`tokenize`], on bytes, without building tokens:
 /// most messages have none, and this is the whole cost of the tagger for them.
-fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
-    let mut scratch = Lower::new();
+fn any_cap_candidate_ascii(text: &str, taken: &[(usize, usize)]) -> bool {
+    let b = text.as_bytes();
+    // the lowercase word; ASCII, so a copy lowercased in place needs no UTF-8 check
+    let mut scratch = String::new();
     let mut i = 0;
     loop {
         // only a token that starts with a capital can be one: jump from capital to capital
@@ -458,9 +497,10 @@ fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
             }
         }
         if !taken.iter().any(|&(ts, te)| ts < e && s < te) {
-            // ASCII bytes: the slice is valid UTF-8
-            let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
-            if cap_candidate(lower(w, &mut scratch)) {
+            scratch.clear();
+            scratch.push_str(text.get(s..e).unwrap_or(""));
+            scratch.make_ascii_lowercase();
+            if cap_candidate(&scratch) {
                 return true;
             }
         }
@@ -860,7 +900,7 @@ mod tests {
                 vec![]
             };
             assert_eq!(
-                any_cap_candidate_ascii(text.as_bytes(), &taken),
+                any_cap_candidate_ascii(&text, &taken),
                 any_cap_candidate_reference(text.as_bytes(), &taken),
                 "{text:?} {taken:?}"
             );
