@@ -654,7 +654,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         }
         // "ox " / "OX " need an 'x': one memchr usually saves both searches
         let x = memchr::memchr2(b'x', b'X', text.as_bytes()).is_some();
-        if (x && (text.contains("ox ") || text.contains("OX ")))
+        if (x && (has(&OX_SPACE, text) || has(&OX_SPACE_UPPER, text)))
             || has(&OSTFACH, text)
             || has(&PARTADO, text)
         {
@@ -676,6 +676,8 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
 }
 
 static OSTFACH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ostfach"));
+static OX_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ox "));
+static OX_SPACE_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("OX "));
 static PARTADO: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("partado"));
 
 /// Does "PO " or "po " occur (the APO/FPO of military addresses)? One scan for the 'O'.

@@ -516,7 +516,9 @@ fn cap_candidate(lw: &str) -> bool {
     if w.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
-    if let Some((stem, end)) = w.split_once('\'') {
+    // split_once('\''), on bytes (the apostrophe is ASCII, so the split is on a boundary)
+    let apostrophe = w.bytes().position(|c| c == b'\'');
+    if let Some((stem, end)) = apostrophe.map(|k| (&w[..k], &w[k + 1..])) {
         if matches!(end, "m" | "s" | "d" | "ll" | "ve" | "v" | "re" | "t") && lex(stem).common() {
             return false;
         }
