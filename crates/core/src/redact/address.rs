@@ -51,6 +51,14 @@ const STRONG_EN_SUFFIX: &[&str] = &[
 
 const DE_SUFFIX: &str = "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|kamp|feld|straat|laan|plein|gracht|kade|singel|dijk|steeg|vej|gade|gatan|vägen|väg|veien|gata|gränd|torget|plads|gässli|stieg|bogen|dreef|baan|boulevard|pad|haven|wal|park";
 
+/// [`DE_SUFFIX`]'s suffixes and their lengths in characters, split once.
+static DE_SUFFIXES: LazyLock<Vec<(&'static str, usize)>> = LazyLock::new(|| {
+    DE_SUFFIX
+        .split('|')
+        .map(|suf| (suf, suf.chars().count()))
+        .collect()
+});
+
 static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:(?:USNS|USNV|USS|USCGC)\s+[\p{L}][\p{L}'\-]*|unit\s+\d{3,5},?\s+box\s+\d{3,5}|psc\s+\d{3,5},?\s+box\s+\d{3,5}),?\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}(?-u:\b)")
         .expect("static regex")
@@ -654,7 +662,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         }
         // "ox " / "OX " need an 'x': one memchr usually saves both searches
         let x = memchr::memchr2(b'x', b'X', text.as_bytes()).is_some();
-        if (x && (text.contains("ox ") || text.contains("OX ")))
+        if (x && (has(&OX_SPACE, text) || has(&OX_SPACE_UPPER, text)))
             || has(&OSTFACH, text)
             || has(&PARTADO, text)
         {
@@ -676,6 +684,8 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
 }
 
 static OSTFACH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ostfach"));
+static OX_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ox "));
+static OX_SPACE_UPPER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("OX "));
 static PARTADO: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("partado"));
 
 /// Does "PO " or "po " occur (the APO/FPO of military addresses)? One scan for the 'O'.
@@ -894,10 +904,10 @@ fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option
     if is_common(lw) || !cx.case_ok(street) {
         return None;
     }
-    let suffix_len = DE_SUFFIX
-        .split('|')
-        .filter(|suf| lw.ends_with(suf))
-        .map(|suf| suf.chars().count())
+    let suffix_len = DE_SUFFIXES
+        .iter()
+        .filter(|(suf, _)| lw.ends_with(suf))
+        .map(|&(_, chars)| chars)
         .max()?;
     let n_chars = lw.chars().count();
     if n_chars < suffix_len + 3 && !lw.contains('-') {

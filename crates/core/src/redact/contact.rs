@@ -286,10 +286,16 @@ fn url_tail_end(b: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// "://", searched for in every message with a colon or a dot before a letter.
+static SCHEME_SEP: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("://"));
+
 /// URLs: with a scheme ("https://..."), "www." hosts and bare `domain.tld[/path]`.
 pub(super) fn urls(text: &str, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
-    for (i, _) in text.match_indices("://") {
+    // the searcher is built once ("://" cannot overlap itself, so these are
+    // match_indices' positions)
+    for i in SCHEME_SEP.find_iter(b) {
         let mut s = i;
         while s > 0 && (b[s - 1].is_ascii_alphanumeric() || matches!(b[s - 1], b'+' | b'.' | b'-'))
         {
@@ -308,7 +314,7 @@ pub(super) fn urls(text: &str, out: &mut Vec<Cand>) {
     }
     // Bare hosts: look at each '.' that has a letter after it and an alphanumeric before.
     let mut next = 0usize;
-    for (d, _) in text.match_indices('.') {
+    for d in memchr::memchr_iter(b'.', b) {
         if d < next || d == 0 || d + 1 >= b.len() {
             continue;
         }

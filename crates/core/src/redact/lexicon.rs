@@ -89,6 +89,9 @@ const LEX_GIVEN: u8 = 1;
 const LEX_SURNAME: u8 = 2;
 const LEX_COMMON: u8 = 4;
 const LEX_PARTICLE: u8 = 8;
+/// An everyday word that is also a listed name or a very common one in the gazetteers
+/// ("May", "Grant"): the tagger still scores it when capitalised.
+const LEX_COMMON_NAME: u8 = 16;
 
 /// What the word lists say about one lowercase word. One map holds every list, so looking
 /// a word up is one hash lookup instead of one per list (the lookups were the largest
@@ -117,6 +120,11 @@ impl Lex {
     pub(super) fn particle(self) -> bool {
         self.0 & LEX_PARTICLE != 0
     }
+    /// An everyday word that is also a listed given name or surname, or a very common one
+    /// (tier 1) in the gazetteers: answered here so the tagger needs one lookup, not two.
+    pub(super) fn common_name(self) -> bool {
+        self.0 & LEX_COMMON_NAME != 0
+    }
 }
 
 /// Every word list in one map: word -> `LEX_*` bits.
@@ -138,6 +146,14 @@ static LEXICON: LazyLock<HashMap<&'static str, u8, FastHash>> = LazyLock::new(||
     }
     for &w in PARTICLES {
         *m.entry(w).or_insert(0) |= LEX_PARTICLE;
+    }
+    for (w, bits) in m.iter_mut() {
+        if *bits & LEX_COMMON != 0 {
+            let g = super::gazetteer::lookup(w);
+            if *bits & (LEX_GIVEN | LEX_SURNAME) != 0 || g & 3 == 1 || (g >> 2) & 3 == 1 {
+                *bits |= LEX_COMMON_NAME;
+            }
+        }
     }
     m
 });

@@ -417,6 +417,9 @@ fn company_id_before(text: &str, at: usize) -> bool {
     before.len() >= 2 && COMPANY_ID.is_match(before)
 }
 
+/// Up to this many possible recognizers run without the shape set's pass first.
+const DIRECT_RECOGNIZERS: usize = 2;
+
 /// Does `text` contain `n` capital ASCII letters in a row (a letter-only code)?
 fn caps_run(text: &str, n: usize) -> bool {
     let mut run = 0;
@@ -566,11 +569,16 @@ impl Redactor {
                 .filter(|&i| self.on(all[i].kind()) && all[i].may_match(&facts))
                 .collect();
             if !possible.is_empty() {
-                let shaped = recognizer::shapes().matches(text);
+                // The set only tells which recognizers need not run: a recognizer whose
+                // shape matches nowhere finds nothing. With one or two possible (most
+                // often the passport and licence cue alone) running them is cheaper than
+                // the set's pass over the text, and finds the same.
+                let shaped = (possible.len() > DIRECT_RECOGNIZERS)
+                    .then(|| recognizer::shapes().matches(text));
                 let mut found = Vec::new();
                 for r in possible
                     .into_iter()
-                    .filter(|&i| shaped.matched(i))
+                    .filter(|&i| shaped.as_ref().is_none_or(|s| s.matched(i)))
                     .map(|i| all[i])
                 {
                     found.clear();
@@ -722,13 +730,12 @@ fn repeat_found_values(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
         if !in_left && !in_right {
             continue;
         }
-        let finder = memchr::memmem::Finder::new(v);
         for (base, hay, on) in [(0, left, in_left), (s.end, right, in_right)] {
             if !on {
                 continue;
             }
             let mut from = 0;
-            while let Some(off) = finder.find(&hay[from..]) {
+            while let Some(off) = find_bytes(&hay[from..], v) {
                 let (start, end) = (base + from + off, base + from + off + v.len());
                 from = start - base + text[start..].chars().next().map_or(1, char::len_utf8);
                 let whole =
@@ -919,8 +926,12 @@ fn name_parts_again(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
         }
     }
     for p in &parts {
-        let finder = memchr::memmem::Finder::new(p.as_bytes());
-        for start in finder.find_iter(text.as_bytes()) {
+        let needle = p.as_bytes();
+        let mut from = 0;
+        // every non-overlapping occurrence, leftmost first (what memmem's find_iter gives)
+        while let Some(off) = find_bytes(&text.as_bytes()[from..], needle) {
+            let start = from + off;
+            from = start + needle.len().max(1);
             let end = start + p.len();
             let whole =
                 !glued(text[..start].chars().next_back()) && !glued(text[end..].chars().next());
@@ -934,6 +945,29 @@ fn name_parts_again(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
             }
         }
     }
+}
+
+/// The leftmost occurrence of `needle` in `hay` (what `memmem::find` returns), without
+/// building a searcher: the values searched for are found spans and name parts, one search
+/// or two each in a short message, where building the searcher cost more than the search.
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, n) = (needle.first()?, needle.len());
+    if hay.len() < n {
+        return None;
+    }
+    let last_start = hay.len() - n;
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(first, &hay[i..=last_start]) {
+        let p = i + k;
+        if &hay[p..p + n] == needle {
+            return Some(p);
+        }
+        if p == last_start {
+            return None;
+        }
+        i = p + 1;
+    }
+    None
 }
 
 /// Keep the best non-overlapping candidates: priority, then length, then position.

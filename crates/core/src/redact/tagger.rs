@@ -16,7 +16,7 @@
 //! away from lower-case text, where the rules decide alone.
 
 use super::gazetteer;
-use super::lexicon::{lookup as lex, lower, Lower, PARTICLES};
+use super::lexicon::{lookup as lex, lower, next_where, Lower, PARTICLES};
 use super::{Cand, PiiKind, Prio};
 use std::sync::LazyLock;
 
@@ -97,7 +97,7 @@ impl Model {
         let mut out = Vec::new();
         // most messages hold no capitalised word that could be a name: stop before the
         // per-token work
-        if text.is_ascii() && !any_cap_candidate_ascii(text.as_bytes(), taken) {
+        if text.is_ascii() && !any_cap_candidate_ascii(text, taken) {
             return out;
         }
         let toks = tokenize(text);
@@ -222,6 +222,15 @@ struct Tok {
 }
 
 fn tokenize(text: &str) -> Vec<Tok> {
+    if text.is_ascii() {
+        tokenize_ascii(text.as_bytes())
+    } else {
+        tokenize_chars(text)
+    }
+}
+
+/// [`tokenize`] of any text, character by character.
+fn tokenize_chars(text: &str) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::new();
     let mut it = text.char_indices().peekable();
     let mut sent_start = true;
@@ -279,31 +288,144 @@ fn tokenize(text: &str) -> Vec<Tok> {
     out
 }
 
-/// Lowercased token texts, all in one buffer (one allocation per message, not per token).
+/// [`tokenize`] of an ASCII text, on bytes: the same tokens (ASCII white space is
+/// U+0009 to U+000D and the space; letters and digits are the ASCII ones), without
+/// decoding characters, in one allocation.
+fn tokenize_ascii(b: &[u8]) -> Vec<Tok> {
+    // a token takes at least one byte, most take two or more with the space after them
+    let mut out: Vec<Tok> = Vec::with_capacity(b.len() / 2 + 2);
+    let class = |c: u8| ASCII_CLASS[usize::from(c)];
+    let mut sent_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let k = class(c);
+        if k & C_SPACE != 0 {
+            i += 1;
+            continue;
+        }
+        if k & (C_ALPHA | C_DIGIT) != 0 {
+            let mut e = i + 1;
+            let mut letters = k & C_ALPHA != 0;
+            while e < b.len() {
+                let kd = class(b[e]);
+                if kd & (C_ALPHA | C_DIGIT) != 0 {
+                    letters |= kd & C_ALPHA != 0;
+                    e += 1;
+                } else if kd & C_JOIN != 0 && b.get(e + 1).is_some_and(|&n| class(n) & C_ALPHA != 0)
+                {
+                    // inner only: the next character must be a letter
+                    e += 1;
+                } else {
+                    break;
+                }
+            }
+            let cap = k & C_UPPER != 0;
+            // the dot of an initial ("R.")
+            if e == i + 1 && cap && b.get(e) == Some(&b'.') {
+                e += 1;
+            }
+            out.push(Tok {
+                s: i,
+                e,
+                kind: if letters { Kind::Word } else { Kind::Num },
+                sent_start,
+                cand: letters && cap,
+            });
+            sent_start = false;
+            i = e;
+        } else {
+            out.push(Tok {
+                s: i,
+                e: i + 1,
+                kind: Kind::Punct,
+                sent_start,
+                cand: false,
+            });
+            sent_start = k & C_SENTENCE != 0;
+            i += 1;
+        }
+    }
+    out
+}
+
+const C_ALPHA: u8 = 1;
+const C_DIGIT: u8 = 2;
+const C_UPPER: u8 = 4;
+/// White space other than a line break (U+0009, U+000B to U+000D, the space).
+const C_SPACE: u8 = 8;
+/// An apostrophe or hyphen, inside a word when a letter follows.
+const C_JOIN: u8 = 16;
+/// What starts a sentence after it: . ! ? and a line break.
+const C_SENTENCE: u8 = 32;
+
+/// [`tokenize_ascii`]'s byte classes, one lookup per byte.
+static ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            C_ALPHA | C_UPPER
+        } else if c.is_ascii_lowercase() {
+            C_ALPHA
+        } else if c.is_ascii_digit() {
+            C_DIGIT
+        } else if matches!(c, b'\t' | b'\x0B' | b'\x0C' | b'\r' | b' ') {
+            C_SPACE
+        } else if matches!(c, b'\'' | b'-') {
+            C_JOIN
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n') {
+            C_SENTENCE
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Lowercased token texts: the text itself where a token is lowercase ASCII already (most
+/// words and all punctuation), one buffer for the rest (one allocation per message, not
+/// per token).
 struct LowerWords<'t> {
     text: &'t str,
     buf: String,
-    /// (start, end) of each token's lowercase text in `buf`.
-    at: Vec<(u32, u32)>,
+    /// (start, end) of each token's lowercase text, in `text` if the flag is set, else in
+    /// `buf`.
+    at: Vec<(u32, u32, bool)>,
 }
 
 impl<'t> LowerWords<'t> {
     fn new(text: &'t str, toks: &[Tok]) -> Self {
-        let mut buf = String::with_capacity(text.len() + 8);
+        let mut buf = String::new();
         let mut at = Vec::with_capacity(toks.len());
         let mut scratch = Lower::new();
         for t in toks {
+            // a token holds at most one dot, at its end (an initial's, or the token "."), so
+            // this is trim_end_matches('.')
+            let whole = &text[t.s..t.e];
+            let raw = whole.strip_suffix('.').unwrap_or(whole);
+            if t.kind != Kind::Num && raw.bytes().all(|c| c.is_ascii() && !c.is_ascii_uppercase()) {
+                // what lower() gives it: the word as it is
+                at.push((t.s as u32, (t.s + raw.len()) as u32, true));
+                continue;
+            }
             let s = buf.len();
-            let raw = text[t.s..t.e].trim_end_matches('.');
             match t.kind {
                 Kind::Num => {
                     buf.push_str("<num");
                     buf.push(char::from(b'0' + raw.len().min(9) as u8));
                     buf.push('>');
                 }
+                // what lower() gives an ASCII word, without its copy and check
+                _ if raw.is_ascii() => {
+                    buf.push_str(raw);
+                    buf[s..].make_ascii_lowercase();
+                }
                 _ => buf.push_str(lower(raw, &mut scratch)),
             }
-            at.push((s as u32, buf.len() as u32));
+            at.push((s as u32, buf.len() as u32, false));
         }
         LowerWords { text, buf, at }
     }
@@ -315,7 +437,8 @@ impl<'t> LowerWords<'t> {
             return "<s>";
         };
         match self.at.get(u) {
-            Some(&(s, e)) => &self.buf[s as usize..e as usize],
+            Some(&(s, e, true)) => &self.text[s as usize..e as usize],
+            Some(&(s, e, false)) => &self.buf[s as usize..e as usize],
             None => "</s>",
         }
     }
@@ -338,12 +461,26 @@ fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>) -> bool {
 /// Does an ASCII text hold a capitalised word that [`cap_candidate`] would score, outside
 /// `taken`? The same word boundaries as [`tokenize`], on bytes, without building tokens:
 /// most messages have none, and this is the whole cost of the tagger for them.
-fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
-    let mut scratch = Lower::new();
+fn any_cap_candidate_ascii(text: &str, taken: &[(usize, usize)]) -> bool {
+    let b = text.as_bytes();
+    // the lowercase word; ASCII, so a copy lowercased in place needs no UTF-8 check
+    let mut scratch = String::new();
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if !c.is_ascii_alphanumeric() {
+    loop {
+        // only a token that starts with a capital can be one: jump from capital to capital
+        // (blocks of 16 bytes without one cost one test)
+        i = next_where(b, i, |c| c.is_ascii_uppercase());
+        if i >= b.len() {
+            return false;
+        }
+        // inside a token (after a letter or digit, or after an inner apostrophe or hyphen,
+        // which tokenize keeps only between a letter or digit and a letter): not a start
+        let inside = i > 0 && {
+            let p = b[i - 1];
+            p.is_ascii_alphanumeric()
+                || (matches!(p, b'\'' | b'-') && i >= 2 && b[i - 2].is_ascii_alphanumeric())
+        };
+        if inside {
             i += 1;
             continue;
         }
@@ -359,19 +496,16 @@ fn any_cap_candidate_ascii(b: &[u8], taken: &[(usize, usize)]) -> bool {
                 break;
             }
         }
-        if c.is_ascii_uppercase()
-            && b[s..e].iter().any(u8::is_ascii_alphabetic)
-            && !taken.iter().any(|&(ts, te)| ts < e && s < te)
-        {
-            // ASCII bytes: the slice is valid UTF-8
-            let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
-            if cap_candidate(lower(w, &mut scratch)) {
+        if !taken.iter().any(|&(ts, te)| ts < e && s < te) {
+            scratch.clear();
+            scratch.push_str(text.get(s..e).unwrap_or(""));
+            scratch.make_ascii_lowercase();
+            if cap_candidate(&scratch) {
                 return true;
             }
         }
         i = e;
     }
-    false
 }
 
 /// A capitalised word is scored unless it is an everyday word (unless that is also a
@@ -382,19 +516,18 @@ fn cap_candidate(lw: &str) -> bool {
     if w.bytes().any(|b| b.is_ascii_digit()) {
         return false;
     }
-    if let Some((stem, end)) = w.split_once('\'') {
+    // split_once('\''), on bytes (the apostrophe is ASCII, so the split is on a boundary)
+    let apostrophe = w.bytes().position(|c| c == b'\'');
+    if let Some((stem, end)) = apostrophe.map(|k| (&w[..k], &w[k + 1..])) {
         if matches!(end, "m" | "s" | "d" | "ll" | "ve" | "v" | "re" | "t") && lex(stem).common() {
             return false;
         }
     }
     let l = lex(w);
-    if !l.common() {
-        return true;
-    }
     // an everyday word that is also a name ("May", "Grant", "Rose"): only a listed one or
     // a very common one; every surname list also holds "The", "My", "Do" and "Call"
-    let g = gazetteer::lookup(w);
-    l.named() || g & 3 == 1 || (g >> 2) & 3 == 1
+    // (`Lex::common_name` holds that answer, computed from the lists once)
+    !l.common() || l.common_name()
 }
 
 /// Word shape: capitals X, lower-case x, digits d, other characters as they are (ASCII
@@ -695,6 +828,94 @@ mod tests {
             ]
         );
         assert!(toks[11].sent_start && toks[0].sent_start && !toks[2].sent_start);
+    }
+
+    /// The prefilter as it was before it jumped from capital to capital.
+    fn any_cap_candidate_reference(b: &[u8], taken: &[(usize, usize)]) -> bool {
+        let mut scratch = Lower::new();
+        let mut i = 0;
+        while i < b.len() {
+            let c = b[i];
+            if !c.is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let s = i;
+            let mut e = i + 1;
+            while e < b.len() {
+                let inner = matches!(b[e], b'\'' | b'-')
+                    && b.get(e + 1).is_some_and(u8::is_ascii_alphabetic);
+                if b[e].is_ascii_alphanumeric() || inner {
+                    e += 1
+                } else {
+                    break;
+                }
+            }
+            if c.is_ascii_uppercase()
+                && b[s..e].iter().any(u8::is_ascii_alphabetic)
+                && !taken.iter().any(|&(ts, te)| ts < e && s < te)
+            {
+                let w = std::str::from_utf8(&b[s..e]).unwrap_or("");
+                if cap_candidate(lower(w, &mut scratch)) {
+                    return true;
+                }
+            }
+            i = e;
+        }
+        false
+    }
+
+    /// Random ASCII strings rich in the bytes the tokenizer decides on.
+    fn random_ascii(seed: &mut u64, n: usize) -> String {
+        const PARTS: &[&str] = &[
+            "A", "B", "R", "Zorbak", "Quell", "Mary", "May", "ann", "van", "de", "I", "The",
+            "McDonald", "x", "3", "42", "7B", "a1", "'", "-", ".", "!", "?", "\n", " ", "  ", "\t",
+            "\r", "\x0b", "\x0c", ",", ":", "@", "O", "Brien", "s", "it", "Don't",
+        ];
+        let mut out = String::new();
+        for _ in 0..n {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            out.push_str(PARTS[(*seed % PARTS.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn ascii_fast_paths_agree_with_the_general_ones() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20_000 {
+            let text = random_ascii(&mut seed, 1 + round % 24);
+            let fast: Vec<_> = tokenize_ascii(text.as_bytes())
+                .iter()
+                .map(|t| (t.s, t.e, t.kind, t.sent_start, t.cand))
+                .collect();
+            let slow: Vec<_> = tokenize_chars(&text)
+                .iter()
+                .map(|t| (t.s, t.e, t.kind, t.sent_start, t.cand))
+                .collect();
+            assert_eq!(fast, slow, "{text:?}");
+            let taken = if round % 3 == 0 {
+                vec![(round % 7, round % 7 + 3)]
+            } else {
+                vec![]
+            };
+            assert_eq!(
+                any_cap_candidate_ascii(&text, &taken),
+                any_cap_candidate_reference(text.as_bytes(), &taken),
+                "{text:?} {taken:?}"
+            );
+            let toks = tokenize_chars(&text);
+            let lw = LowerWords::new(&text, &toks);
+            let mut scratch = Lower::new();
+            for (k, t) in toks.iter().enumerate() {
+                let raw = text[t.s..t.e].trim_end_matches('.');
+                if t.kind != Kind::Num {
+                    assert_eq!(lw.get(k as isize), lower(raw, &mut scratch), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -595,3 +595,30 @@ fn birth_dates_with_month_names_of_other_languages() {
     // a recent date without a birth cue is an event, not a birth date
     assert_none("Lieferung am 3. März 2024 erhalten", PiiKind::DateOfBirth);
 }
+
+#[test]
+fn find_bytes_is_memmem_find() {
+    let parts: [&[u8]; 8] = [b"a", b"b", b"ab", b"aab", b"ba", b" ", b"\xc3\xa9", b"abab"];
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for _ in 0..20_000 {
+        let mut hay = Vec::new();
+        for _ in 0..next(12) {
+            hay.extend_from_slice(parts[next(parts.len())]);
+        }
+        let mut needle = Vec::new();
+        for _ in 0..1 + next(3) {
+            needle.extend_from_slice(parts[next(parts.len())]);
+        }
+        assert_eq!(
+            super::find_bytes(&hay, &needle),
+            memchr::memmem::find(&hay, &needle),
+            "{hay:?} {needle:?}"
+        );
+    }
+}
