@@ -390,8 +390,23 @@ impl ReadModel {
             .spawn(move || loop {
                 rm.wanted.store(false, Ordering::Release);
                 let t = Instant::now();
-                if let Err(e) = rm.refresh(&s) {
-                    tracing::warn!(error = %e, "the manager's read model could not be refreshed; the next read tries again");
+                // A panic must not leave `refreshing` set, or no refresh would ever run
+                // again and every read would be served ever staler; its payload is not
+                // logged (it could quote a message).
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rm.refresh(&s)));
+                let failed = match outcome {
+                    Ok(Ok(())) => false,
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "the manager's read model could not be refreshed; the next read tries again");
+                        true
+                    }
+                    Err(_) => {
+                        tracing::error!("refreshing the manager's read model failed unexpectedly; the next read tries again");
+                        true
+                    }
+                };
+                if failed {
                     rm.refreshing.store(false, Ordering::Release);
                     return;
                 }

@@ -21,6 +21,7 @@ on_both_stores!(
     a_label_error_copy_does_not_lift_the_overlap,
     racing_rescores_of_the_same_messages_both_get_a_revision,
     a_dispatch_built_before_a_rescore_is_refused,
+    ingests_and_an_erasure_at_once_never_deadlock,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -536,4 +537,78 @@ fn a_dispatch_built_before_a_rescore_is_refused(b: Backend) {
         .store_dispatch(&[batch("v2", "b")], 1, 10)
         .unwrap();
     assert_eq!(stores[1].pipeline_status().unwrap().open_copies, 1);
+}
+
+/// Two ingests that each add new messages and re-score known ones, in crossing orders
+/// (one meets a re-scored message first, the other a new one), and an erasure of some of
+/// the re-scored messages, all at once through two store instances, several rounds: all
+/// three succeed every time. (The read model's change counters are written by every one
+/// of them; taken in varying orders they once made PostgreSQL abort one as a deadlock.)
+fn ingests_and_an_erasure_at_once_never_deadlock(b: Backend) {
+    use labelvault_core::erasure::EraseRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let stores = two_stores(&b, dir.path());
+    let message = |id: String, version: &str, intent: &str| Message {
+        message_id: id,
+        text: "my card has not arrived".into(),
+        company: "co".into(),
+        channel: "chat".into(),
+        received_at: 1_000,
+        model_intent: intent.into(),
+        confidence: 0.5,
+        probabilities: vec![(intent.into(), 0.5)],
+        reported_false_positive: false,
+        training_consent: true,
+        model_version: version.into(),
+        language: None,
+    };
+    for round in 0..6 {
+        let known = |i: usize| format!("m{round}_{i:02}");
+        let first: Vec<Message> = (0..20).map(|i| message(known(i), "v1", "a")).collect();
+        stores[0].insert_messages(&first, 1).unwrap();
+        // Ids sort "a…" < "m…" < "z…": the first ingest meets its re-scored messages
+        // first, the second its new ones.
+        let one: Vec<Message> = (0..10)
+            .map(|i| message(known(i), "v2", "b"))
+            .chain((0..10).map(|i| message(format!("z{round}_{i:02}"), "v2", "b")))
+            .collect();
+        let two: Vec<Message> = (0..10)
+            .map(|i| message(format!("a{round}_{i:02}"), "v2", "b"))
+            .chain((10..20).map(|i| message(known(i), "v2", "b")))
+            .collect();
+        let barrier = Arc::new(Barrier::new(3));
+        let ingests: Vec<_> = [one, two]
+            .into_iter()
+            .enumerate()
+            .map(|(t, ms)| {
+                let (s, barrier) = (stores[t].clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    s.insert_messages(&ms, 2)
+                })
+            })
+            .collect();
+        let erase = {
+            let (s, barrier) = (stores[1].clone(), barrier.clone());
+            let ids = vec![known(5), known(15)];
+            std::thread::spawn(move || {
+                barrier.wait();
+                let request = EraseRequest {
+                    message_ids: ids,
+                    company: None,
+                    received_before: None,
+                };
+                s.erase(&format!("er_{round:024x}"), "dpo", &request, 3)
+            })
+        };
+        for t in ingests {
+            let r = t.join().unwrap();
+            let r = r.unwrap_or_else(|e| panic!("round {round}: an ingest failed: {e}"));
+            assert_eq!(r.inserted, 10, "round {round}: {r:?}");
+            // The erased message, if the erasure came first, is refused; never an error.
+            assert!(r.rescored >= 9, "round {round}: {r:?}");
+        }
+        let erased = erase.join().unwrap();
+        erased.unwrap_or_else(|e| panic!("round {round}: the erasure failed: {e}"));
+    }
 }

@@ -648,6 +648,14 @@ fn chain_pending(c: &mut Client, wait: bool) -> Result<u64, HubError> {
     loop {
         let mut tx = c.transaction()?;
         let Some(head) = tx.query_opt(lock, &[])? else {
+            if wait {
+                // Only a missing head row gets here when waiting: never answer with a
+                // ledger that silently lacks the pending entries.
+                return Err(HubError::Internal(
+                    "the inbound ledger's head row is missing; restore the database from a backup"
+                        .into(),
+                ));
+            }
             return Ok(total);
         };
         let (mut seq, mut prev): (i64, Vec<u8>) = (head.try_get(0)?, head.try_get(1)?);

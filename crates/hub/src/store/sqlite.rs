@@ -1696,8 +1696,20 @@ impl HubStore for SqliteStore {
         )?;
         tx.commit()?;
         // The erased texts' old pages may still sit in the write-ahead log: copy the new
-        // pages into the database and empty the log now.
-        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        // pages into the database and empty the log now. The reader connection is taken
+        // first, so no long read holds an old snapshot that would stop the log from
+        // being emptied.
+        let reader = self
+            .reader
+            .lock()
+            .map_err(|_| HubError::Internal("storage lock poisoned".into()))?;
+        let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        drop(reader);
+        if busy != 0 {
+            tracing::warn!(
+                "after an erasure the write-ahead log could not be emptied yet (a reader held it); the next checkpoint empties it"
+            );
+        }
         drop(c);
         self.erasure(erasure_id)?
             .ok_or_else(|| HubError::Internal("an erasure just stored is missing".into()))
