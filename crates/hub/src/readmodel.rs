@@ -131,6 +131,15 @@ impl Snapshot {
         Some(v)
     }
 
+    /// Forget every value holding message text made before privacy generation
+    /// `privacy`: it can never be served again, and erased text should not stay in
+    /// memory until the same query is asked for once more.
+    fn drop_text_before(&self, privacy: i64) {
+        if let Ok(mut d) = self.derived.lock() {
+            d.retain(|e| e.privacy.is_none_or(|p| p >= privacy));
+        }
+    }
+
     fn put(&self, e: Derived) {
         let Ok(mut d) = self.derived.lock() else {
             return;
@@ -176,6 +185,7 @@ impl View {
         keep: usize,
         make: impl Fn(&AppState, &Aggregation) -> Result<T, HubError> + Send + Sync + 'static,
     ) -> Result<Arc<T>, HubError> {
+        self.snap.drop_text_before(self.gen.privacy);
         let privacy = text.then_some(self.gen.privacy);
         if let Some(v) = self.snap.find(&key, privacy) {
             if let Ok(v) = v.downcast::<T>() {
