@@ -1361,6 +1361,11 @@ fn push(
     }
     let s = s + lead;
     let e = s + v.len();
+    if kind == PiiKind::NationalId
+        && super::recognizer::fails_named_scheme(text, &text[ls..s], s, e)
+    {
+        return;
+    }
     let prio = match kind {
         PiiKind::Person => Prio::PERSON_STRONG,
         PiiKind::NationalId => Prio::FIELD_ID,

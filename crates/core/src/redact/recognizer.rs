@@ -120,6 +120,11 @@ pub trait Recognizer: Send + Sync {
     fn may_match(&self, facts: &Facts) -> bool;
     /// Push every match in `text`.
     fn find(&self, text: &str, out: &mut Vec<Found>);
+    /// The cue words (lower-case ASCII) that name what it finds ("pesel", "steuer-id"),
+    /// so a form field labelled with one is judged by this recognizer's check.
+    fn cues(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// A recognizer made of data — what most identifiers need (Presidio's pattern
@@ -185,6 +190,9 @@ impl Recognizer for PatternRecognizer {
     fn may_match(&self, facts: &Facts) -> bool {
         (self.gate)(facts)
     }
+    fn cues(&self) -> &'static [&'static str] {
+        self.cues
+    }
     fn find(&self, text: &str, out: &mut Vec<Found>) {
         let re = self
             .regex
@@ -245,6 +253,32 @@ static BUILTIN: [&dyn Recognizer; 16] = [
     &super::ids::br_cpf::RECOGNIZER,
     &super::ids::travel_document::TravelDocument,
 ];
+
+/// Whether the value `text[start..end]` of a form field labelled `label` has the shape of
+/// an identifier the label names ("PESEL: …", "Steuer-ID: …") and yet no recognizer
+/// accepts it: its check digit or date is wrong. A field rule then does not call it an
+/// identifier, so what the validators refuse (they agree with python-stdnum,
+/// `tests/system/tests/national_ids.rs`) is never called one by a label alone.
+pub(crate) fn fails_named_scheme(text: &str, label: &str, start: usize, end: usize) -> bool {
+    let value = &text[start..end];
+    let mut named_shape = false;
+    for r in builtin() {
+        if r.kind() != PiiKind::NationalId || !cue_before(label, label.len(), r.cues(), label.len())
+        {
+            continue;
+        }
+        let mut found = Vec::new();
+        r.find(text, &mut found);
+        if found.iter().any(|f| f.start <= start && end <= f.end) {
+            return false;
+        }
+        let whole = Regex::new(&format!("^(?:{})$", r.shape()));
+        if whole.is_ok_and(|re| re.is_match(value)) {
+            named_shape = true;
+        }
+    }
+    named_shape
+}
 
 /// Whether one of `cues` (lower-case ASCII) ends within `window` bytes before `start`,
 /// compared case-insensitively: "SSN: 078-…", "my BSN is 1112…".

@@ -622,3 +622,15 @@ fn find_bytes_is_memmem_find() {
         );
     }
 }
+
+/// A form field naming an identifier ("PESEL:", "Steuer-ID:") does not make a number an
+/// identifier when that identifier's check refuses it (the validators agree with
+/// python-stdnum); a number that passes is one, and a field naming no checked scheme
+/// ("Passport no.:") still marks its value.
+#[test]
+fn a_named_id_field_keeps_to_the_check_digit() {
+    assert_finds("PESEL: 81890751922", PiiKind::NationalId, "81890751922");
+    assert_none("PESEL: 73113147155", PiiKind::NationalId);
+    assert_none("Steuer-ID: 17256409391", PiiKind::NationalId);
+    assert_covers("Passport no.: AU532856", PiiKind::NationalId, "AU532856");
+}
