@@ -518,7 +518,11 @@ impl Redactor {
         if let Some(t) = terms {
             t.candidates(text, &mut c);
         }
-        repeat_found_values(text, resolve(c))
+        let mut spans = repeat_found_values(text, resolve(c));
+        // A kind the configuration switched off is never reported, whichever rule (or
+        // repeat of a found value) produced it.
+        spans.retain(|s| self.on(s.kind));
+        spans
     }
 
     /// Every detector's raw candidates, before overlap resolution.
