@@ -382,18 +382,8 @@ fn racing_rescores_of_the_same_messages_both_get_a_revision(b: Backend) {
     let stores = two_stores(&b, dir.path());
     let device = enroll(&*stores[0], 0);
     let message = |i: usize, version: &str, intent: &str| Message {
-        message_id: format!("m{i:02}"),
-        text: "my card has not arrived".into(),
-        company: "co".into(),
-        channel: "chat".into(),
         received_at: 1_000 + i as i64,
-        model_intent: intent.into(),
-        confidence: 0.5,
-        probabilities: vec![(intent.into(), 0.5)],
-        reported_false_positive: false,
-        training_consent: true,
-        model_version: version.into(),
-        language: None,
+        ..scored(format!("m{i:02}"), version, intent)
     };
     let first: Vec<Message> = (0..N).map(|i| message(i, "v1", "a")).collect();
     stores[0].insert_messages(&first, 1).unwrap();
@@ -548,20 +538,7 @@ fn ingests_and_an_erasure_at_once_never_deadlock(b: Backend) {
     use labelvault_core::erasure::EraseRequest;
     let dir = tempfile::tempdir().unwrap();
     let stores = two_stores(&b, dir.path());
-    let message = |id: String, version: &str, intent: &str| Message {
-        message_id: id,
-        text: "my card has not arrived".into(),
-        company: "co".into(),
-        channel: "chat".into(),
-        received_at: 1_000,
-        model_intent: intent.into(),
-        confidence: 0.5,
-        probabilities: vec![(intent.into(), 0.5)],
-        reported_false_positive: false,
-        training_consent: true,
-        model_version: version.into(),
-        language: None,
-    };
+    let message = scored;
     for round in 0..6 {
         let known = |i: usize| format!("m{round}_{i:02}");
         let first: Vec<Message> = (0..20).map(|i| message(known(i), "v1", "a")).collect();
@@ -610,5 +587,23 @@ fn ingests_and_an_erasure_at_once_never_deadlock(b: Backend) {
         }
         let erased = erase.join().unwrap();
         erased.unwrap_or_else(|e| panic!("round {round}: the erasure failed: {e}"));
+    }
+}
+
+/// A message of company "co" received at 1,000, scored `intent` at 0.5 by `version`.
+fn scored(id: String, version: &str, intent: &str) -> Message {
+    Message {
+        message_id: id,
+        text: "my card has not arrived".into(),
+        company: "co".into(),
+        channel: "chat".into(),
+        received_at: 1_000,
+        model_intent: intent.into(),
+        confidence: 0.5,
+        probabilities: vec![(intent.into(), 0.5)],
+        reported_false_positive: false,
+        training_consent: true,
+        model_version: version.into(),
+        language: None,
     }
 }
