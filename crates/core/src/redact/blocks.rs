@@ -237,16 +237,7 @@ fn trim_end(text: &str, start: usize, mut end: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::{PiiKind, Redactor};
-
-    fn addresses(t: &str) -> Vec<String> {
-        Redactor::default()
-            .find_spans(t)
-            .iter()
-            .filter(|s| s.kind == PiiKind::StreetAddress)
-            .map(|s| t[s.start..s.end].to_string())
-            .collect()
-    }
+    use crate::redact::tests::addresses;
 
     #[test]
     fn a_signature_block_is_one_address() {

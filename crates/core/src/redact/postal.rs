@@ -176,16 +176,7 @@ const PARTICLES: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::{PiiKind, Redactor};
-
-    fn addresses(t: &str) -> Vec<String> {
-        Redactor::default()
-            .find_spans(t)
-            .iter()
-            .filter(|s| s.kind == PiiKind::StreetAddress)
-            .map(|s| t[s.start..s.end].to_string())
-            .collect()
-    }
+    use crate::redact::tests::addresses;
 
     #[test]
     fn a_street_before_a_postcode_and_place_is_an_address() {

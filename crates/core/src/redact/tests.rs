@@ -36,6 +36,15 @@ fn assert_covers(text: &str, kind: PiiKind, value: &str) {
     );
 }
 
+/// The street addresses found in `t`, as text (the address modules' tests use it too).
+pub(super) fn addresses(t: &str) -> Vec<String> {
+    r().find_spans(t)
+        .iter()
+        .filter(|s| s.kind == PiiKind::StreetAddress)
+        .map(|s| t[s.start..s.end].to_string())
+        .collect()
+}
+
 fn assert_none(text: &str, kind: PiiKind) {
     let f = found(text);
     assert!(
