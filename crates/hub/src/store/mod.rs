@@ -13,7 +13,9 @@ macro_rules! migration_files {
     };
 }
 
+mod accounts;
 mod postgres;
+mod sql;
 mod sqlite;
 
 pub use self::postgres::PostgresStore;
@@ -478,7 +480,7 @@ pub struct ReadGeneration {
 }
 
 /// Storage operations the handlers need.
-pub trait HubStore: Send + Sync {
+pub trait HubStore: sql::Transact + Send + Sync {
     /// New annotator with a one-time enrollment code (stored hashed).
     fn create_annotator(
         &self,
@@ -692,7 +694,11 @@ pub trait HubStore: Send + Sync {
         code_sha256: &str,
         code_expires_at: i64,
         now: i64,
-    ) -> Result<String, HubError>;
+    ) -> Result<String, HubError> {
+        sql::write(self, |tx| {
+            accounts::create(tx, name, role, code_sha256, code_expires_at, now)
+        })
+    }
     /// Consume an account's code and register its signing key; errors as device
     /// enrollment does (`bad_code`, `code_used`, `code_expired`, `already_enrolled`).
     fn enroll_account(
@@ -700,15 +706,27 @@ pub trait HubStore: Send + Sync {
         code_sha256: &str,
         now: i64,
         signing_key: &[u8; 32],
-    ) -> Result<AccountRecord, HubError>;
+    ) -> Result<AccountRecord, HubError> {
+        sql::write(self, |tx| {
+            accounts::enroll(tx, code_sha256, now, signing_key)
+        })
+    }
     /// An account by id.
-    fn account(&self, account_id: &str) -> Result<Option<AccountRecord>, HubError>;
+    fn account(&self, account_id: &str) -> Result<Option<AccountRecord>, HubError> {
+        sql::read(self, |tx| accounts::get(tx, account_id))
+    }
     /// Every account, oldest first.
-    fn accounts(&self) -> Result<Vec<AccountRecord>, HubError>;
+    fn accounts(&self) -> Result<Vec<AccountRecord>, HubError> {
+        sql::read(self, accounts::list)
+    }
     /// Change an account's role; false if there is no such account.
-    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError>;
+    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError> {
+        sql::write(self, |tx| accounts::set_role(tx, account_id, role))
+    }
     /// Revoke an account (its key is refused from now on); false if unknown.
-    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError>;
+    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError> {
+        sql::write(self, |tx| accounts::revoke(tx, account_id, now))
+    }
     /// Append one entry to the access ledger (chained to the last, its hash signed by
     /// `sign`), atomically with respect to every other hub; returns its `seq`.
     fn append_access(
@@ -726,16 +744,24 @@ pub trait HubStore: Send + Sync {
         token_sha256: &str,
         expires_at: i64,
         now: i64,
-    ) -> Result<(), HubError>;
+    ) -> Result<(), HubError> {
+        sql::write(self, |tx| {
+            accounts::create_token(tx, account_id, token_id, token_sha256, expires_at, now)
+        })
+    }
     /// The account a bearer token stands for, if the token is known, unexpired at `now`
     /// and unrevoked, and its account unrevoked.
     fn token_account(
         &self,
         token_sha256: &str,
         now: i64,
-    ) -> Result<Option<AccountRecord>, HubError>;
+    ) -> Result<Option<AccountRecord>, HubError> {
+        sql::read(self, |tx| accounts::token_account(tx, token_sha256, now))
+    }
     /// Revoke a token; false if unknown.
-    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError>;
+    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError> {
+        sql::write(self, |tx| accounts::revoke_token(tx, token_id, now))
+    }
     /// Register the hub's bootstrap admin token (its SHA-256 only) for the `bootstrap`
     /// manager account, creating that account on first use, and revoke the token whose
     /// SHA-256 is `retire` (the one a renewal replaces). A token already known keeps its
@@ -746,7 +772,11 @@ pub trait HubStore: Send + Sync {
         expires_at: i64,
         now: i64,
         retire: Option<&str>,
-    ) -> Result<(i64, bool), HubError>;
+    ) -> Result<(i64, bool), HubError> {
+        sql::write(self, |tx| {
+            accounts::register_bootstrap_token(tx, token_sha256, expires_at, now, retire)
+        })
+    }
     /// Record the retraining-due event of `episode` (the seq of the export or training
     /// mark that opened it, 0 before any) unless that episode already has one: false
     /// when it had, so hubs sharing a database send one event per episode.

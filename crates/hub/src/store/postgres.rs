@@ -62,18 +62,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
 /// `supersedes` and the mark order agree across hubs.
 const REVIEW_LOCK: i64 = 0x4c56_5245_5649; // "LVREVI"
 
-fn account_row(r: &Row) -> Result<super::AccountRecord, HubError> {
-    let key: Option<Vec<u8>> = r.try_get(3)?;
-    Ok(super::AccountRecord {
-        account_id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        role: r.try_get(2)?,
-        signing_key: key.and_then(|k| k.try_into().ok()),
-        revoked: r.try_get(4)?,
-        created_at: r.try_get(5)?,
-    })
-}
-
 fn adjudication_row(r: &Row) -> Result<Adjudication, HubError> {
     let labels: String = r.try_get(7)?;
     Ok(Adjudication {
@@ -721,6 +709,166 @@ fn lock_pool(tx: &mut Transaction<'_>) -> Result<(), HubError> {
 
 fn count(r: &Row, i: usize) -> Result<u64, HubError> {
     Ok(r.try_get::<_, i64>(i)?.max(0) as u64)
+}
+
+/// Binding a common [`Arg`](super::sql::Arg) to a PostgreSQL parameter of whichever type
+/// the statement gives it.
+impl postgres::types::ToSql for super::sql::Arg<'_> {
+    fn to_sql(
+        &self,
+        ty: &postgres::types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        use super::sql::Arg;
+        use postgres::types::Type;
+        match *self {
+            Arg::Null => Ok(postgres::types::IsNull::Yes),
+            Arg::Int(v) => match *ty {
+                Type::INT8 => v.to_sql(ty, out),
+                Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+                Type::FLOAT8 => (v as f64).to_sql(ty, out),
+                _ => Err(format!("an integer bound to a {ty} parameter").into()),
+            },
+            Arg::Real(v) => match *ty {
+                Type::FLOAT4 => (v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Arg::Bool(v) => v.to_sql(ty, out),
+            Arg::Text(v) => v.to_sql(ty, out),
+            Arg::Bytes(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &postgres::types::Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// One PostgreSQL row as common [`Cell`](super::sql::Cell)s.
+fn common_row(r: &Row) -> Result<super::sql::Row, HubError> {
+    use super::sql::Cell;
+    use postgres::types::Type;
+    let mut cells = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let ty = col.type_();
+        let cell = if *ty == Type::INT8 {
+            r.try_get::<_, Option<i64>>(i)?.map(Cell::Int)
+        } else if *ty == Type::INT4 {
+            r.try_get::<_, Option<i32>>(i)?
+                .map(|v| Cell::Int(i64::from(v)))
+        } else if *ty == Type::INT2 {
+            r.try_get::<_, Option<i16>>(i)?
+                .map(|v| Cell::Int(i64::from(v)))
+        } else if *ty == Type::BOOL {
+            r.try_get::<_, Option<bool>>(i)?
+                .map(|v| Cell::Int(i64::from(v)))
+        } else if *ty == Type::FLOAT8 {
+            r.try_get::<_, Option<f64>>(i)?.map(Cell::Real)
+        } else if *ty == Type::FLOAT4 {
+            r.try_get::<_, Option<f32>>(i)?
+                .map(|v| Cell::Real(f64::from(v)))
+        } else if *ty == Type::BYTEA {
+            r.try_get::<_, Option<Vec<u8>>>(i)?.map(Cell::Bytes)
+        } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
+            r.try_get::<_, Option<String>>(i)?.map(Cell::Text)
+        } else {
+            return Err(HubError::Internal(format!(
+                "column {i} of a statement has type {ty}, which the store does not read (cast it to BIGINT, DOUBLE PRECISION or TEXT)"
+            )));
+        };
+        cells.push(cell.unwrap_or(Cell::Null));
+    }
+    Ok(super::sql::Row(cells))
+}
+
+/// A transaction of this store, as the common logic sees it.
+struct PgTx<'a, 'c> {
+    tx: &'a mut Transaction<'c>,
+    texts: &'a Texts,
+}
+
+fn pg_args<'a>(args: &'a [super::sql::Arg<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    args.iter()
+        .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+impl super::sql::Tx for PgTx<'_, '_> {
+    fn execute(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<u64, HubError> {
+        Ok(self.tx.execute(sql, &pg_args(args))?)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        args: &[super::sql::Arg<'_>],
+    ) -> Result<Vec<super::sql::Row>, HubError> {
+        self.tx
+            .query(sql, &pg_args(args))?
+            .iter()
+            .map(common_row)
+            .collect()
+    }
+
+    fn for_each(
+        &mut self,
+        sql: &str,
+        args: &[super::sql::Arg<'_>],
+        f: &mut dyn FnMut(super::sql::Row) -> Result<(), HubError>,
+    ) -> Result<(), HubError> {
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let mut rows = self.tx.query_raw(sql, pg_args(args))?;
+        while let Some(r) = rows.next()? {
+            f(common_row(&r)?)?;
+        }
+        Ok(())
+    }
+
+    fn lock(&mut self, what: super::sql::Lock) -> Result<(), HubError> {
+        match what {
+            super::sql::Lock::Append(table) => {
+                self.tx
+                    .batch_execute(&format!("LOCK TABLE {table} IN EXCLUSIVE MODE"))?;
+            }
+            super::sql::Lock::Key(key) => {
+                self.tx
+                    .execute("SELECT pg_advisory_xact_lock($1)", &[&key])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn seal(&self, column: super::sql::Sealed, plain: &str) -> Result<String, HubError> {
+        self.texts.seal(column.column(), plain)
+    }
+
+    fn open(&self, column: super::sql::Sealed, stored: String) -> Result<String, HubError> {
+        self.texts.open(column.column(), stored)
+    }
+
+    fn dialect(&self) -> super::sql::Dialect {
+        super::sql::Dialect::Postgres
+    }
+}
+
+impl super::sql::Transact for PostgresStore {
+    fn transact(
+        &self,
+        _mode: super::sql::Mode,
+        f: &mut dyn FnMut(&mut dyn super::sql::Tx) -> Result<(), HubError>,
+    ) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        let mut tx = c.transaction()?;
+        f(&mut PgTx {
+            tx: &mut tx,
+            texts: &self.texts,
+        })?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// Rows a dispatch writes (or checks) per statement: few enough to bound the memory of
@@ -2374,99 +2522,6 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
-    fn create_account(
-        &self,
-        name: &str,
-        role: &str,
-        code_sha256: &str,
-        code_expires_at: i64,
-        now: i64,
-    ) -> Result<String, HubError> {
-        let id = super::random_id("ac_")?;
-        self.conn()?.execute(
-            "INSERT INTO accounts (account_id, name, role, code_sha256, code_expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&id, &name, &role, &code_sha256, &code_expires_at, &now],
-        )?;
-        Ok(id)
-    }
-
-    fn enroll_account(
-        &self,
-        code_sha256: &str,
-        now: i64,
-        signing_key: &[u8; 32],
-    ) -> Result<super::AccountRecord, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let found = tx.query_opt(
-            "SELECT account_id, code_expires_at, signing_key FROM accounts WHERE code_sha256 = $1 AND revoked_at IS NULL FOR UPDATE",
-            &[&code_sha256],
-        )?;
-        let found: Option<(String, Option<i64>, Option<Vec<u8>>)> = match found {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)),
-            None => None,
-        };
-        super::account_code_problem(found.clone().map(|(_, e, k)| (e, k)), now)?;
-        let id = found.map(|f| f.0).unwrap_or_default();
-        let key = signing_key.to_vec();
-        let taken: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM accounts WHERE signing_key = $1)",
-                &[&key],
-            )?
-            .try_get(0)?;
-        if taken {
-            return Err(HubError::conflict(
-                "already_enrolled",
-                "this key already belongs to an account",
-            ));
-        }
-        tx.execute(
-            "UPDATE accounts SET signing_key = $2, code_expires_at = NULL WHERE account_id = $1",
-            &[&id, &key],
-        )?;
-        tx.commit()?;
-        drop(c);
-        self.account(&id)?
-            .ok_or_else(|| HubError::Internal("an account just enrolled is missing".into()))
-    }
-
-    fn account(&self, account_id: &str) -> Result<Option<super::AccountRecord>, HubError> {
-        let mut c = self.conn()?;
-        c.query_opt(
-            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts WHERE account_id = $1",
-            &[&account_id],
-        )?
-        .map(|r| account_row(&r))
-        .transpose()
-    }
-
-    fn accounts(&self) -> Result<Vec<super::AccountRecord>, HubError> {
-        let mut c = self.conn()?;
-        c.query(
-            &format!("SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts ORDER BY created_at, account_id {C}"),
-            &[],
-        )?
-        .iter()
-        .map(account_row)
-        .collect()
-    }
-
-    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE accounts SET role = $2 WHERE account_id = $1",
-            &[&account_id, &role],
-        )? == 1)
-    }
-
-    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE accounts SET revoked_at = coalesce(revoked_at, $2) WHERE account_id = $1",
-            &[&account_id, &now],
-        )? == 1)
-    }
-
     fn append_access(
         &self,
         e: &super::NewAccess,
@@ -2512,44 +2567,6 @@ impl HubStore for PostgresStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn create_token(
-        &self,
-        account_id: &str,
-        token_id: &str,
-        token_sha256: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&token_id, &account_id, &token_sha256, &now, &expires_at],
-        )?;
-        Ok(())
-    }
-
-    fn token_account(
-        &self,
-        token_sha256: &str,
-        now: i64,
-    ) -> Result<Option<super::AccountRecord>, HubError> {
-        let mut c = self.conn()?;
-        c.query_opt(
-            "SELECT a.account_id, a.name, a.role, a.signing_key, a.revoked_at IS NOT NULL, a.created_at
-             FROM admin_tokens t JOIN accounts a ON a.account_id = t.account_id
-             WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.revoked_at IS NULL",
-            &[&token_sha256, &now],
-        )?
-        .map(|r| account_row(&r))
-        .transpose()
-    }
-
-    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE token_id = $1",
-            &[&token_id, &now],
-        )? == 1)
     }
 
     fn webhook_enqueue(
@@ -2714,47 +2731,6 @@ impl HubStore for PostgresStore {
             content: r.try_get(2)?,
             privacy: r.try_get(3)?,
         })
-    }
-
-    fn register_bootstrap_token(
-        &self,
-        token_sha256: &str,
-        expires_at: i64,
-        now: i64,
-        retire: Option<&str>,
-    ) -> Result<(i64, bool), HubError> {
-        let token_id = super::random_id("tk_")?;
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO accounts (account_id, name, role, created_at) VALUES ($1, $2, 'manager', $3)
-             ON CONFLICT (account_id) DO NOTHING",
-            &[&super::BOOTSTRAP_ACCOUNT, &super::BOOTSTRAP_NAME, &now],
-        )?;
-        tx.execute(
-            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_sha256) DO NOTHING",
-            &[
-                &token_id,
-                &super::BOOTSTRAP_ACCOUNT,
-                &token_sha256,
-                &now,
-                &expires_at,
-            ],
-        )?;
-        if let Some(old) = retire.filter(|o| *o != token_sha256) {
-            tx.execute(
-                "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, $2) WHERE token_sha256 = $1",
-                &[&old, &now],
-            )?;
-        }
-        let r = tx.query_one(
-            "SELECT expires_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_sha256 = $1",
-            &[&token_sha256],
-        )?;
-        let got = (r.try_get(0)?, r.try_get(1)?);
-        tx.commit()?;
-        Ok(got)
     }
 
     fn access_jsonl(&self) -> Result<String, HubError> {

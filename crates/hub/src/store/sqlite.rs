@@ -40,18 +40,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0019_dispatch_indexes.sql",
 );
 
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<super::AccountRecord> {
-    let key: Option<Vec<u8>> = r.get(3)?;
-    Ok(super::AccountRecord {
-        account_id: r.get(0)?,
-        name: r.get(1)?,
-        role: r.get(2)?,
-        signing_key: key.and_then(|k| k.try_into().ok()),
-        revoked: r.get(4)?,
-        created_at: r.get(5)?,
-    })
-}
-
 fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
     let labels: String = r.get(7)?;
     Ok(Adjudication {
@@ -317,6 +305,129 @@ fn encrypt_in_place(path: &std::path::Path, key: &crate::at_rest::DbKey) -> Resu
     }
     tracing::info!(key = key.id(), "converted the hub database to SQLCipher");
     Ok(())
+}
+
+/// Binding a common [`Arg`](super::sql::Arg) to a SQLite statement.
+impl rusqlite::ToSql for super::sql::Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use super::sql::Arg;
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            Arg::Null => ToSqlOutput::Owned(Value::Null),
+            Arg::Int(v) => ToSqlOutput::Owned(Value::Integer(v)),
+            Arg::Real(v) => ToSqlOutput::Owned(Value::Real(v)),
+            Arg::Bool(v) => ToSqlOutput::Owned(Value::Integer(i64::from(v))),
+            Arg::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Arg::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+        })
+    }
+}
+
+/// One SQLite row as common [`Cell`](super::sql::Cell)s.
+fn common_row(r: &rusqlite::Row<'_>, columns: usize) -> Result<super::sql::Row, HubError> {
+    use super::sql::Cell;
+    use rusqlite::types::ValueRef;
+    let mut cells = Vec::with_capacity(columns);
+    for i in 0..columns {
+        cells.push(match r.get_ref(i)? {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(v) => Cell::Int(v),
+            ValueRef::Real(v) => Cell::Real(v),
+            ValueRef::Text(t) => match std::str::from_utf8(t) {
+                Ok(t) => Cell::Text(t.to_string()),
+                Err(_) => {
+                    return Err(super::sql::damaged(
+                        i,
+                        &Cell::Bytes(Vec::new()),
+                        "UTF-8 text",
+                    ))
+                }
+            },
+            ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
+        });
+    }
+    Ok(super::sql::Row(cells))
+}
+
+/// A transaction of this store, as the common logic sees it.
+struct SqliteTx<'c> {
+    conn: &'c Connection,
+}
+
+impl super::sql::Tx for SqliteTx<'_> {
+    fn execute(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<u64, HubError> {
+        let mut st = self.conn.prepare_cached(&super::sql::sqlite_text(sql))?;
+        Ok(st.execute(rusqlite::params_from_iter(args.iter()))? as u64)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        args: &[super::sql::Arg<'_>],
+    ) -> Result<Vec<super::sql::Row>, HubError> {
+        let mut out = Vec::new();
+        self.for_each(sql, args, &mut |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn for_each(
+        &mut self,
+        sql: &str,
+        args: &[super::sql::Arg<'_>],
+        f: &mut dyn FnMut(super::sql::Row) -> Result<(), HubError>,
+    ) -> Result<(), HubError> {
+        let mut st = self.conn.prepare_cached(&super::sql::sqlite_text(sql))?;
+        let columns = st.column_count();
+        let mut rows = st.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(r) = rows.next()? {
+            f(common_row(r, columns)?)?;
+        }
+        Ok(())
+    }
+
+    fn lock(&mut self, _what: super::sql::Lock) -> Result<(), HubError> {
+        // Write transactions begin IMMEDIATE on the one writing connection: nothing
+        // else writes until this one ends.
+        Ok(())
+    }
+
+    fn seal(&self, _column: super::sql::Sealed, plain: &str) -> Result<String, HubError> {
+        // The whole file is SQLCipher: values are stored as they are.
+        Ok(plain.to_string())
+    }
+
+    fn open(&self, _column: super::sql::Sealed, stored: String) -> Result<String, HubError> {
+        Ok(stored)
+    }
+
+    fn dialect(&self) -> super::sql::Dialect {
+        super::sql::Dialect::Sqlite
+    }
+}
+
+impl super::sql::Transact for SqliteStore {
+    fn transact(
+        &self,
+        mode: super::sql::Mode,
+        f: &mut dyn FnMut(&mut dyn super::sql::Tx) -> Result<(), HubError>,
+    ) -> Result<(), HubError> {
+        use super::sql::Mode;
+        let mut c = match mode {
+            Mode::LongRead => self.read_conn()?,
+            Mode::Write | Mode::Read => self.conn()?,
+        };
+        let behavior = match mode {
+            Mode::Write => rusqlite::TransactionBehavior::Immediate,
+            Mode::Read | Mode::LongRead => rusqlite::TransactionBehavior::Deferred,
+        };
+        let tx = c.transaction_with_behavior(behavior)?;
+        f(&mut SqliteTx { conn: &tx })?;
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 /// Why one label is refused, if it is.
@@ -1851,94 +1962,6 @@ impl HubStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn create_account(
-        &self,
-        name: &str,
-        role: &str,
-        code_sha256: &str,
-        code_expires_at: i64,
-        now: i64,
-    ) -> Result<String, HubError> {
-        let id = super::random_id("ac_")?;
-        self.conn()?.execute(
-            "INSERT INTO accounts (account_id, name, role, code_sha256, code_expires_at, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, name, role, code_sha256, code_expires_at, now],
-        )?;
-        Ok(id)
-    }
-
-    fn enroll_account(
-        &self,
-        code_sha256: &str,
-        now: i64,
-        signing_key: &[u8; 32],
-    ) -> Result<super::AccountRecord, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let found: Option<(String, Option<i64>, Option<Vec<u8>>)> = tx
-            .query_row(
-                "SELECT account_id, code_expires_at, signing_key FROM accounts WHERE code_sha256 = ?1 AND revoked_at IS NULL",
-                [code_sha256],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        super::account_code_problem(found.clone().map(|(_, e, k)| (e, k)), now)?;
-        let id = found.map(|f| f.0).unwrap_or_default();
-        let taken: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM accounts WHERE signing_key = ?1)",
-            [signing_key.to_vec()],
-            |r| r.get(0),
-        )?;
-        if taken {
-            return Err(HubError::conflict(
-                "already_enrolled",
-                "this key already belongs to an account",
-            ));
-        }
-        tx.execute(
-            "UPDATE accounts SET signing_key = ?2, code_expires_at = NULL WHERE account_id = ?1",
-            params![id, signing_key.to_vec()],
-        )?;
-        tx.commit()?;
-        drop(c);
-        self.account(&id)?
-            .ok_or_else(|| HubError::Internal("an account just enrolled is missing".into()))
-    }
-
-    fn account(&self, account_id: &str) -> Result<Option<super::AccountRecord>, HubError> {
-        let c = self.conn()?;
-        Ok(c.query_row(
-            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts WHERE account_id = ?1",
-            [account_id],
-            account_row,
-        )
-        .optional()?)
-    }
-
-    fn accounts(&self) -> Result<Vec<super::AccountRecord>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT account_id, name, role, signing_key, revoked_at IS NOT NULL, created_at FROM accounts ORDER BY created_at, account_id",
-        )?;
-        let rows = st.query_map([], account_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn set_account_role(&self, account_id: &str, role: &str) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE accounts SET role = ?2 WHERE account_id = ?1",
-            params![account_id, role],
-        )? == 1)
-    }
-
-    fn revoke_account(&self, account_id: &str, now: i64) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE accounts SET revoked_at = coalesce(revoked_at, ?2) WHERE account_id = ?1",
-            params![account_id, now],
-        )? == 1)
-    }
-
     fn append_access(
         &self,
         e: &super::NewAccess,
@@ -1982,44 +2005,6 @@ impl HubStore for SqliteStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn create_token(
-        &self,
-        account_id: &str,
-        token_id: &str,
-        token_sha256: &str,
-        expires_at: i64,
-        now: i64,
-    ) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_id, account_id, token_sha256, now, expires_at],
-        )?;
-        Ok(())
-    }
-
-    fn token_account(
-        &self,
-        token_sha256: &str,
-        now: i64,
-    ) -> Result<Option<super::AccountRecord>, HubError> {
-        let c = self.conn()?;
-        Ok(c.query_row(
-            "SELECT a.account_id, a.name, a.role, a.signing_key, a.revoked_at IS NOT NULL, a.created_at
-             FROM admin_tokens t JOIN accounts a ON a.account_id = t.account_id
-             WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND t.expires_at > ?2 AND a.revoked_at IS NULL",
-            params![token_sha256, now],
-            account_row,
-        )
-        .optional()?)
-    }
-
-    fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE token_id = ?1",
-            params![token_id, now],
-        )? == 1)
     }
 
     fn webhook_enqueue(
@@ -2174,47 +2159,6 @@ impl HubStore for SqliteStore {
                 })
             },
         )?)
-    }
-
-    fn register_bootstrap_token(
-        &self,
-        token_sha256: &str,
-        expires_at: i64,
-        now: i64,
-        retire: Option<&str>,
-    ) -> Result<(i64, bool), HubError> {
-        let token_id = super::random_id("tk_")?;
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO accounts (account_id, name, role, created_at) VALUES (?1, ?2, 'manager', ?3)
-             ON CONFLICT (account_id) DO NOTHING",
-            params![super::BOOTSTRAP_ACCOUNT, super::BOOTSTRAP_NAME, now],
-        )?;
-        tx.execute(
-            "INSERT INTO admin_tokens (token_id, account_id, token_sha256, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_sha256) DO NOTHING",
-            params![
-                token_id,
-                super::BOOTSTRAP_ACCOUNT,
-                token_sha256,
-                now,
-                expires_at
-            ],
-        )?;
-        if let Some(old) = retire.filter(|o| *o != token_sha256) {
-            tx.execute(
-                "UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?2) WHERE token_sha256 = ?1",
-                params![old, now],
-            )?;
-        }
-        let got = tx.query_row(
-            "SELECT expires_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_sha256 = ?1",
-            [token_sha256],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        tx.commit()?;
-        Ok(got)
     }
 
     fn access_jsonl(&self) -> Result<String, HubError> {
