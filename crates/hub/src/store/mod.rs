@@ -14,9 +14,12 @@ macro_rules! migration_files {
 }
 
 mod accounts;
+mod companies;
+mod notices;
 mod postgres;
 mod sql;
 mod sqlite;
+mod webhooks;
 
 pub use self::postgres::PostgresStore;
 pub use sqlite::{keying_pragmas, SqliteStore};
@@ -556,14 +559,26 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// from a model trained on them.
     fn labelled_predictions(&self) -> Result<Vec<LabelledPrediction>, HubError>;
     /// Mark a company as newly onboarded (its messages get a random sample) or not.
-    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError>;
+    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
+        sql::write(self, |tx| companies::set(tx, company, newly_onboarded, now))
+    }
     /// Companies marked newly onboarded, sorted.
-    fn new_companies(&self) -> Result<Vec<String>, HubError>;
+    fn new_companies(&self) -> Result<Vec<String>, HubError> {
+        sql::read(self, |tx| {
+            companies::flagged(tx, companies::Flag::NewlyOnboarded)
+        })
+    }
     /// Record whether a company's customers allow their messages to be used for
     /// training (all of its messages, stored and to come).
-    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError>;
+    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError> {
+        sql::write(self, |tx| companies::set_consent(tx, company, consent, now))
+    }
     /// Companies without consent, sorted.
-    fn companies_without_consent(&self) -> Result<Vec<String>, HubError>;
+    fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
+        sql::read(self, |tx| {
+            companies::flagged(tx, companies::Flag::NoConsent)
+        })
+    }
     /// Up to `limit` messages still holding raw text that were ingested before `cutoff`
     /// (Unix seconds): (message id, raw text, company).
     fn raw_texts_before(
@@ -668,10 +683,14 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// An erasure with each device's state now.
     fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError>;
     /// Store notices for devices (ids already issued).
-    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError>;
+    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
+        sql::write(self, |tx| notices::add(tx, notices, now))
+    }
     /// A device's notices not yet acknowledged, oldest first (at most
     /// [`labelvault_core::protocol::MAX_NOTICES_PER_ACK`]).
-    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError>;
+    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError> {
+        sql::read(self, |tx| notices::pending(tx, device_id))
+    }
     /// Mark a device's notices as carried out, with the device ledger entry of its
     /// acknowledgement; how many were newly marked (others' or unknown ids count 0).
     fn ack_notices(
@@ -680,10 +699,14 @@ pub trait HubStore: sql::Transact + Send + Sync {
         notice_ids: &[String],
         now: i64,
         pin: Option<(u64, String)>,
-    ) -> Result<u64, HubError>;
+    ) -> Result<u64, HubError> {
+        sql::write(self, |tx| notices::ack(tx, device_id, notice_ids, now, pin))
+    }
     /// Every copy of a company's unerased messages on an unrevoked device, with the
     /// redacted text it was sealed with: (device id, item id, text).
-    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError>;
+    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError> {
+        sql::read(self, |tx| notices::company_copies(tx, company))
+    }
 
     /// A new admin account for a person, with a role and a one-time enrollment code
     /// (stored hashed) with which they register their signing key.
@@ -786,27 +809,41 @@ pub trait HubStore: sql::Transact + Send + Sync {
         event_id: &str,
         body: &str,
         now_ms: i64,
-    ) -> Result<bool, HubError>;
+    ) -> Result<bool, HubError> {
+        sql::write(self, |tx| {
+            webhooks::enqueue(tx, episode, event_id, body, now_ms)
+        })
+    }
     /// Take the oldest pending event whose next attempt is due at `now_ms`, holding it
     /// until `lease_until_ms` (another hub, or this one after a crash, tries it then).
     fn webhook_claim(
         &self,
         now_ms: i64,
         lease_until_ms: i64,
-    ) -> Result<Option<WebhookEvent>, HubError>;
+    ) -> Result<Option<WebhookEvent>, HubError> {
+        sql::write(self, |tx| webhooks::claim(tx, now_ms, lease_until_ms))
+    }
     /// Record one delivery attempt and the event's state after it, only if this hub
     /// still holds the event: it is pending with `attempt.attempt - 1` attempts made.
     /// False, with nothing written, when not (another hub took it after this one's
     /// lease ran out and recorded first), so a late answer never overwrites a newer state.
-    fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<bool, HubError>;
+    fn webhook_record(&self, attempt: &WebhookAttempt) -> Result<bool, HubError> {
+        sql::write(self, |tx| webhooks::record(tx, attempt))
+    }
     /// Close a claimed event as `superseded` without sending it (its episode ended: an
     /// export or training mark came while it was pending), only if this hub still
     /// holds it (pending, `attempts` made). False, with nothing changed, when not.
-    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError>;
+    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError> {
+        sql::write(self, |tx| webhooks::supersede(tx, event_id, attempts))
+    }
     /// The newest `limit` events, newest first, each with its attempts in order.
-    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError>;
+    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<WebhookDelivery>, HubError> {
+        sql::read(self, |tx| webhooks::deliveries(tx, limit))
+    }
     /// Events by state (`pending`, `delivered`, `failed`, `superseded`), for the metrics.
-    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError>;
+    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
+        sql::read(self, webhooks::counts)
+    }
     /// Where the store stands for the manager's read model: a few counts, cheap to read.
     fn read_generation(&self) -> Result<ReadGeneration, HubError>;
 }

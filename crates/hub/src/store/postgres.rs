@@ -27,7 +27,7 @@ use super::{
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -1499,25 +1499,6 @@ impl HubStore for PostgresStore {
             .collect()
     }
 
-    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        c.execute(
-            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, $2, $3)
-             ON CONFLICT (company) DO UPDATE SET newly_onboarded = excluded.newly_onboarded, updated_at = excluded.updated_at",
-            &[&company, &newly_onboarded, &now],
-        )?;
-        Ok(())
-    }
-
-    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "INSERT INTO companies (company, newly_onboarded, updated_at, no_consent) VALUES ($1, FALSE, $2, $3)
-             ON CONFLICT (company) DO UPDATE SET no_consent = excluded.no_consent, updated_at = excluded.updated_at",
-            &[&company, &now, &!consent],
-        )?;
-        Ok(())
-    }
-
     fn raw_texts_before(
         &self,
         cutoff: i64,
@@ -1546,26 +1527,6 @@ impl HubStore for PostgresStore {
              WHERE message_id = $1 AND text_retired_at IS NULL AND erased_at IS NULL",
             &[&message_id, &sealed, &now],
         )? == 1)
-    }
-
-    fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
-        let mut c = self.conn()?;
-        c.query(
-            &format!("SELECT company FROM companies WHERE no_consent ORDER BY company {C}"),
-            &[],
-        )?
-        .iter()
-        .map(|r| Ok(r.try_get(0)?))
-        .collect()
-    }
-
-    fn new_companies(&self) -> Result<Vec<String>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!("SELECT company FROM companies WHERE newly_onboarded ORDER BY company {C}"),
-            &[],
-        )?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
@@ -2433,95 +2394,6 @@ impl HubStore for PostgresStore {
         Ok(Some(super::fold_erasure(row, notices)?))
     }
 
-    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        for n in notices {
-            tx.execute(
-                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
-                 VALUES ($1, $2, NULL, $3, $4, $5, $6)",
-                &[
-                    &n.notice_id,
-                    &n.device_id,
-                    &super::notice_kind_str(n.kind),
-                    &super::to_json(&n.items),
-                    &(n.items.len() as i64),
-                    &now,
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError> {
-        let mut c = self.conn()?;
-        let mut out = Vec::new();
-        for r in c.query(
-            &format!(
-                "SELECT notice_id, kind, items FROM notices WHERE device_id = $1 AND acked_at IS NULL
-                 ORDER BY created_at, notice_id {C} LIMIT $2"
-            ),
-            &[
-                &device_id,
-                &(labelvault_core::protocol::MAX_NOTICES_PER_ACK as i64),
-            ],
-        )? {
-            out.push(super::notice_from_row(
-                r.try_get(0)?,
-                device_id.to_string(),
-                r.try_get(1)?,
-                r.try_get(2)?,
-            )?);
-        }
-        Ok(out)
-    }
-
-    fn ack_notices(
-        &self,
-        device_id: &str,
-        notice_ids: &[String],
-        now: i64,
-        pin: Option<(u64, String)>,
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let (seq, head) = match pin {
-            Some((s, h)) => (Some(s as i64), Some(h)),
-            None => (None, None),
-        };
-        let mut n = 0;
-        for id in notice_ids {
-            n += tx.execute(
-                "UPDATE notices SET acked_at = $3, ack_seq = $4, ack_head = $5
-                 WHERE notice_id = $1 AND device_id = $2 AND acked_at IS NULL",
-                &[id, &device_id, &now, &seq, &head],
-            )?;
-        }
-        tx.commit()?;
-        Ok(n)
-    }
-
-    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError> {
-        let mut c = self.conn()?;
-        let mut out = Vec::new();
-        for r in c.query(
-            &format!(
-                "SELECT c.device_id, c.item_id, c.redacted FROM copies c
-                 JOIN messages m ON m.message_id = c.message_id
-                 JOIN devices d ON d.device_id = c.device_id
-                 WHERE m.company = $1 AND m.erased_at IS NULL AND c.redacted IS NOT NULL
-                   AND d.revoked_at IS NULL
-                 ORDER BY c.device_id {C}, c.item_id {C}"
-            ),
-            &[&company],
-        )? {
-            let text = self.texts.open(COPY_TEXT, r.try_get(2)?)?;
-            out.push((r.try_get(0)?, r.try_get(1)?, text));
-        }
-        Ok(out)
-    }
-
     fn append_access(
         &self,
         e: &super::NewAccess,
@@ -2567,154 +2439,6 @@ impl HubStore for PostgresStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn webhook_enqueue(
-        &self,
-        episode: i64,
-        event_id: &str,
-        body: &str,
-        now_ms: i64,
-    ) -> Result<bool, HubError> {
-        let mut c = self.conn()?;
-        let n = c.execute(
-            "INSERT INTO webhook_events (event_id, episode, body, created_at_ms, state, attempts, next_attempt_at_ms) \
-             VALUES ($1, $2, $3, $4, 'pending', 0, $4) ON CONFLICT (episode) DO NOTHING",
-            &[&event_id, &episode, &body, &now_ms],
-        )?;
-        Ok(n == 1)
-    }
-
-    fn webhook_claim(
-        &self,
-        now_ms: i64,
-        lease_until_ms: i64,
-    ) -> Result<Option<super::WebhookEvent>, HubError> {
-        let mut c = self.conn()?;
-        // SKIP LOCKED: hubs sharing the database each take a different event.
-        let row = c.query_opt(
-            "UPDATE webhook_events SET next_attempt_at_ms = $2 WHERE event_id = ( \
-                 SELECT event_id FROM webhook_events \
-                 WHERE state = 'pending' AND next_attempt_at_ms <= $1 \
-                 ORDER BY next_attempt_at_ms, created_at_ms LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING event_id, episode, body, attempts",
-            &[&now_ms, &lease_until_ms],
-        )?;
-        row.map(|r| {
-            Ok(super::WebhookEvent {
-                event_id: r.try_get(0)?,
-                episode: r.try_get(1)?,
-                body: r.try_get(2)?,
-                attempts: r.try_get::<_, i64>(3)?.max(0) as u32,
-            })
-        })
-        .transpose()
-    }
-
-    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<bool, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let status = a.status.map(i64::from);
-        let attempt = i64::from(a.attempt);
-        let held = tx.execute(
-            "UPDATE webhook_events SET state = $2, attempts = $3, next_attempt_at_ms = $4 \
-             WHERE event_id = $1 AND state = 'pending' AND attempts = $5",
-            &[
-                &a.event_id,
-                &a.state,
-                &attempt,
-                &a.next_attempt_at_ms,
-                &(attempt - 1),
-            ],
-        )?;
-        if held != 1 {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                &a.event_id,
-                &attempt,
-                &a.at_ms,
-                &status,
-                &a.error,
-                &a.next_attempt_at_ms,
-                &a.state,
-            ],
-        )?;
-        tx.commit()?;
-        Ok(true)
-    }
-
-    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {
-        let mut c = self.conn()?;
-        let limit = limit.min(i64::MAX as usize) as i64;
-        let rows = c.query(
-            "SELECT event_id, episode, created_at_ms, state, next_attempt_at_ms FROM webhook_events \
-             ORDER BY created_at_ms DESC, episode DESC LIMIT $1",
-            &[&limit],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let state: String = r.try_get(3)?;
-            let event_id: String = r.try_get(0)?;
-            let attempts = c
-                .query(
-                    "SELECT event_id, attempt, at_ms, status, error, next_attempt_at_ms, state \
-                     FROM webhook_attempts WHERE event_id = $1 ORDER BY attempt",
-                    &[&event_id],
-                )?
-                .iter()
-                .map(|a| {
-                    Ok(super::WebhookAttempt {
-                        event_id: a.try_get(0)?,
-                        attempt: a.try_get::<_, i64>(1)?.max(0) as u32,
-                        at_ms: a.try_get(2)?,
-                        status: a
-                            .try_get::<_, Option<i64>>(3)?
-                            .map(|s| s.clamp(0, 999) as u16),
-                        error: a.try_get(4)?,
-                        next_attempt_at_ms: a.try_get(5)?,
-                        state: a.try_get(6)?,
-                    })
-                })
-                .collect::<Result<Vec<_>, HubError>>()?;
-            out.push(super::WebhookDelivery {
-                event_id,
-                episode: r.try_get(1)?,
-                created_at_ms: r.try_get(2)?,
-                next_attempt_at_ms: if state == "pending" {
-                    r.try_get(4)?
-                } else {
-                    None
-                },
-                state,
-                attempts,
-            });
-        }
-        Ok(out)
-    }
-
-    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError> {
-        let mut c = self.conn()?;
-        let n = c.execute(
-            "UPDATE webhook_events SET state = 'superseded', next_attempt_at_ms = NULL \
-             WHERE event_id = $1 AND state = 'pending' AND attempts = $2",
-            &[&event_id, &i64::from(attempts)],
-        )?;
-        Ok(n == 1)
-    }
-
-    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            "SELECT state, count(*) FROM webhook_events GROUP BY state ORDER BY state",
-            &[],
-        )?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, count(r, 1)?)))
-            .collect()
     }
 
     fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {

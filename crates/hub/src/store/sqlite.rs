@@ -10,7 +10,7 @@ use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Notice, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
@@ -1051,25 +1051,6 @@ impl HubStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
-        let c = self.conn()?;
-        c.execute(
-            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (company) DO UPDATE SET newly_onboarded = excluded.newly_onboarded, updated_at = excluded.updated_at",
-            params![company, newly_onboarded, now],
-        )?;
-        Ok(())
-    }
-
-    fn set_company_consent(&self, company: &str, consent: bool, now: i64) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "INSERT INTO companies (company, newly_onboarded, updated_at, no_consent) VALUES (?1, 0, ?2, ?3)
-             ON CONFLICT (company) DO UPDATE SET no_consent = excluded.no_consent, updated_at = excluded.updated_at",
-            params![company, now, !consent],
-        )?;
-        Ok(())
-    }
-
     fn raw_texts_before(
         &self,
         cutoff: i64,
@@ -1093,22 +1074,6 @@ impl HubStore for SqliteStore {
              WHERE message_id = ?1 AND text_retired_at IS NULL AND erased_at IS NULL",
             params![message_id, redacted, now],
         )? == 1)
-    }
-
-    fn companies_without_consent(&self) -> Result<Vec<String>, HubError> {
-        let c = self.conn()?;
-        let mut st =
-            c.prepare("SELECT company FROM companies WHERE no_consent ORDER BY company")?;
-        let rows = st.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn new_companies(&self) -> Result<Vec<String>, HubError> {
-        let c = self.conn()?;
-        let mut st =
-            c.prepare("SELECT company FROM companies WHERE newly_onboarded = 1 ORDER BY company")?;
-        let rows = st.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
@@ -1870,98 +1835,6 @@ impl HubStore for SqliteStore {
         Ok(Some(super::fold_erasure(row, notices)?))
     }
 
-    fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        for n in notices {
-            tx.execute(
-                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
-                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6)",
-                params![
-                    n.notice_id,
-                    n.device_id,
-                    super::notice_kind_str(n.kind),
-                    super::to_json(&n.items),
-                    n.items.len() as i64,
-                    now
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn pending_notices(&self, device_id: &str) -> Result<Vec<Notice>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare_cached(
-            "SELECT notice_id, kind, items FROM notices WHERE device_id = ?1 AND acked_at IS NULL
-             ORDER BY created_at, notice_id LIMIT ?2",
-        )?;
-        let rows = st.query_map(
-            params![
-                device_id,
-                labelvault_core::protocol::MAX_NOTICES_PER_ACK as i64
-            ],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            },
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind, items) = row?;
-            out.push(super::notice_from_row(
-                id,
-                device_id.to_string(),
-                &kind,
-                &items,
-            )?);
-        }
-        Ok(out)
-    }
-
-    fn ack_notices(
-        &self,
-        device_id: &str,
-        notice_ids: &[String],
-        now: i64,
-        pin: Option<(u64, String)>,
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let (seq, head) = match pin {
-            Some((s, h)) => (Some(s as i64), Some(h)),
-            None => (None, None),
-        };
-        let mut n = 0;
-        for id in notice_ids {
-            n += tx.execute(
-                "UPDATE notices SET acked_at = ?3, ack_seq = ?4, ack_head = ?5
-                 WHERE notice_id = ?1 AND device_id = ?2 AND acked_at IS NULL",
-                params![id, device_id, now, seq, head],
-            )? as u64;
-        }
-        tx.commit()?;
-        Ok(n)
-    }
-
-    fn company_copies(&self, company: &str) -> Result<Vec<(String, String, String)>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT c.device_id, c.item_id, c.redacted FROM copies c
-             JOIN messages m ON m.message_id = c.message_id
-             JOIN devices d ON d.device_id = c.device_id
-             WHERE m.company = ?1 AND m.erased_at IS NULL AND c.redacted IS NOT NULL
-               AND d.revoked_at IS NULL
-             ORDER BY c.device_id, c.item_id",
-        )?;
-        let rows = st.query_map([company], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     fn append_access(
         &self,
         e: &super::NewAccess,
@@ -2005,142 +1878,6 @@ impl HubStore for SqliteStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn webhook_enqueue(
-        &self,
-        episode: i64,
-        event_id: &str,
-        body: &str,
-        now_ms: i64,
-    ) -> Result<bool, HubError> {
-        let c = self.conn()?;
-        let n = c.execute(
-            "INSERT INTO webhook_events (event_id, episode, body, created_at_ms, state, attempts, next_attempt_at_ms) \
-             VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?4) ON CONFLICT (episode) DO NOTHING",
-            params![event_id, episode, body, now_ms],
-        )?;
-        Ok(n == 1)
-    }
-
-    fn webhook_claim(
-        &self,
-        now_ms: i64,
-        lease_until_ms: i64,
-    ) -> Result<Option<super::WebhookEvent>, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let ev = tx
-            .query_row(
-                "SELECT event_id, episode, body, attempts FROM webhook_events \
-                 WHERE state = 'pending' AND next_attempt_at_ms <= ?1 \
-                 ORDER BY next_attempt_at_ms, created_at_ms LIMIT 1",
-                [now_ms],
-                |r| {
-                    Ok(super::WebhookEvent {
-                        event_id: r.get(0)?,
-                        episode: r.get(1)?,
-                        body: r.get(2)?,
-                        attempts: r.get::<_, i64>(3)?.max(0) as u32,
-                    })
-                },
-            )
-            .optional()?;
-        if let Some(e) = &ev {
-            tx.execute(
-                "UPDATE webhook_events SET next_attempt_at_ms = ?2 WHERE event_id = ?1",
-                params![e.event_id, lease_until_ms],
-            )?;
-        }
-        tx.commit()?;
-        Ok(ev)
-    }
-
-    fn webhook_record(&self, a: &super::WebhookAttempt) -> Result<bool, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let held = tx.execute(
-            "UPDATE webhook_events SET state = ?2, attempts = ?3, next_attempt_at_ms = ?4 \
-             WHERE event_id = ?1 AND state = 'pending' AND attempts = ?3 - 1",
-            params![a.event_id, a.state, a.attempt, a.next_attempt_at_ms],
-        )?;
-        if held != 1 {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO webhook_attempts (event_id, attempt, at_ms, status, error, next_attempt_at_ms, state) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                a.event_id,
-                a.attempt,
-                a.at_ms,
-                a.status,
-                a.error,
-                a.next_attempt_at_ms,
-                a.state
-            ],
-        )?;
-        tx.commit()?;
-        Ok(true)
-    }
-
-    fn webhook_deliveries(&self, limit: usize) -> Result<Vec<super::WebhookDelivery>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT event_id, episode, created_at_ms, state, next_attempt_at_ms FROM webhook_events \
-             ORDER BY created_at_ms DESC, episode DESC LIMIT ?1",
-        )?;
-        let mut out: Vec<super::WebhookDelivery> = st
-            .query_map([limit.min(i64::MAX as usize) as i64], |r| {
-                let state: String = r.get(3)?;
-                Ok(super::WebhookDelivery {
-                    event_id: r.get(0)?,
-                    episode: r.get(1)?,
-                    created_at_ms: r.get(2)?,
-                    next_attempt_at_ms: if state == "pending" { r.get(4)? } else { None },
-                    state,
-                    attempts: Vec::new(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        let mut st = c.prepare(
-            "SELECT event_id, attempt, at_ms, status, error, next_attempt_at_ms, state \
-             FROM webhook_attempts WHERE event_id = ?1 ORDER BY attempt",
-        )?;
-        for d in &mut out {
-            d.attempts = st
-                .query_map([&d.event_id], |r| {
-                    Ok(super::WebhookAttempt {
-                        event_id: r.get(0)?,
-                        attempt: r.get::<_, i64>(1)?.max(0) as u32,
-                        at_ms: r.get(2)?,
-                        status: r.get::<_, Option<i64>>(3)?.map(|s| s.clamp(0, 999) as u16),
-                        error: r.get(4)?,
-                        next_attempt_at_ms: r.get(5)?,
-                        state: r.get(6)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(out)
-    }
-
-    fn webhook_supersede(&self, event_id: &str, attempts: u32) -> Result<bool, HubError> {
-        let c = self.conn()?;
-        let n = c.execute(
-            "UPDATE webhook_events SET state = 'superseded', next_attempt_at_ms = NULL \
-             WHERE event_id = ?1 AND state = 'pending' AND attempts = ?2",
-            params![event_id, attempts],
-        )?;
-        Ok(n == 1)
-    }
-
-    fn webhook_counts(&self) -> Result<Vec<(String, u64)>, HubError> {
-        let c = self.conn()?;
-        let mut st =
-            c.prepare("SELECT state, count(*) FROM webhook_events GROUP BY state ORDER BY state")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {
