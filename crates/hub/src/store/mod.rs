@@ -14,7 +14,9 @@ macro_rules! migration_files {
 }
 
 mod accounts;
+mod batches;
 mod companies;
+mod devices;
 mod notices;
 mod postgres;
 mod sql;
@@ -490,7 +492,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
         name: &str,
         code_sha256: &str,
         code_expires_at: i64,
-    ) -> Result<String, HubError>;
+    ) -> Result<String, HubError> {
+        sql::write(self, |tx| {
+            devices::create_annotator(tx, name, code_sha256, code_expires_at)
+        })
+    }
     /// Consume a code and register the device; errors if the code is unknown, used or expired.
     fn enroll(
         &self,
@@ -498,26 +504,46 @@ pub trait HubStore: sql::Transact + Send + Sync {
         now: i64,
         signing_key: &[u8; 32],
         recipient: &str,
-    ) -> Result<String, HubError>;
+    ) -> Result<String, HubError> {
+        sql::write(self, |tx| {
+            devices::enroll(tx, code_sha256, now, signing_key, recipient)
+        })
+    }
     /// A device by id.
-    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError>;
+    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError> {
+        sql::read(self, |tx| devices::get(tx, device_id))
+    }
     /// Revoke a device and, in the same transaction, return its unlabelled copies to
     /// the pool; `None` if the device is unknown, else how many pool copies were
     /// returned (its gold copies are closed too, not counted).
-    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError>;
+    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError> {
+        sql::write(self, |tx| devices::revoke(tx, device_id, now))
+    }
     /// Record a nonce; false if the device used it before (a replay). Prunes old ones.
-    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError>;
+    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
+        sql::write(self, |tx| devices::use_nonce(tx, device_id, nonce, now))
+    }
     /// Store a sealed batch and its item assignments.
-    fn store_batch(&self, batch: &NewBatch) -> Result<(), HubError>;
+    fn store_batch(&self, batch: &NewBatch) -> Result<(), HubError> {
+        sql::write(self, |tx| batches::store(tx, batch))
+    }
     /// Batches assigned to a device.
-    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError>;
+    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
+        sql::read(self, |tx| batches::list(tx, device_id))
+    }
     /// A batch's bytes, if it is assigned to that device (`Err(not_assigned)` otherwise).
-    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError>;
+    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
+        sql::write(self, |tx| {
+            batches::fetch(tx, batch_id, device_id, crate::auth::now())
+        })
+    }
     /// Take back a batch its device has not fetched yet (the manager's undo of a
     /// dispatch): its sealed bytes are dropped and its open copies go back to the pool,
     /// atomically with respect to a fetch (a batch fetched
     /// first is refused with `already_fetched`). Returns the pool copies returned.
-    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError>;
+    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError> {
+        sql::write(self, |tx| batches::withdraw(tx, batch_id, now))
+    }
     /// Ingest an upload atomically: idempotency on upload id and (device, item,
     /// revision), per-label validation, ledger entry, receipt signed by `sign`. The
     /// entry may be chained into the ledger after the upload commits (in a batch, see
@@ -540,9 +566,13 @@ pub trait HubStore: sql::Transact + Send + Sync {
         Ok(0)
     }
     /// Record the latest device ledger entry a device announced (a later one only).
-    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError>;
+    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError> {
+        sql::write(self, |tx| devices::note_head(tx, device_id, seq, head))
+    }
     /// Every device's latest announced ledger entry, by device id.
-    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError>;
+    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError> {
+        sql::read(self, devices::heads)
+    }
 
     /// Store ingested messages (raw text stays in the hub's database) in one
     /// transaction; ids already stored with the same prediction are counted as
@@ -615,7 +645,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Every intent id the stored messages and gold answers mention, sorted.
     fn known_intents(&self) -> Result<Vec<String>, HubError>;
     /// Enrolled, unrevoked devices, oldest first.
-    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError>;
+    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
+        sql::read(self, devices::active)
+    }
     /// Store dispatched batches and their copies atomically, after returning (in the
     /// same transaction) the unlabelled copies whose lease ended by `now`. Refuses
     /// (nothing stored, nothing returned) with 409 `revoked` if a device was revoked
@@ -638,7 +670,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Every current missed-PII mark ([`MissedMark`]), oldest first.
     fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError>;
     /// Every annotator with their devices, oldest first.
-    fn annotators(&self) -> Result<Vec<AnnotatorRecord>, HubError>;
+    fn annotators(&self) -> Result<Vec<AnnotatorRecord>, HubError> {
+        sql::read(self, devices::annotators)
+    }
     /// Every company's confirmed terms: (company, term, PII type name).
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError>;
     /// Add confirmed terms (term, PII type name) for a company; returns how many were
@@ -650,7 +684,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         now: i64,
     ) -> Result<u64, HubError>;
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
-    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError>;
+    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
+        sql::write(self, |tx| batches::file(tx, batch_id, crate::auth::now()))
+    }
 
     /// Every item whose latest label revision is not a retraction (of one message only,
     /// if given), with its message's company, model answer and gold answer, ordered by

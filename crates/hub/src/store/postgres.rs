@@ -20,14 +20,14 @@
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
 use super::{
-    reason_str, Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts,
-    HubStore, IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark,
-    RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
+    reason_str, Adjudication, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore,
+    IngestReport, MarkKind, NewAdjudication, PipelineStatus, RetrainMark, RetrainStatus, Upload,
+    DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{Receipt, RejectedLabel, SignedReceipt};
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -788,6 +788,20 @@ fn common_row(r: &Row) -> Result<super::sql::Row, HubError> {
 struct PgTx<'a, 'c> {
     tx: &'a mut Transaction<'c>,
     texts: &'a Texts,
+    /// Statements prepared in this transaction, by text: a statement run in a loop is
+    /// prepared once (one round trip per row, not two).
+    prepared: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl PgTx<'_, '_> {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, HubError> {
+        if let Some(st) = self.prepared.get(sql) {
+            return Ok(st.clone());
+        }
+        let st = self.tx.prepare(sql)?;
+        self.prepared.insert(sql.to_string(), st.clone());
+        Ok(st)
+    }
 }
 
 fn pg_args<'a>(args: &'a [super::sql::Arg<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
@@ -798,7 +812,8 @@ fn pg_args<'a>(args: &'a [super::sql::Arg<'_>]) -> Vec<&'a (dyn postgres::types:
 
 impl super::sql::Tx for PgTx<'_, '_> {
     fn execute(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<u64, HubError> {
-        Ok(self.tx.execute(sql, &pg_args(args))?)
+        let st = self.statement(sql)?;
+        Ok(self.tx.execute(&st, &pg_args(args))?)
     }
 
     fn query(
@@ -820,11 +835,21 @@ impl super::sql::Tx for PgTx<'_, '_> {
         f: &mut dyn FnMut(super::sql::Row) -> Result<(), HubError>,
     ) -> Result<(), HubError> {
         use postgres::fallible_iterator::FallibleIterator as _;
-        let mut rows = self.tx.query_raw(sql, pg_args(args))?;
+        let st = self.statement(sql)?;
+        let mut rows = self.tx.query_raw(&st, pg_args(args))?;
         while let Some(r) = rows.next()? {
             f(common_row(&r)?)?;
         }
         Ok(())
+    }
+
+    fn insert_unique(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<bool, HubError> {
+        let st = self.statement(sql)?;
+        match self.tx.execute(&st, &pg_args(args)) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn lock(&mut self, what: super::sql::Lock) -> Result<(), HubError> {
@@ -865,6 +890,7 @@ impl super::sql::Transact for PostgresStore {
         f(&mut PgTx {
             tx: &mut tx,
             texts: &self.texts,
+            prepared: std::collections::HashMap::new(),
         })?;
         tx.commit()?;
         Ok(())
@@ -876,284 +902,6 @@ impl super::sql::Transact for PostgresStore {
 const DISPATCH_ROWS_PER_STATEMENT: usize = 10_000;
 
 impl HubStore for PostgresStore {
-    fn create_annotator(
-        &self,
-        name: &str,
-        code_sha256: &str,
-        code_expires_at: i64,
-    ) -> Result<String, HubError> {
-        let id = super::random_id("a_")?;
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO annotators (annotator_id, name, created_at) VALUES ($1, $2, $3)",
-            &[&id, &name, &code_expires_at],
-        )?;
-        tx.execute(
-            "INSERT INTO enrollment_codes (code_sha256, annotator_id, expires_at) VALUES ($1, $2, $3)",
-            &[&code_sha256, &id, &code_expires_at],
-        )?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    fn enroll(
-        &self,
-        code_sha256: &str,
-        now: i64,
-        signing_key: &[u8; 32],
-        recipient: &str,
-    ) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        // The lock makes a code single-use even when two hubs see it at once.
-        let row = tx.query_opt(
-            "SELECT annotator_id, expires_at, used_at FROM enrollment_codes WHERE code_sha256 = $1 FOR UPDATE",
-            &[&code_sha256],
-        )?;
-        let row = row.ok_or_else(|| {
-            HubError::unauthorized(
-                "bad_code",
-                "this enrollment code is not valid; ask your manager for a new one",
-            )
-        })?;
-        let (annotator, expires, used): (String, i64, Option<i64>) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        if used.is_some() {
-            return Err(HubError::unauthorized(
-                "code_used",
-                "this enrollment code was already used; ask your manager for a new one",
-            ));
-        }
-        if expires <= now {
-            return Err(HubError::unauthorized(
-                "code_expired",
-                "this enrollment code has expired; ask your manager for a new one",
-            ));
-        }
-        let key: &[u8] = signing_key;
-        let exists: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE signing_key = $1)",
-                &[&key],
-            )?
-            .try_get(0)?;
-        let already = || HubError::conflict("already_enrolled", "this device is already enrolled");
-        if exists {
-            return Err(already());
-        }
-        let id = super::random_id("d_")?;
-        tx.execute(
-            "UPDATE enrollment_codes SET used_at = $2 WHERE code_sha256 = $1",
-            &[&code_sha256, &now],
-        )?;
-        match tx.execute(
-            "INSERT INTO devices (device_id, annotator_id, signing_key, recipient, enrolled_at) VALUES ($1, $2, $3, $4, $5)",
-            &[&id, &annotator, &key, &recipient, &now],
-        ) {
-            // The same key enrolled through another hub with another code meanwhile.
-            Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                return Err(already())
-            }
-            r => r?,
-        };
-        tx.commit()?;
-        Ok(id)
-    }
-
-    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError> {
-        let mut c = self.conn()?;
-        let row = c.query_opt(
-            "SELECT device_id, annotator_id, signing_key, recipient, revoked_at FROM devices WHERE device_id = $1",
-            &[&device_id],
-        )?;
-        let Some(r) = row else {
-            return Ok(None);
-        };
-        let key: Vec<u8> = r.try_get(2)?;
-        Ok(Some(DeviceRecord {
-            device_id: r.try_get(0)?,
-            annotator_id: r.try_get(1)?,
-            signing_key: key
-                .try_into()
-                .map_err(|_| HubError::Internal("stored device key damaged".into()))?,
-            recipient: r.try_get(3)?,
-            revoked: r.try_get::<_, Option<i64>>(4)?.is_some(),
-        }))
-    }
-
-    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        lock_pool(&mut tx)?;
-        if tx.execute(
-            "UPDATE devices SET revoked_at = coalesce(revoked_at, $2) WHERE device_id = $1",
-            &[&device_id, &now],
-        )? == 0
-        {
-            return Ok(None);
-        }
-        // Pool copies are counted; gold copies are closed too but go back to no pool.
-        let returned = tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = $2 WHERE c.device_id = $1 AND c.state = 'open' AND NOT c.gold AND NOT ({LABELLED})"),
-            &[&device_id, &now],
-        )?;
-        tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = $2 WHERE c.device_id = $1 AND c.state = 'open' AND c.gold AND NOT ({LABELLED})"),
-            &[&device_id, &now],
-        )?;
-        tx.commit()?;
-        Ok(Some(returned))
-    }
-
-    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
-        let mut c = self.conn()?;
-        // Nonces older than twice the clock window can no longer pass the time check.
-        c.execute(
-            "DELETE FROM nonces WHERE seen_at < $1",
-            &[&(now - 2 * labelvault_core::protocol::MAX_CLOCK_SKEW_SECS)],
-        )?;
-        // A concurrent insert of the same nonce by another hub waits for this one and
-        // then inserts nothing: exactly one of them wins.
-        Ok(c.execute(
-            "INSERT INTO nonces (device_id, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[&device_id, &nonce, &now],
-        )? == 1)
-    }
-
-    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "UPDATE devices SET ledger_seq = $2, ledger_head = $3
-             WHERE device_id = $1 AND (ledger_seq IS NULL OR ledger_seq < $2)",
-            &[&device_id, &(seq as i64), &head],
-        )?;
-        Ok(())
-    }
-
-    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            "SELECT device_id, ledger_seq, ledger_head FROM devices
-             WHERE ledger_seq IS NOT NULL ORDER BY device_id COLLATE \"C\"",
-            &[],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok(labelvault_core::protocol::DeviceHead {
-                    device_id: r.try_get(0)?,
-                    seq: r.try_get::<_, i64>(1)? as u64,
-                    head: r.try_get(2)?,
-                })
-            })
-            .collect()
-    }
-
-    fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&b.batch_id, &b.device_id, &b.created_at, &b.expires_at, &(b.item_ids.len() as i64), &b.bytes],
-        )?;
-        let st = tx.prepare(
-            "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
-        )?;
-        for (n, i) in b.item_ids.iter().enumerate() {
-            tx.execute(&st, &[i, &b.batch_id, &b.device_id, &b.chars_of(n)])?;
-        }
-        let st = tx.prepare(
-            "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )?;
-        for i in &b.intents {
-            tx.execute(&st, &[&b.batch_id, i])?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = $1 AND erased_at IS NULL AND withdrawn_at IS NULL ORDER BY created_at, batch_id {C}"),
-            &[&device_id],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok(BatchListing {
-                    batch_id: r.try_get(0)?,
-                    item_count: count(r, 1)?,
-                    created_at: r.try_get(2)?,
-                    expires_at: r.try_get(3)?,
-                })
-            })
-            .collect()
-    }
-
-    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
-        let mut c = self.conn()?;
-        // Marked fetched first, then read: a withdrawal (which needs it unfetched) either
-        // came before, and the read below finds it gone, or is refused.
-        c.execute(
-            "UPDATE batches SET fetched_at = coalesce(fetched_at, $3)
-             WHERE batch_id = $1 AND device_id = $2 AND erased_at IS NULL AND withdrawn_at IS NULL",
-            &[&batch_id, &device_id, &crate::auth::now()],
-        )?;
-        let row = c.query_opt(
-            "SELECT device_id, bytes, erased_at IS NOT NULL, withdrawn_at IS NOT NULL FROM batches WHERE batch_id = $1",
-            &[&batch_id],
-        )?;
-        match row {
-            Some(r) if r.try_get::<_, &str>(0)? == device_id => {
-                if r.try_get::<_, bool>(2)? {
-                    return Err(super::batch_erased());
-                }
-                if r.try_get::<_, bool>(3)? {
-                    return Err(super::batch_withdrawn());
-                }
-                Ok(r.try_get(1)?)
-            }
-            // Same answer whether the batch exists for another device or not at all.
-            _ => Err(HubError::not_found(
-                "not_assigned",
-                "no such batch is assigned to this device",
-            )),
-        }
-    }
-
-    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        lock_pool(&mut tx)?;
-        let state = tx
-            .query_opt(
-                "SELECT fetched_at, erased_at, withdrawn_at FROM batches WHERE batch_id = $1 FOR UPDATE",
-                &[&batch_id],
-            )?
-            .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .transpose()?;
-        super::withdraw_problem(state)?;
-        if tx.execute(
-            "UPDATE batches SET bytes = ''::BYTEA, withdrawn_at = $2
-             WHERE batch_id = $1 AND fetched_at IS NULL AND erased_at IS NULL AND withdrawn_at IS NULL",
-            &[&batch_id, &now],
-        )? != 1
-        {
-            return Err(super::already_fetched());
-        }
-        let returned = tx.execute(
-            "UPDATE copies SET state = 'returned', returned_at = $2
-             WHERE batch_id = $1 AND state = 'open' AND NOT gold",
-            &[&batch_id, &now],
-        )?;
-        tx.execute(
-            "UPDATE copies SET state = 'returned', returned_at = $2
-             WHERE batch_id = $1 AND state = 'open' AND gold",
-            &[&batch_id, &now],
-        )?;
-        tx.commit()?;
-        Ok(returned)
-    }
-
     fn ingest(
         &self,
         u: &Upload<'_>,
@@ -1672,26 +1420,6 @@ impl HubStore for PostgresStore {
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
-    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
-        let ids: Vec<String> = {
-            let mut c = self.conn()?;
-            let rows = c.query(
-                &format!("SELECT device_id FROM devices WHERE revoked_at IS NULL ORDER BY enrolled_at, device_id {C}"),
-                &[],
-            )?;
-            rows.iter()
-                .map(|r| r.try_get(0))
-                .collect::<Result<_, _>>()?
-        };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(d) = self.device(&id)? {
-                out.push(d);
-            }
-        }
-        Ok(out)
-    }
-
     fn store_dispatch(
         &self,
         batches: &[DispatchBatch],
@@ -1943,15 +1671,6 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
-    fn annotators(&self) -> Result<Vec<super::AnnotatorRecord>, HubError> {
-        let mut c = self.conn()?;
-        let mut rows = Vec::new();
-        for r in c.query(super::ANNOTATORS_SQL, &[])? {
-            rows.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
-        }
-        Ok(super::fold_annotators(rows))
-    }
-
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
         let mut c = self.conn()?;
         let mut out = Vec::new();
@@ -2037,29 +1756,6 @@ impl HubStore for PostgresStore {
             companies_without_consent,
             texts_retired,
         })
-    }
-
-    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
-        let mut c = self.conn()?;
-        let Some(r) = c.query_opt(
-            "SELECT bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = $1",
-            &[&batch_id],
-        )?
-        else {
-            return Ok(None);
-        };
-        if r.try_get::<_, bool>(1)? {
-            return Err(super::batch_erased());
-        }
-        if r.try_get::<_, &[u8]>(0)?.is_empty() {
-            return Err(super::batch_withdrawn());
-        }
-        // Handed over offline: the device may hold it from now on.
-        c.execute(
-            "UPDATE batches SET fetched_at = coalesce(fetched_at, $2) WHERE batch_id = $1",
-            &[&batch_id, &crate::auth::now()],
-        )?;
-        Ok(Some(r.try_get(0)?))
     }
 
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {

@@ -342,6 +342,9 @@ pub trait Tx {
         args: &[Arg<'_>],
         f: &mut dyn FnMut(Row) -> Result<(), HubError>,
     ) -> Result<(), HubError>;
+    /// Run an `INSERT`; false when a unique constraint refused the row (on PostgreSQL
+    /// the transaction is then aborted: return at once, with an error or the answer).
+    fn insert_unique(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<bool, HubError>;
     /// Hold `what` until the transaction ends.
     fn lock(&mut self, what: Lock) -> Result<(), HubError>;
     /// The value to store for `plain` in a sealed column.

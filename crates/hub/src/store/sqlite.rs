@@ -2,15 +2,15 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    reason_str, Adjudication, Candidates, CopyLabel, DeviceRecord, DispatchBatch, HubCounts,
-    HubStore, IngestReport, MarkKind, NewAdjudication, NewBatch, PipelineStatus, RetrainMark,
-    RetrainStatus, Upload, DEFAULT_RETRAIN_THRESHOLD,
+    reason_str, Adjudication, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore,
+    IngestReport, MarkKind, NewAdjudication, PipelineStatus, RetrainMark, RetrainStatus, Upload,
+    DEFAULT_RETRAIN_THRESHOLD,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{BatchListing, Receipt, RejectedLabel, SignedReceipt};
+use labelvault_core::protocol::{Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
@@ -388,6 +388,20 @@ impl super::sql::Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn insert_unique(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<bool, HubError> {
+        let mut st = self.conn.prepare_cached(&super::sql::sqlite_text(sql))?;
+        match st.execute(rusqlite::params_from_iter(args.iter())) {
+            Ok(_) => Ok(true),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     fn lock(&mut self, _what: super::sql::Lock) -> Result<(), HubError> {
         // Write transactions begin IMMEDIATE on the one writing connection: nothing
         // else writes until this one ends.
@@ -483,266 +497,6 @@ fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubErro
 }
 
 impl HubStore for SqliteStore {
-    fn create_annotator(
-        &self,
-        name: &str,
-        code_sha256: &str,
-        code_expires_at: i64,
-    ) -> Result<String, HubError> {
-        let id = super::random_id("a_")?;
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO annotators (annotator_id, name, created_at) VALUES (?1, ?2, ?3)",
-            params![id, name, code_expires_at],
-        )?;
-        tx.execute("INSERT INTO enrollment_codes (code_sha256, annotator_id, expires_at) VALUES (?1, ?2, ?3)", params![code_sha256, id, code_expires_at])?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    fn enroll(
-        &self,
-        code_sha256: &str,
-        now: i64,
-        signing_key: &[u8; 32],
-        recipient: &str,
-    ) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let row: Option<(String, i64, Option<i64>)> = tx
-            .query_row("SELECT annotator_id, expires_at, used_at FROM enrollment_codes WHERE code_sha256 = ?1", [code_sha256], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
-            .optional()?;
-        let (annotator, expires, used) = row.ok_or_else(|| {
-            HubError::unauthorized(
-                "bad_code",
-                "this enrollment code is not valid; ask your manager for a new one",
-            )
-        })?;
-        if used.is_some() {
-            return Err(HubError::unauthorized(
-                "code_used",
-                "this enrollment code was already used; ask your manager for a new one",
-            ));
-        }
-        if expires <= now {
-            return Err(HubError::unauthorized(
-                "code_expired",
-                "this enrollment code has expired; ask your manager for a new one",
-            ));
-        }
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM devices WHERE signing_key = ?1)",
-            [signing_key.to_vec()],
-            |r| r.get(0),
-        )?;
-        if exists {
-            return Err(HubError::conflict(
-                "already_enrolled",
-                "this device is already enrolled",
-            ));
-        }
-        let id = super::random_id("d_")?;
-        tx.execute(
-            "UPDATE enrollment_codes SET used_at = ?2 WHERE code_sha256 = ?1",
-            params![code_sha256, now],
-        )?;
-        tx.execute(
-            "INSERT INTO devices (device_id, annotator_id, signing_key, recipient, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, annotator, signing_key.to_vec(), recipient, now],
-        )?;
-        tx.commit()?;
-        Ok(id)
-    }
-
-    fn device(&self, device_id: &str) -> Result<Option<DeviceRecord>, HubError> {
-        let c = self.conn()?;
-        let row = c
-            .query_row(
-                "SELECT device_id, annotator_id, signing_key, recipient, revoked_at FROM devices WHERE device_id = ?1",
-                [device_id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<i64>>(4)?)),
-            )
-            .optional()?;
-        Ok(match row {
-            Some((device_id, annotator_id, key, recipient, revoked)) => Some(DeviceRecord {
-                device_id,
-                annotator_id,
-                signing_key: key
-                    .try_into()
-                    .map_err(|_| HubError::Internal("stored device key damaged".into()))?,
-                recipient,
-                revoked: revoked.is_some(),
-            }),
-            None => None,
-        })
-    }
-
-    fn revoke(&self, device_id: &str, now: i64) -> Result<Option<u64>, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        if tx.execute(
-            "UPDATE devices SET revoked_at = coalesce(revoked_at, ?2) WHERE device_id = ?1",
-            params![device_id, now],
-        )? == 0
-        {
-            return Ok(None);
-        }
-        // Pool copies are counted; gold copies are closed too but go back to no pool.
-        let returned = tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 0 AND NOT ({LABELLED})"),
-            params![device_id, now],
-        )?;
-        tx.execute(
-            &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?2 WHERE c.device_id = ?1 AND c.state = 'open' AND c.gold = 1 AND NOT ({LABELLED})"),
-            params![device_id, now],
-        )?;
-        tx.commit()?;
-        Ok(Some(returned as u64))
-    }
-
-    fn use_nonce(&self, device_id: &str, nonce: &str, now: i64) -> Result<bool, HubError> {
-        let c = self.conn()?;
-        // Nonces older than twice the clock window can no longer pass the time check.
-        c.execute(
-            "DELETE FROM nonces WHERE seen_at < ?1",
-            [now - 2 * labelvault_core::protocol::MAX_CLOCK_SKEW_SECS],
-        )?;
-        Ok(c.execute(
-            "INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)",
-            params![device_id, nonce, now],
-        )? == 1)
-    }
-
-    fn note_device_head(&self, device_id: &str, seq: u64, head: &str) -> Result<(), HubError> {
-        self.conn()?.execute(
-            "UPDATE devices SET ledger_seq = ?2, ledger_head = ?3
-             WHERE device_id = ?1 AND (ledger_seq IS NULL OR ledger_seq < ?2)",
-            params![device_id, seq as i64, head],
-        )?;
-        Ok(())
-    }
-
-    fn device_heads(&self) -> Result<Vec<labelvault_core::protocol::DeviceHead>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT device_id, ledger_seq, ledger_head FROM devices
-             WHERE ledger_seq IS NOT NULL ORDER BY device_id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(labelvault_core::protocol::DeviceHead {
-                device_id: r.get(0)?,
-                seq: r.get::<_, i64>(1)? as u64,
-                head: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn store_batch(&self, b: &NewBatch) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        tx.execute(
-            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![b.batch_id, b.device_id, b.created_at, b.expires_at, b.item_ids.len() as i64, b.bytes],
-        )?;
-        {
-            let mut st = tx.prepare(
-                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (n, i) in b.item_ids.iter().enumerate() {
-                st.execute(params![i, b.batch_id, b.device_id, b.chars_of(n)])?;
-            }
-            let mut st = tx.prepare(
-                "INSERT OR IGNORE INTO batch_intents (batch_id, intent_id) VALUES (?1, ?2)",
-            )?;
-            for i in &b.intents {
-                st.execute(params![b.batch_id, i])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn list_batches(&self, device_id: &str) -> Result<Vec<BatchListing>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare("SELECT batch_id, item_count, created_at, expires_at FROM batches WHERE device_id = ?1 AND erased_at IS NULL AND withdrawn_at IS NULL ORDER BY created_at, batch_id")?;
-        let rows = st.query_map([device_id], |r| {
-            Ok(BatchListing {
-                batch_id: r.get(0)?,
-                item_count: r.get::<_, i64>(1)? as u64,
-                created_at: r.get(2)?,
-                expires_at: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn batch_bytes(&self, batch_id: &str, device_id: &str) -> Result<Vec<u8>, HubError> {
-        let c = self.conn()?;
-        // Marked fetched first, then read: a withdrawal (which needs it unfetched) either
-        // came before, and the read below finds it gone, or is refused.
-        c.execute(
-            "UPDATE batches SET fetched_at = coalesce(fetched_at, ?3)
-             WHERE batch_id = ?1 AND device_id = ?2 AND erased_at IS NULL AND withdrawn_at IS NULL",
-            params![batch_id, device_id, crate::auth::now()],
-        )?;
-        let row: Option<(String, Vec<u8>, bool)> = c
-            .query_row(
-                "SELECT device_id, bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = ?1",
-                [batch_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        match row {
-            Some((d, _, true)) if d == device_id => Err(super::batch_erased()),
-            Some((d, bytes, false)) if d == device_id && bytes.is_empty() => {
-                Err(super::batch_withdrawn())
-            }
-            Some((d, bytes, false)) if d == device_id => Ok(bytes),
-            // Same answer whether the batch exists for another device or not at all.
-            _ => Err(HubError::not_found(
-                "not_assigned",
-                "no such batch is assigned to this device",
-            )),
-        }
-    }
-
-    fn withdraw_batch(&self, batch_id: &str, now: i64) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let state = tx
-            .query_row(
-                "SELECT fetched_at, erased_at, withdrawn_at FROM batches WHERE batch_id = ?1",
-                [batch_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        super::withdraw_problem(state)?;
-        if tx.execute(
-            "UPDATE batches SET bytes = x'', withdrawn_at = ?2
-             WHERE batch_id = ?1 AND fetched_at IS NULL AND erased_at IS NULL AND withdrawn_at IS NULL",
-            params![batch_id, now],
-        )? != 1
-        {
-            return Err(super::already_fetched());
-        }
-        let returned = tx.execute(
-            "UPDATE copies SET state = 'returned', returned_at = ?2
-             WHERE batch_id = ?1 AND state = 'open' AND NOT gold",
-            params![batch_id, now],
-        )?;
-        tx.execute(
-            "UPDATE copies SET state = 'returned', returned_at = ?2
-             WHERE batch_id = ?1 AND state = 'open' AND gold",
-            params![batch_id, now],
-        )?;
-        tx.commit()?;
-        Ok(returned as u64)
-    }
-
     fn ingest(
         &self,
         u: &Upload<'_>,
@@ -1197,24 +951,6 @@ impl HubStore for SqliteStore {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
-        let ids: Vec<String> = {
-            let c = self.conn()?;
-            let mut st = c.prepare(
-                "SELECT device_id FROM devices WHERE revoked_at IS NULL ORDER BY enrolled_at, device_id",
-            )?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<Result<_, _>>()?
-        };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(d) = self.device(&id)? {
-                out.push(d);
-            }
-        }
-        Ok(out)
-    }
-
     fn store_dispatch(
         &self,
         batches: &[DispatchBatch],
@@ -1387,13 +1123,6 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
-    fn annotators(&self) -> Result<Vec<super::AnnotatorRecord>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(super::ANNOTATORS_SQL)?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        Ok(super::fold_annotators(rows.collect::<Result<Vec<_>, _>>()?))
-    }
-
     fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
         let c = self.conn()?;
         let mut st =
@@ -1461,30 +1190,6 @@ impl HubStore for SqliteStore {
             companies_without_consent,
             texts_retired: retired as u64,
         })
-    }
-
-    fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
-        let c = self.conn()?;
-        let row: Option<(Vec<u8>, bool)> = c
-            .query_row(
-                "SELECT bytes, erased_at IS NOT NULL FROM batches WHERE batch_id = ?1",
-                [batch_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        match row {
-            Some((_, true)) => Err(super::batch_erased()),
-            Some((bytes, false)) if bytes.is_empty() => Err(super::batch_withdrawn()),
-            Some((bytes, false)) => {
-                // Handed over offline: the device may hold it from now on.
-                c.execute(
-                    "UPDATE batches SET fetched_at = coalesce(fetched_at, ?2) WHERE batch_id = ?1",
-                    params![batch_id, crate::auth::now()],
-                )?;
-                Ok(Some(bytes))
-            }
-            None => Ok(None),
-        }
     }
 
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
