@@ -22,6 +22,7 @@ on_both_stores!(
     racing_rescores_of_the_same_messages_both_get_a_revision,
     a_dispatch_built_before_a_rescore_is_refused,
     ingests_and_an_erasure_at_once_never_deadlock,
+    a_damaged_row_fails_loudly_and_alike_on_every_store,
 );
 
 /// Two handles on one database: separate instances (two "processes") on PostgreSQL,
@@ -606,4 +607,62 @@ fn scored(id: String, version: &str, intent: &str) -> Message {
         model_version: version.into(),
         language: None,
     }
+}
+
+/// Run one statement on the store's database directly, as damage (a bad restore, a
+/// hand edit) would.
+fn damage(b: &Backend, dir: &std::path::Path, sql: &str) {
+    match b {
+        Backend::Sqlite => {
+            let c = rusqlite::Connection::open(dir.join("hub.db")).expect("open the file");
+            c.execute_batch(sql).expect("damage the row");
+        }
+        Backend::Postgres(db) => {
+            let mut c = postgres::Client::connect(&db.url, postgres::NoTls).expect("connect");
+            c.batch_execute(sql).expect("damage the row");
+        }
+    }
+}
+
+fn a_damaged_row_fails_loudly_and_alike_on_every_store(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store::open(&b.url(dir.path())).expect("open store");
+    s.insert_messages(&[scored("m1".into(), "v1", "card_arrival")], 1)
+        .unwrap();
+    s.add_adjudication(&store::NewAdjudication {
+        message_id: "m1".into(),
+        intent: "card_arrival".into(),
+        by: "manager".into(),
+        decided_at_ms: 5,
+        previous_intent: None,
+        labels: serde_json::json!([]),
+    })
+    .unwrap();
+    let device = enroll(&*s, 7);
+    assert_eq!(s.adjudications().unwrap().len(), 1);
+    assert!(s.device(&device).unwrap().is_some());
+
+    // An adjudication's labels that are not JSON: an error naming the damage, on both
+    // stores, never an adjudication with no labels.
+    damage(
+        &b,
+        dir.path(),
+        "UPDATE adjudications SET labels = 'not json'",
+    );
+    let e = s.adjudications().expect_err("damaged labels are an error");
+    assert!(e.to_string().contains("damaged"), "{e}");
+    // A device key of the wrong length: the same.
+    damage(
+        &b,
+        dir.path(),
+        &format!(
+            "UPDATE devices SET signing_key = {} WHERE device_id = '{device}'",
+            match b {
+                Backend::Sqlite => "x'0102'",
+                Backend::Postgres(_) => "'\\x0102'::BYTEA",
+            }
+        ),
+    );
+    let e = s.device(&device).expect_err("a damaged key is an error");
+    assert!(e.to_string().contains("damaged"), "{e}");
 }

@@ -16,6 +16,7 @@ macro_rules! migration_files {
 mod accounts;
 mod batches;
 mod companies;
+mod decisions;
 mod devices;
 mod notices;
 mod postgres;
@@ -621,7 +622,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError>;
     /// Record known answers (message id, intent) for hidden gold items, all or none:
     /// `Err(not_found "unknown_message")` if any id is not stored.
-    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError>;
+    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
+        sql::write(self, |tx| decisions::set_gold(tx, answers))
+    }
     /// Gold messages (with text) and their answers, by message id.
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError>;
     /// Non-gold messages received in `[from, to)` that have fewer than `overlap`
@@ -694,13 +697,22 @@ pub trait HubStore: sql::Transact + Send + Sync {
     fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError>;
     /// Append an adjudication; `Err(not_found "unknown_message")` if the message is not
     /// stored. Fills in `seq` and `supersedes` (the message's previous adjudication).
-    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError>;
+    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
+        sql::write(self, |tx| decisions::add(tx, a))
+    }
     /// Every adjudication, oldest first.
-    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError>;
+    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError> {
+        sql::read(self, decisions::list)
+    }
     /// Record a retraining mark at `at_ms` (or a new threshold) and return the status.
-    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError>;
+    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError> {
+        sql::write(self, |tx| decisions::mark(tx, kind, at_ms))?;
+        self.retrain_status()
+    }
     /// New labels since the last export/training mark, against the threshold.
-    fn retrain_status(&self) -> Result<RetrainStatus, HubError>;
+    fn retrain_status(&self) -> Result<RetrainStatus, HubError> {
+        sql::read(self, decisions::status)
+    }
     /// The counts of [`HubCounts`], with latency buckets at these bounds (seconds).
     fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError>;
 

@@ -20,9 +20,8 @@
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
 use super::{
-    reason_str, Adjudication, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore,
-    IngestReport, MarkKind, NewAdjudication, PipelineStatus, RetrainMark, RetrainStatus, Upload,
-    DEFAULT_RETRAIN_THRESHOLD,
+    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
+    PipelineStatus, Upload,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
@@ -57,27 +56,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
     "0018_read_model_changes.sql",
     "0019_dispatch_indexes.sql",
 );
-
-/// Advisory lock key held while adjudications or retraining marks are appended, so
-/// `supersedes` and the mark order agree across hubs.
-const REVIEW_LOCK: i64 = 0x4c56_5245_5649; // "LVREVI"
-
-fn adjudication_row(r: &Row) -> Result<Adjudication, HubError> {
-    let labels: String = r.try_get(7)?;
-    Ok(Adjudication {
-        seq: r.try_get(0)?,
-        message_id: r.try_get(1)?,
-        intent: r.try_get(2)?,
-        by: r.try_get(3)?,
-        decided_at_ms: r.try_get(4)?,
-        previous_intent: r.try_get(5)?,
-        supersedes: r.try_get(6)?,
-        labels: serde_json::from_str(&labels).unwrap_or_default(),
-    })
-}
-
-const ADJUDICATION_COLUMNS: &str =
-    "seq, message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels";
 
 /// Advisory lock key held while migrating, so hubs starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"
@@ -1277,26 +1255,6 @@ impl HubStore for PostgresStore {
         )? == 1)
     }
 
-    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let st = tx.prepare("UPDATE messages SET gold_intent = $2 WHERE message_id = $1")?;
-        for (i, (id, intent)) in answers.iter().enumerate() {
-            if tx.execute(&st, &[id, intent])? == 0 {
-                // Dropping the transaction rolls every earlier answer back.
-                return Err(HubError::not_found(
-                    "unknown_message",
-                    format!(
-                        "gold answer #{} names a message id the hub does not hold; ingest the message first (no answer was stored)",
-                        i + 1
-                    ),
-                ));
-            }
-        }
-        tx.commit()?;
-        Ok(answers.len() as u64)
-    }
-
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
@@ -1804,120 +1762,6 @@ impl HubStore for PostgresStore {
             });
         }
         Ok(out)
-    }
-
-    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REVIEW_LOCK])?;
-        let exists: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM messages WHERE message_id = $1)",
-                &[&a.message_id],
-            )?
-            .try_get(0)?;
-        if !exists {
-            return Err(HubError::not_found(
-                "unknown_message",
-                "the hub holds no message with this id; check the id in GET /v1/admin/disagreements",
-            ));
-        }
-        let supersedes: Option<i64> = tx
-            .query_one(
-                "SELECT max(seq) FROM adjudications WHERE message_id = $1",
-                &[&a.message_id],
-            )?
-            .try_get(0)?;
-        let row = tx.query_one(
-            &format!(
-                "INSERT INTO adjudications (message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ADJUDICATION_COLUMNS}"
-            ),
-            &[
-                &a.message_id,
-                &a.intent,
-                &a.by,
-                &a.decided_at_ms,
-                &a.previous_intent,
-                &supersedes,
-                &a.labels.to_string(),
-            ],
-        )?;
-        let out = adjudication_row(&row)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!("SELECT {ADJUDICATION_COLUMNS} FROM adjudications ORDER BY seq"),
-            &[],
-        )?;
-        rows.iter().map(adjudication_row).collect()
-    }
-
-    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError> {
-        {
-            let mut c = self.conn()?;
-            let mut tx = c.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REVIEW_LOCK])?;
-            let current: Option<i64> = tx
-                .query_opt(
-                    "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
-                    &[],
-                )?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-            let current = current.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
-            let (kind, threshold) = match kind {
-                MarkKind::Export => ("export", current),
-                MarkKind::Training => ("training", current),
-                MarkKind::Threshold(t) => ("threshold", t),
-            };
-            tx.execute(
-                "INSERT INTO retrain_marks (kind, at_ms, threshold) VALUES ($1, $2, $3)",
-                &[&kind, &at_ms, &(threshold as i64)],
-            )?;
-            tx.commit()?;
-        }
-        self.retrain_status()
-    }
-
-    fn retrain_status(&self) -> Result<RetrainStatus, HubError> {
-        let mut c = self.conn()?;
-        let threshold: Option<i64> = c
-            .query_opt(
-                "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
-                &[],
-            )?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        let threshold = threshold.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
-        let last_mark = match c.query_opt(
-            "SELECT seq, kind, at_ms FROM retrain_marks WHERE kind <> 'threshold' ORDER BY seq DESC LIMIT 1",
-            &[],
-        )? {
-            Some(r) => Some(RetrainMark {
-                seq: r.try_get(0)?,
-                kind: r.try_get(1)?,
-                at_ms: r.try_get(2)?,
-            }),
-            None => None,
-        };
-        let since = last_mark.as_ref().map_or(i64::MIN, |m| m.at_ms);
-        let r = c.query_one(
-            "SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > $1 THEN 1 ELSE 0 END), 0)::BIGINT FROM labels WHERE NOT retracted",
-            &[&since],
-        )?;
-        let (total, new) = (count(&r, 0)?, count(&r, 1)?);
-        Ok(RetrainStatus {
-            new_labels: new,
-            threshold,
-            due: new >= threshold,
-            labels_total: total,
-            last_mark,
-        })
     }
 
     fn erase(

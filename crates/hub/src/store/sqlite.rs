@@ -2,9 +2,8 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    reason_str, Adjudication, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore,
-    IngestReport, MarkKind, NewAdjudication, PipelineStatus, RetrainMark, RetrainStatus, Upload,
-    DEFAULT_RETRAIN_THRESHOLD,
+    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
+    PipelineStatus, Upload,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
@@ -39,23 +38,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
     "0018_read_model_changes.sql",
     "0019_dispatch_indexes.sql",
 );
-
-fn adjudication_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Adjudication> {
-    let labels: String = r.get(7)?;
-    Ok(Adjudication {
-        seq: r.get(0)?,
-        message_id: r.get(1)?,
-        intent: r.get(2)?,
-        by: r.get(3)?,
-        decided_at_ms: r.get(4)?,
-        previous_intent: r.get(5)?,
-        supersedes: r.get(6)?,
-        labels: serde_json::from_str(&labels).unwrap_or_default(),
-    })
-}
-
-const ADJUDICATION_COLUMNS: &str =
-    "seq, message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels";
 
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
@@ -830,29 +812,6 @@ impl HubStore for SqliteStore {
         )? == 1)
     }
 
-    fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        {
-            let mut st =
-                tx.prepare("UPDATE messages SET gold_intent = ?2 WHERE message_id = ?1")?;
-            for (i, (id, intent)) in answers.iter().enumerate() {
-                if st.execute(params![id, intent])? == 0 {
-                    // Dropping the transaction rolls every earlier answer back.
-                    return Err(HubError::not_found(
-                        "unknown_message",
-                        format!(
-                            "gold answer #{} names a message id the hub does not hold; ingest the message first (no answer was stored)",
-                            i + 1
-                        ),
-                    ));
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(answers.len() as u64)
-    }
-
     fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(&format!(
@@ -1233,121 +1192,6 @@ impl HubStore for SqliteStore {
             });
         }
         Ok(out)
-    }
-
-    fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM messages WHERE message_id = ?1)",
-            [&a.message_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(HubError::not_found(
-                "unknown_message",
-                "the hub holds no message with this id; check the id in GET /v1/admin/disagreements",
-            ));
-        }
-        let supersedes: Option<i64> = tx.query_row(
-            "SELECT max(seq) FROM adjudications WHERE message_id = ?1",
-            [&a.message_id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
-            "INSERT INTO adjudications (message_id, intent_id, decided_by, decided_at_ms, previous_intent, supersedes, labels)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                a.message_id,
-                a.intent,
-                a.by,
-                a.decided_at_ms,
-                a.previous_intent,
-                supersedes,
-                a.labels.to_string()
-            ],
-        )?;
-        let seq = tx.last_insert_rowid();
-        let row = tx.query_row(
-            &format!("SELECT {ADJUDICATION_COLUMNS} FROM adjudications WHERE seq = ?1"),
-            [seq],
-            adjudication_row,
-        )?;
-        tx.commit()?;
-        Ok(row)
-    }
-
-    fn adjudications(&self) -> Result<Vec<Adjudication>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(&format!(
-            "SELECT {ADJUDICATION_COLUMNS} FROM adjudications ORDER BY seq"
-        ))?;
-        let rows = st.query_map([], adjudication_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn retrain_mark(&self, kind: MarkKind, at_ms: i64) -> Result<RetrainStatus, HubError> {
-        {
-            let mut c = self.conn()?;
-            let tx = c.transaction()?;
-            let current: Option<i64> = tx
-                .query_row(
-                    "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let current = current.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
-            let (kind, threshold) = match kind {
-                MarkKind::Export => ("export", current),
-                MarkKind::Training => ("training", current),
-                MarkKind::Threshold(t) => ("threshold", t),
-            };
-            tx.execute(
-                "INSERT INTO retrain_marks (kind, at_ms, threshold) VALUES (?1, ?2, ?3)",
-                params![kind, at_ms, threshold as i64],
-            )?;
-            tx.commit()?;
-        }
-        self.retrain_status()
-    }
-
-    fn retrain_status(&self) -> Result<RetrainStatus, HubError> {
-        let c = self.conn()?;
-        let threshold: Option<i64> = c
-            .query_row(
-                "SELECT threshold FROM retrain_marks ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let threshold = threshold.map_or(DEFAULT_RETRAIN_THRESHOLD, |t| t.max(1) as u64);
-        let last_mark = c
-            .query_row(
-                "SELECT seq, kind, at_ms FROM retrain_marks WHERE kind <> 'threshold' ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok(RetrainMark {
-                        seq: r.get(0)?,
-                        kind: r.get(1)?,
-                        at_ms: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?;
-        let since = last_mark.as_ref().map_or(i64::MIN, |m| m.at_ms);
-        let (total, new): (i64, i64) = c.query_row(
-            "SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > ?1 THEN 1 ELSE 0 END), 0) FROM labels WHERE retracted = 0",
-            [since],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        Ok(RetrainStatus {
-            new_labels: new as u64,
-            threshold,
-            due: new as u64 >= threshold,
-            labels_total: total as u64,
-            last_mark,
-        })
     }
 
     fn erase(
