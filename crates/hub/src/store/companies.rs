@@ -1,7 +1,7 @@
 //! What the hub knows of each company (newly onboarded, training consent), written once
 //! for both stores over [`Tx`].
 
-use super::sql::{args, Tx};
+use super::sql::{args, Lock, Sealed, Tx};
 use crate::error::HubError;
 
 /// See [`super::HubStore::set_company`].
@@ -60,4 +60,54 @@ pub(super) enum Flag {
     NoConsent,
     /// The company was newly onboarded (its messages are sampled for review).
     NewlyOnboarded,
+}
+
+/// See [`super::HubStore::company_terms`]: sorted here, as sealed values do not sort by
+/// their text.
+pub(super) fn terms(tx: &mut dyn Tx) -> Result<Vec<(String, String, String)>, HubError> {
+    let rows = tx.query("SELECT company, term, kind FROM company_terms", &[])?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                r.text(0)?,
+                tx.open(Sealed::TermText, r.text(1)?)?,
+                r.text(2)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, HubError>>()?;
+    out.sort();
+    Ok(out)
+}
+
+/// See [`super::HubStore::add_company_terms`]. Sealed terms cannot meet in the primary
+/// key: the ones already there are read and compared here, under a lock no other hub's
+/// insert passes.
+pub(super) fn add_terms(
+    tx: &mut dyn Tx,
+    company: &str,
+    terms: &[(String, String)],
+    now: i64,
+) -> Result<u64, HubError> {
+    tx.lock(Lock::Table("company_terms"))?;
+    let mut have = std::collections::HashSet::new();
+    for r in tx.query(
+        "SELECT term FROM company_terms WHERE company = $1",
+        args![company],
+    )? {
+        have.insert(tx.open(Sealed::TermText, r.text(0)?)?);
+    }
+    let mut added = 0;
+    for (term, kind) in terms {
+        if !have.insert(term.clone()) {
+            continue;
+        }
+        let sealed = tx.seal(Sealed::TermText, term)?;
+        added += tx.execute(
+            "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            args![company, &sealed, kind, now],
+        )?;
+    }
+    Ok(added)
 }

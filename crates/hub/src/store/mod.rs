@@ -18,6 +18,7 @@ mod batches;
 mod companies;
 mod decisions;
 mod devices;
+mod messages;
 mod notices;
 mod postgres;
 mod sql;
@@ -583,12 +584,16 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Every prediction revision of every message ever dispatched (only those can have
     /// a human answer), by message id then revision, with the message's language: the
     /// evaluation per model version and the comparison.
-    fn prediction_revisions(&self) -> Result<Vec<PredictionRevision>, HubError>;
+    fn prediction_revisions(&self) -> Result<Vec<PredictionRevision>, HubError> {
+        sql::run(self, sql::Mode::LongRead, messages::prediction_revisions)
+    }
     /// Per message with a labelled copy, the prediction revision its labelled copies
     /// were dispatched with (the earliest, if several): confident learning needs the
     /// model's view from before these labels existed, not a later re-score that may come
     /// from a model trained on them.
-    fn labelled_predictions(&self) -> Result<Vec<LabelledPrediction>, HubError>;
+    fn labelled_predictions(&self) -> Result<Vec<LabelledPrediction>, HubError> {
+        sql::run(self, sql::Mode::LongRead, messages::labelled_predictions)
+    }
     /// Mark a company as newly onboarded (its messages get a random sample) or not.
     fn set_company(&self, company: &str, newly_onboarded: bool, now: i64) -> Result<(), HubError> {
         sql::write(self, |tx| companies::set(tx, company, newly_onboarded, now))
@@ -616,17 +621,25 @@ pub trait HubStore: sql::Transact + Send + Sync {
         &self,
         cutoff: i64,
         limit: usize,
-    ) -> Result<Vec<(String, String, String)>, HubError>;
+    ) -> Result<Vec<(String, String, String)>, HubError> {
+        sql::read(self, |tx| messages::raw_texts_before(tx, cutoff, limit))
+    }
     /// Replace a message's raw text by its redacted form for good (retention); false if
     /// it was erased or retired meanwhile.
-    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError>;
+    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError> {
+        sql::write(self, |tx| {
+            messages::retire_text(tx, message_id, redacted, now)
+        })
+    }
     /// Record known answers (message id, intent) for hidden gold items, all or none:
     /// `Err(not_found "unknown_message")` if any id is not stored.
     fn set_gold(&self, answers: &[(String, String)]) -> Result<u64, HubError> {
         sql::write(self, |tx| decisions::set_gold(tx, answers))
     }
     /// Gold messages (with text) and their answers, by message id.
-    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError>;
+    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
+        sql::read(self, messages::gold)
+    }
     /// Non-gold messages received in `[from, to)` that have fewer than `overlap`
     /// active copies at `now`, in a stable order, without their text; with the model's
     /// distributions only if `with_probabilities` (the margin and entropy strategies
@@ -646,7 +659,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Messages with their text, in the order of `ids` (unknown ids are an error).
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
     /// Every intent id the stored messages and gold answers mention, sorted.
-    fn known_intents(&self) -> Result<Vec<String>, HubError>;
+    fn known_intents(&self) -> Result<Vec<String>, HubError> {
+        sql::read(self, messages::known_intents)
+    }
     /// Enrolled, unrevoked devices, oldest first.
     fn active_devices(&self) -> Result<Vec<DeviceRecord>, HubError> {
         sql::read(self, devices::active)
@@ -677,7 +692,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         sql::read(self, devices::annotators)
     }
     /// Every company's confirmed terms: (company, term, PII type name).
-    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError>;
+    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
+        sql::read(self, companies::terms)
+    }
     /// Add confirmed terms (term, PII type name) for a company; returns how many were
     /// new (a term already there is kept as it was).
     fn add_company_terms(
@@ -685,7 +702,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         company: &str,
         terms: &[(String, String)],
         now: i64,
-    ) -> Result<u64, HubError>;
+    ) -> Result<u64, HubError> {
+        sql::write(self, |tx| companies::add_terms(tx, company, terms, now))
+    }
     /// A batch's sealed bytes for offline hand-over, whichever device it is for.
     fn batch_file(&self, batch_id: &str) -> Result<Option<Vec<u8>>, HubError> {
         sql::write(self, |tx| batches::file(tx, batch_id, crate::auth::now()))

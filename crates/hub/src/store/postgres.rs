@@ -832,7 +832,7 @@ impl super::sql::Tx for PgTx<'_, '_> {
 
     fn lock(&mut self, what: super::sql::Lock) -> Result<(), HubError> {
         match what {
-            super::sql::Lock::Append(table) => {
+            super::sql::Lock::Table(table) => {
                 self.tx
                     .batch_execute(&format!("LOCK TABLE {table} IN EXCLUSIVE MODE"))?;
             }
@@ -1177,95 +1177,6 @@ impl HubStore for PostgresStore {
         Ok(report)
     }
 
-    fn prediction_revisions(&self) -> Result<Vec<super::PredictionRevision>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
-                 FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
-                 WHERE EXISTS (SELECT 1 FROM copies c WHERE c.message_id = p.message_id)
-                 ORDER BY p.message_id {C}, p.revision"
-            ),
-            &[],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::PredictionRevision {
-                    message_id: r.try_get(0)?,
-                    revision: r.try_get(1)?,
-                    model_version: r.try_get(2)?,
-                    model_intent: r.try_get(3)?,
-                    confidence: r.try_get(4)?,
-                    language: r.try_get(5)?,
-                })
-            })
-            .collect()
-    }
-
-    fn labelled_predictions(&self) -> Result<Vec<super::LabelledPrediction>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            "SELECT p.message_id, p.model_version, p.model_intent, p.confidence, p.probabilities
-             FROM prediction_revisions p
-             WHERE p.revision = (SELECT min(c.prediction_revision) FROM copies c
-                                 WHERE c.message_id = p.message_id
-                                   AND EXISTS (SELECT 1 FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id))",
-            &[],
-        )?;
-        rows.iter()
-            .map(|r| {
-                Ok(super::LabelledPrediction {
-                    message_id: r.try_get(0)?,
-                    model_version: r.try_get(1)?,
-                    model_intent: r.try_get(2)?,
-                    confidence: r.try_get(3)?,
-                    probabilities: parse_probabilities(&r.try_get::<_, String>(4)?),
-                })
-            })
-            .collect()
-    }
-
-    fn raw_texts_before(
-        &self,
-        cutoff: i64,
-        limit: usize,
-    ) -> Result<Vec<(String, String, String)>, HubError> {
-        let mut c = self.conn()?;
-        let mut out = Vec::new();
-        for r in c.query(
-            &format!(
-                "SELECT message_id, text, company FROM messages
-                 WHERE ingested_at < $1 AND text_retired_at IS NULL AND erased_at IS NULL
-                 ORDER BY ingested_at, message_id {C} LIMIT $2"
-            ),
-            &[&cutoff, &(limit as i64)],
-        )? {
-            let text = self.texts.open(MESSAGE_TEXT, r.try_get(1)?)?;
-            out.push((r.try_get(0)?, text, r.try_get(2)?));
-        }
-        Ok(out)
-    }
-
-    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError> {
-        let sealed = self.texts.seal(MESSAGE_TEXT, redacted)?;
-        Ok(self.conn()?.execute(
-            "UPDATE messages SET text = $2, text_retired_at = $3
-             WHERE message_id = $1 AND text_retired_at IS NULL AND erased_at IS NULL",
-            &[&message_id, &sealed, &now],
-        )? == 1)
-    }
-
-    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!("SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages m WHERE gold_intent IS NOT NULL AND erased_at IS NULL AND {CONSENTED} ORDER BY message_id {C}"),
-            &[],
-        )?;
-        rows.iter()
-            .map(|r| Ok((message_row(r, &self.texts)?, r.try_get::<_, String>(12)?)))
-            .collect()
-    }
-
     fn candidates(
         &self,
         from: i64,
@@ -1356,26 +1267,6 @@ impl HubStore for PostgresStore {
                 })
             })
             .collect()
-    }
-
-    fn known_intents(&self) -> Result<Vec<String>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                // Skips through messages_intent, one seek per distinct intent, instead
-                // of reading every message: a dispatch asks for these on a million.
-                "WITH RECURSIVE n(v) AS (
-                     SELECT min(model_intent) FROM messages
-                     UNION ALL
-                     SELECT (SELECT min(model_intent) FROM messages WHERE model_intent > n.v) FROM n WHERE n.v IS NOT NULL
-                 )
-                 SELECT i FROM (SELECT v AS i FROM n WHERE v IS NOT NULL
-                                UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL) u
-                 ORDER BY i {C}"
-            ),
-            &[],
-        )?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
 
     fn store_dispatch(
@@ -1627,51 +1518,6 @@ impl HubStore for PostgresStore {
             });
         }
         Ok(out)
-    }
-
-    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
-        let mut c = self.conn()?;
-        let mut out = Vec::new();
-        for r in c.query("SELECT company, term, kind FROM company_terms", &[])? {
-            let term = self.texts.open(TERM_TEXT, r.try_get(1)?)?;
-            out.push((r.try_get(0)?, term, r.try_get(2)?));
-        }
-        // Sorted here: sealed values do not sort by their text.
-        out.sort();
-        Ok(out)
-    }
-
-    fn add_company_terms(
-        &self,
-        company: &str,
-        terms: &[(String, String)],
-        now: i64,
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        // Sealed terms cannot meet in the primary key: the ones already there are read
-        // and compared here, under a lock no other hub's insert passes.
-        tx.batch_execute("LOCK TABLE company_terms IN SHARE ROW EXCLUSIVE MODE")?;
-        let mut have = std::collections::HashSet::new();
-        for r in tx.query(
-            "SELECT term FROM company_terms WHERE company = $1",
-            &[&company],
-        )? {
-            have.insert(self.texts.open(TERM_TEXT, r.try_get(0)?)?);
-        }
-        let st = tx.prepare(
-            "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )?;
-        let mut added = 0;
-        for (term, kind) in terms {
-            if !have.insert(term.clone()) {
-                continue;
-            }
-            let sealed = self.texts.seal(TERM_TEXT, term)?;
-            added += tx.execute(&st, &[&company, &sealed, kind, &now])?;
-        }
-        tx.commit()?;
-        Ok(added)
     }
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {

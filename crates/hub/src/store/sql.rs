@@ -298,9 +298,10 @@ impl Sealed {
 /// UPDATE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lock {
-    /// Appending to a hash-chained table (the access ledger): one writer at a time,
-    /// across hubs, so the chain never forks.
-    Append(&'static str),
+    /// One writer of a table at a time, across hubs, readers unhindered: appending to a
+    /// hash-chained table (the access ledger, so the chain never forks), or adding to a
+    /// table whose values cannot meet in a key (sealed company terms).
+    Table(&'static str),
     /// A transaction-scoped advisory lock on one key: operations that must see each
     /// other's writes (the review pool, adjudications, retraining marks).
     Key(i64),

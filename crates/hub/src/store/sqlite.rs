@@ -745,82 +745,6 @@ impl HubStore for SqliteStore {
         Ok(report)
     }
 
-    fn prediction_revisions(&self) -> Result<Vec<super::PredictionRevision>, HubError> {
-        let c = self.read_conn()?;
-        let mut st = c.prepare(
-            "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
-             FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
-             WHERE EXISTS (SELECT 1 FROM copies c WHERE c.message_id = p.message_id)
-             ORDER BY p.message_id, p.revision",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(super::PredictionRevision {
-                message_id: r.get(0)?,
-                revision: r.get(1)?,
-                model_version: r.get(2)?,
-                model_intent: r.get(3)?,
-                confidence: r.get(4)?,
-                language: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn labelled_predictions(&self) -> Result<Vec<super::LabelledPrediction>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT p.message_id, p.model_version, p.model_intent, p.confidence, p.probabilities
-             FROM prediction_revisions p
-             WHERE p.revision = (SELECT min(c.prediction_revision) FROM copies c
-                                 WHERE c.message_id = p.message_id
-                                   AND EXISTS (SELECT 1 FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id))",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(super::LabelledPrediction {
-                message_id: r.get(0)?,
-                model_version: r.get(1)?,
-                model_intent: r.get(2)?,
-                confidence: r.get(3)?,
-                probabilities: parse_probabilities(&r.get::<_, String>(4)?),
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn raw_texts_before(
-        &self,
-        cutoff: i64,
-        limit: usize,
-    ) -> Result<Vec<(String, String, String)>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT message_id, text, company FROM messages
-             WHERE ingested_at < ?1 AND text_retired_at IS NULL AND erased_at IS NULL
-             ORDER BY ingested_at, message_id LIMIT ?2",
-        )?;
-        let rows = st.query_map(params![cutoff, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn retire_text(&self, message_id: &str, redacted: &str, now: i64) -> Result<bool, HubError> {
-        Ok(self.conn()?.execute(
-            "UPDATE messages SET text = ?2, text_retired_at = ?3
-             WHERE message_id = ?1 AND text_retired_at IS NULL AND erased_at IS NULL",
-            params![message_id, redacted, now],
-        )? == 1)
-    }
-
-    fn gold_messages(&self) -> Result<Vec<(Message, String)>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(&format!(
-            "SELECT {MESSAGE_COLUMNS}, gold_intent FROM messages m WHERE gold_intent IS NOT NULL AND erased_at IS NULL AND {CONSENTED} ORDER BY message_id"
-        ))?;
-        let rows = st.query_map([], |r| Ok((message_row(r)?, r.get::<_, String>(12)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     fn candidates(
         &self,
         from: i64,
@@ -891,23 +815,6 @@ impl HubStore for SqliteStore {
                 })
             })
             .collect()
-    }
-
-    fn known_intents(&self) -> Result<Vec<String>, HubError> {
-        let c = self.conn()?;
-        // Skips through messages_intent, one seek per distinct intent, instead of
-        // reading every message: a dispatch asks for these on a million messages.
-        let mut st = c.prepare_cached(
-            "WITH RECURSIVE i(v) AS (
-                 SELECT min(model_intent) FROM messages
-                 UNION ALL
-                 SELECT (SELECT min(model_intent) FROM messages WHERE model_intent > i.v) FROM i WHERE i.v IS NOT NULL
-             )
-             SELECT v FROM i WHERE v IS NOT NULL
-             UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL ORDER BY 1",
-        )?;
-        let rows = st.query_map([], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn store_dispatch(
@@ -1080,35 +987,6 @@ impl HubStore for SqliteStore {
             });
         }
         Ok(out)
-    }
-
-    fn company_terms(&self) -> Result<Vec<(String, String, String)>, HubError> {
-        let c = self.conn()?;
-        let mut st =
-            c.prepare("SELECT company, term, kind FROM company_terms ORDER BY company, term")?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    fn add_company_terms(
-        &self,
-        company: &str,
-        terms: &[(String, String)],
-        now: i64,
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let mut added = 0;
-        {
-            let mut st = tx.prepare(
-                "INSERT OR IGNORE INTO company_terms (company, term, kind, added_at) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for (term, kind) in terms {
-                added += st.execute(params![company, term, kind, now])? as u64;
-            }
-        }
-        tx.commit()?;
-        Ok(added)
     }
 
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {

@@ -1,0 +1,164 @@
+//! Stored messages as the review pipeline reads them, written once for both stores
+//! over [`Tx`]: gold messages, the intents in use, prediction revisions, and texts that
+//! retention retires. Texts go through [`Tx::open`]/[`Tx::seal`] (sealed by the hub on
+//! PostgreSQL).
+
+use super::sql::{args, Row, Sealed, Tx};
+use super::{LabelledPrediction, PredictionRevision};
+use crate::error::HubError;
+use labelvault_core::pipeline::Message;
+
+/// The columns [`message_row`] reads, in its order; the table is aliased `m`.
+pub(super) const MESSAGE_COLUMNS: &str = "m.message_id, m.text, m.company, m.channel, m.received_at, m.model_intent, m.confidence, m.probabilities, m.reported_false_positive, m.no_consent, m.model_version, m.language";
+
+/// SQL: the message aliased `m` may be used for training (its own consent and its
+/// company's).
+pub(super) const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FROM companies k WHERE k.company = m.company AND k.no_consent)";
+
+/// A model's probabilities as stored.
+pub(super) fn probabilities(s: &str, column: usize) -> Result<Vec<(String, f64)>, HubError> {
+    serde_json::from_str(s).map_err(|_| {
+        HubError::Internal(format!(
+            "a stored row is damaged: its probabilities (column {column}) are not a JSON list of [intent, probability]; restore the hub database from a backup"
+        ))
+    })
+}
+
+/// A message read with [`MESSAGE_COLUMNS`] first.
+pub(super) fn message_row(tx: &dyn Tx, r: &Row) -> Result<Message, HubError> {
+    Ok(Message {
+        message_id: r.text(0)?,
+        text: tx.open(Sealed::MessageText, r.text(1)?)?,
+        company: r.text(2)?,
+        channel: r.text(3)?,
+        received_at: r.i64(4)?,
+        model_intent: r.text(5)?,
+        confidence: r.f64(6)?,
+        probabilities: probabilities(&r.text(7)?, 7)?,
+        reported_false_positive: r.bool(8)?,
+        training_consent: !r.bool(9)?,
+        model_version: r.text(10)?,
+        language: r.opt_text(11)?,
+    })
+}
+
+/// See [`super::HubStore::gold_messages`].
+pub(super) fn gold(tx: &mut dyn Tx) -> Result<Vec<(Message, String)>, HubError> {
+    let rows = tx.query(
+        &format!(
+            "SELECT {MESSAGE_COLUMNS}, m.gold_intent FROM messages m
+             WHERE m.gold_intent IS NOT NULL AND m.erased_at IS NULL AND {CONSENTED}
+             ORDER BY m.message_id COLLATE \"C\""
+        ),
+        &[],
+    )?;
+    rows.iter()
+        .map(|r| Ok((message_row(tx, r)?, r.text(12)?)))
+        .collect()
+}
+
+/// See [`super::HubStore::known_intents`]. Skips through `messages_intent`, one seek per
+/// distinct intent, instead of reading every message: a dispatch asks for these on a
+/// million messages.
+pub(super) fn known_intents(tx: &mut dyn Tx) -> Result<Vec<String>, HubError> {
+    tx.query(
+        "WITH RECURSIVE n(v) AS (
+             SELECT min(model_intent) FROM messages
+             UNION ALL
+             SELECT (SELECT min(model_intent) FROM messages WHERE model_intent > n.v)
+             FROM n WHERE n.v IS NOT NULL
+         )
+         SELECT i FROM (SELECT v AS i FROM n WHERE v IS NOT NULL
+                        UNION SELECT gold_intent FROM messages WHERE gold_intent IS NOT NULL) u
+         ORDER BY i COLLATE \"C\"",
+        &[],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
+
+/// See [`super::HubStore::raw_texts_before`].
+pub(super) fn raw_texts_before(
+    tx: &mut dyn Tx,
+    cutoff: i64,
+    limit: usize,
+) -> Result<Vec<(String, String, String)>, HubError> {
+    let rows = tx.query(
+        "SELECT message_id, text, company FROM messages
+         WHERE ingested_at < $1 AND text_retired_at IS NULL AND erased_at IS NULL
+         ORDER BY ingested_at, message_id COLLATE \"C\" LIMIT $2",
+        args![cutoff, i64::try_from(limit).unwrap_or(i64::MAX)],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.text(0)?,
+                tx.open(Sealed::MessageText, r.text(1)?)?,
+                r.text(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// See [`super::HubStore::retire_text`].
+pub(super) fn retire_text(
+    tx: &mut dyn Tx,
+    message_id: &str,
+    redacted: &str,
+    now: i64,
+) -> Result<bool, HubError> {
+    let sealed = tx.seal(Sealed::MessageText, redacted)?;
+    Ok(tx.execute(
+        "UPDATE messages SET text = $2, text_retired_at = $3
+         WHERE message_id = $1 AND text_retired_at IS NULL AND erased_at IS NULL",
+        args![message_id, &sealed, now],
+    )? == 1)
+}
+
+/// See [`super::HubStore::prediction_revisions`].
+pub(super) fn prediction_revisions(tx: &mut dyn Tx) -> Result<Vec<PredictionRevision>, HubError> {
+    tx.query(
+        "SELECT p.message_id, p.revision, p.model_version, p.model_intent, p.confidence, m.language
+         FROM prediction_revisions p JOIN messages m ON m.message_id = p.message_id
+         WHERE EXISTS (SELECT 1 FROM copies c WHERE c.message_id = p.message_id)
+         ORDER BY p.message_id COLLATE \"C\", p.revision",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(PredictionRevision {
+            message_id: r.text(0)?,
+            revision: r.i64(1)?,
+            model_version: r.text(2)?,
+            model_intent: r.text(3)?,
+            confidence: r.f64(4)?,
+            language: r.opt_text(5)?,
+        })
+    })
+    .collect()
+}
+
+/// See [`super::HubStore::labelled_predictions`].
+pub(super) fn labelled_predictions(tx: &mut dyn Tx) -> Result<Vec<LabelledPrediction>, HubError> {
+    tx.query(
+        "SELECT p.message_id, p.model_version, p.model_intent, p.confidence, p.probabilities
+         FROM prediction_revisions p
+         WHERE p.revision = (SELECT min(c.prediction_revision) FROM copies c
+                             WHERE c.message_id = p.message_id
+                               AND EXISTS (SELECT 1 FROM labels l
+                                           WHERE l.device_id = c.device_id AND l.item_id = c.item_id))",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(LabelledPrediction {
+            message_id: r.text(0)?,
+            model_version: r.text(1)?,
+            model_intent: r.text(2)?,
+            confidence: r.f64(3)?,
+            probabilities: probabilities(&r.text(4)?, 4)?,
+        })
+    })
+    .collect()
+}
