@@ -13,6 +13,35 @@ macro_rules! migration_files {
     };
 }
 
+/// Every schema version's migration file name, in order, once for both backends: each
+/// backend's `MIGRATIONS` is `migrations!("<its dir>")`, so the two cannot list
+/// different versions. Adding one: docs/hub-storage.md.
+macro_rules! migrations {
+    ($dir:literal) => {
+        migration_files!($dir:
+            "0001_devices_labels_ledger.sql",
+            "0002_pipeline.sql",
+            "0003_aggregation_quality.sql",
+            "0004_device_ledger_head.sql",
+            "0005_item_chars.sql",
+            "0006_redacted_copies_terms.sql",
+            "0007_erasure.sql",
+            "0008_accounts_access_ledger.sql",
+            "0009_consent.sql",
+            "0010_retention.sql",
+            "0011_admin_tokens.sql",
+            "0012_also_intents.sql",
+            "0013_batch_withdrawal.sql",
+            "0014_webhook.sql",
+            "0015_model_versions.sql",
+            "0016_webhook_superseded.sql",
+            "0017_ledger_pending.sql",
+            "0018_read_model_changes.sql",
+            "0019_dispatch_indexes.sql",
+        )
+    };
+}
+
 mod accounts;
 mod batches;
 mod companies;

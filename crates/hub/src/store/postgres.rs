@@ -35,27 +35,7 @@ use std::time::Duration;
 /// `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/postgres/NNNN_*.sql`. The tables
 /// are SQLite's in PostgreSQL types, plus the ledger's chain head. The SQL is compiled
 /// into the binary, so a hub needs no file beside it to migrate.
-pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("postgres":
-    "0001_devices_labels_ledger.sql",
-    "0002_pipeline.sql",
-    "0003_aggregation_quality.sql",
-    "0004_device_ledger_head.sql",
-    "0005_item_chars.sql",
-    "0006_redacted_copies_terms.sql",
-    "0007_erasure.sql",
-    "0008_accounts_access_ledger.sql",
-    "0009_consent.sql",
-    "0010_retention.sql",
-    "0011_admin_tokens.sql",
-    "0012_also_intents.sql",
-    "0013_batch_withdrawal.sql",
-    "0014_webhook.sql",
-    "0015_model_versions.sql",
-    "0016_webhook_superseded.sql",
-    "0017_ledger_pending.sql",
-    "0018_read_model_changes.sql",
-    "0019_dispatch_indexes.sql",
-);
+pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("postgres");
 
 /// Advisory lock key held while migrating, so hubs starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"

@@ -17,27 +17,7 @@ use std::sync::Mutex;
 /// after it) is `MIGRATIONS[N - 1]`, the file `crates/hub/migrations/sqlite/NNNN_*.sql`.
 /// The SQL is compiled into the binary, so a hub needs no file beside it to migrate.
 /// Adding one: see docs/hub-storage.md (a file per backend, named here in order).
-pub(super) const MIGRATIONS: &[(&str, &str)] = migration_files!("sqlite":
-    "0001_devices_labels_ledger.sql",
-    "0002_pipeline.sql",
-    "0003_aggregation_quality.sql",
-    "0004_device_ledger_head.sql",
-    "0005_item_chars.sql",
-    "0006_redacted_copies_terms.sql",
-    "0007_erasure.sql",
-    "0008_accounts_access_ledger.sql",
-    "0009_consent.sql",
-    "0010_retention.sql",
-    "0011_admin_tokens.sql",
-    "0012_also_intents.sql",
-    "0013_batch_withdrawal.sql",
-    "0014_webhook.sql",
-    "0015_model_versions.sql",
-    "0016_webhook_superseded.sql",
-    "0017_ledger_pending.sql",
-    "0018_read_model_changes.sql",
-    "0019_dispatch_indexes.sql",
-);
+pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
 
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
