@@ -52,6 +52,7 @@ mod notices;
 mod postgres;
 mod sql;
 mod sqlite;
+mod uploads;
 mod webhooks;
 
 pub use self::postgres::PostgresStore;
@@ -583,7 +584,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
         &self,
         upload: &Upload<'_>,
         sign: &(dyn Fn(labelvault_core::protocol::Receipt) -> SignedReceipt + Sync),
-    ) -> Result<SignedReceipt, HubError>;
+    ) -> Result<SignedReceipt, HubError> {
+        let signed = sql::write(self, |tx| uploads::ingest(tx, upload, sign))?;
+        self.uploaded();
+        Ok(signed)
+    }
     /// Every stored label as JSONL.
     fn labels_jsonl(&self) -> Result<String, HubError>;
     /// The inbound ledger as JSONL, with every upload answered before the call chained.

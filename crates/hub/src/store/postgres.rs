@@ -21,12 +21,11 @@
 
 use super::{
     reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
-    PipelineStatus, Upload,
+    PipelineStatus,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{Receipt, RejectedLabel, SignedReceipt};
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -520,45 +519,6 @@ impl PostgresStore {
     }
 }
 
-/// Why one label is refused, if it is.
-fn check_label(
-    tx: &mut Transaction<'_>,
-    device_id: &str,
-    l: &labelvault_core::protocol::WireLabel,
-) -> Result<Option<&'static str>, HubError> {
-    let batch: Option<(String, Option<i64>)> = tx
-        .query_opt(
-            "SELECT batch_id, item_chars FROM assignments WHERE item_id = $1 AND device_id = $2",
-            &[&l.item_id, &device_id],
-        )?
-        .map(|r| Ok::<_, postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
-        .transpose()?;
-    let Some((batch, chars)) = batch else {
-        return Ok(Some("not_assigned"));
-    };
-    if let Some(code) = super::label_shape_problem(l) {
-        return Ok(Some(code));
-    }
-    if let Some(code) = super::label_length_problem(l, chars) {
-        return Ok(Some(code));
-    }
-    if l.retracted {
-        return Ok(None);
-    }
-    for i in l.intent_id.iter().chain(&l.also_intents) {
-        let ok: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = $1 AND intent_id = $2)",
-                &[&batch, i],
-            )?
-            .try_get(0)?;
-        if !ok {
-            return Ok(Some("unknown_intent"));
-        }
-    }
-    Ok(None)
-}
-
 /// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
 /// copies are closed too). The caller holds [`POOL_LOCK`].
 fn reclaim_in(tx: &mut Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
@@ -810,7 +770,7 @@ impl super::sql::Tx for PgTx<'_, '_> {
         }
     }
 
-    fn lock(&mut self, what: super::sql::Lock) -> Result<(), HubError> {
+    fn lock(&mut self, what: super::sql::Lock<'_>) -> Result<(), HubError> {
         match what {
             super::sql::Lock::Table(table) => {
                 self.tx
@@ -819,6 +779,12 @@ impl super::sql::Tx for PgTx<'_, '_> {
             super::sql::Lock::Key(key) => {
                 self.tx
                     .execute("SELECT pg_advisory_xact_lock($1)", &[&key])?;
+            }
+            super::sql::Lock::Uploads(device_id) => {
+                self.tx.execute(
+                    "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                    &[&DEVICE_UPLOAD_LOCK, &device_id],
+                )?;
             }
         }
         Ok(())
@@ -853,6 +819,20 @@ impl super::sql::Transact for PostgresStore {
         tx.commit()?;
         Ok(())
     }
+
+    fn uploaded(&self) {
+        // This hub's chaining thread (or, failing that, this request) runs unless
+        // another run or hub holds the chain head, which then takes this entry along,
+        // or the next run does. The upload is stored either way, so a failure here only
+        // delays the entry.
+        if self.chainer.as_ref().is_some_and(Chainer::wake) {
+            return;
+        }
+        let chained = self.conn().and_then(|mut c| chain_pending(&mut c, false));
+        if let Err(e) = chained {
+            tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
+        }
+    }
 }
 
 /// Rows a dispatch writes (or checks) per statement: few enough to bound the memory of
@@ -860,110 +840,6 @@ impl super::sql::Transact for PostgresStore {
 const DISPATCH_ROWS_PER_STATEMENT: usize = 10_000;
 
 impl HubStore for PostgresStore {
-    fn ingest(
-        &self,
-        u: &Upload<'_>,
-        sign: &(dyn Fn(Receipt) -> SignedReceipt + Sync),
-    ) -> Result<SignedReceipt, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        // First this device's upload lock: only uploads of the same device, on every
-        // hub, queue here, so the upload id check below sees any upload of the device
-        // committed before. The ledger entry is chained afterwards (`chain_pending`).
-        tx.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-            &[&DEVICE_UPLOAD_LOCK, &u.device_id],
-        )?;
-        let prior = tx.query_opt(
-            "SELECT body_sha256, receipt FROM uploads WHERE device_id = $1 AND upload_id = $2",
-            &[&u.device_id, &u.upload_id],
-        )?;
-        if let Some(r) = prior {
-            if r.try_get::<_, &str>(0)? != u.body_sha256 {
-                return Err(HubError::conflict(
-                    "upload_id_reused",
-                    "this upload id was already used for a different body",
-                ));
-            }
-            return serde_json::from_str(r.try_get(1)?)
-                .map_err(|_| HubError::Internal("stored receipt damaged".into()));
-        }
-        let (mut accepted, mut duplicates) = (0u32, 0u32);
-        let mut rejected = Vec::new();
-        let ins = tx.prepare(
-            "INSERT INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
-                                 duration_ms, decided_at_ms, received_at_ms, upload_id, also_intents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
-        )?;
-        for l in u.labels {
-            if let Some(code) = check_label(&mut tx, u.device_id, l)? {
-                rejected.push(RejectedLabel {
-                    item_id: l.item_id.clone(),
-                    revision: l.revision,
-                    code: code.into(),
-                });
-                continue;
-            }
-            let n = tx.execute(
-                &ins,
-                &[
-                    &u.device_id,
-                    &l.item_id,
-                    &i64::from(l.revision),
-                    &l.retracted,
-                    &l.verdict.map(|v| v.as_str()),
-                    &l.intent_id,
-                    &serde_json::to_string(&l.flags).unwrap_or_default(),
-                    &serde_json::to_string(&l.pii_spans).unwrap_or_default(),
-                    &(l.duration_ms as i64),
-                    &l.decided_at_ms,
-                    &u.now_ms,
-                    &u.upload_id,
-                    &serde_json::to_string(&l.also_intents).unwrap_or_default(),
-                ],
-            )?;
-            if n == 1 {
-                accepted += 1;
-            } else {
-                duplicates += 1;
-            }
-        }
-        let signed = sign(Receipt {
-            upload_id: u.upload_id.to_string(),
-            device_id: u.device_id.to_string(),
-            body_sha256: u.body_sha256.to_string(),
-            accepted,
-            duplicates,
-            rejected,
-            server_time_ms: u.now_ms,
-            hub_key_id: String::new(),
-            device_seq: None,
-            device_head: None,
-        });
-        let receipt_json =
-            serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO uploads (device_id, upload_id, body_sha256, receipt) VALUES ($1, $2, $3, $4)",
-            &[&u.device_id, &u.upload_id, &u.body_sha256, &receipt_json],
-        )?;
-        // Inbound ledger: the entry waits, committed with the upload, to be chained.
-        tx.execute(
-            "INSERT INTO ledger_pending (device_id, received_at_ms, body, body_sha256, receipt) VALUES ($1, $2, $3, $4, $5)",
-            &[&u.device_id, &u.now_ms, &u.body, &u.body_sha256, &receipt_json],
-        )?;
-        tx.commit()?;
-        // Chain it off the request path: this hub's chaining thread (or, failing that,
-        // this request) runs unless another run or hub holds the chain head, which then
-        // takes this entry along, or the next run does. The upload is stored either
-        // way, so a failure here only delays the entry.
-        if !self.chainer.as_ref().is_some_and(Chainer::wake) {
-            if let Err(e) = chain_pending(&mut c, false) {
-                tracing::warn!(error = %e, "chaining the inbound ledger failed; retrying later");
-            }
-        }
-        Ok(signed)
-    }
-
     fn labels_jsonl(&self) -> Result<String, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(

@@ -297,7 +297,7 @@ impl Sealed {
 /// What a transaction must hold alone until it ends, beyond the rows it reads `FOR
 /// UPDATE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lock {
+pub enum Lock<'a> {
     /// One writer of a table at a time, across hubs, readers unhindered: appending to a
     /// hash-chained table (the access ledger, so the chain never forks), or adding to a
     /// table whose values cannot meet in a key (sealed company terms).
@@ -305,6 +305,9 @@ pub enum Lock {
     /// A transaction-scoped advisory lock on one key: operations that must see each
     /// other's writes (the review pool, adjudications, retraining marks).
     Key(i64),
+    /// One device's uploads, across hubs: its idempotency checks and label inserts
+    /// never interleave, while other devices' uploads go on.
+    Uploads(&'a str),
 }
 
 /// Which database a transaction runs on, for the rare statement that has no common
@@ -347,7 +350,7 @@ pub trait Tx {
     /// the transaction is then aborted: return at once, with an error or the answer).
     fn insert_unique(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<bool, HubError>;
     /// Hold `what` until the transaction ends.
-    fn lock(&mut self, what: Lock) -> Result<(), HubError>;
+    fn lock(&mut self, what: Lock<'_>) -> Result<(), HubError>;
     /// The value to store for `plain` in a sealed column.
     fn seal(&self, column: Sealed, plain: &str) -> Result<String, HubError>;
     /// The plain value of a stored sealed-column value.
@@ -377,6 +380,10 @@ pub trait Transact {
         mode: Mode,
         f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), HubError>,
     ) -> Result<(), HubError>;
+
+    /// After an upload's transaction committed: PostgreSQL chains the inbound ledger
+    /// entry it left pending, off the request path where it can.
+    fn uploaded(&self) {}
 }
 
 /// Run `f` in one transaction of `store` and return what it returns.

@@ -3,13 +3,12 @@
 
 use super::{
     reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
-    PipelineStatus, Upload,
+    PipelineStatus,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
-use labelvault_core::protocol::{Receipt, RejectedLabel, SignedReceipt};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
@@ -364,7 +363,7 @@ impl super::sql::Tx for SqliteTx<'_> {
         }
     }
 
-    fn lock(&mut self, _what: super::sql::Lock) -> Result<(), HubError> {
+    fn lock(&mut self, _what: super::sql::Lock<'_>) -> Result<(), HubError> {
         // Write transactions begin IMMEDIATE on the one writing connection: nothing
         // else writes until this one ends.
         Ok(())
@@ -406,44 +405,6 @@ impl super::sql::Transact for SqliteStore {
     }
 }
 
-/// Why one label is refused, if it is.
-fn check_label(
-    tx: &rusqlite::Transaction<'_>,
-    device_id: &str,
-    l: &labelvault_core::protocol::WireLabel,
-) -> Result<Option<&'static str>, HubError> {
-    let batch: Option<(String, Option<i64>)> = tx
-        .query_row(
-            "SELECT batch_id, item_chars FROM assignments WHERE item_id = ?1 AND device_id = ?2",
-            params![l.item_id, device_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((batch, chars)) = batch else {
-        return Ok(Some("not_assigned"));
-    };
-    if let Some(code) = super::label_shape_problem(l) {
-        return Ok(Some(code));
-    }
-    if let Some(code) = super::label_length_problem(l, chars) {
-        return Ok(Some(code));
-    }
-    if l.retracted {
-        return Ok(None);
-    }
-    for i in l.intent_id.iter().chain(&l.also_intents) {
-        let ok: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM batch_intents WHERE batch_id = ?1 AND intent_id = ?2)",
-            params![batch, i],
-            |r| r.get(0),
-        )?;
-        if !ok {
-            return Ok(Some("unknown_intent"));
-        }
-    }
-    Ok(None)
-}
-
 /// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
 /// copies are closed too).
 fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
@@ -459,111 +420,6 @@ fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubErro
 }
 
 impl HubStore for SqliteStore {
-    fn ingest(
-        &self,
-        u: &Upload<'_>,
-        sign: &(dyn Fn(Receipt) -> SignedReceipt + Sync),
-    ) -> Result<SignedReceipt, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let prior: Option<(String, String)> = tx
-            .query_row(
-                "SELECT body_sha256, receipt FROM uploads WHERE device_id = ?1 AND upload_id = ?2",
-                params![u.device_id, u.upload_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        if let Some((hash, receipt)) = prior {
-            if hash != u.body_sha256 {
-                return Err(HubError::conflict(
-                    "upload_id_reused",
-                    "this upload id was already used for a different body",
-                ));
-            }
-            return serde_json::from_str(&receipt)
-                .map_err(|_| HubError::Internal("stored receipt damaged".into()));
-        }
-        let (mut accepted, mut duplicates) = (0u32, 0u32);
-        let mut rejected = Vec::new();
-        {
-            let mut ins = tx.prepare(
-                "INSERT OR IGNORE INTO labels (device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans,
-                                               duration_ms, decided_at_ms, received_at_ms, upload_id, also_intents)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            for l in u.labels {
-                if let Some(code) = check_label(&tx, u.device_id, l)? {
-                    rejected.push(RejectedLabel {
-                        item_id: l.item_id.clone(),
-                        revision: l.revision,
-                        code: code.into(),
-                    });
-                    continue;
-                }
-                let n = ins.execute(params![
-                    u.device_id,
-                    l.item_id,
-                    l.revision,
-                    l.retracted,
-                    l.verdict.map(|v| v.as_str()),
-                    l.intent_id,
-                    serde_json::to_string(&l.flags).unwrap_or_default(),
-                    serde_json::to_string(&l.pii_spans).unwrap_or_default(),
-                    l.duration_ms as i64,
-                    l.decided_at_ms,
-                    u.now_ms,
-                    u.upload_id,
-                    serde_json::to_string(&l.also_intents).unwrap_or_default()
-                ])?;
-                if n == 1 {
-                    accepted += 1;
-                } else {
-                    duplicates += 1;
-                }
-            }
-        }
-        let signed = sign(Receipt {
-            upload_id: u.upload_id.to_string(),
-            device_id: u.device_id.to_string(),
-            body_sha256: u.body_sha256.to_string(),
-            accepted,
-            duplicates,
-            rejected,
-            server_time_ms: u.now_ms,
-            hub_key_id: String::new(),
-            device_seq: None,
-            device_head: None,
-        });
-        let receipt_json =
-            serde_json::to_string(&signed).map_err(|e| HubError::Internal(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO uploads (device_id, upload_id, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4)",
-            params![u.device_id, u.upload_id, u.body_sha256, receipt_json],
-        )?;
-        // Inbound ledger: hash chain over what was received and what was answered.
-        let prev: Vec<u8> = tx
-            .query_row(
-                "SELECT entry_hash FROM ledger ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_else(|| vec![0u8; 32]);
-        let h = labelvault_core::ledger::hub_entry_hash(
-            &prev,
-            u.now_ms,
-            u.device_id,
-            u.body_sha256,
-            &receipt_json,
-        );
-        tx.execute(
-            "INSERT INTO ledger (prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![prev, h.to_vec(), u.device_id, u.now_ms, u.body, u.body_sha256, receipt_json],
-        )?;
-        tx.commit()?;
-        Ok(signed)
-    }
-
     fn labels_jsonl(&self) -> Result<String, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(
