@@ -4,7 +4,7 @@
 //! PostgreSQL).
 
 use super::sql::{args, Row, Sealed, Tx};
-use super::{LabelledPrediction, PredictionRevision};
+use super::{IngestReport, LabelledPrediction, PredictionRevision};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 
@@ -161,4 +161,140 @@ pub(super) fn labelled_predictions(tx: &mut dyn Tx) -> Result<Vec<LabelledPredic
         })
     })
     .collect()
+}
+
+/// A model's probabilities as stored: a JSON list of `[intent, probability]`.
+pub(super) fn probabilities_json(p: &[(String, f64)]) -> String {
+    super::to_json(&p)
+}
+
+/// See [`super::HubStore::insert_messages`]. A message already held with the same text
+/// is a duplicate (same prediction) or a re-score (another prediction: a new revision);
+/// another text under the same id is refused.
+pub(super) fn insert(
+    tx: &mut dyn Tx,
+    messages: &[Message],
+    now: i64,
+) -> Result<IngestReport, HubError> {
+    let mut report = IngestReport::default();
+    // Rows are taken in message id order, so two ingests naming the same messages in
+    // different orders lock them in the same order and cannot deadlock.
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by(|&a, &b| messages[a].message_id.cmp(&messages[b].message_id));
+    for index in order {
+        let m = &messages[index];
+        let sealed = tx.seal(Sealed::MessageText, &m.text)?;
+        let probabilities = probabilities_json(&m.probabilities);
+        let inserted = tx.execute(
+            "INSERT INTO messages (message_id, text, company, channel, received_at, model_intent,
+                                   confidence, probabilities, reported_false_positive, no_consent,
+                                   model_version, language, ingested_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
+            args![
+                &m.message_id,
+                &sealed,
+                &m.company,
+                &m.channel,
+                m.received_at,
+                &m.model_intent,
+                m.confidence,
+                &probabilities,
+                m.reported_false_positive,
+                !m.training_consent,
+                &m.model_version,
+                m.language.as_ref(),
+                now
+            ],
+        )?;
+        if inserted == 1 {
+            report.inserted += 1;
+            tx.execute(
+                "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2)
+                 ON CONFLICT DO NOTHING",
+                args![&m.company, now],
+            )?;
+            add_revision(tx, m, 1, &probabilities, now)?;
+            continue;
+        }
+        // FOR UPDATE: two ingests re-scoring one message at once take turns, so each
+        // revision number is given once. The latest revision is read by a separate
+        // statement once the lock is held: under PostgreSQL's READ COMMITTED a subquery
+        // of the locking statement would still see the snapshot from before the other
+        // ingest committed.
+        let r = tx.query_one(
+            "SELECT text, model_version, model_intent, confidence, probabilities,
+                    erased_at IS NOT NULL, text_retired_at IS NOT NULL
+             FROM messages m WHERE message_id = $1 FOR UPDATE",
+            args![&m.message_id],
+        )?;
+        let revisions = tx
+            .query_one(
+                "SELECT CAST(coalesce(max(revision), 0) AS BIGINT) FROM prediction_revisions
+                 WHERE message_id = $1",
+                args![&m.message_id],
+            )?
+            .i64(0)?;
+        let held = super::HeldPrediction {
+            text: tx.open(Sealed::MessageText, r.text(0)?)?,
+            model_version: r.text(1)?,
+            model_intent: r.text(2)?,
+            confidence: r.f64(3)?,
+            probabilities: r.text(4)?,
+            erased: r.bool(5)?,
+            retired: r.bool(6)?,
+            revisions,
+            message_id: m.message_id.clone(),
+        };
+        match held.compare(m) {
+            super::Known::Same => report.duplicates += 1,
+            super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
+                index,
+                message_id: m.message_id.clone(),
+                reason,
+            }),
+            super::Known::Rescored => {
+                add_revision(tx, m, held.revisions + 1, &probabilities, now)?;
+                tx.execute(
+                    "UPDATE messages SET model_version = $2, model_intent = $3, confidence = $4,
+                            probabilities = $5, language = coalesce($6, language)
+                     WHERE message_id = $1",
+                    args![
+                        &m.message_id,
+                        &m.model_version,
+                        &m.model_intent,
+                        m.confidence,
+                        &probabilities,
+                        m.language.as_ref()
+                    ],
+                )?;
+                report.rescored += 1;
+            }
+        }
+    }
+    report.refused.sort_by_key(|r| r.index);
+    Ok(report)
+}
+
+fn add_revision(
+    tx: &mut dyn Tx,
+    m: &Message,
+    revision: i64,
+    probabilities: &str,
+    now: i64,
+) -> Result<(), HubError> {
+    tx.execute(
+        "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent,
+                                           confidence, probabilities, ingested_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        args![
+            &m.message_id,
+            revision,
+            &m.model_version,
+            &m.model_intent,
+            m.confidence,
+            probabilities,
+            now
+        ],
+    )?;
+    Ok(())
 }

@@ -614,7 +614,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// transaction; ids already stored with the same prediction are counted as
     /// duplicates, with another prediction become a new prediction revision (the current
     /// one), with another text or erased or retired are refused row by row.
-    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError>;
+    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError> {
+        sql::write(self, |tx| messages::insert(tx, messages, now))
+    }
     /// Every prediction revision of every message ever dispatched (only those can have
     /// a human answer), by message id then revision, with the message's language: the
     /// evaluation per model version and the comparison.

@@ -20,8 +20,7 @@
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
 use super::{
-    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
-    PipelineStatus,
+    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, PipelineStatus,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
@@ -51,10 +50,6 @@ const LABELLED: &str = "NOT coalesce((SELECT l.retracted FROM labels l WHERE l.d
 
 /// Text sorts bytewise, as in SQLite, whatever collation the database was created with.
 const C: &str = "COLLATE \"C\"";
-
-fn probabilities_json(p: &[(String, f64)]) -> String {
-    serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
-}
 
 fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
@@ -905,132 +900,6 @@ impl HubStore for PostgresStore {
             out.push('\n');
         }
         Ok(out)
-    }
-
-    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        let mut report = IngestReport::default();
-        let ins = tx.prepare(&format!(
-            "INSERT INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING"
-        ))?;
-        let company = tx.prepare(
-            "INSERT INTO companies (company, newly_onboarded, updated_at) VALUES ($1, FALSE, $2) ON CONFLICT DO NOTHING",
-        )?;
-        // FOR UPDATE: two ingests re-scoring one message at once take turns, so each
-        // revision number is given once. The latest revision is read by a separate
-        // statement once the lock is held: under READ COMMITTED a subquery of the locking
-        // statement would still see the snapshot from before the other ingest committed.
-        let held = tx.prepare(
-            "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL
-             FROM messages m WHERE message_id = $1 FOR UPDATE",
-        )?;
-        let latest = tx.prepare(
-            "SELECT coalesce(max(revision), 0)::BIGINT FROM prediction_revisions WHERE message_id = $1",
-        )?;
-        let revision = tx.prepare(
-            "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )?;
-        let current = tx.prepare(
-            "UPDATE messages SET model_version = $2, model_intent = $3, confidence = $4, probabilities = $5,
-                    language = coalesce($6, language)
-             WHERE message_id = $1",
-        )?;
-        // Rows are taken in message id order, so two ingests naming the same messages in
-        // different orders lock them in the same order and cannot deadlock.
-        let mut order: Vec<usize> = (0..messages.len()).collect();
-        order.sort_by(|&a, &b| messages[a].message_id.cmp(&messages[b].message_id));
-        for index in order {
-            let m = &messages[index];
-            let sealed = self.texts.seal(MESSAGE_TEXT, &m.text)?;
-            let probabilities = probabilities_json(&m.probabilities);
-            let n = tx.execute(
-                &ins,
-                &[
-                    &m.message_id,
-                    &sealed,
-                    &m.company,
-                    &m.channel,
-                    &m.received_at,
-                    &m.model_intent,
-                    &m.confidence,
-                    &probabilities,
-                    &m.reported_false_positive,
-                    &!m.training_consent,
-                    &m.model_version,
-                    &m.language,
-                    &now,
-                ],
-            )?;
-            if n == 1 {
-                report.inserted += 1;
-                tx.execute(&company, &[&m.company, &now])?;
-                tx.execute(
-                    &revision,
-                    &[
-                        &m.message_id,
-                        &1i64,
-                        &m.model_version,
-                        &m.model_intent,
-                        &m.confidence,
-                        &probabilities,
-                        &now,
-                    ],
-                )?;
-                continue;
-            }
-            let r = tx.query_one(&held, &[&m.message_id])?;
-            let revisions: i64 = tx.query_one(&latest, &[&m.message_id])?.try_get(0)?;
-            let h = super::HeldPrediction {
-                text: self.texts.open(MESSAGE_TEXT, r.try_get(0)?)?,
-                model_version: r.try_get(1)?,
-                model_intent: r.try_get(2)?,
-                confidence: r.try_get(3)?,
-                probabilities: r.try_get(4)?,
-                erased: r.try_get(5)?,
-                retired: r.try_get(6)?,
-                revisions,
-                message_id: m.message_id.clone(),
-            };
-            match h.compare(m) {
-                super::Known::Same => report.duplicates += 1,
-                super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
-                    index,
-                    message_id: m.message_id.clone(),
-                    reason,
-                }),
-                super::Known::Rescored => {
-                    tx.execute(
-                        &revision,
-                        &[
-                            &m.message_id,
-                            &(h.revisions + 1),
-                            &m.model_version,
-                            &m.model_intent,
-                            &m.confidence,
-                            &probabilities,
-                            &now,
-                        ],
-                    )?;
-                    tx.execute(
-                        &current,
-                        &[
-                            &m.message_id,
-                            &m.model_version,
-                            &m.model_intent,
-                            &m.confidence,
-                            &probabilities,
-                            &m.language,
-                        ],
-                    )?;
-                    report.rescored += 1;
-                }
-            }
-        }
-        report.refused.sort_by_key(|r| r.index);
-        tx.commit()?;
-        Ok(report)
     }
 
     fn candidates(

@@ -2,8 +2,7 @@
 //! behind a mutex (SQLite serialises writers anyway).
 
 use super::{
-    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, IngestReport,
-    PipelineStatus,
+    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, PipelineStatus,
 };
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure};
@@ -21,10 +20,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
 const LABELLED: &str = "coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), 1) = 0";
-
-fn probabilities_json(p: &[(String, f64)]) -> String {
-    serde_json::to_string(p).unwrap_or_else(|_| "[]".into())
-}
 
 fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
     serde_json::from_str(s).unwrap_or_default()
@@ -476,109 +471,6 @@ impl HubStore for SqliteStore {
             out.push('\n');
         }
         Ok(out)
-    }
-
-    fn insert_messages(&self, messages: &[Message], now: i64) -> Result<IngestReport, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let mut report = IngestReport::default();
-        {
-            let mut ins = tx.prepare(&format!(
-                "INSERT OR IGNORE INTO messages ({MESSAGE_COLUMNS}, ingested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-            ))?;
-            let mut company = tx.prepare(
-                "INSERT OR IGNORE INTO companies (company, newly_onboarded, updated_at) VALUES (?1, 0, ?2)",
-            )?;
-            let mut held = tx.prepare(
-                "SELECT text, model_version, model_intent, confidence, probabilities, erased_at IS NOT NULL, text_retired_at IS NOT NULL,
-                        (SELECT coalesce(max(revision), 0) FROM prediction_revisions p WHERE p.message_id = m.message_id)
-                 FROM messages m WHERE message_id = ?1",
-            )?;
-            let mut revision = tx.prepare(
-                "INSERT INTO prediction_revisions (message_id, revision, model_version, model_intent, confidence, probabilities, ingested_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut current = tx.prepare(
-                "UPDATE messages SET model_version = ?2, model_intent = ?3, confidence = ?4, probabilities = ?5,
-                        language = coalesce(?6, language)
-                 WHERE message_id = ?1",
-            )?;
-            for (index, m) in messages.iter().enumerate() {
-                let probabilities = probabilities_json(&m.probabilities);
-                let n = ins.execute(params![
-                    m.message_id,
-                    m.text,
-                    m.company,
-                    m.channel,
-                    m.received_at,
-                    m.model_intent,
-                    m.confidence,
-                    probabilities,
-                    m.reported_false_positive,
-                    !m.training_consent,
-                    m.model_version,
-                    m.language,
-                    now
-                ])?;
-                if n == 1 {
-                    report.inserted += 1;
-                    company.execute(params![m.company, now])?;
-                    revision.execute(params![
-                        m.message_id,
-                        1,
-                        m.model_version,
-                        m.model_intent,
-                        m.confidence,
-                        probabilities,
-                        now
-                    ])?;
-                    continue;
-                }
-                let h = held.query_row([&m.message_id], |r| {
-                    Ok(super::HeldPrediction {
-                        text: r.get(0)?,
-                        model_version: r.get(1)?,
-                        model_intent: r.get(2)?,
-                        confidence: r.get(3)?,
-                        probabilities: r.get(4)?,
-                        erased: r.get(5)?,
-                        retired: r.get(6)?,
-                        revisions: r.get(7)?,
-                        message_id: m.message_id.clone(),
-                    })
-                })?;
-                match h.compare(m) {
-                    super::Known::Same => report.duplicates += 1,
-                    super::Known::Refused(reason) => report.refused.push(super::RefusedMessage {
-                        index,
-                        message_id: m.message_id.clone(),
-                        reason,
-                    }),
-                    super::Known::Rescored => {
-                        revision.execute(params![
-                            m.message_id,
-                            h.revisions + 1,
-                            m.model_version,
-                            m.model_intent,
-                            m.confidence,
-                            probabilities,
-                            now
-                        ])?;
-                        current.execute(params![
-                            m.message_id,
-                            m.model_version,
-                            m.model_intent,
-                            m.confidence,
-                            probabilities,
-                            m.language
-                        ])?;
-                        report.rescored += 1;
-                    }
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(report)
     }
 
     fn candidates(
