@@ -47,6 +47,7 @@ mod batches;
 mod companies;
 mod decisions;
 mod devices;
+mod erase;
 mod messages;
 mod notices;
 mod postgres;
@@ -782,9 +783,18 @@ pub trait HubStore: sql::Transact + Send + Sync {
         requested_by: &str,
         request: &EraseRequest,
         now: i64,
-    ) -> Result<Erasure, HubError>;
+    ) -> Result<Erasure, HubError> {
+        sql::write(self, |tx| {
+            erase::erase(tx, erasure_id, requested_by, request, now)
+        })?;
+        self.erased();
+        self.erasure(erasure_id)?
+            .ok_or_else(|| HubError::Internal("an erasure just stored is missing".into()))
+    }
     /// An erasure with each device's state now.
-    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError>;
+    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError> {
+        sql::read(self, |tx| erase::get(tx, erasure_id))
+    }
     /// Store notices for devices (ids already issued).
     fn add_notices(&self, notices: &[Notice], now: i64) -> Result<(), HubError> {
         sql::write(self, |tx| notices::add(tx, notices, now))

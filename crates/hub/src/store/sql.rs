@@ -384,6 +384,10 @@ pub trait Transact {
     /// After an upload's transaction committed: PostgreSQL chains the inbound ledger
     /// entry it left pending, off the request path where it can.
     fn uploaded(&self) {}
+
+    /// After an erasure's transaction committed: SQLite empties its write-ahead log, so
+    /// the erased texts' old pages do not linger there.
+    fn erased(&self) {}
 }
 
 /// Run `f` in one transaction of `store` and return what it returns.

@@ -5,7 +5,6 @@ use super::{
     reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, PipelineStatus,
 };
 use crate::error::HubError;
-use labelvault_core::erasure::{EraseRequest, Erasure};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -397,6 +396,28 @@ impl super::sql::Transact for SqliteStore {
         f(&mut SqliteTx { conn: &tx })?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn erased(&self) {
+        // The erased texts' old pages may still sit in the write-ahead log: copy the new
+        // pages into the database and empty the log now. The reader connection is taken
+        // first, so no long read holds an old snapshot that would stop the log from
+        // being emptied.
+        let emptied = self.reader.lock().map_err(|_| ()).and_then(|reader| {
+            let busy = self.conn().map_err(|_| ()).and_then(|c| {
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .map_err(|_| ())
+            });
+            drop(reader);
+            busy
+        });
+        if emptied != Ok(0) {
+            tracing::warn!(
+                "after an erasure the write-ahead log could not be emptied yet (a reader held it, or the database failed); the next checkpoint empties it"
+            );
+        }
     }
 }
 
@@ -798,196 +819,6 @@ impl HubStore for SqliteStore {
             });
         }
         Ok(out)
-    }
-
-    fn erase(
-        &self,
-        erasure_id: &str,
-        requested_by: &str,
-        request: &EraseRequest,
-        now: i64,
-    ) -> Result<Erasure, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let (mut erased, mut not_found, mut already) = (Vec::new(), Vec::new(), Vec::new());
-        let filter = "(?2 IS NULL OR company = ?2) AND (?3 IS NULL OR received_at < ?3)";
-        if request.message_ids.is_empty() {
-            let mut st = tx.prepare(&format!(
-                "SELECT message_id FROM messages WHERE erased_at IS NULL AND {filter} AND ?1 IS NULL ORDER BY message_id"
-            ))?;
-            let rows = st.query_map(
-                params![None::<String>, request.company, request.received_before],
-                |r| r.get::<_, String>(0),
-            )?;
-            erased = rows.collect::<Result<_, _>>()?;
-        } else {
-            let mut st = tx.prepare(&format!(
-                "SELECT erased_at IS NOT NULL FROM messages WHERE message_id = ?1 AND {filter}"
-            ))?;
-            for id in &request.message_ids {
-                match st
-                    .query_row(params![id, request.company, request.received_before], |r| {
-                        r.get::<_, bool>(0)
-                    })
-                    .optional()?
-                {
-                    None => not_found.push(id.clone()),
-                    Some(true) => already.push(id.clone()),
-                    Some(false) => erased.push(id.clone()),
-                }
-            }
-            erased.sort();
-            erased.dedup();
-        }
-        let mut hub = labelvault_core::erasure::HubErasure::default();
-        let mut held = Vec::new();
-        let mut batches = std::collections::BTreeSet::new();
-        {
-            let mut text =
-                tx.prepare("UPDATE messages SET text = '', erased_at = ?2 WHERE message_id = ?1")?;
-            let mut copies = tx
-                .prepare("SELECT device_id, item_id, batch_id FROM copies WHERE message_id = ?1")?;
-            let mut clear = tx.prepare(
-                "UPDATE copies SET redacted = NULL WHERE message_id = ?1 AND redacted IS NOT NULL",
-            )?;
-            let mut close = tx.prepare(&format!(
-                "UPDATE copies AS c SET state = 'returned', returned_at = ?2
-                 WHERE c.message_id = ?1 AND c.state = 'open' AND NOT ({LABELLED})"
-            ))?;
-            for id in &erased {
-                hub.texts_removed += text.execute(params![id, now])? as u64;
-                let rows = copies.query_map([id], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ))
-                })?;
-                for row in rows {
-                    let (device, item, batch) = row?;
-                    held.push((device, item));
-                    batches.insert(batch);
-                }
-                hub.copies_cleared += clear.execute([id])? as u64;
-                close.execute(params![id, now])?;
-            }
-        }
-        for b in &batches {
-            let fetched: Option<Option<i64>> = tx
-                .query_row(
-                    "SELECT fetched_at FROM batches WHERE batch_id = ?1 AND erased_at IS NULL",
-                    [b],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(fetched) = fetched else { continue };
-            if fetched.is_none() {
-                hub.copies_returned_to_pool += tx.execute(
-                    &format!(
-                        "UPDATE copies AS c SET state = 'returned', returned_at = ?2
-                         WHERE c.batch_id = ?1 AND c.state = 'open' AND NOT ({LABELLED})"
-                    ),
-                    params![b, now],
-                )? as u64;
-            }
-            hub.sealed_batches_deleted += tx.execute(
-                "UPDATE batches SET bytes = x'', erased_at = ?2 WHERE batch_id = ?1",
-                params![b, now],
-            )? as u64;
-        }
-        if let (Some(company), true, None) = (
-            &request.company,
-            request.message_ids.is_empty(),
-            request.received_before,
-        ) {
-            hub.company_terms_deleted +=
-                tx.execute("DELETE FROM company_terms WHERE company = ?1", [company])? as u64;
-        }
-        let notices = super::erase_notices(held)?;
-        for n in &notices {
-            tx.execute(
-                "INSERT INTO notices (notice_id, device_id, erasure_id, kind, items, item_count, created_at)
-                 VALUES (?1, ?2, ?3, 'erase', ?4, ?5, ?6)",
-                params![n.notice_id, n.device_id, erasure_id, super::to_json(&n.items), n.items.len() as i64, now],
-            )?;
-        }
-        tx.execute(
-            "INSERT INTO erasures (erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                erasure_id,
-                now,
-                requested_by,
-                super::to_json(request),
-                super::to_json(&erased),
-                super::to_json(&not_found),
-                super::to_json(&already),
-                super::to_json(&hub)
-            ],
-        )?;
-        tx.commit()?;
-        // The erased texts' old pages may still sit in the write-ahead log: copy the new
-        // pages into the database and empty the log now. The reader connection is taken
-        // first, so no long read holds an old snapshot that would stop the log from
-        // being emptied.
-        let reader = self
-            .reader
-            .lock()
-            .map_err(|_| HubError::Internal("storage lock poisoned".into()))?;
-        let busy: i64 = c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        drop(reader);
-        if busy != 0 {
-            tracing::warn!(
-                "after an erasure the write-ahead log could not be emptied yet (a reader held it); the next checkpoint empties it"
-            );
-        }
-        drop(c);
-        self.erasure(erasure_id)?
-            .ok_or_else(|| HubError::Internal("an erasure just stored is missing".into()))
-    }
-
-    fn erasure(&self, erasure_id: &str) -> Result<Option<Erasure>, HubError> {
-        let c = self.conn()?;
-        let row = c
-            .query_row(
-                "SELECT erasure_id, requested_at, requested_by, request, erased, not_found, already_erased, hub
-                 FROM erasures WHERE erasure_id = ?1",
-                [erasure_id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some(row) = row else { return Ok(None) };
-        let mut st = c.prepare(
-            "SELECT n.device_id, n.notice_id, n.item_count, n.acked_at, n.ack_seq, n.ack_head,
-                    d.revoked_at IS NOT NULL
-             FROM notices n JOIN devices d ON d.device_id = n.device_id
-             WHERE n.erasure_id = ?1 ORDER BY n.device_id",
-        )?;
-        let notices = st
-            .query_map([erasure_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(Some(super::fold_erasure(row, notices)?))
     }
 
     fn append_access(
