@@ -51,6 +51,7 @@ mod erase;
 mod messages;
 mod notices;
 mod postgres;
+mod review_reads;
 mod sql;
 mod sqlite;
 mod uploads;
@@ -692,7 +693,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Messages received in `[from, to)` holding an active copy (open and unexpired at
     /// `now`, or labelled) dispatched as a suspected label error, sorted: they are having
     /// their second look, so confident learning does not send them again.
-    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError>;
+    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError> {
+        sql::read(self, |tx| {
+            review_reads::label_error_reviews(tx, from, to, now)
+        })
+    }
     /// Messages with their text, in the order of `ids` (unknown ids are an error).
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
     /// Every intent id the stored messages and gold answers mention, sorted.
@@ -716,14 +721,20 @@ pub trait HubStore: sql::Transact + Send + Sync {
     ) -> Result<(), HubError>;
     /// Return to the pool every unlabelled copy whose lease ended at or before `as_of`;
     /// how many pool copies (gold copies are closed too, not counted).
-    fn reclaim(&self, as_of: i64) -> Result<u64, HubError>;
+    fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
+        sql::write(self, |tx| review_reads::reclaim(tx, as_of))
+    }
     /// Every copy (item id → message id, device, batch, gold, state) as JSONL, for the
     /// manager's aggregation; never any text.
     fn items_jsonl(&self) -> Result<String, HubError>;
     /// The counts of [`PipelineStatus`].
-    fn pipeline_status(&self) -> Result<PipelineStatus, HubError>;
+    fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
+        sql::read(self, review_reads::pipeline_status)
+    }
     /// Every current missed-PII mark ([`MissedMark`]), oldest first.
-    fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError>;
+    fn missed_pii_marks(&self) -> Result<Vec<MissedMark>, HubError> {
+        sql::read(self, review_reads::missed_pii_marks)
+    }
     /// Every annotator with their devices, oldest first.
     fn annotators(&self) -> Result<Vec<AnnotatorRecord>, HubError> {
         sql::read(self, devices::annotators)
@@ -750,7 +761,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Every item whose latest label revision is not a retraction (of one message only,
     /// if given), with its message's company, model answer and gold answer, ordered by
     /// message id then item id.
-    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError>;
+    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
+        sql::run(self, sql::Mode::LongRead, |tx| {
+            review_reads::labelled_copies(tx, message_id)
+        })
+    }
     /// Append an adjudication; `Err(not_found "unknown_message")` if the message is not
     /// stored. Fills in `seq` and `supersedes` (the message's previous adjudication).
     fn add_adjudication(&self, a: &NewAdjudication) -> Result<Adjudication, HubError> {
@@ -958,7 +973,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         sql::read(self, webhooks::counts)
     }
     /// Where the store stands for the manager's read model: a few counts, cheap to read.
-    fn read_generation(&self) -> Result<ReadGeneration, HubError>;
+    fn read_generation(&self) -> Result<ReadGeneration, HubError> {
+        sql::read(self, review_reads::read_generation)
+    }
 }
 
 /// A retraining-due event as stored: the exact JSON the receiver gets and where its

@@ -19,9 +19,7 @@
 //! change to one store is easy to carry to the other. Connections come from a small
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
-use super::{
-    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, PipelineStatus,
-};
+use super::{reason_str, Candidates, DispatchBatch, HubCounts, HubStore};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -955,21 +953,6 @@ impl HubStore for PostgresStore {
         Ok(out)
     }
 
-    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                "SELECT DISTINCT c.message_id {C} FROM copies c JOIN messages m ON m.message_id = c.message_id
-                 WHERE c.state = 'open' AND NOT c.gold AND c.reason = 'suspected_label_error'
-                   AND (c.lease_expires_at > $3 OR {LABELLED})
-                   AND m.received_at >= $1 AND m.received_at < $2
-                 ORDER BY 1"
-            ),
-            &[&from, &to, &now],
-        )?;
-        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
-    }
-
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
         let mut c = self.conn()?;
         // A statement per chunk of ids, not per id: a dispatch reads tens of thousands.
@@ -1194,15 +1177,6 @@ impl HubStore for PostgresStore {
         Ok(())
     }
 
-    fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        lock_pool(&mut tx)?;
-        let n = reclaim_in(&mut tx, as_of)?;
-        tx.commit()?;
-        Ok(n)
-    }
-
     fn items_jsonl(&self) -> Result<String, HubError> {
         let mut c = self.conn()?;
         let rows = c.query(
@@ -1221,115 +1195,6 @@ impl HubStore for PostgresStore {
             });
             out.push_str(&v.to_string());
             out.push('\n');
-        }
-        Ok(out)
-    }
-
-    fn missed_pii_marks(&self) -> Result<Vec<super::MissedMark>, HubError> {
-        let mut c = self.conn()?;
-        let mut out = Vec::new();
-        for r in c.query(super::MISSED_MARKS_SQL, &[])? {
-            let spans: String = r.try_get(3)?;
-            out.push(super::MissedMark {
-                message_id: r.try_get(0)?,
-                company: r.try_get(1)?,
-                received_at_ms: r.try_get(2)?,
-                seen: r
-                    .try_get::<_, Option<String>>(4)?
-                    .map(|t| self.texts.open(COPY_TEXT, t))
-                    .transpose()?,
-                spans: super::mark_spans(&spans)?,
-            });
-        }
-        Ok(out)
-    }
-
-    fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
-        let new_companies = self.new_companies()?;
-        let companies_without_consent = self.companies_without_consent()?;
-        let mut c = self.conn()?;
-        let without_consent = count(
-            &c.query_one(
-                &format!("SELECT count(*) FROM messages m WHERE NOT ({CONSENTED})"),
-                &[],
-            )?,
-            0,
-        )?;
-        let texts_retired = count(
-            &c.query_one(
-                "SELECT count(*) FROM messages WHERE text_retired_at IS NOT NULL",
-                &[],
-            )?,
-            0,
-        )?;
-        let r = c.query_one("SELECT count(*), count(gold_intent) FROM messages", &[])?;
-        let (messages, gold) = (count(&r, 0)?, count(&r, 1)?);
-        let r = c.query_one(
-            &format!(
-                "SELECT count(*) FILTER (WHERE c.state = 'open' AND NOT ({LABELLED})),
-                        count(*) FILTER (WHERE c.state = 'open' AND {LABELLED}),
-                        count(*) FILTER (WHERE c.state = 'returned')
-                 FROM copies c WHERE NOT c.gold"
-            ),
-            &[],
-        )?;
-        Ok(PipelineStatus {
-            messages,
-            gold,
-            new_companies,
-            open_copies: count(&r, 0)?,
-            labelled_copies: count(&r, 1)?,
-            returned_copies: count(&r, 2)?,
-            without_consent,
-            companies_without_consent,
-            texts_retired,
-        })
-    }
-
-    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                        l.decided_at_ms, m.company, coalesce(p.model_intent, m.model_intent), coalesce(p.confidence, m.confidence),
-                        m.gold_intent, l.duration_ms, m.channel
-                 FROM copies c
-                 JOIN devices d ON d.device_id = c.device_id
-                 JOIN messages m ON m.message_id = c.message_id
-                 JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
-                 LEFT JOIN prediction_revisions p ON p.message_id = c.message_id AND p.revision = c.prediction_revision
-                 WHERE NOT l.retracted AND ($1::TEXT IS NULL OR c.message_id = $1)
-                   AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
-                 ORDER BY c.message_id {C}, c.item_id {C}"
-            ),
-            &[&message_id],
-        )?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let verdict: Option<String> = r.try_get(6)?;
-            let Some(verdict) = verdict
-                .as_deref()
-                .and_then(labelvault_core::labels::Verdict::parse)
-            else {
-                return Err(HubError::Internal("a stored label has no verdict".into()));
-            };
-            out.push(CopyLabel {
-                item_id: r.try_get(0)?,
-                message_id: r.try_get(1)?,
-                batch_id: r.try_get(2)?,
-                device_id: r.try_get(3)?,
-                annotator_id: r.try_get(4)?,
-                gold: r.try_get(5)?,
-                verdict,
-                intent_id: r.try_get(7)?,
-                decided_at_ms: r.try_get(8)?,
-                company: r.try_get(9)?,
-                model_intent: r.try_get(10)?,
-                confidence: r.try_get(11)?,
-                gold_intent: r.try_get(12)?,
-                duration_ms: r.try_get::<_, i64>(13)?.max(0) as u64,
-                channel: r.try_get(14)?,
-            });
         }
         Ok(out)
     }
@@ -1379,22 +1244,6 @@ impl HubStore for PostgresStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {
-        let mut c = self.conn()?;
-        let r = c.query_one(
-            "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM adjudications),
-                    (SELECT n FROM read_model_changes WHERE kind = 'content'),
-                    (SELECT n FROM read_model_changes WHERE kind = 'privacy')",
-            &[],
-        )?;
-        Ok(super::ReadGeneration {
-            uploads: r.try_get(0)?,
-            adjudications: r.try_get(1)?,
-            content: r.try_get(2)?,
-            privacy: r.try_get(3)?,
-        })
     }
 
     fn access_jsonl(&self) -> Result<String, HubError> {

@@ -1,11 +1,8 @@
 //! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one connection
 //! behind a mutex (SQLite serialises writers anyway).
 
-use super::{
-    reason_str, Candidates, CopyLabel, DispatchBatch, HubCounts, HubStore, PipelineStatus,
-};
+use super::{reason_str, Candidates, DispatchBatch, HubCounts, HubStore};
 use crate::error::HubError;
-use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::Message;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
@@ -539,19 +536,6 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
-    fn label_error_reviews(&self, from: i64, to: i64, now: i64) -> Result<Vec<String>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare_cached(&format!(
-            "SELECT DISTINCT c.message_id FROM copies c JOIN messages m ON m.message_id = c.message_id
-             WHERE c.state = 'open' AND c.gold = 0 AND c.reason = 'suspected_label_error'
-               AND (c.lease_expires_at > ?3 OR {LABELLED})
-               AND m.received_at >= ?1 AND m.received_at < ?2
-             ORDER BY c.message_id"
-        ))?;
-        let rows = st.query_map(params![from, to, now], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
         let c = self.read_conn()?;
         let mut st = c.prepare_cached(&format!(
@@ -684,14 +668,6 @@ impl HubStore for SqliteStore {
         Ok(())
     }
 
-    fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        let n = reclaim_in(&tx, as_of)?;
-        tx.commit()?;
-        Ok(n)
-    }
-
     fn items_jsonl(&self) -> Result<String, HubError> {
         let c = self.conn()?;
         let mut st = c.prepare(&format!(
@@ -708,115 +684,6 @@ impl HubStore for SqliteStore {
             });
             out.push_str(&v.to_string());
             out.push('\n');
-        }
-        Ok(out)
-    }
-
-    fn missed_pii_marks(&self) -> Result<Vec<super::MissedMark>, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(super::MISSED_MARKS_SQL)?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (message_id, company, received_at_ms, spans, seen) = row?;
-            out.push(super::MissedMark {
-                message_id,
-                company,
-                received_at_ms,
-                seen,
-                spans: super::mark_spans(&spans)?,
-            });
-        }
-        Ok(out)
-    }
-
-    fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
-        let new_companies = self.new_companies()?;
-        let companies_without_consent = self.companies_without_consent()?;
-        let c = self.conn()?;
-        let without_consent: i64 = c.query_row(
-            &format!("SELECT count(*) FROM messages m WHERE NOT ({CONSENTED})"),
-            [],
-            |r| r.get(0),
-        )?;
-        let retired: i64 = c.query_row(
-            "SELECT count(*) FROM messages WHERE text_retired_at IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
-        let (messages, gold): (i64, i64) = c.query_row(
-            "SELECT count(*), count(gold_intent) FROM messages",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let (open, labelled, returned): (i64, i64, i64) = c.query_row(
-            &format!(
-                "SELECT coalesce(sum(c.state = 'open' AND NOT ({LABELLED})), 0), coalesce(sum(c.state = 'open' AND {LABELLED}), 0),
-                        coalesce(sum(c.state = 'returned'), 0) FROM copies c WHERE c.gold = 0"
-            ),
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        Ok(PipelineStatus {
-            messages: messages as u64,
-            gold: gold as u64,
-            new_companies,
-            open_copies: open as u64,
-            labelled_copies: labelled as u64,
-            returned_copies: returned as u64,
-            without_consent: without_consent as u64,
-            companies_without_consent,
-            texts_retired: retired as u64,
-        })
-    }
-
-    fn labelled_copies(&self, message_id: Option<&str>) -> Result<Vec<CopyLabel>, HubError> {
-        let c = self.read_conn()?;
-        let mut st = c.prepare(
-            "SELECT c.item_id, c.message_id, c.batch_id, c.device_id, d.annotator_id, c.gold, l.verdict, l.intent_id,
-                    l.decided_at_ms, m.company, coalesce(p.model_intent, m.model_intent), coalesce(p.confidence, m.confidence),
-                    m.gold_intent, l.duration_ms, m.channel
-             FROM copies c
-             JOIN devices d ON d.device_id = c.device_id
-             JOIN messages m ON m.message_id = c.message_id
-             JOIN labels l ON l.device_id = c.device_id AND l.item_id = c.item_id
-             LEFT JOIN prediction_revisions p ON p.message_id = c.message_id AND p.revision = c.prediction_revision
-             WHERE l.retracted = 0 AND (?1 IS NULL OR c.message_id = ?1)
-               AND l.revision = (SELECT max(l2.revision) FROM labels l2 WHERE l2.device_id = c.device_id AND l2.item_id = c.item_id)
-             ORDER BY c.message_id, c.item_id",
-        )?;
-        let mut rows = st.query([message_id])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let verdict: Option<String> = r.get(6)?;
-            let Some(verdict) = verdict.as_deref().and_then(Verdict::parse) else {
-                return Err(HubError::Internal("a stored label has no verdict".into()));
-            };
-            out.push(CopyLabel {
-                item_id: r.get(0)?,
-                message_id: r.get(1)?,
-                batch_id: r.get(2)?,
-                device_id: r.get(3)?,
-                annotator_id: r.get(4)?,
-                gold: r.get(5)?,
-                verdict,
-                intent_id: r.get(7)?,
-                decided_at_ms: r.get(8)?,
-                company: r.get(9)?,
-                model_intent: r.get(10)?,
-                confidence: r.get(11)?,
-                gold_intent: r.get(12)?,
-                duration_ms: r.get::<_, i64>(13)?.max(0) as u64,
-                channel: r.get(14)?,
-            });
         }
         Ok(out)
     }
@@ -864,24 +731,6 @@ impl HubStore for SqliteStore {
         )?;
         tx.commit()?;
         Ok(seq as u64)
-    }
-
-    fn read_generation(&self) -> Result<super::ReadGeneration, HubError> {
-        let c = self.conn()?;
-        Ok(c.query_row(
-            "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM adjudications),
-                    (SELECT n FROM read_model_changes WHERE kind = 'content'),
-                    (SELECT n FROM read_model_changes WHERE kind = 'privacy')",
-            [],
-            |r| {
-                Ok(super::ReadGeneration {
-                    uploads: r.get(0)?,
-                    adjudications: r.get(1)?,
-                    content: r.get(2)?,
-                    privacy: r.get(3)?,
-                })
-            },
-        )?)
     }
 
     fn access_jsonl(&self) -> Result<String, HubError> {
