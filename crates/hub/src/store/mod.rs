@@ -594,7 +594,10 @@ pub trait HubStore: sql::Transact + Send + Sync {
     /// Every stored label as JSONL.
     fn labels_jsonl(&self) -> Result<String, HubError>;
     /// The inbound ledger as JSONL, with every upload answered before the call chained.
-    fn ledger_jsonl(&self) -> Result<String, HubError>;
+    fn ledger_jsonl(&self) -> Result<String, HubError> {
+        self.settle_ledger()?;
+        sql::run(self, sql::Mode::LongRead, uploads::ledger_jsonl)
+    }
     /// Append to the inbound ledger the entries of stored uploads not chained yet,
     /// without waiting if another request or hub is chaining; returns how many it
     /// chained. The hub runs it every second so the chain never lags far behind the
@@ -785,7 +788,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
         sql::read(self, decisions::status)
     }
     /// The counts of [`HubCounts`], with latency buckets at these bounds (seconds).
-    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError>;
+    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
+        sql::run(self, sql::Mode::LongRead, |tx| {
+            review_reads::metrics_counts(tx, latency_bounds_secs, crate::auth::now())
+        })
+    }
 
     /// Carry out an erasure in one transaction: delete the selected messages' raw text
     /// and the redacted copies kept of them, delete every sealed batch file that holds one

@@ -19,7 +19,7 @@
 //! change to one store is easy to carry to the other. Connections come from a small
 //! pool of synchronous clients; they are only used from the hub's blocking threads.
 
-use super::{reason_str, Candidates, DispatchBatch, HubCounts, HubStore};
+use super::{reason_str, Candidates, DispatchBatch, HubStore};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -812,6 +812,11 @@ impl super::sql::Transact for PostgresStore {
         Ok(())
     }
 
+    fn settle_ledger(&self) -> Result<(), HubError> {
+        let mut c = self.conn()?;
+        chain_pending(&mut c, true).map(|_| ())
+    }
+
     fn uploaded(&self) {
         // This hub's chaining thread (or, failing that, this request) runs unless
         // another run or hub holds the chain head, which then takes this entry along,
@@ -872,31 +877,6 @@ impl HubStore for PostgresStore {
     fn chain_ledger(&self) -> Result<u64, HubError> {
         let mut c = self.conn()?;
         chain_pending(&mut c, false)
-    }
-
-    fn ledger_jsonl(&self) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        // Every upload answered before this read is in the chain it returns.
-        chain_pending(&mut c, true)?;
-        let rows = c.query(
-            "SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq",
-            &[],
-        )?;
-        let mut out = String::new();
-        for r in &rows {
-            out.push_str(&super::ledger_line(
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-                r.try_get(5)?,
-                r.try_get(6)?,
-                r.try_get(7)?,
-            )?);
-            out.push('\n');
-        }
-        Ok(out)
     }
 
     fn candidates(
@@ -1271,59 +1251,6 @@ impl HubStore for PostgresStore {
             out.push_str(&super::access_line(r.try_get(0)?, &prev, &hash, e, &sig)?);
             out.push('\n');
         }
-        Ok(out)
-    }
-
-    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
-        let mut c = self.conn()?;
-        let mut out = HubCounts::default();
-        let rows = c.query(
-            &format!(
-                "SELECT r, count(*) FROM (
-                   SELECT CASE WHEN c.gold THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r
-                   FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED})
-                   UNION ALL
-                   -- items assigned outside the pipeline (POST /v1/admin/assign), in unexpired batches
-                   SELECT 'assigned' FROM assignments c JOIN batches b ON b.batch_id = c.batch_id
-                   WHERE b.expires_at > extract(epoch FROM now())::bigint
-                     AND NOT EXISTS (SELECT 1 FROM copies cp WHERE cp.item_id = c.item_id)
-                     AND NOT ({LABELLED})
-                 ) AS pending GROUP BY r ORDER BY r"
-            ),
-            &[],
-        )?;
-        for r in &rows {
-            out.pending_by_reason.push((r.try_get(0)?, count(r, 1)?));
-        }
-        let rows = c.query(
-            "SELECT CASE WHEN retracted THEN 'retracted' ELSE coalesce(verdict, 'none') END AS v, count(*)
-             FROM labels GROUP BY 1 ORDER BY 1",
-            &[],
-        )?;
-        for r in &rows {
-            out.labels_by_verdict.push((r.try_get(0)?, count(r, 1)?));
-        }
-        // One pass: a sum per bucket bound (milliseconds, integers), the sum and count.
-        let mut sql = String::from("SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > decided_at_ms THEN received_at_ms - decided_at_ms ELSE 0 END), 0)::BIGINT");
-        for b in latency_bounds_secs {
-            let ms = (b * 1000.0).round() as i64;
-            sql.push_str(&format!(
-                ", coalesce(sum(CASE WHEN received_at_ms - decided_at_ms <= {ms} THEN 1 ELSE 0 END), 0)::BIGINT"
-            ));
-        }
-        sql.push_str(" FROM labels");
-        let r = c.query_one(&sql, &[])?;
-        out.latency_count = count(&r, 0)?;
-        out.latency_sum_secs = r.try_get::<_, i64>(1)? as f64 / 1000.0;
-        for i in 0..latency_bounds_secs.len() {
-            out.latency_buckets.push(count(&r, 2 + i)?);
-        }
-        let r = c.query_one(
-            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM devices WHERE revoked_at IS NULL)",
-            &[],
-        )?;
-        out.messages = count(&r, 0)?;
-        out.devices_active = count(&r, 1)?;
         Ok(out)
     }
 }

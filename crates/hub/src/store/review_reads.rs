@@ -6,7 +6,7 @@
 use super::devices::{LABELLED, POOL_LOCK};
 use super::messages::CONSENTED;
 use super::sql::{args, Lock, Sealed, Tx};
-use super::{CopyLabel, MissedMark, PipelineStatus, ReadGeneration};
+use super::{CopyLabel, HubCounts, MissedMark, PipelineStatus, ReadGeneration};
 use crate::error::HubError;
 
 /// See [`super::HubStore::labelled_copies`].
@@ -179,4 +179,61 @@ pub(super) fn reclaim(tx: &mut dyn Tx, as_of: i64) -> Result<u64, HubError> {
         args![as_of],
     )?;
     Ok(n)
+}
+
+/// See [`super::HubStore::metrics_counts`].
+pub(super) fn metrics_counts(
+    tx: &mut dyn Tx,
+    latency_bounds_secs: &[f64],
+    now: i64,
+) -> Result<HubCounts, HubError> {
+    let mut out = HubCounts::default();
+    for r in tx.query(
+        &format!(
+            "SELECT r, count(*) FROM (
+               SELECT CASE WHEN c.gold THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r
+               FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED})
+               UNION ALL
+               -- items assigned outside the pipeline (POST /v1/admin/assign), in unexpired batches
+               SELECT 'assigned' FROM assignments c JOIN batches b ON b.batch_id = c.batch_id
+               WHERE b.expires_at > $1
+                 AND NOT EXISTS (SELECT 1 FROM copies cp WHERE cp.item_id = c.item_id)
+                 AND NOT ({LABELLED})
+             ) AS pending GROUP BY r ORDER BY r COLLATE \"C\""
+        ),
+        args![now],
+    )? {
+        out.pending_by_reason.push((r.text(0)?, r.u64(1)?));
+    }
+    for r in tx.query(
+        "SELECT CASE WHEN retracted THEN 'retracted' ELSE coalesce(verdict, 'none') END AS v, count(*)
+         FROM labels GROUP BY 1 ORDER BY 1",
+        &[],
+    )? {
+        out.labels_by_verdict.push((r.text(0)?, r.u64(1)?));
+    }
+    // One pass: a sum per bucket bound (milliseconds, integers), the sum and count.
+    let mut sql = String::from(
+        "SELECT count(*), CAST(coalesce(sum(CASE WHEN received_at_ms > decided_at_ms THEN received_at_ms - decided_at_ms ELSE 0 END), 0) AS BIGINT)",
+    );
+    for b in latency_bounds_secs {
+        let ms = (b * 1000.0).round() as i64;
+        sql.push_str(&format!(
+            ", CAST(coalesce(sum(CASE WHEN received_at_ms - decided_at_ms <= {ms} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+        ));
+    }
+    sql.push_str(" FROM labels");
+    let r = tx.query_one(&sql, &[])?;
+    out.latency_count = r.u64(0)?;
+    out.latency_sum_secs = r.i64(1)? as f64 / 1000.0;
+    for i in 0..latency_bounds_secs.len() {
+        out.latency_buckets.push(r.u64(2 + i)?);
+    }
+    let r = tx.query_one(
+        "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM devices WHERE revoked_at IS NULL)",
+        &[],
+    )?;
+    out.messages = r.u64(0)?;
+    out.devices_active = r.u64(1)?;
+    Ok(out)
 }

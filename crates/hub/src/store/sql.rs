@@ -388,6 +388,12 @@ pub trait Transact {
     /// After an erasure's transaction committed: SQLite empties its write-ahead log, so
     /// the erased texts' old pages do not linger there.
     fn erased(&self) {}
+
+    /// Before the inbound ledger is read: PostgreSQL chains every entry still pending,
+    /// so every upload answered before the read is in the chain it returns.
+    fn settle_ledger(&self) -> Result<(), HubError> {
+        Ok(())
+    }
 }
 
 /// Run `f` in one transaction of `store` and return what it returns.

@@ -1,7 +1,7 @@
 //! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one connection
 //! behind a mutex (SQLite serialises writers anyway).
 
-use super::{reason_str, Candidates, DispatchBatch, HubCounts, HubStore};
+use super::{reason_str, Candidates, DispatchBatch, HubStore};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -470,27 +470,6 @@ impl HubStore for SqliteStore {
         Ok(out)
     }
 
-    fn ledger_jsonl(&self) -> Result<String, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare("SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt FROM ledger ORDER BY seq")?;
-        let mut rows = st.query([])?;
-        let mut out = String::new();
-        while let Some(r) = rows.next()? {
-            out.push_str(&super::ledger_line(
-                r.get(0)?,
-                &r.get::<_, Vec<u8>>(1)?,
-                &r.get::<_, Vec<u8>>(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                &r.get::<_, Vec<u8>>(5)?,
-                r.get(6)?,
-                &r.get::<_, String>(7)?,
-            )?);
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
     fn candidates(
         &self,
         from: i64,
@@ -758,61 +737,6 @@ impl HubStore for SqliteStore {
             out.push_str(&super::access_line(r.get(0)?, &prev, &hash, e, &sig)?);
             out.push('\n');
         }
-        Ok(out)
-    }
-
-    fn metrics_counts(&self, latency_bounds_secs: &[f64]) -> Result<HubCounts, HubError> {
-        let c = self.read_conn()?;
-        let mut out = HubCounts::default();
-        {
-            let mut st = c.prepare(&format!(
-                "SELECT r, count(*) FROM (
-                   SELECT CASE WHEN c.gold = 1 THEN 'gold' ELSE coalesce(c.reason, 'unknown') END AS r
-                   FROM copies c WHERE c.state = 'open' AND NOT ({LABELLED})
-                   UNION ALL
-                   -- items assigned outside the pipeline (POST /v1/admin/assign), in unexpired batches
-                   SELECT 'assigned' FROM assignments c JOIN batches b ON b.batch_id = c.batch_id
-                   WHERE b.expires_at > CAST(strftime('%s', 'now') AS INTEGER)
-                     AND NOT EXISTS (SELECT 1 FROM copies cp WHERE cp.item_id = c.item_id)
-                     AND NOT ({LABELLED})
-                 ) GROUP BY r ORDER BY r"
-            ))?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-            out.pending_by_reason = rows.collect::<Result<_, _>>()?;
-            let mut st = c.prepare(
-                "SELECT CASE WHEN retracted = 1 THEN 'retracted' ELSE coalesce(verdict, 'none') END AS v, count(*)
-                 FROM labels GROUP BY 1 ORDER BY 1",
-            )?;
-            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
-            out.labels_by_verdict = rows.collect::<Result<_, _>>()?;
-        }
-        // One pass: a sum per bucket bound (milliseconds, integers), the sum and count.
-        let mut sql = String::from("SELECT count(*), coalesce(sum(CASE WHEN received_at_ms > decided_at_ms THEN received_at_ms - decided_at_ms ELSE 0 END), 0)");
-        for b in latency_bounds_secs {
-            let ms = (b * 1000.0).round() as i64;
-            sql.push_str(&format!(
-                ", coalesce(sum(CASE WHEN received_at_ms - decided_at_ms <= {ms} THEN 1 ELSE 0 END), 0)"
-            ));
-        }
-        sql.push_str(" FROM labels");
-        let n = latency_bounds_secs.len();
-        let (count, sum, buckets) = c.query_row(&sql, [], |r| {
-            let mut b = Vec::with_capacity(n);
-            for i in 0..n {
-                b.push(r.get::<_, i64>(2 + i)? as u64);
-            }
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, b))
-        })?;
-        out.latency_count = count as u64;
-        out.latency_sum_secs = sum as f64 / 1000.0;
-        out.latency_buckets = buckets;
-        let (messages, devices): (i64, i64) = c.query_row(
-            "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM devices WHERE revoked_at IS NULL)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        out.messages = messages as u64;
-        out.devices_active = devices as u64;
         Ok(out)
     }
 }

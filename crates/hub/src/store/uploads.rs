@@ -166,3 +166,29 @@ fn inbound_entry(tx: &mut dyn Tx, u: &Upload<'_>, receipt: &str) -> Result<(), H
     }
     Ok(())
 }
+
+/// See [`super::HubStore::ledger_jsonl`]: the inbound ledger, one JSON line per entry in
+/// chain order.
+pub(super) fn ledger_jsonl(tx: &mut dyn Tx) -> Result<String, HubError> {
+    let mut out = String::new();
+    tx.for_each(
+        "SELECT seq, prev_hash, entry_hash, device_id, received_at_ms, body, body_sha256, receipt
+         FROM ledger ORDER BY seq",
+        &[],
+        &mut |r| {
+            out.push_str(&super::ledger_line(
+                r.i64(0)?,
+                &r.bytes(1)?,
+                &r.bytes(2)?,
+                r.text(3)?,
+                r.i64(4)?,
+                &r.bytes(5)?,
+                r.text(6)?,
+                &r.text(7)?,
+            )?);
+            out.push('\n');
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
