@@ -1306,6 +1306,19 @@ pub(crate) fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// The schema version a database records, checked against the `known` migrations of
+/// this hub: the first migration to apply, or an error if the database is newer than
+/// this hub (nothing is changed then).
+pub(crate) fn pending_migrations(recorded: i64, known: usize) -> Result<usize, HubError> {
+    let v = usize::try_from(recorded.max(0)).unwrap_or(usize::MAX);
+    if v > known {
+        return Err(HubError::Internal(format!(
+            "the hub database has schema {v}, newer than this hub understands; update the hub"
+        )));
+    }
+    Ok(v)
+}
+
 /// Open storage by URL: `sqlite://PATH` (the embedded default) or
 /// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` (also `postgresql://`), which several
 /// hub processes may share. Either is migrated to the current schema on open.

@@ -488,12 +488,7 @@ impl PostgresStore {
                 &[],
             )?
             .try_get(0)?;
-        let v = v.max(0) as usize;
-        if v > MIGRATIONS.len() {
-            return Err(HubError::Internal(format!(
-                "the hub database has schema {v}, newer than this hub understands; update the hub"
-            )));
-        }
+        let v = super::pending_migrations(i64::from(v), MIGRATIONS.len())?;
         let now = labelvault_core::batch::now_unix();
         for (i, (_, m)) in MIGRATIONS.iter().enumerate().skip(v) {
             tx.batch_execute(m)?;
