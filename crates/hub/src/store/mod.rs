@@ -1,5 +1,10 @@
 //! Hub storage: one trait, chosen by URL scheme. Everything several hub processes must
 //! agree on (codes, nonces, receipts, labels, the ledger) lives here, not in memory.
+//!
+//! The trait's operations are written once, one file per domain (`uploads.rs`,
+//! `messages.rs`, `devices.rs`, …), over the statement surface of `sql.rs`; the two
+//! backends (`sqlite.rs`, `postgres.rs`) only open transactions and run statements.
+//! docs/hub-storage.md ("How the store is built") says what stays per backend and why.
 
 /// The migration files of one backend (`crates/hub/migrations/<dir>/`), in order, each
 /// as (file name, SQL) with the SQL included at compile time: `sqlite.rs` and

@@ -15,9 +15,12 @@
 //! - an enrollment code row is locked while it is consumed; nonces and message ids
 //!   rely on primary keys (`ON CONFLICT DO NOTHING`).
 //!
-//! The code mirrors `sqlite.rs` function by function (same order, same checks), so a
-//! change to one store is easy to carry to the other. Connections come from a small
-//! pool of synchronous clients; they are only used from the hub's blocking threads.
+//! The store's logic is written once over [`super::sql::Tx`] (see `store/mod.rs` and
+//! docs/hub-storage.md); this file runs its statements, takes its locks and seals its
+//! texts, and keeps what is PostgreSQL's own: the connection pool, migrations under an
+//! advisory lock, batch chaining of the inbound ledger, and dispatch's array
+//! statements. Connections come from a small pool of synchronous clients; they are
+//! only used from the hub's blocking threads.
 
 use super::{reason_str, Candidates, DispatchBatch, HubStore};
 use crate::error::HubError;

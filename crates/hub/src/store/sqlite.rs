@@ -1,5 +1,8 @@
-//! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one connection
-//! behind a mutex (SQLite serialises writers anyway).
+//! SQLite storage (embedded, zero set-up): WAL, versioned migrations, one writing
+//! connection behind a mutex (SQLite serialises writers anyway) and one for long reads.
+//! The store's logic is written once over [`super::sql::Tx`]; this file runs its
+//! statements and keeps what is SQLite's own: SQLCipher keying and re-keying, the
+//! write-ahead log, and dispatch.
 
 use super::{reason_str, Candidates, DispatchBatch, HubStore};
 use crate::error::HubError;
