@@ -68,13 +68,7 @@ pub(super) fn terms(tx: &mut dyn Tx) -> Result<Vec<(String, String, String)>, Hu
     let rows = tx.query("SELECT company, term, kind FROM company_terms", &[])?;
     let mut out = rows
         .iter()
-        .map(|r| {
-            Ok((
-                r.text(0)?,
-                tx.open(Sealed::TermText, r.text(1)?)?,
-                r.text(2)?,
-            ))
-        })
+        .map(|r| Ok((r.text(0)?, tx.open(Sealed::Term, r.text(1)?)?, r.text(2)?)))
         .collect::<Result<Vec<_>, HubError>>()?;
     out.sort();
     Ok(out)
@@ -95,14 +89,14 @@ pub(super) fn add_terms(
         "SELECT term FROM company_terms WHERE company = $1",
         args![company],
     )? {
-        have.insert(tx.open(Sealed::TermText, r.text(0)?)?);
+        have.insert(tx.open(Sealed::Term, r.text(0)?)?);
     }
     let mut added = 0;
     for (term, kind) in terms {
         if !have.insert(term.clone()) {
             continue;
         }
-        let sealed = tx.seal(Sealed::TermText, term)?;
+        let sealed = tx.seal(Sealed::Term, term)?;
         added += tx.execute(
             "INSERT INTO company_terms (company, term, kind, added_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",

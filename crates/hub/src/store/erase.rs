@@ -8,11 +8,15 @@ use super::sql::{args, Lock, Tx};
 use crate::error::HubError;
 use labelvault_core::erasure::{EraseRequest, Erasure, HubErasure};
 
-/// Which messages a request names: (to erase, not found, already erased).
-fn select(
-    tx: &mut dyn Tx,
-    request: &EraseRequest,
-) -> Result<(Vec<String>, Vec<String>, Vec<String>), HubError> {
+/// The messages a request names, sorted: to erase, not found, already erased.
+#[derive(Default)]
+struct Named {
+    erased: Vec<String>,
+    not_found: Vec<String>,
+    already: Vec<String>,
+}
+
+fn select(tx: &mut dyn Tx, request: &EraseRequest) -> Result<Named, HubError> {
     let (mut erased, mut not_found, mut already) = (Vec::new(), Vec::new(), Vec::new());
     let company = request.company.as_deref();
     let before = request.received_before;
@@ -45,7 +49,11 @@ fn select(
         erased.sort();
         erased.dedup();
     }
-    Ok((erased, not_found, already))
+    Ok(Named {
+        erased,
+        not_found,
+        already,
+    })
 }
 
 /// See [`super::HubStore::erase`].
@@ -57,7 +65,11 @@ pub(super) fn erase(
     now: i64,
 ) -> Result<(), HubError> {
     tx.lock(Lock::Key(POOL_LOCK))?;
-    let (erased, not_found, already) = select(tx, request)?;
+    let Named {
+        erased,
+        not_found,
+        already,
+    } = select(tx, request)?;
     let mut hub = HubErasure::default();
     let mut held = Vec::new();
     let mut batches = std::collections::BTreeSet::new();

@@ -28,7 +28,7 @@ pub(super) fn probabilities(s: &str, column: usize) -> Result<Vec<(String, f64)>
 pub(super) fn message_row(tx: &dyn Tx, r: &Row) -> Result<Message, HubError> {
     Ok(Message {
         message_id: r.text(0)?,
-        text: tx.open(Sealed::MessageText, r.text(1)?)?,
+        text: tx.open(Sealed::Message, r.text(1)?)?,
         company: r.text(2)?,
         channel: r.text(3)?,
         received_at: r.i64(4)?,
@@ -94,7 +94,7 @@ pub(super) fn raw_texts_before(
         .map(|r| {
             Ok((
                 r.text(0)?,
-                tx.open(Sealed::MessageText, r.text(1)?)?,
+                tx.open(Sealed::Message, r.text(1)?)?,
                 r.text(2)?,
             ))
         })
@@ -108,7 +108,7 @@ pub(super) fn retire_text(
     redacted: &str,
     now: i64,
 ) -> Result<bool, HubError> {
-    let sealed = tx.seal(Sealed::MessageText, redacted)?;
+    let sealed = tx.seal(Sealed::Message, redacted)?;
     Ok(tx.execute(
         "UPDATE messages SET text = $2, text_retired_at = $3
          WHERE message_id = $1 AND text_retired_at IS NULL AND erased_at IS NULL",
@@ -183,7 +183,7 @@ pub(super) fn insert(
     order.sort_by(|&a, &b| messages[a].message_id.cmp(&messages[b].message_id));
     for index in order {
         let m = &messages[index];
-        let sealed = tx.seal(Sealed::MessageText, &m.text)?;
+        let sealed = tx.seal(Sealed::Message, &m.text)?;
         let probabilities = probabilities_json(&m.probabilities);
         let inserted = tx.execute(
             "INSERT INTO messages (message_id, text, company, channel, received_at, model_intent,
@@ -235,7 +235,7 @@ pub(super) fn insert(
             )?
             .i64(0)?;
         let held = super::HeldPrediction {
-            text: tx.open(Sealed::MessageText, r.text(0)?)?,
+            text: tx.open(Sealed::Message, r.text(0)?)?,
             model_version: r.text(1)?,
             model_intent: r.text(2)?,
             confidence: r.f64(3)?,

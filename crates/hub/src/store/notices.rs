@@ -75,12 +75,6 @@ pub(super) fn company_copies(
         args![company],
     )?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.text(0)?,
-                r.text(1)?,
-                tx.open(Sealed::CopyText, r.text(2)?)?,
-            ))
-        })
+        .map(|r| Ok((r.text(0)?, r.text(1)?, tx.open(Sealed::Copy, r.text(2)?)?)))
         .collect()
 }

@@ -73,7 +73,7 @@ pub(super) fn missed_pii_marks(tx: &mut dyn Tx) -> Result<Vec<MissedMark>, HubEr
                 spans: super::mark_spans(&r.text(3)?)?,
                 seen: r
                     .opt_text(4)?
-                    .map(|t| tx.open(Sealed::CopyText, t))
+                    .map(|t| tx.open(Sealed::Copy, t))
                     .transpose()?,
             })
         })

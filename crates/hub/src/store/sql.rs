@@ -276,20 +276,20 @@ impl Row {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sealed {
     /// `messages.text`.
-    MessageText,
+    Message,
     /// `copies.redacted`.
-    CopyText,
+    Copy,
     /// `company_terms.term`.
-    TermText,
+    Term,
 }
 
 impl Sealed {
     /// The name bound into each sealed value of this column.
     pub fn column(self) -> &'static str {
         match self {
-            Sealed::MessageText => "messages.text",
-            Sealed::CopyText => "copies.redacted",
-            Sealed::TermText => "company_terms.term",
+            Sealed::Message => "messages.text",
+            Sealed::Copy => "copies.redacted",
+            Sealed::Term => "company_terms.term",
         }
     }
 }

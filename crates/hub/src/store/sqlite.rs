@@ -116,7 +116,7 @@ impl SqliteStore {
              PRAGMA secure_delete = ON; PRAGMA cache_size = -262144;",
         )?;
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let v = super::pending_migrations(i64::from(v), MIGRATIONS.len())?;
+        let v = super::pending_migrations(v, MIGRATIONS.len())?;
         for (i, (_, m)) in MIGRATIONS.iter().enumerate().skip(v) {
             let tx = conn.transaction()?;
             tx.execute_batch(m)?;
