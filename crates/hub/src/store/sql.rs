@@ -434,9 +434,31 @@ pub fn read<S: Transact + ?Sized, R>(
 /// `?N`, and `COLLATE "C"`, `FOR UPDATE` and `FOR UPDATE SKIP LOCKED` are dropped (see
 /// the module's documentation for why that keeps the meaning).
 pub fn sqlite_text(sql: &str) -> Cow<'_, str> {
+    thread_local! {
+        /// Rewritten statements by their common text: a statement run once per row is
+        /// rewritten once. Bounded: statements built with values in their text (few)
+        /// empty it when it grows past 512.
+        static REWRITTEN: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
     if !sql.contains('$') && !sql.contains("COLLATE \"C\"") && !sql.contains("FOR UPDATE") {
         return Cow::Borrowed(sql);
     }
+    REWRITTEN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(done) = cache.get(sql) {
+            return Cow::Owned(done.to_string());
+        }
+        let done: std::rc::Rc<str> = rewrite(sql).into();
+        if cache.len() >= 512 {
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), done.clone());
+        Cow::Owned(done.to_string())
+    })
+}
+
+fn rewrite(sql: &str) -> String {
     let sql = sql
         .replace(" FOR UPDATE SKIP LOCKED", "")
         .replace(" FOR UPDATE", "")
@@ -450,7 +472,7 @@ pub fn sqlite_text(sql: &str) -> Cow<'_, str> {
             out.push(c);
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 #[cfg(test)]
