@@ -131,6 +131,11 @@ impl From<postgres::Error> for HubError {
     /// The SQLSTATE and constraint only: a server message or detail may quote stored
     /// values, which must not reach a log.
     fn from(e: postgres::Error) -> Self {
+        // A full disk is the same answer on both stores: nothing was stored, the device
+        // keeps its labels and sends them again.
+        if e.code() == Some(&postgres::error::SqlState::DISK_FULL) {
+            return HubError::StorageFull;
+        }
         HubError::Internal(match e.as_db_error() {
             Some(db) => match db.constraint() {
                 Some(c) => format!("storage: SQLSTATE {} ({c})", db.code().code()),
