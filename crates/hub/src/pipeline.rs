@@ -40,24 +40,13 @@ fn bad(message: impl Into<String>) -> HubError {
 
 use crate::http::parse_object as parse;
 
-/// An id the batch format accepts (intents, companies, channels).
+/// An id the batch format accepts (intents, companies, channels): core's one rule.
 fn check_id(what: &str, id: &str) -> Result<(), String> {
-    if batch::is_id(id) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{what}` must be 1–{} characters of A-Z a-z 0-9 _ - . :",
-            batch::limits::MAX_ID
-        ))
-    }
+    batch::id_problem(what, id).map_or(Ok(()), Err)
 }
 
 fn check_conf(what: &str, c: f64) -> Result<(), String> {
-    if c.is_finite() && (0.0..=1.0).contains(&c) {
-        Ok(())
-    } else {
-        Err(format!("`{what}` must be a number in [0, 1]"))
-    }
+    batch::confidence_problem(what, c).map_or(Ok(()), Err)
 }
 
 /// One message in an ingest request.

@@ -241,25 +241,32 @@ pub fn is_id(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
 }
 
-fn check_id(what: &str, id: &str) -> Result<(), BatchError> {
-    if is_id(id) {
-        Ok(())
-    } else {
-        Err(BatchError::Invalid(format!(
-            "{what} must be 1..{} characters of A-Z a-z 0-9 _ - . :",
+/// Why `id` cannot be an id a batch carries (an intent, company, channel, taxonomy
+/// id), if it cannot: the one rule and message that the batch format, the ingest reader
+/// and the hub's requests all give.
+pub fn id_problem(what: &str, id: &str) -> Option<String> {
+    (!is_id(id)).then(|| {
+        format!(
+            "`{what}` must be 1–{} characters of A-Z a-z 0-9 _ - . :",
             limits::MAX_ID
-        )))
-    }
+        )
+    })
+}
+
+/// Why `c` cannot be a model's confidence or probability, if it cannot (not a number in
+/// [0, 1]); the one rule of the batch format, the ingest reader and the hub.
+pub fn confidence_problem(what: &str, c: f64) -> Option<String> {
+    (!(c.is_finite() && (0.0..=1.0).contains(&c)))
+        .then(|| format!("`{what}` must be a number in [0, 1]"))
+}
+
+fn check_id(what: &str, id: &str) -> Result<(), BatchError> {
+    id_problem(what, id).map_or(Ok(()), |m| Err(BatchError::Invalid(m)))
 }
 
 fn check_conf(what: &str, c: f64) -> Result<(), BatchError> {
-    if c.is_finite() && (0.0..=1.0).contains(&c) {
-        Ok(())
-    } else {
-        Err(BatchError::Invalid(format!(
-            "{what} confidence must be a number in [0, 1]"
-        )))
-    }
+    confidence_problem(&format!("{what} confidence"), c)
+        .map_or(Ok(()), |m| Err(BatchError::Invalid(m)))
 }
 
 impl Taxonomy {

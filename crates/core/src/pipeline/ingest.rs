@@ -230,13 +230,8 @@ fn id_of(s: &str, field: &str) -> Result<String, String> {
 /// Ids (intents, companies, channels) must be ones a batch can carry, or the row would
 /// only fail later, at dispatch, far from its line number.
 fn check_id(field: &str, s: &str) -> Result<(), String> {
-    if crate::batch::is_id(s) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{field}` must be an id of at most 128 characters from A-Z a-z 0-9 _ - . : (rename it in the input)"
-        ))
-    }
+    crate::batch::id_problem(field, s)
+        .map_or(Ok(()), |m| Err(format!("{m} (rename it in the input)")))
 }
 
 fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
@@ -279,11 +274,7 @@ fn prob_vector(v: &Value) -> Result<Vec<(String, f64)>, String> {
 }
 
 fn check_conf(c: f64) -> Result<f64, String> {
-    if c.is_finite() && (0.0..=1.0).contains(&c) {
-        Ok(c)
-    } else {
-        Err("`confidence` must be a number in [0, 1]".into())
-    }
+    crate::batch::confidence_problem("confidence", c).map_or(Ok(c), Err)
 }
 
 /// One JSON object in any supported shape; `None` for a row Prodigy says to ignore.
