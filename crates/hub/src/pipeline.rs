@@ -559,8 +559,40 @@ fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
     }
 }
 
+/// How long each phase of a dispatch took, logged at debug level (durations only) so a
+/// slow dispatch on a large hub can be traced to its phase.
+struct Phases {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, (now - self.last).as_millis()));
+        self.last = now;
+    }
+
+    fn log(&self) {
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(n, ms)| format!("{n}={ms}"))
+            .collect();
+        tracing::debug!(phases_ms = %laps.join(" "), "dispatch phases");
+    }
+}
+
 fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchResponse, HubError> {
     let now = auth::now();
+    let mut phases = Phases::start();
     let store = &s.store;
     let devices = match &req.devices {
         None => store.active_devices()?,
@@ -609,7 +641,9 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     } else {
         Vec::new()
     };
+    phases.lap("devices_gold");
     let p = compute_pool(s, &req.selection, req.overlap, now)?;
+    phases.lap("candidates_select");
     let index: HashMap<&str, usize> = devices
         .iter()
         .enumerate()
@@ -638,6 +672,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         req.gold_share,
         req.selection.seed,
     );
+    phases.lap("plan");
     // Only now read the texts of what goes out, to redact them.
     let ids: Vec<String> = p
         .pool
@@ -656,6 +691,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     };
     let r: &Redactor = &s.redactor;
     let terms = company_terms(store.as_ref())?;
+    phases.lap("texts");
     // Redact each message that goes out once, on every core (redaction is most of the
     // work a dispatch does outside the database); its copies share the redacted item.
     let gold_reason = |m: &Message| {
@@ -676,6 +712,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             item_for(m, gold_reason(m), r, &terms, &intents)
         }
     });
+    phases.lap("redact");
     let mut batches = Vec::new();
     let mut out = Vec::new();
     let mut dispatched = BTreeSet::new();
@@ -779,7 +816,10 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             lease_expires_at,
         });
     }
+    phases.lap("seal");
     store.store_dispatch(&batches, req.overlap, now)?;
+    phases.lap("store");
+    phases.log();
     Ok(DispatchResponse {
         composition: p.pool.composition,
         dispatched_messages: dispatched.len(),
