@@ -230,7 +230,7 @@ pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response,
             } else {
                 "consent_withdrawn"
             }),
-            message_ids: Vec::new(),
+            message_ids: Default::default(),
         }
         .attach(resp),
         None => resp,
