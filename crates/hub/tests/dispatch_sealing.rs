@@ -2,11 +2,10 @@
 //! age identity, holds exactly the items its stored copies record, in their order, with
 //! the dispatch's guidelines, on every store.
 
-use labelvault_core::identity::DeviceIdentity;
 use serde_json::{json, Value};
 
 mod common;
-use common::{raw, start, Backend};
+use common::{start, Backend};
 
 on_both_stores!(each_sealed_batch_holds_its_copies_items_in_order);
 
@@ -38,21 +37,7 @@ fn each_sealed_batch_holds_its_copies_items_in_order(b: Backend) {
     // Three devices whose age identities the test holds.
     let mut ids = Vec::new();
     for k in 0..3 {
-        let age_id = age::x25519::Identity::generate();
-        let (_, a) = h.post("/v1/admin/annotators", json!({"name": format!("a{k}")}));
-        let signer = DeviceIdentity::generate().unwrap();
-        let (st, _, _, r) = raw(
-            "POST",
-            &format!("{}/v1/enroll", h.url),
-            &[],
-            json!({"enrollment_code": a["enrollment_code"], "signing_key": signer.public().signing_key,
-                   "recipient": age_id.to_public().to_string()})
-            .to_string()
-            .as_bytes(),
-        );
-        assert_eq!(st, 200, "{r}");
-        let r: Value = serde_json::from_str(&r).unwrap();
-        ids.push((r["device_id"].as_str().unwrap().to_string(), age_id));
+        ids.push(h.enroll_with_age(&format!("a{k}")));
     }
     let (st, d) = h.post(
         "/v1/admin/dispatch",
