@@ -9,7 +9,8 @@
 //! changes the count). PostgreSQL: `scripts/with-postgres.sh cargo bench -p
 //! labelvault-hub --bench pipeline` (or set `LABELVAULT_BENCH_POSTGRES_URL` to a server;
 //! the bench makes a database of its own there and drops it at the end);
-//! `LABELVAULT_BENCH_STORES=postgres` (or `sqlite`) runs one store only.
+//! `LABELVAULT_BENCH_STORES=postgres` (or `sqlite`) runs one store only;
+//! `LABELVAULT_LOG=labelvault_hub=debug` logs how long each phase of the dispatch took.
 
 use labelvault_core::identity::DeviceIdentity;
 use labelvault_core::pipeline::select::{select, Rng, SelectionConfig, Strategy};
@@ -60,6 +61,14 @@ fn with_database(server: &str, name: &str) -> String {
 }
 
 fn main() {
+    // `LABELVAULT_LOG=labelvault_hub=debug` shows the dispatch's phases.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LABELVAULT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let n: usize = std::env::var("LABELVAULT_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())

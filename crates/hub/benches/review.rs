@@ -11,7 +11,8 @@
 //! Run: `cargo bench -p labelvault-hub --bench review` (`LABELVAULT_BENCH_LABELS`
 //! changes the number of labels; PostgreSQL too when `LABELVAULT_TEST_POSTGRES_URL`
 //! names a server, e.g. under scripts/with-postgres.sh; `LABELVAULT_BENCH_STORES=sqlite`
-//! or `=postgres` runs one store only).
+//! or `=postgres` runs one store only; `LABELVAULT_BENCH_BEFORE=0` skips the "before"
+//! recompute, which takes minutes at a million labels, to measure the answers alone).
 
 use labelvault_core::batch::Reason;
 use labelvault_core::pipeline::select::Rng;
@@ -308,7 +309,12 @@ fn run(store_name: &str, store_url: &str, dir: &std::path::Path) {
     // Before: every request recomputes everything from the store.
     readmodel::set_bypass(&state, true);
     let mut before = Vec::new();
+    let skip_before = std::env::var("LABELVAULT_BENCH_BEFORE").is_ok_and(|v| v == "0");
     for (name, path) in reads {
+        if skip_before {
+            before.push((name, f64::NAN));
+            continue;
+        }
         let (bytes, secs, _) = get(&url, &token, path);
         println!(
             "{store_name} before (full recompute) GET {path}: {secs:.2} s, {:.1} MB",

@@ -54,7 +54,7 @@ pub async fn erase(
     let ids = e.erased.clone();
     Ok(crate::people::AccessNote {
         act: None,
-        message_ids: ids,
+        message_ids: ids.into(),
     }
     .attach(Json(receipt(&s, e)).into_response()))
 }

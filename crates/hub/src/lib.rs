@@ -6,6 +6,7 @@
 //! Storage is one [`store::HubStore`] trait (SQLite by default), so another database
 //! can be added without touching the handlers.
 
+pub mod access_ids;
 pub mod at_rest;
 pub mod auth;
 pub mod config;

@@ -247,8 +247,8 @@ pub const H_ACCOUNT: &str = "x-lv-account";
 pub struct AccessNote {
     /// Replaces the route's act.
     pub act: Option<&'static str>,
-    /// Message ids (never text).
-    pub message_ids: Vec<String>,
+    /// Message ids (never text), shared with whatever keeps them (an export body).
+    pub message_ids: crate::access_ids::AccessIds,
 }
 
 impl AccessNote {
@@ -420,7 +420,7 @@ async fn record(
     method: &str,
     path: &str,
     status: u16,
-    message_ids: Vec<String>,
+    message_ids: crate::access_ids::AccessIds,
 ) -> Result<(), HubError> {
     let e = NewAccess {
         at_ms: now_ms(),
@@ -467,7 +467,17 @@ pub async fn gate(State(s): State<AppState>, req: Request, next: Next) -> Respon
         Err(e) => return e.into_response(),
     };
     if !rule.roles.contains(&actor.role) {
-        if let Err(e) = record(&s, &actor, rule.act, &method, &path, 403, Vec::new()).await {
+        if let Err(e) = record(
+            &s,
+            &actor,
+            rule.act,
+            &method,
+            &path,
+            403,
+            Default::default(),
+        )
+        .await
+        {
             return e.into_response();
         }
         return HubError::forbidden(
@@ -482,11 +492,11 @@ pub async fn gate(State(s): State<AppState>, req: Request, next: Next) -> Respon
     }
     let mut req = Request::from_parts(parts, Body::from(bytes));
     req.extensions_mut().insert(actor.clone());
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
+    // Taken, not copied: an export's note holds half a million ids.
     let note = resp
-        .extensions()
-        .get::<AccessNote>()
-        .cloned()
+        .extensions_mut()
+        .remove::<AccessNote>()
         .unwrap_or_default();
     let act = note.act.unwrap_or(rule.act);
     match record(

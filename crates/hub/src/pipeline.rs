@@ -8,7 +8,7 @@
 //! already hold one, and the opaque item id → message id map.
 
 use crate::error::HubError;
-use crate::store::{DispatchBatch, NewBatch, NewCopy};
+use crate::store::{DeviceRecord, DispatchBatch, NewBatch, NewCopy};
 use crate::{auth, blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -219,7 +219,7 @@ pub async fn company(State(s): State<AppState>, body: Bytes) -> Result<Response,
             } else {
                 "consent_withdrawn"
             }),
-            message_ids: Vec::new(),
+            message_ids: Default::default(),
         }
         .attach(resp),
         None => resp,
@@ -548,8 +548,66 @@ fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
     }
 }
 
+/// How long each phase of a dispatch took, logged at debug level (durations only) so a
+/// slow dispatch on a large hub can be traced to its phase.
+struct Phases {
+    last: std::time::Instant,
+    laps: Vec<(&'static str, u128)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases {
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((name, (now - self.last).as_millis()));
+        self.last = now;
+    }
+
+    fn log(&self) {
+        let laps: Vec<String> = self
+            .laps
+            .iter()
+            .map(|(n, ms)| format!("{n}={ms}"))
+            .collect();
+        tracing::debug!(phases_ms = %laps.join(" "), "dispatch phases");
+    }
+}
+
+/// One batch's payload for `dev`, with the request's guidelines, and its sealed file.
+fn seal_batch(
+    s: &AppState,
+    (guidelines, lease_secs): (&str, i64),
+    taxonomy: &Taxonomy,
+    dev: &DeviceRecord,
+    items: Vec<InputItem>,
+    now: i64,
+) -> Result<(batch::BatchPayload, Vec<u8>), HubError> {
+    let payload = batch::input::build_payload(
+        items,
+        Some(taxonomy.clone()),
+        &dev.recipient,
+        now,
+        lease_secs,
+    )
+    .map_err(|e| bad(e.to_string()))?;
+    let payload = batch::BatchPayload {
+        guidelines: guidelines.to_string(),
+        ..payload
+    };
+    // `seal` validates the payload (with the guidelines) before sealing it.
+    let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
+    Ok((payload, bytes))
+}
+
 fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchResponse, HubError> {
     let now = auth::now();
+    let mut phases = Phases::start();
     let store = &s.store;
     let devices = match &req.devices {
         None => store.active_devices()?,
@@ -598,7 +656,9 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     } else {
         Vec::new()
     };
+    phases.lap("devices_gold");
     let p = compute_pool(s, &req.selection, req.overlap, now)?;
+    phases.lap("candidates_select");
     let index: HashMap<&str, usize> = devices
         .iter()
         .enumerate()
@@ -627,6 +687,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         req.gold_share,
         req.selection.seed,
     );
+    phases.lap("plan");
     // Only now read the texts of what goes out, to redact them.
     let ids: Vec<String> = p
         .pool
@@ -645,6 +706,7 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     };
     let r: &Redactor = &s.redactor;
     let terms = company_terms(store.as_ref())?;
+    phases.lap("texts");
     // Redact each message that goes out once, on every core (redaction is most of the
     // work a dispatch does outside the database); its copies share the redacted item.
     let gold_reason = |m: &Message| {
@@ -665,23 +727,18 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             item_for(m, gold_reason(m), r, &terms, &intents)
         }
     });
-    let mut batches = Vec::new();
-    let mut out = Vec::new();
+    phases.lap("redact");
     let mut dispatched = BTreeSet::new();
-    let (mut copies_n, mut gold_n) = (0, 0);
     let lease_expires_at = now.saturating_add(req.lease_secs);
+    // What each batch's copies record, in plan order; every item it holds made (here,
+    // for any slot the parallel redaction left out) and checked against the taxonomy.
+    let mut unsealed = Vec::with_capacity(planned.len());
     for b in &planned {
-        let dev = &devices[b.annotator];
-        let mut items = Vec::with_capacity(b.slots.len());
         let mut meta = Vec::with_capacity(b.slots.len());
         for slot in &b.slots {
-            match *slot {
+            let item = match *slot {
                 Slot::Pool(j) => {
                     let e = &p.pool.entries[j];
-                    let item = pool_items
-                        .entry(j)
-                        .or_insert_with(|| item_for(&texts[j], e.reason, r, &terms, &intents));
-                    items.push(item.clone());
                     meta.push((
                         texts[j].message_id.clone(),
                         false,
@@ -689,40 +746,54 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
                         shown(&texts[j]),
                     ));
                     dispatched.insert(j);
+                    &*pool_items
+                        .entry(j)
+                        .or_insert_with(|| item_for(&texts[j], e.reason, r, &terms, &intents))
                 }
                 Slot::Gold(g) => {
                     let m = &gold[g].0;
                     let reason = gold_reason(m);
-                    let item = gold_items
-                        .entry(g)
-                        .or_insert_with(|| item_for(m, reason, r, &terms, &intents));
-                    items.push(item.clone());
                     meta.push((m.message_id.clone(), true, reason, shown(m)));
+                    &*gold_items
+                        .entry(g)
+                        .or_insert_with(|| item_for(m, reason, r, &terms, &intents))
                 }
-            }
-        }
-        for i in &items {
-            if !intents.contains(&i.intent) {
+            };
+            if !intents.contains(&item.intent) {
                 return Err(bad(format!(
                     "the model intent {} of a selected message is not in the taxonomy; add it or leave the taxonomy out",
-                    i.intent
+                    item.intent
                 )));
             }
         }
-        let payload = batch::input::build_payload(
-            items,
-            Some(taxonomy.clone()),
-            &dev.recipient,
-            now,
-            req.lease_secs,
-        )
-        .map_err(|e| bad(e.to_string()))?;
-        let payload = batch::BatchPayload {
-            guidelines: req.guidelines.clone(),
-            ..payload
-        };
-        // `seal` validates the payload (with the guidelines) before sealing it.
-        let bytes = batch::seal(&payload, &s.key).map_err(|e| bad(e.to_string()))?;
+        unsealed.push((&devices[b.annotator], &b.slots, meta));
+    }
+    // Seal every batch (encoding, encryption and signature: independent per batch) on
+    // every core; the batches keep plan order.
+    let (pool_items, gold_items) = (&pool_items, &gold_items);
+    let request = (req.guidelines.as_str(), req.lease_secs);
+    let seal_one = |(dev, slots, _): &(&DeviceRecord, &Vec<Slot>, _)| {
+        // Every slot's item was made above, so none is missing.
+        let items = slots
+            .iter()
+            .map(|slot| match *slot {
+                Slot::Pool(j) => pool_items.get(&j).cloned(),
+                Slot::Gold(g) => gold_items.get(&g).cloned(),
+            })
+            .collect::<Option<Vec<InputItem>>>()
+            .ok_or_else(|| HubError::Internal("a dispatched item was not built".into()))?;
+        seal_batch(s, request, &taxonomy, dev, items, now)
+    };
+    let mut sealed = labelvault_core::par::map(&unsealed, 8, seal_one);
+    if sealed.len() != unsealed.len() {
+        // A worker panicked and its batches are missing: seal them all here.
+        sealed = unsealed.iter().map(seal_one).collect();
+    }
+    let mut batches = Vec::with_capacity(planned.len());
+    let mut out = Vec::with_capacity(planned.len());
+    let (mut copies_n, mut gold_n) = (0, 0);
+    for ((dev, _, meta), sealed) in unsealed.into_iter().zip(sealed) {
+        let (payload, bytes) = sealed?;
         let item_ids: Vec<String> = payload.items.iter().map(|i| i.item_id.clone()).collect();
         let item_chars = payload.items.iter().map(|i| i.text_chars()).collect();
         let item_texts = payload.items.iter().map(|i| i.text.clone()).collect();
@@ -768,7 +839,10 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             lease_expires_at,
         });
     }
+    phases.lap("seal");
     store.store_dispatch(&batches, req.overlap, now)?;
+    phases.lap("store");
+    phases.log();
     Ok(DispatchResponse {
         composition: p.pool.composition,
         dispatched_messages: dispatched.len(),

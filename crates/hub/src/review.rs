@@ -217,7 +217,7 @@ pub async fn disagreements(
     // The raw text of these messages left the hub: on the access ledger, by id.
     Ok(crate::people::AccessNote {
         act: Some("raw_text_read"),
-        message_ids: read,
+        message_ids: read.into(),
     }
     .attach(resp))
 }
@@ -366,7 +366,7 @@ pub async fn undo_adjudication(
     tracing::info!(seq = stored.seq, "undid an adjudication");
     Ok(crate::people::AccessNote {
         act: None,
-        message_ids: vec![stored.message_id.clone()],
+        message_ids: vec![stored.message_id.clone()].into(),
     }
     .attach(Json(stored).into_response()))
 }
@@ -592,8 +592,9 @@ struct Exported {
     counts: [u64; 3],
     erased: u64,
     withheld: u64,
-    /// The messages whose text it holds, for the access ledger.
-    exported: Vec<String>,
+    /// The messages whose text it holds, for the access ledger: shared with every
+    /// answer made from this body, with the ledger's forms of them computed once.
+    exported: crate::access_ids::AccessIds,
 }
 
 /// Make the export body from an aggregation and the messages' current text.
@@ -693,7 +694,8 @@ fn make_export(s: &AppState, agg: &Aggregation, shape: &ExportShape) -> Result<E
         counts,
         erased,
         withheld,
-        exported,
+        // The ledger's forms of the ids are made now, once per body, not per request.
+        exported: crate::access_ids::AccessIds::from(exported).prepared(),
     })
 }
 

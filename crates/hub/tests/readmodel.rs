@@ -17,6 +17,7 @@ on_both_stores!(
     answers_are_exact_right_after_an_upload,
     answers_from_the_state_held_report_their_lag,
     an_erasure_is_never_served_stale,
+    every_export_is_on_the_access_ledger_with_its_messages,
 );
 
 const INTENTS: [&str; 3] = ["card_arrival", "card_lost", "refund"];
@@ -265,6 +266,62 @@ fn an_erasure_is_never_served_stale(b: Backend) {
     let (_, as_of2, export) = get(&h.url, &tok, "/v1/admin/export?mark=false");
     assert!(!export.contains("secret text 3 about"), "{export}");
     assert!(!as_of.is_empty() && !as_of2.is_empty());
+}
+
+/// The message ids of an export body's lines, in order.
+fn exported_ids(body: &str) -> Vec<String> {
+    body.lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Each export — the body made, served again from memory, another shape, remade after
+/// an erasure — leaves its own signed, chained entry on the access ledger naming
+/// exactly the messages whose text it holds (the ids are kept with the body and their
+/// ledger forms computed once, which must not change what an entry says).
+fn every_export_is_on_the_access_ledger_with_its_messages(b: Backend) {
+    let h = start(b);
+    let (a, b, items) = setup(&h);
+    label(&h.url, &a, &b, &items, 0, 12);
+    let tok = h.token.clone();
+    let mut bodies = Vec::new();
+    for path in [
+        "/v1/admin/export?mark=false",
+        "/v1/admin/export?mark=false",
+        "/v1/admin/export?mark=false&part=train",
+    ] {
+        let (st, _, body) = get(&h.url, &tok, path);
+        assert_eq!(st, 200, "{body}");
+        bodies.push(exported_ids(&body));
+    }
+    assert_eq!(bodies[0].len(), 12);
+    assert_eq!(bodies[0], bodies[1], "served again from memory");
+    assert!(bodies[2].len() < 12, "the train part only");
+    let (st, r) = h.post("/v1/admin/erase", json!({"message_ids": ["m003"]}));
+    assert_eq!(st, 200, "{r}");
+    let (_, _, body) = get(&h.url, &tok, "/v1/admin/export?mark=false");
+    bodies.push(exported_ids(&body));
+    assert_eq!(bodies[3].len(), 11);
+    assert!(!bodies[3].contains(&"m003".to_string()));
+
+    let (st, _, ledger) = get(&h.url, &tok, "/v1/admin/access-ledger");
+    assert_eq!(st, 200, "{ledger}");
+    let hub_key = labelvault_core::identity::parse_public_key(&h.state.key.public_key()).unwrap();
+    let (lines, _) = labelvault_core::access::verify(&ledger, &hub_key).unwrap();
+    let exports: Vec<&labelvault_core::access::AccessLine> = lines
+        .iter()
+        .filter(|l| l.path == "/v1/admin/export")
+        .collect();
+    assert_eq!(exports.len(), 4, "one entry per export");
+    for (l, ids) in exports.iter().zip(&bodies) {
+        assert_eq!(l.act, "raw_text_read");
+        assert_eq!(l.status, 200);
+        assert_eq!(&l.message_ids, ids);
+    }
+    assert_ne!(exports[0].entry_hash, exports[1].entry_hash);
 }
 
 /// A second hub on the same PostgreSQL database (its own key, token and read model).

@@ -3,7 +3,6 @@
 //! trigger and metrics — each refused without or with a wrong admin token, and on bad
 //! input. Expected values are computed here from the labels the test sent.
 
-use labelvault_core::identity::DeviceIdentity;
 use labelvault_core::protocol::WireLabel;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -717,19 +716,7 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
     // go to a second device, whose age identity this test holds to open its batches.
     let (st, _) = h.post(&format!("/v1/admin/devices/{dev}/revoke"), json!({}));
     assert_eq!(st, 200);
-    let age_id = age::x25519::Identity::generate();
-    let (_, a) = h.post("/v1/admin/annotators", json!({"name": "b"}));
-    let signer = DeviceIdentity::generate().unwrap();
-    let (st, _, _, r) = raw(
-        "POST",
-        &format!("{}/v1/enroll", h.url),
-        &[],
-        json!({"enrollment_code": a["enrollment_code"], "signing_key": signer.public().signing_key,
-               "recipient": age_id.to_public().to_string()})
-        .to_string()
-        .as_bytes(),
-    );
-    assert_eq!(st, 200, "{r}");
+    let (_, age_id) = h.enroll_with_age("b");
     let later: Vec<Value> = [("m4", "acme"), ("m5", "globex")]
         .iter()
         .map(|(id, company)| {

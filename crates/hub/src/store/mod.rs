@@ -1085,7 +1085,7 @@ pub struct NewAccess {
     /// Answer status.
     pub status: u16,
     /// Messages whose raw text was read or erased.
-    pub message_ids: Vec<String>,
+    pub message_ids: crate::access_ids::AccessIds,
 }
 
 /// The access-ledger export line of a stored row, the same on every store.
@@ -1109,7 +1109,7 @@ pub(crate) fn access_line(
         method: e.method,
         path: e.path,
         status: e.status,
-        message_ids: e.message_ids,
+        message_ids: e.message_ids.into_vec(),
         signature: base64::engine::general_purpose::STANDARD.encode(signature),
     })
     .map_err(|e| HubError::Internal(e.to_string()))
@@ -1117,7 +1117,7 @@ pub(crate) fn access_line(
 
 /// The next entry's hash over `prev` (the same on every store).
 pub(crate) fn access_hash(prev: &[u8; 32], seq: u64, e: &NewAccess) -> [u8; 32] {
-    labelvault_core::access::entry_hash(
+    labelvault_core::access::entry_hash_with_ids_digest(
         prev,
         seq,
         e.at_ms,
@@ -1127,7 +1127,7 @@ pub(crate) fn access_hash(prev: &[u8; 32], seq: u64, e: &NewAccess) -> [u8; 32] 
         &e.method,
         &e.path,
         e.status,
-        &e.message_ids,
+        e.message_ids.digest(),
     )
 }
 

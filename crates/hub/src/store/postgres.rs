@@ -1216,7 +1216,7 @@ impl HubStore for PostgresStore {
                 &e.method,
                 &e.path,
                 &i32::from(e.status),
-                &super::to_json(&e.message_ids),
+                &e.message_ids.json(),
                 &sign(&hash).to_vec(),
             ],
         )?;
@@ -1241,8 +1241,9 @@ impl HubStore for PostgresStore {
                 method: r.try_get(7)?,
                 path: r.try_get(8)?,
                 status: u16::try_from(r.try_get::<_, i32>(9)?).unwrap_or(0),
-                message_ids: serde_json::from_str(&ids)
-                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+                message_ids: serde_json::from_str::<Vec<String>>(&ids)
+                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?
+                    .into(),
             };
             let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) =
                 (r.try_get(1)?, r.try_get(2)?, r.try_get(11)?);

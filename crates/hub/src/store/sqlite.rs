@@ -702,7 +702,7 @@ impl HubStore for SqliteStore {
                 e.method,
                 e.path,
                 i64::from(e.status),
-                super::to_json(&e.message_ids),
+                e.message_ids.json(),
                 sign(&hash).to_vec()
             ],
         )?;
@@ -728,8 +728,9 @@ impl HubStore for SqliteStore {
                 method: r.get(7)?,
                 path: r.get(8)?,
                 status: u16::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
-                message_ids: serde_json::from_str(&ids)
-                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
+                message_ids: serde_json::from_str::<Vec<String>>(&ids)
+                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?
+                    .into(),
             };
             let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?, r.get(11)?);
             out.push_str(&super::access_line(r.get(0)?, &prev, &hash, e, &sig)?);

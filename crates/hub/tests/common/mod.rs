@@ -261,6 +261,26 @@ impl Hub {
         (id, r["device_id"].as_str().unwrap().to_string())
     }
 
+    /// Enroll a device whose age identity the test holds, to open the batches sealed to
+    /// it: (device id, identity).
+    pub fn enroll_with_age(&self, name: &str) -> (String, age::x25519::Identity) {
+        let age_id = age::x25519::Identity::generate();
+        let (_, a) = self.post("/v1/admin/annotators", json!({ "name": name }));
+        let signer = DeviceIdentity::generate().unwrap();
+        let (st, _, _, r) = raw(
+            "POST",
+            &format!("{}/v1/enroll", self.url),
+            &[],
+            json!({"enrollment_code": a["enrollment_code"], "signing_key": signer.public().signing_key,
+                   "recipient": age_id.to_public().to_string()})
+            .to_string()
+            .as_bytes(),
+        );
+        assert_eq!(st, 200, "{r}");
+        let r: Value = serde_json::from_str(&r).unwrap();
+        (r["device_id"].as_str().unwrap().to_string(), age_id)
+    }
+
     /// A signed label upload from device `dev`, which the hub must accept whole.
     pub fn upload(&self, id: &DeviceIdentity, dev: &str, labels: Vec<WireLabel>) {
         upload_to(&self.url, id, dev, labels)
