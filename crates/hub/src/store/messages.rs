@@ -3,8 +3,9 @@
 //! retention retires. Texts go through [`Tx::open`]/[`Tx::seal`] (sealed by the hub on
 //! PostgreSQL).
 
-use super::sql::{args, Row, Sealed, Tx};
-use super::{IngestReport, LabelledPrediction, PredictionRevision};
+use super::devices::LABELLED;
+use super::sql::{args, Arg, Row, Sealed, Tx};
+use super::{Candidates, IngestReport, LabelledPrediction, PredictionRevision};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 
@@ -26,9 +27,14 @@ pub(super) fn probabilities(s: &str, column: usize) -> Result<Vec<(String, f64)>
 
 /// A message read with [`MESSAGE_COLUMNS`] first.
 pub(super) fn message_row(tx: &dyn Tx, r: &Row) -> Result<Message, HubError> {
+    message_with_text(r, tx.open(Sealed::Message, r.text(1)?)?)
+}
+
+/// A message read with [`MESSAGE_COLUMNS`] first, with `text` for its text column.
+fn message_with_text(r: &Row, text: String) -> Result<Message, HubError> {
     Ok(Message {
         message_id: r.text(0)?,
-        text: tx.open(Sealed::Message, r.text(1)?)?,
+        text,
         company: r.text(2)?,
         channel: r.text(3)?,
         received_at: r.i64(4)?,
@@ -297,4 +303,91 @@ fn add_revision(
         ],
     )?;
     Ok(())
+}
+
+/// Ids per statement when messages are read by id: few statements for a dispatch's tens
+/// of thousands, well under both databases' limits on parameters.
+const IDS_PER_STATEMENT: usize = 500;
+
+/// See [`super::HubStore::messages_by_id`]: in the order of `ids`.
+pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, HubError> {
+    let mut found: std::collections::HashMap<String, Message> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let args: Vec<Arg<'_>> = chunk.iter().map(Arg::from).collect();
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.message_id IN ({})",
+            marks.join(", ")
+        );
+        let mut rows = Vec::new();
+        tx.for_each(&sql, &args, &mut |r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        for r in &rows {
+            let m = message_row(tx, r)?;
+            found.insert(m.message_id.clone(), m);
+        }
+    }
+    ids.iter()
+        .map(|id| {
+            found.get(id).cloned().ok_or_else(|| {
+                HubError::not_found("unknown_message", "a selected message is no longer stored")
+            })
+        })
+        .collect()
+}
+
+/// See [`super::HubStore::candidates`]: read in one snapshot, so holders and messages
+/// agree; active copies first (few rows), then one pass over the window's messages,
+/// without their texts.
+pub(super) fn candidates(
+    tx: &mut dyn Tx,
+    from: i64,
+    to: i64,
+    overlap: usize,
+    now: i64,
+    with_probabilities: bool,
+) -> Result<Candidates, HubError> {
+    let mut holders: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    tx.for_each(
+        &format!(
+            "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
+             WHERE c.state = 'open' AND NOT c.gold AND (c.lease_expires_at > $3 OR {LABELLED})
+               AND m.received_at >= $1 AND m.received_at < $2
+             ORDER BY {}",
+            tx.dialect().stored_order("c")
+        ),
+        args![from, to, now],
+        &mut |r| {
+            holders.entry(r.text(0)?).or_default().push(r.text(1)?);
+            Ok(())
+        },
+    )?;
+    let mut out = Candidates::default();
+    tx.for_each(
+        &format!(
+            "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
+                    CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
+                    m.model_version, m.language
+             FROM messages m
+             WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
+               AND m.erased_at IS NULL AND {CONSENTED}
+             ORDER BY m.received_at, m.message_id COLLATE \"C\""
+        ),
+        args![from, to, with_probabilities],
+        &mut |r| {
+            let id = r.text(0)?;
+            let h = holders.remove(&id).unwrap_or_default();
+            if h.len() < overlap {
+                // The text column is left empty: selection needs none.
+                out.messages.push(message_with_text(&r, String::new())?);
+                out.holders.push(h);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }

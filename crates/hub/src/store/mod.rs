@@ -53,6 +53,7 @@ mod companies;
 mod decisions;
 mod devices;
 mod erase;
+mod exports;
 mod messages;
 mod notices;
 mod postgres;
@@ -597,7 +598,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         Ok(signed)
     }
     /// Every stored label as JSONL.
-    fn labels_jsonl(&self) -> Result<String, HubError>;
+    fn labels_jsonl(&self) -> Result<String, HubError> {
+        sql::run(self, sql::Mode::LongRead, exports::labels_jsonl)
+    }
     /// The inbound ledger as JSONL, with every upload answered before the call chained.
     fn ledger_jsonl(&self) -> Result<String, HubError> {
         self.settle_ledger()?;
@@ -697,7 +700,11 @@ pub trait HubStore: sql::Transact + Send + Sync {
         overlap: usize,
         now: i64,
         with_probabilities: bool,
-    ) -> Result<Candidates, HubError>;
+    ) -> Result<Candidates, HubError> {
+        sql::run(self, sql::Mode::Read, |tx| {
+            messages::candidates(tx, from, to, overlap, now, with_probabilities)
+        })
+    }
     /// Messages received in `[from, to)` holding an active copy (open and unexpired at
     /// `now`, or labelled) dispatched as a suspected label error, sorted: they are having
     /// their second look, so confident learning does not send them again.
@@ -707,7 +714,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         })
     }
     /// Messages with their text, in the order of `ids` (unknown ids are an error).
-    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError>;
+    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
+        sql::run(self, sql::Mode::LongRead, |tx| messages::by_id(tx, ids))
+    }
     /// Every intent id the stored messages and gold answers mention, sorted.
     fn known_intents(&self) -> Result<Vec<String>, HubError> {
         sql::read(self, messages::known_intents)
@@ -734,7 +743,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
     }
     /// Every copy (item id → message id, device, batch, gold, state) as JSONL, for the
     /// manager's aggregation; never any text.
-    fn items_jsonl(&self) -> Result<String, HubError>;
+    fn items_jsonl(&self) -> Result<String, HubError> {
+        sql::run(self, sql::Mode::LongRead, exports::items_jsonl)
+    }
     /// The counts of [`PipelineStatus`].
     fn pipeline_status(&self) -> Result<PipelineStatus, HubError> {
         sql::read(self, review_reads::pipeline_status)
@@ -896,9 +907,13 @@ pub trait HubStore: sql::Transact + Send + Sync {
         &self,
         e: &NewAccess,
         sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
-    ) -> Result<u64, HubError>;
+    ) -> Result<u64, HubError> {
+        sql::write(self, |tx| exports::append_access(tx, e, sign))
+    }
     /// The access ledger as JSONL (`labelvault_core::access::AccessLine`).
-    fn access_jsonl(&self) -> Result<String, HubError>;
+    fn access_jsonl(&self) -> Result<String, HubError> {
+        sql::run(self, sql::Mode::LongRead, exports::access_jsonl)
+    }
     /// Store a bearer token for an account (its SHA-256 only), valid until `expires_at`.
     fn create_token(
         &self,

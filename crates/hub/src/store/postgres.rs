@@ -22,9 +22,8 @@
 //! statements. Connections come from a small pool of synchronous clients; they are
 //! only used from the hub's blocking threads.
 
-use super::{reason_str, Candidates, DispatchBatch, HubStore};
+use super::{reason_str, DispatchBatch, HubStore};
 use crate::error::HubError;
-use labelvault_core::pipeline::Message;
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -47,19 +46,6 @@ const DEVICE_UPLOAD_LOCK: i32 = 0x4c56_5550; // "LVUP"
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
 const LABELLED: &str = "NOT coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), TRUE)";
-
-/// Text sorts bytewise, as in SQLite, whatever collation the database was created with.
-const C: &str = "COLLATE \"C\"";
-
-fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent, model_version, language";
-
-/// SQL: the message aliased `m` may be used for training (its own consent and its
-/// company's).
-const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FROM companies k WHERE k.company = m.company AND k.no_consent)";
 
 /// The text-bearing columns, sealed under the database key when the hub runs with one
 /// (crate::at_rest): every value written through [`Texts::seal`], read through
@@ -89,23 +75,6 @@ impl Texts {
             None => Ok(stored),
         }
     }
-}
-
-fn message_row(r: &Row, texts: &Texts) -> Result<Message, HubError> {
-    Ok(Message {
-        message_id: r.try_get(0)?,
-        text: texts.open(MESSAGE_TEXT, r.try_get(1)?)?,
-        company: r.try_get(2)?,
-        channel: r.try_get(3)?,
-        received_at: r.try_get(4)?,
-        model_intent: r.try_get(5)?,
-        confidence: r.try_get(6)?,
-        probabilities: parse_probabilities(r.try_get(7)?),
-        reported_false_positive: r.try_get(8)?,
-        training_consent: !r.try_get::<_, bool>(9)?,
-        model_version: r.try_get(10)?,
-        language: r.try_get(11)?,
-    })
 }
 
 /// How many connections one hub process keeps to the database at most.
@@ -796,11 +765,20 @@ impl super::sql::Tx for PgTx<'_, '_> {
 impl super::sql::Transact for PostgresStore {
     fn transact(
         &self,
-        _mode: super::sql::Mode,
+        mode: super::sql::Mode,
         f: &mut dyn FnMut(&mut dyn super::sql::Tx) -> Result<(), HubError>,
     ) -> Result<(), HubError> {
         let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
+        let mut tx = match mode {
+            super::sql::Mode::Write => c.transaction()?,
+            // A read sees one snapshot across its statements (a dispatch's holders and
+            // candidates agree), and can write nothing.
+            super::sql::Mode::Read | super::sql::Mode::LongRead => c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?,
+        };
         f(&mut PgTx {
             tx: &mut tx,
             texts: &self.texts,
@@ -835,123 +813,9 @@ impl super::sql::Transact for PostgresStore {
 const DISPATCH_ROWS_PER_STATEMENT: usize = 10_000;
 
 impl HubStore for PostgresStore {
-    fn labels_jsonl(&self) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms,
-                        also_intents
-                 FROM labels ORDER BY received_at_ms, device_id {C}, item_id {C}, revision"
-            ),
-            &[],
-        )?;
-        let mut out = String::new();
-        for r in &rows {
-            // A damaged row fails the export loudly rather than exporting a wrong label
-            // (as on SQLite).
-            let damaged = || {
-                HubError::Internal(format!(
-                    "stored label damaged (device {}, item {})",
-                    r.try_get::<_, String>(0).unwrap_or_default(),
-                    r.try_get::<_, String>(1).unwrap_or_default()
-                ))
-            };
-            let json = |i: usize| -> Result<serde_json::Value, HubError> {
-                serde_json::from_str(r.try_get::<_, &str>(i)?).map_err(|_| damaged())
-            };
-            let v = serde_json::json!({
-                "device_id": r.try_get::<_, String>(0)?, "item_id": r.try_get::<_, String>(1)?, "revision": r.try_get::<_, i64>(2)?,
-                "retracted": r.try_get::<_, bool>(3)?, "verdict": r.try_get::<_, Option<String>>(4)?, "intent_id": r.try_get::<_, Option<String>>(5)?,
-                "flags": json(6)?,
-                "pii_spans": json(7)?, "also_intents": json(11)?,
-                "duration_ms": r.try_get::<_, i64>(8)?, "decided_at_ms": r.try_get::<_, i64>(9)?, "received_at_ms": r.try_get::<_, i64>(10)?,
-            });
-            out.push_str(&v.to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
     fn chain_ledger(&self) -> Result<u64, HubError> {
         let mut c = self.conn()?;
         chain_pending(&mut c, false)
-    }
-
-    fn candidates(
-        &self,
-        from: i64,
-        to: i64,
-        overlap: usize,
-        now: i64,
-        with_probabilities: bool,
-    ) -> Result<Candidates, HubError> {
-        let mut c = self.conn()?;
-        // One snapshot for both reads, so holders and messages agree.
-        let mut tx = c
-            .build_transaction()
-            .isolation_level(postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()?;
-        // Active copies first (few rows), then one pass over the window's messages.
-        let mut holders: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        for r in tx.query(
-            &format!(
-                "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
-                 WHERE c.state = 'open' AND NOT c.gold AND (c.lease_expires_at > $3 OR {LABELLED})
-                   AND m.received_at >= $1 AND m.received_at < $2
-                 ORDER BY c.ord"
-            ),
-            &[&from, &to, &now],
-        )? {
-            holders.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
-        }
-        let rows = tx.query(
-            &format!(
-                "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                        CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
-                        m.model_version, m.language
-                 FROM messages m
-                 WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
-                   AND m.erased_at IS NULL AND {CONSENTED}
-                 ORDER BY m.received_at, m.message_id {C}"
-            ),
-            &[&from, &to, &with_probabilities],
-        )?;
-        tx.commit()?;
-        let mut out = Candidates::default();
-        for r in &rows {
-            let id: String = r.try_get(0)?;
-            let h = holders.remove(&id).unwrap_or_default();
-            if h.len() < overlap {
-                out.messages.push(message_row(r, &self.texts)?);
-                out.holders.push(h);
-            }
-        }
-        Ok(out)
-    }
-
-    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
-        let mut c = self.conn()?;
-        // A statement per chunk of ids, not per id: a dispatch reads tens of thousands.
-        let st = c.prepare(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ANY($1)"
-        ))?;
-        let mut found: std::collections::HashMap<String, Message> =
-            std::collections::HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(DISPATCH_ROWS_PER_STATEMENT) {
-            for row in c.query(&st, &[&chunk])? {
-                let m = message_row(&row, &self.texts)?;
-                found.insert(m.message_id.clone(), m);
-            }
-        }
-        ids.iter()
-            .map(|id| {
-                found.get(id).cloned().ok_or_else(|| {
-                    HubError::not_found("unknown_message", "a selected message is no longer stored")
-                })
-            })
-            .collect()
     }
 
     fn store_dispatch(
@@ -1153,103 +1017,5 @@ impl HubStore for PostgresStore {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    fn items_jsonl(&self) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        let rows = c.query(
-            &format!(
-                "SELECT c.item_id, c.batch_id, c.device_id, c.message_id, c.gold, c.state, c.lease_expires_at, {LABELLED}
-                 FROM copies c ORDER BY c.created_at, c.batch_id {C}, c.ord"
-            ),
-            &[],
-        )?;
-        let mut out = String::new();
-        for r in &rows {
-            let v = serde_json::json!({
-                "item_id": r.try_get::<_, String>(0)?, "batch_id": r.try_get::<_, String>(1)?, "device_id": r.try_get::<_, String>(2)?,
-                "message_id": r.try_get::<_, String>(3)?, "gold": r.try_get::<_, bool>(4)?, "state": r.try_get::<_, String>(5)?,
-                "lease_expires_at": r.try_get::<_, i64>(6)?, "labelled": r.try_get::<_, bool>(7)?,
-            });
-            out.push_str(&v.to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
-    fn append_access(
-        &self,
-        e: &super::NewAccess,
-        sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        // One writer at a time across hubs: the chain never forks.
-        tx.batch_execute("LOCK TABLE access_ledger IN EXCLUSIVE MODE")?;
-        let last = tx.query_opt(
-            "SELECT seq, entry_hash FROM access_ledger ORDER BY seq DESC LIMIT 1",
-            &[],
-        )?;
-        let (seq, prev) = match last {
-            Some(r) => {
-                let h: Vec<u8> = r.try_get(1)?;
-                (
-                    r.try_get::<_, i64>(0)? + 1,
-                    <[u8; 32]>::try_from(h.as_slice())
-                        .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
-                )
-            }
-            None => (1, [0u8; 32]),
-        };
-        let hash = super::access_hash(&prev, seq as u64, e);
-        tx.execute(
-            "INSERT INTO access_ledger (seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            &[
-                &seq,
-                &prev.to_vec(),
-                &hash.to_vec(),
-                &e.at_ms,
-                &e.account_id,
-                &e.role,
-                &e.act,
-                &e.method,
-                &e.path,
-                &i32::from(e.status),
-                &e.message_ids.json(),
-                &sign(&hash).to_vec(),
-            ],
-        )?;
-        tx.commit()?;
-        Ok(seq as u64)
-    }
-
-    fn access_jsonl(&self) -> Result<String, HubError> {
-        let mut c = self.conn()?;
-        let mut out = String::new();
-        for r in c.query(
-            "SELECT seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature
-             FROM access_ledger ORDER BY seq",
-            &[],
-        )? {
-            let ids: String = r.try_get(10)?;
-            let e = super::NewAccess {
-                at_ms: r.try_get(3)?,
-                account_id: r.try_get(4)?,
-                role: r.try_get(5)?,
-                act: r.try_get(6)?,
-                method: r.try_get(7)?,
-                path: r.try_get(8)?,
-                status: u16::try_from(r.try_get::<_, i32>(9)?).unwrap_or(0),
-                message_ids: serde_json::from_str::<Vec<String>>(&ids)
-                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?
-                    .into(),
-            };
-            let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) =
-                (r.try_get(1)?, r.try_get(2)?, r.try_get(11)?);
-            out.push_str(&super::access_line(r.try_get(0)?, &prev, &hash, e, &sig)?);
-            out.push('\n');
-        }
-        Ok(out)
     }
 }

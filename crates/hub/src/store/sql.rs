@@ -320,6 +320,17 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// The order rows of the table aliased `alias` were stored in: SQLite's row id,
+    /// the `ord` identity column PostgreSQL's tables that need one have.
+    pub fn stored_order(self, alias: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{alias}.rowid"),
+            Dialect::Postgres => format!("{alias}.ord"),
+        }
+    }
+}
+
 /// How a transaction is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

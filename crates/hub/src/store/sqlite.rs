@@ -4,9 +4,8 @@
 //! statements and keeps what is SQLite's own: SQLCipher keying and re-keying, the
 //! write-ahead log, and dispatch.
 
-use super::{reason_str, Candidates, DispatchBatch, HubStore};
+use super::{reason_str, DispatchBatch, HubStore};
 use crate::error::HubError;
-use labelvault_core::pipeline::Message;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::sync::Mutex;
 
@@ -19,33 +18,6 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
 /// SQL: true when the copy aliased `c` has a label whose latest revision is not a
 /// retraction (an undone decision leaves the copy unfinished).
 const LABELLED: &str = "coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), 1) = 0";
-
-fn parse_probabilities(s: &str) -> Vec<(String, f64)> {
-    serde_json::from_str(s).unwrap_or_default()
-}
-
-const MESSAGE_COLUMNS: &str = "message_id, text, company, channel, received_at, model_intent, confidence, probabilities, reported_false_positive, no_consent, model_version, language";
-
-/// SQL: the message aliased `m` may be used for training (its own consent and its
-/// company's).
-const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FROM companies k WHERE k.company = m.company AND k.no_consent)";
-
-fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
-    Ok(Message {
-        message_id: r.get(0)?,
-        text: r.get(1)?,
-        company: r.get(2)?,
-        channel: r.get(3)?,
-        received_at: r.get(4)?,
-        model_intent: r.get(5)?,
-        confidence: r.get(6)?,
-        probabilities: parse_probabilities(&r.get::<_, String>(7)?),
-        reported_false_positive: r.get(8)?,
-        training_consent: !r.get::<_, bool>(9)?,
-        model_version: r.get(10)?,
-        language: r.get(11)?,
-    })
-}
 
 /// SQLite-backed hub storage.
 pub struct SqliteStore {
@@ -431,102 +403,6 @@ fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubErro
 }
 
 impl HubStore for SqliteStore {
-    fn labels_jsonl(&self) -> Result<String, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT device_id, item_id, revision, retracted, verdict, intent_id, flags, pii_spans, duration_ms, decided_at_ms, received_at_ms,
-                    also_intents
-             FROM labels ORDER BY received_at_ms, device_id, item_id, revision",
-        )?;
-        let mut rows = st.query([])?;
-        let mut out = String::new();
-        while let Some(r) = rows.next()? {
-            let flags: String = r.get(6)?;
-            let spans: String = r.get(7)?;
-            // A damaged row fails the export loudly rather than exporting a wrong label.
-            let damaged = || {
-                HubError::Internal(format!(
-                    "stored label damaged (device {}, item {})",
-                    r.get::<_, String>(0).unwrap_or_default(),
-                    r.get::<_, String>(1).unwrap_or_default()
-                ))
-            };
-            let flags: serde_json::Value = serde_json::from_str(&flags).map_err(|_| damaged())?;
-            let spans: serde_json::Value = serde_json::from_str(&spans).map_err(|_| damaged())?;
-            let also: serde_json::Value =
-                serde_json::from_str(&r.get::<_, String>(11)?).map_err(|_| damaged())?;
-            let v = serde_json::json!({
-                "device_id": r.get::<_, String>(0)?, "item_id": r.get::<_, String>(1)?, "revision": r.get::<_, i64>(2)?,
-                "retracted": r.get::<_, bool>(3)?, "verdict": r.get::<_, Option<String>>(4)?, "intent_id": r.get::<_, Option<String>>(5)?,
-                "flags": flags,
-                "pii_spans": spans, "also_intents": also,
-                "duration_ms": r.get::<_, i64>(8)?, "decided_at_ms": r.get::<_, i64>(9)?, "received_at_ms": r.get::<_, i64>(10)?,
-            });
-            out.push_str(&v.to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
-    fn candidates(
-        &self,
-        from: i64,
-        to: i64,
-        overlap: usize,
-        now: i64,
-        with_probabilities: bool,
-    ) -> Result<Candidates, HubError> {
-        let c = self.conn()?;
-        // Active copies first (few rows), then one pass over the window's messages.
-        let mut holders: std::collections::HashMap<String, Vec<String>> =
-            std::collections::HashMap::new();
-        {
-            let mut st = c.prepare_cached(&format!(
-                "SELECT c.message_id, c.device_id FROM copies c JOIN messages m ON m.message_id = c.message_id
-                 WHERE c.state = 'open' AND c.gold = 0 AND (c.lease_expires_at > ?3 OR {LABELLED})
-                   AND m.received_at >= ?1 AND m.received_at < ?2"
-            ))?;
-            let mut rows = st.query(params![from, to, now])?;
-            while let Some(r) = rows.next()? {
-                holders.entry(r.get(0)?).or_default().push(r.get(1)?);
-            }
-        }
-        let mut st = c.prepare_cached(&format!(
-            "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    CASE WHEN ?3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
-                    m.model_version, m.language
-             FROM messages m
-             WHERE m.received_at >= ?1 AND m.received_at < ?2 AND m.gold_intent IS NULL
-               AND m.erased_at IS NULL AND {CONSENTED}
-             ORDER BY m.received_at, m.message_id"
-        ))?;
-        let mut rows = st.query(params![from, to, with_probabilities])?;
-        let mut out = Candidates::default();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let h = holders.remove(&id).unwrap_or_default();
-            if h.len() < overlap {
-                out.messages.push(message_row(r)?);
-                out.holders.push(h);
-            }
-        }
-        Ok(out)
-    }
-
-    fn messages_by_id(&self, ids: &[String]) -> Result<Vec<Message>, HubError> {
-        let c = self.read_conn()?;
-        let mut st = c.prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE message_id = ?1"
-        ))?;
-        ids.iter()
-            .map(|id| {
-                st.query_row([id], message_row).optional()?.ok_or_else(|| {
-                    HubError::not_found("unknown_message", "a selected message is no longer stored")
-                })
-            })
-            .collect()
-    }
-
     fn store_dispatch(
         &self,
         batches: &[DispatchBatch],
@@ -643,100 +519,6 @@ impl HubStore for SqliteStore {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    fn items_jsonl(&self) -> Result<String, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(&format!(
-            "SELECT c.item_id, c.batch_id, c.device_id, c.message_id, c.gold, c.state, c.lease_expires_at, {LABELLED}
-             FROM copies c ORDER BY c.created_at, c.batch_id, c.rowid"
-        ))?;
-        let mut rows = st.query([])?;
-        let mut out = String::new();
-        while let Some(r) = rows.next()? {
-            let v = serde_json::json!({
-                "item_id": r.get::<_, String>(0)?, "batch_id": r.get::<_, String>(1)?, "device_id": r.get::<_, String>(2)?,
-                "message_id": r.get::<_, String>(3)?, "gold": r.get::<_, bool>(4)?, "state": r.get::<_, String>(5)?,
-                "lease_expires_at": r.get::<_, i64>(6)?, "labelled": r.get::<_, bool>(7)?,
-            });
-            out.push_str(&v.to_string());
-            out.push('\n');
-        }
-        Ok(out)
-    }
-
-    fn append_access(
-        &self,
-        e: &super::NewAccess,
-        sign: &(dyn Fn(&[u8; 32]) -> [u8; 64] + Sync),
-    ) -> Result<u64, HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let last: Option<(i64, Vec<u8>)> = tx
-            .query_row(
-                "SELECT seq, entry_hash FROM access_ledger ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (seq, prev) = match last {
-            Some((s, h)) => (
-                s + 1,
-                <[u8; 32]>::try_from(h.as_slice())
-                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?,
-            ),
-            None => (1, [0u8; 32]),
-        };
-        let hash = super::access_hash(&prev, seq as u64, e);
-        tx.execute(
-            "INSERT INTO access_ledger (seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            params![
-                seq,
-                prev.to_vec(),
-                hash.to_vec(),
-                e.at_ms,
-                e.account_id,
-                e.role,
-                e.act,
-                e.method,
-                e.path,
-                i64::from(e.status),
-                e.message_ids.json(),
-                sign(&hash).to_vec()
-            ],
-        )?;
-        tx.commit()?;
-        Ok(seq as u64)
-    }
-
-    fn access_jsonl(&self) -> Result<String, HubError> {
-        let c = self.conn()?;
-        let mut st = c.prepare(
-            "SELECT seq, prev_hash, entry_hash, at_ms, account_id, role, act, method, path, status, message_ids, signature
-             FROM access_ledger ORDER BY seq",
-        )?;
-        let mut rows = st.query([])?;
-        let mut out = String::new();
-        while let Some(r) = rows.next()? {
-            let ids: String = r.get(10)?;
-            let e = super::NewAccess {
-                at_ms: r.get(3)?,
-                account_id: r.get(4)?,
-                role: r.get(5)?,
-                act: r.get(6)?,
-                method: r.get(7)?,
-                path: r.get(8)?,
-                status: u16::try_from(r.get::<_, i64>(9)?).unwrap_or(0),
-                message_ids: serde_json::from_str::<Vec<String>>(&ids)
-                    .map_err(|_| HubError::Internal("stored access entry damaged".into()))?
-                    .into(),
-            };
-            let (prev, hash, sig): (Vec<u8>, Vec<u8>, Vec<u8>) = (r.get(1)?, r.get(2)?, r.get(11)?);
-            out.push_str(&super::access_line(r.get(0)?, &prev, &hash, e, &sig)?);
-            out.push('\n');
-        }
-        Ok(out)
     }
 }
 
