@@ -52,6 +52,7 @@ mod batches;
 mod companies;
 mod decisions;
 mod devices;
+mod dispatch;
 mod erase;
 mod exports;
 mod messages;
@@ -735,7 +736,9 @@ pub trait HubStore: sql::Transact + Send + Sync {
         batches: &[DispatchBatch],
         overlap: usize,
         now: i64,
-    ) -> Result<(), HubError>;
+    ) -> Result<(), HubError> {
+        sql::write(self, |tx| dispatch::store(tx, batches, overlap, now))
+    }
     /// Return to the pool every unlabelled copy whose lease ended at or before `as_of`;
     /// how many pool copies (gold copies are closed too, not counted).
     fn reclaim(&self, as_of: i64) -> Result<u64, HubError> {

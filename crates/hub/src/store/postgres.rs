@@ -22,7 +22,7 @@
 //! statements. Connections come from a small pool of synchronous clients; they are
 //! only used from the hub's blocking threads.
 
-use super::{reason_str, DispatchBatch, HubStore};
+use super::HubStore;
 use crate::error::HubError;
 use postgres::{Client, NoTls, Row, Transaction};
 use std::sync::{Arc, Condvar, Mutex};
@@ -36,16 +36,10 @@ pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("postgres");
 
 /// Advisory lock key held while migrating, so hubs starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x4c56_4d49_4752; // "LVMIGR"
-/// Advisory lock key held by every transaction that changes the review pool.
-const POOL_LOCK: i64 = 0x4c56_504f_4f4c; // "LVPOOL"
 /// Advisory lock class (the first of the two-key form, whose keys never meet the
 /// one-key locks above) held with a hash of the device id while an upload of that
 /// device is stored: uploads of one device queue, uploads of different devices do not.
 const DEVICE_UPLOAD_LOCK: i32 = 0x4c56_5550; // "LVUP"
-
-/// SQL: true when the copy aliased `c` has a label whose latest revision is not a
-/// retraction (an undone decision leaves the copy unfinished).
-const LABELLED: &str = "NOT coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), TRUE)";
 
 /// The text-bearing columns, sealed under the database key when the hub runs with one
 /// (crate::at_rest): every value written through [`Texts::seal`], read through
@@ -478,20 +472,6 @@ impl PostgresStore {
     }
 }
 
-/// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
-/// copies are closed too). The caller holds [`POOL_LOCK`].
-fn reclaim_in(tx: &mut Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
-    let n = tx.execute(
-        &format!("UPDATE copies AS c SET state = 'returned', returned_at = $1 WHERE c.state = 'open' AND NOT c.gold AND c.lease_expires_at <= $1 AND NOT ({LABELLED})"),
-        &[&as_of],
-    )?;
-    tx.execute(
-        &format!("UPDATE copies AS c SET state = 'returned', returned_at = $1 WHERE c.state = 'open' AND c.gold AND c.lease_expires_at <= $1 AND NOT ({LABELLED})"),
-        &[&as_of],
-    )?;
-    Ok(n)
-}
-
 /// How many pending ledger entries one chaining transaction takes at most, so the
 /// chain head is held briefly even after a backlog.
 const CHAIN_BATCH: i64 = 1000;
@@ -577,15 +557,6 @@ fn chain_pending(c: &mut Client, wait: bool) -> Result<u64, HubError> {
             return Ok(total);
         }
     }
-}
-
-fn lock_pool(tx: &mut Transaction<'_>) -> Result<(), HubError> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&POOL_LOCK])?;
-    Ok(())
-}
-
-fn count(r: &Row, i: usize) -> Result<u64, HubError> {
-    Ok(r.try_get::<_, i64>(i)?.max(0) as u64)
 }
 
 /// Binding a common [`Arg`](super::sql::Arg) to a PostgreSQL parameter of whichever type
@@ -808,214 +779,9 @@ impl super::sql::Transact for PostgresStore {
     }
 }
 
-/// Rows a dispatch writes (or checks) per statement: few enough to bound the memory of
-/// one statement's arrays, many enough that round trips stop mattering.
-const DISPATCH_ROWS_PER_STATEMENT: usize = 10_000;
-
 impl HubStore for PostgresStore {
     fn chain_ledger(&self) -> Result<u64, HubError> {
         let mut c = self.conn()?;
         chain_pending(&mut c, false)
-    }
-
-    fn store_dispatch(
-        &self,
-        batches: &[DispatchBatch],
-        overlap: usize,
-        now: i64,
-    ) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let mut tx = c.transaction()?;
-        // Dispatches on any hub queue here, so the overlap check below counts the
-        // copies every earlier dispatch committed.
-        lock_pool(&mut tx)?;
-        reclaim_in(&mut tx, now)?;
-        // Each step is one statement over arrays (a few per dispatch, not a few per
-        // copy): a round trip to the server costs more than the row it carries.
-        let devices: Vec<&str> = batches
-            .iter()
-            .map(|d| d.batch.device_id.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let active = count(
-            &tx.query_one(
-                "SELECT count(*) FROM devices WHERE device_id = ANY($1) AND revoked_at IS NULL",
-                &[&devices],
-            )?,
-            0,
-        )?;
-        if active as usize != devices.len() {
-            return Err(HubError::conflict(
-                "revoked",
-                "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
-            ));
-        }
-        tx.execute(
-            "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bytea[])",
-            &[
-                &batches.iter().map(|d| d.batch.batch_id.as_str()).collect::<Vec<_>>(),
-                &batches.iter().map(|d| d.batch.device_id.as_str()).collect::<Vec<_>>(),
-                &batches.iter().map(|d| d.batch.created_at).collect::<Vec<_>>(),
-                &batches.iter().map(|d| d.batch.expires_at).collect::<Vec<_>>(),
-                &batches
-                    .iter()
-                    .map(|d| d.batch.item_ids.len() as i64)
-                    .collect::<Vec<_>>(),
-                &batches
-                    .iter()
-                    .map(|d| d.batch.bytes.as_slice())
-                    .collect::<Vec<_>>(),
-            ],
-        )?;
-        let mut intent_rows: (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-        for d in batches {
-            for i in &d.batch.intents {
-                intent_rows.0.push(&d.batch.batch_id);
-                intent_rows.1.push(i);
-            }
-        }
-        tx.execute(
-            "INSERT INTO batch_intents (batch_id, intent_id)
-             SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
-            &[&intent_rows.0, &intent_rows.1],
-        )?;
-        // The copies in dispatch order (`ord` keeps it), a bounded number per statement.
-        let rows: Vec<(&DispatchBatch, usize, &super::NewCopy)> = batches
-            .iter()
-            .flat_map(|d| {
-                d.copies
-                    .iter()
-                    .enumerate()
-                    .map(move |(n, copy)| (d, n, copy))
-            })
-            .collect();
-        for chunk in rows.chunks(DISPATCH_ROWS_PER_STATEMENT) {
-            let item_ids: Vec<&str> = chunk.iter().map(|r| r.2.item_id.as_str()).collect();
-            let batch_ids: Vec<&str> = chunk.iter().map(|r| r.0.batch.batch_id.as_str()).collect();
-            let device_ids: Vec<&str> =
-                chunk.iter().map(|r| r.0.batch.device_id.as_str()).collect();
-            tx.execute(
-                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])",
-                &[
-                    &item_ids,
-                    &batch_ids,
-                    &device_ids,
-                    &chunk
-                        .iter()
-                        .map(|r| r.0.batch.chars_of(r.1))
-                        .collect::<Vec<_>>(),
-                ],
-            )?;
-            let redacted = chunk
-                .iter()
-                .map(|r| {
-                    r.0.batch
-                        .text_of(r.1)
-                        .map(|t| self.texts.seal(COPY_TEXT, t))
-                        .transpose()
-                })
-                .collect::<Result<Vec<Option<String>>, HubError>>()?;
-            tx.execute(
-                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
-                 SELECT u.item_id, u.message_id, u.device_id, u.batch_id, u.gold, 'open', u.lease_expires_at, u.created_at, u.reason, u.redacted,
-                        (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = u.message_id)
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::bigint[], $7::bigint[], $8::text[], $9::text[])
-                      WITH ORDINALITY AS u(item_id, message_id, device_id, batch_id, gold, lease_expires_at, created_at, reason, redacted, n)
-                 ORDER BY u.n",
-                &[
-                    &item_ids,
-                    &chunk
-                        .iter()
-                        .map(|r| r.2.message_id.as_str())
-                        .collect::<Vec<_>>(),
-                    &device_ids,
-                    &batch_ids,
-                    &chunk.iter().map(|r| r.2.gold).collect::<Vec<_>>(),
-                    &chunk
-                        .iter()
-                        .map(|r| r.0.lease_expires_at)
-                        .collect::<Vec<_>>(),
-                    &chunk
-                        .iter()
-                        .map(|r| r.0.batch.created_at)
-                        .collect::<Vec<_>>(),
-                    &chunk
-                        .iter()
-                        .map(|r| reason_str(r.2.reason))
-                        .collect::<Vec<_>>(),
-                    &redacted,
-                ],
-            )?;
-            // Read after the copies are inserted (a statement never sees an older
-            // snapshot than the one before it): the current prediction is the latest
-            // revision's, and must be the one each item shows.
-            let shown: Vec<(&str, &super::ShownPrediction)> = chunk
-                .iter()
-                .filter_map(|r| {
-                    r.2.prediction
-                        .as_ref()
-                        .map(|p| (r.2.message_id.as_str(), p))
-                })
-                .collect();
-            let changed = count(
-                &tx.query_one(
-                    "SELECT count(*) FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(message_id, model_version, model_intent, confidence)
-                     LEFT JOIN messages m ON m.message_id = u.message_id
-                     WHERE m.message_id IS NULL OR m.model_version <> u.model_version
-                        OR m.model_intent <> u.model_intent OR abs(m.confidence - u.confidence) > 1e-12",
-                    &[
-                        &shown.iter().map(|s| s.0).collect::<Vec<_>>(),
-                        &shown
-                            .iter()
-                            .map(|s| s.1.model_version.as_str())
-                            .collect::<Vec<_>>(),
-                        &shown
-                            .iter()
-                            .map(|s| s.1.model_intent.as_str())
-                            .collect::<Vec<_>>(),
-                        &shown.iter().map(|s| s.1.confidence).collect::<Vec<_>>(),
-                    ],
-                )?,
-                0,
-            )?;
-            if changed > 0 {
-                return Err(HubError::conflict(
-                    "pool_changed",
-                    "a message was re-scored during the dispatch; nothing was dispatched, run it again",
-                ));
-            }
-        }
-        let touched: Vec<&str> = rows
-            .iter()
-            .filter(|r| !r.2.gold)
-            .map(|r| r.2.message_id.as_str())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        for chunk in touched.chunks(DISPATCH_ROWS_PER_STATEMENT) {
-            let counts = tx.query(
-                "SELECT count(*), count(DISTINCT device_id), count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
-                 FROM copies WHERE message_id = ANY($1) AND state = 'open' AND NOT gold
-                 GROUP BY message_id",
-                &[&chunk],
-            )?;
-            for r in &counts {
-                let (n, devices, relabel) = (count(r, 0)?, count(r, 1)?, count(r, 2)?);
-                // A suspected label error gets one copy beyond its answered ones; it does
-                // not lift the overlap for the message's ordinary open copies.
-                let too_many = relabel > 1 || (n - relabel) as usize > overlap;
-                if too_many || devices < n {
-                    return Err(HubError::conflict(
-                        "pool_changed",
-                        "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
-                    ));
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(())
     }
 }

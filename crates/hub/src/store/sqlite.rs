@@ -4,9 +4,9 @@
 //! statements and keeps what is SQLite's own: SQLCipher keying and re-keying, the
 //! write-ahead log, and dispatch.
 
-use super::{reason_str, DispatchBatch, HubStore};
+use super::HubStore;
 use crate::error::HubError;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use std::sync::Mutex;
 
 /// Versioned migrations, applied in order: version N (the database's `PRAGMA user_version`
@@ -14,10 +14,6 @@ use std::sync::Mutex;
 /// The SQL is compiled into the binary, so a hub needs no file beside it to migrate.
 /// Adding one: see docs/hub-storage.md (a file per backend, named here in order).
 pub(super) const MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
-
-/// SQL: true when the copy aliased `c` has a label whose latest revision is not a
-/// retraction (an undone decision leaves the copy unfinished).
-const LABELLED: &str = "coalesce((SELECT l.retracted FROM labels l WHERE l.device_id = c.device_id AND l.item_id = c.item_id ORDER BY l.revision DESC LIMIT 1), 1) = 0";
 
 /// SQLite-backed hub storage.
 pub struct SqliteStore {
@@ -388,139 +384,7 @@ impl super::sql::Transact for SqliteStore {
     }
 }
 
-/// Return unlabelled copies whose lease ended by `as_of`; counts pool copies only (gold
-/// copies are closed too).
-fn reclaim_in(tx: &rusqlite::Transaction<'_>, as_of: i64) -> Result<u64, HubError> {
-    let n = tx.execute(
-        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 0 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
-        [as_of],
-    )?;
-    tx.execute(
-        &format!("UPDATE copies AS c SET state = 'returned', returned_at = ?1 WHERE c.state = 'open' AND c.gold = 1 AND c.lease_expires_at <= ?1 AND NOT ({LABELLED})"),
-        [as_of],
-    )?;
-    Ok(n as u64)
-}
-
-impl HubStore for SqliteStore {
-    fn store_dispatch(
-        &self,
-        batches: &[DispatchBatch],
-        overlap: usize,
-        now: i64,
-    ) -> Result<(), HubError> {
-        let mut c = self.conn()?;
-        let tx = c.transaction()?;
-        reclaim_in(&tx, now)?;
-        let mut touched = std::collections::BTreeSet::new();
-        let mut checked: std::collections::HashMap<&str, &super::ShownPrediction> =
-            std::collections::HashMap::new();
-        for d in batches {
-            let b = &d.batch;
-            let revoked: Option<Option<i64>> = tx
-                .query_row(
-                    "SELECT revoked_at FROM devices WHERE device_id = ?1",
-                    [&b.device_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if !matches!(revoked, Some(None)) {
-                return Err(HubError::conflict(
-                    "revoked",
-                    "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
-                ));
-            }
-            tx.execute(
-                "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![b.batch_id, b.device_id, b.created_at, b.expires_at, b.item_ids.len() as i64, b.bytes],
-            )?;
-            let mut asg = tx.prepare_cached(
-                "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            let mut cp = tx.prepare_cached(
-                "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, state, lease_expires_at, created_at, reason, redacted, prediction_revision)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7, ?8, ?9,
-                         (SELECT max(p.revision) FROM prediction_revisions p WHERE p.message_id = ?2))",
-            )?;
-            // The current prediction is the latest revision's (one ingest writes both).
-            let mut shown = tx.prepare_cached(
-                "SELECT model_version, model_intent, confidence FROM messages WHERE message_id = ?1",
-            )?;
-            for (n, copy) in d.copies.iter().enumerate() {
-                // A message's copies show the same prediction: read it once per message.
-                let unchecked = copy
-                    .prediction
-                    .as_ref()
-                    .filter(|p| checked.get(copy.message_id.as_str()) != Some(p));
-                if let Some(p) = unchecked {
-                    let still: Option<(String, String, f64)> = shown
-                        .query_row(params![copy.message_id], |r| {
-                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                        })
-                        .optional()?;
-                    if !still.is_some_and(|(v, i, c)| {
-                        v == p.model_version
-                            && i == p.model_intent
-                            && (c - p.confidence).abs() <= 1e-12
-                    }) {
-                        return Err(HubError::conflict(
-                            "pool_changed",
-                            "a message was re-scored during the dispatch; nothing was dispatched, run it again",
-                        ));
-                    }
-                    checked.insert(copy.message_id.as_str(), p);
-                }
-                asg.execute(params![
-                    copy.item_id,
-                    b.batch_id,
-                    b.device_id,
-                    b.chars_of(n)
-                ])?;
-                cp.execute(params![
-                    copy.item_id,
-                    copy.message_id,
-                    b.device_id,
-                    b.batch_id,
-                    copy.gold,
-                    d.lease_expires_at,
-                    b.created_at,
-                    reason_str(copy.reason),
-                    b.text_of(n)
-                ])?;
-                if !copy.gold {
-                    touched.insert(copy.message_id.as_str());
-                }
-            }
-            let mut st = tx.prepare_cached(
-                "INSERT OR IGNORE INTO batch_intents (batch_id, intent_id) VALUES (?1, ?2)",
-            )?;
-            for i in &b.intents {
-                st.execute(params![b.batch_id, i])?;
-            }
-        }
-        {
-            let mut st = tx.prepare_cached(
-                "SELECT count(*), count(DISTINCT device_id), count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
-                 FROM copies WHERE message_id = ?1 AND state = 'open' AND gold = 0",
-            )?;
-            for m in touched {
-                let (n, devices, relabel): (i64, i64, i64) =
-                    st.query_row([m], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-                // A suspected label error gets one copy beyond its answered ones; it does
-                // not lift the overlap for the message's ordinary open copies.
-                let too_many = relabel > 1 || (n - relabel) as usize > overlap;
-                if too_many || devices < n {
-                    return Err(HubError::conflict(
-                        "pool_changed",
-                        "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
-                    ));
-                }
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-}
+impl HubStore for SqliteStore {}
 
 #[cfg(test)]
 mod migration_files_tests {

@@ -1,0 +1,276 @@
+//! Storing a dispatch, written once for both stores over [`Tx`]: the batches, what they
+//! assign, one copy per item (in dispatch order), with two checks that refuse the whole
+//! dispatch if the pool changed since it was planned — a message re-scored, or copies
+//! given out by another dispatch at the same time. Rows go in as multi-row `VALUES`
+//! statements of up to [`ROWS_PER_STATEMENT`] rows: a round trip to PostgreSQL costs
+//! more than the row it carries, and SQLite parses one statement instead of hundreds.
+
+use super::devices::POOL_LOCK;
+use super::sql::{args, Arg, Lock, Sealed, Tx};
+use super::{reason_str, DispatchBatch, NewCopy, ShownPrediction};
+use crate::error::HubError;
+
+/// Rows per statement: every statement stays well under both databases' limits on
+/// parameters (SQLite 32,766, PostgreSQL 65,535) at nine parameters a row.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Run `head VALUES (…), (…) tail` over `args`, `width` arguments a row, a bounded
+/// number of rows per statement; `row(p)` writes one row's tuple whose first
+/// placeholder is `$p`. The number of rows changed.
+fn insert_values(
+    tx: &mut dyn Tx,
+    head: &str,
+    tail: &str,
+    width: usize,
+    args: &[Arg<'_>],
+    row: &dyn Fn(usize) -> String,
+) -> Result<u64, HubError> {
+    let mut n = 0;
+    for chunk in args.chunks(width * ROWS_PER_STATEMENT) {
+        let rows: Vec<String> = (0..chunk.len() / width)
+            .map(|r| row(r * width + 1))
+            .collect();
+        n += tx.execute(&format!("{head} VALUES {} {tail}", rows.join(", ")), chunk)?;
+    }
+    Ok(n)
+}
+
+/// A tuple of `width` plain placeholders from `$first`.
+fn plain(first: usize, width: usize) -> String {
+    let marks: Vec<String> = (first..first + width).map(|p| format!("${p}")).collect();
+    format!("({})", marks.join(", "))
+}
+
+/// `IN (…)` placeholders for `n` arguments from `$1`.
+fn in_list(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|p| format!("${p}")).collect();
+    format!("({})", marks.join(", "))
+}
+
+/// See [`super::HubStore::store_dispatch`]. Dispatches on any hub queue on the pool
+/// lock, so the overlap check counts the copies every earlier dispatch committed.
+pub(super) fn store(
+    tx: &mut dyn Tx,
+    batches: &[DispatchBatch],
+    overlap: usize,
+    now: i64,
+) -> Result<(), HubError> {
+    tx.lock(Lock::Key(POOL_LOCK))?;
+    super::review_reads::reclaim(tx, now)?;
+    check_devices(tx, batches)?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for d in batches {
+        let b = &d.batch;
+        rows.extend_from_slice(args![
+            &b.batch_id,
+            &b.device_id,
+            b.created_at,
+            b.expires_at,
+            i64::try_from(b.item_ids.len()).unwrap_or(i64::MAX),
+            &b.bytes
+        ]);
+    }
+    insert_values(
+        tx,
+        "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)",
+        "",
+        6,
+        &rows,
+        &|p| plain(p, 6),
+    )?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for d in batches {
+        for i in &d.batch.intents {
+            rows.extend_from_slice(args![&d.batch.batch_id, i]);
+        }
+    }
+    insert_values(
+        tx,
+        "INSERT INTO batch_intents (batch_id, intent_id)",
+        "ON CONFLICT DO NOTHING",
+        2,
+        &rows,
+        &|p| plain(p, 2),
+    )?;
+    // The copies in dispatch order, the texts sealed first (they are borrowed below).
+    let copies: Vec<(&DispatchBatch, usize, &NewCopy)> = batches
+        .iter()
+        .flat_map(|d| d.copies.iter().enumerate().map(move |(n, c)| (d, n, c)))
+        .collect();
+    let sealed = copies
+        .iter()
+        .map(|(d, n, _)| {
+            d.batch
+                .text_of(*n)
+                .map(|t| tx.seal(Sealed::Copy, t))
+                .transpose()
+        })
+        .collect::<Result<Vec<Option<String>>, HubError>>()?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for (d, n, c) in &copies {
+        rows.extend_from_slice(args![
+            &c.item_id,
+            &d.batch.batch_id,
+            &d.batch.device_id,
+            d.batch.chars_of(*n)
+        ]);
+    }
+    insert_values(
+        tx,
+        "INSERT INTO assignments (item_id, batch_id, device_id, item_chars)",
+        "",
+        4,
+        &rows,
+        &|p| plain(p, 4),
+    )?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for ((d, _, c), text) in copies.iter().zip(&sealed) {
+        rows.extend_from_slice(args![
+            &c.item_id,
+            &c.message_id,
+            &d.batch.device_id,
+            &d.batch.batch_id,
+            c.gold,
+            d.lease_expires_at,
+            d.batch.created_at,
+            reason_str(c.reason),
+            text.as_ref()
+        ]);
+    }
+    insert_values(
+        tx,
+        "INSERT INTO copies (item_id, message_id, device_id, batch_id, gold, lease_expires_at, created_at, reason, redacted, state, prediction_revision)",
+        "",
+        9,
+        &rows,
+        &|p| {
+            let marks: Vec<String> = (p..p + 9).map(|i| format!("${i}")).collect();
+            format!(
+                "({}, 'open', (SELECT max(r.revision) FROM prediction_revisions r WHERE r.message_id = ${}))",
+                marks.join(", "),
+                p + 1
+            )
+        },
+    )?;
+    check_predictions(tx, &copies)?;
+    check_overlap(tx, &copies, overlap)
+}
+
+/// Every device of the dispatch is still enrolled and unrevoked.
+fn check_devices(tx: &mut dyn Tx, batches: &[DispatchBatch]) -> Result<(), HubError> {
+    let devices: Vec<&str> = batches
+        .iter()
+        .map(|d| d.batch.device_id.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in devices.chunks(ROWS_PER_STATEMENT) {
+        let args: Vec<Arg<'_>> = chunk.iter().map(|d| Arg::from(*d)).collect();
+        let active = tx
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM devices WHERE revoked_at IS NULL AND device_id IN {}",
+                    in_list(chunk.len())
+                ),
+                &args,
+            )?
+            .u64(0)?;
+        if active != chunk.len() as u64 {
+            return Err(HubError::conflict(
+                "revoked",
+                "a device was revoked (or removed) during the dispatch; nothing was dispatched, run it again",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The prediction each item shows is still its message's current one (read after the
+/// copies are stored, so no re-score can slip between the check and the insert).
+fn check_predictions(
+    tx: &mut dyn Tx,
+    copies: &[(&DispatchBatch, usize, &NewCopy)],
+) -> Result<(), HubError> {
+    let mut shown: std::collections::BTreeMap<&str, &ShownPrediction> =
+        std::collections::BTreeMap::new();
+    for (_, _, c) in copies {
+        if let Some(p) = &c.prediction {
+            shown.insert(c.message_id.as_str(), p);
+        }
+    }
+    let shown: Vec<(&str, &ShownPrediction)> = shown.into_iter().collect();
+    for chunk in shown.chunks(ROWS_PER_STATEMENT) {
+        let mut args: Vec<Arg<'_>> = Vec::with_capacity(chunk.len() * 4);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (i, (id, p)) in chunk.iter().enumerate() {
+            let q = i * 4 + 1;
+            rows.push(format!(
+                "(CAST(${q} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS DOUBLE PRECISION))",
+                q + 1,
+                q + 2,
+                q + 3
+            ));
+            args.extend_from_slice(args![*id, &p.model_version, &p.model_intent, p.confidence]);
+        }
+        let changed = tx
+            .query_one(
+                &format!(
+                    "WITH u (message_id, model_version, model_intent, confidence) AS (VALUES {})
+                     SELECT count(*) FROM u LEFT JOIN messages m ON m.message_id = u.message_id
+                     WHERE m.message_id IS NULL OR m.model_version <> u.model_version
+                        OR m.model_intent <> u.model_intent OR abs(m.confidence - u.confidence) > 1e-12",
+                    rows.join(", ")
+                ),
+                &args,
+            )?
+            .u64(0)?;
+        if changed > 0 {
+            return Err(HubError::conflict(
+                "pool_changed",
+                "a message was re-scored during the dispatch; nothing was dispatched, run it again",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// No message got more open copies than the overlap allows, or two on one device.
+fn check_overlap(
+    tx: &mut dyn Tx,
+    copies: &[(&DispatchBatch, usize, &NewCopy)],
+    overlap: usize,
+) -> Result<(), HubError> {
+    let touched: Vec<&str> = copies
+        .iter()
+        .filter(|(_, _, c)| !c.gold)
+        .map(|(_, _, c)| c.message_id.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for chunk in touched.chunks(ROWS_PER_STATEMENT) {
+        let args: Vec<Arg<'_>> = chunk.iter().map(|m| Arg::from(*m)).collect();
+        let counts = tx.query(
+            &format!(
+                "SELECT count(*), count(DISTINCT device_id),
+                        count(CASE WHEN reason = 'suspected_label_error' THEN 1 END)
+                 FROM copies WHERE state = 'open' AND NOT gold AND message_id IN {}
+                 GROUP BY message_id",
+                in_list(chunk.len())
+            ),
+            &args,
+        )?;
+        for r in &counts {
+            let (n, devices, relabel) = (r.u64(0)?, r.u64(1)?, r.u64(2)?);
+            // A suspected label error gets one copy beyond its answered ones; it does
+            // not lift the overlap for the message's ordinary open copies.
+            let too_many = relabel > 1 || (n - relabel) as usize > overlap;
+            if too_many || devices < n {
+                return Err(HubError::conflict(
+                    "pool_changed",
+                    "another dispatch gave out some of the same messages at the same time; nothing was dispatched, run it again",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
