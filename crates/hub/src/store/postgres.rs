@@ -664,18 +664,6 @@ impl super::sql::Tx for PgTx<'_, '_> {
         Ok(self.tx.execute(&st, &pg_args(args))?)
     }
 
-    fn query(
-        &mut self,
-        sql: &str,
-        args: &[super::sql::Arg<'_>],
-    ) -> Result<Vec<super::sql::Row>, HubError> {
-        self.tx
-            .query(sql, &pg_args(args))?
-            .iter()
-            .map(common_row)
-            .collect()
-    }
-
     fn for_each(
         &mut self,
         sql: &str,

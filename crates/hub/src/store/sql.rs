@@ -348,8 +348,6 @@ pub enum Mode {
 pub trait Tx {
     /// Run a statement; the number of rows it changed.
     fn execute(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<u64, HubError>;
-    /// Run a query; every row.
-    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, HubError>;
     /// Run a query, handing each row to `f` as it is read (long reads keep no list).
     fn for_each(
         &mut self,
@@ -368,6 +366,16 @@ pub trait Tx {
     fn open(&self, column: Sealed, stored: String) -> Result<String, HubError>;
     /// The database this transaction runs on.
     fn dialect(&self) -> Dialect;
+
+    /// Run a query; every row.
+    fn query(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Vec<Row>, HubError> {
+        let mut out = Vec::new();
+        self.for_each(sql, args, &mut |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
 
     /// Run a query expected to return at most one row.
     fn query_opt(&mut self, sql: &str, args: &[Arg<'_>]) -> Result<Option<Row>, HubError> {

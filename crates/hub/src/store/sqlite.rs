@@ -273,22 +273,13 @@ struct SqliteTx<'c> {
 }
 
 impl super::sql::Tx for SqliteTx<'_> {
+    fn dialect(&self) -> super::sql::Dialect {
+        super::sql::Dialect::Sqlite
+    }
+
     fn execute(&mut self, sql: &str, args: &[super::sql::Arg<'_>]) -> Result<u64, HubError> {
         let mut st = self.conn.prepare_cached(&super::sql::sqlite_text(sql))?;
         Ok(st.execute(rusqlite::params_from_iter(args.iter()))? as u64)
-    }
-
-    fn query(
-        &mut self,
-        sql: &str,
-        args: &[super::sql::Arg<'_>],
-    ) -> Result<Vec<super::sql::Row>, HubError> {
-        let mut out = Vec::new();
-        self.for_each(sql, args, &mut |r| {
-            out.push(r);
-            Ok(())
-        })?;
-        Ok(out)
     }
 
     fn for_each(
@@ -333,10 +324,6 @@ impl super::sql::Tx for SqliteTx<'_> {
 
     fn open(&self, _column: super::sql::Sealed, stored: String) -> Result<String, HubError> {
         Ok(stored)
-    }
-
-    fn dialect(&self) -> super::sql::Dialect {
-        super::sql::Dialect::Sqlite
     }
 }
 
