@@ -22,6 +22,7 @@
 //! statements. Connections come from a small pool of synchronous clients; they are
 //! only used from the hub's blocking threads.
 
+use super::sql::{Arg, EachRow};
 use super::HubStore;
 use crate::error::HubError;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -667,8 +668,8 @@ impl super::sql::Tx for PgTx<'_, '_> {
     fn for_each(
         &mut self,
         sql: &str,
-        args: &[super::sql::Arg<'_>],
-        f: &mut dyn FnMut(super::sql::Row) -> Result<(), HubError>,
+        args: &[Arg<'_>],
+        f: &mut EachRow<'_>,
     ) -> Result<(), HubError> {
         use postgres::fallible_iterator::FallibleIterator as _;
         let st = self.statement(sql)?;

@@ -343,6 +343,9 @@ pub enum Mode {
     LongRead,
 }
 
+/// What [`Tx::for_each`] hands each row to.
+pub type EachRow<'a> = dyn FnMut(Row) -> Result<(), HubError> + 'a;
+
 /// One open transaction: what the store's logic can do with the database. Committed by
 /// [`run`] when the logic returns `Ok`, rolled back when it returns an error.
 pub trait Tx {
@@ -353,7 +356,7 @@ pub trait Tx {
         &mut self,
         sql: &str,
         args: &[Arg<'_>],
-        f: &mut dyn FnMut(Row) -> Result<(), HubError>,
+        f: &mut EachRow<'_>,
     ) -> Result<(), HubError>;
     /// Run an `INSERT`; false when a unique constraint refused the row (on PostgreSQL
     /// the transaction is then aborted: return at once, with an error or the answer).

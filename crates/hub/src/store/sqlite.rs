@@ -4,6 +4,7 @@
 //! statements and keeps what is SQLite's own: SQLCipher keying and re-keying, the
 //! write-ahead log, and dispatch.
 
+use super::sql::{Arg, EachRow};
 use super::HubStore;
 use crate::error::HubError;
 use rusqlite::Connection;
@@ -285,8 +286,8 @@ impl super::sql::Tx for SqliteTx<'_> {
     fn for_each(
         &mut self,
         sql: &str,
-        args: &[super::sql::Arg<'_>],
-        f: &mut dyn FnMut(super::sql::Row) -> Result<(), HubError>,
+        args: &[Arg<'_>],
+        f: &mut EachRow<'_>,
     ) -> Result<(), HubError> {
         let mut st = self.conn.prepare_cached(&super::sql::sqlite_text(sql))?;
         let columns = st.column_count();
