@@ -413,9 +413,21 @@ fn print_composition(c: &admin_api::Composition) {
     }
 }
 
+/// `--json`: the hub's answer as it sent it (after it was read as the admin API's type,
+/// so a broken answer is still an error), so fields this version does not know reach
+/// scripts too.
+fn print_body(body: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(body)?;
+    if !body.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 pub fn select(a: SelectArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin_api::select(
+    let received = admin_api::select_received(
         &admin.client,
         &SelectRequest {
             selection: a.selection.selection()?,
@@ -423,9 +435,9 @@ pub fn select(a: SelectArgs) -> Result<()> {
         },
     )?;
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer;
     println!("dry run: nothing is dispatched");
     print_composition(&r.composition);
     let entries = &r.entries;
@@ -528,7 +540,8 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         req.guidelines = std::fs::read_to_string(g)
             .with_context(|| format!("cannot read {} as UTF-8 text", g.display()))?;
     }
-    let r = admin_api::dispatch(&admin.client, &req)?;
+    let received = admin_api::dispatch_received(&admin.client, &req)?;
+    let r = &received.answer;
     if let Some(dir) = &a.export {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for b in &r.batches {
@@ -540,8 +553,7 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
     print_composition(&r.composition);
     println!(
@@ -614,11 +626,11 @@ pub struct ProgressArgs {
 
 pub fn progress(a: ProgressArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin_api::pipeline_status(&admin.client)?;
+    let received = admin_api::pipeline_status_received(&admin.client)?;
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer;
     println!(
         "messages: {} ({} gold)   items out: {} open, {} labelled, {} returned to the pool",
         r.messages, r.gold, r.open_copies, r.labelled_copies, r.returned_copies

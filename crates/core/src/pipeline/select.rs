@@ -22,8 +22,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Strategy {
-    /// 1 − p(top intent).
+    /// 1 − p(top intent). `lc` and `least-confidence` are read as this too, as the CLI's
+    /// `--strategy` always accepted them.
     #[default]
+    #[serde(alias = "lc", alias = "least-confidence")]
     LeastConfidence,
     /// p(top) − p(second): small margins first.
     Margin,
