@@ -1,6 +1,7 @@
 //! The hub's admin API as types: the requests, answers, defaults and enums of the
 //! manager's pipeline calls (ingest, select, dispatch, reclaim, gold, companies, export,
-//! withdraw, pipeline status). The hub parses requests into these types and answers
+//! withdraw, pipeline status) and review calls (quality, disagreements, adjudications,
+//! annotators, missed-PII report and confirmation, evaluation). The hub parses requests into these types and answers
 //! with them, the CLI and the desktop shell build requests from them and read answers
 //! through them, and the app's TypeScript types in `ui/src/generated/` are generated from
 //! them (feature `ts`), so a field renamed or a default changed in one place changes
@@ -15,8 +16,8 @@ pub use crate::pipeline::evaluate::{
     CalibrationBin, Comparison, Confusion, Evaluation, IntentDelta, IntentScore, SegmentRate,
     VersionScore,
 };
-pub use crate::redact::PiiKind;
 pub use crate::pipeline::select::{Composition, Strategy};
+pub use crate::redact::PiiKind;
 
 /// Defaults and limits of the admin API: the hub applies them to what a request leaves
 /// out, and the CLI's flags and the app's form start from them.
@@ -738,16 +739,24 @@ pub struct RetrainStatus {
 
 /// How annotators' labels are combined into one per message (the `method` query
 /// parameter of the review calls; `dawid-skene` is read as `dawid_skene`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Method {
     /// Dawid–Skene EM: weighs each annotator by their estimated confusion matrix.
     #[default]
-    #[serde(alias = "dawid-skene")]
     DawidSkene,
     /// Most votes; ties go to the lowest intent id.
     Majority,
+}
+
+/// Read with [`Method::parse`]: the spellings the query parameter accepts.
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
+        let s = String::deserialize(d)?;
+        Method::parse(&s)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&s, &["dawid_skene", "majority"]))
+    }
 }
 
 impl Method {
@@ -766,6 +775,20 @@ impl Method {
             Method::DawidSkene => "dawid_skene",
             Method::Majority => "majority",
         }
+    }
+}
+
+/// `--method` in the CLI.
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Method, String> {
+        Method::parse(s).ok_or_else(|| {
+            format!(
+                "{:?} is not an aggregation method: use dawid_skene or majority",
+                s.chars().take(40).collect::<String>()
+            )
+        })
     }
 }
 
@@ -1180,23 +1203,41 @@ pub struct ConfirmTermsAnswer {
     pub masked_copies: u64,
 }
 
-/// The quality report (`GET /v1/admin/quality?method=`).
-pub fn quality(client: &AdminClient, method: Method) -> Result<QualityReport, AdminError> {
-    client.get_as(&format!("/v1/admin/quality?method={}", method.as_str()))
-}
+// The review calls keep the hub's body beside the typed answer: the CLI's `--json`
+// prints it as sent (with what the hub adds, such as `as_of`), the app reads the answer.
 
-/// The disagreements (`GET /v1/admin/disagreements`), at most `limit`, with the raw
-/// text only if `with_text` (the hub records that read on its access ledger).
-pub fn disagreements(
+/// The quality report (`GET /v1/admin/quality?method=`).
+pub fn quality(
     client: &AdminClient,
     method: Method,
-    include_adjudicated: bool,
-    with_text: bool,
-    limit: usize,
-) -> Result<DisagreementList, AdminError> {
-    client.get_as(&format!(
-        "/v1/admin/disagreements?method={}&include_adjudicated={include_adjudicated}&with_text={with_text}&limit={limit}",
-        method.as_str()
+) -> Result<Received<QualityReport>, AdminError> {
+    client.get_received(&format!("/v1/admin/quality?method={}", method.as_str()))
+}
+
+/// Which disagreements to list (`GET /v1/admin/disagreements`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisagreementQuery {
+    /// Aggregation the majority and Dawid–Skene views come from.
+    pub method: Method,
+    /// Also those already adjudicated.
+    pub include_adjudicated: bool,
+    /// With each message's raw text (the hub records that read on its access ledger).
+    pub with_text: bool,
+    /// At most this many (1–100000).
+    pub limit: usize,
+}
+
+/// The disagreements (`GET /v1/admin/disagreements`).
+pub fn disagreements(
+    client: &AdminClient,
+    q: DisagreementQuery,
+) -> Result<Received<DisagreementList>, AdminError> {
+    client.get_received(&format!(
+        "/v1/admin/disagreements?method={}&include_adjudicated={}&with_text={}&limit={}",
+        q.method.as_str(),
+        q.include_adjudicated,
+        q.with_text,
+        q.limit.clamp(1, 100_000)
     ))
 }
 
@@ -1204,40 +1245,40 @@ pub fn disagreements(
 pub fn adjudicate(
     client: &AdminClient,
     req: &AdjudicationRequest,
-) -> Result<Adjudication, AdminError> {
-    client.post_as("/v1/admin/adjudications", req)
+) -> Result<Received<Adjudication>, AdminError> {
+    client.post_received("/v1/admin/adjudications", req)
 }
 
 /// Undo the latest decision on a message (`POST /v1/admin/adjudications/{seq}/undo`).
 pub fn undo_adjudication(
     client: &AdminClient,
-    seq: i64,
+    seq: u64,
     req: &UndoRequest,
-) -> Result<Adjudication, AdminError> {
-    client.post_as(&format!("/v1/admin/adjudications/{seq}/undo"), req)
+) -> Result<Received<Adjudication>, AdminError> {
+    client.post_received(&format!("/v1/admin/adjudications/{seq}/undo"), req)
 }
 
 /// The adjudication trail (`GET /v1/admin/adjudications`).
-pub fn adjudications(client: &AdminClient) -> Result<AdjudicationList, AdminError> {
-    client.get_as("/v1/admin/adjudications")
+pub fn adjudications(client: &AdminClient) -> Result<Received<AdjudicationList>, AdminError> {
+    client.get_received("/v1/admin/adjudications")
 }
 
 /// The people behind the device ids (`GET /v1/admin/annotators`).
-pub fn annotators(client: &AdminClient) -> Result<AnnotatorList, AdminError> {
-    client.get_as("/v1/admin/annotators")
+pub fn annotators(client: &AdminClient) -> Result<Received<AnnotatorList>, AdminError> {
+    client.get_received("/v1/admin/annotators")
 }
 
 /// The missed-PII report (`GET /v1/admin/missed-pii`).
-pub fn missed_pii(client: &AdminClient) -> Result<MissedPiiReport, AdminError> {
-    client.get_as("/v1/admin/missed-pii")
+pub fn missed_pii(client: &AdminClient) -> Result<Received<MissedPiiReport>, AdminError> {
+    client.get_received("/v1/admin/missed-pii")
 }
 
 /// Turn one report row into the company's terms (`POST /v1/admin/missed-pii/confirm`).
 pub fn confirm_terms(
     client: &AdminClient,
     req: &ConfirmTermsRequest,
-) -> Result<ConfirmTermsAnswer, AdminError> {
-    client.post_as("/v1/admin/missed-pii/confirm", req)
+) -> Result<Received<ConfirmTermsAnswer>, AdminError> {
+    client.post_received("/v1/admin/missed-pii/confirm", req)
 }
 
 /// The model's evaluation (`GET /v1/admin/evaluation`).
@@ -1391,7 +1432,11 @@ mod tests {
                 "selection": {"from": 0, "to": 1, "strategy": spelling}
             }))
             .unwrap();
-            assert_eq!(r.selection.strategy, Strategy::LeastConfidence, "{spelling}");
+            assert_eq!(
+                r.selection.strategy,
+                Strategy::LeastConfidence,
+                "{spelling}"
+            );
             assert_eq!(
                 serde_json::to_value(r.selection.strategy).unwrap(),
                 "least_confidence"
@@ -1399,8 +1444,25 @@ mod tests {
         }
         let bad = serde_json::from_value::<SelectRequest>(serde_json::json!({
             "selection": {"from": 0, "to": 1, "strategy": "least confidence"}
-        }));
-        assert!(bad.is_err());
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.contains("unknown variant") && bad.contains("`least_confidence`, `margin`"),
+            "{bad}"
+        );
+        for (spelling, m) in [
+            ("dawid_skene", Method::DawidSkene),
+            ("dawid-skene", Method::DawidSkene),
+            ("majority", Method::Majority),
+        ] {
+            assert_eq!(
+                serde_json::from_value::<Method>(spelling.into()).unwrap(),
+                m
+            );
+            assert_eq!(spelling.parse::<Method>(), Ok(m));
+        }
+        assert!(serde_json::from_value::<Method>("mean".into()).is_err());
     }
 
     /// A preview keeps the pool's size and only its first entries.

@@ -579,25 +579,25 @@ pub fn disagreements(agg: &Aggregation, include_adjudicated: bool) -> Vec<Disagr
         out.push((
             top_share,
             Disagreement {
-            message_id: s.message_id.clone(),
-            kind: kind.to_string(),
-            company: s.company.clone(),
-            model_intent: s.model_intent.clone(),
-            confidence: s.confidence,
-            gold: s.gold,
-            labels: labels_of(agg, m as u32),
-            majority,
-            dawid_skene: agg
-                .dawid_skene
-                .as_ref()
-                .and_then(|d| d.labels[m])
-                .map(|(k, p)| DawidSkeneView {
-                    intent: agg.intents[k as usize].clone(),
-                    posterior: p,
-                }),
-            adjudication: adj.cloned().map(Into::into),
-            text: None,
-        },
+                message_id: s.message_id.clone(),
+                kind: kind.to_string(),
+                company: s.company.clone(),
+                model_intent: s.model_intent.clone(),
+                confidence: s.confidence,
+                gold: s.gold,
+                labels: labels_of(agg, m as u32),
+                majority,
+                dawid_skene: agg
+                    .dawid_skene
+                    .as_ref()
+                    .and_then(|d| d.labels[m])
+                    .map(|(k, p)| DawidSkeneView {
+                        intent: agg.intents[k as usize].clone(),
+                        posterior: p,
+                    }),
+                adjudication: adj.cloned().map(Into::into),
+                text: None,
+            },
         ));
     }
     // The most contested first: smallest winning share, then message id.
