@@ -697,7 +697,10 @@ mod tests {
             }]
         );
         let d = disagreements(&agg, false);
-        let ids: Vec<(&str, &str)> = d.iter().map(|d| (d.message_id.as_str(), d.kind)).collect();
+        let ids: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (d.message_id.as_str(), d.kind.as_str()))
+            .collect();
         assert_eq!(ids, vec![("m3", "undecided"), ("m2", "conflict")]);
         assert_eq!(d[1].labels.len(), 2);
         assert_eq!(q.counts.disagreements, 2);
