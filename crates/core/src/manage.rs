@@ -221,29 +221,24 @@ impl AdminClient {
     /// `GET path`, parsed as JSON.
     pub fn get_json(&self, path: &str) -> Result<Value, AdminError> {
         let bytes = self.get(path)?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            AdminError::new(
-                "hub_answer",
-                format!(
-                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
-                    self.url
-                ),
-            )
-        })
+        serde_json::from_slice(&bytes).map_err(|_| self.not_json(path))
     }
 
     /// `POST path` with a JSON body, the answer parsed as JSON.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, AdminError> {
         let bytes = self.post_bytes(path, body)?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            AdminError::new(
-                "hub_answer",
-                format!(
-                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
-                    self.url
-                ),
-            )
-        })
+        serde_json::from_slice(&bytes).map_err(|_| self.not_json(path))
+    }
+
+    /// An answer that is not JSON at all: probably not a LabelVault hub.
+    fn not_json(&self, path: &str) -> AdminError {
+        AdminError::new(
+            "hub_answer",
+            format!(
+                "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
+                self.url
+            ),
+        )
     }
 
     /// `POST path` with a JSON body, the raw body of a 200 answer.
