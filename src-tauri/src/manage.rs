@@ -8,14 +8,16 @@ use crate::error::{IpcError, IpcResult};
 use crate::state::{off_main, AppState};
 use base64::Engine as _;
 use labelvault_core::admin_api::{
-    self, BatchPlan, CompanyAnswer, CompanyRequest, ComparisonAnswer, DispatchResponse,
-    EvaluationAnswer, ExportFormat, GoldAnswer, GoldRequest, GoldStored, PipelineStatus, Preview,
-    RetrainStatus,
+    self, Adjudication, AdjudicationRequest, AnnotatorList, BatchPlan, CompanyAnswer,
+    CompanyRequest, ComparisonAnswer, ConfirmTermsAnswer, ConfirmTermsRequest, DisagreementList,
+    DisagreementQuery, DispatchResponse, EvaluationAnswer, ExportFormat, GoldAnswer, GoldRequest,
+    GoldStored, Method, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport,
+    RetrainStatus, UndoRequest,
 };
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -374,24 +376,24 @@ pub(crate) fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult
 
 /// Agreement and annotator quality (the hub's quality report).
 #[tauri::command]
-pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<QualityReport> {
     let st = state.inner().clone();
-    off_main(move || Ok(client(&st)?.get_json("/v1/admin/quality")?)).await
+    off_main(move || Ok(admin_api::quality(&client(&st)?, Method::default())?.answer)).await
 }
 
 /// What annotators marked as missed personal data, by guessed kind, company and week
 /// (counts only; the hub never sends the marked text).
 #[tauri::command]
-pub async fn manage_missed_pii(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+pub async fn manage_missed_pii(state: tauri::State<'_, AppState>) -> IpcResult<MissedPiiReport> {
     let st = state.inner().clone();
-    off_main(move || Ok(client(&st)?.get_json("/v1/admin/missed-pii")?)).await
+    off_main(move || Ok(admin_api::missed_pii(&client(&st)?)?.answer)).await
 }
 
 /// The people behind the device ids (names as the manager entered them).
 #[tauri::command]
-pub async fn manage_annotators(state: tauri::State<'_, AppState>) -> IpcResult<Value> {
+pub async fn manage_annotators(state: tauri::State<'_, AppState>) -> IpcResult<AnnotatorList> {
     let st = state.inner().clone();
-    off_main(move || Ok(client(&st)?.get_json("/v1/admin/annotators")?)).await
+    off_main(move || Ok(admin_api::annotators(&client(&st)?)?.answer)).await
 }
 
 /// Turn one row of the missed-PII report into the company's terms (the hub keeps the
@@ -402,17 +404,16 @@ pub async fn manage_confirm_terms(
     week: String,
     company: String,
     guess: String,
-    as_kind: Option<String>,
-) -> IpcResult<Value> {
+    as_kind: Arg<Option<PiiKind>>,
+) -> IpcResult<ConfirmTermsAnswer> {
     let st = state.inner().clone();
-    off_main(move || {
-        let mut body = json!({"week": week, "company": company, "guess": guess});
-        if let Some(k) = as_kind {
-            body["as"] = Value::String(k);
-        }
-        Ok(client(&st)?.post("/v1/admin/missed-pii/confirm", &body)?)
-    })
-    .await
+    let req = ConfirmTermsRequest {
+        week,
+        company,
+        guess,
+        as_kind: as_kind.read("kind of personal data")?,
+    };
+    off_main(move || Ok(admin_api::confirm_terms(&client(&st)?, &req)?.answer)).await
 }
 
 /// Open disagreements, most contested first, with the message text so the manager can
@@ -421,16 +422,16 @@ pub async fn manage_confirm_terms(
 pub async fn manage_disagreements(
     state: tauri::State<'_, AppState>,
     with_text: Option<bool>,
-) -> IpcResult<Value> {
+) -> IpcResult<DisagreementList> {
     let st = state.inner().clone();
     // The raw text only on an explicit reveal: that request is in the device ledger.
-    let with_text = with_text.unwrap_or(false);
-    off_main(move || {
-        Ok(client(&st)?.get_json(&format!(
-            "/v1/admin/disagreements?with_text={with_text}&limit=200"
-        ))?)
-    })
-    .await
+    let q = DisagreementQuery {
+        method: Method::default(),
+        include_adjudicated: false,
+        with_text: with_text.unwrap_or(false),
+        limit: 200,
+    };
+    off_main(move || Ok(admin_api::disagreements(&client(&st)?, q)?.answer)).await
 }
 
 /// Load gold answers (`{"message_id","intent"}` per line, JSONL) for hidden gold items:
@@ -507,15 +508,14 @@ pub async fn manage_adjudicate(
     state: tauri::State<'_, AppState>,
     message_id: String,
     intent: String,
-) -> IpcResult<Value> {
+) -> IpcResult<Adjudication> {
     let st = state.inner().clone();
-    off_main(move || {
-        Ok(client(&st)?.post(
-            "/v1/admin/adjudications",
-            &json!({"message_id": message_id, "intent": intent}),
-        )?)
-    })
-    .await
+    let req = AdjudicationRequest {
+        message_id,
+        intent,
+        by: admin_api::DEFAULT_ADJUDICATOR.to_string(),
+    };
+    off_main(move || Ok(admin_api::adjudicate(&client(&st)?, &req)?.answer)).await
 }
 
 /// What became of one batch of a dispatch the manager asked to withdraw.
@@ -599,10 +599,10 @@ pub async fn manage_withdraw(
 pub async fn manage_undo_adjudication(
     state: tauri::State<'_, AppState>,
     seq: u64,
-) -> IpcResult<Value> {
+) -> IpcResult<Adjudication> {
     let st = state.inner().clone();
     off_main(move || {
-        Ok(client(&st)?.post(&format!("/v1/admin/adjudications/{seq}/undo"), &json!({}))?)
+        Ok(admin_api::undo_adjudication(&client(&st)?, seq, &UndoRequest::default())?.answer)
     })
     .await
 }
@@ -615,6 +615,12 @@ fn export_format(format: &str) -> IpcResult<ExportFormat> {
             "choose an export format: jsonl, chat, label-studio, prodigy or argilla",
         )
     })
+}
+
+/// The one field of an exported JSONL row the view counts (other formats have none).
+#[derive(Deserialize)]
+struct SplitOf {
+    split: String,
 }
 
 /// Download the training set (stratified split, seeded) in one format and save it.
@@ -634,11 +640,8 @@ pub async fn manage_export(
         // Rows per split, for the view to report (JSONL rows carry a "split" field).
         let mut splits = std::collections::BTreeMap::new();
         for line in bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            if let Some(s) = serde_json::from_slice::<Value>(line)
-                .ok()
-                .and_then(|v| v["split"].as_str().map(str::to_string))
-            {
-                *splits.entry(s).or_insert(0u64) += 1;
+            if let Ok(row) = serde_json::from_slice::<SplitOf>(line) {
+                *splits.entry(row.split).or_insert(0u64) += 1;
             }
         }
         saved.splits = (!splits.is_empty()).then_some(splits);

@@ -21,10 +21,23 @@ import type { Reason } from "./generated/Reason";
 import type { RetrainStatus } from "./generated/RetrainStatus";
 import type { Strategy } from "./generated/Strategy";
 import type { VersionScore } from "./generated/VersionScore";
+import type { Adjudication } from "./generated/Adjudication";
+import type { Agreement } from "./generated/Agreement";
+import type { Annotator } from "./generated/Annotator";
+import type { AnnotatorList } from "./generated/AnnotatorList";
+import type { AnnotatorQuality } from "./generated/AnnotatorQuality";
+import type { ConfirmTermsAnswer } from "./generated/ConfirmTermsAnswer";
+import type { CopyLabelView } from "./generated/CopyLabelView";
+import type { Disagreement } from "./generated/Disagreement";
+import type { DisagreementList } from "./generated/DisagreementList";
+import type { MissedPiiReport } from "./generated/MissedPiiReport";
+import type { PiiKind } from "./generated/PiiKind";
+import type { QualityReport } from "./generated/QualityReport";
 
 export type {
-  BatchPlan, CompanyAnswer, ComparisonAnswer, Composition, DeviceProgress, DispatchResponse, EvaluationAnswer, ExportFormat, GoldStored,
-  IngestSummary, Intent, IntentDelta, PipelineStatus, Preview, Reason, RetrainStatus, Strategy, VersionScore,
+  Adjudication, Agreement, AnnotatorList, AnnotatorQuality, BatchPlan, CompanyAnswer, ComparisonAnswer, Composition, ConfirmTermsAnswer,
+  DeviceProgress, Disagreement, DisagreementList, DispatchResponse, EvaluationAnswer, ExportFormat, GoldStored, IngestSummary, Intent,
+  IntentDelta, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport, Reason, RetrainStatus, Strategy, VersionScore,
 };
 
 export type Alternative = { intent: string; confidence: number };
@@ -57,12 +70,9 @@ export type BatchSummary = {
   by_reason: ReasonCounts; taxonomy: string; held_back: number;
 };
 /// A person behind device ids, as the hub lists them for managers.
-export type Person = { annotator_id: string; name: string; devices: { device_id: string; revoked: boolean }[] };
+export type Person = Annotator;
 /// Annotators' missed-PII marks as the hub counts them (never the marked text).
-export type MissedPii = {
-  rows: { week: string; company: string; guess: string; marks: number; messages: number }[];
-  marks: number; messages: number;
-};
+export type MissedPii = MissedPiiReport;
 export type ImportReport = {
   batch_id: string; items: number; already_imported: boolean; quarantined: number; quarantined_kinds: string[];
 };
@@ -101,36 +111,15 @@ export type Overview = { pipeline: PipelineStatus; devices: DeviceProgress[] };
 export type TaxonomySummary = { id: string; version: string; intents: number; groups: number; with_examples: number };
 /// What a dispatch made (the hub's answer, as the shell read it).
 export type Dispatched = DispatchResponse;
-export type Agreement = {
-  key: string; device_id?: string; messages: number; paired_messages: number; labels: number;
-  alpha: number | null; kappa: number | null; observed_agreement: number | null;
-};
-export type AnnotatorQuality = {
-  annotator_id: string; name: string | null; devices: string[]; copies_labelled: number; decisions: number;
-  gold: { answered: number; correct: number; accuracy: number | null };
-  self_consistency: { messages: number; pairs: number; agreeing: number; rate: number | null };
-  dawid_skene_accuracy: number | null; agreement_with_aggregate: number | null;
-};
-export type Quality = {
-  method: string; counts: Record<string, number>; overall: Agreement; by_batch: Agreement[]; by_company: Agreement[];
-  by_intent: Agreement[]; annotators: AnnotatorQuality[];
-};
-export type CopyLabel = { annotator_id: string; device_id: string; item_id: string; verdict: string; intent: string | null };
-export type Disagreement = {
-  message_id: string; kind: string; company: string; model_intent: string; confidence: number; gold: boolean;
-  labels: CopyLabel[]; majority: { intent: string; votes: number; tie: boolean } | null; text?: string;
-};
-/// One entry of the hub's adjudication trail (`intent` "": no decision in force).
-export type Adjudication = {
-  seq: number; message_id: string; intent: string; by: string; decided_at_ms: number;
-  previous_intent: string | null; supersedes: number | null;
-};
+/// The hub's quality report, its disagreements and adjudications (generated types).
+export type Quality = QualityReport;
+export type CopyLabel = CopyLabelView;
 /// What became of one batch the manager withdrew.
 export type WithdrawOutcome = {
   batch_id: string; outcome: "withdrawn" | "already_fetched" | "already_withdrawn" | "unknown_batch" | "failed";
   copies_returned: number; code: string | null; message: string | null;
 };
-export type Disagreements = { total: number; open: number; disagreements: Disagreement[] };
+export type Disagreements = DisagreementList;
 export type Saved = { path: string; bytes: number; splits?: Record<string, number> };
 /// The model's evaluation, two versions compared, and whether retraining is due.
 export type Evaluation = EvaluationAnswer;
@@ -167,9 +156,9 @@ export const api = {
     invoke<Dispatched>("manage_dispatch", { plan, taxonomyB64, guidelines }),
   manageQuality: () => invoke<Quality>("manage_quality"),
   manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
-  manageAnnotators: () => invoke<{ annotators: Person[] }>("manage_annotators"),
-  manageConfirmTerms: (week: string, company: string, guess: string, asKind: string | null) =>
-    invoke<{ marks: number; added: number; company_terms: number }>("manage_confirm_terms", { week, company, guess, asKind }),
+  manageAnnotators: () => invoke<AnnotatorList>("manage_annotators"),
+  manageConfirmTerms: (week: string, company: string, guess: string, asKind: PiiKind | null) =>
+    invoke<ConfirmTermsAnswer>("manage_confirm_terms", { week, company, guess, asKind }),
   manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
   manageAdjudicate: (messageId: string, intent: string) => invoke<Adjudication>("manage_adjudicate", { messageId, intent }),
   manageUndoAdjudication: (seq: number) => invoke<Adjudication>("manage_undo_adjudication", { seq }),

@@ -12,10 +12,10 @@ describe("manage view logic", () => {
   });
   it("offers the annotators' answers by votes, then the model's", () => {
     const labels = [
-      { annotator_id: "a", device_id: "d1", item_id: "i1", verdict: "wrong", intent: "refund" },
-      { annotator_id: "b", device_id: "d2", item_id: "i2", verdict: "wrong", intent: "card_lost" },
-      { annotator_id: "c", device_id: "d3", item_id: "i3", verdict: "wrong", intent: "card_lost" },
-      { annotator_id: "d", device_id: "d4", item_id: "i4", verdict: "unsure", intent: null },
+      { annotator_id: "a", device_id: "d1", item_id: "i1", batch_id: "b", decided_at_ms: 1, verdict: "wrong", intent: "refund" },
+      { annotator_id: "b", device_id: "d2", item_id: "i2", batch_id: "b", decided_at_ms: 1, verdict: "wrong", intent: "card_lost" },
+      { annotator_id: "c", device_id: "d3", item_id: "i3", batch_id: "b", decided_at_ms: 1, verdict: "wrong", intent: "card_lost" },
+      { annotator_id: "d", device_id: "d4", item_id: "i4", batch_id: "b", decided_at_ms: 1, verdict: "unsure", intent: null },
     ];
     expect(adjudicationChoices({ labels, model_intent: "balance" })).toEqual(["card_lost", "refund", "balance"]);
     expect(adjudicationChoices({ labels, model_intent: "refund" })).toEqual(["card_lost", "refund"]);

@@ -2,7 +2,7 @@
 // kept in the system keyring) and steers the work from here: load messages, see the
 // pool, create and assign batches, watch progress, adjudicate, export and evaluate.
 import { ADMIN_DEFAULTS } from "./generated/defaults";
-import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type ExportFormat, type IngestSummary, type IntentDelta, type MissedPii, type Person, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
+import { api, errorText, type Adjudication, type BatchPlan, type Comparison, type Composition, type Dispatched, type Disagreement, type Evaluation, type ExportFormat, type IngestSummary, type IntentDelta, type MissedPii, type Person, type PiiKind, type Quality, type Strategy, type TaxonomySummary, type VersionScore, type WithdrawOutcome } from "./api";
 import { barChart, calibrationChart, type BarRow } from "./charts";
 import { $, clear, el, fileBase64, showBanner } from "./dom";
 import { pct, utf8Bytes } from "./format";
@@ -162,7 +162,7 @@ const num = (id: string, fallback: number) => {
 const fmt = (x: number | null | undefined, digits = 3) => (x === null || x === undefined ? "—" : x.toFixed(digits));
 
 /// The kinds of personal data a manager can mask confirmed marks as (the hub's PII type names).
-const KINDS = ["PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "ORDER_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "IP_ADDRESS", "URL"];
+const KINDS: PiiKind[] = ["PERSON", "STREET_ADDRESS", "PHONE_NUMBER", "EMAIL_ADDRESS", "NATIONAL_ID", "ORDER_NUMBER", "DATE_OF_BIRTH", "IBAN_CODE", "CREDIT_CARD", "IP_ADDRESS", "URL"];
 
 /// Start the batch form from the admin API's defaults and limits (generated from the
 /// engine's, so the form, the CLI and the hub agree). Overlap and gold share keep the
@@ -577,13 +577,13 @@ export class ManageScreen {
     const rows = m.rows.map((r) => {
       // Marks become the company's terms, masked in every later dispatch. A guess that
       // is no kind of personal data needs the manager to say which kind.
-      const known = KINDS.includes(r.guess);
+      const known = (KINDS as string[]).includes(r.guess);
       const kind = el("select", { "aria-label": t("mg.kindFor", { company: r.company, guess: r.guess }) }, KINDS.map((k) => el("option", { value: k }, [k]))) as HTMLSelectElement;
       const button = el("button", { type: "button", class: "confirm-terms" }, [t("mg.maskTerms")]) as HTMLButtonElement;
       button.addEventListener("click", async () => {
         button.disabled = true;
         try {
-          const c = await api.manageConfirmTerms(r.week, r.company, r.guess, known ? null : kind.value);
+          const c = await api.manageConfirmTerms(r.week, r.company, r.guess, known ? null : (kind.value as PiiKind));
           result.textContent = t("mg.confirmed", { marks: c.marks, added: c.added, company: r.company, terms: c.company_terms });
         } catch (e) {
           result.textContent = errorText(e);

@@ -6,8 +6,9 @@
 
 use anyhow::{bail, Context, Result};
 use labelvault_core::admin_api::{
-    self, defaults, CompanyRequest, DispatchRequest, ExportFormat, GoldAnswer, GoldRequest,
-    ReclaimRequest, SelectRequest, Selection, Strategy,
+    self, defaults, AdjudicationRequest, CompanyRequest, ConfirmTermsRequest, DisagreementQuery,
+    DispatchRequest, ExportFormat, GoldAnswer, GoldRequest, Method, PiiKind, ReclaimRequest,
+    SelectRequest, Selection, Strategy, UndoRequest,
 };
 use labelvault_core::manage::{self, AdminClient};
 use labelvault_core::pipeline::ingest;
@@ -413,9 +414,21 @@ fn print_composition(c: &admin_api::Composition) {
     }
 }
 
+/// `--json`: the hub's answer as it sent it (after it was read as the admin API's type,
+/// so a broken answer is still an error), so fields this version does not know reach
+/// scripts too.
+fn print_body(body: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(body)?;
+    if !body.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 pub fn select(a: SelectArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin_api::select(
+    let received = admin_api::select_received(
         &admin.client,
         &SelectRequest {
             selection: a.selection.selection()?,
@@ -423,9 +436,9 @@ pub fn select(a: SelectArgs) -> Result<()> {
         },
     )?;
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer;
     println!("dry run: nothing is dispatched");
     print_composition(&r.composition);
     let entries = &r.entries;
@@ -528,7 +541,8 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         req.guidelines = std::fs::read_to_string(g)
             .with_context(|| format!("cannot read {} as UTF-8 text", g.display()))?;
     }
-    let r = admin_api::dispatch(&admin.client, &req)?;
+    let received = admin_api::dispatch_received(&admin.client, &req)?;
+    let r = &received.answer;
     if let Some(dir) = &a.export {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for b in &r.batches {
@@ -540,8 +554,7 @@ pub fn dispatch(a: DispatchArgs) -> Result<()> {
         }
     }
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
     print_composition(&r.composition);
     println!(
@@ -614,11 +627,11 @@ pub struct ProgressArgs {
 
 pub fn progress(a: ProgressArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = admin_api::pipeline_status(&admin.client)?;
+    let received = admin_api::pipeline_status_received(&admin.client)?;
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer;
     println!(
         "messages: {} ({} gold)   items out: {} open, {} labelled, {} returned to the pool",
         r.messages, r.gold, r.open_copies, r.labelled_copies, r.returned_copies
@@ -675,32 +688,46 @@ pub struct MissedPiiArgs {
 pub fn missed_pii(a: MissedPiiArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
     if a.confirm {
-        let mut body = serde_json::json!({"week": a.week, "company": a.company, "guess": a.guess});
-        if let Some(k) = &a.as_kind {
-            body["as"] = Value::String(k.clone());
-        }
-        let r = admin.post("/v1/admin/missed-pii/confirm", &body)?;
+        let (Some(week), Some(company), Some(guess)) = (&a.week, &a.company, &a.guess) else {
+            bail!("--confirm needs --week, --company and --guess as the report lists them");
+        };
+        let as_kind = a
+            .as_kind
+            .as_deref()
+            .map(|k| {
+                serde_json::from_value::<PiiKind>(Value::String(k.to_string())).map_err(|_| {
+                    anyhow::anyhow!(
+                        "--as is not a kind of personal data; use one of {}",
+                        PiiKind::ALL.map(|k| k.type_name()).join(", ")
+                    )
+                })
+            })
+            .transpose()?;
+        let received = admin_api::confirm_terms(
+            &admin.client,
+            &ConfirmTermsRequest {
+                week: week.clone(),
+                company: company.clone(),
+                guess: guess.clone(),
+                as_kind,
+            },
+        )?;
         if a.json {
-            println!("{r}");
-        } else {
-            println!(
-                "{} mark(s) confirmed: {} new term(s); {} now has {} term(s); {} copy(ies) already on devices masked at their next sync",
-                r["marks"],
-                r["added"],
-                a.company.as_deref().unwrap_or("?"),
-                r["company_terms"],
-                r["masked_copies"]
-            );
+            return print_body(&received.body);
         }
+        let r = received.answer;
+        println!(
+            "{} mark(s) confirmed: {} new term(s); {} now has {} term(s); {} copy(ies) already on devices masked at their next sync",
+            r.marks, r.added, company, r.company_terms, r.masked_copies
+        );
         return Ok(());
     }
-    let r: Value = serde_json::from_slice(&admin.get("/v1/admin/missed-pii")?)?;
+    let received = admin_api::missed_pii(&admin.client)?;
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
-    let rows = r["rows"].as_array().cloned().unwrap_or_default();
-    if rows.is_empty() {
+    let r = received.answer;
+    if r.rows.is_empty() {
         println!("no missed personal data marked by annotators");
         return Ok(());
     }
@@ -708,17 +735,13 @@ pub fn missed_pii(a: MissedPiiArgs) -> Result<()> {
         "{:<10}  {:<20}  {:<15}  {:>5}  {:>8}",
         "week of", "company", "kind (guess)", "marks", "messages"
     );
-    for x in &rows {
+    for x in &r.rows {
         println!(
             "{:<10}  {:<20}  {:<15}  {:>5}  {:>8}",
-            x["week"].as_str().unwrap_or("?"),
-            x["company"].as_str().unwrap_or("?"),
-            x["guess"].as_str().unwrap_or("?"),
-            x["marks"],
-            x["messages"]
+            x.week, x.company, x.guess, x.marks, x.messages
         );
     }
-    println!("{} mark(s) on {} message(s)", r["marks"], r["messages"]);
+    println!("{} mark(s) on {} message(s)", r.marks, r.messages);
     Ok(())
 }
 
@@ -729,46 +752,46 @@ pub struct QualityArgs {
     pub hub: HubAdmin,
     /// Aggregation: dawid_skene or majority.
     #[arg(long, default_value = "dawid_skene")]
-    pub method: String,
+    pub method: Method,
     /// Print the whole report as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
-fn fmt_opt(v: &Value) -> String {
-    v.as_f64()
-        .map_or_else(|| "n/a".into(), |x| format!("{x:.3}"))
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map_or_else(|| "n/a".into(), |x| format!("{x:.3}"))
+}
+
+/// Milliseconds as seconds, `-` when unknown.
+fn secs(ms: Option<u64>) -> String {
+    ms.map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0))
 }
 
 pub fn quality(a: QualityArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r: Value = serde_json::from_slice(
-        &admin.get(&format!("/v1/admin/quality?method={}", enc(&a.method)))?,
-    )
-    .context("the hub's answer is not JSON")?;
+    let received = admin_api::quality(&admin.client, a.method)?;
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
-    let c = &r["counts"];
+    let r = received.answer;
+    let c = &r.counts;
     println!(
         "labels: {} item(s) labelled ({} decisions, {} unsure, {} skipped) on {} message(s), {} with overlap; {} open disagreement(s), {} adjudicated",
-        c["copies_labelled"], c["decisions"], c["unsure"], c["skipped"], c["messages_labelled"],
-        c["messages_with_overlap"], c["disagreements"], c["adjudicated"]
+        c.copies_labelled, c.decisions, c.unsure, c.skipped, c.messages_labelled,
+        c.messages_with_overlap, c.disagreements, c.adjudicated
     );
-    let o = &r["overall"];
+    let o = &r.overall;
     println!(
         "agreement: alpha {}  kappa {}  observed {} over {} paired message(s)",
-        fmt_opt(&o["alpha"]),
-        fmt_opt(&o["kappa"]),
-        fmt_opt(&o["observed_agreement"]),
-        o["paired_messages"]
+        fmt_opt(o.alpha),
+        fmt_opt(o.kappa),
+        fmt_opt(o.observed_agreement),
+        o.paired_messages
     );
-    for (title, key) in [
-        ("by company", "by_company"),
-        ("by model intent", "by_intent"),
+    for (title, groups) in [
+        ("by company", &r.by_company),
+        ("by model intent", &r.by_intent),
     ] {
-        let groups = r[key].as_array().cloned().unwrap_or_default();
         if groups.is_empty() {
             continue;
         }
@@ -776,47 +799,43 @@ pub fn quality(a: QualityArgs) -> Result<()> {
         for g in groups.iter().take(30) {
             println!(
                 "  {:<32} alpha {:>6}  kappa {:>6}  {} paired",
-                g["key"].as_str().unwrap_or(""),
-                fmt_opt(&g["alpha"]),
-                fmt_opt(&g["kappa"]),
-                g["paired_messages"]
+                g.key,
+                fmt_opt(g.alpha),
+                fmt_opt(g.kappa),
+                g.paired_messages
             );
         }
     }
     println!("annotators:");
-    for n in r["annotators"].as_array().cloned().unwrap_or_default() {
+    for n in &r.annotators {
         // The person first, by the name the manager gave, then the id.
-        let who = match n["name"].as_str() {
-            Some(name) => format!("{name} ({})", n["annotator_id"].as_str().unwrap_or("")),
-            None => n["annotator_id"].as_str().unwrap_or("").to_string(),
+        let who = match &n.name {
+            Some(name) => format!("{name} ({})", n.annotator_id),
+            None => n.annotator_id.clone(),
         };
         println!(
             "  {:<40} {} decisions  gold {}/{} ({})  self-consistency {} ({} pairs)  Dawid-Skene accuracy {}",
             who,
-            n["decisions"],
-            n["gold"]["correct"],
-            n["gold"]["answered"],
-            fmt_opt(&n["gold"]["accuracy"]),
-            fmt_opt(&n["self_consistency"]["rate"]),
-            n["self_consistency"]["pairs"],
-            fmt_opt(&n["dawid_skene_accuracy"])
+            n.decisions,
+            n.gold.correct,
+            n.gold.answered,
+            fmt_opt(n.gold.accuracy),
+            fmt_opt(n.self_consistency.rate),
+            n.self_consistency.pairs,
+            fmt_opt(n.dawid_skene_accuracy)
         );
-        let p = &n["pace"];
-        let secs = |v: &Value| {
-            v.as_u64()
-                .map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0))
-        };
+        let p = &n.pace;
         println!(
             "  {:<40} time per item {} (fastest tenth {}; {} timed)  unsure {}  skipped {}  too fast (< {}) {}{}",
             "",
-            secs(&p["median_ms"]),
-            secs(&p["p10_ms"]),
-            p["timed"],
-            fmt_opt(&n["unsure_rate"]),
-            fmt_opt(&n["skip_rate"]),
-            secs(&p["too_fast_below_ms"]),
-            fmt_opt(&p["too_fast_share"]),
-            if p["flagged"].as_bool() == Some(true) {
+            secs(p.median_ms),
+            secs(p.p10_ms),
+            p.timed,
+            fmt_opt(n.unsure_rate),
+            fmt_opt(n.skip_rate),
+            secs(Some(p.too_fast_below_ms)),
+            fmt_opt(p.too_fast_share),
+            if p.flagged {
                 "  FLAGGED: many decisions too fast to have read the message"
             } else {
                 ""
@@ -860,46 +879,44 @@ pub struct DisagreementsArgs {
 
 pub fn disagreements(a: DisagreementsArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r: Value = serde_json::from_slice(&admin.get(&format!(
-        "/v1/admin/disagreements?include_adjudicated={}&with_text={}&limit={}",
-        a.all,
-        a.text,
-        a.limit.clamp(1, 100_000)
-    ))?)
-    .context("the hub's answer is not JSON")?;
+    let received = admin_api::disagreements(
+        &admin.client,
+        DisagreementQuery {
+            method: Method::default(),
+            include_adjudicated: a.all,
+            with_text: a.text,
+            limit: a.limit,
+        },
+    )?;
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
-    println!("{} disagreement(s), {} open", r["total"], r["open"]);
-    for d in r["disagreements"].as_array().cloned().unwrap_or_default() {
-        let labels: Vec<String> = d["labels"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+    let r = received.answer;
+    println!("{} disagreement(s), {} open", r.total, r.open);
+    for d in &r.disagreements {
+        let labels: Vec<String> = d
+            .labels
             .iter()
             .map(|l| {
                 format!(
                     "{}={}",
-                    l["annotator_id"].as_str().unwrap_or(""),
-                    l["intent"]
-                        .as_str()
-                        .unwrap_or(l["verdict"].as_str().unwrap_or(""))
+                    l.annotator_id,
+                    l.intent.as_deref().unwrap_or(&l.verdict)
                 )
             })
             .collect();
         println!(
             "  {:<24} {:<9} model {:<28} {}{}",
-            d["message_id"].as_str().unwrap_or(""),
-            d["kind"].as_str().unwrap_or(""),
-            d["model_intent"].as_str().unwrap_or(""),
+            d.message_id,
+            d.kind,
+            d.model_intent,
             labels.join(" "),
-            d["adjudication"]["intent"]
-                .as_str()
-                .map(|i| format!("  (adjudicated: {i})"))
+            d.adjudication
+                .as_ref()
+                .map(|j| format!("  (adjudicated: {})", j.intent))
                 .unwrap_or_default()
         );
-        if let Some(t) = d["text"].as_str() {
+        if let Some(t) = &d.text {
             println!("      {t}");
         }
     }
@@ -932,31 +949,35 @@ pub struct AdjudicateArgs {
 
 pub fn adjudicate(a: AdjudicateArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let r = match (a.undo, &a.message_id, &a.intent) {
-        (Some(seq), _, _) => admin.post(
-            &format!("/v1/admin/adjudications/{seq}/undo"),
-            &json!({"by": a.by}),
-        )?,
-        (None, Some(m), Some(i)) => admin.post(
-            "/v1/admin/adjudications",
-            &json!({"message_id": m, "intent": i, "by": a.by}),
+    let received = match (a.undo, &a.message_id, &a.intent) {
+        (Some(seq), _, _) => {
+            admin_api::undo_adjudication(&admin.client, seq, &UndoRequest { by: a.by.clone() })?
+        }
+        (None, Some(m), Some(i)) => admin_api::adjudicate(
+            &admin.client,
+            &AdjudicationRequest {
+                message_id: m.clone(),
+                intent: i.clone(),
+                by: a.by.clone(),
+            },
         )?,
         _ => bail!("give MESSAGE_ID and INTENT, or --undo SEQ"),
     };
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
-    let now = match r["intent"].as_str() {
-        Some("") | None => "back to its gold answer or its annotators' majority".to_string(),
-        Some(i) => i.to_string(),
+    let r = received.answer;
+    let now = if r.intent.is_empty() {
+        "back to its gold answer or its annotators' majority".to_string()
+    } else {
+        r.intent.clone()
     };
     println!(
         "{} is {now} (adjudication #{} by {}; it was {})",
-        r["message_id"].as_str().unwrap_or("?"),
-        r["seq"],
+        r.message_id,
+        r.seq,
         a.by,
-        r["previous_intent"].as_str().unwrap_or("undecided")
+        r.previous_intent.as_deref().unwrap_or("undecided")
     );
     Ok(())
 }

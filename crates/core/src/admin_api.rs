@@ -1,6 +1,7 @@
 //! The hub's admin API as types: the requests, answers, defaults and enums of the
 //! manager's pipeline calls (ingest, select, dispatch, reclaim, gold, companies, export,
-//! withdraw, pipeline status). The hub parses requests into these types and answers
+//! withdraw, pipeline status) and review calls (quality, disagreements, adjudications,
+//! annotators, missed-PII report and confirmation, evaluation). The hub parses requests into these types and answers
 //! with them, the CLI and the desktop shell build requests from them and read answers
 //! through them, and the app's TypeScript types in `ui/src/generated/` are generated from
 //! them (feature `ts`), so a field renamed or a default changed in one place changes
@@ -8,13 +9,15 @@
 //! (docs/admin-api.md says how to regenerate).
 
 use crate::batch::{Reason, Taxonomy};
-use crate::manage::{AdminClient, AdminError};
+use crate::manage::{AdminClient, AdminError, Received};
 use serde::{Deserialize, Serialize};
 
 pub use crate::pipeline::evaluate::{
-    CalibrationBin, Comparison, IntentDelta, IntentScore, SegmentRate, VersionScore,
+    CalibrationBin, Comparison, Confusion, Evaluation, IntentDelta, IntentScore, SegmentRate,
+    VersionScore,
 };
 pub use crate::pipeline::select::{Composition, Strategy};
+pub use crate::redact::PiiKind;
 
 /// Defaults and limits of the admin API: the hub applies them to what a request leaves
 /// out, and the CLI's flags and the app's form start from them.
@@ -669,51 +672,25 @@ impl std::fmt::Display for ExportFormat {
     }
 }
 
-/// One confusion of the evaluation: what the model said, what humans said, how often.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Confusion {
-    /// The model's intent.
-    pub model: String,
-    /// The humans' intent.
-    pub human: String,
-    /// Messages.
-    pub count: u64,
-}
-
-/// The answer to `GET /v1/admin/evaluation` as clients read it: the model against the
-/// final human labels. Fields the hub adds beside these (such as how fresh the answer
-/// is) are left for their own readers; a field an older hub lacks reads as empty.
+/// The answer to `GET /v1/admin/evaluation`: the model against the final human labels,
+/// with how they were aggregated. The evaluation itself is the engine's
+/// [`Evaluation`](crate::pipeline::evaluate::Evaluation), flattened, so the hub's answer
+/// and what clients read are one type. Fields the hub adds beside these (such as how
+/// fresh the answer is, `as_of`) are left for their own readers; a field an older hub
+/// lacks reads as empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvaluationAnswer {
-    /// Aggregation: `dawid_skene` or `majority`.
-    pub method: String,
+    /// Aggregation of the human labels.
+    pub method: Method,
     /// The model version evaluated (`null`: each message's current prediction).
     pub model_version: Option<String>,
-    /// Messages evaluated.
-    pub items: u64,
     /// Where the final labels came from (`adjudicated`, `gold`, `aggregated`).
     pub sources: std::collections::BTreeMap<String, u64>,
-    /// Model accuracy against humans.
-    pub accuracy: f64,
-    /// Unweighted mean F1 over intents.
-    pub macro_f1: f64,
-    /// Per intent.
-    pub per_intent: Vec<IntentScore>,
-    /// Most frequent confusions, top 20.
-    pub top_confusions: Vec<Confusion>,
-    /// Share of the model's answers humans rejected, per company.
-    pub false_positive_rate_by_company: std::collections::BTreeMap<String, f64>,
-    /// Ten equal-width confidence bins.
-    pub calibration: Vec<CalibrationBin>,
-    /// Expected calibration error over those bins.
-    pub expected_calibration_error: f64,
-    /// Error rate per company, channel and language against the rest.
-    pub bias_audit: Vec<SegmentRate>,
-    /// Per model version.
-    pub by_model_version: Vec<VersionScore>,
+    /// The evaluation.
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
 }
 
 /// The answer to `GET /v1/admin/evaluation/compare`: two model versions on the same
@@ -721,8 +698,8 @@ pub struct EvaluationAnswer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComparisonAnswer {
-    /// Aggregation: `dawid_skene` or `majority`.
-    pub method: String,
+    /// Aggregation of the human labels.
+    pub method: Method,
     /// Always `test`.
     pub split: String,
     /// The comparison.
@@ -760,6 +737,550 @@ pub struct RetrainStatus {
     pub last_mark: Option<RetrainMarkView>,
 }
 
+/// How annotators' labels are combined into one per message (the `method` query
+/// parameter of the review calls; `dawid-skene` is read as `dawid_skene`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Method {
+    /// Dawid–Skene EM: weighs each annotator by their estimated confusion matrix.
+    #[default]
+    DawidSkene,
+    /// Most votes; ties go to the lowest intent id.
+    Majority,
+}
+
+/// Read with [`Method::parse`]: the spellings the query parameter accepts.
+impl<'de> Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Method, D::Error> {
+        let s = String::deserialize(d)?;
+        Method::parse(&s)
+            .ok_or_else(|| serde::de::Error::unknown_variant(&s, &["dawid_skene", "majority"]))
+    }
+}
+
+impl Method {
+    /// Parse the query value (`dawid_skene`, `dawid-skene` or `majority`).
+    pub fn parse(s: &str) -> Option<Method> {
+        match s {
+            "dawid_skene" | "dawid-skene" => Some(Method::DawidSkene),
+            "majority" => Some(Method::Majority),
+            _ => None,
+        }
+    }
+
+    /// The name in the `method` query parameter and in answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::DawidSkene => "dawid_skene",
+            Method::Majority => "majority",
+        }
+    }
+}
+
+/// `--method` in the CLI.
+impl std::str::FromStr for Method {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Method, String> {
+        Method::parse(s).ok_or_else(|| {
+            format!(
+                "{:?} is not an aggregation method: use dawid_skene or majority",
+                s.chars().take(40).collect::<String>()
+            )
+        })
+    }
+}
+
+/// Agreement over one group of messages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Agreement {
+    /// `all`, a batch id, a company or a model intent.
+    pub key: String,
+    /// For a batch, its device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub device_id: Option<String>,
+    /// Messages with at least one decision.
+    pub messages: u64,
+    /// Messages with decisions from two or more annotators.
+    pub paired_messages: u64,
+    /// Decisions (one per annotator and message).
+    pub labels: u64,
+    /// Krippendorff's α, nominal.
+    pub alpha: Option<f64>,
+    /// Mean pairwise Cohen's κ, weighted by shared messages.
+    pub kappa: Option<f64>,
+    /// Share of annotator pairs on a message that agree.
+    pub observed_agreement: Option<f64>,
+}
+
+/// Cohen's κ of one annotator pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PairKappa {
+    /// One annotator.
+    pub annotator_a: String,
+    /// The other.
+    pub annotator_b: String,
+    /// Messages both decided.
+    pub shared: u64,
+    /// κ over them (`null` with fewer than two or no variation).
+    pub kappa: Option<f64>,
+}
+
+/// Gold answers given and right.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GoldScore {
+    /// Gold items decided.
+    pub answered: u64,
+    /// Equal to the known answer.
+    pub correct: u64,
+    /// `correct / answered`.
+    pub accuracy: Option<f64>,
+}
+
+/// How often an annotator repeats their answer for a message seen on two items.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SelfConsistency {
+    /// Messages decided on two or more items.
+    pub messages: u64,
+    /// Pairs of those decisions.
+    pub pairs: u64,
+    /// Pairs with the same intent.
+    pub agreeing: u64,
+    /// `agreeing / pairs`.
+    pub rate: Option<f64>,
+}
+
+/// Time per item. Only decisions the device timed count (a duration of 0 was not
+/// measured). A decision is *too fast* when it took less than a quarter of the team's
+/// median time per decision, and never less than the hub's floor counts as read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Pace {
+    /// Timed decisions.
+    pub timed: u64,
+    /// Median time per decision, ms.
+    pub median_ms: Option<u64>,
+    /// The fastest tenth of their decisions took at most this, ms.
+    pub p10_ms: Option<u64>,
+    /// Decisions under the too-fast threshold.
+    pub too_fast: u64,
+    /// The threshold used, ms (the same for the whole team).
+    pub too_fast_below_ms: u64,
+    /// `too_fast` over `timed`.
+    pub too_fast_share: Option<f64>,
+    /// True when enough of enough timed decisions were too fast: worth a look (or a gold
+    /// check).
+    pub flagged: bool,
+}
+
+/// One annotator's quality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AnnotatorQuality {
+    /// Annotator id.
+    pub annotator_id: String,
+    /// Their name, as the manager entered it (`null` if unknown).
+    pub name: Option<String>,
+    /// Their devices that labelled.
+    pub devices: Vec<String>,
+    /// Items with a current label.
+    pub copies_labelled: u64,
+    /// Of those, decisions.
+    pub decisions: u64,
+    /// Unsure.
+    pub unsure: u64,
+    /// Skipped.
+    pub skipped: u64,
+    /// On hidden gold items (each presentation counts).
+    pub gold: GoldScore,
+    /// Same answer for the same message seen twice.
+    pub self_consistency: SelfConsistency,
+    /// Dawid–Skene's estimate of their accuracy.
+    pub dawid_skene_accuracy: Option<f64>,
+    /// Share of their decisions on non-gold messages equal to the final label.
+    pub agreement_with_aggregate: Option<f64>,
+    /// Unsure over items labelled.
+    pub unsure_rate: Option<f64>,
+    /// Skipped over items labelled.
+    pub skip_rate: Option<f64>,
+    /// How long they take per item, and how often too little to have read it.
+    pub pace: Pace,
+}
+
+/// Label counts of the quality report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Counts {
+    /// Items with a current label.
+    pub copies_labelled: u64,
+    /// Decisions.
+    pub decisions: u64,
+    /// Unsure.
+    pub unsure: u64,
+    /// Skipped.
+    pub skipped: u64,
+    /// Messages with at least one decision.
+    pub messages_labelled: u64,
+    /// Messages decided by two or more annotators.
+    pub messages_with_overlap: u64,
+    /// Gold items with a current label.
+    pub gold_copies_labelled: u64,
+    /// Disagreements not adjudicated.
+    pub disagreements: u64,
+    /// Messages with an adjudication.
+    pub adjudicated: u64,
+}
+
+/// The answer to `GET /v1/admin/quality` (the hub adds how fresh it is, `as_of`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QualityReport {
+    /// Aggregation method.
+    pub method: Method,
+    /// Counts.
+    pub counts: Counts,
+    /// Over every non-gold message.
+    pub overall: Agreement,
+    /// Per batch.
+    pub by_batch: Vec<Agreement>,
+    /// Per company.
+    pub by_company: Vec<Agreement>,
+    /// Per model intent.
+    pub by_intent: Vec<Agreement>,
+    /// Per annotator pair.
+    pub pairs: Vec<PairKappa>,
+    /// Per annotator.
+    pub annotators: Vec<AnnotatorQuality>,
+}
+
+/// One annotator's label on one item, as the manager sees it (never text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CopyLabelView {
+    /// Annotator.
+    pub annotator_id: String,
+    /// Device.
+    pub device_id: String,
+    /// Item.
+    pub item_id: String,
+    /// Batch.
+    pub batch_id: String,
+    /// Verdict: `correct`, `wrong`, `unsure` or `skip`.
+    pub verdict: String,
+    /// The intent it stands for (`null` for unsure and skip).
+    pub intent: Option<String>,
+    /// When decided, Unix milliseconds.
+    pub decided_at_ms: i64,
+}
+
+/// A message's majority vote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MajorityView {
+    /// Intent.
+    pub intent: String,
+    /// Annotators who chose it.
+    pub votes: u64,
+    /// Another intent had as many votes.
+    pub tie: bool,
+}
+
+/// A message's Dawid–Skene label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DawidSkeneView {
+    /// Intent.
+    pub intent: String,
+    /// Its posterior probability.
+    pub posterior: f64,
+}
+
+/// One entry of the adjudication trail (`intent` "": an undo left no decision in force).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Adjudication {
+    /// Order of decision.
+    pub seq: i64,
+    /// The message decided.
+    pub message_id: String,
+    /// Its intent ("": none in force after an undo).
+    pub intent: String,
+    /// Who decided.
+    pub by: String,
+    /// When, Unix milliseconds.
+    pub decided_at_ms: i64,
+    /// The final label just before.
+    pub previous_intent: Option<String>,
+    /// The adjudication of the same message this one replaces.
+    pub supersedes: Option<i64>,
+    /// The annotators' labels at the time, as the hub recorded them.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub labels: serde_json::Value,
+}
+
+/// A message for the manager to adjudicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Disagreement {
+    /// Message.
+    pub message_id: String,
+    /// `conflict` or `undecided`.
+    pub kind: String,
+    /// Company.
+    pub company: String,
+    /// Model intent.
+    pub model_intent: String,
+    /// Model confidence.
+    pub confidence: f64,
+    /// Gold messages are never listed (their answer is known); kept for the shape.
+    pub gold: bool,
+    /// Its labels.
+    pub labels: Vec<CopyLabelView>,
+    /// Majority vote.
+    pub majority: Option<MajorityView>,
+    /// Dawid–Skene.
+    pub dawid_skene: Option<DawidSkeneView>,
+    /// The adjudication in force.
+    pub adjudication: Option<Adjudication>,
+    /// Raw text, only when asked for (`with_text=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub text: Option<String>,
+}
+
+/// The answer to `GET /v1/admin/disagreements` (the hub adds `as_of`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DisagreementList {
+    /// Disagreements, adjudicated or not.
+    pub total: u64,
+    /// Those not adjudicated.
+    pub open: u64,
+    /// The ones asked for, most contested first.
+    pub disagreements: Vec<Disagreement>,
+}
+
+/// Who an adjudication is recorded as when the request does not say.
+pub const DEFAULT_ADJUDICATOR: &str = "manager";
+
+fn default_by() -> String {
+    DEFAULT_ADJUDICATOR.to_string()
+}
+
+/// `POST /v1/admin/adjudications`: the manager's label for a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdjudicationRequest {
+    /// The message.
+    pub message_id: String,
+    /// Its intent.
+    pub intent: String,
+    /// Who decides (default `manager`).
+    #[serde(default = "default_by")]
+    pub by: String,
+}
+
+/// `POST /v1/admin/adjudications/{seq}/undo`: take back the latest decision on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UndoRequest {
+    /// Who undoes it (default `manager`).
+    #[serde(default = "default_by")]
+    pub by: String,
+}
+
+impl Default for UndoRequest {
+    fn default() -> UndoRequest {
+        UndoRequest { by: default_by() }
+    }
+}
+
+/// The answer to `GET /v1/admin/adjudications`: the whole trail, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AdjudicationList {
+    /// The entries.
+    pub adjudications: Vec<Adjudication>,
+}
+
+/// One device of an annotator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AnnotatorDevice {
+    /// Device id.
+    pub device_id: String,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// A person behind device ids, as the hub lists them for managers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Annotator {
+    /// Annotator id.
+    pub annotator_id: String,
+    /// The name the manager gave.
+    pub name: String,
+    /// Their devices, oldest first.
+    pub devices: Vec<AnnotatorDevice>,
+}
+
+/// The answer to `GET /v1/admin/annotators`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AnnotatorList {
+    /// The people.
+    pub annotators: Vec<Annotator>,
+}
+
+/// One line of the missed-PII report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissedPiiRow {
+    /// Monday of the week the marks arrived (UTC), `YYYY-MM-DD`.
+    pub week: String,
+    /// The messages' company.
+    pub company: String,
+    /// A PII type name, `NUMBER` or `OTHER` (the hub's guess; never the marked text).
+    pub guess: String,
+    /// Marked spans.
+    pub marks: u64,
+    /// Distinct messages they are on.
+    pub messages: u64,
+}
+
+/// The answer to `GET /v1/admin/missed-pii`: rows newest week first, then by company
+/// and guess; totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissedPiiReport {
+    /// The rows.
+    pub rows: Vec<MissedPiiRow>,
+    /// All marked spans.
+    pub marks: u64,
+    /// All messages with a mark.
+    pub messages: u64,
+}
+
+/// `POST /v1/admin/missed-pii/confirm`: one row of the report, and the kind its marks are
+/// masked as (needed when the guess is `NUMBER` or `OTHER`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConfirmTermsRequest {
+    /// The row's week.
+    pub week: String,
+    /// The row's company.
+    pub company: String,
+    /// The row's guess.
+    pub guess: String,
+    /// The kind the marks are masked as (left out: the guess).
+    #[serde(default, rename = "as", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub as_kind: Option<PiiKind>,
+}
+
+/// The answer to `POST /v1/admin/missed-pii/confirm`: counts only, never the terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConfirmTermsAnswer {
+    /// Marks in the row.
+    pub marks: u64,
+    /// Terms that were new for the company.
+    pub added: u64,
+    /// The company's terms now.
+    pub company_terms: u64,
+    /// Copies already out on devices in which the terms will be masked at the devices'
+    /// next sync (a mask notice each).
+    pub masked_copies: u64,
+}
+
+// The review calls keep the hub's body beside the typed answer: the CLI's `--json`
+// prints it as sent (with what the hub adds, such as `as_of`), the app reads the answer.
+
+/// The quality report (`GET /v1/admin/quality?method=`).
+pub fn quality(
+    client: &AdminClient,
+    method: Method,
+) -> Result<Received<QualityReport>, AdminError> {
+    client.get_received(&format!("/v1/admin/quality?method={}", method.as_str()))
+}
+
+/// Which disagreements to list (`GET /v1/admin/disagreements`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisagreementQuery {
+    /// Aggregation the majority and Dawid–Skene views come from.
+    pub method: Method,
+    /// Also those already adjudicated.
+    pub include_adjudicated: bool,
+    /// With each message's raw text (the hub records that read on its access ledger).
+    pub with_text: bool,
+    /// At most this many (1–100000).
+    pub limit: usize,
+}
+
+/// The disagreements (`GET /v1/admin/disagreements`).
+pub fn disagreements(
+    client: &AdminClient,
+    q: DisagreementQuery,
+) -> Result<Received<DisagreementList>, AdminError> {
+    client.get_received(&format!(
+        "/v1/admin/disagreements?method={}&include_adjudicated={}&with_text={}&limit={}",
+        q.method.as_str(),
+        q.include_adjudicated,
+        q.with_text,
+        q.limit.clamp(1, 100_000)
+    ))
+}
+
+/// Adjudicate a message (`POST /v1/admin/adjudications`).
+pub fn adjudicate(
+    client: &AdminClient,
+    req: &AdjudicationRequest,
+) -> Result<Received<Adjudication>, AdminError> {
+    client.post_received("/v1/admin/adjudications", req)
+}
+
+/// Undo the latest decision on a message (`POST /v1/admin/adjudications/{seq}/undo`).
+pub fn undo_adjudication(
+    client: &AdminClient,
+    seq: u64,
+    req: &UndoRequest,
+) -> Result<Received<Adjudication>, AdminError> {
+    client.post_received(&format!("/v1/admin/adjudications/{seq}/undo"), req)
+}
+
+/// The adjudication trail (`GET /v1/admin/adjudications`).
+pub fn adjudications(client: &AdminClient) -> Result<Received<AdjudicationList>, AdminError> {
+    client.get_received("/v1/admin/adjudications")
+}
+
+/// The people behind the device ids (`GET /v1/admin/annotators`).
+pub fn annotators(client: &AdminClient) -> Result<Received<AnnotatorList>, AdminError> {
+    client.get_received("/v1/admin/annotators")
+}
+
+/// The missed-PII report (`GET /v1/admin/missed-pii`).
+pub fn missed_pii(client: &AdminClient) -> Result<Received<MissedPiiReport>, AdminError> {
+    client.get_received("/v1/admin/missed-pii")
+}
+
+/// Turn one report row into the company's terms (`POST /v1/admin/missed-pii/confirm`).
+pub fn confirm_terms(
+    client: &AdminClient,
+    req: &ConfirmTermsRequest,
+) -> Result<Received<ConfirmTermsAnswer>, AdminError> {
+    client.post_received("/v1/admin/missed-pii/confirm", req)
+}
+
 /// The model's evaluation (`GET /v1/admin/evaluation`).
 pub fn evaluation(client: &AdminClient) -> Result<EvaluationAnswer, AdminError> {
     client.get_as("/v1/admin/evaluation")
@@ -778,7 +1299,15 @@ pub fn retrain_status(client: &AdminClient) -> Result<RetrainStatus, AdminError>
 
 /// Dry-run a selection (`POST /v1/admin/select`).
 pub fn select(client: &AdminClient, req: &SelectRequest) -> Result<SelectAnswer, AdminError> {
-    client.post_as("/v1/admin/select", req)
+    select_received(client, req).map(|r| r.answer)
+}
+
+/// [`select`], keeping the hub's body as sent (the CLI's `--json` prints it).
+pub fn select_received(
+    client: &AdminClient,
+    req: &SelectRequest,
+) -> Result<Received<SelectAnswer>, AdminError> {
+    client.post_received("/v1/admin/select", req)
 }
 
 /// Dispatch (`POST /v1/admin/dispatch`).
@@ -786,12 +1315,27 @@ pub fn dispatch(
     client: &AdminClient,
     req: &DispatchRequest,
 ) -> Result<DispatchResponse, AdminError> {
-    client.post_as("/v1/admin/dispatch", req)
+    dispatch_received(client, req).map(|r| r.answer)
+}
+
+/// [`dispatch`], keeping the hub's body as sent (the CLI's `--json` prints it).
+pub fn dispatch_received(
+    client: &AdminClient,
+    req: &DispatchRequest,
+) -> Result<Received<DispatchResponse>, AdminError> {
+    client.post_received("/v1/admin/dispatch", req)
 }
 
 /// The pipeline's counts (`GET /v1/admin/pipeline`).
 pub fn pipeline_status(client: &AdminClient) -> Result<PipelineStatus, AdminError> {
-    client.get_as("/v1/admin/pipeline")
+    pipeline_status_received(client).map(|r| r.answer)
+}
+
+/// [`pipeline_status`], keeping the hub's body as sent (the CLI's `--json` prints it).
+pub fn pipeline_status_received(
+    client: &AdminClient,
+) -> Result<Received<PipelineStatus>, AdminError> {
+    client.get_received("/v1/admin/pipeline")
 }
 
 /// Return copies whose lease ended to the pool (`POST /v1/admin/leases/reclaim`).
@@ -877,6 +1421,48 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!("lc".parse(), Ok(Strategy::LeastConfidence));
+    }
+
+    /// The hub reads the CLI's short strategy spellings as the documented name, and
+    /// still refuses a name that is none of them.
+    #[test]
+    fn strategy_spellings_the_cli_accepts_parse_in_a_request() {
+        for spelling in ["least_confidence", "lc", "least-confidence"] {
+            let r: SelectRequest = serde_json::from_value(serde_json::json!({
+                "selection": {"from": 0, "to": 1, "strategy": spelling}
+            }))
+            .unwrap();
+            assert_eq!(
+                r.selection.strategy,
+                Strategy::LeastConfidence,
+                "{spelling}"
+            );
+            assert_eq!(
+                serde_json::to_value(r.selection.strategy).unwrap(),
+                "least_confidence"
+            );
+        }
+        let bad = serde_json::from_value::<SelectRequest>(serde_json::json!({
+            "selection": {"from": 0, "to": 1, "strategy": "least confidence"}
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            bad.contains("unknown variant") && bad.contains("`least_confidence`, `margin`"),
+            "{bad}"
+        );
+        for (spelling, m) in [
+            ("dawid_skene", Method::DawidSkene),
+            ("dawid-skene", Method::DawidSkene),
+            ("majority", Method::Majority),
+        ] {
+            assert_eq!(
+                serde_json::from_value::<Method>(spelling.into()).unwrap(),
+                m
+            );
+            assert_eq!(spelling.parse::<Method>(), Ok(m));
+        }
+        assert!(serde_json::from_value::<Method>("mean".into()).is_err());
     }
 
     /// A preview keeps the pool's size and only its first entries.

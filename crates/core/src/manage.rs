@@ -62,6 +62,15 @@ enum Credential {
     },
 }
 
+/// A typed answer and the body it was read from, byte for byte as the hub sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received<A> {
+    /// The answer, read as the admin API's type.
+    pub answer: A,
+    /// The hub's JSON body, unchanged.
+    pub body: Vec<u8>,
+}
+
 /// A client of the hub's `/v1/admin/…` endpoints, holding an admin credential.
 pub struct AdminClient {
     url: String,
@@ -212,19 +221,28 @@ impl AdminClient {
     /// `GET path`, parsed as JSON.
     pub fn get_json(&self, path: &str) -> Result<Value, AdminError> {
         let bytes = self.get(path)?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            AdminError::new(
-                "hub_answer",
-                format!(
-                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
-                    self.url
-                ),
-            )
-        })
+        serde_json::from_slice(&bytes).map_err(|_| self.not_json(path))
     }
 
     /// `POST path` with a JSON body, the answer parsed as JSON.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, AdminError> {
+        let bytes = self.post_bytes(path, body)?;
+        serde_json::from_slice(&bytes).map_err(|_| self.not_json(path))
+    }
+
+    /// An answer that is not JSON at all: probably not a LabelVault hub.
+    fn not_json(&self, path: &str) -> AdminError {
+        AdminError::new(
+            "hub_answer",
+            format!(
+                "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
+                self.url
+            ),
+        )
+    }
+
+    /// `POST path` with a JSON body, the raw body of a 200 answer.
+    fn post_bytes(&self, path: &str, body: &Value) -> Result<Vec<u8>, AdminError> {
         let bytes = body.to_string().into_bytes();
         self.record("POST", path, &bytes)?;
         let mut req = self
@@ -235,23 +253,13 @@ impl AdminClient {
             req = req.header(k, &v);
         }
         let r = req.send(&bytes[..]);
-        let bytes = self.answer(path, r)?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            AdminError::new(
-                "hub_answer",
-                format!(
-                    "the hub's answer to {path} is not JSON; is {} a LabelVault hub?",
-                    self.url
-                ),
-            )
-        })
+        self.answer(path, r)
     }
 
     /// `GET path`, the JSON answer read as `A` (an answer of another shape is a
     /// `hub_answer` error naming the path, never its content).
     pub fn get_as<A: serde::de::DeserializeOwned>(&self, path: &str) -> Result<A, AdminError> {
-        let bytes = self.get(path)?;
-        self.typed(path, &bytes)
+        self.get_received(path).map(|r| r.answer)
     }
 
     /// `POST path` with `body` as JSON, the answer read as `A`: the admin API's typed
@@ -261,14 +269,37 @@ impl AdminClient {
         path: &str,
         body: &B,
     ) -> Result<A, AdminError> {
+        self.post_received(path, body).map(|r| r.answer)
+    }
+
+    /// [`AdminClient::get_as`] that also keeps the body as the hub sent it, for callers
+    /// that pass the hub's answer on unchanged (fields this version does not know
+    /// included) after checking it has the admin API's shape.
+    pub fn get_received<A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Received<A>, AdminError> {
+        let body = self.get(path)?;
+        let answer = self.typed(path, &body)?;
+        Ok(Received { answer, body })
+    }
+
+    /// [`AdminClient::post_as`] that also keeps the body as the hub sent it (see
+    /// [`AdminClient::get_received`]).
+    pub fn post_received<B: Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Received<A>, AdminError> {
         let body = serde_json::to_value(body).map_err(|e| {
             AdminError::new(
                 "bad_input",
                 format!("the request to {path} cannot be written as JSON ({e}); check its numbers"),
             )
         })?;
-        let answer = self.post(path, &body)?;
-        serde_json::from_value(answer).map_err(|e| self.unexpected(path, &e))
+        let body = self.post_bytes(path, &body)?;
+        let answer = self.typed(path, &body)?;
+        Ok(Received { answer, body })
     }
 
     fn typed<A: serde::de::DeserializeOwned>(

@@ -233,6 +233,333 @@ fn answer(path: &str) -> String {
     )
 }
 
+fn get_answer(path: &str) -> String {
+    format!(
+        "/paths/{}/get/responses/200/content/application~1json/schema",
+        path.replace('~', "~0").replace('/', "~1")
+    )
+}
+
+/// The review calls' types: quality, disagreements, adjudications, annotators and the
+/// missed-PII report and its confirmation.
+#[test]
+fn the_openapi_document_describes_the_review_types() {
+    let spec = spec();
+    let mut problems = Vec::new();
+    let agreement = api::Agreement {
+        key: "b1".into(),
+        device_id: Some("d1".into()),
+        messages: 2,
+        paired_messages: 1,
+        labels: 3,
+        alpha: Some(0.5),
+        kappa: Some(0.5),
+        observed_agreement: Some(0.5),
+    };
+    let annotator = api::AnnotatorQuality {
+        annotator_id: "a1".into(),
+        name: Some("Ann".into()),
+        devices: vec!["d1".into()],
+        copies_labelled: 3,
+        decisions: 2,
+        unsure: 1,
+        skipped: 0,
+        gold: api::GoldScore {
+            answered: 1,
+            correct: 1,
+            accuracy: Some(1.0),
+        },
+        self_consistency: api::SelfConsistency {
+            messages: 1,
+            pairs: 1,
+            agreeing: 1,
+            rate: Some(1.0),
+        },
+        dawid_skene_accuracy: Some(0.9),
+        agreement_with_aggregate: Some(0.9),
+        unsure_rate: Some(0.3),
+        skip_rate: Some(0.0),
+        pace: api::Pace {
+            timed: 2,
+            median_ms: Some(3000),
+            p10_ms: Some(1000),
+            too_fast: 0,
+            too_fast_below_ms: 800,
+            too_fast_share: Some(0.0),
+            flagged: false,
+        },
+    };
+    let pair = api::PairKappa {
+        annotator_a: "a1".into(),
+        annotator_b: "a2".into(),
+        shared: 2,
+        kappa: Some(0.5),
+    };
+    let quality = "/components/schemas/QualityReport";
+    // The hub adds `as_of` beside the report: the type is what clients read.
+    problems.extend(check(
+        &spec,
+        "QualityReport",
+        quality,
+        Kind::Read,
+        &api::QualityReport {
+            method: api::Method::Majority,
+            counts: api::Counts::default(),
+            overall: agreement.clone(),
+            by_batch: vec![agreement.clone()],
+            by_company: vec![],
+            by_intent: vec![],
+            pairs: vec![pair.clone()],
+            annotators: vec![annotator.clone()],
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "Counts",
+        &format!("{quality}/properties/counts"),
+        Kind::Answer,
+        &api::Counts::default(),
+    ));
+    problems.extend(check(
+        &spec,
+        "Agreement",
+        "/components/schemas/Agreement",
+        Kind::Answer,
+        &agreement,
+    ));
+    problems.extend(check_item(&spec, quality, "pairs", &pair));
+    problems.extend(check_item(&spec, quality, "annotators", &annotator));
+    let q = "/components/schemas/AnnotatorQuality/properties";
+    problems.extend(check(
+        &spec,
+        "GoldScore",
+        &format!("{q}/gold"),
+        Kind::Answer,
+        &annotator.gold,
+    ));
+    problems.extend(check(
+        &spec,
+        "SelfConsistency",
+        &format!("{q}/self_consistency"),
+        Kind::Answer,
+        &annotator.self_consistency,
+    ));
+    problems.extend(check(
+        &spec,
+        "Pace",
+        &format!("{q}/pace"),
+        Kind::Answer,
+        &annotator.pace,
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "Method",
+        &format!("{quality}/properties/method"),
+        enum_names(&[api::Method::DawidSkene, api::Method::Majority]),
+    ));
+
+    let label = api::CopyLabelView {
+        annotator_id: "a1".into(),
+        device_id: "d1".into(),
+        item_id: "i1".into(),
+        batch_id: "b1".into(),
+        verdict: "wrong".into(),
+        intent: Some("x".into()),
+        decided_at_ms: 1,
+    };
+    let adjudication = api::Adjudication {
+        seq: 1,
+        message_id: "m1".into(),
+        intent: "x".into(),
+        by: "manager".into(),
+        decided_at_ms: 1,
+        previous_intent: Some("y".into()),
+        supersedes: Some(1),
+        labels: serde_json::to_value(vec![label.clone()]).expect("labels as JSON"),
+    };
+    let disagreement = api::Disagreement {
+        message_id: "m1".into(),
+        kind: "conflict".into(),
+        company: "c".into(),
+        model_intent: "x".into(),
+        confidence: 0.5,
+        gold: false,
+        labels: vec![label.clone()],
+        majority: Some(api::MajorityView {
+            intent: "x".into(),
+            votes: 1,
+            tie: true,
+        }),
+        dawid_skene: Some(api::DawidSkeneView {
+            intent: "x".into(),
+            posterior: 0.5,
+        }),
+        adjudication: Some(adjudication.clone()),
+        text: Some("t".into()),
+    };
+    let d = "/components/schemas/Disagreement";
+    problems.extend(check(&spec, "Disagreement", d, Kind::Answer, &disagreement));
+    problems.extend(check_item(&spec, d, "labels", &label));
+    problems.extend(check(
+        &spec,
+        "MajorityView",
+        &format!("{d}/properties/majority/oneOf/1"),
+        Kind::Answer,
+        &disagreement.majority,
+    ));
+    problems.extend(check(
+        &spec,
+        "DawidSkeneView",
+        &format!("{d}/properties/dawid_skene/oneOf/1"),
+        Kind::Answer,
+        &disagreement.dawid_skene,
+    ));
+    let kinds: BTreeSet<String> = ["conflict", "undecided"].map(String::from).into();
+    problems.extend(check_enum(
+        &spec,
+        "Disagreement.kind",
+        &format!("{d}/properties/kind"),
+        kinds,
+    ));
+    let verdicts: BTreeSet<String> = ["correct", "wrong", "unsure", "skip"]
+        .map(String::from)
+        .into();
+    problems.extend(check_enum(
+        &spec,
+        "CopyLabelView.verdict",
+        "/components/schemas/CopyLabelView/properties/verdict",
+        verdicts,
+    ));
+    problems.extend(check(
+        &spec,
+        "DisagreementList",
+        &get_answer("/v1/admin/disagreements"),
+        Kind::Read,
+        &api::DisagreementList {
+            total: 1,
+            open: 1,
+            disagreements: vec![disagreement.clone()],
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "Adjudication",
+        "/components/schemas/Adjudication",
+        Kind::Answer,
+        &adjudication,
+    ));
+    problems.extend(check(
+        &spec,
+        "AdjudicationRequest",
+        &request("/v1/admin/adjudications"),
+        Kind::Request,
+        &api::AdjudicationRequest {
+            message_id: "m1".into(),
+            intent: "x".into(),
+            by: "lead".into(),
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "UndoRequest",
+        &request("/v1/admin/adjudications/{seq}/undo"),
+        Kind::Request,
+        &api::UndoRequest { by: "lead".into() },
+    ));
+    problems.extend(check(
+        &spec,
+        "AdjudicationList",
+        &get_answer("/v1/admin/adjudications"),
+        Kind::Answer,
+        &api::AdjudicationList {
+            adjudications: vec![adjudication],
+        },
+    ));
+
+    let person = api::Annotator {
+        annotator_id: "a1".into(),
+        name: "Ann".into(),
+        devices: vec![api::AnnotatorDevice {
+            device_id: "d1".into(),
+            revoked: false,
+        }],
+    };
+    let annotators = get_answer("/v1/admin/annotators");
+    problems.extend(check(
+        &spec,
+        "AnnotatorList",
+        &annotators,
+        Kind::Answer,
+        &api::AnnotatorList {
+            annotators: vec![person.clone()],
+        },
+    ));
+    problems.extend(check_item(&spec, &annotators, "annotators", &person));
+    problems.extend(check_item(
+        &spec,
+        &format!("{annotators}/properties/annotators/items"),
+        "devices",
+        &person.devices[0],
+    ));
+
+    let row = api::MissedPiiRow {
+        week: "2026-11-30".into(),
+        company: "c".into(),
+        guess: "PERSON".into(),
+        marks: 2,
+        messages: 1,
+    };
+    let missed = get_answer("/v1/admin/missed-pii");
+    problems.extend(check(
+        &spec,
+        "MissedPiiReport",
+        &missed,
+        Kind::Answer,
+        &api::MissedPiiReport {
+            rows: vec![row.clone()],
+            marks: 2,
+            messages: 1,
+        },
+    ));
+    problems.extend(check_item(&spec, &missed, "rows", &row));
+    let confirm = "/v1/admin/missed-pii/confirm";
+    problems.extend(check(
+        &spec,
+        "ConfirmTermsRequest",
+        &request(confirm),
+        Kind::Request,
+        &api::ConfirmTermsRequest {
+            week: "2026-11-30".into(),
+            company: "c".into(),
+            guess: "NUMBER".into(),
+            as_kind: Some(api::PiiKind::OrderNumber),
+        },
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "PiiKind",
+        &format!("{}/properties/as", request(confirm)),
+        enum_names(&api::PiiKind::ALL),
+    ));
+    problems.extend(check(
+        &spec,
+        "ConfirmTermsAnswer",
+        &answer(confirm),
+        Kind::Answer,
+        &api::ConfirmTermsAnswer {
+            marks: 2,
+            added: 1,
+            company_terms: 3,
+            masked_copies: 1,
+        },
+    ));
+    assert!(
+        problems.is_empty(),
+        "docs/openapi.yaml and the admin API's review types (crates/core/src/admin_api.rs) disagree; fix whichever is wrong:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn the_openapi_document_describes_the_admin_api_types() {
     let spec = spec();
@@ -522,7 +849,7 @@ fn the_openapi_document_describes_the_admin_api_types() {
         comparison,
         Kind::Answer,
         &api::ComparisonAnswer {
-            method: "dawid_skene".into(),
+            method: api::Method::DawidSkene,
             split: "test".into(),
             comparison: api::Comparison {
                 a: "v1".into(),

@@ -14,38 +14,14 @@ use crate::{auth, blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
+use labelvault_core::admin_api::{
+    ConfirmTermsAnswer, ConfirmTermsRequest, MissedPiiReport, MissedPiiRow,
+};
 use labelvault_core::redact::{guess_missed, terms::TERM_CHARS, PiiKind};
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// One line of the report.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct MissedRow {
-    /// Monday of the week the marks arrived (UTC), `YYYY-MM-DD`.
-    pub week: String,
-    /// The messages' company.
-    pub company: String,
-    /// A PII type name, `NUMBER` or `OTHER` (`redact::guess_missed`).
-    pub guess: &'static str,
-    /// Marked spans.
-    pub marks: u64,
-    /// Distinct messages they are on.
-    pub messages: u64,
-}
-
-/// The whole report: rows newest week first, then by company and guess; totals.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct MissedReport {
-    /// The rows.
-    pub rows: Vec<MissedRow>,
-    /// All marked spans.
-    pub marks: u64,
-    /// All messages with a mark.
-    pub messages: u64,
-}
-
 /// `GET /v1/admin/missed-pii`.
-pub async fn report(State(s): State<AppState>) -> Result<Json<MissedReport>, HubError> {
+pub async fn report(State(s): State<AppState>) -> Result<Json<MissedPiiReport>, HubError> {
     Ok(Json(blocking(move || build(&s)).await?))
 }
 
@@ -107,7 +83,7 @@ fn marked(s: &AppState) -> Result<Vec<Marked>, HubError> {
     Ok(out)
 }
 
-fn build(s: &AppState) -> Result<MissedReport, HubError> {
+fn build(s: &AppState) -> Result<MissedPiiReport, HubError> {
     let marks = marked(s)?;
     let mut groups: BTreeMap<&RowKey, (u64, BTreeSet<&str>)> = BTreeMap::new();
     for m in &marks {
@@ -116,12 +92,12 @@ fn build(s: &AppState) -> Result<MissedReport, HubError> {
         g.1.insert(m.message_id.as_str());
     }
     let messages: BTreeSet<&str> = marks.iter().map(|m| m.message_id.as_str()).collect();
-    let mut rows: Vec<MissedRow> = groups
+    let mut rows: Vec<MissedPiiRow> = groups
         .into_iter()
-        .map(|((week, company, guess), (marks, msgs))| MissedRow {
+        .map(|((week, company, guess), (marks, msgs))| MissedPiiRow {
             week: week.clone(),
             company: company.clone(),
-            guess,
+            guess: guess.to_string(),
             marks,
             messages: msgs.len() as u64,
         })
@@ -130,39 +106,13 @@ fn build(s: &AppState) -> Result<MissedReport, HubError> {
         y.week
             .cmp(&x.week)
             .then_with(|| x.company.cmp(&y.company))
-            .then_with(|| x.guess.cmp(y.guess))
+            .then_with(|| x.guess.cmp(&y.guess))
     });
-    Ok(MissedReport {
+    Ok(MissedPiiReport {
         marks: rows.iter().map(|r| r.marks).sum(),
         messages: messages.len() as u64,
         rows,
     })
-}
-
-/// `POST /v1/admin/missed-pii/confirm` body: one row of the report, and the kind its
-/// marks are masked as (needed when the guess is `NUMBER` or `OTHER`).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfirmRequest {
-    week: String,
-    company: String,
-    guess: String,
-    #[serde(default, rename = "as")]
-    as_kind: Option<PiiKind>,
-}
-
-/// What a confirmation did: counts only, never the terms.
-#[derive(Debug, Serialize)]
-pub struct ConfirmResponse {
-    /// Marks in the row.
-    pub marks: u64,
-    /// Terms that were new for the company.
-    pub added: u64,
-    /// The company's terms now.
-    pub company_terms: u64,
-    /// Copies already out on devices in which the terms will be masked at the devices'
-    /// next sync (a mask notice each).
-    pub masked_copies: u64,
 }
 
 /// `POST /v1/admin/missed-pii/confirm`: the marked texts of one report row become the
@@ -171,8 +121,8 @@ pub struct ConfirmResponse {
 pub async fn confirm(
     State(s): State<AppState>,
     body: Bytes,
-) -> Result<Json<ConfirmResponse>, HubError> {
-    let req: ConfirmRequest = crate::http::parse_object(&body)?;
+) -> Result<Json<ConfirmTermsAnswer>, HubError> {
+    let req: ConfirmTermsRequest = crate::http::parse_object(&body)?;
     let kind = match req.as_kind {
         Some(k) => k,
         None => PiiKind::ALL
@@ -192,9 +142,9 @@ pub async fn confirm(
 
 fn confirm_blocking(
     s: &AppState,
-    req: &ConfirmRequest,
+    req: &ConfirmTermsRequest,
     kind: PiiKind,
-) -> Result<ConfirmResponse, HubError> {
+) -> Result<ConfirmTermsAnswer, HubError> {
     let marks = marked(s)?;
     let row: Vec<&Marked> = marks
         .iter()
@@ -229,7 +179,7 @@ fn confirm_blocking(
     let masked_copies =
         crate::erasure::mask_confirmed_terms(s.store.as_ref(), &req.company, &confirmed)?;
     tracing::info!(added, masked_copies, "company terms confirmed");
-    Ok(ConfirmResponse {
+    Ok(ConfirmTermsAnswer {
         marks: row.len() as u64,
         added,
         company_terms: total,

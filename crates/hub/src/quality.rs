@@ -10,6 +10,10 @@
 //! given; `unsure` and `skip` are counted but never aggregated.
 
 use crate::store::{Adjudication, CopyLabel};
+pub use labelvault_core::admin_api::{
+    Agreement, AnnotatorQuality, CopyLabelView, Counts, DawidSkeneView, Disagreement, GoldScore,
+    MajorityView, Method, Pace, PairKappa, QualityReport, SelfConsistency,
+};
 use labelvault_core::labels::Verdict;
 use labelvault_core::pipeline::aggregate::{self, Annotations};
 use serde::Serialize;
@@ -19,27 +23,6 @@ use std::collections::{BTreeMap, HashMap};
 pub const DS_MAX_ITER: usize = 30;
 /// ...or once no posterior moves by more than this.
 pub const DS_TOL: f64 = 1e-4;
-
-/// How annotators' labels are combined into one per message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Dawid–Skene EM: weighs each annotator by their estimated confusion matrix.
-    DawidSkene,
-    /// Most votes; ties go to the lowest intent id.
-    Majority,
-}
-
-impl Method {
-    /// Parse the query value (`dawid_skene` or `majority`).
-    pub fn parse(s: &str) -> Option<Method> {
-        match s {
-            "dawid_skene" | "dawid-skene" => Some(Method::DawidSkene),
-            "majority" => Some(Method::Majority),
-            _ => None,
-        }
-    }
-}
 
 /// Where a message's final label comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -274,28 +257,6 @@ impl Aggregation {
     }
 }
 
-/// Agreement over one group of messages.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Agreement {
-    /// `all`, a batch id, a company or a model intent.
-    pub key: String,
-    /// For a batch, its device.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    /// Messages with at least one decision.
-    pub messages: u64,
-    /// Messages with decisions from two or more annotators.
-    pub paired_messages: u64,
-    /// Decisions (one per annotator and message).
-    pub labels: u64,
-    /// Krippendorff's α, nominal.
-    pub alpha: Option<f64>,
-    /// Mean pairwise Cohen's κ, weighted by shared messages.
-    pub kappa: Option<f64>,
-    /// Share of annotator pairs on a message that agree.
-    pub observed_agreement: Option<f64>,
-}
-
 /// Agreement over the messages `items` (dense indices), re-indexed so the engine's
 /// per-item arrays stay as small as the group.
 fn agreement(
@@ -340,76 +301,6 @@ fn agreement(
     }
 }
 
-/// Cohen's κ of one annotator pair.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PairKappa {
-    /// One annotator.
-    pub annotator_a: String,
-    /// The other.
-    pub annotator_b: String,
-    /// Messages both decided.
-    pub shared: u64,
-    /// κ over them (None with fewer than two or no variation).
-    pub kappa: Option<f64>,
-}
-
-/// Gold answers given and right.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct GoldScore {
-    /// Gold items decided.
-    pub answered: u64,
-    /// Equal to the known answer.
-    pub correct: u64,
-    /// `correct / answered`.
-    pub accuracy: Option<f64>,
-}
-
-/// How often an annotator repeats their answer for a message seen on two items.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct SelfConsistency {
-    /// Messages decided on two or more items.
-    pub messages: u64,
-    /// Pairs of those decisions.
-    pub pairs: u64,
-    /// Pairs with the same intent.
-    pub agreeing: u64,
-    /// `agreeing / pairs`.
-    pub rate: Option<f64>,
-}
-
-/// One annotator's quality.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct AnnotatorQuality {
-    /// Annotator id.
-    pub annotator_id: String,
-    /// Their name, as the manager entered it (filled in by the API; `None` if unknown).
-    pub name: Option<String>,
-    /// Their devices that labelled.
-    pub devices: Vec<String>,
-    /// Items with a current label.
-    pub copies_labelled: u64,
-    /// Of those, decisions.
-    pub decisions: u64,
-    /// Unsure.
-    pub unsure: u64,
-    /// Skipped.
-    pub skipped: u64,
-    /// On hidden gold items (each presentation counts).
-    pub gold: GoldScore,
-    /// Same answer for the same message seen twice.
-    pub self_consistency: SelfConsistency,
-    /// Dawid–Skene's estimate of their accuracy.
-    pub dawid_skene_accuracy: Option<f64>,
-    /// Share of their decisions on non-gold messages equal to the final label.
-    pub agreement_with_aggregate: Option<f64>,
-    /// Unsure over items labelled.
-    pub unsure_rate: Option<f64>,
-    /// Skipped over items labelled.
-    pub skip_rate: Option<f64>,
-    /// How long they take per item, and how often too little to have read it.
-    pub pace: Pace,
-}
-
 /// Decisions taking less than this are too fast to have read the message, whatever
 /// the team's pace.
 pub const TOO_FAST_FLOOR_MS: u64 = 800;
@@ -421,29 +312,6 @@ pub const TOO_FAST_FLAG_SHARE: f64 = 0.2;
 /// Fewest timed decisions before an annotator can be flagged.
 pub const PACE_MIN_DECISIONS: u64 = 10;
 
-/// Time per item. Only decisions the device timed count (a duration of 0 was not
-/// measured, e.g. a decision typed on the command line). A decision is *too fast* when
-/// it took less than a quarter of the team's median time per decision, and never less
-/// than [`TOO_FAST_FLOOR_MS`] counts as read.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
-pub struct Pace {
-    /// Timed decisions.
-    pub timed: u64,
-    /// Median time per decision, ms.
-    pub median_ms: Option<u64>,
-    /// The fastest tenth of their decisions took at most this, ms.
-    pub p10_ms: Option<u64>,
-    /// Decisions under the too-fast threshold.
-    pub too_fast: u64,
-    /// The threshold used, ms (the same for the whole team).
-    pub too_fast_below_ms: u64,
-    /// `too_fast` over `timed`.
-    pub too_fast_share: Option<f64>,
-    /// True when `too_fast_share` ≥ [`TOO_FAST_FLAG_SHARE`] over at least
-    /// [`PACE_MIN_DECISIONS`] timed decisions: worth a look (or a gold check).
-    pub flagged: bool,
-}
-
 /// The value at quantile `q` (nearest rank) of sorted durations.
 fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
     if sorted.is_empty() {
@@ -451,50 +319,6 @@ fn quantile(sorted: &[u64], q: f64) -> Option<u64> {
     }
     let i = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1;
     Some(sorted[i])
-}
-
-/// Label counts.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
-pub struct Counts {
-    /// Items with a current label.
-    pub copies_labelled: u64,
-    /// Decisions.
-    pub decisions: u64,
-    /// Unsure.
-    pub unsure: u64,
-    /// Skipped.
-    pub skipped: u64,
-    /// Messages with at least one decision.
-    pub messages_labelled: u64,
-    /// Messages decided by two or more annotators.
-    pub messages_with_overlap: u64,
-    /// Gold items with a current label.
-    pub gold_copies_labelled: u64,
-    /// Disagreements not adjudicated.
-    pub disagreements: u64,
-    /// Messages with an adjudication.
-    pub adjudicated: u64,
-}
-
-/// `GET /v1/admin/quality`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct QualityReport {
-    /// Aggregation method.
-    pub method: Method,
-    /// Counts.
-    pub counts: Counts,
-    /// Over every non-gold message.
-    pub overall: Agreement,
-    /// Per batch.
-    pub by_batch: Vec<Agreement>,
-    /// Per company.
-    pub by_company: Vec<Agreement>,
-    /// Per model intent.
-    pub by_intent: Vec<Agreement>,
-    /// Per annotator pair.
-    pub pairs: Vec<PairKappa>,
-    /// Per annotator.
-    pub annotators: Vec<AnnotatorQuality>,
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {
@@ -698,25 +522,6 @@ pub fn quality(agg: &Aggregation) -> QualityReport {
     }
 }
 
-/// One annotator's label on one item, as the manager sees it (never text).
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct CopyLabelView {
-    /// Annotator.
-    pub annotator_id: String,
-    /// Device.
-    pub device_id: String,
-    /// Item.
-    pub item_id: String,
-    /// Batch.
-    pub batch_id: String,
-    /// Verdict.
-    pub verdict: &'static str,
-    /// The intent it stands for (None for unsure and skip).
-    pub intent: Option<String>,
-    /// When decided, Unix milliseconds.
-    pub decided_at_ms: i64,
-}
-
 /// Every current label of message `m`.
 pub fn labels_of(agg: &Aggregation, m: u32) -> Vec<CopyLabelView> {
     // Copies are sorted by message id, so one message's copies are contiguous.
@@ -730,62 +535,11 @@ pub fn labels_of(agg: &Aggregation, m: u32) -> Vec<CopyLabelView> {
             device_id: c.device_id.clone(),
             item_id: c.item_id.clone(),
             batch_id: c.batch_id.clone(),
-            verdict: c.verdict.as_str(),
+            verdict: c.verdict.as_str().to_string(),
             intent: decided_intent(c).map(str::to_string),
             decided_at_ms: c.decided_at_ms,
         })
         .collect()
-}
-
-/// A message's majority vote.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct MajorityView {
-    /// Intent.
-    pub intent: String,
-    /// Annotators who chose it.
-    pub votes: u64,
-    /// Another intent had as many votes.
-    pub tie: bool,
-}
-
-/// A message's Dawid–Skene label.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct DawidSkeneView {
-    /// Intent.
-    pub intent: String,
-    /// Its posterior probability.
-    pub posterior: f64,
-}
-
-/// A message for the manager to adjudicate.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Disagreement {
-    /// Message.
-    pub message_id: String,
-    /// `conflict` or `undecided`.
-    pub kind: &'static str,
-    /// Company.
-    pub company: String,
-    /// Model intent.
-    pub model_intent: String,
-    /// Model confidence.
-    pub confidence: f64,
-    /// Gold messages are never listed (their answer is known); kept for the shape.
-    pub gold: bool,
-    /// Its labels.
-    pub labels: Vec<CopyLabelView>,
-    /// Majority vote.
-    pub majority: Option<MajorityView>,
-    /// Dawid–Skene.
-    pub dawid_skene: Option<DawidSkeneView>,
-    /// The adjudication in force.
-    pub adjudication: Option<Adjudication>,
-    /// Raw text, only when asked for.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// Sort key: the winning share of decisions.
-    #[serde(skip)]
-    pub top_share: f64,
 }
 
 /// Non-gold messages whose annotators decided differently (`conflict`), or whose every
@@ -822,34 +576,54 @@ pub fn disagreements(agg: &Aggregation, include_adjudicated: bool) -> Vec<Disagr
         let top_share = majority
             .as_ref()
             .map_or(0.0, |v| v.votes as f64 / ks.len() as f64);
-        out.push(Disagreement {
-            message_id: s.message_id.clone(),
-            kind,
-            company: s.company.clone(),
-            model_intent: s.model_intent.clone(),
-            confidence: s.confidence,
-            gold: s.gold,
-            labels: labels_of(agg, m as u32),
-            majority,
-            dawid_skene: agg
-                .dawid_skene
-                .as_ref()
-                .and_then(|d| d.labels[m])
-                .map(|(k, p)| DawidSkeneView {
-                    intent: agg.intents[k as usize].clone(),
-                    posterior: p,
-                }),
-            adjudication: adj.cloned(),
-            text: None,
+        out.push((
             top_share,
-        });
+            Disagreement {
+                message_id: s.message_id.clone(),
+                kind: kind.to_string(),
+                company: s.company.clone(),
+                model_intent: s.model_intent.clone(),
+                confidence: s.confidence,
+                gold: s.gold,
+                labels: labels_of(agg, m as u32),
+                majority,
+                dawid_skene: agg
+                    .dawid_skene
+                    .as_ref()
+                    .and_then(|d| d.labels[m])
+                    .map(|(k, p)| DawidSkeneView {
+                        intent: agg.intents[k as usize].clone(),
+                        posterior: p,
+                    }),
+                adjudication: adj.cloned().map(Into::into),
+                text: None,
+            },
+        ));
     }
-    out.sort_by(|a, b| {
-        a.top_share
-            .total_cmp(&b.top_share)
+    // The most contested first: smallest winning share, then message id.
+    out.sort_by(|(a_share, a), (b_share, b)| {
+        a_share
+            .total_cmp(b_share)
             .then_with(|| a.message_id.cmp(&b.message_id))
     });
-    out
+    out.into_iter().map(|(_, d)| d).collect()
+}
+
+/// The store's adjudication as the admin API answers it: the one place the hub's
+/// record becomes the wire type.
+impl From<Adjudication> for labelvault_core::admin_api::Adjudication {
+    fn from(a: Adjudication) -> Self {
+        labelvault_core::admin_api::Adjudication {
+            seq: a.seq,
+            message_id: a.message_id,
+            intent: a.intent,
+            by: a.by,
+            decided_at_ms: a.decided_at_ms,
+            previous_intent: a.previous_intent,
+            supersedes: a.supersedes,
+            labels: a.labels,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -923,7 +697,10 @@ mod tests {
             }]
         );
         let d = disagreements(&agg, false);
-        let ids: Vec<(&str, &str)> = d.iter().map(|d| (d.message_id.as_str(), d.kind)).collect();
+        let ids: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (d.message_id.as_str(), d.kind.as_str()))
+            .collect();
         assert_eq!(ids, vec![("m3", "undecided"), ("m2", "conflict")]);
         assert_eq!(d[1].labels.len(), 2);
         assert_eq!(q.counts.disagreements, 2);

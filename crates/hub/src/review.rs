@@ -15,9 +15,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use labelvault_core::admin_api::{
+    AdjudicationList, AdjudicationRequest, ComparisonAnswer, DisagreementList, EvaluationAnswer,
+    UndoRequest,
+};
 use labelvault_core::pipeline::evaluate::{self, Judged};
 use labelvault_core::pipeline::export::{self, Example, Split};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -150,13 +154,6 @@ fn quality_report(
     Ok((report, v.as_of))
 }
 
-#[derive(Serialize)]
-struct DisagreementList {
-    total: u64,
-    open: u64,
-    disagreements: Vec<quality::Disagreement>,
-}
-
 /// `GET /v1/admin/disagreements`.
 pub async fn disagreements(
     State(s): State<AppState>,
@@ -232,19 +229,6 @@ fn all_disagreements(
     Ok((all, open))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AdjudicationRequest {
-    message_id: String,
-    intent: String,
-    #[serde(default = "default_by")]
-    by: String,
-}
-
-fn default_by() -> String {
-    "manager".into()
-}
-
 /// `POST /v1/admin/adjudications`: the manager's label for a message.
 pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
     let req: AdjudicationRequest = crate::http::parse_object(&body)?;
@@ -296,14 +280,7 @@ pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Respon
     })
     .await?;
     tracing::info!(seq = stored.seq, "adjudicated a message");
-    Ok(Json(stored).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UndoRequest {
-    #[serde(default = "default_by")]
-    by: String,
+    Ok(Json(labelvault_core::admin_api::Adjudication::from(stored)).into_response())
 }
 
 /// `POST /v1/admin/adjudications/{seq}/undo`: take back the latest decision on a
@@ -317,7 +294,7 @@ pub async fn undo_adjudication(
     body: Bytes,
 ) -> Result<Response, HubError> {
     let req: UndoRequest = if body.is_empty() {
-        UndoRequest { by: default_by() }
+        UndoRequest::default()
     } else {
         crate::http::parse_object(&body)?
     };
@@ -368,13 +345,16 @@ pub async fn undo_adjudication(
         act: None,
         message_ids: vec![stored.message_id.clone()].into(),
     }
-    .attach(Json(stored).into_response()))
+    .attach(Json(labelvault_core::admin_api::Adjudication::from(stored)).into_response()))
 }
 
 /// `GET /v1/admin/adjudications`: the audit trail.
 pub async fn adjudications(State(s): State<AppState>) -> Result<Response, HubError> {
     let list = blocking(move || s.store.adjudications()).await?;
-    Ok(Json(serde_json::json!({ "adjudications": list })).into_response())
+    Ok(Json(AdjudicationList {
+        adjudications: list.into_iter().map(Into::into).collect(),
+    })
+    .into_response())
 }
 
 fn now_ms() -> i64 {
@@ -699,32 +679,6 @@ fn make_export(s: &AppState, agg: &Aggregation, shape: &ExportShape) -> Result<E
     })
 }
 
-/// One confusion as an object (cleaner for clients than a triple).
-#[derive(Debug, Serialize)]
-struct Confusion {
-    model: String,
-    human: String,
-    count: u64,
-}
-
-#[derive(Debug, Serialize)]
-struct EvaluationView {
-    method: Method,
-    /// The model version evaluated (`null`: each message's current prediction).
-    model_version: Option<String>,
-    items: u64,
-    sources: std::collections::BTreeMap<&'static str, u64>,
-    accuracy: f64,
-    macro_f1: f64,
-    per_intent: Vec<evaluate::IntentScore>,
-    top_confusions: Vec<Confusion>,
-    false_positive_rate_by_company: std::collections::BTreeMap<String, f64>,
-    calibration: Vec<evaluate::CalibrationBin>,
-    expected_calibration_error: f64,
-    bias_audit: Vec<evaluate::SegmentRate>,
-    by_model_version: Vec<evaluate::VersionScore>,
-}
-
 /// Every prediction revision of the messages, by message id: the current one (the
 /// latest revision), the latest per model version, and the language.
 #[derive(Default)]
@@ -881,28 +835,14 @@ pub async fn evaluation_json(
                 ))
             }
         };
-        let view = EvaluationView {
+        let view = EvaluationAnswer {
             method,
             model_version: version,
-            items: e.items,
-            sources,
-            accuracy: e.accuracy,
-            macro_f1: e.macro_f1,
-            per_intent: e.per_intent,
-            top_confusions: e
-                .top_confusions
+            sources: sources
                 .into_iter()
-                .map(|(model, human, count)| Confusion {
-                    model,
-                    human,
-                    count,
-                })
+                .map(|(k, n)| (k.to_string(), n))
                 .collect(),
-            false_positive_rate_by_company: e.false_positive_rate_by_company,
-            calibration: e.calibration,
-            expected_calibration_error: e.expected_calibration_error,
-            bias_audit: e.bias_audit,
-            by_model_version: e.by_model_version,
+            evaluation: e,
         };
         Ok(WithAsOf { body: view, as_of })
     })
@@ -986,15 +926,6 @@ pub async fn evaluation_html(
     Ok(resp)
 }
 
-#[derive(Debug, Serialize)]
-struct ComparisonView {
-    method: Method,
-    /// Always `test`: the export's test split (default ratios and seed).
-    split: &'static str,
-    #[serde(flatten)]
-    comparison: evaluate::Comparison,
-}
-
 /// `GET /v1/admin/evaluation/compare?a=&b=`: two model versions on the same messages —
 /// those in the export's test split (its default 70/15/15 and seed) with a final human
 /// label and a prediction from both versions.
@@ -1039,9 +970,10 @@ pub async fn evaluation_compare(
                 })
             })
             .collect();
-        Ok(ComparisonView {
+        // Always the export's test split (default ratios and seed).
+        Ok(ComparisonAnswer {
             method,
-            split: "test",
+            split: "test".to_string(),
             comparison: evaluate::compare(&a, &b, &paired),
         })
     })

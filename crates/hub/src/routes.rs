@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
+use labelvault_core::admin_api::{Annotator, AnnotatorDevice, AnnotatorList};
 use labelvault_core::batch::{self, input::InputItem, Alternative, Reason, Taxonomy};
 use labelvault_core::protocol::{
     AnnotatorCreated, CreateAnnotator, EnrollRequest, EnrollResponse, LabelUpload, SignedReceipt,
@@ -160,17 +161,30 @@ async fn create_annotator(
     }))
 }
 
-#[derive(Serialize)]
-struct AnnotatorList {
-    annotators: Vec<crate::store::AnnotatorRecord>,
-}
-
 /// `GET /v1/admin/annotators`: the people behind the device ids, for the manager's
 /// views (names are the annotators' own personal data: managers only).
 async fn list_annotators(State(s): State<AppState>) -> Result<Json<AnnotatorList>, HubError> {
     let store = s.store.clone();
     let annotators = blocking(move || store.annotators()).await?;
-    Ok(Json(AnnotatorList { annotators }))
+    Ok(Json(AnnotatorList {
+        annotators: annotators.into_iter().map(annotator).collect(),
+    }))
+}
+
+/// The store's record of a person as the admin API lists it.
+fn annotator(a: crate::store::AnnotatorRecord) -> Annotator {
+    Annotator {
+        annotator_id: a.annotator_id,
+        name: a.name,
+        devices: a
+            .devices
+            .into_iter()
+            .map(|d| AnnotatorDevice {
+                device_id: d.device_id,
+                revoked: d.revoked,
+            })
+            .collect(),
+    }
 }
 
 async fn enroll(State(s): State<AppState>, body: Bytes) -> Result<Json<EnrollResponse>, HubError> {

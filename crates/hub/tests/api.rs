@@ -816,6 +816,14 @@ fn select_is_a_dry_run_in_priority_order(b: Backend) {
         margin["entries"], lc["entries"],
         "margin ranks by the distribution, not the top confidence alone"
     );
+    // The CLI's spellings of least confidence select what the documented name does.
+    for spelling in ["lc", "least-confidence", "least_confidence"] {
+        let mut sel = selection();
+        sel["strategy"] = json!(spelling);
+        let (st, m) = h.admin("POST", "/v1/admin/select", json!({"selection": sel}));
+        assert_eq!(st, 200, "{spelling}: {m}");
+        assert_eq!(m["entries"], lc["entries"], "{spelling}");
+    }
     let mut bad = selection();
     bad["strategy"] = json!("vibes");
     let (st, e) = h.admin("POST", "/v1/admin/select", json!({"selection": bad}));

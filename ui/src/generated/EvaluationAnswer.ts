@@ -2,45 +2,49 @@
 import type { CalibrationBin } from "./CalibrationBin";
 import type { Confusion } from "./Confusion";
 import type { IntentScore } from "./IntentScore";
+import type { Method } from "./Method";
 import type { SegmentRate } from "./SegmentRate";
 import type { VersionScore } from "./VersionScore";
 
 /**
- * The answer to `GET /v1/admin/evaluation` as clients read it: the model against the
- * final human labels. Fields the hub adds beside these (such as how fresh the answer
- * is) are left for their own readers; a field an older hub lacks reads as empty.
+ * The answer to `GET /v1/admin/evaluation`: the model against the final human labels,
+ * with how they were aggregated. The evaluation itself is the engine's
+ * [`Evaluation`](crate::pipeline::evaluate::Evaluation), flattened, so the hub's answer
+ * and what clients read are one type. Fields the hub adds beside these (such as how
+ * fresh the answer is, `as_of`) are left for their own readers; a field an older hub
+ * lacks reads as empty.
  */
 export type EvaluationAnswer = { 
 /**
- * Aggregation: `dawid_skene` or `majority`.
+ * Aggregation of the human labels.
  */
-method: string, 
+method: Method, 
 /**
  * The model version evaluated (`null`: each message's current prediction).
  */
 model_version: string | null, 
 /**
- * Messages evaluated.
- */
-items: number, 
-/**
  * Where the final labels came from (`adjudicated`, `gold`, `aggregated`).
  */
 sources: { [key in string]: number }, 
+/**
+ * Items evaluated.
+ */
+items: number, 
 /**
  * Model accuracy against humans.
  */
 accuracy: number, 
 /**
- * Unweighted mean F1 over intents.
+ * Unweighted mean F1 over intents with support or predictions.
  */
 macro_f1: number, 
 /**
- * Per intent.
+ * Per intent, by id.
  */
 per_intent: Array<IntentScore>, 
 /**
- * Most frequent confusions, top 20.
+ * Most frequent confusions first (top 20).
  */
 top_confusions: Array<Confusion>, 
 /**
@@ -56,10 +60,12 @@ calibration: Array<CalibrationBin>,
  */
 expected_calibration_error: number, 
 /**
- * Error rate per company, channel and language against the rest.
+ * The error rate per company and per channel against everything else, flagged where
+ * the difference is significant.
  */
 bias_audit: Array<SegmentRate>, 
 /**
- * Per model version.
+ * Accuracy and macro-F1 per model version ([`by_model_version`]; empty unless the
+ * caller knows the versions).
  */
 by_model_version: Array<VersionScore>, };

@@ -58,8 +58,25 @@ pub struct CalibrationBin {
     pub accuracy: f64,
 }
 
-/// The whole evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One confusion of the evaluation: what the model said, what humans said, how often
+/// (an object rather than a triple, so clients read it by name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Confusion {
+    /// The model's intent.
+    pub model: String,
+    /// The humans' intent.
+    pub human: String,
+    /// Messages.
+    pub count: u64,
+}
+
+/// The whole evaluation: what [`evaluate`] computes and, inside
+/// [`crate::admin_api::EvaluationAnswer`], what the hub answers and clients read (one
+/// type, so the two cannot drift). A field an older hub lacks reads as empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evaluation {
     /// Items evaluated.
     pub items: u64,
@@ -69,8 +86,8 @@ pub struct Evaluation {
     pub macro_f1: f64,
     /// Per intent, by id.
     pub per_intent: Vec<IntentScore>,
-    /// (model intent, human intent, count), most frequent first (top 20).
-    pub top_confusions: Vec<(String, String, u64)>,
+    /// Most frequent confusions first (top 20).
+    pub top_confusions: Vec<Confusion>,
     /// Share of the model's answers humans rejected, per company.
     pub false_positive_rate_by_company: BTreeMap<String, f64>,
     /// Ten equal-width confidence bins.
@@ -260,6 +277,14 @@ pub fn evaluate(items: &[Judged<'_>]) -> Evaluation {
             .then_with(|| a.1.cmp(&b.1))
     });
     top.truncate(20);
+    let top: Vec<Confusion> = top
+        .into_iter()
+        .map(|(model, human, count)| Confusion {
+            model,
+            human,
+            count,
+        })
+        .collect();
     let n = items.len() as u64;
     let calibration: Vec<CalibrationBin> = bins
         .iter()
@@ -561,13 +586,13 @@ pub fn html_report(e: &Evaluation, title: &str) -> String {
         );
     }
     h.push_str("</table><h2>Top confusions (model → human)</h2><table><tr><th>model said</th><th>humans said</th><th>count</th></tr>");
-    for (m, g, n) in &e.top_confusions {
+    for c in &e.top_confusions {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(m),
-            esc(g),
-            n
+            esc(&c.model),
+            esc(&c.human),
+            c.count
         );
     }
     h.push_str("</table><h2>False-positive rate by company</h2><table><tr><th>company</th><th>rate</th></tr>");

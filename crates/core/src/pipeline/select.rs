@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How uncertainty is measured for the low-confidence tier. Part of the admin API
 /// ([`crate::admin_api::Selection`]): the hub, the CLI and the app name it the same way.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Strategy {
@@ -31,8 +31,20 @@ pub enum Strategy {
     Entropy,
 }
 
+/// Read with [`Strategy::parse`], so JSON accepts the spellings the CLI's `--strategy`
+/// always did (`lc`, `least-confidence`) as the documented `least_confidence`; anything
+/// else is serde's usual unknown-variant error naming the documented names.
+impl<'de> Deserialize<'de> for Strategy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strategy, D::Error> {
+        let s = String::deserialize(d)?;
+        Strategy::parse(&s).ok_or_else(|| {
+            serde::de::Error::unknown_variant(&s, &["least_confidence", "margin", "entropy"])
+        })
+    }
+}
+
 impl Strategy {
-    /// Parse `least_confidence`, `margin` or `entropy`.
+    /// Parse `least_confidence` (also `least-confidence` and `lc`), `margin` or `entropy`.
     pub fn parse(s: &str) -> Option<Strategy> {
         match s {
             "least_confidence" | "least-confidence" | "lc" => Some(Strategy::LeastConfidence),

@@ -51,6 +51,7 @@ use std::fmt;
 /// by the PII scorer and by Presidio-style tools (`PERSON`, `EMAIL_ADDRESS`, ...), so span
 /// output can be compared with any other detector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum PiiKind {
     /// A person's name.
     #[serde(rename = "PERSON")]
