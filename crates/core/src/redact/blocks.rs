@@ -114,19 +114,45 @@ static IN_LINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// The words without which [`TR_LINE`] (0) and [`IN_LINE`] (1) cannot match.
-static LINE_GATES: LazyLock<regex::RegexSet> = LazyLock::new(|| {
-    regex::RegexSet::new([r"(?i)mah", r"(?i)flat|plot|door|house|h\.\s?no"]).expect("static regex")
-});
+/// Could [`TR_LINE`] (0) or [`IN_LINE`] (1) match: does the text hold "mah" (ASCII, any
+/// case), or one of "flat", "plot", "door", "hou" (of "house", also its long-s spelling,
+/// which `(?i)` matches) or "h." (of "h.no")? A superset of what the patterns need, so
+/// skipping a pattern when its gate is shut changes nothing; one pass over the bytes,
+/// far cheaper than a regex set.
+fn line_gates(text: &str) -> [bool; 2] {
+    let b = text.as_bytes();
+    let mut gates = [false, false];
+    // every needle opens with 'm', 'f', 'p', 'd' or 'h' (either case)
+    for i in memchr::memchr3_iter(b'h', b'm', b'p', b)
+        .chain(memchr::memchr3_iter(b'H', b'M', b'P', b))
+        .chain(memchr::memchr2_iter(b'f', b'd', b))
+        .chain(memchr::memchr2_iter(b'F', b'D', b))
+    {
+        let rest = &b[i..];
+        let at = |needle: &[u8]| {
+            rest.len() >= needle.len() && rest[..needle.len()].eq_ignore_ascii_case(needle)
+        };
+        if at(b"mah") {
+            gates[0] = true;
+        }
+        if at(b"flat") || at(b"plot") || at(b"door") || at(b"hou") || at(b"h.") {
+            gates[1] = true;
+        }
+        if gates[0] && gates[1] {
+            break;
+        }
+    }
+    gates
+}
 
 /// Address blocks and TR/IN street lines as candidates, added to `out`, which holds the
 /// candidates the other detectors made so far (an address among them can open a block).
 pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
     // the street-line patterns only where their key words stand (a literal search is
     // far cheaper than the patterns themselves)
-    let gates = LINE_GATES.matches(text);
+    let gates = line_gates(text);
     for (k, re) in [&*TR_LINE, &*IN_LINE].into_iter().enumerate() {
-        if !gates.matched(k) {
+        if !gates[k] {
             continue;
         }
         for m in re.find_iter(text) {
@@ -237,7 +263,76 @@ fn trim_end(text: &str, start: usize, mut end: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::{line_gates, IN_LINE, TR_LINE};
     use crate::redact::tests::addresses;
+
+    /// Random strings made of the street-line patterns' pieces.
+    fn random_text(seed: &mut u64, n: usize) -> String {
+        const PARTS: &[&str] = &[
+            "Kızılay Mah. Şair Nefi Sok. No: 83",
+            "Ata mah. Gül Cad. ",
+            "Flat 741/2, Kaveri Apartments, ",
+            "hou\u{17f}e no 5, Lake View, ",
+            "H.No. 12, MG Road, ",
+            "Kızılay",
+            " Mah. ",
+            " MAH. ",
+            " mahallesi ",
+            "Şair",
+            " Nefi",
+            " Sok. ",
+            " Cad. ",
+            "No: 83",
+            " D: 8",
+            ", 06690 ",
+            "Çankaya/Ankara",
+            "Flat ",
+            "FLAT ",
+            "plot ",
+            "Door no. ",
+            "House No ",
+            "hou\u{17f}e no ",
+            "H. No. ",
+            "h.no. ",
+            "741/2",
+            ",",
+            " Kaveri",
+            " Road",
+            " - 570001",
+            ", 570001",
+            " ",
+            "x",
+            "7",
+            "\n",
+            "Mysuru",
+        ];
+        let mut out = String::new();
+        for _ in 0..n {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            out.push_str(PARTS[(*seed % PARTS.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    fn a_shut_gate_means_its_street_line_pattern_finds_nothing() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut found = [0usize; 2];
+        for round in 0..20_000 {
+            let t = random_text(&mut seed, 1 + round % 14);
+            let gates = line_gates(&t);
+            for (k, re) in [&*TR_LINE, &*IN_LINE].into_iter().enumerate() {
+                if re.is_match(&t) {
+                    found[k] += 1;
+                    assert!(gates[k], "gate {k} shut on {t:?}");
+                }
+            }
+        }
+        // both patterns matched often, so the gates were tested where it matters
+        assert!(found.iter().all(|&n| n > 300), "{found:?}");
+    }
 
     #[test]
     fn a_signature_block_is_one_address() {
