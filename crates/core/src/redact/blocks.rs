@@ -124,33 +124,39 @@ static IN_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// the digits), cheaper than a regex set or a pass over every letter.
 fn line_gates(text: &str) -> [bool; 2] {
     let b = text.as_bytes();
-    let tr = memchr::memmem::find_iter(b, b"ah").any(|i| i > 0 && matches!(b[i - 1], b'M' | b'm'));
+    let tr = AH
+        .find_iter(b)
+        .any(|i| i > 0 && matches!(b[i - 1], b'M' | b'm'));
     let mut indian = false;
+    // next_digit lands on the first digit after a non-digit: a number's start
     let mut i = next_digit(b, 0);
     while i < b.len() {
-        if i == 0 || !b[i - 1].is_ascii_digit() {
-            let mut k = i;
-            while k > 0 && matches!(b[k - 1], b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
-                k -= 1;
-            }
-            let before = &b[..k];
-            let ends = |w: &[u8]| {
-                before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
-            };
-            if (k > 0 && b[k - 1] >= 0x80)
-                || ends(b"flat")
-                || ends(b"plot")
-                || ends(b"no")
-                || ends(b"no.")
-            {
-                indian = true;
-                break;
-            }
+        let mut k = i;
+        while k > 0 && matches!(b[k - 1], b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') {
+            k -= 1;
         }
-        i = next_digit(b, i + 1);
+        let before = &b[..k];
+        let ends = |w: &[u8]| {
+            before.len() >= w.len() && before[before.len() - w.len()..].eq_ignore_ascii_case(w)
+        };
+        if (k > 0 && b[k - 1] >= 0x80)
+            || ends(b"flat")
+            || ends(b"plot")
+            || ends(b"no")
+            || ends(b"no.")
+        {
+            indian = true;
+            break;
+        }
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i = next_digit(b, i + run);
     }
     [tr, indian]
 }
+
+/// The pair [`line_gates`] looks for, built once.
+static AH: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("ah"));
 
 /// Address blocks and TR/IN street lines as candidates, added to `out`, which holds the
 /// candidates the other detectors made so far (an address among them can open a block).
