@@ -498,10 +498,10 @@ fn any_cap_candidate_ascii(text: &str, taken: &[(usize, usize)]) -> bool {
                 break;
             }
         }
-        if !taken.iter().any(|&(ts, te)| ts < e && s < te) {
-            if cap_candidate(lower(text.get(s..e).unwrap_or(""), &mut scratch)) {
-                return true;
-            }
+        if !taken.iter().any(|&(ts, te)| ts < e && s < te)
+            && cap_candidate(lower(text.get(s..e).unwrap_or(""), &mut scratch))
+        {
+            return true;
         }
         i = e;
     }
