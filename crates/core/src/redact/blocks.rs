@@ -323,14 +323,7 @@ mod tests {
             "\n",
             "Mysuru",
         ];
-        let mut out = String::new();
-        for _ in 0..n {
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 7;
-            *seed ^= *seed << 17;
-            out.push_str(PARTS[(*seed % PARTS.len() as u64) as usize]);
-        }
-        out
+        crate::redact::tests::random_from(seed, PARTS, n)
     }
 
     #[test]
