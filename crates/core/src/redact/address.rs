@@ -621,10 +621,10 @@ fn digit_runs(b: &[u8], out: &mut Vec<usize>) {
     out.clear();
     let mut i = next_digit(b, 0);
     while i < b.len() {
-        if i == 0 || !b[i - 1].is_ascii_digit() {
-            out.push(i);
-        }
-        i = next_digit(b, i + 1);
+        // next_digit lands on the first digit after a non-digit: a run's start
+        out.push(i);
+        let run = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i = next_digit(b, i + run);
     }
 }
 
@@ -1023,4 +1023,26 @@ fn romance(
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit_runs;
+    use crate::redact::tests::random_digit_text;
+
+    #[test]
+    fn digit_runs_skip_whole_runs_and_find_every_start() {
+        let mut seed = 0x5851_f42d_4c95_7f2du64;
+        let mut runs = Vec::new();
+        for round in 0..20_000 {
+            let t = random_digit_text(&mut seed, 1 + round % 30);
+            let b = t.as_bytes();
+            // the scan it replaced: every digit, kept when no digit stands before it
+            let want: Vec<usize> = (0..b.len())
+                .filter(|&i| b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit()))
+                .collect();
+            digit_runs(b, &mut runs);
+            assert_eq!(runs, want, "{t:?}");
+        }
+    }
 }

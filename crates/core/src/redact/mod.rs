@@ -567,12 +567,17 @@ impl Redactor {
             // The recognizers (recognizer.rs): every one of them needs digits.
             let facts = recognizer::Facts::of(text);
             let all = recognizer::builtin();
-            let possible: Vec<usize> = self
-                .recognizers
-                .iter()
-                .copied()
-                .filter(|&i| self.on(all[i].kind()) && all[i].may_match(&facts))
-                .collect();
+            // the possible ones' indices, on the stack (this runs for every message
+            // with a digit)
+            let mut possible = [0usize; recognizer::COUNT];
+            let mut n_possible = 0;
+            for &i in &self.recognizers {
+                if self.on(all[i].kind()) && all[i].may_match(&facts) {
+                    possible[n_possible] = i;
+                    n_possible += 1;
+                }
+            }
+            let possible = &possible[..n_possible];
             if !possible.is_empty() {
                 // The set only tells which recognizers need not run: a recognizer whose
                 // shape matches nowhere finds nothing. With one or two possible (most
@@ -582,7 +587,8 @@ impl Redactor {
                     .then(|| recognizer::shapes().matches(text));
                 let mut found = Vec::new();
                 for r in possible
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .filter(|&i| shaped.as_ref().is_none_or(|s| s.matched(i)))
                     .map(|i| all[i])
                 {

@@ -235,7 +235,11 @@ pub fn builtin() -> &'static [&'static dyn Recognizer] {
     &BUILTIN
 }
 
-static BUILTIN: [&dyn Recognizer; 16] = [
+/// How many recognizers are built in (the redactor gathers a text's possible ones in an
+/// array this long, without allocating).
+pub(crate) const COUNT: usize = 16;
+
+static BUILTIN: [&dyn Recognizer; COUNT] = [
     &super::ids::us_ssn::RECOGNIZER,
     &super::ids::gb_nino::RECOGNIZER,
     &super::ids::nl_bsn::RECOGNIZER,

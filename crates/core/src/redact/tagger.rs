@@ -398,7 +398,9 @@ struct LowerWords<'t> {
 
 impl<'t> LowerWords<'t> {
     fn new(text: &'t str, toks: &[Tok]) -> Self {
-        let mut buf = String::new();
+        // the tagger runs on texts with capitalised words, so the buffer is used, and
+        // reserving the text's length once spares most of its growth steps
+        let mut buf = String::with_capacity(text.len());
         let mut at = Vec::with_capacity(toks.len());
         let mut scratch = Lower::new();
         for t in toks {
@@ -463,8 +465,8 @@ fn candidate(toks: &[Tok], i: usize, prev: usize, lw: &LowerWords<'_>) -> bool {
 /// most messages have none, and this is the whole cost of the tagger for them.
 fn any_cap_candidate_ascii(text: &str, taken: &[(usize, usize)]) -> bool {
     let b = text.as_bytes();
-    // the lowercase word; ASCII, so a copy lowercased in place needs no UTF-8 check
-    let mut scratch = String::new();
+    // the lowercase word, on the stack (lower() of an ASCII word: its ASCII lowercase)
+    let mut scratch = Lower::new();
     let mut i = 0;
     loop {
         // only a token that starts with a capital can be one: jump from capital to capital
@@ -496,13 +498,10 @@ fn any_cap_candidate_ascii(text: &str, taken: &[(usize, usize)]) -> bool {
                 break;
             }
         }
-        if !taken.iter().any(|&(ts, te)| ts < e && s < te) {
-            scratch.clear();
-            scratch.push_str(text.get(s..e).unwrap_or(""));
-            scratch.make_ascii_lowercase();
-            if cap_candidate(&scratch) {
-                return true;
-            }
+        if !taken.iter().any(|&(ts, te)| ts < e && s < te)
+            && cap_candidate(lower(text.get(s..e).unwrap_or(""), &mut scratch))
+        {
+            return true;
         }
         i = e;
     }
@@ -872,14 +871,7 @@ mod tests {
             "McDonald", "x", "3", "42", "7B", "a1", "'", "-", ".", "!", "?", "\n", " ", "  ", "\t",
             "\r", "\x0b", "\x0c", ",", ":", "@", "O", "Brien", "s", "it", "Don't",
         ];
-        let mut out = String::new();
-        for _ in 0..n {
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 7;
-            *seed ^= *seed << 17;
-            out.push_str(PARTS[(*seed % PARTS.len() as u64) as usize]);
-        }
-        out
+        crate::redact::tests::random_from(seed, PARTS, n)
     }
 
     #[test]

@@ -664,3 +664,26 @@ fn a_disabled_kind_is_never_reported() {
         );
     }
 }
+
+/// `n` pieces drawn from `parts` with a xorshift generator (the same string for the same
+/// seed), for tests that hold a rewritten scan to the one it replaced on many inputs.
+pub(super) fn random_from(seed: &mut u64, parts: &[&str], n: usize) -> String {
+    let mut out = String::new();
+    for _ in 0..n {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        out.push_str(parts[(*seed % parts.len() as u64) as usize]);
+    }
+    out
+}
+
+/// Random strings rich in what the digit-run scans decide on (digits in runs of every
+/// length, letters of both cases, white space, non-ASCII).
+pub(super) fn random_digit_text(seed: &mut u64, n: usize) -> String {
+    const PARTS: &[&str] = &[
+        "1", "23", "4567", "890123", "a", "B", "xy", "DE", " ", "\t", "\n", "-", "/", ".", ",",
+        "é", "\u{a0}", "flat", "PLOT", "no", "No.", "Mah", "ah",
+    ];
+    random_from(seed, PARTS, n)
+}
