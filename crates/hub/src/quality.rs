@@ -595,7 +595,7 @@ pub fn disagreements(agg: &Aggregation, include_adjudicated: bool) -> Vec<Disagr
                         intent: agg.intents[k as usize].clone(),
                         posterior: p,
                     }),
-                adjudication: adj.cloned().map(Into::into),
+                adjudication: adj.cloned(),
                 text: None,
             },
         ));
@@ -607,23 +607,6 @@ pub fn disagreements(agg: &Aggregation, include_adjudicated: bool) -> Vec<Disagr
             .then_with(|| a.message_id.cmp(&b.message_id))
     });
     out.into_iter().map(|(_, d)| d).collect()
-}
-
-/// The store's adjudication as the admin API answers it: the one place the hub's
-/// record becomes the wire type.
-impl From<Adjudication> for labelvault_core::admin_api::Adjudication {
-    fn from(a: Adjudication) -> Self {
-        labelvault_core::admin_api::Adjudication {
-            seq: a.seq,
-            message_id: a.message_id,
-            intent: a.intent,
-            by: a.by,
-            decided_at_ms: a.decided_at_ms,
-            previous_intent: a.previous_intent,
-            supersedes: a.supersedes,
-            labels: a.labels,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -280,7 +280,7 @@ pub async fn adjudicate(State(s): State<AppState>, body: Bytes) -> Result<Respon
     })
     .await?;
     tracing::info!(seq = stored.seq, "adjudicated a message");
-    Ok(Json(labelvault_core::admin_api::Adjudication::from(stored)).into_response())
+    Ok(Json(stored).into_response())
 }
 
 /// `POST /v1/admin/adjudications/{seq}/undo`: take back the latest decision on a
@@ -345,14 +345,14 @@ pub async fn undo_adjudication(
         act: None,
         message_ids: vec![stored.message_id.clone()].into(),
     }
-    .attach(Json(labelvault_core::admin_api::Adjudication::from(stored)).into_response()))
+    .attach(Json(stored).into_response()))
 }
 
 /// `GET /v1/admin/adjudications`: the audit trail.
 pub async fn adjudications(State(s): State<AppState>) -> Result<Response, HubError> {
     let list = blocking(move || s.store.adjudications()).await?;
     Ok(Json(AdjudicationList {
-        adjudications: list.into_iter().map(Into::into).collect(),
+        adjudications: list,
     })
     .into_response())
 }

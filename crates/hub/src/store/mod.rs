@@ -420,26 +420,9 @@ pub struct NewAdjudication {
     pub labels: serde_json::Value,
 }
 
-/// A stored adjudication (append-only: the latest per message is in force).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Adjudication {
-    /// Order of decision.
-    pub seq: i64,
-    /// The message decided.
-    pub message_id: String,
-    /// Its intent.
-    pub intent: String,
-    /// Who decided.
-    pub by: String,
-    /// When, Unix milliseconds.
-    pub decided_at_ms: i64,
-    /// The final label just before.
-    pub previous_intent: Option<String>,
-    /// The adjudication of the same message this one replaces.
-    pub supersedes: Option<i64>,
-    /// The annotators' labels at the time.
-    pub labels: serde_json::Value,
-}
+/// A stored adjudication (append-only: the latest per message is in force), the same
+/// record the admin API answers with.
+pub use labelvault_core::admin_api::Adjudication;
 
 /// The last export or acknowledged training run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
