@@ -186,7 +186,9 @@ fn check_devices(tx: &mut dyn Tx, batches: &[DispatchBatch]) -> Result<(), HubEr
 }
 
 /// The prediction each item shows is still its message's current one (read after the
-/// copies are stored, so no re-score can slip between the check and the insert).
+/// copies are stored, so no re-score can slip between the check and the insert). The
+/// current predictions are read by id, a chunk at a time, and compared here: a lookup
+/// by primary key on both databases.
 fn check_predictions(
     tx: &mut dyn Tx,
     copies: &[(&DispatchBatch, usize, &NewCopy)],
@@ -200,31 +202,24 @@ fn check_predictions(
     }
     let shown: Vec<(&str, &ShownPrediction)> = shown.into_iter().collect();
     for chunk in shown.chunks(ROWS_PER_STATEMENT) {
-        let mut args: Vec<Arg<'_>> = Vec::with_capacity(chunk.len() * 4);
-        let mut rows = Vec::with_capacity(chunk.len());
-        for (i, (id, p)) in chunk.iter().enumerate() {
-            let q = i * 4 + 1;
-            rows.push(format!(
-                "(CAST(${q} AS TEXT), CAST(${} AS TEXT), CAST(${} AS TEXT), CAST(${} AS DOUBLE PRECISION))",
-                q + 1,
-                q + 2,
-                q + 3
-            ));
-            args.extend_from_slice(args![*id, &p.model_version, &p.model_intent, p.confidence]);
+        let args: Vec<Arg<'_>> = chunk.iter().map(|(id, _)| Arg::from(*id)).collect();
+        let mut current = std::collections::HashMap::with_capacity(chunk.len());
+        for r in tx.query(
+            &format!(
+                "SELECT message_id, model_version, model_intent, confidence FROM messages
+                 WHERE message_id IN {}",
+                in_list(chunk.len())
+            ),
+            &args,
+        )? {
+            current.insert(r.text(0)?, (r.text(1)?, r.text(2)?, r.f64(3)?));
         }
-        let changed = tx
-            .query_one(
-                &format!(
-                    "WITH u (message_id, model_version, model_intent, confidence) AS (VALUES {})
-                     SELECT count(*) FROM u LEFT JOIN messages m ON m.message_id = u.message_id
-                     WHERE m.message_id IS NULL OR m.model_version <> u.model_version
-                        OR m.model_intent <> u.model_intent OR abs(m.confidence - u.confidence) > 1e-12",
-                    rows.join(", ")
-                ),
-                &args,
-            )?
-            .u64(0)?;
-        if changed > 0 {
+        let unchanged = chunk.iter().all(|(id, p)| {
+            current.get(*id).is_some_and(|(v, i, c)| {
+                *v == p.model_version && *i == p.model_intent && (c - p.confidence).abs() <= 1e-12
+            })
+        });
+        if !unchanged {
             return Err(HubError::conflict(
                 "pool_changed",
                 "a message was re-scored during the dispatch; nothing was dispatched, run it again",
