@@ -1206,12 +1206,23 @@ pub struct ConfirmTermsAnswer {
 // The review calls keep the hub's body beside the typed answer: the CLI's `--json`
 // prints it as sent (with what the hub adds, such as `as_of`), the app reads the answer.
 
-/// The quality report (`GET /v1/admin/quality?method=`).
+/// `?method=…` for a method other than the hub's default, else nothing: the app's
+/// outbound ledger records only the query keys its grammar lists, and a default needs
+/// no key.
+fn method_query(method: Method, sep: char) -> String {
+    if method == Method::default() {
+        String::new()
+    } else {
+        format!("{sep}method={}", method.as_str())
+    }
+}
+
+/// The quality report (`GET /v1/admin/quality`).
 pub fn quality(
     client: &AdminClient,
     method: Method,
 ) -> Result<Received<QualityReport>, AdminError> {
-    client.get_received(&format!("/v1/admin/quality?method={}", method.as_str()))
+    client.get_received(&format!("/v1/admin/quality{}", method_query(method, '?')))
 }
 
 /// Which disagreements to list (`GET /v1/admin/disagreements`).
@@ -1232,12 +1243,17 @@ pub fn disagreements(
     client: &AdminClient,
     q: DisagreementQuery,
 ) -> Result<Received<DisagreementList>, AdminError> {
+    // Keys at their defaults are left out (see `method_query`).
     client.get_received(&format!(
-        "/v1/admin/disagreements?method={}&include_adjudicated={}&with_text={}&limit={}",
-        q.method.as_str(),
-        q.include_adjudicated,
+        "/v1/admin/disagreements?with_text={}&limit={}{}{}",
         q.with_text,
-        q.limit.clamp(1, 100_000)
+        q.limit.clamp(1, 100_000),
+        if q.include_adjudicated {
+            "&include_adjudicated=true"
+        } else {
+            ""
+        },
+        method_query(q.method, '&')
     ))
 }
 
