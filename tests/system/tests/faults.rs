@@ -533,11 +533,11 @@ fn damaged_rows_fail_loudly_and_only_there() {
     assert_eq!(hub.admin_get_status("/v1/admin/pipeline").0, 200);
     let log = std::fs::read_to_string(&hub.log).expect("log");
     assert!(
-        log.contains("stored label damaged"),
+        log.contains("stored label is damaged"),
         "the log names the row"
     );
     assert!(
-        log.contains("stored device key damaged"),
+        log.contains("stored device key is damaged"),
         "the log names the key"
     );
 

@@ -99,10 +99,16 @@ const DEVICE_COLUMNS: &str =
     "device_id, annotator_id, signing_key, recipient, revoked_at IS NOT NULL";
 
 fn device_row(r: &Row) -> Result<DeviceRecord, HubError> {
+    let device_id = r.text(0)?;
+    let signing_key = r.key32(2).map_err(|_| {
+        HubError::Internal(format!(
+            "a stored device key is damaged (device {device_id}); restore the hub database from a backup"
+        ))
+    })?;
     Ok(DeviceRecord {
-        device_id: r.text(0)?,
+        device_id,
         annotator_id: r.text(1)?,
-        signing_key: r.key32(2)?,
+        signing_key,
         recipient: r.text(3)?,
         revoked: r.bool(4)?,
     })
