@@ -468,20 +468,7 @@ fn a_dispatch_built_before_a_rescore_is_refused(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let stores = two_stores(&b, dir.path());
     let device = enroll(&*stores[0], 0);
-    let message = |version: &str, intent: &str| Message {
-        message_id: "m1".into(),
-        text: "my card has not arrived".into(),
-        company: "co".into(),
-        channel: "chat".into(),
-        received_at: 1_000,
-        model_intent: intent.into(),
-        confidence: 0.5,
-        probabilities: vec![(intent.into(), 0.5)],
-        reported_false_positive: false,
-        training_consent: true,
-        model_version: version.into(),
-        language: None,
-    };
+    let message = |version: &str, intent: &str| scored("m1".into(), version, intent);
     stores[0].insert_messages(&[message("v1", "a")], 1).unwrap();
     let batch = |version: &str, intent: &str| DispatchBatch {
         batch: NewBatch {
