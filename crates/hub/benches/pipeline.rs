@@ -60,6 +60,33 @@ fn with_database(server: &str, name: &str) -> String {
     format!("{base}/{name}{query}")
 }
 
+/// CPU seconds this process has used so far (user and system, every thread), from
+/// `/proc/self/stat`: on a shared machine a phase's CPU time moves far less with the
+/// other load than its wall time, so a change is judged by both. `None` off Linux.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) start at state (field 3).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// CPU seconds the calling thread has used, from `/proc/thread-self/schedstat`
+/// (nanoseconds). `None` off Linux.
+fn thread_cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
+/// `, X.XX s CPU` from two readings, or nothing when they are unavailable.
+fn cpu_between(before: Option<f64>, after: Option<f64>) -> String {
+    match (before, after) {
+        (Some(b), Some(a)) => format!(", {:.2} s CPU", a - b),
+        _ => String::new(),
+    }
+}
+
 fn main() {
     // `LABELVAULT_LOG=labelvault_hub=debug` shows the dispatch's phases.
     let _ = tracing_subscriber::fmt()
@@ -184,17 +211,27 @@ fn run(backend: &str, url: &str, dir: &std::path::Path, n: usize, db: Option<&st
     };
     for round in 0..3 {
         let t = Instant::now();
-        let messages = st
-            .candidates(window.0, window.1, 2, T0 + 1, false)
-            .expect("candidates")
-            .messages;
+        let cpu = thread_cpu_secs();
+        let found = st
+            .candidates(&store::CandidateQuery {
+                from: window.0,
+                to: window.1,
+                overlap: 2,
+                now: T0 + 1,
+                with_probabilities: false,
+                selectable_below: Some(cfg.max_confidence),
+            })
+            .expect("candidates");
+        let messages = found.messages;
         let q = t.elapsed();
+        let q_cpu = cpu_between(cpu, thread_cpu_secs());
         let t = Instant::now();
         let pool = select(&messages, &cfg);
         let s = t.elapsed();
         println!(
-            "round {round}: candidate query {:.2} s ({} candidates), select {:.3} s, pool {}",
+            "round {round}: candidate query {:.2} s{q_cpu} ({} candidates, {} of them selectable), select {:.3} s, pool {}",
             q.as_secs_f64(),
+            found.in_window,
             messages.len(),
             s.as_secs_f64(),
             pool.entries.len()
@@ -254,6 +291,7 @@ fn run(backend: &str, url: &str, dir: &std::path::Path, n: usize, db: Option<&st
         r["entries"].as_array().map(Vec::len).unwrap_or(0)
     );
     let t = Instant::now();
+    let cpu = process_cpu_secs();
     let r = post(
         &url,
         &token,
@@ -261,13 +299,14 @@ fn run(backend: &str, url: &str, dir: &std::path::Path, n: usize, db: Option<&st
         json!({"selection": selection, "overlap": 2, "batch_size": 500, "gold_share": 0.05, "lease_secs": 86_400}),
     );
     let secs = t.elapsed().as_secs_f64();
+    let dispatch_cpu = cpu_between(cpu, process_cpu_secs());
     let copies = r["copies"].as_u64().unwrap_or(0) + r["gold_copies"].as_u64().unwrap_or(0);
     assert!(
         r["batches"].as_array().is_some_and(|b| !b.is_empty()),
         "the dispatch stored no batch: {r}"
     );
     println!(
-        "POST /v1/admin/dispatch ({backend}): {secs:.2} s for {} messages → {copies} items (redacted, sealed, stored) in {} batches, {:.0} items/s",
+        "POST /v1/admin/dispatch ({backend}): {secs:.2} s{dispatch_cpu} for {} messages → {copies} items (redacted, sealed, stored) in {} batches, {:.0} items/s",
         r["dispatched_messages"],
         r["batches"].as_array().map(Vec::len).unwrap_or(0),
         copies as f64 / secs

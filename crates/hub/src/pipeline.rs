@@ -8,7 +8,7 @@
 //! already hold one, and the opaque item id → message id map.
 
 use crate::error::HubError;
-use crate::store::{DeviceRecord, DispatchBatch, NewBatch, NewCopy};
+use crate::store::{CandidateQuery, DeviceRecord, DispatchBatch, NewBatch, NewCopy};
 use crate::{auth, blocking, AppState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -302,15 +302,23 @@ fn compute_pool(
     overlap: usize,
     now: i64,
 ) -> Result<HubPool, HubError> {
-    let cfg = selection_config(sel, s.store.new_companies()?)?;
-    let with_probabilities = cfg.strategy != Strategy::LeastConfidence;
+    let mut cfg = selection_config(sel, Vec::new())?;
     let crate::store::Candidates {
         mut messages,
         mut holders,
-    } = s
-        .store
-        .candidates(sel.from, sel.to, overlap.max(1), now, with_probabilities)?;
+        in_window,
+        new_companies,
+    } = s.store.candidates(&CandidateQuery {
+        from: sel.from,
+        to: sel.to,
+        overlap: overlap.max(1),
+        now,
+        with_probabilities: cfg.strategy != Strategy::LeastConfidence,
+        selectable_below: Some(cfg.max_confidence),
+    })?;
+    cfg.new_companies = new_companies;
     let mut pool = select::select(&messages, &cfg);
+    pool.composition.in_window = in_window;
     if cfg.label_error_budget > 0 {
         let (reviewed, reviewed_holders, current) = reviewed_messages(s, sel, now)?;
         let start = messages.len();
@@ -375,9 +383,14 @@ fn reviewed_messages(s: &AppState, sel: &Selection, now: i64) -> Result<Reviewed
         .into_iter()
         .collect();
     // Every message of the window (no overlap limit), with distributions and holders.
-    let all = s
-        .store
-        .candidates(sel.from, sel.to, usize::MAX, now, true)?;
+    let all = s.store.candidates(&CandidateQuery {
+        from: sel.from,
+        to: sel.to,
+        overlap: usize::MAX,
+        now,
+        with_probabilities: true,
+        selectable_below: None,
+    })?;
     let mut reviewed = Vec::new();
     let mut holders = Vec::new();
     let mut current = Vec::new();

@@ -12,6 +12,7 @@ mod common;
 use common::Backend;
 
 on_both_stores!(a_large_dispatch_is_stored_in_order_and_checked_as_a_whole);
+on_both_stores!(the_candidate_read_leaves_out_only_what_no_tier_can_take);
 
 /// More than one statement's worth of rows on PostgreSQL (10,000).
 const MESSAGES: usize = 12_000;
@@ -173,4 +174,95 @@ fn a_large_dispatch_is_stored_in_order_and_checked_as_a_whole(b: Backend) {
         "{refused}"
     );
     assert_eq!(st.batch_file("b_5").expect("batch"), None);
+}
+
+/// The candidate read a dispatch makes returns in full only the messages some tier of
+/// selection can take (reported false positives, confidence below the bound, a newly
+/// onboarded company's) and counts the rest: the pool chosen from it is the pool chosen
+/// from every candidate, message for message, and the count is every candidate's.
+fn the_candidate_read_leaves_out_only_what_no_tier_can_take(b: Backend) {
+    use labelvault_core::pipeline::select::{select, SelectionConfig, Strategy};
+    let dir = tempfile::tempdir().unwrap();
+    let st = store::open(&b.url(dir.path())).expect("open store");
+    let code = hex::encode(ring::digest::digest(&ring::digest::SHA256, b"c"));
+    st.create_annotator("a", &code, i64::MAX)
+        .expect("annotator");
+    let device = st.enroll(&code, 1, &[7u8; 32], "age1x").expect("enroll");
+    let n = 3_000;
+    let all: Vec<Message> = (0..n)
+        .map(|i| Message {
+            company: ["old", "newco", "other"][i % 3].into(),
+            channel: ["chat", "email"][i % 2].into(),
+            received_at: 1_000 + (i as i64 * 37) % 5_000,
+            confidence: ((i * 7919) % 1000) as f64 / 1000.0,
+            reported_false_positive: i % 97 == 0,
+            ..message(i)
+        })
+        .collect();
+    st.insert_messages(&all, 1).expect("ingest");
+    st.set_company("newco", true, 1).expect("company");
+    // Messages that already hold a copy (overlap 1): no longer candidates, selectable
+    // or not.
+    let held: Vec<usize> = (0..n).step_by(11).collect();
+    let mut one = batch(0, &device, &held);
+    for (c, &i) in one.copies.iter_mut().zip(&held) {
+        c.prediction = Some(ShownPrediction {
+            model_version: "v1".into(),
+            model_intent: format!("i{}", i % 7),
+            confidence: all[i].confidence,
+        });
+    }
+    st.store_dispatch(&[one], 1, 10).expect("dispatch");
+
+    let query = |selectable_below| store::CandidateQuery {
+        from: 1_000,
+        to: 4_000,
+        overlap: 1,
+        now: 20,
+        with_probabilities: false,
+        selectable_below,
+    };
+    let every = st.candidates(&query(None)).expect("every candidate");
+    let some = st
+        .candidates(&query(Some(0.4)))
+        .expect("selectable candidates");
+    assert_eq!(every.new_companies, vec!["newco".to_string()]);
+    assert_eq!(some.new_companies, every.new_companies);
+    assert_eq!(every.in_window, every.messages.len());
+    assert_eq!(
+        some.in_window, every.in_window,
+        "the rest are still counted"
+    );
+    assert!(every.messages.iter().all(|m| !m.message_id.is_empty()));
+    let can_take =
+        |m: &&Message| m.reported_false_positive || m.confidence < 0.4 || m.company == "newco";
+    let want: Vec<&Message> = every.messages.iter().filter(can_take).collect();
+    assert!(
+        want.len() < every.messages.len() && !want.is_empty(),
+        "the set has both kinds"
+    );
+    assert_eq!(some.messages.iter().collect::<Vec<_>>(), want);
+    assert_eq!(some.holders.len(), some.messages.len());
+
+    let cfg = SelectionConfig {
+        window: (1_000, 4_000),
+        strategy: Strategy::LeastConfidence,
+        low_confidence_budget: 150,
+        max_confidence: 0.4,
+        per_intent_cap: 30,
+        new_companies: every.new_companies.clone(),
+        sample_per_company: 40,
+        seed: 3,
+        label_error_budget: 0,
+    };
+    let picked = |c: &store::Candidates| {
+        select(&c.messages, &cfg)
+            .entries
+            .iter()
+            .map(|e| (c.messages[e.index].message_id.clone(), e.reason))
+            .collect::<Vec<_>>()
+    };
+    let from_every = picked(&every);
+    assert!(from_every.len() > 100, "{}", from_every.len());
+    assert_eq!(picked(&some), from_every);
 }

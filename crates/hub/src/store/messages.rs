@@ -5,7 +5,7 @@
 
 use super::devices::LABELLED;
 use super::sql::{args, Arg, Row, Sealed, Tx};
-use super::{Candidates, IngestReport, LabelledPrediction, PredictionRevision};
+use super::{CandidateQuery, Candidates, IngestReport, LabelledPrediction, PredictionRevision};
 use crate::error::HubError;
 use labelvault_core::pipeline::Message;
 
@@ -18,6 +18,10 @@ pub(super) const CONSENTED: &str = "NOT m.no_consent AND NOT EXISTS (SELECT 1 FR
 
 /// A model's probabilities as stored.
 pub(super) fn probabilities(s: &str, column: usize) -> Result<Vec<(String, f64)>, HubError> {
+    if s == "[]" {
+        // What every candidate read without distributions holds: not worth a parse.
+        return Ok(Vec::new());
+    }
     serde_json::from_str(s).map_err(|_| {
         HubError::Internal(format!(
             "a stored row is damaged: its probabilities (column {column}) are not a JSON list of [intent, probability]; restore the hub database from a backup"
@@ -26,25 +30,27 @@ pub(super) fn probabilities(s: &str, column: usize) -> Result<Vec<(String, f64)>
 }
 
 /// A message read with [`MESSAGE_COLUMNS`] first.
-pub(super) fn message_row(tx: &dyn Tx, r: &Row) -> Result<Message, HubError> {
-    message_with_text(r, tx.open(Sealed::Message, r.text(1)?)?)
+pub(super) fn message_row(tx: &dyn Tx, r: &mut Row) -> Result<Message, HubError> {
+    let text = tx.open(Sealed::Message, r.take_text(1)?)?;
+    message_with_text(r, text)
 }
 
-/// A message read with [`MESSAGE_COLUMNS`] first, with `text` for its text column.
-fn message_with_text(r: &Row, text: String) -> Result<Message, HubError> {
+/// A message read with [`MESSAGE_COLUMNS`] first, with `text` for its text column; its
+/// values are moved out of `r`.
+fn message_with_text(r: &mut Row, text: String) -> Result<Message, HubError> {
     Ok(Message {
-        message_id: r.text(0)?,
+        message_id: r.take_text(0)?,
         text,
-        company: r.text(2)?,
-        channel: r.text(3)?,
+        company: r.take_text(2)?,
+        channel: r.take_text(3)?,
         received_at: r.i64(4)?,
-        model_intent: r.text(5)?,
+        model_intent: r.take_text(5)?,
         confidence: r.f64(6)?,
-        probabilities: probabilities(&r.text(7)?, 7)?,
+        probabilities: probabilities(&r.take_text(7)?, 7)?,
         reported_false_positive: r.bool(8)?,
         training_consent: !r.bool(9)?,
-        model_version: r.text(10)?,
-        language: r.opt_text(11)?,
+        model_version: r.take_text(10)?,
+        language: r.take_opt_text(11)?,
     })
 }
 
@@ -58,8 +64,11 @@ pub(super) fn gold(tx: &mut dyn Tx) -> Result<Vec<(Message, String)>, HubError> 
         ),
         &[],
     )?;
-    rows.iter()
-        .map(|r| Ok((message_row(tx, r)?, r.text(12)?)))
+    rows.into_iter()
+        .map(|mut r| {
+            let gold = r.take_text(12)?;
+            Ok((message_row(tx, &mut r)?, gold))
+        })
         .collect()
 }
 
@@ -325,8 +334,8 @@ pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, Hub
             rows.push(r);
             Ok(())
         })?;
-        for r in &rows {
-            let m = message_row(tx, r)?;
+        for mut r in rows {
+            let m = message_row(tx, &mut r)?;
             found.insert(m.message_id.clone(), m);
         }
     }
@@ -339,17 +348,14 @@ pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, Hub
         .collect()
 }
 
-/// See [`super::HubStore::candidates`]: read in one snapshot, so holders and messages
-/// agree; active copies first (few rows), then one pass over the window's messages,
-/// without their texts.
-pub(super) fn candidates(
-    tx: &mut dyn Tx,
-    from: i64,
-    to: i64,
-    overlap: usize,
-    now: i64,
-    with_probabilities: bool,
-) -> Result<Candidates, HubError> {
+/// See [`super::HubStore::candidates`]: read in one snapshot, so holders, messages and
+/// the newly onboarded companies agree; active copies first (few rows), then one pass over
+/// the window's messages (from the covering index `messages_window` on SQLite, so without
+/// their texts or, unless asked for, their distributions). With `q.selectable_below`, a
+/// message no tier of selection can take (not a reported false positive, confident, of a
+/// company not newly onboarded) is only counted: on a large hub most are, and each one
+/// built in full costs more than the database's read of it.
+pub(super) fn candidates(tx: &mut dyn Tx, q: &CandidateQuery) -> Result<Candidates, HubError> {
     let mut holders: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     tx.for_each(
@@ -360,34 +366,77 @@ pub(super) fn candidates(
              ORDER BY {}",
             tx.dialect().stored_order("c")
         ),
-        args![from, to, now],
+        args![q.from, q.to, q.now],
         &mut |r| {
             holders.entry(r.text(0)?).or_default().push(r.text(1)?);
             Ok(())
         },
     )?;
-    let mut out = Candidates::default();
+    let new_companies = super::companies::flagged(tx, super::companies::Flag::NewlyOnboarded)?;
+    let mut out = Candidates {
+        new_companies,
+        ..Candidates::default()
+    };
+    let window = format!(
+        "FROM messages m
+         WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
+           AND m.erased_at IS NULL AND {CONSENTED}"
+    );
+    // What some tier of selection can take; the same test the engine's tiers make.
+    let selectable = "(m.reported_false_positive OR m.confidence < $3 OR m.company IN (SELECT n.company FROM companies n WHERE n.newly_onboarded))";
+    let (only, bound) = match q.selectable_below {
+        Some(max) => (format!("AND {selectable}"), max),
+        None => (String::from("AND $3 >= 0.0"), 0.0),
+    };
+    let probabilities = if q.with_probabilities {
+        "m.probabilities"
+    } else {
+        "'[]'"
+    };
     tx.for_each(
         &format!(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
-                    CASE WHEN $3 THEN m.probabilities ELSE '[]' END, m.reported_false_positive, m.no_consent,
-                    m.model_version, m.language
-             FROM messages m
-             WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
-               AND m.erased_at IS NULL AND {CONSENTED}
+                    {probabilities}, m.reported_false_positive, m.no_consent, m.model_version, m.language
+             {window} {only}
              ORDER BY m.received_at, m.message_id COLLATE \"C\""
         ),
-        args![from, to, with_probabilities],
-        &mut |r| {
-            let id = r.text(0)?;
-            let h = holders.remove(&id).unwrap_or_default();
-            if h.len() < overlap {
+        args![q.from, q.to, bound],
+        &mut |mut r| {
+            let h = if holders.is_empty() {
+                Vec::new()
+            } else {
+                holders.remove(r.text(0)?.as_str()).unwrap_or_default()
+            };
+            if h.len() < q.overlap {
                 // The text column is left empty: selection needs none.
-                out.messages.push(message_with_text(&r, String::new())?);
+                out.messages.push(message_with_text(&mut r, String::new())?);
                 out.holders.push(h);
             }
             Ok(())
         },
     )?;
+    out.in_window = out.messages.len();
+    if q.selectable_below.is_some() {
+        // The others are only counted: those holding enough copies are no candidates.
+        let rest = format!("{window} AND NOT {selectable}");
+        if holders.is_empty() {
+            out.in_window += tx
+                .query_one(
+                    &format!("SELECT count(*) {rest}"),
+                    args![q.from, q.to, bound],
+                )?
+                .u64(0)? as usize;
+        } else {
+            tx.for_each(
+                &format!("SELECT m.message_id {rest}"),
+                args![q.from, q.to, bound],
+                &mut |r| {
+                    let held = holders.get(r.text(0)?.as_str()).map_or(0, Vec::len);
+                    out.in_window += usize::from(held < q.overlap);
+                    Ok(())
+                },
+            )?;
+        }
+    }
     Ok(out)
 }

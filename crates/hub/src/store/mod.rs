@@ -325,6 +325,33 @@ pub struct Candidates {
     /// Per message, the devices holding an active copy (open and unexpired, or already
     /// labelled): it needs `overlap - holders.len()` more copies, never to these devices.
     pub holders: Vec<Vec<String>>,
+    /// Candidates in the window, counting those left out of `messages` because no tier
+    /// of selection could take them (the selection's `in_window`).
+    pub in_window: usize,
+    /// The newly onboarded companies, read in the same snapshot as the messages (their
+    /// messages are the random-sample tier's).
+    pub new_companies: Vec<String>,
+}
+
+/// What [`HubStore::candidates`] reads: the window's non-gold messages with fewer than
+/// `overlap` active copies at `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateQuery {
+    /// Start of the window (Unix seconds, inclusive).
+    pub from: i64,
+    /// End of the window (Unix seconds, exclusive).
+    pub to: i64,
+    /// Copies a message needs; one with this many active copies is no candidate.
+    pub overlap: usize,
+    /// When leases are judged.
+    pub now: i64,
+    /// With the model's distributions (the margin and entropy strategies need them,
+    /// least confidence does not).
+    pub with_probabilities: bool,
+    /// `Some(max_confidence)`: return in full only messages a tier of selection can
+    /// take — reported false positives, confidence below `max_confidence`, or a newly
+    /// onboarded company's — and only count the others. `None`: every candidate.
+    pub selectable_below: Option<f64>,
 }
 
 /// One copy of a message sealed into a batch for one device, under an opaque item id.
@@ -674,20 +701,10 @@ pub trait HubStore: sql::Transact + Send + Sync {
         sql::read(self, messages::gold)
     }
     /// Non-gold messages received in `[from, to)` that have fewer than `overlap`
-    /// active copies at `now`, in a stable order, without their text; with the model's
-    /// distributions only if `with_probabilities` (the margin and entropy strategies
-    /// need them, least confidence does not).
-    fn candidates(
-        &self,
-        from: i64,
-        to: i64,
-        overlap: usize,
-        now: i64,
-        with_probabilities: bool,
-    ) -> Result<Candidates, HubError> {
-        sql::run(self, sql::Mode::Read, |tx| {
-            messages::candidates(tx, from, to, overlap, now, with_probabilities)
-        })
+    /// active copies at `now`, in a stable order, without their text (see
+    /// [`CandidateQuery`]). A long read: on SQLite it leaves the writing connection free.
+    fn candidates(&self, q: &CandidateQuery) -> Result<Candidates, HubError> {
+        sql::run(self, sql::Mode::LongRead, |tx| messages::candidates(tx, q))
     }
     /// Messages received in `[from, to)` holding an active copy (open and unexpired at
     /// `now`, or labelled) dispatched as a suspected label error, sorted: they are having

@@ -222,6 +222,23 @@ impl Row {
         }
     }
 
+    /// A text column, moved out of the row (a large read builds each value once
+    /// instead of copying it); the cell is left NULL.
+    pub fn take_text(&mut self, i: usize) -> Result<String, HubError> {
+        match self.0.get_mut(i) {
+            Some(Cell::Text(v)) => Ok(std::mem::take(v)),
+            _ => self.text(i),
+        }
+    }
+
+    /// A text column that may be NULL, moved out of the row like [`Row::take_text`].
+    pub fn take_opt_text(&mut self, i: usize) -> Result<Option<String>, HubError> {
+        match self.0.get_mut(i) {
+            Some(Cell::Text(v)) => Ok(Some(std::mem::take(v))),
+            _ => self.opt_text(i),
+        }
+    }
+
     /// A text column.
     pub fn text(&self, i: usize) -> Result<String, HubError> {
         match self.cell(i)? {
