@@ -10,9 +10,9 @@ use base64::Engine as _;
 use labelvault_core::admin_api::{
     self, Adjudication, AdjudicationRequest, AnnotatorList, BatchPlan, CompanyAnswer,
     CompanyRequest, ComparisonAnswer, ConfirmTermsAnswer, ConfirmTermsRequest, DisagreementList,
-    DisagreementQuery, DispatchResponse, EvaluationAnswer, ExportFormat, GoldAnswer, GoldRequest,
-    GoldStored, Method, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport,
-    RetrainStatus, UndoRequest,
+    DisagreementQuery, DispatchResponse, EvaluationAnswer, ExportFormat, GoldRequest, GoldStored,
+    Method, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport, RetrainStatus,
+    UndoRequest,
 };
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
 use serde::de::DeserializeOwned;

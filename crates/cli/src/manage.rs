@@ -984,7 +984,7 @@ pub struct ExportArgs {
     pub folds: Option<u8>,
     /// Aggregation: dawid_skene or majority.
     #[arg(long, default_value = "dawid_skene")]
-    pub method: String,
+    pub method: Method,
     /// Replace personal data in the texts with typed placeholders.
     #[arg(long)]
     pub redact: bool,
@@ -1016,7 +1016,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
             a.format,
             enc(&a.split),
             a.seed,
-            enc(&a.method),
+            a.method.as_str(),
             a.redact,
             !a.no_mark && k == 0
         );

@@ -1,7 +1,9 @@
 //! The hub's admin API as types: the requests, answers, defaults and enums of the
 //! manager's pipeline calls (ingest, select, dispatch, reclaim, gold, companies, export,
-//! withdraw, pipeline status) and review calls (quality, disagreements, adjudications,
-//! annotators, missed-PII report and confirmation, evaluation). The hub parses requests into these types and answers
+//! withdraw, pipeline status), review calls (quality, disagreements, adjudications,
+//! annotators, missed-PII report and confirmation, evaluation) and the people,
+//! retraining, assignment and webhook calls (accounts and their enrollment, the
+//! retraining mark and threshold, assign, webhook deliveries). The hub parses requests into these types and answers
 //! with them, the CLI and the desktop shell build requests from them and read answers
 //! through them, and the app's TypeScript types in `ui/src/generated/` are generated from
 //! them (feature `ts`), so a field renamed or a default changed in one place changes
