@@ -308,18 +308,11 @@ pub async fn audit_hub_access(
             )
         })?;
         // Names are a convenience: without them the rows still show the account ids.
-        let names = c
-            .get_json("/v1/admin/accounts")
-            .ok()
-            .and_then(|v| v["accounts"].as_array().cloned())
+        let names = labelvault_core::admin_api::accounts(&c)
+            .map(|l| l.accounts)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|a| {
-                Some((
-                    a["account_id"].as_str()?.to_string(),
-                    a["name"].as_str()?.to_string(),
-                ))
-            })
+            .map(|a| (a.account_id, a.name))
             .collect();
         Ok(access_view(
             &hub_url, &jsonl, &key, source, &names, message, limit,

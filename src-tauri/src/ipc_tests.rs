@@ -441,6 +441,75 @@ fn manage_commands_against_a_real_hub() {
     assert_eq!(e["code"], "manager_not_connected");
 }
 
+/// The quality views can ask a real hub for another aggregation than its default: the
+/// call carries `method` (and the disagreements `include_adjudicated`), the device ledger
+/// records it, and the hub answers under that method; a method outside the enum's names
+/// is refused in the form's words before anything is sent or recorded.
+#[test]
+fn the_quality_views_ask_for_another_aggregation_method() {
+    use labelvault_system_tests::Hub;
+    let dir = tempfile::tempdir().expect("tmp");
+    let hub = Hub::start(&dir.path().join("hub"));
+    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+    call(
+        &h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .unwrap();
+    let requests = |h: &Harness| -> Vec<String> {
+        call(h, "audit_ledger", json!({"limit": 1000})).unwrap()["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["request"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+
+    let q = call(&h, "manage_quality", json!({"method": "majority"})).unwrap();
+    assert_eq!(q["method"], "majority", "{q}");
+    let q = call(&h, "manage_quality", json!({})).unwrap();
+    assert_eq!(q["method"], "dawid_skene", "{q}");
+    let d = call(
+        &h,
+        "manage_disagreements",
+        json!({"method": "majority", "includeAdjudicated": true}),
+    )
+    .unwrap();
+    assert!(d["disagreements"].is_array(), "{d}");
+    let sent = requests(&h);
+    assert!(
+        sent.iter()
+            .any(|r| r.ends_with("/v1/admin/quality?method=majority")),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter().any(|r| r.contains("/v1/admin/disagreements?")
+            && r.contains("include_adjudicated=true")
+            && r.contains("method=majority")),
+        "{sent:?}"
+    );
+
+    for bad in ["mean", "Majority", "dawid skene"] {
+        let e = call(&h, "manage_quality", json!({"method": bad})).unwrap_err();
+        assert_eq!(e["code"], "bad_input", "{bad}: {e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("aggregation method"),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        requests(&h).len(),
+        sent.len(),
+        "nothing sent for a bad method"
+    );
+}
+
 /// With a person's account enrolled on this machine for the hub, the Manage view signs
 /// its calls with that account's key (its role applies, its id is on the hub's access
 /// ledger) instead of using the saved token.

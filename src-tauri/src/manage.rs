@@ -10,9 +10,9 @@ use base64::Engine as _;
 use labelvault_core::admin_api::{
     self, Adjudication, AdjudicationRequest, AnnotatorList, BatchPlan, CompanyAnswer,
     CompanyRequest, ComparisonAnswer, ConfirmTermsAnswer, ConfirmTermsRequest, DisagreementList,
-    DisagreementQuery, DispatchResponse, EvaluationAnswer, ExportFormat, GoldAnswer, GoldRequest,
-    GoldStored, Method, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport,
-    RetrainStatus, UndoRequest,
+    DisagreementQuery, DispatchResponse, EvaluationAnswer, ExportFormat, GoldRequest, GoldStored,
+    Method, MissedPiiReport, PiiKind, PipelineStatus, Preview, QualityReport, RetrainStatus,
+    UndoRequest,
 };
 use labelvault_core::manage::{self, AdminClient, AdminError, DeviceProgress, IngestSummary};
 use serde::de::DeserializeOwned;
@@ -113,7 +113,8 @@ pub async fn manage_connect(
             let url = c.url().to_string();
             c.with_recorder(recorder(st.clone(), url))
         };
-        c.get_json("/v1/admin/pipeline")?;
+        // A typed read: an answer of another shape is not a LabelVault hub.
+        admin_api::pipeline_status(&c)?;
         let link = manage::save_credential(st.profile()?, st.manager_keys(), c.url(), &token)?;
         Ok(ManagerLinkView {
             hub_url: link.hub_url,
@@ -374,11 +375,21 @@ pub(crate) fn save(dir: &std::path::Path, name: &str, bytes: &[u8]) -> IpcResult
     })
 }
 
-/// Agreement and annotator quality (the hub's quality report).
+/// Agreement and annotator quality (the hub's quality report), under the hub's default
+/// aggregation or the one asked for.
 #[tauri::command]
-pub async fn manage_quality(state: tauri::State<'_, AppState>) -> IpcResult<QualityReport> {
+pub async fn manage_quality(
+    state: tauri::State<'_, AppState>,
+    method: Option<Arg<Method>>,
+) -> IpcResult<QualityReport> {
+    let method = read_method(method)?;
     let st = state.inner().clone();
-    off_main(move || Ok(admin_api::quality(&client(&st)?, Method::default())?.answer)).await
+    off_main(move || Ok(admin_api::quality(&client(&st)?, method)?.answer)).await
+}
+
+/// The aggregation method a view asked for; the hub's default without one.
+fn read_method(method: Option<Arg<Method>>) -> IpcResult<Method> {
+    method.map_or(Ok(Method::default()), |m| m.read("aggregation method"))
 }
 
 /// What annotators marked as missed personal data, by guessed kind, company and week
@@ -422,12 +433,15 @@ pub async fn manage_confirm_terms(
 pub async fn manage_disagreements(
     state: tauri::State<'_, AppState>,
     with_text: Option<bool>,
+    method: Option<Arg<Method>>,
+    include_adjudicated: Option<bool>,
 ) -> IpcResult<DisagreementList> {
+    let method = read_method(method)?;
     let st = state.inner().clone();
     // The raw text only on an explicit reveal: that request is in the device ledger.
     let q = DisagreementQuery {
-        method: Method::default(),
-        include_adjudicated: false,
+        method,
+        include_adjudicated: include_adjudicated.unwrap_or(false),
         with_text: with_text.unwrap_or(false),
         limit: 200,
     };
@@ -446,37 +460,12 @@ pub async fn manage_gold(
         .map_err(|_| IpcError::new("bad_input", "the gold file could not be read"))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| IpcError::new("bad_input", "the gold file is not UTF-8 text"))?;
-    let mut answers = Vec::new();
-    for (i, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let v: Value = serde_json::from_str(line).map_err(|_| {
-            IpcError::new(
-                "bad_input",
-                format!("gold file line {}: not a JSON object", i + 1),
-            )
-        })?;
-        match (v["message_id"].as_str(), v["intent"].as_str()) {
-            (Some(m), Some(t)) => answers.push(GoldAnswer {
-                message_id: m.to_string(),
-                intent: t.to_string(),
-            }),
-            _ => {
-                return Err(IpcError::new(
-                    "bad_input",
-                    format!(
-                    "gold file line {}: needs \"message_id\" and \"intent\"; nothing was loaded",
-                    i + 1
-                ),
-                ))
-            }
-        }
-    }
-    if answers.is_empty() {
-        return Err(IpcError::new("bad_input", "the gold file holds no answers"));
-    }
+    let answers = admin_api::read_gold_file(&text).map_err(|e| {
+        IpcError::new(
+            "bad_input",
+            format!("the gold file {e}; nothing was loaded"),
+        )
+    })?;
     let st = state.inner().clone();
     off_main(move || Ok(admin_api::gold(&client(&st)?, &GoldRequest { answers })?)).await
 }

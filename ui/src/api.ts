@@ -12,6 +12,7 @@ import type { ComparisonAnswer } from "./generated/ComparisonAnswer";
 import type { EvaluationAnswer } from "./generated/EvaluationAnswer";
 import type { ExportFormat } from "./generated/ExportFormat";
 import type { IntentDelta } from "./generated/IntentDelta";
+import type { Method } from "./generated/Method";
 import type { GoldStored } from "./generated/GoldStored";
 import type { IngestSummary } from "./generated/IngestSummary";
 import type { Intent } from "./generated/Intent";
@@ -154,12 +155,19 @@ export const api = {
   manageTaxonomy: (contentB64: string) => invoke<TaxonomySummary>("manage_taxonomy", { contentB64 }),
   manageDispatch: (plan: BatchPlan, taxonomyB64: string | null, guidelines: string | null) =>
     invoke<Dispatched>("manage_dispatch", { plan, taxonomyB64, guidelines }),
-  manageQuality: () => invoke<Quality>("manage_quality"),
+  // Aggregation: the hub's default (Dawid–Skene) unless a method is given.
+  manageQuality: (method?: Method) =>
+    method ? invoke<Quality>("manage_quality", { method }) : invoke<Quality>("manage_quality"),
   manageMissedPii: () => invoke<MissedPii>("manage_missed_pii"),
   manageAnnotators: () => invoke<AnnotatorList>("manage_annotators"),
   manageConfirmTerms: (week: string, company: string, guess: string, asKind: PiiKind | null) =>
     invoke<ConfirmTermsAnswer>("manage_confirm_terms", { week, company, guess, asKind }),
-  manageDisagreements: (withText = false) => invoke<Disagreements>("manage_disagreements", { withText }),
+  manageDisagreements: (withText = false, method?: Method, includeAdjudicated?: boolean) =>
+    invoke<Disagreements>("manage_disagreements", {
+      withText,
+      ...(method ? { method } : {}),
+      ...(includeAdjudicated ? { includeAdjudicated } : {}),
+    }),
   manageAdjudicate: (messageId: string, intent: string) => invoke<Adjudication>("manage_adjudicate", { messageId, intent }),
   manageUndoAdjudication: (seq: number) => invoke<Adjudication>("manage_undo_adjudication", { seq }),
   manageWithdraw: (batchIds: string[]) => invoke<WithdrawOutcome[]>("manage_withdraw", { batchIds }),

@@ -7,9 +7,10 @@ use crate::manage::{Admin, HubAdmin};
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use labelvault_core::access::{self, AccessLine};
+use labelvault_core::admin_api::{self, AccountEnroll, AccountEnrolled, AccountRequest, Role};
 use labelvault_core::identity::{self, HubKey};
 use labelvault_core::keystore::{KeyStore, KeyringStore};
-use serde_json::json;
+use labelvault_core::protocol::ApiError;
 use std::path::PathBuf;
 
 /// `labelvault account …`.
@@ -25,7 +26,7 @@ pub enum AccountCmd {
         name: String,
         /// Their role.
         #[arg(long)]
-        role: String,
+        role: Role,
     },
     /// The person: make this machine's admin key (kept in the OS keyring) and register
     /// it with the code; later admin commands to that hub sign with it.
@@ -68,13 +69,10 @@ pub fn run(cmd: AccountCmd) -> Result<()> {
     match cmd {
         AccountCmd::Create { hub, name, role } => {
             let admin = Admin::new(&hub)?;
-            let r = admin.post("/v1/admin/accounts", &json!({"name": name, "role": role}))?;
+            let r = admin_api::create_account(admin.client(), &AccountRequest { name, role })?;
             println!(
                 "account {} ({}) created; give its holder this one-time code (valid 24 h):\n{}\nthey run: labelvault account enroll --hub {} --code CODE",
-                r["account_id"].as_str().unwrap_or("?"),
-                r["role"].as_str().unwrap_or("?"),
-                r["enrollment_code"].as_str().unwrap_or("?"),
-                hub.hub
+                r.account_id, r.role, r.enrollment_code, hub.hub
             );
         }
         AccountCmd::Enroll { hub, code } => {
@@ -85,18 +83,13 @@ pub fn run(cmd: AccountCmd) -> Result<()> {
         }
         AccountCmd::List { hub } => {
             let admin = Admin::new(&hub)?;
-            let v: serde_json::Value = serde_json::from_slice(&admin.get("/v1/admin/accounts")?)?;
-            for a in v["accounts"].as_array().cloned().unwrap_or_default() {
+            for a in admin_api::accounts(admin.client())?.accounts {
                 println!(
                     "{}  {:<16}  {}{}",
-                    a["account_id"].as_str().unwrap_or("?"),
-                    a["role"].as_str().unwrap_or("?"),
-                    a["name"].as_str().unwrap_or("?"),
-                    if a["revoked"] == true {
-                        "  (revoked)"
-                    } else {
-                        ""
-                    }
+                    a.account_id,
+                    a.role.as_str(),
+                    a.name,
+                    if a.revoked { "  (revoked)" } else { "" }
                 );
             }
         }
@@ -114,40 +107,32 @@ pub fn enroll_here(hub: &str, code: &str) -> Result<(String, String, String)> {
         .http_status_as_error(false)
         .build()
         .into();
+    let body = serde_json::to_vec(&AccountEnroll {
+        enrollment_code: code.trim().to_string(),
+        signing_key: key.public_key(),
+    })?;
     let mut r = agent
         .post(&format!("{hub}/v1/accounts/enroll"))
         .header("content-type", "application/json")
-        .send(
-            json!({"enrollment_code": code.trim(), "signing_key": key.public_key()})
-                .to_string()
-                .as_bytes(),
-        )
+        .send(&body[..])
         .with_context(|| format!("the hub at {hub} cannot be reached"))?;
     let status = r.status().as_u16();
-    let v: serde_json::Value =
-        serde_json::from_str(&r.body_mut().read_to_string().unwrap_or_default())
-            .unwrap_or_default();
+    let text = r.body_mut().read_to_string().unwrap_or_default();
     if status != 200 {
+        let e: Option<ApiError> = serde_json::from_str(&text).ok();
         bail!(
             "the hub refused the code ({}): {}",
-            v["code"].as_str().unwrap_or("?"),
-            v["message"].as_str().unwrap_or("no explanation")
+            e.as_ref().map_or("?", |e| e.code.as_str()),
+            e.as_ref().map_or("no explanation", |e| e.message.as_str())
         );
     }
-    let id = v["account_id"]
-        .as_str()
-        .context("the hub gave no account id")?;
+    let v: AccountEnrolled = serde_json::from_str(&text)
+        .context("the hub's answer to the enrollment is not an account; is it a LabelVault hub of this version?")?;
     let ks = keyring();
-    ks.set_text(&entry("key", id), &key.to_secret_text())?;
-    ks.set_text(&entry("account", &hub), id)?;
-    if let Some(k) = v["hub_public_key"].as_str() {
-        ks.set_text(&entry("hub-key", &hub), k)?;
-    }
-    Ok((
-        id.to_string(),
-        v["role"].as_str().unwrap_or("?").to_string(),
-        hub,
-    ))
+    ks.set_text(&entry("key", &v.account_id), &key.to_secret_text())?;
+    ks.set_text(&entry("account", &hub), &v.account_id)?;
+    ks.set_text(&entry("hub-key", &hub), &v.hub_public_key)?;
+    Ok((v.account_id, v.role.as_str().to_string(), hub))
 }
 
 /// Print who read `message`'s raw text, from verified access-ledger lines.

@@ -3,30 +3,12 @@
 //! project's generated demo messages to it, and pulls them — so a newcomer sees label →
 //! sync → ledger → receipt end to end. Does nothing if the device is already enrolled.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use labelvault_core::admin_api::{self, AccountRequest, AssignItem, AssignRequest, Role};
+use labelvault_core::manage::AdminClient;
 use labelvault_core::sync::{Client, HttpTransport};
 use std::path::PathBuf;
 use std::time::Duration;
-
-fn admin(url: &str, token: &str, path: &str, body: serde_json::Value) -> Result<serde_json::Value> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into();
-    let mut r = agent
-        .post(&format!("{url}{path}"))
-        .header("authorization", &format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .send(body.to_string().as_bytes())
-        .with_context(|| format!("the hub at {url} cannot be reached"))?;
-    let status = r.status().as_u16();
-    let text = r.body_mut().read_to_string().unwrap_or_default();
-    if status != 200 {
-        bail!("the hub refused {path} ({status}): {text}");
-    }
-    Ok(serde_json::from_str(&text)?)
-}
 
 pub fn run(profile: Option<PathBuf>, hub: &str, token_file: &PathBuf) -> Result<()> {
     let mut vault = crate::open_vault(profile)?;
@@ -41,32 +23,23 @@ pub fn run(profile: Option<PathBuf>, hub: &str, token_file: &PathBuf) -> Result<
         zeroize::Zeroizing::new(std::fs::read_to_string(token_file).with_context(|| {
             format!("cannot read the hub admin token {}", token_file.display())
         })?);
-    let token = token.trim();
-    let created = admin(
-        hub,
-        token,
-        "/v1/admin/annotators",
-        serde_json::json!({"name": "demo annotator"}),
-    )?;
-    let code = created["enrollment_code"]
-        .as_str()
-        .context("the hub gave no enrollment code")?;
+    let admin = AdminClient::new(hub, token.trim(), Duration::from_secs(30))?;
+    let created = admin_api::create_annotator(&admin, "demo annotator")?;
     let transport = HttpTransport::default();
-    let link = Client::new(&mut vault, &transport).enroll(hub, code)?;
+    let link = Client::new(&mut vault, &transport).enroll(hub, &created.enrollment_code)?;
     // The demo items are already redacted (typed placeholders), as the hub's pipeline
     // would dispatch them.
-    let items: Vec<serde_json::Value> = labelvault_core::demo::demo_items()
-        .into_iter()
-        .map(|i| {
-            serde_json::json!({"text": i.text, "intent": i.intent, "confidence": i.confidence,
-                               "reason": i.reason, "alternatives": i.alternatives})
-        })
-        .collect();
-    admin(
-        hub,
-        token,
-        "/v1/admin/assign",
-        serde_json::json!({"device_id": link.device_id, "taxonomy": labelvault_core::demo::demo_taxonomy(), "items": items}),
+    admin_api::assign(
+        &admin,
+        &AssignRequest {
+            device_id: link.device_id.clone(),
+            taxonomy: Some(labelvault_core::demo::demo_taxonomy()),
+            items: labelvault_core::demo::demo_items()
+                .into_iter()
+                .map(AssignItem::from)
+                .collect(),
+            expires_days: None,
+        },
     )?;
     let pulled = Client::new(&mut vault, &transport).pull()?;
     println!(
@@ -78,16 +51,14 @@ pub fn run(profile: Option<PathBuf>, hub: &str, token_file: &PathBuf) -> Result<
     // A demo manager: this machine's own account key, so the manager verbs work against
     // the demo hub without its token (labelvault progress --hub URL).
     if crate::account::account_for(hub)?.is_none() {
-        let created = admin(
-            hub,
-            token,
-            "/v1/admin/accounts",
-            serde_json::json!({"name": "demo manager", "role": "manager"}),
+        let created = admin_api::create_account(
+            &admin,
+            &AccountRequest {
+                name: "demo manager".into(),
+                role: Role::Manager,
+            },
         )?;
-        let code = created["enrollment_code"]
-            .as_str()
-            .context("the hub gave no account code")?;
-        let (id, role, _) = crate::account::enroll_here(hub, code)?;
+        let (id, role, _) = crate::account::enroll_here(hub, &created.enrollment_code)?;
         println!("demo manager account {id} ({role}) enrolled; its key is in the OS keyring");
     }
     Ok(())

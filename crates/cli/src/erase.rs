@@ -5,10 +5,10 @@
 use crate::manage::{Admin, HubAdmin};
 use anyhow::{bail, Context, Result};
 use base64::Engine as _;
-use labelvault_core::erasure::{self, DeviceErasureState, ErasureReceipt};
+use labelvault_core::admin_api;
+use labelvault_core::erasure::{self, DeviceErasureState, EraseRequest, ErasureReceipt};
 use labelvault_core::pipeline::ingest;
 use labelvault_core::{identity, ledger, protocol};
-use serde_json::json;
 use std::path::PathBuf;
 
 /// Arguments of `labelvault erase`.
@@ -39,34 +39,31 @@ pub struct EraseArgs {
 
 pub fn run(a: EraseArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let answer = match &a.status {
+    let r: ErasureReceipt = match &a.status {
         Some(id) => {
             if !labelvault_core::grammar::ERASURE_ID.matches(id) {
                 bail!("--status takes an erasure id (\"er_\" and 24 hex digits) from an earlier `labelvault erase`");
             }
-            serde_json::from_slice(&admin.get(&format!("/v1/admin/erasures/{id}"))?)?
+            admin_api::erasure_status(admin.client(), id)?
         }
         None => {
-            let mut body = json!({});
-            if !a.message_ids.is_empty() {
-                body["message_ids"] = json!(a.message_ids);
-            }
-            if let Some(c) = &a.company {
-                body["company"] = json!(c);
-            }
-            if let Some(t) = &a.received_before {
-                body["received_before"] = json!(ingest::parse_time(t).context(
-                    "--received-before is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds"
-                )?);
-            }
-            if body.as_object().is_some_and(|o| o.is_empty()) {
+            let received_before = match &a.received_before {
+                Some(t) => Some(ingest::parse_time(t).context(
+                    "--received-before is not a time: use RFC 3339, YYYY-MM-DD or Unix seconds",
+                )?),
+                None => None,
+            };
+            let req = EraseRequest {
+                message_ids: a.message_ids.clone(),
+                company: a.company.clone(),
+                received_before,
+            };
+            if req == EraseRequest::default() {
                 bail!("say what to erase: --message-id ID (repeatable), --company NAME and/or --received-before TIME");
             }
-            admin.post("/v1/admin/erase", &body)?
+            admin_api::erase(admin.client(), &req)?
         }
     };
-    let r: ErasureReceipt = serde_json::from_value(answer)
-        .context("the hub's erasure receipt is unreadable; is the hub up to date?")?;
     if let Some(p) = &a.receipt {
         std::fs::write(p, serde_json::to_vec_pretty(&r)?)
             .with_context(|| format!("cannot write {}", p.display()))?;

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use labelvault_core::admin_api::{
     self, defaults, AdjudicationRequest, CompanyRequest, ConfirmTermsRequest, DisagreementQuery,
     DispatchRequest, ExportFormat, GoldAnswer, GoldRequest, Method, PiiKind, ReclaimRequest,
-    SelectRequest, Selection, Strategy, UndoRequest,
+    RetrainMarkKind, SelectRequest, Selection, Strategy, UndoRequest,
 };
 use labelvault_core::manage::{self, AdminClient};
 use labelvault_core::pipeline::ingest;
@@ -62,12 +62,13 @@ impl Admin {
         }
     }
 
-    pub(crate) fn post(&self, path: &str, body: &Value) -> Result<Value> {
-        Ok(self.client.post(path, body)?)
-    }
-
     pub(crate) fn get(&self, path: &str) -> Result<Vec<u8>> {
         Ok(self.client.get(path)?)
+    }
+
+    /// The engine's client, for the admin API's typed calls.
+    pub(crate) fn client(&self) -> &AdminClient {
+        &self.client
     }
 }
 
@@ -255,46 +256,7 @@ pub struct GoldArgs {
 fn read_gold(path: &Path) -> Result<Vec<GoldAnswer>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut out = Vec::new();
-    let jsonl = text.trim_start().starts_with('{');
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || (!jsonl && i == 0 && line.starts_with("message_id")) {
-            continue;
-        }
-        if jsonl {
-            let v: Value = serde_json::from_str(line).map_err(|_| {
-                anyhow::anyhow!("{} line {}: malformed JSON", path.display(), i + 1)
-            })?;
-            match (v["message_id"].as_str(), v["intent"].as_str()) {
-                (Some(m), Some(t)) => out.push(GoldAnswer {
-                    message_id: m.to_string(),
-                    intent: t.to_string(),
-                }),
-                _ => bail!(
-                    "{} line {}: needs `message_id` and `intent`",
-                    path.display(),
-                    i + 1
-                ),
-            }
-        } else {
-            let Some((m, t)) = line.rsplit_once(',') else {
-                bail!(
-                    "{} line {}: expected message_id,intent",
-                    path.display(),
-                    i + 1
-                );
-            };
-            out.push(GoldAnswer {
-                message_id: m.trim().trim_matches('"').to_string(),
-                intent: t.trim().to_string(),
-            });
-        }
-    }
-    if out.is_empty() {
-        bail!("{} holds no gold answers", path.display());
-    }
-    Ok(out)
+    admin_api::read_gold_file(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 pub fn gold(a: GoldArgs) -> Result<()> {
@@ -1022,7 +984,7 @@ pub struct ExportArgs {
     pub folds: Option<u8>,
     /// Aggregation: dawid_skene or majority.
     #[arg(long, default_value = "dawid_skene")]
-    pub method: String,
+    pub method: Method,
     /// Replace personal data in the texts with typed placeholders.
     #[arg(long)]
     pub redact: bool,
@@ -1054,7 +1016,7 @@ pub fn export(a: ExportArgs) -> Result<()> {
             a.format,
             enc(&a.split),
             a.seed,
-            enc(&a.method),
+            a.method.as_str(),
             a.redact,
             !a.no_mark && k == 0
         );
@@ -1098,7 +1060,7 @@ pub struct EvaluateArgs {
     pub hub: HubAdmin,
     /// Aggregation: dawid_skene or majority.
     #[arg(long, default_value = "dawid_skene")]
-    pub method: String,
+    pub method: Method,
     /// Write the HTML report here (opens in any browser; no scripts, no remote content).
     #[arg(long)]
     pub html: Option<PathBuf>,
@@ -1115,55 +1077,42 @@ pub struct EvaluateArgs {
 }
 
 /// `labelvault evaluate --compare A B`.
-fn compare_versions(admin: &Admin, method: &str, a: &str, b: &str, json: bool) -> Result<()> {
-    let r: Value = serde_json::from_slice(&admin.get(&format!(
-        "/v1/admin/evaluation/compare?method={}&a={}&b={}",
-        enc(method),
-        enc(a),
-        enc(b)
-    ))?)
-    .context("the hub's answer is not JSON")?;
+fn compare_versions(admin: &Admin, method: Method, a: &str, b: &str, json: bool) -> Result<()> {
+    let received = admin_api::compare_received(&admin.client, method, a, b)?;
     if json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
-    let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let r = received.answer.comparison;
     println!(
         "{} message(s) of the test split judged by humans and predicted by both {a} and {b}:",
-        r["items"]
+        r.items
     );
     println!(
         "  accuracy  {a} {:.1}%  {b} {:.1}%  difference {:+.1} points",
-        f("accuracy_a") * 100.0,
-        f("accuracy_b") * 100.0,
-        f("accuracy_difference") * 100.0
+        r.accuracy_a * 100.0,
+        r.accuracy_b * 100.0,
+        r.accuracy_difference * 100.0
     );
     println!(
         "  macro F1  {a} {:.3}  {b} {:.3}  difference {:+.3}",
-        f("macro_f1_a"),
-        f("macro_f1_b"),
-        f("macro_f1_difference")
+        r.macro_f1_a, r.macro_f1_b, r.macro_f1_difference
     );
     println!(
         "  only {a} right: {}, only {b} right: {}; McNemar's exact test p = {:.4}{}",
-        r["only_a_correct"],
-        r["only_b_correct"],
-        f("mcnemar_p"),
-        if f("mcnemar_p") < 0.05 {
+        r.only_a_correct,
+        r.only_b_correct,
+        r.mcnemar_p,
+        if r.mcnemar_p < 0.05 {
             " (a real difference at the 5% level)"
         } else {
             " (no significant difference)"
         }
     );
     println!("F1 per intent ({a} → {b}):");
-    for d in r["per_intent"].as_array().cloned().unwrap_or_default() {
+    for d in &r.per_intent {
         println!(
             "  {:<32} {:.3} → {:.3} ({:+.3}), {} labelled",
-            d["intent"].as_str().unwrap_or(""),
-            d["f1_a"].as_f64().unwrap_or(0.0),
-            d["f1_b"].as_f64().unwrap_or(0.0),
-            d["difference"].as_f64().unwrap_or(0.0),
-            d["support"]
+            d.intent, d.f1_a, d.f1_b, d.difference, d.support
         );
     }
     Ok(())
@@ -1175,64 +1124,49 @@ pub fn evaluate(a: EvaluateArgs) -> Result<()> {
         let (Some(x), Some(y)) = (v.first(), v.get(1)) else {
             anyhow::bail!("--compare needs two model versions: --compare A B");
         };
-        return compare_versions(&admin, &a.method, x, y, a.json);
+        return compare_versions(&admin, a.method, x, y, a.json);
     }
-    let mut m = enc(&a.method);
-    if let Some(v) = &a.model_version {
-        m = format!("{m}&model_version={}", enc(v));
-    }
-    let r: Value = serde_json::from_slice(&admin.get(&format!("/v1/admin/evaluation?method={m}"))?)
-        .context("the hub's answer is not JSON")?;
+    let q = admin_api::EvaluationQuery {
+        method: a.method,
+        model_version: a.model_version.clone(),
+    };
+    let received = admin_api::evaluation_received(&admin.client, &q)?;
     if let Some(p) = &a.html {
-        let html = admin.get(&format!("/v1/admin/evaluation.html?method={m}"))?;
+        let html = admin.get(&q.path(true)?)?;
         std::fs::write(p, html).with_context(|| format!("cannot write {}", p.display()))?;
     }
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer.evaluation;
     println!(
         "{} message(s) with human labels: model accuracy {:.1}%, macro F1 {:.3}, expected calibration error {:.3}",
-        r["items"],
-        r["accuracy"].as_f64().unwrap_or(0.0) * 100.0,
-        r["macro_f1"].as_f64().unwrap_or(0.0),
-        r["expected_calibration_error"].as_f64().unwrap_or(0.0)
+        r.items,
+        r.accuracy * 100.0,
+        r.macro_f1,
+        r.expected_calibration_error
     );
     println!("top confusions (model said → humans said):");
-    for c in r["top_confusions"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .take(10)
-    {
-        println!(
-            "  {:>5}  {} → {}",
-            c["count"],
-            c["model"].as_str().unwrap_or(""),
-            c["human"].as_str().unwrap_or("")
-        );
+    for c in r.top_confusions.iter().take(10) {
+        println!("  {:>5}  {} → {}", c.count, c.model, c.human);
     }
-    if let Some(m) = r["false_positive_rate_by_company"].as_object() {
-        let parts: Vec<String> = m
+    if !r.false_positive_rate_by_company.is_empty() {
+        let parts: Vec<String> = r
+            .false_positive_rate_by_company
             .iter()
-            .map(|(k, v)| format!("{k} {:.1}%", v.as_f64().unwrap_or(0.0) * 100.0))
+            .map(|(k, v)| format!("{k} {:.1}%", v * 100.0))
             .collect();
         println!("false-positive rate by company: {}", parts.join(", "));
     }
-    let versions = r["by_model_version"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if !versions.is_empty() {
+    if !r.by_model_version.is_empty() {
         println!("by model version:");
-        for v in versions {
+        for v in &r.by_model_version {
             println!(
                 "  {:<24} {:>6} message(s), accuracy {:.1}%, macro F1 {:.3}",
-                v["model_version"].as_str().unwrap_or(""),
-                v["items"],
-                v["accuracy"].as_f64().unwrap_or(0.0) * 100.0,
-                v["macro_f1"].as_f64().unwrap_or(0.0)
+                v.model_version,
+                v.items,
+                v.accuracy * 100.0,
+                v.macro_f1
             );
         }
     }
@@ -1260,32 +1194,30 @@ pub struct RetrainArgs {
 
 pub fn retrain(a: RetrainArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let mut r: Option<Value> = None;
+    let mut r = None;
     if let Some(t) = a.threshold {
-        r = Some(admin.post("/v1/admin/retrain/threshold", &json!({ "threshold": t }))?);
+        r = Some(admin_api::retrain_threshold(&admin.client, t)?);
     }
     if a.mark {
-        r = Some(admin.post("/v1/admin/retrain/mark", &json!({"kind": "training"}))?);
+        r = Some(admin_api::retrain_mark(
+            &admin.client,
+            RetrainMarkKind::Training,
+        )?);
     }
-    let r = match r {
+    let received = match r {
         Some(r) => r,
-        None => serde_json::from_slice(&admin.get("/v1/admin/retrain")?)
-            .context("the hub's answer is not JSON")?,
+        None => admin_api::retrain_status_received(&admin.client)?,
     };
     if a.json {
-        println!("{r}");
-        return Ok(());
+        return print_body(&received.body);
     }
+    let r = received.answer;
     println!(
         "{} new label(s) since the last {} (threshold {}): retraining is {}",
-        r["new_labels"],
-        r["last_mark"]["kind"].as_str().unwrap_or("start"),
-        r["threshold"],
-        if r["due"].as_bool().unwrap_or(false) {
-            "due"
-        } else {
-            "not due yet"
-        }
+        r.new_labels,
+        r.last_mark.as_ref().map_or("start", |m| m.kind.as_str()),
+        r.threshold,
+        if r.due { "due" } else { "not due yet" }
     );
     Ok(())
 }

@@ -3,8 +3,9 @@
 //! pipeline did not start without reading the hub's logs.
 
 use crate::manage::{Admin, HubAdmin};
-use anyhow::{Context, Result};
-use serde_json::Value;
+use anyhow::Result;
+use labelvault_core::admin_api::{self, WebhookAttempt, WebhookDeliveries};
+use std::io::Write as _;
 
 /// Arguments of `labelvault webhook-deliveries`.
 #[derive(clap::Args, Debug)]
@@ -20,8 +21,8 @@ pub struct WebhookDeliveriesArgs {
 }
 
 /// One attempt as a short phrase: `503`, `connect error`.
-fn outcome(a: &Value) -> String {
-    match (a["status"].as_u64(), a["error"].as_str()) {
+fn outcome(a: &WebhookAttempt) -> String {
+    match (a.status, &a.error) {
         (Some(s), _) => format!("HTTP {s}"),
         (None, Some(e)) => format!("{e} error"),
         _ => "?".into(),
@@ -29,38 +30,35 @@ fn outcome(a: &Value) -> String {
 }
 
 /// Unix milliseconds as RFC 3339 (UTC).
-fn at(ms: &Value) -> String {
-    ms.as_i64()
-        .map(|ms| labelvault_core::batch::rfc3339(ms.div_euclid(1000)))
+fn at(ms: Option<i64>) -> String {
+    ms.map(|ms| labelvault_core::batch::rfc3339(ms.div_euclid(1000)))
         .unwrap_or_else(|| "-".into())
 }
 
 /// The deliveries as text, one event per paragraph.
-pub fn render(r: &Value) -> String {
+pub fn render(r: &WebhookDeliveries) -> String {
     use std::fmt::Write as _;
-    let list = r["deliveries"].as_array().cloned().unwrap_or_default();
-    if list.is_empty() {
+    if r.deliveries.is_empty() {
         return "no webhook events yet (retraining has not become due since the hub has a \
                 webhook, or none is configured: labelvault-hub serve --retrain-webhook URL)\n"
             .into();
     }
     let mut o = String::new();
-    for d in &list {
-        let attempts = d["attempts"].as_array().cloned().unwrap_or_default();
+    for d in &r.deliveries {
         let _ = write!(
             o,
             "{}  {}  made {}  {} attempt(s)",
-            d["event_id"].as_str().unwrap_or("?"),
-            d["state"].as_str().unwrap_or("?"),
-            at(&d["created_at_ms"]),
-            attempts.len()
+            d.event_id,
+            d.state,
+            at(Some(d.created_at_ms)),
+            d.attempts.len()
         );
-        if d["state"] == "pending" {
-            let _ = write!(o, ", next at {}", at(&d["next_attempt_at_ms"]));
+        if d.state == "pending" {
+            let _ = write!(o, ", next at {}", at(d.next_attempt_at_ms));
         }
         o.push('\n');
-        for a in &attempts {
-            let _ = writeln!(o, "  #{} {}  {}", a["attempt"], at(&a["at_ms"]), outcome(a));
+        for a in &d.attempts {
+            let _ = writeln!(o, "  #{} {}  {}", a.attempt, at(Some(a.at_ms)), outcome(a));
         }
     }
     o
@@ -69,13 +67,16 @@ pub fn render(r: &Value) -> String {
 /// Print the newest events and their attempts.
 pub fn webhook_deliveries(a: WebhookDeliveriesArgs) -> Result<()> {
     let admin = Admin::new(&a.hub)?;
-    let raw = admin.get(&format!("/v1/admin/webhook-deliveries?limit={}", a.limit))?;
-    let r: Value = serde_json::from_slice(&raw).context("the hub's answer is not JSON")?;
+    let received = admin_api::webhook_deliveries(admin.client(), a.limit)?;
     if a.json {
-        println!("{r}");
+        let mut out = std::io::stdout().lock();
+        out.write_all(&received.body)?;
+        if !received.body.ends_with(b"\n") {
+            out.write_all(b"\n")?;
+        }
         return Ok(());
     }
-    print!("{}", render(&r));
+    print!("{}", render(&received.answer));
     Ok(())
 }
 
@@ -91,10 +92,11 @@ mod tests {
                  "error": null, "next_attempt_at_ms": 1_700_000_120_000i64, "state": "pending"},
                 {"event_id": "wh_1", "attempt": 2, "at_ms": 1_700_000_001_000i64, "status": null,
                  "error": "connect", "next_attempt_at_ms": 1_700_000_120_000i64, "state": "pending"}]}]});
+        let r = serde_json::from_value(r).unwrap();
         let t = super::render(&r);
         assert!(t.starts_with("wh_1  pending  made 2023-11-14T22:13:20Z  2 attempt(s), next at 2023-11-14T22:15:20Z\n"), "{t}");
         assert!(t.contains("#1 2023-11-14T22:13:20Z  HTTP 503"), "{t}");
         assert!(t.contains("#2 2023-11-14T22:13:21Z  connect error"), "{t}");
-        assert!(super::render(&serde_json::json!({"deliveries": []})).contains("no webhook events"));
+        assert!(super::render(&Default::default()).contains("no webhook events"));
     }
 }

@@ -1,7 +1,9 @@
 //! The hub's admin API as types: the requests, answers, defaults and enums of the
 //! manager's pipeline calls (ingest, select, dispatch, reclaim, gold, companies, export,
-//! withdraw, pipeline status) and review calls (quality, disagreements, adjudications,
-//! annotators, missed-PII report and confirmation, evaluation). The hub parses requests into these types and answers
+//! withdraw, pipeline status), review calls (quality, disagreements, adjudications,
+//! annotators, missed-PII report and confirmation, evaluation) and the people,
+//! retraining, assignment and webhook calls (accounts and their enrollment, the
+//! retraining mark and threshold, assign, webhook deliveries). The hub parses requests into these types and answers
 //! with them, the CLI and the desktop shell build requests from them and read answers
 //! through them, and the app's TypeScript types in `ui/src/generated/` are generated from
 //! them (feature `ts`), so a field renamed or a default changed in one place changes
@@ -532,6 +534,80 @@ pub struct GoldAnswer {
     pub intent: String,
 }
 
+/// One JSON line of a gold file: the two fields it needs; other fields are left alone
+/// (a gold file is often an export with more columns).
+#[derive(Deserialize)]
+struct GoldLine {
+    message_id: String,
+    intent: String,
+}
+
+/// Why a gold file cannot be read: where, and what to fix (never the line's content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldFileError {
+    /// The 1-based line, when one line is at fault.
+    pub line: Option<usize>,
+    /// What is wrong and what to do.
+    pub problem: String,
+}
+
+impl std::fmt::Display for GoldFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(n) => write!(f, "line {n}: {}", self.problem),
+            None => f.write_str(&self.problem),
+        }
+    }
+}
+
+impl std::error::Error for GoldFileError {}
+
+/// Read a gold file into the answers of a [`GoldRequest`]: JSON lines with `message_id`
+/// and `intent`, or CSV rows `message_id,intent` (an optional `message_id…` header
+/// first). The CLI and the app read the same files the same way.
+pub fn read_gold_file(text: &str) -> Result<Vec<GoldAnswer>, GoldFileError> {
+    let at = |i: usize, problem: &str| GoldFileError {
+        line: Some(i + 1),
+        problem: problem.to_string(),
+    };
+    let jsonl = text.trim_start().starts_with('{');
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || (!jsonl && i == 0 && line.starts_with("message_id")) {
+            continue;
+        }
+        if jsonl {
+            let g: GoldLine = serde_json::from_str(line).map_err(|e| {
+                if e.is_data() {
+                    at(i, "needs `message_id` and `intent`, both text")
+                } else {
+                    at(i, "malformed JSON; each line must be one JSON object")
+                }
+            })?;
+            out.push(GoldAnswer {
+                message_id: g.message_id,
+                intent: g.intent,
+            });
+        } else {
+            let Some((m, t)) = line.rsplit_once(',') else {
+                return Err(at(i, "expected message_id,intent"));
+            };
+            out.push(GoldAnswer {
+                message_id: m.trim().trim_matches('"').to_string(),
+                intent: t.trim().to_string(),
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(GoldFileError {
+            line: None,
+            problem: "holds no gold answers; give JSON lines with message_id and intent, or message_id,intent rows".into(),
+        });
+    }
+    Ok(out)
+}
+
 /// `POST /v1/admin/gold`: known answers, all stored or none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -760,6 +836,10 @@ impl<'de> Deserialize<'de> for Method {
 }
 
 impl Method {
+    /// Every method, so that a check of the `method` query key (the app's outbound
+    /// ledger grammar) accepts exactly the names the hub answers with.
+    pub const ALL: [Method; 2] = [Method::DawidSkene, Method::Majority];
+
     /// Parse the query value (`dawid_skene`, `dawid-skene` or `majority`).
     pub fn parse(s: &str) -> Option<Method> {
         match s {
@@ -1203,6 +1283,323 @@ pub struct ConfirmTermsAnswer {
     pub masked_copies: u64,
 }
 
+/// What `POST /v1/admin/retrain/mark` records: a training run or an export made outside
+/// the hub. New labels are counted from it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RetrainMarkKind {
+    /// A training run was made from the labels.
+    #[default]
+    Training,
+    /// The labels were exported.
+    Export,
+}
+
+impl RetrainMarkKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetrainMarkKind::Training => "training",
+            RetrainMarkKind::Export => "export",
+        }
+    }
+
+    /// From the wire name.
+    pub fn parse(s: &str) -> Option<RetrainMarkKind> {
+        [RetrainMarkKind::Training, RetrainMarkKind::Export]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// `POST /v1/admin/retrain/mark` body. The kind is read as text and checked by the hub
+/// ([`RetrainMarkKind::parse`]) so that a wrong one is answered with the two it may be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetrainMarkRequest {
+    /// `training` (the default) or `export`.
+    #[serde(default = "default_mark_kind")]
+    pub kind: String,
+}
+
+fn default_mark_kind() -> String {
+    RetrainMarkKind::default().as_str().to_string()
+}
+
+impl RetrainMarkRequest {
+    /// A request recording `kind`.
+    pub fn of(kind: RetrainMarkKind) -> RetrainMarkRequest {
+        RetrainMarkRequest {
+            kind: kind.as_str().to_string(),
+        }
+    }
+}
+
+/// `POST /v1/admin/retrain/threshold` body: how many new labels make retraining due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RetrainThresholdRequest {
+    /// 1–[`RetrainThresholdRequest::MAX`].
+    pub threshold: u64,
+}
+
+impl RetrainThresholdRequest {
+    /// The largest threshold the hub accepts.
+    pub const MAX: u64 = 1_000_000_000;
+}
+
+/// A person's role on the hub. What each may do is the hub's rule table
+/// (docs/authorization.md); the CLI, the app and the hub read and write the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum Role {
+    /// The pipeline, batches, adjudication, exports, accounts.
+    Manager,
+    /// Adjudication and quality only.
+    Lead,
+    /// Ledgers, access records, erasure; never raw text.
+    PrivacyOfficer,
+    /// Figures only.
+    Viewer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Manager,
+        Role::Lead,
+        Role::PrivacyOfficer,
+        Role::Viewer,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Manager => "manager",
+            Role::Lead => "lead",
+            Role::PrivacyOfficer => "privacy_officer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// `--role` in the CLI.
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Role, String> {
+        Role::parse(s).ok_or_else(|| {
+            format!(
+                "{:?} is not a role: use manager, lead, privacy_officer or viewer",
+                s.chars().take(40).collect::<String>()
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `POST /v1/admin/accounts` body: an account for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AccountRequest {
+    /// The person's name (1–200 characters).
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// The answer to `POST /v1/admin/accounts`: the one-time code the person enrolls their
+/// key with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AccountCreated {
+    /// The account.
+    pub account_id: String,
+    /// The role.
+    pub role: Role,
+    /// One-time code (24 h).
+    pub enrollment_code: String,
+    /// Unix seconds.
+    pub code_expires_at: i64,
+}
+
+/// One account as `GET /v1/admin/accounts` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Account {
+    /// `ac_` and 24 hex digits.
+    pub account_id: String,
+    /// The person's name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their Ed25519 public key (base64) once enrolled.
+    pub signing_key: Option<String>,
+    /// Revoked accounts are refused.
+    pub revoked: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The answer to `GET /v1/admin/accounts`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AccountList {
+    /// Every account, revoked ones too.
+    pub accounts: Vec<Account>,
+}
+
+/// `POST /v1/accounts/enroll` body: the code and the person's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEnroll {
+    /// The one-time code.
+    pub enrollment_code: String,
+    /// Base64 Ed25519 public key (the private key stays in the person's OS keyring).
+    pub signing_key: String,
+}
+
+/// The answer to `POST /v1/accounts/enroll`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEnrolled {
+    /// The account.
+    pub account_id: String,
+    /// Its role.
+    pub role: Role,
+    /// The hub's public key (pin it to verify receipts and ledgers).
+    pub hub_public_key: String,
+}
+
+/// One item of `POST /v1/admin/assign`: text already redacted, with the model's guess.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignItem {
+    /// The (redacted) text.
+    pub text: String,
+    /// The model's intent.
+    pub intent: String,
+    /// The model's confidence.
+    pub confidence: f64,
+    /// Why the item needs a human.
+    pub reason: Reason,
+    /// Other intents the model considered.
+    #[serde(default)]
+    pub alternatives: Vec<crate::batch::Alternative>,
+}
+
+/// An item of an input file as the assignment carries it.
+impl From<crate::batch::input::InputItem> for AssignItem {
+    fn from(i: crate::batch::input::InputItem) -> AssignItem {
+        AssignItem {
+            text: i.text,
+            intent: i.intent,
+            confidence: i.confidence,
+            reason: i.reason,
+            alternatives: i.alternatives,
+        }
+    }
+}
+
+/// The item as the batch builder reads it.
+impl From<AssignItem> for crate::batch::input::InputItem {
+    fn from(i: AssignItem) -> crate::batch::input::InputItem {
+        crate::batch::input::InputItem {
+            text: i.text,
+            intent: i.intent,
+            confidence: i.confidence,
+            reason: i.reason,
+            alternatives: i.alternatives,
+        }
+    }
+}
+
+/// `POST /v1/admin/assign` body: items sealed into one batch for one device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRequest {
+    /// The device.
+    pub device_id: String,
+    /// The intents (the hub's default without).
+    #[serde(default)]
+    pub taxonomy: Option<Taxonomy>,
+    /// The items.
+    pub items: Vec<AssignItem>,
+    /// Days until the batch expires (1–365, 14 without).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_days: Option<u32>,
+}
+
+/// The answer to `POST /v1/admin/assign`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignAnswer {
+    /// The sealed batch.
+    pub batch_id: String,
+    /// Its items' ids, in the request's order.
+    pub item_ids: Vec<String>,
+}
+
+/// One attempt to deliver a retraining webhook event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WebhookAttempt {
+    /// The event attempted.
+    pub event_id: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// When, Unix milliseconds.
+    pub at_ms: i64,
+    /// The receiver's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why no answer came (`timeout`, `connect`, `dns`, `tls`, `io`, `other`).
+    pub error: Option<String>,
+    /// When the next attempt is due (Unix milliseconds); none once the event is final.
+    pub next_attempt_at_ms: Option<i64>,
+    /// The event's state after this attempt: `pending`, `delivered` or `failed`.
+    pub state: String,
+}
+
+/// A retraining webhook event and its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WebhookDelivery {
+    /// The event id (also the `x-lv-webhook-id` header).
+    pub event_id: String,
+    /// The seq of the retraining mark that opened the episode (0 before any mark).
+    pub episode: i64,
+    /// When the event was recorded, Unix milliseconds.
+    pub created_at_ms: i64,
+    /// `pending`, `delivered`, `failed`, or `superseded` (its episode ended before it
+    /// was delivered; not sent again).
+    pub state: String,
+    /// When the next attempt is due, while pending (Unix milliseconds).
+    pub next_attempt_at_ms: Option<i64>,
+    /// Every attempt, first first.
+    pub attempts: Vec<WebhookAttempt>,
+}
+
+/// The answer to `GET /v1/admin/webhook-deliveries`: the newest events first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WebhookDeliveries {
+    /// The events.
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
 // The review calls keep the hub's body beside the typed answer: the CLI's `--json`
 // prints it as sent (with what the hub adds, such as `as_of`), the app reads the answer.
 
@@ -1297,20 +1694,174 @@ pub fn confirm_terms(
     client.post_received("/v1/admin/missed-pii/confirm", req)
 }
 
-/// The model's evaluation (`GET /v1/admin/evaluation`).
-pub fn evaluation(client: &AdminClient) -> Result<EvaluationAnswer, AdminError> {
-    client.get_as("/v1/admin/evaluation")
+/// A model version as a query value: checked against the version grammar (so that it
+/// cannot carry other query keys or words), with `+` written `%2B` (a bare `+` reads as
+/// a space). `what` names the key in the error.
+fn version_query(what: &str, v: &str) -> Result<String, AdminError> {
+    crate::pipeline::check_model_version(v)
+        .map_err(|e| AdminError::new("bad_input", e.replace("`model_version`", what)))?;
+    Ok(v.replace('+', "%2B"))
 }
 
-/// Compare two model versions (`GET /v1/admin/evaluation/compare?a=&b=`); the versions
-/// must be safe in a query (the caller checks them).
+/// Which evaluation to read (`GET /v1/admin/evaluation` and its HTML report).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvaluationQuery {
+    /// Aggregation of the human labels.
+    pub method: Method,
+    /// One model version's predictions only (each message's current one without).
+    pub model_version: Option<String>,
+}
+
+impl EvaluationQuery {
+    /// The path of the JSON answer (`html`: of the HTML report). Keys at the hub's
+    /// defaults are left out (see `method_query`).
+    pub fn path(&self, html: bool) -> Result<String, AdminError> {
+        let mut path = format!(
+            "/v1/admin/evaluation{}{}",
+            if html { ".html" } else { "" },
+            method_query(self.method, '?')
+        );
+        if let Some(v) = &self.model_version {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            path.push_str(&format!(
+                "{sep}model_version={}",
+                version_query("`--model-version`", v)?
+            ));
+        }
+        Ok(path)
+    }
+}
+
+/// The model's evaluation (`GET /v1/admin/evaluation`) with the hub's defaults.
+pub fn evaluation(client: &AdminClient) -> Result<EvaluationAnswer, AdminError> {
+    evaluation_received(client, &EvaluationQuery::default()).map(|r| r.answer)
+}
+
+/// The model's evaluation (`GET /v1/admin/evaluation`), keeping the hub's body as sent.
+pub fn evaluation_received(
+    client: &AdminClient,
+    q: &EvaluationQuery,
+) -> Result<Received<EvaluationAnswer>, AdminError> {
+    client.get_received(&q.path(false)?)
+}
+
+/// Compare two model versions (`GET /v1/admin/evaluation/compare?a=&b=`) with the
+/// hub's default aggregation.
 pub fn compare(client: &AdminClient, a: &str, b: &str) -> Result<ComparisonAnswer, AdminError> {
-    client.get_as(&format!("/v1/admin/evaluation/compare?a={a}&b={b}"))
+    compare_received(client, Method::default(), a, b).map(|r| r.answer)
+}
+
+/// Compare two model versions under `method`, keeping the hub's body as sent. A version
+/// outside the version grammar is refused here, before anything is sent.
+pub fn compare_received(
+    client: &AdminClient,
+    method: Method,
+    a: &str,
+    b: &str,
+) -> Result<Received<ComparisonAnswer>, AdminError> {
+    client.get_received(&format!(
+        "/v1/admin/evaluation/compare?a={}&b={}{}",
+        version_query("the first version", a)?,
+        version_query("the second version", b)?,
+        method_query(method, '&')
+    ))
 }
 
 /// Whether retraining is due (`GET /v1/admin/retrain`).
 pub fn retrain_status(client: &AdminClient) -> Result<RetrainStatus, AdminError> {
-    client.get_as("/v1/admin/retrain")
+    retrain_status_received(client).map(|r| r.answer)
+}
+
+/// [`retrain_status`], keeping the hub's body as sent (the CLI's `--json` prints it).
+pub fn retrain_status_received(
+    client: &AdminClient,
+) -> Result<Received<RetrainStatus>, AdminError> {
+    client.get_received("/v1/admin/retrain")
+}
+
+/// Record a training run or an outside export (`POST /v1/admin/retrain/mark`); new
+/// labels are counted from it.
+pub fn retrain_mark(
+    client: &AdminClient,
+    kind: RetrainMarkKind,
+) -> Result<Received<RetrainStatus>, AdminError> {
+    client.post_received("/v1/admin/retrain/mark", &RetrainMarkRequest::of(kind))
+}
+
+/// Set how many new labels make retraining due (`POST /v1/admin/retrain/threshold`).
+pub fn retrain_threshold(
+    client: &AdminClient,
+    threshold: u64,
+) -> Result<Received<RetrainStatus>, AdminError> {
+    client.post_received(
+        "/v1/admin/retrain/threshold",
+        &RetrainThresholdRequest { threshold },
+    )
+}
+
+/// An account for a person (`POST /v1/admin/accounts`).
+pub fn create_account(
+    client: &AdminClient,
+    req: &AccountRequest,
+) -> Result<AccountCreated, AdminError> {
+    client.post_as("/v1/admin/accounts", req)
+}
+
+/// Every account (`GET /v1/admin/accounts`).
+pub fn accounts(client: &AdminClient) -> Result<AccountList, AdminError> {
+    client.get_as("/v1/admin/accounts")
+}
+
+/// An annotator with a one-time enrollment code for their device
+/// (`POST /v1/admin/annotators`).
+pub fn create_annotator(
+    client: &AdminClient,
+    name: &str,
+) -> Result<crate::protocol::AnnotatorCreated, AdminError> {
+    client.post_as(
+        "/v1/admin/annotators",
+        &crate::protocol::CreateAnnotator { name: name.into() },
+    )
+}
+
+/// Seal items into a batch for a device (`POST /v1/admin/assign`).
+pub fn assign(client: &AdminClient, req: &AssignRequest) -> Result<AssignAnswer, AdminError> {
+    client.post_as("/v1/admin/assign", req)
+}
+
+/// The newest retraining webhook events with their attempts
+/// (`GET /v1/admin/webhook-deliveries?limit=`, 1–1000).
+pub fn webhook_deliveries(
+    client: &AdminClient,
+    limit: u32,
+) -> Result<Received<WebhookDeliveries>, AdminError> {
+    client.get_received(&format!(
+        "/v1/admin/webhook-deliveries?limit={}",
+        limit.clamp(1, 1000)
+    ))
+}
+
+/// Erase messages (`POST /v1/admin/erase`); answers the signed receipt.
+pub fn erase(
+    client: &AdminClient,
+    req: &crate::erasure::EraseRequest,
+) -> Result<crate::erasure::ErasureReceipt, AdminError> {
+    client.post_as("/v1/admin/erase", req)
+}
+
+/// An erasure's receipt, signed now (`GET /v1/admin/erasures/{id}`); the id must be an
+/// erasure id.
+pub fn erasure_status(
+    client: &AdminClient,
+    erasure_id: &str,
+) -> Result<crate::erasure::ErasureReceipt, AdminError> {
+    if !crate::grammar::ERASURE_ID.matches(erasure_id) {
+        return Err(AdminError::new(
+            "bad_input",
+            "an erasure id is \"er_\" and 24 hex digits, as an earlier erasure answered",
+        ));
+    }
+    client.get_as(&format!("/v1/admin/erasures/{erasure_id}"))
 }
 
 /// Dry-run a selection (`POST /v1/admin/select`).
@@ -1479,6 +2030,92 @@ mod tests {
             assert_eq!(spelling.parse::<Method>(), Ok(m));
         }
         assert!(serde_json::from_value::<Method>("mean".into()).is_err());
+    }
+
+    /// The paths the client sends for non-default aggregation and model versions are
+    /// ones the app's outbound ledger records; a version that could carry other words
+    /// is refused before anything is sent.
+    #[test]
+    fn the_clients_evaluation_paths_pass_the_ledger_grammar() {
+        let call = crate::protocol::AdminCall::of("GET", b"");
+        let q = EvaluationQuery {
+            method: Method::Majority,
+            model_version: Some("v2+cuda".into()),
+        };
+        for html in [false, true] {
+            let p = q.path(html).unwrap();
+            assert!(
+                p.contains("method=majority") && p.contains("v2%2Bcuda"),
+                "{p}"
+            );
+            assert_eq!(crate::grammar::check_admin_call(&p, &call), Ok(()), "{p}");
+        }
+        assert_eq!(
+            EvaluationQuery::default().path(false).unwrap(),
+            "/v1/admin/evaluation"
+        );
+        let bad = EvaluationQuery {
+            method: Method::DawidSkene,
+            model_version: Some("v1&a=Anna".into()),
+        };
+        let e = bad.path(false).unwrap_err();
+        assert_eq!(e.code, "bad_input");
+        assert!(!e.message.contains("Anna"), "{}", e.message);
+        let quality = format!("/v1/admin/quality{}", method_query(Method::Majority, '?'));
+        assert_eq!(crate::grammar::check_admin_call(&quality, &call), Ok(()));
+    }
+
+    /// A gold file reads the same as JSON lines or CSV rows; a bad line is named by
+    /// number without its content.
+    #[test]
+    fn gold_files_read_as_jsonl_or_csv() {
+        let want = vec![
+            GoldAnswer {
+                message_id: "m1".into(),
+                intent: "refund".into(),
+            },
+            GoldAnswer {
+                message_id: "m2".into(),
+                intent: "card_lost".into(),
+            },
+        ];
+        let jsonl = "{\"message_id\": \"m1\", \"intent\": \"refund\", \"text\": \"x\"}\n\n{\"message_id\": \"m2\", \"intent\": \"card_lost\"}\n";
+        assert_eq!(read_gold_file(jsonl).unwrap(), want);
+        let csv = "message_id,intent\nm1,refund\n\"m2\", card_lost\n";
+        assert_eq!(read_gold_file(csv).unwrap(), want);
+        let e = read_gold_file(
+            "{\"message_id\": \"m1\", \"intent\": \"refund\"}\n{\"message_id\": \"Secret Name\"}\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(!e.to_string().contains("Secret"), "{e}");
+        let e = read_gold_file("{\"message_id\": \"m1\", \"intent\": \"refund\"}\n{not json\n")
+            .unwrap_err();
+        assert_eq!(
+            (e.line, e.problem.contains("malformed JSON")),
+            (Some(2), true)
+        );
+        assert_eq!(read_gold_file("m1 refund\n").unwrap_err().line, Some(1));
+        assert_eq!(read_gold_file("\n").unwrap_err().line, None);
+    }
+
+    /// Roles and retraining marks read back from their wire names only.
+    #[test]
+    fn roles_and_mark_kinds_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse::<Role>(), Ok(r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.as_str());
+        }
+        assert!("Manager".parse::<Role>().is_err());
+        for k in [RetrainMarkKind::Training, RetrainMarkKind::Export] {
+            assert_eq!(RetrainMarkKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+        }
+        let r: RetrainMarkRequest = serde_json::from_str("{}").unwrap();
+        assert_eq!(r, RetrainMarkRequest::of(RetrainMarkKind::Training));
+        assert!(
+            serde_json::from_str::<RetrainThresholdRequest>(r#"{"threshold": 1, "x": 2}"#).is_err()
+        );
     }
 
     /// A preview keeps the pool's size and only its first entries.

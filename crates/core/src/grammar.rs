@@ -476,13 +476,31 @@ fn admin_query_ok(route: &str, key: &str, value: &str) -> bool {
         ),
         "with_text" => matches!(value, "true" | "false"),
         "seed" | "limit" | "offset" | "as_of" => digits(value),
+        // Aggregation: only where the hub reads it, and only its wire names (the hub
+        // also reads `dawid-skene`, but a client sends the one spelling it answers with).
+        "method" => {
+            matches!(
+                route,
+                "quality"
+                    | "disagreements"
+                    | "export"
+                    | "evaluation"
+                    | "evaluation.html"
+                    | "evaluation/compare"
+            ) && crate::admin_api::Method::ALL
+                .iter()
+                .any(|m| m.as_str() == value)
+        }
+        "include_adjudicated" => route == "disagreements" && matches!(value, "true" | "false"),
         // Model versions: one version's evaluation, the comparison of two.
+        // A version's `+` travels as `%2B` (a bare `+` reads as a space); no other escape.
         "model_version" => {
             matches!(route, "evaluation" | "evaluation.html")
-                && crate::pipeline::check_model_version(value).is_ok()
+                && crate::pipeline::check_model_version(&value.replace("%2B", "+")).is_ok()
         }
         "a" | "b" => {
-            route == "evaluation/compare" && crate::pipeline::check_model_version(value).is_ok()
+            route == "evaluation/compare"
+                && crate::pipeline::check_model_version(&value.replace("%2B", "+")).is_ok()
         }
         _ => false,
     }
@@ -492,7 +510,7 @@ fn admin_query_ok(route: &str, key: &str, value: &str) -> bool {
 /// ([`ADMIN_ROUTES`], ids in their shapes) with an optional query of known keys and
 /// closed or numeric values, and the record's method, hash and sizes are plausible.
 pub fn check_admin_call(path: &str, c: &crate::protocol::AdminCall) -> Result<(), Problem> {
-    const RULE: &str = "must be one of the hub's admin routes, with only known query keys (format, with_text, seed, limit, offset, as_of, model_version, a, b) and their values";
+    const RULE: &str = "must be one of the hub's admin routes, with only known query keys (format, with_text, seed, limit, offset, as_of, model_version, a, b, method, include_adjudicated) and their values";
     let Some(rest) = path.strip_prefix("/v1/admin/") else {
         return fail(None, "path", RULE);
     };
@@ -863,6 +881,13 @@ mod tests {
             "/v1/admin/evaluation/compare?a=v1&b=model-2.1",
             "/v1/admin/evaluation?model_version=v1",
             "/v1/admin/evaluation.html?model_version=v1",
+            "/v1/admin/quality?method=majority",
+            "/v1/admin/quality?method=dawid_skene",
+            "/v1/admin/disagreements?with_text=false&limit=50&include_adjudicated=true&method=majority",
+            "/v1/admin/disagreements?include_adjudicated=false",
+            "/v1/admin/evaluation?method=majority&model_version=v1",
+            "/v1/admin/evaluation/compare?method=majority&a=v1&b=v2",
+            "/v1/admin/evaluation?model_version=v1%2Bcuda",
         ] {
             assert!(check_admin_call(good, &call).is_ok(), "{good}");
         }
@@ -880,6 +905,17 @@ mod tests {
             "/v1/admin/adjudications/jane/undo",
             "/v1/admin/adjudications//undo",
             "/v1/admin/batches/b_jane/withdraw",
+            // Aggregation method: the wire names only, and only where the hub reads it.
+            "/v1/admin/quality?method=Majority",
+            "/v1/admin/quality?method=dawid-skene",
+            "/v1/admin/quality?method=",
+            "/v1/admin/quality?method=jane",
+            "/v1/admin/accounts?method=majority",
+            "/v1/admin/disagreements?include_adjudicated=yes",
+            "/v1/admin/disagreements?include_adjudicated=1",
+            "/v1/admin/disagreements?include_adjudicated=",
+            "/v1/admin/quality?include_adjudicated=true",
+            "/v1/admin/evaluation?model_version=v1%20two",
         ] {
             assert!(check_admin_call(bad, &call).is_err(), "{bad}");
         }

@@ -950,3 +950,205 @@ fn the_openapi_document_describes_the_admin_api_types() {
         problems.join("\n")
     );
 }
+
+/// The people, retraining, assignment and webhook calls' types: accounts and their
+/// enrollment, the retraining mark and threshold, an assignment and the webhook
+/// deliveries.
+#[test]
+fn the_openapi_document_describes_the_account_retrain_assign_and_webhook_types() {
+    let spec = spec();
+    let mut problems = Vec::new();
+    let accounts = "/v1/admin/accounts";
+    problems.extend(check(
+        &spec,
+        "AccountRequest",
+        &request(accounts),
+        Kind::Request,
+        &api::AccountRequest {
+            name: "Mia".into(),
+            role: api::Role::Lead,
+        },
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "Role",
+        &format!("{}/properties/role", request(accounts)),
+        enum_names(&api::Role::ALL),
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "Role (role change)",
+        &format!(
+            "{}/properties/role",
+            request("/v1/admin/accounts/{account_id}/role")
+        ),
+        enum_names(&api::Role::ALL),
+    ));
+    problems.extend(check(
+        &spec,
+        "AccountCreated",
+        &answer(accounts),
+        Kind::Answer,
+        &api::AccountCreated {
+            account_id: "ac_1".into(),
+            role: api::Role::Viewer,
+            enrollment_code: "ABCD".into(),
+            code_expires_at: 1,
+        },
+    ));
+    let account = api::Account {
+        account_id: "ac_1".into(),
+        name: "Mia".into(),
+        role: api::Role::Manager,
+        signing_key: Some("k".into()),
+        revoked: false,
+        created_at: 1,
+    };
+    problems.extend(check(
+        &spec,
+        "AccountList",
+        &get_answer(accounts),
+        Kind::Answer,
+        &api::AccountList {
+            accounts: vec![account.clone()],
+        },
+    ));
+    problems.extend(check_item(
+        &spec,
+        &get_answer(accounts),
+        "accounts",
+        &account,
+    ));
+    problems.extend(check(
+        &spec,
+        "AccountEnroll",
+        &request("/v1/accounts/enroll"),
+        Kind::Request,
+        &api::AccountEnroll {
+            enrollment_code: "ABCD".into(),
+            signing_key: "k".into(),
+        },
+    ));
+    problems.extend(check(
+        &spec,
+        "AccountEnrolled",
+        &answer("/v1/accounts/enroll"),
+        Kind::Answer,
+        &api::AccountEnrolled {
+            account_id: "ac_1".into(),
+            role: api::Role::PrivacyOfficer,
+            hub_public_key: "k".into(),
+        },
+    ));
+
+    problems.extend(check(
+        &spec,
+        "RetrainMarkRequest",
+        &request("/v1/admin/retrain/mark"),
+        Kind::Request,
+        &api::RetrainMarkRequest::of(api::RetrainMarkKind::Export),
+    ));
+    problems.extend(check_enum(
+        &spec,
+        "RetrainMarkKind",
+        &format!("{}/properties/kind", request("/v1/admin/retrain/mark")),
+        enum_names(&[api::RetrainMarkKind::Training, api::RetrainMarkKind::Export]),
+    ));
+    problems.extend(check(
+        &spec,
+        "RetrainThresholdRequest",
+        &request("/v1/admin/retrain/threshold"),
+        Kind::Request,
+        &api::RetrainThresholdRequest { threshold: 5 },
+    ));
+    let threshold_max = schema(
+        &spec,
+        &format!(
+            "{}/properties/threshold",
+            request("/v1/admin/retrain/threshold")
+        ),
+    )
+    .get("maximum")
+    .and_then(Value::as_u64);
+    if threshold_max != Some(api::RetrainThresholdRequest::MAX) {
+        problems.push(format!(
+            "RetrainThresholdRequest::MAX is {} but the document says {threshold_max:?}",
+            api::RetrainThresholdRequest::MAX
+        ));
+    }
+
+    let item = api::AssignItem {
+        text: "t".into(),
+        intent: "x".into(),
+        confidence: 0.5,
+        reason: Reason::LowConfidence,
+        alternatives: vec![labelvault_core::batch::Alternative {
+            intent: "y".into(),
+            confidence: 0.2,
+        }],
+    };
+    let assign = "/components/schemas/AssignRequest";
+    problems.extend(check(
+        &spec,
+        "AssignRequest",
+        assign,
+        Kind::Request,
+        &api::AssignRequest {
+            device_id: "d_1".into(),
+            taxonomy: Some(labelvault_core::batch::Taxonomy {
+                id: "t".into(),
+                version: "1".into(),
+                intents: Vec::new(),
+            }),
+            items: vec![item.clone()],
+            expires_days: Some(3),
+        },
+    ));
+    problems.extend(check_item(&spec, assign, "items", &item));
+    problems.extend(check(
+        &spec,
+        "AssignAnswer",
+        "/components/schemas/AssignResponse",
+        Kind::Answer,
+        &api::AssignAnswer {
+            batch_id: "b_1".into(),
+            item_ids: vec!["i_1".into()],
+        },
+    ));
+
+    let attempt = api::WebhookAttempt {
+        event_id: "wh_1".into(),
+        attempt: 1,
+        at_ms: 1,
+        status: Some(503),
+        error: Some("connect".into()),
+        next_attempt_at_ms: Some(2),
+        state: "pending".into(),
+    };
+    let delivery = api::WebhookDelivery {
+        event_id: "wh_1".into(),
+        episode: 0,
+        created_at_ms: 1,
+        state: "pending".into(),
+        next_attempt_at_ms: Some(2),
+        attempts: vec![attempt.clone()],
+    };
+    let hooks = "/components/schemas/WebhookDeliveries";
+    problems.extend(check(
+        &spec,
+        "WebhookDeliveries",
+        hooks,
+        Kind::Answer,
+        &api::WebhookDeliveries {
+            deliveries: vec![delivery.clone()],
+        },
+    ));
+    problems.extend(check_item(&spec, hooks, "deliveries", &delivery));
+    problems.extend(check_item(
+        &spec,
+        &format!("{hooks}/properties/deliveries/items"),
+        "attempts",
+        &attempt,
+    ));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -16,46 +16,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use labelvault_core::admin_api::{
+    Account, AccountCreated, AccountEnroll, AccountEnrolled, AccountList, AccountRequest,
+};
+use serde::Deserialize;
 
-/// A role. What each may do is [`RULES`]; docs/authorization.md has the same table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The pipeline, batches, adjudication, exports, accounts.
-    Manager,
-    /// Adjudication and quality only.
-    Lead,
-    /// Ledgers, access records, erasure; never raw text.
-    PrivacyOfficer,
-    /// Figures only.
-    Viewer,
-}
-
-impl Role {
-    /// Every role.
-    pub const ALL: [Role; 4] = [
-        Role::Manager,
-        Role::Lead,
-        Role::PrivacyOfficer,
-        Role::Viewer,
-    ];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Manager => "manager",
-            Role::Lead => "lead",
-            Role::PrivacyOfficer => "privacy_officer",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    /// From the stored name.
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
+/// A role. What each may do is [`RULES`]; docs/authorization.md has the same table. The
+/// type is the admin API's, so the CLI and the app send the names the hub reads.
+pub use labelvault_core::admin_api::Role;
 
 use Role::{Lead as L, Manager as M, PrivacyOfficer as P, Viewer as V};
 
@@ -515,33 +483,12 @@ pub async fn gate(State(s): State<AppState>, req: Request, next: Next) -> Respon
     }
 }
 
-/// `POST /v1/admin/accounts` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewAccount {
-    name: String,
-    role: Role,
-}
-
-/// Its answer: the one-time code the person enrolls their key with.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccountCreated {
-    /// The account.
-    pub account_id: String,
-    /// The role.
-    pub role: Role,
-    /// One-time code (24 h).
-    pub enrollment_code: String,
-    /// Unix seconds.
-    pub code_expires_at: i64,
-}
-
 /// `POST /v1/admin/accounts` (manager): an account for a person, with a one-time code.
 pub async fn create(
     State(s): State<AppState>,
     body: Bytes,
 ) -> Result<Json<AccountCreated>, HubError> {
-    let req: NewAccount = crate::http::parse_object(&body)?;
+    let req: AccountRequest = crate::http::parse_object(&body)?;
     if req.name.trim().is_empty() || req.name.len() > 200 {
         return Err(HubError::bad("invalid", "name must be 1–200 characters"));
     }
@@ -563,18 +510,35 @@ pub async fn create(
     }))
 }
 
-#[derive(Serialize)]
-struct AccountList {
-    accounts: Vec<crate::store::AccountRecord>,
-}
-
 /// `GET /v1/admin/accounts` (manager, privacy officer).
-pub async fn list(State(s): State<AppState>) -> Result<Json<serde_json::Value>, HubError> {
+pub async fn list(State(s): State<AppState>) -> Result<Json<AccountList>, HubError> {
     let store = s.store.clone();
     let accounts = blocking(move || store.accounts()).await?;
-    serde_json::to_value(AccountList { accounts })
-        .map(Json)
-        .map_err(|e| HubError::Internal(e.to_string()))
+    let accounts = accounts
+        .into_iter()
+        .map(account)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(AccountList { accounts }))
+}
+
+/// The store's record of an account as the admin API lists it.
+fn account(a: crate::store::AccountRecord) -> Result<Account, HubError> {
+    let role = Role::parse(&a.role).ok_or_else(|| {
+        HubError::Internal(format!(
+            "account {} has a stored role the hub does not know",
+            a.account_id
+        ))
+    })?;
+    Ok(Account {
+        account_id: a.account_id,
+        name: a.name,
+        role,
+        signing_key: a
+            .signing_key
+            .map(|k| base64::engine::general_purpose::STANDARD.encode(k)),
+        revoked: a.revoked,
+        created_at: a.created_at,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -613,27 +577,6 @@ pub async fn revoke(
     Ok(Json(serde_json::json!({"revoked": id})))
 }
 
-/// `POST /v1/accounts/enroll` body: the code and the person's public key.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AccountEnroll {
-    /// The one-time code.
-    pub enrollment_code: String,
-    /// Base64 Ed25519 public key (the private key stays in the person's OS keyring).
-    pub signing_key: String,
-}
-
-/// Its answer.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct AccountEnrolled {
-    /// The account.
-    pub account_id: String,
-    /// Its role.
-    pub role: String,
-    /// The hub's public key (pin it to verify receipts and ledgers).
-    pub hub_public_key: String,
-}
-
 /// `POST /v1/accounts/enroll` (holder of an account code): register the key.
 pub async fn enroll(
     State(s): State<AppState>,
@@ -653,9 +596,15 @@ pub async fn enroll(
     let store = s.store.clone();
     let acc = blocking(move || store.enroll_account(&hash, auth::now(), &key)).await?;
     tracing::info!(account = %acc.account_id, "enrolled account key");
+    let role = Role::parse(&acc.role).ok_or_else(|| {
+        HubError::Internal(format!(
+            "account {} has a stored role the hub does not know",
+            acc.account_id
+        ))
+    })?;
     Ok(Json(AccountEnrolled {
         account_id: acc.account_id,
-        role: acc.role,
+        role,
         hub_public_key: s.key.public_key(),
     }))
 }

@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::admin_api::{
     AdjudicationList, AdjudicationRequest, ComparisonAnswer, DisagreementList, EvaluationAnswer,
+    RetrainMarkKind, RetrainMarkRequest, RetrainMarkView, RetrainStatus, RetrainThresholdRequest,
     UndoRequest,
 };
 use labelvault_core::pipeline::evaluate::{self, Judged};
 use labelvault_core::pipeline::export::{self, Example, Split};
-use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -982,28 +982,37 @@ pub async fn evaluation_compare(
 }
 
 /// `GET /v1/admin/retrain`.
-pub async fn retrain_status(State(s): State<AppState>) -> Result<Response, HubError> {
-    Ok(Json(blocking(move || s.store.retrain_status()).await?).into_response())
+pub async fn retrain_status(State(s): State<AppState>) -> Result<Json<RetrainStatus>, HubError> {
+    Ok(Json(retrain_view(
+        blocking(move || s.store.retrain_status()).await?,
+    )))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MarkRequest {
-    #[serde(default = "default_kind")]
-    kind: String,
-}
-
-fn default_kind() -> String {
-    "training".into()
+/// The store's retraining status as the admin API answers it.
+fn retrain_view(st: crate::store::RetrainStatus) -> RetrainStatus {
+    RetrainStatus {
+        new_labels: st.new_labels,
+        threshold: st.threshold,
+        due: st.due,
+        labels_total: st.labels_total,
+        last_mark: st.last_mark.map(|m| RetrainMarkView {
+            seq: u64::try_from(m.seq).unwrap_or_default(),
+            kind: m.kind,
+            at_ms: m.at_ms,
+        }),
+    }
 }
 
 /// `POST /v1/admin/retrain/mark`: a training run (or outside export) acknowledged.
-pub async fn retrain_mark(State(s): State<AppState>, body: Bytes) -> Result<Response, HubError> {
-    let req: MarkRequest = crate::http::parse_object(&body)?;
-    let kind = match req.kind.as_str() {
-        "training" => MarkKind::Training,
-        "export" => MarkKind::Export,
-        _ => {
+pub async fn retrain_mark(
+    State(s): State<AppState>,
+    body: Bytes,
+) -> Result<Json<RetrainStatus>, HubError> {
+    let req: RetrainMarkRequest = crate::http::parse_object(&body)?;
+    let kind = match RetrainMarkKind::parse(&req.kind) {
+        Some(RetrainMarkKind::Training) => MarkKind::Training,
+        Some(RetrainMarkKind::Export) => MarkKind::Export,
+        None => {
             return Err(HubError::bad(
                 "invalid",
                 "`kind` must be training or export",
@@ -1012,22 +1021,16 @@ pub async fn retrain_mark(State(s): State<AppState>, body: Bytes) -> Result<Resp
     };
     let st = blocking(move || s.store.retrain_mark(kind, now_ms())).await?;
     tracing::info!(kind = %req.kind, "retraining mark");
-    Ok(Json(st).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThresholdRequest {
-    threshold: u64,
+    Ok(Json(retrain_view(st)))
 }
 
 /// `POST /v1/admin/retrain/threshold`.
 pub async fn retrain_threshold(
     State(s): State<AppState>,
     body: Bytes,
-) -> Result<Response, HubError> {
-    let req: ThresholdRequest = crate::http::parse_object(&body)?;
-    if !(1..=1_000_000_000).contains(&req.threshold) {
+) -> Result<Json<RetrainStatus>, HubError> {
+    let req: RetrainThresholdRequest = crate::http::parse_object(&body)?;
+    if !(1..=RetrainThresholdRequest::MAX).contains(&req.threshold) {
         return Err(HubError::bad("invalid", "`threshold` must be 1–1000000000"));
     }
     let st = blocking(move || {
@@ -1035,7 +1038,7 @@ pub async fn retrain_threshold(
             .retrain_mark(MarkKind::Threshold(req.threshold), now_ms())
     })
     .await?;
-    Ok(Json(st).into_response())
+    Ok(Json(retrain_view(st)))
 }
 
 /// Sync latency histogram bounds, seconds.

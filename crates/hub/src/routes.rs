@@ -11,13 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
-use labelvault_core::admin_api::{Annotator, AnnotatorDevice, AnnotatorList};
-use labelvault_core::batch::{self, input::InputItem, Alternative, Reason, Taxonomy};
+use labelvault_core::admin_api::{
+    Annotator, AnnotatorDevice, AnnotatorList, AssignAnswer, AssignRequest,
+};
+use labelvault_core::batch::{self, input::InputItem};
 use labelvault_core::protocol::{
     AnnotatorCreated, CreateAnnotator, EnrollRequest, EnrollResponse, LabelUpload, SignedReceipt,
     MAX_LABELS_PER_UPLOAD, MAX_UPLOAD_BYTES,
 };
-use serde::{Deserialize, Serialize};
 
 /// Largest admin request (an assignment of many items).
 const MAX_ADMIN_BYTES: usize = 256 * 1024 * 1024;
@@ -208,36 +209,7 @@ async fn enroll(State(s): State<AppState>, body: Bytes) -> Result<Json<EnrollRes
     }))
 }
 
-/// One item in an assignment request.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AssignItem {
-    text: String,
-    intent: String,
-    confidence: f64,
-    reason: Reason,
-    #[serde(default)]
-    alternatives: Vec<Alternative>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AssignRequest {
-    device_id: String,
-    #[serde(default)]
-    taxonomy: Option<Taxonomy>,
-    items: Vec<AssignItem>,
-    #[serde(default)]
-    expires_days: Option<u32>,
-}
-
-#[derive(Debug, Serialize)]
-struct AssignResponse {
-    batch_id: String,
-    item_ids: Vec<String>,
-}
-
-async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignResponse>, HubError> {
+async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignAnswer>, HubError> {
     let req: AssignRequest = crate::http::parse_object_allowing_null(&body, &["taxonomy"])?;
     let store = s.store.clone();
     let dev_id = req.device_id.clone();
@@ -250,17 +222,7 @@ async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignRes
             "this device is revoked; assign the items to another device",
         ));
     }
-    let items: Vec<InputItem> = req
-        .items
-        .into_iter()
-        .map(|i| InputItem {
-            text: i.text,
-            intent: i.intent,
-            confidence: i.confidence,
-            reason: i.reason,
-            alternatives: i.alternatives,
-        })
-        .collect();
+    let items: Vec<InputItem> = req.items.into_iter().map(InputItem::from).collect();
     let now = auth::now();
     let ttl = i64::from(req.expires_days.unwrap_or(14).clamp(1, 365)) * 86_400;
     let key = s.key.clone();
@@ -291,7 +253,7 @@ async fn assign(State(s): State<AppState>, body: Bytes) -> Result<Json<AssignRes
     })
     .await?;
     tracing::info!(batch = %batch_id, items = item_ids.len(), "assigned batch");
-    Ok(Json(AssignResponse { batch_id, item_ids }))
+    Ok(Json(AssignAnswer { batch_id, item_ids }))
 }
 
 async fn revoke(
