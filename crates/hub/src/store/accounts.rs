@@ -2,7 +2,7 @@
 //! [`Tx`]: who may use the admin API, with which role, until when.
 
 use super::sql::{args, Row, Tx};
-use super::{AccountRecord, BOOTSTRAP_ACCOUNT, BOOTSTRAP_NAME};
+use super::{code_problem, AccountRecord, CodeKind, CodeState, BOOTSTRAP_ACCOUNT, BOOTSTRAP_NAME};
 use crate::error::HubError;
 
 /// The columns [`account_row`] reads, in its order.
@@ -50,12 +50,18 @@ pub(super) fn enroll(
          WHERE code_sha256 = $1 AND revoked_at IS NULL FOR UPDATE",
         args![code_sha256],
     )?;
-    let found = match found {
-        Some(r) => Some((r.text(0)?, r.opt_i64(1)?, r.opt_bytes(2)?)),
-        None => None,
+    let (id, state) = match found {
+        None => (String::new(), CodeState::Unknown),
+        Some(r) => {
+            // An enrolled account (a key, or a code cleared by enrollment) used its code.
+            let state = match (r.opt_bytes(2)?, r.opt_i64(1)?) {
+                (None, Some(expires)) => CodeState::ValidUntil(expires),
+                _ => CodeState::Used,
+            };
+            (r.text(0)?, state)
+        }
     };
-    super::account_code_problem(found.clone().map(|(_, e, k)| (e, k)), now)?;
-    let id = found.map(|f| f.0).unwrap_or_default();
+    code_problem(CodeKind::Account, state, now)?;
     let taken = tx
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM accounts WHERE signing_key = $1)",

@@ -3,7 +3,7 @@
 //! ledger head.
 
 use super::sql::{args, Lock, Row, Tx};
-use super::{AnnotatorRecord, DeviceRecord};
+use super::{code_problem, AnnotatorRecord, CodeKind, CodeState, DeviceRecord};
 use crate::error::HubError;
 use labelvault_core::protocol::DeviceHead;
 
@@ -43,31 +43,22 @@ pub(super) fn enroll(
     signing_key: &[u8; 32],
     recipient: &str,
 ) -> Result<String, HubError> {
-    let row = tx
-        .query_opt(
-            "SELECT annotator_id, expires_at, used_at FROM enrollment_codes
-             WHERE code_sha256 = $1 FOR UPDATE",
-            args![code_sha256],
-        )?
-        .ok_or_else(|| {
-            HubError::unauthorized(
-                "bad_code",
-                "this enrollment code is not valid; ask your manager for a new one",
-            )
-        })?;
-    let (annotator, expires, used) = (row.text(0)?, row.i64(1)?, row.opt_i64(2)?);
-    if used.is_some() {
-        return Err(HubError::unauthorized(
-            "code_used",
-            "this enrollment code was already used; ask your manager for a new one",
-        ));
-    }
-    if expires <= now {
-        return Err(HubError::unauthorized(
-            "code_expired",
-            "this enrollment code has expired; ask your manager for a new one",
-        ));
-    }
+    let row = tx.query_opt(
+        "SELECT annotator_id, expires_at, used_at FROM enrollment_codes
+         WHERE code_sha256 = $1 FOR UPDATE",
+        args![code_sha256],
+    )?;
+    let (annotator, state) = match row {
+        None => (String::new(), CodeState::Unknown),
+        Some(r) => {
+            let state = match r.opt_i64(2)? {
+                Some(_) => CodeState::Used,
+                None => CodeState::ValidUntil(r.i64(1)?),
+            };
+            (r.text(0)?, state)
+        }
+    };
+    code_problem(CodeKind::Enrollment, state, now)?;
     let already = || HubError::conflict("already_enrolled", "this device is already enrolled");
     let exists = tx
         .query_one(

@@ -1149,29 +1149,46 @@ pub(crate) fn access_hash(prev: &[u8; 32], seq: u64, e: &NewAccess) -> [u8; 32] 
     )
 }
 
-/// The code refusals of account enrollment, the same on every store.
-pub(crate) fn account_code_problem(
-    found: Option<(Option<i64>, Option<Vec<u8>>)>,
-    now: i64,
-) -> Result<(), HubError> {
-    match found {
-        None => Err(HubError::unauthorized(
+/// A one-time code as presented: what the store found for it.
+pub(crate) enum CodeState {
+    /// No such code (or its account is revoked).
+    Unknown,
+    /// Used already.
+    Used,
+    /// Unused, valid until this time (Unix seconds, exclusive).
+    ValidUntil(i64),
+}
+
+/// Which one-time code is presented: the words its refusals use.
+#[derive(Clone, Copy)]
+pub(crate) enum CodeKind {
+    /// A device's enrollment code, given to an annotator.
+    Enrollment,
+    /// An admin account's code, given to a manager or officer.
+    Account,
+}
+
+/// Why a one-time code cannot be used at `now`, with the same codes (`bad_code`,
+/// `code_used`, `code_expired`) and advice for every kind of code; `Ok` when it can.
+pub(crate) fn code_problem(kind: CodeKind, state: CodeState, now: i64) -> Result<(), HubError> {
+    let (what, ask) = match kind {
+        CodeKind::Enrollment => ("enrollment code", "ask your manager for a new one"),
+        CodeKind::Account => ("account code", "ask a manager for a new one"),
+    };
+    match state {
+        CodeState::Unknown => Err(HubError::unauthorized(
             "bad_code",
-            "this account code is not valid; ask a manager for a new one",
+            format!("this {what} is not valid; {ask}"),
         )),
-        Some((_, Some(_))) => Err(HubError::unauthorized(
+        CodeState::Used => Err(HubError::unauthorized(
             "code_used",
-            "this account code was already used; ask a manager for a new one",
+            format!("this {what} was already used; {ask}"),
         )),
-        Some((Some(exp), None)) if exp <= now => Err(HubError::unauthorized(
+        CodeState::ValidUntil(expires) if expires <= now => Err(HubError::unauthorized(
             "code_expired",
-            "this account code has expired; ask a manager for a new one",
+            format!("this {what} has expired; {ask}"),
         )),
-        Some((None, None)) => Err(HubError::unauthorized(
-            "code_used",
-            "this account code was already used; ask a manager for a new one",
-        )),
-        _ => Ok(()),
+        CodeState::ValidUntil(_) => Ok(()),
     }
 }
 
