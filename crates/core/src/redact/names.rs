@@ -942,8 +942,11 @@ fn company_or_storm(text: &str, s: usize, e: usize) -> bool {
             return true;
         }
     }
-    // a named storm ("Storm Agnes", "Hurricane Otis"), not a person
-    prev_word_lower(text, s).is_some_and(|w| STORMS.contains(&w.as_str()))
+    // a named storm ("Storm Agnes", "Hurricane Otis"), not a person, whether the storm
+    // word is taken into the run or stands before it
+    let first = text[s..e].split(' ').next().unwrap_or("");
+    STORMS.contains(&lower(first, &mut buf))
+        || prev_word_lower(text, s).is_some_and(|w| STORMS.contains(&w.as_str()))
 }
 
 /// Companies' legal forms, matched as written (so "as" and "sa" in a sentence are not

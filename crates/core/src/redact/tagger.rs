@@ -40,7 +40,10 @@ static SHIPPED: &[u8] = include_bytes!("tagger/person.bin");
 pub struct Model {
     weights: Vec<i16>,
     scale: f32,
-    /// A name is kept when its mean margin over O is at least this (weight units).
+    /// A name is kept when its mean margin over O is at least this (weight units). Below
+    /// zero, a name tag also wins a word while O leads it by less than this much: the
+    /// perceptron's O is cautious on names no list holds, and the rules after the tagger
+    /// (places, companies, labels, everyday words) remove most of what this lets in.
     min_margin: f32,
 }
 
@@ -191,12 +194,21 @@ pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
             .map(|c| (c.start, c.end))
             .collect();
         for (s, e, _) in m.persons_outside(text, &taken) {
-            if super::names::place_or_org_span(text, s, e) || labels_a_value(text, s, e) {
+            if super::names::place_or_org_span(text, s, e)
+                || labels_a_value(text, s, e)
+                || acronym(&text[s..e])
+            {
                 continue;
             }
             out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON_MODEL));
         }
     }
+}
+
+/// A lone word of at most three capitals ("AUD", "SEK", "BSN"): a code or an acronym, not
+/// a name the tagger may claim alone.
+fn acronym(w: &str) -> bool {
+    w.chars().count() <= 3 && w.chars().all(char::is_uppercase)
 }
 
 /// Is `s..e` the label of a form line whose value is a number, a code or an address
