@@ -197,12 +197,31 @@ pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
             if super::names::place_or_org_span(text, s, e)
                 || labels_a_value(text, s, e)
                 || acronym(&text[s..e])
+                || after_article_or_place_word(text, s)
             {
                 continue;
             }
             out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON_MODEL));
         }
     }
+}
+
+/// Is the word before `s` (one space away, same line) "the", a possessive or "in" / "near" /
+/// "into"? A person's name takes none of them ("the Ralph Lauren polo", "our Saint-Malo
+/// office", "arrive in Britain"); a brand, a product or a place does. ("a" does go with a
+/// name: "a Nina Simone concert".)
+fn after_article_or_place_word(text: &str, s: usize) -> bool {
+    let Some(before) = text[..s].strip_suffix(' ') else {
+        return false;
+    };
+    let w = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    w.len() <= 5
+        && ["the", "our", "your", "their", "its", "in", "near", "into"]
+            .iter()
+            .any(|a| w.eq_ignore_ascii_case(a))
 }
 
 /// A lone word of at most three capitals ("AUD", "SEK", "BSN"): a code or an acronym, not

@@ -771,3 +771,21 @@ fn a_label_before_a_number_is_not_a_name() {
         "Ilkka Rautavaara",
     );
 }
+
+#[test]
+fn the_tagger_leaves_codes_and_names_after_the_or_in_to_the_rules() {
+    for t in [
+        "How do I convert between NZD and CHF?",
+        "The strap of the Marvenko Ultra broke after a week.",
+        "I will be travelling in Querétaro next month.",
+        "Please bring it to our Vellmar office.",
+    ] {
+        assert!(persons(t).is_empty(), "{t:?}: {:?}", persons(t));
+    }
+    // "a" goes with a performer's name
+    assert_covers(
+        "I went to a Sidavi Oronteh concert and was charged twice.",
+        PiiKind::Person,
+        "Sidavi Oronteh",
+    );
+}
