@@ -945,8 +945,8 @@ fn company_or_storm(text: &str, s: usize, e: usize) -> bool {
     // a named storm ("Storm Agnes", "Hurricane Otis"), not a person, whether the storm
     // word is taken into the run or stands before it
     let first = text[s..e].split(' ').next().unwrap_or("");
-    STORMS.contains(&lower(first, &mut buf))
-        || prev_word_lower(text, s).is_some_and(|w| STORMS.contains(&w.as_str()))
+    let storm = |w: &str| STORMS.iter().any(|t| w.eq_ignore_ascii_case(t));
+    storm(first) || prev_word(text, s).is_some_and(storm)
 }
 
 /// Companies' legal forms, matched as written (so "as" and "sa" in a sentence are not
@@ -1005,14 +1005,13 @@ const ORG_WORDS: &[&str] = &[
 /// Words that name a storm before its given name.
 const STORMS: &[&str] = &["storm", "hurricane", "typhoon", "cyclone", "tropical"];
 
-/// The word right before `s` (one space away, same line), lowercased.
-fn prev_word_lower(text: &str, s: usize) -> Option<String> {
+/// The word right before `s` (one space away, same line).
+fn prev_word(text: &str, s: usize) -> Option<&str> {
     let before = text[..s].strip_suffix(' ')?;
-    let w = before
+    before
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
-        .filter(|w| !w.is_empty())?;
-    Some(w.to_lowercase())
+        .filter(|w| !w.is_empty())
 }
 
 /// Things that are "called" something without being people ("a playlist called ...").
