@@ -789,3 +789,26 @@ fn the_tagger_leaves_codes_and_names_after_the_or_in_to_the_rules() {
         "Sidavi Oronteh",
     );
 }
+
+#[test]
+fn national_phone_numbers_after_labels_of_other_languages_or_before_a_line_kind() {
+    for (t, v) in [
+        ("Telefon: 471 203 885", "471 203 885"),
+        ("Puhelin\t61 2207 318", "61 2207 318"),
+        ("Handy: 31 604 7720", "31 604 7720"),
+        ("Teléfono: 58 3312 0947", "58 3312 0947"),
+        ("☎ 6120 4471", "6120 4471"),
+        ("Mobil = 47 1190 2285", "47 1190 2285"),
+        ("Kind regards\nAnnika\n33 801 4472 (office)", "33 801 4472"),
+        ("18 22 40 91-Fax", "18 22 40 91"),
+    ] {
+        assert_finds(t, PiiKind::Phone, v);
+    }
+    // an amount, a count or a reference without a phone word near it stays
+    for t in [
+        "We shipped 120 450 units last year.",
+        "Invoice total 4 712 883 is due on delivery to the office.",
+    ] {
+        assert_none(t, PiiKind::Phone);
+    }
+}
