@@ -463,7 +463,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|\btél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|\bm[oó]vil|\btālr|\bτηλ|\bтел|direct\s*:|☎|📞)",
+        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|☎|📞)",
     )
     .expect("static regex")
 });
@@ -482,28 +482,33 @@ fn phone_cue_before(text: &str, s: usize) -> bool {
 /// names it a phone number as a cue before it would.
 fn phone_cue_after(text: &str, e: usize) -> bool {
     let rest = text[e..].trim_start_matches([' ', '-', '(', '|', '/', '–']);
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_alphabetic())
+    let n = rest
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
         .take(12)
-        .flat_map(char::to_lowercase)
-        .collect();
-    matches!(
-        word.as_str(),
-        "office"
-            | "fax"
-            | "mobile"
-            | "mobil"
-            | "cell"
-            | "direct"
-            | "whatsapp"
-            | "switchboard"
-            | "landline"
-            | "home"
-            | "work"
-            | "phone"
-            | "tel"
-    )
+        .count();
+    let word = &rest[..n];
+    // the word must end there (not "Officer", not a letter of another script after it)
+    if rest[n..].chars().next().is_some_and(char::is_alphabetic) {
+        return false;
+    }
+    [
+        "office",
+        "fax",
+        "mobile",
+        "mobil",
+        "cell",
+        "direct",
+        "whatsapp",
+        "switchboard",
+        "landline",
+        "home",
+        "work",
+        "phone",
+        "tel",
+    ]
+    .iter()
+    .any(|k| word.eq_ignore_ascii_case(k))
 }
 
 /// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in
