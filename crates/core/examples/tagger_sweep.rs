@@ -25,7 +25,12 @@ fn main() -> ExitCode {
         eprintln!("{weights}: not a weights file");
         return ExitCode::from(1);
     };
-    let model = model.with_min_margin(f32::NEG_INFINITY);
+    // SWEEP_FLOOR=-4: let a name tag win when O leads by up to 4 (see Model::persons)
+    let floor = std::env::var("SWEEP_FLOOR")
+        .ok()
+        .and_then(|v| v.parse::<f32>().ok())
+        .unwrap_or(-1e-30);
+    let model = model.with_min_margin(floor);
     let show = std::env::var("SWEEP_SHOW")
         .ok()
         .and_then(|v| v.parse::<f32>().ok());
@@ -70,7 +75,8 @@ fn main() -> ExitCode {
         }
         println!("{gold}: {gold_persons} gold names");
         for th in [
-            -2.0f32, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0,
+            -8.0f32, -6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0,
+            12.0, 15.0,
         ] {
             let kept = seen.iter().filter(|x| x.0 >= th);
             let (mut found, mut other, mut false_) = (0, 0, 0);

@@ -241,7 +241,7 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             || label.chars().filter(|c| c.is_lowercase()).count() == 0
             || label.split(' ').all(|w| {
                 let lex = lexicon::lookup(lexicon::lower(w, &mut buf));
-                lex.common() && !lex.named()
+                lex.common_any() && !lex.named()
             })
         {
             continue;
@@ -312,7 +312,7 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             let w = w.trim_matches(|c: char| !c.is_alphabetic());
             !w.is_empty() && {
                 let lex = lexicon::lookup(lexicon::lower(w, &mut buf));
-                !lex.common() || lex.named()
+                !lex.common_any() || lex.named()
             }
         });
         let shaped = words.iter().all(|w| {
@@ -321,7 +321,16 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
                 .next()
                 .is_some_and(|c| c.is_uppercase() || lc_text || c.is_lowercase())
         });
-        if unusual && shaped {
+        // "Will do.", "thanks, bye", "Noted, thank you.": a reply, not a name; every word
+        // of a name answer is a name word, a particle or a word no list knows
+        let replies = words.iter().any(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphabetic());
+            !w.is_empty() && {
+                let lex = lexicon::lookup(lexicon::lower(w, &mut buf));
+                lex.common_any() && !lex.named() && !lex.particle()
+            }
+        });
+        if unusual && shaped && !replies {
             out.push(Cand::new(
                 s,
                 s + v.len(),

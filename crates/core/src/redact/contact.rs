@@ -463,7 +463,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:call|phone|mobile|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal)",
+        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|☎|📞)",
     )
     .expect("static regex")
 });
@@ -475,6 +475,40 @@ fn phone_cue_before(text: &str, s: usize) -> bool {
         w += 1;
     }
     PHONE_CUE.is_match(&text[w..s])
+}
+
+/// Is the number ending at `e` followed by what kind of line it is ("22 887 9982
+/// (office)", "55 09 75 33-Fax", "667 851 084 (WhatsApp)", "05 819 8903 | direct")? That
+/// names it a phone number as a cue before it would.
+fn phone_cue_after(text: &str, e: usize) -> bool {
+    let rest = text[e..].trim_start_matches([' ', '-', '(', '|', '/', '–']);
+    let n = rest
+        .bytes()
+        .take_while(u8::is_ascii_alphabetic)
+        .take(12)
+        .count();
+    let word = &rest[..n];
+    // the word must end there (not "Officer", not a letter of another script after it)
+    if rest[n..].chars().next().is_some_and(char::is_alphabetic) {
+        return false;
+    }
+    [
+        "office",
+        "fax",
+        "mobile",
+        "mobil",
+        "cell",
+        "direct",
+        "whatsapp",
+        "switchboard",
+        "landline",
+        "home",
+        "work",
+        "phone",
+        "tel",
+    ]
+    .iter()
+    .any(|k| word.eq_ignore_ascii_case(k))
 }
 
 /// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in
@@ -568,7 +602,9 @@ pub(super) fn phones(text: &str, ascii: bool, out: &mut Vec<Cand>) {
                 {
                     true
                 } else if (7..=15).contains(&n) && first_len >= 2 {
-                    *cue.get_or_insert_with(|| phone_cue_before(text, s))
+                    *cue.get_or_insert_with(|| {
+                        phone_cue_before(text, s) || phone_cue_after(text, last_e)
+                    })
                 } else {
                     false
                 };

@@ -1293,7 +1293,9 @@ fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
             {
                 return false;
             }
-            // a value of everyday words only is a sentence or a placeholder, not a name
+            // a value of everyday words only is a sentence or a placeholder, not a name, and
+            // a value with an everyday word of any language in it is a chat line or a
+            // reply ("Customer: thanks, bye", "Agent: Will do."), not a name
             let mut any_unusual = false;
             for w in &words {
                 let t = w.trim_matches(|c: char| !c.is_alphanumeric());
@@ -1307,6 +1309,16 @@ fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
                 let lex = lexicon::lookup(lw);
                 if !lex.common() || lex.named() {
                     any_unusual = true;
+                }
+                if lex.common_any()
+                    && !lex.named()
+                    && !lex.particle()
+                    && !matches!(
+                        lw,
+                        "and" | "und" | "et" | "y" | "e" | "en" | "och" | "og" | "i"
+                    )
+                {
+                    return false;
                 }
             }
             any_unusual

@@ -70,6 +70,7 @@ pub(super) type WordSet = HashSet<&'static str, FastHash>;
 const GIVEN_TXT: &str = include_str!("given_names.txt");
 const SURNAME_TXT: &str = include_str!("surnames.txt");
 const COMMON_TXT: &str = include_str!("common_words.txt");
+const FUNCTION_TXT: &str = include_str!("function_words.txt");
 
 /// Name particles that may appear lowercase inside a capitalised name ("Jelte de Bruyn").
 pub(super) const PARTICLES: &[&str] = &[
@@ -92,6 +93,9 @@ const LEX_PARTICLE: u8 = 8;
 /// An everyday word that is also a listed name or a very common one in the gazetteers
 /// ("May", "Grant"): the tagger still scores it when capitalised.
 const LEX_COMMON_NAME: u8 = 16;
+/// A reply, greeting or function word of some language ("bye", "Sie", "Veuillez"): never
+/// scored as a name by the tagger, but not evidence about its neighbours.
+const LEX_FUNCTION: u8 = 32;
 
 /// What the word lists say about one lowercase word. One map holds every list, so looking
 /// a word up is one hash lookup instead of one per list (the lookups were the largest
@@ -125,6 +129,11 @@ impl Lex {
     pub(super) fn common_name(self) -> bool {
         self.0 & LEX_COMMON_NAME != 0
     }
+    /// An everyday word, or a reply, greeting or function word of any language
+    /// (`function_words.txt`).
+    pub(super) fn common_any(self) -> bool {
+        self.0 & (LEX_COMMON | LEX_FUNCTION) != 0
+    }
 }
 
 /// Every word list in one map: word -> `LEX_*` bits.
@@ -134,6 +143,7 @@ static LEXICON: LazyLock<HashMap<&'static str, u8, FastHash>> = LazyLock::new(||
         (GIVEN_TXT, LEX_GIVEN),
         (SURNAME_TXT, LEX_SURNAME),
         (COMMON_TXT, LEX_COMMON),
+        (FUNCTION_TXT, LEX_FUNCTION),
     ];
     for (txt, bit) in lists {
         for w in parse_list(txt) {
@@ -148,7 +158,7 @@ static LEXICON: LazyLock<HashMap<&'static str, u8, FastHash>> = LazyLock::new(||
         *m.entry(w).or_insert(0) |= LEX_PARTICLE;
     }
     for (w, bits) in m.iter_mut() {
-        if *bits & LEX_COMMON != 0 {
+        if *bits & (LEX_COMMON | LEX_FUNCTION) != 0 {
             let g = super::gazetteer::lookup(w);
             if *bits & (LEX_GIVEN | LEX_SURNAME) != 0 || g & 3 == 1 || (g >> 2) & 3 == 1 {
                 *bits |= LEX_COMMON_NAME;

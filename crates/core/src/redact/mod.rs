@@ -667,7 +667,7 @@ impl Redactor {
                     let everyday = c[i].prio == Prio::PERSON_MODEL
                         && !w.contains([' ', '\n'])
                         && lexicon::lookup(lexicon::lower(w.trim_end_matches('.'), &mut buf))
-                            .common();
+                            .common_any();
                     if everyday {
                         c.swap_remove(i);
                     } else {
@@ -839,7 +839,7 @@ fn names_from_mailboxes(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>)
     let is_name_word = |w: &str, buf: &mut lexicon::Lower| {
         w.chars().next().is_some_and(char::is_uppercase)
             && w.chars().count() >= 2
-            && !lexicon::lookup(lexicon::lower(w, buf)).common()
+            && !lexicon::lookup(lexicon::lower(w, buf)).common_any()
     };
     let mut hits: Vec<usize> = Vec::new();
     for (k, &(s, e)) in words.iter().enumerate() {
@@ -856,7 +856,7 @@ fn names_from_mailboxes(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>)
             continue;
         }
         let lw = w.to_lowercase();
-        if lexicon::lookup(lexicon::lower(w, &mut buf)).common() {
+        if lexicon::lookup(lexicon::lower(w, &mut buf)).common_any() {
             continue;
         }
         let hit = locals.iter().any(|t| {
@@ -919,7 +919,7 @@ fn name_parts_again(text: &str, spans: &[PiiSpan], extra: &mut Vec<PiiSpan>) {
             let w = w.trim_matches(|c| c == '\'' || c == '-');
             if w.chars().count() < 3
                 || !w.chars().next().is_some_and(char::is_uppercase)
-                || lexicon::lookup(lexicon::lower(w, &mut buf)).common()
+                || lexicon::lookup(lexicon::lower(w, &mut buf)).common_any()
             {
                 continue;
             }

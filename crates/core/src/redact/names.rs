@@ -145,7 +145,7 @@ impl Parser<'_> {
         Info {
             given: lex.given(),
             surname: lex.surname(),
-            common: lex.common(),
+            common: lex.common_any(),
             particle: lex.particle(),
             chars: if lw.is_ascii() {
                 lw.len()
@@ -892,6 +892,9 @@ fn place_or_org_at(text: &str, s: usize, e: usize, words: usize, cued: bool) -> 
     if code || text[s..e].rsplit(' ').next().is_some_and(state_code) {
         return true;
     }
+    if company_or_storm(text, s, e) {
+        return true;
+    }
     let mut buf = Lower::new();
     let mut hit = |w: &str| PLACE_ORG_SET.contains(lower(w, &mut buf));
     let last = text[s..e].rsplit(' ').next().unwrap_or("");
@@ -912,7 +915,103 @@ fn place_or_org_at(text: &str, s: usize, e: usize, words: usize, cued: bool) -> 
 /// Is the tagger's name at `s..e` a place or an organisation by the same tests the rules
 /// use ("Warren Theatres", "Bethany Beach", "Carlos, IL")?
 pub(super) fn place_or_org_span(text: &str, s: usize, e: usize) -> bool {
-    place_or_org_at(text, s, e, text[s..e].split_whitespace().count(), false)
+    let words = text[s..e].split_whitespace().count();
+    if place_or_org_at(text, s, e, words, false) {
+        return true;
+    }
+    // a lone organisation word ("Studios" of "Copperleaf Studios")
+    let mut buf = Lower::new();
+    let ll = lower(text[s..e].trim(), &mut buf);
+    words == 1 && PLACE_ORG_SET.contains(ll) && !is_surname(ll)
+}
+
+/// A company's name by its legal form, in the run or right after it ("Vitrum Optique SAS",
+/// "Dzintars Amber Trade SIA"), or by a company word right after it ("Granite Peak
+/// Insurance"); or a named storm ("Storm Agnes", "Hurricane Otis").
+fn company_or_storm(text: &str, s: usize, e: usize) -> bool {
+    let mut buf = Lower::new();
+    let last = text[s..e].rsplit(' ').next().unwrap_or("");
+    // a company's legal form, in the span or right after it ("Vitrum Optique SAS",
+    // "Dzintars Amber Trade SIA"), written as companies write it
+    if LEGAL_FORMS.contains(&last) {
+        return true;
+    }
+    if let Some((ws, we)) = next_word(text, e, 1).filter(|&(ws, _)| ws > e) {
+        let w = &text[ws..we];
+        if LEGAL_FORMS.contains(&w) || ORG_WORDS.contains(&lower(w, &mut buf)) {
+            return true;
+        }
+    }
+    // a named storm ("Storm Agnes", "Hurricane Otis"), not a person, whether the storm
+    // word is taken into the run or stands before it
+    let first = text[s..e].split(' ').next().unwrap_or("");
+    let storm = |w: &str| STORMS.iter().any(|t| w.eq_ignore_ascii_case(t));
+    storm(first) || prev_word(text, s).is_some_and(storm)
+}
+
+/// Companies' legal forms, matched as written (so "as" and "sa" in a sentence are not
+/// taken for "AS" and "SA").
+const LEGAL_FORMS: &[&str] = &[
+    "SAS", "SARL", "SA", "AG", "Oy", "Oyj", "AB", "AS", "ASA", "A/S", "ApS", "SIA", "UAB", "OÜ",
+    "Lda", "Ltda", "SRL", "Srl", "SpA", "BV", "B.V.", "NV", "N.V.", "PLC", "plc", "KG", "GmbH",
+    "Ltd", "Ltd.", "LLP", "LLC", "Inc", "Inc.", "Pty", "Kft", "Zrt", "s.r.o.", "a.s.", "S.A.",
+    "S.L.", "SL", "SE", "AE", "A.E.", "d.o.o.", "sp.", "z.o.o.",
+];
+
+/// Words that continue a company's name ("Amber Trade SIA", "Granite Peak Insurance"),
+/// lowercase: a tagger name followed by one of these is a company's.
+const ORG_WORDS: &[&str] = &[
+    "trade",
+    "trading",
+    "software",
+    "group",
+    "holdings",
+    "partners",
+    "solutions",
+    "systems",
+    "logistics",
+    "consulting",
+    "pharma",
+    "freight",
+    "textiles",
+    "tours",
+    "capital",
+    "insurance",
+    "dental",
+    "roasters",
+    "florists",
+    "labs",
+    "technologies",
+    "media",
+    "studio",
+    "design",
+    "motors",
+    "foods",
+    "imports",
+    "exports",
+    "clinic",
+    "pharmacy",
+    "optique",
+    "optics",
+    "bakery",
+    "realty",
+    "properties",
+    "ventures",
+    "industries",
+    "enterprises",
+    "agency",
+];
+
+/// Words that name a storm before its given name.
+const STORMS: &[&str] = &["storm", "hurricane", "typhoon", "cyclone", "tropical"];
+
+/// The word right before `s` (one space away, same line).
+fn prev_word(text: &str, s: usize) -> Option<&str> {
+    let before = text[..s].strip_suffix(' ')?;
+    before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .filter(|w| !w.is_empty())
 }
 
 /// Things that are "called" something without being people ("a playlist called ...").

@@ -40,7 +40,10 @@ static SHIPPED: &[u8] = include_bytes!("tagger/person.bin");
 pub struct Model {
     weights: Vec<i16>,
     scale: f32,
-    /// A name is kept when its mean margin over O is at least this (weight units).
+    /// A name is kept when its mean margin over O is at least this (weight units). Below
+    /// zero, a name tag also wins a word while O leads it by less than this much: the
+    /// perceptron's O is cautious on names no list holds, and the rules after the tagger
+    /// (places, companies, labels, everyday words) remove most of what this lets in.
     min_margin: f32,
 }
 
@@ -120,13 +123,16 @@ impl Model {
             let tag = if free(&toks[i]) && candidate(&toks, i, prev, &lw) {
                 features(&toks, i, prev, &lw, &mut feats);
                 let s = self.score(&feats);
+                // a negative threshold also lets a name tag win when O leads by less
                 let mut best = O;
+                let mut best_score = s[O] + self.min_margin.min(0.0);
                 for t in [B, I] {
                     if t == I && prev == O {
                         continue;
                     }
-                    if s[t] > s[best] {
+                    if s[t] > best_score {
                         best = t;
+                        best_score = s[t];
                     }
                 }
                 if best != O {
@@ -188,12 +194,70 @@ pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
             .map(|c| (c.start, c.end))
             .collect();
         for (s, e, _) in m.persons_outside(text, &taken) {
-            if super::names::place_or_org_span(text, s, e) {
+            if super::names::place_or_org_span(text, s, e)
+                || labels_a_value(text, s, e)
+                || acronym(&text[s..e])
+                || after_article_or_place_word(text, s)
+            {
                 continue;
             }
             out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON_MODEL));
         }
     }
+}
+
+/// Is the word before `s` (one space away, same line) "the", a possessive or "in" / "near" /
+/// "into"? A person's name takes none of them ("the Ralph Lauren polo", "our Saint-Malo
+/// office", "arrive in Britain"); a brand, a product or a place does. ("a" does go with a
+/// name: "a Nina Simone concert".)
+fn after_article_or_place_word(text: &str, s: usize) -> bool {
+    let Some(before) = text[..s].strip_suffix(' ') else {
+        return false;
+    };
+    let w = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    w.len() <= 5
+        && ["the", "our", "your", "their", "its", "in", "near", "into"]
+            .iter()
+            .any(|a| w.eq_ignore_ascii_case(a))
+}
+
+/// A lone word of at most three capitals ("AUD", "SEK", "BSN"): a code or an acronym, not
+/// a name the tagger may claim alone.
+fn acronym(w: &str) -> bool {
+    w.chars().count() <= 3 && w.chars().all(char::is_uppercase)
+}
+
+/// Is `s..e` the label of a form line whose value is a number, a code or an address
+/// ("Postnr: 8006", "| Kortnummer | 4970 … |", "Číslo = 123")? A line opening (after
+/// spaces, bullets or a table bar) and a separator right after the words, then a value with
+/// a digit or an '@', or none: such words name a field, not a person. A chat speaker says
+/// words ("Satõmai: Apologies…") and keeps the tagger's name.
+fn labels_a_value(text: &str, s: usize, e: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..s]
+        .chars()
+        .all(|c| matches!(c, ' ' | '\t' | '|' | '-' | '*' | '•'))
+    {
+        return false;
+    }
+    let line_end = text[e..].find('\n').map_or(text.len(), |i| e + i);
+    let rest = text[e..line_end].trim_start_matches([' ', '.']);
+    // a bar separates a label from its value in a table row ("| Postnr | …"), but also the
+    // parts of a one-line signature ("Name | Title | Company | +1 …")
+    let table = text[line_start..s].contains('|');
+    let Some(value) = rest
+        .strip_prefix(':')
+        .or_else(|| rest.strip_prefix('|').filter(|_| table))
+        .or_else(|| rest.strip_prefix('='))
+        .or_else(|| rest.strip_prefix('\t'))
+    else {
+        return false;
+    };
+    let value = value.trim();
+    value.is_empty() || value.bytes().any(|b| b.is_ascii_digit() || b == b'@')
 }
 
 /// The shipped model, for evaluation tools.
@@ -526,7 +590,7 @@ fn cap_candidate(lw: &str) -> bool {
     // an everyday word that is also a name ("May", "Grant", "Rose"): only a listed one or
     // a very common one; every surname list also holds "The", "My", "Do" and "Call"
     // (`Lex::common_name` holds that answer, computed from the lists once)
-    !l.common() || l.common_name()
+    !l.common_any() || l.common_name()
 }
 
 /// Word shape: capitals X, lower-case x, digits d, other characters as they are (ASCII

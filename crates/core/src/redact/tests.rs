@@ -687,3 +687,128 @@ pub(super) fn random_digit_text(seed: &mut u64, n: usize) -> String {
     ];
     random_from(seed, PARTS, n)
 }
+
+/// The person names found in `text`.
+fn persons(text: &str) -> Vec<String> {
+    found(text)
+        .into_iter()
+        .filter(|(k, _)| *k == PiiKind::Person)
+        .map(|(_, v)| v)
+        .collect()
+}
+
+#[test]
+fn greetings_and_function_words_of_other_languages_are_not_names() {
+    for t in [
+        "Sehr geehrte Damen und Herren,\n\nAnbei finden Sie die Rechnung.\n\nDanke und beste Grüße",
+        "Veuillez patienter, Vous serez rappelé demain.",
+        "Adjunto la factura del mes pasado.",
+    ] {
+        assert!(persons(t).is_empty(), "{t:?}: {:?}", persons(t));
+    }
+    // a name beside them is still found
+    assert_covers(
+        "Anbei die Rechnung. Oyelaran Bisola aus dem Einkauf meldet sich.",
+        PiiKind::Person,
+        "Oyelaran Bisola",
+    );
+}
+
+#[test]
+fn a_reply_in_a_chat_is_not_the_answer_to_a_name_question() {
+    let head = "[10:02] Agent: Hello, how can I help?\n[10:03] Guest: my voucher code does not \
+                work\n[10:03] Agent: What name is the reservation under?\n[10:04] Guest: ";
+    let reply = format!("{head}Will do, one sec\n[10:05] Agent: Thanks");
+    assert!(persons(&reply).is_empty(), "{:?}", persons(&reply));
+    let name = format!("{head}Oyelaran, Bisola\n[10:05] Agent: Thanks");
+    assert_finds(&name, PiiKind::Person, "Oyelaran, Bisola");
+    // a role label with a sentence after it is a chat line, not a name field
+    assert!(persons("Customer: thanks, bye").is_empty());
+    assert!(persons("Agent: Noted, thank you.").is_empty());
+    assert_finds(
+        "Customer: Bisola Oyelaran",
+        PiiKind::Person,
+        "Bisola Oyelaran",
+    );
+}
+
+#[test]
+fn companies_by_legal_form_and_named_storms_are_not_people() {
+    for t in [
+        "Thanks for contacting Kestrel Yards Trading SIA, how can I help?",
+        "Kind regards,\nTorunn Vik\nBrandvik Marine AS",
+        "Storm Elowen closed the ferry port for two days.",
+        "Hurricane Dorwin delayed the shipment.",
+    ] {
+        let p = persons(t);
+        assert!(
+            !p.iter().any(|v| v.contains("Kestrel")
+                || v.contains("Brandvik")
+                || v.contains("Elowen")
+                || v.contains("Dorwin")),
+            "{t:?}: {p:?}"
+        );
+    }
+    assert_covers(
+        "Kind regards,\nTorunn Vik\nBrandvik Marine AS",
+        PiiKind::Person,
+        "Torunn Vik",
+    );
+}
+
+#[test]
+fn a_label_before_a_number_is_not_a_name() {
+    for t in [
+        "| Kontonummer | 12345678 |\n| Postnummer | 4021 |",
+        "Kundennummer: 4021-77\nTelefonas: +370 612 34567",
+    ] {
+        assert!(persons(t).is_empty(), "{t:?}: {:?}", persons(t));
+    }
+    // a one-line signature keeps its name before the bars
+    assert_covers(
+        "Ilkka Rautavaara | Project Manager | Polar Logistics | +358 40 1234567",
+        PiiKind::Person,
+        "Ilkka Rautavaara",
+    );
+}
+
+#[test]
+fn the_tagger_leaves_codes_and_names_after_the_or_in_to_the_rules() {
+    for t in [
+        "How do I convert between NZD and CHF?",
+        "The strap of the Marvenko Ultra broke after a week.",
+        "I will be travelling in Querétaro next month.",
+        "Please bring it to our Vellmar office.",
+    ] {
+        assert!(persons(t).is_empty(), "{t:?}: {:?}", persons(t));
+    }
+    // "a" goes with a performer's name
+    assert_covers(
+        "I went to a Sidavi Oronteh concert and was charged twice.",
+        PiiKind::Person,
+        "Sidavi Oronteh",
+    );
+}
+
+#[test]
+fn national_phone_numbers_after_labels_of_other_languages_or_before_a_line_kind() {
+    for (t, v) in [
+        ("Telefon: 471 203 885", "471 203 885"),
+        ("Puhelin\t61 2207 318", "61 2207 318"),
+        ("Handy: 31 604 7720", "31 604 7720"),
+        ("Teléfono: 58 3312 0947", "58 3312 0947"),
+        ("☎ 6120 4471", "6120 4471"),
+        ("Mobil = 47 1190 2285", "47 1190 2285"),
+        ("Kind regards\nAnnika\n33 801 4472 (office)", "33 801 4472"),
+        ("18 22 40 91-Fax", "18 22 40 91"),
+    ] {
+        assert_finds(t, PiiKind::Phone, v);
+    }
+    // an amount, a count or a reference without a phone word near it stays
+    for t in [
+        "We shipped 120 450 units last year.",
+        "Invoice total 4 712 883 is due on delivery to the office.",
+    ] {
+        assert_none(t, PiiKind::Phone);
+    }
+}
