@@ -571,7 +571,9 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
         (
             "m0",
             "acme",
-            "Zorblax Quenton was so helpful today",
+            // After "the agent" the name stands where the redactor's tagger does not
+            // look (it keeps off words after "the"): a miss an annotator marks.
+            "the agent Zorblax Quenton was so helpful today",
             Some("Zorblax Quenton"),
         ),
         (

@@ -12,7 +12,8 @@ use serde_json::json;
 fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = Hub::start(&dir.path().join("hub"));
-    let text = "Zorblax Quenton was so helpful with my refund today";
+    // A name the redactor misses (after "the agent" its tagger does not look).
+    let text = "the agent Zorblax Quenton was so helpful with my refund today";
     let (st, r) = hub.admin_post(
         "/v1/admin/messages",
         &json!({"messages": [{"message_id": "m1", "text": text, "company": "acme",
@@ -42,7 +43,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
             "--flag",
             "missed_pii",
             "--span",
-            "0:15",
+            "10:25",
         ],
     );
     cli_ok(&device.profile, &["sync"]);

@@ -3,37 +3,68 @@
 //! withdrawn), withdrawn.
 
 use super::devices::POOL_LOCK;
-use super::sql::{args, Lock, Tx};
+use super::dispatch::{insert_values, plain};
+use super::sql::{args, Arg, Lock, Tx};
 use super::NewBatch;
 use crate::error::HubError;
 use labelvault_core::protocol::BatchListing;
 
 /// See [`super::HubStore::store_batch`].
 pub(super) fn store(tx: &mut dyn Tx, b: &NewBatch) -> Result<(), HubError> {
-    tx.execute(
-        "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        args![
+    insert(tx, &[b])
+}
+
+/// The rows of `batches`: each batch, the intents of its taxonomy and what it assigns
+/// (one row per item, in item order), as a few multi-row statements. Shared by a single
+/// batch and a dispatch's many.
+pub(super) fn insert(tx: &mut dyn Tx, batches: &[&NewBatch]) -> Result<(), HubError> {
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for b in batches {
+        rows.extend_from_slice(args![
             &b.batch_id,
             &b.device_id,
             b.created_at,
             b.expires_at,
             i64::try_from(b.item_ids.len()).unwrap_or(i64::MAX),
             &b.bytes
-        ],
+        ]);
+    }
+    insert_values(
+        tx,
+        "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)",
+        "",
+        6,
+        &rows,
+        &|p| plain(p, 6),
     )?;
-    for (n, i) in b.item_ids.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO assignments (item_id, batch_id, device_id, item_chars) VALUES ($1, $2, $3, $4)",
-            args![i, &b.batch_id, &b.device_id, b.chars_of(n)],
-        )?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for b in batches {
+        for i in &b.intents {
+            rows.extend_from_slice(args![&b.batch_id, i]);
+        }
     }
-    for i in &b.intents {
-        tx.execute(
-            "INSERT INTO batch_intents (batch_id, intent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            args![&b.batch_id, i],
-        )?;
+    insert_values(
+        tx,
+        "INSERT INTO batch_intents (batch_id, intent_id)",
+        "ON CONFLICT DO NOTHING",
+        2,
+        &rows,
+        &|p| plain(p, 2),
+    )?;
+    let mut rows: Vec<Arg<'_>> = Vec::new();
+    for b in batches {
+        for (n, item) in b.item_ids.iter().enumerate() {
+            rows.extend_from_slice(args![item, &b.batch_id, &b.device_id, b.chars_of(n)]);
+        }
     }
+    insert_values(
+        tx,
+        "INSERT INTO assignments (item_id, batch_id, device_id, item_chars)",
+        "",
+        4,
+        &rows,
+        &|p| plain(p, 4),
+    )?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ const ROWS_PER_STATEMENT: usize = 500;
 /// Run `head VALUES (…), (…) tail` over `args`, `width` arguments a row, a bounded
 /// number of rows per statement; `row(p)` writes one row's tuple whose first
 /// placeholder is `$p`. The number of rows changed.
-fn insert_values(
+pub(super) fn insert_values(
     tx: &mut dyn Tx,
     head: &str,
     tail: &str,
@@ -36,7 +36,7 @@ fn insert_values(
 }
 
 /// A tuple of `width` plain placeholders from `$first`.
-fn plain(first: usize, width: usize) -> String {
+pub(super) fn plain(first: usize, width: usize) -> String {
     let marks: Vec<String> = (first..first + width).map(|p| format!("${p}")).collect();
     format!("({})", marks.join(", "))
 }
@@ -68,40 +68,8 @@ pub(super) fn store(
     tx.lock(Lock::Key(POOL_LOCK))?;
     super::review_reads::reclaim(tx, now)?;
     check_devices(tx, batches)?;
-    let mut rows: Vec<Arg<'_>> = Vec::new();
-    for d in batches {
-        let b = &d.batch;
-        rows.extend_from_slice(args![
-            &b.batch_id,
-            &b.device_id,
-            b.created_at,
-            b.expires_at,
-            i64::try_from(b.item_ids.len()).unwrap_or(i64::MAX),
-            &b.bytes
-        ]);
-    }
-    insert_values(
-        tx,
-        "INSERT INTO batches (batch_id, device_id, created_at, expires_at, item_count, bytes)",
-        "",
-        6,
-        &rows,
-        &|p| plain(p, 6),
-    )?;
-    let mut rows: Vec<Arg<'_>> = Vec::new();
-    for d in batches {
-        for i in &d.batch.intents {
-            rows.extend_from_slice(args![&d.batch.batch_id, i]);
-        }
-    }
-    insert_values(
-        tx,
-        "INSERT INTO batch_intents (batch_id, intent_id)",
-        "ON CONFLICT DO NOTHING",
-        2,
-        &rows,
-        &|p| plain(p, 2),
-    )?;
+    let rows: Vec<&super::NewBatch> = batches.iter().map(|d| &d.batch).collect();
+    super::batches::insert(tx, &rows)?;
     // The copies in dispatch order, the texts sealed first (they are borrowed below).
     let copies: Vec<(&DispatchBatch, usize, &NewCopy)> = batches
         .iter()
@@ -116,23 +84,6 @@ pub(super) fn store(
                 .transpose()
         })
         .collect::<Result<Vec<Option<String>>, HubError>>()?;
-    let mut rows: Vec<Arg<'_>> = Vec::new();
-    for (d, n, c) in &copies {
-        rows.extend_from_slice(args![
-            &c.item_id,
-            &d.batch.batch_id,
-            &d.batch.device_id,
-            d.batch.chars_of(*n)
-        ]);
-    }
-    insert_values(
-        tx,
-        "INSERT INTO assignments (item_id, batch_id, device_id, item_chars)",
-        "",
-        4,
-        &rows,
-        &|p| plain(p, 4),
-    )?;
     let revisions = latest_revisions(tx, &copies)?;
     let mut rows: Vec<Arg<'_>> = Vec::new();
     for ((d, _, c), text) in copies.iter().zip(&sealed) {
