@@ -36,35 +36,53 @@ pub struct AccessLine {
     pub signature: String,
 }
 
+/// What an access entry's hash covers besides its place in the chain (`prev`, `seq`) and
+/// its message ids: one struct, so the hub that writes an entry and every verifier that
+/// recomputes it pass the same fields in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessFields<'a> {
+    /// Unix ms.
+    pub at_ms: i64,
+    /// The account (`bootstrap` for the hub's admin token).
+    pub account_id: &'a str,
+    /// Its role at the time.
+    pub role: &'a str,
+    /// What was done.
+    pub act: &'a str,
+    /// HTTP method of the call.
+    pub method: &'a str,
+    /// Its path.
+    pub path: &'a str,
+    /// HTTP status of the answer.
+    pub status: u16,
+}
+
+impl AccessLine {
+    /// The fields of this line its hash covers.
+    pub fn fields(&self) -> AccessFields<'_> {
+        AccessFields {
+            at_ms: self.at_ms,
+            account_id: &self.account_id,
+            role: &self.role,
+            act: &self.act,
+            method: &self.method,
+            path: &self.path,
+            status: self.status,
+        }
+    }
+}
+
 /// The chain hash of an entry: SHA-256 of `labelvault/access/v1\0`, the previous hash,
 /// `seq` and `at_ms` (8 bytes big-endian each), each text field length-prefixed (8 bytes
 /// big-endian) in the order account, role, act, method, path, then `status` (2 bytes
 /// big-endian) and the SHA-256 of the message ids joined by `\n`.
-#[allow(clippy::too_many_arguments)]
 pub fn entry_hash(
     prev: &[u8; 32],
     seq: u64,
-    at_ms: i64,
-    account_id: &str,
-    role: &str,
-    act: &str,
-    method: &str,
-    path: &str,
-    status: u16,
+    f: &AccessFields<'_>,
     message_ids: &[String],
 ) -> [u8; 32] {
-    entry_hash_with_ids_digest(
-        prev,
-        seq,
-        at_ms,
-        account_id,
-        role,
-        act,
-        method,
-        path,
-        status,
-        &ids_digest(message_ids),
-    )
+    entry_hash_with_ids_digest(prev, seq, f, &ids_digest(message_ids))
 }
 
 /// The SHA-256 of the message ids joined by `\n`, the part of [`entry_hash`] that covers
@@ -84,29 +102,22 @@ pub fn ids_digest(message_ids: &[String]) -> [u8; 32] {
 }
 
 /// [`entry_hash`] given the [`ids_digest`] of the message ids instead of the ids.
-#[allow(clippy::too_many_arguments)]
 pub fn entry_hash_with_ids_digest(
     prev: &[u8; 32],
     seq: u64,
-    at_ms: i64,
-    account_id: &str,
-    role: &str,
-    act: &str,
-    method: &str,
-    path: &str,
-    status: u16,
+    f: &AccessFields<'_>,
     ids_digest: &[u8; 32],
 ) -> [u8; 32] {
     let mut h = ring::digest::Context::new(&ring::digest::SHA256);
     h.update(b"labelvault/access/v1\0");
     h.update(prev);
     h.update(&seq.to_be_bytes());
-    h.update(&at_ms.to_be_bytes());
-    for f in [account_id, role, act, method, path] {
-        h.update(&(f.len() as u64).to_be_bytes());
-        h.update(f.as_bytes());
+    h.update(&f.at_ms.to_be_bytes());
+    for field in [f.account_id, f.role, f.act, f.method, f.path] {
+        h.update(&(field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
     }
-    h.update(&status.to_be_bytes());
+    h.update(&f.status.to_be_bytes());
     h.update(ids_digest);
     let mut out = [0u8; 32];
     out.copy_from_slice(h.finish().as_ref());
@@ -206,18 +217,7 @@ pub fn verify(jsonl: &str, hub_key: &[u8; 32]) -> Result<(Vec<AccessLine>, Acces
         if l.prev_hash != hex::encode(prev) {
             return Err(format!("entry {n}: does not chain to the entry before"));
         }
-        let h = entry_hash(
-            &prev,
-            l.seq,
-            l.at_ms,
-            &l.account_id,
-            &l.role,
-            &l.act,
-            &l.method,
-            &l.path,
-            l.status,
-            &l.message_ids,
-        );
+        let h = entry_hash(&prev, l.seq, &l.fields(), &l.message_ids);
         if l.entry_hash != hex::encode(h) {
             return Err(format!(
                 "entry {n}: its fields do not match its hash (altered)"
@@ -260,30 +260,17 @@ mod tests {
                 "{} ids",
                 ids.len()
             );
-            let with = entry_hash_with_ids_digest(
-                &[7; 32],
-                3,
-                9,
-                "ac_1",
-                "manager",
-                "raw_text_read",
-                "GET",
-                "/v1/admin/export",
-                200,
-                &ids_digest(&ids),
-            );
-            let direct = entry_hash(
-                &[7; 32],
-                3,
-                9,
-                "ac_1",
-                "manager",
-                "raw_text_read",
-                "GET",
-                "/v1/admin/export",
-                200,
-                &ids,
-            );
+            let f = AccessFields {
+                at_ms: 9,
+                account_id: "ac_1",
+                role: "manager",
+                act: "raw_text_read",
+                method: "GET",
+                path: "/v1/admin/export",
+                status: 200,
+            };
+            let with = entry_hash_with_ids_digest(&[7; 32], 3, &f, &ids_digest(&ids));
+            let direct = entry_hash(&[7; 32], 3, &f, &ids);
             assert_eq!(with, direct);
         }
         // ["", "a"] and ["\na"]-like splits differ from ["a"]: the separators count.

@@ -1138,13 +1138,15 @@ pub(crate) fn access_hash(prev: &[u8; 32], seq: u64, e: &NewAccess) -> [u8; 32] 
     labelvault_core::access::entry_hash_with_ids_digest(
         prev,
         seq,
-        e.at_ms,
-        &e.account_id,
-        &e.role,
-        &e.act,
-        &e.method,
-        &e.path,
-        e.status,
+        &labelvault_core::access::AccessFields {
+            at_ms: e.at_ms,
+            account_id: &e.account_id,
+            role: &e.role,
+            act: &e.act,
+            method: &e.method,
+            path: &e.path,
+            status: e.status,
+        },
         e.message_ids.digest(),
     )
 }
