@@ -29,7 +29,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
-use labelvault_core::admin_api::{self as api, WebhookDeliveries};
+use labelvault_core::admin_api::WebhookDeliveries;
 use labelvault_core::identity::HubKey;
 use serde::Serialize;
 use std::sync::Arc;
@@ -511,34 +511,7 @@ pub async fn deliveries(
         }
     }
     let list = blocking(move || s.store.webhook_deliveries(limit)).await?;
-    Ok(Json(WebhookDeliveries {
-        deliveries: list.into_iter().map(delivery).collect(),
-    })
-    .into_response())
-}
-
-/// The store's record of an event and its attempts as the admin API lists it.
-fn delivery(d: crate::store::WebhookDelivery) -> api::WebhookDelivery {
-    api::WebhookDelivery {
-        event_id: d.event_id,
-        episode: d.episode,
-        created_at_ms: d.created_at_ms,
-        state: d.state,
-        next_attempt_at_ms: d.next_attempt_at_ms,
-        attempts: d
-            .attempts
-            .into_iter()
-            .map(|a| api::WebhookAttempt {
-                event_id: a.event_id,
-                attempt: a.attempt,
-                at_ms: a.at_ms,
-                status: a.status,
-                error: a.error,
-                next_attempt_at_ms: a.next_attempt_at_ms,
-                state: a.state,
-            })
-            .collect(),
-    }
+    Ok(Json(WebhookDeliveries { deliveries: list }).into_response())
 }
 
 #[cfg(test)]

@@ -1022,42 +1022,9 @@ pub struct WebhookEvent {
     pub attempts: u32,
 }
 
-/// One delivery attempt of a webhook event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WebhookAttempt {
-    /// The event attempted.
-    pub event_id: String,
-    /// 1 for the first attempt.
-    pub attempt: u32,
-    /// When, Unix milliseconds.
-    pub at_ms: i64,
-    /// The receiver's HTTP status, if it answered.
-    pub status: Option<u16>,
-    /// Why no answer came (`timeout`, `connect`, `dns`, `tls`, `io`, `other`).
-    pub error: Option<String>,
-    /// When the next attempt is due (Unix milliseconds); none once the event is final.
-    pub next_attempt_at_ms: Option<i64>,
-    /// The event's state after this attempt: `pending`, `delivered` or `failed`.
-    pub state: String,
-}
-
-/// An event and its attempts, as `GET /v1/admin/webhook-deliveries` lists them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct WebhookDelivery {
-    /// The event id (also the `x-lv-webhook-id` header).
-    pub event_id: String,
-    /// The seq of the retraining mark that opened the episode (0 before any mark).
-    pub episode: i64,
-    /// When the event was recorded, Unix milliseconds.
-    pub created_at_ms: i64,
-    /// `pending`, `delivered`, `failed`, or `superseded` (its episode ended before it
-    /// was delivered; not sent again).
-    pub state: String,
-    /// When the next attempt is due, while pending (Unix milliseconds).
-    pub next_attempt_at_ms: Option<i64>,
-    /// Every attempt, first first.
-    pub attempts: Vec<WebhookAttempt>,
-}
+/// A webhook event's delivery attempt and the event with its attempts, as the store
+/// records them and the admin API lists them: one type each.
+pub use labelvault_core::admin_api::{WebhookAttempt, WebhookDelivery};
 
 /// A person's admin account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
