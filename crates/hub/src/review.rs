@@ -17,8 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use labelvault_core::admin_api::{
     AdjudicationList, AdjudicationRequest, ComparisonAnswer, DisagreementList, EvaluationAnswer,
-    RetrainMarkKind, RetrainMarkRequest, RetrainMarkView, RetrainStatus, RetrainThresholdRequest,
-    UndoRequest,
+    RetrainMarkKind, RetrainMarkRequest, RetrainStatus, RetrainThresholdRequest, UndoRequest,
 };
 use labelvault_core::pipeline::evaluate::{self, Judged};
 use labelvault_core::pipeline::export::{self, Example, Split};
@@ -983,24 +982,7 @@ pub async fn evaluation_compare(
 
 /// `GET /v1/admin/retrain`.
 pub async fn retrain_status(State(s): State<AppState>) -> Result<Json<RetrainStatus>, HubError> {
-    Ok(Json(retrain_view(
-        blocking(move || s.store.retrain_status()).await?,
-    )))
-}
-
-/// The store's retraining status as the admin API answers it.
-fn retrain_view(st: crate::store::RetrainStatus) -> RetrainStatus {
-    RetrainStatus {
-        new_labels: st.new_labels,
-        threshold: st.threshold,
-        due: st.due,
-        labels_total: st.labels_total,
-        last_mark: st.last_mark.map(|m| RetrainMarkView {
-            seq: u64::try_from(m.seq).unwrap_or_default(),
-            kind: m.kind,
-            at_ms: m.at_ms,
-        }),
-    }
+    Ok(Json(blocking(move || s.store.retrain_status()).await?))
 }
 
 /// `POST /v1/admin/retrain/mark`: a training run (or outside export) acknowledged.
@@ -1021,7 +1003,7 @@ pub async fn retrain_mark(
     };
     let st = blocking(move || s.store.retrain_mark(kind, now_ms())).await?;
     tracing::info!(kind = %req.kind, "retraining mark");
-    Ok(Json(retrain_view(st)))
+    Ok(Json(st))
 }
 
 /// `POST /v1/admin/retrain/threshold`.
@@ -1038,7 +1020,7 @@ pub async fn retrain_threshold(
             .retrain_mark(MarkKind::Threshold(req.threshold), now_ms())
     })
     .await?;
-    Ok(Json(retrain_view(st)))
+    Ok(Json(st))
 }
 
 /// Sync latency histogram bounds, seconds.

@@ -256,7 +256,11 @@ pub fn enqueue_if_due(
     if !st.due {
         return Ok(None);
     }
-    let episode = st.last_mark.as_ref().map_or(0, |m| m.seq);
+    // Mark sequence numbers are positive and far below i64::MAX.
+    let episode = st
+        .last_mark
+        .as_ref()
+        .map_or(0, |m| i64::try_from(m.seq).unwrap_or(i64::MAX));
     let event_id = crate::store::random_id("wh_")?;
     let body = serde_json::to_string(&Payload {
         event_id: &event_id,
@@ -418,7 +422,10 @@ pub fn run_once(store: &dyn HubStore, key: &HubKey, cfg: &WebhookConfig) -> Resu
         };
         // An export or training mark since the event was made ended its episode: the
         // retraining it announced is no longer due, so it is closed, not sent.
-        let current = store.retrain_status()?.last_mark.map_or(0, |m| m.seq);
+        let current = store
+            .retrain_status()?
+            .last_mark
+            .map_or(0, |m| i64::try_from(m.seq).unwrap_or(i64::MAX));
         if ev.episode != current {
             if store.webhook_supersede(&ev.event_id, ev.attempts)? {
                 tracing::info!(

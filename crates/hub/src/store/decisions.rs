@@ -4,7 +4,7 @@
 
 use super::sql::{args, Lock, Row, Tx};
 use super::DEFAULT_RETRAIN_THRESHOLD;
-use super::{Adjudication, MarkKind, NewAdjudication, RetrainMark, RetrainStatus};
+use super::{Adjudication, MarkKind, NewAdjudication, RetrainMarkView, RetrainStatus};
 use crate::error::HubError;
 
 /// The advisory lock adjudications and retraining marks take on PostgreSQL, so the
@@ -141,8 +141,8 @@ pub(super) fn status(tx: &mut dyn Tx) -> Result<RetrainStatus, HubError> {
             &[],
         )?
         .map(|r| {
-            Ok::<_, HubError>(RetrainMark {
-                seq: r.i64(0)?,
+            Ok::<_, HubError>(RetrainMarkView {
+                seq: r.u64(0)?,
                 kind: r.text(1)?,
                 at_ms: r.i64(2)?,
             })

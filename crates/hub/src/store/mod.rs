@@ -451,31 +451,9 @@ pub struct NewAdjudication {
 /// record the admin API answers with.
 pub use labelvault_core::admin_api::Adjudication;
 
-/// The last export or acknowledged training run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RetrainMark {
-    /// Order of marks.
-    pub seq: i64,
-    /// `export` or `training`.
-    pub kind: String,
-    /// When, Unix milliseconds.
-    pub at_ms: i64,
-}
-
-/// Whether enough new labels have come in to retrain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RetrainStatus {
-    /// Label decisions (not retractions) received since the last mark.
-    pub new_labels: u64,
-    /// How many make retraining due.
-    pub threshold: u64,
-    /// `new_labels >= threshold`.
-    pub due: bool,
-    /// Label decisions received in all.
-    pub labels_total: u64,
-    /// The last mark, if any.
-    pub last_mark: Option<RetrainMark>,
-}
+/// Whether enough new labels have come in to retrain, with the last export or
+/// acknowledged training run: the admin API's record, read by the store as it answers.
+pub use labelvault_core::admin_api::{RetrainMarkView, RetrainStatus};
 
 /// The threshold until the manager sets one.
 pub const DEFAULT_RETRAIN_THRESHOLD: u64 = 1_000;
