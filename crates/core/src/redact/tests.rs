@@ -889,3 +889,17 @@ fn japanese_block_numbers() {
     assert_none("Open 9-17 Monday to Friday", A);
     assert_none("Seen on 12-05-2023 Tuesday", A);
 }
+
+#[test]
+fn phones_after_letter_labels_and_with_a_one_digit_trunk() {
+    use PiiKind::Phone as P;
+    assert_finds("Cell: 8 612 40375", P, "8 612 40375");
+    assert_finds("Office: 02 7714 305", P, "02 7714 305");
+    assert_finds("Jaan Tamm\nP: 512 8830", P, "512 8830");
+    assert_finds("M: 611 402 337", P, "611 402 337");
+    // a letter label counts only right before the number, not lines above it
+    assert_none("T: see below\nCompany reg. no. 40213318", P);
+    // a one-digit first group with other separators is a date or version
+    assert_none("Call log exported on 6.1.2024 17.05", P);
+    assert_none("phone firmware 1.4.20571.3", P);
+}
