@@ -903,3 +903,23 @@ fn phones_after_letter_labels_and_with_a_one_digit_trunk() {
     assert_none("Call log exported on 6.1.2024 17.05", P);
     assert_none("phone firmware 1.4.20571.3", P);
 }
+
+#[test]
+fn country_prefixed_postcodes_are_not_order_ids() {
+    assert_none("CP / Localidad: NO-6002 Ålesund", PiiKind::OrderNumber);
+    assert_none("Daugavpils, LV-5401\nLatvija", PiiKind::OrderNumber);
+    assert_none("Kauppakatu 62 A 5, FI-33100 Tampere", PiiKind::OrderNumber);
+    // six digits after the prefix is an id shape, cue or not
+    assert_finds(
+        "the page for order QK-175009 is empty",
+        PiiKind::OrderNumber,
+        "QK-175009",
+    );
+    assert_finds(
+        "Order PJ-623017 still open",
+        PiiKind::OrderNumber,
+        "PJ-623017",
+    );
+    // an explicit order cue still takes a short code
+    assert_finds("Order number: AB-1234", PiiKind::OrderNumber, "AB-1234");
+}
