@@ -135,7 +135,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
         })
         .collect();
     let label = &uploads.last().expect("an upload")["labels"][0];
-    assert_eq!(label["pii_spans"], json!([{"start": 0, "end": 15}]));
-    // 51 code points: class 6 (up to 64).
+    assert_eq!(label["pii_spans"], json!([{"start": 10, "end": 25}]));
+    // 61 code points: class 6 (up to 64).
     assert_eq!(label["length_class"], 6, "{label}");
 }
