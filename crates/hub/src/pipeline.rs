@@ -510,39 +510,63 @@ fn item_for(
     labelvault_core::pipeline::item_for(m, reason, text, intents)
 }
 
-/// The item of every slot `planned` sends out, built by `build` once per message (a
-/// message's copies share it), in parallel: pool items by pool entry, gold items by gold
-/// answer. The same items as building them one by one in slot order, which the
-/// dispatch still does for any slot missing here.
-fn redact_planned(
-    planned: &[labelvault_core::pipeline::distribute::PlannedBatch],
-    build: impl Fn(Slot) -> InputItem + Sync,
-) -> (HashMap<usize, InputItem>, HashMap<usize, InputItem>) {
-    let mut seen = std::collections::HashSet::new();
-    let slots: Vec<Slot> = planned
-        .iter()
-        .flat_map(|b| b.slots.iter().copied())
-        .filter(|s| {
-            seen.insert(match *s {
-                Slot::Pool(j) => (false, j),
-                Slot::Gold(g) => (true, g),
-            })
-        })
-        .collect();
-    let items = labelvault_core::par::map(&slots, 256, |s| build(*s));
-    let (mut pool, mut gold) = (HashMap::new(), HashMap::new());
-    if items.len() != slots.len() {
-        // A worker panicked and its chunk is missing: nothing here lines up with the
-        // slots, so the dispatch builds every item itself.
-        return (pool, gold);
-    }
-    for (slot, item) in slots.into_iter().zip(items) {
-        match slot {
-            Slot::Pool(j) => pool.insert(j, item),
-            Slot::Gold(g) => gold.insert(g, item),
-        };
-    }
-    (pool, gold)
+/// Ids per read of the texts a dispatch sends out: small enough that redaction starts
+/// soon after the first read, large enough that each read is a few statements.
+const TEXTS_PER_READ: usize = 1_000;
+
+/// The messages of `ids` (in that order) read `TEXTS_PER_READ` at a time with `read`,
+/// and the item of every pool entry `wanted` built by `build` on a second thread from
+/// the chunks already read: reading (the database, one core) and redaction (the
+/// other) overlap instead of following each other. Items are keyed by pool index.
+fn read_and_build(
+    ids: &[String],
+    read: impl Fn(&[String]) -> Result<Vec<Message>, HubError>,
+    wanted: &[bool],
+    build: impl Fn(usize, &Message) -> InputItem + Sync,
+) -> Result<(Vec<Message>, HashMap<usize, InputItem>), HubError> {
+    let (send, receive) = std::sync::mpsc::channel::<Vec<Message>>();
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let mut messages: Vec<Message> = Vec::with_capacity(ids.len());
+            let mut items = HashMap::new();
+            for chunk in receive {
+                for m in chunk {
+                    let j = messages.len();
+                    if wanted.get(j).copied().unwrap_or(false) {
+                        items.insert(j, build(j, &m));
+                    }
+                    messages.push(m);
+                }
+            }
+            (messages, items)
+        });
+        let mut failed = None;
+        for chunk in ids.chunks(TEXTS_PER_READ) {
+            match read(chunk) {
+                // The worker only stops early by panicking, reported below.
+                Ok(found) => {
+                    if send.send(found).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(send);
+        let built = worker.join().map_err(|_| {
+            HubError::Internal(
+                "building the dispatch's items stopped unexpectedly; nothing was dispatched, run it again"
+                    .into(),
+            )
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => built,
+        }
+    })
 }
 
 fn taxonomy_from(intents: &BTreeSet<String>) -> Taxonomy {
@@ -701,14 +725,6 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
         req.selection.seed,
     );
     phases.lap("plan");
-    // Only now read the texts of what goes out, to redact them.
-    let ids: Vec<String> = p
-        .pool
-        .entries
-        .iter()
-        .map(|e| p.messages[e.index].message_id.clone())
-        .collect();
-    let texts = store.messages_by_id(&ids)?;
     let mut intents: BTreeSet<String> = store.known_intents()?.into_iter().collect();
     let taxonomy = match req.taxonomy {
         Some(t) => {
@@ -719,9 +735,28 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
     };
     let r: &Redactor = &s.redactor;
     let terms = company_terms(store.as_ref())?;
-    phases.lap("texts");
-    // Redact each message that goes out once, on every core (redaction is most of the
-    // work a dispatch does outside the database); its copies share the redacted item.
+    // Only now read the texts of what goes out, and redact each message that goes out
+    // once (its copies share the redacted item) while the next ones are read.
+    let ids: Vec<String> = p
+        .pool
+        .entries
+        .iter()
+        .map(|e| p.messages[e.index].message_id.clone())
+        .collect();
+    let mut wanted = vec![false; ids.len()];
+    for slot in planned.iter().flat_map(|b| &b.slots) {
+        if let Slot::Pool(j) = *slot {
+            if let Some(w) = wanted.get_mut(j) {
+                *w = true;
+            }
+        }
+    }
+    let (texts, mut pool_items) = read_and_build(
+        &ids,
+        |chunk| store.messages_by_id(chunk),
+        &wanted,
+        |j, m| item_for(m, p.pool.entries[j].reason, r, &terms, &intents),
+    )?;
     let gold_reason = |m: &Message| {
         // A gold item looks like any other: its reason is the one it would have had if
         // selected.
@@ -733,18 +768,13 @@ fn dispatch_blocking(s: &AppState, req: DispatchRequest) -> Result<DispatchRespo
             Reason::RandomSample
         }
     };
-    let (mut pool_items, mut gold_items) = redact_planned(&planned, |slot| match slot {
-        Slot::Pool(j) => item_for(&texts[j], p.pool.entries[j].reason, r, &terms, &intents),
-        Slot::Gold(g) => {
-            let m = &gold[g].0;
-            item_for(m, gold_reason(m), r, &terms, &intents)
-        }
-    });
-    phases.lap("redact");
+    // Gold items (few) are built below as their slots come.
+    let mut gold_items: HashMap<usize, InputItem> = HashMap::new();
+    phases.lap("texts_redact");
     let mut dispatched = BTreeSet::new();
     let lease_expires_at = now.saturating_add(req.lease_secs);
     // What each batch's copies record, in plan order; every item it holds made (here,
-    // for any slot the parallel redaction left out) and checked against the taxonomy.
+    // for any slot not built while the texts were read) and checked against the taxonomy.
     let mut unsealed = Vec::with_capacity(planned.len());
     for b in &planned {
         let mut meta = Vec::with_capacity(b.slots.len());
@@ -970,7 +1000,6 @@ pub async fn withdraw_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use labelvault_core::pipeline::distribute::PlannedBatch;
 
     fn message(i: usize) -> Message {
         Message {
@@ -992,51 +1021,49 @@ mod tests {
         }
     }
 
-    /// Redacting a dispatch's messages on several threads gives every slot, in every
-    /// batch and in slot order, the very item the one-by-one path builds for it (same
-    /// redacted text, prediction and reason), once per message however many copies it
-    /// has: the parallel path changes the speed of a dispatch, not what it sends.
+    /// Building a dispatch's items while its texts are read gives every wanted pool
+    /// entry the very item the one-by-one path builds for it (same redacted text,
+    /// prediction and reason), and the messages in the order asked: the overlap changes
+    /// the speed of a dispatch, not what it sends.
     #[test]
-    fn parallel_redaction_gives_each_slot_the_item_built_one_by_one() {
-        let messages: Vec<Message> = (0..1_500).map(message).collect();
-        let gold: Vec<Message> = (0..3).map(|i| message(10_000 + i)).collect();
+    fn items_built_while_reading_are_the_items_built_one_by_one() {
+        let messages: Vec<Message> = (0..2_500).map(message).collect();
+        let ids: Vec<String> = messages.iter().map(|m| m.message_id.clone()).collect();
         let r = Redactor::default();
         let terms = HashMap::new();
         let intents: BTreeSet<String> = ["late_delivery".to_string(), "refund".to_string()].into();
-        let build = |slot: Slot| match slot {
-            Slot::Pool(j) => item_for(&messages[j], Reason::LowConfidence, &r, &terms, &intents),
-            Slot::Gold(g) => item_for(&gold[g], Reason::RandomSample, &r, &terms, &intents),
+        let build =
+            |_: usize, m: &Message| item_for(m, Reason::LowConfidence, &r, &terms, &intents);
+        let read = |chunk: &[String]| -> Result<Vec<Message>, HubError> {
+            Ok(chunk
+                .iter()
+                .map(|id| {
+                    messages
+                        .iter()
+                        .find(|m| &m.message_id == id)
+                        .cloned()
+                        .unwrap_or_else(|| message(0))
+                })
+                .collect())
         };
-        // Every message twice (overlap 2), on two devices in different orders, with gold.
-        let planned = vec![
-            PlannedBatch {
-                annotator: 0,
-                slots: (0..1_500)
-                    .map(Slot::Pool)
-                    .chain([Slot::Gold(0), Slot::Gold(2)])
-                    .collect(),
-            },
-            PlannedBatch {
-                annotator: 1,
-                slots: (0..1_500)
-                    .rev()
-                    .map(Slot::Pool)
-                    .chain([Slot::Gold(0)])
-                    .collect(),
-            },
-        ];
-        let (pool, gold_items) = redact_planned(&planned, build);
-        assert_eq!((pool.len(), gold_items.len()), (1_500, 2));
-        for b in &planned {
-            for &slot in &b.slots {
-                let got = match slot {
-                    Slot::Pool(j) => pool.get(&j),
-                    Slot::Gold(g) => gold_items.get(&g),
-                };
-                assert_eq!(got, Some(&build(slot)), "{slot:?}");
-            }
+        // Every third entry is left out (not planned).
+        let wanted: Vec<bool> = (0..2_500).map(|j| j % 3 != 0).collect();
+        let (read_back, pool) = read_and_build(&ids, read, &wanted, build).expect("built");
+        assert_eq!(read_back, messages);
+        assert_eq!(pool.len(), wanted.iter().filter(|w| **w).count());
+        for (j, m) in messages.iter().enumerate() {
+            assert_eq!(pool.get(&j), wanted[j].then(|| build(j, m)).as_ref(), "{j}");
         }
-        for item in pool.values().chain(gold_items.values()) {
+        // A failed read fails the whole: nothing half-built comes back.
+        let failing = |chunk: &[String]| -> Result<Vec<Message>, HubError> {
+            if chunk.first() == ids.get(TEXTS_PER_READ) {
+                Err(HubError::not_found("unknown_message", "gone"))
+            } else {
+                read(chunk)
+            }
+        };
+        assert!(read_and_build(&ids, failing, &wanted, build).is_err());
+        for item in pool.values() {
             assert!(
                 !item.text.contains("@example.com") && !item.text.contains("7700 900"),
                 "personal data left in a dispatched item"

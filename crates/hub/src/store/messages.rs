@@ -318,10 +318,11 @@ fn add_revision(
 /// of thousands, well under both databases' limits on parameters.
 const IDS_PER_STATEMENT: usize = 500;
 
-/// See [`super::HubStore::messages_by_id`]: in the order of `ids`.
+/// See [`super::HubStore::messages_by_id`]: in the order of `ids`. The rows are read a
+/// chunk of ids at a time; their texts opened here, and their distributions (a JSON
+/// list each, most of the work) parsed on every core.
 pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, HubError> {
-    let mut found: std::collections::HashMap<String, Message> =
-        std::collections::HashMap::with_capacity(ids.len());
+    let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let args: Vec<Arg<'_>> = chunk.iter().map(Arg::from).collect();
@@ -329,19 +330,45 @@ pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, Hub
             "SELECT {MESSAGE_COLUMNS} FROM messages m WHERE m.message_id IN ({})",
             marks.join(", ")
         );
-        let mut rows = Vec::new();
         tx.for_each(&sql, &args, &mut |r| {
             rows.push(r);
             Ok(())
         })?;
-        for mut r in rows {
-            let m = message_row(tx, &mut r)?;
-            found.insert(m.message_id.clone(), m);
+    }
+    let texts = rows
+        .iter_mut()
+        .map(|r| tx.open(Sealed::Message, r.take_text(1)?))
+        .collect::<Result<Vec<String>, HubError>>()?;
+    let rows: Vec<(Row, String)> = rows.into_iter().zip(texts).collect();
+    let built = labelvault_core::par::map(&rows, 1024, |(r, text)| {
+        message_with_text(&mut r.clone(), text.clone())
+    });
+    if built.len() != rows.len() {
+        return Err(HubError::Internal(
+            "a worker stopped while reading messages; run it again".into(),
+        ));
+    }
+    // Where each id goes in the answer (an id asked for twice gets two copies).
+    let mut at: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        at.entry(id.as_str()).or_default().push(i);
+    }
+    let mut out: Vec<Option<Message>> = vec![None; ids.len()];
+    for m in built {
+        let m = m?;
+        if let Some(places) = at.get(m.message_id.as_str()) {
+            if let Some((&last, rest)) = places.split_last() {
+                for &i in rest {
+                    out[i] = Some(m.clone());
+                }
+                out[last] = Some(m);
+            }
         }
     }
-    ids.iter()
-        .map(|id| {
-            found.get(id).cloned().ok_or_else(|| {
+    out.into_iter()
+        .map(|m| {
+            m.ok_or_else(|| {
                 HubError::not_found("unknown_message", "a selected message is no longer stored")
             })
         })
@@ -373,26 +400,56 @@ pub(super) fn candidates(tx: &mut dyn Tx, q: &CandidateQuery) -> Result<Candidat
         },
     )?;
     let new_companies = super::companies::flagged(tx, super::companies::Flag::NewlyOnboarded)?;
-    let mut out = Candidates {
-        new_companies,
-        ..Candidates::default()
+    let no_consent = super::companies::flagged(tx, super::companies::Flag::NoConsent)?;
+    // The companies' flags are read once above and bound as lists: a subquery per
+    // message (the usual `CONSENTED` test) costs an index probe for each of a window's
+    // million rows, and few companies are without consent or newly onboarded.
+    let marks = |from: usize, n: usize| -> String {
+        let m: Vec<String> = (from..from + n).map(|p| format!("${p}")).collect();
+        m.join(", ")
+    };
+    let consented = if no_consent.is_empty() {
+        String::from("NOT m.no_consent")
+    } else {
+        format!(
+            "NOT m.no_consent AND m.company NOT IN ({})",
+            marks(4, no_consent.len())
+        )
+    };
+    // What some tier of selection can take; the same test the engine's tiers make.
+    let selectable = if new_companies.is_empty() {
+        String::from("(m.reported_false_positive OR m.confidence < $3)")
+    } else {
+        format!(
+            "(m.reported_false_positive OR m.confidence < $3 OR m.company IN ({}))",
+            marks(4 + no_consent.len(), new_companies.len())
+        )
     };
     let window = format!(
         "FROM messages m
          WHERE m.received_at >= $1 AND m.received_at < $2 AND m.gold_intent IS NULL
-           AND m.erased_at IS NULL AND {CONSENTED}"
+           AND m.erased_at IS NULL AND {consented}"
     );
-    // What some tier of selection can take; the same test the engine's tiers make.
-    let selectable = "(m.reported_false_positive OR m.confidence < $3 OR m.company IN (SELECT n.company FROM companies n WHERE n.newly_onboarded))";
-    let (only, bound) = match q.selectable_below {
-        Some(max) => (format!("AND {selectable}"), max),
-        None => (String::from("AND $3 >= 0.0"), 0.0),
+    let bound = q.selectable_below.unwrap_or(0.0);
+    // The arguments of a statement over the window: with the selectable test or not.
+    let window_args = |selecting: bool| -> Vec<Arg<'_>> {
+        let mut a = args![q.from, q.to, bound].to_vec();
+        a.extend(no_consent.iter().map(|c| Arg::from(c.as_str())));
+        if selecting {
+            a.extend(new_companies.iter().map(|c| Arg::from(c.as_str())));
+        }
+        a
+    };
+    let (only, selecting) = match q.selectable_below {
+        Some(_) => (format!("AND {selectable}"), true),
+        None => (String::from("AND $3 >= 0.0"), false),
     };
     let probabilities = if q.with_probabilities {
         "m.probabilities"
     } else {
         "'[]'"
     };
+    let mut out = Candidates::default();
     tx.for_each(
         &format!(
             "SELECT m.message_id, '', m.company, m.channel, m.received_at, m.model_intent, m.confidence,
@@ -400,7 +457,7 @@ pub(super) fn candidates(tx: &mut dyn Tx, q: &CandidateQuery) -> Result<Candidat
              {window} {only}
              ORDER BY m.received_at, m.message_id COLLATE \"C\""
         ),
-        args![q.from, q.to, bound],
+        &window_args(selecting),
         &mut |mut r| {
             let h = if holders.is_empty() {
                 Vec::new()
@@ -416,20 +473,17 @@ pub(super) fn candidates(tx: &mut dyn Tx, q: &CandidateQuery) -> Result<Candidat
         },
     )?;
     out.in_window = out.messages.len();
-    if q.selectable_below.is_some() {
+    if selecting {
         // The others are only counted: those holding enough copies are no candidates.
         let rest = format!("{window} AND NOT {selectable}");
         if holders.is_empty() {
             out.in_window += tx
-                .query_one(
-                    &format!("SELECT count(*) {rest}"),
-                    args![q.from, q.to, bound],
-                )?
+                .query_one(&format!("SELECT count(*) {rest}"), &window_args(true))?
                 .u64(0)? as usize;
         } else {
             tx.for_each(
                 &format!("SELECT m.message_id {rest}"),
-                args![q.from, q.to, bound],
+                &window_args(true),
                 &mut |r| {
                     let held = holders.get(r.text(0)?.as_str()).map_or(0, Vec::len);
                     out.in_window += usize::from(held < q.overlap);
@@ -438,5 +492,6 @@ pub(super) fn candidates(tx: &mut dyn Tx, q: &CandidateQuery) -> Result<Candidat
             )?;
         }
     }
+    out.new_companies = new_companies;
     Ok(out)
 }
