@@ -119,6 +119,25 @@ pub async fn screenshot(c: &Client, name: &str) {
 
 /// Click the element a CSS selector matches.
 pub async fn click(c: &Client, css: &str) {
+    // Bring it into view and wait until it stops moving: a view still re-rendering above
+    // it (a refresh after a hub call) moves it between WebDriver's aim and its press, and
+    // the press then lands on whatever took its place, as a hurried user's would.
+    let place = "const e = document.querySelector(arguments[0]); if (!e) return null; \
+                 e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); \
+                 return [r.x, r.y, r.width, r.height].join(' ');";
+    let mut last = None;
+    for _ in 0..50 {
+        let now = c
+            .execute(place, vec![serde_json::json!(css)])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(String::from));
+        if now.is_some() && now == last {
+            break;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|_| panic!("no {css}"))
