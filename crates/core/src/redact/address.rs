@@ -92,6 +92,9 @@ static TAIL_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<uk>[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2})",
         r"|(?P<eir>[A-Za-z]\d{2}\s?[A-Za-z0-9]{4})",
         // longest first: "1100-053" (PT) and "20040-002" (BR) before "1100"
+        // "150-0001" (JP), "LV-1001", "LT-76297": shapes of their own, so no city has to
+        // follow them
+        r"|(?P<jp>\d{3}-\d{4})|(?P<cc>[A-Za-z]{1,2}-\d{4,5})",
         r"|(?P<num>\d{4,5}-\d{3}|\d{2}-\d{3}|\d{4,5}(?:\s?[A-Z]{2}(?-u:\b))?)",
         r")(?-u:\b)"
     ))
@@ -500,7 +503,72 @@ const ROMANCE_TYPE_WORDS: &[&str] = &[
     "lungomare",
     "passeig",
     "travessera",
+    "str",
+    "bd",
+    "bdul",
+    "bulevardul",
+    "calea",
+    "aleea",
+    "șoseaua",
+    "soseaua",
+    "șos",
+    "sos",
+    "splaiul",
+    "intrarea",
+    "piața",
+    "piata",
 ];
+
+/// Street types written after the name and before the house number as a word of their
+/// own, as Latvian, Lithuanian, Estonian and Hungarian addresses do ("Brīvības iela 12",
+/// "Gedimino pr. 5", "Pikk tn 7", "Király utca 3."). Those with a dot in the text must
+/// keep it ("g.", "pr.").
+const TYPE_AFTER_WORDS: &[&str] = &[
+    // Latvian
+    "iela",
+    "bulvāris",
+    "gatve",
+    "prospekts",
+    "dambis",
+    "laukums",
+    "šoseja",
+    "krastmala",
+    "aleja",
+    // Lithuanian
+    "gatvė",
+    "g",
+    "prospektas",
+    "pr",
+    "al",
+    "pl",
+    "skg",
+    // Estonian
+    "tänav",
+    "tn",
+    "maantee",
+    "mnt",
+    "puiestee",
+    "pst",
+    "väljak",
+    // Hungarian
+    "utca",
+    "u",
+    "út",
+    "útja",
+    "körút",
+    "krt",
+    "tér",
+    "sor",
+    "köz",
+    "fasor",
+    "sétány",
+    "rakpart",
+    "dűlő",
+];
+
+/// [`TYPE_AFTER_WORDS`] as a set.
+static TYPE_AFTER_SET: LazyLock<WordSet> =
+    LazyLock::new(|| TYPE_AFTER_WORDS.iter().copied().collect());
 const UNIT_WORDS: &[&str] = &[
     "flat",
     "apartment",
@@ -648,7 +716,13 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
             if compound(&mut cx, d, out) {
                 continue;
             }
-            romance(&mut cx, d, &mut words, out);
+            if romance(&mut cx, d, &mut words, out) {
+                continue;
+            }
+            if japanese(&mut cx, d, out) {
+                continue;
+            }
+            type_after_name(&mut cx, d, &mut words, out);
         }
         if po_before_space(text.as_bytes()) {
             for m in MILITARY.find_iter(text) {
@@ -953,7 +1027,7 @@ fn romance(
         return false;
     };
     // "n.º 12", "nº 12", "n. 12"
-    for pre in ["n.º", "nº", "n°", "n.", "no."] {
+    for pre in ["n.º", "nº", "n°", "n.", "no.", "nr."] {
         let tail = p.checked_sub(pre.len()).and_then(|x| text.get(x..p));
         if tail.is_some_and(|t| t.eq_ignore_ascii_case(pre)) {
             p -= pre.len();
@@ -987,7 +1061,10 @@ fn romance(
         if k == 0 {
             return false;
         }
-        let short = matches!(lty, "ul" | "al" | "os");
+        let short = matches!(
+            lty,
+            "ul" | "al" | "os" | "str" | "bd" | "bdul" | "sos" | "șos"
+        );
         if short && b.get(te) != Some(&b'.') {
             return false;
         }
@@ -1023,6 +1100,152 @@ fn romance(
         return true;
     }
     false
+}
+
+/// "Brīvības iela 12", "Gedimino pr. 5", "Pikk tn 69-11", "Király út 97.": one to three
+/// name words, a street type of its own ([`TYPE_AFTER_WORDS`]) and the house number.
+fn type_after_name(
+    cx: &mut Ctx<'_>,
+    d: usize,
+    words: &mut Vec<(usize, usize)>,
+    out: &mut Vec<Cand>,
+) -> bool {
+    let text = cx.text;
+    let b = text.as_bytes();
+    let Some(e) = house_number_end(b, d, 4) else {
+        return false;
+    };
+    let Some(p) = back_spaces(b, d) else {
+        return false;
+    };
+    let dot = p > 0 && b[p - 1] == b'.';
+    let tend = if dot { p - 1 } else { p };
+    let Some((ts, te)) = word_ending_at(text, tend) else {
+        return false;
+    };
+    let lty = lower(&text[ts..te], &mut cx.buf);
+    if !TYPE_AFTER_SET.contains(lty) {
+        return false;
+    }
+    // the one- and two-letter abbreviations are everyday letters without their dot
+    let needs_dot = matches!(lty, "g" | "pr" | "al" | "pl" | "u" | "skg" | "krt");
+    if needs_dot && !dot {
+        return false;
+    }
+    // the longer types are no everyday word in any language: lowercase names are accepted
+    let strong = lty == "út" || lty.chars().count() >= 4;
+    // up to three name words before the type
+    words.clear();
+    let mut q = ts;
+    while words.len() < 3 {
+        let Some(nq) = back_spaces(b, q) else { break };
+        let Some((ws, we)) = word_ending_at(text, nq) else {
+            break;
+        };
+        let w = &text[ws..we];
+        if !(strong || cx.case_ok(w)) || !cx.name_word_ok(w) {
+            break;
+        }
+        words.push((ws, we));
+        q = ws;
+    }
+    let Some(&(s, _)) = words.last() else {
+        return false;
+    };
+    if !left_clear(text, s) {
+        return false;
+    }
+    if let Some((ws, we2)) = next_word(text, e, 2) {
+        let nw = lower(&text[ws..we2], &mut cx.buf);
+        if AFTER_NUMBER_STOP.contains(&nw) {
+            return false;
+        }
+    }
+    let end = cx.tail(e);
+    out.push(Cand::new(s, end, PiiKind::StreetAddress, Prio::ADDRESS));
+    true
+}
+
+/// Endings of a Japanese ward, city, town or district name ("Shibuya-ku", "Fuchu-shi").
+const JP_WARD_ENDINGS: &[&str] = &["-ku", "-shi", "-cho", "-machi", "-gun", "-mura"];
+
+/// Is `w` a romanised Japanese ward or municipality name ("Chuo-ku")?
+fn is_jp_ward(w: &str) -> bool {
+    JP_WARD_ENDINGS.iter().any(|end| {
+        w.len() > end.len() + 1
+            && w.get(w.len() - end.len()..)
+                .is_some_and(|t| t.eq_ignore_ascii_case(end))
+    })
+}
+
+/// Japanese order, romanised: block numbers "chome-ban-go" ("5-19-18"), the district
+/// ("Kitahama"), then optionally the ward ("Shibuya-ku"), city and "150-0001". With a ward
+/// any case is accepted; without one the number must have all three parts and the
+/// district must be a capitalised name word.
+fn japanese(cx: &mut Ctx<'_>, d: usize, out: &mut Vec<Cand>) -> bool {
+    let text = cx.text;
+    let b = text.as_bytes();
+    if !left_clear(text, d) || d > 0 && matches!(b[d - 1], b'-' | b'/' | b'.' | b',') {
+        return false;
+    }
+    // two or three parts of 1-2, 1-2 and 1-3 digits
+    let mut i = d;
+    let mut parts = 0;
+    loop {
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let max = if parts == 2 { 3 } else { 2 };
+        if i == s || i - s > max {
+            return false;
+        }
+        parts += 1;
+        if parts < 3 && b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    if parts < 2
+        || b[d] == b'0'
+        || b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        return false;
+    }
+    let Some((ws, we)) = next_word(text, i, 1) else {
+        return false;
+    };
+    if ws != i + 1 {
+        return false;
+    }
+    let district = &text[ws..we];
+    if !cx.name_word_ok(district) {
+        return false;
+    }
+    // ", Room 917" and the like may stand between the district and the ward
+    let mut end = we;
+    if let Some(m) = TAIL_UNIT.find(&text[end..]) {
+        end += m.end();
+    }
+    let ward = text[end..]
+        .strip_prefix(',')
+        .map(|r| end + 1 + (r.len() - r.trim_start_matches(' ').len()))
+        .and_then(|ws2| next_word(text, ws2, 0))
+        .filter(|&(s2, e2)| is_jp_ward(&text[s2..e2]));
+    let end = match ward {
+        Some((_, e2)) => e2,
+        None => {
+            if parts < 3 || !is_capitalised(district) {
+                return false;
+            }
+            we
+        }
+    };
+    let end = cx.tail(end);
+    out.push(Cand::new(d, end, PiiKind::StreetAddress, Prio::ADDRESS));
+    true
 }
 
 #[cfg(test)]

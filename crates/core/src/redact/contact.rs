@@ -463,7 +463,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|☎|📞)",
+        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|\b(?:office|[tpm])\s?:\s*$|☎|📞)",
     )
     .expect("static regex")
 });
@@ -512,7 +512,8 @@ fn phone_cue_after(text: &str, e: usize) -> bool {
 }
 
 /// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in
-/// brackets, North American 3-3-4, and any 7-15 digit grouping right after a phone cue.
+/// brackets, North American 3-3-4, and any 7-15 digit grouping right after a phone cue
+/// (a one-digit first group only with two groups after it: the Lithuanian "8 694 38173").
 pub(super) fn phones(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut groups: Vec<(usize, usize)> = Vec::new();
@@ -601,7 +602,7 @@ pub(super) fn phones(text: &str, ascii: bool, out: &mut Vec<Cand>) {
                     || (n == 11 && first_digit == b'1' && lens().eq([1, 3, 3, 4]))
                 {
                     true
-                } else if (7..=15).contains(&n) && first_len >= 2 {
+                } else if (7..=15).contains(&n) && (first_len >= 2 || (k >= 3 && seps_all(b' '))) {
                     *cue.get_or_insert_with(|| {
                         phone_cue_before(text, s) || phone_cue_after(text, last_e)
                     })

@@ -411,6 +411,11 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
         if not_an_id_before(text, s) {
             continue;
         }
+        if is_country_postcode(id) {
+            // kept masked, as the address part it is; a full address match outranks it
+            out.push(Cand::new(s, e, PiiKind::StreetAddress, Prio::ORDER_SHAPE));
+            continue;
+        }
         if id.contains(&b'-') {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         } else if letters == 0 {
@@ -445,6 +450,17 @@ pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
             out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_SHAPE));
         }
     }
+}
+
+/// "NO-6002", "LV-5401", "FI-33100": two capitals, a hyphen and four or five digits is
+/// how European postcodes carry their country; without an order cue such a code is
+/// part of an address, not an id, and is masked as one (order ids of this shape carry six digits or more).
+fn is_country_postcode(id: &[u8]) -> bool {
+    id.len() >= 7
+        && id.len() <= 8
+        && id[..2].iter().all(u8::is_ascii_uppercase)
+        && id[2] == b'-'
+        && id[3..].iter().all(u8::is_ascii_digit)
 }
 
 /// Words after which a code is a flight, seat, model, version or error, not an order

@@ -812,3 +812,114 @@ fn national_phone_numbers_after_labels_of_other_languages_or_before_a_line_kind(
         assert_none(t, PiiKind::Phone);
     }
 }
+
+#[test]
+fn streets_with_the_type_after_the_name() {
+    use PiiKind::StreetAddress as A;
+    assert_finds(
+        "Please post it to Brīvības iela 104, Rīga, LV-1001 soon",
+        A,
+        "Brīvības iela 104, Rīga, LV-1001",
+    );
+    assert_finds(
+        "we are at Andrássy út 21. in the mornings",
+        A,
+        "Andrássy út 21",
+    );
+    assert_finds(
+        "Me: szent istván körút 14, 1137 budapest",
+        A,
+        "szent istván körút 14, 1137 budapest",
+    );
+    assert_finds("Bot: still Narva mnt 5-12?", A, "Narva mnt 5-12");
+    assert_finds(
+        "Office: Konstitucijos pr. 7, Vilnius",
+        A,
+        "Konstitucijos pr. 7, Vilnius",
+    );
+    // the short abbreviations need their dot, and everyday words are no street name
+    assert_none("I need 2 pr 3 of them", A);
+    assert_none("the iela 12 thing", A);
+    assert_none("Tables: sor 4 and sor 9", A);
+}
+
+#[test]
+fn romanian_street_types_and_nr() {
+    use PiiKind::StreetAddress as A;
+    assert_finds(
+        "Visitor: it's Bd. Unirii nr. 12, București 030167 now",
+        A,
+        "Bd. Unirii nr. 12, București 030167",
+    );
+    assert_finds(
+        "Str. Avram Iancu nr. 3 is the old one",
+        A,
+        "Str. Avram Iancu nr. 3",
+    );
+    assert_finds(
+        "Calea Victoriei 88, Sector 1",
+        A,
+        "Calea Victoriei 88, Sector 1",
+    );
+    // "str" without its dot is no street type; a number after "nr." alone is no address
+    assert_none("the str 12 field", A);
+    assert_none("Invoice nr. 4412 is paid", A);
+}
+
+#[test]
+fn japanese_block_numbers() {
+    use PiiKind::StreetAddress as A;
+    assert_finds(
+        "Send it to 3-7-21 Hongo, Bunkyo-ku, Tokyo 113-0033, Japan please",
+        A,
+        "3-7-21 Hongo, Bunkyo-ku, Tokyo 113-0033, Japan",
+    );
+    assert_finds(
+        "user: 2-4 umeda, kita-ku, osaka 530-0001",
+        A,
+        "2-4 umeda, kita-ku, osaka 530-0001",
+    );
+    assert_finds(
+        "The house on 4-11-2 Minamiaoyama was sold.",
+        A,
+        "4-11-2 Minamiaoyama",
+    );
+    // scores, ranges and dates are not block numbers
+    assert_none("We won 3-1-0 Sunday and lost 2-1 Monday", A);
+    assert_none("Open 9-17 Monday to Friday", A);
+    assert_none("Seen on 12-05-2023 Tuesday", A);
+}
+
+#[test]
+fn phones_after_letter_labels_and_with_a_one_digit_trunk() {
+    use PiiKind::Phone as P;
+    assert_finds("Cell: 8 612 40375", P, "8 612 40375");
+    assert_finds("Office: 02 7714 305", P, "02 7714 305");
+    assert_finds("Jaan Tamm\nP: 512 8830", P, "512 8830");
+    assert_finds("M: 611 402 337", P, "611 402 337");
+    // a letter label counts only right before the number, not lines above it
+    assert_none("T: see below\nCompany reg. no. 40213318", P);
+    // a one-digit first group with other separators is a date or version
+    assert_none("Call log exported on 6.1.2024 17.05", P);
+    assert_none("phone firmware 1.4.20571.3", P);
+}
+
+#[test]
+fn country_prefixed_postcodes_are_not_order_ids() {
+    assert_none("CP / Localidad: NO-6002 Ålesund", PiiKind::OrderNumber);
+    assert_none("Daugavpils, LV-5401\nLatvija", PiiKind::OrderNumber);
+    assert_none("Kauppakatu 62 A 5, FI-33100 Tampere", PiiKind::OrderNumber);
+    // six digits after the prefix is an id shape, cue or not
+    assert_finds(
+        "the page for order QK-175009 is empty",
+        PiiKind::OrderNumber,
+        "QK-175009",
+    );
+    assert_finds(
+        "Order PJ-623017 still open",
+        PiiKind::OrderNumber,
+        "PJ-623017",
+    );
+    // an explicit order cue still takes a short code
+    assert_finds("Order number: AB-1234", PiiKind::OrderNumber, "AB-1234");
+}
