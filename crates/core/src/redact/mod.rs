@@ -31,6 +31,7 @@ mod lexicon;
 mod names;
 mod postal;
 pub mod recognizer;
+mod salutation;
 mod scan;
 pub mod tagger;
 pub mod terms;
@@ -655,6 +656,9 @@ impl Redactor {
         }
         if self.on(PiiKind::Person) {
             names::names(text, g.ascii, &mut c);
+            if g.upper || !g.ascii {
+                salutation::salutations(text, &mut c);
+            }
             if self.tagger && (g.upper || !g.ascii) {
                 let from = c.len();
                 tagger::persons(text, &mut c);

@@ -42,7 +42,7 @@ const STREET_SMALL: &[&str] = &[
 static STREET_PART: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"((?:[\p{L}„“«»\x22'.’-]+[ ]){1,5})",
-        r"(\d{1,5}(?:[/-]\d{1,4}[A-Za-z]?)?[A-Za-z]?\.?(?:[ ][A-Z](?:[ ]\d{1,3})?)?(?:[ ][IVX]{1,4}/\d{1,3}\.?)?)$",
+        r"(\d{1,5}(?:[/-]\d{1,4}[A-Za-z]?)?[A-Za-z]?\.?(?:[ ][A-Za-z](?:[ ]\d{1,3})?)?(?:[ ][IVX]{1,4}/\d{1,3}\.?)?)$",
     ))
     .expect("static regex")
 });
@@ -66,14 +66,20 @@ pub(super) fn postal(text: &str, out: &mut Vec<Cand>) {
                 .parse::<u32>()
                 .is_ok_and(|y| (1900..=2039).contains(&y));
         let capital = place_s.chars().next().is_some_and(char::is_uppercase);
-        if common || (year_like && !capital) || (!capital && !lexicon::is_lowercase_text(text)) {
-            continue;
-        }
         // the line (or clause after a colon) before the anchor
         let head_start = text[..all.start()]
             .rfind(['\n', ':', ';', '(', '!', '?'])
             .map_or(0, |i| i + 1);
         let head = &text[head_start..all.start()];
+        // a chat turn typed all in lower case ("Kunde: meine neue adresse ist
+        // schwalbenring 58, 96047 bamberg"), even when the transcript around it is not
+        let line_end = text[all.end()..]
+            .find('\n')
+            .map_or(text.len(), |i| all.end() + i);
+        let lower_clause = lexicon::is_lowercase_text(&text[head_start..line_end]);
+        if common || (year_like && !capital) || (!capital && !lower_clause) {
+            continue;
+        }
         // walk back over up to three short parts to the street part
         let mut seg_end = head.len();
         let mut street: Option<usize> = None;
@@ -81,7 +87,8 @@ pub(super) fn postal(text: &str, out: &mut Vec<Cand>) {
             let seg_start = head[..seg_end].rfind(", ").map_or(0, |i| i + 2);
             let seg = &head[seg_start..seg_end];
             if let Some(c) = STREET_PART.captures(seg) {
-                if let Some(s) = street_start(seg, c.get(1).map_or(0, |g| g.start()), &mut buf) {
+                let words_at = c.get(1).map_or(0, |g| g.start());
+                if let Some(s) = street_start(seg, words_at, lower_clause, &mut buf) {
                     street = Some(seg_start + s);
                     break;
                 }
@@ -115,9 +122,10 @@ pub(super) fn postal(text: &str, out: &mut Vec<Cand>) {
 
 /// Where the street's name starts inside `seg`, whose words before the house number start
 /// at `words_at`: the words nearest the number that are capitalised, quoted or street
-/// words; at least one of them capitalised (or the text lower-case) and not every one an
-/// everyday word.
-fn street_start(seg: &str, words_at: usize, buf: &mut Lower) -> Option<usize> {
+/// words; at least one of them capitalised and not every one an everyday word. In a
+/// clause typed in lower case (`lower`), a lower-case word that is no everyday word counts
+/// as capitalised, and the walk stops at the first everyday word ("ist", "it's").
+fn street_start(seg: &str, words_at: usize, lower: bool, buf: &mut Lower) -> Option<usize> {
     let words: Vec<(usize, &str)> = seg[words_at..]
         .split(' ')
         .scan(words_at, |at, w| {
@@ -133,8 +141,12 @@ fn street_start(seg: &str, words_at: usize, buf: &mut Lower) -> Option<usize> {
     for &(s, w) in words.iter().rev() {
         let core = w.trim_matches(|c: char| matches!(c, '„' | '“' | '«' | '»' | '"' | '\''));
         let lw = lexicon::lower(core, buf).to_string();
-        let cap = core.chars().next().is_some_and(char::is_uppercase);
         let small = STREET_SMALL.contains(&lw.as_str()) || STREET_SMALL.contains(&w);
+        let cap = core.chars().next().is_some_and(char::is_uppercase)
+            || (lower
+                && !small
+                && core.chars().next().is_some_and(char::is_lowercase)
+                && !lexicon::lookup(lw.trim_end_matches('.')).common_any());
         if !(cap || small) {
             break;
         }
@@ -188,6 +200,20 @@ mod tests {
             addresses("new address: Vesterbrogade 15, 2. th., DK-6700 Esbjerg"),
             ["Vesterbrogade 15, 2. th., DK-6700 Esbjerg"]
         );
+    }
+
+    #[test]
+    fn a_chat_turn_in_lower_case_has_its_address_found_too() {
+        assert_eq!(
+            addresses("[12:40] Kunde: meine neue adresse ist schwalbenring 58, 96047 bamberg"),
+            ["schwalbenring 58, 96047 bamberg"]
+        );
+        assert_eq!(
+            addresses("[13:42] Customer: no, it's strandkaien 41 c, n-7011 trondheim now"),
+            ["strandkaien 41 c, n-7011 trondheim"]
+        );
+        // lower case words that are everyday words are no street
+        assert!(addresses("Customer: i paid 58, 2000 times too much").is_empty());
     }
 
     #[test]

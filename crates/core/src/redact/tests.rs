@@ -923,3 +923,24 @@ fn country_prefixed_postcodes_are_not_order_ids() {
     // an explicit order cue still takes a short code
     assert_finds("Order number: AB-1234", PiiKind::OrderNumber, "AB-1234");
 }
+
+#[test]
+fn a_name_after_a_verb_of_dealing_with_someone_is_a_person() {
+    assert_finds(
+        "As discussed with Thaís this morning, we will return 5 units.",
+        PiiKind::Person,
+        "Thaís",
+    );
+    assert_finds(
+        "System: You are now connected to Bavo.",
+        PiiKind::Person,
+        "Bavo",
+    );
+    assert_finds(
+        "the tracking says it was signed for by Ottilie Brandauer",
+        PiiKind::Person,
+        "Ottilie Brandauer",
+    );
+    assert_none("I left it with the neighbours.", PiiKind::Person);
+    assert_none("We are now connected to the internet.", PiiKind::Person);
+}
