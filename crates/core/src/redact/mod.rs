@@ -22,6 +22,7 @@ mod blocks;
 mod chat;
 mod contact;
 mod dates;
+mod doer;
 mod fields;
 mod finance;
 mod gazetteer;
@@ -29,6 +30,7 @@ mod guess;
 mod ids;
 mod lexicon;
 mod names;
+mod possessive;
 mod postal;
 pub mod recognizer;
 mod salutation;
@@ -659,6 +661,8 @@ impl Redactor {
             if g.upper || !g.ascii {
                 salutation::salutations(text, &mut c);
             }
+            possessive::possessives(text, &mut c);
+            doer::doers(text, &mut c);
             if self.tagger && (g.upper || !g.ascii) {
                 let from = c.len();
                 tagger::persons(text, &mut c);
