@@ -32,6 +32,24 @@ fn harness_with(state: AppState, dir: tempfile::TempDir) -> Harness {
     }
 }
 
+/// The app with a manager's keys over a fresh profile in `dir`, its Manage view not yet
+/// connected (some tests first check what a disconnected view says).
+fn manager_app(dir: &std::path::Path) -> Harness {
+    let state = AppState::open(Some(dir.join("p")), &keys(), false)
+        .with_manager_keys(std::sync::Arc::new(keys()));
+    harness_with(state, tempfile::tempdir().expect("tmp"))
+}
+
+/// Connect the Manage view to a real hub with its admin token.
+fn connect(h: &Harness, hub: &labelvault_system_tests::Hub) {
+    call(
+        h,
+        "manage_connect",
+        json!({"hubUrl": hub.url, "token": hub.token}),
+    )
+    .expect("connected");
+}
+
 fn harness() -> Harness {
     let dir = tempfile::tempdir().expect("tmp");
     let state = AppState::open(Some(dir.path().join("p")), &keys(), true);
@@ -293,9 +311,7 @@ fn manage_commands_against_a_real_hub() {
     let dir = tempfile::tempdir().expect("tmp");
     let hub = Hub::start(&dir.path().join("hub"));
     let device_dir = dir.path().join("device");
-    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
-        .with_manager_keys(std::sync::Arc::new(keys()));
-    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+    let h = manager_app(dir.path());
 
     assert_eq!(call(&h, "manage_link", json!({})).unwrap(), Value::Null);
     let e = call(&h, "manage_overview", json!({})).unwrap_err();
@@ -450,15 +466,8 @@ fn the_quality_views_ask_for_another_aggregation_method() {
     use labelvault_system_tests::Hub;
     let dir = tempfile::tempdir().expect("tmp");
     let hub = Hub::start(&dir.path().join("hub"));
-    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
-        .with_manager_keys(std::sync::Arc::new(keys()));
-    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
-    call(
-        &h,
-        "manage_connect",
-        json!({"hubUrl": hub.url, "token": hub.token}),
-    )
-    .unwrap();
+    let h = manager_app(dir.path());
+    connect(&h, &hub);
     let requests = |h: &Harness| -> Vec<String> {
         call(h, "audit_ledger", json!({"limit": 1000})).unwrap()["entries"]
             .as_array()
@@ -539,15 +548,8 @@ fn the_manage_view_signs_with_an_enrolled_account() {
     .expect("keyring");
     ks.set_text(&labelvault_core::manage::account_entry(&hub.url), &id)
         .expect("keyring");
-    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
-        .with_manager_keys(std::sync::Arc::new(keys()));
-    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
-    call(
-        &h,
-        "manage_connect",
-        json!({"hubUrl": hub.url, "token": hub.token}),
-    )
-    .unwrap();
+    let h = manager_app(dir.path());
+    connect(&h, &hub);
     // A lead may read the pipeline figures but not the item map behind the overview.
     let _ = call(&h, "manage_overview", json!({}));
     let ledger = hub.admin_get("/v1/admin/access-ledger");
@@ -571,9 +573,7 @@ fn the_audit_view_reads_the_hubs_access_record() {
     use labelvault_system_tests::Hub;
     let dir = tempfile::tempdir().expect("tmp");
     let hub = Hub::start(&dir.path().join("hub"));
-    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
-        .with_manager_keys(std::sync::Arc::new(keys()));
-    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
+    let h = manager_app(dir.path());
 
     let e = call(&h, "audit_hub_access", json!({})).unwrap_err();
     assert_eq!(e["code"], "manager_not_connected");
@@ -603,12 +603,7 @@ fn the_audit_view_reads_the_hubs_access_record() {
     .expect("keyring");
     ks.set_text(&labelvault_core::manage::account_entry(&hub.url), &id)
         .expect("keyring");
-    call(
-        &h,
-        "manage_connect",
-        json!({"hubUrl": hub.url, "token": hub.token}),
-    )
-    .unwrap();
+    connect(&h, &hub);
 
     // No key pinned for this hub: nothing to verify against, so no record.
     let pinned = labelvault_core::manage::pinned_hub_key_entry(&hub.url);
@@ -745,15 +740,8 @@ fn the_manage_view_compares_model_versions() {
 
     let dir = tempfile::tempdir().expect("tmp");
     let hub = Hub::start(&dir.path().join("hub"));
-    let state = AppState::open(Some(dir.path().join("p")), &keys(), false)
-        .with_manager_keys(std::sync::Arc::new(keys()));
-    let h = harness_with(state, tempfile::tempdir().expect("tmp"));
-    call(
-        &h,
-        "manage_connect",
-        json!({"hubUrl": hub.url, "token": hub.token}),
-    )
-    .unwrap();
+    let h = manager_app(dir.path());
+    connect(&h, &hub);
     let first: Vec<Value> = (0..N).map(|i| row(i, "v1", v1(i))).collect();
     let r = call(
         &h,
