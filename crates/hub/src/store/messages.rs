@@ -318,9 +318,9 @@ fn add_revision(
 /// of thousands, well under both databases' limits on parameters.
 const IDS_PER_STATEMENT: usize = 500;
 
-/// See [`super::HubStore::messages_by_id`]: in the order of `ids`. The rows are read a
-/// chunk of ids at a time; their texts opened here, and their distributions (a JSON
-/// list each, most of the work) parsed on every core.
+/// See [`super::HubStore::messages_by_id`]: in the order of `ids`, read a chunk of ids
+/// at a time. A dispatch asks for its texts a thousand at a time while another thread
+/// redacts the ones already read, so the rows are built here, on this thread.
 pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, HubError> {
     let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(IDS_PER_STATEMENT) {
@@ -335,19 +335,6 @@ pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, Hub
             Ok(())
         })?;
     }
-    let texts = rows
-        .iter_mut()
-        .map(|r| tx.open(Sealed::Message, r.take_text(1)?))
-        .collect::<Result<Vec<String>, HubError>>()?;
-    let rows: Vec<(Row, String)> = rows.into_iter().zip(texts).collect();
-    let built = labelvault_core::par::map(&rows, 1024, |(r, text)| {
-        message_with_text(&mut r.clone(), text.clone())
-    });
-    if built.len() != rows.len() {
-        return Err(HubError::Internal(
-            "a worker stopped while reading messages; run it again".into(),
-        ));
-    }
     // Where each id goes in the answer (an id asked for twice gets two copies).
     let mut at: std::collections::HashMap<&str, Vec<usize>> =
         std::collections::HashMap::with_capacity(ids.len());
@@ -355,8 +342,8 @@ pub(super) fn by_id(tx: &mut dyn Tx, ids: &[String]) -> Result<Vec<Message>, Hub
         at.entry(id.as_str()).or_default().push(i);
     }
     let mut out: Vec<Option<Message>> = vec![None; ids.len()];
-    for m in built {
-        let m = m?;
+    for mut r in rows {
+        let m = message_row(tx, &mut r)?;
         if let Some(places) = at.get(m.message_id.as_str()) {
             if let Some((&last, rest)) = places.split_last() {
                 for &i in rest {
