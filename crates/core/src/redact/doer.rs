@@ -40,16 +40,7 @@ pub(super) fn doers(text: &str, out: &mut Vec<Cand>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::{PiiKind, Redactor};
-
-    fn persons(t: &str) -> Vec<String> {
-        Redactor::default()
-            .find_spans(t)
-            .iter()
-            .filter(|s| s.kind == PiiKind::Person)
-            .map(|s| t[s.start..s.end].to_string())
-            .collect()
-    }
+    use crate::redact::tests::persons;
 
     #[test]
     fn who_does_what_only_people_do_is_a_person() {

@@ -126,16 +126,7 @@ pub(super) fn name_words(
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::{PiiKind, Redactor};
-
-    fn persons(t: &str) -> Vec<String> {
-        Redactor::default()
-            .find_spans(t)
-            .iter()
-            .filter(|s| s.kind == PiiKind::Person)
-            .map(|s| t[s.start..s.end].to_string())
-            .collect()
-    }
+    use crate::redact::tests::persons;
 
     #[test]
     fn whose_number_or_code_it_is_is_a_person() {

@@ -206,16 +206,7 @@ pub(super) fn salutations(text: &str, out: &mut Vec<Cand>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::redact::{PiiKind, Redactor};
-
-    fn persons(t: &str) -> Vec<String> {
-        Redactor::default()
-            .find_spans(t)
-            .iter()
-            .filter(|s| s.kind == PiiKind::Person)
-            .map(|s| t[s.start..s.end].to_string())
-            .collect()
-    }
+    use crate::redact::tests::persons;
 
     #[test]
     fn the_name_a_letter_opens_with_is_a_person_in_any_language() {

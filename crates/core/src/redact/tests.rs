@@ -688,8 +688,8 @@ pub(super) fn random_digit_text(seed: &mut u64, n: usize) -> String {
     random_from(seed, PARTS, n)
 }
 
-/// The person names found in `text`.
-fn persons(text: &str) -> Vec<String> {
+/// The person names found in `text` (the name detectors' tests use it too).
+pub(super) fn persons(text: &str) -> Vec<String> {
     found(text)
         .into_iter()
         .filter(|(k, _)| *k == PiiKind::Person)
