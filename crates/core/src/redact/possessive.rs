@@ -8,6 +8,12 @@ use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
 
+/// "'s " and "’s ", searched for once built.
+static APOSTROPHE_S: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("'s "));
+static CURLY_S: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("’s "));
+
 /// What follows the possessive: a personal thing, or "is" and a code.
 static THING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
@@ -20,9 +26,26 @@ static THING: LazyLock<Regex> = LazyLock::new(|| {
 /// Person candidates for the owners of personal things: each "'s " followed by a
 /// personal thing, and the words right before it.
 pub(super) fn possessives(text: &str, out: &mut Vec<Cand>) {
+    if memchr::memchr2(b'\'', 0xE2, text.as_bytes()).is_none() {
+        return;
+    }
     let mut buf = Lower::new();
-    for (mark, len) in [("'s ", 3), ("’s ", 5)] {
-        for at in memchr::memmem::find_iter(text.as_bytes(), mark) {
+    for (mark, len) in [(&*APOSTROPHE_S, 3), (&*CURLY_S, 5)] {
+        for at in mark.find_iter(text.as_bytes()) {
+            // "it's", "what's", "that's": most possessives in a message follow an everyday
+            // word in lower case, which names nobody
+            let word_start = text[..at]
+                .rfind(|c: char| !(c.is_alphabetic() || c == '-'))
+                .map_or(0, |i| {
+                    i + text[i..].chars().next().map_or(1, char::len_utf8)
+                });
+            let word = &text[word_start..at];
+            if word.is_empty()
+                || (word.starts_with(|c: char| c.is_lowercase())
+                    && lookup(lower(word, &mut buf)).common_any())
+            {
+                continue;
+            }
             let after = &text[at + len..];
             let Some(thing) = THING.find(after) else {
                 continue;
