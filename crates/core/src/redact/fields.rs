@@ -595,6 +595,46 @@ const ADDRESS_LABELS: &[&str] = &[
     "sehir",
     "açık adres",
     "il/ilçe",
+    // units, postcodes and places written other ways
+    "zip city",
+    "postcode city",
+    "postal code city",
+    "korter",
+    "leilighet",
+    "lejlighed",
+    "våning",
+    "etasje",
+    "asunto",
+    "daire",
+    "kat",
+    "όροφος",
+    "διαμέρισμα",
+    "dzīvokļa nr.",
+    "dzīvoklis",
+    "butas",
+    "buto nr.",
+    "postinro",
+    "toimipaikka",
+    "byt",
+    "patro",
+    "číslo bytu",
+    "lakás",
+    "emelet",
+    "ajtó",
+    "mieszkanie",
+    "lokal",
+    "wohnung",
+    "whg.",
+    "appartamento",
+    "apartamento",
+    "apto",
+    "depto",
+    "departamento",
+    "andar",
+    "bus",
+    "apartment no.",
+    "flat no.",
+    "unit no.",
 ];
 
 /// Address labels whose value may hold no digit (a place, a district, a street name);
@@ -1235,7 +1275,7 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
     } else if sets[4].contains(l) {
         return Some(Field::Other);
     } else {
-        return None;
+        return address_parts(l, sets);
     };
     if kind != PiiKind::NationalId
         && l.split(|c: char| !c.is_alphanumeric())
@@ -1246,6 +1286,32 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
     }
     let place = kind == PiiKind::StreetAddress && sets[3].contains(l);
     Some(Field::Pii { kind, place })
+}
+
+/// A label joining address labels ("CP / Localidad", "Postinro ja -toimipaikka",
+/// "Apartment / Suite", "Postnr. / sted"): an address field when every part is an
+/// address label, and a place (no digit needed) when one part is.
+fn address_parts(l: &str, sets: &[WordSet; 5]) -> Option<Field> {
+    const JOINS: &[&str] = &[
+        " and ", " und ", " og ", " och ", " ja ", " y ", " e ", " et ", " en ", " i ", " și ",
+        " és ", " a ", " & ",
+    ];
+    let mut joined = l.to_string();
+    for j in JOINS {
+        joined = joined.replace(j, "/");
+    }
+    let parts: Vec<&str> = joined
+        .split(['/', ','])
+        .map(|p| p.trim().trim_start_matches('-'))
+        .collect();
+    if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let known = |p: &&str| sets[1].contains(*p) || sets[3].contains(*p);
+    parts.iter().all(known).then(|| Field::Pii {
+        kind: PiiKind::StreetAddress,
+        place: parts.iter().any(|p| sets[3].contains(*p)),
+    })
 }
 
 /// Whether `label` is a known form label of any kind (a chat speaker is not).
@@ -1512,5 +1578,34 @@ fn json_fields(
             );
         }
         i = ve + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::tests::addresses;
+
+    #[test]
+    fn labels_joining_address_labels_are_address_fields() {
+        assert_eq!(
+            addresses("País\tSpain\nCP / Localidad\t37002 Salamanca\nIP: 10.0.0.1"),
+            ["37002 Salamanca"]
+        );
+        assert_eq!(
+            addresses("Postinro ja -toimipaikka = 02100 Espoo\nKansalaisuus = American"),
+            ["02100 Espoo"]
+        );
+        assert_eq!(addresses("Apartment / Suite: 7B\nNotes: none"), ["7B"]);
+        assert_eq!(
+            addresses(r#"{"zip_city": "779 00 Olomouc", "country": "Czech Republic"}"#),
+            ["779 00 Olomouc"]
+        );
+    }
+
+    #[test]
+    fn labels_joining_other_labels_are_not() {
+        // an address label joined to a label of something else says nothing
+        assert!(addresses("Postcode / Reference: 12345 AB").is_empty());
+        assert!(addresses("Order / Status: 4411 shipped").is_empty());
     }
 }
