@@ -30,6 +30,7 @@ mod guess;
 mod ids;
 mod lexicon;
 mod names;
+mod pair;
 mod possessive;
 mod postal;
 pub mod recognizer;
@@ -663,6 +664,9 @@ impl Redactor {
             }
             possessive::possessives(text, &mut c);
             doer::doers(text, &mut c);
+            if g.upper || !g.ascii {
+                pair::unknown_pairs(text, &mut c);
+            }
             if self.tagger && (g.upper || !g.ascii) {
                 let from = c.len();
                 tagger::persons(text, &mut c);

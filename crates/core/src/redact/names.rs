@@ -960,7 +960,40 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// Words that continue a company's name ("Amber Trade SIA", "Granite Peak Insurance"),
 /// lowercase: a tagger name followed by one of these is a company's.
+/// Whether `lw` (lower case) is a word of a company's name ("Logistics", "Florists") or of
+/// a place's or an organisation's ("Park", "Museum").
+pub(super) fn org_or_place_word(lw: &str) -> bool {
+    ORG_WORDS.contains(&lw) || PLACE_ORG_SET.contains(lw)
+}
+
+/// Whether `w` is a company's legal form as companies write it ("GmbH", "s.r.o.", "Sp.").
+pub(super) fn legal_form(w: &str) -> bool {
+    LEGAL_FORMS.contains(&w)
+        || LEGAL_FORMS
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(w) && w.len() > 2)
+}
+
 const ORG_WORDS: &[&str] = &[
+    "analytics",
+    "mobility",
+    "energy",
+    "renewables",
+    "telecom",
+    "networks",
+    "digital",
+    "robotics",
+    "security",
+    "healthcare",
+    "electronics",
+    "packaging",
+    "apparel",
+    "interiors",
+    "construction",
+    "builders",
+    "engineering",
+    "investments",
+    "management",
     "trade",
     "trading",
     "software",

@@ -210,7 +210,7 @@ pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
 /// "into"? A person's name takes none of them ("the Ralph Lauren polo", "our Saint-Malo
 /// office", "arrive in Britain"); a brand, a product or a place does. ("a" does go with a
 /// name: "a Nina Simone concert".)
-fn after_article_or_place_word(text: &str, s: usize) -> bool {
+pub(super) fn after_article_or_place_word(text: &str, s: usize) -> bool {
     let Some(before) = text[..s].strip_suffix(' ') else {
         return false;
     };
@@ -235,7 +235,7 @@ fn acronym(w: &str) -> bool {
 /// spaces, bullets or a table bar) and a separator right after the words, then a value with
 /// a digit or an '@', or none: such words name a field, not a person. A chat speaker says
 /// words ("Satõmai: Apologies…") and keeps the tagger's name.
-fn labels_a_value(text: &str, s: usize, e: usize) -> bool {
+pub(super) fn labels_a_value(text: &str, s: usize, e: usize) -> bool {
     let line_start = text[..s].rfind('\n').map_or(0, |i| i + 1);
     if !text[line_start..s]
         .chars()
