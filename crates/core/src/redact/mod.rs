@@ -38,6 +38,7 @@ mod salutation;
 mod scan;
 pub mod tagger;
 pub mod terms;
+mod together;
 mod validate;
 
 #[cfg(test)]
@@ -664,6 +665,7 @@ impl Redactor {
             }
             possessive::possessives(text, &mut c);
             doer::doers(text, &mut c);
+            together::together(text, &mut c);
             if g.upper || !g.ascii {
                 pair::unknown_pairs(text, &mut c);
             }

@@ -24,6 +24,11 @@ static EVERYDAY: LazyLock<WordSet> = LazyLock::new(|| {
         .collect()
 });
 
+/// Whether `lw` (lower case) is an everyday English word of [`EVERYDAY`].
+pub(super) fn everyday(lw: &str) -> bool {
+    EVERYDAY.contains(lw)
+}
+
 /// One word of a run: a capitalised name-shaped word, a particle, or an initial ("S.").
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {

@@ -1,0 +1,207 @@
+//! People named with the writer or met by them, capitalised or not: "the tickets are for
+//! me, Torquil, ragnvald and tabao didiwan", "we met anlu at the bergen fair", "i went to a
+//! ludwik l. szczepańczyk concert", "c'est sidonie qui a passé la commande".
+//!
+//! Why: in chat turns typed in lower case no capital marks a name, and the cue phrases of
+//! `names.rs` expect one. What stands in a list with "me", who one met somewhere, whose
+//! concert one went to and who did something in a French cleft are people; the words must
+//! still be no everyday word, so "me, my wife and the kids" or "a rock concert" name nobody.
+
+use super::lexicon::{lookup, lower, Lower, PARTICLES};
+use super::{Cand, PiiKind, Prio};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Up to four words of a name, any case, initials ("k.") and particles allowed.
+const NAME: &str = r"[\p{L}][\p{L}'’-]*\.?(?:[ ][\p{L}][\p{L}'’-]*\.?){0,3}";
+
+/// Cues around a name in any case: who was met, whose concert, a French cleft.
+static AROUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:\b(?:we|i)[ ]met[ ](?P<met>{NAME})[ ](?:at|in|on|last|yesterday|today)\b|\b(?:went[ ]to|saw|attended|at)[ ]an?[ ](?P<show>{NAME})[ ](?:concert|gig|show|performance|reading|talk)\b|\bc'est[ ](?P<cleft>{NAME})[ ]qui\b)"
+    ))
+    .expect("static regex")
+});
+
+/// Whether `w` can be a word of a name here: letters, not an everyday word of any list.
+fn name_word(w: &str, buf: &mut Lower) -> bool {
+    let w = w.trim_end_matches('.');
+    if w.is_empty()
+        || !w
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-'))
+    {
+        return false;
+    }
+    let lw = lower(w, buf);
+    // an initial or a particle inside a name
+    if w.chars().count() == 1 || PARTICLES.contains(&lw) {
+        return true;
+    }
+    !lookup(lw).common_any() && !super::pair::everyday(lw)
+}
+
+/// The name at `text[s..e]` if every word of it can be one and the first and last are
+/// no initial or particle.
+fn name_at(text: &str, s: usize, e: usize, buf: &mut Lower) -> Option<(usize, usize)> {
+    let words: Vec<&str> = text[s..e].split(' ').collect();
+    let edge_ok = |w: &str| w.chars().count() > 1 && !w.ends_with('.') && !PARTICLES.contains(&w);
+    (words.iter().all(|w| name_word(w, buf))
+        && words.first().is_some_and(|w| edge_ok(w))
+        && words.last().is_some_and(|w| edge_ok(w)))
+    .then_some((s, e))
+}
+
+/// Person candidates for people named with the writer or met by them.
+pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
+    let mut buf = Lower::new();
+    let b = text.as_bytes();
+    // a list with "me": "for me, A, B and C", "me and A"
+    for at in memchr::memmem::find_iter(b, "me") {
+        let starts_word = at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric());
+        let rest = &text[at + 2..];
+        if !starts_word {
+            continue;
+        }
+        if let Some(list) = rest.strip_prefix(", ") {
+            list_items(text, text.len() - list.len(), &mut buf, out);
+        } else if let Some(other) = rest
+            .strip_prefix(" and ")
+            .or_else(|| rest.strip_prefix(" & "))
+        {
+            // "me and sylvi": the one other, up to four name words
+            let s = text.len() - other.len();
+            if let Some(e) = name_words_from(text, s, &mut buf) {
+                out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
+            }
+        }
+    }
+    if !(memchr::memmem::find(b, b"met ").is_some()
+        || memchr::memmem::find(b, b"c'est").is_some()
+        || memchr::memmem::find(b, b"C'est").is_some()
+        || memchr::memmem::find(b, b" a ").is_some())
+    {
+        return;
+    }
+    for caps in AROUND.captures_iter(text) {
+        for g in ["met", "show", "cleft"] {
+            if let Some(m) = caps.name(g) {
+                if let Some((s, e)) = name_at(text, m.start(), m.end(), &mut buf) {
+                    out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
+                }
+            }
+        }
+    }
+}
+
+/// The end of up to four name words from `s` (the last item of a list), if there is one
+/// and it ends as a name does.
+fn name_words_from(text: &str, s: usize, buf: &mut Lower) -> Option<usize> {
+    let words: Vec<&str> = text[s..].split([' ', '\n']).take(4).collect();
+    let n = words
+        .iter()
+        .map(|w| w.trim_end_matches([',', '.', '!', '?', ';', ':']))
+        .take_while(|w| name_word(w, buf))
+        .count();
+    let mut e = s;
+    for w in &words[..n] {
+        e = e + usize::from(e > s) + w.len();
+    }
+    let e = s + text[s..e]
+        .trim_end_matches([',', '.', '!', '?', ';', ':'])
+        .len();
+    name_at(text, s, e, buf).map(|(_, e)| e)
+}
+
+/// The items of a list that starts at `from` ("Torquil, ragnvald and tabao didiwan"), up to
+/// the end of the clause: each a person if all of its words can be a name. A list with an
+/// item that cannot ("my wife and the kids") names nobody.
+fn list_items(text: &str, from: usize, buf: &mut Lower, out: &mut Vec<Cand>) {
+    let end = text[from..]
+        .find(['\n', '.', '!', '?', ';', ':', '(', ')'])
+        .map_or(text.len(), |i| from + i);
+    let clause = &text[from..end];
+    let mut items: Vec<(usize, usize)> = Vec::new();
+    let mut at = from;
+    let mut last = false;
+    for part in clause.split(", ") {
+        let (item, tail) = match part.find(" and ").or_else(|| part.find(" & ")) {
+            Some(i) => (&part[..i], Some(i)),
+            None => (part, None),
+        };
+        let s = at;
+        items.push((s, s + item.len()));
+        if let Some(i) = tail {
+            let sep = if part[i..].starts_with(" and ") { 5 } else { 3 };
+            let s2 = s + i + sep;
+            // the last item: up to four words after "and"
+            let Some(e2) = name_words_from(&text[..at + part.len()], s2, buf) else {
+                return;
+            };
+            items.push((s2, e2));
+            last = true;
+            break;
+        }
+        at += part.len() + 2;
+    }
+    if !last && items.len() < 2 {
+        return;
+    }
+    let mut found = Vec::new();
+    for &(s, e) in &items {
+        let e = s + text[s..e].trim_end_matches([',', ' ']).len();
+        if e <= s || text[s..e].split(' ').count() > 4 {
+            return;
+        }
+        match name_at(text, s, e, buf) {
+            Some(n) => found.push(n),
+            None => return,
+        }
+    }
+    for (s, e) in found {
+        out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::redact::tests::persons;
+
+    #[test]
+    fn people_listed_with_me_are_persons() {
+        assert_eq!(
+            persons("Client: the tickets are for me, Torquil, ragnvald and tabao didiwan"),
+            ["Torquil", "ragnvald", "tabao didiwan"]
+        );
+        assert_eq!(persons("Customer: it is for me and sylvi"), ["sylvi"]);
+    }
+
+    #[test]
+    fn people_met_or_seen_are_persons() {
+        assert_eq!(
+            persons("Customer: we met anlu at the bergen fair and she gave us a discount"),
+            ["anlu"]
+        );
+        assert_eq!(
+            persons("User: i went to a ludwik l. szczepańczyk concert in st. gallen"),
+            ["ludwik l. szczepańczyk"]
+        );
+        assert_eq!(
+            persons("Client: bonjour, c'est sidonie qui a passé la commande"),
+            ["sidonie"]
+        );
+    }
+
+    #[test]
+    fn everyday_lists_and_shows_are_not() {
+        for t in [
+            "Customer: the tickets are for me, my wife and the kids",
+            "Customer: send it to me and my husband",
+            "User: i went to a rock concert last night",
+            "User: we met them at the store yesterday",
+            "Give me, please, the balance and the history.",
+        ] {
+            assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
+        }
+    }
+}
