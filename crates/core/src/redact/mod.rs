@@ -31,6 +31,7 @@ mod ids;
 mod lexicon;
 mod names;
 mod pair;
+mod phone_lines;
 mod possessive;
 mod postal;
 pub mod recognizer;
@@ -559,6 +560,7 @@ impl Redactor {
             }
             if self.on(PiiKind::Phone) && n.digits >= 7 {
                 contact::phones(text, g.ascii, &mut c);
+                phone_lines::phone_lines(text, &mut c);
             }
             if self.on(PiiKind::DateOfBirth) {
                 dates::dates(text, &mut c);

@@ -36,6 +36,15 @@ fn assert_covers(text: &str, kind: PiiKind, value: &str) {
     );
 }
 
+/// The spans of `kind` found in `t`, as text.
+pub(super) fn kinds_found(t: &str, kind: PiiKind) -> Vec<String> {
+    r().find_spans(t)
+        .iter()
+        .filter(|s| s.kind == kind)
+        .map(|s| t[s.start..s.end].to_string())
+        .collect()
+}
+
 /// The street addresses found in `t`, as text (the address modules' tests use it too).
 pub(super) fn addresses(t: &str) -> Vec<String> {
     r().find_spans(t)
