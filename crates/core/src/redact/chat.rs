@@ -181,6 +181,17 @@ static ASKS_ID: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// A turn that asks for an order, booking or case ("Which order?", "Could I have the order
+/// number?", "Can you send me the booking reference?").
+static ASKS_ORDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\b(?:orders?|booking|reference|confirmation|case|ticket|invoice|tracking|reservation|",
+        r"commande|pedido|encomenda|bestellung|bestelling|ordine|tilaus|beställning|bestilling)\b|",
+        r"zamówieni|objednávk|sipariş|παραγγελ|заказ)[^\n]*\?",
+    ))
+    .expect("static regex")
+});
+
 /// An answer that is one code ("AU532856", "26 842 937 509"), after an optional
 /// "and Rūrū's is" or "it's".
 static ID_ANSWER: LazyLock<Regex> = LazyLock::new(|| {
@@ -282,6 +293,30 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
                     Prio::FIELD_ID,
                 ));
             }
+        }
+    }
+    // answers to a question for an order or a booking: the next turn of the other
+    // speaker, when it is one code with a digit ("ord-6311-5547", "iku761330")
+    for w in turns.windows(2) {
+        let (q, a) = (&w[0], &w[1]);
+        if text[q.ls..q.le] == text[a.ls..a.le] || !ASKS_ORDER.is_match(&text[q.cs..q.ce]) {
+            continue;
+        }
+        let Some(code) = ID_ANSWER
+            .captures(text[a.cs..a.ce].trim_end())
+            .and_then(|c| c.get(1))
+        else {
+            continue;
+        };
+        let c = code.as_str();
+        if c.len() >= 5 && !c.contains(' ') && c.bytes().any(|x| x.is_ascii_digit()) {
+            let s = a.cs + code.start();
+            out.push(Cand::new(
+                s,
+                s + c.len(),
+                PiiKind::OrderNumber,
+                Prio::ORDER_CUE,
+            ));
         }
     }
     // answers to a question for a name

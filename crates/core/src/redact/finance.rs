@@ -167,7 +167,7 @@ pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
 
 static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(?:orders?|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b)",
+        r"(?i)(?:παραγγελίας|παραγγελία|заказа|заказ|sipariş|(?-u:\b)(?:orders?(?:_id|_no|_number)?|commande|pedido|encomenda|bestellung|bestellnummer|auftragsnummer|auftrag|ordine|bestelling|bestelnummer|zam[oó]wienia|zam[oó]wienie|objedn[aá]vky|objedn[aá]vka|tellimuse|tellimus|tilausnumero|tilaus|best[aä]llning|bestilling|ordre|rendel[eé]s|comanda|comenzii|u[zž]sakymo|pas[uū]t[iī]juma|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b))",
     )
     .expect("static regex")
 });
@@ -188,6 +188,17 @@ const FILLERS: &[&str] = &[
     "was",
     "n°",
     "nº",
+    "n.º",
+    "no.",
+    "nr.",
+    "de",
+    "da",
+    "del",
+    "nummer",
+    "numero",
+    "número",
+    "|",
+    "\"",
     "#",
     ":",
     "=",
@@ -498,7 +509,42 @@ fn not_an_id_before(text: &str, s: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::iban_start_possible;
-    use crate::redact::tests::random_digit_text;
+    use crate::redact::tests::{kinds_found, random_digit_text};
+    use crate::redact::PiiKind;
+
+    #[test]
+    fn order_words_of_other_languages_and_json_keys_cue_an_order_id() {
+        let orders = |t: &str| kinds_found(t, PiiKind::OrderNumber);
+        assert_eq!(
+            orders("| N° de commande | I9V-6433-56949 |"),
+            ["I9V-6433-56949"]
+        );
+        assert_eq!(orders("N.º da encomenda: BK-0QPRZH"), ["BK-0QPRZH"]);
+        assert_eq!(orders("Bestellnummer: 3445/59837"), ["3445/59837"]);
+        assert_eq!(orders("Αριθμός παραγγελίας : 6UUHWE"), ["6UUHWE"]);
+        assert_eq!(
+            orders(r#"{"order_id": "8324/51498", "x": 1}"#),
+            ["8324/51498"]
+        );
+        // an order word before a quantity or a date is no id
+        assert!(orders("Die Bestellung 3 Stück kam am 12.03.2024.").is_empty());
+    }
+
+    #[test]
+    fn an_answer_to_an_order_question_is_an_order_id() {
+        let orders = |t: &str| kinds_found(t, PiiKind::OrderNumber);
+        assert_eq!(
+            orders("Bot: Could I have the order number?\nUser: ord-6311-5547\nBot: Thanks."),
+            ["ord-6311-5547"]
+        );
+        assert_eq!(
+            orders("Me: hi\nAgent: Which order?\nMe: iku761330"),
+            ["iku761330"]
+        );
+        // a reply without a digit, or from the asker, is none
+        assert!(orders("Me: hi\nAgent: Which order?\nMe: the blue one").is_empty());
+        assert!(orders("Me: hi\nAgent: Which order?\nAgent: ab12345").is_empty());
+    }
 
     #[test]
     fn the_iban_start_scan_looks_at_each_run_once_and_agrees_with_every_digit() {
