@@ -16,6 +16,7 @@
 //! detectors, no '@' → no e-mail scan, ...), every regex is compiled once, and candidate
 //! spans are resolved by priority in one sort. See `docs/redaction.md`.
 
+mod addr_tail;
 mod addr_walk;
 mod address;
 mod blocks;
@@ -525,7 +526,7 @@ impl Redactor {
         if let Some(t) = terms {
             t.candidates(text, &mut c);
         }
-        let mut spans = repeat_found_values(text, resolve(c));
+        let mut spans = repeat_found_values(text, addr_tail::address_tails(text, resolve(c)));
         // A kind the configuration switched off is never reported, whichever rule (or
         // repeat of a found value) produced it.
         spans.retain(|s| self.on(s.kind));
