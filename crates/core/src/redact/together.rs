@@ -18,9 +18,14 @@ const NAME: &str = r"[\p{L}][\p{L}'’-]*\.?(?:[ ][\p{L}][\p{L}'’-]*\.?){0,3}"
 /// Cues around a name in any case: who was met, whose concert, a French cleft.
 static AROUND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)(?:\b(?:we|i)[ ]met[ ](?P<met>{NAME})[ ](?:at|in|on|last|yesterday|today)\b|\b(?:went[ ]to|saw|attended|at)[ ]an?[ ](?P<show>{NAME})[ ](?:concert|gig|show|performance|reading|talk)\b|\bc'est[ ](?P<cleft>{NAME})[ ]qui\b)"
+        r"(?i)(?:\b(?:we|i)[ ]met[ ](?P<met>{NAME})[ ](?:at|in|on|last|yesterday|today)\b|\b(?:went[ ]to|saw|attended|at)[ ]an?[ ](?P<show>{NAME})[ ](?:concert|gig)\b|\bc'est[ ](?P<cleft>{NAME})[ ]qui\b)"
     ))
     .expect("static regex")
+});
+
+/// The literals the cues start from: a list with "me", and the words of [`AROUND`].
+static TRIGGERS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"me, |me and |me & |met |c'est |C'est |concert| gig").expect("static regex")
 });
 
 /// Whether `w` can be a word of a name here: letters, not an everyday word of any list.
@@ -55,32 +60,30 @@ fn name_at(text: &str, s: usize, e: usize, buf: &mut Lower) -> Option<(usize, us
 /// Person candidates for people named with the writer or met by them.
 pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
     let mut buf = Lower::new();
-    let b = text.as_bytes();
-    // a list with "me": "for me, A, B and C", "me and A"
-    for at in memchr::memmem::find_iter(b, "me") {
-        let starts_word = at == 0 || !text[..at].ends_with(|c: char| c.is_alphanumeric());
-        let rest = &text[at + 2..];
-        if !starts_word {
+    // one search for every literal a cue starts from
+    let mut around = false;
+    for m in TRIGGERS.find_iter(text) {
+        let at = m.start();
+        let list = match m.as_str() {
+            "me, " => true,
+            "me and " | "me & " => false,
+            _ => {
+                around = true;
+                continue;
+            }
+        };
+        if at > 0 && text[..at].ends_with(|c: char| c.is_alphanumeric()) {
             continue;
         }
-        if let Some(list) = rest.strip_prefix(", ") {
-            list_items(text, text.len() - list.len(), &mut buf, out);
-        } else if let Some(other) = rest
-            .strip_prefix(" and ")
-            .or_else(|| rest.strip_prefix(" & "))
-        {
+        if list {
+            // "for me, A, B and C"
+            list_items(text, m.end(), &mut buf, out);
+        } else if let Some(e) = name_words_from(text, m.end(), &mut buf) {
             // "me and sylvi": the one other, up to four name words
-            let s = text.len() - other.len();
-            if let Some(e) = name_words_from(text, s, &mut buf) {
-                out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
-            }
+            out.push(Cand::new(m.end(), e, PiiKind::Person, Prio::PERSON));
         }
     }
-    if !(memchr::memmem::find(b, b"met ").is_some()
-        || memchr::memmem::find(b, b"c'est").is_some()
-        || memchr::memmem::find(b, b"C'est").is_some()
-        || memchr::memmem::find(b, b" a ").is_some())
-    {
+    if !around {
         return;
     }
     for caps in AROUND.captures_iter(text) {
