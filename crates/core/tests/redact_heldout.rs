@@ -211,9 +211,9 @@ fn second_heldout_set_holds_todays_floor() {
             "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.1}%, PERSON without a cue {no_cue:.3}",
             unmasked * 100.0
         );
-        assert!(recall >= 0.965, "seed {seed}: recall {recall:.3}");
+        assert!(recall >= 0.97, "seed {seed}: recall {recall:.3}");
         assert!(precision >= 0.928, "seed {seed}: precision {precision:.3}");
-        assert!(unmasked <= 0.029, "seed {seed}: unmasked {unmasked:.3}");
+        assert!(unmasked <= 0.026, "seed {seed}: unmasked {unmasked:.3}");
         assert!(
             no_cue >= 0.94,
             "seed {seed}: PERSON without a cue {no_cue:.3}"

@@ -102,16 +102,25 @@ const MONTHS_INTL: &str = concat!(
     // ro, hu, tr
     "ianuarie|februarie|martie|aprilie|iunie|iulie|septembrie|octombrie|noiembrie|decembrie|",
     "január|február|március|április|május|június|július|augusztus|szeptember|október|",
-    "ocak|şubat|subat|mart|nisan|mayıs|mayis|haziran|temmuz|ağustos|agustos|eylül|eylul|ekim|kasım|kasim|aralık|aralik",
+    "ocak|şubat|subat|mart|nisan|mayıs|mayis|haziran|temmuz|ağustos|agustos|eylül|eylul|ekim|kasım|kasim|aralık|aralik|",
+    // et, lv (locative), lt (genitive)
+    "jaanuar|veebruar|märts|aprill|juuni|juuli|oktoober|detsember|",
+    "janvārī|februārī|martā|aprīlī|maijā|jūnijā|jūlijā|augustā|septembrī|oktobrī|novembrī|decembrī|",
+    "sausio|vasario|kovo|balandžio|gegužės|birželio|liepos|rugpjūčio|rugsėjo|spalio|lapkričio|gruodžio|",
+    // el (genitive), ru and bg (genitive)
+    "ιανουαρίου|φεβρουαρίου|μαρτίου|απριλίου|μαΐου|μαιου|ιουνίου|ιουλίου|αυγούστου|σεπτεμβρίου|οκτωβρίου|νοεμβρίου|δεκεμβρίου|",
+    "января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|",
+    "януари|февруари|март|април|юни|юли|септември|октомври|ноември|декември",
 );
 
 /// Written dates in other languages, with a year: "11. Dezember 1949", "4 de marzo de
-/// 1961", "10. lokakuuta 2006", "1961. március 4.".
+/// 1961", "10. lokakuuta 2006", "1961. március 4.", "1991 m. rugsėjo 15 d.", "1950. gada
+/// 25. decembrī", "19 Σεπτεμβρίου 2006", and the spaced Czech "24. 1. 1938".
 static WRITTEN_INTL: LazyLock<Regex> = LazyLock::new(|| {
     let day = r"(?:[12]\d|3[01]|0?[1-9])";
     let year = r"(?:19|20)\d{2}";
     Regex::new(&format!(
-        r"(?i)\b(?:{day}(?:\.|º|er)?\s*(?:de\s+)?(?:{MONTHS_INTL})\.?,?\s*(?:de\s+|del\s+)?{year}|{year}\.?\s*(?:{MONTHS_INTL})\s+{day}\.?)\b"
+        r"(?i)\b(?:{day}(?:\.|º|er)?\s*(?:de\s+)?(?:{MONTHS_INTL})\.?,?\s*(?:de\s+|del\s+)?{year}|{year}\.?\s*(?:{MONTHS_INTL})\s+{day}\.?)\b|\b(?:{year}[ ]?m\.[ ]?(?:{MONTHS_INTL})[ ]{day}[ ]?d\.|{year}\.[ ]gada[ ]{day}\.[ ](?:{MONTHS_INTL})|{day}\.[ ](?:1[0-2]|0?[1-9])\.[ ]{year}\b)"
     ))
     .expect("static regex")
 });

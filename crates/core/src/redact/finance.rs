@@ -8,10 +8,10 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static CARD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d(?:[ -]?\d){11,18}").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"\d(?:[ .-]?\d){11,18}").expect("static regex"));
 
 /// Card numbers: 13-19 digits, plain or grouped with one consistent separator (space or
-/// dash; 4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, ...), passing Luhn and a brand's prefix/length.
+/// dash or dot; 4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, ...), passing Luhn and a brand's prefix/length.
 pub(super) fn cards(text: &str, ascii: bool, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut groups: Vec<(usize, usize)> = Vec::with_capacity(8);
@@ -58,6 +58,13 @@ pub(super) fn cards(text: &str, ascii: bool, out: &mut Vec<Cand>) {
                 }
                 let e = groups[last].1;
                 if !right_clear(text, e) {
+                    continue;
+                }
+                // a dotted card is the whole dotted number, never a part of a longer one
+                // ("1234.5678.9012.3456" holds no 4-4-4 card)
+                let dotted_beyond = (s > 0 && b[s - 1] == b'.')
+                    || (b.get(e) == Some(&b'.') && b.get(e + 1).is_some_and(u8::is_ascii_digit));
+                if dotted_beyond {
                     continue;
                 }
                 let mut digits = [0u8; 19];
@@ -528,6 +535,18 @@ mod tests {
         );
         // an order word before a quantity or a date is no id
         assert!(orders("Die Bestellung 3 Stück kam am 12.03.2024.").is_empty());
+    }
+
+    #[test]
+    fn card_numbers_grouped_with_dots_are_cards() {
+        let cards = |t: &str| kinds_found(t, PiiKind::CreditCard);
+        assert_eq!(
+            cards("Numero carta: 4970.0650.7895.6712"),
+            ["4970.0650.7895.6712"]
+        );
+        // dots mixed with spaces, or a number failing Luhn, are none
+        assert!(cards("Ref 4970.0650 7895.6712").is_empty());
+        assert!(cards("Build 1234.5678.9012.3456").is_empty());
     }
 
     #[test]

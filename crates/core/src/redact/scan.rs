@@ -159,7 +159,7 @@ pub(super) fn phones(b: &[u8]) -> Scan<'_> {
     scanner(b, next_phone_start, phone_at)
 }
 
-/// A match of `\d(?:[ -]?\d){11,18}` starting at `p`.
+/// A match of `\d(?:[ .-]?\d){11,18}` starting at `p`.
 fn card_at(b: &[u8], p: usize) -> Option<usize> {
     if !b[p].is_ascii_digit() {
         return None;
@@ -169,7 +169,8 @@ fn card_at(b: &[u8], p: usize) -> Option<usize> {
     while n < 18 {
         if i < b.len() && b[i].is_ascii_digit() {
             i += 1;
-        } else if i + 1 < b.len() && matches!(b[i], b' ' | b'-') && b[i + 1].is_ascii_digit() {
+        } else if i + 1 < b.len() && matches!(b[i], b' ' | b'-' | b'.') && b[i + 1].is_ascii_digit()
+        {
             i += 2;
         } else {
             break;

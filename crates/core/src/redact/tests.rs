@@ -607,6 +607,20 @@ fn birth_dates_with_month_names_of_other_languages() {
         ("data urodzenia: 3 maja 1975", "3 maja 1975"),
         ("született 1961. március 4.", "1961. március 4."),
         ("né le 2 août 1958 à Lyon", "2 août 1958"),
+        (
+            "Gimimo data = 1991 m. rugsėjo 15 d.",
+            "1991 m. rugsėjo 15 d.",
+        ),
+        (
+            "| Dzimšanas datums | 1950. gada 25. decembrī |",
+            "1950. gada 25. decembrī",
+        ),
+        ("Sünniaeg = 25. märts 1983", "25. märts 1983"),
+        (
+            "Ημερομηνία γέννησης: 19 Σεπτεμβρίου 2006",
+            "19 Σεπτεμβρίου 2006",
+        ),
+        ("Datum narození: 24. 1. 1938", "24. 1. 1938"),
     ] {
         assert_covers(text, PiiKind::DateOfBirth, date);
     }
