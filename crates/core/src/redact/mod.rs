@@ -526,7 +526,8 @@ impl Redactor {
         if let Some(t) = terms {
             t.candidates(text, &mut c);
         }
-        let mut spans = repeat_found_values(text, addr_tail::address_tails(text, resolve(c)));
+        let spans = addr_tail::address_tails(text, resolve(c));
+        let mut spans = repeat_found_values(text, pair::extend_names(text, spans));
         // A kind the configuration switched off is never reported, whichever rule (or
         // repeat of a found value) produced it.
         spans.retain(|s| self.on(s.kind));

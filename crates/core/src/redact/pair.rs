@@ -481,6 +481,96 @@ fn bare(w: &str) -> &str {
     w.trim_end_matches([',', '.', ';', ':', '!', '?', ')', '"'])
 }
 
+/// A found name takes in the name-shaped words right beside it on its line ("Chitra" of
+/// "Chitra Sivakumar" when only the surname was found, the initial of "Natsira S.
+/// Sukprasert"), by the same test as a run of unknown words, and "Last, First" before an
+/// e-mail address or at the end of a line is one name. Runs after the overlap resolution,
+/// so a word another span holds is left alone.
+pub(super) fn extend_names(text: &str, mut spans: Vec<super::PiiSpan>) -> Vec<super::PiiSpan> {
+    if !spans.iter().any(|s| s.kind == PiiKind::Person) {
+        return spans;
+    }
+    let mut buf = Lower::new();
+    let free = |spans: &[super::PiiSpan], s: usize, e: usize| {
+        !spans.iter().any(|o| o.start < e && s < o.end)
+    };
+    for i in 0..spans.len() {
+        if spans[i].kind != PiiKind::Person {
+            continue;
+        }
+        let before = (spans[i].start, spans[i].end);
+        // to the left, up to two words
+        for _ in 0..2 {
+            let s = spans[i].start;
+            let Some(head) = text[..s].strip_suffix(' ') else {
+                break;
+            };
+            let ws = head.rfind([' ', '\n', '\t', '(', '"']).map_or(0, |k| k + 1);
+            let w = &head[ws..];
+            if w.is_empty() || !free(&spans, ws, s - 1) || part(w, &mut buf).is_none() {
+                break;
+            }
+            // a particle only inside a name ("van" of "Jan van Dijk"), never its first word
+            if !w.starts_with(char::is_uppercase) {
+                break;
+            }
+            spans[i].start = ws;
+        }
+        // to the right, up to two words: an initial only before a name word
+        for _ in 0..2 {
+            let e = spans[i].end;
+            let Some(tail) = text[e..].strip_prefix(' ') else {
+                break;
+            };
+            let we = tail
+                .find([' ', '\n', '\t', ',', ';', ':', ')', '"', '<'])
+                .map_or(tail.len(), |k| k);
+            let w = tail[..we].trim_end_matches(['.', '!', '?']);
+            let w = if tail[..we].ends_with('.') && w.chars().count() == 1 {
+                &tail[..we]
+            } else {
+                w
+            };
+            if w.is_empty()
+                || !free(&spans, e + 1, e + 1 + w.len())
+                || part(w, &mut buf) != Some(Part::Name)
+            {
+                break;
+            }
+            spans[i].end = e + 1 + w.len();
+        }
+        // a company's name before its legal form ("Lagoa Azul Imobiliária Lda.") is none to
+        // grow
+        let next = text[spans[i].end..]
+            .strip_prefix(' ')
+            .and_then(|t| t.split([' ', '\n', ',']).next());
+        if next.is_some_and(|w| {
+            super::names::legal_form(w) || super::names::legal_form(w.trim_end_matches('.'))
+        }) {
+            (spans[i].start, spans[i].end) = before;
+        }
+    }
+    // "Pryhodko, Lesya <lesya@…>": two one-word names with only ", " between them
+    let mut k = 0;
+    while k + 1 < spans.len() {
+        let (a, b) = (spans[k], spans[k + 1]);
+        let one_word = |x: &super::PiiSpan| !text[x.start..x.end].contains(' ');
+        let rest = text[b.end..].trim_start_matches(' ');
+        if a.kind == PiiKind::Person
+            && b.kind == PiiKind::Person
+            && &text[a.end..b.start] == ", "
+            && one_word(&a)
+            && one_word(&b)
+            && (rest.is_empty() || rest.starts_with(['\n', '<', '(']))
+        {
+            spans[k].end = b.end;
+            spans.remove(k + 1);
+        }
+        k += 1;
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use crate::redact::tests::persons;
@@ -498,6 +588,19 @@ mod tests {
         assert_eq!(
             persons("The form was signed by Soběslav S. Chalupníková yesterday."),
             ["Soběslav S. Chalupníková"]
+        );
+    }
+
+    #[test]
+    fn a_found_name_takes_in_the_name_words_beside_it() {
+        // "Sivakumar" alone is found after "Regards,"; its given name beside it joins it
+        assert_eq!(
+            persons("Regards,\nChitra Sivakumar\nVerkaufsleiterin"),
+            ["Chitra Sivakumar"]
+        );
+        assert_eq!(
+            persons("From: Pryhodko, Lesya <lesya@example.com>"),
+            ["Pryhodko, Lesya"]
         );
     }
 
