@@ -27,7 +27,8 @@ use std::sync::LazyLock;
 static CUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?-u:\b)(?:",
-        r"address(?:\s+(?:is|was)|\s*[:\-])?",
+        r"address(?:\s+(?:is|was)(?:\s+still)?|\s+still|\s*[:\-])?",
+        r"|(?:home|house|flat|apartment)\s+(?:on|at)",
         r"|addressed\s+to|ship(?:ped|ping)?\s+(?:it\s+|them\s+|this\s+)?to",
         r"|deliver(?:ed|y)?\s+(?:it\s+|them\s+|this\s+)?to|send\s+(?:it|them|this|the\s+\w+)\s+to",
         r"|sent\s+(?:it\s+)?to|(?:went|gone|go|goes|delivered)\s+to",

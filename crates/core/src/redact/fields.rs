@@ -595,7 +595,12 @@ const ADDRESS_LABELS: &[&str] = &[
     "sehir",
     "açık adres",
     "il/ilçe",
-    // units, postcodes and places written other ways
+    // units, postcodes and places written other ways ("İl" lower-cases to "i̇l")
+    "i̇l",
+    "i̇lçe",
+    "kod",
+    "maja",
+    "οδός και αριθμός",
     "zip city",
     "postcode city",
     "postal code city",
@@ -1294,7 +1299,7 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
 fn address_parts(l: &str, sets: &[WordSet; 5]) -> Option<Field> {
     const JOINS: &[&str] = &[
         " and ", " und ", " og ", " och ", " ja ", " y ", " e ", " et ", " en ", " i ", " și ",
-        " és ", " a ", " & ",
+        " és ", " a ", " & ", " και ", " ir ",
     ];
     let mut joined = l.to_string();
     for j in JOINS {
@@ -1600,6 +1605,17 @@ mod tests {
             addresses(r#"{"zip_city": "779 00 Olomouc", "country": "Czech Republic"}"#),
             ["779 00 Olomouc"]
         );
+    }
+
+    #[test]
+    fn labels_of_turkish_greek_polish_and_estonian_forms() {
+        assert_eq!(
+            addresses("Posta kodu / İl: 06690 Çankaya/Ankara\nÜlke: Türkiye"),
+            ["06690 Çankaya/Ankara"]
+        );
+        assert_eq!(addresses("Οδός και αριθμός = Σταδίου 22"), ["Σταδίου 22"]);
+        assert_eq!(addresses("Kod / miejscowość: 87-100 Toruń"), ["87-100 Toruń"]);
+        assert_eq!(addresses("Tänav ja maja : Rüütli 69-11"), ["Rüütli 69-11"]);
     }
 
     #[test]
