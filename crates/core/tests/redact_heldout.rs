@@ -211,11 +211,11 @@ fn second_heldout_set_holds_todays_floor() {
             "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.1}%, PERSON without a cue {no_cue:.3}",
             unmasked * 100.0
         );
-        assert!(recall >= 0.97, "seed {seed}: recall {recall:.3}");
+        assert!(recall >= 0.975, "seed {seed}: recall {recall:.3}");
         assert!(precision >= 0.928, "seed {seed}: precision {precision:.3}");
-        assert!(unmasked <= 0.021, "seed {seed}: unmasked {unmasked:.3}");
+        assert!(unmasked <= 0.019, "seed {seed}: unmasked {unmasked:.3}");
         assert!(
-            no_cue >= 0.95,
+            no_cue >= 0.96,
             "seed {seed}: PERSON without a cue {no_cue:.3}"
         );
     }

@@ -1614,7 +1614,10 @@ mod tests {
             ["06690 Çankaya/Ankara"]
         );
         assert_eq!(addresses("Οδός και αριθμός = Σταδίου 22"), ["Σταδίου 22"]);
-        assert_eq!(addresses("Kod / miejscowość: 87-100 Toruń"), ["87-100 Toruń"]);
+        assert_eq!(
+            addresses("Kod / miejscowość: 87-100 Toruń"),
+            ["87-100 Toruń"]
+        );
         assert_eq!(addresses("Tänav ja maja : Rüütli 69-11"), ["Rüütli 69-11"]);
     }
 

@@ -1,6 +1,8 @@
 //! People named with the writer or met by them, capitalised or not: "the tickets are for
 //! me, Torquil, ragnvald and tabao didiwan", "we met anlu at the bergen fair", "i went to a
-//! ludwik l. szczepańczyk concert", "c'est sidonie qui a passé la commande".
+//! ludwik l. szczepańczyk concert", "c'est sidonie qui a passé la commande", "a friend,
+//! Bavo, describes …", "her daughter Ottoline", "you're chatting with Praviit", "thank you
+//! jaja, have a nice day".
 //!
 //! Why: in chat turns typed in lower case no capital marks a name, and the cue phrases of
 //! `names.rs` expect one. What stands in a list with "me", who one met somewhere, whose
@@ -26,6 +28,18 @@ static AROUND: LazyLock<Regex> = LazyLock::new(|| {
 /// The literals the cues start from: a list with "me", and the words of [`AROUND`].
 static TRIGGERS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"me, |me and |me & |met |c'est |C'est |concert| gig").expect("static regex")
+});
+
+/// Cues right before a name in any case: a relation in apposition ("A friend, Bavo,
+/// describes …"), someone's relative ("Tagliaferri's daughter Eriberto"), who one chats
+/// with or thanks ("You're chatting with Praviit.", "thank you jaja, have a nice day").
+static BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)(?:\b(?:a|my|our|his|her|their)[ ](?:friend|colleague|neighbou?r|cousin|sister|brother|son|daughter|wife|husband|partner|boss|flatmate|roommate|coworker),[ ]",
+        r"|(?:'s|’s)[ ](?:daughter|son|wife|husband|partner|sister|brother|mother|father|cousin|friend|colleague)[ ]",
+        r"|\b(?:you're|you[ ]are)[ ]chatting[ ]with[ ]|\bthank[ ]you[ ]|\bthanks[ ])",
+    ))
+    .expect("static regex")
 });
 
 /// Whether `w` can be a word of a name here: letters, not an everyday word of any list.
@@ -83,6 +97,15 @@ pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
             out.push(Cand::new(m.end(), e, PiiKind::Person, Prio::PERSON));
         }
     }
+    for m in BEFORE.find_iter(text) {
+        if let Some(e) = name_words_from(text, m.end(), &mut buf) {
+            // after "thanks" only a name the turn goes on from ("thank you jaja, have …")
+            let thanks = m.as_str().to_ascii_lowercase().starts_with("thank");
+            if !thanks || text[e..].starts_with([',', '!', '.']) {
+                out.push(Cand::new(m.end(), e, PiiKind::Person, Prio::PERSON));
+            }
+        }
+    }
     if !around {
         return;
     }
@@ -100,19 +123,30 @@ pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
 /// The end of up to four name words from `s` (the last item of a list), if there is one
 /// and it ends as a name does.
 fn name_words_from(text: &str, s: usize, buf: &mut Lower) -> Option<usize> {
+    let punct = [',', '.', '!', '?', ';', ':'];
+    let mut n = 0;
+    let mut capitalised = None;
     let words: Vec<&str> = text[s..].split([' ', '\n']).take(4).collect();
-    let n = words
-        .iter()
-        .map(|w| w.trim_end_matches([',', '.', '!', '?', ';', ':']))
-        .take_while(|w| name_word(w, buf))
-        .count();
+    for w in &words {
+        let bare = w.trim_end_matches(punct);
+        let upper = bare.starts_with(char::is_uppercase);
+        // a name's words are all capitalised or all in lower case (initials and
+        // particles aside): "Eriberto studies" is a name and a verb
+        let joiner = bare.chars().count() == 1 || PARTICLES.contains(&bare);
+        if !name_word(bare, buf) || (!joiner && *capitalised.get_or_insert(upper) != upper) {
+            break;
+        }
+        n += 1;
+        // a word with punctuation after it ends the name
+        if bare.len() != w.len() {
+            break;
+        }
+    }
     let mut e = s;
     for w in &words[..n] {
         e = e + usize::from(e > s) + w.len();
     }
-    let e = s + text[s..e]
-        .trim_end_matches([',', '.', '!', '?', ';', ':'])
-        .len();
+    let e = s + text[s..e].trim_end_matches(punct).len();
     name_at(text, s, e, buf).map(|(_, e)| e)
 }
 
@@ -193,6 +227,33 @@ mod tests {
             persons("Client: bonjour, c'est sidonie qui a passé la commande"),
             ["sidonie"]
         );
+    }
+
+    #[test]
+    fn relations_chats_and_thanks_name_a_person() {
+        assert_eq!(
+            persons("A friend, Bavo, describes them as curious."),
+            ["Bavo"]
+        );
+        assert_eq!(
+            persons("Her daughter Ottoline studies in Adelaide."),
+            ["Ottoline"]
+        );
+        assert_eq!(
+            persons("Operator: Hello! You're chatting with Praviit. What can I do?"),
+            ["Praviit"]
+        );
+        assert_eq!(
+            persons("Customer: thank you jaja, have a nice friday"),
+            ["jaja"]
+        );
+        for t in [
+            "thank you so much, bye",
+            "Thanks Support, bye",
+            "thank you all!",
+        ] {
+            assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
+        }
     }
 
     #[test]
