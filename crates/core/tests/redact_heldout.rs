@@ -213,7 +213,7 @@ fn second_heldout_set_holds_todays_floor() {
         );
         assert!(recall >= 0.975, "seed {seed}: recall {recall:.3}");
         assert!(precision >= 0.928, "seed {seed}: precision {precision:.3}");
-        assert!(unmasked <= 0.019, "seed {seed}: unmasked {unmasked:.3}");
+        assert!(unmasked <= 0.018, "seed {seed}: unmasked {unmasked:.3}");
         assert!(
             no_cue >= 0.96,
             "seed {seed}: PERSON without a cue {no_cue:.3}"

@@ -354,14 +354,18 @@ pub(super) fn urls(text: &str, out: &mut Vec<Cand>) {
         let host = &text[s..e];
         let Some(ld) = host.rfind('.') else { continue };
         let tld = &host[ld + 1..];
-        if !tld.bytes().all(|c| c.is_ascii_alphabetic()) || !lower_tld_in(TLDS, tld) {
+        let www = host.len() > 4 && host[..4].eq_ignore_ascii_case("www.");
+        // after "www." any top-level domain of letters ("www.copperleaf.studio"): the
+        // list only decides for bare domains, where a typo or a file name could look alike
+        if !tld.bytes().all(|c| c.is_ascii_alphabetic())
+            || !(lower_tld_in(TLDS, tld) || (www && (2..=24).contains(&tld.len())))
+        {
             continue;
         }
         // every label non-empty and not all digits
         if host.split('.').any(|l| l.is_empty()) {
             continue;
         }
-        let www = host.len() > 4 && host[..4].eq_ignore_ascii_case("www.");
         let mut end = e;
         let has_path = e < b.len() && matches!(b[e], b'/' | b'?' | b'#' | b':') && {
             let t = url_tail_end(b, e);

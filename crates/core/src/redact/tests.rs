@@ -109,6 +109,13 @@ fn urls() {
         PiiKind::Url,
         "www.my-bank.co.uk",
     );
+    // after "www." any top-level domain of letters; a bare one needs a known one
+    assert_finds(
+        "Web: www.copperleaf.studio/invoice/91.pdf",
+        PiiKind::Url,
+        "www.copperleaf.studio/invoice/91.pdf",
+    );
+    assert_none("see report.studio2 and www.example.x1 now", PiiKind::Url);
     assert_finds(
         "I paid on shop.example.org/checkout and it failed",
         PiiKind::Url,
