@@ -571,10 +571,11 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
         (
             "m0",
             "acme",
-            // After "the agent" the name stands where the redactor's tagger does not
-            // look (it keeps off words after "the"): a miss an annotator marks.
-            "the agent Zorblax Quenton was so helpful today",
-            Some("Zorblax Quenton"),
+            // One name word after "the agent" stands where the redactor's tagger does
+            // not look (it keeps off words after "the") and no other rule takes it: a
+            // miss an annotator marks.
+            "the agent Zorblax was so helpful today",
+            Some("Zorblax"),
         ),
         (
             "m1",
@@ -722,7 +723,7 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
     let later: Vec<Value> = [("m4", "acme"), ("m5", "globex")]
         .iter()
         .map(|(id, company)| {
-            json!({"message_id": id, "text": "zorblax quenton called again today", "company": company,
+            json!({"message_id": id, "text": "zorblax called again today", "company": company,
                    "received_at": 2000, "model_intent": INTENTS[0], "confidence": 0.1})
         })
         .collect();
@@ -758,10 +759,7 @@ fn missed_pii_marks_are_reported_by_guess_company_and_week(b: Backend) {
     texts.sort();
     assert_eq!(
         texts,
-        vec![
-            "[NAME_1] called again today",
-            "zorblax quenton called again today"
-        ]
+        vec!["[NAME_1] called again today", "zorblax called again today"]
     );
     // Managers only.
     let (st, _, _, _) = raw("GET", &format!("{}/v1/admin/missed-pii", h.url), &[], b"");
