@@ -12,8 +12,9 @@ use serde_json::json;
 fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = Hub::start(&dir.path().join("hub"));
-    // A name the redactor misses (after "the agent" its tagger does not look).
-    let text = "the agent Zorblax Quenton was so helpful with my refund today";
+    // A name the redactor misses: one unknown word after "the agent", where its tagger
+    // does not look and no other rule takes it.
+    let text = "the agent Zorblax was so helpful with my refund today";
     let (st, r) = hub.admin_post(
         "/v1/admin/messages",
         &json!({"messages": [{"message_id": "m1", "text": text, "company": "acme",
@@ -32,8 +33,8 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     cli_ok(&device.profile, &["pull"]);
     cli_ok(&other.profile, &["pull"]);
     let queue = cli_ok(&other.profile, &["queue", "--json", "--limit", "10"]);
-    assert!(queue.contains("Zorblax Quenton"), "{queue}");
-    // The redaction left the name: the annotator marks its 15 characters.
+    assert!(queue.contains("Zorblax"), "{queue}");
+    // The redaction left the name: the annotator marks its 7 characters.
     cli_ok(
         &device.profile,
         &[
@@ -43,7 +44,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
             "--flag",
             "missed_pii",
             "--span",
-            "10:25",
+            "10:17",
         ],
     );
     cli_ok(&device.profile, &["sync"]);
@@ -60,10 +61,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     );
     assert!(out.contains("acme") && out.contains("PERSON"), "{out}");
     assert!(out.contains("1 mark(s) on 1 message(s)"), "{out}");
-    assert!(
-        !out.contains("Zorblax") && !out.contains("Quenton"),
-        "{out}"
-    );
+    assert!(!out.contains("Zorblax"), "{out}");
     // The manager confirms the row: the name becomes one of acme's terms, and the next
     // acme message reaches the device with it masked.
     let token = token.to_string_lossy().to_string();
@@ -101,12 +99,12 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     let queue = cli_ok(&other.profile, &["queue", "--json", "--limit", "10"]);
     assert!(!queue.contains("Zorblax"), "{queue}");
     assert!(
-        queue.contains(&format!("{} was so helpful", "█".repeat(15))),
+        queue.contains(&format!("{} was so helpful", "█".repeat(7))),
         "{queue}"
     );
     let (st, r) = hub.admin_post(
         "/v1/admin/messages",
-        &json!({"messages": [{"message_id": "m2", "text": "Zorblax Quenton called back", "company": "acme",
+        &json!({"messages": [{"message_id": "m2", "text": "zorblax called back", "company": "acme",
             "received_at": 1_764_000_100, "model_intent": "refund", "confidence": 0.2}]}),
     );
     assert_eq!(st, 200, "{r}");
@@ -119,7 +117,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
     cli_ok(&device.profile, &["pull"]);
     let queue = cli_ok(&device.profile, &["queue", "--json", "--limit", "10"]);
     assert!(queue.contains("[NAME_1] called back"), "{queue}");
-    assert!(!queue.contains("Zorblax"), "{queue}");
+    assert!(!queue.contains("zorblax"), "{queue}");
     // What left the device: the span's offsets and the item's length class, not the name.
     let ledger = cli_ok(&device.profile, &["audit", "export"]);
     let uploads: Vec<serde_json::Value> = ledger
@@ -135,7 +133,7 @@ fn a_marked_name_reaches_the_manager_as_a_count_by_kind() {
         })
         .collect();
     let label = &uploads.last().expect("an upload")["labels"][0];
-    assert_eq!(label["pii_spans"], json!([{"start": 10, "end": 25}]));
-    // 61 code points: class 6 (up to 64).
+    assert_eq!(label["pii_spans"], json!([{"start": 10, "end": 17}]));
+    // 53 code points: class 6 (up to 64).
     assert_eq!(label["length_class"], 6, "{label}");
 }
