@@ -67,7 +67,7 @@ fn part(w: &str, buf: &mut Lower) -> Option<Part> {
         return None;
     }
     let lw = lower(w.trim_end_matches(['\'', '’']), buf);
-    if EVERYDAY.contains(lw) || NOT_NAMES.contains(lw) || super::names::org_or_place_word(lw) {
+    if everyday(lw) || NOT_NAMES.contains(lw) || super::names::org_or_place_word(lw) {
         return None;
     }
     let lex = lookup(lw);
@@ -238,7 +238,6 @@ const OTHER_WORDS: &[&str] = &[
     "latin",
     "nordic",
     "baltic",
-    "swedish",
     "ruble",
     "rouble",
     "rubles",
@@ -516,7 +515,7 @@ pub(super) fn extend_names(text: &str, mut spans: Vec<super::PiiSpan>) -> Vec<su
             }
             spans[i].start = ws;
         }
-        // to the right, up to two words: an initial only before a name word
+        // to the right, up to two name words (an initial there ends the name)
         for _ in 0..2 {
             let e = spans[i].end;
             let Some(tail) = text[e..].strip_prefix(' ') else {
@@ -526,11 +525,6 @@ pub(super) fn extend_names(text: &str, mut spans: Vec<super::PiiSpan>) -> Vec<su
                 .find([' ', '\n', '\t', ',', ';', ':', ')', '"', '<'])
                 .map_or(tail.len(), |k| k);
             let w = tail[..we].trim_end_matches(['.', '!', '?']);
-            let w = if tail[..we].ends_with('.') && w.chars().count() == 1 {
-                &tail[..we]
-            } else {
-                w
-            };
             if w.is_empty()
                 || !free(&spans, e + 1, e + 1 + w.len())
                 || part(w, &mut buf) != Some(Part::Name)

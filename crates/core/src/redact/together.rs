@@ -61,15 +61,14 @@ fn name_word(w: &str, buf: &mut Lower) -> bool {
     !lookup(lw).common_any() && !super::pair::everyday(lw)
 }
 
-/// The name at `text[s..e]` if every word of it can be one and the first and last are
+/// Whether `text[s..e]` is a name: every word of it can be one, and the first and last are
 /// no initial or particle.
-fn name_at(text: &str, s: usize, e: usize, buf: &mut Lower) -> Option<(usize, usize)> {
+fn is_name(text: &str, s: usize, e: usize, buf: &mut Lower) -> bool {
     let words: Vec<&str> = text[s..e].split(' ').collect();
     let edge_ok = |w: &str| w.chars().count() > 1 && !w.ends_with('.') && !PARTICLES.contains(&w);
-    (words.iter().all(|w| name_word(w, buf))
+    words.iter().all(|w| name_word(w, buf))
         && words.first().is_some_and(|w| edge_ok(w))
-        && words.last().is_some_and(|w| edge_ok(w)))
-    .then_some((s, e))
+        && words.last().is_some_and(|w| edge_ok(w))
 }
 
 /// Person candidates for people named with the writer or met by them.
@@ -132,8 +131,8 @@ pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
     for caps in AROUND.captures_iter(text) {
         for g in ["met", "show", "cleft"] {
             if let Some(m) = caps.name(g) {
-                if let Some((s, e)) = name_at(text, m.start(), m.end(), &mut buf) {
-                    out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
+                if is_name(text, m.start(), m.end(), &mut buf) {
+                    out.push(Cand::new(m.start(), m.end(), PiiKind::Person, Prio::PERSON));
                 }
             }
         }
@@ -167,7 +166,7 @@ fn name_words_from(text: &str, s: usize, buf: &mut Lower) -> Option<usize> {
         e = e + usize::from(e > s) + w.len();
     }
     let e = s + text[s..e].trim_end_matches(punct).len();
-    name_at(text, s, e, buf).map(|(_, e)| e)
+    is_name(text, s, e, buf).then_some(e)
 }
 
 /// The items of a list that starts at `from` ("Torquil, ragnvald and tabao didiwan"), up to
@@ -207,13 +206,10 @@ fn list_items(text: &str, from: usize, buf: &mut Lower, out: &mut Vec<Cand>) {
     let mut found = Vec::new();
     for &(s, e) in &items {
         let e = s + text[s..e].trim_end_matches([',', ' ']).len();
-        if e <= s || text[s..e].split(' ').count() > 4 {
+        if e <= s || text[s..e].split(' ').count() > 4 || !is_name(text, s, e, buf) {
             return;
         }
-        match name_at(text, s, e, buf) {
-            Some(n) => found.push(n),
-            None => return,
-        }
+        found.push((s, e));
     }
     for (s, e) in found {
         out.push(Cand::new(s, e, PiiKind::Person, Prio::PERSON));
