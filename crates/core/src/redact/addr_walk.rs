@@ -528,6 +528,9 @@ fn walk(text: &str, pos: usize, lc_text: bool, tail: bool, buf: &mut Lower) -> W
         || rest.starts_with(['.', ',', '!', '?', ';', '\n', '\r', ')', '-'])
         || [
             "and ", "please", "pls", "instead", "thanks", "thank", "asap", "today", "tomorrow",
+            // the sentence goes on: "the family home on Husova 1231/48 was sold in 2012"
+            "was ", "were ", "is ", "since ", "until ", "but ", "so ", "which ", "where ", "when ",
+            "or ",
         ]
         .iter()
         .any(|x| {

@@ -564,6 +564,35 @@ const TYPE_AFTER_WORDS: &[&str] = &[
     "sétány",
     "rakpart",
     "dűlő",
+    // German, written apart from the name ("Mariahilfer Straße", "Kölner Weg")
+    "straße",
+    "strasse",
+    "gasse",
+    "weg",
+    "allee",
+    "platz",
+    "chaussee",
+    // Dutch
+    "straat",
+    "laan",
+    "gracht",
+    "plein",
+    "kade",
+    "singel",
+    // Nordic ("Olav Tryggvasons gate", "Drottning Kristinas väg")
+    "gate",
+    "gata",
+    "gatan",
+    "vej",
+    "väg",
+    "vägen",
+    "gade",
+    "gränd",
+    "allé",
+    // Finnish ("Pispalan valtatie")
+    "valtatie",
+    "katu",
+    "kuja",
 ];
 
 /// [`TYPE_AFTER_WORDS`] as a set.
@@ -617,25 +646,38 @@ fn house_number_end(b: &[u8], d: usize, max_digits: usize) -> Option<usize> {
     };
     if lone_letter(i) {
         i += 1;
+    } else if i + 1 < b.len()
+        && b[i] == b' '
+        && matches!(b[i + 1], b'A'..=b'H')
+        && b.get(i + 2)
+            .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b',' | b';' | b')'))
+    {
+        // Nordic "Strandkaien 9 B", "Kongens gate 29 C": the entrance letter apart
+        i += 2;
     }
-    let mut j = i;
-    if j + 1 < b.len() && b[j] == b' ' && matches!(b[j + 1], b'-' | b'/') {
-        j += 1;
-    }
-    if j < b.len() && matches!(b[j], b'-' | b'/') {
+    // up to three more parts: "12-14", "1976/25", Austrian "90/8/9" (house, stair, door)
+    for part in 0..3 {
+        let mut j = i;
+        if part == 0 && j + 1 < b.len() && b[j] == b' ' && matches!(b[j + 1], b'-' | b'/') {
+            j += 1;
+        }
+        if !(j < b.len() && matches!(b[j], b'-' | b'/')) {
+            break;
+        }
         let mut k = j + 1;
-        if k < b.len() && b[k] == b' ' {
+        if part == 0 && k < b.len() && b[k] == b' ' {
             k += 1;
         }
         let ks = k;
         while k < b.len() && b[k].is_ascii_digit() {
             k += 1;
         }
-        if k > ks && k - ks <= 5 {
-            i = k;
-            if lone_letter(i) {
-                i += 1;
-            }
+        if !(k > ks && k - ks <= 5) {
+            break;
+        }
+        i = k;
+        if lone_letter(i) {
+            i += 1;
         }
     }
     if i < b.len() && b[i].is_ascii_alphanumeric() {
@@ -1133,7 +1175,9 @@ fn type_after_name(
         return false;
     }
     // the longer types are no everyday word in any language: lowercase names are accepted
-    let strong = lty == "út" || lty.chars().count() >= 4;
+    // ("gate" is an English word too: "boarding gate 12")
+    let gate = lty == "gate";
+    let strong = lty == "út" || (lty.chars().count() >= 4 && !gate);
     // up to three name words before the type
     words.clear();
     let mut q = ts;
@@ -1143,7 +1187,7 @@ fn type_after_name(
             break;
         };
         let w = &text[ws..we];
-        if !(strong || cx.case_ok(w)) || !cx.name_word_ok(w) {
+        if !(strong || cx.case_ok(w)) || (gate && !is_capitalised(w)) || !cx.name_word_ok(w) {
             break;
         }
         words.push((ws, we));

@@ -12,7 +12,7 @@
 //! stops at a blank line, a phone, e-mail or web line, a long or lower-case line, or a
 //! line with many digits (a phone or a company number).
 
-use super::lexicon::next_digit;
+use super::lexicon::{is_capitalised, lookup, lower, next_digit, Lower};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
@@ -211,10 +211,68 @@ pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
             let end = trim_end(text, start, lines[j - 1].1);
             if end > start {
                 out.push(Cand::new(start, end, PiiKind::StreetAddress, Prio::ADDRESS));
+                if label_len(line) == 0 {
+                    name_above(text, &lines, i, out);
+                }
             }
         }
         i = j.max(i + 1);
     }
+}
+
+/// The addressee on a line of its own above an address block, past up to two lines of a
+/// company or a "c/o" ("COVADONGA SANTESTEBAN / Bluefin Analytics / Kongens gate 29 C /
+/// 9008 Tromsø"): a shipping label or a contact block puts the person first.
+fn name_above(text: &str, lines: &[(usize, usize)], street: usize, out: &mut Vec<Cand>) {
+    let mut buf = Lower::new();
+    for k in (street.saturating_sub(3)..street).rev() {
+        let (ls, le) = lines[k];
+        let line = text[ls..le].trim();
+        let words: Vec<&str> = line.split(' ').collect();
+        let company = line.starts_with("c/o ")
+            || words.iter().any(|w| {
+                super::names::legal_form(w)
+                    || super::names::legal_form(w.trim_end_matches('.'))
+                    || super::names::org_or_place_word(lower(w.trim_end_matches('.'), &mut buf))
+            });
+        if company {
+            continue;
+        }
+        let name_word = |w: &str, buf: &mut Lower| {
+            let letters = w.trim_end_matches('.');
+            !letters.is_empty()
+                && letters
+                    .chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+                && is_capitalised(letters)
+                && {
+                    let lw = lower(letters, buf);
+                    let lex = lookup(lw);
+                    // no everyday word, not even one a surname list holds ("Director")
+                    ((lex.named() || !lex.common_any()) && !super::pair::no_name_word(lw))
+                        || lex.particle()
+                }
+        };
+        let long = words
+            .iter()
+            .filter(|w| w.trim_end_matches('.').chars().count() > 1)
+            .count();
+        if (2..=4).contains(&words.len())
+            && long >= 2
+            && words
+                .iter()
+                .all(|w| name_word(w, &mut buf) || is_particle(w))
+        {
+            let s = ls + (text[ls..le].len() - text[ls..le].trim_start().len());
+            out.push(Cand::new(s, s + line.len(), PiiKind::Person, Prio::PERSON));
+        }
+        return;
+    }
+}
+
+/// Whether `w` is a lower-case particle of a name ("van", "de", "da").
+fn is_particle(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_lowercase) && super::lexicon::PARTICLES.contains(&w)
 }
 
 /// Byte ranges of the lines (without the line break).

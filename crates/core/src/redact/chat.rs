@@ -162,7 +162,7 @@ static TURN: LazyLock<Regex> = LazyLock::new(|| {
 static ASKS_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?i)(?:\bnames?\b|\bsurname\b|\bnombre\b|\bapellidos?\b|\bnom\b|\bnome\b|\bcognome\b|",
-        r"\bnaam\b|\bnamn\b|\bnavn\b|\bnimi\b|\bnimesi\b|\bimię\b|\bnazwisko\b|\bjméno\b|",
+        r"\bnaam\b|\bachternaam\b|\bvoornaam\b|\bfamilienaam\b|\bnamn\b|\bnavn\b|\bnimi\b|\bnimesi\b|\bimię\b|\bnazwisko\b|\bjméno\b|",
         r"\bvorname\b|\bnachname\b|\bname\b|\bwho\b[^\n?]*\bunder\b)[^\n]*\?",
     ))
     .expect("static regex")
@@ -226,7 +226,8 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             })
         })
         .collect();
-    if turns.len() < 3 {
+    // two turns are enough for a question and its answer; a speaker's name needs three
+    if turns.len() < 2 {
         return;
     }
     let mut buf = Lower::new();
@@ -242,7 +243,8 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
     }
     let lc_text = lexicon::is_lowercase_text(text);
     // speaker names
-    for (k, t) in turns.iter().enumerate() {
+    let named_speakers = if turns.len() >= 3 { &turns[..] } else { &[] };
+    for (k, t) in named_speakers.iter().enumerate() {
         let label = &text[t.ls..t.le];
         if is_role(label)
             || super::fields::is_label(label, &mut lbuf)
@@ -335,6 +337,12 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             }
         }
         let v = v.trim_end_matches(['.', '!']);
+        // "nomchiade akinwande, nomchiade.akinwande@kaleva-software.fi": the name before
+        // the e-mail address (which the e-mail recogniser masks)
+        let v = match v.split_once(", ") {
+            Some((name, rest)) if rest.contains('@') && !name.contains('@') => name,
+            _ => v,
+        };
         let words: Vec<&str> = v.split_whitespace().collect();
         if words.is_empty()
             || words.len() > 4

@@ -1,5 +1,6 @@
 //! Someone who does what only people do: "Peregrine is off today", "Qing from accounting
-//! emailed me", "holmny said you'd refund it", "covadonga me dijo que …". The doer is a
+//! emailed me", "holmny said you'd refund it", "covadonga me dijo que …", "Urho
+//! recommended your company", "Could Vinyild send me …", "Arnel will be home on …". The doer is a
 //! person, whether or not a name list knows the name; an everyday word ("Support said",
 //! "someone ordered") or an organisation is not.
 
@@ -61,7 +62,17 @@ fn rests(first: &str) -> &'static [&'static str] {
         "a" | "m'a" => &[" dit"],
         "ha" => &[" detto"],
         "mi" => &[" ha detto"],
-        "heeft" => &[" gezegd"],
+        "heeft" => &[" gezegd", " mijn pakket"],
+        "recommended" => &[" your", " you", " us", " me"],
+        "will" => &[
+            " be home",
+            " be at home",
+            " call you",
+            " contact you",
+            " be in touch",
+        ],
+        "send" => &[" me", " us"],
+        "se" => &[" pondrá en contacto", " pondra en contacto"],
         "sa" => &[" att"],
         _ => &[],
     }
@@ -110,8 +121,10 @@ pub(super) fn doers(text: &str, out: &mut Vec<Cand>) {
             || s + 1 >= bytes.len()
             || !matches!(
                 (bytes[s], bytes[s + 1]),
-                (b's', b'a')
+                (b's', b'a' | b'e')
                     | (b'z', b'e')
+                    | (b'r', b'e')
+                    | (b'w', b'i')
                     | (b'p', b'o' | b'r' | b'h')
                     | (b't', b'o' | b'e')
                     | (b'a', b's' | b' ')
@@ -173,6 +186,33 @@ mod tests {
         assert_eq!(persons("Then Ottoline e-mailed me the form."), ["Ottoline"]);
         // a doing inside a longer word is none
         assert!(persons("Then Ottoline saidx nothing.").is_empty());
+    }
+
+    #[test]
+    fn recommending_calling_and_sending_are_done_by_people() {
+        assert_eq!(
+            persons("Message : Kaltõma recommended your company to me."),
+            ["Kaltõma"]
+        );
+        assert_eq!(
+            persons("Could Vinyild send me the updated price list?"),
+            ["Vinyild"]
+        );
+        assert_eq!(
+            persons("Arnel will be home on Thursday, so deliver then."),
+            ["Arnel"]
+        );
+        assert_eq!(
+            persons("Indulis se pondrá en contacto con ustedes el lunes."),
+            ["Indulis"]
+        );
+        for t in [
+            "Could you send me the updated price list?",
+            "Please send me the invoice.",
+            "The courier will be home on Monday.",
+        ] {
+            assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
+        }
     }
 
     #[test]

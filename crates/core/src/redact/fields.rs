@@ -1235,7 +1235,27 @@ enum Field {
     Pii { kind: PiiKind, place: bool },
     /// A known label of something else (a country, a phone, a date, a table header).
     Other,
+    /// A free-text field (a message, a subject): its label is no name, but its value is
+    /// a sentence that may name anyone ("Message : Kaltõma recommended your company").
+    Text,
 }
+
+/// Labels of free-text fields, lower case.
+const TEXT_LABELS: &[&str] = &[
+    "message",
+    "nachricht",
+    "mensaje",
+    "messaggio",
+    "mensagem",
+    "bericht",
+    "viesti",
+    "wiadomość",
+    "zpráva",
+    "mesaj",
+    "üzenet",
+    "comment",
+    "comments",
+];
 
 /// The longest label, in bytes, worth looking up.
 const MAX_LABEL: usize = 48;
@@ -1278,6 +1298,9 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
     } else if sets[0].contains(l) {
         PiiKind::Person
     } else if sets[4].contains(l) {
+        if TEXT_LABELS.contains(&l) {
+            return Some(Field::Text);
+        }
         return Some(Field::Other);
     } else {
         return address_parts(l, sets);
@@ -1425,9 +1448,16 @@ fn push(
     out: &mut Vec<Cand>,
     veto: &mut Vec<(usize, usize)>,
 ) {
-    let Field::Pii { mut kind, place } = field else {
-        veto.push((ls, e));
-        return;
+    let (mut kind, place) = match field {
+        Field::Pii { kind, place } => (kind, place),
+        Field::Text => {
+            veto.push((ls, s));
+            return;
+        }
+        Field::Other => {
+            veto.push((ls, e));
+            return;
+        }
     };
     veto.push((ls, s));
     let v = &text[s..e];

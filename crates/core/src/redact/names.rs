@@ -954,8 +954,8 @@ fn company_or_storm(text: &str, s: usize, e: usize) -> bool {
 const LEGAL_FORMS: &[&str] = &[
     "SAS", "SARL", "SA", "AG", "Oy", "Oyj", "AB", "AS", "ASA", "A/S", "ApS", "SIA", "UAB", "OÜ",
     "Lda", "Ltda", "SRL", "Srl", "SpA", "BV", "B.V.", "NV", "N.V.", "PLC", "plc", "KG", "GmbH",
-    "Ltd", "Ltd.", "LLP", "LLC", "Inc", "Inc.", "Pty", "Kft", "Zrt", "s.r.o.", "a.s.", "S.A.",
-    "S.L.", "SL", "SE", "AE", "A.E.", "d.o.o.", "sp.", "z.o.o.",
+    "Ltd", "Ltd.", "Corp", "Corp.", "LLP", "LLC", "Inc", "Inc.", "Pty", "Kft", "Zrt", "s.r.o.",
+    "a.s.", "S.A.", "S.L.", "SL", "SE", "AE", "A.E.", "d.o.o.", "sp.", "z.o.o.",
 ];
 
 /// Words that continue a company's name ("Amber Trade SIA", "Granite Peak Insurance"),

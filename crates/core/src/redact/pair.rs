@@ -29,6 +29,12 @@ pub(super) fn everyday(lw: &str) -> bool {
     EVERYDAY.contains(lw)
 }
 
+/// Whether `lw` (lower case) is a word no name is made of: an everyday English word, a
+/// job title's or a nationality's word, a word of a company's or a place's name.
+pub(super) fn no_name_word(lw: &str) -> bool {
+    everyday(lw) || NOT_NAMES.contains(lw) || super::names::org_or_place_word(lw)
+}
+
 /// One word of a run: a capitalised name-shaped word, a particle, or an initial ("S.").
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -67,7 +73,7 @@ fn part(w: &str, buf: &mut Lower) -> Option<Part> {
         return None;
     }
     let lw = lower(w.trim_end_matches(['\'', '’']), buf);
-    if everyday(lw) || NOT_NAMES.contains(lw) || super::names::org_or_place_word(lw) {
+    if no_name_word(lw) {
         return None;
     }
     let lex = lookup(lw);

@@ -763,6 +763,26 @@ fn a_reply_in_a_chat_is_not_the_answer_to_a_name_question() {
 }
 
 #[test]
+fn a_name_question_and_its_answer_in_two_turns_and_other_languages() {
+    assert_finds(
+        "Soporte: ¿Me indica su nombre completo?\nCliente: namaino ahuizotl",
+        PiiKind::Person,
+        "namaino ahuizotl",
+    );
+    assert_finds(
+        "[11:27] Klantenservice: Wat is uw achternaam?\n[11:30] Klant: Comiaru",
+        PiiKind::Person,
+        "Comiaru",
+    );
+    // the name before the e-mail address of the same answer
+    assert_finds(
+        "Agent: Sure, what's her name and e-mail?\nVisitor: babaush shadazadeh, bshadazadeh@ironbridgecap.co.uk",
+        PiiKind::Person,
+        "babaush shadazadeh",
+    );
+}
+
+#[test]
 fn companies_by_legal_form_and_named_storms_are_not_people() {
     for t in [
         "Thanks for contacting Kestrel Yards Trading SIA, how can I help?",
@@ -871,6 +891,53 @@ fn streets_with_the_type_after_the_name() {
     assert_none("I need 2 pr 3 of them", A);
     assert_none("the iela 12 thing", A);
     assert_none("Tables: sor 4 and sor 9", A);
+    // German, Dutch and Nordic types written apart, Austrian stair/door numbers, a
+    // Nordic entrance letter; the sentence may go on after the number
+    assert_finds(
+        "no, it's Mariahilfer Straße 90/8/9, 5020 Salzburg now",
+        A,
+        "Mariahilfer Straße 90/8/9, 5020 Salzburg",
+    );
+    assert_finds(
+        "The family home on Olav Tryggvasons gate 38 B was sold in 2009.",
+        A,
+        "Olav Tryggvasons gate 38 B",
+    );
+    assert_finds(
+        "The family home on Husova 1231/48 was sold in 2012.",
+        A,
+        "Husova 1231/48",
+    );
+    assert_finds(
+        "Customer: Pispalan valtatie 74, 02100 Espoo",
+        A,
+        "Pispalan valtatie 74, 02100 Espoo",
+    );
+    // an entrance letter is one letter alone, not a word's first
+    assert_finds(
+        "Kindly update our billing address to 8009 Côte-des-Neiges Street, Saskatoon SK H3A 6A8.",
+        A,
+        "8009 Côte-des-Neiges Street, Saskatoon SK H3A 6A8",
+    );
+    // "gate" is an English word: a lower-case one before it is no street name
+    assert_none("Your flight now boards at boarding gate 12.", A);
+}
+
+#[test]
+fn the_addressee_above_an_address_block() {
+    assert_eq!(
+        persons("Parcel 8 of 2\nCOVADONGA SANTESTEBAN\nBluefin Analytics\nKongens gate 29 C\n9008 Tromsø\nNorge"),
+        ["COVADONGA SANTESTEBAN"]
+    );
+    assert_eq!(
+        persons("Please update my details.\nBergås Sjöåsdahl\nc/o Stanisława Wigraewicz\nØvregaten 21\nN-8006 Bodø"),
+        ["Bergås Sjöåsdahl", "Stanisława Wigraewicz"]
+    );
+    // a job title or a company above the street is no name
+    assert_eq!(
+        persons("Best,\nNunzia Castiglioni\nChief Financial Officer\nLagoa Azul Imobiliária Lda.\nHusova 2607/16\n301 00 Plzeň"),
+        ["Nunzia Castiglioni"]
+    );
 }
 
 #[test]
