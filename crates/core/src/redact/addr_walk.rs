@@ -576,7 +576,7 @@ pub(super) fn extend(text: &str, lc_text: &LowercaseText<'_>, out: &mut [Cand], 
             }
         }
         // right: tail of numbers, units, postcodes, places, states
-        let w = walk(text, c.end, lc_text.get(), true, &mut buf);
+        let w = walk(text, c.end, lc_text.get_at(c.end), true, &mut buf);
         if w.end > c.end {
             c.end = w.end;
         }
@@ -597,7 +597,7 @@ pub(super) fn cue_addresses(text: &str, lc_text: &LowercaseText<'_>, out: &mut V
             pos += 1;
         }
         // skip a determiner-free start only: "my office" is not an address
-        let w = walk(text, pos, lc_text.get(), false, &mut buf);
+        let w = walk(text, pos, lc_text.get_at(pos), false, &mut buf);
         if w.end <= pos {
             continue;
         }

@@ -297,7 +297,7 @@ impl Ctx<'_> {
     }
 
     fn case_ok(&self, w: &str) -> bool {
-        is_capitalised(w) || self.lowercase_text.get()
+        is_capitalised(w) || self.lowercase_text.get_for(w)
     }
 
     /// City words after a comma or postcode: up to four acceptable words.
@@ -793,11 +793,36 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         }
     }
     french_bare(&mut cx, out);
+    if has_digit && has(&CYRILLIC_EL, text) {
+        for m in CYRILLIC.find_iter(text) {
+            let end = cx.tail(m.end());
+            out.push(Cand::new(
+                m.start(),
+                end,
+                PiiKind::StreetAddress,
+                Prio::ADDRESS,
+            ));
+        }
+    }
     if has_digit {
         super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
     super::addr_walk::extend(text, &cx.lowercase_text, out, from);
 }
+
+/// Bulgarian streets: "ул. „Граф Игнатиев“ 13, ет. 8", "бул. Витоша 12", the name quoted
+/// or capitalised after the type, then the number, then floor, flat or entrance.
+static CYRILLIC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?:ул\.|бул\.|пл\.|улица|булевард)\s?",
+        r"(?:„[^“”\x22\n]{1,40}[“”\x22]|\p{Lu}[\p{L}-]+(?:\s\p{Lu}[\p{L}-]+){0,2})",
+        r"\s+№?\s?\d{1,4}[а-я]?(?:,\s?(?:ет|ап|вх|бл)\.\s?(?:\d{1,3}|[А-Я]))*",
+    ))
+    .expect("static regex")
+});
+
+/// The Cyrillic "л" of "ул.", "бул.", "пл.": texts without it need no [`CYRILLIC`] search.
+static CYRILLIC_EL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("л"));
 
 static OSTFACH: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ostfach"));
 static OX_SPACE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("ox "));
@@ -1030,7 +1055,7 @@ fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option
         return None;
     }
     if lw.ends_with("pad")
-        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text.get()))
+        && (lw.ends_with("ipad") || (!is_capitalised(street) && !cx.lowercase_text.get_for(street)))
     {
         return None;
     }

@@ -24,8 +24,9 @@ static STREET_LINE: LazyLock<Regex> = LazyLock::new(|| {
         r"mah\.|mahallesi|sok\.|sokak|sokağı|cad\.|caddesi|bulvarı|blv\.|",
         r"str\.|strada|stra[sß]e|gasse|weg|platz|allee|ul\.|ulica|al\.|aleja|os\.|",
         r"gatan|vägen|gata|gade|vej|veien|gate|katu|tie|kuja|iela|gatvė|g\.|tn\.|tänav|mnt\.|",
-        r"odos|οδός|οδ\.|leoforos|λεωφ\.|",
+        r"odos|οδός|οδ\.|leoforos|λεωφ\.|ул\.|бул\.|пл\.|",
         r"rue|avenue|av\.|avenida|calle|c/|carrer|rua|travessa|alameda|praça|via|viale|piazza|corso|",
+        r"cours|quai|impasse|chemin|allée|boulevard|bd\.|",
         r"straat|laan|plein|gracht|kade|",
         r"road|rd\.|street|st\.|lane|drive|close|crescent|terrace|place|square|",
         r"nagar|apartments|enclave|residency|towers|colony|",
@@ -39,7 +40,7 @@ static STREET_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// A line that opens with a house number and a capitalised word ("2-12-3 Nishiki",
 /// "245 14 rue du Président Roosevelt").
 static NUMBER_FIRST_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{1,5}(?:[-/]\d{1,4}){0,3}[a-zA-Z]?(?:\s+\d{1,4})?\s+\p{Lu}")
+    Regex::new(r"^\d{1,5}(?:[-/]\d{1,4}){0,3}[a-zA-Z]?(?:\s+\d{1,4})?(?:\s+(?:bis|ter|quater),?)?\s+\p{Lu}")
         .expect("static regex")
 });
 
@@ -56,12 +57,13 @@ static NAME_NUMBER_LINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line that opens with a postcode and a place ("779 00 Olomouc", "FI-20100 TURKU").
 static POSTCODE_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-Z]{1,2}-)?\d{2,5}(?:[ -]\d{2,4})?[ ]{1,2}\p{L}").expect("static regex")
+    Regex::new(r"^(?:[A-Z]{1,2}-)?\d{2,5}(?:[ -]\d{2,4})?(?:[ ]?[A-Z]{2})?[ ]{1,2}\p{L}")
+        .expect("static regex")
 });
 
 /// A line that ends with a postcode after a country ("Latvija LV-1000", "Ελλάδα 382 21").
 static COUNTRY_POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Lu}[\p{L}\p{M}]+(?:[ ]\p{L}+)?[ ](?:[A-Z]{1,2}-)?\d{3,5}(?:[ -]\d{2,4})?$")
+    Regex::new(r"^\p{Lu}[\p{L}\p{M}]+(?:[ ]\p{L}+)?[ ](?:[A-Z]{1,2}-)?\d{3,5}(?:[ -]\d{2,4})?(?:[ ]?[A-Z]{2})?$")
         .expect("static regex")
 });
 
@@ -74,8 +76,13 @@ fn postcode_follows(text: &str, lines: &[(usize, usize)], i: usize) -> bool {
     if POSTCODE_FIRST.is_match(next) {
         return true;
     }
-    !next.bytes().any(|b| b.is_ascii_digit())
-        && (1..=3).contains(&next.split_whitespace().count())
+    // a place line, perhaps with its district's number ("Praha 2", "Dublin 9")
+    let place = next
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end();
+    !place.bytes().any(|b| b.is_ascii_digit())
+        && next.len() - place.len() <= 3
+        && (1..=3).contains(&place.split_whitespace().count())
         && next.chars().next().is_some_and(char::is_uppercase)
         && line(i + 2).is_some_and(|l| COUNTRY_POSTCODE.is_match(l) || POSTCODE_FIRST.is_match(l))
 }
@@ -92,7 +99,8 @@ static CONTACT_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A postcode-like token: 3-6 digits (with an inner dash or space, or a country prefix).
 static POSTCODE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:[A-Z]{1,2}-)?\d{2,5}(?:[-\s]\d{2,4})?(?:\s|$|,)").expect("static regex")
+    Regex::new(r"(?:^|\s)(?:[A-Z]{1,2}-)?\d{2,5}(?:[-\s]\d{2,4})?(?:[ ]?[A-Z]{2})?(?:\s|$|,)")
+        .expect("static regex")
 });
 
 /// Turkish street lines: "<quarter> Mah. <street> Sok./Cad. No: 83 D: 8[, 06690 Çankaya/Ankara]".
@@ -185,16 +193,19 @@ pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
     while i < lines.len() {
         let (ls, le) = lines[i];
         let line = &text[ls..le];
+        // where an address another detector found on this line starts
         let known = out
             .iter()
-            .any(|c| c.kind == PiiKind::StreetAddress && c.start < le && ls < c.end);
+            .filter(|c| c.kind == PiiKind::StreetAddress && c.start < le && ls < c.end)
+            .map(|c| c.start.max(ls))
+            .min();
         let street = line.len() <= 100
             && line.bytes().any(|b| b.is_ascii_digit())
             && !CONTACT_LABEL.is_match(line.trim_start())
             && (STREET_LINE.is_match(line)
                 || NUMBER_FIRST_LINE.is_match(line.trim_start())
                 || (NAME_NUMBER_LINE.is_match(line.trim()) && postcode_follows(text, &lines, i)));
-        if !(known || street) {
+        if !(known.is_some() || street) {
             i += 1;
             continue;
         }
@@ -206,12 +217,19 @@ pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
             j += 1;
         }
         // a street line by its look alone needs a second line and a postcode somewhere
-        if known || (j > i + 1 && postcode) {
-            let start = ls + label_len(line);
+        // a known address inside a sentence: from where it starts (the rest of its line
+        // is most often the rest of the address)
+        let in_sentence = known.is_some() && !street;
+        if known.is_some() || (j > i + 1 && postcode) {
+            // the line from its label on, or the address the sentence on it ends with
+            let start = match known {
+                Some(k) if in_sentence => k,
+                _ => ls + label_len(line),
+            };
             let end = trim_end(text, start, lines[j - 1].1);
             if end > start {
                 out.push(Cand::new(start, end, PiiKind::StreetAddress, Prio::ADDRESS));
-                if label_len(line) == 0 {
+                if start == ls {
                     name_above(text, &lines, i, out);
                 }
             }

@@ -740,8 +740,17 @@ const PLACE_LABELS: &[&str] = &[
     "cadde",
     "il",
     "ilçe",
+    "i̇l",
+    "i̇lçe",
     "şehir",
     "sehir",
+    // Hungarian postcode and place ("Irsz. / település")
+    "irsz.",
+    "irsz",
+    "irányítószám",
+    "település",
+    "helység",
+    "város",
 ];
 
 /// Labels of fields that hold no person's name although a name-like capitalised word often

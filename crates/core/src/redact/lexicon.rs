@@ -415,4 +415,45 @@ impl<'t> LowercaseText<'t> {
     pub(super) fn get(&self) -> bool {
         *self.value.get_or_init(|| is_lowercase_text(self.text))
     }
+
+    /// Whether the text, or the line at byte `pos` of it, is written without capitals: in a
+    /// transcript whose other turns have capitals, one turn may be typed all in lower case
+    /// ("[19:35] User: no, it's 22/36 kookaburra parade, newtown nsw 2042 now"). The
+    /// speaker's label before ": " does not count.
+    pub(super) fn get_at(&self, pos: usize) -> bool {
+        if self.get() {
+            return true;
+        }
+        let (Some(head), Some(tail)) = (self.text.get(..pos), self.text.get(pos..)) else {
+            return false;
+        };
+        let Some(ls) = head.rfind('\n').map(|i| i + 1) else {
+            // the first line of a one-line text is the text
+            if !tail.contains('\n') {
+                return false;
+            }
+            return line_is_lowercase(&self.text[..pos + tail.find('\n').unwrap_or(tail.len())]);
+        };
+        let le = pos + tail.find('\n').unwrap_or(tail.len());
+        line_is_lowercase(&self.text[ls..le])
+    }
+
+    /// [`Self::get_at`] for a word `w` that is a slice of the text.
+    pub(super) fn get_for(&self, w: &str) -> bool {
+        let at = (w.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        if at <= self.text.len() {
+            self.get_at(at)
+        } else {
+            self.get()
+        }
+    }
+}
+
+/// Whether one line, without a chat speaker's label ("[19:35] User: "), has no capitals.
+fn line_is_lowercase(line: &str) -> bool {
+    let turn = match line.find(": ") {
+        Some(i) if i <= 40 => &line[i + 2..],
+        _ => line,
+    };
+    is_lowercase_text(turn)
 }

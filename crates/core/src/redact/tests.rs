@@ -1041,3 +1041,58 @@ fn a_name_after_a_verb_of_dealing_with_someone_is_a_person() {
     assert_none("I left it with the neighbours.", PiiKind::Person);
     assert_none("We are now connected to the internet.", PiiKind::Person);
 }
+
+#[test]
+fn address_blocks_of_more_countries() {
+    use PiiKind::StreetAddress as A;
+    for block in [
+        "Masarykova 507/21\nPraha 2\nČesko 120 00",
+        "Brink 50 bis\n3687KR  Nijmegen",
+        "Brink 346 bis\nALKMAAR\nNetherlands 2159 EY",
+        "21 ter, cours des Carmes\n86000 Poitiers",
+        "105 ter cours des Tanneurs\nBâtiment C\nDijon\nFrance 21000",
+        "ул. „Оборище“ 55\nВарна\nBulgaria 1504",
+    ] {
+        assert_finds(
+            &format!("Kind regards,\n\n{block}\n+33 1 23 45 67 89"),
+            A,
+            block,
+        );
+    }
+}
+
+#[test]
+fn bulgarian_streets_in_a_sentence() {
+    use PiiKind::StreetAddress as A;
+    assert_finds(
+        "Bot: Is the delivery address still ул. „Граф Игнатиев“ 13, ет. 8?",
+        A,
+        "ул. „Граф Игнатиев“ 13, ет. 8",
+    );
+    assert_finds(
+        "The family home on ул. „Шишман“ 63, ет. 6 was sold in 2025.",
+        A,
+        "ул. „Шишман“ 63, ет. 6",
+    );
+}
+
+#[test]
+fn a_turn_typed_in_lower_case_in_a_transcript_with_capitals() {
+    assert_covers(
+        "[19:30] Agent: Hello! How can I help you today?\n[19:35] User: no, it's 22/36 kookaburra parade, newtown nsw 2042 now",
+        PiiKind::StreetAddress,
+        "22/36 kookaburra parade, newtown nsw 2042",
+    );
+    // a turn with capitals keeps its lower-case words out of street names
+    assert_none(
+        "Agent: Hello! How can I help?\nUser: My order 12 boxes arrived, Thanks",
+        PiiKind::StreetAddress,
+    );
+}
+
+#[test]
+fn turkish_and_hungarian_place_fields() {
+    use PiiKind::StreetAddress as A;
+    assert_finds("İl/İlçe: Çankaya/Ankara", A, "Çankaya/Ankara");
+    assert_finds("Irsz. / település: 6720 Szeged", A, "6720 Szeged");
+}
