@@ -78,6 +78,39 @@ fn rests(first: &str) -> &'static [&'static str] {
     }
 }
 
+/// Whether a word starting with these three bytes can be a doing's first word (see
+/// [`rests`]): most words of a message are ruled out here, by three byte comparisons.
+fn may_start_doing(a: u8, b: u8, c: u8) -> bool {
+    matches!(
+        (a, b, c),
+        (b's', b'a', b'i' | b'y' | b'g' | b' ')
+            | (b's', b'e', b'n' | b' ')
+            | (b'z', b'e', b'i')
+            | (b'p', b'o', b'w')
+            | (b'p', b'r', b'o')
+            | (b'p', b'h', b'o')
+            | (b't', b'o', b'l')
+            | (b't', b'e', b'x')
+            | (b'a', b's', b'k')
+            | (b'a', b' ', b'd')
+            | (b'e', b'm', b'a')
+            | (b'e', b'-', b'm')
+            | (b'o', b'r', b'd')
+            | (b'n', b'e', b'e')
+            | (b'i', b's', b' ')
+            | (b'm', b'e', b' ')
+            | (b'm', b'i', b' ')
+            | (b'm', b'\'', b'a')
+            | (b'h', b'a', b't' | b' ')
+            | (b'h', b'o', b'l')
+            | (b'h', b'e', b'e')
+            | (b'b', b'r', b'a')
+            | (b'f', b'r', b'o')
+            | (b'r', b'e', b'c')
+            | (b'w', b'i', b'l')
+    )
+}
+
 /// Where the doing that starts at `s` ends, if one does: a phrase of [`rests`] or a
 /// department after "from", ending at a word's end.
 fn doing_end(text: &str, s: usize) -> Option<usize> {
@@ -115,28 +148,12 @@ pub(super) fn doers(text: &str, out: &mut Vec<Cand>) {
     let bytes = text.as_bytes();
     let mut next = 0;
     for s in 2..bytes.len() {
-        // every doing is a word after a space and starts with one of these pairs of bytes
+        // every doing is a word after a space and starts with one of these triples of
+        // bytes (the first letters of the words of [`rests`] and of "from")
         if bytes[s - 1] != b' '
             || s < next
-            || s + 1 >= bytes.len()
-            || !matches!(
-                (bytes[s], bytes[s + 1]),
-                (b's', b'a' | b'e')
-                    | (b'z', b'e')
-                    | (b'r', b'e')
-                    | (b'w', b'i')
-                    | (b'p', b'o' | b'r' | b'h')
-                    | (b't', b'o' | b'e')
-                    | (b'a', b's' | b' ')
-                    | (b'e', b'm' | b'-')
-                    | (b'o', b'r')
-                    | (b'n', b'e')
-                    | (b'i', b's')
-                    | (b'm', b'e' | b'i' | b'\'')
-                    | (b'h', b'a' | b'o' | b'e')
-                    | (b'b', b'r')
-                    | (b'f', b'r')
-            )
+            || s + 2 >= bytes.len()
+            || !may_start_doing(bytes[s], bytes[s + 1], bytes[s + 2])
         {
             continue;
         }
