@@ -467,16 +467,21 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PHONE_CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|\b(?:office|[tpm])\s?:\s*$|☎|📞)",
+        r"(?i)(?:call|phone|mobil|cell|\btel\b|telephone|text|sms|whats\s?app|reach|contact|\bfax|landline|\bring\b|number|\btry\b|\bmob\b|\bph\b|\btlf|\btelf|dial|hotline|viber|signal|tél|\btel[eé]f|\bpuh|\bhandy\b|\bgsm\b|\bcelular|m[oó]vil|tālr|τηλ|тел|direct\s*:|\b(?:office|[tpm])\s?:\s*$|☎|📞)",
     )
     .expect("static regex")
 });
 
-/// Is there a phone cue word in the 48 bytes before `s`?
+/// Is there a phone cue word in the 64 bytes before `s` ("The contact person for the
+/// installation is Bolesław Miboski, 02 064 1218")?
 fn phone_cue_before(text: &str, s: usize) -> bool {
-    let mut w = s.saturating_sub(48);
+    let mut w = s.saturating_sub(64);
     while !text.is_char_boundary(w) {
         w += 1;
+    }
+    // on the number's own line only (the cue of the line above names that line's number)
+    if let Some(nl) = text[w..s].rfind('\n') {
+        w += nl + 1;
     }
     PHONE_CUE.is_match(&text[w..s])
 }
@@ -513,6 +518,13 @@ fn phone_cue_after(text: &str, e: usize) -> bool {
     ]
     .iter()
     .any(|k| word.eq_ignore_ascii_case(k))
+        // "(after 6pm)", "or 488-229-570 after 15:00"
+        || word.eq_ignore_ascii_case("after")
+        // "Is 08 3270 606 still the right number?"
+        || rest
+            .split(' ')
+            .take(4)
+            .any(|w| w.trim_end_matches(['?', '.', ',', '!']).eq_ignore_ascii_case("number"))
 }
 
 /// Phone numbers: international (+CC / 00CC), national with a trunk 0 or area code in

@@ -67,19 +67,41 @@ fn date_like(line: &str, lens: &[usize]) -> bool {
     }
 }
 
-/// Phone candidates for lines that hold a number and nothing else.
+/// Phone candidates for lines that hold a number and nothing else, or a cell of a
+/// one-line signature ("Name | Title | Company | 88 6040 0762 | https://…"), perhaps
+/// after a one-letter label ("M 633 8422", "T 22 505 5307").
 pub(super) fn phone_lines(text: &str, out: &mut Vec<Cand>) {
     let mut at = 0;
-    for raw in text.split('\n') {
+    for raw_line in text.split('\n') {
         let line_start = at;
-        at += raw.len() + 1;
-        let lead = raw.len() - raw.trim_start().len();
-        let line = raw.trim();
+        at += raw_line.len() + 1;
+        let mut cell_at = line_start;
+        for raw in raw_line.split(" | ") {
+            let cell_start = cell_at;
+            cell_at += raw.len() + 3;
+            number_alone(raw, cell_start, out);
+        }
+    }
+}
+
+/// The phone candidate of `raw` (a line or a cell starting at byte `start`) if it holds a
+/// number and nothing else.
+fn number_alone(raw: &str, start: usize, out: &mut Vec<Cand>) {
+    {
+        let mut lead = raw.len() - raw.trim_start().len();
+        let mut line = raw.trim();
+        if let [b'M' | b'T' | b'P' | b'F', b' ', d, ..] = line.as_bytes() {
+            if d.is_ascii_digit() {
+                lead += 2;
+                line = &line[2..];
+            }
+        }
+        let line_start = start;
         if line.len() < 7 || !line.as_bytes()[0].is_ascii_digit() {
-            continue;
+            return;
         }
         let Some((lens, end)) = groups(line) else {
-            continue;
+            return;
         };
         let digits: usize = lens.iter().sum();
         if !(7..=15).contains(&digits)
@@ -89,7 +111,7 @@ pub(super) fn phone_lines(text: &str, out: &mut Vec<Cand>) {
             || !note_ok(&line[end..])
             || date_like(&line[..end], &lens)
         {
-            continue;
+            return;
         }
         let s = line_start + lead;
         out.push(Cand::new(s, s + end, PiiKind::Phone, Prio::PHONE));
@@ -120,6 +142,17 @@ mod tests {
             ["272-627-273"]
         );
         assert_eq!(phones("02 0378 031 (after 6pm)"), ["02 0378 031"]);
+    }
+
+    #[test]
+    fn a_number_in_a_cell_of_a_signature_or_after_a_one_letter_label() {
+        assert_eq!(
+            phones("Hovhannes Mkrtchyan | Geschäftsführer | Fjordline Shipping ApS | 88 6040 0762 | https://fjordline-shipping.dk"),
+            ["88 6040 0762"]
+        );
+        assert_eq!(phones("Kind regards\nM 633 8422"), ["633 8422"]);
+        // a company number in a cell has one group only
+        assert!(phones("Acme | Company reg. no. | 45743131").is_empty());
     }
 
     #[test]

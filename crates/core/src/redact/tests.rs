@@ -1096,3 +1096,23 @@ fn turkish_and_hungarian_place_fields() {
     assert_finds("İl/İlçe: Çankaya/Ankara", A, "Çankaya/Ankara");
     assert_finds("Irsz. / település: 6720 Szeged", A, "6720 Szeged");
 }
+
+#[test]
+fn national_numbers_with_a_cue_after_them_or_further_before() {
+    use PiiKind::Phone as P;
+    assert_finds(
+        "The contact person for the installation is Bolesław Miboski, 02 064 1218.",
+        P,
+        "02 064 1218",
+    );
+    assert_finds("Try 934-8002 or 394 7044", P, "394 7044");
+    assert_finds(
+        "Bot: Is 08 3270 606 still the right number?",
+        P,
+        "08 3270 606",
+    );
+    assert_finds("Customer: or 488-229-570 after 15:00", P, "488-229-570");
+    // a cue on the line above names that line's number, not this one's
+    let t = "P: 693 809 5449\nCompany reg. no. 66002309";
+    assert_eq!(kinds_found(t, P), ["693 809 5449"]);
+}
