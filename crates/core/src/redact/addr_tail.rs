@@ -16,9 +16,17 @@ use std::sync::LazyLock;
 /// One part after a street, with the separator before it.
 static PART: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?:,[ ]*|[ ]+-[ ]+|[ ]+)(?:",
+        r"^(?:,[ ]*|[ ]+-[ ]+|[ ]+|\.[ ]+)(?:",
         // a unit word and its number or letter: "et. 3", "bl. B4", "Apto 301", "lgh 1102"
-        r"(?i:et|ap|apt|apto|apartamento|bl|bloc|bloco|sc|scara|scară|casa|depto|dpto|departamento|int|interior|piso|puerta|lgh|whg|app|appartamento|scala|interno|flat|unit|suite|ste|floor|fl|etage|stock|top|tür|door|lok|m|kv|кв|room|rm|bus|bte|boîte)\.?[ ]?(?:[0-9][0-9A-Za-z]{0,4}|[A-Z][0-9]{0,3})(?-u:\b)\.?",
+        r"(?i:et|ap|apt|apto|apartamento|bl|bloc|bloco|sc|scara|scară|casa|depto|dpto|departamento|int|interior|piso|puerta|lgh|whg|app|appartamento|scala|interno|flat|unit|suite|ste|floor|fl|etage|stock|top|tür|door|lok|m|kv|кв|ет|ап|вх|room|rm|bus|bte|boîte|bâtiment|batiment|bât)\.?[ ]?(?:[0-9][0-9A-Za-z]{0,4}|[A-Z][0-9]{0,3})(?-u:\b)\.?",
+        // a Latvian building: "k-2"
+        r"|(?i:k)-[0-9]{1,3}(?-u:\b)",
+        // a Hungarian floor and door: "3. em. 5.", a German floor: "3. OG", a Spanish
+        // floor and door: "3º B", a Danish ground floor: "st. mf."
+        r"|[0-9]{1,2}\.[ ]?(?i:em)\.(?:[ ]?[0-9]{1,3}\.?)?",
+        r"|[0-9]{1,2}\.[ ]?(?:OG|EG|DG|UG)(?-u:\b)",
+        r"|[0-9]{1,2}[ºª°][ ]?[A-Z](?-u:\b)\.?",
+        r"|(?i:st|kld)\.[ ]?(?i:th|tv|mf)\.?",
         // "c/o Etage 2"
         r"|(?i:c/o)[ ]+\p{L}+[ ]+[0-9]{1,4}",
         // a floor and a side: "2.º Esq.", "1.º Dto.", "2º izda.", "2. th."
@@ -32,12 +40,54 @@ static PART: LazyLock<Regex> = LazyLock::new(|| {
         r"|\p{Lu}[\p{L}-]+(?:[ ]+\p{Lu}[\p{L}-]+){0,2}[ ]+-[ ]+\p{Lu}{2},[ ]*[0-9]{5}-[0-9]{3}",
         // a place and its postcode: "Brașov 500250"
         r"|\p{Lu}[\p{L}-]+(?:[ ]+\p{Lu}[\p{L}-]+){0,2}[ ]+[0-9]{5,6}(?-u:\b)",
-        // a province in brackets: "(SI)"
-        r"|\(\p{Lu}{2}\)",
+        // a place, perhaps an Irish county, and a postcode of the country's own shape:
+        // "Jelgava, LV-3001", "Bend, OR 10806", "Tralee, Co. Kerry, D09 S2H1"
+        r"|\p{Lu}[\p{L}-]+(?:[ ]+\p{Lu}[\p{L}-]+){0,2},[ ]*(?:Co\.[ ]+\p{Lu}\p{L}+,[ ]*)?",
+        r"(?:[A-Z]{2}-[0-9]{4,5}|[A-Z]{2}[ ]+[0-9]{5}(?:-[0-9]{4})?|[A-Z][0-9]{2}[ ]?[A-Z0-9]{4})(?-u:\b)",
+        // an Irish county and an Eircode: "Co. Kerry, D09 S2H1"
+        r"|Co\.[ ]+\p{Lu}\p{L}+(?:,[ ]*[A-Z][0-9]{2}[ ]?[A-Z0-9]{4}(?-u:\b))?",
+        // a province in brackets: "(SI)", "(bg)" in a text typed in lower case
+        r"|\((?:\p{Lu}{2}|\p{Ll}{2})\)",
         r")",
     ))
     .expect("static regex")
 });
+
+/// Where the part after `end` ends. On the first round the span's last token, when short,
+/// may be the start of a part the street grammar cut in two ("Jægergårdsgade 112, 1" of
+/// "…, 1. tv.", "Ronda de Uría, 124, 3º" of "…, 3º B", "Tralee, Co" of "…, Co. Kerry").
+/// A part after a full stop must start with a digit (a Hungarian floor after "113.").
+fn next_part(text: &str, start: usize, end: usize, first: bool) -> Option<usize> {
+    let at = |from: usize| {
+        PART.find(&text[from..])
+            .filter(|m| {
+                !m.as_str().starts_with('.')
+                    || m.as_str()[1..]
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit())
+            })
+            .map(|m| from + m.end())
+    };
+    if first {
+        let head = &text[start..end];
+        if let Some(sep) = head.rfind([' ', ',']) {
+            let from = start + sep;
+            let token = &head[sep + 1..];
+            if (1..=4).contains(&token.chars().count()) {
+                // from the separator: back over ", " to its comma
+                let from = if text[..from].ends_with(',') {
+                    from - 1
+                } else {
+                    from
+                };
+                if let Some(e) = at(from).filter(|&e| e > end) {
+                    return Some(e);
+                }
+            }
+        }
+    }
+    at(end)
+}
 
 /// Grow every street address over the parts that follow it on its line.
 pub(super) fn address_tails(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan> {
@@ -52,21 +102,24 @@ pub(super) fn address_tails(text: &str, mut spans: Vec<PiiSpan>) -> Vec<PiiSpan>
         }
         let mut end = spans[i].end;
         // a part may absorb a span of another kind only if it lies wholly inside the part
-        for _ in 0..6 {
-            let Some(m) = PART.find(&text[end..]) else {
+        for round in 0..6 {
+            let Some(new_end) = next_part(text, spans[i].start, end, round == 0) else {
                 break;
             };
-            let new_end = end + m.end();
-            let blocked = spans.iter().enumerate().any(|(k, o)| {
-                k != i
-                    && o.start < new_end
-                    && end < o.end
-                    && (o.end > new_end
-                        || matches!(
-                            o.kind,
-                            PiiKind::Email | PiiKind::Url | PiiKind::StreetAddress
-                        ))
-            });
+            let mut new_end = new_end;
+            let mut blocked = false;
+            for (k, o) in spans.iter().enumerate() {
+                if k == i || o.start >= new_end || o.end <= end {
+                    continue;
+                }
+                match o.kind {
+                    // another piece of the same address ("LV-3001", "em. 5., 7621 Pécs"
+                    // found on its own) joins it
+                    PiiKind::StreetAddress if o.start >= end => new_end = new_end.max(o.end),
+                    PiiKind::Email | PiiKind::Url | PiiKind::StreetAddress => blocked = true,
+                    _ => blocked |= o.end > new_end,
+                }
+            }
             if blocked {
                 break;
             }
@@ -112,6 +165,30 @@ mod tests {
                 "He lives at Av. Chile, 1244 - Apto 52, Porto Alegre - RS, 90047-278 now.",
                 "Av. Chile, 1244 - Apto 52, Porto Alegre - RS, 90047-278",
             ),
+            (
+                "Bartók Béla utca 113. 3. em. 5., 7621 Pécs",
+                "Bartók Béla utca 113. 3. em. 5., 7621 Pécs",
+            ),
+            (
+                "vive en Ronda de Uría, 124, 3º B, 10003 Cáceres.",
+                "Ronda de Uría, 124, 3º B, 10003 Cáceres",
+            ),
+            (
+                "The family home on Jægergårdsgade 112, 1. tv. was sold",
+                "Jægergårdsgade 112, 1. tv.",
+            ),
+            (
+                "The family home on An der Schleuse 5, 3. OG was sold",
+                "An der Schleuse 5, 3. OG",
+            ),
+            (
+                "at 80 Ballymun Terrace, Tralee, Co. Kerry, D09 S2H1. Thanks",
+                "80 Ballymun Terrace, Tralee, Co. Kerry, D09 S2H1",
+            ),
+            (
+                "He lives at Valdemāra iela 121 k-2, Jelgava, LV-3001.",
+                "Valdemāra iela 121 k-2, Jelgava, LV-3001",
+            ),
         ] {
             assert_eq!(addresses(t), [want], "{t}");
         }
@@ -126,6 +203,10 @@ mod tests {
         assert_eq!(
             addresses("Send it to Hauptstraße 5 - The Team will sign."),
             ["Hauptstraße 5"]
+        );
+        assert_eq!(
+            addresses("I moved to Kaiserstraße 26. Then 5 people came."),
+            ["Kaiserstraße 26"]
         );
     }
 }

@@ -34,6 +34,9 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
         r"|sent\s+(?:it\s+)?to|(?:went|gone|go|goes|delivered)\s+to",
         r"|(?:live|lives|living|stay|staying|reside|residing|located|based)\s+(?:at|in|on)",
         r"|moved\s+to|move\s+to|moving\s+to|relocated\s+to|i'm\s+at|i\s+am\s+at|we're\s+at|we\s+are\s+at",
+        // "lives at" in other languages
+        r"|woont\s+(?:op|aan|in)|wohnt\s+(?:in|an|am)|bor\s+(?:på|i)|asuu|vive\s+en|habite\s+(?:à|au)",
+        r"|risiede\s+in|abita\s+in|mora\s+(?:na|em)|reside\s+(?:na|em)|mieszka\s+(?:na|przy|w)",
         r"|left\s+(?:it|them|the\s+\w+)\s+at|collect(?:ion)?\s+from|pick(?:\s*-?up)?\s+from",
         r"|change\s+(?:it|that|this)\s+to|update\s+(?:it|that)\s+to|home\s*:|address\s+to",
         r")",
@@ -210,6 +213,7 @@ const UNIT_WORDS: &[&str] = &[
     "esc.",
     "bte",
     "boîte",
+    "lgh",
 ];
 
 /// Lowercase connecting words inside street and place names.
@@ -282,7 +286,7 @@ fn classify(tok: &str, lc_text: bool, buf: &mut Lower, seen_street: bool) -> Opt
     }
     let letters = tok
         .chars()
-        .all(|c| c.is_alphabetic() || c == '-' || c == '\'' || c == '.');
+        .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'));
     if !letters {
         return None;
     }
@@ -333,6 +337,18 @@ fn number_shape(tok: &str) -> Option<Tok> {
     if digits > 5 {
         return None;
     }
+    // a Dutch postcode written together: "5813OV" (lower case, but not a unit: "4000km")
+    if digits == 4
+        && rest.len() == 2
+        && rb.iter().all(u8::is_ascii_alphabetic)
+        && (rb.iter().all(u8::is_ascii_uppercase)
+            || !matches!(
+                rest,
+                "km" | "kg" | "kr" | "mm" | "cm" | "ml" | "pm" | "am" | "th" | "st" | "nd" | "rd"
+            ))
+    {
+        return Some(Tok::Post);
+    }
     let lr = rest.to_ascii_lowercase();
     if matches!(lr.as_str(), "st" | "nd" | "rd" | "th" | "º" | "ª" | "°")
         || rest == "º"
@@ -342,6 +358,15 @@ fn number_shape(tok: &str) -> Option<Tok> {
     }
     // 12b, 12/3, 12-14, 12/3a, 136/79
     if rest.chars().count() == 1 && rest.chars().all(char::is_alphabetic) {
+        return Some(Tok::Num);
+    }
+    // a Dutch floor in Roman numerals: "354-III", "2-iii"
+    if rb[0] == b'-'
+        && (2..=4).contains(&rest.len())
+        && rest[1..]
+            .bytes()
+            .all(|c| matches!(c, b'I' | b'V' | b'i' | b'v'))
+    {
         return Some(Tok::Num);
     }
     if (rb[0] == b'/' || rb[0] == b'-')

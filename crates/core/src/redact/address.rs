@@ -49,7 +49,7 @@ const STRONG_EN_SUFFIX: &[&str] = &[
     "mews",
 ];
 
-const DE_SUFFIX: &str = "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|kamp|feld|straat|laan|plein|gracht|kade|singel|dijk|steeg|vej|gade|gatan|vägen|väg|veien|gata|gränd|torget|plads|gässli|stieg|bogen|dreef|baan|boulevard|pad|haven|wal|park";
+const DE_SUFFIX: &str = "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad|markt|graben|hof|berg|kamp|feld|straat|laan|plein|gracht|kade|singel|dijk|steeg|vej|gade|gatan|vägen|väg|veien|gata|gränd|torget|plads|gässli|stieg|bogen|dreef|baan|boulevard|pad|haven|wal|park|torv|gaten|plassen|katu|tie|kuja|polku|väylä|tori|kaari|vegur|stræti|stígur|braut";
 
 /// [`DE_SUFFIX`]'s suffixes and their lengths in characters, split once.
 static DE_SUFFIXES: LazyLock<Vec<(&'static str, usize)>> = LazyLock::new(|| {
@@ -80,7 +80,7 @@ static PO_BOX: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static TAIL_UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^,?\s+(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|#|no)\.?\s*#?\s*[a-z0-9][a-z0-9\-]{0,5}(?-u:\b)")
+    Regex::new(r"(?i)^,?\s+(?:apt|apartment|suite|ste|unit|flat|room|rm|floor|fl|#|no|lgh)\.?\s*#?\s*[a-z0-9][a-z0-9\-]{0,5}(?-u:\b)")
         .expect("static regex")
 });
 
@@ -649,8 +649,11 @@ fn house_number_end(b: &[u8], d: usize, max_digits: usize) -> Option<usize> {
     } else if i + 1 < b.len()
         && b[i] == b' '
         && matches!(b[i + 1], b'A'..=b'H')
-        && b.get(i + 2)
-            .is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b',' | b';' | b')'))
+        && b.get(i + 2).is_none_or(|c| {
+            c.is_ascii_whitespace()
+                || matches!(c, b',' | b';' | b')' | b'?' | b'!')
+                || (*c == b'.' && b.get(i + 3).is_none_or(u8::is_ascii_whitespace))
+        })
     {
         // Nordic "Strandkaien 9 B", "Kongens gate 29 C": the entrance letter apart
         i += 2;
@@ -672,7 +675,27 @@ fn house_number_end(b: &[u8], d: usize, max_digits: usize) -> Option<usize> {
         while k < b.len() && b[k].is_ascii_digit() {
             k += 1;
         }
-        if !(k > ks && k - ks <= 5) {
+        if k == ks && b[j] == b'/' {
+            // a letter after a slash: Italian "75/B"
+            if k < b.len()
+                && b[k].is_ascii_alphabetic()
+                && !b.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)
+            {
+                i = k + 1;
+            }
+            break;
+        }
+        if k == ks {
+            // a Dutch floor in Roman numerals: "354-III", "2-iii"
+            while k < b.len() && k - ks < 4 && matches!(b[k], b'I' | b'V' | b'i' | b'v') {
+                k += 1;
+            }
+            if k > ks && !b.get(k).is_some_and(u8::is_ascii_alphanumeric) {
+                i = k;
+            }
+            break;
+        }
+        if k - ks > 5 {
             break;
         }
         i = k;
@@ -705,7 +728,7 @@ fn collect_words(text: &str, mut pos: usize, max: usize, out: &mut Vec<(usize, u
 fn word_ending_at(text: &str, end: usize) -> Option<(usize, usize)> {
     let mut s = end;
     for (i, c) in text[..end].char_indices().rev() {
-        if c.is_alphabetic() || ((c == '-' || c == '\'') && s < end) {
+        if c.is_alphabetic() || (matches!(c, '-' | '\'' | '’') && s < end) {
             s = i;
         } else {
             break;
@@ -1051,7 +1074,9 @@ fn compound_street(cx: &mut Ctx<'_>, street: &str, lw: &str, e: usize) -> Option
         .map(|&(_, chars)| chars)
         .max()?;
     let n_chars = lw.chars().count();
-    if n_chars < suffix_len + 3 && !lw.contains('-') {
+    // a stem of three letters or more; of two before a long type ("Nygränd", "Nyvägen")
+    let short_ok = suffix_len >= 4 && n_chars >= suffix_len + 2 && is_capitalised(street);
+    if n_chars < suffix_len + 3 && !lw.contains('-') && !short_ok {
         return None;
     }
     if lw.ends_with("pad")

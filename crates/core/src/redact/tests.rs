@@ -1116,3 +1116,36 @@ fn national_numbers_with_a_cue_after_them_or_further_before() {
     let t = "P: 693 809 5449\nCompany reg. no. 66002309";
     assert_eq!(kinds_found(t, P), ["693 809 5449"]);
 }
+
+#[test]
+fn streets_of_more_shapes() {
+    use PiiKind::StreetAddress as A;
+    assert_finds(
+        "Agent: Is the delivery address still Kauppakatu 30 C?",
+        A,
+        "Kauppakatu 30 C",
+    );
+    assert_finds(
+        "risiede in Via Sant’Agostino, 75/B, 09124 Cagliari CA. Tax",
+        A,
+        "Via Sant’Agostino, 75/B, 09124 Cagliari CA",
+    );
+    assert_finds(
+        "Pastaos Vraakis lives at Lange Hezel 354-III, 5813OV Zutphen, born in 1948",
+        A,
+        "Lange Hezel 354-III, 5813OV Zutphen",
+    );
+    assert_covers(
+        "Trijntje Kloosterman woont op Brink 324-2, 8573LG  Leeuwarden en is geboren",
+        A,
+        "Brink 324-2, 8573LG  Leeuwarden",
+    );
+    assert_finds(
+        "Nygränd 34 lgh 1102, 981 31 Kiruna",
+        A,
+        "Nygränd 34 lgh 1102, 981 31 Kiruna",
+    );
+    assert_finds("Laugavegur 103 is the old one", A, "Laugavegur 103");
+    // a distance is no Dutch postcode
+    assert_none("I ran 4000km last year and lived at 12 more places", A);
+}
