@@ -25,18 +25,17 @@ static AROUND: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// The literals the cues start from: a list with "me", and the words of [`AROUND`].
+/// The literals every cue starts from, in one search: a list with "me", the words of
+/// [`AROUND`], and the cues right before a name in any case — a relation in apposition
+/// ("A friend, Bavo, describes …"), someone's relative ("Tagliaferri's daughter
+/// Eriberto"), who one chats with or thanks ("You're chatting with Praviit.", "thank you
+/// jaja, have a nice day"). Literals only, written in the cases they occur in, so the
+/// search runs on a prefilter; no two of them can overlap, so one search finds what a
+/// search for each group would.
 static TRIGGERS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"me, |me and |me & |met |c'est |C'est |concert| gig").expect("static regex")
-});
-
-/// Cues right before a name in any case: a relation in apposition ("A friend, Bavo,
-/// describes …"), someone's relative ("Tagliaferri's daughter Eriberto"), who one chats
-/// with or thanks ("You're chatting with Praviit.", "thank you jaja, have a nice day").
-static BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    // literals only, written in the cases they occur in, so the search runs on a prefilter
     Regex::new(concat!(
-        r"(?:friend|colleague|neighbour|neighbor|cousin|sister|brother|son|daughter|wife|husband|partner|boss|flatmate|roommate|coworker), ",
+        r"me, |me and |me & |met |c'est |C'est |concert| gig",
+        r"|(?:friend|colleague|neighbour|neighbor|cousin|sister|brother|son|daughter|wife|husband|partner|boss|flatmate|roommate|coworker), ",
         r"|(?:'s|’s) (?:daughter|son|wife|husband|partner|sister|brother|mother|father|cousin|friend|colleague) ",
         r"|(?:[Yy]ou're chatting with|[Yy]ou are chatting with|[Tt]hank you|[Tt]hanks) ",
     ))
@@ -76,13 +75,18 @@ pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
     let mut buf = Lower::new();
     // one search for every literal a cue starts from
     let mut around = false;
+    let mut before = Vec::new();
     for m in TRIGGERS.find_iter(text) {
         let at = m.start();
         let list = match m.as_str() {
             "me, " => true,
             "me and " | "me & " => false,
-            _ => {
+            "met " | "c'est " | "C'est " | "concert" | " gig" => {
                 around = true;
+                continue;
+            }
+            _ => {
+                before.push(m);
                 continue;
             }
         };
@@ -97,7 +101,7 @@ pub(super) fn together(text: &str, out: &mut Vec<Cand>) {
             out.push(Cand::new(m.end(), e, PiiKind::Person, Prio::PERSON));
         }
     }
-    for m in BEFORE.find_iter(text) {
+    for m in before {
         let cue = m.as_str();
         // the relation in apposition after a determiner ("a friend, ", "my colleague, "),
         // the others after a word's end
