@@ -192,16 +192,16 @@ fn heldout_pii_set_meets_the_quality_targets() {
 
 /// The second held-out set (`scripts/pii-heldout2.py`: signatures, forms, chats,
 /// biographies and address blocks in many languages, names no word list holds) meets the
-/// issue's targets but the share of unmasked characters; these floors are today's figures
-/// on the development seeds
-/// (1 and 2), so that no change makes it worse unseen. `docs/redaction.md` gives the
-/// figures and the targets. The set needs no outside data, so this test runs everywhere
-/// python3 is.
+/// issue's targets on the development seeds (1 and 2) and on two seeds the rules were not
+/// written against (11 and 12): micro recall and precision, the share of personal-data
+/// characters left visible, PERSON recall on names with no cue phrase, and every type's
+/// recall. `docs/redaction.md` gives the figures. The set needs no outside data, so this
+/// test runs everywhere python3 is.
 #[test]
-fn second_heldout_set_holds_todays_floor() {
+fn second_heldout_set_meets_the_targets() {
     let dir = tempfile::tempdir().expect("temp dir");
     let r = Redactor::default();
-    for seed in [1u64, 2] {
+    for seed in [1u64, 2, 11, 12] {
         let Some(rows) = generate2(seed, dir.path()) else {
             return;
         };
@@ -209,15 +209,26 @@ fn second_heldout_set_holds_todays_floor() {
         let (recall, precision, unmasked) = s.micro();
         let no_cue = s.no_cue_found as f64 / s.no_cue.max(1) as f64;
         println!(
-            "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.1}%, PERSON without a cue {no_cue:.3}",
+            "second set, seed {seed}: recall {recall:.3}, precision {precision:.3}, unmasked {:.2}%, PERSON without a cue {no_cue:.3}",
             unmasked * 100.0
         );
-        assert!(recall >= 0.975, "seed {seed}: recall {recall:.3}");
-        assert!(precision >= 0.928, "seed {seed}: precision {precision:.3}");
-        assert!(unmasked <= 0.018, "seed {seed}: unmasked {unmasked:.3}");
+        assert!(recall >= MIN_RECALL, "seed {seed}: recall {recall:.3}");
         assert!(
-            no_cue >= 0.96,
+            precision >= MIN_PRECISION,
+            "seed {seed}: precision {precision:.3}"
+        );
+        assert!(
+            unmasked <= MAX_UNMASKED,
+            "seed {seed}: unmasked {unmasked:.4}"
+        );
+        assert!(
+            no_cue >= 0.95,
             "seed {seed}: PERSON without a cue {no_cue:.3}"
         );
+        for (t, n) in &s.support {
+            let f = s.found.get(t).copied().unwrap_or(0);
+            let rc = f as f64 / *n as f64;
+            assert!(rc >= MIN_TYPE_RECALL, "seed {seed}: {t} recall {rc:.3}");
+        }
     }
 }

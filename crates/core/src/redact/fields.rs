@@ -987,7 +987,37 @@ const ID_LABELS: &[&str] = &[
     "pasas",
     "paso numeris",
     "passi number",
+    "paso nr.",
+    "paso nr",
+    "pases nr.",
+    "pases nr",
+    "nr. pașaport",
+    "nr pașaport",
+    "nr. pasaport",
+    "nr paszportu",
+    "pasnummer",
+    "n.º do passaporte",
+    "n.º passaporte",
+    "útlevél száma",
     // driving licences
+    "nr prawa jazdy",
+    "numer prawa jazdy",
+    "prawo jazdy",
+    "nr. permis de conducere",
+    "nr permis de conducere",
+    "permis de conducere",
+    "vadītāja apliecības nr.",
+    "vadītāja apliecības nr",
+    "vadītāja apliecība",
+    "jogosítvány száma",
+    "jogosítvány",
+    "vairuotojo pažymėjimo nr.",
+    "vairuotojo pažymėjimo nr",
+    "vairuotojo pažymėjimas",
+    "αριθμός διπλώματος οδήγησης",
+    "δίπλωμα οδήγησης",
+    "juhiluba",
+    "juhiloa number",
     "driving licence",
     "driving license",
     "driving licence no",
@@ -1429,7 +1459,12 @@ fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
         PiiKind::NationalId => {
             let digits = v.bytes().filter(u8::is_ascii_digit).count();
             let groups = v.split_whitespace().count();
-            digits >= 4
+            // a passport number is one token, mostly capitals: "CZJZZCWK4", "CPKL47H3W"
+            let document = digits >= 1
+                && (6..=12).contains(&v.len())
+                && v.bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            (digits >= 4 || document)
                 && v.len() >= 5
                 && v.len() <= 30
                 && groups <= 5

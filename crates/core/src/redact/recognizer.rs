@@ -264,6 +264,19 @@ static BUILTIN: [&dyn Recognizer; COUNT] = [
 /// identifier, so what the validators refuse (they agree with python-stdnum,
 /// `tests/system/tests/national_ids.rs`) is never called one by a label alone.
 pub(crate) fn fails_named_scheme(text: &str, label: &str, start: usize, end: usize) -> bool {
+    // a label of any national number ("National ID", "national_id") names no scheme: a
+    // value one scheme's checksum rejects may be another's ("37800942518", a German tax id)
+    let generic = label
+        .trim()
+        .trim_end_matches([':', '=', '|', '\t', ' '])
+        .replace('_', " ")
+        .to_lowercase();
+    if matches!(
+        generic.trim(),
+        "national id" | "national id number" | "id number" | "identity number" | "id"
+    ) {
+        return false;
+    }
     let value = &text[start..end];
     let mut named_shape = false;
     for r in builtin() {

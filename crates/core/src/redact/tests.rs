@@ -1149,3 +1149,30 @@ fn streets_of_more_shapes() {
     // a distance is no Dutch postcode
     assert_none("I ran 4000km last year and lived at 12 more places", A);
 }
+
+#[test]
+fn identity_document_fields_in_more_languages() {
+    use PiiKind::NationalId as N;
+    for (t, v) in [
+        ("| Passport no | CZJZZCWK4 |", "CZJZZCWK4"),
+        ("N. passaporto : FVGFGVXP9", "FVGFGVXP9"),
+        ("Pasnummer:\tK87978733", "K87978733"),
+        ("Paso nr.: D01259463", "D01259463"),
+        ("Nr paszportu: 514098678", "514098678"),
+        ("Jogosítvány száma: 59211362", "59211362"),
+        ("Vadītāja apliecības nr.: 31606709E", "31606709E"),
+        ("Nr. permis de conducere : 488-353-519", "488-353-519"),
+        // a generic label names no scheme: a valid German tax id under "National ID"
+        ("National ID: 37800942518", "37800942518"),
+    ] {
+        assert_finds(t, N, v);
+    }
+    // the answer to a question for passports, with letters in it
+    assert_finds(
+        "Agent: I need the passport number of each traveller.\nClient: mine is AB1234567\nClient: and Binh's is UFFT66A51",
+        N,
+        "UFFT66A51",
+    );
+    // a word is no passport number
+    assert_none("Passport no: PENDING", N);
+}
