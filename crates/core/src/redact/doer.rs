@@ -73,6 +73,13 @@ fn rests(first: &str) -> &'static [&'static str] {
         ],
         "send" => &[" me", " us"],
         "se" => &[" pondrá en contacto", " pondra en contacto"],
+        // "Praanesh and I share the account"
+        "and" => &[" I share", " i share", " I have", " i have"],
+        // who calls back, in Dutch, French and Italian; who left the company
+        "belt" => &[" u", " je"],
+        "vous" => &[" rappellera", " appellera", " contactera"],
+        "vi" => &[" contatterà", " richiamerà", " chiamerà"],
+        "has" => &[" left the company", " left us"],
         "sa" => &[" att"],
         _ => &[],
     }
@@ -108,6 +115,11 @@ fn may_start_doing(a: u8, b: u8, c: u8) -> bool {
             | (b'f', b'r', b'o')
             | (b'r', b'e', b'c')
             | (b'w', b'i', b'l')
+            | (b'a', b'n', b'd')
+            | (b'b', b'e', b'l')
+            | (b'v', b'o', b'u')
+            | (b'v', b'i', b' ')
+            | (b'h', b'a', b's')
     )
 }
 
@@ -223,7 +235,24 @@ mod tests {
             persons("Indulis se pondrá en contacto con ustedes el lunes."),
             ["Indulis"]
         );
+        assert_eq!(
+            persons("[11:00] User: Praanesh and I share the account."),
+            ["Praanesh"]
+        );
+        assert_eq!(
+            persons("Bin-yeon vous rappellera vendredi matin."),
+            ["Bin-yeon"]
+        );
+        assert_eq!(
+            persons("Holmåsås belt u morgen terug over de levering."),
+            ["Holmåsås"]
+        );
+        assert_eq!(
+            persons("Saidarria McGillycuddy has left the company, so please remove her."),
+            ["Saidarria McGillycuddy"]
+        );
         for t in [
+            "You and I share the account.",
             "Could you send me the updated price list?",
             "Please send me the invoice.",
             "The courier will be home on Monday.",

@@ -129,7 +129,7 @@ fn greeting_first(w: &str) -> bool {
 }
 
 /// Titles that may stand between the greeting and the name.
-const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|ing|herr|frau|sr|sra|srta|dott|dott\.ssa|avv|arch|mme|mlle|m|monsieur|madame|pan|pani|sig|sig\.ra|signor|signora|se[ñn]or|se[ñn]ora|don|do[ñn]a|dña|mevrouw|meneer|dhr|mevr|κ|κα|г-н|г-жа";
+const TITLE: &str = r"mr|mrs|ms|miss|mx|dr|prof|ing|herr|frau|sr|sra|srta|dott|dott\.ssa|avv|arch|mme|mlle|m|monsieur|madame|pan|pani|sig|sig\.ra|signor|signora|se[ñn]or|se[ñn]ora|don|do[ñn]a|dña|mevrouw|meneer|dhr|mevr|κ|κα|г-н|г-жа|sn|sayın|dna|dra|p|gerb|pn|pk|de\s+heer";
 
 /// Particles inside a name ("van der", "de la").
 const PARTICLE: &str =

@@ -1176,3 +1176,9 @@ fn identity_document_fields_in_more_languages() {
     // a word is no passport number
     assert_none("Passport no: PENDING", N);
 }
+
+#[test]
+fn salutations_with_titles_of_more_languages() {
+    assert_finds("Dear p. Ramanauskienė,", PiiKind::Person, "Ramanauskienė");
+    assert_finds("Dear dna. Bavainho,", PiiKind::Person, "Bavainho");
+}
