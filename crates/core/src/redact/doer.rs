@@ -251,14 +251,6 @@ mod tests {
             persons("Saidarria McGillycuddy has left the company, so please remove her."),
             ["Saidarria McGillycuddy"]
         );
-        for t in [
-            "You and I share the account.",
-            "Could you send me the updated price list?",
-            "Please send me the invoice.",
-            "The courier will be home on Monday.",
-        ] {
-            assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
-        }
     }
 
     #[test]
@@ -268,6 +260,10 @@ mod tests {
             "Customer: someone said you'd refund it",
             "The app said my card was declined.",
             "Someone from accounting emailed me.",
+            "You and I share the account.",
+            "Could you send me the updated price list?",
+            "Please send me the invoice.",
+            "The courier will be home on Monday.",
         ] {
             assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
         }

@@ -836,17 +836,6 @@ const OTHER_LABELS: &[&str] = &[
     "bedrijf",
     "yritys",
     "företag",
-    "message",
-    "nachricht",
-    "mensaje",
-    "messaggio",
-    "mensagem",
-    "bericht",
-    "viesti",
-    "wiadomość",
-    "zpráva",
-    "mesaj",
-    "üzenet",
     "subject",
     "betreff",
     "objet",
@@ -1336,10 +1325,9 @@ fn label_kind(raw: &str, buf: &mut String) -> Option<Field> {
         PiiKind::StreetAddress
     } else if sets[0].contains(l) {
         PiiKind::Person
+    } else if TEXT_LABELS.contains(&l) {
+        return Some(Field::Text);
     } else if sets[4].contains(l) {
-        if TEXT_LABELS.contains(&l) {
-            return Some(Field::Text);
-        }
         return Some(Field::Other);
     } else {
         return address_parts(l, sets);
