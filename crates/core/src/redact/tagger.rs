@@ -211,18 +211,86 @@ pub(super) fn persons(text: &str, out: &mut Vec<Cand>) {
 /// office", "arrive in Britain"); a brand, a product or a place does. ("a" does go with a
 /// name: "a Nina Simone concert".)
 pub(super) fn after_article_or_place_word(text: &str, s: usize) -> bool {
-    let Some(before) = text[..s].strip_suffix(' ') else {
+    let Some((w, head)) = word_before(text, s) else {
         return false;
     };
+    if ["the", "our", "your", "their", "its"]
+        .iter()
+        .any(|a| w.eq_ignore_ascii_case(a))
+    {
+        return true;
+    }
+    if place_before(text, s) {
+        return true;
+    }
+    // the second place of "in Lourdes and Tromsø", "Flight … to Bergen and Tromsø"
+    if w.eq_ignore_ascii_case("and") {
+        let h = head.trim_end_matches(' ');
+        let first = h.rsplit(' ').next().unwrap_or("");
+        let xs = h.len() - first.len();
+        return first.chars().next().is_some_and(char::is_uppercase) && place_before(text, xs);
+    }
+    false
+}
+
+/// The word right before `s` (after one space) and the text before that word.
+fn word_before(text: &str, s: usize) -> Option<(&str, &str)> {
+    let before = text[..s].strip_suffix(' ')?;
     let w = before
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
-    w.len() <= 5
-        && ["the", "our", "your", "their", "its", "in", "near", "into"]
-            .iter()
-            .any(|a| w.eq_ignore_ascii_case(a))
+    Some((w, &before[..before.len() - w.len()]))
 }
+
+/// Does a place preposition stand right before `s`: "in", "near", "into", or a "to" where
+/// a journey or a delivery goes ("Flight IB 2116 to Austin", "deliveries to Sevilla"; a
+/// person one sends something or talks to has no such word before the "to")?
+fn place_before(text: &str, s: usize) -> bool {
+    let Some((w, head)) = word_before(text, s) else {
+        return false;
+    };
+    if ["in", "near", "into"]
+        .iter()
+        .any(|a| w.eq_ignore_ascii_case(a))
+    {
+        return true;
+    }
+    if !w.eq_ignore_ascii_case("to") {
+        return false;
+    }
+    let clause = head
+        .rsplit(['.', ',', ';', ':', '!', '?', '\n'])
+        .next()
+        .unwrap_or("");
+    clause
+        .split(' ')
+        .rev()
+        .take(5)
+        .any(|x| TRAVEL_WORDS.iter().any(|t| x.eq_ignore_ascii_case(t)))
+}
+
+/// Words of a journey or a delivery: the "to" after them leads to a place.
+const TRAVEL_WORDS: &[&str] = &[
+    "flight",
+    "flights",
+    "fly",
+    "flying",
+    "flew",
+    "train",
+    "trains",
+    "ferry",
+    "bus",
+    "trip",
+    "travel",
+    "travelling",
+    "traveling",
+    "deliveries",
+    "delivery",
+    "shipments",
+    "shipping",
+    "route",
+];
 
 /// A lone word of at most three capitals ("AUD", "SEK", "BSN"): a code or an acronym, not
 /// a name the tagger may claim alone.

@@ -1182,3 +1182,18 @@ fn salutations_with_titles_of_more_languages() {
     assert_finds("Dear p. Ramanauskienė,", PiiKind::Person, "Ramanauskienė");
     assert_finds("Dear dna. Bavainho,", PiiKind::Person, "Bavainho");
 }
+
+#[test]
+fn places_a_journey_or_a_delivery_goes_to_are_not_people() {
+    for t in [
+        "The strikes delayed all deliveries to Sevilla by 10 days.",
+        "Version 6.1 is now live in Lourdes and Tromsø.",
+    ] {
+        assert!(persons(t).is_empty(), "{t}: {:?}", persons(t));
+    }
+    // a person one sends something or talks to still is one
+    assert_eq!(
+        persons("I talked to Jonas Whitfield yesterday."),
+        ["Jonas Whitfield"]
+    );
+}
