@@ -675,20 +675,17 @@ fn house_number_end(b: &[u8], d: usize, max_digits: usize) -> Option<usize> {
         while k < b.len() && b[k].is_ascii_digit() {
             k += 1;
         }
-        if k == ks && b[j] == b'/' {
-            // a letter after a slash: Italian "75/B"
-            if k < b.len()
-                && b[k].is_ascii_alphabetic()
-                && !b.get(k + 1).is_some_and(u8::is_ascii_alphanumeric)
-            {
-                i = k + 1;
-            }
-            break;
-        }
         if k == ks {
-            // a Dutch floor in Roman numerals: "354-III", "2-iii"
-            while k < b.len() && k - ks < 4 && matches!(b[k], b'I' | b'V' | b'i' | b'v') {
-                k += 1;
+            // no digits after the sign: the last part, if a letter after a slash (Italian
+            // "75/B") or a Dutch floor in Roman numerals after a dash ("354-III", "2-iii")
+            if b[j] == b'/' {
+                if k < b.len() && b[k].is_ascii_alphabetic() {
+                    k += 1;
+                }
+            } else {
+                while k < b.len() && k - ks < 4 && matches!(b[k], b'I' | b'V' | b'i' | b'v') {
+                    k += 1;
+                }
             }
             if k > ks && !b.get(k).is_some_and(u8::is_ascii_alphanumeric) {
                 i = k;
@@ -816,18 +813,18 @@ pub(super) fn addresses(text: &str, has_digit: bool, out: &mut Vec<Cand>) {
         }
     }
     french_bare(&mut cx, out);
-    if has_digit && has(&CYRILLIC_EL, text) {
-        for m in CYRILLIC.find_iter(text) {
-            let end = cx.tail(m.end());
-            out.push(Cand::new(
-                m.start(),
-                end,
-                PiiKind::StreetAddress,
-                Prio::ADDRESS,
-            ));
-        }
-    }
     if has_digit {
+        if has(&CYRILLIC_EL, text) {
+            for m in CYRILLIC.find_iter(text) {
+                let end = cx.tail(m.end());
+                out.push(Cand::new(
+                    m.start(),
+                    end,
+                    PiiKind::StreetAddress,
+                    Prio::ADDRESS,
+                ));
+            }
+        }
         super::addr_walk::cue_addresses(text, &cx.lowercase_text, out);
     }
     super::addr_walk::extend(text, &cx.lowercase_text, out, from);

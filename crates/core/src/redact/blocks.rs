@@ -217,13 +217,11 @@ pub(super) fn blocks(text: &str, out: &mut Vec<Cand>) {
             j += 1;
         }
         // a street line by its look alone needs a second line and a postcode somewhere
-        // a known address inside a sentence: from where it starts (the rest of its line
-        // is most often the rest of the address)
-        let in_sentence = known.is_some() && !street;
         if known.is_some() || (j > i + 1 && postcode) {
-            // the line from its label on, or the address the sentence on it ends with
+            // the line from its label on; a known address inside a sentence from where it
+            // starts (the rest of its line is most often the rest of the address)
             let start = match known {
-                Some(k) if in_sentence => k,
+                Some(k) if !street => k,
                 _ => ls + label_len(line),
             };
             let end = trim_end(text, start, lines[j - 1].1);

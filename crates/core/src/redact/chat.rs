@@ -287,12 +287,9 @@ pub(super) fn chat(text: &str, out: &mut Vec<Cand>) {
             };
             let c = code.as_str();
             let digits = c.bytes().filter(u8::is_ascii_digit).count();
-            // a passport number is one token of letters and a digit or more ("UFFT66A51")
-            let document = digits >= 1
-                && !c.contains(' ')
-                && (6..=12).contains(&c.len())
-                && c.bytes().all(|x| x.is_ascii_alphanumeric());
-            if (digits >= 5 || document) && c.split(' ').count() <= 5 {
+            // a passport number with letters ("UFFT66A51", "cjp7yj51p")
+            if (digits >= 5 || super::fields::document_number(c, true)) && c.split(' ').count() <= 5
+            {
                 let s = a.cs + code.start();
                 out.push(Cand::new(
                     s,

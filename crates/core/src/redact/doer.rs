@@ -254,6 +254,61 @@ mod tests {
     }
 
     #[test]
+    fn every_doing_passes_the_first_bytes_test() {
+        // each first word of `rests` (and "from") with each of its rests: a doing the
+        // byte test turned away would never be looked up
+        for w in [
+            "said",
+            "says",
+            "promised",
+            "sagte",
+            "zei",
+            "powiedział",
+            "told",
+            "asked",
+            "emailed",
+            "e-mailed",
+            "texted",
+            "phoned",
+            "ordered",
+            "needs",
+            "is",
+            "me",
+            "hat",
+            "holt",
+            "braucht",
+            "a",
+            "m'a",
+            "ha",
+            "mi",
+            "heeft",
+            "recommended",
+            "will",
+            "send",
+            "se",
+            "and",
+            "belt",
+            "vous",
+            "vi",
+            "has",
+            "sa",
+            "from",
+        ] {
+            let rests = if w == "from" {
+                &[" accounting"][..]
+            } else {
+                super::rests(w)
+            };
+            assert!(!rests.is_empty(), "{w}");
+            for r in rests {
+                let b = format!("{w}{r}");
+                let b = b.as_bytes();
+                assert!(super::may_start_doing(b[0], b[1], b[2]), "{w}{r}");
+            }
+        }
+    }
+
+    #[test]
     fn everyday_doers_are_no_person() {
         for t in [
             "Support said it would be refunded.",

@@ -1374,6 +1374,17 @@ pub(super) fn is_label(label: &str, buf: &mut String) -> bool {
     label_kind(label, buf).is_some()
 }
 
+/// Whether `v` can be a passport number with few digits: one token of six to twelve
+/// letters and digits, a digit at least ("CZJZZCWK4", "UFFT66A51"); in capitals unless
+/// `any_case` (a chat answer typed in lower case).
+pub(super) fn document_number(v: &str, any_case: bool) -> bool {
+    (6..=12).contains(&v.len())
+        && v.bytes().any(|c| c.is_ascii_digit())
+        && v.bytes().all(|c| {
+            c.is_ascii_digit() || c.is_ascii_uppercase() || (any_case && c.is_ascii_lowercase())
+        })
+}
+
 /// Whether `v` looks like the value `kind`'s label promises.
 fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
     if v.is_empty() || v.len() > 120 || v.contains('@') || v.contains("://") || v.contains("www.") {
@@ -1447,12 +1458,7 @@ fn value_fits(kind: PiiKind, v: &str, buf: &mut Lower) -> bool {
         PiiKind::NationalId => {
             let digits = v.bytes().filter(u8::is_ascii_digit).count();
             let groups = v.split_whitespace().count();
-            // a passport number is one token, mostly capitals: "CZJZZCWK4", "CPKL47H3W"
-            let document = digits >= 1
-                && (6..=12).contains(&v.len())
-                && v.bytes()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-            (digits >= 4 || document)
+            (digits >= 4 || document_number(v, false))
                 && v.len() >= 5
                 && v.len() <= 30
                 && groups <= 5

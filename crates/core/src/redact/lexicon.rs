@@ -3,7 +3,7 @@
 //! The lists are compiled into the binary (`include_str!`) so the redactor works offline and
 //! deterministically; they are parsed once into hash sets on first use.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::LazyLock;
@@ -400,6 +400,9 @@ pub(super) fn is_lowercase_text(text: &str) -> bool {
 pub(super) struct LowercaseText<'t> {
     text: &'t str,
     value: OnceCell<bool>,
+    /// The last line [`Self::get_at`] judged: its start, its end and the answer (the
+    /// street grammars ask about one word after another on the same line).
+    line: Cell<Option<(usize, usize, bool)>>,
 }
 
 impl<'t> LowercaseText<'t> {
@@ -408,6 +411,7 @@ impl<'t> LowercaseText<'t> {
         LowercaseText {
             text,
             value: OnceCell::new(),
+            line: Cell::new(None),
         }
     }
 
@@ -424,18 +428,20 @@ impl<'t> LowercaseText<'t> {
         if self.get() {
             return true;
         }
+        if let Some((ls, le, lc)) = self.line.get() {
+            if ls <= pos && pos <= le {
+                return lc;
+            }
+        }
         let (Some(head), Some(tail)) = (self.text.get(..pos), self.text.get(pos..)) else {
             return false;
         };
-        let Some(ls) = head.rfind('\n').map(|i| i + 1) else {
-            // the first line of a one-line text is the text
-            if !tail.contains('\n') {
-                return false;
-            }
-            return line_is_lowercase(&self.text[..pos + tail.find('\n').unwrap_or(tail.len())]);
-        };
+        let ls = head.rfind('\n').map_or(0, |i| i + 1);
         let le = pos + tail.find('\n').unwrap_or(tail.len());
-        line_is_lowercase(&self.text[ls..le])
+        // the one line of a one-line text is the text, which `get` judged
+        let lc = (ls, le) != (0, self.text.len()) && line_is_lowercase(&self.text[ls..le]);
+        self.line.set(Some((ls, le, lc)));
+        lc
     }
 
     /// [`Self::get_at`] for a word `w` that is a slice of the text.

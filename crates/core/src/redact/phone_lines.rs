@@ -87,35 +87,32 @@ pub(super) fn phone_lines(text: &str, out: &mut Vec<Cand>) {
 /// The phone candidate of `raw` (a line or a cell starting at byte `start`) if it holds a
 /// number and nothing else.
 fn number_alone(raw: &str, start: usize, out: &mut Vec<Cand>) {
-    {
-        let mut lead = raw.len() - raw.trim_start().len();
-        let mut line = raw.trim();
-        if let [b'M' | b'T' | b'P' | b'F', b' ', d, ..] = line.as_bytes() {
-            if d.is_ascii_digit() {
-                lead += 2;
-                line = &line[2..];
-            }
+    let mut lead = raw.len() - raw.trim_start().len();
+    let mut line = raw.trim();
+    if let [b'M' | b'T' | b'P' | b'F', b' ', d, ..] = line.as_bytes() {
+        if d.is_ascii_digit() {
+            lead += 2;
+            line = &line[2..];
         }
-        let line_start = start;
-        if line.len() < 7 || !line.as_bytes()[0].is_ascii_digit() {
-            return;
-        }
-        let Some((lens, end)) = groups(line) else {
-            return;
-        };
-        let digits: usize = lens.iter().sum();
-        if !(7..=15).contains(&digits)
-            || lens.len() < 2
-            || lens[0] > 4
-            || lens.iter().any(|&l| l > 8)
-            || !note_ok(&line[end..])
-            || date_like(&line[..end], &lens)
-        {
-            return;
-        }
-        let s = line_start + lead;
-        out.push(Cand::new(s, s + end, PiiKind::Phone, Prio::PHONE));
     }
+    if line.len() < 7 || !line.as_bytes()[0].is_ascii_digit() {
+        return;
+    }
+    let Some((lens, end)) = groups(line) else {
+        return;
+    };
+    let digits: usize = lens.iter().sum();
+    if !(7..=15).contains(&digits)
+        || lens.len() < 2
+        || lens[0] > 4
+        || lens.iter().any(|&l| l > 8)
+        || !note_ok(&line[end..])
+        || date_like(&line[..end], &lens)
+    {
+        return;
+    }
+    let s = start + lead;
+    out.push(Cand::new(s, s + end, PiiKind::Phone, Prio::PHONE));
 }
 
 #[cfg(test)]
