@@ -18,14 +18,15 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
+use super::gate::{Starts, WordCues};
 use super::lexicon::{is_capitalised, is_common, lower, Lower, LowercaseText, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// Phrases after which an address usually follows.
-static CUES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
+static CUES: LazyLock<WordCues> = LazyLock::new(|| {
+    WordCues::new(concat!(
         r"(?i)(?-u:\b)(?:",
         r"address(?:\s+(?:is|was)(?:\s+still)?|\s+still|\s*[:\-])?",
         r"|(?:home|house|flat|apartment)\s+(?:on|at)",
@@ -41,7 +42,6 @@ static CUES: LazyLock<Regex> = LazyLock::new(|| {
         r"|change\s+(?:it|that|this)\s+to|update\s+(?:it|that)\s+to|home\s*:|address\s+to",
         r")",
     ))
-    .expect("static regex")
 });
 
 /// A house number, unit or "bis/ter" written just before a street candidate.
@@ -609,9 +609,14 @@ pub(super) fn extend(text: &str, lc_text: &LowercaseText<'_>, out: &mut [Cand], 
 }
 
 /// Addresses right after an address cue, by shape.
-pub(super) fn cue_addresses(text: &str, lc_text: &LowercaseText<'_>, out: &mut Vec<Cand>) {
+pub(super) fn cue_addresses(
+    text: &str,
+    lc_text: &LowercaseText<'_>,
+    starts: &Starts,
+    out: &mut Vec<Cand>,
+) {
     let mut buf = Lower::new();
-    for m in CUES.find_iter(text) {
+    for m in CUES.find_iter(text, starts) {
         let cue_end = m.start() + m.as_str().trim_end().len();
         if !super::lexicon::right_clear(text, cue_end) && !m.as_str().ends_with([':', '-']) {
             continue;

@@ -3,6 +3,7 @@
 //! birth date after a cue ("born", "DOB", "date of birth", "birthday", ...) or, without a
 //! cue, when its year is old enough that it cannot be a recent transaction date.
 
+use super::gate::{Starts, WordCues};
 use super::lexicon::{left_clear, next_digit, right_clear};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -72,13 +73,12 @@ fn contains_ascii_ci(b: &[u8], needle: &[u8]) -> bool {
         .any(|i| b.len() - i >= n && b[i..i + n].eq_ignore_ascii_case(needle))
 }
 
-static WRITTEN: LazyLock<Regex> = LazyLock::new(|| {
+static WRITTEN: LazyLock<WordCues> = LazyLock::new(|| {
     let day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?";
     let year = r"(?:\d{4}|'\d{2})";
-    Regex::new(&format!(
+    WordCues::new(&format!(
         r"(?i)(?-u:\b)(?:(?:the\s+)?{day}(?:\s+of)?[\s\-/.]*{MONTHS}\.?,?(?:[\s\-/.]+{year})?|{MONTHS}\.?\s+(?:the\s+)?{day}(?:,?\s+{year})?)(?-u:\b)"
     ))
-    .expect("static regex")
 });
 
 /// Month names of other languages, as they stand in written dates (genitive forms where a
@@ -302,7 +302,7 @@ fn year_only(text: &str, out: &mut Vec<Cand>) {
 }
 
 /// Numeric and written dates that look like dates of birth.
-pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
+pub(super) fn dates(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -332,14 +332,15 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
         i = e;
     }
     let ascii = text.is_ascii();
+    let has_year = year_run(b);
     // In ASCII text "born ..." / "year of birth ..." need those words; checking for them is
     // cheaper than the regex search (non-ASCII text could spell them with other cases).
     let year_words =
-        !ascii || (year_run(b) && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
+        !ascii || (has_year && (contains_ascii_ci(b, b"born") || contains_ascii_ci(b, b"year")));
     if year_words {
         year_only(text, out);
     }
-    if year_run(b) {
+    if has_year {
         for m in WRITTEN_INTL.find_iter(text) {
             let year = m
                 .as_str()
@@ -357,7 +358,7 @@ pub(super) fn dates(text: &str, out: &mut Vec<Cand>) {
     if !month_hint {
         return;
     }
-    for m in WRITTEN.find_iter(text) {
+    for m in WRITTEN.find_iter(text, starts) {
         let (s, e) = (m.start(), m.end());
         let t = m.as_str();
         let year = t

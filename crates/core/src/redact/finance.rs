@@ -1,6 +1,7 @@
 //! Payment cards (Luhn + issuer ranges), IBANs (country length + mod-97) and order,
 //! account and reference numbers (cue words and id shapes).
 
+use super::gate::{Starts, WordCues};
 use super::lexicon::{char_before, is_word_char, next_digit, right_clear};
 use super::validate::{card_brand_ok, iban_length, iban_mod97, luhn};
 use super::{Cand, PiiKind, Prio};
@@ -172,12 +173,21 @@ pub(super) fn ibans(text: &str, out: &mut Vec<Cand>) {
     }
 }
 
+/// Order cue words. The Greek, Russian and Turkish ones may stand inside a word; every
+/// other one starts and ends at a word boundary ([`ORDER_CUE_WORDS`]).
 static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?:παραγγελίας|παραγγελία|заказа|заказ|sipariş|(?-u:\b)(?:orders?(?:_id|_no|_number)?|commande|pedido|encomenda|bestellung|bestellnummer|auftragsnummer|auftrag|ordine|bestelling|bestelnummer|zam[oó]wienia|zam[oó]wienie|objedn[aá]vky|objedn[aá]vka|tellimuse|tellimus|tilausnumero|tilaus|best[aä]llning|bestilling|ordre|rendel[eé]s|comanda|comenzii|u[zž]sakymo|pas[uū]t[iī]juma|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b))",
-    )
+    Regex::new(&format!(
+        r"(?i)(?:παραγγελίας|παραγγελία|заказа|заказ|sipariş|{ORDER_CUE_WORDS_PATTERN})"
+    ))
     .expect("static regex")
 });
+
+/// The order cue words that start at a word boundary: in ASCII text the only ones that
+/// can match, so there [`ORDER_CUE`] is searched only where a word starts.
+const ORDER_CUE_WORDS_PATTERN: &str = r"(?-u:\b)(?:orders?(?:_id|_no|_number)?|commande|pedido|encomenda|bestellung|bestellnummer|auftragsnummer|auftrag|ordine|bestelling|bestelnummer|zam[oó]wienia|zam[oó]wienie|objedn[aá]vky|objedn[aá]vka|tellimuse|tellimus|tilausnumero|tilaus|best[aä]llning|bestilling|ordre|rendel[eé]s|comanda|comenzii|u[zž]sakymo|pas[uū]t[iī]juma|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b)";
+
+static ORDER_CUE_WORDS: LazyLock<WordCues> =
+    LazyLock::new(|| WordCues::new(&format!("(?i){ORDER_CUE_WORDS_PATTERN}")));
 
 /// Words and signs allowed between an order cue and the id ("order number: 123").
 const FILLERS: &[&str] = &[
@@ -290,129 +300,139 @@ fn looks_like_quantity(id: &[u8]) -> bool {
 }
 
 /// Order, account, ticket and reference numbers after a cue word.
-pub(super) fn order_cues(text: &str, out: &mut Vec<Cand>) {
-    let b = text.as_bytes();
-    for m in ORDER_CUE.find_iter(text) {
-        // "INV-2024-0042": the cue word is part of the id (the shape detector has it)
-        if b.get(m.end())
-            .is_some_and(|&c| c == b'-' || c == b'/' || c == b'_')
-            && b.get(m.end() + 1).is_some_and(u8::is_ascii_alphanumeric)
-        {
-            continue;
+pub(super) fn order_cues(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
+    if text.is_ascii() {
+        for m in ORDER_CUE_WORDS.find_iter(text, starts) {
+            order_cue(text, m.end(), out);
         }
-        let mut i = m.end();
-        let mut explicit = false;
-        let mut steps = 0;
-        // skip fillers
-        loop {
-            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-                i += 1;
-            }
-            if steps >= 5 || i >= b.len() {
-                break;
-            }
-            let rest = &text[i..];
-            let mut advanced = false;
-            for f in FILLERS {
-                if rest.len() >= f.len()
-                    && rest.is_char_boundary(f.len())
-                    && rest[..f.len()].eq_ignore_ascii_case(f)
-                {
-                    let after = rest[f.len()..].chars().next();
-                    let word_f = f.bytes().all(|c| c.is_ascii_alphabetic());
-                    if word_f && after.is_some_and(is_word_char) {
-                        continue;
-                    }
-                    if matches!(
-                        *f,
-                        "number" | "no" | "nr" | "id" | "#" | "n°" | "nº" | "num" | "nbr"
-                    ) {
-                        explicit = true;
-                    }
-                    i += f.len();
-                    advanced = true;
-                    break;
-                }
-            }
-            if !advanced {
-                break;
-            }
-            steps += 1;
-        }
-        if i >= b.len() || !b[i].is_ascii_alphanumeric() {
-            continue;
-        }
-        let s = i;
-        let mut e = id_token_end(b, s);
-        if !right_clear(text, e) {
-            continue;
-        }
-        // "8357 4594 40": digit groups separated by single spaces are one id
-        if b[s..e].iter().all(u8::is_ascii_digit) && e - s >= 3 {
-            let mut j = e;
-            while j + 1 < b.len() && b[j] == b' ' && b[j + 1].is_ascii_digit() {
-                let k = j + 1 + b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if k - (j + 1) < 2
-                    || !right_clear(text, k)
-                    || matches!(b.get(k), Some(b'.' | b':' | b'/' | b','))
-                        && b.get(k + 1).is_some_and(u8::is_ascii_digit)
-                {
-                    break;
-                }
-                j = k;
-            }
-            e = j;
-        }
-        let id = &b[s..e];
-        let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
-        if n_digits == 0 {
-            // "booking ref TNAVSZ": an all-capital code after an explicit cue
-            let caps = id.iter().all(|c| c.is_ascii_uppercase() || *c == b'-')
-                && id.iter().filter(|c| c.is_ascii_uppercase()).count() >= 5;
-            let before = text[..s]
-                .trim_end_matches([' ', ':', '#'])
-                .to_ascii_lowercase();
-            let code_word = [
-                "ref",
-                "reference",
-                "code",
-                "number",
-                "no",
-                "no.",
-                "id",
-                "pnr",
-            ]
-            .iter()
-            .any(|w| before.ends_with(w));
-            if caps && (5..=16).contains(&id.len()) && code_word {
-                out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
-            }
-            continue;
-        }
-        let all_digits = n_digits == id.len();
-        let ok = if all_digits {
-            id.len() >= 5 || (explicit && id.len() >= 3)
-        } else {
-            id.len() >= 4 && !looks_like_quantity(id)
-        };
-        if ok && !looks_like_date(id) {
-            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+    } else {
+        for m in ORDER_CUE.find_iter(text) {
+            order_cue(text, m.end(), out);
         }
     }
 }
 
-static ORDER_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+/// The id after an order cue that ends at `cue_end`, if there is one.
+fn order_cue(text: &str, cue_end: usize, out: &mut Vec<Cand>) {
+    let b = text.as_bytes();
+    // "INV-2024-0042": the cue word is part of the id (the shape detector has it)
+    if b.get(cue_end)
+        .is_some_and(|&c| c == b'-' || c == b'/' || c == b'_')
+        && b.get(cue_end + 1).is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return;
+    }
+    let mut i = cue_end;
+    let mut explicit = false;
+    let mut steps = 0;
+    // skip fillers
+    loop {
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        if steps >= 5 || i >= b.len() {
+            break;
+        }
+        let rest = &text[i..];
+        let mut advanced = false;
+        for f in FILLERS {
+            if rest.len() >= f.len()
+                && rest.is_char_boundary(f.len())
+                && rest[..f.len()].eq_ignore_ascii_case(f)
+            {
+                let after = rest[f.len()..].chars().next();
+                let word_f = f.bytes().all(|c| c.is_ascii_alphabetic());
+                if word_f && after.is_some_and(is_word_char) {
+                    continue;
+                }
+                if matches!(
+                    *f,
+                    "number" | "no" | "nr" | "id" | "#" | "n°" | "nº" | "num" | "nbr"
+                ) {
+                    explicit = true;
+                }
+                i += f.len();
+                advanced = true;
+                break;
+            }
+        }
+        if !advanced {
+            break;
+        }
+        steps += 1;
+    }
+    if i >= b.len() || !b[i].is_ascii_alphanumeric() {
+        return;
+    }
+    let s = i;
+    let mut e = id_token_end(b, s);
+    if !right_clear(text, e) {
+        return;
+    }
+    // "8357 4594 40": digit groups separated by single spaces are one id
+    if b[s..e].iter().all(u8::is_ascii_digit) && e - s >= 3 {
+        let mut j = e;
+        while j + 1 < b.len() && b[j] == b' ' && b[j + 1].is_ascii_digit() {
+            let k = j + 1 + b[j + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if k - (j + 1) < 2
+                || !right_clear(text, k)
+                || matches!(b.get(k), Some(b'.' | b':' | b'/' | b','))
+                    && b.get(k + 1).is_some_and(u8::is_ascii_digit)
+            {
+                break;
+            }
+            j = k;
+        }
+        e = j;
+    }
+    let id = &b[s..e];
+    let n_digits = id.iter().filter(|c| c.is_ascii_digit()).count();
+    if n_digits == 0 {
+        // "booking ref TNAVSZ": an all-capital code after an explicit cue
+        let caps = id.iter().all(|c| c.is_ascii_uppercase() || *c == b'-')
+            && id.iter().filter(|c| c.is_ascii_uppercase()).count() >= 5;
+        let before = text[..s]
+            .trim_end_matches([' ', ':', '#'])
+            .to_ascii_lowercase();
+        let code_word = [
+            "ref",
+            "reference",
+            "code",
+            "number",
+            "no",
+            "no.",
+            "id",
+            "pnr",
+        ]
+        .iter()
+        .any(|w| before.ends_with(w));
+        if caps && (5..=16).contains(&id.len()) && code_word {
+            out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+        }
+        return;
+    }
+    let all_digits = n_digits == id.len();
+    let ok = if all_digits {
+        id.len() >= 5 || (explicit && id.len() >= 3)
+    } else {
+        id.len() >= 4 && !looks_like_quantity(id)
+    };
+    if ok && !looks_like_date(id) {
+        out.push(Cand::new(s, e, PiiKind::OrderNumber, Prio::ORDER_CUE));
+    }
+}
+
+static ORDER_SHAPE: LazyLock<WordCues> = LazyLock::new(|| {
+    WordCues::new(
         r"(?-u:\b)(?:[A-Z]{2,5}-\d{3,}(?:-[A-Z0-9]+)*|\d{3}-\d{7}-\d{7}|(?:19|20)\d{2}-\d{5,7}|[A-Z0-9]{6,24})(?-u:\b)",
     )
-    .expect("static regex")
 });
 
 /// Id shapes without a cue: ORD-1234567, 123-1234567-1234567, 2024-12345, mixed
 /// uppercase/digit codes, "#A1B2C3", and long bare digit runs (weakest).
-pub(super) fn order_shapes(text: &str, out: &mut Vec<Cand>) {
+pub(super) fn order_shapes(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
-    for m in ORDER_SHAPE.find_iter(text) {
+    for m in ORDER_SHAPE.find_iter(text, starts) {
         let (s, e) = (m.start(), m.end());
         if s > 0 && matches!(b[s - 1], b'-' | b'.' | b'/' | b'+') {
             continue;

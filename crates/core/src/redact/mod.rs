@@ -26,6 +26,7 @@ mod dates;
 mod doer;
 mod fields;
 mod finance;
+pub mod gate;
 mod gazetteer;
 mod guess;
 mod ids;
@@ -537,6 +538,8 @@ impl Redactor {
     /// Every detector's raw candidates, before overlap resolution.
     fn candidates(&self, text: &str) -> Vec<Cand> {
         let g = gates(text);
+        // where the cue patterns of names, addresses and order ids can start
+        let starts = gate::Starts::of(text);
         let mut c: Vec<Cand> = Vec::new();
         if self.on(PiiKind::Email)
             && (g.at
@@ -565,12 +568,12 @@ impl Redactor {
                 phone_lines::phone_lines(text, &mut c);
             }
             if self.on(PiiKind::DateOfBirth) {
-                dates::dates(text, &mut c);
+                dates::dates(text, &starts, &mut c);
             }
             if self.on(PiiKind::OrderNumber) {
-                finance::order_cues(text, &mut c);
+                finance::order_cues(text, &starts, &mut c);
                 if g.upper || g.hash || text.len() >= 7 {
-                    finance::order_shapes(text, &mut c);
+                    finance::order_shapes(text, &starts, &mut c);
                 }
             }
             // The recognizers (recognizer.rs): every one of them needs digits.
@@ -612,10 +615,10 @@ impl Redactor {
         }
         if !g.digit && g.upper && self.on(PiiKind::OrderNumber) && caps_run(text, 5) {
             // "booking ref TNAVSZ": letter-only codes after a cue
-            finance::order_cues(text, &mut c);
+            finance::order_cues(text, &starts, &mut c);
         }
         if self.on(PiiKind::StreetAddress) {
-            address::addresses(text, g.digit, &mut c);
+            address::addresses(text, g.digit, &starts, &mut c);
             if g.digit {
                 postal::postal(text, &mut c);
                 blocks::blocks(text, &mut c);
@@ -663,7 +666,7 @@ impl Redactor {
             }
         }
         if self.on(PiiKind::Person) {
-            names::names(text, g.ascii, &mut c);
+            names::names(text, g.ascii, &starts, &mut c);
             if g.upper || !g.ascii {
                 salutation::salutations(text, &mut c);
             }

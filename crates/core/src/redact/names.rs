@@ -7,6 +7,7 @@
 //! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
 //! must be a known given name (or be followed by "writing", "here", ...).
 
+use super::gate::{Starts, WordCues};
 use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word, Lower};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -26,12 +27,11 @@ fn rel() -> String {
 }
 
 /// All cue phrases in one pass (the lazy DFA with literal prefilters keeps this cheap).
-static CUES: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+static CUES: LazyLock<WordCues> = LazyLock::new(|| {
+    WordCues::new(&format!(
         r"(?i)(?-u:\b)(?:(?:{TITLE})(?-u:\b)\.?|{STRONG}|{}|{SIG}|{INTRO})",
         rel()
     ))
-    .expect("static regex")
 });
 
 fn anchored(alts: &str) -> Regex {
@@ -407,13 +407,13 @@ fn next_is_function(text: &str, e: usize) -> bool {
 }
 
 /// Person names: cue-based and capitalised given-name pairs.
-pub(super) fn names(text: &str, ascii: bool, out: &mut Vec<Cand>) {
+pub(super) fn names(text: &str, ascii: bool, starts: &Starts, out: &mut Vec<Cand>) {
     let mut p = Parser {
         text,
         buf: Lower::new(),
         ends: Vec::new(),
     };
-    for m in CUES.find_iter(text) {
+    for m in CUES.find_iter(text, starts) {
         let t = m.as_str();
         // whole words only ("hi" is not "his"); "name:" may be followed by anything
         if t.ends_with(|c: char| c.is_alphanumeric()) && !super::lexicon::right_clear(text, m.end())

@@ -1,0 +1,468 @@
+//! Cue patterns searched only where a word starts.
+//!
+//! Every cue pattern of the redactor ("my name is", "address:", "order no") starts at a
+//! word boundary, yet a regex search steps its automaton through every byte of a
+//! message and, for each match, scans back to find where it began. A [`WordCues`]
+//! pattern is tried only at word starts whose first three bytes can begin a match, and
+//! there it is anchored, so a search costs a table lookup per word and a short forward
+//! walk where a cue may start.
+//!
+//! The table is not written by hand: it is read off the pattern's own automaton when the
+//! pattern is built (which three-byte beginnings leave it alive), so it can only let
+//! more positions through than can match, never fewer, and every position it lets
+//! through is searched by the full pattern. The matches are exactly those of
+//! `Regex::find_iter`. [`WordCues::new`] refuses a pattern that could start a match
+//! inside a word, where the word-start scan would not look.
+
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::Pool;
+use regex_automata::util::start;
+use regex_automata::{meta, Anchored, Input};
+use std::borrow::Cow;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+
+/// Makes a search cache for a thread that has none free.
+type NewCache = Box<dyn Fn() -> Cache + Send + Sync + UnwindSafe + RefUnwindSafe>;
+
+/// Byte classes of the start table: each letter in each case, digits, white space, the
+/// signs cues use, other ASCII, UTF-8 continuation and lead bytes, and the end of the
+/// text. A class is alive when any of its bytes is, so sharing a class only lets more
+/// through.
+const CLASSES: usize = 64;
+
+/// The class of "past the end of the text", for a start one or two bytes before it.
+const END: u8 = 63;
+
+const fn class_of(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' => b - b'a',
+        b'A'..=b'Z' => 26 + (b - b'A'),
+        b'0'..=b'9' => 52,
+        b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => 53,
+        b'\'' => 54,
+        b'.' => 55,
+        b':' => 56,
+        b'-' | b'/' => 57,
+        0x80..=0xbf => 59,
+        0xc0..=0xff => 60,
+        _ => 58,
+    }
+}
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = class_of(b as u8);
+        b += 1;
+    }
+    t
+};
+
+/// The ASCII word bytes of `(?-u:\b)`.
+static WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
+/// A cue pattern and the three-byte beginnings at a word start that can begin a match.
+pub(super) struct WordCues {
+    /// The forward automaton that finds where a match tried at a word start ends.
+    dfa: DFA,
+    /// Its lazily built states, one cache per thread searching at a time.
+    caches: Pool<Cache, NewCache>,
+    /// The whole pattern, for the rare search the lazy automaton gives up on.
+    re: meta::Regex,
+    /// The exact first bytes a match can start with, one bit per byte.
+    first: [u64; 4],
+    /// One bit per (first, second, third) byte class a match can start with.
+    alive: [u64; CLASSES * CLASSES * CLASSES / 64],
+}
+
+impl WordCues {
+    /// Build the pattern and its start table. Panics (like the regex statics it
+    /// replaces, on first use and in every test that uses it) if the pattern is invalid,
+    /// can match the empty string, or can start a match other than where an ASCII word
+    /// starts or a non-ASCII character follows an ASCII word byte.
+    pub(super) fn new(pattern: &str) -> WordCues {
+        let re = meta::Regex::new(pattern).expect("static regex");
+        assert!(
+            regex_automata::util::syntax::parse(pattern)
+                .expect("static regex")
+                .properties()
+                .minimum_len()
+                .unwrap_or(0)
+                > 0,
+            "a word cue pattern must not match the empty string"
+        );
+        let dfa = DFA::builder()
+            .configure(DFA::config().cache_capacity(64 << 20))
+            .build(pattern)
+            .expect("static regex");
+        let mut cache = dfa.create_cache();
+        let mut first = [0u64; 4];
+        let mut alive = [0u64; CLASSES * CLASSES * CLASSES / 64];
+        let mut set = |c0: u8, c1: u8, c2: u8| {
+            let i = key(c0, c1, c2) as usize;
+            alive[i / 64] |= 1 << (i % 64);
+        };
+        let at = |behind: Option<u8>| {
+            start::Config::new()
+                .anchored(Anchored::Yes)
+                .look_behind(behind)
+        };
+        for b0 in 0..=255u8 {
+            // where the scan tries a byte: an ASCII word byte after a non-word byte, a
+            // non-ASCII byte after an ASCII word byte
+            let (tried, untried): (&[Option<u8>], &[Option<u8>]) = if WORD[usize::from(b0)] {
+                (&[None, Some(b' '), Some(b'\n'), Some(b'\r')], &[Some(b'a')])
+            } else if b0 >= 0x80 {
+                (&[Some(b'a')], &[None, Some(b' '), Some(b'\n'), Some(b'\r')])
+            } else {
+                (
+                    &[],
+                    &[None, Some(b' '), Some(b'\n'), Some(b'\r'), Some(b'a')],
+                )
+            };
+            for &behind in untried {
+                let s = dfa
+                    .start_state(&mut cache, &at(behind))
+                    .expect("start state");
+                let s0 = dfa.next_state(&mut cache, s, b0).expect("cache");
+                assert!(
+                    s0.is_dead(),
+                    "a word cue pattern can start a match at byte {b0:#04x} after {behind:?}"
+                );
+            }
+            for &behind in tried {
+                let s = dfa
+                    .start_state(&mut cache, &at(behind))
+                    .expect("start state");
+                let s0 = dfa.next_state(&mut cache, s, b0).expect("cache");
+                if s0.is_dead() {
+                    continue;
+                }
+                first[usize::from(b0 / 64)] |= 1 << (b0 % 64);
+                let c0 = CLASS[usize::from(b0)];
+                // a start a byte or two before the end is always tried
+                set(c0, END, END);
+                for b1 in 0..=255u8 {
+                    let s1 = dfa.next_state(&mut cache, s0, b1).expect("cache");
+                    if s1.is_dead() {
+                        continue;
+                    }
+                    let c1 = CLASS[usize::from(b1)];
+                    set(c0, c1, END);
+                    for b2 in 0..=255u8 {
+                        let s2 = dfa.next_state(&mut cache, s1, b2).expect("cache");
+                        if !s2.is_dead() {
+                            set(c0, c1, CLASS[usize::from(b2)]);
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(cache.clear_count(), 0, "the start table outgrew its cache");
+        let dfa = DFA::new(pattern).expect("static regex");
+        let for_pool = dfa.clone();
+        let caches: Pool<Cache, NewCache> = Pool::new(Box::new(move || for_pool.create_cache()));
+        WordCues {
+            dfa,
+            caches,
+            re,
+            first,
+            alive,
+        }
+    }
+
+    /// Every match of the pattern in `text`, in order and not overlapping, as
+    /// `Regex::find_iter` gives them. `starts` are the text's [`Starts`].
+    pub(super) fn find_iter<'t>(
+        &'t self,
+        text: &'t str,
+        starts: &'t Starts,
+    ) -> impl Iterator<Item = Found<'t>> + 't {
+        let b = text.as_bytes();
+        let starts: Cow<'t, Starts> = if starts.len == b.len() {
+            Cow::Borrowed(starts)
+        } else {
+            // starts of another text: a caller's mistake, answered right all the same
+            Cow::Owned(Starts::of(text))
+        };
+        let mut cache = self.caches.get();
+        let mut word = 0;
+        let mut bits = starts.bits().first().copied().unwrap_or(0);
+        let mut from = 0;
+        std::iter::from_fn(move || loop {
+            while bits == 0 {
+                word += 1;
+                bits = *starts.bits().get(word)?;
+            }
+            let at = word * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if at < from || !self.may_start(b, at) {
+                continue;
+            }
+            if let Some(end) = self.end_of_match_at(&mut cache, text, at) {
+                from = end;
+                return Some(Found {
+                    text,
+                    start: at,
+                    end,
+                });
+            }
+        })
+    }
+
+    /// Can a match start at `at`, by its first byte and the classes of its first three?
+    fn may_start(&self, b: &[u8], at: usize) -> bool {
+        let c = b[at];
+        if self.first[usize::from(c / 64)] & (1 << (c % 64)) == 0 {
+            return false;
+        }
+        let k = if at + 2 < b.len() {
+            key(
+                CLASS[usize::from(c)],
+                CLASS[usize::from(b[at + 1])],
+                CLASS[usize::from(b[at + 2])],
+            )
+        } else {
+            let class = |i: usize| b.get(i).map_or(END, |&c| CLASS[usize::from(c)]);
+            key(CLASS[usize::from(c)], class(at + 1), class(at + 2))
+        };
+        let k = k as usize;
+        self.alive[k / 64] & (1 << (k % 64)) != 0
+    }
+
+    /// Where the match that starts at `at` ends, if one does: the pattern's automaton
+    /// walked from `at` until it can match no more, the last match it passed kept (the
+    /// leftmost-first match of the regex crate).
+    fn end_of_match_at(&self, cache: &mut Cache, text: &str, at: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        let whole = || {
+            let input = Input::new(text).span(at..b.len()).anchored(Anchored::Yes);
+            self.re.search(&input).map(|m| m.end())
+        };
+        let behind = at.checked_sub(1).map(|i| b[i]);
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(behind);
+        let Ok(mut sid) = self.dfa.start_state(cache, &config) else {
+            return whole();
+        };
+        let mut end = None;
+        for (i, &c) in b.iter().enumerate().skip(at) {
+            let Ok(next) = self.dfa.next_state(cache, sid, c) else {
+                return whole();
+            };
+            sid = next;
+            if sid.is_tagged() {
+                // a match is seen one byte late: the state after byte i says one ended at i
+                if sid.is_match() {
+                    end = Some(i);
+                } else if sid.is_dead() {
+                    return end;
+                } else if sid.is_quit() {
+                    return whole();
+                }
+            }
+        }
+        match self.dfa.next_eoi_state(cache, sid) {
+            Ok(eoi) if eoi.is_match() => Some(b.len()),
+            Ok(_) => end,
+            Err(_) => whole(),
+        }
+    }
+}
+
+/// The positions of a text where a [`WordCues`] pattern can start: an ASCII letter,
+/// digit or '_' after any other byte (or at the start), and a non-ASCII character right
+/// after one of those. Found once per message and shared by every cue pattern.
+#[derive(Clone)]
+pub(super) struct Starts {
+    /// One bit per byte of the text, for texts of up to 512 bytes.
+    inline: [u64; INLINE],
+    /// The bits of a longer text.
+    heap: Vec<u64>,
+    /// The length of the text they belong to.
+    len: usize,
+}
+
+/// Words of bits kept on the stack: most messages are shorter than 512 bytes.
+const INLINE: usize = 8;
+
+impl Starts {
+    /// The starts of `text`: its bytes eight at a time, without a branch per byte.
+    pub(super) fn of(text: &str) -> Starts {
+        let b = text.as_bytes();
+        let n = b.len().div_ceil(64);
+        let mut s = Starts {
+            inline: [0; INLINE],
+            heap: if n > INLINE { vec![0; n] } else { Vec::new() },
+            len: b.len(),
+        };
+        let bits = if n > INLINE {
+            &mut s.heap[..]
+        } else {
+            &mut s.inline[..n]
+        };
+        let mut carry = 0u64;
+        for (chunk, out) in b.chunks(64).zip(bits.iter_mut()) {
+            let (mut word, mut high) = (0u64, 0u64);
+            for (j, eight) in chunk.chunks(8).enumerate() {
+                let (w, h) = word_and_high_bits(eight);
+                word |= w << (8 * j);
+                high |= h << (8 * j);
+            }
+            let before = (word << 1) | carry;
+            *out = (word & !before) | (before & high);
+            carry = (word >> (chunk.len() - 1)) & 1;
+        }
+        s
+    }
+
+    fn bits(&self) -> &[u64] {
+        let n = self.len.div_ceil(64);
+        if n > INLINE {
+            &self.heap
+        } else {
+            &self.inline[..n]
+        }
+    }
+}
+
+/// One match of a [`WordCues`] pattern, read like a `regex::Match`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Found<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> Found<'t> {
+    /// Where the match starts in the text (bytes).
+    pub(super) fn start(&self) -> usize {
+        self.start
+    }
+    /// Where the match ends in the text (bytes).
+    pub(super) fn end(&self) -> usize {
+        self.end
+    }
+    /// The matched text.
+    pub(super) fn as_str(&self) -> &'t str {
+        &self.text[self.start..self.end]
+    }
+}
+
+/// For up to eight bytes, one bit each (the first byte's lowest): is it an ASCII word
+/// byte, is it non-ASCII. All eight at once in one `u64` (no byte's sum carries into
+/// the next, as every byte is below 0x80 where it is added to).
+fn word_and_high_bits(eight: &[u8]) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const TOPS: u64 = 0x8080_8080_8080_8080;
+    let mut buf = [0u8; 8];
+    buf[..eight.len()].copy_from_slice(eight);
+    let x = u64::from_le_bytes(buf);
+    let high = x & TOPS;
+    let v = x & !TOPS;
+    // bytes from lo to hi (both below 0x80), as their top bit
+    let within = |lo: u64, hi: u64| (v + ONES * (0x80 - lo)) & !(v + ONES * (0x7f - hi)) & TOPS;
+    let underscore = !((v ^ (ONES * u64::from(b'_'))) + ONES * 0x7f) & TOPS;
+    let word = (within(0x30, 0x39) | within(0x41, 0x5a) | within(0x61, 0x7a) | underscore) & !high;
+    // the top bit of each byte, gathered into the low eight bits in byte order
+    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) & 0xff;
+    let n = eight.len();
+    let keep = if n == 8 { 0xff } else { (1u64 << n) - 1 };
+    (gather(word) & keep, gather(high) & keep)
+}
+
+/// The bit of three byte classes in [`WordCues::alive`] (64 * 64 * 64 fits a `u32`, not
+/// a `u16`: see [`key`]'s callers, which widen it before indexing).
+fn key(c0: u8, c1: u8, c2: u8) -> u32 {
+    (u32::from(c0) * CLASSES as u32 + u32::from(c1)) * CLASSES as u32 + u32::from(c2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Starts, WordCues};
+    use regex::Regex;
+
+    const CUES: &str = r"(?i)(?-u:\b)(?:my\s+name\s+is|mr\.?|hi|address\s*:|c/o|sent\s+to)";
+
+    fn same(text: &str) {
+        let w = WordCues::new(CUES);
+        let starts = Starts::of(text);
+        let r = Regex::new(CUES).unwrap();
+        let want: Vec<(usize, usize)> = r.find_iter(text).map(|m| (m.start(), m.end())).collect();
+        let got: Vec<(usize, usize)> = w
+            .find_iter(text, &starts)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+
+    #[test]
+    fn finds_what_the_regex_finds() {
+        for t in [
+            "Hi, my name is Ann",
+            "hi",
+            "h",
+            "xhi his HIGH Mr. Mr mr",
+            "c/o Ann, address: 1 Main St",
+            "ſent to Ann (long s folds to s), ſent tO",
+            "aſent to",
+            "MY  NAME\tIS x my name isn't",
+            "",
+            "über hi",
+            "sent_to sent to_",
+        ] {
+            same(t);
+        }
+        // a text longer than the starts kept on the stack, and one longer than 64 KiB
+        same(&"hi a my name is b, ".repeat(40));
+        same(&"x ".repeat(40_000).replace("x x x", "Mr. Ann"));
+    }
+
+    #[test]
+    fn word_and_high_bits_agree_with_the_byte_tests() {
+        for c in 0..=255u8 {
+            for n in 1..=8 {
+                for k in 0..n {
+                    let mut eight = vec![b'a'; n];
+                    eight[k] = c;
+                    let (w, h) = super::word_and_high_bits(&eight);
+                    for (i, &x) in eight.iter().enumerate() {
+                        let word = x.is_ascii_alphanumeric() || x == b'_';
+                        assert_eq!(w >> i & 1 == 1, word, "{x:#04x} at {i} of {n}");
+                        assert_eq!(h >> i & 1 == 1, x >= 0x80, "{x:#04x} at {i} of {n}");
+                    }
+                    assert_eq!(w >> n, 0);
+                    assert_eq!(h >> n, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn starts_of_another_text_still_find_the_matches() {
+        let w = WordCues::new(CUES);
+        let wrong = Starts::of("nothing here");
+        let text = "Hi, my name is Ann";
+        let got: Vec<(usize, usize)> = w
+            .find_iter(text, &wrong)
+            .map(|m| (m.start(), m.end()))
+            .collect();
+        assert_eq!(got, vec![(0, 2), (4, 14)]);
+    }
+
+    #[test]
+    #[should_panic(expected = "can start a match")]
+    fn refuses_a_pattern_that_starts_inside_a_word() {
+        WordCues::new(r"(?i)name");
+    }
+}
