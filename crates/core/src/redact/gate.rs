@@ -158,9 +158,12 @@ impl WordCues {
                     }
                     let c1 = CLASS[usize::from(b1)];
                     set(c0, c1, END);
+                    // A match is seen one byte after its end, and the automaton may die
+                    // right after: once a state says a match ended, any next byte goes.
+                    let ended = s1.is_match();
                     for b2 in 0..=255u8 {
                         let s2 = dfa.next_state(&mut cache, s1, b2).expect("cache");
-                        if !s2.is_dead() {
+                        if ended || !s2.is_dead() {
                             set(c0, c1, CLASS[usize::from(b2)]);
                         }
                     }
@@ -420,6 +423,7 @@ mod tests {
             "",
             "über hi",
             "sent_to sent to_",
+            "hi, Mr, mr. c/o, hi.",
         ] {
             same(t);
         }
@@ -458,6 +462,22 @@ mod tests {
             .map(|m| (m.start(), m.end()))
             .collect();
         assert_eq!(got, vec![(0, 2), (4, 14)]);
+    }
+
+    #[test]
+    fn finds_one_letter_matches() {
+        let p = r"(?-u:\b)(?:x|yz)";
+        let w = WordCues::new(p);
+        let r = Regex::new(p).unwrap();
+        for t in ["x", "x.", "x, yz", "ax x-y yz"] {
+            let starts = Starts::of(t);
+            let got: Vec<(usize, usize)> = w
+                .find_iter(t, &starts)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let want: Vec<(usize, usize)> = r.find_iter(t).map(|m| (m.start(), m.end())).collect();
+            assert_eq!(got, want, "{t:?}");
+        }
     }
 
     #[test]
