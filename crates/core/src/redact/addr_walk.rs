@@ -18,31 +18,29 @@
 //! capitalisation), a short list of street-type and unit words in several languages, and
 //! the everyday-word list that already keeps "after 2 weeks" from being a street.
 
-use super::gate::{Starts, WordCues};
+use super::gate::Starts;
 use super::lexicon::{is_capitalised, is_common, lower, Lower, LowercaseText, WordSet};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
 use std::sync::LazyLock;
 
 /// Phrases after which an address usually follows.
-static CUES: LazyLock<WordCues> = LazyLock::new(|| {
-    WordCues::new(concat!(
-        r"(?i)(?-u:\b)(?:",
-        r"address(?:\s+(?:is|was)(?:\s+still)?|\s+still|\s*[:\-])?",
-        r"|(?:home|house|flat|apartment)\s+(?:on|at)",
-        r"|addressed\s+to|ship(?:ped|ping)?\s+(?:it\s+|them\s+|this\s+)?to",
-        r"|deliver(?:ed|y)?\s+(?:it\s+|them\s+|this\s+)?to|send\s+(?:it|them|this|the\s+\w+)\s+to",
-        r"|sent\s+(?:it\s+)?to|(?:went|gone|go|goes|delivered)\s+to",
-        r"|(?:live|lives|living|stay|staying|reside|residing|located|based)\s+(?:at|in|on)",
-        r"|moved\s+to|move\s+to|moving\s+to|relocated\s+to|i'm\s+at|i\s+am\s+at|we're\s+at|we\s+are\s+at",
-        // "lives at" in other languages
-        r"|woont\s+(?:op|aan|in)|wohnt\s+(?:in|an|am)|bor\s+(?:på|i)|asuu|vive\s+en|habite\s+(?:à|au)",
-        r"|risiede\s+in|abita\s+in|mora\s+(?:na|em)|reside\s+(?:na|em)|mieszka\s+(?:na|przy|w)",
-        r"|left\s+(?:it|them|the\s+\w+)\s+at|collect(?:ion)?\s+from|pick(?:\s*-?up)?\s+from",
-        r"|change\s+(?:it|that|this)\s+to|update\s+(?:it|that)\s+to|home\s*:|address\s+to",
-        r")",
-    ))
-});
+pub(super) const CUE_PATTERN: &str = concat!(
+    r"(?i)(?-u:\b)(?:",
+    r"address(?:\s+(?:is|was)(?:\s+still)?|\s+still|\s*[:\-])?",
+    r"|(?:home|house|flat|apartment)\s+(?:on|at)",
+    r"|addressed\s+to|ship(?:ped|ping)?\s+(?:it\s+|them\s+|this\s+)?to",
+    r"|deliver(?:ed|y)?\s+(?:it\s+|them\s+|this\s+)?to|send\s+(?:it|them|this|the\s+\w+)\s+to",
+    r"|sent\s+(?:it\s+)?to|(?:went|gone|go|goes|delivered)\s+to",
+    r"|(?:live|lives|living|stay|staying|reside|residing|located|based)\s+(?:at|in|on)",
+    r"|moved\s+to|move\s+to|moving\s+to|relocated\s+to|i'm\s+at|i\s+am\s+at|we're\s+at|we\s+are\s+at",
+    // "lives at" in other languages
+    r"|woont\s+(?:op|aan|in)|wohnt\s+(?:in|an|am)|bor\s+(?:på|i)|asuu|vive\s+en|habite\s+(?:à|au)",
+    r"|risiede\s+in|abita\s+in|mora\s+(?:na|em)|reside\s+(?:na|em)|mieszka\s+(?:na|przy|w)",
+    r"|left\s+(?:it|them|the\s+\w+)\s+at|collect(?:ion)?\s+from|pick(?:\s*-?up)?\s+from",
+    r"|change\s+(?:it|that|this)\s+to|update\s+(?:it|that)\s+to|home\s*:|address\s+to",
+    r")",
+);
 
 /// A house number, unit or "bis/ter" written just before a street candidate.
 static LEFT_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -616,7 +614,7 @@ pub(super) fn cue_addresses(
     out: &mut Vec<Cand>,
 ) {
     let mut buf = Lower::new();
-    for m in CUES.find_iter(text, starts) {
+    for m in starts.find_iter(super::Cue::Address, text) {
         let cue_end = m.start() + m.as_str().trim_end().len();
         if !super::lexicon::right_clear(text, cue_end) && !m.as_str().ends_with([':', '-']) {
             continue;

@@ -16,7 +16,7 @@
 //! Regexes find the core; code checks that the street-name words are not everyday words
 //! ("after 2 weeks on the way" is not an address) and walks the tail.
 
-use super::gate::{Starts, WordCues};
+use super::gate::Starts;
 use super::lexicon::{
     has, is_capitalised, is_common, left_clear, lookup, lower, next_digit, next_word, Lower,
     LowercaseText, WordSet,
@@ -67,11 +67,12 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// French streets without a house number ("rue Le Goff, 75001 Paris"); only the
 /// unambiguous street types; the name is checked by code.
-static FRENCH_BARE: LazyLock<WordCues> = LazyLock::new(|| {
-    // Case variants spelled out (not `(?i)`): the first byte's case is checked exactly.
-    WordCues::new(
+static FRENCH_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    // Case variants spelled out (not `(?i)`) so the literal prefilter stays effective.
+    Regex::new(
         r"(?-u:\b)(?:[Rr]ue|RUE|[Aa]venue|AVENUE|[Bb]oulevard|BOULEVARD|[Cc]hemin|CHEMIN|[Aa]ll[ée]e|ALL[ÉE]E|[Ii]mpasse|IMPASSE|[Qq]uai|QUAI) ",
     )
+    .expect("static regex")
 });
 
 static PO_BOX: LazyLock<Regex> = LazyLock::new(|| {
@@ -812,7 +813,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, starts: &Starts, out: &mut 
             }
         }
     }
-    french_bare(&mut cx, starts, out);
+    french_bare(&mut cx, out);
     if has_digit {
         if has(&CYRILLIC_EL, text) {
             for m in CYRILLIC.find_iter(text) {
@@ -995,11 +996,11 @@ fn number_first(
     true
 }
 
-fn french_bare(cx: &mut Ctx<'_>, starts: &Starts, out: &mut Vec<Cand>) {
+fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
     let text = cx.text;
     // allocated on the first match only (most messages have none)
     let mut words = Vec::new();
-    for m in FRENCH_BARE.find_iter(text, starts) {
+    for m in FRENCH_BARE.find_iter(text) {
         let s = m.start();
         let type_end = m.end() - 1;
         collect_words(text, type_end, 5, &mut words);

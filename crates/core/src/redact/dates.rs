@@ -3,7 +3,7 @@
 //! birth date after a cue ("born", "DOB", "date of birth", "birthday", ...) or, without a
 //! cue, when its year is old enough that it cannot be a recent transaction date.
 
-use super::gate::{Starts, WordCues};
+use super::gate::Starts;
 use super::lexicon::{left_clear, next_digit, right_clear};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -73,13 +73,15 @@ fn contains_ascii_ci(b: &[u8], needle: &[u8]) -> bool {
         .any(|i| b.len() - i >= n && b[i..i + n].eq_ignore_ascii_case(needle))
 }
 
-static WRITTEN: LazyLock<WordCues> = LazyLock::new(|| {
+/// Written dates ("3rd of May 1990", "May 3, 1990"), searched at word starts
+/// ([`super::Cue::Written`]).
+pub(super) fn written_pattern() -> String {
     let day = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?";
     let year = r"(?:\d{4}|'\d{2})";
-    WordCues::new(&format!(
+    format!(
         r"(?i)(?-u:\b)(?:(?:the\s+)?{day}(?:\s+of)?[\s\-/.]*{MONTHS}\.?,?(?:[\s\-/.]+{year})?|{MONTHS}\.?\s+(?:the\s+)?{day}(?:,?\s+{year})?)(?-u:\b)"
-    ))
-});
+    )
+}
 
 /// Month names of other languages, as they stand in written dates (genitive forms where a
 /// language uses them: Polish "marca", Finnish "lokakuuta", Czech "května").
@@ -358,7 +360,7 @@ pub(super) fn dates(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
     if !month_hint {
         return;
     }
-    for m in WRITTEN.find_iter(text, starts) {
+    for m in starts.find_iter(super::Cue::Written, text) {
         let (s, e) = (m.start(), m.end());
         let t = m.as_str();
         let year = t

@@ -1,7 +1,7 @@
 //! Payment cards (Luhn + issuer ranges), IBANs (country length + mod-97) and order,
 //! account and reference numbers (cue words and id shapes).
 
-use super::gate::{Starts, WordCues};
+use super::gate::Starts;
 use super::lexicon::{char_before, is_word_char, next_digit, right_clear};
 use super::validate::{card_brand_ok, iban_length, iban_mod97, luhn};
 use super::{Cand, PiiKind, Prio};
@@ -186,8 +186,11 @@ static ORDER_CUE: LazyLock<Regex> = LazyLock::new(|| {
 /// can match, so there [`ORDER_CUE`] is searched only where a word starts.
 const ORDER_CUE_WORDS_PATTERN: &str = r"(?-u:\b)(?:orders?(?:_id|_no|_number)?|commande|pedido|encomenda|bestellung|bestellnummer|auftragsnummer|auftrag|ordine|bestelling|bestelnummer|zam[oó]wienia|zam[oó]wienie|objedn[aá]vky|objedn[aá]vka|tellimuse|tellimus|tilausnumero|tilaus|best[aä]llning|bestilling|ordre|rendel[eé]s|comanda|comenzii|u[zž]sakymo|pas[uū]t[iī]juma|purchases?|tickets?|ref|refs|reference|tracking|track|booking|confirmation|conf|invoices?|inv|bills?|receipt|case|claim|transactions?|txn|trx|accounts?|acct|a/c|customer|client|member(?:ship)?|shipments?|parcel|package|delivery|return|rma|subscription|contract|policy|application|request|complaint|incident|voucher|reservation|loan|registration|serial|authori[sz]ation|dispute|ticket|shipping|consignment|waybill|awb|pnr|itinerary|(?:loyalty|membership|member|rewards?|points|club|gift|library|student|insurance)\s+card)(?-u:\b)";
 
-static ORDER_CUE_WORDS: LazyLock<WordCues> =
-    LazyLock::new(|| WordCues::new(&format!("(?i){ORDER_CUE_WORDS_PATTERN}")));
+/// [`ORDER_CUE_WORDS_PATTERN`], case-insensitive, searched at word starts
+/// ([`super::Cue::Order`]).
+pub(super) fn order_cue_words_pattern() -> String {
+    format!("(?i){ORDER_CUE_WORDS_PATTERN}")
+}
 
 /// Words and signs allowed between an order cue and the id ("order number: 123").
 const FILLERS: &[&str] = &[
@@ -302,7 +305,7 @@ fn looks_like_quantity(id: &[u8]) -> bool {
 /// Order, account, ticket and reference numbers after a cue word.
 pub(super) fn order_cues(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
     if text.is_ascii() {
-        for m in ORDER_CUE_WORDS.find_iter(text, starts) {
+        for m in starts.find_iter(super::Cue::Order, text) {
             order_cue(text, m.end(), out);
         }
     } else {
@@ -422,17 +425,14 @@ fn order_cue(text: &str, cue_end: usize, out: &mut Vec<Cand>) {
     }
 }
 
-static ORDER_SHAPE: LazyLock<WordCues> = LazyLock::new(|| {
-    WordCues::new(
-        r"(?-u:\b)(?:[A-Z]{2,5}-\d{3,}(?:-[A-Z0-9]+)*|\d{3}-\d{7}-\d{7}|(?:19|20)\d{2}-\d{5,7}|[A-Z0-9]{6,24})(?-u:\b)",
-    )
-});
+/// Id shapes, searched at word starts ([`super::Cue::OrderShape`]).
+pub(super) const ORDER_SHAPE_PATTERN: &str = r"(?-u:\b)(?:[A-Z]{2,5}-\d{3,}(?:-[A-Z0-9]+)*|\d{3}-\d{7}-\d{7}|(?:19|20)\d{2}-\d{5,7}|[A-Z0-9]{6,24})(?-u:\b)";
 
 /// Id shapes without a cue: ORD-1234567, 123-1234567-1234567, 2024-12345, mixed
 /// uppercase/digit codes, "#A1B2C3", and long bare digit runs (weakest).
 pub(super) fn order_shapes(text: &str, starts: &Starts, out: &mut Vec<Cand>) {
     let b = text.as_bytes();
-    for m in ORDER_SHAPE.find_iter(text, starts) {
+    for m in starts.find_iter(super::Cue::OrderShape, text) {
         let (s, e) = (m.start(), m.end());
         if s > 0 && matches!(b[s - 1], b'-' | b'.' | b'/' | b'+') {
             continue;

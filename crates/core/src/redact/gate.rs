@@ -71,7 +71,7 @@ static WORD: [bool; 256] = {
 };
 
 /// A cue pattern and the three-byte beginnings at a word start that can begin a match.
-pub(super) struct WordCues {
+struct WordCues {
     /// The forward automaton that finds where a match tried at a word start ends.
     dfa: DFA,
     /// Its lazily built states, one cache per thread searching at a time.
@@ -89,7 +89,7 @@ impl WordCues {
     /// replaces, on first use and in every test that uses it) if the pattern is invalid,
     /// can match the empty string, or can start a match other than where an ASCII word
     /// starts or a non-ASCII character follows an ASCII word byte.
-    pub(super) fn new(pattern: &str) -> WordCues {
+    fn new(pattern: &str) -> WordCues {
         let re = meta::Regex::new(pattern).expect("static regex");
         assert!(
             regex_automata::util::syntax::parse(pattern)
@@ -183,65 +183,6 @@ impl WordCues {
         }
     }
 
-    /// Every match of the pattern in `text`, in order and not overlapping, as
-    /// `Regex::find_iter` gives them. `starts` are the text's [`Starts`].
-    pub(super) fn find_iter<'t>(
-        &'t self,
-        text: &'t str,
-        starts: &'t Starts,
-    ) -> impl Iterator<Item = Found<'t>> + 't {
-        let b = text.as_bytes();
-        let starts: Cow<'t, Starts> = if starts.len == b.len() {
-            Cow::Borrowed(starts)
-        } else {
-            // starts of another text: a caller's mistake, answered right all the same
-            Cow::Owned(Starts::of(text))
-        };
-        let mut cache = self.caches.get();
-        let mut word = 0;
-        let mut bits = starts.bits().first().copied().unwrap_or(0);
-        let mut from = 0;
-        std::iter::from_fn(move || loop {
-            while bits == 0 {
-                word += 1;
-                bits = *starts.bits().get(word)?;
-            }
-            let at = word * 64 + bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            if at < from || !self.may_start(b, at) {
-                continue;
-            }
-            if let Some(end) = self.end_of_match_at(&mut cache, text, at) {
-                from = end;
-                return Some(Found {
-                    text,
-                    start: at,
-                    end,
-                });
-            }
-        })
-    }
-
-    /// Can a match start at `at`, by its first byte and the classes of its first three?
-    fn may_start(&self, b: &[u8], at: usize) -> bool {
-        let c = b[at];
-        if self.first[usize::from(c / 64)] & (1 << (c % 64)) == 0 {
-            return false;
-        }
-        let k = if at + 2 < b.len() {
-            key(
-                CLASS[usize::from(c)],
-                CLASS[usize::from(b[at + 1])],
-                CLASS[usize::from(b[at + 2])],
-            )
-        } else {
-            let class = |i: usize| b.get(i).map_or(END, |&c| CLASS[usize::from(c)]);
-            key(CLASS[usize::from(c)], class(at + 1), class(at + 2))
-        };
-        let k = k as usize;
-        self.alive[k / 64] & (1 << (k % 64)) != 0
-    }
-
     /// Where the match that starts at `at` ends, if one does: the pattern's automaton
     /// walked from `at` until it can match no more, the last match it passed kept (the
     /// leftmost-first match of the regex crate).
@@ -283,59 +224,180 @@ impl WordCues {
     }
 }
 
-/// The positions of a text where a [`WordCues`] pattern can start: an ASCII letter,
-/// digit or '_' after any other byte (or at the start), and a non-ASCII character right
-/// after one of those. Found once per message and shared by every cue pattern.
+/// Up to eight cue patterns, with one start table for them all: for a first byte and for
+/// the classes of the first three bytes, a bit per pattern that can start a match there.
+pub(super) struct CueSet {
+    cues: Vec<WordCues>,
+    /// Bit `i`: pattern `i` can start with this exact byte.
+    first: [u8; 256],
+    /// Bit `i`: pattern `i` can start with these three byte classes.
+    alive: Vec<u8>,
+}
+
+impl CueSet {
+    /// Build the patterns (see [`WordCues::new`] for what is refused) and their table.
+    pub(super) fn new(patterns: &[&str]) -> CueSet {
+        assert!(
+            patterns.len() <= 8,
+            "a cue set holds at most eight patterns"
+        );
+        let cues: Vec<WordCues> = patterns.iter().map(|p| WordCues::new(p)).collect();
+        let mut first = [0u8; 256];
+        let mut alive = vec![0u8; CLASSES * CLASSES * CLASSES];
+        for (i, w) in cues.iter().enumerate() {
+            for (b, f) in first.iter_mut().enumerate() {
+                if w.first[b / 64] & (1 << (b % 64)) != 0 {
+                    *f |= 1 << i;
+                }
+            }
+            for (k, a) in alive.iter_mut().enumerate() {
+                if w.alive[k / 64] & (1 << (k % 64)) != 0 {
+                    *a |= 1 << i;
+                }
+            }
+        }
+        CueSet { cues, first, alive }
+    }
+
+    /// Which patterns can start at `at` (a word start of `b`), one bit each.
+    fn may_start(&self, b: &[u8], at: usize) -> u8 {
+        let c = b[at];
+        let first = self.first[usize::from(c)];
+        if first == 0 {
+            return 0;
+        }
+        let k = if at + 2 < b.len() {
+            key(
+                CLASS[usize::from(c)],
+                CLASS[usize::from(b[at + 1])],
+                CLASS[usize::from(b[at + 2])],
+            )
+        } else {
+            let class = |i: usize| b.get(i).map_or(END, |&c| CLASS[usize::from(c)]);
+            key(CLASS[usize::from(c)], class(at + 1), class(at + 2))
+        };
+        first & self.alive[k as usize]
+    }
+}
+
+/// Where the patterns of a [`CueSet`] can start in one text: the word starts (an ASCII
+/// letter, digit or '_' after any other byte or at the start, and a non-ASCII character
+/// right after one of those) that the set's table lets through, a bit per byte for each
+/// pattern. Found once per message, in one pass for every pattern.
 #[derive(Clone)]
-pub(super) struct Starts {
-    /// One bit per byte of the text, for texts of up to 512 bytes.
+pub(super) struct Starts<'s> {
+    set: &'s CueSet,
+    /// Pattern `i`'s bits are words `i * words .. (i + 1) * words`, while they fit.
     inline: [u64; INLINE],
-    /// The bits of a longer text.
+    /// The same for longer texts.
     heap: Vec<u64>,
+    /// Words of bits per pattern: the text's length in bytes / 64, rounded up.
+    words: usize,
     /// The length of the text they belong to.
     len: usize,
 }
 
-/// Words of bits kept on the stack: most messages are shorter than 512 bytes.
-const INLINE: usize = 8;
+/// Words of bits kept on the stack: for five patterns, messages of up to 512 bytes.
+const INLINE: usize = 40;
 
-impl Starts {
-    /// The starts of `text`: its bytes eight at a time, without a branch per byte.
-    pub(super) fn of(text: &str) -> Starts {
+impl<'s> Starts<'s> {
+    /// The starts of `text`: its bytes eight at a time, without a branch per byte, then a
+    /// table lookup per word start.
+    pub(super) fn of(set: &'s CueSet, text: &str) -> Starts<'s> {
         let b = text.as_bytes();
-        let n = b.len().div_ceil(64);
+        let words = b.len().div_ceil(64);
+        let n = set.cues.len();
         let mut s = Starts {
+            set,
             inline: [0; INLINE],
-            heap: if n > INLINE { vec![0; n] } else { Vec::new() },
+            heap: if n * words > INLINE {
+                vec![0; n * words]
+            } else {
+                Vec::new()
+            },
+            words,
             len: b.len(),
         };
-        let bits = if n > INLINE {
+        let bits = if n * words > INLINE {
             &mut s.heap[..]
         } else {
-            &mut s.inline[..n]
+            &mut s.inline[..n * words]
         };
         let mut carry = 0u64;
-        for (chunk, out) in b.chunks(64).zip(bits.iter_mut()) {
+        for (w, chunk) in b.chunks(64).enumerate() {
             let (mut word, mut high) = (0u64, 0u64);
             for (j, eight) in chunk.chunks(8).enumerate() {
-                let (w, h) = word_and_high_bits(eight);
-                word |= w << (8 * j);
-                high |= h << (8 * j);
+                let (wb, hb) = word_and_high_bits(eight);
+                word |= wb << (8 * j);
+                high |= hb << (8 * j);
             }
             let before = (word << 1) | carry;
-            *out = (word & !before) | (before & high);
+            let mut starts = (word & !before) | (before & high);
             carry = (word >> (chunk.len() - 1)) & 1;
+            while starts != 0 {
+                let bit = starts.trailing_zeros();
+                starts &= starts - 1;
+                let mut may = set.may_start(b, w * 64 + bit as usize);
+                while may != 0 {
+                    let i = may.trailing_zeros() as usize;
+                    may &= may - 1;
+                    bits[i * words + w] |= 1 << bit;
+                }
+            }
         }
         s
     }
 
-    fn bits(&self) -> &[u64] {
-        let n = self.len.div_ceil(64);
-        if n > INLINE {
-            &self.heap
+    /// Every match of pattern `cue` of the set in `text`, in order and not overlapping,
+    /// as `Regex::find_iter` gives them.
+    pub(super) fn find_iter<'t, C: Into<usize>>(
+        &'t self,
+        cue: C,
+        text: &'t str,
+    ) -> impl Iterator<Item = Found<'t>> + use<'s, 't, C> {
+        let cue: usize = cue.into();
+        let b = text.as_bytes();
+        let starts: Cow<'t, Starts<'s>> = if self.len == b.len() {
+            Cow::Borrowed(self)
         } else {
-            &self.inline[..n]
-        }
+            // starts of another text: a caller's mistake, answered right all the same
+            Cow::Owned(Starts::of(self.set, text))
+        };
+        let w = &self.set.cues[cue];
+        let mut cache = w.caches.get();
+        let mut word = 0;
+        let mut bits = starts.bits(cue).first().copied().unwrap_or(0);
+        let mut from = 0;
+        std::iter::from_fn(move || loop {
+            while bits == 0 {
+                word += 1;
+                bits = *starts.bits(cue).get(word)?;
+            }
+            let at = word * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if at < from {
+                continue;
+            }
+            if let Some(end) = w.end_of_match_at(&mut cache, text, at) {
+                from = end;
+                return Some(Found {
+                    text,
+                    start: at,
+                    end,
+                });
+            }
+        })
+    }
+
+    /// Pattern `cue`'s bits.
+    fn bits(&self, cue: usize) -> &[u64] {
+        let all = if self.heap.is_empty() {
+            &self.inline[..]
+        } else {
+            &self.heap[..]
+        };
+        all.get(cue * self.words..(cue + 1) * self.words)
+            .unwrap_or(&[])
     }
 }
 
@@ -392,21 +454,26 @@ fn key(c0: u8, c1: u8, c2: u8) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{Starts, WordCues};
+    use super::{CueSet, Starts};
     use regex::Regex;
 
     const CUES: &str = r"(?i)(?-u:\b)(?:my\s+name\s+is|mr\.?|hi|address\s*:|c/o|sent\s+to)";
+    /// A second pattern of the same set, case-sensitive, that shares starts with the first.
+    const SHAPES: &str = r"(?-u:\b)(?:[A-Z]{2,5}-\d{3,}|MR\d+|\d{3}-\d{4})(?-u:\b)";
 
     fn same(text: &str) {
-        let w = WordCues::new(CUES);
-        let starts = Starts::of(text);
-        let r = Regex::new(CUES).unwrap();
-        let want: Vec<(usize, usize)> = r.find_iter(text).map(|m| (m.start(), m.end())).collect();
-        let got: Vec<(usize, usize)> = w
-            .find_iter(text, &starts)
-            .map(|m| (m.start(), m.end()))
-            .collect();
-        assert_eq!(got, want, "{text:?}");
+        let set = CueSet::new(&[CUES, SHAPES]);
+        let starts = Starts::of(&set, text);
+        for (i, p) in [CUES, SHAPES].into_iter().enumerate() {
+            let r = Regex::new(p).unwrap();
+            let want: Vec<(usize, usize)> =
+                r.find_iter(text).map(|m| (m.start(), m.end())).collect();
+            let got: Vec<(usize, usize)> = starts
+                .find_iter(i, text)
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            assert_eq!(got, want, "pattern {i} in {text:?}");
+        }
     }
 
     #[test]
@@ -424,6 +491,7 @@ mod tests {
             "über hi",
             "sent_to sent to_",
             "hi, Mr, mr. c/o, hi.",
+            "MR12 Mr. AB-123 ab-123 555-1234, hi MR-42",
         ] {
             same(t);
         }
@@ -454,11 +522,11 @@ mod tests {
 
     #[test]
     fn starts_of_another_text_still_find_the_matches() {
-        let w = WordCues::new(CUES);
-        let wrong = Starts::of("nothing here");
+        let set = CueSet::new(&[CUES]);
+        let wrong = Starts::of(&set, "nothing here");
         let text = "Hi, my name is Ann";
-        let got: Vec<(usize, usize)> = w
-            .find_iter(text, &wrong)
+        let got: Vec<(usize, usize)> = wrong
+            .find_iter(0usize, text)
             .map(|m| (m.start(), m.end()))
             .collect();
         assert_eq!(got, vec![(0, 2), (4, 14)]);
@@ -467,12 +535,12 @@ mod tests {
     #[test]
     fn finds_one_letter_matches() {
         let p = r"(?-u:\b)(?:x|yz)";
-        let w = WordCues::new(p);
+        let set = CueSet::new(&[p]);
         let r = Regex::new(p).unwrap();
         for t in ["x", "x.", "x, yz", "ax x-y yz"] {
-            let starts = Starts::of(t);
-            let got: Vec<(usize, usize)> = w
-                .find_iter(t, &starts)
+            let starts = Starts::of(&set, t);
+            let got: Vec<(usize, usize)> = starts
+                .find_iter(0usize, t)
                 .map(|m| (m.start(), m.end()))
                 .collect();
             let want: Vec<(usize, usize)> = r.find_iter(t).map(|m| (m.start(), m.end())).collect();
@@ -483,6 +551,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "can start a match")]
     fn refuses_a_pattern_that_starts_inside_a_word() {
-        WordCues::new(r"(?i)name");
+        CueSet::new(&[r"(?i)name"]);
     }
 }

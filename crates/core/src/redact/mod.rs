@@ -55,6 +55,38 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
 
+/// The cue patterns searched only where a word starts ([`gate`]), one start table for all.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Cue {
+    /// Name cue phrases ("my name is", "Mr.", "regards").
+    Name,
+    /// Phrases an address follows ("lives at", "ship it to").
+    Address,
+    /// Order, account and ticket cue words.
+    Order,
+    /// Id shapes without a cue ("ORD-1234567").
+    OrderShape,
+    /// Written dates ("3rd of May 1990").
+    Written,
+}
+
+impl From<Cue> for usize {
+    fn from(c: Cue) -> usize {
+        c as usize
+    }
+}
+
+/// The patterns of [`Cue`], in its order.
+static CUE_SET: std::sync::LazyLock<gate::CueSet> = std::sync::LazyLock::new(|| {
+    gate::CueSet::new(&[
+        &names::cue_pattern(),
+        addr_walk::CUE_PATTERN,
+        &finance::order_cue_words_pattern(),
+        finance::ORDER_SHAPE_PATTERN,
+        &dates::written_pattern(),
+    ])
+});
+
 /// The kinds of personal data the redactor finds. Serialised with the type names used
 /// by the PII scorer and by Presidio-style tools (`PERSON`, `EMAIL_ADDRESS`, ...), so span
 /// output can be compared with any other detector.
@@ -539,7 +571,7 @@ impl Redactor {
     fn candidates(&self, text: &str) -> Vec<Cand> {
         let g = gates(text);
         // where the cue patterns of names, addresses and order ids can start
-        let starts = gate::Starts::of(text);
+        let starts = gate::Starts::of(&CUE_SET, text);
         let mut c: Vec<Cand> = Vec::new();
         if self.on(PiiKind::Email)
             && (g.at

@@ -7,7 +7,7 @@
 //! non-everyday words are a name (even lowercase); after "I'm" or "hello" the first word
 //! must be a known given name (or be followed by "writing", "here", ...).
 
-use super::gate::{Starts, WordCues};
+use super::gate::Starts;
 use super::lexicon::{is_capitalised, is_surname, lookup, lower, next_word, Lower};
 use super::{Cand, PiiKind, Prio};
 use regex::Regex;
@@ -27,12 +27,13 @@ fn rel() -> String {
 }
 
 /// All cue phrases in one pass (the lazy DFA with literal prefilters keeps this cheap).
-static CUES: LazyLock<WordCues> = LazyLock::new(|| {
-    WordCues::new(&format!(
+/// All cue phrases, as one pattern searched at word starts ([`super::Cue::Name`]).
+pub(super) fn cue_pattern() -> String {
+    format!(
         r"(?i)(?-u:\b)(?:(?:{TITLE})(?-u:\b)\.?|{STRONG}|{}|{SIG}|{INTRO})",
         rel()
-    ))
-});
+    )
+}
 
 fn anchored(alts: &str) -> Regex {
     Regex::new(&format!(r"(?i)^(?:{alts})$")).expect("static regex")
@@ -413,7 +414,7 @@ pub(super) fn names(text: &str, ascii: bool, starts: &Starts, out: &mut Vec<Cand
         buf: Lower::new(),
         ends: Vec::new(),
     };
-    for m in CUES.find_iter(text, starts) {
+    for m in starts.find_iter(super::Cue::Name, text) {
         let t = m.as_str();
         // whole words only ("hi" is not "his"); "name:" may be followed by anything
         if t.ends_with(|c: char| c.is_alphanumeric()) && !super::lexicon::right_clear(text, m.end())
