@@ -7,6 +7,7 @@
 use super::lexicon::Lower;
 use super::possessive::{name_words, words_before};
 use super::{Cand, PiiKind, Prio};
+use std::sync::LazyLock;
 /// The departments of "X from accounting emailed me".
 const DEPARTMENTS: &[&str] = &[
     "accounting",
@@ -85,42 +86,51 @@ fn rests(first: &str) -> &'static [&'static str] {
     }
 }
 
-/// Whether a word starting with these three bytes can be a doing's first word (see
-/// [`rests`]): most words of a message are ruled out here, by three byte comparisons.
+/// The first three bytes of every doing's first word (see [`rests`]).
+const DOING_STARTS: &[&[u8; 3]] = &[
+    b"sai", b"say", b"sag", b"sa ", b"sen", b"se ", b"zei", b"pow", b"pro", b"pho", b"tol", b"tex",
+    b"ask", b"a d", b"ema", b"e-m", b"ord", b"nee", b"is ", b"me ", b"mi ", b"m'a", b"hat", b"ha ",
+    b"hol", b"hee", b"bra", b"fro", b"rec", b"wil", b"and", b"bel", b"vou", b"vi ", b"has",
+];
+
+/// [`DOING_STARTS`] as a bit per (first byte, second byte, third byte), in three small
+/// tables: a row per first byte that starts a doing, a column per second byte that
+/// follows it, then a bit per third byte.
+struct DoingStarts {
+    row: [u8; 256],
+    col: Vec<[u8; 256]>,
+    third: Vec<[u64; 4]>,
+}
+
+static DOING_TABLE: LazyLock<DoingStarts> = LazyLock::new(|| {
+    let mut t = DoingStarts {
+        row: [0; 256],
+        col: vec![[0; 256]],
+        third: vec![[0; 4]],
+    };
+    for &&[a, b, c] in DOING_STARTS {
+        if t.row[usize::from(a)] == 0 {
+            t.row[usize::from(a)] = u8::try_from(t.col.len()).expect("few first bytes");
+            t.col.push([0; 256]);
+        }
+        let r = usize::from(t.row[usize::from(a)]);
+        if t.col[r][usize::from(b)] == 0 {
+            t.col[r][usize::from(b)] = u8::try_from(t.third.len()).expect("few pairs");
+            t.third.push([0; 4]);
+        }
+        let k = usize::from(t.col[r][usize::from(b)]);
+        t.third[k][usize::from(c / 64)] |= 1 << (c % 64);
+    }
+    t
+});
+
+/// Whether a word starting with these three bytes can be a doing's first word: most
+/// words of a message are ruled out here, by three table reads without a branch.
 fn may_start_doing(a: u8, b: u8, c: u8) -> bool {
-    matches!(
-        (a, b, c),
-        (b's', b'a', b'i' | b'y' | b'g' | b' ')
-            | (b's', b'e', b'n' | b' ')
-            | (b'z', b'e', b'i')
-            | (b'p', b'o', b'w')
-            | (b'p', b'r', b'o')
-            | (b'p', b'h', b'o')
-            | (b't', b'o', b'l')
-            | (b't', b'e', b'x')
-            | (b'a', b's', b'k')
-            | (b'a', b' ', b'd')
-            | (b'e', b'm', b'a')
-            | (b'e', b'-', b'm')
-            | (b'o', b'r', b'd')
-            | (b'n', b'e', b'e')
-            | (b'i', b's', b' ')
-            | (b'm', b'e', b' ')
-            | (b'm', b'i', b' ')
-            | (b'm', b'\'', b'a')
-            | (b'h', b'a', b't' | b' ')
-            | (b'h', b'o', b'l')
-            | (b'h', b'e', b'e')
-            | (b'b', b'r', b'a')
-            | (b'f', b'r', b'o')
-            | (b'r', b'e', b'c')
-            | (b'w', b'i', b'l')
-            | (b'a', b'n', b'd')
-            | (b'b', b'e', b'l')
-            | (b'v', b'o', b'u')
-            | (b'v', b'i', b' ')
-            | (b'h', b'a', b's')
-    )
+    let t = &*DOING_TABLE;
+    let r = usize::from(t.row[usize::from(a)]);
+    let k = usize::from(t.col[r][usize::from(b)]);
+    t.third[k][usize::from(c / 64)] & (1 << (c % 64)) != 0
 }
 
 /// Where the doing that starts at `s` ends, if one does: a phrase of [`rests`] or a
@@ -159,32 +169,78 @@ pub(super) fn doers(text: &str, out: &mut Vec<Cand>) {
     let mut buf = Lower::new();
     let bytes = text.as_bytes();
     let mut next = 0;
-    for s in 2..bytes.len() {
-        // every doing is a word after a space and starts with one of these triples of
-        // bytes (the first letters of the words of [`rests`] and of "from")
-        if bytes[s - 1] != b' '
-            || s < next
-            || s + 2 >= bytes.len()
-            || !may_start_doing(bytes[s], bytes[s + 1], bytes[s + 2])
-        {
-            continue;
+    // every doing is a word after a space: the spaces eight bytes at a time
+    for (w, chunk) in bytes.chunks(64).enumerate() {
+        let mut spaces = 0u64;
+        for (j, eight) in chunk.chunks(8).enumerate() {
+            spaces |= space_bits(eight) << (8 * j);
         }
-        let Some(e) = doing_end(text, s) else {
-            continue;
-        };
-        next = e;
-        let Some(from) = words_before(text, s - 1) else {
-            continue;
-        };
-        if let Some((a, b)) = name_words(text, from, s - 1, false, &mut buf) {
-            out.push(Cand::new(a, b, PiiKind::Person, Prio::PERSON));
+        while spaces != 0 {
+            let s = w * 64 + spaces.trailing_zeros() as usize + 1;
+            spaces &= spaces - 1;
+            // and starts with one of these triples of bytes (the first letters of the
+            // words of [`rests`] and of "from")
+            if s < 2
+                || s < next
+                || s + 2 >= bytes.len()
+                || !may_start_doing(bytes[s], bytes[s + 1], bytes[s + 2])
+            {
+                continue;
+            }
+            next = doer_at(text, s, next, &mut buf, out);
         }
     }
+}
+
+/// The name before a doing that starts at `s`, if one does; where the doing ends (or
+/// `next` when there is none), so that the search goes on after it.
+fn doer_at(text: &str, s: usize, next: usize, buf: &mut Lower, out: &mut Vec<Cand>) -> usize {
+    let Some(e) = doing_end(text, s) else {
+        return next;
+    };
+    let Some(from) = words_before(text, s - 1) else {
+        return e;
+    };
+    if let Some((a, b)) = name_words(text, from, s - 1, false, buf) {
+        out.push(Cand::new(a, b, PiiKind::Person, Prio::PERSON));
+    }
+    e
+}
+
+/// For up to eight bytes, one bit each (the first byte's lowest): is it a space. All
+/// eight at once in one `u64` (a byte is a space when it XORs to zero with one).
+fn space_bits(eight: &[u8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut buf = [0u8; 8];
+    buf[..eight.len()].copy_from_slice(eight);
+    let y = u64::from_le_bytes(buf) ^ 0x2020_2020_2020_2020;
+    // the top bit of each byte of y that is zero (exact: no carry crosses a byte)
+    let zero = !(((y & LOW7) + LOW7) | y | LOW7);
+    let gathered = (zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    let n = eight.len();
+    gathered & if n == 8 { 0xff } else { (1u64 << n) - 1 }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::redact::tests::persons;
+
+    #[test]
+    fn space_bits_agree_with_the_byte_test() {
+        for c in 0..=255u8 {
+            for n in 1..=8 {
+                for k in 0..n {
+                    let mut eight = vec![b' '; n];
+                    eight[k] = c;
+                    let bits = super::space_bits(&eight);
+                    for (i, &x) in eight.iter().enumerate() {
+                        assert_eq!(bits >> i & 1 == 1, x == b' ', "{x:#04x} at {i} of {n}");
+                    }
+                    assert_eq!(bits >> n, 0);
+                }
+            }
+        }
+    }
 
     #[test]
     fn who_does_what_only_people_do_is_a_person() {

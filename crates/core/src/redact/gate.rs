@@ -18,7 +18,6 @@ use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::start;
 use regex_automata::{meta, Anchored, Input};
-use std::borrow::Cow;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 
 /// Makes a search cache for a thread that has none free.
@@ -303,6 +302,7 @@ const INLINE: usize = 40;
 impl<'s> Starts<'s> {
     /// The starts of `text`: its bytes eight at a time, without a branch per byte, then a
     /// table lookup per word start.
+    #[inline]
     pub(super) fn of(set: &'s CueSet, text: &str) -> Starts<'s> {
         let b = text.as_bytes();
         let words = b.len().div_ceil(64);
@@ -357,21 +357,24 @@ impl<'s> Starts<'s> {
     ) -> impl Iterator<Item = Found<'t>> + use<'s, 't, C> {
         let cue: usize = cue.into();
         let b = text.as_bytes();
-        let starts: Cow<'t, Starts<'s>> = if self.len == b.len() {
-            Cow::Borrowed(self)
-        } else {
-            // starts of another text: a caller's mistake, answered right all the same
-            Cow::Owned(Starts::of(self.set, text))
-        };
+        // starts of another text are a caller's mistake, answered right all the same (boxed,
+        // so that the iterator stays small in the usual case)
+        let own = (self.len != b.len()).then(|| Box::new(Starts::of(self.set, text)));
         let w = &self.set.cues[cue];
         let mut cache = w.caches.get();
         let mut word = 0;
-        let mut bits = starts.bits(cue).first().copied().unwrap_or(0);
         let mut from = 0;
+        let mut bits = own
+            .as_deref()
+            .unwrap_or(self)
+            .bits(cue)
+            .first()
+            .copied()
+            .unwrap_or(0);
         std::iter::from_fn(move || loop {
             while bits == 0 {
                 word += 1;
-                bits = *starts.bits(cue).get(word)?;
+                bits = *own.as_deref().unwrap_or(self).bits(cue).get(word)?;
             }
             let at = word * 64 + bits.trailing_zeros() as usize;
             bits &= bits - 1;
