@@ -67,13 +67,9 @@ static MILITARY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// French streets without a house number ("rue Le Goff, 75001 Paris"); only the
 /// unambiguous street types; the name is checked by code.
-static FRENCH_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    // Case variants spelled out (not `(?i)`) so the literal prefilter stays effective.
-    Regex::new(
-        r"(?-u:\b)(?:[Rr]ue|RUE|[Aa]venue|AVENUE|[Bb]oulevard|BOULEVARD|[Cc]hemin|CHEMIN|[Aa]ll[ée]e|ALL[ÉE]E|[Ii]mpasse|IMPASSE|[Qq]uai|QUAI) ",
-    )
-    .expect("static regex")
-});
+/// French street types without a number before them ("rue de la Paix"), searched at word
+/// starts ([`super::Cue::FrenchStreet`]). Case variants spelled out, not `(?i)`.
+pub(super) const FRENCH_BARE_PATTERN: &str = r"(?-u:\b)(?:[Rr]ue|RUE|[Aa]venue|AVENUE|[Bb]oulevard|BOULEVARD|[Cc]hemin|CHEMIN|[Aa]ll[ée]e|ALL[ÉE]E|[Ii]mpasse|IMPASSE|[Qq]uai|QUAI) ";
 
 static PO_BOX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado)\s+\d{1,7}(?-u:\b)")
@@ -813,7 +809,7 @@ pub(super) fn addresses(text: &str, has_digit: bool, starts: &Starts, out: &mut 
             }
         }
     }
-    french_bare(&mut cx, out);
+    french_bare(&mut cx, starts, out);
     if has_digit {
         if has(&CYRILLIC_EL, text) {
             for m in CYRILLIC.find_iter(text) {
@@ -996,11 +992,11 @@ fn number_first(
     true
 }
 
-fn french_bare(cx: &mut Ctx<'_>, out: &mut Vec<Cand>) {
+fn french_bare(cx: &mut Ctx<'_>, starts: &Starts, out: &mut Vec<Cand>) {
     let text = cx.text;
     // allocated on the first match only (most messages have none)
     let mut words = Vec::new();
-    for m in FRENCH_BARE.find_iter(text) {
+    for m in starts.find_iter(super::Cue::FrenchStreet, text) {
         let s = m.start();
         let type_end = m.end() - 1;
         collect_words(text, type_end, 5, &mut words);

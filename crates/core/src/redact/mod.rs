@@ -68,6 +68,8 @@ pub(crate) enum Cue {
     OrderShape,
     /// Written dates ("3rd of May 1990").
     Written,
+    /// French street types without a number ("rue de la Paix").
+    FrenchStreet,
 }
 
 impl From<Cue> for usize {
@@ -84,6 +86,7 @@ static CUE_SET: std::sync::LazyLock<gate::CueSet> = std::sync::LazyLock::new(|| 
         &finance::order_cue_words_pattern(),
         finance::ORDER_SHAPE_PATTERN,
         &dates::written_pattern(),
+        address::FRENCH_BARE_PATTERN,
     ])
 });
 
