@@ -2,17 +2,18 @@
 //!
 //! Every cue pattern of the redactor ("my name is", "address:", "order no") starts at a
 //! word boundary, yet a regex search steps its automaton through every byte of a
-//! message and, for each match, scans back to find where it began. A [`WordCues`]
-//! pattern is tried only at word starts whose first three bytes can begin a match, and
-//! there it is anchored, so a search costs a table lookup per word and a short forward
-//! walk where a cue may start.
+//! message and, for each match, scans back to find where it began. The patterns of a
+//! [`CueSet`] are tried only at word starts ([`Starts`], found once per message eight
+//! bytes at a time) whose first byte and first three byte classes can begin a match of
+//! that pattern (one table read per word start answers for every pattern of the set),
+//! and there each is walked forward, anchored, so no scan back is needed.
 //!
-//! The table is not written by hand: it is read off the pattern's own automaton when the
-//! pattern is built (which three-byte beginnings leave it alive), so it can only let
-//! more positions through than can match, never fewer, and every position it lets
-//! through is searched by the full pattern. The matches are exactly those of
-//! `Regex::find_iter`. [`WordCues::new`] refuses a pattern that could start a match
-//! inside a word, where the word-start scan would not look.
+//! The table is not written by hand: it is read off each pattern's own automaton when
+//! the set is built (which beginnings leave it alive), so it can only let more positions
+//! through than can match, never fewer, and every position it lets through is searched
+//! by the full pattern. The matches are exactly those of `Regex::find_iter`.
+//! [`CueSet::new`] refuses a pattern that could start a match inside a word, where the
+//! word-start scan would not look.
 
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::pool::Pool;
