@@ -4,10 +4,11 @@
 //! person, whether or not a name list knows the name; an everyday word ("Support said",
 //! "someone ordered") or an organisation is not.
 
-use super::lexicon::Lower;
+use super::lexicon::{gather_tops, load_eight, Lower};
 use super::possessive::{name_words, words_before};
 use super::{Cand, PiiKind, Prio};
 use std::sync::LazyLock;
+
 /// The departments of "X from accounting emailed me".
 const DEPARTMENTS: &[&str] = &[
     "accounting",
@@ -211,14 +212,10 @@ fn doer_at(text: &str, s: usize, next: usize, buf: &mut Lower, out: &mut Vec<Can
 /// eight at once in one `u64` (a byte is a space when it XORs to zero with one).
 fn space_bits(eight: &[u8]) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut buf = [0u8; 8];
-    buf[..eight.len()].copy_from_slice(eight);
-    let y = u64::from_le_bytes(buf) ^ 0x2020_2020_2020_2020;
+    let y = load_eight(eight) ^ 0x2020_2020_2020_2020;
     // the top bit of each byte of y that is zero (exact: no carry crosses a byte)
     let zero = !(((y & LOW7) + LOW7) | y | LOW7);
-    let gathered = (zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-    let n = eight.len();
-    gathered & if n == 8 { 0xff } else { (1u64 << n) - 1 }
+    gather_tops(zero, eight.len())
 }
 
 #[cfg(test)]
@@ -227,19 +224,7 @@ mod tests {
 
     #[test]
     fn space_bits_agree_with_the_byte_test() {
-        for c in 0..=255u8 {
-            for n in 1..=8 {
-                for k in 0..n {
-                    let mut eight = vec![b' '; n];
-                    eight[k] = c;
-                    let bits = super::space_bits(&eight);
-                    for (i, &x) in eight.iter().enumerate() {
-                        assert_eq!(bits >> i & 1 == 1, x == b' ', "{x:#04x} at {i} of {n}");
-                    }
-                    assert_eq!(bits >> n, 0);
-                }
-            }
-        }
+        crate::redact::tests::eight_byte_bits_agree(b' ', super::space_bits, |x| x == b' ');
     }
 
     #[test]

@@ -15,6 +15,8 @@
 //! [`CueSet::new`] refuses a pattern that could start a match inside a word, where the
 //! word-start scan would not look.
 
+use super::lexicon::{gather_tops, load_eight};
+use super::scan::word;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::util::start;
@@ -59,18 +61,7 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// The ASCII word bytes of `(?-u:\b)`.
-static WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
-        b += 1;
-    }
-    t
-};
-
-/// A cue pattern and the three-byte beginnings at a word start that can begin a match.
+/// A cue pattern of a [`CueSet`], with what searches it at a word start.
 struct WordCues {
     /// The forward automaton that finds where a match tried at a word start ends.
     dfa: DFA,
@@ -78,18 +69,15 @@ struct WordCues {
     caches: Pool<Cache, NewCache>,
     /// The whole pattern, for the rare search the lazy automaton gives up on.
     re: meta::Regex,
-    /// The exact first bytes a match can start with, one bit per byte.
-    first: [u64; 4],
-    /// One bit per (first, second, third) byte class a match can start with.
-    alive: [u64; CLASSES * CLASSES * CLASSES / 64],
 }
 
 impl WordCues {
-    /// Build the pattern and its start table. Panics (like the regex statics it
+    /// Build the pattern, and set `bit` in the set's start tables (`first`, `alive`, see
+    /// [`CueSet`]) wherever it can start a match. Panics (like the regex statics it
     /// replaces, on first use and in every test that uses it) if the pattern is invalid,
     /// can match the empty string, or can start a match other than where an ASCII word
     /// starts or a non-ASCII character follows an ASCII word byte.
-    fn new(pattern: &str) -> WordCues {
+    fn new(pattern: &str, bit: u8, first: &mut [u8; 256], alive: &mut [u8]) -> WordCues {
         let re = meta::Regex::new(pattern).expect("static regex");
         assert!(
             regex_automata::util::syntax::parse(pattern)
@@ -105,12 +93,7 @@ impl WordCues {
             .build(pattern)
             .expect("static regex");
         let mut cache = dfa.create_cache();
-        let mut first = [0u64; 4];
-        let mut alive = [0u64; CLASSES * CLASSES * CLASSES / 64];
-        let mut set = |c0: u8, c1: u8, c2: u8| {
-            let i = key(c0, c1, c2) as usize;
-            alive[i / 64] |= 1 << (i % 64);
-        };
+        let mut set = |c0: u8, c1: u8, c2: u8| alive[key(c0, c1, c2) as usize] |= bit;
         let at = |behind: Option<u8>| {
             start::Config::new()
                 .anchored(Anchored::Yes)
@@ -119,7 +102,7 @@ impl WordCues {
         for b0 in 0..=255u8 {
             // where the scan tries a byte: an ASCII word byte after a non-word byte, a
             // non-ASCII byte after an ASCII word byte
-            let (tried, untried): (&[Option<u8>], &[Option<u8>]) = if WORD[usize::from(b0)] {
+            let (tried, untried): (&[Option<u8>], &[Option<u8>]) = if word(b0) {
                 (&[None, Some(b' '), Some(b'\n'), Some(b'\r')], &[Some(b'a')])
             } else if b0 >= 0x80 {
                 (&[Some(b'a')], &[None, Some(b' '), Some(b'\n'), Some(b'\r')])
@@ -147,7 +130,7 @@ impl WordCues {
                 if s0.is_dead() {
                     continue;
                 }
-                first[usize::from(b0 / 64)] |= 1 << (b0 % 64);
+                first[usize::from(b0)] |= bit;
                 let c0 = CLASS[usize::from(b0)];
                 // a start a byte or two before the end is always tried
                 set(c0, END, END);
@@ -174,13 +157,7 @@ impl WordCues {
         let dfa = DFA::new(pattern).expect("static regex");
         let for_pool = dfa.clone();
         let caches: Pool<Cache, NewCache> = Pool::new(Box::new(move || for_pool.create_cache()));
-        WordCues {
-            dfa,
-            caches,
-            re,
-            first,
-            alive,
-        }
+        WordCues { dfa, caches, re }
     }
 
     /// Where the match that starts at `at` ends, if one does: the pattern's automaton
@@ -241,21 +218,12 @@ impl CueSet {
             patterns.len() <= 8,
             "a cue set holds at most eight patterns"
         );
-        let cues: Vec<WordCues> = patterns.iter().map(|p| WordCues::new(p)).collect();
         let mut first = [0u8; 256];
         let mut alive = vec![0u8; CLASSES * CLASSES * CLASSES];
-        for (i, w) in cues.iter().enumerate() {
-            for (b, f) in first.iter_mut().enumerate() {
-                if w.first[b / 64] & (1 << (b % 64)) != 0 {
-                    *f |= 1 << i;
-                }
-            }
-            for (k, a) in alive.iter_mut().enumerate() {
-                if w.alive[k / 64] & (1 << (k % 64)) != 0 {
-                    *a |= 1 << i;
-                }
-            }
-        }
+        let cues = (0u8..)
+            .zip(patterns)
+            .map(|(i, p)| WordCues::new(p, 1 << i, &mut first, &mut alive))
+            .collect();
         CueSet { cues, first, alive }
     }
 
@@ -434,23 +402,20 @@ impl<'t> Found<'t> {
 fn word_and_high_bits(eight: &[u8]) -> (u64, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const TOPS: u64 = 0x8080_8080_8080_8080;
-    let mut buf = [0u8; 8];
-    buf[..eight.len()].copy_from_slice(eight);
-    let x = u64::from_le_bytes(buf);
+    let x = load_eight(eight);
     let high = x & TOPS;
     let v = x & !TOPS;
     // bytes from lo to hi (both below 0x80), as their top bit
     let within = |lo: u64, hi: u64| (v + ONES * (0x80 - lo)) & !(v + ONES * (0x7f - hi)) & TOPS;
     let underscore = !((v ^ (ONES * u64::from(b'_'))) + ONES * 0x7f) & TOPS;
     let word = (within(0x30, 0x39) | within(0x41, 0x5a) | within(0x61, 0x7a) | underscore) & !high;
-    // the top bit of each byte, gathered into the low eight bits in byte order
-    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) & 0xff;
-    let n = eight.len();
-    let keep = if n == 8 { 0xff } else { (1u64 << n) - 1 };
-    (gather(word) & keep, gather(high) & keep)
+    (
+        gather_tops(word, eight.len()),
+        gather_tops(high, eight.len()),
+    )
 }
 
-/// The bit of three byte classes in [`WordCues::alive`] (64 * 64 * 64 fits a `u32`, not
+/// The entry of three byte classes in [`CueSet::alive`] (64 * 64 * 64 fits a `u32`, not
 /// a `u16`: see [`key`]'s callers, which widen it before indexing).
 fn key(c0: u8, c1: u8, c2: u8) -> u32 {
     (u32::from(c0) * CLASSES as u32 + u32::from(c1)) * CLASSES as u32 + u32::from(c2)
@@ -506,22 +471,10 @@ mod tests {
 
     #[test]
     fn word_and_high_bits_agree_with_the_byte_tests() {
-        for c in 0..=255u8 {
-            for n in 1..=8 {
-                for k in 0..n {
-                    let mut eight = vec![b'a'; n];
-                    eight[k] = c;
-                    let (w, h) = super::word_and_high_bits(&eight);
-                    for (i, &x) in eight.iter().enumerate() {
-                        let word = x.is_ascii_alphanumeric() || x == b'_';
-                        assert_eq!(w >> i & 1 == 1, word, "{x:#04x} at {i} of {n}");
-                        assert_eq!(h >> i & 1 == 1, x >= 0x80, "{x:#04x} at {i} of {n}");
-                    }
-                    assert_eq!(w >> n, 0);
-                    assert_eq!(h >> n, 0);
-                }
-            }
-        }
+        use crate::redact::tests::eight_byte_bits_agree;
+        let word = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
+        eight_byte_bits_agree(b'a', |e| super::word_and_high_bits(e).0, word);
+        eight_byte_bits_agree(b'a', |e| super::word_and_high_bits(e).1, |x| x >= 0x80);
     }
 
     #[test]

@@ -354,6 +354,21 @@ pub(super) fn next_where(b: &[u8], mut i: usize, hit: impl Fn(u8) -> bool) -> us
         .position(|&c| hit(c))
         .map_or(b.len(), |k| i + k)
 }
+/// Up to eight bytes as one `u64`, the first byte lowest and missing bytes zero: the
+/// word that the eight-bytes-at-a-time tests (`gate::Starts`, the doer's spaces) work on.
+pub(super) fn load_eight(eight: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = eight.len().min(8);
+    buf[..n].copy_from_slice(&eight[..n]);
+    u64::from_le_bytes(buf)
+}
+
+/// The top bits of the first `n` bytes of `m` (whose other bits are clear), gathered into
+/// its low `n` bits in byte order: one bit per byte for a test done on all eight at once.
+pub(super) fn gather_tops(m: u64, n: usize) -> u64 {
+    let gathered = ((m >> 7) & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+    gathered & if n >= 8 { 0xff } else { (1u64 << n) - 1 }
+}
 
 /// The first index at or after `i` holding an ASCII digit, or `b.len()`.
 pub(super) fn next_digit(b: &[u8], i: usize) -> usize {

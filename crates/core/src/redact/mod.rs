@@ -26,7 +26,7 @@ mod dates;
 mod doer;
 mod fields;
 mod finance;
-pub mod gate;
+mod gate;
 mod gazetteer;
 mod guess;
 mod ids;
@@ -573,7 +573,7 @@ impl Redactor {
     /// Every detector's raw candidates, before overlap resolution.
     fn candidates(&self, text: &str) -> Vec<Cand> {
         let g = gates(text);
-        // where the cue patterns of names, addresses and order ids can start
+        // where the cue patterns of [`Cue`] can start, for every detector that uses one
         let starts = gate::Starts::of(&CUE_SET, text);
         let mut c: Vec<Cand> = Vec::new();
         if self.on(PiiKind::Email)

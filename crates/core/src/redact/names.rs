@@ -26,7 +26,6 @@ fn rel() -> String {
     )
 }
 
-/// All cue phrases in one pass (the lazy DFA with literal prefilters keeps this cheap).
 /// All cue phrases, as one pattern searched at word starts ([`super::Cue::Name`]).
 pub(super) fn cue_pattern() -> String {
     format!(

@@ -47,7 +47,7 @@ pub(super) fn find<'r, 't, S>(
 
 /// ASCII `\w`, what `(?-u:\b)` tests on either side.
 #[inline]
-fn word(c: u8) -> bool {
+pub(super) fn word(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 

@@ -35,6 +35,27 @@ fn assert_covers(text: &str, kind: PiiKind, value: &str) {
         found(text)
     );
 }
+/// Checks an eight-bytes-at-a-time test `bits` against `want`, byte by byte: every byte
+/// value at every position of every length from 1 to 8, the other bytes `fill`.
+pub(super) fn eight_byte_bits_agree(
+    fill: u8,
+    bits: impl Fn(&[u8]) -> u64,
+    want: impl Fn(u8) -> bool,
+) {
+    for c in 0..=255u8 {
+        for n in 1..=8 {
+            for k in 0..n {
+                let mut eight = vec![fill; n];
+                eight[k] = c;
+                let got = bits(&eight);
+                for (i, &x) in eight.iter().enumerate() {
+                    assert_eq!(got >> i & 1 == 1, want(x), "{x:#04x} at {i} of {n}");
+                }
+                assert_eq!(got >> n, 0, "bits past {n} bytes");
+            }
+        }
+    }
+}
 
 /// The spans of `kind` found in `t`, as text.
 pub(super) fn kinds_found(t: &str, kind: PiiKind) -> Vec<String> {
